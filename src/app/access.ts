@@ -1,0 +1,41 @@
+// Tenancy: a caller sees only its merchant's objects in its own mode, and a terminal key only its
+// terminal's. Anything else is "not found", never "forbidden", so ids leak nothing.
+import { DomainError } from '../core/errors.js';
+import type { PaymentRequest } from '../core/payment-request.js';
+import type { Refund } from '../core/refund.js';
+import type { Caller } from './context.js';
+import type { Terminal, Tx } from './ports/store.js';
+
+export function notFound(kind: string, id: string, param?: string): DomainError {
+  return new DomainError('not_found', `No ${kind} ${id}.`, param);
+}
+
+export function canSee(caller: Caller, object: { merchantId: string; livemode: boolean; terminalId: string }): boolean {
+  return object.merchantId === caller.merchantId && object.livemode === caller.livemode && (caller.terminalId === null || caller.terminalId === object.terminalId);
+}
+
+export async function loadPaymentRequest(tx: Tx, caller: Caller, id: string): Promise<PaymentRequest> {
+  const request = await tx.getPaymentRequest(id);
+  if (!request || !canSee(caller, request)) throw notFound('payment request', id);
+  return request;
+}
+
+export async function loadRefund(tx: Tx, caller: Caller, id: string): Promise<Refund> {
+  const refund = await tx.getRefund(id);
+  if (!refund || !canSee(caller, refund)) throw notFound('refund', id);
+  return refund;
+}
+
+export async function loadTerminal(tx: Tx, caller: Caller, id: string, param?: string): Promise<Terminal> {
+  const terminal = await tx.getTerminal(id);
+  if (!terminal || terminal.merchantId !== caller.merchantId || (caller.terminalId !== null && caller.terminalId !== id)) throw notFound('terminal', id, param);
+  return terminal;
+}
+
+export function requireSecretKey(caller: Caller, what: string): void {
+  if (caller.kind !== 'secret') throw new DomainError('permission_denied', `${what} needs a merchant secret key; a terminal key acts only for its own terminal.`);
+}
+
+export function requireTestMode(caller: Caller): void {
+  if (caller.livemode) throw new DomainError('test_mode_only', 'Sandbox endpoints work only with test-mode keys.');
+}

@@ -1,0 +1,43 @@
+// What every use case is given: the ports, chosen once in the composition root.
+import type { ChangeFeed } from './ports/change-feed.js';
+import type { Clock } from './ports/clock.js';
+import type { Connector } from './ports/connector.js';
+import type { Ids } from './ports/ids.js';
+import type { KeyKind, StorePort } from './ports/store.js';
+
+export interface AppConfig {
+  /** How long a manual-capture authorization lasts (native: authorizationTtl, 7 days). */
+  authorizationTtlMs: number;
+  /** How long an idempotency key's response is kept (24 h). */
+  idempotencyRetentionMs: number;
+  /** An in-progress idempotency key older than this is taken to be abandoned by a crashed process. */
+  idempotencyLockMs: number;
+  /** SANDBOX_AUTOPAY_MS: pay test-mode requests this long after creation (null: off). */
+  autopayMs: number | null;
+}
+
+export interface App {
+  store: StorePort;
+  clock: Clock;
+  ids: Ids;
+  connector: Connector;
+  feed: ChangeFeed;
+  config: AppConfig;
+}
+
+/** Who is calling: resolved from an API key by the HTTP layer, used by every use case for scoping. */
+export interface Caller {
+  merchantId: string;
+  livemode: boolean;
+  /** Set for terminal keys: such a caller acts only for this terminal. */
+  terminalId: string | null;
+  credentialId: string;
+  kind: KeyKind;
+}
+
+export const DEFAULT_APP_CONFIG: AppConfig = {
+  authorizationTtlMs: 7 * 24 * 3600 * 1000,
+  idempotencyRetentionMs: 24 * 3600 * 1000,
+  idempotencyLockMs: 60 * 1000,
+  autopayMs: null,
+};

@@ -1,0 +1,219 @@
+// The storage port: what use cases need from persistence, in domain terms. Drivers implement it
+// (storage/); one contract suite (storage/store.contract.ts) runs against every driver.
+import type { PaymentRequest, PaymentRequestStatus } from '../../core/payment-request.js';
+import type { Refund } from '../../core/refund.js';
+
+export type Mode = 'test' | 'live';
+
+export interface Merchant {
+  id: string;
+  name: string;
+  /** How far the merchant's test clock runs ahead of real time. */
+  testClockOffsetMs: number;
+  createdAt: number;
+}
+
+export interface Store {
+  id: string;
+  merchantId: string;
+  name: string;
+  createdAt: number;
+}
+
+export interface Terminal {
+  id: string;
+  merchantId: string;
+  storeId: string;
+  /** The merchant's own terminal id (what dialects call terminalId). */
+  name: string;
+  checkedInPatronId: string | null;
+  checkedInAt: number | null;
+  createdAt: number;
+}
+
+export type KeyKind = 'secret' | 'terminal';
+
+export interface ApiKey {
+  id: string;
+  merchantId: string;
+  terminalId: string | null;
+  kind: KeyKind;
+  mode: Mode;
+  /** SHA-256 hex of the key: the key itself is never stored. */
+  hash: string;
+  /** The last 4 characters, so people can tell keys apart. */
+  last4: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface StoredEvent {
+  id: string;
+  type: string;
+  objectType: 'payment_request' | 'refund';
+  objectId: string;
+  paymentRequestId: string;
+  merchantId: string;
+  terminalId: string;
+  livemode: boolean;
+  sequence: number;
+  /** The domain object as after the change. */
+  data: PaymentRequest | Refund;
+  createdAt: number;
+  /** Insertion order across the deployment: what list cursors page by. */
+  position?: number;
+}
+
+export interface StoredResponse {
+  status: number;
+  body: unknown;
+}
+
+export type IdempotencyClaim =
+  | { kind: 'claimed'; recordId: string }
+  | { kind: 'replay'; response: StoredResponse }
+  | { kind: 'mismatch' }
+  | { kind: 'in_progress' };
+
+export interface IdempotencyScope {
+  credentialId: string;
+  method: string;
+  path: string;
+  key: string;
+}
+
+export interface Patron {
+  id: string;
+  merchantId: string;
+  livemode: boolean;
+  name: string;
+  createdAt: number;
+}
+
+export interface PatronCode {
+  code: string;
+  patronId: string;
+  merchantId: string;
+  livemode: boolean;
+  issuedAt: number;
+  expiresAt: number;
+  usedAt: number | null;
+}
+
+export interface PaymentRequestFilter {
+  merchantId: string;
+  livemode: boolean;
+  terminalId?: string;
+  status?: PaymentRequestStatus;
+  reference?: string;
+  shortCode?: string;
+  createdFrom?: number;
+  createdTo?: number;
+  active?: boolean;
+}
+
+export interface EventFilter {
+  merchantId: string;
+  livemode: boolean;
+  terminalId?: string;
+  objectId?: string;
+  paymentRequestId?: string;
+  type?: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  hasMore: boolean;
+}
+
+/** Thrown by a driver when a uniqueness rule of the schema refused a write. */
+export class UniqueViolation extends Error {
+  constructor(readonly constraint: string) {
+    super(`unique constraint ${constraint} violated`);
+    this.name = 'UniqueViolation';
+  }
+}
+
+/** Thrown when a row changed under us (optimistic version check): the use case is retried. */
+export class ConcurrentUpdate extends Error {
+  constructor(readonly objectId: string) {
+    super(`${objectId} was changed concurrently`);
+    this.name = 'ConcurrentUpdate';
+  }
+}
+
+/** Everything a use case may read or write, inside one transaction. */
+export interface Tx {
+  getMerchant(id: string): Promise<Merchant | null>;
+  listMerchants(page: { limit: number; afterId?: string }): Promise<Page<Merchant>>;
+  insertMerchant(merchant: Merchant): Promise<void>;
+  setTestClockOffset(merchantId: string, offsetMs: number): Promise<void>;
+
+  getStore(id: string): Promise<Store | null>;
+  listStores(merchantId: string): Promise<Store[]>;
+  insertStore(store: Store): Promise<void>;
+
+  getTerminal(id: string): Promise<Terminal | null>;
+  listTerminals(merchantId: string, page: { limit: number; afterId?: string; terminalId?: string }): Promise<Page<Terminal>>;
+  insertTerminal(terminal: Terminal): Promise<void>;
+  setTerminalCheckIn(terminalId: string, patronId: string | null, at: number | null): Promise<void>;
+
+  insertApiKey(key: ApiKey): Promise<void>;
+  findApiKeyByHash(hash: string): Promise<ApiKey | null>;
+  getApiKey(id: string): Promise<ApiKey | null>;
+  revokeApiKey(id: string, at: number): Promise<void>;
+
+  insertPaymentRequest(request: PaymentRequest): Promise<void>;
+  /** Writes the new state if the stored version is `request.version - 1`, else throws ConcurrentUpdate. */
+  updatePaymentRequest(request: PaymentRequest): Promise<void>;
+  getPaymentRequest(id: string): Promise<PaymentRequest | null>;
+  findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string): Promise<PaymentRequest | null>;
+  findPaymentRequestByShortCode(shortCode: string): Promise<PaymentRequest | null>;
+  findActivePaymentRequestForTerminal(terminalId: string): Promise<PaymentRequest | null>;
+  listPaymentRequests(filter: PaymentRequestFilter, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>>;
+  /** Active requests whose expiry or authorization expiry has passed at each merchant's clock. */
+  listDuePaymentRequests(realNow: number, limit: number, merchantId?: string): Promise<PaymentRequest[]>;
+  /** Test-mode requests that auto-pay should act on: created at or before each merchant's `now - delayMs`. */
+  listAutopayCandidates(realNow: number, delayMs: number, limit: number): Promise<PaymentRequest[]>;
+
+  addReference(paymentRequestId: string, merchantId: string, livemode: boolean, kind: string, value: string): Promise<void>;
+  resolveReference(merchantId: string, livemode: boolean, value: string): Promise<string | null>;
+
+  insertRefund(refund: Refund): Promise<void>;
+  updateRefund(refund: Refund): Promise<void>;
+  getRefund(id: string): Promise<Refund | null>;
+  findRefundByReference(paymentRequestId: string, reference: string): Promise<Refund | null>;
+  listRefunds(paymentRequestId: string): Promise<Refund[]>;
+  listDueRefunds(realNow: number, limit: number, merchantId?: string): Promise<Refund[]>;
+
+  appendEvent(event: StoredEvent): Promise<void>;
+  lastEventSequence(objectId: string): Promise<number>;
+  listEvents(filter: EventFilter, page: { limit: number; afterPosition?: number }): Promise<Page<StoredEvent>>;
+  getEvent(id: string): Promise<StoredEvent | null>;
+
+  claimIdempotencyKey(scope: IdempotencyScope, fingerprint: string, now: number, expiresAt: number, staleBefore: number, recordId: string): Promise<IdempotencyClaim>;
+  completeIdempotencyKey(recordId: string, response: StoredResponse): Promise<void>;
+  releaseIdempotencyKey(recordId: string): Promise<void>;
+  deleteExpiredIdempotencyKeys(now: number): Promise<number>;
+
+  insertPatron(patron: Patron): Promise<void>;
+  getPatron(id: string): Promise<Patron | null>;
+  insertPatronCode(code: PatronCode): Promise<void>;
+  latestPatronCode(patronId: string): Promise<PatronCode | null>;
+  getPatronCode(code: string): Promise<PatronCode | null>;
+  /** Marks the code used if it was unused; false when someone used it first. */
+  usePatronCode(code: string, at: number): Promise<boolean>;
+
+  getSetting(key: string): Promise<string | null>;
+  setSetting(key: string, value: string): Promise<void>;
+}
+
+export interface StorePort {
+  readonly driver: 'sqlite' | 'postgres';
+  /** Runs `work` in one transaction: all of it commits, or none. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  /** Reads outside a transaction (same operations, autocommit). */
+  readonly read: Tx;
+  migrate(): Promise<void>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,115 @@
+// Runs a use case's work in one transaction with its events and idempotent response, retrying
+// when a concurrent writer got there first, and telling this process's waiters after commit.
+import { DomainError, isDomainError } from '../core/errors.js';
+import type { PaymentRequest } from '../core/payment-request.js';
+import type { Refund } from '../core/refund.js';
+import type { App } from './context.js';
+import { ConcurrentUpdate, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/store.js';
+
+const MAX_ATTEMPTS = 8;
+
+/** Collects the events a unit of work appends, to publish once it has committed. */
+export class Work {
+  readonly events: StoredEvent[] = [];
+  constructor(
+    readonly app: App,
+    readonly tx: Tx,
+  ) {}
+
+  async emitForRequest(request: PaymentRequest, types: readonly string[]): Promise<void> {
+    for (const type of types) await this.append('payment_request', request.id, request, type, request, request.updatedAt);
+  }
+
+  async emitForRefund(refund: Refund, request: PaymentRequest, types: readonly string[]): Promise<void> {
+    for (const type of types) await this.append('refund', refund.id, request, type, refund, refund.updatedAt);
+  }
+
+  private async append(objectType: StoredEvent['objectType'], objectId: string, request: PaymentRequest, type: string, data: PaymentRequest | Refund, at: number) {
+    const event: StoredEvent = {
+      id: this.app.ids.id('evt'),
+      type,
+      objectType,
+      objectId,
+      paymentRequestId: request.id,
+      merchantId: request.merchantId,
+      terminalId: request.terminalId,
+      livemode: request.livemode,
+      sequence: (await this.tx.lastEventSequence(objectId)) + 1,
+      data,
+      createdAt: at,
+    };
+    await this.tx.appendEvent(event);
+    this.events.push(event);
+  }
+}
+
+function isRetryable(error: unknown): boolean {
+  return error instanceof UniqueViolation || error instanceof ConcurrentUpdate;
+}
+
+/** One transaction, retried from scratch when a concurrent writer invalidated what it read. */
+export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T>, afterWork?: (unit: Work, result: T) => Promise<void>): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      let unit!: Work;
+      const result = await app.store.transaction(async (tx) => {
+        unit = new Work(app, tx);
+        const value = await work(unit);
+        if (afterWork) await afterWork(unit, value);
+        return value;
+      });
+      if (unit.events.length > 0) app.feed.publish(unit.events);
+      return result;
+    } catch (error) {
+      if (!isRetryable(error)) throw error;
+      if (attempt >= MAX_ATTEMPTS) {
+        throw new DomainError('conflict', 'The object was changed by concurrent requests too many times; retry the request.', undefined, { cause: (error as Error).message });
+      }
+    }
+  }
+}
+
+export interface Idempotency {
+  scope: IdempotencyScope;
+  /** Hash of what the request asked for: the same key with another fingerprint is refused. */
+  fingerprint: string;
+}
+
+export interface ExecutedResponse extends StoredResponse {
+  replayed: boolean;
+}
+
+/**
+ * Runs a mutating use case. With an Idempotency-Key the key is claimed first (a short transaction
+ * of its own, so a concurrent retry sees it in progress), then the effect, its events and the stored
+ * response commit together. A failed attempt releases the key so the client may retry it.
+ */
+export async function execute<T>(app: App, idempotency: Idempotency | null, work: (unit: Work) => Promise<T>, render: (result: T) => StoredResponse): Promise<ExecutedResponse> {
+  if (!idempotency) {
+    const result = await inTransaction(app, work);
+    return { ...render(result), replayed: false };
+  }
+  const now = app.clock.now();
+  const recordId = app.ids.id('idem');
+  const claim = await app.store.transaction((tx) =>
+    tx.claimIdempotencyKey(idempotency.scope, idempotency.fingerprint, now, now + app.config.idempotencyRetentionMs, now - app.config.idempotencyLockMs, recordId),
+  );
+  if (claim.kind === 'replay') return { ...claim.response, replayed: true };
+  if (claim.kind === 'mismatch')
+    throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request.', 'Idempotency-Key');
+  if (claim.kind === 'in_progress')
+    throw new DomainError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', 'Idempotency-Key');
+  try {
+    let response!: StoredResponse;
+    await inTransaction(app, work, async (unit, result) => {
+      response = render(result);
+      await unit.tx.completeIdempotencyKey(claim.recordId, response);
+    });
+    return { ...response, replayed: false };
+  } catch (error) {
+    await app.store.transaction((tx) => tx.releaseIdempotencyKey(claim.recordId)).catch(() => undefined);
+    throw error;
+  }
+}
+
+export { isDomainError };

@@ -1,0 +1,134 @@
+// Merchants, stores, terminals and API keys: the operator's and the merchant's set-up.
+import { createHash, timingSafeEqual } from 'node:crypto';
+import { DomainError } from '../../core/errors.js';
+import { loadTerminal, notFound, requireSecretKey } from '../access.js';
+import type { App, Caller } from '../context.js';
+import type { ApiKey, KeyKind, Merchant, Mode, Page, Store, Terminal, Tx } from '../ports/store.js';
+import type { Work } from '../unit-of-work.js';
+
+export function hashSecret(secret: string): string {
+  return createHash('sha256').update(secret, 'utf8').digest('hex');
+}
+
+export async function createMerchant(unit: Work, input: { name: string }): Promise<Merchant> {
+  const merchant: Merchant = { id: unit.app.ids.id('mer'), name: input.name, testClockOffsetMs: 0, createdAt: unit.app.clock.now() };
+  await unit.tx.insertMerchant(merchant);
+  return merchant;
+}
+
+export async function requireMerchant(tx: Tx, id: string): Promise<Merchant> {
+  const merchant = await tx.getMerchant(id);
+  if (!merchant) throw notFound('merchant', id);
+  return merchant;
+}
+
+export async function createStore(unit: Work, merchantId: string, input: { name: string }): Promise<Store> {
+  await requireMerchant(unit.tx, merchantId);
+  const store: Store = { id: unit.app.ids.id('sto'), merchantId, name: input.name, createdAt: unit.app.clock.now() };
+  await unit.tx.insertStore(store);
+  return store;
+}
+
+export async function requireStore(tx: Tx, id: string): Promise<Store> {
+  const store = await tx.getStore(id);
+  if (!store) throw notFound('store', id);
+  return store;
+}
+
+/** A terminal's name is the merchant's own terminal id, unique within the merchant. */
+export async function createTerminal(unit: Work, storeId: string, input: { name: string }): Promise<Terminal> {
+  const store = await requireStore(unit.tx, storeId);
+  const terminal: Terminal = {
+    id: unit.app.ids.id('term'),
+    merchantId: store.merchantId,
+    storeId: store.id,
+    name: input.name,
+    checkedInPatronId: null,
+    checkedInAt: null,
+    createdAt: unit.app.clock.now(),
+  };
+  await unit.tx.insertTerminal(terminal);
+  return terminal;
+}
+
+export interface IssuedKey {
+  key: ApiKey;
+  /** The key itself: shown once, never stored. */
+  secret: string;
+}
+
+const KEY_PREFIX: Record<KeyKind, string> = { secret: 'sk', terminal: 'tk' };
+
+export async function createApiKey(unit: Work, input: { merchantId: string; terminalId?: string | null; mode: Mode }): Promise<IssuedKey> {
+  await requireMerchant(unit.tx, input.merchantId);
+  const kind: KeyKind = input.terminalId ? 'terminal' : 'secret';
+  if (input.terminalId) {
+    const terminal = await unit.tx.getTerminal(input.terminalId);
+    if (!terminal || terminal.merchantId !== input.merchantId) throw notFound('terminal', input.terminalId);
+  }
+  const secret = unit.app.ids.secret(`${KEY_PREFIX[kind]}_${input.mode}_`, 32);
+  const key: ApiKey = {
+    id: unit.app.ids.id('key'),
+    merchantId: input.merchantId,
+    terminalId: input.terminalId ?? null,
+    kind,
+    mode: input.mode,
+    hash: hashSecret(secret),
+    last4: secret.slice(-4),
+    createdAt: unit.app.clock.now(),
+    revokedAt: null,
+  };
+  await unit.tx.insertApiKey(key);
+  return { key, secret };
+}
+
+export async function revokeApiKey(unit: Work, id: string, scope?: { merchantId: string; terminalId?: string }): Promise<ApiKey> {
+  const key = await unit.tx.getApiKey(id);
+  if (!key || (scope && (key.merchantId !== scope.merchantId || (scope.terminalId !== undefined && key.terminalId !== scope.terminalId)))) throw notFound('key', id);
+  if (key.revokedAt === null) {
+    const at = unit.app.clock.now();
+    await unit.tx.revokeApiKey(id, at);
+    return { ...key, revokedAt: at };
+  }
+  return key;
+}
+
+/** Resolves a presented API key to a caller; unknown and revoked keys are refused alike. */
+export async function authenticate(app: App, presented: string | undefined): Promise<Caller> {
+  if (!presented) throw new DomainError('missing_api_key', 'No API key: send Authorization: Bearer <key>.');
+  const hash = hashSecret(presented);
+  const key = await app.store.read.findApiKeyByHash(hash);
+  // the lookup is by hash; compare again in constant time so no code path depends on the secret's bytes
+  if (!key || !timingSafeEqual(Buffer.from(key.hash, 'hex'), Buffer.from(hash, 'hex')) || key.revokedAt !== null)
+    throw new DomainError('invalid_api_key', 'The API key is not valid (unknown or revoked).');
+  return { merchantId: key.merchantId, livemode: key.mode === 'live', terminalId: key.terminalId, credentialId: key.id, kind: key.kind };
+}
+
+// --- the merchant's own view (native /v1/terminals) ---
+
+export async function listTerminals(app: App, caller: Caller, page: { limit: number; afterId?: string }): Promise<Page<Terminal>> {
+  return app.store.read.listTerminals(caller.merchantId, { ...page, terminalId: caller.terminalId ?? undefined });
+}
+
+export async function getTerminal(app: App, caller: Caller, id: string): Promise<Terminal> {
+  return loadTerminal(app.store.read, caller, id);
+}
+
+export async function createOwnTerminal(unit: Work, caller: Caller, input: { name: string; storeId?: string }): Promise<Terminal> {
+  requireSecretKey(caller, 'Creating a terminal');
+  const stores = await unit.tx.listStores(caller.merchantId);
+  const store = input.storeId ? stores.find((s) => s.id === input.storeId) : stores[0];
+  if (!store) throw input.storeId ? notFound('store', input.storeId, 'storeId') : new DomainError('parameter_missing', 'The merchant has no store yet: pass storeId.', 'storeId');
+  return createTerminal(unit, store.id, input);
+}
+
+/** A new terminal key in the caller's mode; the terminal's older keys stay valid until revoked. */
+export async function createTerminalKey(unit: Work, caller: Caller, terminalId: string): Promise<IssuedKey> {
+  const terminal = await loadTerminal(unit.tx, caller, terminalId);
+  return createApiKey(unit, { merchantId: caller.merchantId, terminalId: terminal.id, mode: caller.livemode ? 'live' : 'test' });
+}
+
+export async function revokeTerminalKey(unit: Work, caller: Caller, terminalId: string, keyId: string): Promise<ApiKey> {
+  const terminal = await loadTerminal(unit.tx, caller, terminalId);
+  return revokeApiKey(unit, keyId, { merchantId: caller.merchantId, terminalId: terminal.id });
+}

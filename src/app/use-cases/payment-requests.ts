@@ -1,0 +1,194 @@
+// Payment request use cases: load → core transition → persist state + events (one transaction).
+import { DomainError } from '../../core/errors.js';
+import * as pr from '../../core/payment-request.js';
+import type { LineItem, PaymentRequest, Transition } from '../../core/payment-request.js';
+import { loadPaymentRequest, loadTerminal } from '../access.js';
+import type { App, Caller } from '../context.js';
+import type { Page, PaymentRequestFilter, Tx } from '../ports/store.js';
+import { merchantNow } from '../time.js';
+import { inTransaction, type Work } from '../unit-of-work.js';
+import { parseShortCode } from '../../core/short-code.js';
+import { takePatronCode } from './patrons.js';
+
+export interface CreatePaymentRequestInput {
+  amount?: number;
+  currency: string;
+  terminalId?: string;
+  reference?: string;
+  captureMode?: pr.CaptureMode;
+  expiresInSeconds?: number;
+  description?: string;
+  lineItems?: LineItem[];
+  metadata?: Record<string, string>;
+  webhookUrl?: string;
+  redirectUrl?: string;
+  partialAllowed?: boolean;
+  basketAmount?: number;
+  patronCode?: string;
+  patronNotPresent?: boolean;
+  allowedMethods?: string[];
+  allowConcurrent?: boolean;
+}
+
+export const DEFAULT_EXPIRY_SECONDS = 120;
+/** A check-in counts for the next request on that terminal for this long. */
+export const CHECK_IN_VALIDITY_MS = 10 * 60 * 1000;
+
+export interface CreateResult {
+  request: PaymentRequest;
+  /** True when an earlier create with the same reference and body is returned again. */
+  replayedByReference: boolean;
+}
+
+/** Persists a transition: the new state (version-checked) and its events. A no-op transition writes nothing. */
+export async function commit(unit: Work, before: PaymentRequest, transition: Transition): Promise<PaymentRequest> {
+  if (transition.request !== before) await unit.tx.updatePaymentRequest(transition.request);
+  await unit.emitForRequest(transition.request, transition.events);
+  return transition.request;
+}
+
+/** Loads a request the caller may see, as of now: an overdue one is expired before any action applies. */
+export async function loadCurrent(unit: Work, caller: Caller, id: string): Promise<{ request: PaymentRequest; now: number }> {
+  const loaded = await loadPaymentRequest(unit.tx, caller, id);
+  const now = await merchantNow(unit.app, unit.tx, loaded.merchantId, loaded.livemode);
+  const due = pr.expireIfDue(loaded, now);
+  return { request: due ? await commit(unit, loaded, due) : loaded, now };
+}
+
+export async function createPaymentRequest(unit: Work, caller: Caller, input: CreatePaymentRequestInput, fingerprint: string, source = 'native'): Promise<CreateResult> {
+  const { app, tx } = unit;
+  const terminalId = input.terminalId ?? caller.terminalId;
+  if (!terminalId) throw new DomainError('parameter_missing', 'terminalId is required with a merchant secret key.', 'terminalId');
+  const terminal = await loadTerminal(tx, caller, terminalId, 'terminalId');
+
+  if (input.reference !== undefined) {
+    const existing = await tx.findPaymentRequestByReference(caller.merchantId, caller.livemode, input.reference);
+    if (existing) {
+      if (existing.fingerprint === fingerprint) return { request: existing, replayedByReference: true };
+      throw new DomainError('duplicate_reference', `Reference ${input.reference} is already used by ${existing.id} with a different request.`, 'reference', { existingId: existing.id });
+    }
+  }
+  const amount = input.amount ?? null;
+  const mismatch = pr.checkLineItems(amount, input.lineItems);
+  if (mismatch) throw mismatch;
+  if (input.basketAmount !== undefined && amount !== null && input.basketAmount < amount)
+    throw new DomainError('parameter_invalid', 'basketAmount must be at least amount: the request is a part of the basket.', 'basketAmount');
+
+  if (!input.allowConcurrent) {
+    const active = await tx.findActivePaymentRequestForTerminal(terminal.id);
+    if (active) throw new DomainError('terminal_busy', `Terminal ${terminal.id} already has an active payment request ${active.id}; cancel it or wait until it is final.`, 'terminalId', { activeId: active.id });
+  }
+
+  const now = await merchantNow(app, tx, caller.merchantId, caller.livemode);
+  const patronId = input.patronCode !== undefined ? await takePatronCode(tx, caller, input.patronCode, now) : null;
+  const request: PaymentRequest = {
+    id: app.ids.id('pr'),
+    livemode: caller.livemode,
+    merchantId: caller.merchantId,
+    storeId: terminal.storeId,
+    terminalId: terminal.id,
+    status: amount === null ? 'prepared' : 'created',
+    statusReason: null,
+    amount,
+    currency: input.currency,
+    amountReceived: 0,
+    amountAuthorized: 0,
+    amountCaptured: 0,
+    amountRefunded: 0,
+    amountRefundReserved: 0,
+    overpaid: false,
+    captureMode: input.captureMode ?? 'automatic',
+    reference: input.reference ?? null,
+    shortCode: app.ids.shortCode(),
+    description: input.description ?? null,
+    lineItems: input.lineItems ?? null,
+    metadata: input.metadata ?? {},
+    webhookUrl: input.webhookUrl ?? null,
+    redirectUrl: input.redirectUrl ?? null,
+    partialAllowed: input.partialAllowed ?? false,
+    basketAmount: input.basketAmount ?? null,
+    patronNotPresent: input.patronNotPresent ?? false,
+    allowConcurrent: input.allowConcurrent ?? false,
+    allowedMethods: input.allowedMethods ?? null,
+    paymentMethod: null,
+    patronId: null,
+    source,
+    fingerprint,
+    expiresAt: now + (input.expiresInSeconds ?? DEFAULT_EXPIRY_SECONDS) * 1000,
+    authorizationExpiresAt: null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  await tx.insertPaymentRequest(request);
+  await unit.emitForRequest(request, ['payment_request.created']);
+
+  // A patron code, or a fresh check-in at the terminal, engages the patron at once.
+  const checkedIn = terminal.checkedInPatronId && terminal.checkedInAt !== null && now - terminal.checkedInAt <= CHECK_IN_VALIDITY_MS ? terminal.checkedInPatronId : null;
+  const engagedPatron = patronId ?? checkedIn;
+  if (!engagedPatron) return { request, replayedByReference: false };
+  if (checkedIn && !patronId) await tx.setTerminalCheckIn(terminal.id, null, null);
+  return { request: await commit(unit, request, pr.engage(request, engagedPatron, now)), replayedByReference: false };
+}
+
+export async function readyPaymentRequest(unit: Work, caller: Caller, id: string, input: { amount: number; lineItems?: LineItem[] }): Promise<PaymentRequest> {
+  const { request, now } = await loadCurrent(unit, caller, id);
+  return commit(unit, request, pr.ready(request, input, now));
+}
+
+export async function cancelPaymentRequest(unit: Work, caller: Caller, id: string, reason?: string): Promise<PaymentRequest> {
+  const { request, now } = await loadCurrent(unit, caller, id);
+  return commit(unit, request, pr.cancel(request, now, reason ?? 'cancelled_by_merchant'));
+}
+
+export async function capturePaymentRequest(unit: Work, caller: Caller, id: string, amount?: number): Promise<PaymentRequest> {
+  const { request, now } = await loadCurrent(unit, caller, id);
+  return commit(unit, request, pr.capture(request, amount, now));
+}
+
+/** Reads as of now: an overdue request is reported (and recorded) as expired. */
+export async function getPaymentRequest(app: App, caller: Caller, id: string): Promise<PaymentRequest> {
+  const current = await loadPaymentRequest(app.store.read, caller, id);
+  const now = await merchantNow(app, app.store.read, current.merchantId, current.livemode);
+  if (!pr.expireIfDue(current, now)) return current;
+  return inTransaction(app, async (unit) => (await loadCurrent(unit, caller, id)).request);
+}
+
+/**
+ * Long-poll: answers as soon as the status differs from `unlessStatus` (default: the status now),
+ * or after `waitSeconds`. Commits in this process wake it at once; other processes' commits are
+ * seen by re-reading every second.
+ */
+export async function waitForPaymentRequest(app: App, caller: Caller, id: string, waitSeconds: number, unlessStatus?: pr.PaymentRequestStatus): Promise<PaymentRequest> {
+  let current = await getPaymentRequest(app, caller, id);
+  const awaited = unlessStatus ?? current.status;
+  if (current.status !== awaited || waitSeconds <= 0) return current;
+  const deadline = Date.now() + waitSeconds * 1000;
+  while (current.status === awaited && Date.now() < deadline) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.min(1000, Math.max(0, deadline - Date.now())));
+      const unsubscribe = app.feed.subscribe(id, done);
+      function done() {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+    });
+    current = await getPaymentRequest(app, caller, id);
+  }
+  return current;
+}
+
+export async function listPaymentRequests(app: App, caller: Caller, filter: Omit<PaymentRequestFilter, 'merchantId' | 'livemode'>, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>> {
+  if (caller.terminalId && filter.terminalId && filter.terminalId !== caller.terminalId) return { items: [], hasMore: false };
+  return app.store.read.listPaymentRequests({ ...filter, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? filter.terminalId }, page);
+}
+
+export async function findByShortCode(tx: Tx, caller: Caller, code: string): Promise<PaymentRequest> {
+  const normalized = parseShortCode(code);
+  if (!normalized) throw new DomainError('short_code_invalid', `${code} is not a valid short code: its check character does not match.`, 'code');
+  const request = await tx.findPaymentRequestByShortCode(normalized);
+  if (!request || request.merchantId !== caller.merchantId || request.livemode !== caller.livemode || (caller.terminalId && caller.terminalId !== request.terminalId))
+    throw new DomainError('not_found', `No payment request with short code ${normalized}.`);
+  return request;
+}

@@ -1,0 +1,114 @@
+// Sandbox (test mode only): act as the patron, check in at a terminal, move the test clock, resolve ids.
+import { DomainError } from '../../core/errors.js';
+import * as pr from '../../core/payment-request.js';
+import type { PaymentRequest } from '../../core/payment-request.js';
+import { parseShortCode } from '../../core/short-code.js';
+import { canSee, loadTerminal, requireTestMode } from '../access.js';
+import type { App, Caller } from '../context.js';
+import { merchantNow } from '../time.js';
+import { inTransaction, type Work } from '../unit-of-work.js';
+import { commit, loadCurrent } from './payment-requests.js';
+import { createPatron, requirePatron } from './patrons.js';
+import { sweepDue } from './sweeps.js';
+
+export type PatronOutcome = 'approve' | 'decline' | 'cancel' | 'fail';
+
+export interface SandboxPayInput {
+  outcome: PatronOutcome;
+  amount?: number;
+  method?: string;
+}
+
+/** Applies what the patron did to a request (shared by the sandbox endpoint and auto-pay). */
+export function patronActs(request: PaymentRequest, input: SandboxPayInput, now: number, authorizationTtlMs: number): pr.Transition {
+  if (input.method && request.allowedMethods && !request.allowedMethods.includes(input.method))
+    throw new DomainError('method_not_allowed', `This request accepts only ${request.allowedMethods.join(', ')}.`, 'method');
+  switch (input.outcome) {
+    case 'approve':
+      return pr.pay(request, { amount: input.amount, method: input.method ?? request.paymentMethod ?? 'card', authorizationTtlMs }, now);
+    case 'decline':
+      return pr.decline(request, now);
+    case 'fail':
+      return pr.fail(request, now);
+    case 'cancel':
+      return pr.patronCancel(request, now);
+  }
+}
+
+export async function sandboxPay(unit: Work, caller: Caller, id: string, input: SandboxPayInput): Promise<PaymentRequest> {
+  requireTestMode(caller);
+  const { request, now } = await loadCurrent(unit, caller, id);
+  return commit(unit, request, patronActs(request, input, now, unit.app.config.authorizationTtlMs));
+}
+
+export interface CheckInResult {
+  terminalId: string;
+  patronId: string;
+  checkedInAt: number;
+  paymentRequest: PaymentRequest | null;
+}
+
+/** A patron checks in at a terminal: its active request engages them now, or the next one will. */
+export async function checkIn(unit: Work, caller: Caller, terminalId: string, input: { patronId?: string }): Promise<CheckInResult> {
+  requireTestMode(caller);
+  const terminal = await loadTerminal(unit.tx, caller, terminalId);
+  const patronId = input.patronId ? (await requirePatron(unit.tx, caller, input.patronId)).id : (await createPatron(unit, caller, {})).patron.id;
+  const active = await unit.tx.findActivePaymentRequestForTerminal(terminal.id);
+  if (active && canSee(caller, active) && ['prepared', 'created', 'pending'].includes(active.status)) {
+    const { request, now } = await loadCurrent(unit, caller, active.id);
+    if (pr.canApply(request.status, 'engage')) {
+      return { terminalId: terminal.id, patronId, checkedInAt: now, paymentRequest: await commit(unit, request, pr.engage(request, patronId, now)) };
+    }
+  }
+  const now = await merchantNow(unit.app, unit.tx, caller.merchantId, caller.livemode);
+  await unit.tx.setTerminalCheckIn(terminal.id, patronId, now);
+  return { terminalId: terminal.id, patronId, checkedInAt: now, paymentRequest: null };
+}
+
+export interface ClockState {
+  now: number;
+  offsetMs: number;
+  expired: number;
+}
+
+/** Moves the merchant's test clock forward and runs what fell due, so tests of time never sleep. */
+export async function advanceClock(app: App, caller: Caller, seconds: number): Promise<ClockState> {
+  requireTestMode(caller);
+  const offsetMs = await inTransaction(app, async ({ tx }) => {
+    const merchant = await tx.getMerchant(caller.merchantId);
+    if (!merchant) throw new DomainError('not_found', `No merchant ${caller.merchantId}.`);
+    const next = merchant.testClockOffsetMs + seconds * 1000;
+    await tx.setTestClockOffset(merchant.id, next);
+    return next;
+  });
+  const expired = await sweepDue(app, caller.merchantId);
+  return { now: app.clock.now() + offsetMs, offsetMs, expired };
+}
+
+export async function readClock(app: App, caller: Caller): Promise<ClockState> {
+  requireTestMode(caller);
+  const merchant = await app.store.read.getMerchant(caller.merchantId);
+  const offsetMs = merchant?.testClockOffsetMs ?? 0;
+  return { now: app.clock.now() + offsetMs, offsetMs, expired: 0 };
+}
+
+/** Finds the request behind any id a dialect or the native API handed out. */
+export async function resolveReference(app: App, caller: Caller, ref: string): Promise<string> {
+  requireTestMode(caller);
+  const tx = app.store.read;
+  const visible = (request: PaymentRequest | null) => (request && canSee(caller, request) ? request.id : null);
+  const byId = ref.startsWith('pr_') ? visible(await tx.getPaymentRequest(ref)) : null;
+  if (byId) return byId;
+  if (ref.startsWith('rf_')) {
+    const refund = await tx.getRefund(ref);
+    if (refund && canSee(caller, refund)) return refund.paymentRequestId;
+  }
+  const byReference = visible(await tx.findPaymentRequestByReference(caller.merchantId, caller.livemode, ref));
+  if (byReference) return byReference;
+  const shortCode = parseShortCode(ref);
+  const byShortCode = shortCode ? visible(await tx.findPaymentRequestByShortCode(shortCode)) : null;
+  if (byShortCode) return byShortCode;
+  const byAlias = await tx.resolveReference(caller.merchantId, caller.livemode, ref);
+  if (byAlias && visible(await tx.getPaymentRequest(byAlias))) return byAlias;
+  throw new DomainError('not_found', `Nothing matches ${ref}.`, 'ref');
+}

@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { currencyExponent, decimalToMinor, isSupportedCurrency, isValidAmount, MAX_AMOUNT, minorToDecimal } from './money.js';
+import { checkCharacter, makeShortCode, parseShortCode, SHORT_CODE_ALPHABET } from './short-code.js';
+
+describe('money', () => {
+  it('knows exponents, including BTC in satoshi', () => {
+    expect([currencyExponent('NGN'), currencyExponent('JPY'), currencyExponent('KWD'), currencyExponent('BTC')]).toEqual([2, 0, 3, 8]);
+    expect(isSupportedCurrency('XYZ')).toBe(false);
+    expect(isSupportedCurrency('usd')).toBe(false);
+  });
+  it('accepts only whole, positive amounts up to 10^12', () => {
+    expect([1, MAX_AMOUNT].every(isValidAmount)).toBe(true);
+    expect([0, -1, 1.5, MAX_AMOUNT + 1, '100', Number.NaN].some(isValidAmount)).toBe(false);
+  });
+  it('converts decimal text exactly or not at all', () => {
+    expect(decimalToMinor('27.00', 2)).toBe(2700);
+    expect(decimalToMinor('0.1', 2)).toBe(10);
+    expect(decimalToMinor('0.00039304', 8)).toBe(39304);
+    expect(decimalToMinor('150000', 0)).toBe(150000);
+    for (const bad of ['1.005', '-1', '0', '0.00', 'abc', '1e3', '', ' 1', '10000000000.01']) expect(decimalToMinor(bad, 2)).toBeNull();
+    expect(minorToDecimal(2700, 2)).toBe('27.00');
+    expect(minorToDecimal(5, 2)).toBe('0.05');
+    expect(minorToDecimal(39304, 8)).toBe('0.00039304');
+    expect(minorToDecimal(150, 0)).toBe('150');
+  });
+  it('round-trips every amount representable in a currency', () => {
+    for (const minor of [1, 9, 10, 99, 100, 123456789, MAX_AMOUNT]) expect(decimalToMinor(minorToDecimal(minor, 2), 2)).toBe(minor);
+  });
+});
+
+describe('short codes', () => {
+  it('formats XXX-XXX-XXC from an alphabet without look-alikes', () => {
+    const code = makeShortCode([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(code).toMatch(/^[2-9A-HJKMNP-TV-Z]{3}-[2-9A-HJKMNP-TV-Z]{3}-[2-9A-HJKMNP-TV-Z]{3}$/);
+    expect(SHORT_CODE_ALPHABET).not.toMatch(/[01OILU]/);
+    expect(parseShortCode(code)).toBe(code);
+    expect(parseShortCode(code.toLowerCase().replace(/-/g, ''))).toBe(code);
+  });
+  it('catches every single-character typo and adjacent swap', () => {
+    const code = makeShortCode([10, 20, 30, 40, 50, 60, 70, 80]).replace(/-/g, '');
+    for (let i = 0; i < code.length; i++) {
+      for (const c of SHORT_CODE_ALPHABET) {
+        if (c === code[i]) continue;
+        expect(parseShortCode(code.slice(0, i) + c + code.slice(i + 1))).toBeNull();
+      }
+      if (i < code.length - 1 && code[i] !== code[i + 1]) expect(parseShortCode(code.slice(0, i) + code[i + 1] + code[i] + code.slice(i + 2))).toBeNull();
+    }
+    expect(checkCharacter('ABCDEFGH')).toHaveLength(1);
+  });
+});

@@ -1,0 +1,114 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError } from './errors.js';
+import * as pr from './payment-request.js';
+import type { PaymentRequest, PaymentRequestAction, PaymentRequestStatus } from './payment-request.js';
+
+const NOW = Date.UTC(2026, 0, 1);
+const TTL = 7 * 24 * 3600 * 1000;
+
+function request(status: PaymentRequestStatus, patch: Partial<PaymentRequest> = {}): PaymentRequest {
+  const base: PaymentRequest = {
+    id: 'pr_test', livemode: false, merchantId: 'mer_1', storeId: 'sto_1', terminalId: 'term_1', status, statusReason: null,
+    amount: status === 'prepared' ? null : 1000, currency: 'NZD', amountReceived: 0, amountAuthorized: 0, amountCaptured: 0,
+    amountRefunded: 0, amountRefundReserved: 0, overpaid: false, captureMode: status === 'authorized' ? 'manual' : 'automatic',
+    reference: null, shortCode: 'ABC-DEF-GHJ', description: null, lineItems: null, metadata: {}, webhookUrl: null, redirectUrl: null,
+    partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false, allowedMethods: null, paymentMethod: null,
+    patronId: null, source: 'native', fingerprint: null, expiresAt: NOW + 120_000, authorizationExpiresAt: null, createdAt: NOW,
+    updatedAt: NOW, version: 1,
+  };
+  if (status === 'authorized') Object.assign(base, { amountReceived: 1000, amountAuthorized: 1000, authorizationExpiresAt: NOW + TTL });
+  if (status === 'succeeded') Object.assign(base, { amountReceived: 1000, amountAuthorized: 1000, amountCaptured: 1000 });
+  return { ...base, ...patch };
+}
+
+/** Applies an action with typical valid input; throws the core's DomainError when refused. */
+function apply(r: PaymentRequest, action: PaymentRequestAction): PaymentRequestStatus {
+  const now = NOW + 1000;
+  switch (action) {
+    case 'ready': return pr.ready(r, { amount: 500 }, now).request.status;
+    case 'engage': return pr.engage(r, 'pat_1', now).request.status;
+    case 'pay': return pr.pay(r, { authorizationTtlMs: TTL }, now).request.status;
+    case 'decline': return pr.decline(r, now).request.status;
+    case 'fail': return pr.fail(r, now).request.status;
+    case 'patron_cancel': return pr.patronCancel(r, now).request.status;
+    case 'cancel': return pr.cancel(r, now).request.status;
+    case 'expire': return pr.expire(r, now).request.status;
+    case 'capture': return pr.capture(r, undefined, now).request.status;
+    case 'expire_authorization': return pr.expireAuthorization(r, now).request.status;
+    case 'void': return pr.voidRequest(r, now).request.status;
+    case 'refund': {
+      const { createRefund } = refundModule;
+      return createRefund(r, { id: 'rf_1', amount: 100, reference: 'r1', reason: null, captureMode: 'automatic' }, now).request.status;
+    }
+  }
+}
+const refundModule = await import('./refund.js');
+
+describe('payment request transition table', () => {
+  for (const status of pr.PAYMENT_REQUEST_STATUSES) {
+    for (const action of pr.PAYMENT_REQUEST_ACTIONS) {
+      const allowed = pr.PAYMENT_REQUEST_TRANSITIONS[status][action];
+      it(`${status} × ${action} → ${allowed ? allowed.join('|') : 'refused'}`, () => {
+        const r = request(status);
+        if (allowed) {
+          expect(allowed).toContain(apply(r, action));
+        } else {
+          expect(() => apply(r, action)).toThrow(DomainError);
+        }
+      });
+    }
+  }
+
+  it('every final state accepts nothing but void/refund on succeeded', () => {
+    for (const status of pr.FINAL_STATUSES) {
+      const actions = Object.keys(pr.PAYMENT_REQUEST_TRANSITIONS[status]);
+      expect(actions).toEqual(status === 'succeeded' ? ['void', 'refund'] : []);
+    }
+  });
+});
+
+describe('payment request rules', () => {
+  it('refuses with the contract codes', () => {
+    const code = (fn: () => unknown) => { try { fn(); } catch (e) { return (e as DomainError).code; } return 'none'; };
+    expect(code(() => pr.cancel(request('succeeded'), NOW))).toBe('already_succeeded');
+    expect(code(() => pr.capture(request('created'), undefined, NOW))).toBe('not_authorized');
+    expect(code(() => pr.capture(request('authorized'), 1001, NOW))).toBe('amount_exceeds_authorized');
+    expect(code(() => pr.ready(request('created'), { amount: 1 }, NOW))).toBe('not_prepared');
+    expect(code(() => pr.pay(request('expired'), { authorizationTtlMs: TTL }, NOW))).toBe('request_expired');
+    expect(code(() => pr.voidRequest(request('succeeded'), NOW + pr.VOID_WINDOW_MS + 1))).toBe('void_window_exceeded');
+    expect(code(() => pr.pay(request('created'), { amount: 10, authorizationTtlMs: TTL }, NOW))).toBe('partial_payment_not_allowed');
+  });
+
+  it('partial payments accumulate while pending, then settle; overpayment is flagged', () => {
+    const start = request('created', { partialAllowed: true });
+    const first = pr.pay(start, { amount: 400, authorizationTtlMs: TTL }, NOW);
+    expect(first.request).toMatchObject({ status: 'pending', amountReceived: 400 });
+    expect(first.events).toEqual(['payment_request.partially_paid']);
+    const second = pr.pay(first.request, { amount: 700, authorizationTtlMs: TTL }, NOW);
+    expect(second.request).toMatchObject({ status: 'succeeded', amountReceived: 1100, amountCaptured: 1000, overpaid: true });
+  });
+
+  it('manual capture authorizes, captures partially, and expires the authorization after its ttl', () => {
+    const authorized = pr.pay(request('created', { captureMode: 'manual' }), { authorizationTtlMs: TTL }, NOW).request;
+    expect(authorized).toMatchObject({ status: 'authorized', amountAuthorized: 1000, authorizationExpiresAt: NOW + TTL });
+    expect(pr.capture(authorized, 600, NOW).request).toMatchObject({ status: 'succeeded', amountCaptured: 600 });
+    expect(pr.expireIfDue(authorized, NOW + TTL - 1)).toBeNull();
+    expect(pr.expireIfDue(authorized, NOW + TTL)?.request).toMatchObject({ status: 'expired', statusReason: 'authorization_expired' });
+  });
+
+  it('ready on a paired prepared request issues it to the patron (pending)', () => {
+    const paired = pr.engage(request('prepared'), 'pat_1', NOW).request;
+    expect(paired.status).toBe('prepared');
+    expect(pr.ready(paired, { amount: 500 }, NOW).request).toMatchObject({ status: 'pending', amount: 500 });
+  });
+
+  it('every transition bumps the version by one', () => {
+    const next = pr.cancel(request('created'), NOW).request;
+    expect(next.version).toBe(2);
+  });
+
+  it('line items must add up to the amount', () => {
+    expect(pr.checkLineItems(1000, [{ name: 'a', quantity: 2, unitAmount: 600, discountAmount: 200 }])).toBeNull();
+    expect(pr.checkLineItems(1000, [{ name: 'a', quantity: 1, unitAmount: 999 }])?.code).toBe('line_items_mismatch');
+  });
+});

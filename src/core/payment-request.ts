@@ -1,0 +1,241 @@
+// The payment-request state machine: a transition table (data) and pure functions that return
+// the new request and the events it raises. No clock, no I/O: `now` is always passed in.
+import { DomainError } from './errors.js';
+
+export const PAYMENT_REQUEST_STATUSES = ['prepared', 'created', 'pending', 'authorized', 'succeeded', 'cancelled', 'expired', 'failed'] as const;
+export type PaymentRequestStatus = (typeof PAYMENT_REQUEST_STATUSES)[number];
+export const ACTIVE_STATUSES: readonly PaymentRequestStatus[] = ['prepared', 'created', 'pending', 'authorized'];
+export const FINAL_STATUSES: readonly PaymentRequestStatus[] = ['succeeded', 'cancelled', 'expired', 'failed'];
+
+export type CaptureMode = 'automatic' | 'manual';
+export type RefundStatusSummary = 'none' | 'partial' | 'full';
+
+export const PAYMENT_REQUEST_ACTIONS = [
+  'ready', 'engage', 'pay', 'decline', 'fail', 'patron_cancel', 'cancel', 'expire', 'capture', 'expire_authorization', 'void', 'refund',
+] as const;
+export type PaymentRequestAction = (typeof PAYMENT_REQUEST_ACTIONS)[number];
+
+/**
+ * Which actions each state accepts and the states they can lead to. Anything absent is refused.
+ * `refund` leaves the status alone (refunds never change status); `pay` may settle fully or partially.
+ */
+export const PAYMENT_REQUEST_TRANSITIONS: Readonly<Record<PaymentRequestStatus, Partial<Record<PaymentRequestAction, readonly PaymentRequestStatus[]>>>> = {
+  prepared: { ready: ['created', 'pending'], engage: ['prepared'], patron_cancel: ['cancelled'], cancel: ['cancelled'], expire: ['expired'] },
+  created: { engage: ['pending'], pay: ['pending', 'authorized', 'succeeded'], decline: ['failed'], fail: ['failed'], patron_cancel: ['cancelled'], cancel: ['cancelled'], expire: ['expired'] },
+  pending: { engage: ['pending'], pay: ['pending', 'authorized', 'succeeded'], decline: ['failed'], fail: ['failed'], patron_cancel: ['cancelled'], cancel: ['cancelled'], expire: ['expired'] },
+  authorized: { capture: ['succeeded'], cancel: ['cancelled'], expire_authorization: ['expired'] },
+  succeeded: { void: ['cancelled'], refund: ['succeeded'] },
+  cancelled: {},
+  expired: {},
+  failed: {},
+};
+
+export const PAYMENT_REQUEST_EVENT_TYPES = [
+  'payment_request.created', 'payment_request.ready', 'payment_request.pending', 'payment_request.authorized',
+  'payment_request.succeeded', 'payment_request.cancelled', 'payment_request.expired', 'payment_request.failed',
+  'payment_request.partially_paid',
+] as const;
+export type PaymentRequestEventType = (typeof PAYMENT_REQUEST_EVENT_TYPES)[number];
+
+export interface LineItem {
+  name: string;
+  sku?: string;
+  quantity: number;
+  unitAmount: number;
+  discountAmount?: number;
+  taxRate?: number;
+  restricted?: boolean;
+}
+
+export interface PaymentRequest {
+  id: string;
+  livemode: boolean;
+  merchantId: string;
+  storeId: string;
+  terminalId: string;
+  status: PaymentRequestStatus;
+  statusReason: string | null;
+  amount: number | null;
+  currency: string;
+  amountReceived: number;
+  amountAuthorized: number;
+  amountCaptured: number;
+  amountRefunded: number;
+  /** Refunds that are pending, awaiting capture or succeeded: what the captured amount already owes. */
+  amountRefundReserved: number;
+  overpaid: boolean;
+  captureMode: CaptureMode;
+  reference: string | null;
+  shortCode: string;
+  description: string | null;
+  lineItems: LineItem[] | null;
+  metadata: Record<string, string>;
+  webhookUrl: string | null;
+  redirectUrl: string | null;
+  partialAllowed: boolean;
+  basketAmount: number | null;
+  patronNotPresent: boolean;
+  allowConcurrent: boolean;
+  allowedMethods: string[] | null;
+  paymentMethod: string | null;
+  patronId: string | null;
+  /** Which API surface created it (native or a dialect name): its callbacks use that format. */
+  source: string;
+  /** Hash of the create body: tells a replay by reference from a conflicting reuse of it. */
+  fingerprint: string | null;
+  expiresAt: number;
+  authorizationExpiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  version: number;
+}
+
+export interface Transition {
+  request: PaymentRequest;
+  events: PaymentRequestEventType[];
+}
+
+export const VOID_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export function isActive(status: PaymentRequestStatus): boolean {
+  return ACTIVE_STATUSES.includes(status);
+}
+
+export function refundStatusOf(request: Pick<PaymentRequest, 'amountRefunded' | 'amountCaptured'>): RefundStatusSummary {
+  if (request.amountRefunded === 0) return 'none';
+  return request.amountRefunded >= request.amountCaptured ? 'full' : 'partial';
+}
+
+export function lineItemTotal(item: LineItem): number {
+  return item.quantity * item.unitAmount - (item.discountAmount ?? 0);
+}
+
+/** Σ line items must equal the amount exactly; returns the error to raise, or null. */
+export function checkLineItems(amount: number | null, lineItems: LineItem[] | null | undefined): DomainError | null {
+  if (!lineItems || lineItems.length === 0 || amount === null) return null;
+  const sum = lineItems.reduce((total, item) => total + lineItemTotal(item), 0);
+  if (sum !== amount) return new DomainError('line_items_mismatch', `The line items add up to ${sum}, but amount is ${amount}.`, 'lineItems', { sum, amount });
+  return null;
+}
+
+export function canApply(status: PaymentRequestStatus, action: PaymentRequestAction): boolean {
+  return PAYMENT_REQUEST_TRANSITIONS[status][action] !== undefined;
+}
+
+/** The error for an action the table refuses in this state: the specific codes of the API contract first. */
+export function refusal(request: PaymentRequest, action: PaymentRequestAction): DomainError {
+  const facts = { status: request.status, statusReason: request.statusReason, action };
+  const id = request.id;
+  if (action === 'cancel' && request.status === 'succeeded')
+    return new DomainError('already_succeeded', `Payment request ${id} has succeeded and cannot be cancelled; void or refund it instead.`, undefined, facts);
+  if (action === 'capture') return new DomainError('not_authorized', `Payment request ${id} is ${request.status}; only an authorized request can be captured.`, undefined, facts);
+  if (action === 'ready') return new DomainError('not_prepared', `Payment request ${id} is ${request.status}; ready applies only to a prepared request.`, undefined, facts);
+  if (request.status === 'expired' && ['pay', 'engage', 'decline', 'fail', 'patron_cancel'].includes(action))
+    return new DomainError('request_expired', `Payment request ${id} has expired.`, undefined, facts);
+  if (action === 'pay' && request.status === 'prepared')
+    return new DomainError('amount_required', `Payment request ${id} is prepared and has no amount yet; make it ready first.`, undefined, facts);
+  return new DomainError('invalid_state', `Payment request ${id} is ${request.status}; ${action.replace('_', ' ')} is not possible in that state.`, undefined, facts);
+}
+
+function guard(request: PaymentRequest, action: PaymentRequestAction): void {
+  if (!canApply(request.status, action)) throw refusal(request, action);
+}
+
+function changed(request: PaymentRequest, now: number, patch: Partial<PaymentRequest>): PaymentRequest {
+  return { ...request, ...patch, updatedAt: now, version: request.version + 1 };
+}
+
+/** The request as it is at `now`: an overdue request or authorization expires before anything else happens. */
+export function expireIfDue(request: PaymentRequest, now: number): Transition | null {
+  if (['prepared', 'created', 'pending'].includes(request.status) && now >= request.expiresAt) return expire(request, now);
+  if (request.status === 'authorized' && request.authorizationExpiresAt !== null && now >= request.authorizationExpiresAt)
+    return expireAuthorization(request, now);
+  return null;
+}
+
+export function ready(request: PaymentRequest, input: { amount: number; lineItems?: LineItem[] | null }, now: number): Transition {
+  guard(request, 'ready');
+  const lineItems = input.lineItems ?? request.lineItems;
+  const mismatch = checkLineItems(input.amount, lineItems);
+  if (mismatch) throw mismatch;
+  const status: PaymentRequestStatus = request.patronId ? 'pending' : 'created';
+  return { request: changed(request, now, { status, amount: input.amount, lineItems }), events: ['payment_request.ready'] };
+}
+
+/** A patron scanned, checked in or was pushed the request. In `prepared` that pairs without a status change. */
+export function engage(request: PaymentRequest, patronId: string | null, now: number): Transition {
+  guard(request, 'engage');
+  if (request.status === 'prepared') return { request: changed(request, now, { patronId }), events: [] };
+  if (request.status === 'pending' && request.patronId === patronId) return { request, events: [] };
+  return { request: changed(request, now, { status: 'pending', patronId }), events: request.status === 'pending' ? [] : ['payment_request.pending'] };
+}
+
+export interface PaymentInput {
+  /** Defaults to what is still owed. */
+  amount?: number;
+  method?: string | null;
+  patronId?: string | null;
+  authorizationTtlMs: number;
+}
+
+/** The patron paid (all, part, or more than owed). Full payment settles or authorizes by capture mode. */
+export function pay(request: PaymentRequest, input: PaymentInput, now: number): Transition {
+  guard(request, 'pay');
+  const amount = request.amount as number;
+  const remainder = amount - request.amountReceived;
+  const paid = input.amount ?? remainder;
+  if (paid < remainder && !request.partialAllowed)
+    throw new DomainError('partial_payment_not_allowed', `The payment of ${paid} is less than the ${remainder} owed and this request does not allow partial payment.`, 'amount');
+  const received = request.amountReceived + paid;
+  const common = {
+    amountReceived: received,
+    paymentMethod: input.method ?? request.paymentMethod,
+    patronId: input.patronId ?? request.patronId,
+  };
+  if (received < amount) {
+    return { request: changed(request, now, { ...common, status: 'pending' }), events: ['payment_request.partially_paid'] };
+  }
+  const settled = { ...common, overpaid: received > amount, amountAuthorized: amount, statusReason: null };
+  if (request.captureMode === 'manual') {
+    return {
+      request: changed(request, now, { ...settled, status: 'authorized', authorizationExpiresAt: now + input.authorizationTtlMs }),
+      events: ['payment_request.authorized'],
+    };
+  }
+  return { request: changed(request, now, { ...settled, status: 'succeeded', amountCaptured: amount }), events: ['payment_request.succeeded'] };
+}
+
+function finish(request: PaymentRequest, action: PaymentRequestAction, status: PaymentRequestStatus, statusReason: string, now: number): Transition {
+  guard(request, action);
+  return { request: changed(request, now, { status, statusReason }), events: [`payment_request.${status}` as PaymentRequestEventType] };
+}
+
+/** The patron's payment was refused (by the channel, or an age check: reason `age_restriction`). */
+export const decline = (request: PaymentRequest, now: number, reason: 'declined' | 'age_restriction' = 'declined') => finish(request, 'decline', 'failed', reason, now);
+export const fail = (request: PaymentRequest, now: number) => finish(request, 'fail', 'failed', 'payment_failed', now);
+export const patronCancel = (request: PaymentRequest, now: number) => finish(request, 'patron_cancel', 'cancelled', 'cancelled_by_patron', now);
+/** Merchant cancel; on an authorized request this releases the authorization. */
+export const cancel = (request: PaymentRequest, now: number, reason = 'cancelled_by_merchant') => finish(request, 'cancel', 'cancelled', reason, now);
+export const expire = (request: PaymentRequest, now: number) => finish(request, 'expire', 'expired', 'expired', now);
+export const expireAuthorization = (request: PaymentRequest, now: number) => finish(request, 'expire_authorization', 'expired', 'authorization_expired', now);
+
+/** Captures all or part of an authorization; the rest is released. */
+export function capture(request: PaymentRequest, amount: number | undefined, now: number): Transition {
+  guard(request, 'capture');
+  const captured = amount ?? request.amountAuthorized;
+  if (captured > request.amountAuthorized)
+    throw new DomainError('amount_exceeds_authorized', `Cannot capture ${captured}: only ${request.amountAuthorized} is authorized.`, 'amount');
+  return { request: changed(request, now, { status: 'succeeded', amountCaptured: captured }), events: ['payment_request.succeeded'] };
+}
+
+/** Void: a succeeded request, within 24 h of creation, becomes cancelled/voided (the caller first refunds what is left). */
+export function voidRequest(request: PaymentRequest, now: number): Transition {
+  guard(request, 'void');
+  if (now - request.createdAt > VOID_WINDOW_MS)
+    throw new DomainError('void_window_exceeded', `Payment request ${request.id} was created more than 24 hours ago; refund it instead.`);
+  return finish(request, 'void', 'cancelled', 'voided', now);
+}
+
+export function refundableAmount(request: PaymentRequest): number {
+  return request.amountCaptured - request.amountRefundReserved;
+}

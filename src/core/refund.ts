@@ -1,0 +1,104 @@
+// Refunds: a child of a succeeded payment request. Σ (pending + awaiting capture + succeeded) ≤ captured.
+import { DomainError } from './errors.js';
+import { canApply, refusal, refundableAmount, type CaptureMode, type PaymentRequest } from './payment-request.js';
+
+export const REFUND_STATUSES = ['pending', 'succeeded', 'failed', 'requires_capture', 'cancelled', 'expired'] as const;
+export type RefundStatus = (typeof REFUND_STATUSES)[number];
+export const REFUND_ACTIONS = ['settle', 'fail', 'capture', 'cancel', 'expire'] as const;
+export type RefundAction = (typeof REFUND_ACTIONS)[number];
+
+export const REFUND_TRANSITIONS: Readonly<Record<RefundStatus, Partial<Record<RefundAction, RefundStatus>>>> = {
+  pending: { settle: 'succeeded', fail: 'failed' },
+  requires_capture: { capture: 'succeeded', cancel: 'cancelled', expire: 'expired' },
+  succeeded: {},
+  failed: {},
+  cancelled: {},
+  expired: {},
+};
+
+export type RefundEventType = 'refund.created' | 'refund.succeeded' | 'refund.failed' | 'refund.cancelled' | 'refund.expired';
+
+/** A manual refund not captured within this time expires and frees its amount. */
+export const REFUND_CAPTURE_WINDOW_MS = 24 * 60 * 60 * 1000;
+
+export interface Refund {
+  id: string;
+  livemode: boolean;
+  merchantId: string;
+  terminalId: string;
+  paymentRequestId: string;
+  amount: number;
+  currency: string;
+  status: RefundStatus;
+  reference: string;
+  reason: string | null;
+  captureMode: CaptureMode;
+  expiresAt: number | null;
+  createdAt: number;
+  updatedAt: number;
+  version: number;
+}
+
+export interface RefundChange {
+  refund: Refund;
+  request: PaymentRequest;
+  events: RefundEventType[];
+}
+
+export interface NewRefund {
+  id: string;
+  amount: number;
+  reference: string;
+  reason: string | null;
+  captureMode: CaptureMode;
+}
+
+/** Reserves the amount against what was captured; the refund then settles or awaits capture. */
+export function createRefund(request: PaymentRequest, input: NewRefund, now: number): RefundChange {
+  if (!canApply(request.status, 'refund')) throw refusal(request, 'refund');
+  const refundable = refundableAmount(request);
+  if (input.amount > refundable)
+    throw new DomainError('amount_exceeds_refundable', `Cannot refund ${input.amount}: ${refundable} of the ${request.amountCaptured} captured is still refundable.`, 'amount', { refundable });
+  const manual = input.captureMode === 'manual';
+  const refund: Refund = {
+    id: input.id,
+    livemode: request.livemode,
+    merchantId: request.merchantId,
+    terminalId: request.terminalId,
+    paymentRequestId: request.id,
+    amount: input.amount,
+    currency: request.currency,
+    status: manual ? 'requires_capture' : 'pending',
+    reference: input.reference,
+    reason: input.reason,
+    captureMode: input.captureMode,
+    expiresAt: manual ? now + REFUND_CAPTURE_WINDOW_MS : null,
+    createdAt: now,
+    updatedAt: now,
+    version: 1,
+  };
+  const updated = { ...request, amountRefundReserved: request.amountRefundReserved + input.amount, updatedAt: now, version: request.version + 1 };
+  return { refund, request: updated, events: ['refund.created'] };
+}
+
+/** Applies a refund action; money moves on the request: settled adds to refunded, released frees the reservation. */
+export function applyRefundAction(refund: Refund, request: PaymentRequest, action: RefundAction, now: number): RefundChange {
+  const next = REFUND_TRANSITIONS[refund.status][action];
+  if (!next) {
+    throw new DomainError('invalid_state', `Refund ${refund.id} is ${refund.status}; ${action} is not possible in that state.`, undefined, { status: refund.status, action });
+  }
+  const settled = next === 'succeeded';
+  const released = next === 'failed' || next === 'cancelled' || next === 'expired';
+  const updatedRequest: PaymentRequest = {
+    ...request,
+    amountRefunded: request.amountRefunded + (settled ? refund.amount : 0),
+    amountRefundReserved: request.amountRefundReserved - (released ? refund.amount : 0),
+    updatedAt: now,
+    version: request.version + 1,
+  };
+  return {
+    refund: { ...refund, status: next, updatedAt: now, version: refund.version + 1 },
+    request: updatedRequest,
+    events: [`refund.${next}` as RefundEventType],
+  };
+}

@@ -1,0 +1,53 @@
+// The embedded default: SQLite through better-sqlite3, durable (WAL, synchronous=FULL) so an
+// acknowledged payment survives a power cut. One process owns the file.
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, SqliteDialect } from 'kysely';
+import type { StorePort } from '../../app/ports/store.js';
+import { KyselyTx } from '../kysely-tx.js';
+import { migrationProvider } from '../migrations/index.js';
+import { UNIQUE, type Database } from '../schema.js';
+
+/** SQLite names columns, not indexes, in its unique-violation message: map them back to our names. */
+const COLUMNS_TO_CONSTRAINT: Record<string, string> = {
+  'payment_requests.terminal_id': UNIQUE.oneActivePerTerminal,
+  'payment_requests.merchant_id, payment_requests.livemode, payment_requests.reference': UNIQUE.reference,
+  'payment_requests.short_code': UNIQUE.shortCode,
+  'refunds.payment_request_id, refunds.reference': UNIQUE.refundReference,
+  'idempotency_keys.credential_id, idempotency_keys.method, idempotency_keys.path, idempotency_keys.key': UNIQUE.idempotencyKey,
+  'events.object_id, events.sequence': UNIQUE.eventSequence,
+  'terminals.merchant_id, terminals.name': UNIQUE.terminalName,
+};
+
+export function classifySqliteUnique(error: unknown): string | null {
+  const e = error as { code?: string; message?: string };
+  if (e?.code !== 'SQLITE_CONSTRAINT_UNIQUE' && e?.code !== 'SQLITE_CONSTRAINT_PRIMARYKEY') return null;
+  const columns = (e.message ?? '').replace(/^UNIQUE constraint failed: /, '');
+  return COLUMNS_TO_CONSTRAINT[columns] ?? columns;
+}
+
+export function openSqliteStore(file: string): StorePort {
+  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+  const database = new SqliteDatabase(file);
+  database.pragma('journal_mode = WAL');
+  database.pragma('synchronous = FULL');
+  database.pragma('foreign_keys = ON');
+  database.pragma('busy_timeout = 5000');
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  return {
+    driver: 'sqlite',
+    read: new KyselyTx(db, classifySqliteUnique),
+    // Kysely's SQLite driver runs one transaction at a time on its single connection: writers queue.
+    transaction: (work) => db.transaction().execute((trx) => work(new KyselyTx(trx, classifySqliteUnique))),
+    async migrate() {
+      const migrator = new Migrator({
+        db,
+        provider: migrationProvider({ autoIncrementType: 'integer', autoIncrement: (c) => c.autoIncrement() }),
+      });
+      const { error } = await migrator.migrateToLatest();
+      if (error) throw error;
+    },
+    close: () => db.destroy(),
+  };
+}

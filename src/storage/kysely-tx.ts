@@ -1,0 +1,310 @@
+// The Tx port over Kysely: one implementation of every repository operation for all drivers.
+// Driver differences (error shapes, autoincrement) are passed in, never branched on here.
+import { sql, type Kysely } from 'kysely';
+import type { PaymentRequest } from '../core/payment-request.js';
+import type { Refund } from '../core/refund.js';
+import {
+  ConcurrentUpdate, UniqueViolation,
+  type ApiKey, type EventFilter, type IdempotencyClaim, type IdempotencyScope, type Merchant, type Page, type Patron, type PatronCode,
+  type PaymentRequestFilter, type Store, type StoredEvent, type StoredResponse, type Terminal, type Tx,
+} from '../app/ports/store.js';
+import { ACTIVE_STATUSES } from '../core/payment-request.js';
+import * as rows from './rows.js';
+import type { Database } from './schema.js';
+
+/** Returns the name of the unique constraint an error reports, or null if it is not a unique violation. */
+export type UniqueClassifier = (error: unknown) => string | null;
+
+const clockOf = (livemode: 'pr' | 'rf') => sql<number>`case when ${sql.ref(`${livemode}.livemode`)} = 1 then 0 else m.test_clock_offset_ms end`;
+
+function page<T>(items: T[], limit: number): Page<T> {
+  return { items: items.slice(0, limit), hasMore: items.length > limit };
+}
+
+export class KyselyTx implements Tx {
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly classify: UniqueClassifier,
+  ) {}
+
+  /** Runs a write, turning the driver's unique-violation error into the port's UniqueViolation. */
+  private async write<T>(run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      const constraint = this.classify(error);
+      if (constraint) throw new UniqueViolation(constraint);
+      throw error;
+    }
+  }
+
+  async getMerchant(id: string) {
+    const row = await this.db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toMerchant(row) : null;
+  }
+  async listMerchants({ limit, afterId }: { limit: number; afterId?: string }) {
+    let q = this.db.selectFrom('merchants').selectAll().orderBy('id').limit(limit + 1);
+    if (afterId) q = q.where('id', '>', afterId);
+    return page((await q.execute()).map(rows.toMerchant), limit);
+  }
+  async insertMerchant(m: Merchant) {
+    await this.write(() => this.db.insertInto('merchants').values({ id: m.id, name: m.name, test_clock_offset_ms: m.testClockOffsetMs, created_at: m.createdAt }).execute());
+  }
+  async setTestClockOffset(merchantId: string, offsetMs: number) {
+    await this.db.updateTable('merchants').set({ test_clock_offset_ms: offsetMs }).where('id', '=', merchantId).execute();
+  }
+
+  async getStore(id: string) {
+    const row = await this.db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toStore(row) : null;
+  }
+  async listStores(merchantId: string) {
+    return (await this.db.selectFrom('stores').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute()).map(rows.toStore);
+  }
+  async insertStore(s: Store) {
+    await this.write(() => this.db.insertInto('stores').values({ id: s.id, merchant_id: s.merchantId, name: s.name, created_at: s.createdAt }).execute());
+  }
+
+  async getTerminal(id: string) {
+    const row = await this.db.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toTerminal(row) : null;
+  }
+  async listTerminals(merchantId: string, { limit, afterId, terminalId }: { limit: number; afterId?: string; terminalId?: string }) {
+    let q = this.db.selectFrom('terminals').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(limit + 1);
+    if (afterId) q = q.where('id', '>', afterId);
+    if (terminalId) q = q.where('id', '=', terminalId);
+    return page((await q.execute()).map(rows.toTerminal), limit);
+  }
+  async insertTerminal(t: Terminal) {
+    await this.write(() =>
+      this.db.insertInto('terminals').values({
+        id: t.id, merchant_id: t.merchantId, store_id: t.storeId, name: t.name,
+        checked_in_patron_id: t.checkedInPatronId, checked_in_at: t.checkedInAt, created_at: t.createdAt,
+      }).execute(),
+    );
+  }
+  async setTerminalCheckIn(terminalId: string, patronId: string | null, at: number | null) {
+    await this.db.updateTable('terminals').set({ checked_in_patron_id: patronId, checked_in_at: at }).where('id', '=', terminalId).execute();
+  }
+
+  async insertApiKey(k: ApiKey) {
+    await this.write(() =>
+      this.db.insertInto('api_keys').values({
+        id: k.id, merchant_id: k.merchantId, terminal_id: k.terminalId, kind: k.kind, mode: k.mode,
+        hash: k.hash, last4: k.last4, created_at: k.createdAt, revoked_at: k.revokedAt,
+      }).execute(),
+    );
+  }
+  async findApiKeyByHash(hash: string) {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+    return row ? rows.toApiKey(row) : null;
+  }
+  async getApiKey(id: string) {
+    const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toApiKey(row) : null;
+  }
+  async revokeApiKey(id: string, at: number) {
+    await this.db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
+  }
+
+  async insertPaymentRequest(request: PaymentRequest) {
+    await this.write(() => this.db.insertInto('payment_requests').values(rows.fromPaymentRequest(request)).execute());
+  }
+  async updatePaymentRequest(request: PaymentRequest) {
+    const { id: _id, ...values } = rows.fromPaymentRequest(request);
+    const result = await this.write(() =>
+      this.db.updateTable('payment_requests').set(values).where('id', '=', request.id).where('version', '=', request.version - 1).executeTakeFirst(),
+    );
+    if (Number(result.numUpdatedRows) !== 1) throw new ConcurrentUpdate(request.id);
+  }
+  async getPaymentRequest(id: string) {
+    const row = await this.db.selectFrom('payment_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toPaymentRequest(row) : null;
+  }
+  async findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string) {
+    const row = await this.db.selectFrom('payment_requests').selectAll()
+      .where('merchant_id', '=', merchantId).where('livemode', '=', rows.bit(livemode)).where('reference', '=', reference).executeTakeFirst();
+    return row ? rows.toPaymentRequest(row) : null;
+  }
+  async findPaymentRequestByShortCode(shortCode: string) {
+    const row = await this.db.selectFrom('payment_requests').selectAll().where('short_code', '=', shortCode).executeTakeFirst();
+    return row ? rows.toPaymentRequest(row) : null;
+  }
+  async findActivePaymentRequestForTerminal(terminalId: string) {
+    const row = await this.db.selectFrom('payment_requests').selectAll()
+      .where('terminal_id', '=', terminalId).where('status', 'in', [...ACTIVE_STATUSES]).where('allow_concurrent', '=', 0).executeTakeFirst();
+    return row ? rows.toPaymentRequest(row) : null;
+  }
+  async listPaymentRequests(f: PaymentRequestFilter, { limit, beforeId }: { limit: number; beforeId?: string }) {
+    let q = this.db.selectFrom('payment_requests').selectAll()
+      .where('merchant_id', '=', f.merchantId).where('livemode', '=', rows.bit(f.livemode)).orderBy('id', 'desc').limit(limit + 1);
+    if (beforeId) q = q.where('id', '<', beforeId);
+    if (f.terminalId) q = q.where('terminal_id', '=', f.terminalId);
+    if (f.status) q = q.where('status', '=', f.status);
+    if (f.reference) q = q.where('reference', '=', f.reference);
+    if (f.shortCode) q = q.where('short_code', '=', f.shortCode);
+    if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
+    if (f.createdTo !== undefined) q = q.where('created_at', '<=', f.createdTo);
+    if (f.active !== undefined) q = q.where('status', f.active ? 'in' : 'not in', [...ACTIVE_STATUSES]);
+    return page((await q.execute()).map(rows.toPaymentRequest), limit);
+  }
+  async listDuePaymentRequests(realNow: number, limit: number, merchantId?: string) {
+    let q = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr')
+      .where((eb) => eb.or([
+        eb.and([eb('pr.status', 'in', ['prepared', 'created', 'pending']), eb('pr.expires_at', '<=', sql<number>`${realNow} + ${clockOf('pr')}`)]),
+        eb.and([eb('pr.status', '=', 'authorized'), eb('pr.authorization_expires_at', '<=', sql<number>`${realNow} + ${clockOf('pr')}`)]),
+      ]))
+      .orderBy('pr.expires_at').limit(limit);
+    if (merchantId) q = q.where('pr.merchant_id', '=', merchantId);
+    return (await q.execute()).map(rows.toPaymentRequest);
+  }
+  async listAutopayCandidates(realNow: number, delayMs: number, limit: number) {
+    const rowsFound = await this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr')
+      .where('pr.livemode', '=', 0).where('pr.status', 'in', ['created', 'pending']).where('pr.amount', 'is not', null)
+      .where('pr.created_at', '<=', sql<number>`${realNow - delayMs} + m.test_clock_offset_ms`)
+      .orderBy('pr.created_at').limit(limit).execute();
+    return rowsFound.map(rows.toPaymentRequest);
+  }
+
+  async addReference(paymentRequestId: string, merchantId: string, livemode: boolean, kind: string, value: string) {
+    await this.write(() => this.db.insertInto('payment_request_refs').values({ payment_request_id: paymentRequestId, merchant_id: merchantId, livemode: rows.bit(livemode), kind, value }).execute());
+  }
+  async resolveReference(merchantId: string, livemode: boolean, value: string) {
+    const row = await this.db.selectFrom('payment_request_refs').select('payment_request_id')
+      .where('merchant_id', '=', merchantId).where('livemode', '=', rows.bit(livemode)).where('value', '=', value).executeTakeFirst();
+    return row?.payment_request_id ?? null;
+  }
+
+  async insertRefund(refund: Refund) {
+    await this.write(() => this.db.insertInto('refunds').values(rows.fromRefund(refund)).execute());
+  }
+  async updateRefund(refund: Refund) {
+    const { id: _id, ...values } = rows.fromRefund(refund);
+    const result = await this.db.updateTable('refunds').set(values).where('id', '=', refund.id).where('version', '=', refund.version - 1).executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new ConcurrentUpdate(refund.id);
+  }
+  async getRefund(id: string) {
+    const row = await this.db.selectFrom('refunds').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toRefund(row) : null;
+  }
+  async findRefundByReference(paymentRequestId: string, reference: string) {
+    const row = await this.db.selectFrom('refunds').selectAll().where('payment_request_id', '=', paymentRequestId).where('reference', '=', reference).executeTakeFirst();
+    return row ? rows.toRefund(row) : null;
+  }
+  async listRefunds(paymentRequestId: string) {
+    return (await this.db.selectFrom('refunds').selectAll().where('payment_request_id', '=', paymentRequestId).orderBy('id').execute()).map(rows.toRefund);
+  }
+  async listDueRefunds(realNow: number, limit: number, merchantId?: string) {
+    let q = this.db.selectFrom('refunds as rf').innerJoin('merchants as m', 'm.id', 'rf.merchant_id').selectAll('rf')
+      .where('rf.status', '=', 'requires_capture').where('rf.expires_at', '<=', sql<number>`${realNow} + ${clockOf('rf')}`).orderBy('rf.expires_at').limit(limit);
+    if (merchantId) q = q.where('rf.merchant_id', '=', merchantId);
+    return (await q.execute()).map(rows.toRefund);
+  }
+
+  async appendEvent(e: StoredEvent) {
+    await this.write(() =>
+      this.db.insertInto('events').values({
+        id: e.id, type: e.type, object_type: e.objectType, object_id: e.objectId, payment_request_id: e.paymentRequestId,
+        merchant_id: e.merchantId, terminal_id: e.terminalId, livemode: rows.bit(e.livemode), sequence: e.sequence,
+        data: JSON.stringify(e.data), created_at: e.createdAt,
+      }).execute(),
+    );
+  }
+  async lastEventSequence(objectId: string) {
+    const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('sequence').as('last')).where('object_id', '=', objectId).executeTakeFirst();
+    return Number(row?.last ?? 0);
+  }
+  async listEvents(f: EventFilter, { limit, afterPosition }: { limit: number; afterPosition?: number }) {
+    let q = this.db.selectFrom('events').selectAll().where('merchant_id', '=', f.merchantId).where('livemode', '=', rows.bit(f.livemode)).orderBy('position').limit(limit + 1);
+    if (afterPosition !== undefined) q = q.where('position', '>', afterPosition);
+    if (f.terminalId) q = q.where('terminal_id', '=', f.terminalId);
+    if (f.objectId) q = q.where('object_id', '=', f.objectId);
+    if (f.paymentRequestId) q = q.where('payment_request_id', '=', f.paymentRequestId);
+    if (f.type) q = q.where('type', '=', f.type);
+    return page((await q.execute()).map(rows.toEvent), limit);
+  }
+  async getEvent(id: string) {
+    const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toEvent(row) : null;
+  }
+
+  async claimIdempotencyKey(scope: IdempotencyScope, fingerprint: string, now: number, expiresAt: number, staleBefore: number, recordId: string): Promise<IdempotencyClaim> {
+    const match = this.db.selectFrom('idempotency_keys').selectAll()
+      .where('credential_id', '=', scope.credentialId).where('method', '=', scope.method).where('path', '=', scope.path).where('key', '=', scope.key);
+    const existing = await match.executeTakeFirst();
+    if (!existing) {
+      try {
+        await this.write(() =>
+          this.db.insertInto('idempotency_keys').values({
+            id: recordId, credential_id: scope.credentialId, method: scope.method, path: scope.path, key: scope.key, fingerprint,
+            status: 'in_progress', response_status: null, response_body: null, locked_at: now, created_at: now, expires_at: expiresAt,
+          }).execute(),
+        );
+        return { kind: 'claimed', recordId };
+      } catch (error) {
+        if (error instanceof UniqueViolation) return { kind: 'in_progress' }; // a concurrent first request won the insert
+        throw error;
+      }
+    }
+    const expired = Number(existing.expires_at) <= now;
+    const abandoned = existing.status === 'in_progress' && Number(existing.locked_at) < staleBefore;
+    if (expired || abandoned) {
+      // take the key over, conditioned on nobody else having done so since we read it
+      const taken = await this.db.updateTable('idempotency_keys')
+        .set({ id: recordId, fingerprint, status: 'in_progress', response_status: null, response_body: null, locked_at: now, created_at: now, expires_at: expiresAt })
+        .where('id', '=', existing.id).executeTakeFirst();
+      return Number(taken.numUpdatedRows) === 1 ? { kind: 'claimed', recordId } : { kind: 'in_progress' };
+    }
+    if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
+    if (existing.status === 'in_progress') return { kind: 'in_progress' };
+    return { kind: 'replay', response: { status: Number(existing.response_status), body: JSON.parse(existing.response_body ?? 'null') } };
+  }
+  async completeIdempotencyKey(recordId: string, response: StoredResponse) {
+    const done = await this.db.updateTable('idempotency_keys')
+      .set({ status: 'done', response_status: response.status, response_body: JSON.stringify(response.body) })
+      .where('id', '=', recordId).where('status', '=', 'in_progress').executeTakeFirst();
+    if (Number(done.numUpdatedRows) !== 1) throw new ConcurrentUpdate(recordId);
+  }
+  async releaseIdempotencyKey(recordId: string) {
+    await this.db.deleteFrom('idempotency_keys').where('id', '=', recordId).where('status', '=', 'in_progress').execute();
+  }
+  async deleteExpiredIdempotencyKeys(now: number) {
+    const result = await this.db.deleteFrom('idempotency_keys').where('expires_at', '<=', now).executeTakeFirst();
+    return Number(result.numDeletedRows);
+  }
+
+  async insertPatron(p: Patron) {
+    await this.write(() => this.db.insertInto('patrons').values({ id: p.id, merchant_id: p.merchantId, livemode: rows.bit(p.livemode), name: p.name, created_at: p.createdAt }).execute());
+  }
+  async getPatron(id: string) {
+    const row = await this.db.selectFrom('patrons').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toPatron(row) : null;
+  }
+  async insertPatronCode(c: PatronCode) {
+    await this.write(() =>
+      this.db.insertInto('patron_codes').values({
+        code: c.code, patron_id: c.patronId, merchant_id: c.merchantId, livemode: rows.bit(c.livemode), issued_at: c.issuedAt, expires_at: c.expiresAt, used_at: c.usedAt,
+      }).execute(),
+    );
+  }
+  async latestPatronCode(patronId: string) {
+    const row = await this.db.selectFrom('patron_codes').selectAll().where('patron_id', '=', patronId).orderBy('issued_at', 'desc').orderBy('code').executeTakeFirst();
+    return row ? rows.toPatronCode(row) : null;
+  }
+  async getPatronCode(code: string) {
+    const row = await this.db.selectFrom('patron_codes').selectAll().where('code', '=', code).executeTakeFirst();
+    return row ? rows.toPatronCode(row) : null;
+  }
+  async usePatronCode(code: string, at: number) {
+    const result = await this.db.updateTable('patron_codes').set({ used_at: at }).where('code', '=', code).where('used_at', 'is', null).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async getSetting(key: string) {
+    const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
+    return row?.value ?? null;
+  }
+  async setSetting(key: string, value: string) {
+    await this.db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  }
+}

@@ -1,0 +1,22 @@
+// Migrations are plain modules listed here in order; the driver tells them its few differences.
+import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
+import * as initial from './0001-initial.js';
+
+export interface MigrationDialect {
+  /** The column type of an auto-incrementing key. */
+  autoIncrementType: ColumnDataType;
+  autoIncrement(column: ColumnDefinitionBuilder): ColumnDefinitionBuilder;
+}
+
+type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
+const STEPS: Record<string, Step> = { '0001-initial': initial };
+
+export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
+  return {
+    async getMigrations() {
+      const migrations: Record<string, Migration> = {};
+      for (const [name, step] of Object.entries(STEPS)) migrations[name] = { up: (db) => step.up(db, dialect) };
+      return migrations;
+    },
+  };
+}

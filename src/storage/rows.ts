@@ -1,0 +1,80 @@
+// Row ↔ domain mapping, shared by every driver.
+import type { Selectable } from 'kysely';
+import type { PaymentRequest } from '../core/payment-request.js';
+import type { Refund } from '../core/refund.js';
+import type { ApiKey, Merchant, Patron, PatronCode, StoredEvent, Store, Terminal } from '../app/ports/store.js';
+import type { ApiKeysTable, EventsTable, MerchantsTable, PatronCodesTable, PatronsTable, PaymentRequestsTable, RefundsTable, StoresTable, TerminalsTable } from './schema.js';
+
+const bool = (value: number) => value === 1;
+const bit = (value: boolean) => (value ? 1 : 0);
+/** BIGINT arrives as a number (SQLite) or a string (pg without a parser): normalise to number. */
+const num = (value: number | string) => Number(value);
+const numOrNull = (value: number | string | null) => (value === null ? null : Number(value));
+
+export const toMerchant = (r: Selectable<MerchantsTable>): Merchant => ({ id: r.id, name: r.name, testClockOffsetMs: num(r.test_clock_offset_ms), createdAt: num(r.created_at) });
+export const toStore = (r: Selectable<StoresTable>): Store => ({ id: r.id, merchantId: r.merchant_id, name: r.name, createdAt: num(r.created_at) });
+export const toTerminal = (r: Selectable<TerminalsTable>): Terminal => ({
+  id: r.id, merchantId: r.merchant_id, storeId: r.store_id, name: r.name,
+  checkedInPatronId: r.checked_in_patron_id, checkedInAt: numOrNull(r.checked_in_at), createdAt: num(r.created_at),
+});
+export const toApiKey = (r: Selectable<ApiKeysTable>): ApiKey => ({
+  id: r.id, merchantId: r.merchant_id, terminalId: r.terminal_id, kind: r.kind as ApiKey['kind'], mode: r.mode as ApiKey['mode'],
+  hash: r.hash, last4: r.last4, createdAt: num(r.created_at), revokedAt: numOrNull(r.revoked_at),
+});
+
+export function toPaymentRequest(r: Selectable<PaymentRequestsTable>): PaymentRequest {
+  return {
+    id: r.id, livemode: bool(r.livemode), merchantId: r.merchant_id, storeId: r.store_id, terminalId: r.terminal_id,
+    status: r.status as PaymentRequest['status'], statusReason: r.status_reason, amount: numOrNull(r.amount), currency: r.currency,
+    amountReceived: num(r.amount_received), amountAuthorized: num(r.amount_authorized), amountCaptured: num(r.amount_captured),
+    amountRefunded: num(r.amount_refunded), amountRefundReserved: num(r.amount_refund_reserved), overpaid: bool(r.overpaid),
+    captureMode: r.capture_mode as PaymentRequest['captureMode'], reference: r.reference, shortCode: r.short_code,
+    description: r.description, lineItems: r.line_items === null ? null : JSON.parse(r.line_items), metadata: JSON.parse(r.metadata),
+    webhookUrl: r.webhook_url, redirectUrl: r.redirect_url, partialAllowed: bool(r.partial_allowed), basketAmount: numOrNull(r.basket_amount),
+    patronNotPresent: bool(r.patron_not_present), allowConcurrent: bool(r.allow_concurrent),
+    allowedMethods: r.allowed_methods === null ? null : JSON.parse(r.allowed_methods), paymentMethod: r.payment_method, patronId: r.patron_id,
+    source: r.source, fingerprint: r.fingerprint, expiresAt: num(r.expires_at), authorizationExpiresAt: numOrNull(r.authorization_expires_at),
+    createdAt: num(r.created_at), updatedAt: num(r.updated_at), version: num(r.version),
+  };
+}
+
+export function fromPaymentRequest(p: PaymentRequest): Selectable<PaymentRequestsTable> {
+  return {
+    id: p.id, livemode: bit(p.livemode), merchant_id: p.merchantId, store_id: p.storeId, terminal_id: p.terminalId,
+    status: p.status, status_reason: p.statusReason, amount: p.amount, currency: p.currency,
+    amount_received: p.amountReceived, amount_authorized: p.amountAuthorized, amount_captured: p.amountCaptured,
+    amount_refunded: p.amountRefunded, amount_refund_reserved: p.amountRefundReserved, overpaid: bit(p.overpaid),
+    capture_mode: p.captureMode, reference: p.reference, short_code: p.shortCode, description: p.description,
+    line_items: p.lineItems === null ? null : JSON.stringify(p.lineItems), metadata: JSON.stringify(p.metadata),
+    webhook_url: p.webhookUrl, redirect_url: p.redirectUrl, partial_allowed: bit(p.partialAllowed), basket_amount: p.basketAmount,
+    patron_not_present: bit(p.patronNotPresent), allow_concurrent: bit(p.allowConcurrent),
+    allowed_methods: p.allowedMethods === null ? null : JSON.stringify(p.allowedMethods), payment_method: p.paymentMethod, patron_id: p.patronId,
+    source: p.source, fingerprint: p.fingerprint, expires_at: p.expiresAt, authorization_expires_at: p.authorizationExpiresAt,
+    created_at: p.createdAt, updated_at: p.updatedAt, version: p.version,
+  };
+}
+
+export const toRefund = (r: Selectable<RefundsTable>): Refund => ({
+  id: r.id, livemode: bool(r.livemode), merchantId: r.merchant_id, terminalId: r.terminal_id, paymentRequestId: r.payment_request_id,
+  amount: num(r.amount), currency: r.currency, status: r.status as Refund['status'], reference: r.reference, reason: r.reason,
+  captureMode: r.capture_mode as Refund['captureMode'], expiresAt: numOrNull(r.expires_at), createdAt: num(r.created_at), updatedAt: num(r.updated_at), version: num(r.version),
+});
+
+export const fromRefund = (r: Refund): Selectable<RefundsTable> => ({
+  id: r.id, livemode: bit(r.livemode), merchant_id: r.merchantId, terminal_id: r.terminalId, payment_request_id: r.paymentRequestId,
+  amount: r.amount, currency: r.currency, status: r.status, reference: r.reference, reason: r.reason, capture_mode: r.captureMode,
+  expires_at: r.expiresAt, created_at: r.createdAt, updated_at: r.updatedAt, version: r.version,
+});
+
+export const toEvent = (r: Selectable<EventsTable>): StoredEvent => ({
+  id: r.id, type: r.type, objectType: r.object_type as StoredEvent['objectType'], objectId: r.object_id, paymentRequestId: r.payment_request_id,
+  merchantId: r.merchant_id, terminalId: r.terminal_id, livemode: bool(r.livemode), sequence: num(r.sequence), data: JSON.parse(r.data),
+  createdAt: num(r.created_at), position: num(r.position),
+});
+
+export const toPatron = (r: Selectable<PatronsTable>): Patron => ({ id: r.id, merchantId: r.merchant_id, livemode: bool(r.livemode), name: r.name, createdAt: num(r.created_at) });
+export const toPatronCode = (r: Selectable<PatronCodesTable>): PatronCode => ({
+  code: r.code, patronId: r.patron_id, merchantId: r.merchant_id, livemode: bool(r.livemode), issuedAt: num(r.issued_at), expiresAt: num(r.expires_at), usedAt: numOrNull(r.used_at),
+});
+
+export { bit };

@@ -1,0 +1,69 @@
+// Table shapes as Kysely sees them. Portable on purpose: money and times are BIGINT (epoch ms),
+// booleans are 0/1 integers, JSON is text; the same schema serves SQLite and PostgreSQL.
+import type { Generated } from 'kysely';
+
+type Bool = number;
+
+export interface MerchantsTable { id: string; name: string; test_clock_offset_ms: number; created_at: number }
+export interface StoresTable { id: string; merchant_id: string; name: string; created_at: number }
+export interface TerminalsTable {
+  id: string; merchant_id: string; store_id: string; name: string;
+  checked_in_patron_id: string | null; checked_in_at: number | null; created_at: number;
+}
+export interface ApiKeysTable {
+  id: string; merchant_id: string; terminal_id: string | null; kind: string; mode: string;
+  hash: string; last4: string; created_at: number; revoked_at: number | null;
+}
+export interface PaymentRequestsTable {
+  id: string; livemode: Bool; merchant_id: string; store_id: string; terminal_id: string;
+  status: string; status_reason: string | null; amount: number | null; currency: string;
+  amount_received: number; amount_authorized: number; amount_captured: number; amount_refunded: number; amount_refund_reserved: number;
+  overpaid: Bool; capture_mode: string; reference: string | null; short_code: string; description: string | null;
+  line_items: string | null; metadata: string; webhook_url: string | null; redirect_url: string | null;
+  partial_allowed: Bool; basket_amount: number | null; patron_not_present: Bool; allow_concurrent: Bool;
+  allowed_methods: string | null; payment_method: string | null; patron_id: string | null; source: string; fingerprint: string | null;
+  expires_at: number; authorization_expires_at: number | null; created_at: number; updated_at: number; version: number;
+}
+export interface PaymentRequestRefsTable { payment_request_id: string; merchant_id: string; livemode: Bool; kind: string; value: string }
+export interface RefundsTable {
+  id: string; livemode: Bool; merchant_id: string; terminal_id: string; payment_request_id: string; amount: number; currency: string;
+  status: string; reference: string; reason: string | null; capture_mode: string; expires_at: number | null;
+  created_at: number; updated_at: number; version: number;
+}
+export interface EventsTable {
+  position: Generated<number>; id: string; type: string; object_type: string; object_id: string; payment_request_id: string;
+  merchant_id: string; terminal_id: string; livemode: Bool; sequence: number; data: string; created_at: number;
+}
+export interface IdempotencyKeysTable {
+  id: string; credential_id: string; method: string; path: string; key: string; fingerprint: string; status: string;
+  response_status: number | null; response_body: string | null; locked_at: number; created_at: number; expires_at: number;
+}
+export interface PatronsTable { id: string; merchant_id: string; livemode: Bool; name: string; created_at: number }
+export interface PatronCodesTable { code: string; patron_id: string; merchant_id: string; livemode: Bool; issued_at: number; expires_at: number; used_at: number | null }
+export interface SettingsTable { key: string; value: string }
+
+export interface Database {
+  merchants: MerchantsTable;
+  stores: StoresTable;
+  terminals: TerminalsTable;
+  api_keys: ApiKeysTable;
+  payment_requests: PaymentRequestsTable;
+  payment_request_refs: PaymentRequestRefsTable;
+  refunds: RefundsTable;
+  events: EventsTable;
+  idempotency_keys: IdempotencyKeysTable;
+  patrons: PatronsTable;
+  patron_codes: PatronCodesTable;
+  settings: SettingsTable;
+}
+
+/** Names of the uniqueness rules the use cases rely on (index names in both drivers). */
+export const UNIQUE = {
+  oneActivePerTerminal: 'payment_requests_one_active_per_terminal',
+  reference: 'payment_requests_reference_unique',
+  shortCode: 'payment_requests_short_code_unique',
+  refundReference: 'refunds_reference_unique',
+  idempotencyKey: 'idempotency_keys_scope_unique',
+  eventSequence: 'events_object_sequence_unique',
+  terminalName: 'terminals_name_unique',
+} as const;
