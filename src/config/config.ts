@@ -1,0 +1,62 @@
+// The environment, parsed and validated once. Every setting has a zero-setup default.
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+
+const Env = z.object({
+  PORT: intFrom(8080, 0).pipe(z.number().max(65535)),
+  HOST: z.string().min(1).default('127.0.0.1'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  DATABASE_URL: z.string().optional(),
+  PUBLIC_URL: z.url().optional(),
+  POSGATE_ADMIN_TOKEN: z.string().min(16, 'POSGATE_ADMIN_TOKEN must be at least 16 characters').optional(),
+  POSGATE_SECRET_KEY: z.string().optional(),
+  SANDBOX_AUTOPAY_MS: z.coerce.number().int().min(0).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  IDEMPOTENCY_RETENTION_HOURS: intFrom(24, 1),
+  AUTHORIZATION_TTL_SECONDS: intFrom(7 * 24 * 3600, 60),
+  BACKGROUND_INTERVAL_MS: intFrom(1000, 10),
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | null;
+  /** Where patrons and POS reach this gateway (payUrl, printed links). */
+  publicUrl: string | null;
+  adminToken: string | null;
+  /** 32-byte key (base64 or hex) sealing secrets at rest; generated into DATA_DIR when absent. */
+  secretKey: string | null;
+  autopayMs: number | null;
+  logLevel: string;
+  idempotencyRetentionMs: number;
+  authorizationTtlMs: number;
+  backgroundIntervalMs: number;
+}
+
+export class ConfigError extends Error {}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = Env.safeParse(env);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(`invalid configuration: ${issue?.path.join('.')}: ${issue?.message}`);
+  }
+  const e = parsed.data;
+  return {
+    port: e.PORT,
+    host: e.HOST,
+    dataDir: resolve(e.DATA_DIR),
+    databaseUrl: e.DATABASE_URL ?? null,
+    publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
+    adminToken: e.POSGATE_ADMIN_TOKEN ?? null,
+    secretKey: e.POSGATE_SECRET_KEY ?? null,
+    autopayMs: e.SANDBOX_AUTOPAY_MS ?? null,
+    logLevel: e.LOG_LEVEL,
+    idempotencyRetentionMs: e.IDEMPOTENCY_RETENTION_HOURS * 3600 * 1000,
+    authorizationTtlMs: e.AUTHORIZATION_TTL_SECONDS * 1000,
+    backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
+  };
+}

@@ -1,0 +1,28 @@
+import type { FastifyRequest } from 'fastify';
+import { authenticate } from '../../app/use-cases/merchants.js';
+import type { App, Caller } from '../../app/context.js';
+import type { SecretBox } from '../../app/ports/secret-box.js';
+import { bearerToken } from '../../http/auth.js';
+
+export interface NativeDeps {
+  app: App;
+  /** Base URL patrons and POS reach: payUrl and links are built from it (read per request: known once listening). */
+  readonly publicUrl: string;
+  box: SecretBox;
+  /** POSGATE_ADMIN_TOKEN when configured; otherwise the hashed, generated one in the database. */
+  adminToken: string | null;
+}
+
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    caller: Caller;
+  }
+}
+
+/** Resolves the API key before the body is even parsed: no key, no work. */
+export function requireApiKey(deps: NativeDeps) {
+  return async (request: FastifyRequest) => {
+    request.caller = await authenticate(deps.app, bearerToken(request));
+  };
+}

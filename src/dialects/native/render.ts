@@ -1,0 +1,38 @@
+// Domain objects → the native API's JSON. The one place native field names are decided.
+import { refundStatusOf, type PaymentRequest } from '../../core/payment-request.js';
+import type { Refund } from '../../core/refund.js';
+import type { StoredEvent, Terminal } from '../../app/ports/store.js';
+
+export const iso = (ms: number) => new Date(ms).toISOString();
+const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
+
+export function renderPaymentRequest(p: PaymentRequest, publicUrl: string) {
+  return {
+    id: p.id, object: 'payment_request' as const, livemode: p.livemode, merchantId: p.merchantId, storeId: p.storeId, terminalId: p.terminalId,
+    status: p.status, statusReason: p.statusReason, amount: p.amount, currency: p.currency,
+    amountReceived: p.amountReceived, amountAuthorized: p.amountAuthorized, amountCaptured: p.amountCaptured, amountRefunded: p.amountRefunded,
+    refundStatus: refundStatusOf(p), overpaid: p.overpaid, captureMode: p.captureMode, reference: p.reference, shortCode: p.shortCode,
+    payUrl: `${publicUrl}/pay/${p.id}`, description: p.description, lineItems: p.lineItems, metadata: p.metadata,
+    webhookUrl: p.webhookUrl, redirectUrl: p.redirectUrl, partialAllowed: p.partialAllowed, basketAmount: p.basketAmount,
+    patronNotPresent: p.patronNotPresent, allowConcurrent: p.allowConcurrent, allowedMethods: p.allowedMethods, paymentMethod: p.paymentMethod,
+    expiresAt: iso(p.expiresAt), authorizationExpiresAt: isoOrNull(p.authorizationExpiresAt), createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt),
+    version: p.version,
+  };
+}
+
+export function renderRefund(r: Refund) {
+  return {
+    id: r.id, object: 'refund' as const, livemode: r.livemode, paymentRequestId: r.paymentRequestId, amount: r.amount, currency: r.currency,
+    status: r.status, reference: r.reference, reason: r.reason, captureMode: r.captureMode, expiresAt: isoOrNull(r.expiresAt),
+    createdAt: iso(r.createdAt), updatedAt: iso(r.updatedAt), version: r.version,
+  };
+}
+
+export function renderEvent(e: StoredEvent, publicUrl: string) {
+  const object = e.objectType === 'refund' ? renderRefund(e.data as Refund) : renderPaymentRequest(e.data as PaymentRequest, publicUrl);
+  return { id: e.id, object: 'event' as const, type: e.type, createdAt: iso(e.createdAt), livemode: e.livemode, objectId: e.objectId, sequence: e.sequence, data: { object } };
+}
+
+export function renderTerminal(t: Terminal, publicUrl: string) {
+  return { id: t.id, object: 'terminal' as const, merchantId: t.merchantId, storeId: t.storeId, name: t.name, checkInUrl: `${publicUrl}/check-in/${t.id}`, createdAt: iso(t.createdAt) };
+}

@@ -1,0 +1,55 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { execute, inTransaction } from '../../../app/unit-of-work.js';
+import * as patrons from '../../../app/use-cases/patrons.js';
+import * as uc from '../../../app/use-cases/sandbox.js';
+import { idempotencyOf, sendExecuted } from '../../../http/idempotency.js';
+import type { NativeDeps } from '../deps.js';
+import { iso, renderPaymentRequest } from '../render.js';
+import * as s from '../schemas.js';
+
+const tags = ['Sandbox (test mode)'];
+
+function renderPatron(view: patrons.PatronView, publicUrl: string) {
+  return {
+    id: view.patron.id, object: 'patron' as const, livemode: view.patron.livemode, name: view.patron.name,
+    patronCode: view.code.code, patronCodeExpiresAt: iso(view.code.expiresAt), pageUrl: `${publicUrl}/patron/${view.patron.id}`, createdAt: iso(view.patron.createdAt),
+  };
+}
+
+function renderClock(state: uc.ClockState) {
+  return { object: 'test_clock' as const, now: iso(state.now), offsetSeconds: Math.floor(state.offsetMs / 1000), expired: state.expired };
+}
+
+export function sandboxRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
+  const { app } = deps;
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+
+  r.post('/v1/sandbox/payment-requests/:id/pay', { schema: { tags, summary: 'Act as the patron: approve, decline, cancel or fail', params: s.IdParams, body: s.SandboxPayBody, headers: s.IdempotencyHeaders, response: { 200: s.PaymentRequestObject } } }, async (req, reply) => {
+    const executed = await execute(app, idempotencyOf(req, req.caller), (unit) => uc.sandboxPay(unit, req.caller, req.params.id, req.body), (p) => ({ status: 200, body: renderPaymentRequest(p, deps.publicUrl) }));
+    return sendExecuted(reply, executed);
+  });
+
+  r.post('/v1/sandbox/terminals/:id/check-in', { schema: { tags, summary: 'A patron checks in at a terminal', params: s.IdParams, body: s.CheckInBody, headers: s.IdempotencyHeaders } }, async (req, reply) => {
+    const executed = await execute(app, idempotencyOf(req, req.caller), (unit) => uc.checkIn(unit, req.caller, req.params.id, req.body), (result) => ({
+      status: 200,
+      body: { object: 'check_in', terminalId: result.terminalId, patronId: result.patronId, checkedInAt: iso(result.checkedInAt), paymentRequest: result.paymentRequest ? renderPaymentRequest(result.paymentRequest, deps.publicUrl) : null },
+    }));
+    return sendExecuted(reply, executed);
+  });
+
+  r.post('/v1/sandbox/patrons', { schema: { tags, summary: 'A sandbox patron with a rotating, single-use patron code', body: s.CreatePatronBody, headers: s.IdempotencyHeaders } }, async (req, reply) => {
+    const executed = await execute(app, idempotencyOf(req, req.caller), (unit) => patrons.createPatron(unit, req.caller, req.body), (view) => ({ status: 201, body: renderPatron(view, deps.publicUrl) }));
+    return sendExecuted(reply, executed);
+  });
+
+  r.get('/v1/sandbox/patrons/:id', { schema: { tags, summary: 'A patron and the code it shows now', params: s.IdParams } }, async (req) =>
+    renderPatron(await inTransaction(app, (unit) => patrons.getPatron(unit, req.caller, req.params.id)), deps.publicUrl));
+
+  r.get('/v1/sandbox/clock', { schema: { tags, summary: "The merchant's test clock" } }, async (req) => renderClock(await uc.readClock(app, req.caller)));
+
+  r.post('/v1/sandbox/clock/advance', { schema: { tags, summary: 'Move the test clock forward and run what falls due', body: s.ClockAdvanceBody } }, async (req) =>
+    renderClock(await uc.advanceClock(app, req.caller, req.body.seconds)));
+
+  r.post('/v1/sandbox/resolve', { schema: { tags, summary: 'The request behind any id any dialect returned', body: s.ResolveBody } }, async (req) => ({ id: await uc.resolveReference(app, req.caller, req.body.ref) }));
+}

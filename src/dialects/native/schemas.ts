@@ -1,0 +1,130 @@
+// Request and response schemas of the native API: they validate input and generate /openapi.json.
+import { z } from 'zod';
+import { ERROR_CODES } from '../../core/errors.js';
+import { isSupportedCurrency, MAX_AMOUNT } from '../../core/money.js';
+import { PAYMENT_REQUEST_STATUSES } from '../../core/payment-request.js';
+import { REFUND_STATUSES } from '../../core/refund.js';
+
+const minor = (what: string) =>
+  z.number({ error: `${what} must be an integer number of minor units` })
+    .int(`${what} must be an integer number of minor units, not a decimal`)
+    .positive(`${what} must be greater than 0`)
+    .max(MAX_AMOUNT, `${what} must be at most 10^12 minor units`);
+
+export const Amount = minor('amount').describe('Integer in the currency\'s minor unit (cents, kobo, satoshi)');
+export const Currency = z.string().refine(isSupportedCurrency, 'must be an upper-case ISO 4217 code (or BTC) that posgate supports').describe('ISO 4217, upper case, or BTC');
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+const Id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`);
+
+export const LineItem = z.strictObject({
+  name: z.string().min(1).max(200),
+  sku: z.string().min(1).max(100).optional(),
+  quantity: z.number().int('quantity must be a whole number').positive().max(1_000_000),
+  unitAmount: z.number().int('unitAmount must be an integer number of minor units').min(0).max(MAX_AMOUNT),
+  discountAmount: z.number().int('discountAmount must be an integer number of minor units').min(0).max(MAX_AMOUNT).optional(),
+  taxRate: z.number().min(0).max(100).optional().describe('Percent, informational: unitAmount includes tax'),
+  restricted: z.boolean().optional().describe('Age-restricted goods'),
+});
+
+export const Metadata = z.record(z.string().min(1).max(40), z.string().max(500))
+  .refine((m) => Object.keys(m).length <= 50, 'metadata holds at most 50 keys');
+
+export const PAYMENT_METHODS = ['card', 'mobile_money', 'bank_transfer', 'wallet', 'crypto'] as const;
+export const PaymentMethod = z.enum(PAYMENT_METHODS);
+
+export const CreatePaymentRequestBody = z.strictObject({
+  amount: Amount.optional().describe('Omit to create a prepared request (the basket is still being scanned)'),
+  currency: Currency,
+  terminalId: Id('term').optional().describe('Required with a merchant key; implied by a terminal key'),
+  reference: z.string().min(1).max(255).optional().describe('Unique per merchant: a repeat with the same body replays'),
+  captureMode: z.enum(['automatic', 'manual']).optional(),
+  expiresInSeconds: z.number().int().min(10).max(30 * 24 * 3600).optional().describe('Default 120'),
+  description: z.string().max(1000).optional(),
+  lineItems: z.array(LineItem).max(500).optional(),
+  metadata: Metadata.optional(),
+  webhookUrl: HttpUrl.optional(),
+  redirectUrl: HttpUrl.optional(),
+  partialAllowed: z.boolean().optional(),
+  basketAmount: minor('basketAmount').optional(),
+  patronCode: z.string().min(1).max(200).optional(),
+  patronNotPresent: z.boolean().optional(),
+  allowedMethods: z.array(PaymentMethod).min(1).optional(),
+  allowConcurrent: z.boolean().optional(),
+});
+
+export const ReadyBody = z.strictObject({ amount: Amount, lineItems: z.array(LineItem).max(500).optional() });
+export const CancelBody = z.strictObject({ reason: z.string().min(1).max(200).optional() });
+export const CaptureBody = z.strictObject({ amount: Amount.optional() });
+export const EmptyBody = z.strictObject({});
+export const CreateRefundBody = z.strictObject({
+  amount: Amount,
+  reference: z.string().min(1).max(255),
+  reason: z.string().max(500).optional(),
+  captureMode: z.enum(['automatic', 'manual']).optional(),
+});
+
+export const IdParams = z.strictObject({ id: z.string().min(1).max(100) });
+export const KeyParams = z.strictObject({ id: z.string().min(1).max(100), keyId: z.string().min(1).max(100) });
+
+const limit = z.coerce.number().int().min(1).max(100).default(20);
+const boolText = z.enum(['true', 'false']).transform((v) => v === 'true');
+const isoTime = z.iso.datetime({ offset: true }).transform((v) => Date.parse(v));
+
+export const ListPaymentRequestsQuery = z.strictObject({
+  limit, cursor: z.string().optional(),
+  terminalId: z.string().optional(), status: z.enum(PAYMENT_REQUEST_STATUSES).optional(), reference: z.string().optional(), shortCode: z.string().optional(),
+  createdFrom: isoTime.optional(), createdTo: isoTime.optional(), active: boolText.optional(),
+});
+export const GetPaymentRequestQuery = z.strictObject({
+  waitSeconds: z.coerce.number().int().min(0).max(60).optional().describe('Long-poll: wait up to N seconds for a change'),
+  unlessStatus: z.enum(PAYMENT_REQUEST_STATUSES).optional().describe('Answer as soon as the status is not this (default: the current status)'),
+});
+export const PageQuery = z.strictObject({ limit, cursor: z.string().optional() });
+export const EventsQuery = z.strictObject({ limit, cursor: z.string().optional(), objectId: z.string().optional(), type: z.string().optional() });
+export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).optional() });
+
+export const SandboxPayBody = z.strictObject({
+  outcome: z.enum(['approve', 'decline', 'cancel', 'fail']),
+  amount: Amount.optional().describe('Below the remainder: a partial payment; above: an overpayment'),
+  method: PaymentMethod.optional(),
+});
+export const CheckInBody = z.strictObject({ patronId: Id('pat').optional() });
+export const ClockAdvanceBody = z.strictObject({ seconds: z.number().int().positive().max(10 * 365 * 24 * 3600) });
+export const ResolveBody = z.strictObject({ ref: z.string().min(1).max(255) });
+export const CreatePatronBody = z.strictObject({ name: z.string().min(1).max(100).optional() });
+export const CreateTerminalBody = z.strictObject({ name: z.string().min(1).max(100), storeId: Id('sto').optional() });
+
+// --- responses (documented in OpenAPI and checked by the serializer) ---
+
+const Timestamp = z.string().describe('ISO-8601 UTC with milliseconds');
+const NullableTimestamp = Timestamp.nullable();
+
+export const PaymentRequestObject = z.object({
+  id: z.string(), object: z.literal('payment_request'), livemode: z.boolean(), merchantId: z.string(), storeId: z.string(), terminalId: z.string(),
+  status: z.enum(PAYMENT_REQUEST_STATUSES), statusReason: z.string().nullable(), amount: z.number().int().nullable(), currency: z.string(),
+  amountReceived: z.number().int(), amountAuthorized: z.number().int(), amountCaptured: z.number().int(), amountRefunded: z.number().int(),
+  refundStatus: z.enum(['none', 'partial', 'full']), overpaid: z.boolean(), captureMode: z.enum(['automatic', 'manual']),
+  reference: z.string().nullable(), shortCode: z.string(), payUrl: z.string(), description: z.string().nullable(),
+  lineItems: z.array(z.object({ name: z.string(), sku: z.string().optional(), quantity: z.number(), unitAmount: z.number(), discountAmount: z.number().optional(), taxRate: z.number().optional(), restricted: z.boolean().optional() })).nullable(),
+  metadata: z.record(z.string(), z.string()), webhookUrl: z.string().nullable(), redirectUrl: z.string().nullable(),
+  partialAllowed: z.boolean(), basketAmount: z.number().int().nullable(), patronNotPresent: z.boolean(), allowConcurrent: z.boolean(),
+  allowedMethods: z.array(z.string()).nullable(), paymentMethod: z.string().nullable(),
+  expiresAt: Timestamp, authorizationExpiresAt: NullableTimestamp, createdAt: Timestamp, updatedAt: Timestamp, version: z.number().int(),
+}).meta({ id: 'PaymentRequest' });
+
+export const RefundObject = z.object({
+  id: z.string(), object: z.literal('refund'), livemode: z.boolean(), paymentRequestId: z.string(), amount: z.number().int(), currency: z.string(),
+  status: z.enum(REFUND_STATUSES), reference: z.string(), reason: z.string().nullable(), captureMode: z.enum(['automatic', 'manual']),
+  expiresAt: NullableTimestamp, createdAt: Timestamp, updatedAt: Timestamp, version: z.number().int(),
+}).meta({ id: 'Refund' });
+
+export const EventObject = z.object({
+  id: z.string(), object: z.literal('event'), type: z.string(), createdAt: Timestamp, livemode: z.boolean(), objectId: z.string(), sequence: z.number().int(),
+  data: z.object({ object: z.union([PaymentRequestObject, RefundObject]) }),
+}).meta({ id: 'Event' });
+
+export const ListOf = <T extends z.ZodType>(item: T) => z.object({ object: z.literal('list'), data: z.array(item), hasMore: z.boolean(), nextCursor: z.string().nullable() });
+
+export const ProblemObject = z.object({
+  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.enum(ERROR_CODES), param: z.string().optional(), requestId: z.string(),
+}).meta({ id: 'Problem', description: 'RFC 9457 problem details; `code` is stable' });

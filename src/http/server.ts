@@ -1,0 +1,88 @@
+// The Fastify server: request ids, JSON parsing, problem+json errors, OpenAPI, health and metrics,
+// and the API surfaces mounted on it. It knows nothing of business rules.
+import { randomBytes } from 'node:crypto';
+import fastifySwagger from '@fastify/swagger';
+import fastifySwaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import type { Logger } from 'pino';
+import { DomainError, ERROR_CODES } from '../core/errors.js';
+import { nativeApi, type NativeDeps } from '../dialects/native/index.js';
+import type { Metrics } from '../observability/metrics.js';
+import { sendProblem, toDomainError } from './problem.js';
+
+export const BODY_LIMIT = 256 * 1024;
+
+export interface ServerDeps extends NativeDeps {
+  logger: Logger;
+  metrics: Metrics;
+}
+
+export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+  const fastify = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: BODY_LIMIT,
+    genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
+    requestIdHeader: false,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+  });
+  fastify.setValidatorCompiler(validatorCompiler);
+  fastify.setSerializerCompiler(serializerCompiler);
+
+  // POS clients often send `Content-Type: application/json` with an empty body on actions such as cancel.
+  const strictJson = fastify.getDefaultJsonParser('error', 'error');
+  fastify.removeContentTypeParser('application/json');
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+    if ((body as string).trim() === '') return done(null, undefined);
+    strictJson(request, body as string, (error, value) => (error ? done(new DomainError('invalid_json', `The body is not valid JSON: ${error.message}`), undefined) : done(null, value)));
+  });
+
+  fastify.addHook('onRequest', async (request, reply) => {
+    reply.header('Request-Id', request.id);
+  });
+  fastify.addHook('preValidation', async (request) => {
+    if (request.body === undefined && ['POST', 'PUT', 'PATCH'].includes(request.method)) request.body = {};
+  });
+  fastify.addHook('onResponse', async (request, reply) => {
+    deps.metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+  });
+
+  fastify.setErrorHandler((error, request, reply) => {
+    const { error: problem, bug } = toDomainError(error);
+    if (bug) request.log.error({ err: error }, 'unhandled error');
+    return sendProblem(reply, request, problem);
+  });
+  fastify.setNotFoundHandler((request, reply) => sendProblem(reply, request, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
+
+  await fastify.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'posgate native API', version: '1.0.0', description: 'Point-of-sale payment requests. Errors are RFC 9457 problem+json with a stable `code`.' },
+      components: {
+        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'sk_test_… / tk_test_… (or live); admin token under /admin/v1' } },
+        schemas: { ErrorCode: { type: 'string', enum: [...ERROR_CODES], description: 'Stable error codes of problem+json responses' } },
+      },
+      security: [{ apiKey: [] }],
+    },
+    transform: jsonSchemaTransform,
+    transformObject: jsonSchemaTransformObject,
+  });
+  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' });
+
+  fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
+  fastify.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
+  fastify.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await deps.app.store.read.getSetting('readiness_probe');
+      return { status: 'ready', storage: deps.app.store.driver };
+    } catch {
+      return reply.status(503).send({ status: 'unavailable', storage: deps.app.store.driver });
+    }
+  });
+  fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
+    reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
+
+  await nativeApi(fastify, deps);
+  return fastify;
+}

@@ -1,0 +1,154 @@
+// Composition root: choose the driver, build the app and server, start and stop them.
+import { pathToFileURL } from 'node:url';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import { DEFAULT_APP_CONFIG, type App } from './app/context.js';
+import { createChangeFeed } from './app/ports/change-feed.js';
+import { systemClock, type Clock } from './app/ports/clock.js';
+import { createIds } from './app/ports/ids.js';
+import { aesGcmSecretBox, type SecretBox } from './app/ports/secret-box.js';
+import type { StorePort } from './app/ports/store.js';
+import { ensureAdminToken, ensureDemoMerchant, type DemoCredentials } from './app/use-cases/bootstrap.js';
+import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/sweeps.js';
+import { ConfigError, loadConfig, type Config } from './config/config.js';
+import { loadSecretKey } from './config/secret-key.js';
+import { createSandboxConnector } from './connectors/sandbox/connector.js';
+import { buildServer } from './http/server.js';
+import { createLogger } from './observability/logger.js';
+import { createMetrics } from './observability/metrics.js';
+import { openSqliteStore } from './storage/drivers/sqlite.js';
+
+export interface Gateway {
+  app: App;
+  server: FastifyInstance;
+  box: SecretBox;
+  config: Config;
+  logger: Logger;
+  /** The demo merchant's credentials (test mode). */
+  demo: DemoCredentials;
+  /** Set only on the first start without POSGATE_ADMIN_TOKEN: print it once. */
+  generatedAdminToken: string | null;
+  /** Where patrons and POS reach this gateway. */
+  readonly url: string;
+  listen(): Promise<string>;
+  /** Runs the due background work once (expiry, auto-pay); the loop calls it every interval. */
+  tick(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export interface GatewayOptions {
+  clock?: Clock;
+  logger?: Logger;
+  /** Start the background loop (default true). Tests drive `tick()` themselves. */
+  background?: boolean;
+}
+
+export function openStore(config: Config): StorePort {
+  if (config.databaseUrl) throw new ConfigError('DATABASE_URL is set, but this build has only the SQLite driver; unset it to use SQLite in DATA_DIR.');
+  return openSqliteStore(join(config.dataDir, 'posgate.sqlite'));
+}
+
+/** Builds everything and runs migrations and first-start set-up; does not listen yet. */
+export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const store = openStore(config);
+  await store.migrate();
+  const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
+  const feed = createChangeFeed();
+  const metrics = createMetrics();
+  feed.subscribeAll((event) => metrics.observeEvents(event));
+  const app: App = {
+    store, clock, feed, ids: createIds(() => clock.now()), connector: createSandboxConnector(),
+    config: { ...DEFAULT_APP_CONFIG, authorizationTtlMs: config.authorizationTtlMs, idempotencyRetentionMs: config.idempotencyRetentionMs, autopayMs: config.autopayMs },
+  };
+  const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
+  const { credentials: demo } = await ensureDemoMerchant(app, box);
+
+  let listeningUrl: string | null = null;
+  const deps = {
+    app, box, logger, metrics, adminToken: config.adminToken,
+    get publicUrl() {
+      return config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
+    },
+  };
+  const server = await buildServer(deps);
+
+  let lastPurge = 0;
+  let running: Promise<void> | null = null;
+  const tick = async () => {
+    if (running) return running; // never overlap: a slow sweep delays the next, it does not double it
+    running = (async () => {
+      await sweepDue(app);
+      await runAutopay(app);
+      if (clock.now() - lastPurge > 3600_000) {
+        lastPurge = clock.now();
+        await purgeIdempotencyKeys(app);
+      }
+    })().finally(() => {
+      running = null;
+    });
+    return running;
+  };
+  const timer = options.background === false ? null : setInterval(() => tick().catch((err) => logger.error({ err }, 'background work failed')), config.backgroundIntervalMs);
+  timer?.unref();
+
+  return {
+    app, server, box, config, logger, demo, generatedAdminToken,
+    get url() {
+      return deps.publicUrl;
+    },
+    async listen() {
+      const address = await server.listen({ port: config.port, host: config.host });
+      listeningUrl = address.replace('[::1]', 'localhost');
+      return deps.publicUrl;
+    },
+    tick,
+    async close() {
+      if (timer) clearInterval(timer);
+      await server.close();
+      await running;
+      await store.close();
+    },
+  };
+}
+
+function banner(gateway: Gateway): string {
+  const url = gateway.url;
+  const lines = [
+    '',
+    `posgate is listening on ${url}  (storage: ${gateway.app.store.driver}, data: ${gateway.config.dataDir})`,
+    `  API           ${url}/v1`,
+    `  OpenAPI       ${url}/openapi.json   docs: ${url}/docs`,
+    `  Health        ${url}/healthz  ${url}/readyz  metrics: ${url}/metrics`,
+    `  Demo merchant ${gateway.demo.merchantId} (test mode), terminal ${gateway.demo.native.terminalId}`,
+    `  Credentials   npx posgate credentials --json`,
+  ];
+  if (gateway.generatedAdminToken) {
+    lines.push(`  Admin token   ${gateway.generatedAdminToken}`, '                (shown once: only its hash is kept; set POSGATE_ADMIN_TOKEN to choose your own)');
+  }
+  return lines.join('\n') + '\n';
+}
+
+/** `npm start` / `posgate start`: start, print where everything is, stop cleanly on a signal. */
+export async function start(config: Config = loadConfig()): Promise<Gateway> {
+  const gateway = await createGateway(config);
+  await gateway.listen();
+  process.stdout.write(banner(gateway));
+  const stop = async (signal: string) => {
+    gateway.logger.info({ signal }, 'shutting down');
+    await gateway.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void stop('SIGINT'));
+  process.once('SIGTERM', () => void stop('SIGTERM'));
+  return gateway;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  start().catch((error: unknown) => {
+    process.stderr.write(`posgate: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
