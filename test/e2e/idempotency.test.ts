@@ -1,0 +1,74 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/app/ports/clock.js';
+import { createBody, snapshotCounts, startGateway, type TestGateway } from '../harness.js';
+
+let t: TestGateway;
+const clock = new ManualClock(Date.now());
+beforeAll(async () => { t = await startGateway({ clock }); });
+afterAll(async () => t.close());
+
+const post = (path: string, key: string, body: unknown) => t.api('POST', path, { body, headers: { 'idempotency-key': key } });
+
+describe('Idempotency-Key', () => {
+  it('replays the stored status and body with Idempotent-Replayed: true', async () => {
+    const body = createBody(t, { allowConcurrent: true });
+    const first = await post('/v1/payment-requests', 'create-1', body);
+    const before = await snapshotCounts(t);
+    const again = await post('/v1/payment-requests', 'create-1', { ...body });
+    expect(first.status).toBe(201);
+    expect(first.headers.get('idempotent-replayed')).toBeNull();
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(again.body).toEqual(first.body);
+    expect(await snapshotCounts(t)).toEqual(before);
+  });
+
+  it('the same key with a different body is 422 idempotency_key_reused', async () => {
+    await post('/v1/payment-requests', 'create-2', createBody(t, { allowConcurrent: true }));
+    const res = await post('/v1/payment-requests', 'create-2', createBody(t, { allowConcurrent: true, amount: 999 }));
+    expect([res.status, res.body.code]).toEqual([422, 'idempotency_key_reused']);
+  });
+
+  it('is scoped by credential, method and path', async () => {
+    const created = await post('/v1/payment-requests', 'shared-key', createBody(t, { allowConcurrent: true }));
+    const other = await t.api('POST', '/v1/payment-requests', { key: t.terminalKey, body: { amount: 1500, currency: 'NZD', allowConcurrent: true }, headers: { 'idempotency-key': 'shared-key' } });
+    expect(other.status).toBe(201);
+    expect(other.body.id).not.toBe(created.body.id);
+    const cancel = await post(`/v1/payment-requests/${created.body.id}/cancel`, 'shared-key', {});
+    expect(cancel.status).toBe(200);
+    expect(cancel.body.status).toBe('cancelled');
+  });
+
+  it('a failed request does not consume the key: the retry runs', async () => {
+    const busyTerminal = await t.api('POST', '/v1/terminals', { body: { name: 'idem-till' } });
+    const active = await t.api('POST', '/v1/payment-requests', { body: { amount: 100, currency: 'NZD', terminalId: busyTerminal.body.id } });
+    const body = { amount: 200, currency: 'NZD', terminalId: busyTerminal.body.id };
+    const refused = await post('/v1/payment-requests', 'after-busy', body);
+    expect(refused.body.code).toBe('terminal_busy');
+    await t.api('POST', `/v1/payment-requests/${active.body.id}/cancel`);
+    const retried = await post('/v1/payment-requests', 'after-busy', body);
+    expect(retried.status).toBe(201);
+    expect(retried.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  it('keys are kept for 24 hours, then the same key starts a new request', async () => {
+    const body = createBody(t, { allowConcurrent: true });
+    const first = await post('/v1/payment-requests', 'retention', body);
+    clock.advance(24 * 3600 * 1000 - 1000);
+    expect((await post('/v1/payment-requests', 'retention', body)).body.id).toBe(first.body.id);
+    clock.advance(1000);
+    const fresh = await post('/v1/payment-requests', 'retention', body);
+    expect(fresh.status).toBe(201);
+    expect(fresh.body.id).not.toBe(first.body.id);
+  });
+
+  it('refunds replay too, with no second refund', async () => {
+    const { body: pr } = await t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true }) });
+    await t.api('POST', `/v1/sandbox/payment-requests/${pr.id}/pay`, { body: { outcome: 'approve' } });
+    const a = await post(`/v1/payment-requests/${pr.id}/refunds`, 'refund-key', { amount: 300, reference: 'k1' });
+    const b = await post(`/v1/payment-requests/${pr.id}/refunds`, 'refund-key', { amount: 300, reference: 'k1' });
+    expect(b.body).toEqual(a.body);
+    const refunds = await t.api('GET', `/v1/payment-requests/${pr.id}/refunds`);
+    expect(refunds.body.data).toHaveLength(1);
+  });
+});

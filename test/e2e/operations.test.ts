@@ -1,0 +1,104 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ERROR_CODES } from '../../src/core/errors.js';
+import { ADMIN_TOKEN, createBody, startGateway, type TestGateway } from '../harness.js';
+
+let t: TestGateway;
+beforeAll(async () => { t = await startGateway(); });
+afterAll(async () => t.close());
+
+describe('operations', () => {
+  it('health and readiness', async () => {
+    expect((await t.api('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' });
+    expect((await t.api('GET', '/readyz', { key: null })).body).toEqual({ status: 'ready', storage: 'sqlite' });
+  });
+
+  it('every response carries a Request-Id', async () => {
+    const ok = await t.api('GET', '/healthz', { key: null });
+    const err = await t.api('GET', '/v1/payment-requests', { key: null });
+    expect(ok.headers.get('request-id')).toMatch(/^req_/);
+    expect(err.headers.get('request-id')).toBe(err.body.requestId);
+    expect(err.headers.get('content-type')).toContain('application/problem+json');
+  });
+
+  it('metrics count requests by route and status, and final statuses', async () => {
+    const { body: pr } = await t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true }) });
+    await t.api('POST', `/v1/sandbox/payment-requests/${pr.id}/pay`, { body: { outcome: 'approve' } });
+    const metrics = await t.api('GET', '/metrics', { key: null });
+    expect(metrics.body).toMatch(/posgate_http_requests_total\{route="\/v1\/payment-requests",method="POST",status="201"\} \d+/);
+    expect(metrics.body).toMatch(/posgate_http_request_duration_seconds_bucket\{le="0.005",route="\/v1\/payment-requests"/);
+    expect(metrics.body).toMatch(/posgate_payment_requests_final_total\{status="succeeded",livemode="false"\} 1/);
+  });
+
+  it('serves an OpenAPI 3 document generated from the schemas, listing the error codes', async () => {
+    const doc = (await t.api('GET', '/openapi.json', { key: null })).body;
+    expect(doc.openapi).toMatch(/^3\./);
+    const create = doc.paths['/v1/payment-requests'].post;
+    expect(create.requestBody.content['application/json'].schema.properties).toHaveProperty('amount');
+    expect(create.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/payment-requests/{id}/refunds', '/v1/sandbox/clock/advance', '/admin/v1/merchants']));
+    expect(doc.components.schemas.ErrorCode.enum).toEqual([...ERROR_CODES]);
+    const docs = await fetch(`${t.url}/docs/`);
+    expect(docs.status).toBe(200);
+    expect(await docs.text()).toContain('swagger');
+  });
+
+  it('secrets never reach the log', async () => {
+    await t.api('GET', '/v1/payment-requests', { key: t.secretKey });
+    await t.api('GET', '/v1/payment-requests', { key: 'sk_test_not_a_real_key_but_secret' });
+    const created = await t.api('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/keys`, { key: ADMIN_TOKEN, body: { mode: 'test' } });
+    const logs = t.logs();
+    expect(logs).toContain('/v1/payment-requests');
+    for (const secret of [t.secretKey, 'sk_test_not_a_real_key_but_secret', ADMIN_TOKEN, created.body.secretKey, t.gateway.demo.native.webhookSecret]) {
+      expect(logs).not.toContain(secret);
+    }
+  });
+});
+
+describe('admin API', () => {
+  const admin = (method: string, path: string, body?: unknown) => t.api(method, path, { key: ADMIN_TOKEN, body });
+
+  it('builds a merchant, store, terminal and keys that work, and revokes them', async () => {
+    const merchant = await admin('POST', '/admin/v1/merchants', { name: 'Kai Café' });
+    expect(merchant.body).toMatchObject({ object: 'merchant', name: 'Kai Café' });
+    const store = await admin('POST', `/admin/v1/merchants/${merchant.body.id}/stores`, { name: 'Ponsonby' });
+    const terminal = await admin('POST', `/admin/v1/stores/${store.body.id}/terminals`, { name: 'T-01' });
+    expect(terminal.body).toMatchObject({ object: 'terminal', name: 'T-01', merchantId: merchant.body.id, storeId: store.body.id });
+    const sk = await admin('POST', `/admin/v1/merchants/${merchant.body.id}/keys`, { mode: 'test' });
+    const tk = await admin('POST', `/admin/v1/terminals/${terminal.body.id}/keys`, { mode: 'test' });
+    expect(tk.body.terminalKey).toMatch(/^tk_test_[0-9A-Za-z]{43,}$/);
+    const pr = await t.api('POST', '/v1/payment-requests', { key: tk.body.terminalKey, body: { amount: 450, currency: 'NZD' } });
+    expect(pr.body.terminalId).toBe(terminal.body.id);
+    const read = await admin('GET', `/admin/v1/merchants/${merchant.body.id}`);
+    expect(read.body.terminals.map((x: { id: string }) => x.id)).toEqual([terminal.body.id]);
+    expect((await admin('DELETE', `/admin/v1/keys/${sk.body.id}`)).body.revokedAt).not.toBeNull();
+    const revoked = await t.api('GET', '/v1/payment-requests', { key: sk.body.secretKey });
+    expect([revoked.status, revoked.body.code]).toEqual([401, 'invalid_api_key']);
+    const list = await admin('GET', '/admin/v1/merchants?limit=100');
+    expect(list.body.data.map((m: { id: string }) => m.id)).toContain(merchant.body.id);
+  });
+
+  it('issues a native credential set in the credentials --json shape', async () => {
+    const res = await admin('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/credentials/native`, {});
+    expect(res.status).toBe(201);
+    expect(Object.keys(res.body)).toEqual(['baseUrl', 'native']);
+    expect(res.body.native).toMatchObject({ terminalId: t.terminalId, webhookSecret: t.gateway.demo.native.webhookSecret });
+    expect((await t.api('GET', '/v1/terminals', { key: res.body.native.terminalKey })).body.data.map((x: { id: string }) => x.id)).toEqual([t.terminalId]);
+    expect((await admin('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/credentials/kpay`, {})).status).toBe(404);
+  });
+
+  it('terminal keys rotate: the old one works until revoked', async () => {
+    const fresh = await t.api('POST', `/v1/terminals/${t.terminalId}/keys`, { key: t.terminalKey });
+    expect(fresh.status).toBe(201);
+    expect((await t.api('GET', '/v1/terminals', { key: fresh.body.terminalKey })).status).toBe(200);
+    expect((await t.api('GET', '/v1/terminals', { key: t.terminalKey })).status).toBe(200);
+    const revoked = await t.api('DELETE', `/v1/terminals/${t.terminalId}/keys/${fresh.body.id}`, { key: t.terminalKey });
+    expect(revoked.body.revokedAt).not.toBeNull();
+    expect((await t.api('GET', '/v1/terminals', { key: fresh.body.terminalKey })).status).toBe(401);
+  });
+
+  it('refuses without a token or with a wrong one', async () => {
+    expect((await t.api('GET', '/admin/v1/merchants', { key: null })).body.code).toBe('missing_api_key');
+    expect((await t.api('GET', '/admin/v1/merchants', { key: 'wrong' })).body.code).toBe('invalid_api_key');
+    expect((await t.api('GET', '/admin/v1/merchants', { key: t.secretKey })).status).toBe(401);
+  });
+});

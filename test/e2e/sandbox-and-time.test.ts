@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../src/app/ports/clock.js';
+import { createBody, startGateway, type TestGateway } from '../harness.js';
+
+let t: TestGateway;
+beforeAll(async () => { t = await startGateway(); });
+afterAll(async () => t.close());
+
+const create = (extra: Record<string, unknown> = {}) => t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true, ...extra }) });
+const advance = (seconds: number) => t.api('POST', '/v1/sandbox/clock/advance', { body: { seconds } });
+const get = async (id: string) => (await t.api('GET', `/v1/payment-requests/${id}`)).body;
+
+describe('test clock', () => {
+  it('expires a request when the clock passes expiresAt, and only then', async () => {
+    const { body: pr } = await create({ expiresInSeconds: 60 });
+    const early = await advance(59);
+    expect(early.body.object).toBe('test_clock');
+    expect((await get(pr.id)).status).toBe('created');
+    const later = await advance(1);
+    expect(later.body.expired).toBeGreaterThanOrEqual(1);
+    expect(await get(pr.id)).toMatchObject({ status: 'expired', statusReason: 'expired' });
+    const pay = await t.api('POST', `/v1/sandbox/payment-requests/${pr.id}/pay`, { body: { outcome: 'approve' } });
+    expect([pay.status, pay.body.code]).toEqual([409, 'request_expired']);
+    const events = await t.api('GET', `/v1/payment-requests/${pr.id}/events`);
+    expect(events.body.data.map((e: { type: string }) => e.type)).toEqual(['payment_request.created', 'payment_request.expired']);
+  });
+
+  it('expires an authorization after 7 days', async () => {
+    const { body: pr } = await create({ captureMode: 'manual' });
+    await t.api('POST', `/v1/sandbox/payment-requests/${pr.id}/pay`, { body: { outcome: 'approve' } });
+    await advance(7 * 24 * 3600 - 10);
+    expect((await get(pr.id)).status).toBe('authorized');
+    await advance(10);
+    expect(await get(pr.id)).toMatchObject({ status: 'expired', statusReason: 'authorization_expired', amountCaptured: 0 });
+  });
+
+  it('refuses void after 24 hours', async () => {
+    const { body: pr } = await create();
+    await t.api('POST', `/v1/sandbox/payment-requests/${pr.id}/pay`, { body: { outcome: 'approve' } });
+    await advance(24 * 3600 + 1);
+    const res = await t.api('POST', `/v1/payment-requests/${pr.id}/void`);
+    expect([res.status, res.body.code]).toEqual([409, 'void_window_exceeded']);
+  });
+
+  it('manual refunds: capture, cancel, and expiry after 24 h frees the amount', async () => {
+    const { body: pr } = await create({ amount: 3000 });
+    await t.api('POST', `/v1/sandbox/payment-requests/${pr.id}/pay`, { body: { outcome: 'approve' } });
+    const refund = (reference: string) => t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 1000, reference, captureMode: 'manual' } });
+    const a = await refund('a');
+    expect(a.body).toMatchObject({ status: 'requires_capture', captureMode: 'manual' });
+    expect((await t.api('POST', `/v1/refunds/${a.body.id}/capture`)).body.status).toBe('succeeded');
+    const b = await refund('b');
+    expect((await t.api('POST', `/v1/refunds/${b.body.id}/cancel`)).body.status).toBe('cancelled');
+    const c = await refund('c');
+    const d = await refund('d');
+    expect((await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 1, reference: 'e' } })).body.code).toBe('amount_exceeds_refundable');
+    await advance(24 * 3600);
+    expect((await t.api('GET', `/v1/refunds/${c.body.id}`)).body.status).toBe('expired');
+    const late = await t.api('POST', `/v1/refunds/${d.body.id}/capture`);
+    expect([late.status, late.body.code]).toEqual([409, 'invalid_state']);
+    expect(await get(pr.id)).toMatchObject({ amountRefunded: 1000, refundStatus: 'partial' });
+    expect((await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 2000, reference: 'f' } })).status).toBe(201);
+  });
+
+  it('GET /v1/sandbox/clock reports the offset', async () => {
+    const res = await t.api('GET', '/v1/sandbox/clock');
+    expect(res.body.offsetSeconds).toBeGreaterThan(8 * 24 * 3600);
+    expect(Date.parse(res.body.now)).toBeGreaterThan(Date.now());
+  });
+});
+
+describe('patrons, check-in and resolve', () => {
+  it('a patron code engages the patron at once and is single-use', async () => {
+    const patron = await t.api('POST', '/v1/sandbox/patrons', { body: { name: 'Aroha' } });
+    expect(patron.status).toBe(201);
+    expect(patron.body).toMatchObject({ object: 'patron', name: 'Aroha' });
+    const pr = await create({ patronCode: patron.body.patronCode });
+    expect(pr.body.status).toBe('pending');
+    const reuse = await create({ patronCode: patron.body.patronCode });
+    expect([reuse.status, reuse.body.code]).toEqual([400, 'patron_code_invalid']);
+    const fresh = await t.api('GET', `/v1/sandbox/patrons/${patron.body.id}`);
+    expect(fresh.body.patronCode).not.toBe(patron.body.patronCode);
+    await advance(61);
+    const expired = await create({ patronCode: fresh.body.patronCode });
+    expect([expired.status, expired.body.code]).toEqual([400, 'patron_code_invalid']);
+    expect((await create({ patronCode: 'pc_nope' })).body.code).toBe('patron_code_invalid');
+  });
+
+  it('check-in makes the active request pending, or the next one', async () => {
+    const terminal = await t.api('POST', '/v1/terminals', { body: { name: 'till-checkin' } });
+    expect(terminal.status).toBe(201);
+    const termId = terminal.body.id;
+    const first = await t.api('POST', '/v1/payment-requests', { body: { amount: 100, currency: 'DKK', terminalId: termId } });
+    const checkIn = await t.api('POST', `/v1/sandbox/terminals/${termId}/check-in`, { body: {} });
+    expect(checkIn.body.paymentRequest).toMatchObject({ id: first.body.id, status: 'pending' });
+    await t.api('POST', `/v1/payment-requests/${first.body.id}/cancel`);
+    const early = await t.api('POST', `/v1/sandbox/terminals/${termId}/check-in`, { body: {} });
+    expect(early.body.paymentRequest).toBeNull();
+    const next = await t.api('POST', '/v1/payment-requests', { body: { amount: 100, currency: 'DKK', terminalId: termId } });
+    expect(next.body.status).toBe('pending');
+  });
+
+  it('resolve finds a request by id, reference and short code', async () => {
+    const { body: pr } = await create({ reference: 'resolve-me' });
+    for (const ref of [pr.id, 'resolve-me', pr.shortCode]) {
+      expect((await t.api('POST', '/v1/sandbox/resolve', { body: { ref } })).body).toEqual({ id: pr.id });
+    }
+    const missing = await t.api('POST', '/v1/sandbox/resolve', { body: { ref: 'nothing-like-this' } });
+    expect([missing.status, missing.body.code]).toEqual([404, 'not_found']);
+  });
+});
+
+describe('auto-pay (SANDBOX_AUTOPAY_MS)', () => {
+  it('pays after the delay with the outcome the amount encodes', async () => {
+    const clock = new ManualClock(Date.now());
+    const g = await startGateway({ env: { SANDBOX_AUTOPAY_MS: '3000' }, clock });
+    try {
+      const ids: Record<string, string> = {};
+      for (const amount of [1500, 1501, 1502, 1503, 1504]) {
+        const res = await g.api('POST', '/v1/payment-requests', { body: { amount, currency: 'NZD', terminalId: g.terminalId, allowConcurrent: true } });
+        ids[amount] = res.body.id;
+      }
+      clock.advance(2999);
+      await g.gateway.tick();
+      expect((await g.api('GET', `/v1/payment-requests/${ids[1500]}`)).body.status).toBe('created');
+      clock.advance(1);
+      await g.gateway.tick();
+      const status = async (amount: number) => (await g.api('GET', `/v1/payment-requests/${ids[amount]}`)).body;
+      expect(await status(1500)).toMatchObject({ status: 'succeeded' });
+      expect(await status(1501)).toMatchObject({ status: 'failed', statusReason: 'declined' });
+      expect(await status(1502)).toMatchObject({ status: 'failed', statusReason: 'payment_failed' });
+      expect(await status(1503)).toMatchObject({ status: 'cancelled', statusReason: 'cancelled_by_patron' });
+      expect(await status(1504)).toMatchObject({ status: 'created' });
+      clock.advance(120_000);
+      await g.gateway.tick();
+      expect(await status(1504)).toMatchObject({ status: 'expired' });
+    } finally {
+      await g.close();
+    }
+  });
+});
