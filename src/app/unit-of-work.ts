@@ -43,6 +43,11 @@ export class Work {
   }
 }
 
+/** Unique rules that a retry cannot satisfy: they become the caller's error at once. */
+const FINAL_VIOLATIONS: Record<string, () => DomainError> = {
+  terminals_name_unique: () => new DomainError('terminal_name_taken', 'The merchant already has a terminal with this name.', 'name'),
+};
+
 function isRetryable(error: unknown): boolean {
   return error instanceof UniqueViolation || error instanceof ConcurrentUpdate;
 }
@@ -61,6 +66,8 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
       if (unit.events.length > 0) app.feed.publish(unit.events);
       return result;
     } catch (error) {
+      const final = error instanceof UniqueViolation ? FINAL_VIOLATIONS[error.constraint] : undefined;
+      if (final) throw final();
       if (!isRetryable(error)) throw error;
       if (attempt >= MAX_ATTEMPTS) {
         throw new DomainError('conflict', 'The object was changed by concurrent requests too many times; retry the request.', undefined, { cause: (error as Error).message });

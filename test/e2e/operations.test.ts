@@ -102,3 +102,11 @@ describe('admin API', () => {
     expect((await t.api('GET', '/admin/v1/merchants', { key: t.secretKey })).status).toBe(401);
   });
 });
+
+describe('terminal names', () => {
+  it('a second terminal with the same name in one merchant is 409 terminal_name_taken', async () => {
+    expect((await t.api('POST', '/v1/terminals', { body: { name: 'till-dup' } })).status).toBe(201);
+    const dup = await t.api('POST', '/v1/terminals', { body: { name: 'till-dup' } });
+    expect([dup.status, dup.body.code, dup.body.param]).toEqual([409, 'terminal_name_taken', 'name']);
+  });
+});

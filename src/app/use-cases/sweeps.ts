@@ -24,13 +24,15 @@ export async function sweepDue(app: App, merchantId?: string): Promise<number> {
     if (expired) count++;
   }
   for (const due of await app.store.read.listDueRefunds(app.clock.now(), BATCH, merchantId)) {
-    await inTransaction(app, async (unit) => {
+    const expired = await inTransaction(app, async (unit) => {
       const refund = await unit.tx.getRefund(due.id);
-      if (!refund || refund.status !== 'requires_capture' || refund.expiresAt === null) return;
+      if (!refund || refund.status !== 'requires_capture' || refund.expiresAt === null) return false;
       const now = await merchantNow(app, unit.tx, refund.merchantId, refund.livemode);
-      if (now >= refund.expiresAt) await expireRefund(unit, refund, now);
+      if (now < refund.expiresAt) return false;
+      await expireRefund(unit, refund, now);
+      return true;
     });
-    count++;
+    if (expired) count++;
   }
   return count;
 }
