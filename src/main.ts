@@ -1,23 +1,17 @@
 // Composition root: choose the driver, build the app and server, start and stop them.
 import { pathToFileURL } from 'node:url';
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { DEFAULT_APP_CONFIG, type App } from './app/context.js';
-import { createChangeFeed } from './app/ports/change-feed.js';
 import { systemClock, type Clock } from './app/ports/clock.js';
-import { createIds } from './app/ports/ids.js';
-import { aesGcmSecretBox, type SecretBox } from './app/ports/secret-box.js';
-import type { StorePort } from './app/ports/store.js';
 import { ensureAdminToken, ensureDemoMerchant, type DemoCredentials } from './app/use-cases/bootstrap.js';
 import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/sweeps.js';
-import { ConfigError, loadConfig, type Config } from './config/config.js';
-import { loadSecretKey } from './config/secret-key.js';
-import { createSandboxConnector } from './connectors/sandbox/connector.js';
+import { loadConfig, type Config } from './config/config.js';
+import { openApp } from './compose.js';
+import type { App } from './app/context.js';
+import type { SecretBox } from './app/ports/secret-box.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
-import { openSqliteStore } from './storage/drivers/sqlite.js';
 
 export interface Gateway {
   app: App;
@@ -44,25 +38,13 @@ export interface GatewayOptions {
   background?: boolean;
 }
 
-export function openStore(config: Config): StorePort {
-  if (config.databaseUrl) throw new ConfigError('DATABASE_URL is set, but this build has only the SQLite driver; unset it to use SQLite in DATA_DIR.');
-  return openSqliteStore(join(config.dataDir, 'posgate.sqlite'));
-}
-
 /** Builds everything and runs migrations and first-start set-up; does not listen yet. */
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = openStore(config);
-  await store.migrate();
-  const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
-  const feed = createChangeFeed();
+  const { app, box, close: closeStore } = await openApp(config, clock);
   const metrics = createMetrics();
-  feed.subscribeAll((event) => metrics.observeEvents(event));
-  const app: App = {
-    store, clock, feed, ids: createIds(() => clock.now()), connector: createSandboxConnector(),
-    config: { ...DEFAULT_APP_CONFIG, authorizationTtlMs: config.authorizationTtlMs, idempotencyRetentionMs: config.idempotencyRetentionMs, autopayMs: config.autopayMs },
-  };
+  app.feed.subscribeAll((event) => metrics.observeEvents(event));
   const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
   const { credentials: demo } = await ensureDemoMerchant(app, box);
 
@@ -109,7 +91,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       if (timer) clearInterval(timer);
       await server.close();
       await running;
-      await store.close();
+      await closeStore();
     },
   };
 }

@@ -1,6 +1,7 @@
 // The payment-request state machine: a transition table (data) and pure functions that return
 // the new request and the events it raises. No clock, no I/O: `now` is always passed in.
 import { DomainError } from './errors.js';
+import { MAX_AMOUNT } from './money.js';
 
 export const PAYMENT_REQUEST_STATUSES = ['prepared', 'created', 'pending', 'authorized', 'succeeded', 'cancelled', 'expired', 'failed'] as const;
 export type PaymentRequestStatus = (typeof PAYMENT_REQUEST_STATUSES)[number];
@@ -110,9 +111,20 @@ export function lineItemTotal(item: LineItem): number {
   return item.quantity * item.unitAmount - (item.discountAmount ?? 0);
 }
 
-/** Σ line items must equal the amount exactly; returns the error to raise, or null. */
+/**
+ * Each line's total must be a whole, non-negative amount within the limit, and Σ line items must
+ * equal the amount exactly; returns the error to raise, or null.
+ */
 export function checkLineItems(amount: number | null, lineItems: LineItem[] | null | undefined): DomainError | null {
-  if (!lineItems || lineItems.length === 0 || amount === null) return null;
+  if (!lineItems || lineItems.length === 0) return null;
+  for (const [index, item] of lineItems.entries()) {
+    const total = lineItemTotal(item);
+    if (!Number.isSafeInteger(item.quantity * item.unitAmount) || total > MAX_AMOUNT)
+      return new DomainError('parameter_invalid', `Line item ${index}: quantity × unitAmount exceeds the largest amount (10^12 minor units).`, `lineItems.${index}.unitAmount`);
+    if (total < 0)
+      return new DomainError('parameter_invalid', `Line item ${index}: discountAmount is larger than quantity × unitAmount.`, `lineItems.${index}.discountAmount`);
+  }
+  if (amount === null) return null;
   const sum = lineItems.reduce((total, item) => total + lineItemTotal(item), 0);
   if (sum !== amount) return new DomainError('line_items_mismatch', `The line items add up to ${sum}, but amount is ${amount}.`, 'lineItems', { sum, amount });
   return null;

@@ -26,13 +26,16 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: true,
+    // long enough that an over-long id reaches the route's schema and gets a problem+json 400
+    routerOptions: { maxParamLength: 1000 },
   });
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);
 
   // POS clients often send `Content-Type: application/json` with an empty body on actions such as cancel.
   const strictJson = fastify.getDefaultJsonParser('error', 'error');
-  fastify.removeContentTypeParser('application/json');
+  // JSON only: anything else (text/plain included) is 415 unsupported_media_type
+  fastify.removeAllContentTypeParsers();
   fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if ((body as string).trim() === '') return done(null, undefined);
     strictJson(request, body as string, (error, value) => (error ? done(new DomainError('invalid_json', `The body is not valid JSON: ${error.message}`), undefined) : done(null, value)));

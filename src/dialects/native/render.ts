@@ -1,7 +1,8 @@
 // Domain objects → the native API's JSON. The one place native field names are decided.
 import { refundStatusOf, type PaymentRequest } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
-import type { StoredEvent, Terminal } from '../../app/ports/store.js';
+import type { Merchant, Store, StoredEvent, Terminal } from '../../app/ports/store.js';
+import type { IssuedKey } from '../../app/use-cases/merchants.js';
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -36,3 +37,16 @@ export function renderEvent(e: StoredEvent, publicUrl: string) {
 export function renderTerminal(t: Terminal, publicUrl: string) {
   return { id: t.id, object: 'terminal' as const, merchantId: t.merchantId, storeId: t.storeId, name: t.name, checkInUrl: `${publicUrl}/check-in/${t.id}`, createdAt: iso(t.createdAt) };
 }
+
+/** An API key; the key itself only when just issued (shown once). */
+export function renderIssuedKey(issued: IssuedKey) {
+  const { key, secret } = issued;
+  return {
+    id: key.id, object: 'api_key' as const, kind: key.kind, mode: key.mode, merchantId: key.merchantId, terminalId: key.terminalId,
+    last4: key.last4, createdAt: iso(key.createdAt), revokedAt: key.revokedAt === null ? null : iso(key.revokedAt),
+    ...(secret ? { [key.kind === 'terminal' ? 'terminalKey' : 'secretKey']: secret } : {}),
+  };
+}
+
+export const renderMerchant = (m: Merchant) => ({ id: m.id, object: 'merchant' as const, name: m.name, createdAt: iso(m.createdAt) });
+export const renderStore = (s: Store) => ({ id: s.id, object: 'store' as const, merchantId: s.merchantId, name: s.name, createdAt: iso(s.createdAt) });

@@ -5,15 +5,14 @@ import { z } from 'zod';
 import { verifyAdminToken, issueNativeCredentials } from '../../../app/use-cases/bootstrap.js';
 import * as uc from '../../../app/use-cases/merchants.js';
 import { execute, inTransaction, type Work } from '../../../app/unit-of-work.js';
-import type { Merchant, Store, Terminal } from '../../../app/ports/store.js';
+import type { Terminal } from '../../../app/ports/store.js';
 import { DomainError } from '../../../core/errors.js';
 import { bearerToken } from '../../../http/auth.js';
 import { idempotencyOf, sendExecuted } from '../../../http/idempotency.js';
 import { decodeCursor, listBody } from '../../../http/pagination.js';
 import type { NativeDeps } from '../deps.js';
-import { iso, renderTerminal } from '../render.js';
+import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../render.js';
 import * as s from '../schemas.js';
-import { renderIssuedKey } from './terminals.js';
 
 const tags = ['Admin'];
 const ADMIN = { credentialId: 'admin' };
@@ -22,8 +21,6 @@ const ModeBody = z.strictObject({ mode: z.enum(['test', 'live']) });
 /** Dialects whose credential sets exist so far; the others answer 404 until they are built. */
 const CREDENTIAL_DIALECTS = ['native'] as const;
 
-const renderMerchant = (m: Merchant) => ({ id: m.id, object: 'merchant' as const, name: m.name, createdAt: iso(m.createdAt) });
-const renderStore = (st: Store) => ({ id: st.id, object: 'store' as const, merchantId: st.merchantId, name: st.name, createdAt: iso(st.createdAt) });
 
 export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();

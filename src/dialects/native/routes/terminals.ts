@@ -5,19 +5,10 @@ import * as uc from '../../../app/use-cases/merchants.js';
 import { idempotencyOf, sendExecuted } from '../../../http/idempotency.js';
 import { decodeCursor, listBody } from '../../../http/pagination.js';
 import type { NativeDeps } from '../deps.js';
-import { iso, renderTerminal } from '../render.js';
+import { renderIssuedKey, renderTerminal } from '../render.js';
 import * as s from '../schemas.js';
 
 const tags = ['Terminals'];
-
-export function renderIssuedKey(issued: uc.IssuedKey) {
-  const { key, secret } = issued;
-  return {
-    id: key.id, object: 'api_key' as const, kind: key.kind, mode: key.mode, merchantId: key.merchantId, terminalId: key.terminalId,
-    last4: key.last4, createdAt: iso(key.createdAt), revokedAt: key.revokedAt === null ? null : iso(key.revokedAt),
-    ...(secret ? { [key.kind === 'terminal' ? 'terminalKey' : 'secretKey']: secret } : {}),
-  };
-}
 
 export function terminalRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   const { app } = deps;

@@ -1,0 +1,226 @@
+// The `posgate` command: start the gateway, migrate, print the demo credentials, and set up
+// merchants, terminals and keys against the database directly (as the admin API does over HTTP).
+import { readFileSync } from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import type { Mode } from '../app/ports/store.js';
+import { inTransaction } from '../app/unit-of-work.js';
+import { ensureDemoMerchant, type DemoCredentials } from '../app/use-cases/bootstrap.js';
+import { createApiKey, createMerchant, createStore, createTerminal, revokeApiKey } from '../app/use-cases/merchants.js';
+import { loadConfig, type Config } from '../config/config.js';
+import { start } from '../main.js';
+import { openStore } from '../storage/open.js';
+import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../dialects/native/render.js';
+import { baseUrlOf, withApp } from './open-app.js';
+
+export interface CliIo {
+  stdout(text: string): void;
+  stderr(text: string): void;
+  env: NodeJS.ProcessEnv;
+}
+
+const processIo: CliIo = {
+  stdout: (text) => process.stdout.write(text),
+  stderr: (text) => process.stderr.write(text),
+  env: process.env,
+};
+
+/** The other dialects' credential sets, passed through by `credentials` once bootstrap makes them. */
+const OTHER_DIALECTS = ['kpay', 'kowri', 'centrapay', 'cliq', 'mobilepay'] as const;
+const DEFAULT_STORE_NAME = 'Main store';
+
+function version(): string {
+  try {
+    // two levels up from both src/cli and dist/cli
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version?: string };
+    return pkg.version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** A name as the admin API accepts it: 1 to 200 characters, not blank. */
+function parseName(value: string): string {
+  if (value.trim().length === 0) throw new InvalidArgumentError('It must not be empty.');
+  if (value.length > 200) throw new InvalidArgumentError('It must be at most 200 characters.');
+  return value;
+}
+
+/** One line, whatever the error: no stack trace, no multi-line driver messages. */
+export function errorLine(error: unknown): string {
+  const message = error instanceof Error ? error.message : String(error);
+  return `posgate: ${message.replace(/\s*\n\s*/g, ' ').trim() || 'unknown error'}\n`;
+}
+
+/** Exactly the shape of `posgate credentials --json` in specs/dialects.md (Conventions). */
+export function credentialsJson(baseUrl: string, credentials: DemoCredentials): Record<string, unknown> {
+  const { secretKey, terminalKey, terminalId, webhookSecret } = credentials.native;
+  const out: Record<string, unknown> = { baseUrl, native: { secretKey, terminalKey, terminalId, webhookSecret } };
+  for (const dialect of OTHER_DIALECTS) if (credentials[dialect] !== undefined) out[dialect] = credentials[dialect];
+  return out;
+}
+
+const table = (rows: ReadonlyArray<readonly [string, string]>, indent = '') => {
+  const width = Math.max(...rows.map(([label]) => label.length));
+  return rows.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`).join('\n') + '\n';
+};
+
+export function createProgram(io: CliIo = processIo): Command {
+  const config = (): Config => loadConfig(io.env);
+  const json = (value: unknown) => io.stdout(JSON.stringify(value, null, 2) + '\n');
+
+  const program = new Command('posgate')
+    .description('Self-hostable gateway for point-of-sale payment requests.')
+    .version(version(), '-v, --version')
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout(text),
+      writeErr: (text) => io.stderr(text),
+      // commander's own errors (unknown command or option, missing option) on one line, like ours
+      outputError: (text, write) => write(`posgate: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
+    })
+    .addHelpText('after', '\nConfiguration comes from the environment (PORT, HOST, DATA_DIR, PUBLIC_URL, ...), as for the server.');
+
+  program
+    .command('start')
+    .description('start the gateway (HTTP server and background work) and print where everything is')
+    .action(async () => {
+      await start(config());
+    });
+
+  program
+    .command('migrate')
+    .description('bring the configured database up to date with this version, then exit')
+    .action(async () => {
+      const cfg = config();
+      const store = openStore(cfg);
+      try {
+        await store.migrate();
+      } finally {
+        await store.close();
+      }
+      io.stdout(`Database migrated (${store.driver}, data: ${cfg.dataDir}): the schema is up to date.\n`);
+    });
+
+  program
+    .command('credentials')
+    .description("print the demo merchant's credentials (test mode), creating the demo merchant on first use")
+    .option('--json', 'print the credential sets as JSON (the shape the conformance tests read)')
+    .action(async (opts: { json?: boolean }) => {
+      const cfg = config();
+      const credentials = await withApp(cfg, async ({ app, box }) => (await ensureDemoMerchant(app, box)).credentials);
+      const out = credentialsJson(baseUrlOf(cfg), credentials);
+      if (opts.json) return json(out);
+      const { native } = credentials;
+      io.stdout(
+        `Demo merchant ${credentials.merchantId} (test mode)\n` +
+          table([
+            ['Base URL', baseUrlOf(cfg)],
+            ['Secret key', native.secretKey],
+            ['Terminal key', native.terminalKey],
+            ['Terminal', native.terminalId],
+            ['Webhook secret', native.webhookSecret],
+          ], '  '),
+      );
+      for (const dialect of OTHER_DIALECTS) {
+        const set = out[dialect];
+        if (set && typeof set === 'object') io.stdout(`${dialect}\n` + table(Object.entries(set).map(([k, v]) => [k, String(v)] as const), '  '));
+      }
+    });
+
+  const merchants = program.command('merchants').description('merchants (each gets a default store)');
+  merchants
+    .command('create')
+    .description(`create a merchant and its default store ("${DEFAULT_STORE_NAME}")`)
+    .requiredOption('--name <name>', "the merchant's name", parseName)
+    .option('--json', 'print the merchant and store as JSON')
+    .action(async (opts: { name: string; json?: boolean }) => {
+      const { merchant, store } = await withApp(config(), ({ app }) =>
+        inTransaction(app, async (unit) => {
+          const m = await createMerchant(unit, { name: opts.name });
+          return { merchant: m, store: await createStore(unit, m.id, { name: DEFAULT_STORE_NAME }) };
+        }),
+      );
+      if (opts.json) {
+        return json({
+          merchant: renderMerchant(merchant),
+          store: renderStore(store),
+        });
+      }
+      io.stdout(
+        table([
+          ['Merchant', `${merchant.id}  ${merchant.name}`],
+          ['Store', `${store.id}  ${store.name}`],
+        ]) + `Next: posgate terminals create --store ${store.id} --name <terminal id>\n`,
+      );
+    });
+
+  const terminals = program.command('terminals').description('terminals (tills) of a store');
+  terminals
+    .command('create')
+    .description('create a terminal in a store')
+    .requiredOption('--store <storeId>', 'the store (sto_...)')
+    .requiredOption('--name <name>', "the merchant's own terminal id, unique within the merchant", parseName)
+    .option('--json', 'print the terminal as JSON')
+    .action(async (opts: { store: string; name: string; json?: boolean }) => {
+      const cfg = config();
+      const terminal = await withApp(cfg, ({ app }) =>
+        inTransaction(app, (unit) => createTerminal(unit, opts.store, { name: opts.name })),
+      );
+      if (opts.json) return json(renderTerminal(terminal, baseUrlOf(cfg)));
+      io.stdout(
+        table([
+          ['Terminal', `${terminal.id}  ${terminal.name}`],
+          ['Store', terminal.storeId],
+          ['Merchant', terminal.merchantId],
+        ]) + `Next: posgate keys create --merchant ${terminal.merchantId} --terminal ${terminal.id}\n`,
+      );
+    });
+
+  const keys = program.command('keys').description('API keys: merchant secret keys (sk_) and terminal keys (tk_)');
+  keys
+    .command('create')
+    .description('create a key and print it once (only its hash is kept)')
+    .requiredOption('--merchant <merchantId>', 'the merchant (mer_...)')
+    .option('--terminal <terminalId>', "a terminal key for this terminal of the merchant (term_...); without it, a merchant secret key")
+    .addOption(new Option('--mode <mode>', 'test or live').choices(['test', 'live']).default('test'))
+    .option('--json', 'print the key as JSON')
+    .action(async (opts: { merchant: string; terminal?: string; mode: Mode; json?: boolean }) => {
+      const issued = await withApp(config(), ({ app }) =>
+        inTransaction(app, (unit) => createApiKey(unit, { merchantId: opts.merchant, terminalId: opts.terminal ?? null, mode: opts.mode })),
+      );
+      if (opts.json) return json(renderIssuedKey(issued));
+      const { key, secret } = issued;
+      io.stdout(
+        table([
+          ['Key id', key.id],
+          [key.kind === 'terminal' ? 'Terminal key' : 'Secret key', secret],
+          ['Mode', key.mode],
+          ...(key.terminalId ? [['Terminal', key.terminalId] as const] : []),
+        ]) + 'Shown once: only its hash is kept. Revoke it with: posgate keys revoke ' + key.id + '\n',
+      );
+    });
+
+  keys
+    .command('revoke')
+    .description('revoke a key: it stops working at once')
+    .argument('<keyId>', 'the key id (key_...)')
+    .option('--json', 'print the revoked key as JSON')
+    .action(async (keyId: string, opts: { json?: boolean }) => {
+      const key = await withApp(config(), ({ app }) => inTransaction(app, (unit) => revokeApiKey(unit, keyId)));
+      if (opts.json) return json(renderIssuedKey({ key, secret: '' }));
+      io.stdout(`Revoked key ${key.id} (${key.kind === 'terminal' ? 'terminal' : 'secret'} key …${key.last4}, merchant ${key.merchantId}).\n`);
+    });
+
+  return program;
+}
+
+/** Parses `argv` and runs the command; any failure is one line on stderr and a non-zero exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo): Promise<number> {
+  try {
+    await createProgram(io).parseAsync([...argv]);
+    return 0;
+  } catch (error) {
+    io.stderr(errorLine(error));
+    return 1;
+  }
+}

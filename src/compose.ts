@@ -1,0 +1,34 @@
+// The App assembled from configuration: the one place ports get their implementations.
+// The gateway (main.ts) and the CLI both start from here.
+import { DEFAULT_APP_CONFIG, type App } from './app/context.js';
+import { createChangeFeed } from './app/ports/change-feed.js';
+import { systemClock, type Clock } from './app/ports/clock.js';
+import { createIds } from './app/ports/ids.js';
+import { aesGcmSecretBox, type SecretBox } from './app/ports/secret-box.js';
+import type { Config } from './config/config.js';
+import { loadSecretKey } from './config/secret-key.js';
+import { createSandboxConnector } from './connectors/sandbox/connector.js';
+import { openStore } from './storage/open.js';
+
+export interface OpenedApp {
+  app: App;
+  box: SecretBox;
+  close(): Promise<void>;
+}
+
+/** Opens and migrates the configured store and builds the App around it. */
+export async function openApp(config: Config, clock: Clock = systemClock): Promise<OpenedApp> {
+  const store = openStore(config);
+  try {
+    await store.migrate();
+    const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
+    const app: App = {
+      store, clock, feed: createChangeFeed(), ids: createIds(() => clock.now()), connector: createSandboxConnector(),
+      config: { ...DEFAULT_APP_CONFIG, authorizationTtlMs: config.authorizationTtlMs, idempotencyRetentionMs: config.idempotencyRetentionMs, autopayMs: config.autopayMs },
+    };
+    return { app, box, close: () => store.close() };
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+}

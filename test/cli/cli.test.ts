@@ -1,0 +1,221 @@
+// The posgate command, run for real as a child process (node --import tsx src/cli/main.ts) against
+// a temporary DATA_DIR; the keys it prints are checked against a gateway on the same database.
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll, describe, expect, test } from 'vitest';
+import { runCli, type CliIo } from '../../src/cli/program.js';
+import { loadConfig } from '../../src/config/config.js';
+import { createGateway, type Gateway } from '../../src/main.js';
+import { createLogger } from '../../src/observability/logger.js';
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url));
+
+interface Run {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Only what the CLI needs from the environment, so a developer's PUBLIC_URL etc. cannot leak in. */
+function baseEnv(dataDir: string): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = { DATA_DIR: dataDir, LOG_LEVEL: 'silent' };
+  for (const name of ['PATH', 'HOME', 'TMPDIR', 'SystemRoot']) if (process.env[name] !== undefined) env[name] = process.env[name];
+  return env;
+}
+
+function posgate(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env: { ...baseEnv(dataDir), ...env } });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+function ok(run: Run): string {
+  expect(run.stderr, `stderr of a successful command`).toBe('');
+  expect(run.code).toBe(0);
+  return run.stdout;
+}
+
+/** A failed command: non-zero exit, nothing on stdout, exactly one `posgate: …` line on stderr. */
+function failedLine(run: Run): string {
+  expect(run.code).not.toBe(0);
+  expect(run.code).not.toBeNull();
+  expect(run.stdout).toBe('');
+  const lines = run.stderr.split('\n').filter((line) => line.length > 0);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(/^posgate: \S/);
+  return lines[0] as string;
+}
+
+const bearer = (key: string) => ({ authorization: `Bearer ${key}` });
+
+describe('posgate CLI', () => {
+  let dataDir: string;
+  let gateway: Gateway | null = null;
+
+  beforeAll(async () => {
+    dataDir = await mkdtemp(join(tmpdir(), 'posgate-cli-'));
+  });
+
+  afterAll(async () => {
+    await gateway?.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  /** A gateway on the CLI's database, made after the CLI has written to it. */
+  async function server(): Promise<{ gateway: Gateway; url: string }> {
+    if (!gateway) {
+      gateway = await createGateway(loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { logger: createLogger('silent'), background: false });
+      await gateway.listen();
+    }
+    return { gateway, url: gateway.url };
+  }
+
+  test('migrate creates the database and prints one line', async () => {
+    const out = ok(await posgate(dataDir, ['migrate']));
+    expect(out.trimEnd().split('\n')).toHaveLength(1);
+    expect(out).toContain('sqlite');
+    expect(existsSync(join(dataDir, 'posgate.sqlite'))).toBe(true);
+  });
+
+  test('credentials --json prints exactly the documented shape, the same set every time, and its keys authenticate', async () => {
+    const creds = JSON.parse(ok(await posgate(dataDir, ['credentials', '--json'], { HOST: '127.0.0.1', PORT: '8123' }))) as {
+      baseUrl: string;
+      native: { secretKey: string; terminalKey: string; terminalId: string; webhookSecret: string };
+    };
+    expect(Object.keys(creds)).toEqual(['baseUrl', 'native']);
+    expect(creds.baseUrl).toBe('http://127.0.0.1:8123');
+    expect(Object.keys(creds.native).sort()).toEqual(['secretKey', 'terminalId', 'terminalKey', 'webhookSecret']);
+    expect(creds.native.secretKey).toMatch(/^sk_test_[0-9A-Za-z]{40,}$/);
+    expect(creds.native.terminalKey).toMatch(/^tk_test_[0-9A-Za-z]{40,}$/);
+    expect(creds.native.terminalId).toMatch(/^term_/);
+    expect(creds.native.webhookSecret).toMatch(/^whsec_/);
+
+    // a second run (readable form, PUBLIC_URL wins for the base URL) shows the same set, not a new one
+    const readable = ok(await posgate(dataDir, ['credentials'], { PUBLIC_URL: 'https://pay.example.com' }));
+    expect(readable).toContain('https://pay.example.com');
+    for (const value of Object.values(creds.native)) expect(readable).toContain(value);
+    expect(readable.trimStart().startsWith('{')).toBe(false);
+
+    // the gateway on the same database sees the same demo merchant, and the printed keys work
+    const { gateway: gw, url } = await server();
+    expect(gw.demo.native).toEqual(creds.native);
+    const list = await fetch(`${url}/v1/payment-requests`, { headers: bearer(creds.native.secretKey) });
+    expect(list.status).toBe(200);
+    const terminals = await fetch(`${url}/v1/terminals`, { headers: bearer(creds.native.terminalKey) });
+    expect(terminals.status).toBe(200);
+    expect(((await terminals.json()) as { data: { id: string }[] }).data.map((t) => t.id)).toEqual([creds.native.terminalId]);
+  });
+
+  test('keys create prints a working secret key once; keys revoke stops it at once', async () => {
+    const { gateway: gw, url } = await server();
+    const created = JSON.parse(ok(await posgate(dataDir, ['keys', 'create', '--merchant', gw.demo.merchantId, '--json']))) as Record<string, unknown>;
+    expect(created).toMatchObject({ object: 'api_key', kind: 'secret', mode: 'test', merchantId: gw.demo.merchantId, terminalId: null, revokedAt: null });
+    expect(created.id).toMatch(/^key_/);
+    const secretKey = created.secretKey as string;
+    expect(secretKey).toMatch(/^sk_test_/);
+    expect(secretKey).not.toBe(gw.demo.native.secretKey);
+    expect((await fetch(`${url}/v1/payment-requests`, { headers: bearer(secretKey) })).status).toBe(200);
+
+    const revoked = ok(await posgate(dataDir, ['keys', 'revoke', created.id as string]));
+    expect(revoked).toContain(created.id as string);
+    expect(revoked).not.toContain(secretKey); // the secret is not printed again
+
+    const refused = await fetch(`${url}/v1/payment-requests`, { headers: bearer(secretKey) });
+    expect(refused.status).toBe(401);
+    expect(((await refused.json()) as { code: string }).code).toBe('invalid_api_key');
+    // the other keys of the merchant are untouched
+    expect((await fetch(`${url}/v1/payment-requests`, { headers: bearer(gw.demo.native.secretKey) })).status).toBe(200);
+  });
+
+  test('merchants create → terminals create → keys create --terminal: the terminal key sees only its terminal', async () => {
+    const made = ok(await posgate(dataDir, ['merchants', 'create', '--name', 'Acme Coffee', '--json']));
+    expect(made).not.toMatch(/sk_|tk_|whsec_/);
+    const { merchant, store } = JSON.parse(made) as { merchant: { id: string; name: string }; store: { id: string; name: string; merchantId: string } };
+    expect(merchant.id).toMatch(/^mer_/);
+    expect(merchant.name).toBe('Acme Coffee');
+    expect(store).toMatchObject({ name: 'Main store', merchantId: merchant.id });
+    expect(store.id).toMatch(/^sto_/);
+
+    const terminal = JSON.parse(ok(await posgate(dataDir, ['terminals', 'create', '--store', store.id, '--name', 'till-7', '--json']))) as Record<string, string>;
+    expect(terminal).toMatchObject({ object: 'terminal', merchantId: merchant.id, storeId: store.id, name: 'till-7' });
+    expect(terminal.id).toMatch(/^term_/);
+
+    const key = JSON.parse(ok(await posgate(dataDir, ['keys', 'create', '--merchant', merchant.id, '--terminal', terminal.id as string, '--json']))) as Record<string, string>;
+    expect(key).toMatchObject({ kind: 'terminal', mode: 'test', merchantId: merchant.id, terminalId: terminal.id });
+    expect(key.terminalKey).toMatch(/^tk_test_/);
+    expect(key.secretKey).toBeUndefined();
+
+    const { gateway: gw, url } = await server();
+    const mine = await fetch(`${url}/v1/terminals`, { headers: bearer(key.terminalKey as string) });
+    expect(mine.status).toBe(200);
+    expect(((await mine.json()) as { data: { id: string; name: string }[] }).data.map((t) => [t.id, t.name])).toEqual([[terminal.id, 'till-7']]);
+    // another merchant's terminal is invisible to the demo merchant
+    const demo = (await (await fetch(`${url}/v1/terminals`, { headers: bearer(gw.demo.native.secretKey) })).json()) as { data: { id: string }[] };
+    expect(demo.data.map((t) => t.id)).not.toContain(terminal.id);
+
+    // a second terminal with the same name: one clear line, no retry-loop "conflict" (in-process, no spawn)
+    const io = memoryIo(dataDir);
+    expect(await runCli(['node', 'posgate', 'terminals', 'create', '--store', store.id, '--name', 'till-7'], io)).toBe(1);
+    expect(io.out).toBe('');
+    expect(io.err).toBe('posgate: The merchant already has a terminal with this name.\n');
+  });
+
+  test('errors are one line on stderr with a non-zero exit code', async () => {
+    const [noStore, noMerchant, unknown] = await Promise.all([
+      posgate(dataDir, ['terminals', 'create', '--store', 'sto_nope', '--name', 'x']),
+      posgate(dataDir, ['keys', 'create', '--mode', 'test']),
+      posgate(dataDir, ['credentails', '--json']),
+    ]);
+    expect(failedLine(noStore)).toBe('posgate: No store sto_nope.');
+    expect(failedLine(noMerchant)).toContain('--merchant');
+    expect(failedLine(unknown)).toContain("unknown command 'credentails'");
+  });
+
+  test('start serves HTTP until SIGTERM, then exits 0', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'posgate-cli-start-'));
+    try {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'start'], { cwd: ROOT, env: { ...baseEnv(dir), PORT: '0', HOST: '127.0.0.1' } });
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      let stdout = '';
+      const url = await new Promise<string>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no banner; stdout: ${stdout}`)), 20_000);
+        child.stdout.on('data', (chunk: Buffer) => {
+          stdout += chunk.toString('utf8');
+          const match = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(stdout);
+          if (match) {
+            clearTimeout(timer);
+            resolve(match[1] as string);
+          }
+        });
+        void exited.then((code) => reject(new Error(`exited ${code} before listening`)));
+      });
+      expect(stdout).toContain('Admin token'); // first start prints the generated admin token once
+      expect((await fetch(`${url}/healthz`)).status).toBe(200);
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+function memoryIo(dataDir: string): CliIo & { out: string; err: string } {
+  const io = {
+    out: '',
+    err: '',
+    env: { DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
+    stdout: (text: string) => void (io.out += text),
+    stderr: (text: string) => void (io.err += text),
+  };
+  return io;
+}
