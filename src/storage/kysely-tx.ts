@@ -180,7 +180,7 @@ export class KyselyTx implements Tx {
   }
   async updateRefund(refund: Refund) {
     const { id: _id, ...values } = rows.fromRefund(refund);
-    const result = await this.db.updateTable('refunds').set(values).where('id', '=', refund.id).where('version', '=', refund.version - 1).executeTakeFirst();
+    const result = await this.write(() => this.db.updateTable('refunds').set(values).where('id', '=', refund.id).where('version', '=', refund.version - 1).executeTakeFirst());
     if (Number(result.numUpdatedRows) !== 1) throw new ConcurrentUpdate(refund.id);
   }
   async getRefund(id: string) {

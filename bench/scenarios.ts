@@ -1,0 +1,135 @@
+// The load runners: an autocannon throughput run, and the concurrent create → pay → read → refund loop.
+import { performance } from 'node:perf_hooks';
+import autocannon from 'autocannon';
+
+export interface ThroughputResult {
+  requestsPerSecond: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+  total2xx: number;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** Status code → count, to explain any non-2xx. */
+  statusCodes: Record<string, number>;
+}
+
+export interface ThroughputRun {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  connections: number;
+  seconds: number;
+  warmupSeconds: number;
+  /** Worker threads firing the requests (0: the calling thread). */
+  workers: number;
+}
+
+/** POSTs `body` to `url` from `connections` connections for `seconds` after a short warm-up. */
+export async function runThroughput(run: ThroughputRun): Promise<ThroughputResult> {
+  const result = await autocannon({
+    url: run.url,
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...run.headers },
+    body: run.body,
+    connections: run.connections,
+    duration: run.seconds,
+    timeout: 10,
+    ...(run.workers > 0 ? { workers: run.workers } : {}),
+    ...(run.warmupSeconds > 0 ? { warmup: { connections: run.connections, duration: run.warmupSeconds } } : {}),
+  });
+  const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stat]) => [code, stat.count]));
+  return {
+    requestsPerSecond: result.requests.average,
+    latencyP50Ms: result.latency.p50,
+    latencyP99Ms: result.latency.p99,
+    total2xx: result['2xx'],
+    non2xx: result.non2xx,
+    errors: result.errors,
+    timeouts: result.timeouts,
+    statusCodes,
+  };
+}
+
+export interface LifecycleTarget {
+  baseUrl: string;
+  secretKey: string;
+  terminalId: string;
+}
+
+export interface LifecycleResult {
+  perSecond: number;
+  completed: number;
+  elapsedSeconds: number;
+  latencyP50Ms: number;
+  latencyP99Ms: number;
+}
+
+export class UnexpectedResponse extends Error {}
+
+const REQUEST_TIMEOUT_MS = 10_000;
+
+async function call(target: LifecycleTarget, step: string, method: 'GET' | 'POST', path: string, expected: number, body?: unknown): Promise<Record<string, unknown>> {
+  const response = await fetch(`${target.baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${target.secretKey}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
+  });
+  const text = await response.text();
+  if (response.status !== expected) {
+    throw new UnexpectedResponse(`${step}: ${method} ${path} answered ${response.status}, expected ${expected}: ${text.slice(0, 300)}`);
+  }
+  return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** One create → sandbox pay (approve) → read → partial refund; throws on any unexpected answer. */
+export async function runOneLifecycle(target: LifecycleTarget): Promise<void> {
+  const created = await call(target, 'create', 'POST', '/v1/payment-requests', 201, { amount: 1500, currency: 'NZD', terminalId: target.terminalId, allowConcurrent: true });
+  const id = created.id;
+  if (typeof id !== 'string') throw new UnexpectedResponse(`create: no id in ${JSON.stringify(created).slice(0, 300)}`);
+  const paid = await call(target, 'pay', 'POST', `/v1/sandbox/payment-requests/${id}/pay`, 200, { outcome: 'approve' });
+  if (paid.status !== 'succeeded') throw new UnexpectedResponse(`pay: ${id} is ${String(paid.status)}, expected succeeded`);
+  await call(target, 'read', 'GET', `/v1/payment-requests/${id}`, 200);
+  await call(target, 'refund', 'POST', `/v1/payment-requests/${id}/refunds`, 201, { amount: 500, reference: 'r1' });
+}
+
+/** Nearest-rank percentile of unsorted samples (0 when there are none). */
+export function percentile(samples: number[], p: number): number {
+  if (samples.length === 0) return 0;
+  const sorted = [...samples].sort((a, b) => a - b);
+  const rank = Math.min(sorted.length, Math.max(1, Math.ceil((p / 100) * sorted.length)));
+  return sorted[rank - 1] ?? 0;
+}
+
+/** `workers` loops run lifecycles back to back for `seconds`; the first failure stops them all and is thrown. */
+export async function runLifecycles(target: LifecycleTarget, workers: number, seconds: number): Promise<LifecycleResult> {
+  const latencies: number[] = [];
+  const started = performance.now();
+  const deadline = started + seconds * 1000;
+  let failure: unknown = null;
+
+  const worker = async () => {
+    while (failure === null && performance.now() < deadline) {
+      const t0 = performance.now();
+      try {
+        await runOneLifecycle(target);
+      } catch (error) {
+        failure ??= error;
+        return;
+      }
+      latencies.push(performance.now() - t0);
+    }
+  };
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failure !== null) throw failure;
+
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  return {
+    perSecond: latencies.length / elapsedSeconds,
+    completed: latencies.length,
+    elapsedSeconds,
+    latencyP50Ms: percentile(latencies, 50),
+    latencyP99Ms: percentile(latencies, 99),
+  };
+}

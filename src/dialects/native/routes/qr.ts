@@ -1,0 +1,33 @@
+// QR codes a POS shows: a request's payUrl, and a terminal's static check-in link.
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import QRCode from 'qrcode';
+import { getPaymentRequest } from '../../../app/use-cases/payment-requests.js';
+import { getTerminal } from '../../../app/use-cases/merchants.js';
+import type { NativeDeps } from '../deps.js';
+import { renderPaymentRequest, renderTerminal } from '../render.js';
+import * as s from '../schemas.js';
+
+/** Medium error correction survives a scuffed counter display; a quiet zone of 2 modules is enough on screens. */
+const QR_OPTIONS = { errorCorrectionLevel: 'M' as const, margin: 2 };
+
+async function sendSvg(reply: FastifyReply, text: string) {
+  return reply.type('image/svg+xml').header('cache-control', 'no-store').send(await QRCode.toString(text, { ...QR_OPTIONS, type: 'svg' }));
+}
+
+export function qrRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+  const tags = ['QR codes'];
+  const payUrl = async (caller: Parameters<typeof getPaymentRequest>[1], id: string) => renderPaymentRequest(await getPaymentRequest(deps.app, caller, id), deps.publicUrl).payUrl;
+
+  r.get('/v1/payment-requests/:id/qr.svg', { schema: { tags, summary: "The QR code of the request's payUrl (SVG)", params: s.IdParams } }, async (req, reply) =>
+    sendSvg(reply, await payUrl(req.caller, req.params.id)));
+
+  r.get('/v1/payment-requests/:id/qr.png', { schema: { tags, summary: "The QR code of the request's payUrl (PNG)", params: s.IdParams } }, async (req, reply) => {
+    const png = await QRCode.toBuffer(await payUrl(req.caller, req.params.id), { ...QR_OPTIONS, type: 'png', scale: 8 });
+    return reply.type('image/png').header('cache-control', 'no-store').send(png);
+  });
+
+  r.get('/v1/terminals/:id/qr.svg', { schema: { tags, summary: "The terminal's static check-in QR code (SVG)", params: s.IdParams } }, async (req, reply) =>
+    sendSvg(reply, renderTerminal(await getTerminal(deps.app, req.caller, req.params.id), deps.publicUrl).checkInUrl));
+}

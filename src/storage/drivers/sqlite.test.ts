@@ -1,0 +1,72 @@
+// The SQLite driver: the shared storage contract on a real file, plus what only this driver promises
+// (durability pragmas, data surviving a reopen).
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
+import type { StorePort } from '../../app/ports/store.js';
+import { runStoreContract } from '../store.contract.js';
+import { openSqliteStore } from './sqlite.js';
+
+const dirs: string[] = [];
+/** A fresh database file in its own temp directory (not :memory:: WAL and fsync need a real file). */
+function freshFile(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'posgate-sqlite-'));
+  dirs.push(dir);
+  return join(dir, 'data', 'posgate.db');
+}
+
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+runStoreContract('sqlite store contract', async () => openSqliteStore(freshFile()));
+
+describe('sqlite driver', () => {
+  let store: StorePort | undefined;
+
+  afterEach(async () => {
+    vi.restoreAllMocks();
+    await store?.close();
+    store = undefined;
+  });
+
+  it('opens the file durably: journal_mode=wal and synchronous=FULL on the store\'s own connection', async () => {
+    // synchronous is per connection: capture the connection the driver opens to ask it, not a second one
+    const pragma = vi.spyOn(SqliteDatabase.prototype, 'pragma');
+    const file = freshFile();
+    store = openSqliteStore(file);
+    await store.migrate();
+    const connection = pragma.mock.contexts[0] as SqliteDatabase.Database;
+    expect(connection).toBeInstanceOf(SqliteDatabase);
+    expect(connection.name).toBe(file);
+    expect(connection.pragma('journal_mode', { simple: true })).toBe('wal');
+    expect(connection.pragma('synchronous', { simple: true })).toBe(2);
+    expect(connection.pragma('foreign_keys', { simple: true })).toBe(1);
+
+    // WAL is a property of the file: any other connection sees it too
+    const other = new SqliteDatabase(file, { readonly: true });
+    try {
+      expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      other.close();
+    }
+  });
+
+  it('keeps what was committed across close and reopen', async () => {
+    const file = freshFile();
+    const first = openSqliteStore(file);
+    await first.migrate();
+    await first.transaction(async (tx) => {
+      await tx.insertMerchant({ id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, createdAt: 1_767_225_600_000 });
+      await tx.setSetting('instance_id', 'abc');
+    });
+    await first.close();
+
+    store = openSqliteStore(file);
+    await store.migrate();
+    expect(await store.read.getMerchant('m_1')).toStrictEqual({ id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, createdAt: 1_767_225_600_000 });
+    expect(await store.read.getSetting('instance_id')).toBe('abc');
+  });
+});

@@ -1,0 +1,977 @@
+// The storage contract: one suite every driver's test runs (`runStoreContract('sqlite', () => …)`),
+// Hono-style. Driver-neutral on purpose: it speaks only the StorePort / Tx interface, never SQL.
+// Each test gets a fresh, migrated store seeded with two merchants, their stores and terminals.
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ConcurrentUpdate, UniqueViolation,
+  type ApiKey, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type StorePort, type Terminal,
+} from '../app/ports/store.js';
+import type { PaymentRequest, PaymentRequestStatus } from '../core/payment-request.js';
+import type { Refund } from '../core/refund.js';
+import { UNIQUE } from './schema.js';
+
+// ---- explicit times -------------------------------------------------------------------------
+/** 2026-01-01T00:00:00Z */
+const NOW = 1_767_225_600_000;
+const MINUTE = 60_000;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+/** The largest amount the API accepts: 10^12 minor units. */
+const MAX_AMOUNT = 1_000_000_000_000;
+
+// ---- fixtures ---------------------------------------------------------------------------------
+const M1: Merchant = { id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, createdAt: NOW - 10 * DAY };
+const M2: Merchant = { id: 'm_2', name: 'Merchant Two', testClockOffsetMs: 0, createdAt: NOW - 9 * DAY };
+const ST1: Store = { id: 'st_1', merchantId: 'm_1', name: 'Main Street', createdAt: NOW - 10 * DAY };
+const ST2: Store = { id: 'st_2', merchantId: 'm_2', name: 'Harbour', createdAt: NOW - 9 * DAY };
+
+function aTerminal(overrides: Partial<Terminal> = {}): Terminal {
+  return { id: 't_1', merchantId: 'm_1', storeId: 'st_1', name: 'till-1', checkedInPatronId: null, checkedInAt: null, createdAt: NOW - 10 * DAY, ...overrides };
+}
+const T1 = aTerminal();
+const T2 = aTerminal({ id: 't_2', name: 'till-2' });
+const T3 = aTerminal({ id: 't_3', merchantId: 'm_2', storeId: 'st_2', name: 'till-1' });
+
+let serial = 0;
+const next = () => String(++serial).padStart(4, '0');
+
+/** A complete payment request: test mode, created, on t_1 of m_1. Unique id and short code unless given. */
+function aRequest(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
+  const n = next();
+  return {
+    id: `pr_${n}`, livemode: false, merchantId: 'm_1', storeId: 'st_1', terminalId: 't_1',
+    status: 'created', statusReason: null, amount: 1250, currency: 'NZD',
+    amountReceived: 0, amountAuthorized: 0, amountCaptured: 0, amountRefunded: 0, amountRefundReserved: 0, overpaid: false,
+    captureMode: 'automatic', reference: null, shortCode: `SC${n}`, description: null, lineItems: null, metadata: {},
+    webhookUrl: null, redirectUrl: null, partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false,
+    allowedMethods: null, paymentMethod: null, patronId: null, source: 'native', fingerprint: null,
+    expiresAt: NOW + 15 * MINUTE, authorizationExpiresAt: null, createdAt: NOW, updatedAt: NOW, version: 1,
+    ...overrides,
+  };
+}
+
+/** A request that is paid in full: what refunds hang off. */
+function aSucceededRequest(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
+  return aRequest({ status: 'succeeded', amount: 5000, amountReceived: 5000, amountAuthorized: 5000, amountCaptured: 5000, paymentMethod: 'card', ...overrides });
+}
+
+/** A complete refund of `pr_1`, automatic and pending. */
+function aRefund(overrides: Partial<Refund> = {}): Refund {
+  const n = next();
+  return {
+    id: `rf_${n}`, livemode: false, merchantId: 'm_1', terminalId: 't_1', paymentRequestId: 'pr_1', amount: 100, currency: 'NZD',
+    status: 'pending', reference: `ref-${n}`, reason: null, captureMode: 'automatic', expiresAt: null,
+    createdAt: NOW, updatedAt: NOW, version: 1,
+    ...overrides,
+  };
+}
+
+function anEvent(overrides: Partial<StoredEvent> = {}): StoredEvent {
+  const n = next();
+  return {
+    id: `ev_${n}`, type: 'payment_request.created', objectType: 'payment_request', objectId: 'pr_1', paymentRequestId: 'pr_1',
+    merchantId: 'm_1', terminalId: 't_1', livemode: false, sequence: 1, data: aRequest({ id: 'pr_1', shortCode: 'EVDATA' }), createdAt: NOW,
+    ...overrides,
+  };
+}
+
+function anApiKey(overrides: Partial<ApiKey> = {}): ApiKey {
+  const n = next();
+  return { id: `key_${n}`, merchantId: 'm_1', terminalId: null, kind: 'secret', mode: 'test', hash: `hash_${n}`, last4: n, createdAt: NOW, revokedAt: null, ...overrides };
+}
+
+function aPatron(overrides: Partial<Patron> = {}): Patron {
+  return { id: 'pa_1', merchantId: 'm_1', livemode: false, name: 'Aroha', createdAt: NOW, ...overrides };
+}
+
+function aPatronCode(overrides: Partial<PatronCode> = {}): PatronCode {
+  const n = next();
+  return { code: `PC${n}`, patronId: 'pa_1', merchantId: 'm_1', livemode: false, issuedAt: NOW, expiresAt: NOW + 5 * MINUTE, usedAt: null, ...overrides };
+}
+
+const SCOPE: IdempotencyScope = { credentialId: 'key_1', method: 'POST', path: '/v1/payment-requests', key: 'idem-abc' };
+
+/** Resolves to the error a promise rejects with; fails the test if it resolves. */
+async function rejectionOf(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => expect.unreachable('expected the operation to throw'),
+    (error: unknown) => error,
+  );
+}
+
+async function expectUnique(promise: Promise<unknown>, constraint: string): Promise<void> {
+  const error = await rejectionOf(promise);
+  expect(error).toBeInstanceOf(UniqueViolation);
+  expect((error as UniqueViolation).constraint).toBe(constraint);
+}
+
+async function expectConcurrentUpdate(promise: Promise<unknown>): Promise<void> {
+  expect(await rejectionOf(promise)).toBeInstanceOf(ConcurrentUpdate);
+}
+
+/** A write the database itself refuses (a CHECK): it throws, but neither as a uniqueness nor as a version conflict. */
+async function expectRefused(promise: Promise<unknown>): Promise<void> {
+  const error = await rejectionOf(promise);
+  expect(error).toBeInstanceOf(Error);
+  expect(error).not.toBeInstanceOf(UniqueViolation);
+  expect(error).not.toBeInstanceOf(ConcurrentUpdate);
+}
+
+const ids = (items: { id: string }[]) => items.map((item) => item.id);
+const sortedIds = (items: { id: string }[]) => ids(items).sort();
+
+export function runStoreContract(name: string, newStore: () => Promise<StorePort>): void {
+  describe(name, () => {
+    let store: StorePort;
+
+    beforeEach(async () => {
+      serial = 0;
+      store = await newStore();
+      await store.migrate();
+      await store.transaction(async (tx) => {
+        await tx.insertMerchant(M1);
+        await tx.insertMerchant(M2);
+        await tx.insertStore(ST1);
+        await tx.insertStore(ST2);
+        await tx.insertTerminal(T1);
+        await tx.insertTerminal(T2);
+        await tx.insertTerminal(T3);
+      });
+    });
+
+    afterEach(async () => {
+      await store.close();
+    });
+
+    const insertRequests = (...requests: PaymentRequest[]) =>
+      store.transaction(async (tx) => {
+        for (const request of requests) await tx.insertPaymentRequest(request);
+      });
+
+    describe('lifecycle', () => {
+      it('migrate is idempotent', async () => {
+        await store.migrate();
+        expect(await store.read.getMerchant('m_1')).toStrictEqual(M1);
+      });
+
+      it('transaction returns what its work returns and commits it', async () => {
+        const result = await store.transaction(async (tx) => {
+          await tx.setSetting('greeting', 'kia ora');
+          return 42;
+        });
+        expect(result).toBe(42);
+        expect(await store.read.getSetting('greeting')).toBe('kia ora');
+      });
+
+      it('a transaction whose work throws after writes leaves nothing behind', async () => {
+        const request = aRequest({ id: 'pr_atomic', reference: 'ATOMIC' });
+        const boom = new Error('boom');
+        const error = await rejectionOf(store.transaction(async (tx) => {
+          await tx.insertMerchant({ ...M1, id: 'm_atomic' });
+          await tx.insertPaymentRequest(request);
+          await tx.addReference('pr_atomic', 'm_1', false, 'kpay', 'KP-ATOMIC');
+          await tx.appendEvent(anEvent({ id: 'ev_atomic', objectId: 'pr_atomic', paymentRequestId: 'pr_atomic' }));
+          await tx.claimIdempotencyKey(SCOPE, 'fp', NOW, NOW + DAY, NOW - MINUTE, 'idem_atomic');
+          await tx.setSetting('atomic', 'yes');
+          await tx.setTestClockOffset('m_1', HOUR);
+          // what was written is visible inside the transaction…
+          expect(await tx.getPaymentRequest('pr_atomic')).toStrictEqual(request);
+          throw boom;
+        }));
+        expect(error).toBe(boom);
+        // …and none of it outside, afterwards
+        const read = store.read;
+        expect(await read.getMerchant('m_atomic')).toBeNull();
+        expect(await read.getPaymentRequest('pr_atomic')).toBeNull();
+        expect(await read.findPaymentRequestByReference('m_1', false, 'ATOMIC')).toBeNull();
+        expect(await read.resolveReference('m_1', false, 'KP-ATOMIC')).toBeNull();
+        expect(await read.getEvent('ev_atomic')).toBeNull();
+        expect(await read.lastEventSequence('pr_atomic')).toBe(0);
+        expect(await read.getSetting('atomic')).toBeNull();
+        expect((await read.getMerchant('m_1'))?.testClockOffsetMs).toBe(0);
+        expect(await read.claimIdempotencyKey(SCOPE, 'fp', NOW, NOW + DAY, NOW - MINUTE, 'idem_after')).toStrictEqual({ kind: 'claimed', recordId: 'idem_after' });
+      });
+
+      it('a refused write rolls back the writes before it in the same transaction', async () => {
+        await insertRequests(aRequest({ id: 'pr_a', reference: 'DUP' }));
+        await expectUnique(store.transaction(async (tx) => {
+          await tx.setSetting('before', 'written');
+          await tx.insertPaymentRequest(aRequest({ id: 'pr_b', terminalId: 't_2', reference: 'DUP' }));
+        }), UNIQUE.reference);
+        expect(await store.read.getSetting('before')).toBeNull();
+        expect(await store.read.getPaymentRequest('pr_b')).toBeNull();
+      });
+    });
+
+    describe('merchants, stores, terminals', () => {
+      it('merchants round-trip, page by id and take a test clock offset', async () => {
+        expect(await store.read.getMerchant('m_1')).toStrictEqual(M1);
+        expect(await store.read.getMerchant('m_nope')).toBeNull();
+        const m3: Merchant = { id: 'm_3', name: 'Merchant Three', testClockOffsetMs: 5 * HOUR, createdAt: NOW };
+        await store.transaction((tx) => tx.insertMerchant(m3));
+        expect(await store.read.getMerchant('m_3')).toStrictEqual(m3);
+
+        const first = await store.read.listMerchants({ limit: 2 });
+        expect(first).toStrictEqual({ items: [M1, M2], hasMore: true });
+        const second = await store.read.listMerchants({ limit: 2, afterId: 'm_2' });
+        expect(second).toStrictEqual({ items: [m3], hasMore: false });
+        expect(await store.read.listMerchants({ limit: 3 })).toMatchObject({ hasMore: false });
+
+        await store.transaction((tx) => tx.setTestClockOffset('m_1', 3 * DAY));
+        expect(await store.read.getMerchant('m_1')).toStrictEqual({ ...M1, testClockOffsetMs: 3 * DAY });
+        expect((await store.read.getMerchant('m_2'))?.testClockOffsetMs).toBe(0);
+      });
+
+      it('stores round-trip and list per merchant', async () => {
+        const st3: Store = { id: 'st_3', merchantId: 'm_1', name: 'Airport', createdAt: NOW };
+        await store.transaction((tx) => tx.insertStore(st3));
+        expect(await store.read.getStore('st_3')).toStrictEqual(st3);
+        expect(await store.read.getStore('st_nope')).toBeNull();
+        expect(await store.read.listStores('m_1')).toStrictEqual([ST1, st3]);
+        expect(await store.read.listStores('m_2')).toStrictEqual([ST2]);
+        expect(await store.read.listStores('m_nope')).toStrictEqual([]);
+      });
+
+      it('terminals round-trip, check in and out, and page per merchant', async () => {
+        expect(await store.read.getTerminal('t_1')).toStrictEqual(T1);
+        expect(await store.read.getTerminal('t_nope')).toBeNull();
+        const checkedIn = aTerminal({ id: 't_4', name: 'till-4', checkedInPatronId: 'pa_9', checkedInAt: NOW - MINUTE });
+        await store.transaction((tx) => tx.insertTerminal(checkedIn));
+        expect(await store.read.getTerminal('t_4')).toStrictEqual(checkedIn);
+
+        await store.transaction((tx) => tx.setTerminalCheckIn('t_1', 'pa_1', NOW));
+        expect(await store.read.getTerminal('t_1')).toStrictEqual({ ...T1, checkedInPatronId: 'pa_1', checkedInAt: NOW });
+        await store.transaction((tx) => tx.setTerminalCheckIn('t_1', null, null));
+        expect(await store.read.getTerminal('t_1')).toStrictEqual(T1);
+
+        expect(await store.read.listTerminals('m_1', { limit: 2 })).toStrictEqual({ items: [T1, T2], hasMore: true });
+        expect(await store.read.listTerminals('m_1', { limit: 2, afterId: 't_2' })).toStrictEqual({ items: [checkedIn], hasMore: false });
+        expect(await store.read.listTerminals('m_1', { limit: 10, terminalId: 't_2' })).toStrictEqual({ items: [T2], hasMore: false });
+        expect(await store.read.listTerminals('m_2', { limit: 10 })).toStrictEqual({ items: [T3], hasMore: false });
+      });
+
+      it('a terminal name is unique per merchant', async () => {
+        await expectUnique(store.transaction((tx) => tx.insertTerminal(aTerminal({ id: 't_dup', name: 'till-1' }))), UNIQUE.terminalName);
+        // the same name at another merchant is fine (t_3 is m_2's till-1)
+        expect((await store.read.getTerminal('t_3'))?.name).toBe('till-1');
+      });
+    });
+
+    describe('api keys', () => {
+      it('round-trip, are found by hash, and revoke once', async () => {
+        const secret = anApiKey({ id: 'key_s', hash: 'a'.repeat(64), last4: 'aaaa' });
+        const terminal = anApiKey({ id: 'key_t', terminalId: 't_1', kind: 'terminal', mode: 'live', hash: 'b'.repeat(64), last4: 'bbbb', revokedAt: null });
+        await store.transaction(async (tx) => {
+          await tx.insertApiKey(secret);
+          await tx.insertApiKey(terminal);
+        });
+        expect(await store.read.findApiKeyByHash('a'.repeat(64))).toStrictEqual(secret);
+        expect(await store.read.findApiKeyByHash('b'.repeat(64))).toStrictEqual(terminal);
+        expect(await store.read.findApiKeyByHash('c'.repeat(64))).toBeNull();
+        expect(await store.read.getApiKey('key_t')).toStrictEqual(terminal);
+        expect(await store.read.getApiKey('key_nope')).toBeNull();
+
+        await store.transaction((tx) => tx.revokeApiKey('key_s', NOW + HOUR));
+        expect(await store.read.getApiKey('key_s')).toStrictEqual({ ...secret, revokedAt: NOW + HOUR });
+        // revoking again keeps the first revocation time
+        await store.transaction((tx) => tx.revokeApiKey('key_s', NOW + DAY));
+        expect((await store.read.findApiKeyByHash('a'.repeat(64)))?.revokedAt).toBe(NOW + HOUR);
+        expect((await store.read.getApiKey('key_t'))?.revokedAt).toBeNull();
+      });
+    });
+
+    describe('payment requests', () => {
+      it('round-trip every field, with big amounts, JSON and booleans set', async () => {
+        const full = aRequest({
+          id: 'pr_full', livemode: true, status: 'authorized', statusReason: 'partially_paid',
+          amount: MAX_AMOUNT, currency: 'JPY', amountReceived: MAX_AMOUNT + 5, amountAuthorized: MAX_AMOUNT, amountCaptured: MAX_AMOUNT - 1,
+          amountRefunded: 999_999_999_998, amountRefundReserved: 999_999_999_999, overpaid: true, captureMode: 'manual',
+          reference: 'INV-2026-0001', shortCode: 'K7Q2PX', description: 'Flat white ☕, "oat" & <cake>',
+          lineItems: [
+            { name: 'Flat white', sku: 'FW-1', quantity: 2, unitAmount: 499_999_999_999, discountAmount: 0, taxRate: 15, restricted: false },
+            { name: 'Wine', quantity: 1, unitAmount: 2, restricted: true },
+          ],
+          metadata: { order: '42', 'tūī': 'bird', empty: '' },
+          webhookUrl: 'https://pos.example/hooks?x=1&y=2', redirectUrl: 'https://shop.example/done', partialAllowed: true,
+          basketAmount: MAX_AMOUNT, patronNotPresent: true, allowConcurrent: true, allowedMethods: ['card', 'wallet'],
+          paymentMethod: 'card', patronId: 'pa_1', source: 'kpay', fingerprint: 'sha256:abc',
+          expiresAt: NOW + 15 * MINUTE, authorizationExpiresAt: NOW + 7 * DAY, createdAt: NOW - 1, updatedAt: NOW + 1, version: 9,
+        });
+        await insertRequests(full);
+        expect(await store.read.getPaymentRequest('pr_full')).toStrictEqual(full);
+        expect(await store.transaction((tx) => tx.getPaymentRequest('pr_full'))).toStrictEqual(full);
+        expect(await store.read.getPaymentRequest('pr_nope')).toBeNull();
+      });
+
+      it('round-trip every field with nulls, empty JSON and booleans unset', async () => {
+        const bare = aRequest({ id: 'pr_bare', status: 'prepared', amount: null, metadata: {}, lineItems: null, allowedMethods: null });
+        const emptyLists = aRequest({ id: 'pr_empty', terminalId: 't_2', lineItems: [], allowedMethods: [] });
+        await insertRequests(bare, emptyLists);
+        expect(await store.read.getPaymentRequest('pr_bare')).toStrictEqual(bare);
+        expect(await store.read.getPaymentRequest('pr_empty')).toStrictEqual(emptyLists);
+      });
+
+      it('are found by reference (per merchant and mode), by short code and as the active one of a terminal', async () => {
+        const live = aRequest({ id: 'pr_live', livemode: true, reference: 'R-1', shortCode: 'LIVE01', status: 'succeeded' });
+        const test = aRequest({ id: 'pr_test', livemode: false, reference: 'R-1', shortCode: 'TEST01', status: 'pending' });
+        await insertRequests(live, test);
+        expect(await store.read.findPaymentRequestByReference('m_1', true, 'R-1')).toStrictEqual(live);
+        expect(await store.read.findPaymentRequestByReference('m_1', false, 'R-1')).toStrictEqual(test);
+        expect(await store.read.findPaymentRequestByReference('m_2', false, 'R-1')).toBeNull();
+        expect(await store.read.findPaymentRequestByReference('m_1', false, 'R-2')).toBeNull();
+        expect(await store.read.findPaymentRequestByShortCode('LIVE01')).toStrictEqual(live);
+        expect(await store.read.findPaymentRequestByShortCode('NOPE00')).toBeNull();
+
+        expect(await store.read.findActivePaymentRequestForTerminal('t_1')).toStrictEqual(test);
+        expect(await store.read.findActivePaymentRequestForTerminal('t_2')).toBeNull();
+      });
+
+      it('the active one of a terminal ignores final and concurrent requests', async () => {
+        await insertRequests(
+          aRequest({ terminalId: 't_1', status: 'succeeded' }),
+          aRequest({ terminalId: 't_1', status: 'cancelled' }),
+          aRequest({ terminalId: 't_1', status: 'pending', allowConcurrent: true }),
+        );
+        expect(await store.read.findActivePaymentRequestForTerminal('t_1')).toBeNull();
+        const authorized = aRequest({ id: 'pr_auth', terminalId: 't_1', status: 'authorized', authorizationExpiresAt: NOW + DAY });
+        await insertRequests(authorized);
+        expect(await store.read.findActivePaymentRequestForTerminal('t_1')).toStrictEqual(authorized);
+      });
+
+      it('update writes the next version', async () => {
+        const v1 = aRequest({ id: 'pr_1' });
+        await insertRequests(v1);
+        const v2: PaymentRequest = {
+          ...v1, status: 'succeeded', statusReason: 'paid', amountReceived: 1250, amountAuthorized: 1250, amountCaptured: 1250,
+          paymentMethod: 'wallet', patronId: 'pa_1', metadata: { settled: 'yes' }, lineItems: [{ name: 'Tea', quantity: 1, unitAmount: 1250 }],
+          updatedAt: NOW + MINUTE, version: 2,
+        };
+        await store.transaction((tx) => tx.updatePaymentRequest(v2));
+        expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(v2);
+        const v3: PaymentRequest = { ...v2, metadata: {}, lineItems: null, paymentMethod: null, updatedAt: NOW + 2 * MINUTE, version: 3 };
+        await store.transaction((tx) => tx.updatePaymentRequest(v3));
+        expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(v3);
+      });
+
+      it('update with a stale version throws ConcurrentUpdate and changes nothing', async () => {
+        const v1 = aRequest({ id: 'pr_1' });
+        await insertRequests(v1);
+        const v2 = { ...v1, status: 'pending' as const, updatedAt: NOW + 1, version: 2 };
+        await store.transaction((tx) => tx.updatePaymentRequest(v2));
+
+        // a writer that read v1 tries to write its own v2
+        const stale = { ...v1, status: 'cancelled' as const, statusReason: 'merchant', updatedAt: NOW + 2, version: 2 };
+        await expectConcurrentUpdate(store.transaction((tx) => tx.updatePaymentRequest(stale)));
+        // a writer that skips a version
+        await expectConcurrentUpdate(store.transaction((tx) => tx.updatePaymentRequest({ ...stale, version: 4 })));
+        // a request that does not exist
+        await expectConcurrentUpdate(store.transaction((tx) => tx.updatePaymentRequest(aRequest({ id: 'pr_ghost', version: 2 }))));
+        expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(v2);
+        expect(await store.read.getPaymentRequest('pr_ghost')).toBeNull();
+      });
+
+      describe('one active request per terminal', () => {
+        const ACTIVE: PaymentRequestStatus[] = ['prepared', 'created', 'pending', 'authorized'];
+        const FINAL: PaymentRequestStatus[] = ['succeeded', 'cancelled', 'expired', 'failed'];
+
+        for (const first of ACTIVE) {
+          for (const second of ACTIVE) {
+            it(`a ${second} request is refused while a ${first} one is active on the terminal`, async () => {
+              await insertRequests(aRequest({ id: 'pr_first', status: first }));
+              await expectUnique(insertRequests(aRequest({ id: 'pr_second', status: second })), UNIQUE.oneActivePerTerminal);
+              expect(await store.read.getPaymentRequest('pr_second')).toBeNull();
+            });
+          }
+        }
+
+        for (const final of FINAL) {
+          it(`a new active request is allowed once the previous one is ${final}`, async () => {
+            await insertRequests(aRequest({ status: final }), aRequest({ status: final }));
+            await insertRequests(aRequest({ id: 'pr_new', status: 'created' }));
+            expect((await store.read.findActivePaymentRequestForTerminal('t_1'))?.id).toBe('pr_new');
+          });
+        }
+
+        it('allowConcurrent on either side lifts the rule; other terminals are independent', async () => {
+          await insertRequests(aRequest({ id: 'pr_a', status: 'pending', allowConcurrent: true }));
+          await insertRequests(aRequest({ id: 'pr_b', status: 'pending' }));
+          await insertRequests(aRequest({ id: 'pr_c', status: 'authorized', allowConcurrent: true }));
+          await insertRequests(aRequest({ id: 'pr_d', status: 'created', terminalId: 't_2' }));
+          await insertRequests(aRequest({ id: 'pr_e', status: 'created', terminalId: 't_3', merchantId: 'm_2', storeId: 'st_2' }));
+          await expectUnique(insertRequests(aRequest({ id: 'pr_f', status: 'prepared' })), UNIQUE.oneActivePerTerminal);
+          for (const id of ['pr_a', 'pr_b', 'pr_c', 'pr_d', 'pr_e']) expect(await store.read.getPaymentRequest(id)).not.toBeNull();
+        });
+
+        it('holds on update too: finishing the active request frees the terminal, reviving one is refused', async () => {
+          const first = aRequest({ id: 'pr_first', status: 'pending' });
+          await insertRequests(first);
+          await store.transaction((tx) => tx.updatePaymentRequest({ ...first, status: 'cancelled', version: 2 }));
+          const second = aRequest({ id: 'pr_second', status: 'created' });
+          await insertRequests(second);
+          // the old one cannot become active again beside the new one
+          await expectUnique(
+            store.transaction((tx) => tx.updatePaymentRequest({ ...first, status: 'pending', version: 3 })),
+            UNIQUE.oneActivePerTerminal,
+          );
+          expect((await store.read.getPaymentRequest('pr_first'))?.status).toBe('cancelled');
+          // dropping allowConcurrent on a concurrent request beside an active one is refused as well
+          const concurrent = aRequest({ id: 'pr_conc', status: 'pending', allowConcurrent: true });
+          await insertRequests(concurrent);
+          await expectUnique(
+            store.transaction((tx) => tx.updatePaymentRequest({ ...concurrent, allowConcurrent: false, version: 2 })),
+            UNIQUE.oneActivePerTerminal,
+          );
+          expect(await store.read.getPaymentRequest('pr_conc')).toStrictEqual(concurrent);
+        });
+      });
+
+      it('a reference is unique per merchant and mode; many requests may have none', async () => {
+        await insertRequests(aRequest({ id: 'pr_1', reference: 'INV-1', status: 'succeeded' }));
+        await expectUnique(insertRequests(aRequest({ id: 'pr_2', reference: 'INV-1', status: 'succeeded' })), UNIQUE.reference);
+        await expectUnique(insertRequests(aRequest({ id: 'pr_3', reference: 'INV-1', terminalId: 't_2' })), UNIQUE.reference);
+        // the other mode, another merchant: fine
+        await insertRequests(aRequest({ id: 'pr_4', reference: 'INV-1', livemode: true, status: 'succeeded' }));
+        await insertRequests(aRequest({ id: 'pr_5', reference: 'INV-1', merchantId: 'm_2', storeId: 'st_2', terminalId: 't_3' }));
+        // no reference, many times
+        await insertRequests(...[1, 2, 3].map(() => aRequest({ reference: null, status: 'expired' })));
+        const all = await store.read.listPaymentRequests({ merchantId: 'm_1', livemode: false }, { limit: 10 });
+        expect(all.items.filter((r) => r.reference === null)).toHaveLength(3);
+        expect(await store.read.getPaymentRequest('pr_2')).toBeNull();
+        expect(await store.read.getPaymentRequest('pr_3')).toBeNull();
+        // an update that takes another request's reference is refused too
+        const four = (await store.read.getPaymentRequest('pr_4'))!;
+        await insertRequests(aRequest({ id: 'pr_6', reference: 'INV-6', livemode: true, status: 'succeeded' }));
+        await expectUnique(store.transaction((tx) => tx.updatePaymentRequest({ ...four, reference: 'INV-6', version: 2 })), UNIQUE.reference);
+        expect(await store.read.getPaymentRequest('pr_4')).toStrictEqual(four);
+      });
+
+      it('a short code is unique across the deployment', async () => {
+        await insertRequests(aRequest({ id: 'pr_1', shortCode: 'ABC234', status: 'succeeded' }));
+        await expectUnique(insertRequests(aRequest({ id: 'pr_2', shortCode: 'ABC234', status: 'succeeded' })), UNIQUE.shortCode);
+        await expectUnique(
+          insertRequests(aRequest({ id: 'pr_3', shortCode: 'ABC234', livemode: true, merchantId: 'm_2', storeId: 'st_2', terminalId: 't_3' })),
+          UNIQUE.shortCode,
+        );
+        expect(await store.read.getPaymentRequest('pr_2')).toBeNull();
+      });
+
+      describe('the money invariants are enforced by the database', () => {
+        const paid = () => aSucceededRequest({ id: 'pr_1', amount: 5000, amountAuthorized: 5000, amountCaptured: 5000 });
+
+        it('accepts the boundaries: captured = authorized, refunded = reserved = captured', async () => {
+          const request = paid();
+          await insertRequests(request);
+          const full = { ...request, amountRefundReserved: 5000, amountRefunded: 5000, version: 2 };
+          await store.transaction((tx) => tx.updatePaymentRequest(full));
+          expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(full);
+        });
+
+        it('refuses to insert more captured than authorized', async () => {
+          await expectRefused(insertRequests(aSucceededRequest({ id: 'pr_1', amountAuthorized: 5000, amountCaptured: 5001 })));
+          expect(await store.read.getPaymentRequest('pr_1')).toBeNull();
+        });
+
+        it('refuses to capture more than authorized (Σ captures ≤ authorized)', async () => {
+          const request = paid();
+          await insertRequests(request);
+          await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, amountCaptured: 5001, version: 2 })));
+          expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
+        });
+
+        it('refuses to reserve refunds beyond what was captured (Σ refunds ≤ captured)', async () => {
+          const request = paid();
+          await insertRequests(request);
+          await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, amountRefundReserved: 5001, version: 2 })));
+          await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, amountCaptured: 0, amountRefundReserved: 1, version: 2 })));
+          expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
+        });
+
+        it('refuses to refund more than was reserved', async () => {
+          const request = { ...paid(), amountRefundReserved: 1000 };
+          await insertRequests(request);
+          await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, amountRefunded: 1001, version: 2 })));
+          expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
+        });
+
+        it('refuses negative money', async () => {
+          const request = paid();
+          await insertRequests(request);
+          await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, amountRefunded: -1, version: 2 })));
+          await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, amountCaptured: -1, version: 2 })));
+          await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, amountReceived: -1, version: 2 })));
+          expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
+        });
+
+        it('a refused money write rolls back the rest of its transaction', async () => {
+          const request = paid();
+          await insertRequests(request);
+          await expectRefused(store.transaction(async (tx) => {
+            await tx.insertRefund(aRefund({ id: 'rf_1', amount: 6000 }));
+            await tx.appendEvent(anEvent({ id: 'ev_rf', type: 'refund.created', objectType: 'refund', objectId: 'rf_1' }));
+            await tx.updatePaymentRequest({ ...request, amountRefundReserved: 6000, version: 2 });
+          }));
+          expect(await store.read.getRefund('rf_1')).toBeNull();
+          expect(await store.read.getEvent('ev_rf')).toBeNull();
+          expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
+        });
+      });
+
+      describe('listPaymentRequests', () => {
+        // five test-mode requests of m_1, oldest first, plus others that no m_1 test-mode list may show
+        const r1 = aRequest({ id: 'pr_01', terminalId: 't_1', status: 'succeeded', reference: 'A', shortCode: 'LST001', createdAt: NOW + 1 });
+        const r2 = aRequest({ id: 'pr_02', terminalId: 't_2', status: 'cancelled', reference: 'B', shortCode: 'LST002', createdAt: NOW + 2 });
+        const r3 = aRequest({ id: 'pr_03', terminalId: 't_1', status: 'pending', reference: 'C', shortCode: 'LST003', createdAt: NOW + 3 });
+        const r4 = aRequest({ id: 'pr_04', terminalId: 't_2', status: 'authorized', reference: null, shortCode: 'LST004', createdAt: NOW + 4, authorizationExpiresAt: NOW + DAY });
+        const r5 = aRequest({ id: 'pr_05', terminalId: 't_1', status: 'succeeded', reference: 'E', shortCode: 'LST005', createdAt: NOW + 5 });
+        const live = aRequest({ id: 'pr_06', livemode: true, terminalId: 't_1', status: 'succeeded', reference: 'A', shortCode: 'LST006', createdAt: NOW + 6 });
+        const other = aRequest({ id: 'pr_07', merchantId: 'm_2', storeId: 'st_2', terminalId: 't_3', status: 'created', reference: 'A', shortCode: 'LST007', createdAt: NOW + 7 });
+        const list = (filter: Partial<PaymentRequestFilter>, limit = 10) =>
+          store.read.listPaymentRequests({ merchantId: 'm_1', livemode: false, ...filter }, { limit });
+
+        beforeEach(async () => {
+          await insertRequests(r1, r2, r3, r4, r5, live, other);
+        });
+
+        it('lists one merchant and mode, newest first', async () => {
+          expect(await list({})).toStrictEqual({ items: [r5, r4, r3, r2, r1], hasMore: false });
+          expect(ids((await list({ livemode: true })).items)).toStrictEqual(['pr_06']);
+          expect(ids((await list({ merchantId: 'm_2' })).items)).toStrictEqual(['pr_07']);
+          expect(await list({ merchantId: 'm_nope' })).toStrictEqual({ items: [], hasMore: false });
+        });
+
+        it('pages backwards by id with hasMore', async () => {
+          const page1 = await store.read.listPaymentRequests({ merchantId: 'm_1', livemode: false }, { limit: 2 });
+          expect(page1).toStrictEqual({ items: [r5, r4], hasMore: true });
+          const page2 = await store.read.listPaymentRequests({ merchantId: 'm_1', livemode: false }, { limit: 2, beforeId: 'pr_04' });
+          expect(page2).toStrictEqual({ items: [r3, r2], hasMore: true });
+          const page3 = await store.read.listPaymentRequests({ merchantId: 'm_1', livemode: false }, { limit: 2, beforeId: 'pr_02' });
+          expect(page3).toStrictEqual({ items: [r1], hasMore: false });
+          // exactly `limit` left: no more
+          const exact = await store.read.listPaymentRequests({ merchantId: 'm_1', livemode: false }, { limit: 3, beforeId: 'pr_04' });
+          expect(exact).toStrictEqual({ items: [r3, r2, r1], hasMore: false });
+          // paging combines with a filter
+          const filtered = await store.read.listPaymentRequests({ merchantId: 'm_1', livemode: false, terminalId: 't_1' }, { limit: 1, beforeId: 'pr_05' });
+          expect(filtered).toStrictEqual({ items: [r3], hasMore: true });
+        });
+
+        it('filters by terminal, status, reference and short code', async () => {
+          expect(ids((await list({ terminalId: 't_1' })).items)).toStrictEqual(['pr_05', 'pr_03', 'pr_01']);
+          expect(ids((await list({ terminalId: 't_2' })).items)).toStrictEqual(['pr_04', 'pr_02']);
+          expect(ids((await list({ status: 'succeeded' })).items)).toStrictEqual(['pr_05', 'pr_01']);
+          expect(ids((await list({ status: 'expired' })).items)).toStrictEqual([]);
+          expect(ids((await list({ reference: 'A' })).items)).toStrictEqual(['pr_01']);
+          expect(ids((await list({ shortCode: 'LST003' })).items)).toStrictEqual(['pr_03']);
+          expect(ids((await list({ shortCode: 'LST006' })).items)).toStrictEqual([]);
+          expect(ids((await list({ terminalId: 't_1', status: 'succeeded', reference: 'E' })).items)).toStrictEqual(['pr_05']);
+        });
+
+        it('filters by creation time, both bounds inclusive', async () => {
+          expect(ids((await list({ createdFrom: NOW + 2 })).items)).toStrictEqual(['pr_05', 'pr_04', 'pr_03', 'pr_02']);
+          expect(ids((await list({ createdTo: NOW + 2 })).items)).toStrictEqual(['pr_02', 'pr_01']);
+          expect(ids((await list({ createdFrom: NOW + 2, createdTo: NOW + 4 })).items)).toStrictEqual(['pr_04', 'pr_03', 'pr_02']);
+          expect(ids((await list({ createdFrom: NOW + 3, createdTo: NOW + 3 })).items)).toStrictEqual(['pr_03']);
+          expect(ids((await list({ createdFrom: NOW + 6 })).items)).toStrictEqual([]);
+        });
+
+        it('filters active and final requests', async () => {
+          expect(ids((await list({ active: true })).items)).toStrictEqual(['pr_04', 'pr_03']);
+          expect(ids((await list({ active: false })).items)).toStrictEqual(['pr_05', 'pr_02', 'pr_01']);
+        });
+      });
+    });
+
+    describe('due work at each merchant\'s clock', () => {
+      const concurrent = { allowConcurrent: true };
+      const m2 = { merchantId: 'm_2', storeId: 'st_2', terminalId: 't_3', ...concurrent };
+
+      it('listDuePaymentRequests: test-mode requests at the offset clock, live ones at real time, authorized by authorization expiry', async () => {
+        await store.transaction((tx) => tx.setTestClockOffset('m_2', HOUR));
+        expect((await store.read.getMerchant('m_2'))?.testClockOffsetMs).toBe(HOUR);
+        await insertRequests(
+          aRequest({ id: 'pr_m2_test', ...m2, livemode: false, status: 'created', expiresAt: NOW + 30 * MINUTE }), // due at m_2's test clock
+          aRequest({ id: 'pr_m2_live', ...m2, livemode: true, status: 'created', expiresAt: NOW + 30 * MINUTE }), // live: real time, not due
+          aRequest({ id: 'pr_m2_later', ...m2, livemode: false, status: 'pending', expiresAt: NOW + HOUR + 1 }), // beyond even the offset
+          aRequest({ id: 'pr_m1_test', ...concurrent, status: 'created', expiresAt: NOW + 30 * MINUTE }), // m_1 has no offset
+          aRequest({ id: 'pr_m1_live', ...concurrent, livemode: true, status: 'pending', expiresAt: NOW }), // exactly due
+          aRequest({ id: 'pr_prepared', ...concurrent, status: 'prepared', amount: null, expiresAt: NOW - 1 }),
+          aRequest({ id: 'pr_auth_due', ...concurrent, status: 'authorized', expiresAt: NOW + DAY, authorizationExpiresAt: NOW - 1 }),
+          aRequest({ id: 'pr_auth_later', ...concurrent, status: 'authorized', expiresAt: NOW - DAY, authorizationExpiresAt: NOW + 1 }),
+          aRequest({ id: 'pr_final', ...concurrent, status: 'succeeded', expiresAt: NOW - DAY, authorizationExpiresAt: NOW - DAY }),
+          aRequest({ id: 'pr_expired', ...concurrent, status: 'expired', expiresAt: NOW - DAY }),
+        );
+        const due = await store.read.listDuePaymentRequests(NOW, 100);
+        expect(sortedIds(due)).toStrictEqual(['pr_auth_due', 'pr_m1_live', 'pr_m2_test', 'pr_prepared']);
+        expect(due.find((r) => r.id === 'pr_auth_due')).toStrictEqual(await store.read.getPaymentRequest('pr_auth_due'));
+        expect(ids(await store.read.listDuePaymentRequests(NOW, 100, 'm_2'))).toStrictEqual(['pr_m2_test']);
+        expect(await store.read.listDuePaymentRequests(NOW, 2)).toHaveLength(2);
+        // an hour later at real time, m_2's test clock is two hours ahead
+        expect(sortedIds(await store.read.listDuePaymentRequests(NOW + HOUR, 100, 'm_2'))).toStrictEqual(['pr_m2_later', 'pr_m2_live', 'pr_m2_test']);
+      });
+
+      it('listDueRefunds: manual refunds awaiting capture, at each merchant\'s clock', async () => {
+        await store.transaction((tx) => tx.setTestClockOffset('m_2', HOUR));
+        const m1Test = aSucceededRequest({ id: 'pr_m1_test' });
+        const m1Live = aSucceededRequest({ id: 'pr_m1_live', livemode: true, terminalId: 't_2' });
+        const m2Test = aSucceededRequest({ id: 'pr_m2_test', ...m2 });
+        const m2Live = aSucceededRequest({ id: 'pr_m2_live', ...m2, livemode: true });
+        await insertRequests(m1Test, m1Live, m2Test, m2Live);
+        const manual = { status: 'requires_capture' as const, captureMode: 'manual' as const };
+        const forM2 = { merchantId: 'm_2', terminalId: 't_3' };
+        const refunds = [
+          aRefund({ id: 'rf_m2_test', ...manual, ...forM2, paymentRequestId: 'pr_m2_test', expiresAt: NOW + 30 * MINUTE }), // due at m_2's test clock
+          aRefund({ id: 'rf_m2_live', ...manual, ...forM2, livemode: true, paymentRequestId: 'pr_m2_live', expiresAt: NOW + 30 * MINUTE }), // not yet
+          aRefund({ id: 'rf_m1_test', ...manual, paymentRequestId: 'pr_m1_test', expiresAt: NOW }), // exactly due
+          aRefund({ id: 'rf_m1_later', ...manual, paymentRequestId: 'pr_m1_test', expiresAt: NOW + 1 }),
+          aRefund({ id: 'rf_m1_live', ...manual, livemode: true, terminalId: 't_2', paymentRequestId: 'pr_m1_live', expiresAt: NOW - HOUR }),
+          aRefund({ id: 'rf_pending', paymentRequestId: 'pr_m1_test', status: 'pending', expiresAt: NOW - HOUR }),
+          aRefund({ id: 'rf_captured', ...manual, status: 'succeeded', paymentRequestId: 'pr_m1_test', expiresAt: NOW - HOUR }),
+          aRefund({ id: 'rf_auto', paymentRequestId: 'pr_m1_test' }),
+        ];
+        await store.transaction(async (tx) => {
+          for (const refund of refunds) await tx.insertRefund(refund);
+        });
+        const due = await store.read.listDueRefunds(NOW, 100);
+        expect(sortedIds(due)).toStrictEqual(['rf_m1_live', 'rf_m1_test', 'rf_m2_test']);
+        expect(due.find((r) => r.id === 'rf_m2_test')).toStrictEqual(refunds[0]);
+        expect(ids(await store.read.listDueRefunds(NOW, 100, 'm_2'))).toStrictEqual(['rf_m2_test']);
+        expect(await store.read.listDueRefunds(NOW, 1)).toHaveLength(1);
+        expect(sortedIds(await store.read.listDueRefunds(NOW + 30 * MINUTE, 100, 'm_2'))).toStrictEqual(['rf_m2_live', 'rf_m2_test']);
+      });
+
+      it('listAutopayCandidates: test-mode created/pending requests with an amount, created at or before the merchant\'s now − delay', async () => {
+        await store.transaction((tx) => tx.setTestClockOffset('m_2', HOUR));
+        const delay = 5_000;
+        await insertRequests(
+          aRequest({ id: 'pr_m2_due', ...m2, status: 'created', createdAt: NOW + HOUR - delay }), // the offset clock makes it due
+          aRequest({ id: 'pr_m2_early', ...m2, status: 'created', createdAt: NOW + HOUR - delay + 1 }),
+          aRequest({ id: 'pr_m1_due', ...concurrent, status: 'pending', createdAt: NOW - delay }),
+          aRequest({ id: 'pr_m1_early', ...concurrent, status: 'pending', createdAt: NOW - delay + 1 }),
+          aRequest({ id: 'pr_live', ...concurrent, livemode: true, status: 'created', createdAt: NOW - DAY }),
+          aRequest({ id: 'pr_no_amount', ...concurrent, status: 'created', amount: null, createdAt: NOW - DAY }),
+          aRequest({ id: 'pr_prepared', ...concurrent, status: 'prepared', createdAt: NOW - DAY }),
+          aRequest({ id: 'pr_authorized', ...concurrent, status: 'authorized', createdAt: NOW - DAY, authorizationExpiresAt: NOW + DAY }),
+          aRequest({ id: 'pr_succeeded', ...concurrent, status: 'succeeded', createdAt: NOW - DAY }),
+        );
+        const candidates = await store.read.listAutopayCandidates(NOW, delay, 100);
+        expect(sortedIds(candidates)).toStrictEqual(['pr_m1_due', 'pr_m2_due']);
+        expect(candidates.find((r) => r.id === 'pr_m1_due')).toStrictEqual(await store.read.getPaymentRequest('pr_m1_due'));
+        expect(await store.read.listAutopayCandidates(NOW, delay, 1)).toHaveLength(1);
+        expect(sortedIds(await store.read.listAutopayCandidates(NOW + 1, delay, 100))).toStrictEqual(['pr_m1_due', 'pr_m1_early', 'pr_m2_due', 'pr_m2_early']);
+      });
+    });
+
+    describe('payment request references', () => {
+      it('resolve within their merchant and mode only', async () => {
+        await insertRequests(aRequest({ id: 'pr_1' }), aRequest({ id: 'pr_2', livemode: true, terminalId: 't_2' }));
+        await store.transaction(async (tx) => {
+          await tx.addReference('pr_1', 'm_1', false, 'kpay', 'KP-1');
+          await tx.addReference('pr_1', 'm_1', false, 'centrapay', 'CP-1');
+          await tx.addReference('pr_2', 'm_1', true, 'kpay', 'KP-1');
+        });
+        expect(await store.read.resolveReference('m_1', false, 'KP-1')).toBe('pr_1');
+        expect(await store.read.resolveReference('m_1', false, 'CP-1')).toBe('pr_1');
+        expect(await store.read.resolveReference('m_1', true, 'KP-1')).toBe('pr_2');
+        expect(await store.read.resolveReference('m_1', true, 'CP-1')).toBeNull();
+        expect(await store.read.resolveReference('m_2', false, 'KP-1')).toBeNull();
+        expect(await store.read.resolveReference('m_1', false, 'KP-2')).toBeNull();
+      });
+    });
+
+    describe('refunds', () => {
+      beforeEach(async () => {
+        await insertRequests(aSucceededRequest({ id: 'pr_1', amount: MAX_AMOUNT, amountReceived: MAX_AMOUNT, amountAuthorized: MAX_AMOUNT, amountCaptured: MAX_AMOUNT }));
+        await insertRequests(aSucceededRequest({ id: 'pr_2', terminalId: 't_2' }));
+      });
+
+      it('round-trip every field', async () => {
+        const full = aRefund({
+          id: 'rf_full', livemode: true, amount: MAX_AMOUNT, currency: 'NZD', status: 'requires_capture', reference: 'RF-ü-1',
+          reason: 'requested_by_customer', captureMode: 'manual', expiresAt: NOW + DAY, createdAt: NOW - 1, updatedAt: NOW + 1, version: 3,
+        });
+        const bare = aRefund({ id: 'rf_bare', reason: null, expiresAt: null });
+        await store.transaction(async (tx) => {
+          await tx.insertRefund(full);
+          await tx.insertRefund(bare);
+        });
+        expect(await store.read.getRefund('rf_full')).toStrictEqual(full);
+        expect(await store.read.getRefund('rf_bare')).toStrictEqual(bare);
+        expect(await store.read.getRefund('rf_nope')).toBeNull();
+      });
+
+      it('are found by reference per request and listed per request', async () => {
+        const a = aRefund({ id: 'rf_a', reference: 'R1' });
+        const b = aRefund({ id: 'rf_b', reference: 'R2', status: 'succeeded' });
+        const c = aRefund({ id: 'rf_c', reference: 'R1', paymentRequestId: 'pr_2', terminalId: 't_2' });
+        await store.transaction(async (tx) => {
+          await tx.insertRefund(b);
+          await tx.insertRefund(a);
+          await tx.insertRefund(c);
+        });
+        expect(await store.read.findRefundByReference('pr_1', 'R1')).toStrictEqual(a);
+        expect(await store.read.findRefundByReference('pr_2', 'R1')).toStrictEqual(c);
+        expect(await store.read.findRefundByReference('pr_2', 'R2')).toBeNull();
+        expect(sortedIds(await store.read.listRefunds('pr_1'))).toStrictEqual(['rf_a', 'rf_b']);
+        expect(await store.read.listRefunds('pr_2')).toStrictEqual([c]);
+        expect(await store.read.listRefunds('pr_nope')).toStrictEqual([]);
+      });
+
+      it('a refund reference is unique per request', async () => {
+        await store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_1', reference: 'R1' })));
+        await expectUnique(store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_2', reference: 'R1' }))), UNIQUE.refundReference);
+        expect(await store.read.getRefund('rf_2')).toBeNull();
+        await store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_3', reference: 'R1', paymentRequestId: 'pr_2', terminalId: 't_2' })));
+        expect((await store.read.getRefund('rf_3'))?.reference).toBe('R1');
+      });
+
+      it('an update that takes another refund\'s reference is refused with UniqueViolation', async () => {
+        const one = aRefund({ id: 'rf_1', reference: 'R1' });
+        await store.transaction(async (tx) => {
+          await tx.insertRefund(one);
+          await tx.insertRefund(aRefund({ id: 'rf_2', reference: 'R2' }));
+        });
+        await expectUnique(store.transaction((tx) => tx.updateRefund({ ...one, reference: 'R2', version: 2 })), UNIQUE.refundReference);
+        expect(await store.read.getRefund('rf_1')).toStrictEqual(one);
+      });
+
+      it('update writes the next version; a stale version throws ConcurrentUpdate and changes nothing', async () => {
+        const v1 = aRefund({ id: 'rf_1', status: 'requires_capture', captureMode: 'manual', expiresAt: NOW + DAY });
+        await store.transaction((tx) => tx.insertRefund(v1));
+        const v2: Refund = { ...v1, status: 'succeeded', reason: 'captured', updatedAt: NOW + MINUTE, version: 2 };
+        await store.transaction((tx) => tx.updateRefund(v2));
+        expect(await store.read.getRefund('rf_1')).toStrictEqual(v2);
+
+        const stale: Refund = { ...v1, status: 'cancelled', updatedAt: NOW + 2 * MINUTE, version: 2 };
+        await expectConcurrentUpdate(store.transaction((tx) => tx.updateRefund(stale)));
+        await expectConcurrentUpdate(store.transaction((tx) => tx.updateRefund({ ...stale, version: 5 })));
+        await expectConcurrentUpdate(store.transaction((tx) => tx.updateRefund(aRefund({ id: 'rf_ghost', version: 2 }))));
+        expect(await store.read.getRefund('rf_1')).toStrictEqual(v2);
+        expect(await store.read.getRefund('rf_ghost')).toBeNull();
+      });
+    });
+
+    describe('events', () => {
+      it('round-trip with their data and a position', async () => {
+        const requestEvent = anEvent({ id: 'ev_1', livemode: true, data: aRequest({ id: 'pr_1', shortCode: 'X', amount: MAX_AMOUNT, metadata: { k: 'v' } }) });
+        const refundEvent = anEvent({
+          id: 'ev_2', type: 'refund.created', objectType: 'refund', objectId: 'rf_1', paymentRequestId: 'pr_1',
+          data: aRefund({ id: 'rf_1' }), createdAt: NOW + 1,
+        });
+        await store.transaction(async (tx) => {
+          await tx.appendEvent(requestEvent);
+          await tx.appendEvent(refundEvent);
+        });
+        const one = await store.read.getEvent('ev_1');
+        const two = await store.read.getEvent('ev_2');
+        expect(one).toStrictEqual({ ...requestEvent, position: expect.any(Number) });
+        expect(two).toStrictEqual({ ...refundEvent, position: expect.any(Number) });
+        expect(two!.position!).toBeGreaterThan(one!.position!);
+        expect(await store.read.getEvent('ev_nope')).toBeNull();
+      });
+
+      it('sequence is unique per object; lastEventSequence reports the highest', async () => {
+        expect(await store.read.lastEventSequence('pr_1')).toBe(0);
+        await store.transaction(async (tx) => {
+          await tx.appendEvent(anEvent({ objectId: 'pr_1', sequence: 1 }));
+          await tx.appendEvent(anEvent({ objectId: 'pr_1', sequence: 2 }));
+          await tx.appendEvent(anEvent({ objectId: 'rf_1', objectType: 'refund', sequence: 1 }));
+        });
+        expect(await store.read.lastEventSequence('pr_1')).toBe(2);
+        expect(await store.read.lastEventSequence('rf_1')).toBe(1);
+        await expectUnique(store.transaction((tx) => tx.appendEvent(anEvent({ id: 'ev_dup', objectId: 'pr_1', sequence: 2 }))), UNIQUE.eventSequence);
+        expect(await store.read.getEvent('ev_dup')).toBeNull();
+        expect(await store.transaction((tx) => tx.lastEventSequence('pr_1'))).toBe(2);
+      });
+
+      describe('listEvents', () => {
+        const events = [
+          anEvent({ id: 'ev_01', objectId: 'pr_1', paymentRequestId: 'pr_1', terminalId: 't_1', sequence: 1, type: 'payment_request.created' }),
+          anEvent({ id: 'ev_02', objectId: 'pr_2', paymentRequestId: 'pr_2', terminalId: 't_2', sequence: 1, type: 'payment_request.created' }),
+          anEvent({ id: 'ev_03', objectId: 'pr_1', paymentRequestId: 'pr_1', terminalId: 't_1', sequence: 2, type: 'payment_request.succeeded' }),
+          anEvent({ id: 'ev_04', objectId: 'rf_1', objectType: 'refund', paymentRequestId: 'pr_1', terminalId: 't_1', sequence: 1, type: 'refund.created' }),
+          anEvent({ id: 'ev_05', objectId: 'pr_2', paymentRequestId: 'pr_2', terminalId: 't_2', sequence: 2, type: 'payment_request.cancelled' }),
+          anEvent({ id: 'ev_live', objectId: 'pr_9', paymentRequestId: 'pr_9', livemode: true, sequence: 1 }),
+          anEvent({ id: 'ev_m2', objectId: 'pr_8', paymentRequestId: 'pr_8', merchantId: 'm_2', terminalId: 't_3', sequence: 1 }),
+        ];
+        const list = (filter: Partial<EventFilter>, limit = 10, afterPosition?: number) =>
+          store.read.listEvents({ merchantId: 'm_1', livemode: false, ...filter }, afterPosition === undefined ? { limit } : { limit, afterPosition });
+
+        beforeEach(async () => {
+          for (const event of events) await store.transaction((tx) => tx.appendEvent(event));
+        });
+
+        it('lists one merchant and mode in insertion order', async () => {
+          const all = await list({});
+          expect(ids(all.items)).toStrictEqual(['ev_01', 'ev_02', 'ev_03', 'ev_04', 'ev_05']);
+          expect(all.hasMore).toBe(false);
+          expect(all.items[0]).toStrictEqual({ ...events[0], position: expect.any(Number) });
+          expect(ids((await list({ livemode: true })).items)).toStrictEqual(['ev_live']);
+          expect(ids((await list({ merchantId: 'm_2' })).items)).toStrictEqual(['ev_m2']);
+        });
+
+        it('filters by terminal, object, payment request and type', async () => {
+          expect(ids((await list({ terminalId: 't_2' })).items)).toStrictEqual(['ev_02', 'ev_05']);
+          expect(ids((await list({ objectId: 'pr_1' })).items)).toStrictEqual(['ev_01', 'ev_03']);
+          expect(ids((await list({ paymentRequestId: 'pr_1' })).items)).toStrictEqual(['ev_01', 'ev_03', 'ev_04']);
+          expect(ids((await list({ type: 'payment_request.created' })).items)).toStrictEqual(['ev_01', 'ev_02']);
+          expect(ids((await list({ paymentRequestId: 'pr_1', type: 'refund.created' })).items)).toStrictEqual(['ev_04']);
+          expect(ids((await list({ type: 'nothing.happened' })).items)).toStrictEqual([]);
+        });
+
+        it('pages forward by position with hasMore', async () => {
+          const page1 = await list({}, 2);
+          expect(ids(page1.items)).toStrictEqual(['ev_01', 'ev_02']);
+          expect(page1.hasMore).toBe(true);
+          const page2 = await list({}, 2, page1.items[1]!.position);
+          expect(ids(page2.items)).toStrictEqual(['ev_03', 'ev_04']);
+          expect(page2.hasMore).toBe(true);
+          const page3 = await list({}, 2, page2.items[1]!.position);
+          expect(ids(page3.items)).toStrictEqual(['ev_05']);
+          expect(page3.hasMore).toBe(false);
+          // exactly `limit` left: no more
+          const exact = await list({}, 3, page1.items[1]!.position);
+          expect(ids(exact.items)).toStrictEqual(['ev_03', 'ev_04', 'ev_05']);
+          expect(exact.hasMore).toBe(false);
+          expect(await list({}, 2, page3.items[0]!.position)).toStrictEqual({ items: [], hasMore: false });
+          // paging combines with a filter
+          const filtered = await list({ paymentRequestId: 'pr_1' }, 1, page1.items[0]!.position);
+          expect(ids(filtered.items)).toStrictEqual(['ev_03']);
+          expect(filtered.hasMore).toBe(true);
+        });
+      });
+    });
+
+    describe('idempotency keys', () => {
+      const EXPIRES = NOW + DAY;
+      const STALE = NOW - MINUTE;
+      const claim = (fingerprint: string, recordId: string, at = { now: NOW, expiresAt: EXPIRES, staleBefore: STALE }, scope = SCOPE) =>
+        store.transaction((tx) => tx.claimIdempotencyKey(scope, fingerprint, at.now, at.expiresAt, at.staleBefore, recordId));
+      const complete = (recordId: string, status = 201, body: unknown = { id: 'pr_1' }) =>
+        store.transaction((tx) => tx.completeIdempotencyKey(recordId, { status, body }));
+
+      it('claimed, then in_progress while the first request runs', async () => {
+        expect(await claim('fp-a', 'idem_1')).toStrictEqual({ kind: 'claimed', recordId: 'idem_1' });
+        expect(await claim('fp-a', 'idem_2')).toStrictEqual({ kind: 'in_progress' });
+        expect(await claim('fp-a', 'idem_3', { now: NOW + MINUTE, expiresAt: EXPIRES, staleBefore: NOW })).toStrictEqual({ kind: 'in_progress' });
+      });
+
+      it('replays the stored response once completed; a different body is a mismatch', async () => {
+        await claim('fp-a', 'idem_1');
+        const body = { id: 'pr_1', amount: MAX_AMOUNT, nested: { list: [1, 'two', null, true] }, note: 'ü "quoted"' };
+        await complete('idem_1', 201, body);
+        expect(await claim('fp-a', 'idem_2')).toStrictEqual({ kind: 'replay', response: { status: 201, body } });
+        expect(await claim('fp-a', 'idem_3', { now: NOW + HOUR, expiresAt: NOW + 2 * DAY, staleBefore: NOW + HOUR })).toStrictEqual({ kind: 'replay', response: { status: 201, body } });
+        expect(await claim('fp-b', 'idem_4')).toStrictEqual({ kind: 'mismatch' });
+        // error responses replay too, and a null body stays null
+        await claim('fp-x', 'idem_err', undefined, { ...SCOPE, key: 'other' });
+        await complete('idem_err', 409, null);
+        expect(await claim('fp-x', 'idem_5', undefined, { ...SCOPE, key: 'other' })).toStrictEqual({ kind: 'replay', response: { status: 409, body: null } });
+      });
+
+      it('a key is scoped by credential, method and path', async () => {
+        await claim('fp-a', 'idem_1');
+        expect(await claim('fp-a', 'idem_2', undefined, { ...SCOPE, credentialId: 'key_2' })).toStrictEqual({ kind: 'claimed', recordId: 'idem_2' });
+        expect(await claim('fp-a', 'idem_3', undefined, { ...SCOPE, method: 'PUT' })).toStrictEqual({ kind: 'claimed', recordId: 'idem_3' });
+        expect(await claim('fp-a', 'idem_4', undefined, { ...SCOPE, path: '/v1/refunds' })).toStrictEqual({ kind: 'claimed', recordId: 'idem_4' });
+        expect(await claim('fp-a', 'idem_5', undefined, { ...SCOPE, key: 'idem-xyz' })).toStrictEqual({ kind: 'claimed', recordId: 'idem_5' });
+        expect(await claim('fp-a', 'idem_6')).toStrictEqual({ kind: 'in_progress' });
+      });
+
+      it('an expired key (expiresAt ≤ now) is claimed anew, whatever its fingerprint', async () => {
+        await claim('fp-a', 'idem_1', { now: NOW, expiresAt: NOW + HOUR, staleBefore: STALE });
+        await complete('idem_1');
+        expect(await claim('fp-b', 'idem_2', { now: NOW + HOUR - 1, expiresAt: NOW + DAY, staleBefore: NOW })).toStrictEqual({ kind: 'mismatch' });
+        expect(await claim('fp-b', 'idem_2', { now: NOW + HOUR, expiresAt: NOW + DAY, staleBefore: NOW })).toStrictEqual({ kind: 'claimed', recordId: 'idem_2' });
+        // it is the new claim now: in progress, and it completes under its new record id
+        expect(await claim('fp-b', 'idem_3', { now: NOW + HOUR + 1, expiresAt: NOW + DAY, staleBefore: NOW })).toStrictEqual({ kind: 'in_progress' });
+        await complete('idem_2', 200, { second: true });
+        expect(await claim('fp-b', 'idem_4', { now: NOW + HOUR + 2, expiresAt: NOW + DAY, staleBefore: NOW })).toStrictEqual({ kind: 'replay', response: { status: 200, body: { second: true } } });
+      });
+
+      it('an abandoned in_progress key (lockedAt < staleBefore) is claimed anew; its old holder can no longer complete it', async () => {
+        await claim('fp-a', 'idem_1', { now: NOW, expiresAt: EXPIRES, staleBefore: STALE });
+        expect(await claim('fp-a', 'idem_2', { now: NOW + MINUTE, expiresAt: EXPIRES, staleBefore: NOW })).toStrictEqual({ kind: 'in_progress' });
+        expect(await claim('fp-a', 'idem_2', { now: NOW + MINUTE, expiresAt: EXPIRES, staleBefore: NOW + 1 })).toStrictEqual({ kind: 'claimed', recordId: 'idem_2' });
+        await expectConcurrentUpdate(complete('idem_1', 201, { stale: true }));
+        await complete('idem_2', 201, { fresh: true });
+        expect(await claim('fp-a', 'idem_3')).toStrictEqual({ kind: 'replay', response: { status: 201, body: { fresh: true } } });
+        // a completed key is never "abandoned"
+        expect(await claim('fp-a', 'idem_4', { now: NOW + HOUR, expiresAt: EXPIRES, staleBefore: NOW + HOUR })).toStrictEqual({ kind: 'replay', response: { status: 201, body: { fresh: true } } });
+      });
+
+      it('releasing frees an in_progress key; a completed one stays', async () => {
+        await claim('fp-a', 'idem_1');
+        await store.transaction((tx) => tx.releaseIdempotencyKey('idem_1'));
+        expect(await claim('fp-b', 'idem_2')).toStrictEqual({ kind: 'claimed', recordId: 'idem_2' });
+        await complete('idem_2', 202, { ok: 1 });
+        await store.transaction((tx) => tx.releaseIdempotencyKey('idem_2'));
+        expect(await claim('fp-b', 'idem_3')).toStrictEqual({ kind: 'replay', response: { status: 202, body: { ok: 1 } } });
+        // completing twice is refused
+        await expectConcurrentUpdate(complete('idem_2', 500, { again: true }));
+      });
+
+      it('deleteExpiredIdempotencyKeys removes keys with expiresAt ≤ now and counts them', async () => {
+        const key = (k: string) => ({ ...SCOPE, key: k });
+        await claim('fp', 'idem_1', { now: NOW, expiresAt: NOW + 100, staleBefore: STALE }, key('k1'));
+        await claim('fp', 'idem_2', { now: NOW, expiresAt: NOW + 200, staleBefore: STALE }, key('k2'));
+        await complete('idem_2');
+        await claim('fp', 'idem_3', { now: NOW, expiresAt: NOW + 300, staleBefore: STALE }, key('k3'));
+        expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 99))).toBe(0);
+        expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 200))).toBe(2);
+        expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 200))).toBe(0);
+        // the survivor is still held; the deleted ones are free (claimed even at a time before their old expiry)
+        expect(await claim('fp', 'idem_4', undefined, key('k3'))).toStrictEqual({ kind: 'in_progress' });
+        expect(await claim('fp-other', 'idem_5', undefined, key('k2'))).toStrictEqual({ kind: 'claimed', recordId: 'idem_5' });
+      });
+    });
+
+    describe('patrons and patron codes', () => {
+      it('patrons round-trip', async () => {
+        const patron = aPatron({ id: 'pa_live', livemode: true, name: 'Wiremu 🥝' });
+        await store.transaction((tx) => tx.insertPatron(patron));
+        expect(await store.read.getPatron('pa_live')).toStrictEqual(patron);
+        expect(await store.read.getPatron('pa_nope')).toBeNull();
+      });
+
+      it('codes round-trip, the latest is found, and a code is used once', async () => {
+        await store.transaction(async (tx) => {
+          await tx.insertPatron(aPatron());
+          await tx.insertPatron(aPatron({ id: 'pa_2', name: 'Mere' }));
+        });
+        expect(await store.read.latestPatronCode('pa_1')).toBeNull();
+        const older = aPatronCode({ code: 'CODE-OLD', issuedAt: NOW - MINUTE, expiresAt: NOW + 4 * MINUTE });
+        const newest = aPatronCode({ code: 'CODE-NEW', issuedAt: NOW, livemode: true });
+        const used = aPatronCode({ code: 'CODE-USED', patronId: 'pa_2', issuedAt: NOW - HOUR, usedAt: NOW - HOUR + 1 });
+        await store.transaction(async (tx) => {
+          await tx.insertPatronCode(newest);
+          await tx.insertPatronCode(older);
+          await tx.insertPatronCode(used);
+        });
+        expect(await store.read.getPatronCode('CODE-OLD')).toStrictEqual(older);
+        expect(await store.read.getPatronCode('CODE-USED')).toStrictEqual(used);
+        expect(await store.read.getPatronCode('CODE-NOPE')).toBeNull();
+        expect(await store.read.latestPatronCode('pa_1')).toStrictEqual(newest);
+        expect(await store.read.latestPatronCode('pa_2')).toStrictEqual(used);
+
+        expect(await store.transaction((tx) => tx.usePatronCode('CODE-NEW', NOW + 1))).toBe(true);
+        expect(await store.transaction((tx) => tx.usePatronCode('CODE-NEW', NOW + 2))).toBe(false);
+        expect(await store.read.getPatronCode('CODE-NEW')).toStrictEqual({ ...newest, usedAt: NOW + 1 });
+        expect(await store.transaction((tx) => tx.usePatronCode('CODE-USED', NOW))).toBe(false);
+        expect(await store.transaction((tx) => tx.usePatronCode('CODE-NOPE', NOW))).toBe(false);
+        expect((await store.read.getPatronCode('CODE-OLD'))?.usedAt).toBeNull();
+      });
+    });
+
+    describe('settings', () => {
+      it('get returns null until set; set upserts', async () => {
+        expect(await store.read.getSetting('webhook_secret')).toBeNull();
+        await store.transaction((tx) => tx.setSetting('webhook_secret', 'enc:v1:abc'));
+        expect(await store.read.getSetting('webhook_secret')).toBe('enc:v1:abc');
+        await store.transaction((tx) => tx.setSetting('webhook_secret', 'enc:v1:def'));
+        expect(await store.read.getSetting('webhook_secret')).toBe('enc:v1:def');
+        await store.transaction((tx) => tx.setSetting('other', ''));
+        expect(await store.read.getSetting('other')).toBe('');
+        expect(await store.read.getSetting('webhook_secret')).toBe('enc:v1:def');
+      });
+    });
+  });
+}
