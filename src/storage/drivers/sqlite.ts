@@ -7,6 +7,7 @@ import { Kysely, Migrator, SqliteDialect } from 'kysely';
 import type { StorePort } from '../../app/ports/store.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { migrationProvider } from '../migrations/index.js';
+import { withStatementCache } from './statement-cache.js';
 import { UNIQUE, type Database } from '../schema.js';
 
 /** SQLite names columns, not indexes, in its unique-violation message: map them back to our names. */
@@ -34,7 +35,7 @@ export function openSqliteStore(file: string): StorePort {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     driver: 'sqlite',
     read: new KyselyTx(db, classifySqliteUnique),

@@ -1,0 +1,25 @@
+import type { Database, Statement } from 'better-sqlite3';
+import type { SqliteDatabase } from 'kysely';
+
+/**
+ * Kysely prepares every query anew; preparing costs as much as running a small statement.
+ * The queries are built from a fixed set of shapes, so a bounded cache by SQL text removes that
+ * cost. Statements are used one at a time on the single connection, so sharing one is safe.
+ */
+export function withStatementCache(database: Database, capacity = 512): SqliteDatabase {
+  const cache = new Map<string, Statement>();
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      let statement = cache.get(sql);
+      if (statement) {
+        cache.delete(sql); // re-insert: the Map's order is the least-recently-used order
+      } else {
+        statement = database.prepare(sql);
+        if (cache.size >= capacity) cache.delete(cache.keys().next().value as string);
+      }
+      cache.set(sql, statement);
+      return statement;
+    },
+  };
+}
