@@ -23,7 +23,7 @@ export async function openApp(config: Config, clock: Clock = systemClock): Promi
     await store.migrate();
     const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
     const app: App = {
-      store, clock, feed: createChangeFeed(), ids: createIds(() => clock.now()), connector: createSandboxConnector(),
+      store, clock, box, feed: createChangeFeed(), ids: createIds(() => clock.now()), connector: createSandboxConnector(),
       config: { ...DEFAULT_APP_CONFIG, authorizationTtlMs: config.authorizationTtlMs, idempotencyRetentionMs: config.idempotencyRetentionMs, autopayMs: config.autopayMs },
     };
     return { app, box, close: () => store.close() };

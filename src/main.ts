@@ -9,6 +9,7 @@ import { loadConfig, type Config } from './config/config.js';
 import { openApp } from './compose.js';
 import type { App } from './app/context.js';
 import type { SecretBox } from './app/ports/secret-box.js';
+import { nativeApi } from './dialects/native/index.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -46,7 +47,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const metrics = createMetrics();
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
   const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
-  const { credentials: demo } = await ensureDemoMerchant(app, box);
+  const { credentials: demo } = await ensureDemoMerchant(app);
 
   let listeningUrl: string | null = null;
   const deps = {
@@ -55,7 +56,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       return config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
     },
   };
-  const server = await buildServer(deps);
+  const server = await buildServer(deps, [(f) => nativeApi(f, deps)]);
 
   let lastPurge = 0;
   let running: Promise<void> | null = null;

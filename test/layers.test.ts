@@ -19,6 +19,7 @@ describe('layer rules', () => {
     ['src/app/use-cases/z.ts', "import { openStore } from '../../storage/open.js';\nexport const x = openStore;"],
     ['src/dialects/native/x.ts', "import { sql } from 'kysely';\nexport const x = sql;"],
     ['src/dialects/native/y.ts', "import { openStore } from '../../storage/open.js';\nexport const x = openStore;"],
+    ['src/dialects/native/x.ts', "import { buildServer } from '../../http/server.js';\nexport const x = buildServer;"],
     ['src/storage/x.ts', "import { nativeApi } from '../dialects/native/index.js';\nexport const x = nativeApi;"],
   ])('%s may not import that', async (file, source) => {
     expect(await importErrors(file, source)).not.toEqual([]);

@@ -10,8 +10,14 @@ export function notFound(kind: string, id: string, param?: string): DomainError 
   return new DomainError('not_found', `No ${kind} ${id}.`, param);
 }
 
+/** Same merchant and same mode: the tenancy of objects that belong to no terminal (patrons, codes). */
+export function sameTenant(caller: Caller, object: { merchantId: string; livemode: boolean }): boolean {
+  return object.merchantId === caller.merchantId && object.livemode === caller.livemode;
+}
+
+/** Same tenant, and for a terminal key, the same terminal. */
 export function canSee(caller: Caller, object: { merchantId: string; livemode: boolean; terminalId: string }): boolean {
-  return object.merchantId === caller.merchantId && object.livemode === caller.livemode && (caller.terminalId === null || caller.terminalId === object.terminalId);
+  return sameTenant(caller, object) && (caller.terminalId === null || caller.terminalId === object.terminalId);
 }
 
 export async function loadPaymentRequest(tx: Tx, caller: Caller, id: string): Promise<PaymentRequest> {

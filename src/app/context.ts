@@ -3,6 +3,7 @@ import type { ChangeFeed } from './ports/change-feed.js';
 import type { Clock } from './ports/clock.js';
 import type { Connector } from './ports/connector.js';
 import type { Ids } from './ports/ids.js';
+import type { SecretBox } from './ports/secret-box.js';
 import type { KeyKind, StorePort } from './ports/store.js';
 
 export interface AppConfig {
@@ -22,6 +23,8 @@ export interface App {
   ids: Ids;
   connector: Connector;
   feed: ChangeFeed;
+  /** Seals what must be readable again but not by whoever reads the database (stored responses, webhook secrets). */
+  box: SecretBox;
   config: AppConfig;
 }
 

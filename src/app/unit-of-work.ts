@@ -1,6 +1,6 @@
 // Runs a use case's work in one transaction with its events and idempotent response, retrying
 // when a concurrent writer got there first, and telling this process's waiters after commit.
-import { DomainError, isDomainError } from '../core/errors.js';
+import { DomainError } from '../core/errors.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { App } from './context.js';
@@ -82,6 +82,18 @@ export interface Idempotency {
   fingerprint: string;
 }
 
+/**
+ * A stored response may hold a secret shown once (a new API key) or personal data: it is kept
+ * sealed, so the database alone never yields it.
+ */
+export function sealResponse(app: App, response: StoredResponse): StoredResponse {
+  return { status: response.status, body: app.box.seal(JSON.stringify(response.body)) };
+}
+
+export function openResponse(app: App, stored: StoredResponse): StoredResponse {
+  return { status: stored.status, body: JSON.parse(app.box.open(stored.body as string)) };
+}
+
 export interface ExecutedResponse extends StoredResponse {
   replayed: boolean;
 }
@@ -101,7 +113,7 @@ export async function execute<T>(app: App, idempotency: Idempotency | null, work
   const claim = await app.store.transaction((tx) =>
     tx.claimIdempotencyKey(idempotency.scope, idempotency.fingerprint, now, now + app.config.idempotencyRetentionMs, now - app.config.idempotencyLockMs, recordId),
   );
-  if (claim.kind === 'replay') return { ...claim.response, replayed: true };
+  if (claim.kind === 'replay') return { ...openResponse(app, claim.response), replayed: true };
   if (claim.kind === 'mismatch')
     throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request.', 'Idempotency-Key');
   if (claim.kind === 'in_progress')
@@ -110,7 +122,7 @@ export async function execute<T>(app: App, idempotency: Idempotency | null, work
     let response!: StoredResponse;
     await inTransaction(app, work, async (unit, result) => {
       response = render(result);
-      await unit.tx.completeIdempotencyKey(claim.recordId, response);
+      await unit.tx.completeIdempotencyKey(claim.recordId, sealResponse(app, response));
     });
     return { ...response, replayed: false };
   } catch (error) {
@@ -119,4 +131,36 @@ export async function execute<T>(app: App, idempotency: Idempotency | null, work
   }
 }
 
-export { isDomainError };
+
+// --- added for the dialects (Idempotency-Key on POSTs whose use case opens its own transactions) ---
+
+/**
+ * Like `execute`, for a use case that runs its own transactions or only reads (advanceClock,
+ * resolveReference, issueNativeCredentials): `run` cannot go inside a transaction of ours (on SQLite
+ * the one connection is held, so a nested transaction would deadlock). The key is claimed first,
+ * `run()` then runs outside any transaction, and the (sealed) response is stored in a short
+ * transaction of its own; a failure releases the key. Not atomic with the effect: if the process
+ * dies after `run()` and before the response is stored, the key stays in progress until
+ * idempotencyLockMs has passed and a retry then runs the use case again.
+ */
+export async function executeOutside<T>(app: App, idempotency: Idempotency | null, run: () => Promise<T>, render: (result: T) => StoredResponse): Promise<ExecutedResponse> {
+  if (!idempotency) return { ...render(await run()), replayed: false };
+  const now = app.clock.now();
+  const recordId = app.ids.id('idem');
+  const claim = await app.store.transaction((tx) =>
+    tx.claimIdempotencyKey(idempotency.scope, idempotency.fingerprint, now, now + app.config.idempotencyRetentionMs, now - app.config.idempotencyLockMs, recordId),
+  );
+  if (claim.kind === 'replay') return { ...openResponse(app, claim.response), replayed: true };
+  if (claim.kind === 'mismatch')
+    throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request.', 'Idempotency-Key');
+  if (claim.kind === 'in_progress')
+    throw new DomainError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', 'Idempotency-Key');
+  try {
+    const response = render(await run());
+    await app.store.transaction((tx) => tx.completeIdempotencyKey(claim.recordId, sealResponse(app, response)));
+    return { ...response, replayed: false };
+  } catch (error) {
+    await app.store.transaction((tx) => tx.releaseIdempotencyKey(claim.recordId)).catch(() => undefined);
+    throw error;
+  }
+}

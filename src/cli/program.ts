@@ -107,7 +107,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .option('--json', 'print the credential sets as JSON (the shape the conformance tests read)')
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
-      const credentials = await withApp(cfg, async ({ app, box }) => (await ensureDemoMerchant(app, box)).credentials);
+      const credentials = await withApp(cfg, async ({ app }) => (await ensureDemoMerchant(app)).credentials);
       const out = credentialsJson(baseUrlOf(cfg), credentials);
       if (opts.json) return json(out);
       const { native } = credentials;

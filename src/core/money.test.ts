@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { currencyExponent, decimalToMinor, isSupportedCurrency, isValidAmount, MAX_AMOUNT, minorToDecimal } from './money.js';
-import { checkCharacter, makeShortCode, parseShortCode, SHORT_CODE_ALPHABET } from './short-code.js';
+import { checkCharacter, makeShortCode, parseShortCode, SHORT_CODE_ALPHABET, SHORT_CODE_BYTE_LIMIT } from './short-code.js';
 
 describe('money', () => {
   it('knows exponents, including BTC in satoshi', () => {
@@ -46,5 +46,9 @@ describe('short codes', () => {
       if (i < code.length - 1 && code[i] !== code[i + 1]) expect(parseShortCode(code.slice(0, i) + code[i + 1] + code[i] + code.slice(i + 2))).toBeNull();
     }
     expect(checkCharacter('ABCDEFGH')).toHaveLength(1);
+  });
+  it('refuses random bytes that would bias the alphabet', () => {
+    expect(SHORT_CODE_BYTE_LIMIT).toBe(240);
+    expect(() => makeShortCode([240, 1, 2, 3, 4, 5, 6, 7])).toThrow(RangeError);
   });
 });

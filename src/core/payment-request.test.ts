@@ -8,7 +8,7 @@ const TTL = 7 * 24 * 3600 * 1000;
 
 function request(status: PaymentRequestStatus, patch: Partial<PaymentRequest> = {}): PaymentRequest {
   const base: PaymentRequest = {
-    id: 'pr_test', livemode: false, merchantId: 'mer_1', storeId: 'sto_1', terminalId: 'term_1', status, statusReason: null,
+    id: 'pr_test', livemode: false, merchantId: 'mer_1', storeId: 'sto_1', terminalId: 'term_1', status, statusReason: null, cancellationReason: null,
     amount: status === 'prepared' ? null : 1000, currency: 'NZD', amountReceived: 0, amountAuthorized: 0, amountCaptured: 0,
     amountRefunded: 0, amountRefundReserved: 0, overpaid: false, captureMode: status === 'authorized' ? 'manual' : 'automatic',
     reference: null, shortCode: 'ABC-DEF-GHJ', description: null, lineItems: null, metadata: {}, webhookUrl: null, redirectUrl: null,
@@ -83,9 +83,22 @@ describe('payment request rules', () => {
     const start = request('created', { partialAllowed: true });
     const first = pr.pay(start, { amount: 400, authorizationTtlMs: TTL }, NOW);
     expect(first.request).toMatchObject({ status: 'pending', amountReceived: 400 });
-    expect(first.events).toEqual(['payment_request.partially_paid']);
+    expect(first.events).toEqual(['payment_request.pending', 'payment_request.partially_paid']);
     const second = pr.pay(first.request, { amount: 700, authorizationTtlMs: TTL }, NOW);
     expect(second.request).toMatchObject({ status: 'succeeded', amountReceived: 1100, amountCaptured: 1000, overpaid: true });
+  });
+
+  it('a request that ends unpaid owes back what the patron already paid', () => {
+    const partly = pr.pay(request('created', { partialAllowed: true }), { amount: 600, authorizationTtlMs: TTL }, NOW).request;
+    for (const end of [pr.cancel(partly, NOW, 'out of stock'), pr.expire(partly, NOW), pr.decline(partly, NOW), pr.patronCancel(partly, NOW)]) {
+      expect(end.request).toMatchObject({ amountReceived: 600, amountCaptured: 600, amountAuthorized: 600 });
+      expect(pr.owedBack(end.request)).toBe(600);
+    }
+    expect(pr.cancel(partly, NOW, 'out of stock').request).toMatchObject({ statusReason: 'cancelled_by_merchant', cancellationReason: 'out of stock' });
+    expect(pr.owedBack(pr.cancel(request('created'), NOW).request)).toBe(0);
+    const voided = pr.voidRequest(request('succeeded'), NOW).request;
+    expect(pr.owedBack(voided)).toBe(1000);
+    expect(pr.owedBack(request('succeeded'))).toBe(0);
   });
 
   it('manual capture authorizes, captures partially, and expires the authorization after its ttl', () => {

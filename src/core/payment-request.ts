@@ -7,6 +7,10 @@ export const PAYMENT_REQUEST_STATUSES = ['prepared', 'created', 'pending', 'auth
 export type PaymentRequestStatus = (typeof PAYMENT_REQUEST_STATUSES)[number];
 export const ACTIVE_STATUSES: readonly PaymentRequestStatus[] = ['prepared', 'created', 'pending', 'authorized'];
 export const FINAL_STATUSES: readonly PaymentRequestStatus[] = ['succeeded', 'cancelled', 'expired', 'failed'];
+/** States that end by expiry at `expiresAt` (an authorization has its own expiry). */
+export const EXPIRABLE_STATUSES: readonly PaymentRequestStatus[] = ['prepared', 'created', 'pending'];
+/** Final states in which the patron did not pay: money already taken is owed back. */
+export const UNPAID_FINAL_STATUSES: readonly PaymentRequestStatus[] = ['cancelled', 'expired', 'failed'];
 
 export type CaptureMode = 'automatic' | 'manual';
 export type RefundStatusSummary = 'none' | 'partial' | 'full';
@@ -56,6 +60,8 @@ export interface PaymentRequest {
   terminalId: string;
   status: PaymentRequestStatus;
   statusReason: string | null;
+  /** The merchant's own words when it cancelled (statusReason stays a stable code). */
+  cancellationReason: string | null;
   amount: number | null;
   currency: string;
   amountReceived: number;
@@ -159,7 +165,7 @@ function changed(request: PaymentRequest, now: number, patch: Partial<PaymentReq
 
 /** The request as it is at `now`: an overdue request or authorization expires before anything else happens. */
 export function expireIfDue(request: PaymentRequest, now: number): Transition | null {
-  if (['prepared', 'created', 'pending'].includes(request.status) && now >= request.expiresAt) return expire(request, now);
+  if (EXPIRABLE_STATUSES.includes(request.status) && now >= request.expiresAt) return expire(request, now);
   if (request.status === 'authorized' && request.authorizationExpiresAt !== null && now >= request.authorizationExpiresAt)
     return expireAuthorization(request, now);
   return null;
@@ -171,7 +177,8 @@ export function ready(request: PaymentRequest, input: { amount: number; lineItem
   const mismatch = checkLineItems(input.amount, lineItems);
   if (mismatch) throw mismatch;
   const status: PaymentRequestStatus = request.patronId ? 'pending' : 'created';
-  return { request: changed(request, now, { status, amount: input.amount, lineItems }), events: ['payment_request.ready'] };
+  const events: PaymentRequestEventType[] = status === 'pending' ? ['payment_request.ready', 'payment_request.pending'] : ['payment_request.ready'];
+  return { request: changed(request, now, { status, amount: input.amount, lineItems }), events };
 }
 
 /** A patron scanned, checked in or was pushed the request. In `prepared` that pairs without a status change. */
@@ -205,7 +212,8 @@ export function pay(request: PaymentRequest, input: PaymentInput, now: number): 
     patronId: input.patronId ?? request.patronId,
   };
   if (received < amount) {
-    return { request: changed(request, now, { ...common, status: 'pending' }), events: ['payment_request.partially_paid'] };
+    const events: PaymentRequestEventType[] = request.status === 'pending' ? ['payment_request.partially_paid'] : ['payment_request.pending', 'payment_request.partially_paid'];
+    return { request: changed(request, now, { ...common, status: 'pending' }), events };
   }
   const settled = { ...common, overpaid: received > amount, amountAuthorized: amount, statusReason: null };
   if (request.captureMode === 'manual') {
@@ -217,9 +225,16 @@ export function pay(request: PaymentRequest, input: PaymentInput, now: number): 
   return { request: changed(request, now, { ...settled, status: 'succeeded', amountCaptured: amount }), events: ['payment_request.succeeded'] };
 }
 
-function finish(request: PaymentRequest, action: PaymentRequestAction, status: PaymentRequestStatus, statusReason: string, now: number): Transition {
+/**
+ * Ends a request. Money a patron already paid towards an unpaid request (partial payments) counts
+ * as taken, so that it can be returned as a refund (see owedBack).
+ */
+function finish(request: PaymentRequest, action: PaymentRequestAction, status: PaymentRequestStatus, statusReason: string, now: number, patch: Partial<PaymentRequest> = {}): Transition {
   guard(request, action);
-  return { request: changed(request, now, { status, statusReason }), events: [`payment_request.${status}` as PaymentRequestEventType] };
+  const taken = UNPAID_FINAL_STATUSES.includes(status) && request.amountCaptured === 0 && request.amountReceived > 0 && request.status !== 'authorized'
+    ? { amountAuthorized: request.amountReceived, amountCaptured: request.amountReceived }
+    : {};
+  return { request: changed(request, now, { status, statusReason, ...taken, ...patch }), events: [`payment_request.${status}` as PaymentRequestEventType] };
 }
 
 /** The patron's payment was refused (by the channel, or an age check: reason `age_restriction`). */
@@ -227,7 +242,7 @@ export const decline = (request: PaymentRequest, now: number, reason: 'declined'
 export const fail = (request: PaymentRequest, now: number) => finish(request, 'fail', 'failed', 'payment_failed', now);
 export const patronCancel = (request: PaymentRequest, now: number) => finish(request, 'patron_cancel', 'cancelled', 'cancelled_by_patron', now);
 /** Merchant cancel; on an authorized request this releases the authorization. */
-export const cancel = (request: PaymentRequest, now: number, reason = 'cancelled_by_merchant') => finish(request, 'cancel', 'cancelled', reason, now);
+export const cancel = (request: PaymentRequest, now: number, note: string | null = null) => finish(request, 'cancel', 'cancelled', 'cancelled_by_merchant', now, { cancellationReason: note });
 export const expire = (request: PaymentRequest, now: number) => finish(request, 'expire', 'expired', 'expired', now);
 export const expireAuthorization = (request: PaymentRequest, now: number) => finish(request, 'expire_authorization', 'expired', 'authorization_expired', now);
 
@@ -250,4 +265,9 @@ export function voidRequest(request: PaymentRequest, now: number): Transition {
 
 export function refundableAmount(request: PaymentRequest): number {
   return request.amountCaptured - request.amountRefundReserved;
+}
+
+/** What must go back to the patron of a request that ended unpaid (or was voided): all that was taken and not yet refunded. */
+export function owedBack(request: PaymentRequest): number {
+  return UNPAID_FINAL_STATUSES.includes(request.status) ? refundableAmount(request) : 0;
 }

@@ -1,6 +1,6 @@
 // Refunds: a child of a succeeded payment request. Σ (pending + awaiting capture + succeeded) ≤ captured.
 import { DomainError } from './errors.js';
-import { canApply, refusal, refundableAmount, type CaptureMode, type PaymentRequest } from './payment-request.js';
+import { canApply, owedBack, refusal, refundableAmount, type CaptureMode, type PaymentRequest } from './payment-request.js';
 
 export const REFUND_STATUSES = ['pending', 'succeeded', 'failed', 'requires_capture', 'cancelled', 'expired'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
@@ -53,12 +53,27 @@ export interface NewRefund {
   captureMode: CaptureMode;
 }
 
+/** References starting with this are posgate's own (void and returns); merchants cannot use them. */
+export const SYSTEM_REFERENCE_PREFIX = 'posgate:';
+export const RETURN_REFERENCE = `${SYSTEM_REFERENCE_PREFIX}return`;
+
 /** Reserves the amount against what was captured; the refund then settles or awaits capture. */
 export function createRefund(request: PaymentRequest, input: NewRefund, now: number): RefundChange {
   if (!canApply(request.status, 'refund')) throw refusal(request, 'refund');
   const refundable = refundableAmount(request);
   if (input.amount > refundable)
     throw new DomainError('amount_exceeds_refundable', `Cannot refund ${input.amount}: ${refundable} of the ${request.amountCaptured} captured is still refundable.`, 'amount', { refundable });
+  return reserve(request, input, now);
+}
+
+/** The refund that gives back everything owed on a request that ended unpaid or was voided. */
+export function returnOwed(request: PaymentRequest, id: string, now: number): RefundChange {
+  const amount = owedBack(request);
+  if (amount <= 0) throw new DomainError('invalid_state', `Payment request ${request.id} owes nothing back.`);
+  return reserve(request, { id, amount, reference: RETURN_REFERENCE, reason: request.statusReason, captureMode: 'automatic' }, now);
+}
+
+function reserve(request: PaymentRequest, input: NewRefund, now: number): RefundChange {
   const manual = input.captureMode === 'manual';
   const refund: Refund = {
     id: input.id,

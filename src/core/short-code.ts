@@ -33,11 +33,18 @@ export function checkCharacter(body: string): string {
   return SHORT_CODE_ALPHABET[(N - (luhnSum(points, 2) % N)) % N] as string;
 }
 
-/** Builds a short code from 8 random values (each 0..255; the caller supplies the randomness). */
+/** Random bytes below this map evenly onto the alphabet (8 × 30); the caller discards the rest. */
+export const SHORT_CODE_BYTE_LIMIT = 256 - (256 % N);
+
+/** Builds a short code from 8 random bytes, each below SHORT_CODE_BYTE_LIMIT (the caller supplies the randomness). */
 export function makeShortCode(random: ArrayLike<number>): string {
   if (random.length < BODY_LENGTH) throw new RangeError('need 8 random values');
   let body = '';
-  for (let i = 0; i < BODY_LENGTH; i++) body += SHORT_CODE_ALPHABET[(random[i] as number) % N];
+  for (let i = 0; i < BODY_LENGTH; i++) {
+    const value = random[i] as number;
+    if (value >= SHORT_CODE_BYTE_LIMIT) throw new RangeError('random values must be below SHORT_CODE_BYTE_LIMIT');
+    body += SHORT_CODE_ALPHABET[value % N];
+  }
   const code = body + checkCharacter(body);
   return `${code.slice(0, 3)}-${code.slice(3, 6)}-${code.slice(6)}`;
 }

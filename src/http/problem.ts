@@ -61,6 +61,8 @@ const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
   FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'The request body is larger than 256 KiB.'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['invalid_json', 'The Content-Length does not match the body.'],
   FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'The body is not valid JSON.'],
+  FST_ERR_BAD_URL: ['parameter_invalid', 'The URL is not valid: a percent-encoded part of its path does not decode.'],
+  FST_ERR_MAX_PARAM_LENGTH: ['parameter_invalid', 'A part of the URL path is too long.'],
 };
 
 /** Turns anything thrown while handling a request into a DomainError; unknown errors are bugs (500). */

@@ -1,24 +1,35 @@
 // The Fastify server: request ids, JSON parsing, problem+json errors, OpenAPI, health and metrics,
-// and the API surfaces mounted on it. It knows nothing of business rules.
+// and the API surfaces the composition root hands it. It knows nothing of business rules or dialects.
 import { randomBytes } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import type { Logger } from 'pino';
+import type { App } from '../app/context.js';
 import { DomainError, ERROR_CODES } from '../core/errors.js';
-import { nativeApi, type NativeDeps } from '../dialects/native/index.js';
 import type { Metrics } from '../observability/metrics.js';
 import { sendProblem, toDomainError } from './problem.js';
 
 export const BODY_LIMIT = 256 * 1024;
 
-export interface ServerDeps extends NativeDeps {
+export interface ServerDeps {
+  app: App;
   logger: Logger;
   metrics: Metrics;
 }
 
-export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
+/** An API surface (the native API, a provider dialect, …): registers its routes on the server. */
+export type Surface = (fastify: FastifyInstance) => Promise<void>;
+
+/** Anything thrown while handling a request leaves as problem+json; a bug is logged first. */
+function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const { error: problem, bug } = toDomainError(error);
+  if (bug) request.log.error({ err: error }, 'unhandled error');
+  return sendProblem(reply, request, problem);
+}
+
+export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promise<FastifyInstance> {
   const fastify = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
@@ -28,6 +39,11 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     forceCloseConnections: true,
     // long enough that an over-long id reaches the route's schema and gets a problem+json 400
     routerOptions: { maxParamLength: 1000 },
+    // errors met before routing (a malformed percent-encoding, …): no hook has run, so set Request-Id here
+    frameworkErrors: (error, request, reply) => {
+      reply.header('Request-Id', request.id);
+      sendError(error, request, reply);
+    },
   });
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);
@@ -51,11 +67,7 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
     deps.metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
   });
 
-  fastify.setErrorHandler((error, request, reply) => {
-    const { error: problem, bug } = toDomainError(error);
-    if (bug) request.log.error({ err: error }, 'unhandled error');
-    return sendProblem(reply, request, problem);
-  });
+  fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
   fastify.setNotFoundHandler((request, reply) => sendProblem(reply, request, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
 
   await fastify.register(fastifySwagger, {
@@ -86,6 +98,6 @@ export async function buildServer(deps: ServerDeps): Promise<FastifyInstance> {
   fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>
     reply.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics()));
 
-  await nativeApi(fastify, deps);
+  for (const surface of surfaces) await surface(fastify);
   return fastify;
 }

@@ -8,14 +8,15 @@ import {
   type ApiKey, type EventFilter, type IdempotencyClaim, type IdempotencyScope, type Merchant, type Page, type Patron, type PatronCode,
   type PaymentRequestFilter, type Store, type StoredEvent, type StoredResponse, type Terminal, type Tx,
 } from '../app/ports/store.js';
-import { ACTIVE_STATUSES } from '../core/payment-request.js';
+import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
 import * as rows from './rows.js';
 import type { Database } from './schema.js';
 
 /** Returns the name of the unique constraint an error reports, or null if it is not a unique violation. */
 export type UniqueClassifier = (error: unknown) => string | null;
 
-const clockOf = (livemode: 'pr' | 'rf') => sql<number>`case when ${sql.ref(`${livemode}.livemode`)} = 1 then 0 else m.test_clock_offset_ms end`;
+/** How far the clock of the row's mode runs ahead of real time: the merchant's offset in test mode (the query joins merchants as m). */
+const testClockOffset = (alias: 'pr' | 'rf') => sql<number>`case when ${sql.ref(`${alias}.livemode`)} = 1 then 0 else m.test_clock_offset_ms end`;
 
 function page<T>(items: T[], limit: number): Page<T> {
   return { items: items.slice(0, limit), hasMore: items.length > limit };
@@ -130,9 +131,9 @@ export class KyselyTx implements Tx {
     const row = await this.db.selectFrom('payment_requests').selectAll().where('short_code', '=', shortCode).executeTakeFirst();
     return row ? rows.toPaymentRequest(row) : null;
   }
-  async findActivePaymentRequestForTerminal(terminalId: string) {
+  async findActivePaymentRequestForTerminal(terminalId: string, livemode: boolean) {
     const row = await this.db.selectFrom('payment_requests').selectAll()
-      .where('terminal_id', '=', terminalId).where('status', 'in', [...ACTIVE_STATUSES]).where('allow_concurrent', '=', 0).executeTakeFirst();
+      .where('terminal_id', '=', terminalId).where('livemode', '=', rows.bit(livemode)).where('status', 'in', [...ACTIVE_STATUSES]).where('allow_concurrent', '=', 0).executeTakeFirst();
     return row ? rows.toPaymentRequest(row) : null;
   }
   async listPaymentRequests(f: PaymentRequestFilter, { limit, beforeId }: { limit: number; beforeId?: string }) {
@@ -151,8 +152,8 @@ export class KyselyTx implements Tx {
   async listDuePaymentRequests(realNow: number, limit: number, merchantId?: string) {
     let q = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr')
       .where((eb) => eb.or([
-        eb.and([eb('pr.status', 'in', ['prepared', 'created', 'pending']), eb('pr.expires_at', '<=', sql<number>`${realNow} + ${clockOf('pr')}`)]),
-        eb.and([eb('pr.status', '=', 'authorized'), eb('pr.authorization_expires_at', '<=', sql<number>`${realNow} + ${clockOf('pr')}`)]),
+        eb.and([eb('pr.status', 'in', [...EXPIRABLE_STATUSES]), eb('pr.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
+        eb.and([eb('pr.status', '=', 'authorized'), eb('pr.authorization_expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
       ]))
       .orderBy('pr.expires_at').limit(limit);
     if (merchantId) q = q.where('pr.merchant_id', '=', merchantId);
@@ -161,6 +162,7 @@ export class KyselyTx implements Tx {
   async listAutopayCandidates(realNow: number, delayMs: number, limit: number) {
     const rowsFound = await this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr')
       .where('pr.livemode', '=', 0).where('pr.status', 'in', ['created', 'pending']).where('pr.amount', 'is not', null)
+      .where(sql<number>`pr.amount % 100`, '<>', 4) // "04" means never paid: leaving it out keeps it from filling every batch
       .where('pr.created_at', '<=', sql<number>`${realNow - delayMs} + m.test_clock_offset_ms`)
       .orderBy('pr.created_at').limit(limit).execute();
     return rowsFound.map(rows.toPaymentRequest);
@@ -196,7 +198,7 @@ export class KyselyTx implements Tx {
   }
   async listDueRefunds(realNow: number, limit: number, merchantId?: string) {
     let q = this.db.selectFrom('refunds as rf').innerJoin('merchants as m', 'm.id', 'rf.merchant_id').selectAll('rf')
-      .where('rf.status', '=', 'requires_capture').where('rf.expires_at', '<=', sql<number>`${realNow} + ${clockOf('rf')}`).orderBy('rf.expires_at').limit(limit);
+      .where('rf.status', '=', 'requires_capture').where('rf.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('rf')}`).orderBy('rf.expires_at').limit(limit);
     if (merchantId) q = q.where('rf.merchant_id', '=', merchantId);
     return (await q.execute()).map(rows.toRefund);
   }
@@ -303,6 +305,9 @@ export class KyselyTx implements Tx {
   async getSetting(key: string) {
     const row = await this.db.selectFrom('settings').select('value').where('key', '=', key).executeTakeFirst();
     return row?.value ?? null;
+  }
+  async insertSetting(key: string, value: string) {
+    await this.write(() => this.db.insertInto('settings').values({ key, value }).execute());
   }
   async setSetting(key: string, value: string) {
     await this.db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();

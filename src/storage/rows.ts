@@ -25,7 +25,7 @@ export const toApiKey = (r: Selectable<ApiKeysTable>): ApiKey => ({
 export function toPaymentRequest(r: Selectable<PaymentRequestsTable>): PaymentRequest {
   return {
     id: r.id, livemode: bool(r.livemode), merchantId: r.merchant_id, storeId: r.store_id, terminalId: r.terminal_id,
-    status: r.status as PaymentRequest['status'], statusReason: r.status_reason, amount: numOrNull(r.amount), currency: r.currency,
+    status: r.status as PaymentRequest['status'], statusReason: r.status_reason, cancellationReason: r.cancellation_reason, amount: numOrNull(r.amount), currency: r.currency,
     amountReceived: num(r.amount_received), amountAuthorized: num(r.amount_authorized), amountCaptured: num(r.amount_captured),
     amountRefunded: num(r.amount_refunded), amountRefundReserved: num(r.amount_refund_reserved), overpaid: bool(r.overpaid),
     captureMode: r.capture_mode as PaymentRequest['captureMode'], reference: r.reference, shortCode: r.short_code,
@@ -41,7 +41,7 @@ export function toPaymentRequest(r: Selectable<PaymentRequestsTable>): PaymentRe
 export function fromPaymentRequest(p: PaymentRequest): Selectable<PaymentRequestsTable> {
   return {
     id: p.id, livemode: bit(p.livemode), merchant_id: p.merchantId, store_id: p.storeId, terminal_id: p.terminalId,
-    status: p.status, status_reason: p.statusReason, amount: p.amount, currency: p.currency,
+    status: p.status, status_reason: p.statusReason, cancellation_reason: p.cancellationReason, amount: p.amount, currency: p.currency,
     amount_received: p.amountReceived, amount_authorized: p.amountAuthorized, amount_captured: p.amountCaptured,
     amount_refunded: p.amountRefunded, amount_refund_reserved: p.amountRefundReserved, overpaid: bit(p.overpaid),
     capture_mode: p.captureMode, reference: p.reference, short_code: p.shortCode, description: p.description,

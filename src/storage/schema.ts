@@ -16,7 +16,7 @@ export interface ApiKeysTable {
 }
 export interface PaymentRequestsTable {
   id: string; livemode: Bool; merchant_id: string; store_id: string; terminal_id: string;
-  status: string; status_reason: string | null; amount: number | null; currency: string;
+  status: string; status_reason: string | null; cancellation_reason: string | null; amount: number | null; currency: string;
   amount_received: number; amount_authorized: number; amount_captured: number; amount_refunded: number; amount_refund_reserved: number;
   overpaid: Bool; capture_mode: string; reference: string | null; short_code: string; description: string | null;
   line_items: string | null; metadata: string; webhook_url: string | null; redirect_url: string | null;
@@ -66,4 +66,5 @@ export const UNIQUE = {
   idempotencyKey: 'idempotency_keys_scope_unique',
   eventSequence: 'events_object_sequence_unique',
   terminalName: 'terminals_name_unique',
+  setting: 'settings_pkey',
 } as const;

@@ -40,7 +40,7 @@ function aRequest(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
   const n = next();
   return {
     id: `pr_${n}`, livemode: false, merchantId: 'm_1', storeId: 'st_1', terminalId: 't_1',
-    status: 'created', statusReason: null, amount: 1250, currency: 'NZD',
+    status: 'created', statusReason: null, cancellationReason: null, amount: 1250, currency: 'NZD',
     amountReceived: 0, amountAuthorized: 0, amountCaptured: 0, amountRefunded: 0, amountRefundReserved: 0, overpaid: false,
     captureMode: 'automatic', reference: null, shortCode: `SC${n}`, description: null, lineItems: null, metadata: {},
     webhookUrl: null, redirectUrl: null, partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false,
@@ -322,8 +322,8 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         expect(await store.read.findPaymentRequestByShortCode('LIVE01')).toStrictEqual(live);
         expect(await store.read.findPaymentRequestByShortCode('NOPE00')).toBeNull();
 
-        expect(await store.read.findActivePaymentRequestForTerminal('t_1')).toStrictEqual(test);
-        expect(await store.read.findActivePaymentRequestForTerminal('t_2')).toBeNull();
+        expect(await store.read.findActivePaymentRequestForTerminal('t_1', false)).toStrictEqual(test);
+        expect(await store.read.findActivePaymentRequestForTerminal('t_2', false)).toBeNull();
       });
 
       it('the active one of a terminal ignores final and concurrent requests', async () => {
@@ -332,10 +332,10 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
           aRequest({ terminalId: 't_1', status: 'cancelled' }),
           aRequest({ terminalId: 't_1', status: 'pending', allowConcurrent: true }),
         );
-        expect(await store.read.findActivePaymentRequestForTerminal('t_1')).toBeNull();
+        expect(await store.read.findActivePaymentRequestForTerminal('t_1', false)).toBeNull();
         const authorized = aRequest({ id: 'pr_auth', terminalId: 't_1', status: 'authorized', authorizationExpiresAt: NOW + DAY });
         await insertRequests(authorized);
-        expect(await store.read.findActivePaymentRequestForTerminal('t_1')).toStrictEqual(authorized);
+        expect(await store.read.findActivePaymentRequestForTerminal('t_1', false)).toStrictEqual(authorized);
       });
 
       it('update writes the next version', async () => {
@@ -388,9 +388,17 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
           it(`a new active request is allowed once the previous one is ${final}`, async () => {
             await insertRequests(aRequest({ status: final }), aRequest({ status: final }));
             await insertRequests(aRequest({ id: 'pr_new', status: 'created' }));
-            expect((await store.read.findActivePaymentRequestForTerminal('t_1'))?.id).toBe('pr_new');
+            expect((await store.read.findActivePaymentRequestForTerminal('t_1', false))?.id).toBe('pr_new');
           });
         }
+
+        it('the rule holds per mode: a test-mode request never blocks a live one on the same terminal', async () => {
+          await insertRequests(aRequest({ id: 'pr_test', status: 'pending', livemode: false }));
+          await insertRequests(aRequest({ id: 'pr_live', status: 'created', livemode: true }));
+          expect((await store.read.findActivePaymentRequestForTerminal('t_1', false))?.id).toBe('pr_test');
+          expect((await store.read.findActivePaymentRequestForTerminal('t_1', true))?.id).toBe('pr_live');
+          await expectUnique(insertRequests(aRequest({ id: 'pr_live2', status: 'created', livemode: true })), UNIQUE.oneActivePerTerminal);
+        });
 
         it('allowConcurrent on either side lifts the rule; other terminals are independent', async () => {
           await insertRequests(aRequest({ id: 'pr_a', status: 'pending', allowConcurrent: true }));
@@ -971,6 +979,12 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         await store.transaction((tx) => tx.setSetting('other', ''));
         expect(await store.read.getSetting('other')).toBe('');
         expect(await store.read.getSetting('webhook_secret')).toBe('enc:v1:def');
+      });
+
+      it('insert claims a key once: a second insert is a UniqueViolation and changes nothing', async () => {
+        await store.transaction((tx) => tx.insertSetting('claim', 'first'));
+        await expectUnique(store.transaction((tx) => tx.insertSetting('claim', 'second')), UNIQUE.setting);
+        expect(await store.read.getSetting('claim')).toBe('first');
       });
     });
   });

@@ -1,3 +1,5 @@
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/app/ports/clock.js';
 import { createBody, snapshotCounts, startGateway, type TestGateway } from '../harness.js';
@@ -60,6 +62,17 @@ describe('Idempotency-Key', () => {
     const fresh = await post('/v1/payment-requests', 'retention', body);
     expect(fresh.status).toBe(201);
     expect(fresh.body.id).not.toBe(first.body.id);
+  });
+
+  it('a stored response never holds a secret in clear', async () => {
+    const issued = await post(`/v1/terminals/${t.terminalId}/keys`, 'rotate-1', {});
+    const replay = await post(`/v1/terminals/${t.terminalId}/keys`, 'rotate-1', {});
+    expect(replay.body.terminalKey).toBe(issued.body.terminalKey);
+    const database = new Database(join(t.dataDir, 'posgate.sqlite'), { readonly: true });
+    const stored = database.prepare('select response_body from idempotency_keys').all() as { response_body: string }[];
+    database.close();
+    expect(stored.length).toBeGreaterThan(0);
+    expect(stored.map((r) => r.response_body).join('\n')).not.toContain(issued.body.terminalKey);
   });
 
   it('refunds replay too, with no second refund', async () => {

@@ -134,6 +134,12 @@ describe('auto-pay (SANDBOX_AUTOPAY_MS)', () => {
       clock.advance(120_000);
       await g.gateway.tick();
       expect(await status(1504)).toMatchObject({ status: 'expired' });
+      // a full batch of never-paid ("04") requests does not hold back the ones after it
+      for (let i = 0; i < 120; i++) await g.api('POST', '/v1/payment-requests', { body: { amount: 104, currency: 'NZD', terminalId: g.terminalId, allowConcurrent: true, expiresInSeconds: 3600 } });
+      const last = await g.api('POST', '/v1/payment-requests', { body: { amount: 1500, currency: 'NZD', terminalId: g.terminalId, allowConcurrent: true } });
+      clock.advance(3000);
+      await g.gateway.tick();
+      expect((await g.api('GET', `/v1/payment-requests/${last.body.id}`)).body.status).toBe('succeeded');
     } finally {
       await g.close();
     }

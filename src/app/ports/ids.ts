@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { makeShortCode } from '../../core/short-code.js';
+import { makeShortCode, SHORT_CODE_BYTE_LIMIT } from '../../core/short-code.js';
 
 /** Identifier and secret generation: random, and ids sortable by creation time. */
 export interface Ids {
@@ -54,6 +54,11 @@ export function createIds(now: () => number = Date.now): Ids {
       }
       return prefix + out.slice(0, Math.ceil((bytes * 8) / 5.95));
     },
-    shortCode: () => makeShortCode(randomBytes(8)),
+    shortCode() {
+      // rejection sampling: only bytes that map evenly onto the alphabet are used
+      const even: number[] = [];
+      while (even.length < 8) for (const b of randomBytes(16)) if (b < SHORT_CODE_BYTE_LIMIT && even.length < 8) even.push(b);
+      return makeShortCode(even);
+    },
   };
 }

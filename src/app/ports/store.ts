@@ -169,7 +169,8 @@ export interface Tx {
   getPaymentRequest(id: string): Promise<PaymentRequest | null>;
   findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string): Promise<PaymentRequest | null>;
   findPaymentRequestByShortCode(shortCode: string): Promise<PaymentRequest | null>;
-  findActivePaymentRequestForTerminal(terminalId: string): Promise<PaymentRequest | null>;
+  /** The terminal's active request (without allowConcurrent) in one mode. */
+  findActivePaymentRequestForTerminal(terminalId: string, livemode: boolean): Promise<PaymentRequest | null>;
   listPaymentRequests(filter: PaymentRequestFilter, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>>;
   /** Active requests whose expiry or authorization expiry has passed at each merchant's clock. */
   listDuePaymentRequests(realNow: number, limit: number, merchantId?: string): Promise<PaymentRequest[]>;
@@ -206,6 +207,8 @@ export interface Tx {
 
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;
+  /** Adds a setting that must not exist yet (a claim): throws UniqueViolation if it does. */
+  insertSetting(key: string, value: string): Promise<void>;
 }
 
 export interface StorePort {

@@ -82,9 +82,10 @@ export async function createApiKey(unit: Work, input: { merchantId: string; term
   return { key, secret };
 }
 
-export async function revokeApiKey(unit: Work, id: string, scope?: { merchantId: string; terminalId?: string }): Promise<ApiKey> {
+/** Revokes a key; with a scope, only a key of that merchant, mode and terminal (else: not found). */
+export async function revokeApiKey(unit: Work, id: string, scope?: { merchantId: string; mode: Mode; terminalId: string }): Promise<ApiKey> {
   const key = await unit.tx.getApiKey(id);
-  if (!key || (scope && (key.merchantId !== scope.merchantId || (scope.terminalId !== undefined && key.terminalId !== scope.terminalId)))) throw notFound('key', id);
+  if (!key || (scope && (key.merchantId !== scope.merchantId || key.mode !== scope.mode || key.terminalId !== scope.terminalId))) throw notFound('key', id);
   if (key.revokedAt === null) {
     const at = unit.app.clock.now();
     await unit.tx.revokeApiKey(id, at);
@@ -130,5 +131,5 @@ export async function createTerminalKey(unit: Work, caller: Caller, terminalId: 
 
 export async function revokeTerminalKey(unit: Work, caller: Caller, terminalId: string, keyId: string): Promise<ApiKey> {
   const terminal = await loadTerminal(unit.tx, caller, terminalId);
-  return revokeApiKey(unit, keyId, { merchantId: caller.merchantId, terminalId: terminal.id });
+  return revokeApiKey(unit, keyId, { merchantId: caller.merchantId, mode: caller.livemode ? 'live' : 'test', terminalId: terminal.id });
 }

@@ -1,6 +1,6 @@
 // Sandbox patrons: a person with a phone, whose rotating single-use code a POS can scan.
 import { DomainError } from '../../core/errors.js';
-import { notFound, requireTestMode } from '../access.js';
+import { notFound, requireTestMode, sameTenant } from '../access.js';
 import type { Caller } from '../context.js';
 import type { Patron, PatronCode, Tx } from '../ports/store.js';
 import { merchantNow } from '../time.js';
@@ -38,7 +38,7 @@ export async function createPatron(unit: Work, caller: Caller, input: { name?: s
 
 async function loadPatron(tx: Tx, caller: Caller, id: string): Promise<Patron> {
   const patron = await tx.getPatron(id);
-  if (!patron || patron.merchantId !== caller.merchantId || patron.livemode !== caller.livemode) throw notFound('patron', id);
+  if (!patron || !sameTenant(caller, patron)) throw notFound('patron', id);
   return patron;
 }
 
@@ -60,7 +60,7 @@ export async function requirePatron(tx: Tx, caller: Caller, id: string): Promise
 export async function takePatronCode(tx: Tx, caller: Caller, code: string, now: number): Promise<string> {
   const found = await tx.getPatronCode(code);
   const invalid = (reason: 'invalid' | 'expired' | 'used', detail: string) => new DomainError('patron_code_invalid', detail, 'patronCode', { reason });
-  if (!found || found.merchantId !== caller.merchantId || found.livemode !== caller.livemode) throw invalid('invalid', 'The patron code is not known.');
+  if (!found || !sameTenant(caller, found)) throw invalid('invalid', 'The patron code is not known.');
   if (found.usedAt !== null) throw invalid('used', 'The patron code was already used; ask the patron to show a fresh one.');
   if (now >= found.expiresAt) throw invalid('expired', 'The patron code has expired; ask the patron to show a fresh one.');
   if (!(await tx.usePatronCode(code, now))) throw invalid('used', 'The patron code was already used; ask the patron to show a fresh one.');

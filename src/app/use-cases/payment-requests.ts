@@ -2,11 +2,12 @@
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { LineItem, PaymentRequest, Transition } from '../../core/payment-request.js';
-import { loadPaymentRequest, loadTerminal } from '../access.js';
+import { canSee, loadPaymentRequest, loadTerminal, sameTenant } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { Page, PaymentRequestFilter, Tx } from '../ports/store.js';
+import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
+import { returnOwedFunds } from './refund-writes.js';
 import { parseShortCode } from '../../core/short-code.js';
 import { takePatronCode } from './patrons.js';
 
@@ -40,16 +41,26 @@ export interface CreateResult {
   replayedByReference: boolean;
 }
 
-/** Persists a transition: the new state (version-checked) and its events. A no-op transition writes nothing. */
+/**
+ * Persists a transition: the new state (version-checked) and its events; a no-op writes nothing.
+ * A request that ends unpaid (or voided) with money taken gives it back in the same transaction.
+ */
 export async function commit(unit: Work, before: PaymentRequest, transition: Transition): Promise<PaymentRequest> {
-  if (transition.request !== before) await unit.tx.updatePaymentRequest(transition.request);
+  if (transition.request === before) return before;
+  await unit.tx.updatePaymentRequest(transition.request);
   await unit.emitForRequest(transition.request, transition.events);
-  return transition.request;
+  if (pr.owedBack(transition.request) <= 0) return transition.request;
+  const now = transition.request.updatedAt;
+  return returnOwedFunds(unit, transition.request, now);
 }
 
 /** Loads a request the caller may see, as of now: an overdue one is expired before any action applies. */
 export async function loadCurrent(unit: Work, caller: Caller, id: string): Promise<{ request: PaymentRequest; now: number }> {
-  const loaded = await loadPaymentRequest(unit.tx, caller, id);
+  return asOfNow(unit, await loadPaymentRequest(unit.tx, caller, id));
+}
+
+/** A loaded request as of its merchant's now: expired first if overdue. */
+export async function asOfNow(unit: Work, loaded: PaymentRequest): Promise<{ request: PaymentRequest; now: number }> {
   const now = await merchantNow(unit.app, unit.tx, loaded.merchantId, loaded.livemode);
   const due = pr.expireIfDue(loaded, now);
   return { request: due ? await commit(unit, loaded, due) : loaded, now };
@@ -64,8 +75,11 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
   if (input.reference !== undefined) {
     const existing = await tx.findPaymentRequestByReference(caller.merchantId, caller.livemode, input.reference);
     if (existing) {
-      if (existing.fingerprint === fingerprint) return { request: existing, replayedByReference: true };
-      throw new DomainError('duplicate_reference', `Reference ${input.reference} is already used by ${existing.id} with a different request.`, 'reference', { existingId: existing.id });
+      // another terminal's request is neither replayed nor named to a terminal key
+      const visible = canSee(caller, existing);
+      if (visible && existing.fingerprint === fingerprint) return { request: existing, replayedByReference: true };
+      const owner = visible ? ` by ${existing.id}` : '';
+      throw new DomainError('duplicate_reference', `Reference ${input.reference} is already used${owner} with a different request.`, 'reference', visible ? { existingId: existing.id } : {});
     }
   }
   const amount = input.amount ?? null;
@@ -75,7 +89,7 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
     throw new DomainError('parameter_invalid', 'basketAmount must be at least amount: the request is a part of the basket.', 'basketAmount');
 
   if (!input.allowConcurrent) {
-    const active = await tx.findActivePaymentRequestForTerminal(terminal.id);
+    const active = await tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
     if (active) throw new DomainError('terminal_busy', `Terminal ${terminal.id} already has an active payment request ${active.id}; cancel it or wait until it is final.`, 'terminalId', { activeId: active.id });
   }
 
@@ -89,6 +103,7 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
     terminalId: terminal.id,
     status: amount === null ? 'prepared' : 'created',
     statusReason: null,
+    cancellationReason: null,
     amount,
     currency: input.currency,
     amountReceived: 0,
@@ -123,12 +138,18 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
   await tx.insertPaymentRequest(request);
   await unit.emitForRequest(request, ['payment_request.created']);
 
-  // A patron code, or a fresh check-in at the terminal, engages the patron at once.
-  const checkedIn = terminal.checkedInPatronId && terminal.checkedInAt !== null && now - terminal.checkedInAt <= CHECK_IN_VALIDITY_MS ? terminal.checkedInPatronId : null;
+  // A patron code, or a fresh check-in at the terminal by a patron of this mode, engages the patron at once.
+  const checkedIn = await freshCheckIn(tx, caller, terminal, now);
   const engagedPatron = patronId ?? checkedIn;
   if (!engagedPatron) return { request, replayedByReference: false };
   if (checkedIn && !patronId) await tx.setTerminalCheckIn(terminal.id, null, null);
   return { request: await commit(unit, request, pr.engage(request, engagedPatron, now)), replayedByReference: false };
+}
+
+async function freshCheckIn(tx: Tx, caller: Caller, terminal: Terminal, now: number): Promise<string | null> {
+  if (!terminal.checkedInPatronId || terminal.checkedInAt === null || now - terminal.checkedInAt > CHECK_IN_VALIDITY_MS) return null;
+  const patron = await tx.getPatron(terminal.checkedInPatronId);
+  return patron && sameTenant(caller, patron) ? patron.id : null;
 }
 
 export async function readyPaymentRequest(unit: Work, caller: Caller, id: string, input: { amount: number; lineItems?: LineItem[] }): Promise<PaymentRequest> {
@@ -138,7 +159,7 @@ export async function readyPaymentRequest(unit: Work, caller: Caller, id: string
 
 export async function cancelPaymentRequest(unit: Work, caller: Caller, id: string, reason?: string): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
-  return commit(unit, request, pr.cancel(request, now, reason ?? 'cancelled_by_merchant'));
+  return commit(unit, request, pr.cancel(request, now, reason ?? null));
 }
 
 export async function capturePaymentRequest(unit: Work, caller: Caller, id: string, amount?: number): Promise<PaymentRequest> {
@@ -188,7 +209,7 @@ export async function findByShortCode(tx: Tx, caller: Caller, code: string): Pro
   const normalized = parseShortCode(code);
   if (!normalized) throw new DomainError('short_code_invalid', `${code} is not a valid short code: its check character does not match.`, 'code');
   const request = await tx.findPaymentRequestByShortCode(normalized);
-  if (!request || request.merchantId !== caller.merchantId || request.livemode !== caller.livemode || (caller.terminalId && caller.terminalId !== request.terminalId))
+  if (!request || !canSee(caller, request))
     throw new DomainError('not_found', `No payment request with short code ${normalized}.`);
   return request;
 }

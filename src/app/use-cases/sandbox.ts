@@ -7,7 +7,7 @@ import { canSee, loadTerminal, requireTestMode } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
-import { commit, loadCurrent } from './payment-requests.js';
+import { asOfNow, commit, loadCurrent } from './payment-requests.js';
 import { createPatron, requirePatron } from './patrons.js';
 import { sweepDue } from './sweeps.js';
 
@@ -53,9 +53,9 @@ export async function checkIn(unit: Work, caller: Caller, terminalId: string, in
   requireTestMode(caller);
   const terminal = await loadTerminal(unit.tx, caller, terminalId);
   const patronId = input.patronId ? (await requirePatron(unit.tx, caller, input.patronId)).id : (await createPatron(unit, caller, {})).patron.id;
-  const active = await unit.tx.findActivePaymentRequestForTerminal(terminal.id);
-  if (active && canSee(caller, active) && ['prepared', 'created', 'pending'].includes(active.status)) {
-    const { request, now } = await loadCurrent(unit, caller, active.id);
+  const active = await unit.tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
+  if (active) {
+    const { request, now } = await asOfNow(unit, active);
     if (pr.canApply(request.status, 'engage')) {
       return { terminalId: terminal.id, patronId, checkedInAt: now, paymentRequest: await commit(unit, request, pr.engage(request, patronId, now)) };
     }

@@ -1,14 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticate } from '../../app/use-cases/merchants.js';
 import type { App, Caller } from '../../app/context.js';
-import type { SecretBox } from '../../app/ports/secret-box.js';
-import { bearerToken } from '../../http/auth.js';
+import { bearerToken } from '../shared/auth.js';
 
 export interface NativeDeps {
   app: App;
   /** Base URL patrons and POS reach: payUrl and links are built from it (read per request: known once listening). */
   readonly publicUrl: string;
-  box: SecretBox;
   /** POSGATE_ADMIN_TOKEN when configured; otherwise the hashed, generated one in the database. */
   adminToken: string | null;
 }

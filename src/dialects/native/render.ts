@@ -10,7 +10,7 @@ const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
 export function renderPaymentRequest(p: PaymentRequest, publicUrl: string) {
   return {
     id: p.id, object: 'payment_request' as const, livemode: p.livemode, merchantId: p.merchantId, storeId: p.storeId, terminalId: p.terminalId,
-    status: p.status, statusReason: p.statusReason, amount: p.amount, currency: p.currency,
+    status: p.status, statusReason: p.statusReason, cancellationReason: p.cancellationReason, amount: p.amount, currency: p.currency,
     amountReceived: p.amountReceived, amountAuthorized: p.amountAuthorized, amountCaptured: p.amountCaptured, amountRefunded: p.amountRefunded,
     refundStatus: refundStatusOf(p), overpaid: p.overpaid, captureMode: p.captureMode, reference: p.reference, shortCode: p.shortCode,
     payUrl: `${publicUrl}/pay/${p.id}`, description: p.description, lineItems: p.lineItems, metadata: p.metadata,

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../../core/errors.js';
 import { isSupportedCurrency, MAX_AMOUNT } from '../../core/money.js';
 import { PAYMENT_REQUEST_STATUSES } from '../../core/payment-request.js';
-import { REFUND_STATUSES } from '../../core/refund.js';
+import { REFUND_STATUSES, SYSTEM_REFERENCE_PREFIX } from '../../core/refund.js';
 
 const minor = (what: string) =>
   z.number({ error: `${what} must be an integer number of minor units` })
@@ -58,7 +58,7 @@ export const CaptureBody = z.strictObject({ amount: Amount.optional() });
 export const EmptyBody = z.strictObject({});
 export const CreateRefundBody = z.strictObject({
   amount: Amount,
-  reference: z.string().min(1).max(255),
+  reference: z.string().min(1).max(255).refine((r) => !r.startsWith(SYSTEM_REFERENCE_PREFIX), `references starting with ${SYSTEM_REFERENCE_PREFIX} are reserved for posgate's own refunds`),
   reason: z.string().max(500).optional(),
   captureMode: z.enum(['automatic', 'manual']).optional(),
 });
@@ -101,7 +101,7 @@ const NullableTimestamp = Timestamp.nullable();
 
 export const PaymentRequestObject = z.object({
   id: z.string(), object: z.literal('payment_request'), livemode: z.boolean(), merchantId: z.string(), storeId: z.string(), terminalId: z.string(),
-  status: z.enum(PAYMENT_REQUEST_STATUSES), statusReason: z.string().nullable(), amount: z.number().int().nullable(), currency: z.string(),
+  status: z.enum(PAYMENT_REQUEST_STATUSES), statusReason: z.string().nullable(), cancellationReason: z.string().nullable(), amount: z.number().int().nullable(), currency: z.string(),
   amountReceived: z.number().int(), amountAuthorized: z.number().int(), amountCaptured: z.number().int(), amountRefunded: z.number().int(),
   refundStatus: z.enum(['none', 'partial', 'full']), overpaid: z.boolean(), captureMode: z.enum(['automatic', 'manual']),
   reference: z.string().nullable(), shortCode: z.string(), payUrl: z.string(), description: z.string().nullable(),

@@ -12,13 +12,14 @@ import { UNIQUE, type Database } from '../schema.js';
 
 /** SQLite names columns, not indexes, in its unique-violation message: map them back to our names. */
 const COLUMNS_TO_CONSTRAINT: Record<string, string> = {
-  'payment_requests.terminal_id': UNIQUE.oneActivePerTerminal,
+  'payment_requests.terminal_id, payment_requests.livemode': UNIQUE.oneActivePerTerminal,
   'payment_requests.merchant_id, payment_requests.livemode, payment_requests.reference': UNIQUE.reference,
   'payment_requests.short_code': UNIQUE.shortCode,
   'refunds.payment_request_id, refunds.reference': UNIQUE.refundReference,
   'idempotency_keys.credential_id, idempotency_keys.method, idempotency_keys.path, idempotency_keys.key': UNIQUE.idempotencyKey,
   'events.object_id, events.sequence': UNIQUE.eventSequence,
   'terminals.merchant_id, terminals.name': UNIQUE.terminalName,
+  'settings.key': UNIQUE.setting,
 };
 
 export function classifySqliteUnique(error: unknown): string | null {

@@ -48,6 +48,7 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .addColumn('terminal_id', 'text', (c) => c.notNull().references('terminals.id'))
     .addColumn('status', 'text', (c) => c.notNull())
     .addColumn('status_reason', 'text')
+    .addColumn('cancellation_reason', 'text')
     .addColumn('amount', 'bigint', (c) => c.check(sql`amount > 0 and amount <= 1000000000000`))
     .addColumn('currency', 'text', (c) => c.notNull())
     .addColumn('amount_received', 'bigint', (c) => c.notNull().defaultTo(0).check(sql`amount_received >= 0`))
@@ -82,7 +83,8 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .addCheckConstraint('payment_requests_captured_within_authorized', sql`amount_captured >= 0 and amount_captured <= amount_authorized`)
     .addCheckConstraint('payment_requests_refunds_within_captured', sql`amount_refunded >= 0 and amount_refunded <= amount_refund_reserved and amount_refund_reserved <= amount_captured`)
     .execute();
-  await s.createIndex(UNIQUE.oneActivePerTerminal).on('payment_requests').column('terminal_id').unique().where(ACTIVE).execute();
+  // per mode: a test-mode request in progress never blocks a live sale on the same till
+  await s.createIndex(UNIQUE.oneActivePerTerminal).on('payment_requests').columns(['terminal_id', 'livemode']).unique().where(ACTIVE).execute();
   await s.createIndex(UNIQUE.reference).on('payment_requests').columns(['merchant_id', 'livemode', 'reference']).unique().execute();
   await s.createIndex(UNIQUE.shortCode).on('payment_requests').column('short_code').unique().execute();
   await s.createIndex('payment_requests_by_merchant').on('payment_requests').columns(['merchant_id', 'livemode', 'id']).execute();

@@ -1,21 +1,21 @@
 // The operator's API under /admin/v1: merchants, stores, terminals, keys and credential sets.
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyAdminToken, issueNativeCredentials } from '../../../app/use-cases/bootstrap.js';
 import * as uc from '../../../app/use-cases/merchants.js';
-import { execute, inTransaction, type Work } from '../../../app/unit-of-work.js';
+import { inTransaction } from '../../../app/unit-of-work.js';
 import type { Terminal } from '../../../app/ports/store.js';
 import { DomainError } from '../../../core/errors.js';
-import { bearerToken } from '../../../http/auth.js';
-import { idempotencyOf, sendExecuted } from '../../../http/idempotency.js';
-import { decodeCursor, listBody } from '../../../http/pagination.js';
+import { bearerToken } from '../../shared/auth.js';
+import { respond, respondOutside, type Credential } from '../../shared/idempotency.js';
 import type { NativeDeps } from '../deps.js';
+import { decodeCursor, listBody } from '../pagination.js';
 import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../render.js';
 import * as s from '../schemas.js';
 
 const tags = ['Admin'];
-const ADMIN = { credentialId: 'admin' };
+const ADMIN: Credential = { credentialId: 'admin' };
 const NameBody = z.strictObject({ name: z.string().min(1).max(200) });
 const ModeBody = z.strictObject({ mode: z.enum(['test', 'live']) });
 /** Dialects whose credential sets exist so far; the others answer 404 until they are built. */
@@ -32,11 +32,8 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
     if (!(await verifyAdminToken(app, deps.adminToken, token))) throw new DomainError('invalid_api_key', 'The admin token is not valid.');
   });
 
-  const created = async <T>(req: FastifyRequest, reply: FastifyReply, run: (unit: Work) => Promise<T>, render: (value: T) => unknown) =>
-    sendExecuted(reply, await execute(app, idempotencyOf(req, ADMIN), run, (value) => ({ status: 201, body: render(value) })));
-
-  r.post('/admin/v1/merchants', { schema: { tags, summary: 'Create a merchant', body: NameBody, headers: s.IdempotencyHeaders } }, (req, reply) =>
-    created(req, reply, (unit) => uc.createMerchant(unit, req.body), renderMerchant));
+  r.post('/admin/v1/merchants', { schema: { tags, summary: 'Create a merchant', body: NameBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
+    respond(app, req, reply, ADMIN, (unit) => uc.createMerchant(unit, req.body), (merchant) => ({ status: 201, body: renderMerchant(merchant) })));
 
   r.get('/admin/v1/merchants', { schema: { tags, summary: 'List merchants', querystring: s.PageQuery } }, async (req) => {
     const page = await app.store.read.listMerchants({ limit: req.query.limit, afterId: decodeCursor(req.query.cursor) });
@@ -50,31 +47,34 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
     return { ...renderMerchant(merchant), stores: stores.map(renderStore), terminals: terminals.items.map((t: Terminal) => renderTerminal(t, deps.publicUrl)) };
   });
 
-  r.post('/admin/v1/merchants/:id/stores', { schema: { tags, summary: 'Create a store', params: s.IdParams, body: NameBody, headers: s.IdempotencyHeaders } }, (req, reply) =>
-    created(req, reply, (unit) => uc.createStore(unit, req.params.id, req.body), renderStore));
+  r.post('/admin/v1/merchants/:id/stores', { schema: { tags, summary: 'Create a store', params: s.IdParams, body: NameBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
+    respond(app, req, reply, ADMIN, (unit) => uc.createStore(unit, req.params.id, req.body), (store) => ({ status: 201, body: renderStore(store) })));
 
-  r.post('/admin/v1/stores/:id/terminals', { schema: { tags, summary: "Create a terminal (name: the merchant's own terminal id)", params: s.IdParams, body: NameBody, headers: s.IdempotencyHeaders } }, (req, reply) =>
-    created(req, reply, (unit) => uc.createTerminal(unit, req.params.id, req.body), (t) => renderTerminal(t, deps.publicUrl)));
+  r.post('/admin/v1/stores/:id/terminals', { schema: { tags, summary: "Create a terminal (name: the merchant's own terminal id)", params: s.IdParams, body: NameBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
+    respond(app, req, reply, ADMIN, (unit) => uc.createTerminal(unit, req.params.id, req.body), (t) => ({ status: 201, body: renderTerminal(t, deps.publicUrl) })));
 
-  r.post('/admin/v1/merchants/:id/keys', { schema: { tags, summary: 'A merchant secret key (shown once)', params: s.IdParams, body: ModeBody, headers: s.IdempotencyHeaders } }, (req, reply) =>
-    created(req, reply, (unit) => uc.createApiKey(unit, { merchantId: req.params.id, mode: req.body.mode }), renderIssuedKey));
+  r.post('/admin/v1/merchants/:id/keys', { schema: { tags, summary: 'A merchant secret key (shown once)', params: s.IdParams, body: ModeBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
+    respond(app, req, reply, ADMIN, (unit) => uc.createApiKey(unit, { merchantId: req.params.id, mode: req.body.mode }), (issued) => ({ status: 201, body: renderIssuedKey(issued) })));
 
   r.post('/admin/v1/terminals/:id/keys', { schema: { tags, summary: 'A terminal key (shown once)', params: s.IdParams, body: ModeBody, headers: s.IdempotencyHeaders } }, async (req, reply) => {
     const terminal = await app.store.read.getTerminal(req.params.id);
     if (!terminal) throw new DomainError('not_found', `No terminal ${req.params.id}.`);
-    return created(req, reply, (unit) => uc.createApiKey(unit, { merchantId: terminal.merchantId, terminalId: terminal.id, mode: req.body.mode }), renderIssuedKey);
+    return respond(app, req, reply, ADMIN, (unit) => uc.createApiKey(unit, { merchantId: terminal.merchantId, terminalId: terminal.id, mode: req.body.mode }), (issued) => ({ status: 201, body: renderIssuedKey(issued) }));
   });
 
   r.delete('/admin/v1/keys/:id', { schema: { tags, summary: 'Revoke a key', params: s.IdParams } }, async (req) =>
     renderIssuedKey({ key: await inTransaction(app, (unit) => uc.revokeApiKey(unit, req.params.id)), secret: '' }));
 
   r.post('/admin/v1/merchants/:id/credentials/:dialect', {
-    schema: { tags, summary: "A fresh credential set for one dialect, in the shape of `posgate credentials --json`", params: z.strictObject({ id: z.string().min(1).max(100), dialect: z.string().min(1).max(30) }), body: s.EmptyBody },
+    schema: {
+      tags, summary: "A fresh credential set for one dialect, in the shape of `posgate credentials --json`",
+      params: z.strictObject({ id: z.string().min(1).max(100), dialect: z.string().min(1).max(30) }), body: s.EmptyBody, headers: s.IdempotencyHeaders,
+    },
   }, async (req, reply) => {
     const dialect = req.params.dialect;
     if (!(CREDENTIAL_DIALECTS as readonly string[]).includes(dialect)) throw new DomainError('not_found', `No dialect ${dialect} with credentials here; available: ${CREDENTIAL_DIALECTS.join(', ')}.`, 'dialect');
     await uc.requireMerchant(app.store.read, req.params.id);
-    const native = await issueNativeCredentials(app, deps.box, req.params.id);
-    return reply.status(201).send({ baseUrl: deps.publicUrl, native });
+    // issueNativeCredentials runs its own transactions: outside ours
+    return respondOutside(app, req, reply, ADMIN, () => issueNativeCredentials(app, req.params.id), (native) => ({ status: 201, body: { baseUrl: deps.publicUrl, native } }));
   });
 }

@@ -3,8 +3,8 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Caller } from '../../../app/context.js';
 import { loadPaymentRequest } from '../../../app/access.js';
 import { DomainError } from '../../../core/errors.js';
-import { decodeCursor, listBody } from '../../../http/pagination.js';
 import type { NativeDeps } from '../deps.js';
+import { decodeCursor, listBody } from '../pagination.js';
 import { renderEvent } from '../render.js';
 import * as s from '../schemas.js';
 

@@ -3,12 +3,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Caller } from '../../../app/context.js';
 import type { PaymentRequest } from '../../../core/payment-request.js';
-import { execute, type Work } from '../../../app/unit-of-work.js';
+import type { Work } from '../../../app/unit-of-work.js';
 import * as uc from '../../../app/use-cases/payment-requests.js';
 import { voidPaymentRequest } from '../../../app/use-cases/refunds.js';
-import { fingerprint, idempotencyOf, sendExecuted } from '../../../http/idempotency.js';
-import { decodeCursor, listBody } from '../../../http/pagination.js';
+import { fingerprint, respond } from '../../shared/idempotency.js';
 import type { NativeDeps } from '../deps.js';
+import { decodeCursor, listBody } from '../pagination.js';
 import { renderPaymentRequest } from '../render.js';
 import * as s from '../schemas.js';
 
@@ -22,11 +22,9 @@ export function paymentRequestRoutes(fastify: FastifyInstance, deps: NativeDeps)
 
   r.post('/v1/payment-requests', {
     schema: { tags, summary: 'Create a payment request', body: s.CreatePaymentRequestBody, headers: s.IdempotencyHeaders, response: { 200: s.PaymentRequestObject, 201: s.PaymentRequestObject } },
-  }, async (req, reply) => {
-    const executed = await execute(app, idempotencyOf(req, req.caller), (unit) => uc.createPaymentRequest(unit, req.caller, req.body, fingerprint(req.body)),
-      (result) => ({ status: result.replayedByReference ? 200 : 201, body: render(result.request) }));
-    return sendExecuted(reply, executed);
-  });
+  }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => uc.createPaymentRequest(unit, req.caller, req.body, fingerprint(req.body)),
+      (result) => ({ status: result.replayedByReference ? 200 : 201, body: render(result.request) })));
 
   r.get('/v1/payment-requests', { schema: { tags, summary: 'List payment requests (newest first)', querystring: s.ListPaymentRequestsQuery, response: { 200: s.ListOf(s.PaymentRequestObject) } } }, async (req) => {
     const { limit, cursor, ...filter } = req.query;
@@ -42,10 +40,8 @@ export function paymentRequestRoutes(fastify: FastifyInstance, deps: NativeDeps)
 
   /** POST /v1/payment-requests/{id}/<path>: an idempotent action answering with the request. */
   const action = <B extends z.ZodType>(path: string, summary: string, body: B, run: (unit: Work, caller: Caller, id: string, input: z.infer<B>) => Promise<PaymentRequest>) =>
-    r.post(`/v1/payment-requests/:id/${path}`, { schema: { tags, summary, params: s.IdParams, body, headers: s.IdempotencyHeaders, response: one } }, async (req, reply) => {
-      const executed = await execute(app, idempotencyOf(req, req.caller), (unit) => run(unit, req.caller, req.params.id, req.body as z.infer<B>), (request) => ({ status: 200, body: render(request) }));
-      return sendExecuted(reply, executed);
-    });
+    r.post(`/v1/payment-requests/:id/${path}`, { schema: { tags, summary, params: s.IdParams, body, headers: s.IdempotencyHeaders, response: one } }, async (req, reply) =>
+      respond(app, req, reply, req.caller, (unit) => run(unit, req.caller, req.params.id, req.body as z.infer<B>), (request) => ({ status: 200, body: render(request) })));
 
   action('ready', 'Give a prepared request its amount', s.ReadyBody, (unit, caller, id, body) => uc.readyPaymentRequest(unit, caller, id, body));
   action('cancel', 'Cancel (releases an authorization)', s.CancelBody, (unit, caller, id, body) => uc.cancelPaymentRequest(unit, caller, id, body.reason));

@@ -2,10 +2,11 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import QRCode from 'qrcode';
+import type { Caller } from '../../../app/context.js';
 import { getPaymentRequest } from '../../../app/use-cases/payment-requests.js';
 import { getTerminal } from '../../../app/use-cases/merchants.js';
 import type { NativeDeps } from '../deps.js';
-import { renderPaymentRequest, renderTerminal } from '../render.js';
+import { checkInUrlOf, payUrlOf } from '../links.js';
 import * as s from '../schemas.js';
 
 /** Medium error correction survives a scuffed counter display; a quiet zone of 2 modules is enough on screens. */
@@ -18,7 +19,9 @@ async function sendSvg(reply: FastifyReply, text: string) {
 export function qrRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const tags = ['QR codes'];
-  const payUrl = async (caller: Parameters<typeof getPaymentRequest>[1], id: string) => renderPaymentRequest(await getPaymentRequest(deps.app, caller, id), deps.publicUrl).payUrl;
+  // loading the request (or terminal) first keeps another tenant's id a 404
+  const payUrl = async (caller: Caller, id: string) => payUrlOf(deps.publicUrl, (await getPaymentRequest(deps.app, caller, id)).id);
+  const checkInUrl = async (caller: Caller, id: string) => checkInUrlOf(deps.publicUrl, (await getTerminal(deps.app, caller, id)).id);
 
   r.get('/v1/payment-requests/:id/qr.svg', { schema: { tags, summary: "The QR code of the request's payUrl (SVG)", params: s.IdParams } }, async (req, reply) =>
     sendSvg(reply, await payUrl(req.caller, req.params.id)));
@@ -29,5 +32,5 @@ export function qrRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   });
 
   r.get('/v1/terminals/:id/qr.svg', { schema: { tags, summary: "The terminal's static check-in QR code (SVG)", params: s.IdParams } }, async (req, reply) =>
-    sendSvg(reply, renderTerminal(await getTerminal(deps.app, req.caller, req.params.id), deps.publicUrl).checkInUrl));
+    sendSvg(reply, await checkInUrl(req.caller, req.params.id)));
 }

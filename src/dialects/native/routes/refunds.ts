@@ -1,10 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { execute } from '../../../app/unit-of-work.js';
 import * as uc from '../../../app/use-cases/refunds.js';
-import { idempotencyOf, sendExecuted } from '../../../http/idempotency.js';
-import { listBody } from '../../../http/pagination.js';
+import { respond } from '../../shared/idempotency.js';
 import type { NativeDeps } from '../deps.js';
+import { listBody } from '../pagination.js';
 import { renderRefund } from '../render.js';
 import * as s from '../schemas.js';
 
@@ -16,11 +15,9 @@ export function refundRoutes(fastify: FastifyInstance, { app }: NativeDeps): voi
 
   r.post('/v1/payment-requests/:id/refunds', {
     schema: { tags, summary: 'Refund all or part of a succeeded request', params: s.IdParams, body: s.CreateRefundBody, headers: s.IdempotencyHeaders, response: { 200: s.RefundObject, 201: s.RefundObject } },
-  }, async (req, reply) => {
-    const executed = await execute(app, idempotencyOf(req, req.caller), (unit) => uc.createRefund(unit, req.caller, req.params.id, req.body),
-      (result) => ({ status: result.replayedByReference ? 200 : 201, body: renderRefund(result.refund) }));
-    return sendExecuted(reply, executed);
-  });
+  }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => uc.createRefund(unit, req.caller, req.params.id, req.body),
+      (result) => ({ status: result.replayedByReference ? 200 : 201, body: renderRefund(result.refund) })));
 
   r.get('/v1/payment-requests/:id/refunds', { schema: { tags, summary: "A request's refunds", params: s.IdParams, response: { 200: s.ListOf(s.RefundObject) } } }, async (req) =>
     listBody((await uc.listRefunds(app, req.caller, req.params.id)).map(renderRefund), false, undefined));
@@ -31,9 +28,7 @@ export function refundRoutes(fastify: FastifyInstance, { app }: NativeDeps): voi
     ['capture', uc.captureRefund, 'Capture a manual refund'],
     ['cancel', uc.cancelRefund, 'Cancel a manual refund before capture'],
   ] as const) {
-    r.post(`/v1/refunds/:id/${path}`, { schema: { tags, summary, params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders, response: one } }, async (req, reply) => {
-      const executed = await execute(app, idempotencyOf(req, req.caller), (unit) => run(unit, req.caller, req.params.id), (refund) => ({ status: 200, body: renderRefund(refund) }));
-      return sendExecuted(reply, executed);
-    });
+    r.post(`/v1/refunds/:id/${path}`, { schema: { tags, summary, params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders, response: one } }, async (req, reply) =>
+      respond(app, req, reply, req.caller, (unit) => run(unit, req.caller, req.params.id), (refund) => ({ status: 200, body: renderRefund(refund) })));
   }
 }

@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import { execute, inTransaction } from '../../../app/unit-of-work.js';
+import { inTransaction } from '../../../app/unit-of-work.js';
 import * as patrons from '../../../app/use-cases/patrons.js';
 import * as uc from '../../../app/use-cases/sandbox.js';
-import { idempotencyOf, sendExecuted } from '../../../http/idempotency.js';
+import { respond, respondOutside } from '../../shared/idempotency.js';
 import type { NativeDeps } from '../deps.js';
 import { iso, renderPaymentRequest } from '../render.js';
 import * as s from '../schemas.js';
@@ -25,31 +25,27 @@ export function sandboxRoutes(fastify: FastifyInstance, deps: NativeDeps): void 
   const { app } = deps;
   const r = fastify.withTypeProvider<ZodTypeProvider>();
 
-  r.post('/v1/sandbox/payment-requests/:id/pay', { schema: { tags, summary: 'Act as the patron: approve, decline, cancel or fail', params: s.IdParams, body: s.SandboxPayBody, headers: s.IdempotencyHeaders, response: { 200: s.PaymentRequestObject } } }, async (req, reply) => {
-    const executed = await execute(app, idempotencyOf(req, req.caller), (unit) => uc.sandboxPay(unit, req.caller, req.params.id, req.body), (p) => ({ status: 200, body: renderPaymentRequest(p, deps.publicUrl) }));
-    return sendExecuted(reply, executed);
-  });
+  r.post('/v1/sandbox/payment-requests/:id/pay', { schema: { tags, summary: 'Act as the patron: approve, decline, cancel or fail', params: s.IdParams, body: s.SandboxPayBody, headers: s.IdempotencyHeaders, response: { 200: s.PaymentRequestObject } } }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => uc.sandboxPay(unit, req.caller, req.params.id, req.body), (p) => ({ status: 200, body: renderPaymentRequest(p, deps.publicUrl) })));
 
-  r.post('/v1/sandbox/terminals/:id/check-in', { schema: { tags, summary: 'A patron checks in at a terminal', params: s.IdParams, body: s.CheckInBody, headers: s.IdempotencyHeaders } }, async (req, reply) => {
-    const executed = await execute(app, idempotencyOf(req, req.caller), (unit) => uc.checkIn(unit, req.caller, req.params.id, req.body), (result) => ({
+  r.post('/v1/sandbox/terminals/:id/check-in', { schema: { tags, summary: 'A patron checks in at a terminal', params: s.IdParams, body: s.CheckInBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => uc.checkIn(unit, req.caller, req.params.id, req.body), (result) => ({
       status: 200,
       body: { object: 'check_in', terminalId: result.terminalId, patronId: result.patronId, checkedInAt: iso(result.checkedInAt), paymentRequest: result.paymentRequest ? renderPaymentRequest(result.paymentRequest, deps.publicUrl) : null },
-    }));
-    return sendExecuted(reply, executed);
-  });
+    })));
 
-  r.post('/v1/sandbox/patrons', { schema: { tags, summary: 'A sandbox patron with a rotating, single-use patron code', body: s.CreatePatronBody, headers: s.IdempotencyHeaders } }, async (req, reply) => {
-    const executed = await execute(app, idempotencyOf(req, req.caller), (unit) => patrons.createPatron(unit, req.caller, req.body), (view) => ({ status: 201, body: renderPatron(view, deps.publicUrl) }));
-    return sendExecuted(reply, executed);
-  });
+  r.post('/v1/sandbox/patrons', { schema: { tags, summary: 'A sandbox patron with a rotating, single-use patron code', body: s.CreatePatronBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => patrons.createPatron(unit, req.caller, req.body), (view) => ({ status: 201, body: renderPatron(view, deps.publicUrl) })));
 
   r.get('/v1/sandbox/patrons/:id', { schema: { tags, summary: 'A patron and the code it shows now', params: s.IdParams } }, async (req) =>
     renderPatron(await inTransaction(app, (unit) => patrons.getPatron(unit, req.caller, req.params.id)), deps.publicUrl));
 
   r.get('/v1/sandbox/clock', { schema: { tags, summary: "The merchant's test clock" } }, async (req) => renderClock(await uc.readClock(app, req.caller)));
 
-  r.post('/v1/sandbox/clock/advance', { schema: { tags, summary: 'Move the test clock forward and run what falls due', body: s.ClockAdvanceBody } }, async (req) =>
-    renderClock(await uc.advanceClock(app, req.caller, req.body.seconds)));
+  // advanceClock runs its own transactions (and the sweep), resolveReference only reads: both run outside ours
+  r.post('/v1/sandbox/clock/advance', { schema: { tags, summary: 'Move the test clock forward and run what falls due', body: s.ClockAdvanceBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
+    respondOutside(app, req, reply, req.caller, () => uc.advanceClock(app, req.caller, req.body.seconds), (state) => ({ status: 200, body: renderClock(state) })));
 
-  r.post('/v1/sandbox/resolve', { schema: { tags, summary: 'The request behind any id any dialect returned', body: s.ResolveBody } }, async (req) => ({ id: await uc.resolveReference(app, req.caller, req.body.ref) }));
+  r.post('/v1/sandbox/resolve', { schema: { tags, summary: 'The request behind any id any dialect returned', body: s.ResolveBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
+    respondOutside(app, req, reply, req.caller, () => uc.resolveReference(app, req.caller, req.body.ref), (id) => ({ status: 200, body: { id } })));
 }

@@ -1,4 +1,4 @@
-import { DomainError } from '../core/errors.js';
+import { DomainError } from '../../core/errors.js';
 
 /** Cursors are opaque to clients: base64url of the last item's sort key. */
 export function encodeCursor(key: string | number): string {

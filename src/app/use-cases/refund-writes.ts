@@ -1,0 +1,46 @@
+// Writing refund changes, shared by merchant refunds, void, and the return of money owed on a
+// request that ended unpaid.
+import { DomainError } from '../../core/errors.js';
+import { owedBack, type PaymentRequest } from '../../core/payment-request.js';
+import { applyRefundAction, returnOwed, type Refund, type RefundAction, type RefundChange } from '../../core/refund.js';
+import type { Work } from '../unit-of-work.js';
+
+export async function applyRefund(unit: Work, refund: Refund, request: PaymentRequest, action: RefundAction, now: number): Promise<RefundChange> {
+  const change = applyRefundAction(refund, request, action, now);
+  await unit.tx.updatePaymentRequest(change.request);
+  await unit.tx.updateRefund(change.refund);
+  await unit.emitForRefund(change.refund, change.request, change.events);
+  return change;
+}
+
+/**
+ * Persists a newly reserved refund and, unless it awaits a manual capture, hands it to the
+ * channel. The Connector contract forbids blocking network I/O here (a real channel answers
+ * `pending` and settles later), so this stays inside the transaction.
+ */
+export async function storeNewRefund(unit: Work, reserved: RefundChange, now: number): Promise<RefundChange> {
+  await unit.tx.updatePaymentRequest(reserved.request);
+  await unit.tx.insertRefund(reserved.refund);
+  await unit.emitForRefund(reserved.refund, reserved.request, reserved.events);
+  if (reserved.refund.status !== 'pending') return reserved;
+  const outcome = await unit.app.connector.refund(reserved.request, reserved.refund);
+  if (outcome === 'pending') return reserved;
+  return applyRefund(unit, reserved.refund, reserved.request, outcome === 'succeeded' ? 'settle' : 'fail', now);
+}
+
+/**
+ * Gives back all a request owes once it ended unpaid or was voided: manual refunds still awaiting
+ * capture are cancelled and one refund returns everything taken and not yet refunded. If the
+ * channel refuses that refund, the whole change is refused, so a request never ends owing money.
+ */
+export async function returnOwedFunds(unit: Work, request: PaymentRequest, now: number): Promise<PaymentRequest> {
+  let current = request;
+  for (const refund of await unit.tx.listRefunds(request.id)) {
+    if (refund.status === 'requires_capture') current = (await applyRefund(unit, refund, current, 'cancel', now)).request;
+  }
+  if (owedBack(current) <= 0) return current;
+  const returned = await storeNewRefund(unit, returnOwed(current, unit.app.ids.id('rf'), now), now);
+  if (returned.refund.status === 'failed')
+    throw new DomainError('invalid_state', `The payment channel refused to return ${returned.refund.amount} for ${request.id}; nothing was changed.`, undefined, { status: request.status });
+  return returned.request;
+}

@@ -1,0 +1,57 @@
+// Money a patron paid always goes back when the request does not end paid.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBody, startGateway, type TestGateway } from '../harness.js';
+
+let t: TestGateway;
+beforeAll(async () => { t = await startGateway(); });
+afterAll(async () => t.close());
+
+const create = (extra: Record<string, unknown> = {}) => t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true, ...extra }) });
+const pay = (id: string, body: Record<string, unknown>) => t.api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body });
+const get = async (id: string) => (await t.api('GET', `/v1/payment-requests/${id}`)).body;
+const refunds = async (id: string) => (await t.api('GET', `/v1/payment-requests/${id}/refunds?limit=100`)).body.data;
+
+describe('returns', () => {
+  it('cancelling a partly paid request refunds what was paid, in the same change', async () => {
+    const { body: pr } = await create({ partialAllowed: true });
+    await pay(pr.id, { outcome: 'approve', amount: 600 });
+    const cancelled = await t.api('POST', `/v1/payment-requests/${pr.id}/cancel`, { body: { reason: 'customer walked away' } });
+    expect(cancelled.body).toMatchObject({
+      status: 'cancelled', statusReason: 'cancelled_by_merchant', cancellationReason: 'customer walked away',
+      amountReceived: 600, amountCaptured: 600, amountRefunded: 600, refundStatus: 'full',
+    });
+    expect(await refunds(pr.id)).toMatchObject([{ amount: 600, status: 'succeeded', reference: 'posgate:return' }]);
+    const types = (await t.api('GET', `/v1/payment-requests/${pr.id}/events`)).body.data.map((e: { type: string }) => e.type);
+    expect(types).toEqual(['payment_request.created', 'payment_request.pending', 'payment_request.partially_paid', 'payment_request.cancelled', 'refund.created', 'refund.succeeded']);
+  });
+
+  it('expiry of a partly paid request returns the money too', async () => {
+    const { body: pr } = await create({ partialAllowed: true, expiresInSeconds: 30 });
+    await pay(pr.id, { outcome: 'approve', amount: 250 });
+    await t.api('POST', '/v1/sandbox/clock/advance', { body: { seconds: 30 } });
+    expect(await get(pr.id)).toMatchObject({ status: 'expired', amountRefunded: 250, refundStatus: 'full' });
+  });
+
+  it('void settles the whole captured amount even with a manual refund outstanding', async () => {
+    const { body: pr } = await create();
+    await pay(pr.id, { outcome: 'approve' });
+    const manual = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 500, reference: 'm1', captureMode: 'manual' } });
+    expect(manual.body.status).toBe('requires_capture');
+    const voided = await t.api('POST', `/v1/payment-requests/${pr.id}/void`);
+    expect(voided.body).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500, refundStatus: 'full' });
+    expect((await t.api('GET', `/v1/refunds/${manual.body.id}`)).body.status).toBe('cancelled');
+    const late = await t.api('POST', `/v1/refunds/${manual.body.id}/cancel`);
+    expect(late.status).toBe(409);
+    expect((await get(pr.id)).amountRefunded).toBe(1500);
+  });
+
+  it("merchants cannot take posgate's own refund references, so void always works", async () => {
+    const { body: pr } = await create();
+    await pay(pr.id, { outcome: 'approve' });
+    const taken = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 100, reference: 'posgate:return' } });
+    expect([taken.status, taken.body.code, taken.body.param]).toEqual([400, 'parameter_invalid', 'reference']);
+    await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 100, reference: `void_${pr.id}` } });
+    const voided = await t.api('POST', `/v1/payment-requests/${pr.id}/void`);
+    expect(voided.body).toMatchObject({ status: 'cancelled', amountRefunded: 1500 });
+  });
+});
