@@ -3,7 +3,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
-const outerLayers = ['storage', 'delivery', 'connectors', 'dialects', 'web', 'http', 'cli', 'observability', 'config'];
+const outerLayers = ['storage', 'delivery', 'connectors', 'dialects', 'web', 'http', 'cli', 'observability', 'config', 'system'];
 const layerPatterns = (layers) => layers.map((l) => ({ group: [`**/${l}/**`, `../${l}`, `../../${l}`], message: `this layer may not import ${l}/ (see design.md, Layers)` }));
 const frameworkPaths = ['fastify', 'kysely', 'better-sqlite3', 'pg', 'pino', 'prom-client', 'commander'].map((name) => ({
   name,
@@ -61,7 +61,7 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src/storage/**/*.ts', 'src/connectors/**/*.ts', 'src/delivery/**/*.ts'],
+    files: ['src/storage/**/*.ts', 'src/connectors/**/*.ts', 'src/delivery/**/*.ts', 'src/system/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
         patterns: [...layerPatterns(['http', 'cli', 'dialects', 'web']), { group: ['fastify*', '@fastify/*'], message: 'adapters below http never import Fastify' }],

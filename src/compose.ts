@@ -1,10 +1,12 @@
 // The App assembled from configuration: the one place ports get their implementations.
 // The gateway (main.ts) and the CLI both start from here.
 import { DEFAULT_APP_CONFIG, type App } from './app/context.js';
-import { createChangeFeed } from './app/ports/change-feed.js';
-import { systemClock, type Clock } from './app/ports/clock.js';
-import { createIds } from './app/ports/ids.js';
-import { aesGcmSecretBox, type SecretBox } from './app/ports/secret-box.js';
+import { createChangeFeed } from './system/change-feed.js';
+import type { Clock } from './app/ports/clock.js';
+import { systemClock } from './system/clock.js';
+import { createIds } from './system/ids.js';
+import type { SecretBox } from './app/ports/secret-box.js';
+import { aesGcmSecretBox } from './system/secret-box.js';
 import type { Config } from './config/config.js';
 import { loadSecretKey } from './config/secret-key.js';
 import { createSandboxConnector } from './connectors/sandbox/connector.js';

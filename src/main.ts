@@ -2,7 +2,8 @@
 import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import { systemClock, type Clock } from './app/ports/clock.js';
+import type { Clock } from './app/ports/clock.js';
+import { systemClock } from './system/clock.js';
 import { ensureAdminToken, ensureDemoMerchant, type DemoCredentials } from './app/use-cases/bootstrap.js';
 import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/sweeps.js';
 import { loadConfig, type Config } from './config/config.js';

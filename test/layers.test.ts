@@ -17,6 +17,7 @@ describe('layer rules', () => {
     ['src/app/use-cases/x.ts', "import Fastify from 'fastify';\nexport const x = Fastify;"],
     ['src/app/use-cases/y.ts', "import { Kysely } from 'kysely';\nexport const x = Kysely;"],
     ['src/app/use-cases/z.ts', "import { openStore } from '../../storage/open.js';\nexport const x = openStore;"],
+    ['src/app/use-cases/w.ts', "import { systemClock } from '../../system/clock.js';\nexport const x = systemClock;"],
     ['src/dialects/native/x.ts', "import { sql } from 'kysely';\nexport const x = sql;"],
     ['src/dialects/native/y.ts', "import { openStore } from '../../storage/open.js';\nexport const x = openStore;"],
     ['src/dialects/native/x.ts', "import { buildServer } from '../../http/server.js';\nexport const x = buildServer;"],

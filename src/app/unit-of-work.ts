@@ -98,69 +98,67 @@ export interface ExecutedResponse extends StoredResponse {
   replayed: boolean;
 }
 
-/**
- * Runs a mutating use case. With an Idempotency-Key the key is claimed first (a short transaction
- * of its own, so a concurrent retry sees it in progress), then the effect, its events and the stored
- * response commit together. A failed attempt releases the key so the client may retry it.
- */
-export async function execute<T>(app: App, idempotency: Idempotency | null, work: (unit: Work) => Promise<T>, render: (result: T) => StoredResponse): Promise<ExecutedResponse> {
-  if (!idempotency) {
-    const result = await inTransaction(app, work);
-    return { ...render(result), replayed: false };
-  }
+/** Claims an Idempotency-Key (a short transaction of its own, so a concurrent retry sees it in progress). */
+async function claimKey(app: App, idempotency: Idempotency): Promise<{ replay: ExecutedResponse } | { recordId: string }> {
   const now = app.clock.now();
   const recordId = app.ids.id('idem');
   const claim = await app.store.transaction((tx) =>
     tx.claimIdempotencyKey(idempotency.scope, idempotency.fingerprint, now, now + app.config.idempotencyRetentionMs, now - app.config.idempotencyLockMs, recordId),
   );
-  if (claim.kind === 'replay') return { ...openResponse(app, claim.response), replayed: true };
-  if (claim.kind === 'mismatch')
-    throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request.', 'Idempotency-Key');
-  if (claim.kind === 'in_progress')
-    throw new DomainError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', 'Idempotency-Key');
+  switch (claim.kind) {
+    case 'replay':
+      return { replay: { ...openResponse(app, claim.response), replayed: true } };
+    case 'mismatch':
+      throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request.', 'Idempotency-Key');
+    case 'in_progress':
+      throw new DomainError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', 'Idempotency-Key');
+    case 'claimed':
+      return { recordId: claim.recordId };
+  }
+}
+
+/** Runs the claimed attempt; any failure releases the key so that the client may retry. */
+async function attempt(app: App, recordId: string, run: () => Promise<StoredResponse>): Promise<ExecutedResponse> {
   try {
-    let response!: StoredResponse;
-    await inTransaction(app, work, async (unit, result) => {
-      response = render(result);
-      await unit.tx.completeIdempotencyKey(claim.recordId, sealResponse(app, response));
-    });
-    return { ...response, replayed: false };
+    return { ...(await run()), replayed: false };
   } catch (error) {
-    await app.store.transaction((tx) => tx.releaseIdempotencyKey(claim.recordId)).catch(() => undefined);
+    await app.store.transaction((tx) => tx.releaseIdempotencyKey(recordId)).catch(() => undefined);
     throw error;
   }
 }
 
-
-// --- added for the dialects (Idempotency-Key on POSTs whose use case opens its own transactions) ---
+/**
+ * Runs a mutating use case. With an Idempotency-Key the key is claimed first, then the effect, its
+ * events and the stored response commit together.
+ */
+export async function execute<T>(app: App, idempotency: Idempotency | null, work: (unit: Work) => Promise<T>, render: (result: T) => StoredResponse): Promise<ExecutedResponse> {
+  if (!idempotency) return { ...render(await inTransaction(app, work)), replayed: false };
+  const claimed = await claimKey(app, idempotency);
+  if ('replay' in claimed) return claimed.replay;
+  return attempt(app, claimed.recordId, async () => {
+    let response!: StoredResponse;
+    await inTransaction(app, work, async (unit, result) => {
+      response = render(result);
+      await unit.tx.completeIdempotencyKey(claimed.recordId, sealResponse(app, response));
+    });
+    return response;
+  });
+}
 
 /**
  * Like `execute`, for a use case that runs its own transactions or only reads (advanceClock,
- * resolveReference, issueNativeCredentials): `run` cannot go inside a transaction of ours (on SQLite
- * the one connection is held, so a nested transaction would deadlock). The key is claimed first,
- * `run()` then runs outside any transaction, and the (sealed) response is stored in a short
- * transaction of its own; a failure releases the key. Not atomic with the effect: if the process
- * dies after `run()` and before the response is stored, the key stays in progress until
- * idempotencyLockMs has passed and a retry then runs the use case again.
+ * resolveReference): it cannot run inside a transaction of ours (on SQLite the one connection is
+ * held, so a nested transaction would deadlock). The response is stored in a transaction of its
+ * own after `run()`; if the process dies in between, the key stays in progress until
+ * idempotencyLockMs has passed and a retry runs the use case again.
  */
 export async function executeOutside<T>(app: App, idempotency: Idempotency | null, run: () => Promise<T>, render: (result: T) => StoredResponse): Promise<ExecutedResponse> {
   if (!idempotency) return { ...render(await run()), replayed: false };
-  const now = app.clock.now();
-  const recordId = app.ids.id('idem');
-  const claim = await app.store.transaction((tx) =>
-    tx.claimIdempotencyKey(idempotency.scope, idempotency.fingerprint, now, now + app.config.idempotencyRetentionMs, now - app.config.idempotencyLockMs, recordId),
-  );
-  if (claim.kind === 'replay') return { ...openResponse(app, claim.response), replayed: true };
-  if (claim.kind === 'mismatch')
-    throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request.', 'Idempotency-Key');
-  if (claim.kind === 'in_progress')
-    throw new DomainError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', 'Idempotency-Key');
-  try {
+  const claimed = await claimKey(app, idempotency);
+  if ('replay' in claimed) return claimed.replay;
+  return attempt(app, claimed.recordId, async () => {
     const response = render(await run());
-    await app.store.transaction((tx) => tx.completeIdempotencyKey(claim.recordId, sealResponse(app, response)));
-    return { ...response, replayed: false };
-  } catch (error) {
-    await app.store.transaction((tx) => tx.releaseIdempotencyKey(claim.recordId)).catch(() => undefined);
-    throw error;
-  }
+    await app.store.transaction((tx) => tx.completeIdempotencyKey(claimed.recordId, sealResponse(app, response)));
+    return response;
+  });
 }

@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Mode } from '../app/ports/store.js';
 import { inTransaction } from '../app/unit-of-work.js';
 import { ensureDemoMerchant, type DemoCredentials } from '../app/use-cases/bootstrap.js';
-import { createApiKey, createMerchant, createStore, createTerminal, revokeApiKey } from '../app/use-cases/merchants.js';
+import { createApiKey, createMerchant, createTerminal, DEFAULT_STORE_NAME, revokeApiKey } from '../app/use-cases/merchants.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { start } from '../main.js';
 import { openStore } from '../storage/open.js';
@@ -26,7 +26,6 @@ const processIo: CliIo = {
 
 /** The other dialects' credential sets, passed through by `credentials` once bootstrap makes them. */
 const OTHER_DIALECTS = ['kpay', 'kowri', 'centrapay', 'cliq', 'mobilepay'] as const;
-const DEFAULT_STORE_NAME = 'Main store';
 
 function version(): string {
   try {
@@ -135,10 +134,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .option('--json', 'print the merchant and store as JSON')
     .action(async (opts: { name: string; json?: boolean }) => {
       const { merchant, store } = await withApp(config(), ({ app }) =>
-        inTransaction(app, async (unit) => {
-          const m = await createMerchant(unit, { name: opts.name });
-          return { merchant: m, store: await createStore(unit, m.id, { name: DEFAULT_STORE_NAME }) };
-        }),
+        inTransaction(app, (unit) => createMerchant(unit, { name: opts.name })),
       );
       if (opts.json) {
         return json({

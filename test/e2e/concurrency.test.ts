@@ -216,7 +216,7 @@ describe.each([
     expect(after.amountRefunded).toBeLessThanOrEqual(after.amountCaptured);
     expect(after.refundStatus).toBe('partial');
 
-    const list = await t.api('GET', `${PR}/${refunded.id}/refunds`);
+    const list = await t.api('GET', `${PR}/${refunded.id}/refunds?limit=100`);
     expect(list.status).toBe(200);
     expect(list.body.data).toHaveLength(33);
     expect(list.body.data.reduce((sum: number, rf: any) => sum + (rf.status === 'succeeded' ? rf.amount : 0), 0)).toBe(after.amountRefunded);
@@ -229,7 +229,7 @@ describe.each([
     expect(tally(responses)).toEqual({ 201: 1, 200: N - 1 });
     expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
 
-    const list = await t.api('GET', `${PR}/${request.id}/refunds`);
+    const list = await t.api('GET', `${PR}/${request.id}/refunds?limit=100`);
     expect(list.body.data).toHaveLength(1);
     expect(list.body.data[0]).toMatchObject({ id: responses[0]!.body.id, amount: 500, reference: 'same-ref' });
     expect((await get(request.id)).amountRefunded).toBe(500);

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/app/ports/clock.js';
+import { ManualClock } from '../../src/system/clock.js';
 import { createBody, snapshotCounts, startGateway, type TestGateway } from '../harness.js';
 
 let t: TestGateway;

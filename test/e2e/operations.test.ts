@@ -59,7 +59,7 @@ describe('admin API', () => {
 
   it('builds a merchant, store, terminal and keys that work, and revokes them', async () => {
     const merchant = await admin('POST', '/admin/v1/merchants', { name: 'Kai Café' });
-    expect(merchant.body).toMatchObject({ object: 'merchant', name: 'Kai Café' });
+    expect(merchant.body).toMatchObject({ object: 'merchant', name: 'Kai Café', stores: [{ object: 'store', name: 'Main store' }] });
     const store = await admin('POST', `/admin/v1/merchants/${merchant.body.id}/stores`, { name: 'Ponsonby' });
     const terminal = await admin('POST', `/admin/v1/stores/${store.body.id}/terminals`, { name: 'T-01' });
     expect(terminal.body).toMatchObject({ object: 'terminal', name: 'T-01', merchantId: merchant.body.id, storeId: store.body.id });

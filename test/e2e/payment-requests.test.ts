@@ -108,6 +108,10 @@ describe('lifecycle', () => {
     expect(full.body).toMatchObject({ status: 'succeeded', amountRefunded: 1500, refundStatus: 'full' });
     const list = await t.api('GET', `/v1/payment-requests/${pr.id}/refunds`);
     expect(list.body.data.map((r: { amount: number }) => r.amount)).toEqual([500, 1000]);
+    const first = await t.api('GET', `/v1/payment-requests/${pr.id}/refunds?limit=1`);
+    expect([first.body.data.map((r: { amount: number }) => r.amount), first.body.hasMore]).toEqual([[500], true]);
+    const second = await t.api('GET', `/v1/payment-requests/${pr.id}/refunds?limit=1&cursor=${first.body.nextCursor}`);
+    expect([second.body.data.map((r: { amount: number }) => r.amount), second.body.hasMore, second.body.nextCursor]).toEqual([[1000], false, null]);
     expect((await t.api('GET', `/v1/refunds/${r1.body.id}`)).body.id).toBe(r1.body.id);
   });
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../src/app/ports/clock.js';
+import { ManualClock } from '../../src/system/clock.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
 
 let t: TestGateway;

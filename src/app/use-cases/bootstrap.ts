@@ -2,7 +2,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { App } from '../context.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
-import { createApiKey, createMerchant, createStore, createTerminal, hashSecret } from './merchants.js';
+import { createApiKey, createMerchant, createStore, createTerminal, hashSecret, requireMerchant } from './merchants.js';
 
 const ADMIN_TOKEN_HASH = 'admin_token_hash';
 const DEMO_CREDENTIALS = 'demo_credentials';
@@ -52,7 +52,8 @@ async function webhookSecretIn(unit: Work, merchantId: string): Promise<string> 
 }
 
 /** New test-mode secret and terminal keys for the merchant's first terminal (made if it has none). */
-async function issueNativeCredentialsIn(unit: Work, merchantId: string): Promise<NativeCredentials> {
+export async function issueNativeCredentials(unit: Work, merchantId: string): Promise<NativeCredentials> {
+  await requireMerchant(unit.tx, merchantId);
   const webhookSecret = await webhookSecretIn(unit, merchantId);
   let terminal = (await unit.tx.listTerminals(merchantId, { limit: 1 })).items[0];
   if (!terminal) {
@@ -62,10 +63,6 @@ async function issueNativeCredentialsIn(unit: Work, merchantId: string): Promise
   const secretKey = await createApiKey(unit, { merchantId, mode: 'test' });
   const terminalKey = await createApiKey(unit, { merchantId, terminalId: terminal.id, mode: 'test' });
   return { secretKey: secretKey.secret, terminalKey: terminalKey.secret, terminalId: terminal.id, webhookSecret };
-}
-
-export function issueNativeCredentials(app: App, merchantId: string): Promise<NativeCredentials> {
-  return inTransaction(app, (unit) => issueNativeCredentialsIn(unit, merchantId));
 }
 
 /**
@@ -78,10 +75,9 @@ export async function ensureDemoMerchant(app: App): Promise<{ credentials: DemoC
     const sealed = await unit.tx.getSetting(DEMO_CREDENTIALS);
     if (sealed) return { credentials: JSON.parse(app.box.open(sealed)) as DemoCredentials, created: false };
     await unit.tx.insertSetting(DEMO_CREDENTIALS, 'creating');
-    const merchant = await createMerchant(unit, { name: 'Demo merchant' });
-    const store = await createStore(unit, merchant.id, { name: 'Demo store' });
+    const { merchant, store } = await createMerchant(unit, { name: 'Demo merchant', storeName: 'Demo store' });
     await createTerminal(unit, store.id, { name: 'till-1' });
-    const credentials: DemoCredentials = { merchantId: merchant.id, native: await issueNativeCredentialsIn(unit, merchant.id) };
+    const credentials: DemoCredentials = { merchantId: merchant.id, native: await issueNativeCredentials(unit, merchant.id) };
     await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
     return { credentials, created: true };
   });

@@ -10,10 +10,13 @@ export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
 }
 
-export async function createMerchant(unit: Work, input: { name: string }): Promise<Merchant> {
+export const DEFAULT_STORE_NAME = 'Main store';
+
+/** A merchant always starts with one store, so terminals can be added at once (admin API and CLI alike). */
+export async function createMerchant(unit: Work, input: { name: string; storeName?: string }): Promise<{ merchant: Merchant; store: Store }> {
   const merchant: Merchant = { id: unit.app.ids.id('mer'), name: input.name, testClockOffsetMs: 0, createdAt: unit.app.clock.now() };
   await unit.tx.insertMerchant(merchant);
-  return merchant;
+  return { merchant, store: await createStore(unit, merchant.id, { name: input.storeName ?? DEFAULT_STORE_NAME }) };
 }
 
 export async function requireMerchant(tx: Tx, id: string): Promise<Merchant> {

@@ -6,6 +6,7 @@ import { createRefund as reserveRefund, type Refund, type RefundAction } from '.
 import { applyRefund, storeNewRefund } from './refund-writes.js';
 import { loadPaymentRequest, loadRefund } from '../access.js';
 import type { App, Caller } from '../context.js';
+import type { Page } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 import { commit, loadCurrent } from './payment-requests.js';
@@ -55,9 +56,12 @@ export async function getRefund(app: App, caller: Caller, id: string): Promise<R
   return loadRefund(app.store.read, caller, id);
 }
 
-export async function listRefunds(app: App, caller: Caller, paymentRequestId: string): Promise<Refund[]> {
+/** A request's refunds, oldest first. A request has few refunds (each takes money), so paging slices the list. */
+export async function listRefunds(app: App, caller: Caller, paymentRequestId: string, page: { limit: number; afterId?: string }): Promise<Page<Refund>> {
   await loadPaymentRequest(app.store.read, caller, paymentRequestId);
-  return app.store.read.listRefunds(paymentRequestId);
+  const all = await app.store.read.listRefunds(paymentRequestId);
+  const rest = page.afterId === undefined ? all : all.filter((r) => r.id > page.afterId!);
+  return { items: rest.slice(0, page.limit), hasMore: rest.length > page.limit };
 }
 
 /** Used by the expiry sweep: a manual refund not captured in time frees its amount. */

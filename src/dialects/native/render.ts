@@ -3,6 +3,7 @@ import { refundStatusOf, type PaymentRequest } from '../../core/payment-request.
 import type { Refund } from '../../core/refund.js';
 import type { Merchant, Store, StoredEvent, Terminal } from '../../app/ports/store.js';
 import type { IssuedKey } from '../../app/use-cases/merchants.js';
+import { checkInUrlOf, payUrlOf } from './links.js';
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));
@@ -13,7 +14,7 @@ export function renderPaymentRequest(p: PaymentRequest, publicUrl: string) {
     status: p.status, statusReason: p.statusReason, cancellationReason: p.cancellationReason, amount: p.amount, currency: p.currency,
     amountReceived: p.amountReceived, amountAuthorized: p.amountAuthorized, amountCaptured: p.amountCaptured, amountRefunded: p.amountRefunded,
     refundStatus: refundStatusOf(p), overpaid: p.overpaid, captureMode: p.captureMode, reference: p.reference, shortCode: p.shortCode,
-    payUrl: `${publicUrl}/pay/${p.id}`, description: p.description, lineItems: p.lineItems, metadata: p.metadata,
+    payUrl: payUrlOf(publicUrl, p.id), description: p.description, lineItems: p.lineItems, metadata: p.metadata,
     webhookUrl: p.webhookUrl, redirectUrl: p.redirectUrl, partialAllowed: p.partialAllowed, basketAmount: p.basketAmount,
     patronNotPresent: p.patronNotPresent, allowConcurrent: p.allowConcurrent, allowedMethods: p.allowedMethods, paymentMethod: p.paymentMethod,
     expiresAt: iso(p.expiresAt), authorizationExpiresAt: isoOrNull(p.authorizationExpiresAt), createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt),
@@ -35,14 +36,14 @@ export function renderEvent(e: StoredEvent, publicUrl: string) {
 }
 
 export function renderTerminal(t: Terminal, publicUrl: string) {
-  return { id: t.id, object: 'terminal' as const, merchantId: t.merchantId, storeId: t.storeId, name: t.name, checkInUrl: `${publicUrl}/check-in/${t.id}`, createdAt: iso(t.createdAt) };
+  return { id: t.id, object: 'terminal' as const, merchantId: t.merchantId, storeId: t.storeId, name: t.name, checkInUrl: checkInUrlOf(publicUrl, t.id), createdAt: iso(t.createdAt) };
 }
 
 /** An API key; the key itself only when just issued (shown once). */
 export function renderIssuedKey(issued: IssuedKey) {
   const { key, secret } = issued;
   return {
-    id: key.id, object: 'api_key' as const, kind: key.kind, mode: key.mode, merchantId: key.merchantId, terminalId: key.terminalId,
+    id: key.id, object: 'api_key' as const, livemode: key.mode === 'live', kind: key.kind, mode: key.mode, merchantId: key.merchantId, terminalId: key.terminalId,
     last4: key.last4, createdAt: iso(key.createdAt), revokedAt: key.revokedAt === null ? null : iso(key.revokedAt),
     ...(secret ? { [key.kind === 'terminal' ? 'terminalKey' : 'secretKey']: secret } : {}),
   };

@@ -8,7 +8,7 @@ import { inTransaction } from '../../../app/unit-of-work.js';
 import type { Terminal } from '../../../app/ports/store.js';
 import { DomainError } from '../../../core/errors.js';
 import { bearerToken } from '../../shared/auth.js';
-import { respond, respondOutside, type Credential } from '../../shared/idempotency.js';
+import { respond, type Credential } from '../../shared/idempotency.js';
 import type { NativeDeps } from '../deps.js';
 import { decodeCursor, listBody } from '../pagination.js';
 import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../render.js';
@@ -33,7 +33,7 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   });
 
   r.post('/admin/v1/merchants', { schema: { tags, summary: 'Create a merchant', body: NameBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
-    respond(app, req, reply, ADMIN, (unit) => uc.createMerchant(unit, req.body), (merchant) => ({ status: 201, body: renderMerchant(merchant) })));
+    respond(app, req, reply, ADMIN, (unit) => uc.createMerchant(unit, req.body), ({ merchant, store }) => ({ status: 201, body: { ...renderMerchant(merchant), stores: [renderStore(store)] } })));
 
   r.get('/admin/v1/merchants', { schema: { tags, summary: 'List merchants', querystring: s.PageQuery } }, async (req) => {
     const page = await app.store.read.listMerchants({ limit: req.query.limit, afterId: decodeCursor(req.query.cursor) });
@@ -73,8 +73,6 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   }, async (req, reply) => {
     const dialect = req.params.dialect;
     if (!(CREDENTIAL_DIALECTS as readonly string[]).includes(dialect)) throw new DomainError('not_found', `No dialect ${dialect} with credentials here; available: ${CREDENTIAL_DIALECTS.join(', ')}.`, 'dialect');
-    await uc.requireMerchant(app.store.read, req.params.id);
-    // issueNativeCredentials runs its own transactions: outside ours
-    return respondOutside(app, req, reply, ADMIN, () => issueNativeCredentials(app, req.params.id), (native) => ({ status: 201, body: { baseUrl: deps.publicUrl, native } }));
+    return respond(app, req, reply, ADMIN, (unit) => issueNativeCredentials(unit, req.params.id), (native) => ({ status: 201, body: { baseUrl: deps.publicUrl, native } }));
   });
 }

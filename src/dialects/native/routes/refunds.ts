@@ -3,7 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as uc from '../../../app/use-cases/refunds.js';
 import { respond } from '../../shared/idempotency.js';
 import type { NativeDeps } from '../deps.js';
-import { listBody } from '../pagination.js';
+import { decodeCursor, listBody } from '../pagination.js';
 import { renderRefund } from '../render.js';
 import * as s from '../schemas.js';
 
@@ -19,8 +19,10 @@ export function refundRoutes(fastify: FastifyInstance, { app }: NativeDeps): voi
     respond(app, req, reply, req.caller, (unit) => uc.createRefund(unit, req.caller, req.params.id, req.body),
       (result) => ({ status: result.replayedByReference ? 200 : 201, body: renderRefund(result.refund) })));
 
-  r.get('/v1/payment-requests/:id/refunds', { schema: { tags, summary: "A request's refunds", params: s.IdParams, response: { 200: s.ListOf(s.RefundObject) } } }, async (req) =>
-    listBody((await uc.listRefunds(app, req.caller, req.params.id)).map(renderRefund), false, undefined));
+  r.get('/v1/payment-requests/:id/refunds', { schema: { tags, summary: "A request's refunds, oldest first", params: s.IdParams, querystring: s.PageQuery, response: { 200: s.ListOf(s.RefundObject) } } }, async (req) => {
+    const page = await uc.listRefunds(app, req.caller, req.params.id, { limit: req.query.limit, afterId: decodeCursor(req.query.cursor) });
+    return listBody(page.items.map(renderRefund), page.hasMore, page.items.at(-1)?.id);
+  });
 
   r.get('/v1/refunds/:id', { schema: { tags, summary: 'Read a refund', params: s.IdParams, response: one } }, async (req) => renderRefund(await uc.getRefund(app, req.caller, req.params.id)));
 
