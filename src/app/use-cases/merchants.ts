@@ -136,3 +136,24 @@ export async function revokeTerminalKey(unit: Work, caller: Caller, terminalId: 
   const terminal = await loadTerminal(unit.tx, caller, terminalId);
   return revokeApiKey(unit, keyId, { merchantId: caller.merchantId, mode: caller.livemode ? 'live' : 'test', terminalId: terminal.id });
 }
+
+// --- the operator's view (admin API) ---
+
+export function listMerchants(app: App, page: { limit: number; afterId?: string }): Promise<Page<Merchant>> {
+  return app.store.read.listMerchants(page);
+}
+
+/** A merchant with its stores and (the first 100 of) its terminals. */
+export async function merchantOverview(app: App, id: string): Promise<{ merchant: Merchant; stores: Store[]; terminals: Terminal[] }> {
+  const merchant = await requireMerchant(app.store.read, id);
+  const stores = await app.store.read.listStores(id);
+  const terminals = await app.store.read.listTerminals(id, { limit: 100 });
+  return { merchant, stores, terminals: terminals.items };
+}
+
+/** A key for any terminal, in the mode the operator asks for. */
+export async function createKeyForTerminal(unit: Work, terminalId: string, mode: Mode): Promise<IssuedKey> {
+  const terminal = await unit.tx.getTerminal(terminalId);
+  if (!terminal) throw notFound('terminal', terminalId);
+  return createApiKey(unit, { merchantId: terminal.merchantId, terminalId: terminal.id, mode });
+}

@@ -205,10 +205,10 @@ export async function listPaymentRequests(app: App, caller: Caller, filter: Omit
   return app.store.read.listPaymentRequests({ ...filter, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? filter.terminalId }, page);
 }
 
-export async function findByShortCode(tx: Tx, caller: Caller, code: string): Promise<PaymentRequest> {
+export async function findByShortCode(app: App, caller: Caller, code: string): Promise<PaymentRequest> {
   const normalized = parseShortCode(code);
   if (!normalized) throw new DomainError('short_code_invalid', `${code} is not a valid short code: its check character does not match.`, 'code');
-  const request = await tx.findPaymentRequestByShortCode(normalized);
+  const request = await app.store.read.findPaymentRequestByShortCode(normalized);
   if (!request || !canSee(caller, request))
     throw new DomainError('not_found', `No payment request with short code ${normalized}.`);
   return request;

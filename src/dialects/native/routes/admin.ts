@@ -5,7 +5,6 @@ import { z } from 'zod';
 import { verifyAdminToken, issueNativeCredentials } from '../../../app/use-cases/bootstrap.js';
 import * as uc from '../../../app/use-cases/merchants.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
-import type { Terminal } from '../../../app/ports/store.js';
 import { DomainError } from '../../../core/errors.js';
 import { bearerToken } from '../../shared/auth.js';
 import { respond, type Credential } from '../../shared/idempotency.js';
@@ -36,15 +35,13 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
     respond(app, req, reply, ADMIN, (unit) => uc.createMerchant(unit, req.body), ({ merchant, store }) => ({ status: 201, body: { ...renderMerchant(merchant), stores: [renderStore(store)] } })));
 
   r.get('/admin/v1/merchants', { schema: { tags, summary: 'List merchants', querystring: s.PageQuery } }, async (req) => {
-    const page = await app.store.read.listMerchants({ limit: req.query.limit, afterId: decodeCursor(req.query.cursor) });
+    const page = await uc.listMerchants(app, { limit: req.query.limit, afterId: decodeCursor(req.query.cursor) });
     return listBody(page.items.map(renderMerchant), page.hasMore, page.items.at(-1)?.id);
   });
 
   r.get('/admin/v1/merchants/:id', { schema: { tags, summary: 'Read a merchant with its stores and terminals', params: s.IdParams } }, async (req) => {
-    const merchant = await uc.requireMerchant(app.store.read, req.params.id);
-    const stores = await app.store.read.listStores(merchant.id);
-    const terminals = await app.store.read.listTerminals(merchant.id, { limit: 100 });
-    return { ...renderMerchant(merchant), stores: stores.map(renderStore), terminals: terminals.items.map((t: Terminal) => renderTerminal(t, deps.publicUrl)) };
+    const { merchant, stores, terminals } = await uc.merchantOverview(app, req.params.id);
+    return { ...renderMerchant(merchant), stores: stores.map(renderStore), terminals: terminals.map((t) => renderTerminal(t, deps.publicUrl)) };
   });
 
   r.post('/admin/v1/merchants/:id/stores', { schema: { tags, summary: 'Create a store', params: s.IdParams, body: NameBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
@@ -56,11 +53,8 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   r.post('/admin/v1/merchants/:id/keys', { schema: { tags, summary: 'A merchant secret key (shown once)', params: s.IdParams, body: ModeBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
     respond(app, req, reply, ADMIN, (unit) => uc.createApiKey(unit, { merchantId: req.params.id, mode: req.body.mode }), (issued) => ({ status: 201, body: renderIssuedKey(issued) })));
 
-  r.post('/admin/v1/terminals/:id/keys', { schema: { tags, summary: 'A terminal key (shown once)', params: s.IdParams, body: ModeBody, headers: s.IdempotencyHeaders } }, async (req, reply) => {
-    const terminal = await app.store.read.getTerminal(req.params.id);
-    if (!terminal) throw new DomainError('not_found', `No terminal ${req.params.id}.`);
-    return respond(app, req, reply, ADMIN, (unit) => uc.createApiKey(unit, { merchantId: terminal.merchantId, terminalId: terminal.id, mode: req.body.mode }), (issued) => ({ status: 201, body: renderIssuedKey(issued) }));
-  });
+  r.post('/admin/v1/terminals/:id/keys', { schema: { tags, summary: 'A terminal key (shown once)', params: s.IdParams, body: ModeBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
+    respond(app, req, reply, ADMIN, (unit) => uc.createKeyForTerminal(unit, req.params.id, req.body.mode), (issued) => ({ status: 201, body: renderIssuedKey(issued) })));
 
   r.delete('/admin/v1/keys/:id', { schema: { tags, summary: 'Revoke a key', params: s.IdParams } }, async (req) =>
     renderIssuedKey({ key: await inTransaction(app, (unit) => uc.revokeApiKey(unit, req.params.id)), secret: '' }));

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
-import type { Caller } from '../../../app/context.js';
-import { loadPaymentRequest } from '../../../app/access.js';
+import { listEvents } from '../../../app/use-cases/events.js';
 import { DomainError } from '../../../core/errors.js';
 import type { NativeDeps } from '../deps.js';
 import { decodeCursor, listBody } from '../pagination.js';
@@ -20,19 +19,17 @@ function afterPosition(cursor: string | undefined): number | undefined {
 export function eventRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   const { app } = deps;
   const r = fastify.withTypeProvider<ZodTypeProvider>();
-  const scope = (caller: Caller) => ({ merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? undefined });
 
   r.get('/v1/events', { schema: { tags, summary: "The caller's events, oldest first", querystring: s.EventsQuery, response: { 200: s.ListOf(s.EventObject) } } }, async (req) => {
     const { limit, cursor, objectId, type } = req.query;
-    const page = await app.store.read.listEvents({ ...scope(req.caller), objectId, type }, { limit, afterPosition: afterPosition(cursor) });
+    const page = await listEvents(app, req.caller, { objectId, type }, { limit, afterPosition: afterPosition(cursor) });
     return listBody(page.items.map((e) => renderEvent(e, deps.publicUrl)), page.hasMore, page.items.at(-1)?.position);
   });
 
   r.get('/v1/payment-requests/:id/events', {
     schema: { tags, summary: "A request's history: its events and its refunds' events, oldest first", params: s.IdParams, querystring: s.PageQuery, response: { 200: s.ListOf(s.EventObject) } },
   }, async (req) => {
-    await loadPaymentRequest(app.store.read, req.caller, req.params.id);
-    const page = await app.store.read.listEvents({ ...scope(req.caller), paymentRequestId: req.params.id }, { limit: req.query.limit, afterPosition: afterPosition(req.query.cursor) });
+    const page = await listEvents(app, req.caller, { paymentRequestId: req.params.id }, { limit: req.query.limit, afterPosition: afterPosition(req.query.cursor) });
     return listBody(page.items.map((e) => renderEvent(e, deps.publicUrl)), page.hasMore, page.items.at(-1)?.position);
   });
 }

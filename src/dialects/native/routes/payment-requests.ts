@@ -33,7 +33,7 @@ export function paymentRequestRoutes(fastify: FastifyInstance, deps: NativeDeps)
   });
 
   r.get('/v1/payment-requests/short-code/:code', { schema: { tags, summary: 'Find a payment request by short code', params: z.strictObject({ code: z.string().min(1).max(30) }), response: one } }, async (req) =>
-    render(await uc.findByShortCode(app.store.read, req.caller, req.params.code)));
+    render(await uc.findByShortCode(app, req.caller, req.params.code)));
 
   r.get('/v1/payment-requests/:id', { schema: { tags, summary: 'Read (and optionally long-poll) a payment request', params: s.IdParams, querystring: s.GetPaymentRequestQuery, response: one } }, async (req) =>
     render(await uc.waitForPaymentRequest(app, req.caller, req.params.id, req.query.waitSeconds ?? 0, req.query.unlessStatus)));

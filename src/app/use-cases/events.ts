@@ -1,0 +1,16 @@
+// Reading the event log: a caller sees its own merchant and mode, a terminal key its own terminal.
+import { loadPaymentRequest } from '../access.js';
+import type { App, Caller } from '../context.js';
+import type { Page, StoredEvent } from '../ports/store.js';
+
+export interface EventQuery {
+  objectId?: string;
+  type?: string;
+  /** Only this request's events and its refunds' events. */
+  paymentRequestId?: string;
+}
+
+export async function listEvents(app: App, caller: Caller, query: EventQuery, page: { limit: number; afterPosition?: number }): Promise<Page<StoredEvent>> {
+  if (query.paymentRequestId) await loadPaymentRequest(app.store.read, caller, query.paymentRequestId);
+  return app.store.read.listEvents({ ...query, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? undefined }, page);
+}
