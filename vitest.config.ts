@@ -1,11 +1,51 @@
+import { Socket } from 'node:net';
 import { defineConfig } from 'vitest/config';
 
-export default defineConfig({
-  test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    testTimeout: 30_000,
-    hookTimeout: 30_000,
-    // SQLite files and ports are per test file, so files can run in parallel safely.
-    pool: 'forks',
-  },
+const PG_HOST = '127.0.0.1';
+const PG_PORT = 5432;
+
+/** Is a PostgreSQL server listening where the PostgreSQL suites expect one? */
+function postgresReachable(): Promise<boolean> {
+  if (process.env.POSGATE_TEST_PG_URL) return Promise.resolve(true);
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('error', () => done(false));
+    socket.connect(PG_PORT, PG_HOST, () => done(true));
+  });
+}
+
+const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as const };
+
+export default defineConfig(async () => {
+  const pgUp = await postgresReachable();
+  if (!pgUp && process.env.POSGATE_REQUIRE_PG === '1') {
+    throw new Error(`POSGATE_REQUIRE_PG=1 but no PostgreSQL answers at ${PG_HOST}:${PG_PORT} (user postgres, database test).`);
+  }
+  if (!pgUp) {
+    console.warn(
+      `\n*** PostgreSQL suites SKIPPED: no server at ${PG_HOST}:${PG_PORT}. Only the SQLite suites run.\n` +
+        '*** To run them, start PostgreSQL there (user postgres, database test, no password) or set POSGATE_TEST_PG_URL.\n',
+    );
+  }
+  const sqlite = {
+    extends: true,
+    test: { ...common, name: 'sqlite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.pg.test.ts', '**/node_modules/**'] },
+  };
+  // The same end-to-end suites again on PostgreSQL (each gateway in its own schema), plus the
+  // driver's contract run and the multi-process suites.
+  const postgres = {
+    extends: true,
+    test: {
+      ...common,
+      name: 'postgres',
+      include: ['src/**/*.pg.test.ts', 'test/**/*.pg.test.ts', 'test/e2e/**/*.test.ts'],
+      env: { POSGATE_TEST_DRIVER: 'postgres' },
+    },
+  };
+  return { test: { projects: pgUp ? [sqlite, postgres] : [sqlite] } };
 });

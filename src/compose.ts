@@ -1,5 +1,6 @@
 // The App assembled from configuration: the one place ports get their implementations.
 // The gateway (main.ts) and the CLI both start from here.
+import { randomUUID } from 'node:crypto';
 import { DEFAULT_APP_CONFIG, type App } from './app/context.js';
 import { createChangeFeed } from './system/change-feed.js';
 import type { Clock } from './app/ports/clock.js';
@@ -26,7 +27,14 @@ export async function openApp(config: Config, clock: Clock = systemClock): Promi
     const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
     const app: App = {
       store, clock, box, feed: createChangeFeed(), ids: createIds(() => clock.now()), connector: createSandboxConnector(),
-      config: { ...DEFAULT_APP_CONFIG, authorizationTtlMs: config.authorizationTtlMs, idempotencyRetentionMs: config.idempotencyRetentionMs, autopayMs: config.autopayMs },
+      config: {
+        ...DEFAULT_APP_CONFIG,
+        authorizationTtlMs: config.authorizationTtlMs,
+        idempotencyRetentionMs: config.idempotencyRetentionMs,
+        autopayMs: config.autopayMs,
+        leaseMs: config.backgroundLeaseMs,
+        workerId: `wrk_${process.pid}_${randomUUID().slice(0, 8)}`,
+      },
     };
     return { app, box, close: () => store.close() };
   } catch (error) {

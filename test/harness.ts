@@ -3,10 +3,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import SqliteDatabase from 'better-sqlite3';
+import pg from 'pg';
 import type { Clock } from '../src/app/ports/clock.js';
 import { loadConfig } from '../src/config/config.js';
 import { createGateway, type Gateway } from '../src/main.js';
 import { createLogger } from '../src/observability/logger.js';
+import { dropSchema, freshSchemaName, PG_URL } from './postgres.js';
 
 export const ADMIN_TOKEN = 'adm_test_token_0123456789abcdef';
 
@@ -26,14 +29,21 @@ export interface TestGateway {
   /** Everything the gateway logged, for checks that secrets never reach a log. */
   logs: () => string;
   api<T = any>(method: string, path: string, options?: { key?: string | null; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<ApiResponse<T>>;
+  /** Reads the gateway's database directly (whichever driver), for checks the API cannot make. */
+  query<T = any>(sql: string): Promise<T[]>;
   close(): Promise<void>;
 }
 
+/** Which storage the end-to-end suites run on: the vitest project sets it (see vitest.config.ts). */
+export const TEST_DRIVER = process.env.POSGATE_TEST_DRIVER === 'postgres' ? 'postgres' : 'sqlite';
+
 export async function startGateway(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'posgate-test-'));
+  const schema = TEST_DRIVER === 'postgres' ? freshSchemaName() : null;
+  const database = schema ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {};
   let logged = '';
   const sink = new Writable({ write(chunk, _enc, done) { logged += chunk.toString(); done(); } });
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', POSGATE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', ...options.env });
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', POSGATE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', ...database, ...options.env });
   const gateway = await createGateway(config, { clock: options.clock, logger: createLogger('info', sink), background: false });
   const url = await gateway.listen();
   const { secretKey, terminalKey, terminalId } = gateway.demo.native;
@@ -52,12 +62,31 @@ export async function startGateway(options: { env?: Record<string, string>; cloc
     return { status: response.status, body: parsed as any, headers: response.headers };
   }
 
+  async function query<T>(text: string): Promise<T[]> {
+    if (!schema) {
+      const db = new SqliteDatabase(join(dataDir, 'posgate.sqlite'), { readonly: true });
+      try {
+        return db.prepare(text).all() as T[];
+      } finally {
+        db.close();
+      }
+    }
+    const client = new pg.Client({ connectionString: PG_URL, options: `-c search_path=${schema}` });
+    await client.connect();
+    try {
+      return (await client.query(text)).rows as T[];
+    } finally {
+      await client.end();
+    }
+  }
+
   return {
-    gateway, url, dataDir, secretKey, terminalKey, terminalId, api,
+    gateway, url, dataDir, secretKey, terminalKey, terminalId, api, query,
     logs: () => logged,
     async close() {
       await gateway.close();
       rmSync(dataDir, { recursive: true, force: true });
+      if (schema) await dropSchema(schema);
     },
   };
 }

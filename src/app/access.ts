@@ -26,6 +26,13 @@ export async function loadPaymentRequest(tx: Tx, caller: Caller, id: string): Pr
   return request;
 }
 
+/** As loadPaymentRequest, holding the request's row for the rest of the transaction (to change it). */
+export async function lockPaymentRequest(tx: Tx, caller: Caller, id: string): Promise<PaymentRequest> {
+  const request = await tx.lockPaymentRequest(id);
+  if (!request || !canSee(caller, request)) throw notFound('payment request', id);
+  return request;
+}
+
 export async function loadRefund(tx: Tx, caller: Caller, id: string): Promise<Refund> {
   const refund = await tx.getRefund(id);
   if (!refund || !canSee(caller, refund)) throw notFound('refund', id);

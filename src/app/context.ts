@@ -15,6 +15,10 @@ export interface AppConfig {
   idempotencyLockMs: number;
   /** SANDBOX_AUTOPAY_MS: pay test-mode requests this long after creation (null: off). */
   autopayMs: number | null;
+  /** This process's name on the leases of background work it claims. */
+  workerId: string;
+  /** How long a lease on background work lasts before another process may take the item over. */
+  leaseMs: number;
 }
 
 export interface App {
@@ -43,4 +47,6 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   idempotencyRetentionMs: 24 * 3600 * 1000,
   idempotencyLockMs: 60 * 1000,
   autopayMs: null,
+  workerId: 'worker',
+  leaseMs: 30_000,
 };

@@ -8,7 +8,10 @@ const Env = z.object({
   PORT: intFrom(8080, 0).pipe(z.number().max(65535)),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z.string().optional(),
+  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
+  DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'DATABASE_SCHEMA must be a lower-case SQL identifier').optional(),
+  DATABASE_POOL_SIZE: intFrom(10, 1),
+  BACKGROUND_LEASE_MS: intFrom(30_000, 100),
   PUBLIC_URL: z.url().optional(),
   POSGATE_ADMIN_TOKEN: z.string().min(16, 'POSGATE_ADMIN_TOKEN must be at least 16 characters').optional(),
   POSGATE_SECRET_KEY: z.string().optional(),
@@ -24,6 +27,11 @@ export interface Config {
   host: string;
   dataDir: string;
   databaseUrl: string | null;
+  /** PostgreSQL schema to use (created if missing); default: the server's search_path. */
+  databaseSchema: string | null;
+  databasePoolSize: number;
+  /** How long a process may hold background work before another takes it over. */
+  backgroundLeaseMs: number;
   /** Where patrons and POS reach this gateway (payUrl, printed links). */
   publicUrl: string | null;
   adminToken: string | null;
@@ -50,6 +58,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     dataDir: resolve(e.DATA_DIR),
     databaseUrl: e.DATABASE_URL ?? null,
+    databaseSchema: e.DATABASE_SCHEMA ?? null,
+    databasePoolSize: e.DATABASE_POOL_SIZE,
+    backgroundLeaseMs: e.BACKGROUND_LEASE_MS,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
     adminToken: e.POSGATE_ADMIN_TOKEN ?? null,
     secretKey: e.POSGATE_SECRET_KEY ?? null,

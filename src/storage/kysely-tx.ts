@@ -6,7 +6,7 @@ import type { Refund } from '../core/refund.js';
 import {
   ConcurrentUpdate, UniqueViolation,
   type ApiKey, type EventFilter, type IdempotencyClaim, type IdempotencyScope, type Merchant, type Page, type Patron, type PatronCode,
-  type PaymentRequestFilter, type Store, type StoredEvent, type StoredResponse, type Terminal, type Tx,
+  type Lease, type PaymentRequestFilter, type Store, type StoredEvent, type StoredResponse, type Terminal, type Tx,
 } from '../app/ports/store.js';
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
 import * as rows from './rows.js';
@@ -22,10 +22,17 @@ function page<T>(items: T[], limit: number): Page<T> {
   return { items: items.slice(0, limit), hasMore: items.length > limit };
 }
 
+/** What a driver's database can do that the shared SQL adapts to. */
+export interface DriverFeatures {
+  /** `FOR UPDATE … SKIP LOCKED` (PostgreSQL). SQLite has one writer at a time and needs none. */
+  skipLocked: boolean;
+}
+
 export class KyselyTx implements Tx {
   constructor(
     private readonly db: Kysely<Database>,
     private readonly classify: UniqueClassifier,
+    private readonly features: DriverFeatures,
   ) {}
 
   /** Runs a write, turning the driver's unique-violation error into the port's UniqueViolation. */
@@ -122,6 +129,12 @@ export class KyselyTx implements Tx {
     const row = await this.db.selectFrom('payment_requests').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? rows.toPaymentRequest(row) : null;
   }
+  async lockPaymentRequest(id: string) {
+    let q = this.db.selectFrom('payment_requests').selectAll().where('id', '=', id);
+    if (this.features.skipLocked) q = q.forUpdate();
+    const row = await q.executeTakeFirst();
+    return row ? rows.toPaymentRequest(row) : null;
+  }
   async findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string) {
     const row = await this.db.selectFrom('payment_requests').selectAll()
       .where('merchant_id', '=', merchantId).where('livemode', '=', rows.bit(livemode)).where('reference', '=', reference).executeTakeFirst();
@@ -149,23 +162,32 @@ export class KyselyTx implements Tx {
     if (f.active !== undefined) q = q.where('status', f.active ? 'in' : 'not in', [...ACTIVE_STATUSES]);
     return page((await q.execute()).map(rows.toPaymentRequest), limit);
   }
-  async listDuePaymentRequests(realNow: number, limit: number, merchantId?: string) {
-    let q = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr')
+  async claimDuePaymentRequests(realNow: number, limit: number, lease: Lease, merchantId?: string) {
+    let due = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').select('pr.id')
       .where((eb) => eb.or([
         eb.and([eb('pr.status', 'in', [...EXPIRABLE_STATUSES]), eb('pr.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
         eb.and([eb('pr.status', '=', 'authorized'), eb('pr.authorization_expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
       ]))
+      .where((eb) => eb.or([eb('pr.lease_until', 'is', null), eb('pr.lease_until', '<', realNow)]))
       .orderBy('pr.expires_at').limit(limit);
-    if (merchantId) q = q.where('pr.merchant_id', '=', merchantId);
-    return (await q.execute()).map(rows.toPaymentRequest);
+    if (merchantId) due = due.where('pr.merchant_id', '=', merchantId);
+    if (this.features.skipLocked) due = due.forUpdate('pr').skipLocked();
+    const leased = await this.db.updateTable('payment_requests').set({ lease_owner: lease.owner, lease_until: lease.until }).where('id', 'in', due).returningAll().execute();
+    return leased.map(rows.toPaymentRequest);
   }
-  async listAutopayCandidates(realNow: number, delayMs: number, limit: number) {
-    const rowsFound = await this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr')
+  async claimAutopayCandidates(realNow: number, delayMs: number, limit: number, lease: Lease) {
+    let due = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').select('pr.id')
       .where('pr.livemode', '=', 0).where('pr.status', 'in', ['created', 'pending']).where('pr.amount', 'is not', null)
       .where(sql<number>`pr.amount % 100`, '<>', 4) // "04" means never paid: leaving it out keeps it from filling every batch
       .where('pr.created_at', '<=', sql<number>`${realNow - delayMs} + m.test_clock_offset_ms`)
-      .orderBy('pr.created_at').limit(limit).execute();
-    return rowsFound.map(rows.toPaymentRequest);
+      .where((eb) => eb.or([eb('pr.lease_until', 'is', null), eb('pr.lease_until', '<', realNow)]))
+      .orderBy('pr.created_at').limit(limit);
+    if (this.features.skipLocked) due = due.forUpdate('pr').skipLocked();
+    const leased = await this.db.updateTable('payment_requests').set({ lease_owner: lease.owner, lease_until: lease.until }).where('id', 'in', due).returningAll().execute();
+    return leased.map(rows.toPaymentRequest);
+  }
+  async releaseLease(table: 'payment_requests' | 'refunds', id: string, owner: string) {
+    await this.db.updateTable(table).set({ lease_owner: null, lease_until: null }).where('id', '=', id).where('lease_owner', '=', owner).execute();
   }
 
   async addReference(paymentRequestId: string, merchantId: string, livemode: boolean, kind: string, value: string) {
@@ -196,11 +218,15 @@ export class KyselyTx implements Tx {
   async listRefunds(paymentRequestId: string) {
     return (await this.db.selectFrom('refunds').selectAll().where('payment_request_id', '=', paymentRequestId).orderBy('id').execute()).map(rows.toRefund);
   }
-  async listDueRefunds(realNow: number, limit: number, merchantId?: string) {
-    let q = this.db.selectFrom('refunds as rf').innerJoin('merchants as m', 'm.id', 'rf.merchant_id').selectAll('rf')
-      .where('rf.status', '=', 'requires_capture').where('rf.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('rf')}`).orderBy('rf.expires_at').limit(limit);
-    if (merchantId) q = q.where('rf.merchant_id', '=', merchantId);
-    return (await q.execute()).map(rows.toRefund);
+  async claimDueRefunds(realNow: number, limit: number, lease: Lease, merchantId?: string) {
+    let due = this.db.selectFrom('refunds as rf').innerJoin('merchants as m', 'm.id', 'rf.merchant_id').select('rf.id')
+      .where('rf.status', '=', 'requires_capture').where('rf.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('rf')}`)
+      .where((eb) => eb.or([eb('rf.lease_until', 'is', null), eb('rf.lease_until', '<', realNow)]))
+      .orderBy('rf.expires_at').limit(limit);
+    if (merchantId) due = due.where('rf.merchant_id', '=', merchantId);
+    if (this.features.skipLocked) due = due.forUpdate('rf').skipLocked();
+    const leased = await this.db.updateTable('refunds').set({ lease_owner: lease.owner, lease_until: lease.until }).where('id', 'in', due).returningAll().execute();
+    return leased.map(rows.toRefund);
   }
 
   async appendEvent(e: StoredEvent) {
@@ -231,23 +257,17 @@ export class KyselyTx implements Tx {
   }
 
   async claimIdempotencyKey(scope: IdempotencyScope, fingerprint: string, now: number, expiresAt: number, staleBefore: number, recordId: string): Promise<IdempotencyClaim> {
-    const match = this.db.selectFrom('idempotency_keys').selectAll()
-      .where('credential_id', '=', scope.credentialId).where('method', '=', scope.method).where('path', '=', scope.path).where('key', '=', scope.key);
-    const existing = await match.executeTakeFirst();
-    if (!existing) {
-      try {
-        await this.write(() =>
-          this.db.insertInto('idempotency_keys').values({
-            id: recordId, credential_id: scope.credentialId, method: scope.method, path: scope.path, key: scope.key, fingerprint,
-            status: 'in_progress', response_status: null, response_body: null, locked_at: now, created_at: now, expires_at: expiresAt,
-          }).execute(),
-        );
-        return { kind: 'claimed', recordId };
-      } catch (error) {
-        if (error instanceof UniqueViolation) return { kind: 'in_progress' }; // a concurrent first request won the insert
-        throw error;
-      }
-    }
+    // ON CONFLICT DO NOTHING rather than catching the violation: on PostgreSQL a failed statement
+    // aborts the transaction, and a concurrent first insert makes this one wait for its commit
+    const inserted = await this.db.insertInto('idempotency_keys').values({
+      id: recordId, credential_id: scope.credentialId, method: scope.method, path: scope.path, key: scope.key, fingerprint,
+      status: 'in_progress', response_status: null, response_body: null, locked_at: now, created_at: now, expires_at: expiresAt,
+    }).onConflict((oc) => oc.columns(['credential_id', 'method', 'path', 'key']).doNothing()).executeTakeFirst();
+    if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return { kind: 'claimed', recordId };
+    const existing = await this.db.selectFrom('idempotency_keys').selectAll()
+      .where('credential_id', '=', scope.credentialId).where('method', '=', scope.method).where('path', '=', scope.path).where('key', '=', scope.key)
+      .executeTakeFirst();
+    if (!existing) return { kind: 'in_progress' }; // released a moment ago by a failed first attempt: the client retries
     const expired = Number(existing.expires_at) <= now;
     const abandoned = existing.status === 'in_progress' && Number(existing.locked_at) < staleBefore;
     if (expired || abandoned) {

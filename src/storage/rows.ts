@@ -1,5 +1,5 @@
 // Row ↔ domain mapping, shared by every driver.
-import type { Selectable } from 'kysely';
+import type { Insertable, Selectable } from 'kysely';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { ApiKey, Merchant, Patron, PatronCode, StoredEvent, Store, Terminal } from '../app/ports/store.js';
@@ -38,7 +38,7 @@ export function toPaymentRequest(r: Selectable<PaymentRequestsTable>): PaymentRe
   };
 }
 
-export function fromPaymentRequest(p: PaymentRequest): Selectable<PaymentRequestsTable> {
+export function fromPaymentRequest(p: PaymentRequest): Insertable<PaymentRequestsTable> {
   return {
     id: p.id, livemode: bit(p.livemode), merchant_id: p.merchantId, store_id: p.storeId, terminal_id: p.terminalId,
     status: p.status, status_reason: p.statusReason, cancellation_reason: p.cancellationReason, amount: p.amount, currency: p.currency,
@@ -60,7 +60,7 @@ export const toRefund = (r: Selectable<RefundsTable>): Refund => ({
   captureMode: r.capture_mode as Refund['captureMode'], expiresAt: numOrNull(r.expires_at), createdAt: num(r.created_at), updatedAt: num(r.updated_at), version: num(r.version),
 });
 
-export const fromRefund = (r: Refund): Selectable<RefundsTable> => ({
+export const fromRefund = (r: Refund): Insertable<RefundsTable> => ({
   id: r.id, livemode: bit(r.livemode), merchant_id: r.merchantId, terminal_id: r.terminalId, payment_request_id: r.paymentRequestId,
   amount: r.amount, currency: r.currency, status: r.status, reference: r.reference, reason: r.reason, capture_mode: r.captureMode,
   expires_at: r.expiresAt, created_at: r.createdAt, updated_at: r.updatedAt, version: r.version,

@@ -23,12 +23,14 @@ export interface PaymentRequestsTable {
   partial_allowed: Bool; basket_amount: number | null; patron_not_present: Bool; allow_concurrent: Bool;
   allowed_methods: string | null; payment_method: string | null; patron_id: string | null; source: string; fingerprint: string | null;
   expires_at: number; authorization_expires_at: number | null; created_at: number; updated_at: number; version: number;
+  lease_owner: Generated<string | null>; lease_until: Generated<number | null>;
 }
 export interface PaymentRequestRefsTable { payment_request_id: string; merchant_id: string; livemode: Bool; kind: string; value: string }
 export interface RefundsTable {
   id: string; livemode: Bool; merchant_id: string; terminal_id: string; payment_request_id: string; amount: number; currency: string;
   status: string; reference: string; reason: string | null; capture_mode: string; expires_at: number | null;
   created_at: number; updated_at: number; version: number;
+  lease_owner: Generated<string | null>; lease_until: Generated<number | null>;
 }
 export interface EventsTable {
   position: Generated<number>; id: string; type: string; object_type: string; object_id: string; payment_request_id: string;

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConcurrentUpdate, UniqueViolation,
-  type ApiKey, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type StorePort, type Terminal,
+  type ApiKey, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type StorePort, type Terminal, type Tx,
 } from '../app/ports/store.js';
 import type { PaymentRequest, PaymentRequestStatus } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
@@ -591,8 +591,24 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
     describe('due work at each merchant\'s clock', () => {
       const concurrent = { allowConcurrent: true };
       const m2 = { merchantId: 'm_2', storeId: 'st_2', terminalId: 't_3', ...concurrent };
+      const ROLLBACK = new Error('rollback');
+      /** What a claim would take, without keeping the lease (the transaction is rolled back). */
+      async function peek<T>(claim: (tx: Tx) => Promise<T>): Promise<T> {
+        let taken!: T;
+        await store.transaction(async (tx) => {
+          taken = await claim(tx);
+          throw ROLLBACK;
+        }).catch((error) => {
+          if (error !== ROLLBACK) throw error;
+        });
+        return taken;
+      }
+      const lease = (owner = 'w_1', until = NOW + MINUTE) => ({ owner, until });
+      const dueRequests = (now: number, limit: number, merchantId?: string) => peek((tx) => tx.claimDuePaymentRequests(now, limit, lease(), merchantId));
+      const dueRefunds = (now: number, limit: number, merchantId?: string) => peek((tx) => tx.claimDueRefunds(now, limit, lease(), merchantId));
+      const autopay = (now: number, delay: number, limit: number) => peek((tx) => tx.claimAutopayCandidates(now, delay, limit, lease()));
 
-      it('listDuePaymentRequests: test-mode requests at the offset clock, live ones at real time, authorized by authorization expiry', async () => {
+      it('claimDuePaymentRequests: test-mode requests at the offset clock, live ones at real time, authorized by authorization expiry', async () => {
         await store.transaction((tx) => tx.setTestClockOffset('m_2', HOUR));
         expect((await store.read.getMerchant('m_2'))?.testClockOffsetMs).toBe(HOUR);
         await insertRequests(
@@ -607,16 +623,16 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
           aRequest({ id: 'pr_final', ...concurrent, status: 'succeeded', expiresAt: NOW - DAY, authorizationExpiresAt: NOW - DAY }),
           aRequest({ id: 'pr_expired', ...concurrent, status: 'expired', expiresAt: NOW - DAY }),
         );
-        const due = await store.read.listDuePaymentRequests(NOW, 100);
+        const due = await dueRequests(NOW, 100);
         expect(sortedIds(due)).toStrictEqual(['pr_auth_due', 'pr_m1_live', 'pr_m2_test', 'pr_prepared']);
         expect(due.find((r) => r.id === 'pr_auth_due')).toStrictEqual(await store.read.getPaymentRequest('pr_auth_due'));
-        expect(ids(await store.read.listDuePaymentRequests(NOW, 100, 'm_2'))).toStrictEqual(['pr_m2_test']);
-        expect(await store.read.listDuePaymentRequests(NOW, 2)).toHaveLength(2);
+        expect(ids(await dueRequests(NOW, 100, 'm_2'))).toStrictEqual(['pr_m2_test']);
+        expect(await dueRequests(NOW, 2)).toHaveLength(2);
         // an hour later at real time, m_2's test clock is two hours ahead
-        expect(sortedIds(await store.read.listDuePaymentRequests(NOW + HOUR, 100, 'm_2'))).toStrictEqual(['pr_m2_later', 'pr_m2_live', 'pr_m2_test']);
+        expect(sortedIds(await dueRequests(NOW + HOUR, 100, 'm_2'))).toStrictEqual(['pr_m2_later', 'pr_m2_live', 'pr_m2_test']);
       });
 
-      it('listDueRefunds: manual refunds awaiting capture, at each merchant\'s clock', async () => {
+      it('claimDueRefunds: manual refunds awaiting capture, at each merchant\'s clock', async () => {
         await store.transaction((tx) => tx.setTestClockOffset('m_2', HOUR));
         const m1Test = aSucceededRequest({ id: 'pr_m1_test' });
         const m1Live = aSucceededRequest({ id: 'pr_m1_live', livemode: true, terminalId: 't_2' });
@@ -638,15 +654,15 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         await store.transaction(async (tx) => {
           for (const refund of refunds) await tx.insertRefund(refund);
         });
-        const due = await store.read.listDueRefunds(NOW, 100);
+        const due = await dueRefunds(NOW, 100);
         expect(sortedIds(due)).toStrictEqual(['rf_m1_live', 'rf_m1_test', 'rf_m2_test']);
         expect(due.find((r) => r.id === 'rf_m2_test')).toStrictEqual(refunds[0]);
-        expect(ids(await store.read.listDueRefunds(NOW, 100, 'm_2'))).toStrictEqual(['rf_m2_test']);
-        expect(await store.read.listDueRefunds(NOW, 1)).toHaveLength(1);
-        expect(sortedIds(await store.read.listDueRefunds(NOW + 30 * MINUTE, 100, 'm_2'))).toStrictEqual(['rf_m2_live', 'rf_m2_test']);
+        expect(ids(await dueRefunds(NOW, 100, 'm_2'))).toStrictEqual(['rf_m2_test']);
+        expect(await dueRefunds(NOW, 1)).toHaveLength(1);
+        expect(sortedIds(await dueRefunds(NOW + 30 * MINUTE, 100, 'm_2'))).toStrictEqual(['rf_m2_live', 'rf_m2_test']);
       });
 
-      it('listAutopayCandidates: test-mode created/pending requests with an amount, created at or before the merchant\'s now − delay', async () => {
+      it('claimAutopayCandidates: test-mode created/pending requests with an amount, created at or before the merchant\'s now − delay', async () => {
         await store.transaction((tx) => tx.setTestClockOffset('m_2', HOUR));
         const delay = 5_000;
         await insertRequests(
@@ -660,11 +676,36 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
           aRequest({ id: 'pr_authorized', ...concurrent, status: 'authorized', createdAt: NOW - DAY, authorizationExpiresAt: NOW + DAY }),
           aRequest({ id: 'pr_succeeded', ...concurrent, status: 'succeeded', createdAt: NOW - DAY }),
         );
-        const candidates = await store.read.listAutopayCandidates(NOW, delay, 100);
+        const candidates = await autopay(NOW, delay, 100);
         expect(sortedIds(candidates)).toStrictEqual(['pr_m1_due', 'pr_m2_due']);
         expect(candidates.find((r) => r.id === 'pr_m1_due')).toStrictEqual(await store.read.getPaymentRequest('pr_m1_due'));
-        expect(await store.read.listAutopayCandidates(NOW, delay, 1)).toHaveLength(1);
-        expect(sortedIds(await store.read.listAutopayCandidates(NOW + 1, delay, 100))).toStrictEqual(['pr_m1_due', 'pr_m1_early', 'pr_m2_due', 'pr_m2_early']);
+        expect(await autopay(NOW, delay, 1)).toHaveLength(1);
+        expect(sortedIds(await autopay(NOW + 1, delay, 100))).toStrictEqual(['pr_m1_due', 'pr_m1_early', 'pr_m2_due', 'pr_m2_early']);
+        await insertRequests(aRequest({ id: 'pr_never', ...concurrent, status: 'created', amount: 1504, createdAt: NOW - DAY }));
+        expect(ids(await autopay(NOW, delay, 100))).not.toContain('pr_never');
+      });
+
+      it('a lease keeps due work from other owners until it ends or its owner releases it', async () => {
+        await insertRequests(aRequest({ id: 'pr_due', ...concurrent, status: 'created', expiresAt: NOW - 1 }));
+        const claim = (owner: string, now: number) => store.transaction((tx) => tx.claimDuePaymentRequests(now, 10, { owner, until: now + MINUTE }));
+        expect(ids(await claim('w_1', NOW))).toStrictEqual(['pr_due']);
+        expect(await claim('w_2', NOW + MINUTE - 1)).toStrictEqual([]);
+        await store.transaction((tx) => tx.releaseLease('payment_requests', 'pr_due', 'w_2')); // not its lease: no effect
+        expect(await claim('w_2', NOW + 1)).toStrictEqual([]);
+        // the owner died: once the lease has run out another process takes the work over
+        expect(ids(await claim('w_2', NOW + MINUTE + 1))).toStrictEqual(['pr_due']);
+        await store.transaction((tx) => tx.releaseLease('payment_requests', 'pr_due', 'w_2'));
+        expect(ids(await claim('w_3', NOW + MINUTE + 2))).toStrictEqual(['pr_due']);
+      });
+
+      it('refund leases work the same way', async () => {
+        await insertRequests(aSucceededRequest({ id: 'pr_1' }));
+        await store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_due', status: 'requires_capture', captureMode: 'manual', expiresAt: NOW - 1 })));
+        const claim = (owner: string, now: number) => store.transaction((tx) => tx.claimDueRefunds(now, 10, { owner, until: now + MINUTE }));
+        expect(ids(await claim('w_1', NOW))).toStrictEqual(['rf_due']);
+        expect(await claim('w_2', NOW + 1)).toStrictEqual([]);
+        await store.transaction((tx) => tx.releaseLease('refunds', 'rf_due', 'w_1'));
+        expect(ids(await claim('w_2', NOW + 2))).toStrictEqual(['rf_due']);
       });
     });
 

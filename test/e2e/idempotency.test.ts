@@ -1,5 +1,3 @@
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/system/clock.js';
 import { createBody, snapshotCounts, startGateway, type TestGateway } from '../harness.js';
@@ -68,9 +66,7 @@ describe('Idempotency-Key', () => {
     const issued = await post(`/v1/terminals/${t.terminalId}/keys`, 'rotate-1', {});
     const replay = await post(`/v1/terminals/${t.terminalId}/keys`, 'rotate-1', {});
     expect(replay.body.terminalKey).toBe(issued.body.terminalKey);
-    const database = new Database(join(t.dataDir, 'posgate.sqlite'), { readonly: true });
-    const stored = database.prepare('select response_body from idempotency_keys').all() as { response_body: string }[];
-    database.close();
+    const stored = await t.query<{ response_body: string }>('select response_body from idempotency_keys');
     expect(stored.length).toBeGreaterThan(0);
     expect(stored.map((r) => r.response_body).join('\n')).not.toContain(issued.body.terminalKey);
   });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ERROR_CODES } from '../../src/core/errors.js';
-import { ADMIN_TOKEN, createBody, startGateway, type TestGateway } from '../harness.js';
+import { ADMIN_TOKEN, createBody, startGateway, TEST_DRIVER, type TestGateway } from '../harness.js';
 
 let t: TestGateway;
 beforeAll(async () => { t = await startGateway(); });
@@ -9,7 +9,7 @@ afterAll(async () => t.close());
 describe('operations', () => {
   it('health and readiness', async () => {
     expect((await t.api('GET', '/healthz', { key: null })).body).toEqual({ status: 'ok' });
-    expect((await t.api('GET', '/readyz', { key: null })).body).toEqual({ status: 'ready', storage: 'sqlite' });
+    expect((await t.api('GET', '/readyz', { key: null })).body).toEqual({ status: 'ready', storage: TEST_DRIVER });
   });
 
   it('every response carries a Request-Id', async () => {

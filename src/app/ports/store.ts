@@ -126,6 +126,12 @@ export interface Page<T> {
   hasMore: boolean;
 }
 
+/** A claim on background work: held by `owner` until `until` (real time, ms); then anyone may take it. */
+export interface Lease {
+  owner: string;
+  until: number;
+}
+
 /** Thrown by a driver when a uniqueness rule of the schema refused a write. */
 export class UniqueViolation extends Error {
   constructor(readonly constraint: string) {
@@ -167,15 +173,26 @@ export interface Tx {
   /** Writes the new state if the stored version is `request.version - 1`, else throws ConcurrentUpdate. */
   updatePaymentRequest(request: PaymentRequest): Promise<void>;
   getPaymentRequest(id: string): Promise<PaymentRequest | null>;
+  /**
+   * Reads a request to change it, holding its row until the transaction ends (SELECT … FOR UPDATE
+   * where the database has it): concurrent changes to one request queue instead of conflicting.
+   */
+  lockPaymentRequest(id: string): Promise<PaymentRequest | null>;
   findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string): Promise<PaymentRequest | null>;
   findPaymentRequestByShortCode(shortCode: string): Promise<PaymentRequest | null>;
   /** The terminal's active request (without allowConcurrent) in one mode. */
   findActivePaymentRequestForTerminal(terminalId: string, livemode: boolean): Promise<PaymentRequest | null>;
   listPaymentRequests(filter: PaymentRequestFilter, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>>;
-  /** Active requests whose expiry or authorization expiry has passed at each merchant's clock. */
-  listDuePaymentRequests(realNow: number, limit: number, merchantId?: string): Promise<PaymentRequest[]>;
-  /** Test-mode requests that auto-pay should act on: created at or before each merchant's `now - delayMs`. */
-  listAutopayCandidates(realNow: number, delayMs: number, limit: number): Promise<PaymentRequest[]>;
+  /**
+   * Leases up to `limit` active requests whose expiry or authorization expiry has passed at each
+   * merchant's clock and that no live lease holds. Rows another transaction is leasing are skipped
+   * (SKIP LOCKED where the database has it), so any number of processes share the work.
+   */
+  claimDuePaymentRequests(realNow: number, limit: number, lease: Lease, merchantId?: string): Promise<PaymentRequest[]>;
+  /** Leases test-mode requests auto-pay should act on: created at or before each merchant's `now - delayMs`, not "never paid" (…04). */
+  claimAutopayCandidates(realNow: number, delayMs: number, limit: number, lease: Lease): Promise<PaymentRequest[]>;
+  /** Ends a lease the owner holds (after its work committed or was found unnecessary). */
+  releaseLease(table: 'payment_requests' | 'refunds', id: string, owner: string): Promise<void>;
 
   addReference(paymentRequestId: string, merchantId: string, livemode: boolean, kind: string, value: string): Promise<void>;
   resolveReference(merchantId: string, livemode: boolean, value: string): Promise<string | null>;
@@ -185,7 +202,8 @@ export interface Tx {
   getRefund(id: string): Promise<Refund | null>;
   findRefundByReference(paymentRequestId: string, reference: string): Promise<Refund | null>;
   listRefunds(paymentRequestId: string): Promise<Refund[]>;
-  listDueRefunds(realNow: number, limit: number, merchantId?: string): Promise<Refund[]>;
+  /** Leases manual refunds whose capture window has passed (as claimDuePaymentRequests). */
+  claimDueRefunds(realNow: number, limit: number, lease: Lease, merchantId?: string): Promise<Refund[]>;
 
   appendEvent(event: StoredEvent): Promise<void>;
   lastEventSequence(objectId: string): Promise<number>;

@@ -2,7 +2,7 @@
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { LineItem, PaymentRequest, Transition } from '../../core/payment-request.js';
-import { canSee, loadPaymentRequest, loadTerminal, sameTenant } from '../access.js';
+import { canSee, loadPaymentRequest, loadTerminal, lockPaymentRequest, sameTenant } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/store.js';
 import { merchantNow } from '../time.js';
@@ -56,7 +56,7 @@ export async function commit(unit: Work, before: PaymentRequest, transition: Tra
 
 /** Loads a request the caller may see, as of now: an overdue one is expired before any action applies. */
 export async function loadCurrent(unit: Work, caller: Caller, id: string): Promise<{ request: PaymentRequest; now: number }> {
-  return asOfNow(unit, await loadPaymentRequest(unit.tx, caller, id));
+  return asOfNow(unit, await lockPaymentRequest(unit.tx, caller, id));
 }
 
 /** A loaded request as of its merchant's now: expired first if overdue. */

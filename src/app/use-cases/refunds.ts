@@ -4,7 +4,7 @@ import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { createRefund as reserveRefund, type Refund, type RefundAction } from '../../core/refund.js';
 import { applyRefund, storeNewRefund } from './refund-writes.js';
-import { loadPaymentRequest, loadRefund } from '../access.js';
+import { loadPaymentRequest, loadRefund, lockPaymentRequest } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { Page } from '../ports/store.js';
 import { merchantNow } from '../time.js';
@@ -41,8 +41,10 @@ export async function voidPaymentRequest(unit: Work, caller: Caller, id: string)
 }
 
 async function refundAction(unit: Work, caller: Caller, refundId: string, action: RefundAction): Promise<Refund> {
+  // every refund change also changes its request: lock the request first, then read the refund as it is now
+  const { paymentRequestId } = await loadRefund(unit.tx, caller, refundId);
+  const request = await lockPaymentRequest(unit.tx, caller, paymentRequestId);
   const refund = await loadRefund(unit.tx, caller, refundId);
-  const request = await loadPaymentRequest(unit.tx, caller, refund.paymentRequestId);
   const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
   if (refund.status === 'requires_capture' && refund.expiresAt !== null && now >= refund.expiresAt)
     throw new DomainError('invalid_state', `Refund ${refund.id} expired before it was captured.`, undefined, { status: 'expired' });
@@ -66,7 +68,7 @@ export async function listRefunds(app: App, caller: Caller, paymentRequestId: st
 
 /** Used by the expiry sweep: a manual refund not captured in time frees its amount. */
 export async function expireRefund(unit: Work, refund: Refund, now: number): Promise<void> {
-  const request = await unit.tx.getPaymentRequest(refund.paymentRequestId);
+  const request = await unit.tx.lockPaymentRequest(refund.paymentRequestId);
   if (!request) return;
   await applyRefund(unit, refund, request, 'expire', now);
 }

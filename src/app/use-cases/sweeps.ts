@@ -1,7 +1,9 @@
-// Background work that falls due with time: expiries and sandbox auto-pay. Each item is its own
-// transaction, so one bad row never holds the others back, and re-checks its state before acting.
+// Background work that falls due with time: expiries and sandbox auto-pay. Items are leased
+// (so many processes share them, and a crashed process's items are retaken after the lease), and
+// each is then done in its own transaction that re-checks its state and ends the lease.
 import * as pr from '../../core/payment-request.js';
 import type { App } from '../context.js';
+import type { Lease } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import { inTransaction } from '../unit-of-work.js';
 import { commit } from './payment-requests.js';
@@ -10,12 +12,19 @@ import { patronActs, type PatronOutcome } from './sandbox.js';
 
 const BATCH = 100;
 
+function lease(app: App): Lease {
+  return { owner: app.config.workerId, until: app.clock.now() + app.config.leaseMs };
+}
+
 /** Expires overdue requests, authorizations and uncaptured manual refunds; returns how many. */
 export async function sweepDue(app: App, merchantId?: string): Promise<number> {
+  const { workerId } = app.config;
   let count = 0;
-  for (const due of await app.store.read.listDuePaymentRequests(app.clock.now(), BATCH, merchantId)) {
+  const requests = await app.store.transaction((tx) => tx.claimDuePaymentRequests(app.clock.now(), BATCH, lease(app), merchantId));
+  for (const due of requests) {
     const expired = await inTransaction(app, async (unit) => {
-      const request = await unit.tx.getPaymentRequest(due.id);
+      await unit.tx.releaseLease('payment_requests', due.id, workerId);
+      const request = await unit.tx.lockPaymentRequest(due.id);
       if (!request) return false;
       const transition = pr.expireIfDue(request, await merchantNow(app, unit.tx, request.merchantId, request.livemode));
       if (transition) await commit(unit, request, transition);
@@ -23,8 +32,10 @@ export async function sweepDue(app: App, merchantId?: string): Promise<number> {
     });
     if (expired) count++;
   }
-  for (const due of await app.store.read.listDueRefunds(app.clock.now(), BATCH, merchantId)) {
+  const refunds = await app.store.transaction((tx) => tx.claimDueRefunds(app.clock.now(), BATCH, lease(app), merchantId));
+  for (const due of refunds) {
     const expired = await inTransaction(app, async (unit) => {
+      await unit.tx.releaseLease('refunds', due.id, workerId);
       const refund = await unit.tx.getRefund(due.id);
       if (!refund || refund.status !== 'requires_capture' || refund.expiresAt === null) return false;
       const now = await merchantNow(app, unit.tx, refund.merchantId, refund.livemode);
@@ -58,12 +69,13 @@ export async function runAutopay(app: App): Promise<number> {
   const delayMs = app.config.autopayMs;
   if (delayMs === null) return 0;
   let count = 0;
-  for (const candidate of await app.store.read.listAutopayCandidates(app.clock.now(), delayMs, BATCH)) {
+  const candidates = await app.store.transaction((tx) => tx.claimAutopayCandidates(app.clock.now(), delayMs, BATCH, lease(app)));
+  for (const candidate of candidates) {
     const outcome = candidate.amount === null ? null : autopayOutcome(candidate.amount);
-    if (!outcome) continue;
     await inTransaction(app, async (unit) => {
-      const request = await unit.tx.getPaymentRequest(candidate.id);
-      if (!request || !['created', 'pending'].includes(request.status)) return;
+      await unit.tx.releaseLease('payment_requests', candidate.id, app.config.workerId);
+      const request = await unit.tx.lockPaymentRequest(candidate.id);
+      if (!outcome || !request || !['created', 'pending'].includes(request.status)) return;
       const now = await merchantNow(app, unit.tx, request.merchantId, request.livemode);
       if (pr.expireIfDue(request, now)) return; // the expiry sweep owns it
       await commit(unit, request, patronActs(request, { outcome }, now, app.config.authorizationTtlMs));

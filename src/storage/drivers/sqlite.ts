@@ -29,6 +29,8 @@ export function classifySqliteUnique(error: unknown): string | null {
   return COLUMNS_TO_CONSTRAINT[columns] ?? columns;
 }
 
+const FEATURES = { skipLocked: false };
+
 export function openSqliteStore(file: string): StorePort {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
@@ -39,9 +41,9 @@ export function openSqliteStore(file: string): StorePort {
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
   return {
     driver: 'sqlite',
-    read: new KyselyTx(db, classifySqliteUnique),
+    read: new KyselyTx(db, classifySqliteUnique, FEATURES),
     // Kysely's SQLite driver runs one transaction at a time on its single connection: writers queue.
-    transaction: (work) => db.transaction().execute((trx) => work(new KyselyTx(trx, classifySqliteUnique))),
+    transaction: (work) => db.transaction().execute((trx) => work(new KyselyTx(trx, classifySqliteUnique, FEATURES))),
     async migrate() {
       const migrator = new Migrator({
         db,

@@ -79,6 +79,9 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
+    // background work (expiry, auto-pay) is leased per row so that many processes share it
+    .addColumn('lease_owner', 'text')
+    .addColumn('lease_until', 'bigint')
     // The money invariants hold in the database too: Σ captures ≤ authorized, Σ refunds ≤ captured.
     .addCheckConstraint('payment_requests_captured_within_authorized', sql`amount_captured >= 0 and amount_captured <= amount_authorized`)
     .addCheckConstraint('payment_requests_refunds_within_captured', sql`amount_refunded >= 0 and amount_refunded <= amount_refund_reserved and amount_refund_reserved <= amount_captured`)
@@ -117,6 +120,8 @@ export async function up(db: Kysely<unknown>, dialect: MigrationDialect): Promis
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addColumn('version', 'integer', (c) => c.notNull())
+    .addColumn('lease_owner', 'text')
+    .addColumn('lease_until', 'bigint')
     .execute();
   await s.createIndex(UNIQUE.refundReference).on('refunds').columns(['payment_request_id', 'reference']).unique().execute();
   await s.createIndex('refunds_due').on('refunds').columns(['status', 'expires_at']).execute();

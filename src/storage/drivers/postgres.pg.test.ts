@@ -1,0 +1,15 @@
+import { afterAll } from 'vitest';
+import { dropSchema, freshSchemaName, PG_URL } from '../../../test/postgres.js';
+import { runStoreContract } from '../store.contract.js';
+import { openPostgresStore } from './postgres.js';
+
+const schemas: string[] = [];
+afterAll(async () => {
+  for (const schema of schemas) await dropSchema(schema);
+});
+
+runStoreContract('PostgreSQL store', async () => {
+  const schema = freshSchemaName();
+  schemas.push(schema);
+  return openPostgresStore({ url: PG_URL, schema, poolSize: 4 });
+});
