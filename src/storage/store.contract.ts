@@ -353,6 +353,30 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(v3);
       });
 
+      it('lock holds the row until commit: a second locker reads the first one\'s change', async () => {
+        const first = aRequest({ id: 'pr_1' });
+        await insertRequests(first);
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let locked!: () => void;
+        const hasLock = new Promise<void>((resolve) => (locked = resolve));
+        const holder = store.transaction(async (tx) => {
+          const row = await tx.lockPaymentRequest('pr_1');
+          locked();
+          await held;
+          await tx.updatePaymentRequest({ ...row!, status: 'pending', version: 2 });
+        });
+        await hasLock;
+        const waiter = store.transaction(async (tx) => (await tx.lockPaymentRequest('pr_1'))?.version);
+        // lets the waiter reach the database and block on the lock; without a lock it would read version 1
+        // (if it had not reached it yet, it would read 2 either way: the test can only be weaker, never flaky)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        release();
+        await holder;
+        expect(await waiter).toBe(2);
+        expect(await store.read.lockPaymentRequest('pr_missing')).toBeNull();
+      });
+
       it('update with a stale version throws ConcurrentUpdate and changes nothing', async () => {
         const v1 = aRequest({ id: 'pr_1' });
         await insertRequests(v1);
