@@ -1,12 +1,13 @@
 import { Socket } from 'node:net';
 import { defineConfig } from 'vitest/config';
 
-const PG_HOST = '127.0.0.1';
-const PG_PORT = 5432;
+// where test/postgres.ts connects: POSGATE_TEST_PG_URL, else the local server
+const pgUrl = new URL(process.env.POSGATE_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test');
+const PG_HOST = pgUrl.hostname;
+const PG_PORT = Number(pgUrl.port || 5432);
 
 /** Is a PostgreSQL server listening where the PostgreSQL suites expect one? */
 function postgresReachable(): Promise<boolean> {
-  if (process.env.POSGATE_TEST_PG_URL) return Promise.resolve(true);
   return new Promise((resolve) => {
     const socket = new Socket();
     const done = (ok: boolean) => {
@@ -26,7 +27,8 @@ export default defineConfig(async () => {
   if (!pgUp && process.env.POSGATE_REQUIRE_PG === '1') {
     throw new Error(`POSGATE_REQUIRE_PG=1 but no PostgreSQL answers at ${PG_HOST}:${PG_PORT} (user postgres, database test).`);
   }
-  if (!pgUp) {
+  if (!pgUp && !process.env.POSGATE_PG_SKIP_REPORTED) {
+    process.env.POSGATE_PG_SKIP_REPORTED = '1'; // the config is read more than once per run: say it once
     console.warn(
       `\n*** PostgreSQL suites SKIPPED: no server at ${PG_HOST}:${PG_PORT}. Only the SQLite suites run.\n` +
         '*** To run them, start PostgreSQL there (user postgres, database test, no password) or set POSGATE_TEST_PG_URL.\n',
