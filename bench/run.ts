@@ -1,18 +1,27 @@
 // `npm run bench`: posgate on a fresh SQLite data dir vs bare Fastify, all on 127.0.0.1.
+// `npm run bench -- --pg`: the same, plus posgate on PostgreSQL with 1 and with 2 processes.
 // Prints a table and writes the figures to bench/results/latest.json. See bench/README.md.
+import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
-import { createGateway, type Gateway } from '../src/main.js';
-import { startBareServer, type BareServer } from './bare-server.js';
-import { runLifecycles, runOneLifecycle, runThroughput, type LifecycleResult, type ThroughputResult } from './scenarios.js';
+import { createGateway } from '../src/main.js';
+import { startBareServer } from './bare-server.js';
+import { assertLoopbackDatabase, BENCH_PG_URL, checkDatabase, dropSchema, freshSchemaName, redactedUrl } from './postgres.js';
+import { startPosgateProcess, type PosgateProcess } from './processes.js';
+import {
+  combineThroughput, runLifecycles, runOneLifecycle, runThroughput,
+  type LifecycleResult, type LifecycleTarget, type ThroughputResult,
+} from './scenarios.js';
 
 const CONNECTIONS = 50;
 const LIFECYCLE_WORKERS = 20;
 /** autocannon fires from one worker thread, so the load generator does not share the server's event loop. */
 const AUTOCANNON_WORKERS = 1;
 const WARMUP_SECONDS = 1;
+const WARMUP_LIFECYCLES = 20;
+const PG_PROCESSES = 2;
 const RESULTS_DIR = new URL('./results/', import.meta.url);
 
 function benchSeconds(): number {
@@ -23,6 +32,13 @@ function benchSeconds(): number {
   return seconds;
 }
 
+/** `--pg` is the only option (`npm run bench -- --pg`); anything else is refused rather than ignored. */
+function wantsPostgres(args: string[]): boolean {
+  const unknown = args.filter((arg) => arg !== '--pg');
+  if (unknown.length > 0) throw new Error(`unknown option ${unknown.join(' ')}; usage: npm run bench [-- --pg]`);
+  return args.includes('--pg');
+}
+
 function assertLoopback(url: string, what: string): void {
   const host = new URL(url).hostname;
   if (host !== '127.0.0.1') throw new Error(`${what} listens on ${host}, not 127.0.0.1; refusing to send load there`);
@@ -30,6 +46,7 @@ function assertLoopback(url: string, what: string): void {
 
 const int = (n: number) => Math.round(n).toLocaleString('en-US');
 const ms = (n: number) => `${n >= 100 ? Math.round(n) : Number(n.toFixed(1))} ms`;
+const num = (n: number) => (n >= 10 ? int(n) : String(Number(n.toFixed(1))));
 
 function warnIfUnclean(name: string, r: ThroughputResult): string[] {
   const warnings: string[] = [];
@@ -37,6 +54,163 @@ function warnIfUnclean(name: string, r: ThroughputResult): string[] {
   if (r.errors > 0 || r.timeouts > 0) warnings.push(`WARNING: ${name}: ${int(r.errors)} connection errors, ${int(r.timeouts)} timeouts`);
   if (r.total2xx === 0) throw new Error(`${name}: no 2xx responses at all (status counts: ${JSON.stringify(r.statusCodes)})`);
   return warnings;
+}
+
+/**
+ * What has to be undone: child processes, gateways, schemas, temp dirs. `add` returns a function
+ * that undoes the item now (and only once); whatever is left runs, newest first, at the end, on
+ * an error, on SIGINT/SIGTERM and when the watchdog fires.
+ */
+class Cleanup {
+  private readonly tasks: Array<{ name: string; run: () => Promise<void> }> = [];
+
+  add(name: string, undo: () => Promise<void>): () => Promise<void> {
+    const task = { name, run: undo };
+    this.tasks.push(task);
+    return async () => {
+      const index = this.tasks.indexOf(task);
+      if (index < 0) return;
+      this.tasks.splice(index, 1);
+      await undo();
+    };
+  }
+
+  /** How many items are outstanding: `unwind(depth)` later undoes everything added since. */
+  get depth(): number {
+    return this.tasks.length;
+  }
+
+  async unwind(depth = 0): Promise<void> {
+    while (this.tasks.length > depth) {
+      const task = this.tasks.pop();
+      if (!task) break;
+      try {
+        await task.run();
+      } catch (error) {
+        process.stderr.write(`bench: cleanup of ${task.name} failed: ${error instanceof Error ? error.message : String(error)}\n`);
+      }
+    }
+  }
+}
+
+const cleanup = new Cleanup();
+
+async function tempDir(prefix: string): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), prefix));
+  cleanup.add(`temp dir ${dir}`, () => rm(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+interface PosgateFigures {
+  create: ThroughputResult;
+  /** One autocannon run per process (only when there are several). */
+  createPerProcess?: ThroughputResult[];
+  lifecycle: LifecycleResult;
+  /** The JSON body the create run sent (the baseline sends the same). */
+  createBody: string;
+}
+
+/**
+ * A (create payment request, autocannon) and B (full lifecycle) against one or more posgate
+ * processes on one database: the connections and lifecycle workers are split evenly across them,
+ * and all processes are loaded at the same time.
+ */
+async function measure(label: string | null, targets: LifecycleTarget[], seconds: number): Promise<PosgateFigures> {
+  const prefix = label === null ? 'bench: ' : `bench: [${label}] `;
+  for (const target of targets) await runOneLifecycle(target); // fail fast, with a clear message, if the API does not answer as expected
+
+  const connections = CONNECTIONS / targets.length;
+  const createBody = (target: LifecycleTarget) => JSON.stringify({ amount: 1500, currency: 'NZD', terminalId: target.terminalId, allowConcurrent: true });
+  const split = targets.length > 1 ? `, ${targets.length} × ${connections} connections` : '';
+  process.stderr.write(`${prefix}A  create payment request (autocannon${split})...\n`);
+  const runs = await Promise.all(targets.map((target) => runThroughput({
+    url: `${target.baseUrl}/v1/payment-requests`, headers: { authorization: `Bearer ${target.secretKey}` }, body: createBody(target),
+    connections, seconds, warmupSeconds: WARMUP_SECONDS, workers: AUTOCANNON_WORKERS,
+  })));
+
+  process.stderr.write(`${prefix}B  full lifecycle (create, pay, read, refund)...\n`);
+  for (let i = 0; i < WARMUP_LIFECYCLES; i++) await runOneLifecycle(targets[i % targets.length] as LifecycleTarget); // warm the pay/read/refund paths
+  const lifecycle = await runLifecycles(targets, LIFECYCLE_WORKERS, seconds);
+
+  const body = createBody(targets[0] as LifecycleTarget);
+  return targets.length > 1 ? { create: combineThroughput(runs), createPerProcess: runs, lifecycle, createBody: body } : { create: runs[0] as ThroughputResult, lifecycle, createBody: body };
+}
+
+/** posgate in this process (createGateway, no background loop), as the bench has always run it. */
+async function inProcess(label: string | null, env: Record<string, string>, seconds: number, describe: (baseUrl: string) => string): Promise<PosgateFigures> {
+  const gateway = await createGateway(loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: false });
+  const close = cleanup.add('the in-process gateway', () => gateway.close());
+  try {
+    const baseUrl = await gateway.listen();
+    assertLoopback(baseUrl, 'posgate');
+    process.stderr.write(`${describe(baseUrl)}\n`);
+    const { secretKey, terminalId } = gateway.demo.native;
+    return await measure(label, [{ baseUrl, secretKey, terminalId }], seconds);
+  } finally {
+    await close();
+  }
+}
+
+async function adminCall(baseUrl: string, adminToken: string, method: 'GET' | 'POST', path: string, expected: number): Promise<any> {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${adminToken}`, ...(method === 'POST' ? { 'content-type': 'application/json' } : {}) },
+    ...(method === 'POST' ? { body: '{}' } : {}),
+    signal: AbortSignal.timeout(10_000),
+  });
+  const text = await response.text();
+  if (response.status !== expected) throw new Error(`admin API: ${method} ${path} answered ${response.status}, expected ${expected}: ${text.slice(0, 300)}`);
+  return JSON.parse(text);
+}
+
+/** Fresh test-mode credentials of the demo merchant, through the admin API of one process. */
+async function demoCredentials(baseUrl: string, adminToken: string): Promise<{ secretKey: string; terminalId: string }> {
+  const merchants = (await adminCall(baseUrl, adminToken, 'GET', '/admin/v1/merchants?limit=100', 200)).data as Array<{ id: string; name: string }>;
+  const demo = merchants.find((m) => m.name === 'Demo merchant') ?? merchants[0];
+  if (!demo) throw new Error('admin API: no merchant; the demo merchant should have been made on first start');
+  const { native } = await adminCall(baseUrl, adminToken, 'POST', `/admin/v1/merchants/${demo.id}/credentials/native`, 201);
+  if (typeof native?.secretKey !== 'string' || typeof native?.terminalId !== 'string') throw new Error(`admin API: no native credentials in ${JSON.stringify(native).slice(0, 300)}`);
+  return { secretKey: native.secretKey, terminalId: native.terminalId };
+}
+
+/**
+ * `PG_PROCESSES` posgate child processes on one PostgreSQL schema, sharing the admin token and the
+ * secret key as a production deployment must. The first is started alone (it migrates the schema
+ * and makes the demo merchant), then the others.
+ */
+async function childProcesses(label: string, databaseUrl: string, schema: string, seconds: number): Promise<PosgateFigures> {
+  const shared = {
+    DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema,
+    POSGATE_ADMIN_TOKEN: randomBytes(32).toString('hex'), POSGATE_SECRET_KEY: randomBytes(32).toString('hex'),
+    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent',
+  };
+  const processes: PosgateProcess[] = [];
+  const stops: Array<() => Promise<void>> = [];
+  for (let i = 1; i <= PG_PROCESSES; i++) {
+    const dataDir = await tempDir('posgate-bench-');
+    const child = await startPosgateProcess(`posgate process ${i}`, { ...shared, DATA_DIR: dataDir });
+    stops.push(cleanup.add(`posgate process ${i} (pid ${child.pid})`, () => child.stop()));
+    assertLoopback(child.url, `posgate process ${i}`);
+    processes.push(child);
+  }
+  process.stderr.write(`bench: [${label}] posgate processes ${processes.map((p) => `${p.url} (pid ${p.pid})`).join(', ')}, schema ${schema}\n`);
+  const credentials = await demoCredentials(processes[0]?.url ?? '', shared.POSGATE_ADMIN_TOKEN);
+  const figures = await measure(label, processes.map((p) => ({ baseUrl: p.url, ...credentials })), seconds);
+  await Promise.all(stops.map((stop) => stop()));
+  return figures;
+}
+
+/** Runs `work` on a fresh schema of the bench database and drops the schema afterwards, whatever happens. */
+async function withSchema<T>(databaseUrl: string, work: (schema: string) => Promise<T>): Promise<T> {
+  const schema = freshSchemaName();
+  const depth = cleanup.depth;
+  cleanup.add(`schema ${schema}`, () => dropSchema(databaseUrl, schema));
+  try {
+    return await work(schema);
+  } finally {
+    // newest first: the processes and pools using the schema let go of it before it is dropped
+    await cleanup.unwind(depth);
+  }
 }
 
 function table(seconds: number, create: ThroughputResult, lifecycle: LifecycleResult, bare: ThroughputResult, ratio: number): string {
@@ -55,56 +229,130 @@ function table(seconds: number, create: ThroughputResult, lifecycle: LifecycleRe
   ].join('\n');
 }
 
-async function main(): Promise<void> {
+interface Column {
+  title: string;
+  figures: PosgateFigures;
+}
+
+/** The --pg table: one column per set-up, the bare baseline once. */
+function sideBySide(seconds: number, columns: Column[], bare: ThroughputResult): string {
+  const pair = (a: number, b: number) => `${num(a)} / ${num(b)}`;
+  const rows: Array<[string, ...string[]]> = [
+    ['', ...columns.map((c) => c.title)],
+    ['create  req/s', ...columns.map((c) => int(c.figures.create.requestsPerSecond))],
+    ['create  p50 / p99 ms', ...columns.map((c) => pair(c.figures.create.latencyP50Ms, c.figures.create.latencyP99Ms))],
+    ['create  non-2xx', ...columns.map((c) => int(c.figures.create.non2xx))],
+    ['lifecycle /s', ...columns.map((c) => int(c.figures.lifecycle.perSecond))],
+    ['lifecycle p50 / p99 ms', ...columns.map((c) => pair(c.figures.lifecycle.latencyP50Ms, c.figures.lifecycle.latencyP99Ms))],
+    ['posgate / bare', ...columns.map((c) => (bare.requestsPerSecond > 0 ? c.figures.create.requestsPerSecond / bare.requestsPerSecond : 0).toFixed(2))],
+    ['bare Fastify req/s', int(bare.requestsPerSecond)],
+    ['bare Fastify p50 / p99 ms', pair(bare.latencyP50Ms, bare.latencyP99Ms)],
+  ];
+  const first = Math.max(...rows.map((row) => row[0].length)) + 2;
+  const cell = Math.max(...rows.flatMap((row) => row.slice(1).map((value) => value.length))) + 4;
+  return [
+    `posgate bench (${availableParallelism()} cores, ${CONNECTIONS} connections, ${seconds} s per run; lifecycle: ${LIFECYCLE_WORKERS} workers)`,
+    ...rows.map(([name, ...values]) => `${name.padEnd(first)}${values.map((value) => value.padStart(cell)).join('')}`.trimEnd()),
+    '',
+    `×${PG_PROCESSES}: ${PG_PROCESSES} posgate processes on one schema, loaded at once (${PG_PROCESSES} autocannon runs of ${CONNECTIONS / PG_PROCESSES} connections,`,
+    `    ${LIFECYCLE_WORKERS / PG_PROCESSES} lifecycle workers each); req/s summed; create p50/p99 = the higher of the processes' own`,
+    `    (an upper bound of the combined percentile); lifecycle p50/p99 over all lifecycles.`,
+  ].join('\n');
+}
+
+function machine() {
+  return { cores: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, arch: process.arch };
+}
+
+async function main(args: string[]): Promise<void> {
+  const pg = wantsPostgres(args);
   const seconds = benchSeconds();
-  const dataDir = await mkdtemp(join(tmpdir(), 'posgate-bench-'));
-  let gateway: Gateway | null = null;
-  let bareServer: BareServer | null = null;
+  // A and B per set-up (with warm-ups and start-up), plus the baseline: far above the expected run
+  const limitSeconds = (pg ? 3 : 1) * (2 * seconds + 40) + seconds + 60;
+  setTimeout(() => abandon(`still running after ${limitSeconds} s`, 1), limitSeconds * 1000).unref();
+  const databaseUrl = BENCH_PG_URL;
+  let maxConnections: number | null = null;
+  if (pg) {
+    assertLoopbackDatabase(databaseUrl);
+    maxConnections = await checkDatabase(databaseUrl); // before anything else: fail in a second, not after the SQLite run
+    process.stderr.write(`bench: PostgreSQL at ${redactedUrl(databaseUrl)} (max_connections ${maxConnections})\n`);
+  }
   try {
-    // DATABASE_URL is cleared so an exported one cannot swap the storage under the bench.
-    const config = loadConfig({ ...process.env, DATABASE_URL: undefined, DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
-    gateway = await createGateway(config, { background: false });
-    const baseUrl = await gateway.listen();
-    assertLoopback(baseUrl, 'posgate');
-    const { secretKey, terminalId } = gateway.demo.native;
-    const target = { baseUrl, secretKey, terminalId };
-    const createBody = JSON.stringify({ amount: 1500, currency: 'NZD', terminalId, allowConcurrent: true });
-    const throughputRun = { headers: {}, body: createBody, connections: CONNECTIONS, seconds, warmupSeconds: WARMUP_SECONDS, workers: AUTOCANNON_WORKERS };
+    // posgate's settings come only from here: an exported DATABASE_URL, PUBLIC_URL, ... cannot change what is measured
+    const dataDir = await tempDir('posgate-bench-');
+    const sqlite = await inProcess(pg ? 'SQLite ×1' : null, { DATA_DIR: dataDir }, seconds, (baseUrl) =>
+      `bench: ${pg ? '[SQLite ×1] ' : ''}posgate on ${baseUrl} (data ${dataDir}), ${seconds} s per scenario`);
 
-    process.stderr.write(`bench: posgate on ${baseUrl} (data ${dataDir}), ${seconds} s per scenario\n`);
-    await runOneLifecycle(target); // fail fast, with a clear message, if the API does not answer as expected
-
-    process.stderr.write('bench: A  create payment request (autocannon)...\n');
-    const create = await runThroughput({ ...throughputRun, url: `${baseUrl}/v1/payment-requests`, headers: { authorization: `Bearer ${secretKey}` } });
-
-    process.stderr.write('bench: B  full lifecycle (create, pay, read, refund)...\n');
-    for (let i = 0; i < 20; i++) await runOneLifecycle(target); // warm the pay/read/refund paths
-    const lifecycle = await runLifecycles(target, LIFECYCLE_WORKERS, seconds);
-
-    await gateway.close();
-    gateway = null;
+    let postgres: { oneProcess: PosgateFigures; twoProcesses: PosgateFigures } | null = null;
+    if (pg) {
+      const oneProcess = await withSchema(databaseUrl, async (schema) => {
+        const pgDataDir = await tempDir('posgate-bench-');
+        return inProcess('PostgreSQL ×1', { DATA_DIR: pgDataDir, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }, seconds, (baseUrl) =>
+          `bench: [PostgreSQL ×1] posgate on ${baseUrl} (schema ${schema})`);
+      });
+      const twoProcesses = await withSchema(databaseUrl, (schema) => childProcesses(`PostgreSQL ×${PG_PROCESSES}`, databaseUrl, schema, seconds));
+      postgres = { oneProcess, twoProcesses };
+    }
 
     process.stderr.write('bench: baseline  bare Fastify (autocannon)...\n');
-    bareServer = await startBareServer();
+    const bareServer = await startBareServer();
+    const closeBare = cleanup.add('the bare Fastify server', () => bareServer.close());
     assertLoopback(bareServer.url, 'bare Fastify');
-    const bare = await runThroughput({ ...throughputRun, url: `${bareServer.url}/v1/payment-requests` });
-    await bareServer.close();
-    bareServer = null;
+    const bare = await runThroughput({
+      url: `${bareServer.url}/v1/payment-requests`, headers: {}, body: sqlite.createBody,
+      connections: CONNECTIONS, seconds, warmupSeconds: WARMUP_SECONDS, workers: AUTOCANNON_WORKERS,
+    });
+    await closeBare();
 
-    const ratio = bare.requestsPerSecond > 0 ? create.requestsPerSecond / bare.requestsPerSecond : 0;
-    const warnings = [...warnIfUnclean('create payment request', create), ...warnIfUnclean('bare Fastify baseline', bare)];
+    const ratioTo = (f: PosgateFigures) => (bare.requestsPerSecond > 0 ? f.create.requestsPerSecond / bare.requestsPerSecond : 0);
+    const ratio = ratioTo(sqlite);
+    const warnings = [
+      ...warnIfUnclean(pg ? 'create payment request (SQLite ×1)' : 'create payment request', sqlite.create),
+      ...(postgres ? warnIfUnclean('create payment request (PostgreSQL ×1)', postgres.oneProcess.create) : []),
+      ...(postgres ? warnIfUnclean(`create payment request (PostgreSQL ×${PG_PROCESSES})`, postgres.twoProcesses.create) : []),
+      ...warnIfUnclean('bare Fastify baseline', bare),
+    ];
 
-    process.stdout.write(`\n${table(seconds, create, lifecycle, bare, ratio)}\n`);
+    const printed = postgres
+      ? sideBySide(seconds, [
+          { title: 'SQLite ×1', figures: sqlite },
+          { title: 'PostgreSQL ×1', figures: postgres.oneProcess },
+          { title: `PostgreSQL ×${PG_PROCESSES}`, figures: postgres.twoProcesses },
+        ], bare)
+      : table(seconds, sqlite.create, sqlite.lifecycle, bare, ratio);
+    process.stdout.write(`\n${printed}\n`);
     for (const warning of warnings) process.stdout.write(`${warning}\n`);
 
+    const settings = { storage: pg ? 'sqlite+postgres' : 'sqlite', seconds, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, autocannonWorkers: AUTOCANNON_WORKERS, lifecycleWorkers: LIFECYCLE_WORKERS };
     const results = {
       generatedAt: new Date().toISOString(),
-      machine: { cores: availableParallelism(), cpuModel: cpus()[0]?.model ?? 'unknown', node: process.version, platform: process.platform, arch: process.arch },
-      settings: { storage: 'sqlite', seconds, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, autocannonWorkers: AUTOCANNON_WORKERS, lifecycleWorkers: LIFECYCLE_WORKERS },
-      createPaymentRequest: create,
-      lifecycle,
+      machine: machine(),
+      settings: postgres
+        ? {
+            ...settings,
+            postgres: {
+              url: redactedUrl(databaseUrl), maxConnections, poolSizePerProcess: loadConfig({}).databasePoolSize,
+              processes: PG_PROCESSES, connectionsPerProcess: CONNECTIONS / PG_PROCESSES, lifecycleWorkersPerProcess: LIFECYCLE_WORKERS / PG_PROCESSES,
+              combinedLatency: 'create: the higher of the per-process p50/p99 (an upper bound); lifecycle: percentiles over all lifecycles',
+            },
+          }
+        : settings,
+      // the SQLite figures keep the fields they have always had
+      createPaymentRequest: sqlite.create,
+      lifecycle: sqlite.lifecycle,
       bareFastify: bare,
       ratioPosgateToBare: ratio,
+      ...(postgres
+        ? {
+            postgres: {
+              oneProcess: { createPaymentRequest: postgres.oneProcess.create, lifecycle: postgres.oneProcess.lifecycle, ratioPosgateToBare: ratioTo(postgres.oneProcess) },
+              twoProcesses: {
+                createPaymentRequest: postgres.twoProcesses.create, createPerProcess: postgres.twoProcesses.createPerProcess,
+                lifecycle: postgres.twoProcesses.lifecycle, ratioPosgateToBare: ratioTo(postgres.twoProcesses),
+              },
+            },
+          }
+        : {}),
       warnings,
     };
     await mkdir(RESULTS_DIR, { recursive: true });
@@ -112,13 +360,22 @@ async function main(): Promise<void> {
     await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`\nfigures written to bench/results/latest.json\n`);
   } finally {
-    await gateway?.close().catch(() => undefined);
-    await bareServer?.close().catch(() => undefined);
-    await rm(dataDir, { recursive: true, force: true });
+    await cleanup.unwind();
   }
 }
 
-main()
+/** Ctrl-C, a kill, or a run far past its expected length: undo everything, then leave. */
+function abandon(reason: string, code: number): void {
+  process.stderr.write(`bench: ${reason}; stopping processes and removing what the bench made...\n`);
+  const forced = setTimeout(() => process.exit(code), 15_000);
+  forced.unref();
+  void cleanup.unwind().finally(() => process.exit(code));
+}
+
+process.once('SIGINT', () => abandon('interrupted', 130));
+process.once('SIGTERM', () => abandon('terminated', 143));
+
+main(process.argv.slice(2))
   .catch((error: unknown) => {
     process.stderr.write(`bench failed: ${error instanceof Error ? error.message : String(error)}\n`);
     process.exitCode = 1;

@@ -51,6 +51,29 @@ export async function runThroughput(run: ThroughputRun): Promise<ThroughputResul
   };
 }
 
+/**
+ * Several autocannon runs that ran at the same time (one per posgate process) as one figure:
+ * requests/s and counts are summed. autocannon returns percentiles, not its histogram, so the
+ * combined p50 and p99 are the higher of the runs' own: an upper bound of the merged percentile
+ * (at least 99 % of each run's requests, hence of all of them, took no longer than the larger p99).
+ */
+export function combineThroughput(results: ThroughputResult[]): ThroughputResult {
+  if (results.length === 0) throw new Error('combineThroughput: no results');
+  const sum = (pick: (r: ThroughputResult) => number) => results.reduce((total, r) => total + pick(r), 0);
+  const statusCodes: Record<string, number> = {};
+  for (const r of results) for (const [code, count] of Object.entries(r.statusCodes)) statusCodes[code] = (statusCodes[code] ?? 0) + count;
+  return {
+    requestsPerSecond: sum((r) => r.requestsPerSecond),
+    latencyP50Ms: Math.max(...results.map((r) => r.latencyP50Ms)),
+    latencyP99Ms: Math.max(...results.map((r) => r.latencyP99Ms)),
+    total2xx: sum((r) => r.total2xx),
+    non2xx: sum((r) => r.non2xx),
+    errors: sum((r) => r.errors),
+    timeouts: sum((r) => r.timeouts),
+    statusCodes,
+  };
+}
+
 export interface LifecycleTarget {
   baseUrl: string;
   secretKey: string;
@@ -102,18 +125,23 @@ export function percentile(samples: number[], p: number): number {
   return sorted[rank - 1] ?? 0;
 }
 
-/** `workers` loops run lifecycles back to back for `seconds`; the first failure stops them all and is thrown. */
-export async function runLifecycles(target: LifecycleTarget, workers: number, seconds: number): Promise<LifecycleResult> {
+/**
+ * `workers` loops run lifecycles back to back for `seconds`; the first failure stops them all and is
+ * thrown. With several targets (one per posgate process), loop i runs against target i mod n.
+ */
+export async function runLifecycles(target: LifecycleTarget | LifecycleTarget[], workers: number, seconds: number): Promise<LifecycleResult> {
+  const targets = Array.isArray(target) ? target : [target];
+  if (targets.length === 0) throw new Error('runLifecycles: no target');
   const latencies: number[] = [];
   const started = performance.now();
   const deadline = started + seconds * 1000;
   let failure: unknown = null;
 
-  const worker = async () => {
+  const worker = async (own: LifecycleTarget) => {
     while (failure === null && performance.now() < deadline) {
       const t0 = performance.now();
       try {
-        await runOneLifecycle(target);
+        await runOneLifecycle(own);
       } catch (error) {
         failure ??= error;
         return;
@@ -121,7 +149,7 @@ export async function runLifecycles(target: LifecycleTarget, workers: number, se
       latencies.push(performance.now() - t0);
     }
   };
-  await Promise.all(Array.from({ length: workers }, worker));
+  await Promise.all(Array.from({ length: workers }, (_, i) => worker(targets[i % targets.length] as LifecycleTarget)));
   if (failure !== null) throw failure;
 
   const elapsedSeconds = (performance.now() - started) / 1000;
