@@ -11,6 +11,7 @@ import { aesGcmSecretBox } from './system/secret-box.js';
 import type { Config } from './config/config.js';
 import { loadSecretKey } from './config/secret-key.js';
 import { createSandboxConnector } from './connectors/sandbox/connector.js';
+import { createOutboundGuard } from './delivery/outbound-guard.js';
 import { openStore } from './storage/open.js';
 
 export interface OpenedApp {
@@ -26,7 +27,7 @@ export async function openApp(config: Config, clock: Clock = systemClock): Promi
     await store.migrate();
     const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
     const app: App = {
-      store, clock, box, feed: createChangeFeed(), ids: createIds(() => clock.now()), connector: createSandboxConnector(),
+      store, clock, box, outbound: createOutboundGuard(), feed: createChangeFeed(), ids: createIds(() => clock.now()), connector: createSandboxConnector(),
       config: {
         ...DEFAULT_APP_CONFIG,
         authorizationTtlMs: config.authorizationTtlMs,

@@ -11,6 +11,8 @@ import { openApp } from './compose.js';
 import type { App } from './app/context.js';
 import type { SecretBox } from './app/ports/secret-box.js';
 import { nativeApi } from './dialects/native/index.js';
+import { createDeliveryWorker } from './delivery/worker.js';
+import { renderEvent } from './dialects/native/render.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -59,9 +61,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   };
   const server = await buildServer(deps, [(f) => nativeApi(f, deps)]);
 
+  const delivery = createDeliveryWorker({
+    app,
+    render: (_format, event) => JSON.stringify(renderEvent(event, deps.publicUrl)),
+    onAttempt: (_delivery, result) => metrics.observeDelivery(result.statusCode),
+  });
+
   let lastPurge = 0;
   let running: Promise<void> | null = null;
-  const tick = async () => {
+  const sweep = async () => {
     if (running) return running; // never overlap: a slow sweep delays the next, it does not double it
     running = (async () => {
       await sweepDue(app);
@@ -75,8 +83,31 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     });
     return running;
   };
-  const timer = options.background === false ? null : setInterval(() => tick().catch((err) => logger.error({ err }, 'background work failed')), config.backgroundIntervalMs);
-  timer?.unref();
+  /** Sweeps, then delivers until nothing is due (bounded): what tests call instead of waiting. */
+  const tick = async () => {
+    await sweep();
+    for (let round = 0; round < 100 && (await delivery.tick()) > 0; round++);
+  };
+  const logFailure = (what: string) => (err: unknown) => logger.error({ err }, `${what} failed`);
+  const background = options.background !== false;
+  const timers = background
+    ? [
+        setInterval(() => sweep().catch(logFailure('background work')), config.backgroundIntervalMs),
+        // deliveries run side by side: a slow receiver holds its own slot, never the next tick
+        setInterval(() => delivery.tick().catch(logFailure('webhook delivery')), config.deliveryIntervalMs),
+      ]
+    : [];
+  for (const timer of timers) timer.unref();
+  // a commit in this process is delivered at once; other processes' commits within one delivery interval
+  let wake: NodeJS.Immediate | null = null;
+  const unsubscribe = background
+    ? app.feed.subscribeAll(() => {
+        wake ??= setImmediate(() => {
+          wake = null;
+          delivery.tick().catch(logFailure('webhook delivery'));
+        });
+      })
+    : () => undefined;
 
   return {
     app, server, box, config, logger, demo, generatedAdminToken,
@@ -90,8 +121,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     },
     tick,
     async close() {
-      if (timer) clearInterval(timer);
+      for (const timer of timers) clearInterval(timer);
+      unsubscribe();
+      if (wake) clearImmediate(wake);
       await server.close();
+      await delivery.stop();
       await running;
       await closeStore();
     },

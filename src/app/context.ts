@@ -3,6 +3,7 @@ import type { ChangeFeed } from './ports/change-feed.js';
 import type { Clock } from './ports/clock.js';
 import type { Connector } from './ports/connector.js';
 import type { Ids } from './ports/ids.js';
+import type { OutboundGuard } from './ports/outbound.js';
 import type { SecretBox } from './ports/secret-box.js';
 import type { KeyKind, StorePort } from './ports/store.js';
 
@@ -29,6 +30,8 @@ export interface App {
   feed: ChangeFeed;
   /** Seals what must be readable again but not by whoever reads the database (stored responses, webhook secrets). */
   box: SecretBox;
+  /** Whether posgate may call a webhook URL (SSRF rules of the mode). */
+  outbound: OutboundGuard;
   config: AppConfig;
 }
 

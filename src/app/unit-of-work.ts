@@ -3,6 +3,8 @@
 import { DomainError } from '../core/errors.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
+import type { WebhookEndpoint } from '../core/webhooks.js';
+import { enqueue } from './outbox.js';
 import type { App } from './context.js';
 import { ConcurrentUpdate, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/store.js';
 
@@ -11,6 +13,8 @@ const MAX_ATTEMPTS = 8;
 /** Collects the events a unit of work appends, to publish once it has committed. */
 export class Work {
   readonly events: StoredEvent[] = [];
+  /** The merchant's endpoints, read once per unit of work (one merchant and mode per unit). */
+  private endpoints: WebhookEndpoint[] | null = null;
   constructor(
     readonly app: App,
     readonly tx: Tx,
@@ -39,6 +43,8 @@ export class Work {
       createdAt: at,
     };
     await this.tx.appendEvent(event);
+    this.endpoints ??= await this.tx.listWebhookEndpoints(event.merchantId, event.livemode);
+    await enqueue(this.tx, this.app.ids, event, this.endpoints, request);
     this.events.push(event);
   }
 }

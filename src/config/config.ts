@@ -12,6 +12,7 @@ const Env = z.object({
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'DATABASE_SCHEMA must be a lower-case SQL identifier').optional(),
   DATABASE_POOL_SIZE: intFrom(10, 1),
   BACKGROUND_LEASE_MS: intFrom(30_000, 100),
+  DELIVERY_INTERVAL_MS: intFrom(250, 10),
   PUBLIC_URL: z.url().optional(),
   POSGATE_ADMIN_TOKEN: z.string().min(16, 'POSGATE_ADMIN_TOKEN must be at least 16 characters').optional(),
   POSGATE_SECRET_KEY: z.string().optional(),
@@ -32,6 +33,8 @@ export interface Config {
   databasePoolSize: number;
   /** How long a process may hold background work before another takes it over. */
   backgroundLeaseMs: number;
+  /** How often a process looks for webhook deliveries that fell due (its own commits go at once). */
+  deliveryIntervalMs: number;
   /** Where patrons and POS reach this gateway (payUrl, printed links). */
   publicUrl: string | null;
   adminToken: string | null;
@@ -61,6 +64,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseSchema: e.DATABASE_SCHEMA ?? null,
     databasePoolSize: e.DATABASE_POOL_SIZE,
     backgroundLeaseMs: e.BACKGROUND_LEASE_MS,
+    deliveryIntervalMs: e.DELIVERY_INTERVAL_MS,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
     adminToken: e.POSGATE_ADMIN_TOKEN ?? null,
     secretKey: e.POSGATE_SECRET_KEY ?? null,

@@ -16,7 +16,8 @@ export const REFUND_TRANSITIONS: Readonly<Record<RefundStatus, Partial<Record<Re
   expired: {},
 };
 
-export type RefundEventType = 'refund.created' | 'refund.succeeded' | 'refund.failed' | 'refund.cancelled' | 'refund.expired';
+export const REFUND_EVENT_TYPES = ['refund.created', 'refund.succeeded', 'refund.failed', 'refund.cancelled', 'refund.expired'] as const;
+export type RefundEventType = (typeof REFUND_EVENT_TYPES)[number];
 
 /** A manual refund not captured within this time expires and frees its amount. */
 export const REFUND_CAPTURE_WINDOW_MS = 24 * 60 * 60 * 1000;

@@ -5,6 +5,8 @@ export interface Metrics {
   registry: Registry;
   observeRequest(route: string, method: string, status: number, seconds: number): void;
   observeEvents(events: StoredEvent): void;
+  /** One webhook attempt: its HTTP status, or null when no answer came. */
+  observeDelivery(statusCode: number | null): void;
 }
 
 const FINAL = new Set(['payment_request.succeeded', 'payment_request.cancelled', 'payment_request.expired', 'payment_request.failed']);
@@ -20,8 +22,13 @@ export function createMetrics(): Metrics {
     registers: [registry],
   });
   const finals = new Counter({ name: 'posgate_payment_requests_final_total', help: 'Payment requests that reached a final status', labelNames: ['status', 'livemode'], registers: [registry] });
+  const attempts = new Counter({ name: 'posgate_webhook_attempts_total', help: 'Webhook delivery attempts by outcome', labelNames: ['outcome'], registers: [registry] });
   return {
     registry,
+    observeDelivery(statusCode) {
+      const outcome = statusCode === null ? 'no_answer' : statusCode >= 200 && statusCode < 300 ? 'delivered' : String(statusCode);
+      attempts.inc({ outcome });
+    },
     observeRequest(route, method, status, seconds) {
       const labels = { route, method, status: String(status) };
       requests.inc(labels);

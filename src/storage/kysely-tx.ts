@@ -9,6 +9,7 @@ import {
   type Lease, type PaymentRequestFilter, type Store, type StoredEvent, type StoredResponse, type Terminal, type Tx,
 } from '../app/ports/store.js';
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
+import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
 import * as rows from './rows.js';
 import type { Database } from './schema.js';
 
@@ -320,6 +321,66 @@ export class KyselyTx implements Tx {
   async usePatronCode(code: string, at: number) {
     const result = await this.db.updateTable('patron_codes').set({ used_at: at }).where('code', '=', code).where('used_at', 'is', null).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+
+  async insertWebhookEndpoint(endpoint: WebhookEndpoint) {
+    await this.write(() => this.db.insertInto('webhook_endpoints').values(rows.fromWebhookEndpoint(endpoint)).execute());
+  }
+  async getWebhookEndpoint(id: string) {
+    const row = await this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toWebhookEndpoint(row) : null;
+  }
+  async listWebhookEndpoints(merchantId: string, livemode: boolean) {
+    const found = await this.db.selectFrom('webhook_endpoints').selectAll().where('merchant_id', '=', merchantId).where('livemode', '=', rows.bit(livemode)).orderBy('id').execute();
+    return found.map(rows.toWebhookEndpoint);
+  }
+  async updateWebhookEndpoint(endpoint: WebhookEndpoint) {
+    const { id: _id, ...values } = rows.fromWebhookEndpoint(endpoint);
+    await this.db.updateTable('webhook_endpoints').set(values).where('id', '=', endpoint.id).execute();
+  }
+  async deleteWebhookEndpoint(id: string) {
+    await this.db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
+  }
+
+  async insertDelivery(delivery: Delivery) {
+    await this.write(() => this.db.insertInto('deliveries').values(rows.fromDelivery(delivery)).execute());
+  }
+  async getDelivery(id: string) {
+    const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toDelivery(row) : null;
+  }
+  async listDeliveriesForEvent(eventId: string) {
+    return (await this.db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('id').execute()).map(rows.toDelivery);
+  }
+  async claimDueDeliveries(realNow: number, limit: number, lease: Lease) {
+    let due = this.db.selectFrom('deliveries as d').innerJoin('merchants as m', 'm.id', 'd.merchant_id').select('d.id')
+      .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', sql<number>`${realNow} + case when d.livemode = 1 then 0 else m.test_clock_offset_ms end`)
+      .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', realNow)]))
+      // per-object order: an earlier event of the same object for the same target goes first
+      .where((eb) => eb.not(eb.exists(
+        eb.selectFrom('deliveries as earlier').select('earlier.id')
+          .whereRef('earlier.target', '=', 'd.target').whereRef('earlier.object_id', '=', 'd.object_id')
+          .whereRef('earlier.sequence', '<', 'd.sequence').where('earlier.status', '=', 'pending'),
+      )))
+      .orderBy('d.next_attempt_at').limit(limit);
+    if (this.features.skipLocked) due = due.forUpdate('d').skipLocked();
+    const leased = await this.db.updateTable('deliveries').set({ lease_owner: lease.owner, lease_until: lease.until }).where('id', 'in', due).returningAll().execute();
+    return leased.map(rows.toDelivery);
+  }
+  async updateDelivery(delivery: Delivery) {
+    const { id: _id, ...values } = rows.fromDelivery(delivery);
+    await this.db.updateTable('deliveries').set({ ...values, lease_owner: null, lease_until: null }).where('id', '=', delivery.id).execute();
+  }
+  async cancelPendingDeliveries(endpointId: string, now: number) {
+    const result = await this.db.updateTable('deliveries').set({ status: 'cancelled', updated_at: now }).where('endpoint_id', '=', endpointId).where('status', '=', 'pending').executeTakeFirst();
+    return Number(result.numUpdatedRows);
+  }
+  async insertDeliveryAttempt(attempt: DeliveryAttempt) {
+    await this.write(() => this.db.insertInto('delivery_attempts').values(rows.fromDeliveryAttempt(attempt)).execute());
+  }
+  async listDeliveryAttempts(eventId: string) {
+    return (await this.db.selectFrom('delivery_attempts').selectAll().where('event_id', '=', eventId).orderBy('attempted_at').orderBy('id').execute()).map(rows.toDeliveryAttempt);
   }
 
   async getSetting(key: string) {

@@ -3,7 +3,8 @@ import type { Insertable, Selectable } from 'kysely';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { ApiKey, Merchant, Patron, PatronCode, StoredEvent, Store, Terminal } from '../app/ports/store.js';
-import type { ApiKeysTable, EventsTable, MerchantsTable, PatronCodesTable, PatronsTable, PaymentRequestsTable, RefundsTable, StoresTable, TerminalsTable } from './schema.js';
+import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
+import type { ApiKeysTable, DeliveriesTable, DeliveryAttemptsTable, WebhookEndpointsTable, EventsTable, MerchantsTable, PatronCodesTable, PatronsTable, PaymentRequestsTable, RefundsTable, StoresTable, TerminalsTable } from './schema.js';
 
 const bool = (value: number) => value === 1;
 const bit = (value: boolean) => (value ? 1 : 0);
@@ -75,6 +76,34 @@ export const toEvent = (r: Selectable<EventsTable>): StoredEvent => ({
 export const toPatron = (r: Selectable<PatronsTable>): Patron => ({ id: r.id, merchantId: r.merchant_id, livemode: bool(r.livemode), name: r.name, createdAt: num(r.created_at) });
 export const toPatronCode = (r: Selectable<PatronCodesTable>): PatronCode => ({
   code: r.code, patronId: r.patron_id, merchantId: r.merchant_id, livemode: bool(r.livemode), issuedAt: num(r.issued_at), expiresAt: num(r.expires_at), usedAt: numOrNull(r.used_at),
+});
+
+export const toWebhookEndpoint = (r: Selectable<WebhookEndpointsTable>): WebhookEndpoint => ({
+  id: r.id, merchantId: r.merchant_id, livemode: bool(r.livemode), url: r.url, eventTypes: r.event_types === null ? null : JSON.parse(r.event_types),
+  format: r.format, status: r.status as WebhookEndpoint['status'], disabledReason: r.disabled_reason, secretSealed: r.secret_sealed,
+  previousSecretSealed: r.previous_secret_sealed, previousSecretExpiresAt: numOrNull(r.previous_secret_expires_at), createdAt: num(r.created_at), updatedAt: num(r.updated_at),
+});
+export const fromWebhookEndpoint = (e: WebhookEndpoint): Selectable<WebhookEndpointsTable> => ({
+  id: e.id, merchant_id: e.merchantId, livemode: bit(e.livemode), url: e.url, event_types: e.eventTypes === null ? null : JSON.stringify(e.eventTypes),
+  format: e.format, status: e.status, disabled_reason: e.disabledReason, secret_sealed: e.secretSealed, previous_secret_sealed: e.previousSecretSealed,
+  previous_secret_expires_at: e.previousSecretExpiresAt, created_at: e.createdAt, updated_at: e.updatedAt,
+});
+export const toDelivery = (r: Selectable<DeliveriesTable>): Delivery => ({
+  id: r.id, eventId: r.event_id, endpointId: r.endpoint_id, target: r.target, url: r.url, format: r.format, merchantId: r.merchant_id, livemode: bool(r.livemode),
+  objectId: r.object_id, sequence: num(r.sequence), status: r.status as Delivery['status'], attempts: num(r.attempts), nextAttemptAt: num(r.next_attempt_at),
+  createdAt: num(r.created_at), updatedAt: num(r.updated_at),
+});
+export const fromDelivery = (d: Delivery): Insertable<DeliveriesTable> => ({
+  id: d.id, event_id: d.eventId, endpoint_id: d.endpointId, target: d.target, url: d.url, format: d.format, merchant_id: d.merchantId, livemode: bit(d.livemode),
+  object_id: d.objectId, sequence: d.sequence, status: d.status, attempts: d.attempts, next_attempt_at: d.nextAttemptAt, created_at: d.createdAt, updated_at: d.updatedAt,
+});
+export const toDeliveryAttempt = (r: Selectable<DeliveryAttemptsTable>): DeliveryAttempt => ({
+  id: r.id, deliveryId: r.delivery_id, eventId: r.event_id, endpointId: r.endpoint_id, url: r.url, attemptedAt: num(r.attempted_at),
+  statusCode: numOrNull(r.status_code), latencyMs: num(r.latency_ms), responseSnippet: r.response_snippet, error: r.error,
+});
+export const fromDeliveryAttempt = (a: DeliveryAttempt): Selectable<DeliveryAttemptsTable> => ({
+  id: a.id, delivery_id: a.deliveryId, event_id: a.eventId, endpoint_id: a.endpointId, url: a.url, attempted_at: a.attemptedAt,
+  status_code: a.statusCode, latency_ms: a.latencyMs, response_snippet: a.responseSnippet, error: a.error,
 });
 
 export { bit };

@@ -43,6 +43,20 @@ export interface IdempotencyKeysTable {
 export interface PatronsTable { id: string; merchant_id: string; livemode: Bool; name: string; created_at: number }
 export interface PatronCodesTable { code: string; patron_id: string; merchant_id: string; livemode: Bool; issued_at: number; expires_at: number; used_at: number | null }
 export interface SettingsTable { key: string; value: string }
+export interface WebhookEndpointsTable {
+  id: string; merchant_id: string; livemode: Bool; url: string; event_types: string | null; format: string; status: string;
+  disabled_reason: string | null; secret_sealed: string; previous_secret_sealed: string | null; previous_secret_expires_at: number | null;
+  created_at: number; updated_at: number;
+}
+export interface DeliveriesTable {
+  id: string; event_id: string; endpoint_id: string | null; target: string; url: string; format: string; merchant_id: string; livemode: Bool;
+  object_id: string; sequence: number; status: string; attempts: number; next_attempt_at: number;
+  lease_owner: Generated<string | null>; lease_until: Generated<number | null>; created_at: number; updated_at: number;
+}
+export interface DeliveryAttemptsTable {
+  id: string; delivery_id: string; event_id: string; endpoint_id: string | null; url: string; attempted_at: number;
+  status_code: number | null; latency_ms: number; response_snippet: string | null; error: string | null;
+}
 
 export interface Database {
   merchants: MerchantsTable;
@@ -57,6 +71,9 @@ export interface Database {
   patrons: PatronsTable;
   patron_codes: PatronCodesTable;
   settings: SettingsTable;
+  webhook_endpoints: WebhookEndpointsTable;
+  deliveries: DeliveriesTable;
+  delivery_attempts: DeliveryAttemptsTable;
 }
 
 /** Names of the uniqueness rules the use cases rely on (index names in both drivers). */

@@ -47,6 +47,7 @@ export function createIds(now: () => number = Date.now): Ids {
       }
       return prefix + out.slice(0, Math.ceil((bytes * 8) / 5.95));
     },
+    webhookSecret: () => `whsec_${randomBytes(32).toString('base64')}`,
     shortCode() {
       // rejection sampling: only bytes that map evenly onto the alphabet are used
       const even: number[] = [];

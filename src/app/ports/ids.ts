@@ -5,4 +5,6 @@ export interface Ids {
   /** `prefix` + base62 of `bytes` random bytes (API keys, tokens). */
   secret(prefix: string, bytes?: number): string;
   shortCode(): string;
+  /** A Standard Webhooks signing secret: `whsec_` + base64 of 32 random bytes. */
+  webhookSecret(): string;
 }

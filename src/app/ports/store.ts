@@ -2,6 +2,7 @@
 // (storage/); one contract suite (storage/store.contract.ts) runs against every driver.
 import type { PaymentRequest, PaymentRequestStatus } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
+import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../../core/webhooks.js';
 
 export type Mode = 'test' | 'live';
 
@@ -222,6 +223,28 @@ export interface Tx {
   getPatronCode(code: string): Promise<PatronCode | null>;
   /** Marks the code used if it was unused; false when someone used it first. */
   usePatronCode(code: string, at: number): Promise<boolean>;
+
+  insertWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void>;
+  getWebhookEndpoint(id: string): Promise<WebhookEndpoint | null>;
+  /** All of a merchant's endpoints in one mode, oldest first (enabled and disabled). */
+  listWebhookEndpoints(merchantId: string, livemode: boolean): Promise<WebhookEndpoint[]>;
+  updateWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void>;
+  deleteWebhookEndpoint(id: string): Promise<void>;
+
+  insertDelivery(delivery: Delivery): Promise<void>;
+  getDelivery(id: string): Promise<Delivery | null>;
+  listDeliveriesForEvent(eventId: string): Promise<Delivery[]>;
+  /**
+   * Leases pending deliveries that are due on their mode's clock and whose target has no earlier
+   * pending delivery of the same object (per-object order), skipping rows another claim holds.
+   */
+  claimDueDeliveries(realNow: number, limit: number, lease: Lease): Promise<Delivery[]>;
+  /** Writes the delivery's new state and ends any lease on it. */
+  updateDelivery(delivery: Delivery): Promise<void>;
+  /** Cancels an endpoint's pending deliveries (deleted or disabled endpoint); returns how many. */
+  cancelPendingDeliveries(endpointId: string, now: number): Promise<number>;
+  insertDeliveryAttempt(attempt: DeliveryAttempt): Promise<void>;
+  listDeliveryAttempts(eventId: string): Promise<DeliveryAttempt[]>;
 
   getSetting(key: string): Promise<string | null>;
   setSetting(key: string, value: string): Promise<void>;

@@ -1,6 +1,7 @@
 // First start: the operator's admin token and a demo merchant that works out of the box.
 import { timingSafeEqual } from 'node:crypto';
 import type { App } from '../context.js';
+import type { Tx } from '../ports/store.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { createApiKey, createMerchant, createStore, createTerminal, hashSecret, requireMerchant } from './merchants.js';
 
@@ -42,11 +43,10 @@ export async function verifyAdminToken(app: App, configured: string | null, pres
 }
 
 /** The merchant's request-webhook secret (native.webhookSecret), made on first use, sealed at rest. */
-async function webhookSecretIn(unit: Work, merchantId: string): Promise<string> {
-  const { app, tx } = unit;
+export async function merchantWebhookSecret(app: App, tx: Tx, merchantId: string): Promise<string> {
   const sealed = await tx.getSetting(webhookSecretKey(merchantId));
   if (sealed) return app.box.open(sealed);
-  const secret = app.ids.secret('whsec_', 32);
+  const secret = app.ids.webhookSecret();
   await tx.insertSetting(webhookSecretKey(merchantId), app.box.seal(secret));
   return secret;
 }
@@ -54,7 +54,7 @@ async function webhookSecretIn(unit: Work, merchantId: string): Promise<string> 
 /** New test-mode secret and terminal keys for the merchant's first terminal (made if it has none). */
 export async function issueNativeCredentials(unit: Work, merchantId: string): Promise<NativeCredentials> {
   await requireMerchant(unit.tx, merchantId);
-  const webhookSecret = await webhookSecretIn(unit, merchantId);
+  const webhookSecret = await merchantWebhookSecret(unit.app, unit.tx, merchantId);
   let terminal = (await unit.tx.listTerminals(merchantId, { limit: 1 })).items[0];
   if (!terminal) {
     const store = (await unit.tx.listStores(merchantId))[0] ?? (await createStore(unit, merchantId, { name: 'Main store' }));

@@ -8,11 +8,12 @@ import { qrRoutes } from './routes/qr.js';
 import { refundRoutes } from './routes/refunds.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { terminalRoutes } from './routes/terminals.js';
+import { webhookRoutes } from './routes/webhooks.js';
 
 export async function nativeApi(fastify: FastifyInstance, deps: NativeDeps): Promise<void> {
   await fastify.register(async (v1) => {
     v1.addHook('onRequest', requireApiKey(deps));
-    for (const routes of [paymentRequestRoutes, refundRoutes, eventRoutes, terminalRoutes, sandboxRoutes, qrRoutes]) routes(v1, deps);
+    for (const routes of [paymentRequestRoutes, refundRoutes, eventRoutes, terminalRoutes, sandboxRoutes, qrRoutes, webhookRoutes]) routes(v1, deps);
   });
   await fastify.register(async (admin) => adminRoutes(admin, deps));
 }

@@ -3,6 +3,7 @@ import { refundStatusOf, type PaymentRequest } from '../../core/payment-request.
 import type { Refund } from '../../core/refund.js';
 import type { Merchant, Store, StoredEvent, Terminal } from '../../app/ports/store.js';
 import type { IssuedKey } from '../../app/use-cases/merchants.js';
+import type { DeliveryAttempt, WebhookEndpoint } from '../../core/webhooks.js';
 import { checkInUrlOf, payUrlOf } from './links.js';
 
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -46,6 +47,20 @@ export function renderIssuedKey(issued: IssuedKey) {
     id: key.id, object: 'api_key' as const, livemode: key.mode === 'live', kind: key.kind, mode: key.mode, merchantId: key.merchantId, terminalId: key.terminalId,
     last4: key.last4, createdAt: iso(key.createdAt), revokedAt: key.revokedAt === null ? null : iso(key.revokedAt),
     ...(secret ? { [key.kind === 'terminal' ? 'terminalKey' : 'secretKey']: secret } : {}),
+  };
+}
+
+export function renderEndpoint(e: WebhookEndpoint) {
+  return {
+    id: e.id, object: 'webhook_endpoint' as const, livemode: e.livemode, url: e.url, eventTypes: e.eventTypes, format: e.format,
+    status: e.status, disabledReason: e.disabledReason, createdAt: iso(e.createdAt), updatedAt: iso(e.updatedAt),
+  };
+}
+
+export function renderAttempt(a: DeliveryAttempt) {
+  return {
+    id: a.id, object: 'delivery_attempt' as const, eventId: a.eventId, endpointId: a.endpointId, url: a.url, attemptedAt: iso(a.attemptedAt),
+    statusCode: a.statusCode, latencyMs: a.latencyMs, responseSnippet: a.responseSnippet, error: a.error,
   };
 }
 

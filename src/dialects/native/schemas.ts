@@ -2,8 +2,8 @@
 import { z } from 'zod';
 import { ERROR_CODES } from '../../core/errors.js';
 import { isSupportedCurrency, MAX_AMOUNT } from '../../core/money.js';
-import { PAYMENT_REQUEST_STATUSES } from '../../core/payment-request.js';
-import { REFUND_STATUSES, SYSTEM_REFERENCE_PREFIX } from '../../core/refund.js';
+import { PAYMENT_REQUEST_EVENT_TYPES, PAYMENT_REQUEST_STATUSES } from '../../core/payment-request.js';
+import { REFUND_EVENT_TYPES, REFUND_STATUSES, SYSTEM_REFERENCE_PREFIX } from '../../core/refund.js';
 
 const minor = (what: string) =>
   z.number({ error: `${what} must be an integer number of minor units` })
@@ -92,6 +92,12 @@ export const CheckInBody = z.strictObject({ patronId: Id('pat').optional() });
 export const ClockAdvanceBody = z.strictObject({ seconds: z.number().int().positive().max(10 * 365 * 24 * 3600) });
 export const ResolveBody = z.strictObject({ ref: z.string().min(1).max(255) });
 export const CreatePatronBody = z.strictObject({ name: z.string().min(1).max(100).optional() });
+export const EVENT_TYPES = [...PAYMENT_REQUEST_EVENT_TYPES, ...REFUND_EVENT_TYPES] as const;
+export const CreateEndpointBody = z.strictObject({
+  url: HttpUrl,
+  eventTypes: z.array(z.enum(EVENT_TYPES)).min(1).optional().describe('Default: every event type'),
+  format: z.string().min(1).max(30).optional().describe('native (default), or a dialect name'),
+});
 export const CreateTerminalBody = z.strictObject({ name: z.string().min(1).max(100), storeId: Id('sto').optional() });
 
 // --- responses (documented in OpenAPI and checked by the serializer) ---

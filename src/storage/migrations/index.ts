@@ -1,6 +1,7 @@
 // Migrations are plain modules listed here in order; the driver tells them its few differences.
 import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
+import * as webhooks from './0002-webhooks.js';
 
 export interface MigrationDialect {
   /** The column type of an auto-incrementing key. */
@@ -9,7 +10,7 @@ export interface MigrationDialect {
 }
 
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
-const STEPS: Record<string, Step> = { '0001-initial': initial };
+const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks };
 
 export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
   return {

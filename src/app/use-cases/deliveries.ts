@@ -1,0 +1,107 @@
+// Delivering events: claim due deliveries, give the sender what it needs, record each attempt.
+// The sender (delivery/) does the network I/O between these steps, outside any transaction.
+import { DomainError } from '../../core/errors.js';
+import { afterAttempt, signingSecrets, type AttemptOutcome, type Delivery, type DeliveryAttempt } from '../../core/webhooks.js';
+import { canSee } from '../access.js';
+import type { App, Caller } from '../context.js';
+import { deliveryOf, targetsOf } from '../outbox.js';
+import type { StoredEvent } from '../ports/store.js';
+import { merchantNow } from '../time.js';
+import { inTransaction, type Work } from '../unit-of-work.js';
+import { merchantWebhookSecret } from './bootstrap.js';
+
+/** How long a claimed delivery is ours: longer than a send can take (15 s timeout), short enough to recover fast. */
+export const DELIVERY_LEASE_MS = 60_000;
+
+export async function claimDeliveries(app: App, limit: number): Promise<Delivery[]> {
+  if (limit <= 0) return [];
+  const now = app.clock.now();
+  return app.store.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner: app.config.workerId, until: now + DELIVERY_LEASE_MS }));
+}
+
+export interface DeliveryJob {
+  delivery: Delivery;
+  event: StoredEvent;
+  /** Plain signing secrets, newest first. */
+  secrets: string[];
+}
+
+/** What a claimed delivery needs to be sent; null (and the delivery cancelled) if its endpoint is gone or disabled. */
+export async function prepareDelivery(app: App, delivery: Delivery): Promise<DeliveryJob | null> {
+  return inTransaction(app, async ({ tx }) => {
+    const event = await tx.getEvent(delivery.eventId);
+    const endpoint = delivery.endpointId ? await tx.getWebhookEndpoint(delivery.endpointId) : null;
+    if (!event || (delivery.endpointId && (!endpoint || endpoint.status !== 'enabled'))) {
+      await tx.updateDelivery({ ...delivery, status: 'cancelled', updatedAt: app.clock.now() });
+      return null;
+    }
+    const sealed = endpoint ? signingSecrets(endpoint, app.clock.now()) : null;
+    const secrets = sealed ? sealed.map((s) => app.box.open(s)) : [await merchantWebhookSecret(app, tx, delivery.merchantId)];
+    return { delivery, event, secrets };
+  });
+}
+
+export interface SendResult {
+  statusCode: number | null;
+  latencyMs: number;
+  /** The first 1 KiB of the response body. */
+  responseSnippet: string | null;
+  error: string | null;
+  /** From a Retry-After header on 429 and 503. */
+  retryAfterMs?: number;
+}
+
+function outcomeOf(result: SendResult): AttemptOutcome {
+  const status = result.statusCode;
+  if (status !== null && status >= 200 && status < 300) return { kind: 'delivered' };
+  if (status === 410) return { kind: 'gone' };
+  const honoursRetryAfter = (status === 429 || status === 503) && result.retryAfterMs !== undefined;
+  return honoursRetryAfter ? { kind: 'failed', retryAfterMs: result.retryAfterMs } : { kind: 'failed' };
+}
+
+/** Records an attempt and schedules what follows it: done, retry later, or give up (and on 410, disable the endpoint). */
+export async function recordAttempt(app: App, delivery: Delivery, result: SendResult, jitter = Math.random()): Promise<Delivery> {
+  return inTransaction(app, async ({ tx }) => {
+    const now = await merchantNow(app, tx, delivery.merchantId, delivery.livemode);
+    const attempt: DeliveryAttempt = {
+      id: app.ids.id('att'), deliveryId: delivery.id, eventId: delivery.eventId, endpointId: delivery.endpointId, url: delivery.url,
+      attemptedAt: now, statusCode: result.statusCode, latencyMs: result.latencyMs, responseSnippet: result.responseSnippet, error: result.error,
+    };
+    await tx.insertDeliveryAttempt(attempt);
+    const current = (await tx.getDelivery(delivery.id)) ?? delivery;
+    const next = afterAttempt(current, outcomeOf(result), now, jitter);
+    await tx.updateDelivery(next.delivery);
+    if (next.disableEndpoint && delivery.endpointId) {
+      const endpoint = await tx.getWebhookEndpoint(delivery.endpointId);
+      if (endpoint && endpoint.status === 'enabled') {
+        await tx.updateWebhookEndpoint({ ...endpoint, status: 'disabled', disabledReason: 'the receiver answered 410 Gone', updatedAt: app.clock.now() });
+        await tx.cancelPendingDeliveries(endpoint.id, app.clock.now());
+      }
+    }
+    return next.delivery;
+  });
+}
+
+async function visibleEvent(app: App, caller: Caller, eventId: string): Promise<StoredEvent> {
+  const event = await app.store.read.getEvent(eventId);
+  if (!event || !canSee(caller, event)) throw new DomainError('not_found', `No event ${eventId}.`);
+  return event;
+}
+
+/** Every attempt made to deliver an event, oldest first. */
+export async function listEventAttempts(app: App, caller: Caller, eventId: string): Promise<DeliveryAttempt[]> {
+  await visibleEvent(app, caller, eventId);
+  return app.store.read.listDeliveryAttempts(eventId);
+}
+
+/** Sends the event again to every target that should have it now (enabled endpoints, and its request's webhookUrl). */
+export async function redeliver(unit: Work, caller: Caller, eventId: string): Promise<Delivery[]> {
+  const event = await unit.tx.getEvent(eventId);
+  if (!event || !canSee(caller, event)) throw new DomainError('not_found', `No event ${eventId}.`);
+  const endpoints = await unit.tx.listWebhookEndpoints(event.merchantId, event.livemode);
+  const request = await unit.tx.getPaymentRequest(event.paymentRequestId);
+  const now = await merchantNow(unit.app, unit.tx, event.merchantId, event.livemode);
+  const deliveries = targetsOf(event, endpoints, request).map((target) => deliveryOf(unit.app.ids, event, target, now));
+  for (const delivery of deliveries) await unit.tx.insertDelivery(delivery);
+  return deliveries;
+}

@@ -1,0 +1,86 @@
+// Webhook endpoints: where a merchant's events are delivered, and the secret that signs them.
+import { DomainError } from '../../core/errors.js';
+import { ROTATION_OVERLAP_MS, type WebhookEndpoint } from '../../core/webhooks.js';
+import { requireSecretKey, sameTenant } from '../access.js';
+import type { App, Caller } from '../context.js';
+import type { Tx } from '../ports/store.js';
+import type { Work } from '../unit-of-work.js';
+
+/** Formats a delivery can take; dialect formats join as the dialects are built. */
+export const WEBHOOK_FORMATS = ['native'] as const;
+
+export interface NewEndpoint {
+  url: string;
+  eventTypes?: string[];
+  format?: string;
+}
+
+export interface EndpointWithSecret {
+  endpoint: WebhookEndpoint;
+  /** Shown once, when created or rotated. */
+  secret: string;
+}
+
+async function loadEndpoint(tx: Tx, caller: Caller, id: string): Promise<WebhookEndpoint> {
+  const endpoint = await tx.getWebhookEndpoint(id);
+  if (!endpoint || !sameTenant(caller, endpoint)) throw new DomainError('not_found', `No webhook endpoint ${id}.`);
+  return endpoint;
+}
+
+export async function createEndpoint(unit: Work, caller: Caller, input: NewEndpoint): Promise<EndpointWithSecret> {
+  requireSecretKey(caller, 'Managing webhook endpoints');
+  const format = input.format ?? 'native';
+  if (!(WEBHOOK_FORMATS as readonly string[]).includes(format))
+    throw new DomainError('parameter_invalid', `format ${format} is not available; choose one of ${WEBHOOK_FORMATS.join(', ')}.`, 'format');
+  await unit.app.outbound.assertAllowed(input.url, caller.livemode);
+  const now = unit.app.clock.now();
+  const secret = unit.app.ids.webhookSecret();
+  const endpoint: WebhookEndpoint = {
+    id: unit.app.ids.id('we'), merchantId: caller.merchantId, livemode: caller.livemode, url: input.url, eventTypes: input.eventTypes ?? null,
+    format, status: 'enabled', disabledReason: null, secretSealed: unit.app.box.seal(secret), previousSecretSealed: null, previousSecretExpiresAt: null,
+    createdAt: now, updatedAt: now,
+  };
+  await unit.tx.insertWebhookEndpoint(endpoint);
+  return { endpoint, secret };
+}
+
+export async function listEndpoints(app: App, caller: Caller): Promise<WebhookEndpoint[]> {
+  requireSecretKey(caller, 'Managing webhook endpoints');
+  return app.store.read.listWebhookEndpoints(caller.merchantId, caller.livemode);
+}
+
+export async function getEndpoint(app: App, caller: Caller, id: string): Promise<WebhookEndpoint> {
+  requireSecretKey(caller, 'Managing webhook endpoints');
+  return loadEndpoint(app.store.read, caller, id);
+}
+
+/** Deletes the endpoint; what was still waiting to go to it is cancelled. */
+export async function deleteEndpoint(unit: Work, caller: Caller, id: string): Promise<WebhookEndpoint> {
+  requireSecretKey(caller, 'Managing webhook endpoints');
+  const endpoint = await loadEndpoint(unit.tx, caller, id);
+  await unit.tx.cancelPendingDeliveries(endpoint.id, unit.app.clock.now());
+  await unit.tx.deleteWebhookEndpoint(endpoint.id);
+  return endpoint;
+}
+
+/** A new secret; the old one keeps signing beside it for 24 h so receivers can switch without a gap. */
+export async function rotateSecret(unit: Work, caller: Caller, id: string): Promise<EndpointWithSecret> {
+  requireSecretKey(caller, 'Managing webhook endpoints');
+  const endpoint = await loadEndpoint(unit.tx, caller, id);
+  const now = unit.app.clock.now();
+  const secret = unit.app.ids.webhookSecret();
+  const rotated: WebhookEndpoint = {
+    ...endpoint, secretSealed: unit.app.box.seal(secret), previousSecretSealed: endpoint.secretSealed, previousSecretExpiresAt: now + ROTATION_OVERLAP_MS, updatedAt: now,
+  };
+  await unit.tx.updateWebhookEndpoint(rotated);
+  return { endpoint: rotated, secret };
+}
+
+/** Turns a disabled endpoint (e.g. after a 410) back on; deliveries resume with new events and redeliveries. */
+export async function enableEndpoint(unit: Work, caller: Caller, id: string): Promise<WebhookEndpoint> {
+  requireSecretKey(caller, 'Managing webhook endpoints');
+  const endpoint = await loadEndpoint(unit.tx, caller, id);
+  const enabled: WebhookEndpoint = { ...endpoint, status: 'enabled', disabledReason: null, updatedAt: unit.app.clock.now() };
+  await unit.tx.updateWebhookEndpoint(enabled);
+  return enabled;
+}

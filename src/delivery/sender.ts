@@ -1,0 +1,80 @@
+// One webhook POST over node:http(s): to the address that was checked (pinned), never following
+// a redirect, cut off after the timeout, keeping at most 1 KiB of what the receiver answered.
+import http from 'node:http';
+import https from 'node:https';
+import type { SendResult } from '../app/use-cases/deliveries.js';
+import { pinnedLookup, type SafeAddress } from './ssrf.js';
+
+export const SNIPPET_BYTES = 1024;
+
+export interface PostOptions {
+  timeoutMs: number;
+  /** Connect to this address only (live mode: the one the SSRF check approved). */
+  pin?: SafeAddress;
+  signal?: AbortSignal;
+}
+
+/** Retry-After is seconds or an HTTP date. */
+export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
+  if (!value) return undefined;
+  if (/^\d+$/.test(value.trim())) return Number(value.trim()) * 1000;
+  const at = Date.parse(value);
+  return Number.isNaN(at) ? undefined : Math.max(0, at - nowMs);
+}
+
+export function post(url: string, body: string, headers: Record<string, string>, options: PostOptions): Promise<SendResult> {
+  const started = performance.now();
+  const latency = () => Math.round(performance.now() - started);
+  return new Promise<SendResult>((resolve) => {
+    let settled = false;
+    const finish = (result: Omit<SendResult, 'latencyMs'>) => {
+      if (settled) return;
+      settled = true;
+      resolve({ ...result, latencyMs: latency() });
+    };
+    let target: URL;
+    try {
+      target = new URL(url);
+    } catch {
+      return finish({ statusCode: null, responseSnippet: null, error: 'invalid URL' });
+    }
+    const transport = target.protocol === 'https:' ? https : http;
+    const request = transport.request(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'user-agent': 'posgate-webhooks/1', 'content-length': Buffer.byteLength(body), ...headers },
+      timeout: options.timeoutMs,
+      signal: options.signal,
+      ...(options.pin ? { lookup: pinnedLookup(options.pin.address, options.pin.family) } : {}),
+    }, (response) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      const done = () => {
+        const snippet = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
+        const retryAfter = response.headers['retry-after'];
+        finish({
+          statusCode: response.statusCode ?? null,
+          responseSnippet: snippet || null,
+          error: null,
+          ...(retryAfter !== undefined ? { retryAfterMs: parseRetryAfter(String(retryAfter), Date.now()) } : {}),
+        });
+      };
+      response.on('data', (chunk: Buffer) => {
+        if (size < SNIPPET_BYTES) chunks.push(chunk);
+        size += chunk.length;
+        if (size >= SNIPPET_BYTES) {
+          // enough to show: do not read a large body to its end
+          response.destroy();
+          done();
+        }
+      });
+      response.on('end', done);
+      response.on('error', done);
+    });
+    request.on('timeout', () => {
+      request.destroy();
+      finish({ statusCode: null, responseSnippet: null, error: `no answer within ${options.timeoutMs} ms` });
+    });
+    request.on('error', (error) => finish({ statusCode: null, responseSnippet: null, error: error.message }));
+    request.end(body);
+  });
+}

@@ -1,0 +1,84 @@
+// The delivery worker: claims due deliveries, sends each on its own (a slow receiver holds one
+// slot, never the others), and records the outcome. No transaction is open while a request is
+// on the wire. In live mode each URL is re-resolved and connected to only if every address is public.
+import type { App } from '../app/context.js';
+import type { StoredEvent } from '../app/ports/store.js';
+import { claimDeliveries, prepareDelivery, recordAttempt, type DeliveryJob, type SendResult } from '../app/use-cases/deliveries.js';
+import type { Delivery } from '../core/webhooks.js';
+import { post } from './sender.js';
+import { signatureHeaders } from './signing.js';
+import { checkUrlShape, resolveSafeAddress, UnsafeUrlError, type LookupAll } from './ssrf.js';
+
+/** Turns an event into the body of a delivery in a given format (native JSON, or a dialect's). */
+export type RenderBody = (format: string, event: StoredEvent) => string;
+
+export interface DeliveryWorkerOptions {
+  app: App;
+  render: RenderBody;
+  /** Deliveries on the wire at once. */
+  concurrency?: number;
+  timeoutMs?: number;
+  lookup?: LookupAll;
+  /** Called after every attempt (metrics). */
+  onAttempt?: (delivery: Delivery, result: SendResult) => void;
+}
+
+export interface DeliveryWorker {
+  /** Claims what is due and free slots allow, and resolves when those deliveries are done. */
+  tick(): Promise<number>;
+  /** Ends in-flight requests and stops taking work. */
+  stop(): Promise<void>;
+}
+
+export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
+  const { app, render } = options;
+  const concurrency = options.concurrency ?? 16;
+  const timeoutMs = options.timeoutMs ?? 15_000;
+  const inFlight = new Set<Promise<void>>();
+  const abort = new AbortController();
+  let stopped = false;
+
+  async function send(job: DeliveryJob): Promise<SendResult> {
+    const { delivery, event, secrets } = job;
+    const body = render(delivery.format, event);
+    const headers = signatureHeaders({ id: event.id, timestampSeconds: Math.floor(Date.now() / 1000), body, secrets });
+    let pin;
+    if (delivery.livemode) {
+      try {
+        pin = await resolveSafeAddress(checkUrlShape(delivery.url), options.lookup);
+      } catch (error) {
+        if (error instanceof UnsafeUrlError) return { statusCode: null, latencyMs: 0, responseSnippet: null, error: `refused: ${error.message}` };
+        throw error;
+      }
+    }
+    return post(delivery.url, body, headers, { timeoutMs, pin, signal: abort.signal });
+  }
+
+  async function deliver(delivery: Delivery): Promise<void> {
+    const job = await prepareDelivery(app, delivery);
+    if (!job) return;
+    const result = await send(job);
+    if (stopped) return; // shutting down: the lease runs out and another process (or the next start) retries it
+    await recordAttempt(app, delivery, result);
+    options.onAttempt?.(delivery, result);
+  }
+
+  return {
+    async tick() {
+      if (stopped) return 0;
+      const claimed = await claimDeliveries(app, concurrency - inFlight.size);
+      const work = claimed.map((delivery) => {
+        const running: Promise<void> = deliver(delivery).catch(() => undefined).finally(() => inFlight.delete(running));
+        inFlight.add(running);
+        return running;
+      });
+      await Promise.all(work);
+      return claimed.length;
+    },
+    async stop() {
+      stopped = true;
+      abort.abort();
+      await Promise.all([...inFlight]);
+    },
+  };
+}

@@ -1,0 +1,54 @@
+// Webhook endpoints, and each event's delivery attempts and redelivery.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { inTransaction } from '../../../app/unit-of-work.js';
+import * as deliveries from '../../../app/use-cases/deliveries.js';
+import * as uc from '../../../app/use-cases/webhook-endpoints.js';
+import { respond } from '../../shared/idempotency.js';
+import type { NativeDeps } from '../deps.js';
+import { listBody } from '../pagination.js';
+import { renderAttempt, renderEndpoint } from '../render.js';
+import * as s from '../schemas.js';
+
+const tags = ['Webhooks'];
+
+export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
+  const { app } = deps;
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+
+  r.post('/v1/webhook-endpoints', {
+    schema: { tags, summary: 'Register an endpoint; the answer carries its signing secret, shown once', body: s.CreateEndpointBody, headers: s.IdempotencyHeaders },
+  }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => uc.createEndpoint(unit, req.caller, req.body), ({ endpoint, secret }) => ({ status: 201, body: { ...renderEndpoint(endpoint), secret } })));
+
+  r.get('/v1/webhook-endpoints', { schema: { tags, summary: "The merchant's endpoints in this mode" } }, async (req) =>
+    listBody((await uc.listEndpoints(app, req.caller)).map(renderEndpoint), false, undefined));
+
+  r.get('/v1/webhook-endpoints/:id', { schema: { tags, summary: 'Read an endpoint', params: s.IdParams } }, async (req) =>
+    renderEndpoint(await uc.getEndpoint(app, req.caller, req.params.id)));
+
+  r.delete('/v1/webhook-endpoints/:id', { schema: { tags, summary: 'Delete an endpoint; its pending deliveries are cancelled', params: s.IdParams } }, async (req) =>
+    ({ ...renderEndpoint(await inTransaction(app, (unit) => uc.deleteEndpoint(unit, req.caller, req.params.id))), deleted: true }));
+
+  r.post('/v1/webhook-endpoints/:id/rotate-secret', {
+    schema: { tags, summary: 'A new signing secret (shown once); the old one also signs for 24 h', params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders },
+  }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => uc.rotateSecret(unit, req.caller, req.params.id), ({ endpoint, secret }) => ({ status: 200, body: { ...renderEndpoint(endpoint), secret } })));
+
+  r.post('/v1/webhook-endpoints/:id/enable', {
+    schema: { tags, summary: 'Enable an endpoint that was disabled (e.g. after a 410)', params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders },
+  }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => uc.enableEndpoint(unit, req.caller, req.params.id), (endpoint) => ({ status: 200, body: renderEndpoint(endpoint) })));
+
+  r.get('/v1/events/:id/deliveries', { schema: { tags, summary: 'Every attempt to deliver this event, oldest first', params: s.IdParams } }, async (req) =>
+    ({ data: (await deliveries.listEventAttempts(app, req.caller, req.params.id)).map(renderAttempt) }));
+
+  r.post('/v1/events/:id/redeliver', {
+    schema: { tags, summary: 'Send the event again to every target that should have it', params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders },
+  }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => deliveries.redeliver(unit, req.caller, req.params.id), (queued) => ({
+      status: 202,
+      body: { object: 'list', data: queued.map((d) => ({ id: d.id, object: 'delivery', eventId: d.eventId, endpointId: d.endpointId, url: d.url, status: d.status })) },
+    })));
+}
+
