@@ -34,6 +34,7 @@ export async function openApp(config: Config, clock: Clock = systemClock): Promi
         idempotencyRetentionMs: config.idempotencyRetentionMs,
         autopayMs: config.autopayMs,
         leaseMs: config.backgroundLeaseMs,
+        deliveryLeaseMs: config.deliveryLeaseMs,
         workerId: `wrk_${process.pid}_${randomUUID().slice(0, 8)}`,
       },
     };

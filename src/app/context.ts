@@ -20,6 +20,8 @@ export interface AppConfig {
   workerId: string;
   /** How long a lease on background work lasts before another process may take the item over. */
   leaseMs: number;
+  /** How long a claimed webhook delivery is ours: longer than a send may take (15 s), short enough to recover fast. */
+  deliveryLeaseMs: number;
 }
 
 export interface App {
@@ -52,4 +54,5 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   autopayMs: null,
   workerId: 'worker',
   leaseMs: 30_000,
+  deliveryLeaseMs: 60_000,
 };

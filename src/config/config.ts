@@ -13,6 +13,7 @@ const Env = z.object({
   DATABASE_POOL_SIZE: intFrom(10, 1),
   BACKGROUND_LEASE_MS: intFrom(30_000, 100),
   DELIVERY_INTERVAL_MS: intFrom(250, 10),
+  DELIVERY_LEASE_MS: intFrom(60_000, 1000),
   PUBLIC_URL: z.url().optional(),
   POSGATE_ADMIN_TOKEN: z.string().min(16, 'POSGATE_ADMIN_TOKEN must be at least 16 characters').optional(),
   POSGATE_SECRET_KEY: z.string().optional(),
@@ -35,6 +36,8 @@ export interface Config {
   backgroundLeaseMs: number;
   /** How often a process looks for webhook deliveries that fell due (its own commits go at once). */
   deliveryIntervalMs: number;
+  /** How long a claimed webhook delivery is held before another process may retry it. */
+  deliveryLeaseMs: number;
   /** Where patrons and POS reach this gateway (payUrl, printed links). */
   publicUrl: string | null;
   adminToken: string | null;
@@ -65,6 +68,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     backgroundLeaseMs: e.BACKGROUND_LEASE_MS,
     deliveryIntervalMs: e.DELIVERY_INTERVAL_MS,
+    deliveryLeaseMs: e.DELIVERY_LEASE_MS,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
     adminToken: e.POSGATE_ADMIN_TOKEN ?? null,
     secretKey: e.POSGATE_SECRET_KEY ?? null,

@@ -10,13 +10,10 @@ import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { merchantWebhookSecret } from './bootstrap.js';
 
-/** How long a claimed delivery is ours: longer than a send can take (15 s timeout), short enough to recover fast. */
-export const DELIVERY_LEASE_MS = 60_000;
-
 export async function claimDeliveries(app: App, limit: number): Promise<Delivery[]> {
   if (limit <= 0) return [];
   const now = app.clock.now();
-  return app.store.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner: app.config.workerId, until: now + DELIVERY_LEASE_MS }));
+  return app.store.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner: app.config.workerId, until: now + app.config.deliveryLeaseMs }));
 }
 
 export interface DeliveryJob {
