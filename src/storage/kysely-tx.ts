@@ -252,6 +252,11 @@ export class KyselyTx implements Tx {
     if (f.type) q = q.where('type', '=', f.type);
     return page((await q.execute()).map(rows.toEvent), limit);
   }
+  async lastEventPosition(merchantId: string, livemode: boolean) {
+    const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('position').as('last'))
+      .where('merchant_id', '=', merchantId).where('livemode', '=', rows.bit(livemode)).executeTakeFirst();
+    return Number(row?.last ?? 0);
+  }
   async getEvent(id: string) {
     const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? rows.toEvent(row) : null;

@@ -841,6 +841,19 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         expect(await store.read.getEvent('ev_nope')).toBeNull();
       });
 
+      it('lastEventPosition is the highest position of one merchant and mode, 0 without events', async () => {
+        expect(await store.read.lastEventPosition('m_1', false)).toBe(0);
+        await store.transaction(async (tx) => {
+          await tx.appendEvent(anEvent({ id: 'evt_a', objectId: 'pr_a', sequence: 1 }));
+          await tx.appendEvent(anEvent({ id: 'evt_b', objectId: 'pr_b', sequence: 1 }));
+          await tx.appendEvent(anEvent({ id: 'evt_live', objectId: 'pr_c', sequence: 1, livemode: true }));
+        });
+        const positions = (await store.read.listEvents({ merchantId: 'm_1', livemode: false }, { limit: 10 })).items.map((e) => e.position);
+        expect(await store.read.lastEventPosition('m_1', false)).toBe(Math.max(...(positions as number[])));
+        expect(await store.read.lastEventPosition('m_1', true)).toBeGreaterThan(0);
+        expect(await store.read.lastEventPosition('m_2', false)).toBe(0);
+      });
+
       it('sequence is unique per object; lastEventSequence reports the highest', async () => {
         expect(await store.read.lastEventSequence('pr_1')).toBe(0);
         await store.transaction(async (tx) => {

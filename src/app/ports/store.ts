@@ -209,6 +209,8 @@ export interface Tx {
   appendEvent(event: StoredEvent): Promise<void>;
   lastEventSequence(objectId: string): Promise<number>;
   listEvents(filter: EventFilter, page: { limit: number; afterPosition?: number }): Promise<Page<StoredEvent>>;
+  /** The highest position among a merchant's events in one mode (0 when it has none). */
+  lastEventPosition(merchantId: string, livemode: boolean): Promise<number>;
   getEvent(id: string): Promise<StoredEvent | null>;
 
   claimIdempotencyKey(scope: IdempotencyScope, fingerprint: string, now: number, expiresAt: number, staleBefore: number, recordId: string): Promise<IdempotencyClaim>;

@@ -1,13 +1,44 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { openEventStream, type EventStream } from '../../../app/use-cases/event-stream.js';
 import { listEvents } from '../../../app/use-cases/events.js';
 import { DomainError } from '../../../core/errors.js';
 import type { NativeDeps } from '../deps.js';
 import { decodeCursor, listBody } from '../pagination.js';
 import { renderEvent } from '../render.js';
 import * as s from '../schemas.js';
+import { openSse, type SseConnection } from '../sse.js';
 
 const tags = ['Events'];
+
+/** Tuning of GET /v1/events/stream; each falls back to its environment knob, then to the default. */
+export interface EventStreamSettings {
+  /** Comment heartbeat interval (POSGATE_SSE_HEARTBEAT_MS, default 15 s). */
+  heartbeatMs?: number;
+  /** How often each stream reads the store for other processes' commits (POSGATE_SSE_POLL_MS, default 1 s). */
+  pollIntervalMs?: number;
+}
+
+export const SSE_HEARTBEAT_MS = 15_000;
+
+/** A positive whole number of ms from the environment (read per connection, so tests and ops can change it), else undefined. */
+function envMs(name: string): number | undefined {
+  const value = process.env[name];
+  if (value === undefined || !/^\d+$/.test(value) || Number(value) <= 0) return undefined;
+  return Number(value);
+}
+
+const StreamQuery = z.strictObject({
+  lastEventId: z.string().min(1).max(200).optional().describe('Resume after this event, for clients that cannot send the Last-Event-ID header'),
+});
+
+const streamDescription = [
+  'Server-sent events (`text/event-stream`) of the caller\'s events (a terminal key: its terminal\'s), each as',
+  '`id: <event id>`, `event: <type>`, `data: <event JSON>`, and a `: heartbeat` comment every 15 s.',
+  'Send `Last-Event-ID` (or `?lastEventId=`) to resume strictly after that event; without it only new events are sent.',
+  'Events committed by another posgate process arrive within about a second.',
+].join(' ');
 
 function afterPosition(cursor: string | undefined): number | undefined {
   const decoded = decodeCursor(cursor);
@@ -16,9 +47,39 @@ function afterPosition(cursor: string | undefined): number | undefined {
   return Number(decoded);
 }
 
-export function eventRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
+export function eventRoutes(fastify: FastifyInstance, deps: NativeDeps & { eventStream?: EventStreamSettings }): void {
   const { app } = deps;
   const r = fastify.withTypeProvider<ZodTypeProvider>();
+
+  // Open streams never end on their own: end them when the server closes, before connections are
+  // force-closed, and wait for reads in flight so the store can close behind them.
+  const open = new Set<{ sse: SseConnection; stream: EventStream }>();
+  fastify.addHook('preClose', async () => {
+    await Promise.all([...open].map(async (entry) => {
+      entry.sse.end();
+      await entry.stream.close();
+    }));
+  });
+
+  r.get('/v1/events/stream', { schema: { tags, summary: "Live stream of the caller's events (server-sent events)", description: streamDescription, querystring: StreamQuery } }, async (req, reply) => {
+    const header = req.headers['last-event-id'];
+    const fromHeader = (Array.isArray(header) ? header[0] : header)?.trim();
+    const lastEventId = fromHeader || req.query.lastEventId || undefined;
+    const settings = deps.eventStream ?? {};
+    // everything that can fail (the resume point) fails here, as problem+json, before the stream opens
+    const stream = await openEventStream(app, req.caller, { lastEventId, pollIntervalMs: settings.pollIntervalMs ?? envMs('POSGATE_SSE_POLL_MS') });
+    const sse = openSse(reply, { heartbeatMs: settings.heartbeatMs ?? envMs('POSGATE_SSE_HEARTBEAT_MS') ?? SSE_HEARTBEAT_MS });
+    const entry = { sse, stream };
+    open.add(entry);
+    sse.onClose(() => {
+      open.delete(entry);
+      void stream.close();
+    });
+    stream.start({
+      send: (events) => sse.send(events.map((e) => ({ id: e.id, event: e.type, data: renderEvent(e, deps.publicUrl) }))),
+      error: (err) => req.log.warn({ err }, 'event stream: reading events failed; retrying at the next poll'),
+    });
+  });
 
   r.get('/v1/events', { schema: { tags, summary: "The caller's events, oldest first", querystring: s.EventsQuery, response: { 200: s.ListOf(s.EventObject) } } }, async (req) => {
     const { limit, cursor, objectId, type } = req.query;
