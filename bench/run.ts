@@ -1,5 +1,6 @@
 // `npm run bench`: posgate on a fresh SQLite data dir vs bare Fastify, all on 127.0.0.1.
 // `npm run bench -- --pg`: the same, plus posgate on PostgreSQL with 1 and with 2 processes.
+// Webhook delivery (scenario C) runs on its own gateway with the background loop on: SQLite, and PostgreSQL ×1 with --pg.
 // Prints a table and writes the figures to bench/results/latest.json. See bench/README.md.
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -14,9 +15,13 @@ import {
   combineThroughput, runLifecycles, runOneLifecycle, runThroughput,
   type LifecycleResult, type LifecycleTarget, type ThroughputResult,
 } from './scenarios.js';
+import { runWebhooks, SIGNATURE_SAMPLE_EVERY, startReceiver, WEBHOOK_EVENT_TYPES, type WebhookResult } from './webhooks.js';
 
 const CONNECTIONS = 50;
 const LIFECYCLE_WORKERS = 20;
+const WEBHOOK_WORKERS = 20;
+/** How long the webhook scenario waits, after the last create, for the last event to arrive. */
+const WEBHOOK_DRAIN_SECONDS = 60;
 /** autocannon fires from one worker thread, so the load generator does not share the server's event loop. */
 const AUTOCANNON_WORKERS = 1;
 const WARMUP_SECONDS = 1;
@@ -151,6 +156,33 @@ async function inProcess(label: string | null, env: Record<string, string>, seco
   }
 }
 
+/**
+ * C (webhooks) on a gateway of its own, with its background loop on (`background: true`, as
+ * `posgate start` runs it): its own commits wake the delivery worker at once.
+ */
+async function webhooksInProcess(label: string | null, env: Record<string, string>, seconds: number, describe: (baseUrl: string) => string): Promise<WebhookResult> {
+  const prefix = label === null ? 'bench: ' : `bench: [${label}] `;
+  const gateway = await createGateway(loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: true });
+  const close = cleanup.add('the in-process gateway (webhooks)', () => gateway.close());
+  try {
+    const baseUrl = await gateway.listen();
+    assertLoopback(baseUrl, 'posgate');
+    const receiver = await startReceiver();
+    const closeReceiver = cleanup.add('the webhook receiver', () => receiver.close());
+    try {
+      assertLoopback(receiver.url, 'the webhook receiver');
+      process.stderr.write(`${describe(baseUrl)}\n`);
+      process.stderr.write(`${prefix}C  webhooks (create, delivered to ${receiver.url}, ${WEBHOOK_WORKERS} workers)...\n`);
+      const { secretKey, terminalId } = gateway.demo.native;
+      return await runWebhooks({ baseUrl, secretKey, terminalId }, receiver, WEBHOOK_WORKERS, seconds, WEBHOOK_DRAIN_SECONDS * 1000);
+    } finally {
+      await closeReceiver();
+    }
+  } finally {
+    await close();
+  }
+}
+
 async function adminCall(baseUrl: string, adminToken: string, method: 'GET' | 'POST', path: string, expected: number): Promise<any> {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
@@ -213,25 +245,33 @@ async function withSchema<T>(databaseUrl: string, work: (schema: string) => Prom
   }
 }
 
-function table(seconds: number, create: ThroughputResult, lifecycle: LifecycleResult, bare: ThroughputResult, ratio: number): string {
+function table(seconds: number, create: ThroughputResult, lifecycle: LifecycleResult, bare: ThroughputResult, ratio: number, webhooks: WebhookResult): string {
   const rows = [
     ['create payment request', int(create.requestsPerSecond), 'req/s', ms(create.latencyP50Ms), ms(create.latencyP99Ms)],
     ['full lifecycle', int(lifecycle.perSecond), '/s', ms(lifecycle.latencyP50Ms), ms(lifecycle.latencyP99Ms)],
     ['bare Fastify baseline', int(bare.requestsPerSecond), 'req/s', ms(bare.latencyP50Ms), ms(bare.latencyP99Ms)],
   ];
+  const extra = [
+    ['posgate / bare', ratio.toFixed(2)],
+    ['non-2xx responses', `create ${int(create.non2xx)}, baseline ${int(bare.non2xx)}`],
+    ['webhooks delivered /s', int(webhooks.deliveredPerSecond)],
+    ['commit→delivery p50 / p99 ms', `${num(webhooks.latencyP50Ms)} / ${num(webhooks.latencyP99Ms)}`],
+  ];
   const width = (i: number) => Math.max(...rows.map((row) => row[i]?.length ?? 0));
-  const [name, rate, unit, p50, p99] = [0, 1, 2, 3, 4].map(width) as [number, number, number, number, number];
+  const [, rate, unit, p50, p99] = [0, 1, 2, 3, 4].map(width) as [number, number, number, number, number];
+  const name = Math.max(width(0), ...extra.map(([label]) => label?.length ?? 0));
   return [
-    `posgate bench (SQLite, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${seconds} s; lifecycle: ${LIFECYCLE_WORKERS} workers)`,
+    `posgate bench (SQLite, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${seconds} s; lifecycle and webhooks: ${LIFECYCLE_WORKERS} workers)`,
     ...rows.map((row) => `${row[0]?.padEnd(name)}   ${row[1]?.padStart(rate)} ${row[2]?.padEnd(unit)}   p50 ${row[3]?.padStart(p50)}   p99 ${row[4]?.padStart(p99)}`),
-    `${'posgate / bare'.padEnd(name)}   ${ratio.toFixed(2)}`,
-    `${'non-2xx responses'.padEnd(name)}   create ${int(create.non2xx)}, baseline ${int(bare.non2xx)}`,
+    ...extra.map(([label, value]) => `${label?.padEnd(name)}   ${value}`),
   ].join('\n');
 }
 
 interface Column {
   title: string;
   figures: PosgateFigures;
+  /** Not measured for the two-process set-up. */
+  webhooks: WebhookResult | null;
 }
 
 /** The --pg table: one column per set-up, the bare baseline once. */
@@ -245,6 +285,8 @@ function sideBySide(seconds: number, columns: Column[], bare: ThroughputResult):
     ['lifecycle /s', ...columns.map((c) => int(c.figures.lifecycle.perSecond))],
     ['lifecycle p50 / p99 ms', ...columns.map((c) => pair(c.figures.lifecycle.latencyP50Ms, c.figures.lifecycle.latencyP99Ms))],
     ['posgate / bare', ...columns.map((c) => (bare.requestsPerSecond > 0 ? c.figures.create.requestsPerSecond / bare.requestsPerSecond : 0).toFixed(2))],
+    ['webhooks delivered /s', ...columns.map((c) => (c.webhooks ? int(c.webhooks.deliveredPerSecond) : '–'))],
+    ['commit→delivery p50 / p99 ms', ...columns.map((c) => (c.webhooks ? pair(c.webhooks.latencyP50Ms, c.webhooks.latencyP99Ms) : '–'))],
     ['bare Fastify req/s', int(bare.requestsPerSecond)],
     ['bare Fastify p50 / p99 ms', pair(bare.latencyP50Ms, bare.latencyP99Ms)],
   ];
@@ -257,6 +299,7 @@ function sideBySide(seconds: number, columns: Column[], bare: ThroughputResult):
     `×${PG_PROCESSES}: ${PG_PROCESSES} posgate processes on one schema, loaded at once (${PG_PROCESSES} autocannon runs of ${CONNECTIONS / PG_PROCESSES} connections,`,
     `    ${LIFECYCLE_WORKERS / PG_PROCESSES} lifecycle workers each); req/s summed; create p50/p99 = the higher of the processes' own`,
     `    (an upper bound of the combined percentile); lifecycle p50/p99 over all lifecycles.`,
+    `Webhooks: measured for SQLite ×1 and PostgreSQL ×1 (each on a gateway of its own with its background loop on), not for ×${PG_PROCESSES}.`,
   ].join('\n');
 }
 
@@ -267,8 +310,8 @@ function machine() {
 async function main(args: string[]): Promise<void> {
   const pg = wantsPostgres(args);
   const seconds = benchSeconds();
-  // A and B per set-up (with warm-ups and start-up), plus the baseline: far above the expected run
-  const limitSeconds = (pg ? 3 : 1) * (2 * seconds + 40) + seconds + 60;
+  // A and B per set-up (with warm-ups and start-up), C per in-process set-up (with its drain), plus the baseline: far above the expected run
+  const limitSeconds = (pg ? 3 : 1) * (2 * seconds + 40) + (pg ? 2 : 1) * (seconds + WEBHOOK_DRAIN_SECONDS + 40) + seconds + 60;
   setTimeout(() => abandon(`still running after ${limitSeconds} s`, 1), limitSeconds * 1000).unref();
   const databaseUrl = BENCH_PG_URL;
   let maxConnections: number | null = null;
@@ -282,16 +325,24 @@ async function main(args: string[]): Promise<void> {
     const dataDir = await tempDir('posgate-bench-');
     const sqlite = await inProcess(pg ? 'SQLite ×1' : null, { DATA_DIR: dataDir }, seconds, (baseUrl) =>
       `bench: ${pg ? '[SQLite ×1] ' : ''}posgate on ${baseUrl} (data ${dataDir}), ${seconds} s per scenario`);
+    const webhookDataDir = await tempDir('posgate-bench-');
+    const sqliteWebhooks = await webhooksInProcess(pg ? 'SQLite ×1' : null, { DATA_DIR: webhookDataDir }, seconds, (baseUrl) =>
+      `bench: ${pg ? '[SQLite ×1] ' : ''}posgate with its background loop on ${baseUrl} (data ${webhookDataDir})`);
 
-    let postgres: { oneProcess: PosgateFigures; twoProcesses: PosgateFigures } | null = null;
+    let postgres: { oneProcess: PosgateFigures; oneProcessWebhooks: WebhookResult; twoProcesses: PosgateFigures } | null = null;
     if (pg) {
       const oneProcess = await withSchema(databaseUrl, async (schema) => {
         const pgDataDir = await tempDir('posgate-bench-');
         return inProcess('PostgreSQL ×1', { DATA_DIR: pgDataDir, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }, seconds, (baseUrl) =>
           `bench: [PostgreSQL ×1] posgate on ${baseUrl} (schema ${schema})`);
       });
+      const oneProcessWebhooks = await withSchema(databaseUrl, async (schema) => {
+        const pgDataDir = await tempDir('posgate-bench-');
+        return webhooksInProcess('PostgreSQL ×1', { DATA_DIR: pgDataDir, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }, seconds, (baseUrl) =>
+          `bench: [PostgreSQL ×1] posgate with its background loop on ${baseUrl} (schema ${schema})`);
+      });
       const twoProcesses = await withSchema(databaseUrl, (schema) => childProcesses(`PostgreSQL ×${PG_PROCESSES}`, databaseUrl, schema, seconds));
-      postgres = { oneProcess, twoProcesses };
+      postgres = { oneProcess, oneProcessWebhooks, twoProcesses };
     }
 
     process.stderr.write('bench: baseline  bare Fastify (autocannon)...\n');
@@ -315,15 +366,22 @@ async function main(args: string[]): Promise<void> {
 
     const printed = postgres
       ? sideBySide(seconds, [
-          { title: 'SQLite ×1', figures: sqlite },
-          { title: 'PostgreSQL ×1', figures: postgres.oneProcess },
-          { title: `PostgreSQL ×${PG_PROCESSES}`, figures: postgres.twoProcesses },
+          { title: 'SQLite ×1', figures: sqlite, webhooks: sqliteWebhooks },
+          { title: 'PostgreSQL ×1', figures: postgres.oneProcess, webhooks: postgres.oneProcessWebhooks },
+          { title: `PostgreSQL ×${PG_PROCESSES}`, figures: postgres.twoProcesses, webhooks: null },
         ], bare)
-      : table(seconds, sqlite.create, sqlite.lifecycle, bare, ratio);
+      : table(seconds, sqlite.create, sqlite.lifecycle, bare, ratio, sqliteWebhooks);
     process.stdout.write(`\n${printed}\n`);
     for (const warning of warnings) process.stdout.write(`${warning}\n`);
 
-    const settings = { storage: pg ? 'sqlite+postgres' : 'sqlite', seconds, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, autocannonWorkers: AUTOCANNON_WORKERS, lifecycleWorkers: LIFECYCLE_WORKERS };
+    const settings = {
+      storage: pg ? 'sqlite+postgres' : 'sqlite', seconds, connections: CONNECTIONS, warmupSeconds: WARMUP_SECONDS, autocannonWorkers: AUTOCANNON_WORKERS, lifecycleWorkers: LIFECYCLE_WORKERS,
+      webhooks: {
+        workers: WEBHOOK_WORKERS, eventTypes: WEBHOOK_EVENT_TYPES, drainTimeoutSeconds: WEBHOOK_DRAIN_SECONDS, signatureSampleEvery: SIGNATURE_SAMPLE_EVERY,
+        deliveryIntervalMs: loadConfig({}).deliveryIntervalMs,
+        latency: 'receiver arrival (wall clock, receiver in a worker thread) minus the event createdAt (taken when the change is applied, just before commit)',
+      },
+    };
     const results = {
       generatedAt: new Date().toISOString(),
       machine: machine(),
@@ -342,10 +400,14 @@ async function main(args: string[]): Promise<void> {
       lifecycle: sqlite.lifecycle,
       bareFastify: bare,
       ratioPosgateToBare: ratio,
+      webhooks: sqliteWebhooks,
       ...(postgres
         ? {
             postgres: {
-              oneProcess: { createPaymentRequest: postgres.oneProcess.create, lifecycle: postgres.oneProcess.lifecycle, ratioPosgateToBare: ratioTo(postgres.oneProcess) },
+              oneProcess: {
+                createPaymentRequest: postgres.oneProcess.create, lifecycle: postgres.oneProcess.lifecycle, ratioPosgateToBare: ratioTo(postgres.oneProcess),
+                webhooks: postgres.oneProcessWebhooks,
+              },
               twoProcesses: {
                 createPaymentRequest: postgres.twoProcesses.create, createPerProcess: postgres.twoProcesses.createPerProcess,
                 lifecycle: postgres.twoProcesses.lifecycle, ratioPosgateToBare: ratioTo(postgres.twoProcesses),

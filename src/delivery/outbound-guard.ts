@@ -8,12 +8,12 @@ import { checkUrlShape, resolveSafeAddress, UnsafeUrlError, type LookupAll } fro
  */
 export function createOutboundGuard(lookup?: LookupAll): OutboundGuard {
   return {
-    async assertAllowed(url, livemode) {
+    async assertAllowed(url, livemode, param = 'url') {
       try {
         const parsed = checkUrlShape(url);
         if (livemode) await resolveSafeAddress(parsed, lookup);
       } catch (error) {
-        if (error instanceof UnsafeUrlError) throw new DomainError('parameter_invalid', `url is not allowed: ${error.message}.`, 'url');
+        if (error instanceof UnsafeUrlError) throw new DomainError('parameter_invalid', `${param} is not allowed: ${error.message}.`, param);
         throw error;
       }
     },

@@ -42,7 +42,6 @@ export function post(url: string, body: string, headers: Record<string, string>,
     const request = transport.request(target, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'user-agent': 'posgate-webhooks/1', 'content-length': Buffer.byteLength(body), ...headers },
-      timeout: options.timeoutMs,
       signal: options.signal,
       ...(options.pin ? { lookup: pinnedLookup(options.pin.address, options.pin.family) } : {}),
     }, (response) => {
@@ -70,10 +69,14 @@ export function post(url: string, body: string, headers: Record<string, string>,
       response.on('end', done);
       response.on('error', done);
     });
-    request.on('timeout', () => {
-      request.destroy();
+    // a deadline for the whole exchange (connect, send, answer), not an idle timeout: a receiver
+    // that trickles bytes cannot hold a delivery slot past it
+    const deadline = setTimeout(() => {
       finish({ statusCode: null, responseSnippet: null, error: `no answer within ${options.timeoutMs} ms` });
-    });
+      request.destroy();
+    }, options.timeoutMs);
+    deadline.unref();
+    request.on('close', () => clearTimeout(deadline));
     request.on('error', (error) => finish({ statusCode: null, responseSnippet: null, error: error.message }));
     request.end(body);
   });

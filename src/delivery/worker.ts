@@ -1,6 +1,7 @@
 // The delivery worker: claims due deliveries, sends each on its own (a slow receiver holds one
 // slot, never the others), and records the outcome. No transaction is open while a request is
 // on the wire. In live mode each URL is re-resolved and connected to only if every address is public.
+import { setMaxListeners } from 'node:events';
 import type { App } from '../app/context.js';
 import type { StoredEvent } from '../app/ports/store.js';
 import { claimDeliveries, prepareDelivery, recordAttempt, type DeliveryJob, type SendResult } from '../app/use-cases/deliveries.js';
@@ -36,6 +37,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const timeoutMs = options.timeoutMs ?? 15_000;
   const inFlight = new Set<Promise<void>>();
   const abort = new AbortController();
+  // every in-flight request listens on the one signal
+  setMaxListeners(concurrency + 8, abort.signal);
+  /** Slots promised to claims still on their way to the database: ticks that overlap never take more than `concurrency`. */
+  let claiming = 0;
   let stopped = false;
 
   async function send(job: DeliveryJob): Promise<SendResult> {
@@ -66,7 +71,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   return {
     async tick() {
       if (stopped) return 0;
-      const claimed = await claimDeliveries(app, concurrency - inFlight.size);
+      const free = Math.max(0, concurrency - inFlight.size - claiming);
+      claiming += free;
+      let claimed: Delivery[];
+      try {
+        claimed = await claimDeliveries(app, free);
+      } finally {
+        claiming -= free;
+      }
       const work = claimed.map((delivery) => {
         const running: Promise<void> = deliver(delivery).catch(() => undefined).finally(() => inFlight.delete(running));
         inFlight.add(running);

@@ -32,6 +32,16 @@ describe('modes', () => {
     await t.api('POST', `/v1/payment-requests/${live.body.id}/cancel`, { key: liveKey });
   });
 
+  it("live mode refuses a request webhookUrl on a private address; test mode allows it for local development", async () => {
+    const body = { amount: 100, currency: 'NZD', terminalId: t.terminalId, allowConcurrent: true };
+    for (const url of ['http://127.0.0.1:9/hook', 'http://169.254.169.254/latest', 'http://[::1]/hook', 'http://10.1.2.3/hook']) {
+      const refused = await t.api('POST', '/v1/payment-requests', { key: liveKey, body: { ...body, webhookUrl: url } });
+      expect([refused.status, refused.body.code, refused.body.param]).toEqual([400, 'parameter_invalid', 'webhookUrl']);
+    }
+    const test = await t.api('POST', '/v1/payment-requests', { body: { ...body, webhookUrl: 'http://127.0.0.1:9/hook' } });
+    expect(test.status).toBe(201);
+  });
+
   it('a test key cannot revoke a live key', async () => {
     const liveTerminalKey = await t.api('POST', `/admin/v1/terminals/${t.terminalId}/keys`, { key: ADMIN_TOKEN, body: { mode: 'live' } });
     const revoke = await t.api('DELETE', `/v1/terminals/${t.terminalId}/keys/${liveTerminalKey.body.id}`);

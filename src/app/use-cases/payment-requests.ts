@@ -66,6 +66,14 @@ export async function asOfNow(unit: Work, loaded: PaymentRequest): Promise<{ req
   return { request: due ? await commit(unit, loaded, due) : loaded, now };
 }
 
+/**
+ * Checks that need the network (resolving webhookUrl in live mode), made before the create's
+ * transaction so that no transaction waits on DNS.
+ */
+export async function assertCreatable(app: App, caller: Caller, input: Pick<CreatePaymentRequestInput, 'webhookUrl'>): Promise<void> {
+  if (input.webhookUrl) await app.outbound.assertAllowed(input.webhookUrl, caller.livemode, 'webhookUrl');
+}
+
 export async function createPaymentRequest(unit: Work, caller: Caller, input: CreatePaymentRequestInput, fingerprint: string, source = 'native'): Promise<CreateResult> {
   const { app, tx } = unit;
   const terminalId = input.terminalId ?? caller.terminalId;

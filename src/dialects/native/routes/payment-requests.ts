@@ -22,9 +22,11 @@ export function paymentRequestRoutes(fastify: FastifyInstance, deps: NativeDeps)
 
   r.post('/v1/payment-requests', {
     schema: { tags, summary: 'Create a payment request', body: s.CreatePaymentRequestBody, headers: s.IdempotencyHeaders, response: { 200: s.PaymentRequestObject, 201: s.PaymentRequestObject } },
-  }, async (req, reply) =>
-    respond(app, req, reply, req.caller, (unit) => uc.createPaymentRequest(unit, req.caller, req.body, fingerprint(req.body)),
-      (result) => ({ status: result.replayedByReference ? 200 : 201, body: render(result.request) })));
+  }, async (req, reply) => {
+    await uc.assertCreatable(app, req.caller, req.body);
+    return respond(app, req, reply, req.caller, (unit) => uc.createPaymentRequest(unit, req.caller, req.body, fingerprint(req.body)),
+      (result) => ({ status: result.replayedByReference ? 200 : 201, body: render(result.request) }));
+  });
 
   r.get('/v1/payment-requests', { schema: { tags, summary: 'List payment requests (newest first)', querystring: s.ListPaymentRequestsQuery, response: { 200: s.ListOf(s.PaymentRequestObject) } } }, async (req) => {
     const { limit, cursor, ...filter } = req.query;
