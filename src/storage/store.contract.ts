@@ -8,6 +8,7 @@ import {
 } from '../app/ports/store.js';
 import type { PaymentRequest, PaymentRequestStatus } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
+import type { Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint } from '../core/webhooks.js';
 import { UNIQUE } from './schema.js';
 
 // ---- explicit times -------------------------------------------------------------------------
@@ -1063,6 +1064,226 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         await store.transaction((tx) => tx.insertSetting('claim', 'first'));
         await expectUnique(store.transaction((tx) => tx.insertSetting('claim', 'second')), UNIQUE.setting);
         expect(await store.read.getSetting('claim')).toBe('first');
+      });
+    });
+
+    describe('webhooks', () => {
+      function anEndpoint(overrides: Partial<WebhookEndpoint> = {}): WebhookEndpoint {
+        const n = next();
+        return {
+          id: `we_${n}`, merchantId: 'm_1', livemode: false, url: `https://receiver.example/hooks/${n}`, eventTypes: null, format: 'native',
+          status: 'enabled', disabledReason: null, secretSealed: `sealed_${n}`, previousSecretSealed: null, previousSecretExpiresAt: null,
+          createdAt: NOW, updatedAt: NOW,
+          ...overrides,
+        };
+      }
+      /** A pending delivery of pr_1's first event to endpoint we_1 of m_1 (test mode), due at NOW. */
+      function aDelivery(overrides: Partial<Delivery> = {}): Delivery {
+        const n = next();
+        return {
+          id: `dlv_${n}`, eventId: `ev_${n}`, endpointId: 'we_1', target: 'we_1', url: 'https://receiver.example/hooks/1', format: 'native',
+          merchantId: 'm_1', livemode: false, objectId: 'pr_1', sequence: 1, status: 'pending', attempts: 0, nextAttemptAt: NOW, createdAt: NOW, updatedAt: NOW,
+          ...overrides,
+        };
+      }
+      function anAttempt(delivery: Delivery, overrides: Partial<DeliveryAttempt> = {}): DeliveryAttempt {
+        const n = next();
+        return {
+          id: `att_${n}`, deliveryId: delivery.id, eventId: delivery.eventId, endpointId: delivery.endpointId, url: delivery.url,
+          attemptedAt: NOW, statusCode: 200, latencyMs: 12, responseSnippet: 'ok', error: null,
+          ...overrides,
+        };
+      }
+      const insertEndpoints = (...endpoints: WebhookEndpoint[]) =>
+        store.transaction(async (tx) => {
+          for (const endpoint of endpoints) await tx.insertWebhookEndpoint(endpoint);
+        });
+      const insertDeliveries = (...deliveries: Delivery[]) =>
+        store.transaction(async (tx) => {
+          for (const delivery of deliveries) await tx.insertDelivery(delivery);
+        });
+      const update = (delivery: Delivery) => store.transaction((tx) => tx.updateDelivery(delivery));
+      const claim = (owner: string, now: number, limit = 100) => store.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner, until: now + MINUTE }));
+      const ROLLBACK = new Error('rollback');
+      /** What a claim by a fresh owner would take at `now`, without keeping the lease (rolled back). */
+      async function peek(now: number, limit = 100): Promise<Delivery[]> {
+        let taken: Delivery[] = [];
+        await store.transaction(async (tx) => {
+          taken = await tx.claimDueDeliveries(now, limit, { owner: 'w_peek', until: now + MINUTE });
+          throw ROLLBACK;
+        }).catch((error) => {
+          if (error !== ROLLBACK) throw error;
+        });
+        return taken;
+      }
+
+      it('endpoints round-trip, list per merchant and mode oldest first, update and delete', async () => {
+        const full = anEndpoint({
+          id: 'we_1', url: 'https://receiver.example/hooks?shop=ā&x=1', eventTypes: ['payment_request.succeeded', 'refund.created'],
+          status: 'disabled', disabledReason: 'the receiver answered 410 Gone', previousSecretSealed: 'sealed_old', previousSecretExpiresAt: NOW + DAY,
+          createdAt: NOW, updatedAt: NOW + 1,
+        });
+        const second = anEndpoint({ id: 'we_2', createdAt: NOW + 1, updatedAt: NOW + 1 });
+        const live = anEndpoint({ id: 'we_3', livemode: true, createdAt: NOW + 2 });
+        const other = anEndpoint({ id: 'we_4', merchantId: 'm_2', createdAt: NOW + 3 });
+        await insertEndpoints(full, second, live, other);
+        expect(await store.read.getWebhookEndpoint('we_1')).toStrictEqual(full);
+        expect(await store.read.getWebhookEndpoint('we_2')).toStrictEqual(second);
+        expect(await store.transaction((tx) => tx.getWebhookEndpoint('we_3'))).toStrictEqual(live);
+        expect(await store.read.getWebhookEndpoint('we_nope')).toBeNull();
+        expect(await store.read.listWebhookEndpoints('m_1', false)).toStrictEqual([full, second]);
+        expect(await store.read.listWebhookEndpoints('m_1', true)).toStrictEqual([live]);
+        expect(await store.read.listWebhookEndpoints('m_2', false)).toStrictEqual([other]);
+        expect(await store.read.listWebhookEndpoints('m_2', true)).toStrictEqual([]);
+
+        const rotated: WebhookEndpoint = {
+          ...second, url: 'https://receiver.example/v2', eventTypes: ['refund.failed'], status: 'disabled', disabledReason: 'by hand',
+          secretSealed: 'sealed_new', previousSecretSealed: second.secretSealed, previousSecretExpiresAt: NOW + DAY + 5, updatedAt: NOW + 5,
+        };
+        await store.transaction((tx) => tx.updateWebhookEndpoint(rotated));
+        expect(await store.read.getWebhookEndpoint('we_2')).toStrictEqual(rotated);
+        const back: WebhookEndpoint = { ...rotated, eventTypes: null, status: 'enabled', disabledReason: null, previousSecretSealed: null, previousSecretExpiresAt: null, updatedAt: NOW + 6 };
+        await store.transaction((tx) => tx.updateWebhookEndpoint(back));
+        expect(await store.read.getWebhookEndpoint('we_2')).toStrictEqual(back);
+        expect(await store.read.getWebhookEndpoint('we_1')).toStrictEqual(full);
+
+        await store.transaction((tx) => tx.deleteWebhookEndpoint('we_1'));
+        expect(await store.read.getWebhookEndpoint('we_1')).toBeNull();
+        expect(await store.read.listWebhookEndpoints('m_1', false)).toStrictEqual([back]);
+        expect(await store.read.listWebhookEndpoints('m_1', true)).toStrictEqual([live]);
+        await store.transaction((tx) => tx.deleteWebhookEndpoint('we_nope')); // nothing to delete: no error
+      });
+
+      it('deliveries round-trip every field and are listed per event', async () => {
+        const endpointOne = aDelivery({
+          id: 'dlv_a', eventId: 'ev_1', livemode: true, objectId: 'rf_1', sequence: 7, status: 'failed', attempts: 10,
+          nextAttemptAt: NOW + 365 * DAY, createdAt: NOW - MINUTE, updatedAt: NOW + 1,
+        });
+        const own = aDelivery({ id: 'dlv_b', eventId: 'ev_1', endpointId: null, target: 'url:https://shop.example/hook?a=1', url: 'https://shop.example/hook?a=1' });
+        const otherEvent = aDelivery({ id: 'dlv_c', eventId: 'ev_2', merchantId: 'm_2', endpointId: 'we_9', target: 'we_9' });
+        await insertDeliveries(endpointOne, own, otherEvent);
+        expect(await store.read.getDelivery('dlv_a')).toStrictEqual(endpointOne);
+        expect(await store.read.getDelivery('dlv_b')).toStrictEqual(own);
+        expect(await store.transaction((tx) => tx.getDelivery('dlv_c'))).toStrictEqual(otherEvent);
+        expect(await store.read.getDelivery('dlv_nope')).toBeNull();
+        const forEvent = await store.read.listDeliveriesForEvent('ev_1');
+        expect([...forEvent].sort((x, y) => x.id.localeCompare(y.id))).toStrictEqual([endpointOne, own]);
+        expect(await store.read.listDeliveriesForEvent('ev_2')).toStrictEqual([otherEvent]);
+        expect(await store.read.listDeliveriesForEvent('ev_none')).toStrictEqual([]);
+      });
+
+      it("claimDueDeliveries: pending deliveries due at their mode's clock (test mode: the merchant's offset clock)", async () => {
+        await store.transaction((tx) => tx.setTestClockOffset('m_2', HOUR));
+        const m2 = { merchantId: 'm_2', endpointId: 'we_m2', target: 'we_m2' };
+        // each its own object, so per-object order plays no part here
+        const own = (id: string, overrides: Partial<Delivery>) => aDelivery({ id, objectId: `obj_${id}`, ...overrides });
+        const m2Test = own('dlv_m2_test', { ...m2, nextAttemptAt: NOW + 30 * MINUTE }); // due at m_2's test clock
+        await insertDeliveries(
+          m2Test,
+          own('dlv_m2_live', { ...m2, livemode: true, nextAttemptAt: NOW + 30 * MINUTE }), // live: real time, not due
+          own('dlv_m2_later', { ...m2, nextAttemptAt: NOW + HOUR + 1 }), // beyond even the offset
+          own('dlv_m1_test', { nextAttemptAt: NOW }), // exactly due
+          own('dlv_m1_later', { nextAttemptAt: NOW + 1 }),
+          own('dlv_m1_live', { livemode: true, nextAttemptAt: NOW - 1 }),
+          own('dlv_delivered', { status: 'delivered', nextAttemptAt: NOW - HOUR }),
+          own('dlv_failed', { status: 'failed', nextAttemptAt: NOW - HOUR }),
+          own('dlv_cancelled', { status: 'cancelled', nextAttemptAt: NOW - HOUR }),
+        );
+        const due = await peek(NOW);
+        expect(sortedIds(due)).toStrictEqual(['dlv_m1_live', 'dlv_m1_test', 'dlv_m2_test']);
+        expect(due.find((d) => d.id === 'dlv_m2_test')).toStrictEqual(m2Test);
+        expect(await peek(NOW, 2)).toHaveLength(2);
+        // an hour later at real time, m_2's test clock is two hours ahead
+        expect(sortedIds(await peek(NOW + HOUR))).toStrictEqual(['dlv_m1_later', 'dlv_m1_live', 'dlv_m1_test', 'dlv_m2_later', 'dlv_m2_live', 'dlv_m2_test']);
+      });
+
+      it('a lease keeps a claimed delivery from other owners until it runs out; updateDelivery writes the new state and ends the lease', async () => {
+        const delivery = aDelivery({ id: 'dlv_due', nextAttemptAt: NOW - 1 });
+        await insertDeliveries(delivery);
+        expect(await claim('w_1', NOW)).toStrictEqual([delivery]);
+        expect(await claim('w_2', NOW + 1)).toStrictEqual([]);
+        expect(await claim('w_2', NOW + MINUTE - 1)).toStrictEqual([]);
+        // the owner died: once its lease has run out another process takes the delivery over
+        expect(ids(await claim('w_2', NOW + MINUTE + 1))).toStrictEqual(['dlv_due']);
+        expect(await claim('w_3', NOW + MINUTE + 2)).toStrictEqual([]);
+
+        // w_2's attempt failed: rescheduled, still pending and due; recording it ends w_2's lease at once
+        const retried: Delivery = { ...delivery, attempts: 1, nextAttemptAt: NOW + MINUTE + 2, updatedAt: NOW + MINUTE + 2 };
+        await update(retried);
+        expect(await store.read.getDelivery('dlv_due')).toStrictEqual(retried);
+        expect(await claim('w_3', NOW + MINUTE + 3)).toStrictEqual([retried]);
+
+        // done: never claimed again, whoever asks and whenever
+        const delivered: Delivery = { ...retried, attempts: 2, status: 'delivered', updatedAt: NOW + MINUTE + 4 };
+        await update(delivered);
+        expect(await store.read.getDelivery('dlv_due')).toStrictEqual(delivered);
+        expect(await claim('w_4', NOW + DAY)).toStrictEqual([]);
+      });
+
+      it.each<DeliveryStatus>(['delivered', 'failed', 'cancelled'])(
+        'per (target, object) order: a later sequence waits while an earlier one is pending, and is claimable once it is %s',
+        async (status) => {
+          const first = aDelivery({ id: 'dlv_1', sequence: 1, nextAttemptAt: NOW + HOUR }); // pending, retried later
+          const second = aDelivery({ id: 'dlv_2', sequence: 2 });
+          const third = aDelivery({ id: 'dlv_3', sequence: 3 });
+          const otherTarget = aDelivery({ id: 'dlv_other_target', endpointId: 'we_2', target: 'we_2', sequence: 2 });
+          const ownUrl = aDelivery({ id: 'dlv_own_url', endpointId: null, target: 'url:https://shop.example/hook', url: 'https://shop.example/hook', sequence: 3 });
+          const otherObject = aDelivery({ id: 'dlv_other_object', objectId: 'pr_2', sequence: 5 });
+          await insertDeliveries(third, second, first, otherTarget, ownUrl, otherObject);
+
+          // the first is not due yet, and holds back the rest of pr_1 for we_1 only
+          expect(sortedIds(await peek(NOW))).toStrictEqual(['dlv_other_object', 'dlv_other_target', 'dlv_own_url']);
+          // due: the first goes, its followers still wait
+          expect(sortedIds(await claim('w_1', NOW + HOUR))).toStrictEqual(['dlv_1', 'dlv_other_object', 'dlv_other_target', 'dlv_own_url']);
+          // while the first is claimed (on the wire) its followers still wait
+          expect(await peek(NOW + HOUR)).toStrictEqual([]);
+          for (const released of [otherTarget, ownUrl, otherObject]) await update(released);
+          expect(sortedIds(await peek(NOW + HOUR))).toStrictEqual(['dlv_other_object', 'dlv_other_target', 'dlv_own_url']);
+
+          await update({ ...first, status, attempts: 1, updatedAt: NOW + HOUR });
+          expect(sortedIds(await peek(NOW + HOUR)), 'the next in sequence, not the one after it').toStrictEqual(['dlv_2', 'dlv_other_object', 'dlv_other_target', 'dlv_own_url']);
+          await update({ ...second, status: 'delivered', attempts: 1, updatedAt: NOW + HOUR });
+          expect(sortedIds(await peek(NOW + HOUR))).toStrictEqual(['dlv_3', 'dlv_other_object', 'dlv_other_target', 'dlv_own_url']);
+        },
+      );
+
+      it("cancelPendingDeliveries cancels only that endpoint's pending deliveries and counts them", async () => {
+        const pendingOne = aDelivery({ id: 'dlv_p1', objectId: 'pr_1' });
+        const pendingTwo = aDelivery({ id: 'dlv_p2', objectId: 'pr_2', attempts: 2, nextAttemptAt: NOW + HOUR });
+        const delivered = aDelivery({ id: 'dlv_done', objectId: 'pr_3', status: 'delivered', attempts: 1 });
+        const failed = aDelivery({ id: 'dlv_failed', objectId: 'pr_4', status: 'failed', attempts: 10 });
+        const otherEndpoint = aDelivery({ id: 'dlv_other', endpointId: 'we_2', target: 'we_2' });
+        const ownUrl = aDelivery({ id: 'dlv_url', endpointId: null, target: 'url:https://shop.example/hook', url: 'https://shop.example/hook' });
+        await insertDeliveries(pendingOne, pendingTwo, delivered, failed, otherEndpoint, ownUrl);
+        expect(ids(await claim('w_1', NOW, 100)).sort()).toContain('dlv_p1'); // a leased pending delivery is cancelled too
+
+        expect(await store.transaction((tx) => tx.cancelPendingDeliveries('we_1', NOW + 5))).toBe(2);
+        expect(await store.read.getDelivery('dlv_p1')).toStrictEqual({ ...pendingOne, status: 'cancelled', updatedAt: NOW + 5 });
+        expect(await store.read.getDelivery('dlv_p2')).toStrictEqual({ ...pendingTwo, status: 'cancelled', updatedAt: NOW + 5 });
+        for (const untouched of [delivered, failed, otherEndpoint, ownUrl]) expect(await store.read.getDelivery(untouched.id)).toStrictEqual(untouched);
+        expect(sortedIds(await peek(NOW + 2 * MINUTE + DAY)), 'cancelled deliveries are never claimed').toStrictEqual(['dlv_other', 'dlv_url']);
+
+        expect(await store.transaction((tx) => tx.cancelPendingDeliveries('we_1', NOW + 6))).toBe(0);
+        expect(await store.transaction((tx) => tx.cancelPendingDeliveries('we_nope', NOW + 6))).toBe(0);
+        expect((await store.read.getDelivery('dlv_p1'))?.updatedAt).toBe(NOW + 5);
+      });
+
+      it('delivery attempts round-trip and are listed per event, oldest first', async () => {
+        const first = aDelivery({ id: 'dlv_1', eventId: 'ev_1' });
+        const redelivery = aDelivery({ id: 'dlv_2', eventId: 'ev_1', endpointId: null, target: 'url:https://shop.example/hook', url: 'https://shop.example/hook' });
+        const other = aDelivery({ id: 'dlv_3', eventId: 'ev_2' });
+        await insertDeliveries(first, redelivery, other);
+        // ids in the opposite order of time: the list is by attemptedAt
+        const latest = anAttempt(redelivery, { id: 'att_1', attemptedAt: NOW + 2 * MINUTE, statusCode: 204, responseSnippet: null });
+        const earliest = anAttempt(first, { id: 'att_2', attemptedAt: NOW, statusCode: 500, latencyMs: 15_000, responseSnippet: 'é'.repeat(512) + ' "oops" ' });
+        const middle = anAttempt(first, { id: 'att_3', attemptedAt: NOW + MINUTE, statusCode: null, latencyMs: 0, responseSnippet: null, error: 'connect ECONNREFUSED 127.0.0.1:9' });
+        const elsewhere = anAttempt(other, { id: 'att_4', attemptedAt: NOW - DAY });
+        await store.transaction(async (tx) => {
+          for (const attempt of [latest, earliest, middle, elsewhere]) await tx.insertDeliveryAttempt(attempt);
+        });
+        expect(await store.read.listDeliveryAttempts('ev_1')).toStrictEqual([earliest, middle, latest]);
+        expect(await store.transaction((tx) => tx.listDeliveryAttempts('ev_2'))).toStrictEqual([elsewhere]);
+        expect(await store.read.listDeliveryAttempts('ev_none')).toStrictEqual([]);
       });
     });
   });

@@ -1,14 +1,17 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/delivery/signing.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
-import { startReceiver, type Receiver } from '../support/receiver.js';
+import { startReceiver, type Received, type Receiver } from '../support/receiver.js';
 
 let t: TestGateway;
 let receiver: Receiver;
+/** More receivers of one test, closed after it. */
+const others: Receiver[] = [];
 beforeAll(async () => { t = await startGateway(); });
 afterAll(async () => t.close());
 afterEach(async () => {
   await receiver?.close();
+  for (const r of others.splice(0)) await r.close();
   for (const e of (await t.api('GET', '/v1/webhook-endpoints')).body.data) await t.api('DELETE', `/v1/webhook-endpoints/${e.id}`);
 });
 
@@ -52,5 +55,201 @@ describe('webhook delivery', () => {
     expect(receiver.received).toHaveLength(4);
     const attempts = await t.api('GET', `/v1/events/${got[0]!.json.id}/deliveries`);
     expect(attempts.body.data.map((a: { statusCode: number }) => a.statusCode)).toEqual([500, 500, 500, 204]);
+  });
+});
+
+interface EventSummary { id: string; type: string; objectId: string; sequence: number }
+
+const pay = async (id: string) => {
+  const res = await t.api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body: { outcome: 'approve' } });
+  expect(res.status, JSON.stringify(res.body)).toBe(200);
+};
+/** An object's events as the API lists them, ascending. */
+async function eventsOf(objectId: string): Promise<EventSummary[]> {
+  const res = await t.api('GET', `/v1/events?objectId=${objectId}&limit=100`);
+  expect(res.status).toBe(200);
+  return res.body.data.map((e: EventSummary) => ({ id: e.id, type: e.type, objectId: e.objectId, sequence: e.sequence }));
+}
+async function addEndpoint(url: string, extra: Record<string, unknown> = {}): Promise<{ id: string; secret: string }> {
+  const res = await t.api('POST', '/v1/webhook-endpoints', { body: { url, ...extra } });
+  expect(res.status, JSON.stringify(res.body)).toBe(201);
+  return res.body;
+}
+const verifies = (r: Received, secret: string, signatureHeader = String(r.headers['webhook-signature'])) =>
+  verifySignature({ id: String(r.headers['webhook-id']), timestamp: String(r.headers['webhook-timestamp']), body: r.body, signatureHeader, secret });
+/** The `v1,…` entries of a delivery's webhook-signature header. */
+const signatures = (r: Received) => String(r.headers['webhook-signature']).split(' ');
+const about = (r: Receiver, objectId: string) => r.received.filter((x) => x.json?.objectId === objectId);
+
+describe('redelivery', () => {
+  it('POST /v1/events/{id}/redeliver sends the event again with the same webhook-id; both attempts are listed', async () => {
+    receiver = await startReceiver();
+    const endpoint = await addEndpoint(receiver.url, { eventTypes: ['payment_request.created'] });
+    const { body: pr } = await create();
+    await t.gateway.tick();
+    const [first] = await receiver.waitFor(1);
+    const eventId = first!.json.id as string;
+    expect(first!.json.objectId).toBe(pr.id);
+
+    const redelivered = await t.api('POST', `/v1/events/${eventId}/redeliver`, { body: {} });
+    expect(redelivered.status, JSON.stringify(redelivered.body)).toBe(202);
+    expect(redelivered.body.data).toMatchObject([{ eventId, endpointId: endpoint.id, url: receiver.url, status: 'pending' }]);
+    await t.gateway.tick();
+    const [, second] = await receiver.waitFor(2);
+    expect(receiver.received).toHaveLength(2);
+    expect(second!.headers['webhook-id']).toBe(eventId);
+    expect(second!.json).toStrictEqual(first!.json);
+    expect(verifies(second!, endpoint.secret)).toBe(true);
+
+    const attempts = await t.api('GET', `/v1/events/${eventId}/deliveries`);
+    expect(attempts.status).toBe(200);
+    expect(attempts.body.data).toMatchObject([
+      { eventId, endpointId: endpoint.id, url: receiver.url, statusCode: 200, error: null },
+      { eventId, endpointId: endpoint.id, url: receiver.url, statusCode: 200, error: null },
+    ]);
+    expect(Date.parse(attempts.body.data[0].attemptedAt)).toBeLessThanOrEqual(Date.parse(attempts.body.data[1].attemptedAt));
+    expect(attempts.body.data[0].id).not.toBe(attempts.body.data[1].id);
+  });
+
+  it('an unknown event answers 404 to redeliver and to deliveries', async () => {
+    expect((await t.api('POST', '/v1/events/evt_00000000000000000000000000/redeliver', { body: {} })).status).toBe(404);
+    expect((await t.api('GET', '/v1/events/evt_00000000000000000000000000/deliveries')).status).toBe(404);
+  });
+});
+
+describe("a request's own webhookUrl", () => {
+  it("receives the request's and its refunds' events, in order, signed with the merchant's request-webhook secret", async () => {
+    receiver = await startReceiver();
+    const unrelated = await startReceiver();
+    others.push(unrelated);
+    const { body: pr } = await create({ webhookUrl: receiver.url });
+    expect(pr.webhookUrl).toBe(receiver.url);
+    await create({ webhookUrl: unrelated.url }); // another request's events go to its own URL only
+    await pay(pr.id);
+    const refund = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 500, reference: 'wh-refund-1' } });
+    expect(refund.status, JSON.stringify(refund.body)).toBe(201);
+    await t.gateway.tick();
+
+    const requestEvents = await eventsOf(pr.id);
+    const refundEvents = await eventsOf(refund.body.id);
+    expect(requestEvents.length).toBeGreaterThanOrEqual(2);
+    expect(refundEvents.length).toBeGreaterThanOrEqual(1);
+    const got = await receiver.waitFor(requestEvents.length + refundEvents.length);
+    expect(receiver.received).toHaveLength(requestEvents.length + refundEvents.length);
+    expect(about(receiver, pr.id).map((r) => r.json.id)).toEqual(requestEvents.map((e) => e.id));
+    expect(about(receiver, refund.body.id).map((r) => r.json.id)).toEqual(refundEvents.map((e) => e.id));
+    const secret = t.gateway.demo.native.webhookSecret;
+    for (const r of got) {
+      expect(r.headers['webhook-id']).toBe(r.json.id);
+      expect(r.json.data.object.id).toBe(r.json.objectId);
+      expect(verifies(r, secret), `${r.json.type} verifies with native.webhookSecret`).toBe(true);
+    }
+    // a secret that is not the merchant's does not verify
+    const other = await addEndpoint(unrelated.url, { eventTypes: ['refund.failed'] });
+    expect(verifies(got[0]!, other.secret)).toBe(false);
+    expect(unrelated.received.every((r) => r.json.paymentRequestId !== pr.id && r.json.objectId !== pr.id && r.json.objectId !== refund.body.id)).toBe(true);
+    const attempts = (await t.api('GET', `/v1/events/${requestEvents[0]!.id}/deliveries`)).body.data;
+    expect(attempts).toMatchObject([{ endpointId: null, url: receiver.url, statusCode: 200 }]);
+  });
+});
+
+describe('event types and deleting an endpoint', () => {
+  it('an endpoint receives only the event types it asked for', async () => {
+    receiver = await startReceiver();
+    const all = await startReceiver();
+    others.push(all);
+    await addEndpoint(receiver.url, { eventTypes: ['payment_request.succeeded', 'refund.created'] });
+    await addEndpoint(all.url);
+    const { body: pr } = await create();
+    await pay(pr.id);
+    await t.gateway.tick();
+    const events = await eventsOf(pr.id);
+    expect(events.map((e) => e.type)).toEqual(['payment_request.created', 'payment_request.succeeded']);
+    expect(about(all, pr.id).map((r) => r.json.type)).toEqual(['payment_request.created', 'payment_request.succeeded']);
+    expect(about(receiver, pr.id).map((r) => r.json.id)).toEqual([events[1]!.id]);
+  });
+
+  it('DELETE cancels what was still waiting to go to the endpoint: nothing more arrives', async () => {
+    receiver = await startReceiver(() => ({ status: 500 }));
+    const endpoint = await addEndpoint(receiver.url);
+    const { body: pr } = await create();
+    await t.gateway.tick();
+    expect(about(receiver, pr.id).map((r) => r.json.sequence)).toEqual([1]);
+    await pay(pr.id); // a second event, held behind the failing first
+    const deleted = await t.api('DELETE', `/v1/webhook-endpoints/${endpoint.id}`);
+    expect(deleted.status, JSON.stringify(deleted.body)).toBe(200);
+    expect(deleted.body).toMatchObject({ id: endpoint.id, deleted: true });
+    expect((await t.api('GET', `/v1/webhook-endpoints/${endpoint.id}`)).status).toBe(404);
+    expect((await t.api('GET', '/v1/webhook-endpoints')).body.data.map((e: { id: string }) => e.id)).not.toContain(endpoint.id);
+    const rows = await t.query<{ status: string }>(`select status from deliveries where endpoint_id = '${endpoint.id}'`);
+    expect(rows.map((r) => r.status)).toEqual(['cancelled', 'cancelled']);
+
+    await create();
+    for (const seconds of [10, 600, 3 * 3600]) {
+      await advance(seconds);
+      await t.gateway.tick();
+    }
+    expect(receiver.received).toHaveLength(1);
+  });
+});
+
+describe('secret rotation', () => {
+  it('after rotate-secret deliveries carry two v1 signatures: one verifies with the old secret, one with the new', async () => {
+    receiver = await startReceiver();
+    const endpoint = await addEndpoint(receiver.url, { eventTypes: ['payment_request.created'] });
+    await create();
+    await t.gateway.tick();
+    const [before] = await receiver.waitFor(1);
+    expect(signatures(before!)).toHaveLength(1);
+    expect(verifies(before!, endpoint.secret)).toBe(true);
+
+    const rotated = await t.api('POST', `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { body: {} });
+    expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
+    expect(rotated.body).toMatchObject({ id: endpoint.id, status: 'enabled' });
+    const fresh = rotated.body.secret as string;
+    expect(fresh).toMatch(/^whsec_/);
+    expect(fresh).not.toBe(endpoint.secret);
+    expect((await t.api('GET', `/v1/webhook-endpoints/${endpoint.id}`)).body.secret).toBeUndefined();
+
+    await create();
+    await t.gateway.tick();
+    const [, during] = await receiver.waitFor(2);
+    const entries = signatures(during!);
+    expect(entries).toHaveLength(2);
+    for (const entry of entries) expect(entry).toMatch(/^v1,[A-Za-z0-9+/]{43}=$/);
+    expect(verifies(during!, endpoint.secret), 'a receiver holding the old secret verifies').toBe(true);
+    expect(verifies(during!, fresh), 'a receiver holding the new secret verifies').toBe(true);
+    // each entry is one secret's signature
+    expect(entries.map((entry) => [verifies(during!, endpoint.secret, entry), verifies(during!, fresh, entry)]).sort()).toEqual([[false, true], [true, false]]);
+  });
+
+  // in test mode the 24 h overlap runs on the merchant's test clock, like the deliveries it signs
+  it('a delivery cancelled while its attempt is on the wire stays cancelled whatever the receiver answers', async () => {
+    receiver = await startReceiver(() => ({ status: 500, delayMs: 300 }));
+    const endpoint = await t.api('POST', '/v1/webhook-endpoints', { body: { url: receiver.url, eventTypes: ['payment_request.created'] } });
+    const { body: pr } = await create();
+    const ticking = t.gateway.tick();
+    await receiver.waitFor(1); // the attempt is on the wire; its 500 comes 300 ms later
+    await t.api('DELETE', `/v1/webhook-endpoints/${endpoint.body.id}`);
+    await ticking;
+    const rows = await t.query<{ status: string; attempts: number }>(
+      `select d.status, d.attempts from deliveries d join events e on e.id = d.event_id where e.object_id = '${pr.id}' and d.endpoint_id = '${endpoint.body.id}'`,
+    );
+    expect(rows).toEqual([{ status: 'cancelled', attempts: 0 }]);
+  });
+
+  it('24 h later on the test clock only the new secret signs', async () => {
+    receiver = await startReceiver();
+    const endpoint = await addEndpoint(receiver.url, { eventTypes: ['payment_request.created'] });
+    const rotated = await t.api('POST', `/v1/webhook-endpoints/${endpoint.id}/rotate-secret`, { body: {} });
+    expect(rotated.status).toBe(200);
+    const fresh = rotated.body.secret as string;
+    await advance(24 * 3600 + 60);
+    await create();
+    await t.gateway.tick();
+    const [after] = await receiver.waitFor(1);
+    expect(verifies(after!, fresh)).toBe(true);
+    expect(signatures(after!), 'one signature once the overlap is over').toHaveLength(1);
+    expect(verifies(after!, endpoint.secret), 'the old secret no longer verifies').toBe(false);
   });
 });

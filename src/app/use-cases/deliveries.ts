@@ -32,7 +32,7 @@ export async function prepareDelivery(app: App, delivery: Delivery): Promise<Del
       await tx.updateDelivery({ ...delivery, status: 'cancelled', updatedAt: app.clock.now() });
       return null;
     }
-    const sealed = endpoint ? signingSecrets(endpoint, app.clock.now()) : null;
+    const sealed = endpoint ? signingSecrets(endpoint, await merchantNow(app, tx, delivery.merchantId, delivery.livemode)) : null;
     const secrets = sealed ? sealed.map((s) => app.box.open(s)) : [await merchantWebhookSecret(app, tx, delivery.merchantId)];
     return { delivery, event, secrets };
   });
@@ -66,6 +66,11 @@ export async function recordAttempt(app: App, delivery: Delivery, result: SendRe
     };
     await tx.insertDeliveryAttempt(attempt);
     const current = (await tx.getDelivery(delivery.id)) ?? delivery;
+    if (current.status !== 'pending') {
+      // cancelled while on the wire (endpoint deleted or disabled): the attempt is logged, the delivery stays ended
+      await tx.updateDelivery(current);
+      return current;
+    }
     const next = afterAttempt(current, outcomeOf(result), now, jitter);
     await tx.updateDelivery(next.delivery);
     if (next.disableEndpoint && delivery.endpointId) {

@@ -4,6 +4,7 @@ import { ROTATION_OVERLAP_MS, type WebhookEndpoint } from '../../core/webhooks.j
 import { requireSecretKey, sameTenant } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { Tx } from '../ports/store.js';
+import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 
 /** Formats a delivery can take; dialect formats join as the dialects are built. */
@@ -67,7 +68,8 @@ export async function deleteEndpoint(unit: Work, caller: Caller, id: string): Pr
 export async function rotateSecret(unit: Work, caller: Caller, id: string): Promise<EndpointWithSecret> {
   requireSecretKey(caller, 'Managing webhook endpoints');
   const endpoint = await loadEndpoint(unit.tx, caller, id);
-  const now = unit.app.clock.now();
+  // on the mode's clock, like the deliveries it signs: in test mode the overlap ends on the test clock
+  const now = await merchantNow(unit.app, unit.tx, caller.merchantId, caller.livemode);
   const secret = unit.app.ids.webhookSecret();
   const rotated: WebhookEndpoint = {
     ...endpoint, secretSealed: unit.app.box.seal(secret), previousSecretSealed: endpoint.secretSealed, previousSecretExpiresAt: now + ROTATION_OVERLAP_MS, updatedAt: now,

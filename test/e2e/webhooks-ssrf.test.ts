@@ -1,0 +1,81 @@
+// SSRF: in live mode webhook URLs that reach loopback, private, link-local or metadata addresses are
+// refused at registration (an endpoint's url, a request's webhookUrl); test mode allows them so local
+// receivers work. No real DNS here: IP literals only. The re-check at delivery time (a name that
+// resolves elsewhere later) needs a resolver: src/delivery/ssrf.test.ts covers it with an injected one.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, createBody, startGateway, type TestGateway } from '../harness.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+
+let t: TestGateway;
+let liveKey: string;
+beforeAll(async () => {
+  t = await startGateway();
+  const issued = await t.api('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/keys`, { key: ADMIN_TOKEN, body: { mode: 'live' } });
+  expect(issued.status, JSON.stringify(issued.body)).toBe(201);
+  expect(issued.body).toMatchObject({ mode: 'live', livemode: true, kind: 'secret' });
+  liveKey = issued.body.secretKey;
+});
+afterAll(async () => t.close());
+
+const register = (url: string, key?: string) => t.api('POST', '/v1/webhook-endpoints', { key, body: { url } });
+
+describe('SSRF guard on webhook URLs', () => {
+  it.each([
+    'http://127.0.0.1:9/x',
+    'http://169.254.169.254/latest',
+    'http://[::1]/',
+    'http://10.0.0.1/',
+    'http://192.168.1.10/hook',
+    'http://[::ffff:127.0.0.1]/hook',
+    'http://0.0.0.0/',
+  ])('live mode refuses %s: 400 parameter_invalid, param url, nothing stored', async (url) => {
+    const res = await register(url, liveKey);
+    expect(res.status, JSON.stringify(res.body)).toBe(400);
+    expect(res.body).toMatchObject({ code: 'parameter_invalid', param: 'url' });
+    expect((await t.api('GET', '/v1/webhook-endpoints', { key: liveKey })).body.data).toEqual([]);
+  });
+
+  it('live mode accepts a public address', async () => {
+    const res = await register('http://93.184.215.14/hook', liveKey);
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ livemode: true, status: 'enabled' });
+    expect((await t.api('DELETE', `/v1/webhook-endpoints/${res.body.id}`, { key: liveKey })).status).toBe(200);
+  });
+
+  it('test mode accepts 127.0.0.1, so local development works', async () => {
+    const res = await register('http://127.0.0.1:9/x');
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ livemode: false, url: 'http://127.0.0.1:9/x', status: 'enabled' });
+    expect((await t.api('DELETE', `/v1/webhook-endpoints/${res.body.id}`)).status).toBe(200);
+  });
+
+  describe("a request's own webhookUrl", () => {
+    let receiver: Receiver;
+    beforeAll(async () => { receiver = await startReceiver(); });
+    afterAll(async () => receiver.close());
+
+    it.each([
+      'http://169.254.169.254/latest',
+      'http://10.0.0.1/',
+      'http://[::1]/',
+    ])('live mode refuses %s at creation: 400 parameter_invalid, param webhookUrl, nothing created', async (url) => {
+      const before = (await t.api('GET', '/v1/payment-requests?limit=100', { key: liveKey })).body.data.length;
+      const res = await t.api('POST', '/v1/payment-requests', { key: liveKey, body: createBody(t, { allowConcurrent: true, webhookUrl: url }) });
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body).toMatchObject({ code: 'parameter_invalid', param: 'webhookUrl' });
+      expect((await t.api('GET', '/v1/payment-requests?limit=100', { key: liveKey })).body.data).toHaveLength(before);
+    });
+
+    it('live mode refuses a local receiver; test mode delivers to it', async () => {
+      const live = await t.api('POST', '/v1/payment-requests', { key: liveKey, body: createBody(t, { allowConcurrent: true, webhookUrl: receiver.url }) });
+      expect(live.status, JSON.stringify(live.body)).toBe(400);
+      expect(live.body).toMatchObject({ code: 'parameter_invalid', param: 'webhookUrl' });
+      const test = await t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true, webhookUrl: receiver.url }) });
+      expect(test.status, JSON.stringify(test.body)).toBe(201);
+      await t.gateway.tick();
+      const [got] = await receiver.waitFor(1);
+      expect(got!.json).toMatchObject({ objectId: test.body.id, livemode: false });
+      expect(receiver.received).toHaveLength(1);
+    });
+  });
+});
