@@ -12,7 +12,7 @@ function request(status: PaymentRequestStatus, patch: Partial<PaymentRequest> = 
     amount: status === 'prepared' ? null : 1000, currency: 'NZD', amountReceived: 0, amountAuthorized: 0, amountCaptured: 0,
     amountRefunded: 0, amountRefundReserved: 0, overpaid: false, captureMode: status === 'authorized' ? 'manual' : 'automatic',
     reference: null, shortCode: 'ABC-DEF-GHJ', description: null, lineItems: null, metadata: {}, webhookUrl: null, redirectUrl: null,
-    partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false, allowedMethods: null, paymentMethod: null,
+    partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false, allowedMethods: null, paymentMethod: null, methodDetails: null,
     patronId: null, source: 'native', fingerprint: null, expiresAt: NOW + 120_000, authorizationExpiresAt: null, createdAt: NOW,
     updatedAt: NOW, version: 1,
   };
@@ -99,6 +99,15 @@ describe('payment request rules', () => {
     const voided = pr.voidRequest(request('succeeded'), NOW).request;
     expect(pr.owedBack(voided)).toBe(1000);
     expect(pr.owedBack(request('succeeded'))).toBe(0);
+  });
+
+  it("the merchant's underpayment tolerance settles a payment a little short, capturing what arrived", () => {
+    const start = request('created', { partialAllowed: true });
+    expect(pr.settles(9_950, 10_000, 50)).toBe(true);
+    expect(pr.settles(9_949, 10_000, 50)).toBe(false);
+    const short = pr.pay(start, { amount: 995, toleranceBps: 50, authorizationTtlMs: TTL }, NOW).request;
+    expect(short).toMatchObject({ status: 'succeeded', amountReceived: 995, amountCaptured: 995, amountAuthorized: 995, overpaid: false });
+    expect(pr.pay(start, { amount: 994, toleranceBps: 50, authorizationTtlMs: TTL }, NOW).request.status).toBe('pending');
   });
 
   it('manual capture authorizes, captures partially, and expires the authorization after its ttl', () => {

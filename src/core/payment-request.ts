@@ -85,6 +85,8 @@ export interface PaymentRequest {
   allowConcurrent: boolean;
   allowedMethods: string[] | null;
   paymentMethod: string | null;
+  /** What the chosen channel told the patron to do: the prompt, the account, the crypto quote. */
+  methodDetails: Record<string, unknown> | null;
   patronId: string | null;
   /** Which API surface created it (native or a dialect name): its callbacks use that format. */
   source: string;
@@ -189,12 +191,27 @@ export function engage(request: PaymentRequest, patronId: string | null, now: nu
   return { request: changed(request, now, { status: 'pending', patronId }), events: request.status === 'pending' ? [] : ['payment_request.pending'] };
 }
 
+/** The patron picked how to pay; a created request becomes pending (the patron is engaged). */
+export function chooseMethod(request: PaymentRequest, method: string, details: Record<string, unknown>, now: number): Transition {
+  guard(request, 'engage');
+  if (request.amount === null) throw refusal(request, 'pay');
+  const events: PaymentRequestEventType[] = request.status === 'created' ? ['payment_request.pending'] : [];
+  return { request: changed(request, now, { status: 'pending', paymentMethod: method, methodDetails: details }), events };
+}
+
 export interface PaymentInput {
   /** Defaults to what is still owed. */
   amount?: number;
   method?: string | null;
   patronId?: string | null;
   authorizationTtlMs: number;
+  /** The merchant's underpayment tolerance: a payment this many basis points short still settles. */
+  toleranceBps?: number;
+}
+
+/** Whether what was received settles the amount, allowing for the merchant's tolerance (integers only). */
+export function settles(received: number, amount: number, toleranceBps = 0): boolean {
+  return received * 10_000 >= amount * (10_000 - toleranceBps);
 }
 
 /** The patron paid (all, part, or more than owed). Full payment settles or authorizes by capture mode. */
@@ -211,18 +228,20 @@ export function pay(request: PaymentRequest, input: PaymentInput, now: number): 
     paymentMethod: input.method ?? request.paymentMethod,
     patronId: input.patronId ?? request.patronId,
   };
-  if (received < amount) {
+  if (!settles(received, amount, input.toleranceBps)) {
     const events: PaymentRequestEventType[] = request.status === 'pending' ? ['payment_request.partially_paid'] : ['payment_request.pending', 'payment_request.partially_paid'];
     return { request: changed(request, now, { ...common, status: 'pending' }), events };
   }
-  const settled = { ...common, overpaid: received > amount, amountAuthorized: amount, statusReason: null };
+  // within the tolerance, what arrived is what is taken: captured never exceeds received nor amount
+  const taken = Math.min(received, amount);
+  const settled = { ...common, overpaid: received > amount, amountAuthorized: taken, statusReason: null };
   if (request.captureMode === 'manual') {
     return {
       request: changed(request, now, { ...settled, status: 'authorized', authorizationExpiresAt: now + input.authorizationTtlMs }),
       events: ['payment_request.authorized'],
     };
   }
-  return { request: changed(request, now, { ...settled, status: 'succeeded', amountCaptured: amount }), events: ['payment_request.succeeded'] };
+  return { request: changed(request, now, { ...settled, status: 'succeeded', amountCaptured: taken }), events: ['payment_request.succeeded'] };
 }
 
 /**

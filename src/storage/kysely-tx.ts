@@ -57,7 +57,12 @@ export class KyselyTx implements Tx {
     return page((await q.execute()).map(rows.toMerchant), limit);
   }
   async insertMerchant(m: Merchant) {
-    await this.write(() => this.db.insertInto('merchants').values({ id: m.id, name: m.name, test_clock_offset_ms: m.testClockOffsetMs, created_at: m.createdAt }).execute());
+    await this.write(() =>
+      this.db.insertInto('merchants').values({ id: m.id, name: m.name, test_clock_offset_ms: m.testClockOffsetMs, underpayment_tolerance_bps: m.underpaymentToleranceBps, created_at: m.createdAt }).execute(),
+    );
+  }
+  async setUnderpaymentTolerance(merchantId: string, bps: number) {
+    await this.db.updateTable('merchants').set({ underpayment_tolerance_bps: bps }).where('id', '=', merchantId).execute();
   }
   async setTestClockOffset(merchantId: string, offsetMs: number) {
     await this.db.updateTable('merchants').set({ test_clock_offset_ms: offsetMs }).where('id', '=', merchantId).execute();
@@ -155,6 +160,7 @@ export class KyselyTx implements Tx {
       .where('merchant_id', '=', f.merchantId).where('livemode', '=', rows.bit(f.livemode)).orderBy('id', 'desc').limit(limit + 1);
     if (beforeId) q = q.where('id', '<', beforeId);
     if (f.terminalId) q = q.where('terminal_id', '=', f.terminalId);
+    if (f.patronId) q = q.where('patron_id', '=', f.patronId);
     if (f.status) q = q.where('status', '=', f.status);
     if (f.reference) q = q.where('reference', '=', f.reference);
     if (f.shortCode) q = q.where('short_code', '=', f.shortCode);

@@ -12,7 +12,9 @@ const bit = (value: boolean) => (value ? 1 : 0);
 const num = (value: number | string) => Number(value);
 const numOrNull = (value: number | string | null) => (value === null ? null : Number(value));
 
-export const toMerchant = (r: Selectable<MerchantsTable>): Merchant => ({ id: r.id, name: r.name, testClockOffsetMs: num(r.test_clock_offset_ms), createdAt: num(r.created_at) });
+export const toMerchant = (r: Selectable<MerchantsTable>): Merchant => ({
+  id: r.id, name: r.name, testClockOffsetMs: num(r.test_clock_offset_ms), underpaymentToleranceBps: num(r.underpayment_tolerance_bps), createdAt: num(r.created_at),
+});
 export const toStore = (r: Selectable<StoresTable>): Store => ({ id: r.id, merchantId: r.merchant_id, name: r.name, createdAt: num(r.created_at) });
 export const toTerminal = (r: Selectable<TerminalsTable>): Terminal => ({
   id: r.id, merchantId: r.merchant_id, storeId: r.store_id, name: r.name,
@@ -33,7 +35,8 @@ export function toPaymentRequest(r: Selectable<PaymentRequestsTable>): PaymentRe
     description: r.description, lineItems: r.line_items === null ? null : JSON.parse(r.line_items), metadata: JSON.parse(r.metadata),
     webhookUrl: r.webhook_url, redirectUrl: r.redirect_url, partialAllowed: bool(r.partial_allowed), basketAmount: numOrNull(r.basket_amount),
     patronNotPresent: bool(r.patron_not_present), allowConcurrent: bool(r.allow_concurrent),
-    allowedMethods: r.allowed_methods === null ? null : JSON.parse(r.allowed_methods), paymentMethod: r.payment_method, patronId: r.patron_id,
+    allowedMethods: r.allowed_methods === null ? null : JSON.parse(r.allowed_methods), paymentMethod: r.payment_method,
+    methodDetails: r.method_details === null ? null : JSON.parse(r.method_details), patronId: r.patron_id,
     source: r.source, fingerprint: r.fingerprint, expiresAt: num(r.expires_at), authorizationExpiresAt: numOrNull(r.authorization_expires_at),
     createdAt: num(r.created_at), updatedAt: num(r.updated_at), version: num(r.version),
   };
@@ -49,7 +52,8 @@ export function fromPaymentRequest(p: PaymentRequest): Insertable<PaymentRequest
     line_items: p.lineItems === null ? null : JSON.stringify(p.lineItems), metadata: JSON.stringify(p.metadata),
     webhook_url: p.webhookUrl, redirect_url: p.redirectUrl, partial_allowed: bit(p.partialAllowed), basket_amount: p.basketAmount,
     patron_not_present: bit(p.patronNotPresent), allow_concurrent: bit(p.allowConcurrent),
-    allowed_methods: p.allowedMethods === null ? null : JSON.stringify(p.allowedMethods), payment_method: p.paymentMethod, patron_id: p.patronId,
+    allowed_methods: p.allowedMethods === null ? null : JSON.stringify(p.allowedMethods), payment_method: p.paymentMethod,
+    method_details: p.methodDetails === null ? null : JSON.stringify(p.methodDetails), patron_id: p.patronId,
     source: p.source, fingerprint: p.fingerprint, expires_at: p.expiresAt, authorization_expires_at: p.authorizationExpiresAt,
     created_at: p.createdAt, updated_at: p.updatedAt, version: p.version,
   };

@@ -4,7 +4,7 @@ import type { Generated } from 'kysely';
 
 type Bool = number;
 
-export interface MerchantsTable { id: string; name: string; test_clock_offset_ms: number; created_at: number }
+export interface MerchantsTable { id: string; name: string; test_clock_offset_ms: number; created_at: number; underpayment_tolerance_bps: Generated<number> }
 export interface StoresTable { id: string; merchant_id: string; name: string; created_at: number }
 export interface TerminalsTable {
   id: string; merchant_id: string; store_id: string; name: string;
@@ -21,7 +21,7 @@ export interface PaymentRequestsTable {
   overpaid: Bool; capture_mode: string; reference: string | null; short_code: string; description: string | null;
   line_items: string | null; metadata: string; webhook_url: string | null; redirect_url: string | null;
   partial_allowed: Bool; basket_amount: number | null; patron_not_present: Bool; allow_concurrent: Bool;
-  allowed_methods: string | null; payment_method: string | null; patron_id: string | null; source: string; fingerprint: string | null;
+  allowed_methods: string | null; payment_method: string | null; method_details: Generated<string | null>; patron_id: string | null; source: string; fingerprint: string | null;
   expires_at: number; authorization_expires_at: number | null; created_at: number; updated_at: number; version: number;
   lease_owner: Generated<string | null>; lease_until: Generated<number | null>;
 }

@@ -21,8 +21,8 @@ const DAY = 24 * HOUR;
 const MAX_AMOUNT = 1_000_000_000_000;
 
 // ---- fixtures ---------------------------------------------------------------------------------
-const M1: Merchant = { id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, createdAt: NOW - 10 * DAY };
-const M2: Merchant = { id: 'm_2', name: 'Merchant Two', testClockOffsetMs: 0, createdAt: NOW - 9 * DAY };
+const M1: Merchant = { id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, underpaymentToleranceBps: 0, createdAt: NOW - 10 * DAY };
+const M2: Merchant = { id: 'm_2', name: 'Merchant Two', testClockOffsetMs: 0, underpaymentToleranceBps: 250, createdAt: NOW - 9 * DAY };
 const ST1: Store = { id: 'st_1', merchantId: 'm_1', name: 'Main Street', createdAt: NOW - 10 * DAY };
 const ST2: Store = { id: 'st_2', merchantId: 'm_2', name: 'Harbour', createdAt: NOW - 9 * DAY };
 
@@ -45,7 +45,7 @@ function aRequest(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
     amountReceived: 0, amountAuthorized: 0, amountCaptured: 0, amountRefunded: 0, amountRefundReserved: 0, overpaid: false,
     captureMode: 'automatic', reference: null, shortCode: `SC${n}`, description: null, lineItems: null, metadata: {},
     webhookUrl: null, redirectUrl: null, partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false,
-    allowedMethods: null, paymentMethod: null, patronId: null, source: 'native', fingerprint: null,
+    allowedMethods: null, paymentMethod: null, methodDetails: null, patronId: null, source: 'native', fingerprint: null,
     expiresAt: NOW + 15 * MINUTE, authorizationExpiresAt: null, createdAt: NOW, updatedAt: NOW, version: 1,
     ...overrides,
   };
@@ -208,7 +208,7 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
       it('merchants round-trip, page by id and take a test clock offset', async () => {
         expect(await store.read.getMerchant('m_1')).toStrictEqual(M1);
         expect(await store.read.getMerchant('m_nope')).toBeNull();
-        const m3: Merchant = { id: 'm_3', name: 'Merchant Three', testClockOffsetMs: 5 * HOUR, createdAt: NOW };
+        const m3: Merchant = { id: 'm_3', name: 'Merchant Three', testClockOffsetMs: 5 * HOUR, underpaymentToleranceBps: 0, createdAt: NOW };
         await store.transaction((tx) => tx.insertMerchant(m3));
         expect(await store.read.getMerchant('m_3')).toStrictEqual(m3);
 
@@ -295,7 +295,7 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
           metadata: { order: '42', 'tūī': 'bird', empty: '' },
           webhookUrl: 'https://pos.example/hooks?x=1&y=2', redirectUrl: 'https://shop.example/done', partialAllowed: true,
           basketAmount: MAX_AMOUNT, patronNotPresent: true, allowConcurrent: true, allowedMethods: ['card', 'wallet'],
-          paymentMethod: 'card', patronId: 'pa_1', source: 'kpay', fingerprint: 'sha256:abc',
+          paymentMethod: 'card', methodDetails: { channel: 'crypto', quote: { rate: '50885.41', sats: 39304 } }, patronId: 'pa_1', source: 'kpay', fingerprint: 'sha256:abc',
           expiresAt: NOW + 15 * MINUTE, authorizationExpiresAt: NOW + 7 * DAY, createdAt: NOW - 1, updatedAt: NOW + 1, version: 9,
         });
         await insertRequests(full);

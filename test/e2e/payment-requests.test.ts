@@ -92,7 +92,8 @@ describe('lifecycle', () => {
   it('automatic: pay → succeeded, refund partially then fully', async () => {
     const { body: pr } = await create();
     const paid = await pay(pr.id, { outcome: 'approve', method: 'card' });
-    expect(paid.body).toMatchObject({ status: 'succeeded', amountReceived: 1500, amountCaptured: 1500, paymentMethod: 'card', version: 2 });
+    // the sandbox patron chose the card channel through the connector (pending, v2), then paid (v3)
+    expect(paid.body).toMatchObject({ status: 'succeeded', amountReceived: 1500, amountCaptured: 1500, paymentMethod: 'card', version: 3 });
     const r1 = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 500, reference: 'r1', reason: 'cold coffee' } });
     expect(r1.status).toBe(201);
     expect(r1.body).toMatchObject({ object: 'refund', amount: 500, status: 'succeeded', paymentRequestId: pr.id, reason: 'cold coffee' });

@@ -1,12 +1,33 @@
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
 
+export const CHANNELS = ['card', 'mobile_money', 'bank_transfer', 'wallet', 'crypto'] as const;
+export type Channel = (typeof CHANNELS)[number];
+export const MOBILE_MONEY_PROVIDERS = ['MTN', 'VODAFONE', 'AIRTELTIGO'] as const;
+export const CRYPTO_NETWORKS = ['onchain', 'lightning'] as const;
+
+/** What the patron picked on the pay page (or a dialect on their behalf). */
+export interface ChannelChoice {
+  channel: Channel;
+  /** Mobile money: the patron's number, digits with an optional leading +. */
+  phone?: string;
+  provider?: (typeof MOBILE_MONEY_PROVIDERS)[number];
+  /** Crypto: on-chain BTC or Lightning. */
+  network?: (typeof CRYPTO_NETWORKS)[number];
+}
+
 /**
  * The payment channel behind a request: where money actually moves. The sandbox simulates it.
  * Calls run inside the use case's transaction, so an implementation must not block on the
  * network: a real channel records the instruction (outbox) and answers `pending`.
  */
 export interface Connector {
+  /**
+   * What the patron must do to pay `amount` on the chosen channel: the prompt sent to a phone,
+   * the account to transfer to, a crypto quote with its expiry. Stored as the request's methodDetails.
+   * Throws a DomainError when the choice is unusable (e.g. no phone for mobile money).
+   */
+  instructions(request: PaymentRequest, choice: ChannelChoice, amount: number, now: number): Promise<Record<string, unknown>>;
   /** Sends a refund to the channel; `succeeded` settles it at once, `pending` waits for the channel. */
   refund(request: PaymentRequest, refund: Refund): Promise<'succeeded' | 'pending' | 'failed'>;
 }

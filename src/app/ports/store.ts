@@ -11,6 +11,8 @@ export interface Merchant {
   name: string;
   /** How far the merchant's test clock runs ahead of real time. */
   testClockOffsetMs: number;
+  /** A payment this far short of the amount (basis points of it) still settles the request. */
+  underpaymentToleranceBps: number;
   createdAt: number;
 }
 
@@ -104,6 +106,7 @@ export interface PatronCode {
 export interface PaymentRequestFilter {
   merchantId: string;
   livemode: boolean;
+  patronId?: string;
   terminalId?: string;
   status?: PaymentRequestStatus;
   reference?: string;
@@ -155,6 +158,7 @@ export interface Tx {
   listMerchants(page: { limit: number; afterId?: string }): Promise<Page<Merchant>>;
   insertMerchant(merchant: Merchant): Promise<void>;
   setTestClockOffset(merchantId: string, offsetMs: number): Promise<void>;
+  setUnderpaymentTolerance(merchantId: string, bps: number): Promise<void>;
 
   getStore(id: string): Promise<Store | null>;
   listStores(merchantId: string): Promise<Store[]>;

@@ -134,6 +134,7 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
     allowConcurrent: input.allowConcurrent ?? false,
     allowedMethods: input.allowedMethods ?? null,
     paymentMethod: null,
+    methodDetails: null,
     patronId: null,
     source,
     fingerprint,

@@ -7,6 +7,8 @@ import { canSee, loadTerminal, requireTestMode } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
+import type { Channel } from '../ports/connector.js';
+import { choose, sandboxChoice } from './channels.js';
 import { asOfNow, commit, loadCurrent } from './payment-requests.js';
 import { createPatron, requirePatron } from './patrons.js';
 import { sweepDue } from './sweeps.js';
@@ -19,13 +21,18 @@ export interface SandboxPayInput {
   method?: string;
 }
 
-/** Applies what the patron did to a request (shared by the sandbox endpoint and auto-pay). */
-export function patronActs(request: PaymentRequest, input: SandboxPayInput, now: number, authorizationTtlMs: number): pr.Transition {
+export interface PaymentSettings {
+  authorizationTtlMs: number;
+  toleranceBps: number;
+}
+
+/** Applies what the patron did to a request (shared by the sandbox endpoint, the pay page and auto-pay). */
+export function patronActs(request: PaymentRequest, input: SandboxPayInput, now: number, settings: PaymentSettings): pr.Transition {
   if (input.method && request.allowedMethods && !request.allowedMethods.includes(input.method))
     throw new DomainError('method_not_allowed', `This request accepts only ${request.allowedMethods.join(', ')}.`, 'method');
   switch (input.outcome) {
     case 'approve':
-      return pr.pay(request, { amount: input.amount, method: input.method ?? request.paymentMethod ?? 'card', authorizationTtlMs }, now);
+      return pr.pay(request, { amount: input.amount, method: input.method ?? request.paymentMethod ?? 'card', ...settings }, now);
     case 'decline':
       return pr.decline(request, now);
     case 'fail':
@@ -35,10 +42,22 @@ export function patronActs(request: PaymentRequest, input: SandboxPayInput, now:
   }
 }
 
+/** The settings a payment of this merchant is judged by. */
+export async function paymentSettings(unit: Work, merchantId: string): Promise<PaymentSettings> {
+  const merchant = await unit.tx.getMerchant(merchantId);
+  return { authorizationTtlMs: unit.app.config.authorizationTtlMs, toleranceBps: merchant?.underpaymentToleranceBps ?? 0 };
+}
+
+/** The sandbox patron pays: through the connector (the channel is chosen first when `method` is new). */
 export async function sandboxPay(unit: Work, caller: Caller, id: string, input: SandboxPayInput): Promise<PaymentRequest> {
   requireTestMode(caller);
-  const { request, now } = await loadCurrent(unit, caller, id);
-  return commit(unit, request, patronActs(request, input, now, unit.app.config.authorizationTtlMs));
+  const current = await loadCurrent(unit, caller, id);
+  const now = current.now;
+  let request = current.request;
+  if (input.outcome === 'approve' && input.method && input.method !== request.paymentMethod && pr.canApply(request.status, 'engage') && request.amount !== null) {
+    request = await choose(unit, request, sandboxChoice(input.method as Channel), now);
+  }
+  return commit(unit, request, patronActs(request, input, now, await paymentSettings(unit, request.merchantId)));
 }
 
 export interface CheckInResult {

@@ -1,8 +1,47 @@
-import type { Connector } from '../../app/ports/connector.js';
+// The sandbox channel: every channel the seed providers use, simulated. Money moves when the
+// sandbox patron approves (or at once for refunds), as a test-mode integration expects.
+import { createHash } from 'node:crypto';
+import type { ChannelChoice, Connector } from '../../app/ports/connector.js';
+import { DomainError } from '../../core/errors.js';
+import type { PaymentRequest } from '../../core/payment-request.js';
+import { quote } from './crypto-quote.js';
 
-/** The sandbox channel: money moves at once, as a test-mode integration expects. */
+/** A 10-digit NUBAN-style virtual account, fixed per request: the patron transfers to it. */
+export function virtualAccountNumber(requestId: string): string {
+  const digest = createHash('sha256').update(requestId).digest();
+  let digits = '';
+  for (let i = 0; digits.length < 9; i++) digits += String((digest[i] as number) % 10);
+  // NUBAN-like check digit over the 9 serial digits (weights 3,7,3,…)
+  const weights = [3, 7, 3, 3, 7, 3, 3, 7, 3];
+  const sum = [...digits].reduce((total, d, i) => total + Number(d) * (weights[i] as number), 0);
+  return digits + String((10 - (sum % 10)) % 10);
+}
+
+function phoneOf(choice: ChannelChoice): string {
+  const phone = choice.phone?.replace(/[\s-]/g, '');
+  if (!phone || !/^\+?\d{8,15}$/.test(phone)) throw new DomainError('parameter_invalid', 'Mobile money needs the phone number of the wallet to prompt (8 to 15 digits).', 'phone');
+  return phone;
+}
+
 export function createSandboxConnector(): Connector {
   return {
+    async instructions(request: PaymentRequest, choice: ChannelChoice, amount: number, now: number) {
+      switch (choice.channel) {
+        case 'card':
+          return { channel: 'card', brand: 'visa', last4: '4242', note: 'Sandbox card: approve or decline on the page.' };
+        case 'mobile_money': {
+          if (!choice.provider) throw new DomainError('parameter_missing', 'Mobile money needs the provider: MTN, VODAFONE or AIRTELTIGO.', 'provider');
+          const phone = phoneOf(choice);
+          return { channel: 'mobile_money', provider: choice.provider, phone, prompt: `A payment prompt was sent to ${phone}: approve it on the phone.`, promptSentAt: now };
+        }
+        case 'bank_transfer':
+          return { channel: 'bank_transfer', bankName: 'posgate Sandbox Bank', accountNumber: virtualAccountNumber(request.id), accountName: 'posgate sandbox', amount, expiresAt: request.expiresAt };
+        case 'wallet':
+          return { channel: 'wallet', wallet: 'sandbox-wallet', note: 'Approve the payment in the wallet app.' };
+        case 'crypto':
+          return { channel: 'crypto', ...quote(request.id, amount, request.currency, choice.network ?? 'onchain', now) };
+      }
+    },
     async refund() {
       return 'succeeded';
     },

@@ -17,7 +17,7 @@ export function renderPaymentRequest(p: PaymentRequest, publicUrl: string) {
     refundStatus: refundStatusOf(p), overpaid: p.overpaid, captureMode: p.captureMode, reference: p.reference, shortCode: p.shortCode,
     payUrl: payUrlOf(publicUrl, p.id), description: p.description, lineItems: p.lineItems, metadata: p.metadata,
     webhookUrl: p.webhookUrl, redirectUrl: p.redirectUrl, partialAllowed: p.partialAllowed, basketAmount: p.basketAmount,
-    patronNotPresent: p.patronNotPresent, allowConcurrent: p.allowConcurrent, allowedMethods: p.allowedMethods, paymentMethod: p.paymentMethod,
+    patronNotPresent: p.patronNotPresent, allowConcurrent: p.allowConcurrent, allowedMethods: p.allowedMethods, paymentMethod: p.paymentMethod, paymentMethodDetails: p.methodDetails,
     expiresAt: iso(p.expiresAt), authorizationExpiresAt: isoOrNull(p.authorizationExpiresAt), createdAt: iso(p.createdAt), updatedAt: iso(p.updatedAt),
     version: p.version,
   };

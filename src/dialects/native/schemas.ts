@@ -115,6 +115,7 @@ export const PaymentRequestObject = z.object({
   metadata: z.record(z.string(), z.string()), webhookUrl: z.string().nullable(), redirectUrl: z.string().nullable(),
   partialAllowed: z.boolean(), basketAmount: z.number().int().nullable(), patronNotPresent: z.boolean(), allowConcurrent: z.boolean(),
   allowedMethods: z.array(z.string()).nullable(), paymentMethod: z.string().nullable(),
+  paymentMethodDetails: z.record(z.string(), z.unknown()).nullable().describe('What the chosen channel asked of the patron: prompt, account, crypto quote'),
   expiresAt: Timestamp, authorizationExpiresAt: NullableTimestamp, createdAt: Timestamp, updatedAt: Timestamp, version: z.number().int(),
 }).meta({ id: 'PaymentRequest' });
 

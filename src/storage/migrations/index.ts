@@ -2,6 +2,7 @@
 import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, Migration, MigrationProvider } from 'kysely';
 import * as initial from './0001-initial.js';
 import * as webhooks from './0002-webhooks.js';
+import * as patronSide from './0003-patron-side.js';
 
 export interface MigrationDialect {
   /** The column type of an auto-incrementing key. */
@@ -10,7 +11,7 @@ export interface MigrationDialect {
 }
 
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
-const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks };
+const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide };
 
 export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
   return {

@@ -1,0 +1,136 @@
+// What the patron's pages do: read a request by its unguessable id (the payUrl), pick a channel,
+// and in the sandbox approve or decline; a terminal's customer display; a sandbox patron's page.
+// Nothing here needs an API key: possession of the request, terminal display key or patron id is the credential.
+import { DomainError } from '../../core/errors.js';
+import * as pr from '../../core/payment-request.js';
+import type { PaymentRequest } from '../../core/payment-request.js';
+import { loadTerminal } from '../access.js';
+import type { App, Caller } from '../context.js';
+import type { ChannelChoice } from '../ports/connector.js';
+import type { Merchant, Patron, PatronCode, Terminal } from '../ports/store.js';
+import { merchantNow } from '../time.js';
+import { inTransaction, type Work } from '../unit-of-work.js';
+import { assertQuoteCurrent, choose } from './channels.js';
+import { commit } from './payment-requests.js';
+import { getPatron } from './patrons.js';
+import { checkIn, patronActs, paymentSettings, type PatronOutcome } from './sandbox.js';
+
+export interface PublicView {
+  request: PaymentRequest;
+  merchant: Merchant;
+  /** The merchant's now (its test clock in test mode): what "time left" is counted from. */
+  now: number;
+}
+
+/** The sandbox acts for a patron of the request's merchant in test mode. */
+function patronCaller(merchantId: string): Caller {
+  return { merchantId, livemode: false, terminalId: null, credentialId: 'patron', kind: 'secret' };
+}
+
+async function lockCurrent(unit: Work, id: string): Promise<{ request: PaymentRequest; now: number }> {
+  const loaded = await unit.tx.lockPaymentRequest(id);
+  if (!loaded) throw new DomainError('not_found', `No payment request ${id}.`);
+  const now = await merchantNow(unit.app, unit.tx, loaded.merchantId, loaded.livemode);
+  const due = pr.expireIfDue(loaded, now);
+  return { request: due ? await commit(unit, loaded, due) : loaded, now };
+}
+
+export async function publicView(app: App, id: string): Promise<PublicView> {
+  return inTransaction(app, async (unit) => {
+    const { request, now } = await lockCurrent(unit, id);
+    const merchant = await unit.tx.getMerchant(request.merchantId);
+    if (!merchant) throw new DomainError('not_found', `No payment request ${id}.`);
+    return { request, merchant, now };
+  });
+}
+
+/** Waits (≤ waitSeconds, real time) until the request's version is past `version`: the pay page's live update. */
+export async function waitPublicView(app: App, id: string, version: number, waitSeconds: number): Promise<PublicView> {
+  let view = await publicView(app, id);
+  const deadline = Date.now() + waitSeconds * 1000;
+  while (view.request.version <= version && Date.now() < deadline) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.min(1000, Math.max(0, deadline - Date.now())));
+      const unsubscribe = app.feed.subscribe(id, done);
+      function done() {
+        clearTimeout(timer);
+        unsubscribe();
+        resolve();
+      }
+    });
+    view = await publicView(app, id);
+  }
+  return view;
+}
+
+export async function patronChooses(unit: Work, id: string, choice: ChannelChoice): Promise<PaymentRequest> {
+  const { request, now } = await lockCurrent(unit, id);
+  return choose(unit, request, choice, now);
+}
+
+/** The sandbox patron approves (all or `amount`) or declines or cancels on the pay page. */
+export async function patronDecides(unit: Work, id: string, input: { outcome: PatronOutcome; amount?: number }): Promise<PaymentRequest> {
+  const { request, now } = await lockCurrent(unit, id);
+  if (request.livemode) throw new DomainError('test_mode_only', 'Only test-mode requests can be paid on the sandbox pay page.');
+  if (input.outcome === 'approve') assertQuoteCurrent(request, now);
+  return commit(unit, request, patronActs(request, { outcome: input.outcome, amount: input.amount }, now, await paymentSettings(unit, request.merchantId)));
+}
+
+export interface DisplayView {
+  terminal: Terminal;
+  /** The active request, or the last one if it ended within the last minute (to show its outcome); else null (idle). */
+  request: PaymentRequest | null;
+  merchant: Merchant;
+  now: number;
+}
+
+/** How long the display keeps showing an outcome before it returns to idle. */
+export const OUTCOME_SHOWN_MS = 60_000;
+
+export async function displayView(app: App, caller: Caller, terminalId: string): Promise<DisplayView> {
+  const terminal = await loadTerminal(app.store.read, caller, terminalId);
+  const merchant = await app.store.read.getMerchant(terminal.merchantId);
+  if (!merchant) throw new DomainError('not_found', `No terminal ${terminalId}.`);
+  const newest = (await app.store.read.listPaymentRequests({ merchantId: caller.merchantId, livemode: caller.livemode, terminalId }, { limit: 1 })).items[0];
+  const current = newest ? (await publicView(app, newest.id)).request : null;
+  const now = await merchantNow(app, app.store.read, merchant.id, caller.livemode);
+  const shown = current && (pr.isActive(current.status) || now - current.updatedAt <= OUTCOME_SHOWN_MS) ? current : null;
+  return { terminal, request: shown, merchant, now };
+}
+
+export interface PatronPage {
+  patron: Patron;
+  code: PatronCode;
+  /** Requests pushed to this patron (by their code or a check-in), newest first. */
+  requests: PaymentRequest[];
+  now: number;
+}
+
+async function loadSandboxPatron(unit: Work, patronId: string): Promise<Patron> {
+  const patron = await unit.tx.getPatron(patronId);
+  if (!patron || patron.livemode) throw new DomainError('not_found', `No patron ${patronId}.`);
+  return patron;
+}
+
+export async function patronPage(unit: Work, patronId: string): Promise<PatronPage> {
+  const patron = await loadSandboxPatron(unit, patronId);
+  const { code } = await getPatron(unit, patronCaller(patron.merchantId), patron.id);
+  const requests = await unit.tx.listPaymentRequests({ merchantId: patron.merchantId, livemode: false, patronId: patron.id }, { limit: 10 });
+  return { patron, code, requests: requests.items, now: await merchantNow(unit.app, unit.tx, patron.merchantId, false) };
+}
+
+/** The patron approves or declines a request pushed to them. */
+export async function patronDecidesOnRequest(unit: Work, patronId: string, requestId: string, outcome: PatronOutcome): Promise<PaymentRequest> {
+  await loadSandboxPatron(unit, patronId);
+  const current = await unit.tx.getPaymentRequest(requestId);
+  if (!current || current.patronId !== patronId) throw new DomainError('not_found', `No payment request ${requestId} for this patron.`);
+  return patronDecides(unit, requestId, { outcome });
+}
+
+/** Scanning a terminal's check-in QR: a sandbox patron (new, or `patronId`) checks in there. */
+export async function checkInAtTerminal(unit: Work, terminalId: string, patronId?: string): Promise<{ patronId: string; request: PaymentRequest | null }> {
+  const terminal = await unit.tx.getTerminal(terminalId);
+  if (!terminal) throw new DomainError('not_found', `No terminal ${terminalId}.`);
+  const result = await checkIn(unit, patronCaller(terminal.merchantId), terminal.id, patronId ? { patronId } : {});
+  return { patronId: result.patronId, request: result.paymentRequest };
+}
