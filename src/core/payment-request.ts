@@ -220,9 +220,10 @@ export function pay(request: PaymentRequest, input: PaymentInput, now: number): 
   const amount = request.amount as number;
   const remainder = amount - request.amountReceived;
   const paid = input.amount ?? remainder;
-  if (paid < remainder && !request.partialAllowed)
-    throw new DomainError('partial_payment_not_allowed', `The payment of ${paid} is less than the ${remainder} owed and this request does not allow partial payment.`, 'amount');
   const received = request.amountReceived + paid;
+  // short of the amount beyond the merchant's tolerance: a partial payment, if the request allows one
+  if (!settles(received, amount, input.toleranceBps) && !request.partialAllowed)
+    throw new DomainError('partial_payment_not_allowed', `The payment of ${paid} is less than the ${remainder} owed and this request does not allow partial payment.`, 'amount');
   const common = {
     amountReceived: received,
     paymentMethod: input.method ?? request.paymentMethod,

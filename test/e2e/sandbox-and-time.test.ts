@@ -110,6 +110,21 @@ describe('patrons, check-in and resolve', () => {
   });
 });
 
+describe("the merchant's underpayment tolerance", () => {
+  it('a payment short by no more than the tolerance settles the request; more short is refused', async () => {
+    const admin = (body: unknown) => t.api('PATCH', `/admin/v1/merchants/${t.gateway.demo.merchantId}`, { key: 'adm_test_token_0123456789abcdef', body });
+    expect((await admin({ underpaymentTolerancePercent: '0.5' })).body).toMatchObject({ underpaymentTolerancePercent: '0.5' });
+    for (const bad of ['0.505', '-1', '150', 0.5]) expect((await admin({ underpaymentTolerancePercent: bad })).status).toBe(400);
+    const { body: within } = await create({ amount: 10_000 });
+    const paid = await t.api('POST', `/v1/sandbox/payment-requests/${within.id}/pay`, { body: { outcome: 'approve', amount: 9_950 } });
+    expect(paid.body).toMatchObject({ status: 'succeeded', amountReceived: 9_950, amountCaptured: 9_950 });
+    const { body: beyond } = await create({ amount: 10_000 });
+    const short = await t.api('POST', `/v1/sandbox/payment-requests/${beyond.id}/pay`, { body: { outcome: 'approve', amount: 9_949 } });
+    expect([short.status, short.body.code]).toEqual([400, 'partial_payment_not_allowed']);
+    expect((await admin({ underpaymentTolerancePercent: '0' })).body.underpaymentTolerancePercent).toBe('0');
+  });
+});
+
 describe('auto-pay (SANDBOX_AUTOPAY_MS)', () => {
   it('pays after the delay with the outcome the amount encodes', async () => {
     const clock = new ManualClock(Date.now());

@@ -139,6 +139,14 @@ export async function revokeTerminalKey(unit: Work, caller: Caller, terminalId: 
 
 // --- the operator's view (admin API) ---
 
+/** Sets how far short of the amount a payment may be and still settle a request (basis points, 0–10,000). */
+export async function setUnderpaymentTolerance(unit: Work, merchantId: string, bps: number): Promise<Merchant> {
+  const merchant = await requireMerchant(unit.tx, merchantId);
+  if (!Number.isSafeInteger(bps) || bps < 0 || bps > 10_000) throw new DomainError('parameter_invalid', 'The tolerance must be between 0 and 100 percent.', 'underpaymentTolerancePercent');
+  await unit.tx.setUnderpaymentTolerance(merchant.id, bps);
+  return { ...merchant, underpaymentToleranceBps: bps };
+}
+
 export function listMerchants(app: App, page: { limit: number; afterId?: string }): Promise<Page<Merchant>> {
   return app.store.read.listMerchants(page);
 }

@@ -4,6 +4,7 @@ import type { Refund } from '../../core/refund.js';
 import type { Merchant, Store, StoredEvent, Terminal } from '../../app/ports/store.js';
 import type { IssuedKey } from '../../app/use-cases/merchants.js';
 import type { DeliveryAttempt, WebhookEndpoint } from '../../core/webhooks.js';
+import { minorToDecimal } from '../../core/money.js';
 import { checkInUrlOf, payUrlOf } from './links.js';
 
 export const iso = (ms: number) => new Date(ms).toISOString();
@@ -64,5 +65,10 @@ export function renderAttempt(a: DeliveryAttempt) {
   };
 }
 
-export const renderMerchant = (m: Merchant) => ({ id: m.id, object: 'merchant' as const, name: m.name, createdAt: iso(m.createdAt) });
+export const renderMerchant = (m: Merchant) => ({
+  id: m.id, object: 'merchant' as const, name: m.name,
+  // basis points shown as an exact percent text ("0.5" for 50 bps)
+  underpaymentTolerancePercent: minorToDecimal(m.underpaymentToleranceBps, 2).replace(/\.?0+$/, '') || '0',
+  createdAt: iso(m.createdAt),
+});
 export const renderStore = (s: Store) => ({ id: s.id, object: 'store' as const, merchantId: s.merchantId, name: s.name, createdAt: iso(s.createdAt) });

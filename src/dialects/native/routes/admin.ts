@@ -6,6 +6,7 @@ import { verifyAdminToken, issueNativeCredentials } from '../../../app/use-cases
 import * as uc from '../../../app/use-cases/merchants.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
+import { decimalToMinor } from '../../../core/money.js';
 import { bearerToken } from '../../shared/auth.js';
 import { respond, type Credential } from '../../shared/idempotency.js';
 import type { NativeDeps } from '../deps.js';
@@ -17,6 +18,9 @@ const tags = ['Admin'];
 const ADMIN: Credential = { credentialId: 'admin' };
 const NameBody = z.strictObject({ name: z.string().min(1).max(200) });
 const ModeBody = z.strictObject({ mode: z.enum(['test', 'live']) });
+/** A percent as exact decimal text with at most 2 decimals ("0.5", "2.25"), turned into basis points: no float. */
+const TolerancePercent = z.string().regex(/^\d{1,3}(\.\d{1,2})?$/, 'a percent as decimal text with at most 2 decimals, e.g. "0.5"')
+  .transform((text) => decimalToMinor(text, 2) ?? 0);
 /** Dialects whose credential sets exist so far; the others answer 404 until they are built. */
 const CREDENTIAL_DIALECTS = ['native'] as const;
 
@@ -42,6 +46,13 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   r.get('/admin/v1/merchants/:id', { schema: { tags, summary: 'Read a merchant with its stores and terminals', params: s.IdParams } }, async (req) => {
     const { merchant, stores, terminals } = await uc.merchantOverview(app, req.params.id);
     return { ...renderMerchant(merchant), stores: stores.map(renderStore), terminals: terminals.map((t) => renderTerminal(t, deps.publicUrl)) };
+  });
+
+  r.patch('/admin/v1/merchants/:id', {
+    schema: { tags, summary: "Change a merchant's settings", params: s.IdParams, body: z.strictObject({ underpaymentTolerancePercent: TolerancePercent }) },
+  }, async (req) => {
+    const merchant = await inTransaction(app, (unit) => uc.setUnderpaymentTolerance(unit, req.params.id, req.body.underpaymentTolerancePercent));
+    return renderMerchant(merchant);
   });
 
   r.post('/admin/v1/merchants/:id/stores', { schema: { tags, summary: 'Create a store', params: s.IdParams, body: NameBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
