@@ -61,6 +61,15 @@ export default tseslint.config(
     },
   },
   {
+    files: ['src/web/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: ['kysely', 'better-sqlite3', 'pg'].map((name) => ({ name, message: 'pages never touch the database: they call use cases' })),
+        patterns: [...layerPatterns(['storage', 'http', 'cli']), { group: ['**/dialects/native/**'], message: 'pages use dialects/shared, not one dialect' }],
+      }],
+    },
+  },
+  {
     files: ['src/storage/**/*.ts', 'src/connectors/**/*.ts', 'src/delivery/**/*.ts', 'src/system/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Socket } from 'node:net';
 import { defineConfig } from 'vitest/config';
 
@@ -20,6 +21,9 @@ function postgresReachable(): Promise<boolean> {
   });
 }
 
+// the browser suites drive Debian's chromium (playwright-core never downloads one)
+const CHROMIUM = '/usr/bin/chromium';
+
 const common = { testTimeout: 30_000, hookTimeout: 60_000, pool: 'forks' as const };
 
 export default defineConfig(async () => {
@@ -34,9 +38,27 @@ export default defineConfig(async () => {
         '*** To run them, start PostgreSQL there (user postgres, database test, no password) or set POSGATE_TEST_PG_URL.\n',
     );
   }
+  const chromiumThere = existsSync(CHROMIUM);
+  if (!chromiumThere && process.env.POSGATE_REQUIRE_BROWSER === '1') {
+    throw new Error(`POSGATE_REQUIRE_BROWSER=1 but there is no ${CHROMIUM} (apt-get install chromium).`);
+  }
+  if (!chromiumThere && !process.env.POSGATE_BROWSER_SKIP_REPORTED) {
+    process.env.POSGATE_BROWSER_SKIP_REPORTED = '1';
+    console.warn(`\n*** Browser suites SKIPPED: no ${CHROMIUM} (apt-get install chromium).\n`);
+  }
   const sqlite = {
     extends: true,
-    test: { ...common, name: 'sqlite', include: ['src/**/*.test.ts', 'test/**/*.test.ts'], exclude: ['**/*.pg.test.ts', '**/node_modules/**'] },
+    test: {
+      ...common,
+      name: 'sqlite',
+      include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+      exclude: ['**/*.pg.test.ts', '**/node_modules/**', 'test/browser/**'],
+    },
+  };
+  // The patron's pages in a real chromium, against a gateway on SQLite: once, not per driver.
+  const browser = {
+    extends: true,
+    test: { ...common, name: 'browser', include: ['test/browser/**/*.test.ts'], testTimeout: 60_000, env: { POSGATE_TEST_DRIVER: 'sqlite' } },
   };
   // The same end-to-end suites again on PostgreSQL (each gateway in its own schema), plus the
   // driver's contract run and the multi-process suites.
@@ -49,5 +71,5 @@ export default defineConfig(async () => {
       env: { POSGATE_TEST_DRIVER: 'postgres' },
     },
   };
-  return { test: { projects: pgUp ? [sqlite, postgres] : [sqlite] } };
+  return { test: { projects: [sqlite, ...(pgUp ? [postgres] : []), ...(chromiumThere ? [browser] : [])] } };
 });

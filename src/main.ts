@@ -11,6 +11,7 @@ import { openApp } from './compose.js';
 import type { App } from './app/context.js';
 import type { SecretBox } from './app/ports/secret-box.js';
 import { nativeApi } from './dialects/native/index.js';
+import { webPages } from './web/index.js';
 import { createDeliveryWorker } from './delivery/worker.js';
 import { renderEvent } from './dialects/native/render.js';
 import { buildServer } from './http/server.js';
@@ -59,7 +60,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       return config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
     },
   };
-  const server = await buildServer(deps, [(f) => nativeApi(f, deps)]);
+  const server = await buildServer(deps, [(f) => nativeApi(f, deps), (f) => webPages(f, deps)]);
 
   const delivery = createDeliveryWorker({
     app,

@@ -5,7 +5,7 @@ import type { Merchant, Store, StoredEvent, Terminal } from '../../app/ports/sto
 import type { IssuedKey } from '../../app/use-cases/merchants.js';
 import type { DeliveryAttempt, WebhookEndpoint } from '../../core/webhooks.js';
 import { minorToDecimal } from '../../core/money.js';
-import { checkInUrlOf, payUrlOf } from './links.js';
+import { checkInUrlOf, payUrlOf } from '../shared/links.js';
 
 export const iso = (ms: number) => new Date(ms).toISOString();
 const isoOrNull = (ms: number | null) => (ms === null ? null : iso(ms));

@@ -6,7 +6,7 @@ import type { Caller } from '../../../app/context.js';
 import { getPaymentRequest } from '../../../app/use-cases/payment-requests.js';
 import { getTerminal } from '../../../app/use-cases/merchants.js';
 import type { NativeDeps } from '../deps.js';
-import { checkInUrlOf, payUrlOf } from '../links.js';
+import { checkInUrlOf, payUrlOf } from '../../shared/links.js';
 import * as s from '../schemas.js';
 
 /** Medium error correction survives a scuffed counter display; a quiet zone of 2 modules is enough on screens. */

@@ -1,0 +1,107 @@
+// HTTP plumbing shared by the patron-facing pages: security headers, HTML replies and error pages,
+// a log serializer that keeps display keys out of the logs, and a long-poll helper.
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { isDomainError, type DomainError } from '../core/errors.js';
+import { errorPage } from './html.js';
+
+/** Everything is served by posgate itself: no inline script or style, no other origin. */
+export const CONTENT_SECURITY_POLICY = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+export function securityHeaders(reply: FastifyReply): void {
+  reply.header('content-security-policy', CONTENT_SECURITY_POLICY);
+  reply.header('x-content-type-options', 'nosniff');
+  // a display URL carries its key: never hand it to another site
+  reply.header('referrer-policy', 'no-referrer');
+  reply.header('x-frame-options', 'DENY');
+}
+
+/** A live page: never cached (it holds the state of a payment). */
+export function sendHtml(reply: FastifyReply, html: string, status = 200): FastifyReply {
+  return reply.status(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(html);
+}
+
+export function noStore(reply: FastifyReply): void {
+  reply.header('cache-control', 'no-store');
+}
+
+const PAGE_ERRORS: Partial<Record<DomainError['code'], { status: number; heading: string }>> = {
+  not_found: { status: 404, heading: 'Not found' },
+  route_not_found: { status: 404, heading: 'Not found' },
+  missing_api_key: { status: 401, heading: 'Key required' },
+  invalid_api_key: { status: 401, heading: 'Key not valid' },
+};
+
+function wantsHtml(request: FastifyRequest): boolean {
+  const accept = request.headers.accept ?? '';
+  return /\btext\/html\b/.test(accept);
+}
+
+/**
+ * Runs a page handler. A browser (Accept: text/html) that follows a dead link gets a small HTML
+ * page with the same status; any other client gets the usual problem+json (the error is rethrown).
+ */
+export async function htmlRoute(request: FastifyRequest, reply: FastifyReply, render: () => Promise<string>): Promise<FastifyReply> {
+  try {
+    return sendHtml(reply, await render());
+  } catch (error) {
+    const known = isDomainError(error) ? PAGE_ERRORS[error.code] : undefined;
+    if (!known || !wantsHtml(request)) throw error;
+    return sendHtml(reply, errorPage(known.status, known.heading, (error as DomainError).message), known.status);
+  }
+}
+
+/** The request as pino logs it, with any `key=` query parameter (a display's API key) redacted. */
+export function redactedRequest(request: FastifyRequest) {
+  return {
+    method: request.method,
+    url: request.url.replace(/([?&]key=)[^&#]*/gi, '$1[redacted]'),
+    host: request.host,
+    remoteAddress: request.ip,
+    remotePort: request.socket ? request.socket.remotePort : undefined,
+  };
+}
+
+export interface WaitOptions<T> {
+  read: () => Promise<T>;
+  /** What identifies a state: the wait ends when it differs from `since`. */
+  tokenOf: (value: T) => string;
+  since: string | undefined;
+  waitMs: number;
+  /** Calls `wake` when something the state may depend on changed; returns the unsubscribe. */
+  subscribe: (wake: () => void) => () => void;
+  signal: AbortSignal;
+}
+
+/** Long-poll: re-reads on every change (and at least each second) until the state's token moves on. */
+export async function waitForChange<T>(options: WaitOptions<T>): Promise<T> {
+  let value = await options.read();
+  const deadline = Date.now() + options.waitMs;
+  while (options.since !== undefined && options.tokenOf(value) === options.since && Date.now() < deadline && !options.signal.aborted) {
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, Math.min(1000, Math.max(0, deadline - Date.now())));
+      const unsubscribe = options.subscribe(done);
+      options.signal.addEventListener('abort', done, { once: true });
+      function done() {
+        clearTimeout(timer);
+        unsubscribe();
+        options.signal.removeEventListener('abort', done);
+        resolve();
+      }
+    });
+    if (options.signal.aborted) break;
+    value = await options.read();
+  }
+  return value;
+}
+
+/** Aborts when the client goes away (or the server closes), so a long-poll stops reading for nobody. */
+export function abortOnClose(reply: FastifyReply, closing: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const abort = () => controller.abort();
+  reply.raw.once('close', abort);
+  if (closing.aborted) abort();
+  else closing.addEventListener('abort', abort, { once: true });
+  controller.signal.addEventListener('abort', () => closing.removeEventListener('abort', abort), { once: true });
+  reply.raw.once('finish', () => closing.removeEventListener('abort', abort));
+  return controller.signal;
+}
