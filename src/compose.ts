@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { DEFAULT_APP_CONFIG, type App } from './app/context.js';
 import { createChangeFeed } from './system/change-feed.js';
 import type { Clock } from './app/ports/clock.js';
+import type { Connector } from './app/ports/connector.js';
 import { systemClock } from './system/clock.js';
 import { createIds } from './system/ids.js';
 import type { SecretBox } from './app/ports/secret-box.js';
@@ -21,13 +22,13 @@ export interface OpenedApp {
 }
 
 /** Opens and migrates the configured store and builds the App around it. */
-export async function openApp(config: Config, clock: Clock = systemClock): Promise<OpenedApp> {
+export async function openApp(config: Config, clock: Clock = systemClock, connector: Connector = createSandboxConnector()): Promise<OpenedApp> {
   const store = openStore(config);
   try {
     await store.migrate();
     const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
     const app: App = {
-      store, clock, box, outbound: createOutboundGuard(), feed: createChangeFeed(), ids: createIds(() => clock.now()), connector: createSandboxConnector(),
+      store, clock, box, outbound: createOutboundGuard(), feed: createChangeFeed(), ids: createIds(() => clock.now()), connector,
       config: {
         ...DEFAULT_APP_CONFIG,
         authorizationTtlMs: config.authorizationTtlMs,

@@ -3,6 +3,7 @@ import { pathToFileURL } from 'node:url';
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from './app/ports/clock.js';
+import type { Connector } from './app/ports/connector.js';
 import { systemClock } from './system/clock.js';
 import { ensureAdminToken, ensureDemoMerchant, type DemoCredentials } from './app/use-cases/bootstrap.js';
 import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/sweeps.js';
@@ -39,6 +40,8 @@ export interface Gateway {
 export interface GatewayOptions {
   clock?: Clock;
   logger?: Logger;
+  /** The payment channel (default: the sandbox); tests pass one that declines or fails. */
+  connector?: Connector;
   /** Start the background loop (default true). Tests drive `tick()` themselves. */
   background?: boolean;
 }
@@ -47,7 +50,7 @@ export interface GatewayOptions {
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const { app, box, close: closeStore } = await openApp(config, clock);
+  const { app, box, close: closeStore } = await openApp(config, clock, options.connector);
   const metrics = createMetrics();
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
   const generatedAdminToken = await ensureAdminToken(app, config.adminToken);

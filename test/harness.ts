@@ -6,6 +6,7 @@ import { Writable } from 'node:stream';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import type { Clock } from '../src/app/ports/clock.js';
+import type { Connector } from '../src/app/ports/connector.js';
 import { loadConfig } from '../src/config/config.js';
 import { createGateway, type Gateway } from '../src/main.js';
 import { createLogger } from '../src/observability/logger.js';
@@ -37,14 +38,14 @@ export interface TestGateway {
 /** Which storage the end-to-end suites run on: the vitest project sets it (see vitest.config.ts). */
 export const TEST_DRIVER = process.env.POSGATE_TEST_DRIVER === 'postgres' ? 'postgres' : 'sqlite';
 
-export async function startGateway(options: { env?: Record<string, string>; clock?: Clock } = {}): Promise<TestGateway> {
+export async function startGateway(options: { env?: Record<string, string>; clock?: Clock; connector?: Connector } = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'posgate-test-'));
   const schema = TEST_DRIVER === 'postgres' ? freshSchemaName() : null;
   const database = schema ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {};
   let logged = '';
   const sink = new Writable({ write(chunk, _enc, done) { logged += chunk.toString(); done(); } });
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', POSGATE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', ...database, ...options.env });
-  const gateway = await createGateway(config, { clock: options.clock, logger: createLogger('info', sink), background: false });
+  const gateway = await createGateway(config, { clock: options.clock, connector: options.connector, logger: createLogger('info', sink), background: false });
   const url = await gateway.listen();
   const { secretKey, terminalKey, terminalId } = gateway.demo.native;
 

@@ -28,6 +28,15 @@ export interface Connector {
    * Throws a DomainError when the choice is unusable (e.g. no phone for mobile money).
    */
   instructions(request: PaymentRequest, choice: ChannelChoice, amount: number, now: number): Promise<Record<string, unknown>>;
+  /**
+   * The inbound "patron paid" path: the patron approved `amount` on the channel; the channel
+   * authorizes it (the funds are taken or reserved) or declines it.
+   */
+  authorize(request: PaymentRequest, payment: { amount: number; method: string }): Promise<'approved' | 'declined'>;
+  /** Takes `amount` of an authorization; the rest is released. */
+  capture(request: PaymentRequest, amount: number): Promise<'succeeded' | 'failed'>;
+  /** Releases an authorization that will not be captured (cancel, expiry). */
+  release(request: PaymentRequest): Promise<void>;
   /** Sends a refund to the channel; `succeeded` settles it at once, `pending` waits for the channel. */
   refund(request: PaymentRequest, refund: Refund): Promise<'succeeded' | 'pending' | 'failed'>;
 }

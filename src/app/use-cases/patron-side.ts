@@ -13,7 +13,7 @@ import { inTransaction, type Work } from '../unit-of-work.js';
 import { assertQuoteCurrent, choose } from './channels.js';
 import { commit } from './payment-requests.js';
 import { getPatron } from './patrons.js';
-import { checkIn, patronActs, paymentSettings, type PatronOutcome } from './sandbox.js';
+import { checkIn, patronAct, type PatronOutcome } from './sandbox.js';
 
 export interface PublicView {
   request: PaymentRequest;
@@ -73,7 +73,7 @@ export async function patronDecides(unit: Work, id: string, input: { outcome: Pa
   const { request, now } = await lockCurrent(unit, id);
   if (request.livemode) throw new DomainError('test_mode_only', 'Only test-mode requests can be paid on the sandbox pay page.');
   if (input.outcome === 'approve') assertQuoteCurrent(request, now);
-  return commit(unit, request, patronActs(request, { outcome: input.outcome, amount: input.amount }, now, await paymentSettings(unit, request.merchantId)));
+  return patronAct(unit, request, { outcome: input.outcome, amount: input.amount }, now);
 }
 
 export interface DisplayView {

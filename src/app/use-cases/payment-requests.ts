@@ -47,6 +47,8 @@ export interface CreateResult {
  */
 export async function commit(unit: Work, before: PaymentRequest, transition: Transition): Promise<PaymentRequest> {
   if (transition.request === before) return before;
+  // an authorization that ends without capture (cancel, expiry) is released on the channel
+  if (before.status === 'authorized' && transition.request.status !== 'succeeded') await unit.app.connector.release(before);
   await unit.tx.updatePaymentRequest(transition.request);
   await unit.emitForRequest(transition.request, transition.events);
   if (pr.owedBack(transition.request) <= 0) return transition.request;
@@ -173,7 +175,10 @@ export async function cancelPaymentRequest(unit: Work, caller: Caller, id: strin
 
 export async function capturePaymentRequest(unit: Work, caller: Caller, id: string, amount?: number): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
-  return commit(unit, request, pr.capture(request, amount, now));
+  const transition = pr.capture(request, amount, now); // validates before the channel is asked
+  if ((await unit.app.connector.capture(request, transition.request.amountCaptured)) === 'failed')
+    throw new DomainError('invalid_state', `The payment channel refused to capture ${transition.request.amountCaptured}; the authorization is unchanged.`, undefined, { status: request.status });
+  return commit(unit, request, transition);
 }
 
 /** Reads as of now: an overdue request is reported (and recorded) as expired. */

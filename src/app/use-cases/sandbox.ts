@@ -42,6 +42,19 @@ export function patronActs(request: PaymentRequest, input: SandboxPayInput, now:
   }
 }
 
+/**
+ * What the patron did, through the channel: an approval is authorized by the connector (the
+ * inbound "patron paid" path) before it counts; a channel that declines fails the request.
+ */
+export async function patronAct(unit: Work, request: PaymentRequest, input: SandboxPayInput, now: number): Promise<PaymentRequest> {
+  const settings = await paymentSettings(unit, request.merchantId);
+  const transition = patronActs(request, input, now, settings); // validates before the channel is asked
+  if (input.outcome !== 'approve') return commit(unit, request, transition);
+  const amount = transition.request.amountReceived - request.amountReceived;
+  const verdict = await unit.app.connector.authorize(request, { amount, method: transition.request.paymentMethod ?? 'card' });
+  return commit(unit, request, verdict === 'approved' ? transition : pr.decline(request, now));
+}
+
 /** The settings a payment of this merchant is judged by. */
 export async function paymentSettings(unit: Work, merchantId: string): Promise<PaymentSettings> {
   const merchant = await unit.tx.getMerchant(merchantId);
@@ -57,7 +70,7 @@ export async function sandboxPay(unit: Work, caller: Caller, id: string, input: 
   if (input.outcome === 'approve' && input.method && input.method !== request.paymentMethod && pr.canApply(request.status, 'engage') && request.amount !== null) {
     request = await choose(unit, request, sandboxChoice(input.method as Channel), now);
   }
-  return commit(unit, request, patronActs(request, input, now, await paymentSettings(unit, request.merchantId)));
+  return patronAct(unit, request, input, now);
 }
 
 export interface CheckInResult {

@@ -8,7 +8,7 @@ import { merchantNow } from '../time.js';
 import { inTransaction } from '../unit-of-work.js';
 import { commit } from './payment-requests.js';
 import { expireRefund } from './refunds.js';
-import { patronActs, paymentSettings, type PatronOutcome } from './sandbox.js';
+import { patronAct, type PatronOutcome } from './sandbox.js';
 
 const BATCH = 100;
 
@@ -78,7 +78,7 @@ export async function runAutopay(app: App): Promise<number> {
       if (!outcome || !request || !['created', 'pending'].includes(request.status)) return;
       const now = await merchantNow(app, unit.tx, request.merchantId, request.livemode);
       if (pr.expireIfDue(request, now)) return; // the expiry sweep owns it
-      await commit(unit, request, patronActs(request, { outcome }, now, await paymentSettings(unit, request.merchantId)));
+      await patronAct(unit, request, { outcome }, now);
       count++;
     });
   }

@@ -42,6 +42,13 @@ export function createSandboxConnector(): Connector {
           return { channel: 'crypto', ...quote(request.id, amount, request.currency, choice.network ?? 'onchain', now) };
       }
     },
+    async authorize() {
+      return 'approved'; // the sandbox patron's own approve/decline is the decision
+    },
+    async capture() {
+      return 'succeeded';
+    },
+    async release() {},
     async refund() {
       return 'succeeded';
     },
