@@ -10,6 +10,7 @@ import type { ChannelChoice } from '../ports/connector.js';
 import type { Merchant, Patron, PatronCode, Terminal } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
+import { nextChangeOrSecond } from '../wait.js';
 import { assertQuoteCurrent, choose } from './channels.js';
 import { commit } from './payment-requests.js';
 import { getPatron } from './patrons.js';
@@ -49,15 +50,7 @@ export async function waitPublicView(app: App, id: string, version: number, wait
   let view = await publicView(app, id);
   const deadline = Date.now() + waitSeconds * 1000;
   while (view.request.version <= version && Date.now() < deadline) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.min(1000, Math.max(0, deadline - Date.now())));
-      const unsubscribe = app.feed.subscribe(id, done);
-      function done() {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      }
-    });
+    await nextChangeOrSecond(app, id, deadline);
     view = await publicView(app, id);
   }
   return view;

@@ -8,6 +8,7 @@ import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/store.js
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { returnOwedFunds } from './refund-writes.js';
+import { nextChangeOrSecond } from '../wait.js';
 import { parseShortCode } from '../../core/short-code.js';
 import { takePatronCode } from './patrons.js';
 
@@ -200,15 +201,7 @@ export async function waitForPaymentRequest(app: App, caller: Caller, id: string
   if (current.status !== awaited || waitSeconds <= 0) return current;
   const deadline = Date.now() + waitSeconds * 1000;
   while (current.status === awaited && Date.now() < deadline) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.min(1000, Math.max(0, deadline - Date.now())));
-      const unsubscribe = app.feed.subscribe(id, done);
-      function done() {
-        clearTimeout(timer);
-        unsubscribe();
-        resolve();
-      }
-    });
+    await nextChangeOrSecond(app, id, deadline);
     current = await getPaymentRequest(app, caller, id);
   }
   return current;
