@@ -186,6 +186,8 @@ export function ready(request: PaymentRequest, input: { amount: number; lineItem
 /** A patron scanned, checked in or was pushed the request. In `prepared` that pairs without a status change. */
 export function engage(request: PaymentRequest, patronId: string | null, now: number): Transition {
   guard(request, 'engage');
+  if (request.patronId && patronId && request.patronId !== patronId)
+    throw new DomainError('invalid_state', `Payment request ${request.id} is already with another patron.`, undefined, { status: request.status });
   if (request.status === 'prepared') return { request: changed(request, now, { patronId }), events: [] };
   if (request.status === 'pending' && request.patronId === patronId) return { request, events: [] };
   return { request: changed(request, now, { status: 'pending', patronId }), events: request.status === 'pending' ? [] : ['payment_request.pending'] };

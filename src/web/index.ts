@@ -37,7 +37,7 @@ export async function webPages(fastify: FastifyInstance, deps: WebDeps): Promise
       web.addHook('preClose', async () => closing.abort());
       web.addHook('onRequest', async (_request, reply) => securityHeaders(reply));
       assetRoutes(web);
-      payRoutes(web, deps.app);
+      payRoutes(web, deps.app, closing.signal);
       displayRoutes(web, deps, closing.signal);
       patronRoutes(web, deps.app, closing.signal);
     },

@@ -3,14 +3,11 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { App } from '../app/context.js';
 import { CHANNELS, MOBILE_MONEY_PROVIDERS, type Channel } from '../app/ports/connector.js';
-import { merchantNow } from '../app/time.js';
-import { inTransaction, type Work } from '../app/unit-of-work.js';
-import { patronChooses, patronDecides, publicView, waitPublicView, type PublicView } from '../app/use-cases/patron-side.js';
-import { DomainError } from '../core/errors.js';
+import { inTransaction } from '../app/unit-of-work.js';
+import { patronChooses, patronDecides, publicView, viewOf, waitPublicView } from '../app/use-cases/patron-side.js';
 import { minorToDecimal } from '../core/money.js';
-import type { PaymentRequest } from '../core/payment-request.js';
 import { esc, jsonBlock, page } from './html.js';
-import { htmlRoute, noStore } from './http.js';
+import { abortOnClose, htmlRoute, noStore } from './http.js';
 import * as s from './schemas.js';
 import { publicState, type PublicState } from './views.js';
 
@@ -137,14 +134,8 @@ export function payPageHtml(state: PublicState): string {
   });
 }
 
-/** The request as the pay page sees it, inside the unit of work that changed it. */
-async function viewIn(unit: Work, request: PaymentRequest): Promise<PublicView> {
-  const merchant = await unit.tx.getMerchant(request.merchantId);
-  if (!merchant) throw new DomainError('not_found', `No payment request ${request.id}.`);
-  return { request, merchant, now: await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode) };
-}
 
-export function payRoutes(fastify: FastifyInstance, app: App): void {
+export function payRoutes(fastify: FastifyInstance, app: App, closing: AbortSignal): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();
 
   r.get('/pay/:id', { schema: { hide: true, params: s.IdParams } }, async (req, reply) =>
@@ -153,17 +144,18 @@ export function payRoutes(fastify: FastifyInstance, app: App): void {
   r.get('/pay/:id/state', { schema: { hide: true, params: s.IdParams, querystring: s.PayStateQuery } }, async (req, reply) => {
     noStore(reply);
     const { version, waitSeconds } = req.query;
-    const view = version === undefined ? await publicView(app, req.params.id) : await waitPublicView(app, req.params.id, version, waitSeconds ?? 0);
+    // a poll ends with its client, or when the server closes
+    const view = version === undefined ? await publicView(app, req.params.id) : await waitPublicView(app, req.params.id, version, waitSeconds ?? 0, abortOnClose(reply, closing));
     return publicState(view);
   });
 
   r.post('/pay/:id/method', { schema: { hide: true, params: s.IdParams, body: s.ChooseBody } }, async (req, reply) => {
     noStore(reply);
-    return publicState(await inTransaction(app, async (unit) => viewIn(unit, await patronChooses(unit, req.params.id, req.body))));
+    return publicState(await inTransaction(app, async (unit) => viewOf(unit, await patronChooses(unit, req.params.id, req.body))));
   });
 
   r.post('/pay/:id/decision', { schema: { hide: true, params: s.IdParams, body: s.DecisionBody } }, async (req, reply) => {
     noStore(reply);
-    return publicState(await inTransaction(app, async (unit) => viewIn(unit, await patronDecides(unit, req.params.id, req.body))));
+    return publicState(await inTransaction(app, async (unit) => viewOf(unit, await patronDecides(unit, req.params.id, req.body))));
   });
 }

@@ -99,7 +99,7 @@ export function publicState(view: PublicView) {
     now: iso(view.now),
     paymentMethod: r.paymentMethod,
     paymentMethodDetails: publicMethodDetails(r.methodDetails),
-    allowedMethods: r.allowedMethods,
+    allowedMethods: view.channels,
     redirectUrl: r.redirectUrl,
     version: r.version,
   };

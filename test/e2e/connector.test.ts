@@ -9,6 +9,7 @@ let decline = false;
 let failCapture = false;
 const sandbox = createSandboxConnector();
 const recording: Connector = {
+  channels: (request) => sandbox.channels(request),
   instructions: (request, choice, amount, now) => sandbox.instructions(request, choice, amount, now),
   async authorize(request, payment) {
     calls.push(`authorize ${request.id} ${payment.amount} ${payment.method}`);

@@ -29,7 +29,7 @@ describe('pay page state', () => {
     expect(s).toMatchObject({
       id: pr.id, livemode: false, merchant: { name: 'Demo merchant' }, description: 'Lunch', amount: 2550, currency: 'GHS', exponent: 2,
       amountReceived: 0, remaining: 2550, overpaid: false, overpaidAmount: 0, status: 'created', statusKey: 'waiting', partialAllowed: false,
-      basketAmount: null, paymentMethod: null, paymentMethodDetails: null, allowedMethods: null, redirectUrl: 'https://shop.example/thanks', version: pr.version,
+      basketAmount: null, paymentMethod: null, paymentMethodDetails: null, allowedMethods: ['card', 'mobile_money', 'bank_transfer', 'wallet', 'crypto'], redirectUrl: 'https://shop.example/thanks', version: pr.version,
     });
     expect(s.statusText).toContain('Waiting for payment');
     expect(s.lineItems).toEqual([
@@ -194,7 +194,7 @@ describe('sandbox decisions', () => {
     expect(res.body).toMatchObject({ status: 400, code: 'partial_payment_not_allowed' });
   });
 
-  it('a live-mode request cannot be decided on the page (403), though its channel can be chosen', async () => {
+  it('a live-mode request can be read on the page, but neither decided nor given a channel there (403)', async () => {
     const merchantId = t.gateway.demo.merchantId;
     const live = await t.api('POST', `/admin/v1/merchants/${merchantId}/keys`, { key: ADMIN_TOKEN, body: { mode: 'live' } });
     const pr = await t.api('POST', PR, { key: live.body.secretKey, body: createBody(t) });
@@ -204,6 +204,8 @@ describe('sandbox decisions', () => {
     expect(res.status).toBe(403);
     expect(res.body.code).toBe('test_mode_only');
     expect((await t.api('GET', `${PR}/${pr.body.id}`, { key: live.body.secretKey })).body.status).toBe('created');
-    expect((await pub('POST', `/pay/${pr.body.id}/method`, { channel: 'card' })).body.status).toBe('pending');
+    const choose = await pub('POST', `/pay/${pr.body.id}/method`, { channel: 'mobile_money', provider: 'MTN', phone: '+233200000000' });
+    expect([choose.status, choose.body.code]).toEqual([403, 'test_mode_only']);
+    expect((await t.api('GET', `${PR}/${pr.body.id}`, { key: live.body.secretKey })).body).toMatchObject({ status: 'created', paymentMethod: null });
   });
 });

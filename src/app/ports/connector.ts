@@ -22,6 +22,8 @@ export interface ChannelChoice {
  * network: a real channel records the instruction (outbox) and answers `pending`.
  */
 export interface Connector {
+  /** The channels that can pay this request at all (e.g. crypto only where there is an exchange rate). */
+  channels(request: PaymentRequest): Channel[];
   /**
    * What the patron must do to pay `amount` on the chosen channel: the prompt sent to a phone,
    * the account to transfer to, a crypto quote with its expiry. Stored as the request's methodDetails.

@@ -13,12 +13,40 @@ export function sandboxChoice(channel: Channel): ChannelChoice {
 
 /** Asks the connector for the channel's instructions (for what is still owed) and records the choice. */
 export async function choose(unit: Work, request: PaymentRequest, choice: ChannelChoice, now: number): Promise<PaymentRequest> {
-  if (request.allowedMethods && !request.allowedMethods.includes(choice.channel))
-    throw new DomainError('method_not_allowed', `This request accepts only ${request.allowedMethods.join(', ')}.`, 'channel');
+  const available = channelsFor(unit.app.connector.channels(request), request);
+  if (!available.includes(choice.channel))
+    throw new DomainError('method_not_allowed', `This request can be paid by ${available.join(', ')}.`, 'channel');
   if (!pr.canApply(request.status, 'engage')) throw pr.refusal(request, 'pay');
   const owed = Math.max((request.amount ?? 0) - request.amountReceived, 0);
-  const details = await unit.app.connector.instructions(request, choice, owed, now);
+  const details = { ...(await unit.app.connector.instructions(request, choice, owed, now)), owed };
   return commit(unit, request, pr.chooseMethod(request, choice.channel, details, now));
+}
+
+/** The channels a patron is offered: what the connector can do, within what the request allows. */
+export function channelsFor(connectorChannels: Channel[], request: PaymentRequest): Channel[] {
+  return connectorChannels.filter((c) => !request.allowedMethods || request.allowedMethods.includes(c));
+}
+
+/** The choice behind the request's current instructions (to ask the connector again). */
+function currentChoice(request: PaymentRequest): ChannelChoice | null {
+  const details = request.methodDetails;
+  if (!request.paymentMethod || !details) return null;
+  return { channel: request.paymentMethod as Channel, phone: details.phone as string | undefined, provider: details.provider as ChannelChoice['provider'], network: details.network as ChannelChoice['network'] };
+}
+
+/**
+ * Instructions always describe what is still owed now: after a partial payment, and once a crypto
+ * quote has run out, the connector is asked again (a fresh quote, the remaining amount).
+ */
+export async function refreshInstructions(unit: Work, request: PaymentRequest, now: number): Promise<PaymentRequest> {
+  const choice = currentChoice(request);
+  if (!choice || !pr.canApply(request.status, 'engage') || request.amount === null) return request;
+  const owed = Math.max(request.amount - request.amountReceived, 0);
+  const details = request.methodDetails ?? {};
+  const quoteExpired = details.channel === 'crypto' && now >= Number(details.expiresAt);
+  const stale = details.owed !== owed;
+  if (!quoteExpired && !stale) return request;
+  return choose(unit, request, choice, now);
 }
 
 /** A crypto quote that has run out must be refreshed (choose again) before it is paid. */

@@ -6,18 +6,20 @@ import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { loadTerminal } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { ChannelChoice } from '../ports/connector.js';
+import type { Channel, ChannelChoice } from '../ports/connector.js';
 import type { Merchant, Patron, PatronCode, Terminal } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { nextChangeOrSecond } from '../wait.js';
-import { assertQuoteCurrent, choose } from './channels.js';
+import { assertQuoteCurrent, channelsFor, choose, refreshInstructions } from './channels.js';
 import { commit } from './payment-requests.js';
 import { getPatron } from './patrons.js';
 import { checkIn, patronAct, type PatronOutcome } from './sandbox.js';
 
 export interface PublicView {
   request: PaymentRequest;
+  /** The channels the patron is offered for this request. */
+  channels: Channel[];
   merchant: Merchant;
   /** The merchant's now (its test clock in test mode): what "time left" is counted from. */
   now: number;
@@ -36,20 +38,26 @@ async function lockCurrent(unit: Work, id: string): Promise<{ request: PaymentRe
   return { request: due ? await commit(unit, loaded, due) : loaded, now };
 }
 
+/** The public view of a request as it is inside this unit of work. */
+export async function viewOf(unit: Work, request: PaymentRequest): Promise<PublicView> {
+  const merchant = await unit.tx.getMerchant(request.merchantId);
+  if (!merchant) throw new DomainError('not_found', `No payment request ${request.id}.`);
+  const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
+  return { request, merchant, now, channels: channelsFor(unit.app.connector.channels(request), request) };
+}
+
 export async function publicView(app: App, id: string): Promise<PublicView> {
   return inTransaction(app, async (unit) => {
-    const { request, now } = await lockCurrent(unit, id);
-    const merchant = await unit.tx.getMerchant(request.merchantId);
-    if (!merchant) throw new DomainError('not_found', `No payment request ${id}.`);
-    return { request, merchant, now };
+    const current = await lockCurrent(unit, id);
+    return viewOf(unit, await refreshInstructions(unit, current.request, current.now)); // e.g. a crypto quote that ran out
   });
 }
 
 /** Waits (≤ waitSeconds, real time) until the request's version is past `version`: the pay page's live update. */
-export async function waitPublicView(app: App, id: string, version: number, waitSeconds: number): Promise<PublicView> {
+export async function waitPublicView(app: App, id: string, version: number, waitSeconds: number, signal?: AbortSignal): Promise<PublicView> {
   let view = await publicView(app, id);
   const deadline = Date.now() + waitSeconds * 1000;
-  while (view.request.version <= version && Date.now() < deadline) {
+  while (view.request.version <= version && Date.now() < deadline && !signal?.aborted) {
     await nextChangeOrSecond(app, id, deadline);
     view = await publicView(app, id);
   }
@@ -58,6 +66,8 @@ export async function waitPublicView(app: App, id: string, version: number, wait
 
 export async function patronChooses(unit: Work, id: string, choice: ChannelChoice): Promise<PaymentRequest> {
   const { request, now } = await lockCurrent(unit, id);
+  // a live request's channel is the real provider's business; the page may only read it
+  if (request.livemode) throw new DomainError('test_mode_only', 'Only test-mode requests can be paid on the sandbox pay page.');
   return choose(unit, request, choice, now);
 }
 

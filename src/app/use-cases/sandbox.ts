@@ -8,7 +8,7 @@ import type { App, Caller } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import type { Channel } from '../ports/connector.js';
-import { choose, sandboxChoice } from './channels.js';
+import { choose, refreshInstructions, sandboxChoice } from './channels.js';
 import { asOfNow, commit, loadCurrent } from './payment-requests.js';
 import { createPatron, requirePatron } from './patrons.js';
 import { sweepDue } from './sweeps.js';
@@ -52,7 +52,9 @@ export async function patronAct(unit: Work, request: PaymentRequest, input: Sand
   if (input.outcome !== 'approve') return commit(unit, request, transition);
   const amount = transition.request.amountReceived - request.amountReceived;
   const verdict = await unit.app.connector.authorize(request, { amount, method: transition.request.paymentMethod ?? 'card' });
-  return commit(unit, request, verdict === 'approved' ? transition : pr.decline(request, now));
+  const after = await commit(unit, request, verdict === 'approved' ? transition : pr.decline(request, now));
+  // still owed after a partial payment: the instructions now describe the remainder
+  return after.status === 'pending' ? refreshInstructions(unit, after, now) : after;
 }
 
 /** The settings a payment of this merchant is judged by. */
@@ -88,7 +90,8 @@ export async function checkIn(unit: Work, caller: Caller, terminalId: string, in
   const active = await unit.tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
   if (active) {
     const { request, now } = await asOfNow(unit, active);
-    if (pr.canApply(request.status, 'engage')) {
+    // a request already with another patron stays theirs: this check-in waits for the next one
+    if (pr.canApply(request.status, 'engage') && (!request.patronId || request.patronId === patronId)) {
       return { terminalId: terminal.id, patronId, checkedInAt: now, paymentRequest: await commit(unit, request, pr.engage(request, patronId, now)) };
     }
   }

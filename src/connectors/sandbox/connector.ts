@@ -1,10 +1,10 @@
 // The sandbox channel: every channel the seed providers use, simulated. Money moves when the
 // sandbox patron approves (or at once for refunds), as a test-mode integration expects.
 import { createHash } from 'node:crypto';
-import type { ChannelChoice, Connector } from '../../app/ports/connector.js';
+import { CHANNELS, type ChannelChoice, type Connector } from '../../app/ports/connector.js';
 import { DomainError } from '../../core/errors.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
-import { quote } from './crypto-quote.js';
+import { quote, SANDBOX_BTC_RATES } from './crypto-quote.js';
 
 /** A 10-digit NUBAN-style virtual account, fixed per request: the patron transfers to it. */
 export function virtualAccountNumber(requestId: string): string {
@@ -25,6 +25,10 @@ function phoneOf(choice: ChannelChoice): string {
 
 export function createSandboxConnector(): Connector {
   return {
+    channels(request) {
+      const hasRate = request.currency === 'BTC' || SANDBOX_BTC_RATES[request.currency] !== undefined;
+      return CHANNELS.filter((channel) => channel !== 'crypto' || hasRate);
+    },
     async instructions(request: PaymentRequest, choice: ChannelChoice, amount: number, now: number) {
       switch (choice.channel) {
         case 'card':

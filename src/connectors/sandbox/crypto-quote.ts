@@ -10,6 +10,7 @@ export const SANDBOX_BTC_RATES: Readonly<Record<string, number>> = {
   GHS: 60_500_000, NGN: 7_650_000_000, CAD: 6_950_000, CHF: 4_480_000, JPY: 7_650_000, SEK: 53_400_000,
 };
 export const QUOTE_TTL_MS = 15 * 60 * 1000;
+const BECH32 = 'qpzry9x8gf2tvdw0s3jn54khce6mua7l';
 
 export interface CryptoQuote {
   asset: 'BTC';
@@ -37,8 +38,10 @@ export function satsFor(amountMinor: number, currency: string): { sats: number; 
 
 export function quote(requestId: string, amountMinor: number, currency: string, network: 'onchain' | 'lightning', now: number): CryptoQuote {
   const { sats, rateMinor } = satsFor(amountMinor, currency);
-  // deterministic per request and quote time, so a refreshed quote gets a new address/invoice
-  const seed = createHash('sha256').update(`${requestId}:${now}`).digest('hex');
+  // deterministic per request and quote time, so a refreshed quote gets a new address/invoice;
+  // written in the bech32 alphabet so it looks like what a wallet expects
+  const digest = createHash('sha256').update(`${requestId}:${now}`).digest();
+  const seed = Array.from(digest, (b) => BECH32[b % 32]).join('') + Array.from(digest, (b) => BECH32[(b >> 3) % 32]).join('');
   return {
     asset: 'BTC',
     network,
