@@ -48,6 +48,8 @@ describe('client money', () => {
     expect(P.parseMajor('12.5', 2)).toEqual({ minor: 1250 });
     expect(P.parseMajor(' 12.50 ', 2)).toEqual({ minor: 1250 });
     expect(P.parseMajor('12,5', 2)).toEqual({ minor: 1250 });
+    expect(P.parseMajor('1,500', 3).error).toMatch(/dot/); // KWD: a thousand or one and a half? refuse, never guess
+    expect(P.parseMajor('1.500', 3)).toEqual({ minor: 1500 });
     expect(P.parseMajor('.5', 2)).toEqual({ minor: 50 });
     expect(P.parseMajor('0.07', 2)).toEqual({ minor: 7 });
     expect(P.parseMajor('1000', 0)).toEqual({ minor: 1000 });

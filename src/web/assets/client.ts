@@ -41,7 +41,11 @@ export const CLIENT_JS = String.raw`(function () {
    */
   P.parseMajor = function (text, exponent) {
     var t = String(text === undefined || text === null ? '' : text).trim().replace(/\s/g, '');
-    if (t.indexOf('.') < 0 && (t.match(/,/g) || []).length === 1) t = t.replace(',', '.');
+    // a lone comma is a decimal comma, except where three decimals make "1,500" read as a thousand too
+    if (t.indexOf('.') < 0 && (t.match(/,/g) || []).length === 1) {
+      if (exponent >= 3) return { error: 'Use a dot for the decimals (e.g. 1.500): a comma is ambiguous in this currency.' };
+      t = t.replace(',', '.');
+    }
     var m = /^(\d*)(?:\.(\d*))?$/.exec(t);
     if (!m || (m[1] === '' && (m[2] === undefined || m[2] === ''))) return { error: 'Enter an amount in numbers, such as 12' + (exponent > 0 ? '.' + '50000000'.slice(0, exponent) : '') + '.' };
     var whole = m[1] || '0';
