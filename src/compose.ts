@@ -7,7 +7,6 @@ import type { Clock } from './app/ports/clock.js';
 import type { Connector } from './app/ports/connector.js';
 import { systemClock } from './system/clock.js';
 import { createIds } from './system/ids.js';
-import type { SecretBox } from './app/ports/secret-box.js';
 import { aesGcmSecretBox } from './system/secret-box.js';
 import type { Config } from './config/config.js';
 import { loadSecretKey } from './config/secret-key.js';
@@ -17,7 +16,6 @@ import { openStore } from './storage/open.js';
 
 export interface OpenedApp {
   app: App;
-  box: SecretBox;
   close(): Promise<void>;
 }
 
@@ -39,7 +37,7 @@ export async function openApp(config: Config, clock: Clock = systemClock, connec
         workerId: `wrk_${process.pid}_${randomUUID().slice(0, 8)}`,
       },
     };
-    return { app, box, close: () => store.close() };
+    return { app, close: () => store.close() };
   } catch (error) {
     await store.close().catch(() => undefined);
     throw error;

@@ -10,7 +10,6 @@ import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/swee
 import { loadConfig, type Config } from './config/config.js';
 import { openApp } from './compose.js';
 import type { App } from './app/context.js';
-import type { SecretBox } from './app/ports/secret-box.js';
 import { nativeApi } from './dialects/native/index.js';
 import { webPages } from './web/index.js';
 import { createDeliveryWorker } from './delivery/worker.js';
@@ -22,7 +21,6 @@ import { createMetrics } from './observability/metrics.js';
 export interface Gateway {
   app: App;
   server: FastifyInstance;
-  box: SecretBox;
   config: Config;
   logger: Logger;
   /** The demo merchant's credentials (test mode). */
@@ -50,7 +48,7 @@ export interface GatewayOptions {
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
-  const { app, box, close: closeStore } = await openApp(config, clock, options.connector);
+  const { app, close: closeStore } = await openApp(config, clock, options.connector);
   const metrics = createMetrics();
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
   const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
@@ -58,7 +56,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
   let listeningUrl: string | null = null;
   const deps = {
-    app, box, logger, metrics, adminToken: config.adminToken,
+    app, logger, metrics, adminToken: config.adminToken,
     get publicUrl() {
       return config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
     },
@@ -114,7 +112,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     : () => undefined;
 
   return {
-    app, server, box, config, logger, demo, generatedAdminToken,
+    app, server, config, logger, demo, generatedAdminToken,
     get url() {
       return deps.publicUrl;
     },

@@ -17,7 +17,11 @@ import type { Database } from './schema.js';
 export type UniqueClassifier = (error: unknown) => string | null;
 
 /** How far the clock of the row's mode runs ahead of real time: the merchant's offset in test mode (the query joins merchants as m). */
-const testClockOffset = (alias: 'pr' | 'rf') => sql<number>`case when ${sql.ref(`${alias}.livemode`)} = 1 then 0 else m.test_clock_offset_ms end`;
+const testClockOffset = (alias: 'pr' | 'rf' | 'd') => sql<number>`case when ${sql.ref(`${alias}.livemode`)} = 1 then 0 else m.test_clock_offset_ms end`;
+
+/** No live lease holds the row: never leased, or its lease has run out. */
+const leaseFree = (alias: 'pr' | 'rf' | 'd', realNow: number) =>
+  sql<boolean>`(${sql.ref(`${alias}.lease_until`)} is null or ${sql.ref(`${alias}.lease_until`)} < ${realNow})`;
 
 function page<T>(items: T[], limit: number): Page<T> {
   return { items: items.slice(0, limit), hasMore: items.length > limit };
@@ -175,7 +179,7 @@ export class KyselyTx implements Tx {
         eb.and([eb('pr.status', 'in', [...EXPIRABLE_STATUSES]), eb('pr.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
         eb.and([eb('pr.status', '=', 'authorized'), eb('pr.authorization_expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
       ]))
-      .where((eb) => eb.or([eb('pr.lease_until', 'is', null), eb('pr.lease_until', '<', realNow)]))
+      .where(leaseFree('pr', realNow))
       .orderBy('pr.expires_at').limit(limit);
     if (merchantId) due = due.where('pr.merchant_id', '=', merchantId);
     if (this.features.skipLocked) due = due.forUpdate('pr').skipLocked();
@@ -187,7 +191,7 @@ export class KyselyTx implements Tx {
       .where('pr.livemode', '=', 0).where('pr.status', 'in', ['created', 'pending']).where('pr.amount', 'is not', null)
       .where(sql<number>`pr.amount % 100`, '<>', 4) // "04" means never paid: leaving it out keeps it from filling every batch
       .where('pr.created_at', '<=', sql<number>`${realNow - delayMs} + m.test_clock_offset_ms`)
-      .where((eb) => eb.or([eb('pr.lease_until', 'is', null), eb('pr.lease_until', '<', realNow)]))
+      .where(leaseFree('pr', realNow))
       .orderBy('pr.created_at').limit(limit);
     if (this.features.skipLocked) due = due.forUpdate('pr').skipLocked();
     const leased = await this.db.updateTable('payment_requests').set({ lease_owner: lease.owner, lease_until: lease.until }).where('id', 'in', due).returningAll().execute();
@@ -228,7 +232,7 @@ export class KyselyTx implements Tx {
   async claimDueRefunds(realNow: number, limit: number, lease: Lease, merchantId?: string) {
     let due = this.db.selectFrom('refunds as rf').innerJoin('merchants as m', 'm.id', 'rf.merchant_id').select('rf.id')
       .where('rf.status', '=', 'requires_capture').where('rf.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('rf')}`)
-      .where((eb) => eb.or([eb('rf.lease_until', 'is', null), eb('rf.lease_until', '<', realNow)]))
+      .where(leaseFree('rf', realNow))
       .orderBy('rf.expires_at').limit(limit);
     if (merchantId) due = due.where('rf.merchant_id', '=', merchantId);
     if (this.features.skipLocked) due = due.forUpdate('rf').skipLocked();
@@ -366,8 +370,8 @@ export class KyselyTx implements Tx {
   async claimDueDeliveries(realNow: number, limit: number, lease: Lease) {
     let due = this.db.selectFrom('deliveries as d').innerJoin('merchants as m', 'm.id', 'd.merchant_id').select('d.id')
       .where('d.status', '=', 'pending')
-      .where('d.next_attempt_at', '<=', sql<number>`${realNow} + case when d.livemode = 1 then 0 else m.test_clock_offset_ms end`)
-      .where((eb) => eb.or([eb('d.lease_until', 'is', null), eb('d.lease_until', '<', realNow)]))
+      .where('d.next_attempt_at', '<=', sql<number>`${realNow} + ${testClockOffset('d')}`)
+      .where(leaseFree('d', realNow))
       // per-object order: an earlier event of the same object for the same target goes first
       .where((eb) => eb.not(eb.exists(
         eb.selectFrom('deliveries as earlier').select('earlier.id')

@@ -3,7 +3,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { App } from '../context.js';
 import type { Tx } from '../ports/store.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
-import { createApiKey, createMerchant, createStore, createTerminal, hashSecret, requireMerchant } from './merchants.js';
+import { createApiKey, createMerchant, createStore, createTerminal, DEFAULT_STORE_NAME, hashSecret, requireMerchant } from './merchants.js';
 
 const ADMIN_TOKEN_HASH = 'admin_token_hash';
 const DEMO_CREDENTIALS = 'demo_credentials';
@@ -57,7 +57,7 @@ export async function issueNativeCredentials(unit: Work, merchantId: string): Pr
   const webhookSecret = await merchantWebhookSecret(unit.app, unit.tx, merchantId);
   let terminal = (await unit.tx.listTerminals(merchantId, { limit: 1 })).items[0];
   if (!terminal) {
-    const store = (await unit.tx.listStores(merchantId))[0] ?? (await createStore(unit, merchantId, { name: 'Main store' }));
+    const store = (await unit.tx.listStores(merchantId))[0] ?? (await createStore(unit, merchantId, { name: DEFAULT_STORE_NAME }));
     terminal = await createTerminal(unit, store.id, { name: 'till-1' });
   }
   const secretKey = await createApiKey(unit, { merchantId, mode: 'test' });
@@ -75,15 +75,10 @@ export async function ensureDemoMerchant(app: App): Promise<{ credentials: DemoC
     const sealed = await unit.tx.getSetting(DEMO_CREDENTIALS);
     if (sealed) return { credentials: JSON.parse(app.box.open(sealed)) as DemoCredentials, created: false };
     await unit.tx.insertSetting(DEMO_CREDENTIALS, 'creating');
-    const { merchant, store } = await createMerchant(unit, { name: 'Demo merchant', storeName: 'Demo store' });
-    await createTerminal(unit, store.id, { name: 'till-1' });
+    // issueNativeCredentials makes the merchant's first terminal (till-1) in its store
+    const { merchant } = await createMerchant(unit, { name: 'Demo merchant', storeName: 'Demo store' });
     const credentials: DemoCredentials = { merchantId: merchant.id, native: await issueNativeCredentials(unit, merchant.id) };
     await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
     return { credentials, created: true };
   });
-}
-
-export async function readDemoCredentials(app: App): Promise<DemoCredentials | null> {
-  const sealed = await app.store.read.getSetting(DEMO_CREDENTIALS);
-  return sealed ? (JSON.parse(app.box.open(sealed)) as DemoCredentials) : null;
 }

@@ -1,11 +1,10 @@
 // Delivering events: claim due deliveries, give the sender what it needs, record each attempt.
 // The sender (delivery/) does the network I/O between these steps, outside any transaction.
-import { DomainError } from '../../core/errors.js';
 import { afterAttempt, signingSecrets, type AttemptOutcome, type Delivery, type DeliveryAttempt } from '../../core/webhooks.js';
-import { canSee } from '../access.js';
+import { canSee, notFound } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { deliveryOf, targetsOf } from '../outbox.js';
-import type { StoredEvent } from '../ports/store.js';
+import type { StoredEvent, Tx } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { merchantWebhookSecret } from './bootstrap.js';
@@ -84,22 +83,21 @@ export async function recordAttempt(app: App, delivery: Delivery, result: SendRe
   });
 }
 
-async function visibleEvent(app: App, caller: Caller, eventId: string): Promise<StoredEvent> {
-  const event = await app.store.read.getEvent(eventId);
-  if (!event || !canSee(caller, event)) throw new DomainError('not_found', `No event ${eventId}.`);
+async function visibleEvent(tx: Tx, caller: Caller, eventId: string): Promise<StoredEvent> {
+  const event = await tx.getEvent(eventId);
+  if (!event || !canSee(caller, event)) throw notFound('event', eventId);
   return event;
 }
 
 /** Every attempt made to deliver an event, oldest first. */
 export async function listEventAttempts(app: App, caller: Caller, eventId: string): Promise<DeliveryAttempt[]> {
-  await visibleEvent(app, caller, eventId);
+  await visibleEvent(app.store.read, caller, eventId);
   return app.store.read.listDeliveryAttempts(eventId);
 }
 
 /** Sends the event again to every target that should have it now (enabled endpoints, and its request's webhookUrl). */
 export async function redeliver(unit: Work, caller: Caller, eventId: string): Promise<Delivery[]> {
-  const event = await unit.tx.getEvent(eventId);
-  if (!event || !canSee(caller, event)) throw new DomainError('not_found', `No event ${eventId}.`);
+  const event = await visibleEvent(unit.tx, caller, eventId);
   const endpoints = await unit.tx.listWebhookEndpoints(event.merchantId, event.livemode);
   const request = await unit.tx.getPaymentRequest(event.paymentRequestId);
   const now = await merchantNow(unit.app, unit.tx, event.merchantId, event.livemode);

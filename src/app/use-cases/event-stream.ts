@@ -57,8 +57,6 @@ export interface EventStream {
 
 export const EVENT_STREAM_DEFAULTS = { pollIntervalMs: 1000, postgresLookback: 200, rememberIds: 2000, batchSize: 200 } as const;
 
-/** Whether `caller` may see `event`: the same scoping as listEvents (merchant and mode; a terminal key its terminal). */
-
 function positionOf(event: StoredEvent): number {
   if (event.position === undefined) throw new Error(`event ${event.id} read from the store has no position`);
   return event.position;

@@ -4,7 +4,7 @@
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
-import { loadTerminal } from '../access.js';
+import { loadTerminal, notFound } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { Channel, ChannelChoice } from '../ports/connector.js';
 import type { Merchant, Patron, PatronCode, Terminal } from '../ports/store.js';
@@ -12,7 +12,7 @@ import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { nextChangeOrSecond } from '../wait.js';
 import { assertQuoteCurrent, channelsFor, choose, refreshInstructions } from './channels.js';
-import { commit } from './payment-requests.js';
+import { asOfNow } from './payment-requests.js';
 import { getPatron } from './patrons.js';
 import { checkIn, patronAct, type PatronOutcome } from './sandbox.js';
 
@@ -32,10 +32,8 @@ function patronCaller(merchantId: string): Caller {
 
 async function lockCurrent(unit: Work, id: string): Promise<{ request: PaymentRequest; now: number }> {
   const loaded = await unit.tx.lockPaymentRequest(id);
-  if (!loaded) throw new DomainError('not_found', `No payment request ${id}.`);
-  const now = await merchantNow(unit.app, unit.tx, loaded.merchantId, loaded.livemode);
-  const due = pr.expireIfDue(loaded, now);
-  return { request: due ? await commit(unit, loaded, due) : loaded, now };
+  if (!loaded) throw notFound('payment request', id);
+  return asOfNow(unit, loaded);
 }
 
 /** The public view of a request as it is inside this unit of work. */

@@ -1,7 +1,7 @@
 // Webhook endpoints: where a merchant's events are delivered, and the secret that signs them.
 import { DomainError } from '../../core/errors.js';
 import { ROTATION_OVERLAP_MS, type WebhookEndpoint } from '../../core/webhooks.js';
-import { requireSecretKey, sameTenant } from '../access.js';
+import { notFound, requireSecretKey, sameTenant } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { Tx } from '../ports/store.js';
 import { merchantNow } from '../time.js';
@@ -24,7 +24,7 @@ export interface EndpointWithSecret {
 
 async function loadEndpoint(tx: Tx, caller: Caller, id: string): Promise<WebhookEndpoint> {
   const endpoint = await tx.getWebhookEndpoint(id);
-  if (!endpoint || !sameTenant(caller, endpoint)) throw new DomainError('not_found', `No webhook endpoint ${id}.`);
+  if (!endpoint || !sameTenant(caller, endpoint)) throw notFound('webhook endpoint', id);
   return endpoint;
 }
 
