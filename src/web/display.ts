@@ -10,7 +10,8 @@ import { DomainError } from '../core/errors.js';
 import { bearerToken } from '../dialects/shared/auth.js';
 import { checkInUrlOf, payUrlOf } from '../dialects/shared/links.js';
 import { esc, jsonBlock, page } from './html.js';
-import { abortOnClose, htmlRoute, noStore, waitForChange } from './http.js';
+import { abortOnClose, htmlRoute, noStore } from './http.js';
+import { waitUntil } from '../app/wait.js';
 import { qrSvg } from './qr.js';
 import * as s from './schemas.js';
 import { displayState, displayVersion } from './views.js';
@@ -83,10 +84,10 @@ export function displayRoutes(fastify: FastifyInstance, deps: DisplayDeps, closi
     noStore(reply);
     const caller = await displayCaller(app, req, req.query.key);
     const terminalId = req.params.terminalId;
-    const view = await waitForChange({
+    const view = await waitUntil({
       read: () => displayView(app, caller, terminalId),
-      tokenOf: (v) => displayVersion(v.request),
-      since: req.query.version,
+      // the client's token (state version) moved on, or it asked for the state now
+      done: (v) => req.query.version === undefined || displayVersion(v.request) !== req.query.version,
       waitMs: (req.query.waitSeconds ?? 0) * 1000,
       subscribe: (wake) => app.feed.subscribeAll((event) => {
         if (event.terminalId === terminalId) wake();

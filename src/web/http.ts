@@ -61,39 +61,6 @@ export function redactedRequest(request: FastifyRequest) {
   };
 }
 
-export interface WaitOptions<T> {
-  read: () => Promise<T>;
-  /** What identifies a state: the wait ends when it differs from `since`. */
-  tokenOf: (value: T) => string;
-  since: string | undefined;
-  waitMs: number;
-  /** Calls `wake` when something the state may depend on changed; returns the unsubscribe. */
-  subscribe: (wake: () => void) => () => void;
-  signal: AbortSignal;
-}
-
-/** Long-poll: re-reads on every change (and at least each second) until the state's token moves on. */
-export async function waitForChange<T>(options: WaitOptions<T>): Promise<T> {
-  let value = await options.read();
-  const deadline = Date.now() + options.waitMs;
-  while (options.since !== undefined && options.tokenOf(value) === options.since && Date.now() < deadline && !options.signal.aborted) {
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(done, Math.min(1000, Math.max(0, deadline - Date.now())));
-      const unsubscribe = options.subscribe(done);
-      options.signal.addEventListener('abort', done, { once: true });
-      function done() {
-        clearTimeout(timer);
-        unsubscribe();
-        options.signal.removeEventListener('abort', done);
-        resolve();
-      }
-    });
-    if (options.signal.aborted) break;
-    value = await options.read();
-  }
-  return value;
-}
-
 /** Aborts when the client goes away (or the server closes), so a long-poll stops reading for nobody. */
 export function abortOnClose(reply: FastifyReply, closing: AbortSignal): AbortSignal {
   const controller = new AbortController();

@@ -9,7 +9,8 @@ import { DomainError } from '../core/errors.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import { code128Svg } from './code128.js';
 import { esc, jsonBlock, page } from './html.js';
-import { abortOnClose, htmlRoute, noStore, waitForChange } from './http.js';
+import { abortOnClose, htmlRoute, noStore } from './http.js';
+import { waitUntil } from '../app/wait.js';
 import { qrSvg } from './qr.js';
 import * as s from './schemas.js';
 import { patronState, patronVersion, type PatronStateJson } from './views.js';
@@ -99,10 +100,10 @@ export function patronRoutes(fastify: FastifyInstance, app: App, closing: AbortS
   r.get('/patron/:id/state', { schema: { hide: true, params: s.IdParams, querystring: s.PatronStateQuery } }, async (req, reply) => {
     noStore(reply);
     const patronId = req.params.id;
-    const read = await waitForChange({
+    const read = await waitUntil({
       read: () => readPatron(app, patronId),
-      tokenOf: (value) => patronVersion(value.view),
-      since: req.query.version,
+      // the client's token (state version) moved on, or it asked for the state now
+      done: (value) => req.query.version === undefined || patronVersion(value.view) !== req.query.version,
       waitMs: (req.query.waitSeconds ?? 0) * 1000,
       subscribe: (wake) => app.feed.subscribeAll((event) => {
         if (event.objectType === 'payment_request' && (event.data as PaymentRequest).patronId === patronId) wake();

@@ -10,7 +10,7 @@ import type { Channel, ChannelChoice } from '../ports/connector.js';
 import type { Merchant, Patron, PatronCode, Terminal } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
-import { nextChangeOrSecond } from '../wait.js';
+import { waitUntil } from '../wait.js';
 import { assertQuoteCurrent, channelsFor, choose, refreshInstructions } from './channels.js';
 import { asOfNow } from './payment-requests.js';
 import { getPatron } from './patrons.js';
@@ -53,13 +53,13 @@ export async function publicView(app: App, id: string): Promise<PublicView> {
 
 /** Waits (≤ waitSeconds, real time) until the request's version is past `version`: the pay page's live update. */
 export async function waitPublicView(app: App, id: string, version: number, waitSeconds: number, signal?: AbortSignal): Promise<PublicView> {
-  let view = await publicView(app, id);
-  const deadline = Date.now() + waitSeconds * 1000;
-  while (view.request.version <= version && Date.now() < deadline && !signal?.aborted) {
-    await nextChangeOrSecond(app, id, deadline);
-    view = await publicView(app, id);
-  }
-  return view;
+  return waitUntil({
+    read: () => publicView(app, id),
+    done: (view) => view.request.version > version,
+    waitMs: waitSeconds * 1000,
+    subscribe: (wake) => app.feed.subscribe(id, wake),
+    signal,
+  });
 }
 
 export async function patronChooses(unit: Work, id: string, choice: ChannelChoice): Promise<PaymentRequest> {

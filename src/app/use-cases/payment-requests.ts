@@ -8,7 +8,7 @@ import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/store.js
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { returnOwedFunds } from './refund-writes.js';
-import { nextChangeOrSecond } from '../wait.js';
+import { waitUntil } from '../wait.js';
 import { parseShortCode } from '../../core/short-code.js';
 import { takePatronCode } from './patrons.js';
 
@@ -196,15 +196,15 @@ export async function getPaymentRequest(app: App, caller: Caller, id: string): P
  * seen by re-reading every second.
  */
 export async function waitForPaymentRequest(app: App, caller: Caller, id: string, waitSeconds: number, unlessStatus?: pr.PaymentRequestStatus): Promise<PaymentRequest> {
-  let current = await getPaymentRequest(app, caller, id);
-  const awaited = unlessStatus ?? current.status;
-  if (current.status !== awaited || waitSeconds <= 0) return current;
-  const deadline = Date.now() + waitSeconds * 1000;
-  while (current.status === awaited && Date.now() < deadline) {
-    await nextChangeOrSecond(app, id, deadline);
-    current = await getPaymentRequest(app, caller, id);
-  }
-  return current;
+  const first = await getPaymentRequest(app, caller, id);
+  const awaited = unlessStatus ?? first.status;
+  return waitUntil({
+    first,
+    read: () => getPaymentRequest(app, caller, id),
+    done: (request) => request.status !== awaited,
+    waitMs: waitSeconds * 1000,
+    subscribe: (wake) => app.feed.subscribe(id, wake),
+  });
 }
 
 export async function listPaymentRequests(app: App, caller: Caller, filter: Omit<PaymentRequestFilter, 'merchantId' | 'livemode'>, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>> {
