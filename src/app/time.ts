@@ -1,12 +1,16 @@
 import { DomainError } from '../core/errors.js';
 import type { App } from './context.js';
-import type { Tx } from './ports/store.js';
+import type { Merchant, Tx } from './ports/store.js';
 
 /** Time as an object of this merchant and mode sees it: test mode runs on the merchant's test clock. */
+export function nowFor(app: App, merchant: Pick<Merchant, 'testClockOffsetMs'>, livemode: boolean): number {
+  return app.clock.now() + (livemode ? 0 : merchant.testClockOffsetMs);
+}
+
+/** As nowFor, reading the merchant (only test mode needs it). */
 export async function merchantNow(app: App, tx: Tx, merchantId: string, livemode: boolean): Promise<number> {
-  const now = app.clock.now();
-  if (livemode) return now;
+  if (livemode) return app.clock.now();
   const merchant = await tx.getMerchant(merchantId);
   if (!merchant) throw new DomainError('not_found', `No merchant ${merchantId}.`);
-  return now + merchant.testClockOffsetMs;
+  return nowFor(app, merchant, livemode);
 }

@@ -8,7 +8,7 @@ import { loadTerminal, notFound } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { Channel, ChannelChoice } from '../ports/connector.js';
 import type { Merchant, Patron, PatronCode, Terminal } from '../ports/store.js';
-import { merchantNow } from '../time.js';
+import { merchantNow, nowFor } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { waitUntil } from '../wait.js';
 import { assertQuoteCurrent, channelsFor, choose, refreshInstructions } from './channels.js';
@@ -40,8 +40,7 @@ async function lockCurrent(unit: Work, id: string): Promise<{ request: PaymentRe
 export async function viewOf(unit: Work, request: PaymentRequest): Promise<PublicView> {
   const merchant = await unit.tx.getMerchant(request.merchantId);
   if (!merchant) throw new DomainError('not_found', `No payment request ${request.id}.`);
-  const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
-  return { request, merchant, now, channels: channelsFor(unit.app.connector.channels(request), request) };
+  return { request, merchant, now: nowFor(unit.app, merchant, request.livemode), channels: channelsFor(unit.app.connector.channels(request), request) };
 }
 
 export async function publicView(app: App, id: string): Promise<PublicView> {
@@ -94,7 +93,7 @@ export async function displayView(app: App, caller: Caller, terminalId: string):
   if (!merchant) throw new DomainError('not_found', `No terminal ${terminalId}.`);
   const newest = (await app.store.read.listPaymentRequests({ merchantId: caller.merchantId, livemode: caller.livemode, terminalId }, { limit: 1 })).items[0];
   const current = newest ? (await publicView(app, newest.id)).request : null;
-  const now = await merchantNow(app, app.store.read, merchant.id, caller.livemode);
+  const now = nowFor(app, merchant, caller.livemode);
   const shown = current && (pr.isActive(current.status) || now - current.updatedAt <= OUTCOME_SHOWN_MS) ? current : null;
   return { terminal, request: shown, merchant, now };
 }
