@@ -15,22 +15,13 @@ import { qrSvg } from './qr.js';
 import * as s from './schemas.js';
 import { patronState, patronVersion, type PatronStateJson } from './views.js';
 
-interface PatronRead {
-  view: PatronPage;
-  merchantName: string;
+function readPatron(app: App, patronId: string): Promise<PatronPage> {
+  return inTransaction(app, (unit) => patronPage(unit, patronId));
 }
 
-async function readPatron(app: App, patronId: string): Promise<PatronRead> {
-  return inTransaction(app, async (unit) => {
-    const view = await patronPage(unit, patronId);
-    const merchant = await unit.tx.getMerchant(view.patron.merchantId);
-    return { view, merchantName: merchant?.name ?? '' };
-  });
-}
-
-async function renderPatron({ view, merchantName }: PatronRead): Promise<PatronStateJson> {
+async function renderPatron(view: PatronPage): Promise<PatronStateJson> {
   const code = view.code.code;
-  return patronState(view, merchantName, {
+  return patronState(view, view.merchant.name, {
     qrSvg: await qrSvg(code, `QR code of your patron code ${code}`),
     barcodeSvg: code128Svg(code, { label: `Barcode of your patron code ${code}` }),
   });
@@ -103,7 +94,7 @@ export function patronRoutes(fastify: FastifyInstance, app: App, closing: AbortS
     const read = await waitUntil({
       read: () => readPatron(app, patronId),
       // the client's token (state version) moved on, or it asked for the state now
-      done: (value) => req.query.version === undefined || patronVersion(value.view) !== req.query.version,
+      done: (value) => req.query.version === undefined || patronVersion(value) !== req.query.version,
       waitMs: (req.query.waitSeconds ?? 0) * 1000,
       subscribe: (wake) => app.feed.subscribeAll((event) => {
         if (event.objectType === 'payment_request' && (event.data as PaymentRequest).patronId === patronId) wake();

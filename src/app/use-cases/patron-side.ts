@@ -8,12 +8,12 @@ import { loadTerminal, notFound } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { Channel, ChannelChoice } from '../ports/connector.js';
 import type { Merchant, Patron, PatronCode, Terminal } from '../ports/store.js';
-import { merchantNow, nowFor } from '../time.js';
+import { nowFor } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { waitUntil } from '../wait.js';
 import { assertQuoteCurrent, channelsFor, choose, refreshInstructions } from './channels.js';
 import { asOfNow } from './payment-requests.js';
-import { getPatron } from './patrons.js';
+import { currentCode } from './patrons.js';
 import { checkIn, patronAct, type PatronOutcome } from './sandbox.js';
 
 export interface PublicView {
@@ -100,6 +100,7 @@ export async function displayView(app: App, caller: Caller, terminalId: string):
 
 export interface PatronPage {
   patron: Patron;
+  merchant: Merchant;
   code: PatronCode;
   /** Requests pushed to this patron (by their code or a check-in), newest first. */
   requests: PaymentRequest[];
@@ -114,9 +115,11 @@ async function loadSandboxPatron(unit: Work, patronId: string): Promise<Patron> 
 
 export async function patronPage(unit: Work, patronId: string): Promise<PatronPage> {
   const patron = await loadSandboxPatron(unit, patronId);
-  const { code } = await getPatron(unit, patronCaller(patron.merchantId), patron.id);
+  const merchant = await unit.tx.getMerchant(patron.merchantId);
+  if (!merchant) throw notFound('patron', patronId);
+  const now = nowFor(unit.app, merchant, false);
   const requests = await unit.tx.listPaymentRequests({ merchantId: patron.merchantId, livemode: false, patronId: patron.id }, { limit: 10 });
-  return { patron, code, requests: requests.items, now: await merchantNow(unit.app, unit.tx, patron.merchantId, false) };
+  return { patron, merchant, code: await currentCode(unit, patron, now), requests: requests.items, now };
 }
 
 /** The patron approves or declines a request pushed to them. */

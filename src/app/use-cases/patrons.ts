@@ -36,24 +36,24 @@ export async function createPatron(unit: Work, caller: Caller, input: { name?: s
   return { patron, code: await issueCode(unit, patron, now) };
 }
 
-async function loadPatron(tx: Tx, caller: Caller, id: string): Promise<Patron> {
+export async function requirePatron(tx: Tx, caller: Caller, id: string): Promise<Patron> {
   const patron = await tx.getPatron(id);
   if (!patron || !sameTenant(caller, patron)) throw notFound('patron', id);
   return patron;
 }
 
-/** The patron with a code that is good now: the current one, or a fresh one once it expired or was used. */
-export async function getPatron(unit: Work, caller: Caller, id: string): Promise<PatronView> {
-  requireTestMode(caller);
-  const patron = await loadPatron(unit.tx, caller, id);
-  const now = await merchantNow(unit.app, unit.tx, caller.merchantId, caller.livemode);
+/** The code that is good now: the current one, or a fresh one once it expired or was used. */
+export async function currentCode(unit: Work, patron: Patron, now: number): Promise<PatronCode> {
   const latest = await unit.tx.latestPatronCode(patron.id);
-  const code = latest && latest.usedAt === null && now < latest.expiresAt ? latest : await issueCode(unit, patron, now);
-  return { patron, code };
+  return latest && latest.usedAt === null && now < latest.expiresAt ? latest : issueCode(unit, patron, now);
 }
 
-export async function requirePatron(tx: Tx, caller: Caller, id: string): Promise<Patron> {
-  return loadPatron(tx, caller, id);
+/** The patron with the code it shows now. */
+export async function getPatron(unit: Work, caller: Caller, id: string): Promise<PatronView> {
+  requireTestMode(caller);
+  const patron = await requirePatron(unit.tx, caller, id);
+  const now = await merchantNow(unit.app, unit.tx, caller.merchantId, caller.livemode);
+  return { patron, code: await currentCode(unit, patron, now) };
 }
 
 /** Consumes a scanned patron code: unknown, expired and reused codes are all `patron_code_invalid`. */
