@@ -67,7 +67,7 @@ export default defineConfig(async () => {
     test: {
       ...common,
       name: 'postgres',
-      include: ['src/**/*.pg.test.ts', 'test/**/*.pg.test.ts', 'test/e2e/**/*.test.ts'],
+      include: ['src/**/*.pg.test.ts', 'test/**/*.pg.test.ts', 'test/e2e/**/*.test.ts', 'test/dialects/**/*.test.ts'],
       env: { POSGATE_TEST_DRIVER: 'postgres' },
     },
   };

@@ -11,6 +11,7 @@ import { loadConfig, type Config } from './config/config.js';
 import { openApp } from './compose.js';
 import type { App } from './app/context.js';
 import { nativeApi } from './dialects/native/index.js';
+import { CREDENTIAL_ISSUERS, DIALECTS } from './dialects/registry.js';
 import { webPages } from './web/index.js';
 import { createDeliveryWorker } from './delivery/worker.js';
 import { renderEvent } from './dialects/native/render.js';
@@ -52,16 +53,17 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const metrics = createMetrics();
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
   const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
-  const { credentials: demo } = await ensureDemoMerchant(app);
+  const { credentials: demo } = await ensureDemoMerchant(app, CREDENTIAL_ISSUERS);
 
   let listeningUrl: string | null = null;
   const deps = {
-    app, logger, metrics, adminToken: config.adminToken,
+    app, logger, metrics, adminToken: config.adminToken, config, dialects: DIALECTS,
     get publicUrl() {
       return config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
     },
   };
-  const server = await buildServer(deps, [(f) => nativeApi(f, deps), (f) => webPages(f, deps)]);
+  const dialectSurfaces = Object.values(DIALECTS).map((dialect) => (f: FastifyInstance) => dialect.mount(f, deps));
+  const server = await buildServer(deps, [(f) => nativeApi(f, deps), (f) => webPages(f, deps), ...dialectSurfaces]);
 
   const delivery = createDeliveryWorker({
     app,

@@ -5,6 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Mode } from '../app/ports/store.js';
 import { inTransaction } from '../app/unit-of-work.js';
 import { ensureDemoMerchant, type DemoCredentials } from '../app/use-cases/bootstrap.js';
+import { CREDENTIAL_ISSUERS } from '../dialects/registry.js';
 import { createApiKey, createMerchant, createTerminal, DEFAULT_STORE_NAME, revokeApiKey } from '../app/use-cases/merchants.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { start } from '../main.js';
@@ -106,7 +107,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .option('--json', 'print the credential sets as JSON (the shape the conformance tests read)')
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
-      const credentials = await withApp(cfg, async ({ app }) => (await ensureDemoMerchant(app)).credentials);
+      const credentials = await withApp(cfg, async ({ app }) => (await ensureDemoMerchant(app, CREDENTIAL_ISSUERS)).credentials);
       const out = credentialsJson(baseUrlOf(cfg), credentials);
       if (opts.json) return json(out);
       const { native } = credentials;

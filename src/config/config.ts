@@ -22,6 +22,7 @@ const Env = z.object({
   IDEMPOTENCY_RETENTION_HOURS: intFrom(24, 1),
   AUTHORIZATION_TTL_SECONDS: intFrom(7 * 24 * 3600, 60),
   BACKGROUND_INTERVAL_MS: intFrom(1000, 10),
+  MOBILEPAY_PAYMENT_TIMEOUT_SECONDS: intFrom(120, 10),
 });
 
 export interface Config {
@@ -48,6 +49,8 @@ export interface Config {
   idempotencyRetentionMs: number;
   authorizationTtlMs: number;
   backgroundIntervalMs: number;
+  /** MobilePay: a payment not Reserved this long after it started is CancelledByMobilePay. */
+  mobilepayPaymentTimeoutSeconds: number;
 }
 
 export class ConfigError extends Error {}
@@ -77,5 +80,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyRetentionMs: e.IDEMPOTENCY_RETENTION_HOURS * 3600 * 1000,
     authorizationTtlMs: e.AUTHORIZATION_TTL_SECONDS * 1000,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
+    mobilepayPaymentTimeoutSeconds: e.MOBILEPAY_PAYMENT_TIMEOUT_SECONDS,
   };
 }

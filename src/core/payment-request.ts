@@ -73,6 +73,8 @@ export interface PaymentRequest {
   overpaid: boolean;
   captureMode: CaptureMode;
   reference: string | null;
+  /** The POS's own order id (MobilePay orderId, Centrapay externalRef): unlike `reference`, not unique. */
+  externalRef: string | null;
   shortCode: string;
   description: string | null;
   lineItems: LineItem[] | null;
@@ -88,6 +90,8 @@ export interface PaymentRequest {
   /** What the chosen channel told the patron to do: the prompt, the account, the crypto quote. */
   methodDetails: Record<string, unknown> | null;
   patronId: string | null;
+  /** A patron younger than this cannot approve (the approval is declined with reason `age_restriction`). */
+  minimumAge: number | null;
   /** Which API surface created it (native or a dialect name): its callbacks use that format. */
   source: string;
   /** Hash of the create body: tells a replay by reference from a conflicting reuse of it. */
@@ -173,14 +177,29 @@ export function expireIfDue(request: PaymentRequest, now: number): Transition | 
   return null;
 }
 
-export function ready(request: PaymentRequest, input: { amount: number; lineItems?: LineItem[] | null }, now: number): Transition {
+export interface ReadyInput {
+  amount: number;
+  lineItems?: LineItem[] | null;
+  /** A prepared request has no amount yet, so its currency may still be set with the amount. */
+  currency?: string;
+  minimumAge?: number | null;
+}
+
+export function ready(request: PaymentRequest, input: ReadyInput, now: number): Transition {
   guard(request, 'ready');
   const lineItems = input.lineItems ?? request.lineItems;
   const mismatch = checkLineItems(input.amount, lineItems);
   if (mismatch) throw mismatch;
   const status: PaymentRequestStatus = request.patronId ? 'pending' : 'created';
   const events: PaymentRequestEventType[] = status === 'pending' ? ['payment_request.ready', 'payment_request.pending'] : ['payment_request.ready'];
-  return { request: changed(request, now, { status, amount: input.amount, lineItems }), events };
+  const currency = input.currency ?? request.currency;
+  const minimumAge = input.minimumAge === undefined ? request.minimumAge : input.minimumAge;
+  return { request: changed(request, now, { status, amount: input.amount, lineItems, currency, minimumAge }), events };
+}
+
+/** Whether a patron of this age (null: not known, taken as of age) is too young for the request. */
+export function isUnderAge(request: Pick<PaymentRequest, 'minimumAge'>, patronAge: number | null): boolean {
+  return request.minimumAge !== null && patronAge !== null && patronAge < request.minimumAge;
 }
 
 /** A patron scanned, checked in or was pushed the request. In `prepared` that pairs without a status change. */

@@ -52,6 +52,8 @@ export interface NewRefund {
   reference: string;
   reason: string | null;
   captureMode: CaptureMode;
+  /** Refunds are refused this long after the request was created (a provider's refund window). */
+  windowMs?: number;
 }
 
 /** References starting with this are posgate's own (void and returns); merchants cannot use them. */
@@ -61,6 +63,8 @@ export const RETURN_REFERENCE = `${SYSTEM_REFERENCE_PREFIX}return`;
 /** Reserves the amount against what was captured; the refund then settles or awaits capture. */
 export function createRefund(request: PaymentRequest, input: NewRefund, now: number): RefundChange {
   if (!canApply(request.status, 'refund')) throw refusal(request, 'refund');
+  if (input.windowMs !== undefined && now - request.createdAt > input.windowMs)
+    throw new DomainError('refund_window_exceeded', `Payment request ${request.id} was created more than ${Math.floor(input.windowMs / 86_400_000)} days ago and can no longer be refunded.`, undefined, { createdAt: request.createdAt });
   const refundable = refundableAmount(request);
   if (input.amount > refundable)
     throw new DomainError('amount_exceeds_refundable', `Cannot refund ${input.amount}: ${refundable} of the ${request.amountCaptured} captured is still refundable.`, 'amount', { refundable });

@@ -1,8 +1,8 @@
 // Every error leaves as RFC 9457 problem+json with a stable code; nothing else reaches the client.
-import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { DomainError, isDomainError, type ErrorCode } from '../core/errors.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { DomainError, ErrorCode } from '../core/errors.js';
 import { NATIVE_STATUS, TITLES } from './error-statuses.js';
+
 
 export interface Problem {
   type: string;
@@ -25,62 +25,6 @@ export function problemOf(error: DomainError, requestId: string): Problem {
     ...(error.param ? { param: error.param } : {}),
     requestId,
   };
-}
-
-interface ValidationIssue {
-  keyword: string;
-  instancePath: string;
-  message: string;
-  params?: { keys?: string[]; expected?: string };
-}
-
-const HEADER_CODES: Record<string, ErrorCode> = { 'idempotency-key': 'idempotency_key_invalid' };
-
-/** A zod validation failure → the most specific stable code, naming the offending parameter. */
-export function validationError(issues: ValidationIssue[], context: string | undefined): DomainError {
-  const issue = issues[0] as ValidationIssue;
-  const path = issue.instancePath.replace(/^\//, '').split('/').filter(Boolean);
-  if (issue.keyword === 'unrecognized_keys') {
-    const key = issue.params?.keys?.[0] ?? 'field';
-    const param = [...path, key].join('.');
-    return new DomainError('unknown_field', `Unknown field ${param}${context === 'querystring' ? ' in the query' : ''}.`, param);
-  }
-  const param = path.join('.') || (context ?? 'body');
-  const missing = issue.keyword === 'invalid_type' && /received undefined/.test(issue.message);
-  const top = path[0];
-  let code: ErrorCode = missing ? 'parameter_missing' : 'parameter_invalid';
-  if (context === 'headers' && top && HEADER_CODES[top]) code = HEADER_CODES[top];
-  else if (!missing && path.at(-1) === 'amount' && path.length === 1) code = 'amount_invalid';
-  else if (!missing && top === 'currency') code = 'currency_invalid';
-  const what = context === 'headers' ? `header ${param}` : param;
-  return new DomainError(code, missing ? `${what} is required.` : `${what}: ${issue.message}`, param);
-}
-
-const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Send JSON with Content-Type: application/json.'],
-  FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'The request body is larger than 256 KiB.'],
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['invalid_json', 'The Content-Length does not match the body.'],
-  FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'The body is not valid JSON.'],
-  FST_ERR_BAD_URL: ['parameter_invalid', 'The URL is not valid: a percent-encoded part of its path does not decode.'],
-  FST_ERR_MAX_PARAM_LENGTH: ['parameter_invalid', 'A part of the URL path is too long.'],
-};
-
-/** Turns anything thrown while handling a request into a DomainError; unknown errors are bugs (500). */
-export function toDomainError(error: unknown): { error: DomainError; bug: boolean } {
-  if (isDomainError(error)) return { error, bug: false };
-  if (hasZodFastifySchemaValidationErrors(error)) {
-    return { error: validationError(error.validation as unknown as ValidationIssue[], (error as { validationContext?: string }).validationContext), bug: false };
-  }
-  const fastifyError = error as FastifyError;
-  const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (mapped) return { error: new DomainError(mapped[0], mapped[1]), bug: false };
-  if (fastifyError instanceof SyntaxError || (fastifyError?.statusCode === 400 && /JSON/i.test(fastifyError.message))) {
-    return { error: new DomainError('invalid_json', `The body is not valid JSON: ${fastifyError.message}`), bug: false };
-  }
-  if (fastifyError?.statusCode && fastifyError.statusCode >= 400 && fastifyError.statusCode < 500) {
-    return { error: new DomainError('parameter_invalid', fastifyError.message), bug: false };
-  }
-  return { error: new DomainError('internal_error', 'Something went wrong on our side; the request may be retried with the same Idempotency-Key.'), bug: true };
 }
 
 export function sendProblem(reply: FastifyReply, request: FastifyRequest, error: DomainError): FastifyReply {

@@ -9,7 +9,8 @@ import type { Logger } from 'pino';
 import type { App } from '../app/context.js';
 import { DomainError, ERROR_CODES } from '../core/errors.js';
 import type { Metrics } from '../observability/metrics.js';
-import { sendProblem, toDomainError } from './problem.js';
+import { toDomainError } from '../dialects/shared/errors.js';
+import { sendProblem } from './problem.js';
 
 export const BODY_LIMIT = 256 * 1024;
 

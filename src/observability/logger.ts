@@ -20,6 +20,26 @@ export const REDACTED_PATHS = [
   '*.accessToken',
 ];
 
+/** Query parameters that carry secrets (the MobilePay wrapper sends its token in the URL). */
+const SECRET_QUERY = /([?&](?:accessToken|previousAccessToken|apiKey|api_key|secret|token)=)[^&#]*/gi;
+
+export function redactUrl(url: string): string {
+  return url.replace(SECRET_QUERY, '$1[redacted]');
+}
+
+interface LoggedRequest {
+  method: string;
+  url: string;
+  host?: string;
+  ip?: string;
+  socket?: { remotePort?: number };
+}
+
+/** Fastify's request serializer, with secrets in the query string replaced. */
+function serializeRequest(req: LoggedRequest) {
+  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+}
+
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } }, destination as never);
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { req: serializeRequest } }, destination as never);
 }

@@ -5,7 +5,7 @@ import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import {
   ConcurrentUpdate, UniqueViolation,
-  type ApiKey, type EventFilter, type IdempotencyClaim, type IdempotencyScope, type Merchant, type Page, type Patron, type PatronCode,
+  type ApiKey, type DialectCredential, type EventFilter, type IdempotencyClaim, type IdempotencyScope, type Merchant, type Page, type Patron, type PatronCode,
   type Lease, type PaymentRequestFilter, type Store, type StoredEvent, type StoredResponse, type Terminal, type Tx,
 } from '../app/ports/store.js';
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
@@ -97,12 +97,46 @@ export class KyselyTx implements Tx {
     await this.write(() =>
       this.db.insertInto('terminals').values({
         id: t.id, merchant_id: t.merchantId, store_id: t.storeId, name: t.name,
-        checked_in_patron_id: t.checkedInPatronId, checked_in_at: t.checkedInAt, created_at: t.createdAt,
+        checked_in_patron_id: t.checkedInPatronId, checked_in_at: t.checkedInAt, created_at: t.createdAt, pos_id: t.posId,
       }).execute(),
     );
   }
   async setTerminalCheckIn(terminalId: string, patronId: string | null, at: number | null) {
     await this.db.updateTable('terminals').set({ checked_in_patron_id: patronId, checked_in_at: at }).where('id', '=', terminalId).execute();
+  }
+
+  async findTerminalByName(merchantId: string, name: string) {
+    const row = await this.db.selectFrom('terminals').selectAll().where('merchant_id', '=', merchantId).where('name', '=', name).executeTakeFirst();
+    return row ? rows.toTerminal(row) : null;
+  }
+  async findTerminalByPosId(posId: string) {
+    const row = await this.db.selectFrom('terminals').selectAll().where('pos_id', '=', posId).executeTakeFirst();
+    return row ? rows.toTerminal(row) : null;
+  }
+  async setTerminalPosId(terminalId: string, expected: string | null, posId: string | null) {
+    const result = await this.write(() => this.db.updateTable('terminals').set({ pos_id: posId }).where('id', '=', terminalId)
+      .where('pos_id', expected === null ? 'is' : '=', expected).executeTakeFirst());
+    return Number(result.numUpdatedRows) === 1;
+  }
+
+  async insertDialectCredential(c: DialectCredential) {
+    await this.write(() => this.db.insertInto('dialect_credentials').values({
+      id: c.id, merchant_id: c.merchantId, dialect: c.dialect, livemode: rows.bit(c.livemode), lookup: c.lookup, secret_hash: c.secretHash,
+      created_at: c.createdAt, updated_at: c.updatedAt,
+    }).execute());
+  }
+  async findDialectCredential(dialect: string, lookup: string) {
+    const row = await this.db.selectFrom('dialect_credentials').selectAll().where('dialect', '=', dialect).where('lookup', '=', lookup).executeTakeFirst();
+    return row ? rows.toDialectCredential(row) : null;
+  }
+  async findDialectCredentialOfMerchant(merchantId: string, dialect: string) {
+    const row = await this.db.selectFrom('dialect_credentials').selectAll().where('merchant_id', '=', merchantId).where('dialect', '=', dialect).executeTakeFirst();
+    return row ? rows.toDialectCredential(row) : null;
+  }
+  async replaceDialectSecret(id: string, expectedHash: string | null, secretHash: string, now: number) {
+    const result = await this.db.updateTable('dialect_credentials').set({ secret_hash: secretHash, updated_at: now }).where('id', '=', id)
+      .where('secret_hash', expectedHash === null ? 'is' : '=', expectedHash).executeTakeFirst();
+    return Number(result.numUpdatedRows) === 1;
   }
 
   async insertApiKey(k: ApiKey) {
@@ -166,6 +200,8 @@ export class KyselyTx implements Tx {
     if (f.terminalId) q = q.where('terminal_id', '=', f.terminalId);
     if (f.patronId) q = q.where('patron_id', '=', f.patronId);
     if (f.status) q = q.where('status', '=', f.status);
+    if (f.statuses) q = q.where('status', 'in', [...f.statuses]);
+    if (f.externalRef !== undefined) q = q.where('external_ref', '=', f.externalRef);
     if (f.reference) q = q.where('reference', '=', f.reference);
     if (f.shortCode) q = q.where('short_code', '=', f.shortCode);
     if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
@@ -312,7 +348,7 @@ export class KyselyTx implements Tx {
   }
 
   async insertPatron(p: Patron) {
-    await this.write(() => this.db.insertInto('patrons').values({ id: p.id, merchant_id: p.merchantId, livemode: rows.bit(p.livemode), name: p.name, created_at: p.createdAt }).execute());
+    await this.write(() => this.db.insertInto('patrons').values({ id: p.id, merchant_id: p.merchantId, livemode: rows.bit(p.livemode), name: p.name, age: p.age, created_at: p.createdAt }).execute());
   }
   async getPatron(id: string) {
     const row = await this.db.selectFrom('patrons').selectAll().where('id', '=', id).executeTakeFirst();

@@ -2,9 +2,9 @@
 import type { Insertable, Selectable } from 'kysely';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
-import type { ApiKey, Merchant, Patron, PatronCode, StoredEvent, Store, Terminal } from '../app/ports/store.js';
+import type { ApiKey, DialectCredential, Merchant, Patron, PatronCode, StoredEvent, Store, Terminal } from '../app/ports/store.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
-import type { ApiKeysTable, DeliveriesTable, DeliveryAttemptsTable, WebhookEndpointsTable, EventsTable, MerchantsTable, PatronCodesTable, PatronsTable, PaymentRequestsTable, RefundsTable, StoresTable, TerminalsTable } from './schema.js';
+import type { ApiKeysTable, DeliveriesTable, DialectCredentialsTable, DeliveryAttemptsTable, WebhookEndpointsTable, EventsTable, MerchantsTable, PatronCodesTable, PatronsTable, PaymentRequestsTable, RefundsTable, StoresTable, TerminalsTable } from './schema.js';
 
 const bool = (value: number) => value === 1;
 const bit = (value: boolean) => (value ? 1 : 0);
@@ -18,7 +18,7 @@ export const toMerchant = (r: Selectable<MerchantsTable>): Merchant => ({
 export const toStore = (r: Selectable<StoresTable>): Store => ({ id: r.id, merchantId: r.merchant_id, name: r.name, createdAt: num(r.created_at) });
 export const toTerminal = (r: Selectable<TerminalsTable>): Terminal => ({
   id: r.id, merchantId: r.merchant_id, storeId: r.store_id, name: r.name,
-  checkedInPatronId: r.checked_in_patron_id, checkedInAt: numOrNull(r.checked_in_at), createdAt: num(r.created_at),
+  checkedInPatronId: r.checked_in_patron_id, checkedInAt: numOrNull(r.checked_in_at), createdAt: num(r.created_at), posId: r.pos_id,
 });
 export const toApiKey = (r: Selectable<ApiKeysTable>): ApiKey => ({
   id: r.id, merchantId: r.merchant_id, terminalId: r.terminal_id, kind: r.kind as ApiKey['kind'], mode: r.mode as ApiKey['mode'],
@@ -37,7 +37,7 @@ export function toPaymentRequest(r: Selectable<PaymentRequestsTable>): PaymentRe
     patronNotPresent: bool(r.patron_not_present), allowConcurrent: bool(r.allow_concurrent),
     allowedMethods: r.allowed_methods === null ? null : JSON.parse(r.allowed_methods), paymentMethod: r.payment_method,
     methodDetails: r.method_details === null ? null : JSON.parse(r.method_details), patronId: r.patron_id,
-    source: r.source, fingerprint: r.fingerprint, expiresAt: num(r.expires_at), authorizationExpiresAt: numOrNull(r.authorization_expires_at),
+    source: r.source, fingerprint: r.fingerprint, externalRef: r.external_ref, minimumAge: numOrNull(r.minimum_age), expiresAt: num(r.expires_at), authorizationExpiresAt: numOrNull(r.authorization_expires_at),
     createdAt: num(r.created_at), updatedAt: num(r.updated_at), version: num(r.version),
   };
 }
@@ -54,7 +54,7 @@ export function fromPaymentRequest(p: PaymentRequest): Insertable<PaymentRequest
     patron_not_present: bit(p.patronNotPresent), allow_concurrent: bit(p.allowConcurrent),
     allowed_methods: p.allowedMethods === null ? null : JSON.stringify(p.allowedMethods), payment_method: p.paymentMethod,
     method_details: p.methodDetails === null ? null : JSON.stringify(p.methodDetails), patron_id: p.patronId,
-    source: p.source, fingerprint: p.fingerprint, expires_at: p.expiresAt, authorization_expires_at: p.authorizationExpiresAt,
+    source: p.source, fingerprint: p.fingerprint, external_ref: p.externalRef, minimum_age: p.minimumAge, expires_at: p.expiresAt, authorization_expires_at: p.authorizationExpiresAt,
     created_at: p.createdAt, updated_at: p.updatedAt, version: p.version,
   };
 }
@@ -77,9 +77,14 @@ export const toEvent = (r: Selectable<EventsTable>): StoredEvent => ({
   createdAt: num(r.created_at), position: num(r.position),
 });
 
-export const toPatron = (r: Selectable<PatronsTable>): Patron => ({ id: r.id, merchantId: r.merchant_id, livemode: bool(r.livemode), name: r.name, createdAt: num(r.created_at) });
+export const toPatron = (r: Selectable<PatronsTable>): Patron => ({ id: r.id, merchantId: r.merchant_id, livemode: bool(r.livemode), name: r.name, age: numOrNull(r.age), createdAt: num(r.created_at) });
 export const toPatronCode = (r: Selectable<PatronCodesTable>): PatronCode => ({
   code: r.code, patronId: r.patron_id, merchantId: r.merchant_id, livemode: bool(r.livemode), issuedAt: num(r.issued_at), expiresAt: num(r.expires_at), usedAt: numOrNull(r.used_at),
+});
+
+export const toDialectCredential = (r: Selectable<DialectCredentialsTable>): DialectCredential => ({
+  id: r.id, merchantId: r.merchant_id, dialect: r.dialect, livemode: bool(r.livemode), lookup: r.lookup, secretHash: r.secret_hash,
+  createdAt: num(r.created_at), updatedAt: num(r.updated_at),
 });
 
 export const toWebhookEndpoint = (r: Selectable<WebhookEndpointsTable>): WebhookEndpoint => ({

@@ -8,7 +8,7 @@ export interface MerchantsTable { id: string; name: string; test_clock_offset_ms
 export interface StoresTable { id: string; merchant_id: string; name: string; created_at: number }
 export interface TerminalsTable {
   id: string; merchant_id: string; store_id: string; name: string;
-  checked_in_patron_id: string | null; checked_in_at: number | null; created_at: number;
+  checked_in_patron_id: string | null; checked_in_at: number | null; created_at: number; pos_id: Generated<string | null>;
 }
 export interface ApiKeysTable {
   id: string; merchant_id: string; terminal_id: string | null; kind: string; mode: string;
@@ -22,6 +22,7 @@ export interface PaymentRequestsTable {
   line_items: string | null; metadata: string; webhook_url: string | null; redirect_url: string | null;
   partial_allowed: Bool; basket_amount: number | null; patron_not_present: Bool; allow_concurrent: Bool;
   allowed_methods: string | null; payment_method: string | null; method_details: Generated<string | null>; patron_id: string | null; source: string; fingerprint: string | null;
+  external_ref: Generated<string | null>; minimum_age: Generated<number | null>;
   expires_at: number; authorization_expires_at: number | null; created_at: number; updated_at: number; version: number;
   lease_owner: Generated<string | null>; lease_until: Generated<number | null>;
 }
@@ -40,7 +41,7 @@ export interface IdempotencyKeysTable {
   id: string; credential_id: string; method: string; path: string; key: string; fingerprint: string; status: string;
   response_status: number | null; response_body: string | null; locked_at: number; created_at: number; expires_at: number;
 }
-export interface PatronsTable { id: string; merchant_id: string; livemode: Bool; name: string; created_at: number }
+export interface PatronsTable { id: string; merchant_id: string; livemode: Bool; name: string; created_at: number; age: Generated<number | null> }
 export interface PatronCodesTable { code: string; patron_id: string; merchant_id: string; livemode: Bool; issued_at: number; expires_at: number; used_at: number | null }
 export interface SettingsTable { key: string; value: string }
 export interface WebhookEndpointsTable {
@@ -56,6 +57,10 @@ export interface DeliveriesTable {
 export interface DeliveryAttemptsTable {
   id: string; delivery_id: string; event_id: string; endpoint_id: string | null; url: string; attempted_at: number;
   status_code: number | null; latency_ms: number; response_snippet: string | null; error: string | null;
+}
+
+export interface DialectCredentialsTable {
+  id: string; merchant_id: string; dialect: string; livemode: Bool; lookup: string; secret_hash: string | null; created_at: number; updated_at: number;
 }
 
 export interface Database {
@@ -74,6 +79,7 @@ export interface Database {
   webhook_endpoints: WebhookEndpointsTable;
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
+  dialect_credentials: DialectCredentialsTable;
 }
 
 /** Names of the uniqueness rules the use cases rely on (index names in both drivers). */
@@ -86,4 +92,7 @@ export const UNIQUE = {
   eventSequence: 'events_object_sequence_unique',
   terminalName: 'terminals_name_unique',
   setting: 'settings_pkey',
+  terminalPosId: 'terminals_pos_id_unique',
+  dialectLookup: 'dialect_credentials_lookup_unique',
+  dialectPerMerchant: 'dialect_credentials_merchant_unique',
 } as const;

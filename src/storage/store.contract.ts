@@ -27,7 +27,7 @@ const ST1: Store = { id: 'st_1', merchantId: 'm_1', name: 'Main Street', created
 const ST2: Store = { id: 'st_2', merchantId: 'm_2', name: 'Harbour', createdAt: NOW - 9 * DAY };
 
 function aTerminal(overrides: Partial<Terminal> = {}): Terminal {
-  return { id: 't_1', merchantId: 'm_1', storeId: 'st_1', name: 'till-1', checkedInPatronId: null, checkedInAt: null, createdAt: NOW - 10 * DAY, ...overrides };
+  return { id: 't_1', merchantId: 'm_1', storeId: 'st_1', name: 'till-1', checkedInPatronId: null, checkedInAt: null, createdAt: NOW - 10 * DAY, posId: null, ...overrides };
 }
 const T1 = aTerminal();
 const T2 = aTerminal({ id: 't_2', name: 'till-2' });
@@ -45,7 +45,7 @@ function aRequest(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
     amountReceived: 0, amountAuthorized: 0, amountCaptured: 0, amountRefunded: 0, amountRefundReserved: 0, overpaid: false,
     captureMode: 'automatic', reference: null, shortCode: `SC${n}`, description: null, lineItems: null, metadata: {},
     webhookUrl: null, redirectUrl: null, partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false,
-    allowedMethods: null, paymentMethod: null, methodDetails: null, patronId: null, source: 'native', fingerprint: null,
+    allowedMethods: null, paymentMethod: null, methodDetails: null, patronId: null, source: 'native', fingerprint: null, externalRef: null, minimumAge: null,
     expiresAt: NOW + 15 * MINUTE, authorizationExpiresAt: null, createdAt: NOW, updatedAt: NOW, version: 1,
     ...overrides,
   };
@@ -82,7 +82,7 @@ function anApiKey(overrides: Partial<ApiKey> = {}): ApiKey {
 }
 
 function aPatron(overrides: Partial<Patron> = {}): Patron {
-  return { id: 'pa_1', merchantId: 'm_1', livemode: false, name: 'Aroha', createdAt: NOW, ...overrides };
+  return { id: 'pa_1', merchantId: 'm_1', livemode: false, name: 'Aroha', age: null, createdAt: NOW, ...overrides };
 }
 
 function aPatronCode(overrides: Partial<PatronCode> = {}): PatronCode {

@@ -39,7 +39,7 @@ export async function webPages(fastify: FastifyInstance, deps: WebDeps): Promise
       assetRoutes(web);
       payRoutes(web, deps.app, closing.signal);
       displayRoutes(web, deps, closing.signal);
-      patronRoutes(web, deps.app, closing.signal);
+      patronRoutes(web, deps, closing.signal);
     },
     { logSerializers: { req: redactedRequest as never } },
   );

@@ -11,7 +11,8 @@ import { code128Svg } from './code128.js';
 import { esc, jsonBlock, page } from './html.js';
 import { abortOnClose, htmlRoute, noStore } from './http.js';
 import { waitUntil } from '../app/wait.js';
-import { qrSvg } from './qr.js';
+import { qrPng, qrSvg } from './qr.js';
+import { checkInUrlOf } from '../dialects/shared/links.js';
 import * as s from './schemas.js';
 import { patronState, patronVersion, type PatronStateJson } from './views.js';
 
@@ -82,8 +83,9 @@ function checkInHtml(terminal: { id: string; name: string }, merchantName: strin
   });
 }
 
-export function patronRoutes(fastify: FastifyInstance, app: App, closing: AbortSignal): void {
+export function patronRoutes(fastify: FastifyInstance, deps: { app: App; readonly publicUrl: string }, closing: AbortSignal): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();
+  const app = deps.app;
 
   r.get('/patron/:id', { schema: { hide: true, params: s.IdParams } }, async (req, reply) =>
     htmlRoute(req, reply, async () => patronHtml(await renderPatron(await readPatron(app, req.params.id)))));
@@ -117,6 +119,13 @@ export function patronRoutes(fastify: FastifyInstance, app: App, closing: AbortS
       if (!terminal || !merchant) throw new DomainError('not_found', `No terminal ${req.params.terminalId}.`);
       return checkInHtml(terminal, merchant.name);
     }));
+
+  // public like the page it points to: the POS (MobilePay's terminal/qrcode) prints or shows it
+  r.get('/check-in/:terminalId/qr.png', { schema: { hide: true, params: s.TerminalParams } }, async (req, reply) => {
+    const terminal = await app.store.read.getTerminal(req.params.terminalId);
+    if (!terminal) throw new DomainError('not_found', `No terminal ${req.params.terminalId}.`);
+    return reply.type('image/png').header('cache-control', 'public, max-age=300').send(await qrPng(checkInUrlOf(deps.publicUrl, terminal.id)));
+  });
 
   r.post('/check-in/:terminalId', { schema: { hide: true, params: s.TerminalParams, body: s.CheckInBody } }, async (req, reply) => {
     noStore(reply);

@@ -5,6 +5,11 @@ import { esc } from './html.js';
 const CACHE_LIMIT = 512;
 const cache = new Map<string, string>();
 
+/** The QR code of `text` as a PNG, as the API's qr.png endpoints draw it. */
+export function qrPng(text: string): Promise<Buffer> {
+  return QRCode.toBuffer(text, { type: 'png', errorCorrectionLevel: 'M', margin: 2, scale: 8 });
+}
+
 /**
  * The QR code of `text` as an inline SVG element, labelled for screen readers. The XML namespace
  * attribute is dropped: inline SVG in HTML needs none, and the page then names no other origin.

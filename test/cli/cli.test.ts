@@ -91,8 +91,12 @@ describe('posgate CLI', () => {
     const creds = JSON.parse(ok(await posgate(dataDir, ['credentials', '--json'], { HOST: '127.0.0.1', PORT: '8123' }))) as {
       baseUrl: string;
       native: { secretKey: string; terminalKey: string; terminalId: string; webhookSecret: string };
+      mobilepay: { bioCode: string; accessToken: string; terminalId: string; posId: string; storeId: string };
     };
-    expect(Object.keys(creds)).toEqual(['baseUrl', 'native']);
+    expect(Object.keys(creds)).toEqual(['baseUrl', 'native', 'mobilepay']);
+    expect(Object.keys(creds.mobilepay).sort()).toEqual(['accessToken', 'bioCode', 'posId', 'storeId', 'terminalId']);
+    expect(creds.mobilepay.terminalId).toBe('till-1');
+    expect(creds.mobilepay.posId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(creds.baseUrl).toBe('http://127.0.0.1:8123');
     expect(Object.keys(creds.native).sort()).toEqual(['secretKey', 'terminalId', 'terminalKey', 'webhookSecret']);
     expect(creds.native.secretKey).toMatch(/^sk_test_[0-9A-Za-z]{40,}$/);
@@ -114,6 +118,11 @@ describe('posgate CLI', () => {
     const terminals = await fetch(`${url}/v1/terminals`, { headers: bearer(creds.native.terminalKey) });
     expect(terminals.status).toBe(200);
     expect(((await terminals.json()) as { data: { id: string }[] }).data.map((t) => t.id)).toEqual([creds.native.terminalId]);
+    // the mobilepay set names the same terminal, and its token works
+    expect(gw.demo.mobilepay).toEqual(creds.mobilepay);
+    const { bioCode, accessToken, terminalId } = creds.mobilepay;
+    const info = await fetch(`${url}/mobilepay/api/pos/manage/terminal/information?${new URLSearchParams({ terminalId, bioCode, accessToken })}`);
+    expect(((await info.json()) as { posInformation: { posId: string } }).posInformation.posId).toBe(creds.mobilepay.posId);
   });
 
   test('keys create prints a working secret key once; keys revoke stops it at once', async () => {

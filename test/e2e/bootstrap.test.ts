@@ -5,16 +5,35 @@ import { describe, expect, it } from 'vitest';
 import { ensureDemoMerchant } from '../../src/app/use-cases/bootstrap.js';
 import { openApp } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/config.js';
+import { CREDENTIAL_ISSUERS } from '../../src/dialects/registry.js';
 
 describe('first start', () => {
   it('concurrent first starts create one demo merchant and all get the same credentials', async () => {
     const dataDir = mkdtempSync(join(tmpdir(), 'posgate-bootstrap-'));
     const { app, close } = await openApp(loadConfig({ DATA_DIR: dataDir }));
     try {
-      const results = await Promise.all([ensureDemoMerchant(app), ensureDemoMerchant(app), ensureDemoMerchant(app)]);
+      const results = await Promise.all([1, 2, 3].map(() => ensureDemoMerchant(app, CREDENTIAL_ISSUERS)));
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect(new Set(results.map((r) => JSON.stringify(r.credentials))).size).toBe(1);
       expect((await app.store.read.listMerchants({ limit: 10 })).items).toHaveLength(1);
+    } finally {
+      await close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a demo merchant made before a dialect existed gets that set on the next start, once', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'posgate-bootstrap-'));
+    const { app, close } = await openApp(loadConfig({ DATA_DIR: dataDir }));
+    try {
+      const before = await ensureDemoMerchant(app);
+      expect(before.credentials.mobilepay).toBeUndefined();
+      const upgraded = await Promise.all([1, 2].map(() => ensureDemoMerchant(app, CREDENTIAL_ISSUERS)));
+      expect(upgraded.every((r) => !r.created)).toBe(true);
+      expect(upgraded[0]?.credentials.native).toEqual(before.credentials.native);
+      expect(upgraded[0]?.credentials.mobilepay).toMatchObject({ terminalId: 'till-1' });
+      expect(upgraded[1]?.credentials).toEqual(upgraded[0]?.credentials);
+      expect((await ensureDemoMerchant(app, CREDENTIAL_ISSUERS)).credentials).toEqual(upgraded[0]?.credentials);
     } finally {
       await close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -32,6 +32,22 @@ export interface Terminal {
   checkedInPatronId: string | null;
   checkedInAt: number | null;
   createdAt: number;
+  /** The gateway-made id of the terminal's MobilePay point of sale (null: none created). */
+  posId: string | null;
+}
+
+/** A merchant's credential set for one provider dialect: a public lookup value and a hashed secret. */
+export interface DialectCredential {
+  id: string;
+  merchantId: string;
+  dialect: string;
+  livemode: boolean;
+  /** What the caller names itself by (MobilePay's bioCode): unique per dialect. */
+  lookup: string;
+  /** SHA-256 hex of the secret (MobilePay's accessToken); null until one is issued. */
+  secretHash: string | null;
+  createdAt: number;
+  updatedAt: number;
 }
 
 export type KeyKind = 'secret' | 'terminal';
@@ -90,6 +106,8 @@ export interface Patron {
   merchantId: string;
   livemode: boolean;
   name: string;
+  /** In years; null: not stated, taken as of age. */
+  age: number | null;
   createdAt: number;
 }
 
@@ -109,7 +127,9 @@ export interface PaymentRequestFilter {
   patronId?: string;
   terminalId?: string;
   status?: PaymentRequestStatus;
+  statuses?: readonly PaymentRequestStatus[];
   reference?: string;
+  externalRef?: string;
   shortCode?: string;
   createdFrom?: number;
   createdTo?: number;
@@ -168,6 +188,16 @@ export interface Tx {
   listTerminals(merchantId: string, page: { limit: number; afterId?: string; terminalId?: string }): Promise<Page<Terminal>>;
   insertTerminal(terminal: Terminal): Promise<void>;
   setTerminalCheckIn(terminalId: string, patronId: string | null, at: number | null): Promise<void>;
+  findTerminalByName(merchantId: string, name: string): Promise<Terminal | null>;
+  findTerminalByPosId(posId: string): Promise<Terminal | null>;
+  /** Sets the terminal's PoS id only if it is still `expected`; false when another change came first. */
+  setTerminalPosId(terminalId: string, expected: string | null, posId: string | null): Promise<boolean>;
+
+  insertDialectCredential(credential: DialectCredential): Promise<void>;
+  findDialectCredential(dialect: string, lookup: string): Promise<DialectCredential | null>;
+  findDialectCredentialOfMerchant(merchantId: string, dialect: string): Promise<DialectCredential | null>;
+  /** Replaces the secret only if its hash is still `expectedHash`, so two resets cannot both win. */
+  replaceDialectSecret(id: string, expectedHash: string | null, secretHash: string, now: number): Promise<boolean>;
 
   insertApiKey(key: ApiKey): Promise<void>;
   findApiKeyByHash(hash: string): Promise<ApiKey | null>;

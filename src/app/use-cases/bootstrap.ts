@@ -1,7 +1,7 @@
 // First start: the operator's admin token and a demo merchant that works out of the box.
 import { timingSafeEqual } from 'node:crypto';
 import type { App } from '../context.js';
-import type { Tx } from '../ports/store.js';
+import type { Terminal, Tx } from '../ports/store.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { createApiKey, createMerchant, createStore, createTerminal, DEFAULT_STORE_NAME, hashSecret, requireMerchant } from './merchants.js';
 
@@ -51,15 +51,22 @@ export async function merchantWebhookSecret(app: App, tx: Tx, merchantId: string
   return secret;
 }
 
+/** A dialect's credential set for a merchant, in its `posgate credentials --json` shape. */
+export type CredentialIssuer = (unit: Work, merchantId: string) => Promise<unknown>;
+
+/** The merchant's first terminal, made (till-1, in its first store) if it has none. */
+export async function ensureFirstTerminal(unit: Work, merchantId: string): Promise<Terminal> {
+  await requireMerchant(unit.tx, merchantId);
+  const existing = (await unit.tx.listTerminals(merchantId, { limit: 1 })).items[0];
+  if (existing) return existing;
+  const store = (await unit.tx.listStores(merchantId))[0] ?? (await createStore(unit, merchantId, { name: DEFAULT_STORE_NAME }));
+  return createTerminal(unit, store.id, { name: 'till-1' });
+}
+
 /** New test-mode secret and terminal keys for the merchant's first terminal (made if it has none). */
 export async function issueNativeCredentials(unit: Work, merchantId: string): Promise<NativeCredentials> {
-  await requireMerchant(unit.tx, merchantId);
+  const terminal = await ensureFirstTerminal(unit, merchantId);
   const webhookSecret = await merchantWebhookSecret(unit.app, unit.tx, merchantId);
-  let terminal = (await unit.tx.listTerminals(merchantId, { limit: 1 })).items[0];
-  if (!terminal) {
-    const store = (await unit.tx.listStores(merchantId))[0] ?? (await createStore(unit, merchantId, { name: DEFAULT_STORE_NAME }));
-    terminal = await createTerminal(unit, store.id, { name: 'till-1' });
-  }
   const secretKey = await createApiKey(unit, { merchantId, mode: 'test' });
   const terminalKey = await createApiKey(unit, { merchantId, terminalId: terminal.id, mode: 'test' });
   return { secretKey: secretKey.secret, terminalKey: terminalKey.secret, terminalId: terminal.id, webhookSecret };
@@ -68,17 +75,23 @@ export async function issueNativeCredentials(unit: Work, merchantId: string): Pr
 /**
  * Creates the demo merchant (one store, one terminal, test keys) once, in one transaction that
  * first claims the setting: of processes starting together, one creates it and the others retry
- * and read it.
+ * and read it. A dialect added since the demo was made gets its set on the next start.
  */
-export async function ensureDemoMerchant(app: App): Promise<{ credentials: DemoCredentials; created: boolean }> {
+export async function ensureDemoMerchant(app: App, dialects: Record<string, CredentialIssuer> = {}): Promise<{ credentials: DemoCredentials; created: boolean }> {
   return inTransaction(app, async (unit) => {
     const sealed = await unit.tx.getSetting(DEMO_CREDENTIALS);
-    if (sealed) return { credentials: JSON.parse(app.box.open(sealed)) as DemoCredentials, created: false };
-    await unit.tx.insertSetting(DEMO_CREDENTIALS, 'creating');
-    // issueNativeCredentials makes the merchant's first terminal (till-1) in its store
-    const { merchant } = await createMerchant(unit, { name: 'Demo merchant', storeName: 'Demo store' });
-    const credentials: DemoCredentials = { merchantId: merchant.id, native: await issueNativeCredentials(unit, merchant.id) };
-    await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
-    return { credentials, created: true };
+    let credentials: DemoCredentials;
+    if (sealed) {
+      credentials = JSON.parse(app.box.open(sealed)) as DemoCredentials;
+    } else {
+      await unit.tx.insertSetting(DEMO_CREDENTIALS, 'creating');
+      // issueNativeCredentials makes the merchant's first terminal (till-1) in its store
+      const { merchant } = await createMerchant(unit, { name: 'Demo merchant', storeName: 'Demo store' });
+      credentials = { merchantId: merchant.id, native: await issueNativeCredentials(unit, merchant.id) };
+    }
+    const missing = Object.keys(dialects).filter((dialect) => credentials[dialect] === undefined);
+    for (const dialect of missing) credentials[dialect] = await (dialects[dialect] as CredentialIssuer)(unit, credentials.merchantId);
+    if (!sealed || missing.length > 0) await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
+    return { credentials, created: !sealed };
   });
 }

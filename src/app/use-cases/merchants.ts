@@ -49,6 +49,7 @@ export async function createTerminal(unit: Work, storeId: string, input: { name:
     checkedInPatronId: null,
     checkedInAt: null,
     createdAt: unit.app.clock.now(),
+    posId: null,
   };
   await unit.tx.insertTerminal(terminal);
   return terminal;

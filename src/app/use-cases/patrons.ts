@@ -28,10 +28,10 @@ async function issueCode(unit: Work, patron: Patron, now: number): Promise<Patro
   return code;
 }
 
-export async function createPatron(unit: Work, caller: Caller, input: { name?: string }): Promise<PatronView> {
+export async function createPatron(unit: Work, caller: Caller, input: { name?: string; age?: number }): Promise<PatronView> {
   requireTestMode(caller);
   const now = await merchantNow(unit.app, unit.tx, caller.merchantId, caller.livemode);
-  const patron: Patron = { id: unit.app.ids.id('pat'), merchantId: caller.merchantId, livemode: caller.livemode, name: input.name ?? 'Sandbox patron', createdAt: now };
+  const patron: Patron = { id: unit.app.ids.id('pat'), merchantId: caller.merchantId, livemode: caller.livemode, name: input.name ?? 'Sandbox patron', age: input.age ?? null, createdAt: now };
   await unit.tx.insertPatron(patron);
   return { patron, code: await issueCode(unit, patron, now) };
 }

@@ -30,6 +30,9 @@ export interface CreatePaymentRequestInput {
   patronNotPresent?: boolean;
   allowedMethods?: string[];
   allowConcurrent?: boolean;
+  /** The POS's own, non-unique order id (MobilePay orderId, Centrapay externalRef). */
+  externalRef?: string;
+  minimumAge?: number;
 }
 
 export const DEFAULT_EXPIRY_SECONDS = 120;
@@ -141,6 +144,8 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
     patronId: null,
     source,
     fingerprint,
+    externalRef: input.externalRef ?? null,
+    minimumAge: input.minimumAge ?? null,
     expiresAt: now + (input.expiresInSeconds ?? DEFAULT_EXPIRY_SECONDS) * 1000,
     authorizationExpiresAt: null,
     createdAt: now,
@@ -164,7 +169,7 @@ async function freshCheckIn(tx: Tx, caller: Caller, terminal: Terminal, now: num
   return patron && sameTenant(caller, patron) ? patron.id : null;
 }
 
-export async function readyPaymentRequest(unit: Work, caller: Caller, id: string, input: { amount: number; lineItems?: LineItem[] }): Promise<PaymentRequest> {
+export async function readyPaymentRequest(unit: Work, caller: Caller, id: string, input: pr.ReadyInput): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
   return commit(unit, request, pr.ready(request, input, now));
 }

@@ -16,6 +16,8 @@ export interface CreateRefundInput {
   reference: string;
   reason?: string;
   captureMode?: pr.CaptureMode;
+  /** A provider's refund window (MobilePay: 30 days); none in the native API. */
+  windowMs?: number;
 }
 
 export interface RefundResult {
@@ -30,7 +32,7 @@ export async function createRefund(unit: Work, caller: Caller, paymentRequestId:
     if (existing.amount === input.amount) return { refund: existing, replayedByReference: true };
     throw new DomainError('duplicate_reference', `Refund reference ${input.reference} is already used by ${existing.id} for a different amount.`, 'reference', { existingId: existing.id });
   }
-  const reserved = reserveRefund(request, { id: unit.app.ids.id('rf'), amount: input.amount, reference: input.reference, reason: input.reason ?? null, captureMode: input.captureMode ?? 'automatic' }, now);
+  const reserved = reserveRefund(request, { id: unit.app.ids.id('rf'), amount: input.amount, reference: input.reference, reason: input.reason ?? null, captureMode: input.captureMode ?? 'automatic', windowMs: input.windowMs }, now);
   return { refund: (await storeNewRefund(unit, reserved, now)).refund, replayedByReference: false };
 }
 

@@ -3,13 +3,14 @@ import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { parseShortCode } from '../../core/short-code.js';
+import { idOfUuid, isUuid } from '../../core/uuid-ids.js';
 import { canSee, loadTerminal, requireTestMode } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import type { Channel } from '../ports/connector.js';
 import { choose, refreshInstructions, sandboxChoice } from './channels.js';
-import { asOfNow, commit, loadCurrent } from './payment-requests.js';
+import { asOfNow, commit, listPaymentRequests as listPaymentRequestsOf, loadCurrent } from './payment-requests.js';
 import { createPatron, requirePatron } from './patrons.js';
 import { sweepDue } from './sweeps.js';
 
@@ -47,6 +48,8 @@ export function patronActs(request: PaymentRequest, input: SandboxPayInput, now:
  * inbound "patron paid" path) before it counts; a channel that declines fails the request.
  */
 export async function patronAct(unit: Work, request: PaymentRequest, input: SandboxPayInput, now: number): Promise<PaymentRequest> {
+  if (input.outcome === 'approve' && pr.canApply(request.status, 'decline') && pr.isUnderAge(request, await patronAge(unit, request)))
+    return commit(unit, request, pr.decline(request, now, 'age_restriction'));
   const settings = await paymentSettings(unit, request.merchantId);
   const transition = patronActs(request, input, now, settings); // validates before the channel is asked
   if (input.outcome !== 'approve') return commit(unit, request, transition);
@@ -55,6 +58,11 @@ export async function patronAct(unit: Work, request: PaymentRequest, input: Sand
   const after = await commit(unit, request, verdict === 'approved' ? transition : pr.decline(request, now));
   // still owed after a partial payment: the instructions now describe the remainder
   return after.status === 'pending' ? refreshInstructions(unit, after, now) : after;
+}
+
+async function patronAge(unit: Work, request: PaymentRequest): Promise<number | null> {
+  if (request.minimumAge === null || request.patronId === null) return null;
+  return (await unit.tx.getPatron(request.patronId))?.age ?? null;
 }
 
 /** The settings a payment of this merchant is judged by. */
@@ -132,10 +140,13 @@ export async function resolveReference(app: App, caller: Caller, ref: string): P
   requireTestMode(caller);
   const tx = app.store.read;
   const visible = (request: PaymentRequest | null) => (request && canSee(caller, request) ? request.id : null);
-  const byId = ref.startsWith('pr_') ? visible(await tx.getPaymentRequest(ref)) : null;
+  // a GUID (MobilePay's paymentId or refundId) is a posgate id in another spelling
+  const requestId = isUuid(ref) ? idOfUuid('pr', ref) : ref;
+  const refundId = isUuid(ref) ? idOfUuid('rf', ref) : ref;
+  const byId = requestId?.startsWith('pr_') ? visible(await tx.getPaymentRequest(requestId)) : null;
   if (byId) return byId;
-  if (ref.startsWith('rf_')) {
-    const refund = await tx.getRefund(ref);
+  if (refundId?.startsWith('rf_')) {
+    const refund = await tx.getRefund(refundId);
     if (refund && canSee(caller, refund)) return refund.paymentRequestId;
   }
   const byReference = visible(await tx.findPaymentRequestByReference(caller.merchantId, caller.livemode, ref));
@@ -143,6 +154,8 @@ export async function resolveReference(app: App, caller: Caller, ref: string): P
   const shortCode = parseShortCode(ref);
   const byShortCode = shortCode ? visible(await tx.findPaymentRequestByShortCode(shortCode)) : null;
   if (byShortCode) return byShortCode;
+  const [byExternalRef] = (await listPaymentRequestsOf(app, caller, { externalRef: ref }, { limit: 1 })).items;
+  if (byExternalRef) return byExternalRef.id;
   const byAlias = await tx.resolveReference(caller.merchantId, caller.livemode, ref);
   if (byAlias && visible(await tx.getPaymentRequest(byAlias))) return byAlias;
   throw new DomainError('not_found', `Nothing matches ${ref}.`, 'ref');

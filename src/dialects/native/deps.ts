@@ -1,6 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticate } from '../../app/use-cases/merchants.js';
 import type { App, Caller } from '../../app/context.js';
+import type { Work } from '../../app/unit-of-work.js';
 import { bearerToken } from '../shared/auth.js';
 
 export interface NativeDeps {
@@ -9,6 +10,8 @@ export interface NativeDeps {
   readonly publicUrl: string;
   /** POSGATE_ADMIN_TOKEN when configured; otherwise the hashed, generated one in the database. */
   adminToken: string | null;
+  /** The provider dialects: the admin API makes their credential sets. */
+  dialects: Readonly<Record<string, { issueCredentials(unit: Work, merchantId: string, options?: { issueToken?: boolean }): Promise<unknown> }>>;
 }
 
 

@@ -3,6 +3,7 @@ import type { ColumnDataType, ColumnDefinitionBuilder, Kysely, Migration, Migrat
 import * as initial from './0001-initial.js';
 import * as webhooks from './0002-webhooks.js';
 import * as patronSide from './0003-patron-side.js';
+import * as dialects from './0004-dialects.js';
 
 export interface MigrationDialect {
   /** The column type of an auto-incrementing key. */
@@ -11,7 +12,7 @@ export interface MigrationDialect {
 }
 
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
-const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide };
+const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide, '0004-dialects': dialects };
 
 export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
   return {

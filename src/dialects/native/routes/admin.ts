@@ -4,7 +4,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyAdminToken, issueNativeCredentials } from '../../../app/use-cases/bootstrap.js';
 import * as uc from '../../../app/use-cases/merchants.js';
-import { inTransaction } from '../../../app/unit-of-work.js';
+import { inTransaction, type Work } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
 import { decimalToMinor } from '../../../core/money.js';
 import { bearerToken } from '../../shared/auth.js';
@@ -21,8 +21,7 @@ const ModeBody = z.strictObject({ mode: z.enum(['test', 'live']) });
 /** A percent as exact decimal text with at most 2 decimals ("0.5", "2.25"), turned into basis points: no float. */
 const TolerancePercent = z.string().regex(/^\d{1,3}(\.\d{1,2})?$/, 'a percent as decimal text with at most 2 decimals, e.g. "0.5"')
   .transform((text) => decimalToMinor(text, 2) ?? 0);
-/** Dialects whose credential sets exist so far; the others answer 404 until they are built. */
-const CREDENTIAL_DIALECTS = ['native'] as const;
+const IssueBody = z.strictObject({ issueToken: z.boolean().optional().describe('mobilepay: false makes the set without a token (the POS fetches it with manage/token)') });
 
 
 export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
@@ -73,11 +72,15 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   r.post('/admin/v1/merchants/:id/credentials/:dialect', {
     schema: {
       tags, summary: "A fresh credential set for one dialect, in the shape of `posgate credentials --json`",
-      params: z.strictObject({ id: z.string().min(1).max(100), dialect: z.string().min(1).max(30) }), body: s.EmptyBody, headers: s.IdempotencyHeaders,
+      params: z.strictObject({ id: z.string().min(1).max(100), dialect: z.string().min(1).max(30) }), body: IssueBody, headers: s.IdempotencyHeaders,
     },
   }, async (req, reply) => {
-    const dialect = req.params.dialect;
-    if (!(CREDENTIAL_DIALECTS as readonly string[]).includes(dialect)) throw new DomainError('not_found', `No dialect ${dialect} with credentials here; available: ${CREDENTIAL_DIALECTS.join(', ')}.`, 'dialect');
-    return respond(app, req, reply, ADMIN, (unit) => issueNativeCredentials(unit, req.params.id), (native) => ({ status: 201, body: { baseUrl: deps.publicUrl, native } }));
+    const { id, dialect } = req.params;
+    const available = ['native', ...Object.keys(deps.dialects)];
+    const issuer = dialect === 'native' ? undefined : deps.dialects[dialect];
+    if (dialect !== 'native' && !issuer) throw new DomainError('not_found', `No dialect ${dialect} with credentials here; available: ${available.join(', ')}.`, 'dialect');
+    if (dialect === 'native' && req.body.issueToken !== undefined) throw new DomainError('unknown_field', 'issueToken applies to the mobilepay set only.', 'issueToken');
+    const issue = (unit: Work) => (issuer ? issuer.issueCredentials(unit, id, req.body) : issueNativeCredentials(unit, id));
+    return respond(app, req, reply, ADMIN, issue, (set) => ({ status: 201, body: { baseUrl: deps.publicUrl, [dialect]: set } }));
   });
 }

@@ -12,7 +12,7 @@ const tags = ['Sandbox (test mode)'];
 
 function renderPatron(view: patrons.PatronView, publicUrl: string) {
   return {
-    id: view.patron.id, object: 'patron' as const, livemode: view.patron.livemode, name: view.patron.name,
+    id: view.patron.id, object: 'patron' as const, livemode: view.patron.livemode, name: view.patron.name, age: view.patron.age,
     patronCode: view.code.code, patronCodeExpiresAt: iso(view.code.expiresAt), pageUrl: `${publicUrl}/patron/${view.patron.id}`, createdAt: iso(view.patron.createdAt),
   };
 }

@@ -1,0 +1,73 @@
+// Management: the merchant's token (create once, reset with the previous one), a terminal's PoS
+// (create, delete, information), stores, and whether a patron is checked in at a PoS.
+import type { FastifyInstance } from 'fastify';
+import { inTransaction } from '../../../app/unit-of-work.js';
+import { issueFirstSecret, resetSecret } from '../../../app/use-cases/dialect-credentials.js';
+import { merchantOverview } from '../../../app/use-cases/merchants.js';
+import { createPointOfSale, deletePointOfSale, isPatronCheckedIn, terminalByName, terminalByPosId } from '../../../app/use-cases/points-of-sale.js';
+import { DomainError } from '../../../core/errors.js';
+import { MOBILEPAY_SECRETS } from '../credentials.js';
+import type { MobilePayDeps } from '../deps.js';
+import * as p from '../params.js';
+import { guidOf, POLL_DELAY_MS, renderPosInformation, renderStore } from '../render.js';
+import { operation, unauthenticatedOperation } from '../transport.js';
+
+export function managementRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
+  const { app } = deps;
+  const issued = (token: string) => ({ accessToken: token, message: token });
+
+  unauthenticatedOperation(m, { path: '/manage/token', methods: ['GET', 'POST'], operation: 'token' }, async (params) => {
+    const { bioCode } = p.read({ bioCode: p.token('bioCode') }, params);
+    return issued(await inTransaction(app, (unit) => issueFirstSecret(unit, MOBILEPAY_SECRETS, bioCode)));
+  });
+
+  unauthenticatedOperation(m, { path: '/manage/token/reset', methods: ['GET', 'POST'], operation: 'token' }, async (params) => {
+    const input = p.read({ bioCode: p.token('bioCode'), previousAccessToken: p.token('previousAccessToken') }, params);
+    return issued(await inTransaction(app, (unit) => resetSecret(unit, MOBILEPAY_SECRETS, input.bioCode, input.previousAccessToken)));
+  });
+
+  operation(m, app, { path: '/manage/create', methods: ['GET', 'POST'], operation: 'pos' }, async ({ params, caller }) => {
+    const { terminalId } = p.read({ terminalId: p.terminalId }, params);
+    return { posInformation: renderPosInformation(await inTransaction(app, (unit) => createPointOfSale(unit, caller, terminalId))) };
+  });
+
+  operation(m, app, { path: '/manage/delete', methods: ['GET', 'DELETE'], operation: 'pos' }, async ({ params, caller }) => {
+    const { terminalId } = p.read({ terminalId: p.terminalId }, params);
+    const before = await terminalByName(app.store.read, caller, terminalId);
+    await inTransaction(app, (unit) => deletePointOfSale(unit, caller, terminalId));
+    return { message: `Point of sale ${before.posId} of terminal ${terminalId} is deleted.` };
+  });
+
+  operation(m, app, { path: '/manage/terminal/information', operation: 'pos' }, async ({ params, caller }) => {
+    const { terminalId } = p.read({ terminalId: p.terminalId }, params);
+    const terminal = await terminalByName(app.store.read, caller, terminalId);
+    if (terminal.posId === null) throw new DomainError('not_found', `Terminal ${terminalId} has no point of sale.`, 'terminalId');
+    return { posInformation: renderPosInformation(terminal) };
+  });
+
+  operation(m, app, { path: '/manage/stores', operation: 'store' }, async ({ caller }) => {
+    const { stores } = await merchantOverview(app, caller.merchantId);
+    return { storeIds: stores.map((store) => guidOf(store.id)) };
+  });
+
+  operation(m, app, { path: '/manage/store', operation: 'store' }, async ({ params, caller }) => {
+    const { storeId } = p.read({ storeId: p.storeId }, params);
+    const { merchant, stores } = await merchantOverview(app, caller.merchantId);
+    const store = stores.find((s) => guidOf(s.id) === storeId);
+    if (!store) throw new DomainError('not_found', `No store ${storeId}.`, 'storeId');
+    return { store: renderStore(store, merchant.name) };
+  });
+
+  const checkInStatus = async (terminal: Parameters<typeof isPatronCheckedIn>[2], caller: Parameters<typeof isPatronCheckedIn>[1]) =>
+    ({ isUserCheckedIn: await isPatronCheckedIn(app, caller, terminal), loyaltyIds: [], pollDelayInMs: POLL_DELAY_MS });
+
+  operation(m, app, { path: '/manage/checkInStatus/byposId', operation: 'pos' }, async ({ params, caller }) => {
+    const { posId } = p.read({ posId: p.posId }, params);
+    return checkInStatus(await terminalByPosId(app.store.read, caller, posId), caller);
+  });
+
+  operation(m, app, { path: '/manage/checkInStatus/byterminalId', operation: 'pos' }, async ({ params, caller }) => {
+    const { terminalId } = p.read({ terminalId: p.terminalId }, params);
+    return checkInStatus(await terminalByName(app.store.read, caller, terminalId), caller);
+  });
+}

@@ -1,0 +1,186 @@
+// Payments: start (by terminal or PoS), prepare → ready, status and details, capture, cancel, and
+// the lists a POS uses to find a paymentId it lost.
+import type { FastifyInstance } from 'fastify';
+import type { Caller } from '../../../app/context.js';
+import type { Terminal, Tx } from '../../../app/ports/store.js';
+import { merchantNow } from '../../../app/time.js';
+import { inTransaction } from '../../../app/unit-of-work.js';
+import {
+  cancelPaymentRequest, capturePaymentRequest, createPaymentRequest, getPaymentRequest, listPaymentRequests, loadCurrent, readyPaymentRequest,
+} from '../../../app/use-cases/payment-requests.js';
+import { terminalByName, terminalByPosId } from '../../../app/use-cases/points-of-sale.js';
+import { DomainError } from '../../../core/errors.js';
+import * as pr from '../../../core/payment-request.js';
+import type { PaymentRequest } from '../../../core/payment-request.js';
+import { fingerprint } from '../../shared/idempotency.js';
+import { checkInUrlOf } from '../../shared/links.js';
+import type { MobilePayDeps } from '../deps.js';
+import { invalidParameter } from '../errors.js';
+import * as p from '../params.js';
+import { guidOf, money, POLL_DELAY_MS, renderPaymentDetails } from '../render.js';
+import { paymentStatusOf, STORED_STATUSES, type MobilePayStatus } from '../statuses.js';
+import { operation } from '../transport.js';
+
+const PAYMENT_METHODS = ['GET', 'POST'] as const;
+
+/** Payments need a PoS: a terminal without one (never created, or deleted) cannot take them. */
+function requirePos(terminal: Terminal, param: string): Terminal {
+  if (terminal.posId === null) throw new DomainError('not_found', `Terminal ${terminal.name} has no point of sale; create one with manage/create.`, param);
+  return terminal;
+}
+
+/** The requests as they are now: one overdue is shown as it will be once the sweep expires it. */
+async function asNow(deps: MobilePayDeps, caller: Caller, requests: PaymentRequest[]): Promise<PaymentRequest[]> {
+  if (requests.length === 0) return requests;
+  const now = await merchantNow(deps.app, deps.app.store.read, caller.merchantId, caller.livemode);
+  return requests.map((request) => pr.expireIfDue(request, now)?.request ?? request);
+}
+
+/** Newest first: the requests with this orderId (and terminal) whose MobilePay status is `state` (any when absent). */
+async function findPayments(deps: MobilePayDeps, caller: Caller, filter: { orderId?: string; terminalId?: string; state?: MobilePayStatus; activeOnly?: boolean }): Promise<PaymentRequest[]> {
+  const statuses = filter.state ? STORED_STATUSES[filter.state] : filter.activeOnly ? pr.ACTIVE_STATUSES : undefined;
+  const found = await listPaymentRequests(deps.app, caller, { externalRef: filter.orderId, terminalId: filter.terminalId, statuses }, { limit: 100 });
+  const current = await asNow(deps, caller, found.items);
+  return current.filter((r) => (filter.state ? paymentStatusOf(r) === filter.state : !filter.activeOnly || pr.isActive(r.status)));
+}
+
+/** The core names its own ids; a MobilePay POS knows the active payment by its paymentId. */
+async function oneActivePerPos<T>(create: () => Promise<T>): Promise<T> {
+  try {
+    return await create();
+  } catch (error) {
+    const activeId = error instanceof DomainError && error.code === 'terminal_busy' ? error.facts.activeId : undefined;
+    if (typeof activeId !== 'string') throw error;
+    throw new DomainError('terminal_busy', `Payment ${guidOf(activeId)} is already active on this PoS; cancel it (or let it finish) before starting another.`, 'terminalId', (error as DomainError).facts);
+  }
+}
+
+function onePayment(found: PaymentRequest[], what: string): { paymentId: string } {
+  const [latest] = found;
+  if (!latest) throw new DomainError('not_found', `No payment ${what}.`, 'paymentId');
+  return { paymentId: guidOf(latest.id) };
+}
+
+export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
+  const { app } = deps;
+
+  operation(m, app, { path: '/terminal/qrcode', operation: 'pos' }, async ({ params, caller }) => {
+    const { terminalId } = p.read({ terminalId: p.terminalId }, params);
+    const terminal = await terminalByName(app.store.read, caller, terminalId);
+    return { qrCodeUrl: `${checkInUrlOf(deps.publicUrl, terminal.id)}/qr.png` };
+  });
+
+  const start = (caller: Caller, find: (tx: Tx) => Promise<Terminal>, input: { orderId: string; amount: string; currencyCode: string; userMinimumAge?: number }) => {
+    const amount = p.minorUnits(input.amount, input.currencyCode);
+    return oneActivePerPos(() => inTransaction(app, async (unit) => {
+      const terminal = await find(unit.tx);
+      const created = await createPaymentRequest(unit, caller, {
+        amount, currency: input.currencyCode, terminalId: terminal.id, captureMode: 'manual', expiresInSeconds: deps.paymentTimeoutSeconds,
+        externalRef: input.orderId, minimumAge: input.userMinimumAge || undefined,
+      }, fingerprint(input), 'mobilepay');
+      return { paymentId: guidOf(created.request.id) };
+    }));
+  };
+  const startFields = { orderId: p.orderId, amount: p.amount, currencyCode: p.currency, userMinimumAge: p.userMinimumAge };
+
+  operation(m, app, { path: '/payment/start', methods: [...PAYMENT_METHODS], operation: 'payment' }, async ({ params, caller }) => {
+    const input = p.read({ ...startFields, terminalId: p.terminalId }, params);
+    return start(caller, async (tx) => requirePos(await terminalByName(tx, caller, input.terminalId), 'terminalId'), input);
+  });
+
+  operation(m, app, { path: '/payment/start/byPosId', methods: [...PAYMENT_METHODS], operation: 'payment' }, async ({ params, caller }) => {
+    const input = p.read({ ...startFields, posId: p.posId }, params);
+    return start(caller, (tx) => terminalByPosId(tx, caller, input.posId), input);
+  });
+
+  operation(m, app, { path: '/payment/prepare', methods: [...PAYMENT_METHODS], operation: 'payment' }, async ({ params, caller }) => {
+    const input = p.read({ orderId: p.orderId, terminalId: p.terminalId }, params);
+    return oneActivePerPos(() => inTransaction(app, async (unit) => {
+      const terminal = requirePos(await terminalByName(unit.tx, caller, input.terminalId), 'terminalId');
+      const created = await createPaymentRequest(unit, caller, {
+        currency: 'DKK', terminalId: terminal.id, captureMode: 'manual', expiresInSeconds: deps.paymentTimeoutSeconds, externalRef: input.orderId,
+      }, fingerprint(input), 'mobilepay');
+      return { paymentId: guidOf(created.request.id) };
+    }));
+  });
+
+  operation(m, app, { path: '/payment/ready', methods: [...PAYMENT_METHODS], operation: 'ready' }, async ({ params, caller }) => {
+    const input = p.read({ ...startFields, terminalId: p.terminalId, paymentId: p.paymentId }, params);
+    const amount = p.minorUnits(input.amount, input.currencyCode);
+    const id = p.paymentRequestIdOf(input.paymentId);
+    await inTransaction(app, async (unit) => {
+      const { request } = await loadCurrent(unit, caller, id);
+      const terminal = await terminalByName(unit.tx, caller, input.terminalId);
+      if (terminal.id !== request.terminalId) throw new DomainError('not_found', `No payment ${input.paymentId} on terminal ${input.terminalId}.`, 'paymentId');
+      if (request.externalRef !== input.orderId) throw invalidParameter('orderId', `orderId ${input.orderId} is not the orderId of payment ${input.paymentId}.`);
+      return readyPaymentRequest(unit, caller, id, { amount, currency: input.currencyCode, minimumAge: input.userMinimumAge || request.minimumAge });
+    });
+    return { message: 'The payment is ready for the user to approve.' };
+  });
+
+  const readPayment = async (caller: Caller, params: Record<string, unknown>) => {
+    const { paymentId } = p.read({ paymentId: p.paymentId }, params);
+    return getPaymentRequest(app, caller, p.paymentRequestIdOf(paymentId));
+  };
+
+  operation(m, app, { path: '/payment/details', operation: 'payment' }, async ({ params, caller }) => {
+    const request = await readPayment(caller, params);
+    return renderPaymentDetails(request, (await app.store.read.getTerminal(request.terminalId)) as Terminal);
+  });
+
+  operation(m, app, { path: '/payment/status', operation: 'payment' }, async ({ params, caller }) => {
+    const request = await readPayment(caller, params);
+    return { status: paymentStatusOf(request), pollDelayInMs: POLL_DELAY_MS };
+  });
+
+  operation(m, app, { path: '/payments', operation: 'payment' }, async ({ params, caller }) => {
+    const input = p.read({ state: p.optional(p.status('state')), orderId: p.optional(p.orderId), terminalId: p.optional(p.terminalId) }, params);
+    const terminal = input.terminalId === undefined ? undefined : await terminalByName(app.store.read, caller, input.terminalId);
+    const found = await findPayments(deps, caller, { orderId: input.orderId, terminalId: terminal?.id, state: input.state, activeOnly: input.state === undefined });
+    return { paymentIds: found.map((r) => guidOf(r.id)) };
+  });
+
+  operation(m, app, { path: '/payment/capture', operation: 'capture' }, async ({ params, caller }) => {
+    const input = p.read({ paymentId: p.paymentId, amount: p.optional(p.amount) }, params);
+    const id = p.paymentRequestIdOf(input.paymentId);
+    const captured = await inTransaction(app, async (unit) => {
+      const { request } = await loadCurrent(unit, caller, id);
+      const amount = input.amount === undefined ? undefined : p.minorUnits(input.amount, request.currency);
+      // MobilePay captures are naturally idempotent: the same capture again changes nothing
+      if (request.status === 'succeeded' && (amount === undefined || amount === request.amountCaptured)) return request;
+      return capturePaymentRequest(unit, caller, id, amount);
+    });
+    return { status: paymentStatusOf(captured), capturedAmount: money(captured.amountCaptured, captured.currency) };
+  });
+
+  operation(m, app, { path: '/payment/cancel', operation: 'cancel' }, async ({ params, caller }) => {
+    const { paymentId } = p.read({ paymentId: p.paymentId }, params);
+    const id = p.paymentRequestIdOf(paymentId);
+    const cancelled = await inTransaction(app, async (unit) => {
+      const { request } = await loadCurrent(unit, caller, id);
+      if (paymentStatusOf(request) === 'CancelledByClient') return request; // a repeated cancel changes nothing
+      return cancelPaymentRequest(unit, caller, id);
+    });
+    return { status: paymentStatusOf(cancelled) };
+  });
+
+  operation(m, app, { path: '/payment/id/retrieve/bystate', operation: 'payment' }, async ({ params, caller }) => {
+    const input = p.read({ orderId: p.orderId, state: p.status('state') }, params);
+    if (input.state !== 'Captured') throw invalidParameter('state', 'state must be Captured: only a Captured payment can be found by orderId alone.');
+    return onePayment(await findPayments(deps, caller, { orderId: input.orderId, state: 'Captured' }), `Captured with orderId ${input.orderId}`);
+  });
+
+  operation(m, app, { path: '/payment/id/retrieve/byterminal', operation: 'payment' }, async ({ params, caller }) => {
+    const input = p.read({ orderId: p.orderId, terminalId: p.terminalId, paymentState: p.optional(p.status('paymentState')) }, params);
+    const terminal = await terminalByName(app.store.read, caller, input.terminalId);
+    const found = await findPayments(deps, caller, { orderId: input.orderId, terminalId: terminal.id, state: input.paymentState });
+    return onePayment(found, `with orderId ${input.orderId} on terminal ${input.terminalId}${input.paymentState ? ` in state ${input.paymentState}` : ''}`);
+  });
+
+  operation(m, app, { path: '/payment/id/retrieve/byposId', operation: 'payment' }, async ({ params, caller }) => {
+    const input = p.read({ orderId: p.orderId, posId: p.posId, paymentState: p.optional(p.status('paymentState')) }, params);
+    const terminal = await terminalByPosId(app.store.read, caller, input.posId);
+    const found = await findPayments(deps, caller, { orderId: input.orderId, terminalId: terminal.id, state: input.paymentState });
+    return onePayment(found, `with orderId ${input.orderId} on PoS ${input.posId}${input.paymentState ? ` in state ${input.paymentState}` : ''}`);
+  });
+}

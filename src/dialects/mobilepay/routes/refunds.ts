@@ -1,0 +1,60 @@
+// Refunds: reserved on create, captured or cancelled by the POS (a reservation lapses after 24 h),
+// Σ ≤ captured, within 30 days of the payment.
+import type { FastifyInstance } from 'fastify';
+import type { Caller } from '../../../app/context.js';
+import { inTransaction, type Work } from '../../../app/unit-of-work.js';
+import { loadRefund } from '../../../app/access.js';
+import { cancelRefund, captureRefund, createRefund, getRefund, listRefunds } from '../../../app/use-cases/refunds.js';
+import { loadCurrent } from '../../../app/use-cases/payment-requests.js';
+import type { Refund, RefundStatus } from '../../../core/refund.js';
+import type { MobilePayDeps } from '../deps.js';
+import { invalidParameter } from '../errors.js';
+import * as p from '../params.js';
+import { guidOf, renderRefundDetails } from '../render.js';
+import { REFUND_STATUS_NAMES } from '../statuses.js';
+import { operation } from '../transport.js';
+
+/** MobilePay refunds a payment for 30 days after it was made. */
+export const REFUND_WINDOW_MS = 30 * 24 * 60 * 60 * 1000;
+
+export function refundRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
+  const { app } = deps;
+
+  operation(m, app, { path: '/refund/create', methods: ['GET', 'POST'], operation: 'refund' }, async ({ params, caller }) => {
+    const input = p.read({ amount: p.amount, currencyCode: p.currencyCode, paymentId: p.paymentId, refundOrderId: p.refundOrderId }, params);
+    const id = p.paymentRequestIdOf(input.paymentId);
+    const refund = await inTransaction(app, async (unit) => {
+      const { request } = await loadCurrent(unit, caller, id);
+      const currency = input.currencyCode ?? request.currency;
+      if (currency !== request.currency) throw invalidParameter('currencyCode', `currencyCode must be ${request.currency}, the currency of payment ${input.paymentId}.`);
+      const amount = p.minorUnits(input.amount, currency);
+      return (await createRefund(unit, caller, id, { amount, reference: input.refundOrderId, captureMode: 'manual', windowMs: REFUND_WINDOW_MS })).refund;
+    });
+    return { refundId: guidOf(refund.id) };
+  });
+
+  const refundIdIn = (params: Record<string, unknown>) => p.refundIdOf(p.read({ refundId: p.refundId }, params).refundId);
+
+  operation(m, app, { path: '/refund/details', operation: 'refund' }, async ({ params, caller }) =>
+    renderRefundDetails(await getRefund(app, caller, refundIdIn(params))));
+
+  operation(m, app, { path: '/refunds', operation: 'refund' }, async ({ params, caller }) => {
+    const { paymentId } = p.read({ paymentId: p.paymentId }, params);
+    const refunds = await listRefunds(app, caller, p.paymentRequestIdOf(paymentId), { limit: 100 });
+    return { refundIds: refunds.items.map((refund) => guidOf(refund.id)) };
+  });
+
+  /** A capture or cancel repeated on a refund already in its outcome answers success, changing nothing. */
+  const act = (outcome: RefundStatus, change: (unit: Work, caller: Caller, id: string) => Promise<Refund>) =>
+    async ({ params, caller }: { params: Record<string, unknown>; caller: Caller }) => {
+      const id = refundIdIn(params);
+      const refund = await inTransaction(app, async (unit) => {
+        const current = await loadRefund(unit.tx, caller, id);
+        return current.status === outcome ? current : change(unit, caller, id);
+      });
+      return { status: REFUND_STATUS_NAMES[refund.status] };
+    };
+
+  operation(m, app, { path: '/refund/capture', operation: 'refund-capture' }, act('succeeded', captureRefund));
+  operation(m, app, { path: '/refund/cancel', operation: 'refund-cancel' }, act('cancelled', cancelRefund));
+}

@@ -1,0 +1,85 @@
+// The wrapper's transport: parameters from the query and the body, the {success, errors, …}
+// envelope on every answer, JSON or XML as Accept asks, and accessToken + bioCode on every call.
+import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
+import type { App, Caller } from '../../app/context.js';
+import { authenticateDialect } from '../../app/use-cases/dialect-credentials.js';
+import { DomainError } from '../../core/errors.js';
+import { toDomainError } from '../shared/errors.js';
+import { refusalOf, type Operation } from './errors.js';
+import { toXml } from './xml.js';
+
+export const DIALECT = 'mobilepay';
+
+/** XML when Accept names an XML type before any JSON one (JSON is the default). */
+export function wantsXml(accept: string | undefined): boolean {
+  for (const part of (accept ?? '').split(',')) {
+    const type = part.split(';')[0]?.trim().toLowerCase();
+    if (type === 'application/json' || type === 'text/json') return false;
+    if (type === 'application/xml' || type === 'text/xml') return true;
+  }
+  return false;
+}
+
+export function send(request: FastifyRequest, reply: FastifyReply, status: number, body: Record<string, unknown>): FastifyReply {
+  reply.status(status).header('cache-control', 'no-store');
+  if (wantsXml(request.headers.accept)) return reply.type('application/xml; charset=utf-8').send(toXml(body));
+  return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
+}
+
+export function sendRefusal(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const { error: problem, bug } = toDomainError(error);
+  if (bug) request.log.error({ err: error }, 'unhandled error');
+  const operation = (request.routeOptions.config as { operation?: Operation } | undefined)?.operation ?? 'other';
+  const { status, errorCode } = refusalOf(problem, operation);
+  return send(request, reply, status, { success: false, errors: [problem.message], errorCode });
+}
+
+/** Query and body merged (body fields win): the wrapper binds both by name. */
+export function paramsOf(request: FastifyRequest): Record<string, unknown> {
+  const body = request.body;
+  if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body)))
+    throw new DomainError('invalid_json', 'The body must be one object whose fields are the parameters.');
+  return { ...(request.query as Record<string, unknown>), ...(body as Record<string, unknown> | undefined) };
+}
+
+const single = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);
+
+/** accessToken + bioCode, from wherever the call put them. */
+export async function authenticate(app: App, params: Record<string, unknown>): Promise<Caller> {
+  const token = single(params.accessToken);
+  const bioCode = single(params.bioCode);
+  if (!token || !bioCode) throw new DomainError('missing_api_key', 'accessToken and bioCode are required on every call.');
+  return authenticateDialect(app, DIALECT, bioCode, token);
+}
+
+export interface Call {
+  params: Record<string, unknown>;
+  caller: Caller;
+}
+
+export interface OperationSpec {
+  path: string;
+  methods?: HTTPMethods[];
+  operation: Operation;
+}
+
+/** Registers one wrapper operation whose answer's fields go into a success envelope. */
+function register(m: FastifyInstance, spec: OperationSpec, answer: (params: Record<string, unknown>) => Promise<Record<string, unknown>>): void {
+  m.route({
+    method: spec.methods ?? ['GET'],
+    url: spec.path,
+    config: { operation: spec.operation },
+    schema: { hide: true },
+    handler: async (request, reply) => send(request, reply, 200, { success: true, errors: [], ...(await answer(paramsOf(request))) }),
+  });
+}
+
+/** An operation of a merchant: accessToken + bioCode first, then the handler. */
+export function operation(m: FastifyInstance, app: App, spec: OperationSpec, handler: (call: Call) => Promise<Record<string, unknown>>): void {
+  register(m, spec, async (params) => handler({ params, caller: await authenticate(app, params) }));
+}
+
+/** manage/token and token/reset: they check their own credentials. */
+export function unauthenticatedOperation(m: FastifyInstance, spec: OperationSpec, handler: (params: Record<string, unknown>) => Promise<Record<string, unknown>>): void {
+  register(m, spec, handler);
+}

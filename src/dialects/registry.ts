@@ -1,0 +1,32 @@
+// The provider dialects posgate mounts, and how each makes a merchant's credential set. Adding a
+// dialect is a folder beside mobilepay/ and one entry here.
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../app/context.js';
+import type { Work } from '../app/unit-of-work.js';
+import { issueMobilePayCredentials, mobilePayApi } from './mobilepay/index.js';
+
+export interface DialectDeps {
+  app: App;
+  readonly publicUrl: string;
+  config: { mobilepayPaymentTimeoutSeconds: number };
+}
+
+/** Options of the admin API's credential call (`POST /admin/v1/merchants/{id}/credentials/{dialect}`). */
+export interface IssueOptions {
+  issueToken?: boolean;
+}
+
+export interface Dialect {
+  mount(fastify: FastifyInstance, deps: DialectDeps): Promise<void>;
+  issueCredentials(unit: Work, merchantId: string, options?: IssueOptions): Promise<unknown>;
+}
+
+export const DIALECTS: Readonly<Record<string, Dialect>> = {
+  mobilepay: {
+    mount: (fastify, deps) => mobilePayApi(fastify, { app: deps.app, get publicUrl() { return deps.publicUrl; }, paymentTimeoutSeconds: deps.config.mobilepayPaymentTimeoutSeconds }),
+    issueCredentials: (unit, merchantId, options) => issueMobilePayCredentials(unit, merchantId, { issueToken: options?.issueToken }),
+  },
+};
+
+/** Each dialect's set maker, for the demo merchant (`posgate credentials --json`). */
+export const CREDENTIAL_ISSUERS = Object.fromEntries(Object.entries(DIALECTS).map(([name, dialect]) => [name, (unit: Work, merchantId: string) => dialect.issueCredentials(unit, merchantId)]));
