@@ -7,7 +7,7 @@ import { idOfUuid } from '../../core/uuid-ids.js';
 import { MOBILEPAY_STATUSES, type MobilePayStatus } from './statuses.js';
 
 export const CURRENCIES = ['DKK', 'EUR'] as const;
-const AMOUNT_TEXT = /^\d{1,10}(\.\d{1,2})?$/;
+const AMOUNT_TEXT = /^\d{1,11}(\.\d{1,2})?$/;
 
 /** One text parameter; a JSON number counts as its decimal text. */
 const text = (message: string) => z.union([z.string(), z.number()], { error: message }).transform((value) => String(value).trim());
