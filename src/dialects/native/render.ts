@@ -15,7 +15,7 @@ export function renderPaymentRequest(p: PaymentRequest, publicUrl: string) {
     id: p.id, object: 'payment_request' as const, livemode: p.livemode, merchantId: p.merchantId, storeId: p.storeId, terminalId: p.terminalId,
     status: p.status, statusReason: p.statusReason, cancellationReason: p.cancellationReason, amount: p.amount, currency: p.currency,
     amountReceived: p.amountReceived, amountAuthorized: p.amountAuthorized, amountCaptured: p.amountCaptured, amountRefunded: p.amountRefunded,
-    refundStatus: refundStatusOf(p), overpaid: p.overpaid, captureMode: p.captureMode, reference: p.reference, shortCode: p.shortCode,
+    refundStatus: refundStatusOf(p), overpaid: p.overpaid, captureMode: p.captureMode, reference: p.reference, externalRef: p.externalRef, minimumAge: p.minimumAge, shortCode: p.shortCode,
     payUrl: payUrlOf(publicUrl, p.id), description: p.description, lineItems: p.lineItems, metadata: p.metadata,
     webhookUrl: p.webhookUrl, redirectUrl: p.redirectUrl, partialAllowed: p.partialAllowed, basketAmount: p.basketAmount,
     patronNotPresent: p.patronNotPresent, allowConcurrent: p.allowConcurrent, allowedMethods: p.allowedMethods, paymentMethod: p.paymentMethod, paymentMethodDetails: p.methodDetails,
