@@ -6,8 +6,9 @@ import type { Refund } from '../core/refund.js';
 import type { Caller } from './context.js';
 import type { Terminal, Tx } from './ports/store.js';
 
+/** `kind` is kept in the facts: a dialect picks its own code by what was missing. */
 export function notFound(kind: string, id: string, param?: string): DomainError {
-  return new DomainError('not_found', `No ${kind} ${id}.`, param);
+  return new DomainError('not_found', `No ${kind} ${id}.`, param, { kind });
 }
 
 /** Same merchant and same mode: the tenancy of objects that belong to no terminal (patrons, codes). */

@@ -31,7 +31,8 @@ const BY_CODE: Partial<Record<ErrorCode, MobilePayRefusal>> = {
   service_unavailable: { status: 503, errorCode: '2000' },
 };
 
-const NOT_FOUND: Partial<Record<Operation, string>> = { refund: '1004', 'refund-capture': '1004', 'refund-cancel': '1004', pos: '1000', store: '1002' };
+/** What was not found (the facts' kind) → v10's code: PoS 1000, payment 1001, store 1002, refund 1004. */
+const NOT_FOUND: Record<string, string> = { 'payment request': '1001', refund: '1004', terminal: '1000', 'point of sale': '1000', 'point of sale on terminal': '1000', store: '1002' };
 const WRONG_STATE: Partial<Record<Operation, string>> = {
   ready: '1303', capture: '1304', cancel: '1300', refund: '1354', 'refund-capture': '1351', 'refund-cancel': '1352', pos: '1300',
 };
@@ -39,7 +40,7 @@ const WRONG_STATE: Partial<Record<Operation, string>> = {
 export function refusalOf(error: DomainError, operation: Operation): MobilePayRefusal {
   const mapped = BY_CODE[error.code];
   if (mapped) return mapped;
-  if (error.code === 'not_found' || error.code === 'route_not_found') return { status: 404, errorCode: NOT_FOUND[operation] ?? (error.param === 'posId' || error.param === 'terminalId' ? '1000' : '1001') };
+  if (error.code === 'not_found' || error.code === 'route_not_found') return { status: 404, errorCode: NOT_FOUND[String(error.facts.kind)] ?? (error.param === 'terminalId' ? '1000' : '1001') };
   if (error.code === 'already_exists') return { status: 409, errorCode: operation === 'token' ? '1201' : '1200' };
   if (['invalid_state', 'request_expired', 'amount_required', 'conflict', 'idempotency_in_progress', 'void_window_exceeded'].includes(error.code))
     return { status: 409, errorCode: WRONG_STATE[operation] ?? '1300' };

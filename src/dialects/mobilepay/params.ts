@@ -36,7 +36,6 @@ export const storeId = guid('storeId');
 export const paymentId = guid('paymentId');
 export const refundId = guid('refundId');
 export const refundOrderId = bounded('refundOrderId', 36);
-export const token = (name: string) => bounded(name, 200);
 export { amountText as amount, currency, currencyCode, minimumAge as userMinimumAge, optional, status };
 
 /** Checks `values` against a schema of parameters: the first problem is a 400 naming its parameter. */

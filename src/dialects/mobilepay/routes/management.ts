@@ -1,6 +1,7 @@
 // Management: the merchant's token (create once, reset with the previous one), a terminal's PoS
 // (create, delete, information), stores, and whether a patron is checked in at a PoS.
 import type { FastifyInstance } from 'fastify';
+import { notFound } from '../../../app/access.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
 import { issueFirstSecret, resetSecret } from '../../../app/use-cases/dialect-credentials.js';
 import { merchantOverview } from '../../../app/use-cases/merchants.js';
@@ -15,14 +16,20 @@ import { operation, unauthenticatedOperation } from '../transport.js';
 export function managementRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
   const { app } = deps;
   const issued = (token: string) => ({ accessToken: token, message: token });
+  /** The token calls' parameters are credentials: a missing one is 401, like a wrong one. */
+  const credentials = <K extends string>(params: Record<string, unknown>, ...names: K[]): Record<K, string> => {
+    const values = names.map((name) => params[name]);
+    if (!values.every((value) => typeof value === 'string' && value !== '')) throw new DomainError('missing_api_key', `${names.join(' and ')} are required.`);
+    return Object.fromEntries(names.map((name, i) => [name, values[i] as string])) as Record<K, string>;
+  };
 
   unauthenticatedOperation(m, { path: '/manage/token', methods: ['GET', 'POST'], operation: 'token' }, async (params) => {
-    const { bioCode } = p.read({ bioCode: p.token('bioCode') }, params);
+    const { bioCode } = credentials(params, 'bioCode');
     return issued(await inTransaction(app, (unit) => issueFirstSecret(unit, MOBILEPAY_SECRETS, bioCode)));
   });
 
   unauthenticatedOperation(m, { path: '/manage/token/reset', methods: ['GET', 'POST'], operation: 'token' }, async (params) => {
-    const input = p.read({ bioCode: p.token('bioCode'), previousAccessToken: p.token('previousAccessToken') }, params);
+    const input = credentials(params, 'bioCode', 'previousAccessToken');
     return issued(await inTransaction(app, (unit) => resetSecret(unit, MOBILEPAY_SECRETS, input.bioCode, input.previousAccessToken)));
   });
 
@@ -41,7 +48,7 @@ export function managementRoutes(m: FastifyInstance, deps: MobilePayDeps): void 
   operation(m, app, { path: '/manage/terminal/information', operation: 'pos' }, async ({ params, caller }) => {
     const { terminalId } = p.read({ terminalId: p.terminalId }, params);
     const terminal = await terminalByName(app.store.read, caller, terminalId);
-    if (terminal.posId === null) throw new DomainError('not_found', `Terminal ${terminalId} has no point of sale.`, 'terminalId');
+    if (terminal.posId === null) throw notFound('point of sale on terminal', terminalId, 'terminalId');
     return { posInformation: renderPosInformation(terminal) };
   });
 
@@ -54,7 +61,7 @@ export function managementRoutes(m: FastifyInstance, deps: MobilePayDeps): void 
     const { storeId } = p.read({ storeId: p.storeId }, params);
     const { merchant, stores } = await merchantOverview(app, caller.merchantId);
     const store = stores.find((s) => guidOf(s.id) === storeId);
-    if (!store) throw new DomainError('not_found', `No store ${storeId}.`, 'storeId');
+    if (!store) throw notFound('store', storeId, 'storeId');
     return { store: renderStore(store, merchant.name) };
   });
 

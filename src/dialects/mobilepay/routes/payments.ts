@@ -25,7 +25,7 @@ const PAYMENT_METHODS = ['GET', 'POST'] as const;
 
 /** Payments need a PoS: a terminal without one (never created, or deleted) cannot take them. */
 function requirePos(terminal: Terminal, param: string): Terminal {
-  if (terminal.posId === null) throw new DomainError('not_found', `Terminal ${terminal.name} has no point of sale; create one with manage/create.`, param);
+  if (terminal.posId === null) throw new DomainError('not_found', `Terminal ${terminal.name} has no point of sale; create one with manage/create.`, param, { kind: 'point of sale' });
   return terminal;
 }
 
