@@ -23,6 +23,9 @@ const Env = z.object({
   AUTHORIZATION_TTL_SECONDS: intFrom(7 * 24 * 3600, 60),
   BACKGROUND_INTERVAL_MS: intFrom(1000, 10),
   MOBILEPAY_PAYMENT_TIMEOUT_SECONDS: intFrom(120, 10),
+  CENTRAPAY_PREAUTH_TTL_SECONDS: intFrom(90 * 24 * 3600, 60),
+  CENTRAPAY_RATE_LIMIT_PER_MINUTE: intFrom(200, 0),
+  CENTRAPAY_RATE_LIMIT_IN_TEST: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -51,6 +54,11 @@ export interface Config {
   backgroundIntervalMs: number;
   /** MobilePay: a payment not Reserved this long after it started is CancelledByMobilePay. */
   mobilepayPaymentTimeoutSeconds: number;
+  /** Centrapay: how long a pre-authorization lasts (3 months). */
+  centrapayPreAuthTtlMs: number;
+  /** Centrapay: calls per merchant account per minute (0: none); in test mode only when `centrapayRateLimitInTest`. */
+  centrapayRateLimitPerMinute: number;
+  centrapayRateLimitInTest: boolean;
 }
 
 export class ConfigError extends Error {}
@@ -81,5 +89,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     authorizationTtlMs: e.AUTHORIZATION_TTL_SECONDS * 1000,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
     mobilepayPaymentTimeoutSeconds: e.MOBILEPAY_PAYMENT_TIMEOUT_SECONDS,
+    centrapayPreAuthTtlMs: e.CENTRAPAY_PREAUTH_TTL_SECONDS * 1000,
+    centrapayRateLimitPerMinute: e.CENTRAPAY_RATE_LIMIT_PER_MINUTE,
+    centrapayRateLimitInTest: e.CENTRAPAY_RATE_LIMIT_IN_TEST === 'true',
   };
 }

@@ -13,7 +13,7 @@ function request(status: PaymentRequestStatus, patch: Partial<PaymentRequest> = 
     amountRefunded: 0, amountRefundReserved: 0, overpaid: false, captureMode: status === 'authorized' ? 'manual' : 'automatic',
     reference: null, shortCode: 'ABC-DEF-GHJ', description: null, lineItems: null, metadata: {}, webhookUrl: null, redirectUrl: null,
     partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false, allowedMethods: null, paymentMethod: null, methodDetails: null,
-    patronId: null, source: 'native', fingerprint: null, externalRef: null, minimumAge: null, expiresAt: NOW + 120_000, authorizationExpiresAt: null, createdAt: NOW,
+    patronId: null, source: 'native', fingerprint: null, externalRef: null, minimumAge: null, conditionsEnabled: null, conditions: [], authorizationTtlMs: null, dialectData: null, expiresAt: NOW + 120_000, authorizationExpiresAt: null, createdAt: NOW,
     updatedAt: NOW, version: 1,
   };
   if (status === 'authorized') Object.assign(base, { amountReceived: 1000, amountAuthorized: 1000, authorizationExpiresAt: NOW + TTL });
@@ -36,6 +36,11 @@ function apply(r: PaymentRequest, action: PaymentRequestAction): PaymentRequestS
     case 'capture': return pr.capture(r, undefined, now).request.status;
     case 'expire_authorization': return pr.expireAuthorization(r, now).request.status;
     case 'void': return pr.voidRequest(r, now).request.status;
+    case 'confirm': return pr.confirm(r, 100, now).request.status;
+    case 'release': return pr.release(r, now).request.status;
+    case 'hold': return pr.holdForCondition({ ...r, conditionsEnabled: true }, now).request.status;
+    case 'accept_condition': return pr.acceptCondition(awaiting(r), pr.AGE_CONDITION.id, now).request.status;
+    case 'decline_condition': return pr.declineCondition(awaiting(r), pr.AGE_CONDITION.id, now).request.status;
     case 'refund': {
       const { createRefund } = refundModule;
       return createRefund(r, { id: 'rf_1', amount: 100, reference: 'r1', reason: null, captureMode: 'automatic' }, now).request.status;
@@ -43,6 +48,7 @@ function apply(r: PaymentRequest, action: PaymentRequestAction): PaymentRequestS
   }
 }
 const refundModule = await import('./refund.js');
+const awaiting = (r: PaymentRequest): PaymentRequest => ({ ...r, conditions: [{ ...pr.AGE_CONDITION, status: 'awaiting-merchant' }] });
 
 describe('payment request transition table', () => {
   for (const status of pr.PAYMENT_REQUEST_STATUSES) {
@@ -64,6 +70,62 @@ describe('payment request transition table', () => {
       const actions = Object.keys(pr.PAYMENT_REQUEST_TRANSITIONS[status]);
       expect(actions).toEqual(status === 'succeeded' ? ['void', 'refund'] : []);
     }
+  });
+});
+
+describe('pre-authorization: confirmations and release', () => {
+  const authorized = request('authorized'); // 1000 authorized
+  it('confirms in parts, never beyond what is authorized, and settles when all is confirmed', () => {
+    const first = pr.confirm(authorized, 300, NOW);
+    expect(first.request).toMatchObject({ status: 'authorized', amountCaptured: 300 });
+    expect(first.events).toEqual(['payment_request.captured']);
+    expect(() => pr.confirm(first.request, 701, NOW)).toThrow(expect.objectContaining({ code: 'amount_exceeds_authorized' }));
+    const rest = pr.confirm(first.request, 700, NOW);
+    expect(rest.request).toMatchObject({ status: 'succeeded', statusReason: 'released', amountCaptured: 1000 });
+    expect(rest.events).toEqual(['payment_request.captured', 'payment_request.succeeded']);
+  });
+
+  it('release keeps what was confirmed, or cancels when nothing was', () => {
+    expect(pr.release(pr.confirm(authorized, 300, NOW).request, NOW).request).toMatchObject({ status: 'succeeded', statusReason: 'released', amountCaptured: 300 });
+    expect(pr.release(authorized, NOW).request).toMatchObject({ status: 'cancelled', statusReason: 'released', amountCaptured: 0 });
+    expect(pr.release(request('created'), NOW).request).toMatchObject({ status: 'cancelled', statusReason: 'released' });
+  });
+
+  it('an authorization that runs out keeps what was confirmed', () => {
+    expect(pr.expireAuthorization(pr.confirm(authorized, 300, NOW).request, NOW).request).toMatchObject({ status: 'succeeded', amountCaptured: 300 });
+    expect(pr.expireAuthorization(authorized, NOW).request).toMatchObject({ status: 'expired', statusReason: 'authorization_expired' });
+  });
+
+  it('uses the request\'s own authorization lifetime when it has one', () => {
+    const paid = pr.pay({ ...request('pending'), captureMode: 'manual', authorizationTtlMs: 5000 }, { authorizationTtlMs: TTL }, NOW);
+    expect(paid.request.authorizationExpiresAt).toBe(NOW + 5000);
+  });
+});
+
+describe('merchant conditions', () => {
+  const restricted = (conditionsEnabled: boolean | null) =>
+    request('pending', { conditionsEnabled, lineItems: [{ name: 'Wine', quantity: 1, unitAmount: 1000, restricted: true }] });
+  it('restricted goods await the merchant only when the request has conditions', () => {
+    expect(pr.awaitsCondition(restricted(true))).toBe(true);
+    expect(pr.awaitsCondition(restricted(false))).toBe(true);
+    expect(pr.awaitsCondition(restricted(null))).toBe(false);
+    expect(pr.awaitsCondition(request('pending', { conditionsEnabled: true }))).toBe(false);
+  });
+
+  it('holds the payment for the merchant, or refuses it without conditions', () => {
+    const held = pr.holdForCondition(restricted(true), NOW);
+    expect(held.request.conditions).toEqual([{ ...pr.AGE_CONDITION, status: 'awaiting-merchant' }]);
+    expect(held.events).toEqual(['payment_request.condition_raised']);
+    expect(pr.holdForCondition(restricted(false), NOW).request).toMatchObject({ status: 'failed', statusReason: 'age_restriction' });
+  });
+
+  it('accepting lets the payment through once; declining cancels; a second answer is refused', () => {
+    const held = pr.holdForCondition(restricted(true), NOW).request;
+    const accepted = pr.acceptCondition(held, pr.AGE_CONDITION.id, NOW).request;
+    expect(pr.awaitsCondition(accepted)).toBe(false);
+    expect(() => pr.acceptCondition(accepted, pr.AGE_CONDITION.id, NOW)).toThrow(expect.objectContaining({ code: 'condition_already_set' }));
+    expect(pr.declineCondition(held, pr.AGE_CONDITION.id, NOW).request).toMatchObject({ status: 'cancelled', statusReason: 'declined_by_merchant' });
+    expect(() => pr.acceptCondition(held, 'other', NOW)).toThrow(expect.objectContaining({ code: 'not_found' }));
   });
 });
 

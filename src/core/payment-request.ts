@@ -16,7 +16,8 @@ export type CaptureMode = 'automatic' | 'manual';
 export type RefundStatusSummary = 'none' | 'partial' | 'full';
 
 export const PAYMENT_REQUEST_ACTIONS = [
-  'ready', 'engage', 'pay', 'decline', 'fail', 'patron_cancel', 'cancel', 'expire', 'capture', 'expire_authorization', 'void', 'refund',
+  'ready', 'engage', 'pay', 'decline', 'fail', 'patron_cancel', 'cancel', 'expire', 'capture', 'confirm', 'release', 'expire_authorization', 'void', 'refund',
+  'hold', 'accept_condition', 'decline_condition',
 ] as const;
 export type PaymentRequestAction = (typeof PAYMENT_REQUEST_ACTIONS)[number];
 
@@ -26,9 +27,15 @@ export type PaymentRequestAction = (typeof PAYMENT_REQUEST_ACTIONS)[number];
  */
 export const PAYMENT_REQUEST_TRANSITIONS: Readonly<Record<PaymentRequestStatus, Partial<Record<PaymentRequestAction, readonly PaymentRequestStatus[]>>>> = {
   prepared: { ready: ['created', 'pending'], engage: ['prepared'], patron_cancel: ['cancelled'], cancel: ['cancelled'], expire: ['expired'] },
-  created: { engage: ['pending'], pay: ['pending', 'authorized', 'succeeded'], decline: ['failed'], fail: ['failed'], patron_cancel: ['cancelled'], cancel: ['cancelled'], expire: ['expired'] },
-  pending: { engage: ['pending'], pay: ['pending', 'authorized', 'succeeded'], decline: ['failed'], fail: ['failed'], patron_cancel: ['cancelled'], cancel: ['cancelled'], expire: ['expired'] },
-  authorized: { capture: ['succeeded'], cancel: ['cancelled'], expire_authorization: ['expired'] },
+  created: {
+    engage: ['pending'], pay: ['pending', 'authorized', 'succeeded'], decline: ['failed'], fail: ['failed'], patron_cancel: ['cancelled'], cancel: ['cancelled'], expire: ['expired'],
+    release: ['cancelled'], hold: ['pending'],
+  },
+  pending: {
+    engage: ['pending'], pay: ['pending', 'authorized', 'succeeded'], decline: ['failed'], fail: ['failed'], patron_cancel: ['cancelled'], cancel: ['cancelled'], expire: ['expired'],
+    release: ['cancelled'], hold: ['pending'], accept_condition: ['pending'], decline_condition: ['cancelled'],
+  },
+  authorized: { capture: ['succeeded'], confirm: ['authorized', 'succeeded'], release: ['succeeded', 'cancelled'], cancel: ['cancelled'], expire_authorization: ['expired', 'succeeded'] },
   succeeded: { void: ['cancelled'], refund: ['succeeded'] },
   cancelled: {},
   expired: {},
@@ -38,7 +45,7 @@ export const PAYMENT_REQUEST_TRANSITIONS: Readonly<Record<PaymentRequestStatus, 
 export const PAYMENT_REQUEST_EVENT_TYPES = [
   'payment_request.created', 'payment_request.ready', 'payment_request.pending', 'payment_request.authorized',
   'payment_request.succeeded', 'payment_request.cancelled', 'payment_request.expired', 'payment_request.failed',
-  'payment_request.partially_paid',
+  'payment_request.partially_paid', 'payment_request.captured', 'payment_request.condition_raised', 'payment_request.condition_accepted',
 ] as const;
 export type PaymentRequestEventType = (typeof PAYMENT_REQUEST_EVENT_TYPES)[number];
 
@@ -51,6 +58,20 @@ export interface LineItem {
   taxRate?: number;
   restricted?: boolean;
 }
+
+/** A check the merchant makes before the patron's payment completes (Centrapay: age-restricted goods). */
+export interface MerchantCondition {
+  id: string;
+  name: string;
+  message: string;
+  status: 'awaiting-merchant' | 'accepted' | 'declined';
+}
+
+export const AGE_CONDITION: Omit<MerchantCondition, 'status'> = {
+  id: 'age-verification',
+  name: 'Age verification',
+  message: 'The basket has age-restricted items: check the patron\'s proof of age.',
+};
 
 export interface PaymentRequest {
   id: string;
@@ -92,6 +113,16 @@ export interface PaymentRequest {
   patronId: string | null;
   /** A patron younger than this cannot approve (the approval is declined with reason `age_restriction`). */
   minimumAge: number | null;
+  /**
+   * Whether restricted line items are a merchant condition: true, the merchant accepts or declines
+   * once the patron pays; false, the payment is refused; null, the API has no conditions (native).
+   */
+  conditionsEnabled: boolean | null;
+  conditions: MerchantCondition[];
+  /** This request's authorization lifetime, when its API sets one (Centrapay pre-auth: 3 months). */
+  authorizationTtlMs: number | null;
+  /** What the creating dialect keeps verbatim to show back (ids, refs, its own line items). */
+  dialectData: Record<string, unknown> | null;
   /** Which API surface created it (native or a dialect name): its callbacks use that format. */
   source: string;
   /** Hash of the create body: tells a replay by reference from a conflicting reuse of it. */
@@ -259,7 +290,7 @@ export function pay(request: PaymentRequest, input: PaymentInput, now: number): 
   const settled = { ...common, overpaid: received > amount, amountAuthorized: taken, statusReason: null };
   if (request.captureMode === 'manual') {
     return {
-      request: changed(request, now, { ...settled, status: 'authorized', authorizationExpiresAt: now + input.authorizationTtlMs }),
+      request: changed(request, now, { ...settled, status: 'authorized', authorizationExpiresAt: now + (request.authorizationTtlMs ?? input.authorizationTtlMs) }),
       events: ['payment_request.authorized'],
     };
   }
@@ -285,7 +316,78 @@ export const patronCancel = (request: PaymentRequest, now: number) => finish(req
 /** Merchant cancel; on an authorized request this releases the authorization. */
 export const cancel = (request: PaymentRequest, now: number, note: string | null = null) => finish(request, 'cancel', 'cancelled', 'cancelled_by_merchant', now, { cancellationReason: note });
 export const expire = (request: PaymentRequest, now: number) => finish(request, 'expire', 'expired', 'expired', now);
-export const expireAuthorization = (request: PaymentRequest, now: number) => finish(request, 'expire_authorization', 'expired', 'authorization_expired', now);
+/** An authorization that runs out: what was already confirmed stays taken (released as succeeded). */
+export function expireAuthorization(request: PaymentRequest, now: number): Transition {
+  if (request.amountCaptured > 0) return settleConfirmed(request, 'expire_authorization', now);
+  return finish(request, 'expire_authorization', 'expired', 'authorization_expired', now);
+}
+
+function settleConfirmed(request: PaymentRequest, action: PaymentRequestAction, now: number): Transition {
+  guard(request, action);
+  return { request: changed(request, now, { status: 'succeeded', statusReason: 'released' }), events: ['payment_request.succeeded'] };
+}
+
+/**
+ * Confirms part of an authorization (a pre-auth's confirmation): it stays authorized for more, until
+ * all is confirmed or it is released.
+ */
+export function confirm(request: PaymentRequest, amount: number, now: number): Transition {
+  if (!canApply(request.status, 'confirm')) throw refusal(request, 'capture');
+  const captured = request.amountCaptured + amount;
+  if (captured > request.amountAuthorized)
+    throw new DomainError('amount_exceeds_authorized', `Cannot confirm ${amount}: ${request.amountAuthorized - request.amountCaptured} of the ${request.amountAuthorized} authorized is left.`, 'amount');
+  if (captured === request.amountAuthorized) {
+    return { request: changed(request, now, { status: 'succeeded', statusReason: 'released', amountCaptured: captured }), events: ['payment_request.captured', 'payment_request.succeeded'] };
+  }
+  return { request: changed(request, now, { amountCaptured: captured }), events: ['payment_request.captured'] };
+}
+
+/** Ends an authorization: succeeded for what was confirmed, cancelled when nothing was (or it was never authorized). */
+export function release(request: PaymentRequest, now: number): Transition {
+  if (request.status === 'authorized' && request.amountCaptured > 0) return settleConfirmed(request, 'release', now);
+  return finish(request, 'release', 'cancelled', 'released', now);
+}
+
+/** Whether paying this request needs the merchant's acceptance first (restricted goods, conditions on). */
+export function awaitsCondition(request: PaymentRequest): boolean {
+  const restricted = request.lineItems?.some((item) => item.restricted) ?? false;
+  return request.conditionsEnabled !== null && restricted && !request.conditions.some((c) => c.id === AGE_CONDITION.id && c.status === 'accepted');
+}
+
+/**
+ * The patron approved a request with restricted goods: with conditions on, the payment waits for
+ * the merchant (the condition awaits it); with them off, the payment is refused.
+ */
+export function holdForCondition(request: PaymentRequest, now: number): Transition {
+  if (!request.conditionsEnabled) return decline(request, now, 'age_restriction');
+  guard(request, 'hold');
+  if (request.conditions.some((c) => c.id === AGE_CONDITION.id && c.status === 'awaiting-merchant')) return { request, events: [] }; // already waiting
+  const conditions: MerchantCondition[] = [...request.conditions.filter((c) => c.id !== AGE_CONDITION.id), { ...AGE_CONDITION, status: 'awaiting-merchant' }];
+  const events: PaymentRequestEventType[] = request.status === 'created' ? ['payment_request.pending', 'payment_request.condition_raised'] : ['payment_request.condition_raised'];
+  return { request: changed(request, now, { status: 'pending', conditions }), events };
+}
+
+function conditionAwaiting(request: PaymentRequest, conditionId: string, action: PaymentRequestAction): MerchantCondition {
+  const condition = request.conditions.find((c) => c.id === conditionId);
+  if (!condition) throw new DomainError('not_found', `Payment request ${request.id} has no condition ${conditionId}.`, 'conditionId', { kind: 'condition' });
+  if (condition.status !== 'awaiting-merchant') throw new DomainError('condition_already_set', `Condition ${conditionId} is already ${condition.status}.`, 'conditionId', { status: condition.status });
+  guard(request, action);
+  return condition;
+}
+
+const withCondition = (request: PaymentRequest, id: string, status: MerchantCondition['status']) => request.conditions.map((c) => (c.id === id ? { ...c, status } : c));
+
+/** The merchant accepts: the payment the patron approved may now complete (the caller completes it). */
+export function acceptCondition(request: PaymentRequest, conditionId: string, now: number): Transition {
+  conditionAwaiting(request, conditionId, 'accept_condition');
+  return { request: changed(request, now, { conditions: withCondition(request, conditionId, 'accepted') }), events: ['payment_request.condition_accepted'] };
+}
+
+/** The merchant declines: the request is cancelled. */
+export function declineCondition(request: PaymentRequest, conditionId: string, now: number): Transition {
+  conditionAwaiting(request, conditionId, 'decline_condition');
+  return finish(request, 'decline_condition', 'cancelled', 'declined_by_merchant', now, { conditions: withCondition(request, conditionId, 'declined') });
+}
 
 /** Captures all or part of an authorization; the rest is released. */
 export function capture(request: PaymentRequest, amount: number | undefined, now: number): Transition {

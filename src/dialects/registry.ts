@@ -3,12 +3,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { App } from '../app/context.js';
 import type { Work } from '../app/unit-of-work.js';
+import type { Config } from '../config/config.js';
+import { centrapayApi, issueCentrapayCredentials } from './centrapay/index.js';
 import { issueMobilePayCredentials, mobilePayApi } from './mobilepay/index.js';
 
 export interface DialectDeps {
   app: App;
   readonly publicUrl: string;
-  config: { mobilepayPaymentTimeoutSeconds: number };
+  config: Pick<Config, 'mobilepayPaymentTimeoutSeconds' | 'centrapayPreAuthTtlMs' | 'centrapayRateLimitPerMinute' | 'centrapayRateLimitInTest'>;
 }
 
 /** Options of the admin API's credential call (`POST /admin/v1/merchants/{id}/credentials/{dialect}`). */
@@ -25,6 +27,13 @@ export const DIALECTS: Readonly<Record<string, Dialect>> = {
   mobilepay: {
     mount: (fastify, deps) => mobilePayApi(fastify, { app: deps.app, get publicUrl() { return deps.publicUrl; }, paymentTimeoutSeconds: deps.config.mobilepayPaymentTimeoutSeconds }),
     issueCredentials: (unit, merchantId, options) => issueMobilePayCredentials(unit, merchantId, { issueToken: options?.issueToken }),
+  },
+  centrapay: {
+    mount: (fastify, deps) => centrapayApi(fastify, {
+      app: deps.app, get publicUrl() { return deps.publicUrl; }, preAuthTtlMs: deps.config.centrapayPreAuthTtlMs,
+      rateLimitPerMinute: deps.config.centrapayRateLimitPerMinute, rateLimitInTest: deps.config.centrapayRateLimitInTest,
+    }),
+    issueCredentials: (unit, merchantId) => issueCentrapayCredentials(unit, merchantId),
   },
 };
 

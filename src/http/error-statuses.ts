@@ -9,7 +9,7 @@ export const NATIVE_STATUS: Record<ErrorCode, number> = {
   missing_api_key: 401, invalid_api_key: 401, permission_denied: 403, test_mode_only: 403,
   not_found: 404, route_not_found: 404,
   terminal_busy: 409, duplicate_reference: 409, already_succeeded: 409, not_authorized: 409, not_prepared: 409,
-  void_window_exceeded: 409, refund_window_exceeded: 409, already_exists: 409, terminal_name_taken: 409, invalid_state: 409, request_expired: 409, conflict: 409, idempotency_in_progress: 409,
+  void_window_exceeded: 409, refund_window_exceeded: 409, already_exists: 409, condition_already_set: 409, terminal_name_taken: 409, invalid_state: 409, request_expired: 409, conflict: 409, idempotency_in_progress: 409,
   idempotency_key_reused: 422,
   internal_error: 500, service_unavailable: 503,
 };

@@ -37,7 +37,9 @@ export function toPaymentRequest(r: Selectable<PaymentRequestsTable>): PaymentRe
     patronNotPresent: bool(r.patron_not_present), allowConcurrent: bool(r.allow_concurrent),
     allowedMethods: r.allowed_methods === null ? null : JSON.parse(r.allowed_methods), paymentMethod: r.payment_method,
     methodDetails: r.method_details === null ? null : JSON.parse(r.method_details), patronId: r.patron_id,
-    source: r.source, fingerprint: r.fingerprint, externalRef: r.external_ref, minimumAge: numOrNull(r.minimum_age), expiresAt: num(r.expires_at), authorizationExpiresAt: numOrNull(r.authorization_expires_at),
+    source: r.source, fingerprint: r.fingerprint, externalRef: r.external_ref, minimumAge: numOrNull(r.minimum_age),
+    conditionsEnabled: r.conditions_enabled === null ? null : bool(num(r.conditions_enabled)), conditions: JSON.parse(r.conditions),
+    authorizationTtlMs: numOrNull(r.authorization_ttl_ms), dialectData: r.dialect_data === null ? null : JSON.parse(r.dialect_data), expiresAt: num(r.expires_at), authorizationExpiresAt: numOrNull(r.authorization_expires_at),
     createdAt: num(r.created_at), updatedAt: num(r.updated_at), version: num(r.version),
   };
 }
@@ -54,7 +56,9 @@ export function fromPaymentRequest(p: PaymentRequest): Insertable<PaymentRequest
     patron_not_present: bit(p.patronNotPresent), allow_concurrent: bit(p.allowConcurrent),
     allowed_methods: p.allowedMethods === null ? null : JSON.stringify(p.allowedMethods), payment_method: p.paymentMethod,
     method_details: p.methodDetails === null ? null : JSON.stringify(p.methodDetails), patron_id: p.patronId,
-    source: p.source, fingerprint: p.fingerprint, external_ref: p.externalRef, minimum_age: p.minimumAge, expires_at: p.expiresAt, authorization_expires_at: p.authorizationExpiresAt,
+    source: p.source, fingerprint: p.fingerprint, external_ref: p.externalRef, minimum_age: p.minimumAge,
+    conditions_enabled: p.conditionsEnabled === null ? null : bit(p.conditionsEnabled), conditions: JSON.stringify(p.conditions),
+    authorization_ttl_ms: p.authorizationTtlMs, dialect_data: p.dialectData === null ? null : JSON.stringify(p.dialectData), expires_at: p.expiresAt, authorization_expires_at: p.authorizationExpiresAt,
     created_at: p.createdAt, updated_at: p.updatedAt, version: p.version,
   };
 }

@@ -22,7 +22,8 @@ export interface PaymentRequestsTable {
   line_items: string | null; metadata: string; webhook_url: string | null; redirect_url: string | null;
   partial_allowed: Bool; basket_amount: number | null; patron_not_present: Bool; allow_concurrent: Bool;
   allowed_methods: string | null; payment_method: string | null; method_details: Generated<string | null>; patron_id: string | null; source: string; fingerprint: string | null;
-  external_ref: Generated<string | null>; minimum_age: Generated<number | null>;
+  external_ref: Generated<string | null>; minimum_age: Generated<number | null>; conditions_enabled: Generated<Bool | null>;
+  conditions: Generated<string>; authorization_ttl_ms: Generated<number | null>; dialect_data: Generated<string | null>;
   expires_at: number; authorization_expires_at: number | null; created_at: number; updated_at: number; version: number;
   lease_owner: Generated<string | null>; lease_until: Generated<number | null>;
 }

@@ -4,7 +4,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConcurrentUpdate, UniqueViolation,
-  type ApiKey, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type StorePort, type Terminal, type Tx,
+  type ApiKey, type DialectCredential, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type StorePort, type Terminal, type Tx,
 } from '../app/ports/store.js';
 import type { PaymentRequest, PaymentRequestStatus } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
@@ -45,7 +45,7 @@ function aRequest(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
     amountReceived: 0, amountAuthorized: 0, amountCaptured: 0, amountRefunded: 0, amountRefundReserved: 0, overpaid: false,
     captureMode: 'automatic', reference: null, shortCode: `SC${n}`, description: null, lineItems: null, metadata: {},
     webhookUrl: null, redirectUrl: null, partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false,
-    allowedMethods: null, paymentMethod: null, methodDetails: null, patronId: null, source: 'native', fingerprint: null, externalRef: null, minimumAge: null,
+    allowedMethods: null, paymentMethod: null, methodDetails: null, patronId: null, source: 'native', fingerprint: null, externalRef: null, minimumAge: null, conditionsEnabled: null, conditions: [], authorizationTtlMs: null, dialectData: null,
     expiresAt: NOW + 15 * MINUTE, authorizationExpiresAt: null, createdAt: NOW, updatedAt: NOW, version: 1,
     ...overrides,
   };
@@ -251,10 +251,50 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         expect(await store.read.listTerminals('m_2', { limit: 10 })).toStrictEqual({ items: [T3], hasMore: false });
       });
 
+      it('terminals are found by name within a merchant and by PoS id; a PoS id is set only over what was expected', async () => {
+        expect(await store.read.findTerminalByName('m_1', 'till-1')).toStrictEqual(T1);
+        expect(await store.read.findTerminalByName('m_2', 'till-1')).toStrictEqual(T3);
+        expect(await store.read.findTerminalByName('m_1', 'till-9')).toBeNull();
+        expect(await store.transaction((tx) => tx.setTerminalPosId('t_1', null, 'pos-a'))).toBe(true);
+        expect(await store.transaction((tx) => tx.setTerminalPosId('t_1', null, 'pos-b'))).toBe(false); // someone set it first
+        expect(await store.read.findTerminalByPosId('pos-a')).toStrictEqual({ ...T1, posId: 'pos-a' });
+        await expectUnique(store.transaction((tx) => tx.setTerminalPosId('t_2', null, 'pos-a')), UNIQUE.terminalPosId);
+        expect(await store.transaction((tx) => tx.setTerminalPosId('t_1', 'pos-b', null))).toBe(false);
+        expect(await store.transaction((tx) => tx.setTerminalPosId('t_1', 'pos-a', null))).toBe(true);
+        expect(await store.read.findTerminalByPosId('pos-a')).toBeNull();
+        expect(await store.read.getTerminal('t_1')).toStrictEqual(T1);
+      });
+
       it('a terminal name is unique per merchant', async () => {
         await expectUnique(store.transaction((tx) => tx.insertTerminal(aTerminal({ id: 't_dup', name: 'till-1' }))), UNIQUE.terminalName);
         // the same name at another merchant is fine (t_3 is m_2's till-1)
         expect((await store.read.getTerminal('t_3'))?.name).toBe('till-1');
+      });
+    });
+
+    describe('dialect credentials', () => {
+      const set = (overrides: Partial<DialectCredential> = {}): DialectCredential =>
+        ({ id: 'dcr_1', merchantId: 'm_1', dialect: 'mobilepay', livemode: false, lookup: 'bio_1', secretHash: 'h1', createdAt: NOW, updatedAt: NOW, ...overrides });
+
+      it('round-trip, are found by lookup and by merchant, one per merchant and dialect', async () => {
+        await store.transaction((tx) => tx.insertDialectCredential(set()));
+        expect(await store.read.findDialectCredential('mobilepay', 'bio_1')).toStrictEqual(set());
+        expect(await store.read.findDialectCredential('centrapay', 'bio_1')).toBeNull();
+        expect(await store.read.findDialectCredentialOfMerchant('m_1', 'mobilepay')).toStrictEqual(set());
+        expect(await store.read.findDialectCredentialOfMerchant('m_2', 'mobilepay')).toBeNull();
+        await expectUnique(store.transaction((tx) => tx.insertDialectCredential(set({ id: 'dcr_2', lookup: 'bio_2' }))), UNIQUE.dialectPerMerchant);
+        await expectUnique(store.transaction((tx) => tx.insertDialectCredential(set({ id: 'dcr_3', merchantId: 'm_2' }))), UNIQUE.dialectLookup);
+        await store.transaction((tx) => tx.insertDialectCredential(set({ id: 'dcr_4', dialect: 'centrapay', secretHash: null, livemode: true })));
+        expect(await store.read.findDialectCredential('centrapay', 'bio_1')).toMatchObject({ id: 'dcr_4', secretHash: null, livemode: true });
+      });
+
+      it('replace a secret only over the expected one, so one of two resets wins', async () => {
+        await store.transaction((tx) => tx.insertDialectCredential(set({ secretHash: null })));
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', null, 'h1', NOW + 1))).toBe(true);
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', null, 'h9', NOW + 2))).toBe(false);
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', 'h1', 'h2', NOW + 3))).toBe(true);
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', 'h1', 'h3', NOW + 4))).toBe(false);
+        expect(await store.read.findDialectCredential('mobilepay', 'bio_1')).toMatchObject({ secretHash: 'h2', updatedAt: NOW + 3 });
       });
     });
 
@@ -296,6 +336,8 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
           webhookUrl: 'https://pos.example/hooks?x=1&y=2', redirectUrl: 'https://shop.example/done', partialAllowed: true,
           basketAmount: MAX_AMOUNT, patronNotPresent: true, allowConcurrent: true, allowedMethods: ['card', 'wallet'],
           paymentMethod: 'card', methodDetails: { channel: 'crypto', quote: { rate: '50885.41', sats: 39304 } }, patronId: 'pa_1', source: 'kpay', fingerprint: 'sha256:abc',
+          externalRef: 'order 7', minimumAge: 18, conditionsEnabled: false, conditions: [{ id: 'age-verification', name: 'Age', message: 'ID ✓', status: 'awaiting-merchant' }],
+          authorizationTtlMs: 90 * DAY, dialectData: { configId: 'cfg_1', lineItems: [{ qty: '1.5', price: '300' }] },
           expiresAt: NOW + 15 * MINUTE, authorizationExpiresAt: NOW + 7 * DAY, createdAt: NOW - 1, updatedAt: NOW + 1, version: 9,
         });
         await insertRequests(full);
@@ -563,6 +605,18 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
 
         beforeEach(async () => {
           await insertRequests(r1, r2, r3, r4, r5, live, other);
+        });
+
+        it('filters by external ref and by a set of statuses', async () => {
+          await store.transaction(async (tx) => {
+            await tx.updatePaymentRequest({ ...r1, externalRef: 'order-1', version: 2 });
+            await tx.updatePaymentRequest({ ...r3, externalRef: 'order-1', version: 2 });
+            await tx.updatePaymentRequest({ ...r4, externalRef: 'order-2', version: 2 });
+          });
+          expect(ids((await list({ externalRef: 'order-1' })).items)).toStrictEqual(['pr_03', 'pr_01']);
+          expect(ids((await list({ externalRef: 'order-1', statuses: ['succeeded'] })).items)).toStrictEqual(['pr_01']);
+          expect(ids((await list({ statuses: ['pending', 'authorized'] })).items)).toStrictEqual(['pr_04', 'pr_03']);
+          expect(ids((await list({ externalRef: 'order-9' })).items)).toStrictEqual([]);
         });
 
         it('lists one merchant and mode, newest first', async () => {

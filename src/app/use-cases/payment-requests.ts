@@ -33,6 +33,9 @@ export interface CreatePaymentRequestInput {
   /** The POS's own, non-unique order id (MobilePay orderId, Centrapay externalRef). */
   externalRef?: string;
   minimumAge?: number;
+  conditionsEnabled?: boolean;
+  authorizationTtlMs?: number;
+  dialectData?: Record<string, unknown>;
 }
 
 export const DEFAULT_EXPIRY_SECONDS = 120;
@@ -146,6 +149,10 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
     fingerprint,
     externalRef: input.externalRef ?? null,
     minimumAge: input.minimumAge ?? null,
+    conditionsEnabled: input.conditionsEnabled ?? null,
+    conditions: [],
+    authorizationTtlMs: input.authorizationTtlMs ?? null,
+    dialectData: input.dialectData ?? null,
     expiresAt: now + (input.expiresInSeconds ?? DEFAULT_EXPIRY_SECONDS) * 1000,
     authorizationExpiresAt: null,
     createdAt: now,
@@ -185,6 +192,21 @@ export async function capturePaymentRequest(unit: Work, caller: Caller, id: stri
   if ((await unit.app.connector.capture(request, transition.request.amountCaptured)) === 'failed')
     throw new DomainError('invalid_state', `The payment channel refused to capture ${transition.request.amountCaptured}; the authorization is unchanged.`, undefined, { status: request.status });
   return commit(unit, request, transition);
+}
+
+/** A pre-authorization's confirmation: part of the authorization is captured, the rest stays reserved. */
+export async function confirmPaymentRequest(unit: Work, caller: Caller, id: string, amount: number): Promise<PaymentRequest> {
+  const { request, now } = await loadCurrent(unit, caller, id);
+  const transition = pr.confirm(request, amount, now);
+  if ((await unit.app.connector.capture(request, amount)) === 'failed')
+    throw new DomainError('invalid_state', `The payment channel refused to capture ${amount}; the authorization is unchanged.`, undefined, { status: request.status });
+  return commit(unit, request, transition);
+}
+
+/** Ends a pre-authorization: what was confirmed is kept, the rest is released (all, if nothing was). */
+export async function releasePaymentRequest(unit: Work, caller: Caller, id: string): Promise<PaymentRequest> {
+  const { request, now } = await loadCurrent(unit, caller, id);
+  return commit(unit, request, pr.release(request, now));
 }
 
 /** Reads as of now: an overdue request is reported (and recorded) as expired. */

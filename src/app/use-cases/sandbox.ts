@@ -50,6 +50,11 @@ export function patronActs(request: PaymentRequest, input: SandboxPayInput, now:
 export async function patronAct(unit: Work, request: PaymentRequest, input: SandboxPayInput, now: number): Promise<PaymentRequest> {
   if (input.outcome === 'approve' && pr.canApply(request.status, 'decline') && pr.isUnderAge(request, await patronAge(unit, request)))
     return commit(unit, request, pr.decline(request, now, 'age_restriction'));
+  // restricted goods: the payment waits for the merchant's check (or is refused without conditions)
+  if (input.outcome === 'approve' && pr.canApply(request.status, 'hold') && pr.awaitsCondition(request)) {
+    const method = input.method ?? request.paymentMethod;
+    return commit(unit, method ? { ...request, paymentMethod: method } : request, pr.holdForCondition(request, now));
+  }
   const settings = await paymentSettings(unit, request.merchantId);
   const transition = patronActs(request, input, now, settings); // validates before the channel is asked
   if (input.outcome !== 'approve') return commit(unit, request, transition);

@@ -20,6 +20,9 @@ const COLUMNS_TO_CONSTRAINT: Record<string, string> = {
   'events.object_id, events.sequence': UNIQUE.eventSequence,
   'terminals.merchant_id, terminals.name': UNIQUE.terminalName,
   'settings.key': UNIQUE.setting,
+  'terminals.pos_id': UNIQUE.terminalPosId,
+  'dialect_credentials.dialect, dialect_credentials.lookup': UNIQUE.dialectLookup,
+  'dialect_credentials.merchant_id, dialect_credentials.dialect': UNIQUE.dialectPerMerchant,
 };
 
 export function classifySqliteUnique(error: unknown): string | null {

@@ -2,13 +2,18 @@ import type { Kysely } from 'kysely';
 import { UNIQUE } from '../schema.js';
 
 /**
- * What the provider dialects need: a request's non-unique external ref and minimum age, a patron's
+ * What the provider dialects need: a request's non-unique external ref, minimum age, merchant
+ * conditions, own authorization lifetime and the dialect's verbatim fields; a patron's
  * age, a terminal's dialect PoS id, and one credential set per merchant and dialect.
  */
 export async function up(db: Kysely<unknown>): Promise<void> {
   const s = db.schema;
   await s.alterTable('payment_requests').addColumn('external_ref', 'text').execute();
   await s.alterTable('payment_requests').addColumn('minimum_age', 'integer').execute();
+  await s.alterTable('payment_requests').addColumn('conditions_enabled', 'integer').execute();
+  await s.alterTable('payment_requests').addColumn('conditions', 'text', (c) => c.notNull().defaultTo('[]')).execute();
+  await s.alterTable('payment_requests').addColumn('authorization_ttl_ms', 'bigint').execute();
+  await s.alterTable('payment_requests').addColumn('dialect_data', 'text').execute();
   await s.createIndex('payment_requests_by_external_ref').on('payment_requests').columns(['merchant_id', 'livemode', 'external_ref']).execute();
   await s.alterTable('patrons').addColumn('age', 'integer').execute();
   await s.alterTable('terminals').addColumn('pos_id', 'text').execute();

@@ -1,0 +1,55 @@
+// The Centrapay dialect, mounted at /centrapay: X-Api-Key auth, Centrapay's error body, its rate
+// limit, and its routes. Translation only: every rule lives in core/ and app/
+// (docs/dialects/centrapay.md).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { authenticate } from '../../app/use-cases/merchants.js';
+import { merchantNow } from '../../app/time.js';
+import { DomainError } from '../../core/errors.js';
+import { toDomainError } from '../shared/errors.js';
+import { CentrapayRefusal, type CentrapayDeps } from './deps.js';
+import { bodyOf, centrapayErrorOf, type Operation } from './errors.js';
+import { createRateLimiter } from './rate-limit.js';
+import { actionRoutes } from './routes/actions.js';
+import { activityRoutes } from './routes/activities.js';
+import { requestRoutes } from './routes/requests.js';
+
+export const CENTRAPAY_PREFIX = '/centrapay';
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  if (error instanceof CentrapayRefusal) return reply.status(error.statusCode).send(bodyOf({ statusCode: error.statusCode, message: error.code }));
+  const { error: problem, bug } = toDomainError(error);
+  if (bug) request.log.error({ err: error }, 'unhandled error');
+  const operation = (request.routeOptions.config as { operation?: Operation } | undefined)?.operation ?? 'other';
+  const refusal = centrapayErrorOf(problem, operation);
+  return reply.status(refusal.statusCode).send(bodyOf(refusal));
+}
+
+const headerOf = (request: FastifyRequest, name: string) => {
+  const value = request.headers[name];
+  return (Array.isArray(value) ? value[0] : value) || undefined;
+};
+
+export async function centrapayApi(fastify: FastifyInstance, deps: CentrapayDeps): Promise<void> {
+  const limiter = createRateLimiter(deps.rateLimitPerMinute);
+  await fastify.register(async (c) => {
+    c.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+    c.setNotFoundHandler((request, reply) => sendError(request, reply, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
+    c.addHook('onRequest', async (request, reply) => {
+      request.caller = await authenticate(deps.app, headerOf(request, 'x-api-key'));
+      const limited = deps.rateLimitPerMinute > 0 && (request.caller.livemode || deps.rateLimitInTest);
+      if (!limited) return;
+      const now = await merchantNow(deps.app, deps.app.store.read, request.caller.merchantId, request.caller.livemode);
+      const wait = limiter.take(`${request.caller.merchantId}:${request.caller.livemode}`, now);
+      if (wait !== null) {
+        reply.header('retry-after', String(wait));
+        throw new CentrapayRefusal(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests for this account this minute.');
+      }
+    });
+    requestRoutes(c, deps);
+    actionRoutes(c, deps);
+    activityRoutes(c, deps);
+  }, { prefix: CENTRAPAY_PREFIX });
+}
+
+export { issueCentrapayCredentials, type CentrapayCredentials } from './credentials.js';
+export type { CentrapayDeps };

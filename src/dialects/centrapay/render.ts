@@ -1,0 +1,102 @@
+// Centrapay's shapes, rendered from posgate's one stored request (no second state store).
+import type { PaymentRequest } from '../../core/payment-request.js';
+
+/** What the POS sees as an asset type: Centrapay's sandbox currency assets. */
+export const assetTypeOf = (currency: string, livemode: boolean) => `centrapay.${currency.toLowerCase()}.${livemode ? 'main' : 'test'}`;
+
+export const SHORT_CODE_PREFIX = 'CP-';
+export const shortCodeOf = (request: Pick<PaymentRequest, 'shortCode'>) => `${SHORT_CODE_PREFIX}${request.shortCode}`;
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+const money = (amount: number, currency: string) => ({ amount: String(amount), currency });
+
+export type CentrapayStatus = 'new' | 'paid' | 'cancelled' | 'expired';
+
+export function statusOf(request: PaymentRequest): CentrapayStatus {
+  switch (request.status) {
+    case 'succeeded':
+      return 'paid';
+    case 'cancelled':
+    case 'failed':
+      return 'cancelled';
+    case 'expired':
+      return request.statusReason === 'authorization_expired' ? 'cancelled' : 'expired';
+    default:
+      return 'new';
+  }
+}
+
+const CANCELLATION_REASONS: Record<string, string> = {
+  cancelled_by_merchant: 'CANCELLED_BY_MERCHANT',
+  voided: 'CANCELLED_BY_MERCHANT',
+  released: 'CANCELLED_BY_MERCHANT',
+  cancelled_by_patron: 'CANCELLED_BY_PATRON',
+  declined_by_merchant: 'DECLINED_BY_MERCHANT',
+  declined: 'PAYMENT_DECLINED',
+  age_restriction: 'PAYMENT_DECLINED',
+  payment_failed: 'PAYMENT_FAILED',
+  authorization_expired: 'PAYMENT_REQUEST_EXPIRED',
+  expired: 'PAYMENT_REQUEST_EXPIRED',
+};
+
+export function cancellationReasonOf(request: PaymentRequest): string | null {
+  const status = statusOf(request);
+  if (status !== 'cancelled' && status !== 'expired') return null;
+  return CANCELLATION_REASONS[request.statusReason ?? ''] ?? 'CANCELLED_BY_MERCHANT';
+}
+
+export const isPreAuth = (request: PaymentRequest) => request.dialectData?.preAuth === true;
+
+export function preAuthStatusOf(request: PaymentRequest): 'authorized' | 'released' | null {
+  if (!isPreAuth(request)) return null;
+  if (request.status === 'authorized') return 'authorized';
+  return request.amountAuthorized > 0 ? 'released' : null;
+}
+
+export interface RenderContext {
+  publicUrl: string;
+  merchantName: string;
+}
+
+export function renderPaymentRequest(request: PaymentRequest, context: RenderContext) {
+  const data = request.dialectData ?? {};
+  const amount = request.amount ?? 0;
+  const paid = request.status === 'succeeded' ? request.amountCaptured : request.status === 'authorized' ? 0 : request.amountReceived;
+  const assetType = assetTypeOf(request.currency, request.livemode);
+  const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : null);
+  return {
+    id: request.id,
+    shortCode: shortCodeOf(request),
+    url: `${context.publicUrl}/pay/${request.id}`,
+    value: money(amount, request.currency),
+    remainingAmount: money(Math.max(0, amount - request.amountReceived), request.currency),
+    basketAmount: request.basketAmount === null ? null : money(request.basketAmount, request.currency),
+    paymentOptions: [{ assetType, amount: String(amount) }],
+    merchantId: request.merchantId,
+    merchantName: context.merchantName,
+    configId: text('configId'),
+    status: statusOf(request),
+    liveness: request.livemode ? 'main' : 'test',
+    cancellationReason: cancellationReasonOf(request),
+    preAuth: isPreAuth(request),
+    preAuthStatus: preAuthStatusOf(request),
+    preAuthExpiresAt: isPreAuth(request) ? iso(request.authorizationExpiresAt) : null,
+    merchantConditions: request.conditions,
+    conditionsEnabled: request.conditionsEnabled ?? false,
+    paidBy: paid > 0 ? { assetTotals: [{ assetType, amount: String(paid) }] } : null,
+    externalRef: request.externalRef,
+    invoiceRef: text('invoiceRef'),
+    purchaseOrderRef: text('purchaseOrderRef'),
+    terminalId: text('terminalId'),
+    deviceId: text('deviceId'),
+    operatorId: text('operatorId'),
+    barcode: text('barcode'),
+    lineItems: Array.isArray(data.lineItems) ? data.lineItems : [],
+    patronNotPresent: request.patronNotPresent,
+    partialAllowed: request.partialAllowed,
+    expirySeconds: typeof data.expirySeconds === 'number' ? data.expirySeconds : Math.round((request.expiresAt - request.createdAt) / 1000),
+    createdAt: iso(request.createdAt),
+    updatedAt: iso(request.updatedAt),
+    expiresAt: iso(request.expiresAt),
+  };
+}

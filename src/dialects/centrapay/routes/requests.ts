@@ -1,0 +1,76 @@
+// Creating and reading payment requests: by id, short code and external ref.
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import type { Caller } from '../../../app/context.js';
+import { getTerminal } from '../../../app/use-cases/merchants.js';
+import { findDialectCredentialOfMerchant } from '../../../app/use-cases/dialect-credentials.js';
+import { createPaymentRequest, findByShortCode, getPaymentRequest, listPaymentRequests } from '../../../app/use-cases/payment-requests.js';
+import { terminalByName } from '../../../app/use-cases/points-of-sale.js';
+import { inTransaction } from '../../../app/unit-of-work.js';
+import { DomainError } from '../../../core/errors.js';
+import type { LineItem } from '../../../core/payment-request.js';
+import { fingerprint } from '../../shared/idempotency.js';
+import { CENTRAPAY_CONFIG } from '../credentials.js';
+import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
+import { SHORT_CODE_PREFIX } from '../render.js';
+import * as s from '../schemas.js';
+import { renderRequest } from '../views.js';
+
+const EXTERNAL_REF_PAGE = 25;
+
+/** Centrapay line items carry the line's total as `price`; posgate's core sums line totals. */
+export function toCoreLineItems(items: s.CentrapayLineItem[] | undefined): LineItem[] | undefined {
+  return items?.map((item) => ({ name: item.name, ...(item.sku ? { sku: item.sku } : {}), quantity: 1, unitAmount: Number(item.price), restricted: item.restricted ?? false }));
+}
+
+async function requireConfig(deps: CentrapayDeps, caller: Caller, configId: string): Promise<void> {
+  const config = await findDialectCredentialOfMerchant(deps.app, caller.merchantId, CENTRAPAY_CONFIG.dialect);
+  if (!config || config.lookup !== configId) throw new CentrapayRefusal(403, 'MERCHANT_CONFIG_NOT_FOUND', `configId ${configId} is not this merchant's.`);
+}
+
+/** The terminal by the merchant's own id; a terminal key may leave it out (its own terminal). */
+async function terminalOf(deps: CentrapayDeps, caller: Caller, name: string | undefined) {
+  if (name !== undefined) return terminalByName(deps.app.store.read, caller, name);
+  if (caller.terminalId) return getTerminal(deps.app, caller, caller.terminalId);
+  throw new DomainError('parameter_missing', 'terminalId is required with a merchant secret key.', 'terminalId');
+}
+
+export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): void {
+  const r = fastify.withTypeProvider<ZodTypeProvider>();
+  const { app } = deps;
+
+  r.post('/api/payment-requests', { schema: { hide: true, body: s.CreateBody }, config: { operation: 'create' } }, async (req) => {
+    const body = req.body;
+    await requireConfig(deps, req.caller, body.configId);
+    const terminal = await terminalOf(deps, req.caller, body.terminalId);
+    const amount = Number(body.value.amount);
+    if (body.basketAmount !== undefined && Number(body.basketAmount) < amount) throw new DomainError('parameter_invalid', 'basketAmount must be at least value.amount.', 'basketAmount');
+    const { request } = await inTransaction(app, (unit) => createPaymentRequest(unit, req.caller, {
+      amount, currency: body.value.currency, terminalId: terminal.id, captureMode: body.preAuth ? 'manual' : 'automatic',
+      expiresInSeconds: body.expirySeconds ?? 120, lineItems: toCoreLineItems(body.lineItems), partialAllowed: body.partialAllowed,
+      basketAmount: body.basketAmount === undefined ? undefined : Number(body.basketAmount), patronCode: body.barcode, patronNotPresent: body.patronNotPresent,
+      redirectUrl: body.redirectUrl, allowConcurrent: true, externalRef: body.externalRef, conditionsEnabled: body.conditionsEnabled ?? false,
+      authorizationTtlMs: body.preAuth ? deps.preAuthTtlMs : undefined,
+      dialectData: {
+        configId: body.configId, invoiceRef: body.invoiceRef, purchaseOrderRef: body.purchaseOrderRef, terminalId: terminal.name,
+        deviceId: body.deviceId, operatorId: body.operatorId, barcode: body.barcode, lineItems: body.lineItems ?? [], preAuth: body.preAuth ?? false,
+        expirySeconds: body.expirySeconds ?? 120,
+      },
+    }, fingerprint(body), 'centrapay'));
+    return renderRequest(deps, request);
+  });
+
+  r.get('/api/payment-requests/:id', { schema: { hide: true, params: s.IdParams }, config: { operation: 'read' } }, async (req) =>
+    renderRequest(deps, await getPaymentRequest(app, req.caller, req.params.id)));
+
+  r.get('/api/payment-requests/short-code/:shortCode', { schema: { hide: true, params: s.ShortCodeParams }, config: { operation: 'read' } }, async (req) => {
+    const code = req.params.shortCode.toUpperCase().startsWith(SHORT_CODE_PREFIX) ? req.params.shortCode.slice(SHORT_CODE_PREFIX.length) : req.params.shortCode;
+    return renderRequest(deps, await findByShortCode(app, req.caller, code));
+  });
+
+  r.get('/api/payment-requests/external-ref/:externalRef', { schema: { hide: true, params: s.ExternalRefParams, querystring: s.RefPageQuery }, config: { operation: 'read' } }, async (req) => {
+    const found = await listPaymentRequests(app, req.caller, { externalRef: req.params.externalRef }, { limit: EXTERNAL_REF_PAGE, beforeId: req.query.pageKey });
+    const items = await Promise.all(found.items.map((request) => renderRequest(deps, request)));
+    return { items, ...(found.hasMore ? { nextPageKey: found.items.at(-1)?.id } : {}) };
+  });
+}
