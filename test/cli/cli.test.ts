@@ -92,8 +92,11 @@ describe('posgate CLI', () => {
       baseUrl: string;
       native: { secretKey: string; terminalKey: string; terminalId: string; webhookSecret: string };
       mobilepay: { bioCode: string; accessToken: string; terminalId: string; posId: string; storeId: string };
+      centrapay: { apiKey: string; merchantId: string; configId: string; terminalId: string };
     };
-    expect(Object.keys(creds)).toEqual(['baseUrl', 'native', 'mobilepay']);
+    expect(Object.keys(creds)).toEqual(['baseUrl', 'native', 'centrapay', 'mobilepay']);
+    expect(Object.keys(creds.centrapay).sort()).toEqual(['apiKey', 'configId', 'merchantId', 'terminalId']);
+    expect(creds.centrapay).toMatchObject({ terminalId: 'till-1', apiKey: expect.stringMatching(/^tk_test_/) });
     expect(Object.keys(creds.mobilepay).sort()).toEqual(['accessToken', 'bioCode', 'posId', 'storeId', 'terminalId']);
     expect(creds.mobilepay.terminalId).toBe('till-1');
     expect(creds.mobilepay.posId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
@@ -123,6 +126,12 @@ describe('posgate CLI', () => {
     const { bioCode, accessToken, terminalId } = creds.mobilepay;
     const info = await fetch(`${url}/mobilepay/api/pos/manage/terminal/information?${new URLSearchParams({ terminalId, bioCode, accessToken })}`);
     expect(((await info.json()) as { posInformation: { posId: string } }).posInformation.posId).toBe(creds.mobilepay.posId);
+    // and the centrapay set creates a request on that terminal
+    const created = await fetch(`${url}/centrapay/api/payment-requests`, {
+      method: 'POST', headers: { 'x-api-key': creds.centrapay.apiKey, 'content-type': 'application/json' },
+      body: JSON.stringify({ configId: creds.centrapay.configId, value: { amount: '100', currency: 'NZD' } }),
+    });
+    expect(((await created.json()) as { terminalId: string; merchantId: string })).toMatchObject({ terminalId: 'till-1', merchantId: gw.demo.merchantId });
   });
 
   test('keys create prints a working secret key once; keys revoke stops it at once', async () => {
