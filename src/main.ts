@@ -11,8 +11,9 @@ import { loadConfig, type Config } from './config/config.js';
 import { openApp } from './compose.js';
 import type { App } from './app/context.js';
 import { nativeApi } from './dialects/native/index.js';
-import { CREDENTIAL_ISSUERS, DIALECTS } from './dialects/registry.js';
+import { CREDENTIAL_ISSUERS, DIALECTS, WEBHOOK_FORMATS } from './dialects/registry.js';
 import { webPages } from './web/index.js';
+import { byFormat, standardWebhooksFormat } from './delivery/formats.js';
 import { createDeliveryWorker } from './delivery/worker.js';
 import { renderEvent } from './dialects/native/render.js';
 import { buildServer } from './http/server.js';
@@ -57,7 +58,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
   let listeningUrl: string | null = null;
   const deps = {
-    app, logger, metrics, adminToken: config.adminToken, config, dialects: DIALECTS,
+    app, logger, metrics, adminToken: config.adminToken, config, dialects: DIALECTS, webhookFormats: WEBHOOK_FORMATS,
     get publicUrl() {
       return config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
     },
@@ -65,10 +66,15 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const dialectSurfaces = Object.values(DIALECTS).map((dialect) => (f: FastifyInstance) => dialect.mount(f, deps));
   const server = await buildServer(deps, [(f) => nativeApi(f, deps), (f) => webPages(f, deps), ...dialectSurfaces]);
 
+  // one renderer for every delivery: native, or the format of the dialect the delivery names
+  const nativeFormat = standardWebhooksFormat((event) => JSON.stringify(renderEvent(event, deps.publicUrl)));
+  const dialectFormats = Object.entries(DIALECTS).flatMap(([name, dialect]) => (dialect.webhook ? [[name, dialect.webhook(deps)] as const] : []));
   const delivery = createDeliveryWorker({
     app,
-    render: (_format, event) => JSON.stringify(renderEvent(event, deps.publicUrl)),
+    render: byFormat({ native: nativeFormat, ...Object.fromEntries(dialectFormats) }, nativeFormat),
     onAttempt: (_delivery, result) => metrics.observeDelivery(result.statusCode),
+    // the delivery and the error's message only: nothing a renderer holds (keys, secrets) is logged
+    onRenderError: (failed, err) => logger.error({ deliveryId: failed.id, format: failed.format, error: err instanceof Error ? err.message : String(err) }, 'webhook delivery could not be rendered'),
   });
 
   let lastPurge = 0;

@@ -1,27 +1,26 @@
 // The delivery worker: claims due deliveries, sends each on its own (a slow receiver holds one
 // slot, never the others), and records the outcome. No transaction is open while a request is
 // on the wire. In live mode each URL is re-resolved and connected to only if every address is public.
+// What is sent (body and signing headers) comes from the delivery's format (./formats.ts).
 import { setMaxListeners } from 'node:events';
 import type { App } from '../app/context.js';
-import type { StoredEvent } from '../app/ports/store.js';
-import { claimDeliveries, prepareDelivery, recordAttempt, type DeliveryJob, type SendResult } from '../app/use-cases/deliveries.js';
+import { claimDeliveries, prepareDelivery, recordAttempt, skipDelivery, type DeliveryJob, type RenderDelivery, type RenderedDelivery, type SendResult } from '../app/use-cases/deliveries.js';
 import type { Delivery } from '../core/webhooks.js';
 import { post } from './sender.js';
-import { signatureHeaders } from './signing.js';
 import { checkUrlShape, resolveSafeAddress, UnsafeUrlError, type LookupAll } from './ssrf.js';
-
-/** Turns an event into the body of a delivery in a given format (native JSON, or a dialect's). */
-export type RenderBody = (format: string, event: StoredEvent) => string;
 
 export interface DeliveryWorkerOptions {
   app: App;
-  render: RenderBody;
+  /** The body and headers of a delivery in its format; null: nothing to send for that event. */
+  render: RenderDelivery;
   /** Deliveries on the wire at once. */
   concurrency?: number;
   timeoutMs?: number;
   lookup?: LookupAll;
   /** Called after every attempt (metrics). */
   onAttempt?: (delivery: Delivery, result: SendResult) => void;
+  /** Called when a format failed to render a delivery (a bug or a store outage: worth a log line). */
+  onRenderError?: (delivery: Delivery, error: unknown) => void;
 }
 
 export interface DeliveryWorker {
@@ -43,10 +42,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   let claiming = 0;
   let stopped = false;
 
-  async function send(job: DeliveryJob): Promise<SendResult> {
-    const { delivery, event, secrets } = job;
-    const body = render(delivery.format, event);
-    const headers = signatureHeaders({ id: event.id, timestampSeconds: Math.floor(Date.now() / 1000), body, secrets });
+  async function send(delivery: Delivery, { body, headers }: RenderedDelivery): Promise<SendResult> {
     let pin;
     if (delivery.livemode) {
       try {
@@ -59,10 +55,25 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     return post(delivery.url, body, headers, { timeoutMs, pin, signal: abort.signal });
   }
 
+  /** The request to send; null: the format sends nothing for this event; undefined: rendering broke. */
+  async function renderJob(job: DeliveryJob): Promise<RenderedDelivery | null | undefined> {
+    try {
+      // real time, like the Standard Webhooks timestamp: receivers check it against their own clocks
+      return await render(job, Math.floor(Date.now() / 1000));
+    } catch (error) {
+      options.onRenderError?.(job.delivery, error);
+      return undefined;
+    }
+  }
+
   async function deliver(delivery: Delivery): Promise<void> {
     const job = await prepareDelivery(app, delivery);
     if (!job) return;
-    const result = await send(job);
+    const rendered = await renderJob(job);
+    if (rendered === null) return skipDelivery(app, delivery);
+    // one that cannot be rendered is a failed attempt, retried on the schedule (not re-claimed after
+    // every lease); the attempts log names no error detail, which is the operator's, not the merchant's
+    const result = rendered ? await send(delivery, rendered) : { statusCode: null, latencyMs: 0, responseSnippet: null, error: `the ${delivery.format} delivery could not be rendered` };
     if (stopped) return; // shutting down: the lease runs out and another process (or the next start) retries it
     await recordAttempt(app, delivery, result);
     options.onAttempt?.(delivery, result);

@@ -37,6 +37,33 @@ export async function prepareDelivery(app: App, delivery: Delivery): Promise<Del
   });
 }
 
+/** What goes on the wire for one attempt: the exact body and the headers that sign it. */
+export interface RenderedDelivery {
+  body: string;
+  headers: Record<string, string>;
+}
+
+/**
+ * Turns a delivery into the request its target's format sends (native, or a dialect's), signed for
+ * this attempt (`nowSeconds`: real time, what receivers compare with their own clocks). Null: the
+ * format has nothing to send for this event (see `skipDelivery`).
+ */
+export type RenderDelivery = (job: DeliveryJob, nowSeconds: number) => Promise<RenderedDelivery | null>;
+
+/**
+ * Ends a delivery whose format has nothing to send for its event (a Centrapay endpoint and a
+ * `payment_request.created`): no request is made, so no attempt is logged (the event's attempts
+ * list shows only what was sent) and the delivery leaves `pending`, so it is neither retried nor
+ * holding back the object's later events. Cancelled, as the one ended status that means "not sent".
+ */
+export async function skipDelivery(app: App, delivery: Delivery): Promise<void> {
+  await inTransaction(app, async ({ tx }) => {
+    const current = await tx.getDelivery(delivery.id);
+    if (!current || current.status !== 'pending') return; // ended meanwhile (endpoint deleted): leave it
+    await tx.updateDelivery({ ...current, status: 'cancelled', updatedAt: await merchantNow(app, tx, delivery.merchantId, delivery.livemode) });
+  });
+}
+
 export interface SendResult {
   statusCode: number | null;
   latencyMs: number;

@@ -7,8 +7,8 @@ import type { Tx } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 
-/** Formats a delivery can take; dialect formats join as the dialects are built. */
-export const WEBHOOK_FORMATS = ['native'] as const;
+/** Formats a delivery can take without any dialect; the composition passes the full list (native + dialects with a webhook format). */
+export const DEFAULT_WEBHOOK_FORMATS: readonly string[] = ['native'];
 
 export interface NewEndpoint {
   url: string;
@@ -28,11 +28,11 @@ async function loadEndpoint(tx: Tx, caller: Caller, id: string): Promise<Webhook
   return endpoint;
 }
 
-export async function createEndpoint(unit: Work, caller: Caller, input: NewEndpoint): Promise<EndpointWithSecret> {
+export async function createEndpoint(unit: Work, caller: Caller, input: NewEndpoint, formats: readonly string[] = DEFAULT_WEBHOOK_FORMATS): Promise<EndpointWithSecret> {
   requireSecretKey(caller, 'Managing webhook endpoints');
   const format = input.format ?? 'native';
-  if (!(WEBHOOK_FORMATS as readonly string[]).includes(format))
-    throw new DomainError('parameter_invalid', `format ${format} is not available; choose one of ${WEBHOOK_FORMATS.join(', ')}.`, 'format');
+  if (!formats.includes(format))
+    throw new DomainError('parameter_invalid', `format ${format} is not available; choose one of ${formats.join(', ')}.`, 'format');
   await unit.app.outbound.assertAllowed(input.url, caller.livemode);
   const now = unit.app.clock.now();
   const secret = unit.app.ids.webhookSecret();

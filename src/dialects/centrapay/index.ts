@@ -11,6 +11,7 @@ import { bodyOf, centrapayErrorOf, type Operation } from './errors.js';
 import { createRateLimiter } from './rate-limit.js';
 import { actionRoutes } from './routes/actions.js';
 import { activityRoutes } from './routes/activities.js';
+import { jwksRoutes } from './routes/jwks.js';
 import { requestRoutes } from './routes/requests.js';
 
 export const CENTRAPAY_PREFIX = '/centrapay';
@@ -49,6 +50,8 @@ export async function centrapayApi(fastify: FastifyInstance, deps: CentrapayDeps
     actionRoutes(c, deps);
     activityRoutes(c, deps);
   }, { prefix: CENTRAPAY_PREFIX });
+  // the webhook JWKS is public: a sibling scope, outside the X-Api-Key hook and the rate limit
+  await fastify.register(async (c) => jwksRoutes(c, deps), { prefix: CENTRAPAY_PREFIX });
 }
 
 export { issueCentrapayCredentials, type CentrapayCredentials } from './credentials.js';

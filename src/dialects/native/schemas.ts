@@ -96,7 +96,7 @@ export const EVENT_TYPES = [...PAYMENT_REQUEST_EVENT_TYPES, ...REFUND_EVENT_TYPE
 export const CreateEndpointBody = z.strictObject({
   url: HttpUrl,
   eventTypes: z.array(z.enum(EVENT_TYPES)).min(1).optional().describe('Default: every event type'),
-  format: z.string().min(1).max(30).optional().describe('native (default), or a dialect name'),
+  format: z.string().min(1).max(30).optional().describe('native (default: Standard Webhooks), or a dialect with a webhook format: centrapay (ES256 JWT, see docs/webhooks.md)'),
 });
 export const CreateTerminalBody = z.strictObject({ name: z.string().min(1).max(100), storeId: Id('sto').optional() });
 

@@ -4,7 +4,7 @@ import type { TestGateway } from '../../harness.js';
 import { runDialectContract, type DialectResponse } from '../contract.js';
 
 async function call(t: TestGateway, op: string, params: Record<string, string>, credentials: Partial<MobilePayCredentials> | null): Promise<DialectResponse> {
-  const auth = credentials ? { accessToken: credentials.accessToken ?? '', bioCode: credentials.bioCode ?? '' } : {};
+  const auth: Record<string, string> = credentials ? { accessToken: credentials.accessToken ?? "", bioCode: credentials.bioCode ?? "" } : {};
   const response = await fetch(`${t.url}/mobilepay/api/pos/${op}?${new URLSearchParams({ ...params, ...auth })}`);
   return { status: response.status, body: await response.json() };
 }

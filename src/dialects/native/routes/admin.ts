@@ -1,9 +1,11 @@
-// The operator's API under /admin/v1: merchants, stores, terminals, keys and credential sets.
+// The operator's API under /admin/v1: merchants, stores, terminals, keys, credential sets and the
+// webhook signing key.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyAdminToken, issueNativeCredentials } from '../../../app/use-cases/bootstrap.js';
 import * as uc from '../../../app/use-cases/merchants.js';
+import { rotateSigningKey } from '../../../app/use-cases/signing-keys.js';
 import { inTransaction, type Work } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
 import { decimalToMinor } from '../../../core/money.js';
@@ -83,4 +85,11 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
     const issue = (unit: Work) => (issuer ? issuer.issueCredentials(unit, id, req.body) : issueNativeCredentials(unit, id));
     return respond(app, req, reply, ADMIN, issue, (set) => ({ status: 201, body: { baseUrl: deps.publicUrl, [dialect]: set } }));
   });
+
+  r.post('/admin/v1/webhook-signing-keys/rotate', {
+    schema: {
+      tags, summary: 'A new ES256 key signs Centrapay-format webhooks; the previous one stays in /centrapay/.well-known/jwks.json for 7 days',
+      body: s.EmptyBody.optional(), headers: s.IdempotencyHeaders,
+    },
+  }, async (req, reply) => respond(app, req, reply, ADMIN, (unit) => rotateSigningKey(unit), (key) => ({ status: 200, body: { kid: key.kid } })));
 }

@@ -12,14 +12,15 @@ import * as s from '../schemas.js';
 
 const tags = ['Webhooks'];
 
-export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
+/** `webhookFormats`: what `format` may be (native and the dialects with a webhook format); native only when not given. */
+export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { webhookFormats?: readonly string[] }): void {
   const { app } = deps;
   const r = fastify.withTypeProvider<ZodTypeProvider>();
 
   r.post('/v1/webhook-endpoints', {
     schema: { tags, summary: 'Register an endpoint; the answer carries its signing secret, shown once', body: s.CreateEndpointBody, headers: s.IdempotencyHeaders },
   }, async (req, reply) =>
-    respond(app, req, reply, req.caller, (unit) => uc.createEndpoint(unit, req.caller, req.body), ({ endpoint, secret }) => ({ status: 201, body: { ...renderEndpoint(endpoint), secret } })));
+    respond(app, req, reply, req.caller, (unit) => uc.createEndpoint(unit, req.caller, req.body, deps.webhookFormats), ({ endpoint, secret }) => ({ status: 201, body: { ...renderEndpoint(endpoint), secret } })));
 
   r.get('/v1/webhook-endpoints', { schema: { tags, summary: "The merchant's endpoints in this mode" } }, async (req) =>
     listBody((await uc.listEndpoints(app, req.caller)).map(renderEndpoint), false, undefined));
