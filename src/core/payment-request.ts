@@ -64,7 +64,8 @@ export interface MerchantCondition {
   id: string;
   name: string;
   message: string;
-  status: 'awaiting-merchant' | 'accepted' | 'declined';
+  /** awaiting-patron until the patron pays; then awaiting-merchant until the merchant answers. */
+  status: 'awaiting-patron' | 'awaiting-merchant' | 'accepted' | 'declined';
 }
 
 export const AGE_CONDITION: Omit<MerchantCondition, 'status'> = {
@@ -310,7 +311,8 @@ function finish(request: PaymentRequest, action: PaymentRequestAction, status: P
 }
 
 /** The patron's payment was refused (by the channel, or an age check: reason `age_restriction`). */
-export const decline = (request: PaymentRequest, now: number, reason: 'declined' | 'age_restriction' = 'declined') => finish(request, 'decline', 'failed', reason, now);
+export const decline = (request: PaymentRequest, now: number, reason: 'declined' | 'age_restriction' = 'declined', conditions?: MerchantCondition[]) =>
+  finish(request, 'decline', 'failed', reason, now, conditions ? { conditions } : {});
 export const fail = (request: PaymentRequest, now: number) => finish(request, 'fail', 'failed', 'payment_failed', now);
 export const patronCancel = (request: PaymentRequest, now: number) => finish(request, 'patron_cancel', 'cancelled', 'cancelled_by_patron', now);
 /** Merchant cancel; on an authorized request this releases the authorization. */
@@ -348,6 +350,12 @@ export function release(request: PaymentRequest, now: number): Transition {
   return finish(request, 'release', 'cancelled', 'released', now);
 }
 
+/** The conditions a new request starts with: restricted goods, where the request's API has conditions. */
+export function initialConditions(lineItems: LineItem[] | null | undefined, conditionsEnabled: boolean | null): MerchantCondition[] {
+  const restricted = lineItems?.some((item) => item.restricted) ?? false;
+  return conditionsEnabled !== null && restricted ? [{ ...AGE_CONDITION, status: 'awaiting-patron' }] : [];
+}
+
 /** Whether paying this request needs the merchant's acceptance first (restricted goods, conditions on). */
 export function awaitsCondition(request: PaymentRequest): boolean {
   const restricted = request.lineItems?.some((item) => item.restricted) ?? false;
@@ -359,7 +367,7 @@ export function awaitsCondition(request: PaymentRequest): boolean {
  * the merchant (the condition awaits it); with them off, the payment is refused.
  */
 export function holdForCondition(request: PaymentRequest, now: number): Transition {
-  if (!request.conditionsEnabled) return decline(request, now, 'age_restriction');
+  if (!request.conditionsEnabled) return decline(request, now, 'age_restriction', withCondition(request, AGE_CONDITION.id, 'declined'));
   guard(request, 'hold');
   if (request.conditions.some((c) => c.id === AGE_CONDITION.id && c.status === 'awaiting-merchant')) return { request, events: [] }; // already waiting
   const conditions: MerchantCondition[] = [...request.conditions.filter((c) => c.id !== AGE_CONDITION.id), { ...AGE_CONDITION, status: 'awaiting-merchant' }];
@@ -370,6 +378,8 @@ export function holdForCondition(request: PaymentRequest, now: number): Transiti
 function conditionAwaiting(request: PaymentRequest, conditionId: string, action: PaymentRequestAction): MerchantCondition {
   const condition = request.conditions.find((c) => c.id === conditionId);
   if (!condition) throw new DomainError('not_found', `Payment request ${request.id} has no condition ${conditionId}.`, 'conditionId', { kind: 'condition' });
+  if (condition.status === 'awaiting-patron')
+    throw new DomainError('invalid_state', `Condition ${conditionId} waits for the patron to pay first.`, 'conditionId', { status: request.status, condition: condition.status });
   if (condition.status !== 'awaiting-merchant') throw new DomainError('condition_already_set', `Condition ${conditionId} is already ${condition.status}.`, 'conditionId', { status: condition.status });
   guard(request, action);
   return condition;

@@ -150,7 +150,7 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
     externalRef: input.externalRef ?? null,
     minimumAge: input.minimumAge ?? null,
     conditionsEnabled: input.conditionsEnabled ?? null,
-    conditions: [],
+    conditions: pr.initialConditions(input.lineItems, input.conditionsEnabled ?? null),
     authorizationTtlMs: input.authorizationTtlMs ?? null,
     dialectData: input.dialectData ?? null,
     expiresAt: now + (input.expiresInSeconds ?? DEFAULT_EXPIRY_SECONDS) * 1000,

@@ -61,7 +61,9 @@ export interface RenderContext {
 export function renderPaymentRequest(request: PaymentRequest, context: RenderContext) {
   const data = request.dialectData ?? {};
   const amount = request.amount ?? 0;
-  const paid = request.status === 'succeeded' ? request.amountCaptured : request.status === 'authorized' ? 0 : request.amountReceived;
+  // what the patron paid and the merchant keeps: a pre-auth counts once confirmed, a cancelled request never
+  const paid = request.status === 'succeeded' ? request.amountCaptured : request.status === 'created' || request.status === 'pending' ? request.amountReceived : 0;
+  const remaining = request.status === 'authorized' || request.status === 'succeeded' ? 0 : amount - paid;
   const assetType = assetTypeOf(request.currency, request.livemode);
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : null);
   return {
@@ -69,7 +71,7 @@ export function renderPaymentRequest(request: PaymentRequest, context: RenderCon
     shortCode: shortCodeOf(request),
     url: `${context.publicUrl}/pay/${request.id}`,
     value: money(amount, request.currency),
-    remainingAmount: money(Math.max(0, amount - request.amountReceived), request.currency),
+    remainingAmount: money(Math.max(0, remaining), request.currency),
     basketAmount: request.basketAmount === null ? null : money(request.basketAmount, request.currency),
     paymentOptions: [{ assetType, amount: String(amount) }],
     merchantId: request.merchantId,

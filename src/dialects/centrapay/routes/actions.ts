@@ -10,10 +10,11 @@ import { createRefund, voidPaymentRequest } from '../../../app/use-cases/refunds
 import { sandboxPay } from '../../../app/use-cases/sandbox.js';
 import { execute, inTransaction, type Work } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
-import type { PaymentRequest } from '../../../core/payment-request.js';
+import { refundableAmount, type PaymentRequest } from '../../../core/payment-request.js';
 import { SYSTEM_REFERENCE_PREFIX } from '../../../core/refund.js';
 import { fingerprint, routePath, sendExecuted } from '../../shared/idempotency.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
+import { bodyOf } from '../errors.js';
 import { isPreAuth } from '../render.js';
 import * as s from '../schemas.js';
 import { activityOfEvent, latestActivity, renderView, viewOf, type RequestView } from '../views.js';
@@ -48,7 +49,11 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
     const amount = body.amount === undefined ? undefined : Number(body.amount);
     const executed = await execute(app, keyed(req, caller, body.idempotencyKey),
       act((unit) => sandboxPay(unit, caller, req.params.id, { outcome: 'approve', method: 'wallet', amount })),
-      (view: RequestView) => ({ status: 200, body: renderView(deps, view) }));
+      (view: RequestView) => {
+        // a payment the channel (or the restricted-goods rule) declined is recorded, and the call answers the refusal
+        const refused = view.request.status === 'failed' ? (view.request.statusReason === 'payment_failed' ? 'PAYMENT_FAILED' : 'PAYMENT_DECLINED') : null;
+        return refused ? { status: 403, body: bodyOf({ statusCode: 403, message: refused }) } : { status: 200, body: renderView(deps, view) };
+      });
     return sendExecuted(reply, executed);
   });
 
@@ -62,6 +67,8 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
   r.post('/api/payment-requests/:id/void', { schema: noBody, config: { operation: 'void' } }, async (req) => {
     const view = await inTransaction(app, act(async (unit) => {
       const { request } = await loadCurrent(unit, req.caller, req.params.id);
+      if (request.status === 'succeeded' && refundableAmount(request) === 0)
+        throw new CentrapayRefusal(403, 'ALREADY_REFUNDED', `Payment request ${request.id} is already refunded in full.`);
       if (request.status === 'succeeded') return voidPaymentRequest(unit, req.caller, req.params.id);
       if (request.status === 'authorized' && request.amountCaptured > 0)
         throw new CentrapayRefusal(403, 'PRE_AUTH_ALREADY_CONFIRMED', `Payment request ${request.id} has confirmations; refund them instead.`);

@@ -23,14 +23,29 @@ export function activityRoutes(fastify: FastifyInstance, deps: CentrapayDeps): v
     const { caller } = req;
     if (req.query.merchantId !== undefined && req.query.merchantId !== caller.merchantId)
       throw new CentrapayRefusal(403, 'MERCHANT_NOT_FOUND', `Merchant ${req.query.merchantId} is not this key's merchant.`);
-    const page = await listEvents(app, caller, {}, { limit: FEED_PAGE, afterPosition: req.query.pageKey === undefined ? undefined : Number(req.query.pageKey) });
     // activities are rendered per request (a confirmation's value is the change from the event before it)
     const byRequest = new Map<string, Activity[]>();
-    for (const id of new Set(page.items.map((event) => event.paymentRequestId))) {
-      const request = await getPaymentRequest(app, caller, id);
-      byRequest.set(id, activitiesOfView(await viewOf(app.store.read, request)));
+    const activitiesOfRequest = async (id: string) => {
+      if (!byRequest.has(id)) byRequest.set(id, activitiesOfView(await viewOf(app.store.read, await getPaymentRequest(app, caller, id))));
+      return byRequest.get(id) as Activity[];
+    };
+    // not every event is an activity: read events until the page is full or the log ends
+    const items: Activity[] = [];
+    let after = req.query.pageKey === undefined ? undefined : Number(req.query.pageKey);
+    let more = true;
+    while (items.length < FEED_PAGE && more) {
+      const events = await listEvents(app, caller, {}, { limit: FEED_PAGE * 2, afterPosition: after });
+      more = events.hasMore;
+      for (const event of events.items) {
+        after = event.position;
+        const activity = (await activitiesOfRequest(event.paymentRequestId)).find((a) => a.id === event.id);
+        if (activity) items.push(activity);
+        if (items.length === FEED_PAGE) {
+          more = more || event !== events.items.at(-1);
+          break;
+        }
+      }
     }
-    const items = page.items.flatMap((event) => byRequest.get(event.paymentRequestId)?.filter((a) => a.id === event.id) ?? []);
-    return { items, ...(page.hasMore ? { nextPageKey: String(page.items.at(-1)?.position) } : {}) };
+    return { items, ...(more ? { nextPageKey: String(after) } : {}) };
   });
 }

@@ -17,6 +17,8 @@ import * as s from '../schemas.js';
 import { renderRequest } from '../views.js';
 
 const EXTERNAL_REF_PAGE = 25;
+/** posgate's short code without dashes: 8 characters and a check character. */
+const SHORT_CODE_LENGTH = 9;
 
 /** Centrapay line items carry the line's total as `price`; posgate's core sums line totals. */
 export function toCoreLineItems(items: s.CentrapayLineItem[] | undefined): LineItem[] | undefined {
@@ -33,6 +35,13 @@ async function terminalOf(deps: CentrapayDeps, caller: Caller, name: string | un
   if (name !== undefined) return terminalByName(deps.app.store.read, caller, name);
   if (caller.terminalId) return getTerminal(deps.app, caller, caller.terminalId);
   throw new DomainError('parameter_missing', 'terminalId is required with a merchant secret key.', 'terminalId');
+}
+
+/** `CP-ABC-DEF-GHJ`, `cpabcdefghj`, `ABC-DEF-GHJ`: the short code without Centrapay's prefix. */
+function withoutPrefix(shortCode: string): string {
+  const compact = shortCode.toUpperCase().replace(/[\s-]/g, '');
+  const prefix = SHORT_CODE_PREFIX.replace('-', '');
+  return compact.length === SHORT_CODE_LENGTH + prefix.length && compact.startsWith(prefix) ? compact.slice(prefix.length) : compact;
 }
 
 export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): void {
@@ -64,8 +73,7 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
     renderRequest(deps, await getPaymentRequest(app, req.caller, req.params.id)));
 
   r.get('/api/payment-requests/short-code/:shortCode', { schema: { hide: true, params: s.ShortCodeParams }, config: { operation: 'read' } }, async (req) => {
-    const code = req.params.shortCode.toUpperCase().startsWith(SHORT_CODE_PREFIX) ? req.params.shortCode.slice(SHORT_CODE_PREFIX.length) : req.params.shortCode;
-    return renderRequest(deps, await findByShortCode(app, req.caller, code));
+    return renderRequest(deps, await findByShortCode(app, req.caller, withoutPrefix(req.params.shortCode)));
   });
 
   r.get('/api/payment-requests/external-ref/:externalRef', { schema: { hide: true, params: s.ExternalRefParams, querystring: s.RefPageQuery }, config: { operation: 'read' } }, async (req) => {

@@ -1,0 +1,195 @@
+// Centrapay dialect: the reads a POS uses to find a request again (short code, externalRef with
+// pages) and the activity lists (docs/dialects/centrapay.md "Reads", "Activities").
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../../harness.js';
+import {
+  advance, demoClient, expectActivity, expectOk, expectRefused, otherMerchant, otherTerminal, paidRequest, rowCounts, uniqueName, wrongCheckCharacter,
+  Centrapay,
+} from './client.js';
+
+let t: TestGateway;
+let cp: Centrapay;
+beforeAll(async () => {
+  t = await startGateway();
+  cp = demoClient(t);
+});
+afterAll(async () => t.close());
+
+/** The pages of payment-activities for the client's merchant, following nextPageKey. */
+async function activityPages(client: Centrapay): Promise<any[][]> {
+  const pages: any[][] = [];
+  let pageKey: string | undefined;
+  for (let page = 0; page < 100; page += 1) {
+    const res = await client.paymentActivities({ merchantId: client.set.merchantId, ...(pageKey ? { pageKey } : {}) });
+    expectOk(res);
+    expect(Array.isArray(res.body.items), res.text).toBe(true);
+    pages.push(res.body.items);
+    pageKey = res.body.nextPageKey ?? undefined;
+    if (!pageKey) return pages;
+  }
+  throw new Error('payment-activities never ended');
+}
+const allActivities = async (client: Centrapay) => (await activityPages(client)).flat();
+
+describe('short code', () => {
+  it('finds the request with or without CP-, in any case, with or without dashes', async () => {
+    const pr = await cp.createOk({ externalRef: uniqueName('sc') });
+    const bare = pr.shortCode.replace(/^CP-/, '');
+    const forms = [pr.shortCode, bare, pr.shortCode.toLowerCase(), bare.toLowerCase(), bare.replace(/-/g, ''), bare.replace(/-/g, '').toLowerCase(), `cp-${bare.replace(/-/g, '')}`];
+    for (const form of forms) {
+      const res = await cp.byShortCode(form);
+      expectOk(res);
+      expect(res.body.id, form).toBe(pr.id);
+      expect(res.body.shortCode, form).toBe(pr.shortCode);
+    }
+  });
+
+  it('finds it with the CP prefix and no dashes at all ("CPABCDEFGHJ")', async () => {
+    const pr = await cp.createOk();
+    for (const form of [pr.shortCode.replace(/-/g, ''), pr.shortCode.replace(/-/g, '').toLowerCase()]) {
+      const res = await cp.byShortCode(form);
+      expectOk(res);
+      expect(res.body.id, form).toBe(pr.id);
+    }
+  });
+
+  it('a wrong check character is 400 CHECKSUM_FAILED, with or without CP-', async () => {
+    const pr = await cp.createOk();
+    const wrong = wrongCheckCharacter(pr.shortCode);
+    expect(wrong).not.toBe(pr.shortCode);
+    const before = await rowCounts(t);
+    expectRefused(await cp.byShortCode(wrong), 400, 'CHECKSUM_FAILED');
+    expectRefused(await cp.byShortCode(wrong.replace(/^CP-/, '')), 400, 'CHECKSUM_FAILED');
+    expect(await rowCounts(t)).toEqual(before);
+  });
+
+  it("the short code of a paid request still finds it (a refund starts from the patron's print-out)", async () => {
+    const pr = await paidRequest(cp, '900');
+    const res = await cp.byShortCode(pr.shortCode);
+    expectOk(res);
+    expect(res.body).toMatchObject({ id: pr.id, status: 'paid' });
+  });
+});
+
+describe('external ref', () => {
+  it('lists the requests with that externalRef, newest first, 25 per page, pageKey for the next', async () => {
+    const ref = uniqueName('many');
+    const ids: string[] = [];
+    for (let i = 0; i < 27; i += 1) {
+      ids.push((await cp.createOk({ externalRef: ref, expirySeconds: 3600 }, String(100 + i))).id);
+      await advance(t, 1); // distinct creation times, so "newest first" is one order
+    }
+    await cp.createOk({ externalRef: `${ref}-other` }); // another ref is not listed
+    const first = await cp.byExternalRef(ref);
+    expectOk(first);
+    expect(first.body.items).toHaveLength(25);
+    expect(typeof first.body.nextPageKey).toBe('string');
+    const second = await cp.byExternalRef(ref, first.body.nextPageKey);
+    expectOk(second);
+    expect(second.body.items).toHaveLength(2);
+    expect(second.body.nextPageKey ?? undefined).toBeUndefined();
+    const listed = [...first.body.items, ...second.body.items];
+    expect(listed.map((r: any) => r.id)).toEqual([...ids].reverse());
+    for (const r of listed) expect(r).toMatchObject({ externalRef: ref, status: 'new', configId: cp.set.configId });
+    expect(listed[0].value).toEqual({ amount: '126', currency: 'NZD' });
+  });
+
+  it('an externalRef nobody used lists nothing', async () => {
+    const res = await cp.byExternalRef(uniqueName('none'));
+    expectOk(res);
+    expect(res.body.items).toEqual([]);
+    expect(res.body.nextPageKey ?? undefined).toBeUndefined();
+  });
+
+  it("another merchant's requests with the same externalRef are not listed, nor theirs to us", async () => {
+    const ref = uniqueName('shared');
+    const mine = await cp.createOk({ externalRef: ref });
+    const set = await otherMerchant(t, 'Ref Ltd');
+    const other = new Centrapay(t, set.apiKey, set);
+    const theirs = await other.createOk({ externalRef: ref });
+    expect((await cp.byExternalRef(ref)).body.items.map((r: any) => r.id)).toEqual([mine.id]);
+    expect((await other.byExternalRef(ref)).body.items.map((r: any) => r.id)).toEqual([theirs.id]);
+  });
+});
+
+describe('activities', () => {
+  it("a request's activities, oldest first: request, paid, then one refund activity per refund", async () => {
+    const pr = await paidRequest(cp, '1000', { externalRef: uniqueName('act') });
+    const r1 = await cp.refund(pr.id, '300');
+    expectOk(r1);
+    const r2 = await cp.refund(pr.id, '200');
+    expectOk(r2);
+    const items = await cp.activityList(pr.id);
+    for (const a of items) expectActivity(a, pr, a.type);
+    const types = items.map((a) => a.type);
+    expect(types[0]).toBe('request');
+    expect(types.filter((x) => ['request', 'paid', 'refund'].includes(x))).toEqual(['request', 'paid', 'refund', 'refund']);
+    const refunds = items.filter((a) => a.type === 'refund');
+    expect(refunds.map((a) => a.id)).toEqual([r1.body.id, r2.body.id]);
+    expect(refunds.map((a) => a.value.amount)).toEqual(['300', '200']);
+    // oldest first, and numbered in that order
+    const times = items.map((a) => Date.parse(a.createdAt));
+    expect(times).toEqual([...times].sort((a, b) => a - b));
+    const numbers = items.map((a) => a.activityNumber);
+    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(new Set(numbers).size).toBe(numbers.length);
+    expect(new Set(items.map((a) => a.id)).size).toBe(items.length);
+  });
+
+  it("payment-activities lists the merchant's activities oldest first, 50 per page, page by page with pageKey", async () => {
+    for (let i = 0; i < 30; i += 1) await cp.createOk({ expirySeconds: 3600 }, String(1000 + i)); // with the tests above: more than one page
+    const a = await paidRequest(cp, '111');
+    const b = await paidRequest(cp, '222');
+    const seen = await allActivities(cp);
+    expect(seen.length).toBeGreaterThan(50);
+    expect(new Set(seen.map((x) => x.id)).size).toBe(seen.length);
+    const times = seen.map((x) => Date.parse(x.createdAt));
+    expect(times).toEqual([...times].sort((x, y) => x - y));
+    for (const x of seen) expect(x.merchantId).toBe(cp.set.merchantId);
+    // everything of both requests is there, and a's paid is listed before b's
+    const ofA = (await cp.activityList(a.id)).map((x) => x.id);
+    const ofB = (await cp.activityList(b.id)).map((x) => x.id);
+    const listed = seen.map((x) => x.id);
+    for (const id of [...ofA, ...ofB]) expect(listed).toContain(id);
+    const paidA = seen.findIndex((x) => x.paymentRequestId === a.id && x.type === 'paid');
+    const paidB = seen.findIndex((x) => x.paymentRequestId === b.id && x.type === 'paid');
+    expect(paidA).toBeGreaterThanOrEqual(0);
+    expect(paidA).toBeLessThan(paidB);
+  });
+
+  it('payment-activities pages hold 50 items each; only the last may hold fewer', async () => {
+    const pages = await activityPages(cp);
+    expect(pages.length).toBeGreaterThan(1);
+    expect(pages.slice(0, -1).map((p) => p.length)).toEqual(pages.slice(0, -1).map(() => 50));
+    expect(pages.at(-1)!.length).toBeLessThanOrEqual(50);
+  });
+
+  it('payment-activities with a terminal key lists its terminal only; a merchantId not the key\'s is 403 MERCHANT_NOT_FOUND', async () => {
+    const mine = await cp.createOk();
+    const till = await otherTerminal(t);
+    const other = new Centrapay(t, till.key, cp.set);
+    const theirs = await other.createOk();
+    const seenByOther = await allActivities(other);
+    expect(seenByOther.map((x) => x.paymentRequestId)).toContain(theirs.id);
+    expect(seenByOther.map((x) => x.paymentRequestId)).not.toContain(mine.id);
+    const seenByDemo = (await allActivities(cp)).map((x) => x.paymentRequestId);
+    expect(seenByDemo).toContain(mine.id);
+    expect(seenByDemo).not.toContain(theirs.id);
+    // without merchantId: the key's merchant
+    const plain = await cp.paymentActivities({});
+    expectOk(plain);
+    for (const x of plain.body.items) expect(x.merchantId).toBe(cp.set.merchantId);
+    const set = await otherMerchant(t, 'Lookup Ltd');
+    expectRefused(await cp.paymentActivities({ merchantId: set.merchantId }), 403, 'MERCHANT_NOT_FOUND');
+    expectRefused(await cp.paymentActivities({ merchantId: 'mer_00000000000000000000000000' }), 403, 'MERCHANT_NOT_FOUND');
+  });
+
+  it("another merchant's activities are not listed to the demo merchant", async () => {
+    const set = await otherMerchant(t, 'Activity Ltd');
+    const other = new Centrapay(t, set.apiKey, set);
+    const theirs = await other.createOk();
+    expect((await allActivities(cp)).map((x) => x.paymentRequestId)).not.toContain(theirs.id);
+    expect((await allActivities(other)).map((x) => x.paymentRequestId)).toContain(theirs.id);
+    expectRefused(await cp.activities(theirs.id), 403, 'PAYMENT_REQUEST_NOT_FOUND');
+  });
+});
