@@ -44,7 +44,7 @@ export const CreateBody = z.object({
   partialAllowed: z.boolean().optional(),
   preAuth: z.boolean().optional(),
   basketAmount: Cents.optional(),
-  redirectUrl: z.url().optional(),
+  redirectUrl: z.string().max(2000).optional(),
 });
 export type CreateBody = z.infer<typeof CreateBody>;
 

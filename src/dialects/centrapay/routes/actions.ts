@@ -88,8 +88,11 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
       const { request } = await loadCurrent(unit, req.caller, req.params.id);
       if (value.currency !== request.currency) throw new DomainError('currency_invalid', `value.currency must be ${request.currency}, the request's currency.`, 'value.currency');
       const { refund } = await createRefund(unit, req.caller, req.params.id, { amount, reference: externalRef, captureMode: 'automatic' });
+      // the channel refused it: recorded as a failed refund, answered as Centrapay's refusal
+      if (refund.status === 'failed') return { view: null, refundId: refund.id };
       return { view: await viewOf(unit.tx, (await unit.tx.getPaymentRequest(request.id)) as PaymentRequest), refundId: refund.id };
     });
+    if (!view) throw new CentrapayRefusal(403, 'REFUND_DECLINED', `The payment channel declined refund ${refundId}.`);
     // a repeat with the same externalRef and amount answers the first refund's activity
     return activityOfEvent(view, (event) => event.objectId === refundId && event.type === 'refund.created');
   });

@@ -17,6 +17,16 @@ import * as s from '../schemas.js';
 import { renderRequest } from '../views.js';
 
 const EXTERNAL_REF_PAGE = 25;
+/** The currencies Centrapay has (test) assets in: any other has no payment option. */
+export const CENTRAPAY_CURRENCIES: readonly string[] = ['NZD', 'AUD', 'USD'];
+
+function isHttpUrl(text: string): boolean {
+  try {
+    return ['http:', 'https:'].includes(new URL(text).protocol);
+  } catch {
+    return false;
+  }
+}
 /** posgate's short code without dashes: 8 characters and a check character. */
 const SHORT_CODE_LENGTH = 9;
 
@@ -51,6 +61,10 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
   r.post('/api/payment-requests', { schema: { hide: true, body: s.CreateBody }, config: { operation: 'create' } }, async (req) => {
     const body = req.body;
     await requireConfig(deps, req.caller, body.configId);
+    if (!CENTRAPAY_CURRENCIES.includes(body.value.currency))
+      throw new CentrapayRefusal(403, 'NO_AVAILABLE_PAYMENT_OPTIONS', `No asset pays ${body.value.currency}; Centrapay assets are in ${CENTRAPAY_CURRENCIES.join(', ')}.`);
+    if (body.redirectUrl !== undefined && !isHttpUrl(body.redirectUrl))
+      throw new CentrapayRefusal(403, 'REDIRECT_URL_INVALID', 'redirectUrl must be an absolute http(s) URL.');
     const terminal = await terminalOf(deps, req.caller, body.terminalId);
     const amount = Number(body.value.amount);
     if (body.basketAmount !== undefined && Number(body.basketAmount) < amount) throw new DomainError('parameter_invalid', 'basketAmount must be at least value.amount.', 'basketAmount');
