@@ -91,6 +91,16 @@ describe('pre-authorization: confirmations and release', () => {
     expect(pr.release(request('created'), NOW).request).toMatchObject({ status: 'cancelled', statusReason: 'released' });
   });
 
+  it('a capture after confirmations takes from what is left; a cancel keeps what was confirmed', () => {
+    const confirmed = pr.confirm(authorized, 300, NOW).request;
+    expect(pr.capture(confirmed, 100, NOW).request).toMatchObject({ status: 'succeeded', amountCaptured: 400 });
+    expect(pr.capture(confirmed, undefined, NOW).request).toMatchObject({ status: 'succeeded', amountCaptured: 1000 });
+    expect(() => pr.capture(confirmed, 701, NOW)).toThrow(expect.objectContaining({ code: 'amount_exceeds_authorized' }));
+    expect(pr.cancel(confirmed, NOW).request).toMatchObject({ status: 'succeeded', statusReason: 'released', amountCaptured: 300 });
+    expect(pr.cancel(authorized, NOW).request).toMatchObject({ status: 'cancelled', amountCaptured: 0 });
+    for (const amount of [0, -5, 1.5]) expect(() => pr.confirm(authorized, amount, NOW)).toThrow(expect.objectContaining({ code: 'amount_invalid' }));
+  });
+
   it('an authorization that runs out keeps what was confirmed', () => {
     expect(pr.expireAuthorization(pr.confirm(authorized, 300, NOW).request, NOW).request).toMatchObject({ status: 'succeeded', amountCaptured: 300 });
     expect(pr.expireAuthorization(authorized, NOW).request).toMatchObject({ status: 'expired', statusReason: 'authorization_expired' });

@@ -35,7 +35,7 @@ export const PAYMENT_REQUEST_TRANSITIONS: Readonly<Record<PaymentRequestStatus, 
     engage: ['pending'], pay: ['pending', 'authorized', 'succeeded'], decline: ['failed'], fail: ['failed'], patron_cancel: ['cancelled'], cancel: ['cancelled'], expire: ['expired'],
     release: ['cancelled'], hold: ['pending'], accept_condition: ['pending'], decline_condition: ['cancelled'],
   },
-  authorized: { capture: ['succeeded'], confirm: ['authorized', 'succeeded'], release: ['succeeded', 'cancelled'], cancel: ['cancelled'], expire_authorization: ['expired', 'succeeded'] },
+  authorized: { capture: ['succeeded'], confirm: ['authorized', 'succeeded'], release: ['succeeded', 'cancelled'], cancel: ['cancelled', 'succeeded'], expire_authorization: ['expired', 'succeeded'] },
   succeeded: { void: ['cancelled'], refund: ['succeeded'] },
   cancelled: {},
   expired: {},
@@ -315,8 +315,14 @@ export const decline = (request: PaymentRequest, now: number, reason: 'declined'
   finish(request, 'decline', 'failed', reason, now, conditions ? { conditions } : {});
 export const fail = (request: PaymentRequest, now: number) => finish(request, 'fail', 'failed', 'payment_failed', now);
 export const patronCancel = (request: PaymentRequest, now: number) => finish(request, 'patron_cancel', 'cancelled', 'cancelled_by_patron', now);
-/** Merchant cancel; on an authorized request this releases the authorization. */
-export const cancel = (request: PaymentRequest, now: number, note: string | null = null) => finish(request, 'cancel', 'cancelled', 'cancelled_by_merchant', now, { cancellationReason: note });
+/**
+ * Merchant cancel; on an authorized request this releases the authorization, keeping what a
+ * pre-auth already confirmed (as release does: that money was taken on purpose).
+ */
+export function cancel(request: PaymentRequest, now: number, note: string | null = null): Transition {
+  if (request.status === 'authorized' && request.amountCaptured > 0) return settleConfirmed(request, 'cancel', now);
+  return finish(request, 'cancel', 'cancelled', 'cancelled_by_merchant', now, { cancellationReason: note });
+}
 export const expire = (request: PaymentRequest, now: number) => finish(request, 'expire', 'expired', 'expired', now);
 /** An authorization that runs out: what was already confirmed stays taken (released as succeeded). */
 export function expireAuthorization(request: PaymentRequest, now: number): Transition {
@@ -335,6 +341,7 @@ function settleConfirmed(request: PaymentRequest, action: PaymentRequestAction, 
  */
 export function confirm(request: PaymentRequest, amount: number, now: number): Transition {
   if (!canApply(request.status, 'confirm')) throw refusal(request, 'capture');
+  if (!Number.isSafeInteger(amount) || amount <= 0) throw new DomainError('amount_invalid', 'A confirmation must be a whole, positive amount.', 'amount');
   const captured = request.amountCaptured + amount;
   if (captured > request.amountAuthorized)
     throw new DomainError('amount_exceeds_authorized', `Cannot confirm ${amount}: ${request.amountAuthorized - request.amountCaptured} of the ${request.amountAuthorized} authorized is left.`, 'amount');
@@ -366,13 +373,13 @@ export function awaitsCondition(request: PaymentRequest): boolean {
  * The patron approved a request with restricted goods: with conditions on, the payment waits for
  * the merchant (the condition awaits it); with them off, the payment is refused.
  */
-export function holdForCondition(request: PaymentRequest, now: number): Transition {
+export function holdForCondition(request: PaymentRequest, now: number, method: string | null = null): Transition {
   if (!request.conditionsEnabled) return decline(request, now, 'age_restriction', withCondition(request, AGE_CONDITION.id, 'declined'));
   guard(request, 'hold');
   if (request.conditions.some((c) => c.id === AGE_CONDITION.id && c.status === 'awaiting-merchant')) return { request, events: [] }; // already waiting
   const conditions: MerchantCondition[] = [...request.conditions.filter((c) => c.id !== AGE_CONDITION.id), { ...AGE_CONDITION, status: 'awaiting-merchant' }];
   const events: PaymentRequestEventType[] = request.status === 'created' ? ['payment_request.pending', 'payment_request.condition_raised'] : ['payment_request.condition_raised'];
-  return { request: changed(request, now, { status: 'pending', conditions }), events };
+  return { request: changed(request, now, { status: 'pending', conditions, paymentMethod: method ?? request.paymentMethod }), events };
 }
 
 function conditionAwaiting(request: PaymentRequest, conditionId: string, action: PaymentRequestAction): MerchantCondition {
@@ -399,12 +406,13 @@ export function declineCondition(request: PaymentRequest, conditionId: string, n
   return finish(request, 'decline_condition', 'cancelled', 'declined_by_merchant', now, { conditions: withCondition(request, conditionId, 'declined') });
 }
 
-/** Captures all or part of an authorization; the rest is released. */
+/** Captures all or part of what is left of an authorization (after any confirmations); the rest is released. */
 export function capture(request: PaymentRequest, amount: number | undefined, now: number): Transition {
   guard(request, 'capture');
-  const captured = amount ?? request.amountAuthorized;
+  const left = request.amountAuthorized - request.amountCaptured;
+  const captured = request.amountCaptured + (amount ?? left);
   if (captured > request.amountAuthorized)
-    throw new DomainError('amount_exceeds_authorized', `Cannot capture ${captured}: only ${request.amountAuthorized} is authorized.`, 'amount');
+    throw new DomainError('amount_exceeds_authorized', `Cannot capture ${amount}: only ${left} of the ${request.amountAuthorized} authorized is left.`, 'amount');
   return { request: changed(request, now, { status: 'succeeded', amountCaptured: captured }), events: ['payment_request.succeeded'] };
 }
 

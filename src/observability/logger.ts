@@ -20,11 +20,26 @@ export const REDACTED_PATHS = [
   '*.accessToken',
 ];
 
-/** Query parameters that carry secrets (the MobilePay wrapper sends its token in the URL). */
-const SECRET_QUERY = /([?&](?:accessToken|previousAccessToken|apiKey|api_key|secret|token)=)[^&#]*/gi;
+/** Query parameters that carry secrets (the MobilePay wrapper sends its token in the URL), lower case. */
+const SECRET_PARAMS = new Set(['accesstoken', 'previousaccesstoken', 'apikey', 'api_key', 'secret', 'token', 'key']);
 
+function decodedName(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' ')).toLowerCase();
+  } catch {
+    return raw.toLowerCase();
+  }
+}
+
+/** The URL with the value of every secret parameter replaced, however its name was encoded. */
 export function redactUrl(url: string): string {
-  return url.replace(SECRET_QUERY, '$1[redacted]');
+  const at = url.indexOf('?');
+  if (at < 0) return url;
+  const query = url.slice(at + 1).split('&').map((part) => {
+    const name = part.split('=', 1)[0] as string;
+    return SECRET_PARAMS.has(decodedName(name)) ? `${name}=[redacted]` : part;
+  });
+  return `${url.slice(0, at)}?${query.join('&')}`;
 }
 
 interface LoggedRequest {

@@ -35,8 +35,11 @@ export interface Connector {
    * authorizes it (the funds are taken or reserved) or declines it.
    */
   authorize(request: PaymentRequest, payment: { amount: number; method: string }): Promise<'approved' | 'declined'>;
-  /** Takes `amount` of an authorization; the rest is released. */
-  capture(request: PaymentRequest, amount: number): Promise<'succeeded' | 'failed'>;
+  /**
+   * Takes `amount` of an authorization. `final`: the rest is released; not final (a pre-auth's
+   * confirmation): the rest stays reserved for more captures or a release.
+   */
+  capture(request: PaymentRequest, amount: number, options: { final: boolean }): Promise<'succeeded' | 'failed'>;
   /** Releases an authorization that will not be captured (cancel, expiry). */
   release(request: PaymentRequest): Promise<void>;
   /** Sends a refund to the channel; `succeeded` settles it at once, `pending` waits for the channel. */

@@ -1,7 +1,8 @@
 // First start: the operator's admin token and a demo merchant that works out of the box.
 import { timingSafeEqual } from 'node:crypto';
 import type { App } from '../context.js';
-import type { Terminal, Tx } from '../ports/store.js';
+import { ConcurrentUpdate, type Terminal, type Tx } from '../ports/store.js';
+import { isDomainError } from '../../core/errors.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { createApiKey, createMerchant, createStore, createTerminal, DEFAULT_STORE_NAME, hashSecret, requireMerchant } from './merchants.js';
 
@@ -90,7 +91,15 @@ export async function ensureDemoMerchant(app: App, dialects: Record<string, Cred
       credentials = { merchantId: merchant.id, native: await issueNativeCredentials(unit, merchant.id) };
     }
     const missing = Object.keys(dialects).filter((dialect) => credentials[dialect] === undefined);
-    for (const dialect of missing) credentials[dialect] = await (dialects[dialect] as CredentialIssuer)(unit, credentials.merchantId);
+    for (const dialect of missing) {
+      try {
+        credentials[dialect] = await (dialects[dialect] as CredentialIssuer)(unit, credentials.merchantId);
+      } catch (error) {
+        // another process added this set since we read the setting: start over and read its result
+        if (isDomainError(error) && error.code === 'already_exists') throw new ConcurrentUpdate(DEMO_CREDENTIALS);
+        throw error;
+      }
+    }
     if (!sealed || missing.length > 0) await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
     return { credentials, created: !sealed };
   });

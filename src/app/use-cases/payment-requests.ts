@@ -54,13 +54,20 @@ export interface CreateResult {
  */
 export async function commit(unit: Work, before: PaymentRequest, transition: Transition): Promise<PaymentRequest> {
   if (transition.request === before) return before;
-  // an authorization that ends without capture (cancel, expiry) is released on the channel
-  if (before.status === 'authorized' && transition.request.status !== 'succeeded') await unit.app.connector.release(before);
+  // an authorization that ends without a full capture (cancel, expiry, a pre-auth's release) is released on the channel
+  if (before.status === 'authorized' && releasesRest(transition.request)) await unit.app.connector.release(before);
   await unit.tx.updatePaymentRequest(transition.request);
   await unit.emitForRequest(transition.request, transition.events);
   if (pr.owedBack(transition.request) <= 0) return transition.request;
   const now = transition.request.updatedAt;
   return returnOwedFunds(unit, transition.request, now);
+}
+
+/** Whether leaving `authorized` for this state leaves part of the authorization to release. */
+function releasesRest(after: PaymentRequest): boolean {
+  if (after.status === 'authorized') return false; // a confirmation: the rest stays reserved
+  if (after.status !== 'succeeded') return true;
+  return after.statusReason === 'released' && after.amountCaptured < after.amountAuthorized;
 }
 
 /** Loads a request the caller may see, as of now: an overdue one is expired before any action applies. */
@@ -189,8 +196,9 @@ export async function cancelPaymentRequest(unit: Work, caller: Caller, id: strin
 export async function capturePaymentRequest(unit: Work, caller: Caller, id: string, amount?: number): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
   const transition = pr.capture(request, amount, now); // validates before the channel is asked
-  if ((await unit.app.connector.capture(request, transition.request.amountCaptured)) === 'failed')
-    throw new DomainError('invalid_state', `The payment channel refused to capture ${transition.request.amountCaptured}; the authorization is unchanged.`, undefined, { status: request.status });
+  const taken = transition.request.amountCaptured - request.amountCaptured;
+  if ((await unit.app.connector.capture(request, taken, { final: true })) === 'failed')
+    throw new DomainError('invalid_state', `The payment channel refused to capture ${taken}; the authorization is unchanged.`, undefined, { status: request.status });
   return commit(unit, request, transition);
 }
 
@@ -198,7 +206,7 @@ export async function capturePaymentRequest(unit: Work, caller: Caller, id: stri
 export async function confirmPaymentRequest(unit: Work, caller: Caller, id: string, amount: number): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
   const transition = pr.confirm(request, amount, now);
-  if ((await unit.app.connector.capture(request, amount)) === 'failed')
+  if ((await unit.app.connector.capture(request, amount, { final: false })) === 'failed')
     throw new DomainError('invalid_state', `The payment channel refused to capture ${amount}; the authorization is unchanged.`, undefined, { status: request.status });
   return commit(unit, request, transition);
 }

@@ -33,14 +33,24 @@ export async function createPointOfSale(unit: Work, caller: Caller, terminalName
   return { ...terminal, posId };
 }
 
-/** Removes the terminal's PoS; refused while a payment is active on it (the POS cancels it first). */
+/**
+ * Removes the terminal's PoS; refused while a payment is active on it (the POS cancels it first).
+ * The terminal row is changed (and so locked) before the active payment is looked for: a payment
+ * started at the same time either commits first and is seen, or finds its PoS gone (holdPointOfSale).
+ */
 export async function deletePointOfSale(unit: Work, caller: Caller, terminalName: string): Promise<Terminal> {
   const terminal = await terminalByName(unit.tx, caller, terminalName);
-  if (terminal.posId === null) throw notFound('point of sale on terminal', terminalName, 'terminalId');
+  if (terminal.posId === null || !(await unit.tx.setTerminalPosId(terminal.id, terminal.posId, null)))
+    throw notFound('point of sale on terminal', terminalName, 'terminalId');
   const active = await unit.tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
   if (active) throw new DomainError('invalid_state', `Terminal ${terminalName} has an active payment ${active.id}; cancel it before deleting the point of sale.`, 'terminalId', { activeId: active.id });
-  if (!(await unit.tx.setTerminalPosId(terminal.id, terminal.posId, null))) throw notFound('point of sale on terminal', terminalName, 'terminalId');
   return { ...terminal, posId: null };
+}
+
+/** In a payment's transaction: the PoS is still there, and stays until the payment commits. */
+export async function holdPointOfSale(unit: Work, terminal: Terminal): Promise<void> {
+  if (terminal.posId === null || !(await unit.tx.setTerminalPosId(terminal.id, terminal.posId, terminal.posId)))
+    throw new DomainError('not_found', `Terminal ${terminal.name} has no point of sale; create one with manage/create.`, 'terminalId', { kind: 'point of sale' });
 }
 
 /**

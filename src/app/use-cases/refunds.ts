@@ -2,7 +2,7 @@
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
-import { createRefund as reserveRefund, type Refund, type RefundAction } from '../../core/refund.js';
+import { createRefund as reserveRefund, SYSTEM_REFERENCE_PREFIX, type Refund, type RefundAction } from '../../core/refund.js';
 import { applyRefund, storeNewRefund } from './refund-writes.js';
 import { loadPaymentRequest, loadRefund, lockPaymentRequest } from '../access.js';
 import type { App, Caller } from '../context.js';
@@ -26,6 +26,8 @@ export interface RefundResult {
 }
 
 export async function createRefund(unit: Work, caller: Caller, paymentRequestId: string, input: CreateRefundInput): Promise<RefundResult> {
+  if (input.reference.startsWith(SYSTEM_REFERENCE_PREFIX))
+    throw new DomainError('parameter_invalid', `A refund reference must not start with ${SYSTEM_REFERENCE_PREFIX} (posgate's own refunds).`, 'reference');
   const { request, now } = await loadCurrent(unit, caller, paymentRequestId);
   const existing = await unit.tx.findRefundByReference(request.id, input.reference);
   if (existing) {

@@ -52,8 +52,10 @@ export async function patronAct(unit: Work, request: PaymentRequest, input: Sand
     return commit(unit, request, pr.decline(request, now, 'age_restriction'));
   // restricted goods: the payment waits for the merchant's check (or is refused without conditions)
   if (input.outcome === 'approve' && pr.canApply(request.status, 'hold') && pr.awaitsCondition(request)) {
-    const method = input.method ?? request.paymentMethod;
-    return commit(unit, method ? { ...request, paymentMethod: method } : request, pr.holdForCondition(request, now));
+    // the held approval is completed for what is owed when the merchant accepts: no part payments
+    if (input.amount !== undefined && request.amount !== null && input.amount < request.amount - request.amountReceived)
+      throw new DomainError('partial_payment_not_allowed', 'A payment that waits for the merchant\'s check pays all that is owed.', 'amount');
+    return commit(unit, request, pr.holdForCondition(request, now, input.method ?? null));
   }
   const settings = await paymentSettings(unit, request.merchantId);
   const transition = patronActs(request, input, now, settings); // validates before the channel is asked

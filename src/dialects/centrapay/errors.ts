@@ -56,7 +56,7 @@ function stateCode(operation: Operation, status: string, reason: string | undefi
       return status === 'authorized' ? 'PRE_AUTH_PENDING' : 'NOT_PAID';
     case 'void':
       if (status === 'authorized') return 'PRE_AUTH_ALREADY_CONFIRMED';
-      return status === 'expired' ? 'REQUEST_EXPIRED' : 'ALREADY_REFUNDED';
+      return status === 'expired' ? 'REQUEST_EXPIRED' : 'REQUEST_CANCELLED';
     case 'condition':
       return 'MERCHANT_NOT_AUTHORIZED';
     default:

@@ -1,5 +1,5 @@
 // Centrapay's shapes, rendered from posgate's one stored request (no second state store).
-import type { PaymentRequest } from '../../core/payment-request.js';
+import { isActive, type PaymentRequest } from '../../core/payment-request.js';
 
 /** What the POS sees as an asset type: Centrapay's sandbox currency assets. */
 export const assetTypeOf = (currency: string, livemode: boolean) => `centrapay.${currency.toLowerCase()}.${livemode ? 'main' : 'test'}`;
@@ -83,7 +83,8 @@ export function renderPaymentRequest(request: PaymentRequest, context: RenderCon
     preAuth: isPreAuth(request),
     preAuthStatus: preAuthStatusOf(request),
     preAuthExpiresAt: isPreAuth(request) ? iso(request.authorizationExpiresAt) : null,
-    merchantConditions: request.conditions,
+    // a condition still waiting when its request ended waits for nothing: Centrapay calls it void
+    merchantConditions: request.conditions.map((c) => (isActive(request.status) || !c.status.startsWith('awaiting') ? c : { ...c, status: 'void' })),
     conditionsEnabled: request.conditionsEnabled ?? false,
     paidBy: paid > 0 ? { assetTotals: [{ assetType, amount: String(paid) }] } : null,
     externalRef: request.externalRef,

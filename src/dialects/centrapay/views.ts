@@ -27,7 +27,8 @@ export const renderView = (deps: CentrapayDeps, view: RequestView) =>
   renderPaymentRequest(view.request, { publicUrl: deps.publicUrl, merchantName: view.merchantName });
 
 export async function renderRequest(deps: CentrapayDeps, request: PaymentRequest) {
-  return renderView(deps, await viewOf(deps.app.store.read, request));
+  const merchant = await requireMerchant(deps.app.store.read, request.merchantId);
+  return renderPaymentRequest(request, { publicUrl: deps.publicUrl, merchantName: merchant.name });
 }
 
 export const activitiesOfView = (view: RequestView): Activity[] => activitiesOf(view.request, view.events);

@@ -40,7 +40,8 @@ const WRONG_STATE: Partial<Record<Operation, string>> = {
 export function refusalOf(error: DomainError, operation: Operation): MobilePayRefusal {
   const mapped = BY_CODE[error.code];
   if (mapped) return mapped;
-  if (error.code === 'not_found' || error.code === 'route_not_found') return { status: 404, errorCode: NOT_FOUND[String(error.facts.kind)] ?? (error.param === 'terminalId' ? '1000' : '1001') };
+  if (error.code === 'route_not_found') return { status: 404, errorCode: null };
+  if (error.code === 'not_found') return { status: 404, errorCode: NOT_FOUND[String(error.facts.kind)] ?? (error.param === 'terminalId' ? '1000' : '1001') };
   if (error.code === 'already_exists') return { status: 409, errorCode: operation === 'token' ? '1201' : '1200' };
   if (['invalid_state', 'request_expired', 'amount_required', 'conflict', 'idempotency_in_progress', 'void_window_exceeded'].includes(error.code))
     return { status: 409, errorCode: WRONG_STATE[operation] ?? '1300' };
@@ -48,7 +49,7 @@ export function refusalOf(error: DomainError, operation: Operation): MobilePayRe
 }
 
 /** Validation codes of v10 per parameter; any other bad parameter is 1099. */
-const FIELD_CODES: Record<string, string> = { amount: '1102', userMinimumAge: '1105', orderId: '1113', refundOrderId: '1114' };
+const FIELD_CODES: Record<string, string> = { amount: '1102', userMinimumAge: '1105', orderId: '1113', refundOrderId: '1114', reference: '1114' };
 
 /** A refusal named by the wrapper's own rules (what posgate's core has no code for). */
 export function invalidParameter(param: string, message: string): DomainError {

@@ -45,11 +45,7 @@ export function read<S extends z.ZodRawShape>(shape: S, values: Record<string, u
   const issue = parsed.error.issues[0] as z.core.$ZodIssue;
   const param = String(issue.path[0] ?? 'body');
   const missing = values[param] === undefined || values[param] === '';
-  return raise(new DomainError(missing ? 'parameter_missing' : 'parameter_invalid', issue.message, param));
-}
-
-function raise(error: DomainError): never {
-  throw error;
+  throw new DomainError(missing ? 'parameter_missing' : 'parameter_invalid', issue.message, param);
 }
 
 /** A decimal amount in the currency's minor units: exact, positive, at most 10^10 major units. */

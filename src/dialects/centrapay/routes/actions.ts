@@ -11,7 +11,6 @@ import { sandboxPay } from '../../../app/use-cases/sandbox.js';
 import { execute, inTransaction, type Work } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
 import { refundableAmount, type PaymentRequest } from '../../../core/payment-request.js';
-import { SYSTEM_REFERENCE_PREFIX } from '../../../core/refund.js';
 import { fingerprint, routePath, sendExecuted } from '../../shared/idempotency.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
 import { bodyOf } from '../errors.js';
@@ -81,7 +80,6 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
 
   r.post('/api/payment-requests/:id/refund', { schema: { hide: true, params: s.IdParams, body: s.RefundBody }, config: { operation: 'refund' } }, async (req) => {
     const { value, externalRef, lineItems } = req.body;
-    if (externalRef.startsWith(SYSTEM_REFERENCE_PREFIX)) throw new DomainError('parameter_invalid', `externalRef must not start with ${SYSTEM_REFERENCE_PREFIX} (posgate's own refunds).`, 'externalRef');
     const amount = Number(value.amount);
     checkSum(lineItems, amount);
     const { view, refundId } = await inTransaction(app, async (unit) => {

@@ -8,7 +8,9 @@ import { createPaymentRequest, findByShortCode, getPaymentRequest, listPaymentRe
 import { terminalByName } from '../../../app/use-cases/points-of-sale.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
+import * as pr from '../../../core/payment-request.js';
 import type { LineItem } from '../../../core/payment-request.js';
+import { merchantNow } from '../../../app/time.js';
 import { fingerprint } from '../../shared/idempotency.js';
 import { CENTRAPAY_CONFIG } from '../credentials.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
@@ -67,7 +69,6 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
       throw new CentrapayRefusal(403, 'REDIRECT_URL_INVALID', 'redirectUrl must be an absolute http(s) URL.');
     const terminal = await terminalOf(deps, req.caller, body.terminalId);
     const amount = Number(body.value.amount);
-    if (body.basketAmount !== undefined && Number(body.basketAmount) < amount) throw new DomainError('parameter_invalid', 'basketAmount must be at least value.amount.', 'basketAmount');
     const { request } = await inTransaction(app, (unit) => createPaymentRequest(unit, req.caller, {
       amount, currency: body.value.currency, terminalId: terminal.id, captureMode: body.preAuth ? 'manual' : 'automatic',
       expiresInSeconds: body.expirySeconds ?? 120, lineItems: toCoreLineItems(body.lineItems), partialAllowed: body.partialAllowed,
@@ -92,7 +93,9 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
 
   r.get('/api/payment-requests/external-ref/:externalRef', { schema: { hide: true, params: s.ExternalRefParams, querystring: s.RefPageQuery }, config: { operation: 'read' } }, async (req) => {
     const found = await listPaymentRequests(app, req.caller, { externalRef: req.params.externalRef }, { limit: EXTERNAL_REF_PAGE, beforeId: req.query.pageKey });
-    const items = await Promise.all(found.items.map((request) => renderRequest(deps, request)));
+    // as of now, like a read by id: an overdue request shows as expired (the sweep records it)
+    const now = await merchantNow(app, app.store.read, req.caller.merchantId, req.caller.livemode);
+    const items = await Promise.all(found.items.map((request) => renderRequest(deps, pr.expireIfDue(request, now)?.request ?? request)));
     return { items, ...(found.hasMore ? { nextPageKey: found.items.at(-1)?.id } : {}) };
   });
 }

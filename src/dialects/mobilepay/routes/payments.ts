@@ -8,7 +8,7 @@ import { inTransaction } from '../../../app/unit-of-work.js';
 import {
   cancelPaymentRequest, capturePaymentRequest, createPaymentRequest, getPaymentRequest, listPaymentRequests, loadCurrent, readyPaymentRequest,
 } from '../../../app/use-cases/payment-requests.js';
-import { terminalByName, terminalByPosId } from '../../../app/use-cases/points-of-sale.js';
+import { holdPointOfSale, terminalByName, terminalByPosId } from '../../../app/use-cases/points-of-sale.js';
 import { DomainError } from '../../../core/errors.js';
 import * as pr from '../../../core/payment-request.js';
 import type { PaymentRequest } from '../../../core/payment-request.js';
@@ -22,12 +22,6 @@ import { paymentStatusOf, STORED_STATUSES, type MobilePayStatus } from '../statu
 import { operation } from '../transport.js';
 
 const PAYMENT_METHODS = ['GET', 'POST'] as const;
-
-/** Payments need a PoS: a terminal without one (never created, or deleted) cannot take them. */
-function requirePos(terminal: Terminal, param: string): Terminal {
-  if (terminal.posId === null) throw new DomainError('not_found', `Terminal ${terminal.name} has no point of sale; create one with manage/create.`, param, { kind: 'point of sale' });
-  return terminal;
-}
 
 /** The requests as they are now: one overdue is shown as it will be once the sweep expires it. */
 async function asNow(deps: MobilePayDeps, caller: Caller, requests: PaymentRequest[]): Promise<PaymentRequest[]> {
@@ -74,6 +68,7 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
     const amount = p.minorUnits(input.amount, input.currencyCode);
     return oneActivePerPos(() => inTransaction(app, async (unit) => {
       const terminal = await find(unit.tx);
+      await holdPointOfSale(unit, terminal); // payments need a PoS, kept until this one commits
       const created = await createPaymentRequest(unit, caller, {
         amount, currency: input.currencyCode, terminalId: terminal.id, captureMode: 'manual', expiresInSeconds: deps.paymentTimeoutSeconds,
         externalRef: input.orderId, minimumAge: input.userMinimumAge || undefined,
@@ -85,7 +80,7 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
 
   operation(m, app, { path: '/payment/start', methods: [...PAYMENT_METHODS], operation: 'payment' }, async ({ params, caller }) => {
     const input = p.read({ ...startFields, terminalId: p.terminalId }, params);
-    return start(caller, async (tx) => requirePos(await terminalByName(tx, caller, input.terminalId), 'terminalId'), input);
+    return start(caller, (tx) => terminalByName(tx, caller, input.terminalId), input);
   });
 
   operation(m, app, { path: '/payment/start/byPosId', methods: [...PAYMENT_METHODS], operation: 'payment' }, async ({ params, caller }) => {
@@ -96,7 +91,9 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
   operation(m, app, { path: '/payment/prepare', methods: [...PAYMENT_METHODS], operation: 'payment' }, async ({ params, caller }) => {
     const input = p.read({ orderId: p.orderId, terminalId: p.terminalId }, params);
     return oneActivePerPos(() => inTransaction(app, async (unit) => {
-      const terminal = requirePos(await terminalByName(unit.tx, caller, input.terminalId), 'terminalId');
+      // payments need a PoS: a terminal without one (never created, or deleted) cannot take them
+      const terminal = await terminalByName(unit.tx, caller, input.terminalId);
+      await holdPointOfSale(unit, terminal);
       const created = await createPaymentRequest(unit, caller, {
         currency: 'DKK', terminalId: terminal.id, captureMode: 'manual', expiresInSeconds: deps.paymentTimeoutSeconds, externalRef: input.orderId,
       }, fingerprint(input), 'mobilepay');
