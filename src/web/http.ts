@@ -50,17 +50,6 @@ export async function htmlRoute(request: FastifyRequest, reply: FastifyReply, re
   }
 }
 
-/** The request as pino logs it, with any `key=` query parameter (a display's API key) redacted. */
-export function redactedRequest(request: FastifyRequest) {
-  return {
-    method: request.method,
-    url: request.url.replace(/([?&]key=)[^&#]*/gi, '$1[redacted]'),
-    host: request.host,
-    remoteAddress: request.ip,
-    remotePort: request.socket ? request.socket.remotePort : undefined,
-  };
-}
-
 /** Aborts when the client goes away (or the server closes), so a long-poll stops reading for nobody. */
 export function abortOnClose(reply: FastifyReply, closing: AbortSignal): AbortSignal {
   const controller = new AbortController();

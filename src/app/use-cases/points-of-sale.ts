@@ -38,13 +38,14 @@ export async function createPointOfSale(unit: Work, caller: Caller, terminalName
  * The terminal row is changed (and so locked) before the active payment is looked for: a payment
  * started at the same time either commits first and is seen, or finds its PoS gone (holdPointOfSale).
  */
-export async function deletePointOfSale(unit: Work, caller: Caller, terminalName: string): Promise<Terminal> {
+/** Returns the id of the PoS it removed. */
+export async function deletePointOfSale(unit: Work, caller: Caller, terminalName: string): Promise<string> {
   const terminal = await terminalByName(unit.tx, caller, terminalName);
   if (terminal.posId === null || !(await unit.tx.setTerminalPosId(terminal.id, terminal.posId, null)))
     throw notFound('point of sale on terminal', terminalName, 'terminalId');
   const active = await unit.tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
   if (active) throw new DomainError('invalid_state', `Terminal ${terminalName} has an active payment ${active.id}; cancel it before deleting the point of sale.`, 'terminalId', { activeId: active.id });
-  return { ...terminal, posId: null };
+  return terminal.posId;
 }
 
 /** In a payment's transaction: the PoS is still there, and stays until the payment commits. */

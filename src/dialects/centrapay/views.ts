@@ -1,5 +1,4 @@
 // Reads shared by the routes: a request rendered with its merchant's name, and its activities.
-import type { Caller } from '../../app/context.js';
 import type { StoredEvent, Tx } from '../../app/ports/store.js';
 import { requireMerchant } from '../../app/use-cases/merchants.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
@@ -42,5 +41,3 @@ export function activityOfEvent(view: RequestView, matches: (event: StoredEvent)
 /** The newest activity of one of these types: what an action answers with. */
 export const latestActivity = (view: RequestView, types: string[]): Activity | null =>
   activitiesOfView(view).filter((a) => types.includes(a.type)).at(-1) ?? null;
-
-export type { Caller };

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import { currencyExponent, decimalToMinor, MAX_AMOUNT } from '../../core/money.js';
 import { idOfUuid } from '../../core/uuid-ids.js';
-import { MOBILEPAY_STATUSES, type MobilePayStatus } from './statuses.js';
+import { MOBILEPAY_STATUSES } from './statuses.js';
 
 export const CURRENCIES = ['DKK', 'EUR'] as const;
 const AMOUNT_TEXT = /^\d{1,11}(\.\d{1,2})?$/;
@@ -58,5 +58,3 @@ export function minorUnits(value: string, currencyCode: string): number {
 
 export const paymentRequestIdOf = (guidText: string) => idOfUuid('pr', guidText) as string;
 export const refundIdOf = (guidText: string) => idOfUuid('rf', guidText) as string;
-
-export type { MobilePayStatus };

@@ -53,6 +53,3 @@ export const REFUND_STATUS_NAMES: Record<RefundStatus, string> = {
   expired: 'ExpiredAndCancelled',
   failed: 'Rejected',
 };
-
-/** A payment that still blocks its PoS (the wrapper's "active": not captured, rejected or cancelled). */
-export const ACTIVE_NAMES: readonly MobilePayStatus[] = ['Initiated', 'Prepared', 'Paired', 'IssuedToUser', 'Reserved'];

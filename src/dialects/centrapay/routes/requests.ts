@@ -10,6 +10,7 @@ import { inTransaction } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
 import * as pr from '../../../core/payment-request.js';
 import type { LineItem } from '../../../core/payment-request.js';
+import { parseShortCode } from '../../../core/short-code.js';
 import { merchantNow } from '../../../app/time.js';
 import { fingerprint } from '../../shared/idempotency.js';
 import { CENTRAPAY_CONFIG } from '../credentials.js';
@@ -29,11 +30,9 @@ function isHttpUrl(text: string): boolean {
     return false;
   }
 }
-/** posgate's short code without dashes: 8 characters and a check character. */
-const SHORT_CODE_LENGTH = 9;
 
 /** Centrapay line items carry the line's total as `price`; posgate's core sums line totals. */
-export function toCoreLineItems(items: s.CentrapayLineItem[] | undefined): LineItem[] | undefined {
+function toCoreLineItems(items: s.CentrapayLineItem[] | undefined): LineItem[] | undefined {
   return items?.map((item) => ({ name: item.name, ...(item.sku ? { sku: item.sku } : {}), quantity: 1, unitAmount: Number(item.price), restricted: item.restricted ?? false }));
 }
 
@@ -53,7 +52,9 @@ async function terminalOf(deps: CentrapayDeps, caller: Caller, name: string | un
 function withoutPrefix(shortCode: string): string {
   const compact = shortCode.toUpperCase().replace(/[\s-]/g, '');
   const prefix = SHORT_CODE_PREFIX.replace('-', '');
-  return compact.length === SHORT_CODE_LENGTH + prefix.length && compact.startsWith(prefix) ? compact.slice(prefix.length) : compact;
+  const rest = compact.slice(prefix.length);
+  // strip the prefix only where what is left is a valid code: a code of our own may start with CP
+  return compact.startsWith(prefix) && parseShortCode(compact) === null && parseShortCode(rest) !== null ? rest : compact;
 }
 
 export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): void {

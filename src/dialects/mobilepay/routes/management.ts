@@ -2,6 +2,8 @@
 // (create, delete, information), stores, and whether a patron is checked in at a PoS.
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../../app/access.js';
+import type { Caller } from '../../../app/context.js';
+import type { Terminal } from '../../../app/ports/store.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
 import { issueFirstSecret, resetSecret } from '../../../app/use-cases/dialect-credentials.js';
 import { merchantOverview } from '../../../app/use-cases/merchants.js';
@@ -40,9 +42,8 @@ export function managementRoutes(m: FastifyInstance, deps: MobilePayDeps): void 
 
   operation(m, app, { path: '/manage/delete', methods: ['GET', 'DELETE'], operation: 'pos' }, async ({ params, caller }) => {
     const { terminalId } = p.read({ terminalId: p.terminalId }, params);
-    const before = await terminalByName(app.store.read, caller, terminalId);
-    await inTransaction(app, (unit) => deletePointOfSale(unit, caller, terminalId));
-    return { message: `Point of sale ${before.posId} of terminal ${terminalId} is deleted.` };
+    const posId = await inTransaction(app, (unit) => deletePointOfSale(unit, caller, terminalId));
+    return { message: `Point of sale ${posId} of terminal ${terminalId} is deleted.` };
   });
 
   operation(m, app, { path: '/manage/terminal/information', operation: 'pos' }, async ({ params, caller }) => {
@@ -65,7 +66,7 @@ export function managementRoutes(m: FastifyInstance, deps: MobilePayDeps): void 
     return { store: renderStore(store, merchant.name) };
   });
 
-  const checkInStatus = async (terminal: Parameters<typeof isPatronCheckedIn>[2], caller: Parameters<typeof isPatronCheckedIn>[1]) =>
+  const checkInStatus = async (terminal: Terminal, caller: Caller) =>
     ({ isUserCheckedIn: await isPatronCheckedIn(app, caller, terminal), loyaltyIds: [], pollDelayInMs: POLL_DELAY_MS });
 
   operation(m, app, { path: '/manage/checkInStatus/byposId', operation: 'pos' }, async ({ params, caller }) => {
