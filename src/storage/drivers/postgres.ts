@@ -5,6 +5,7 @@ import pg from 'pg';
 import { ConcurrentUpdate, type StorePort } from '../../app/ports/store.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { migrationProvider } from '../migrations/index.js';
+import { ownSchemaDialect } from './postgres-introspector.js';
 import type { Database } from '../schema.js';
 
 const FEATURES = { skipLocked: true };
@@ -55,7 +56,9 @@ export function openPostgresStore(options: PostgresOptions): StorePort {
     async migrate() {
       if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
       const migrator = new Migrator({
-        db,
+        // the same pool, introspected within our schema only (see postgres-introspector.ts); no
+        // destroy of its own: the pool ends with `db`
+        db: new Kysely<unknown>({ dialect: ownSchemaDialect(pool, schema) }),
         provider: migrationProvider({ autoIncrementType: 'bigserial', autoIncrement: (c) => c }),
         // Kysely looks for its own tables across all schemas unless told which one is ours
         ...(schema ? { migrationTableSchema: schema } : {}),
