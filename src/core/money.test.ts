@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currencyExponent, decimalToMinor, isSupportedCurrency, isValidAmount, MAX_AMOUNT, minorToDecimal } from './money.js';
+import { currencyExponent, decimalToMinor, isAtLeastFraction, isSupportedCurrency, isValidAmount, MAX_AMOUNT, minorToDecimal, parseMinorUnits, sumMinor } from './money.js';
 import { checkCharacter, makeShortCode, parseShortCode, SHORT_CODE_ALPHABET, SHORT_CODE_BYTE_LIMIT } from './short-code.js';
 
 describe('money', () => {
@@ -25,6 +25,28 @@ describe('money', () => {
   });
   it('round-trips every amount representable in a currency', () => {
     for (const minor of [1, 9, 10, 99, 100, 123456789, MAX_AMOUNT]) expect(decimalToMinor(minorToDecimal(minor, 2), 2)).toBe(minor);
+  });
+  it('parses minor-unit digit strings exactly, within 0..10^12', () => {
+    expect(parseMinorUnits('1050')).toBe(1050);
+    expect(parseMinorUnits('0')).toBe(0);
+    expect(parseMinorUnits('0001050')).toBe(1050);
+    expect(parseMinorUnits('1000000000000')).toBe(MAX_AMOUNT);
+    // 9007199254740993 is 2^53 + 1: Number() would read it as 2^53; here it is simply out of range
+    for (const bad of ['1000000000001', '9007199254740993', '10.50', '-5', '1e3', '+1', ' 1', '0x10', '']) expect(parseMinorUnits(bad), bad).toBeNull();
+  });
+  it('sums exactly, or says the sum is out of range', () => {
+    expect(sumMinor([])).toBe(0);
+    expect(sumMinor([600, 300, 100])).toBe(1000);
+    expect(sumMinor([MAX_AMOUNT - 1, 1])).toBe(MAX_AMOUNT);
+    expect(sumMinor([MAX_AMOUNT, 1])).toBeNull();
+    expect(sumMinor(Array.from({ length: 9_008 }, () => 999_999_999_999))).toBeNull();
+    expect(() => sumMinor([1.5])).toThrow(RangeError);
+  });
+  it('compares a part with a fraction of a whole exactly', () => {
+    expect(isAtLeastFraction(989_899_990_199, 999_999_990_099, 9_899, 10_000)).toBe(false);
+    expect(isAtLeastFraction(989_899_990_200, 999_999_990_099, 9_899, 10_000)).toBe(true);
+    expect(isAtLeastFraction(1, 2, 1, 2)).toBe(true);
+    expect(() => isAtLeastFraction(0.5, 1, 1, 2)).toThrow(RangeError);
   });
 });
 

@@ -59,6 +59,40 @@ export function decimalToMinor(text: string, exponent: number): number | null {
   return Number(minor);
 }
 
+const WHOLE = /^\d+$/;
+
+/**
+ * Whole minor units from digit text ("1050": no sign, no decimals, no exponent), exactly:
+ * null unless it is an integer in [0, MAX_AMOUNT]. For APIs that send amounts as minor-unit strings.
+ */
+export function parseMinorUnits(text: string): number | null {
+  if (!WHOLE.test(text)) return null;
+  const minor = BigInt(text);
+  return minor <= BigInt(MAX_AMOUNT) ? Number(minor) : null;
+}
+
+/**
+ * Σ of whole minor-unit amounts, exactly (BigInt inside, so no partial sum is ever rounded);
+ * null when the sum passes MAX_AMOUNT. Each amount must be a safe integer.
+ */
+export function sumMinor(amounts: Iterable<number>): number | null {
+  let sum = 0n;
+  for (const amount of amounts) {
+    if (!Number.isSafeInteger(amount)) throw new RangeError('amount must be a safe integer');
+    sum += BigInt(amount);
+  }
+  return sum <= BigInt(MAX_AMOUNT) && sum >= -BigInt(MAX_AMOUNT) ? Number(sum) : null;
+}
+
+/**
+ * Whether `part` is at least `numerator / denominator` of `whole`, exactly: the products are
+ * taken in BigInt, so amounts near MAX_AMOUNT times a basis-point factor are never rounded.
+ */
+export function isAtLeastFraction(part: number, whole: number, numerator: number, denominator: number): boolean {
+  for (const value of [part, whole, numerator, denominator]) if (!Number.isSafeInteger(value)) throw new RangeError('operands must be safe integers');
+  return BigInt(part) * BigInt(denominator) >= BigInt(whole) * BigInt(numerator);
+}
+
 /** Minor units → decimal text with exactly `exponent` decimals ("27.00", "0.00039304", "150"). */
 export function minorToDecimal(minor: number, exponent: number): string {
   if (!Number.isSafeInteger(minor)) throw new RangeError('amount must be a safe integer');

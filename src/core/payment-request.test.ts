@@ -205,4 +205,47 @@ describe('payment request rules', () => {
     expect(pr.checkLineItems(1000, [{ name: 'a', quantity: 2, unitAmount: 600, discountAmount: 200 }])).toBeNull();
     expect(pr.checkLineItems(1000, [{ name: 'a', quantity: 1, unitAmount: 999 }])?.code).toBe('line_items_mismatch');
   });
+
+  it('line totals and their sum are exact: a product past 2^53 is refused, a sum past 10^12 is never a rounded number', () => {
+    // 1 000 000 × 10^12 is far past 2^53: refused, not rounded into range
+    expect(pr.checkLineItems(null, [{ name: 'a', quantity: 1_000_000, unitAmount: 1_000_000_000_000 }])?.code).toBe('parameter_invalid');
+    // 2^53 − 1 exactly is still a product we can hold; with the discount the line is within 10^12
+    expect(pr.checkLineItems(null, [{ name: 'a', quantity: 7, unitAmount: 1_286_742_750_677_284, discountAmount: 1_000_000_000_000 }])?.code).toBe('parameter_invalid');
+    expect(pr.checkLineItems(null, [{ name: 'a', quantity: 1.5, unitAmount: 2 }])?.code).toBe('parameter_invalid');
+    // 9 008 lines of 999 999 999 999: the float sum (past 2^53) would be rounded; the mismatch reports no rounded number
+    const many = Array.from({ length: 9_008 }, () => ({ name: 'x', quantity: 1, unitAmount: 999_999_999_999 }));
+    const mismatch = pr.checkLineItems(1_000_000_000_000, many);
+    expect(mismatch?.code).toBe('line_items_mismatch');
+    expect(mismatch?.facts).toEqual({ sum: null, amount: 1_000_000_000_000 });
+    expect(mismatch?.message).toContain('more than 10^12');
+  });
+});
+
+describe('settles: exact tolerance arithmetic (no float past 2^53)', () => {
+  const amount = 999_999_990_099;
+  // 101 bps short is allowed: received must be ≥ amount × 9899 / 10000 = 989 899 990 199.0001, i.e. ≥ 989 899 990 200
+  it('the issue\'s example: 989 899 990 199 received of 999 999 990 099 at 101 bps does not settle', () => {
+    expect(989_899_990_199 * 10_000 >= amount * 9_899).toBe(true); // what the float comparison said
+    expect(pr.settles(989_899_990_199, amount, 101)).toBe(false);
+    expect(pr.settles(989_899_990_200, amount, 101)).toBe(true);
+  });
+
+  it('at the exact boundary: received × 10000 = amount × (10000 − bps) settles, one less does not', () => {
+    // 10^12 × 9950 / 10000 = 995 000 000 000 exactly
+    expect(pr.settles(995_000_000_000, 1_000_000_000_000, 50)).toBe(true);
+    expect(pr.settles(994_999_999_999, 1_000_000_000_000, 50)).toBe(false);
+    expect(pr.settles(1_000_000_000_000, 1_000_000_000_000, 0)).toBe(true);
+    expect(pr.settles(999_999_999_999, 1_000_000_000_000, 0)).toBe(false);
+    expect(pr.settles(0, 1_000_000_000_000, 10_000)).toBe(true); // 100 % tolerance: anything settles
+    expect(pr.settles(1_000_000_000_001, 1_000_000_000_000, 0)).toBe(true); // overpaid
+  });
+
+  it('pay uses it: the short payment stays partial (or is refused) instead of settling', () => {
+    const base = request('created', { amount, partialAllowed: true });
+    expect(pr.pay(base, { amount: 989_899_990_199, toleranceBps: 101, authorizationTtlMs: TTL }, NOW).request.status).toBe('pending');
+    expect(pr.pay(base, { amount: 989_899_990_200, toleranceBps: 101, authorizationTtlMs: TTL }, NOW).request)
+      .toMatchObject({ status: 'succeeded', amountCaptured: 989_899_990_200 });
+    expect(() => pr.pay({ ...base, partialAllowed: false }, { amount: 989_899_990_199, toleranceBps: 101, authorizationTtlMs: TTL }, NOW))
+      .toThrow(expect.objectContaining({ code: 'partial_payment_not_allowed' }));
+  });
 });

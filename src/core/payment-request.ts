@@ -1,7 +1,7 @@
 // The payment-request state machine: a transition table (data) and pure functions that return
 // the new request and the events it raises. No clock, no I/O: `now` is always passed in.
 import { DomainError } from './errors.js';
-import { MAX_AMOUNT } from './money.js';
+import { isAtLeastFraction, MAX_AMOUNT, sumMinor } from './money.js';
 
 export const PAYMENT_REQUEST_STATUSES = ['prepared', 'created', 'pending', 'authorized', 'succeeded', 'cancelled', 'expired', 'failed'] as const;
 export type PaymentRequestStatus = (typeof PAYMENT_REQUEST_STATUSES)[number];
@@ -151,26 +151,35 @@ export function refundStatusOf(request: Pick<PaymentRequest, 'amountRefunded' | 
   return request.amountRefunded >= request.amountCaptured ? 'full' : 'partial';
 }
 
+/** quantity × unitAmount − discount, exactly (BigInt: the product of two valid fields may pass 2^53). */
+function exactLineTotal(item: LineItem): bigint {
+  return BigInt(item.quantity) * BigInt(item.unitAmount) - BigInt(item.discountAmount ?? 0);
+}
+
+/** A line's total in minor units (exact for any line that checkLineItems accepts). */
 export function lineItemTotal(item: LineItem): number {
-  return item.quantity * item.unitAmount - (item.discountAmount ?? 0);
+  return Number(exactLineTotal(item));
 }
 
 /**
  * Each line's total must be a whole, non-negative amount within the limit, and Σ line items must
- * equal the amount exactly; returns the error to raise, or null.
+ * equal the amount exactly; returns the error to raise, or null. All arithmetic is exact.
  */
 export function checkLineItems(amount: number | null, lineItems: LineItem[] | null | undefined): DomainError | null {
   if (!lineItems || lineItems.length === 0) return null;
   for (const [index, item] of lineItems.entries()) {
-    const total = lineItemTotal(item);
-    if (!Number.isSafeInteger(item.quantity * item.unitAmount) || total > MAX_AMOUNT)
+    if (![item.quantity, item.unitAmount, item.discountAmount ?? 0].every(Number.isSafeInteger))
+      return new DomainError('parameter_invalid', `Line item ${index}: quantity, unitAmount and discountAmount must be whole numbers.`, `lineItems.${index}`);
+    const total = exactLineTotal(item);
+    if (BigInt(item.quantity) * BigInt(item.unitAmount) > BigInt(Number.MAX_SAFE_INTEGER) || total > BigInt(MAX_AMOUNT))
       return new DomainError('parameter_invalid', `Line item ${index}: quantity × unitAmount exceeds the largest amount (10^12 minor units).`, `lineItems.${index}.unitAmount`);
-    if (total < 0)
+    if (total < 0n)
       return new DomainError('parameter_invalid', `Line item ${index}: discountAmount is larger than quantity × unitAmount.`, `lineItems.${index}.discountAmount`);
   }
   if (amount === null) return null;
-  const sum = lineItems.reduce((total, item) => total + lineItemTotal(item), 0);
-  if (sum !== amount) return new DomainError('line_items_mismatch', `The line items add up to ${sum}, but amount is ${amount}.`, 'lineItems', { sum, amount });
+  // each line is at most 10^12 here; their sum is exact however many there are (null: past 10^12)
+  const sum = sumMinor(lineItems.map(lineItemTotal));
+  if (sum !== amount) return new DomainError('line_items_mismatch', `The line items add up to ${sum ?? 'more than 10^12'}, but amount is ${amount}.`, 'lineItems', { sum, amount });
   return null;
 }
 
@@ -262,9 +271,12 @@ export interface PaymentInput {
   toleranceBps?: number;
 }
 
-/** Whether what was received settles the amount, allowing for the merchant's tolerance (integers only). */
+/**
+ * Whether what was received settles the amount, allowing for the merchant's tolerance:
+ * received ≥ amount × (10 000 − bps) / 10 000, compared exactly (the products pass 2^53 near MAX_AMOUNT).
+ */
 export function settles(received: number, amount: number, toleranceBps = 0): boolean {
-  return received * 10_000 >= amount * (10_000 - toleranceBps);
+  return isAtLeastFraction(received, amount, 10_000 - toleranceBps, 10_000);
 }
 
 /** The patron paid (all, part, or more than owed). Full payment settles or authorizes by capture mode. */
