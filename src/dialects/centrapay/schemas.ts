@@ -1,15 +1,27 @@
 // Centrapay's request bodies as zod schemas: what validates a call also documents it.
 import { z } from 'zod';
-import { isSupportedCurrency, MAX_AMOUNT } from '../../core/money.js';
+import { isSupportedCurrency, parseMinorUnits } from '../../core/money.js';
 
 /** An integer count of cents as a string ("1050"): Centrapay's BigNumber amounts. */
 const CENTS = /^\d{1,13}$/;
-const centsAtMost = (value: string) => CENTS.test(value) && BigInt(value) <= BigInt(MAX_AMOUNT);
+/** Centrapay's Monetary bound: 0 < amount < 100000000 cents (docs: value.amount). */
+export const MONETARY_LIMIT = 100_000_000;
+const centsAtMost = (value: string) => CENTS.test(value) && parseMinorUnits(value) !== null;
 export const Cents = z.string().regex(CENTS, 'must be a whole number of cents as a string, e.g. "1050"')
-  .refine((value) => centsAtMost(value) && BigInt(value) > 0n, 'must be more than 0 and at most 10^12 cents');
+  .refine((value) => centsAtMost(value) && (parseMinorUnits(value) ?? 0) > 0, 'must be more than 0 and at most 10^12 cents');
 const CentsOrZero = z.string().regex(CENTS, 'must be a whole number of cents as a string').refine(centsAtMost, 'must be at most 10^12 cents');
+/** A Monetary amount: cents, more than 0 and less than 100000000. */
+const MonetaryAmount = z.string().regex(CENTS, 'must be a whole number of cents as a string, e.g. "1050"')
+  .refine((value) => { const cents = parseMinorUnits(value); return cents !== null && cents > 0 && cents < MONETARY_LIMIT; }, 'must be more than 0 and less than 100000000 cents');
 export const Currency = z.string().refine(isSupportedCurrency, 'must be an ISO 4217 currency code, e.g. NZD');
-export const Monetary = z.object({ amount: Cents, currency: Currency });
+export const Monetary = z.object({ amount: MonetaryAmount, currency: Currency });
+
+/** A cent string the schema has already validated, as minor units (core/money's exact parse, never Number()). */
+export function centsOf(text: string): number {
+  const cents = parseMinorUnits(text);
+  if (cents === null) throw new RangeError(`not a validated cent amount: ${text}`);
+  return cents;
+}
 
 const Text = (max: number) => z.string().min(1).max(max);
 

@@ -4,19 +4,21 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
 import {
-  demoClient, expectMalformed, expectRefused, patronPays, rowCounts, send, type Centrapay, type CpResponse,
+  demoClient, expectMalformed, expectRefused, paidRequest, patronPays, rowCounts, send, type Centrapay, type CpResponse,
 } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
 let fresh: any;
 let preAuth: any;
+let paid: any;
 beforeAll(async () => {
   t = await startGateway();
   cp = demoClient(t);
   fresh = await cp.createOk({ expirySeconds: 3600 }, '1000');
   preAuth = await cp.createOk({ preAuth: true }, '1000');
   await patronPays(t, preAuth.id);
+  paid = await paidRequest(cp, '1000');
 });
 afterAll(async () => t.close());
 
@@ -47,6 +49,13 @@ const CASES: Case[] = [
   ['value.amount " 100"', amount(' 100'), { field: 'amount' }],
   ['value.amount "0x10"', amount('0x10'), { field: 'amount' }],
   ['value.amount above 10^12 cents', amount('1000000000001'), { field: 'amount' }],
+  // the spec's Monetary bound: 0 < amount < 100000000
+  ['value.amount "100000000" (the bound itself)', amount('100000000'), { field: 'amount' }],
+  ['value.amount "100000001"', amount('100000001'), { field: 'amount' }],
+  ['value.amount "999999999999"', amount('999999999999'), { field: 'amount' }],
+  ['value.amount 2^53 + 1 as text', amount('9007199254740993'), { field: 'amount' }],
+  ['refund value.amount "100000000"', () => cp.refund(paid.id, '100000000', 'too-much'), { field: 'amount' }],
+  ['confirm value.amount "100000000"', () => cp.confirm(preAuth.id, { idempotencyKey: 'k-4', invoiceRef: 'i', lineItems: [{ name: 'A', qty: '1', price: '100000000' }], value: { amount: '100000000', currency: 'NZD' } }), { field: 'amount' }],
   ['value.amount missing', withValue({ currency: 'NZD' }), { field: 'amount' }],
   ['value missing', without('value'), { field: 'value' }],
   ['value a string', withValue('1050'), { field: 'value' }],
@@ -96,6 +105,7 @@ describe('bad input', () => {
     expect(await rowCounts(t)).toEqual(before);
     expect(await cp.read(fresh.id)).toEqual(fresh);
     expect(await cp.read(preAuth.id)).toMatchObject({ status: 'new', preAuthStatus: 'authorized' });
+    expect(await cp.read(paid.id)).toMatchObject({ status: 'paid' });
   });
 
   it('a body over the size limit is a 4xx in the envelope', async () => {

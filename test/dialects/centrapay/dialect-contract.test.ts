@@ -38,7 +38,8 @@ runDialectContract({
         const body = (await cp.read(id)) as { value: { amount: string }; status: string };
         return { amount: body.value.amount, status: body.status };
       },
-      amounts: [['1', 1, '1'], ['1050', 1050, '1050'], ['99', 99, '99'], ['123456789', 123456789, '123456789'], ['1000000000000', 1_000_000_000_000, '1000000000000']],
+      // Monetary is 0 < amount < 100000000 cents (the spec): 99999999 is the largest
+      amounts: [['1', 1, '1'], ['1050', 1050, '1050'], ['99', 99, '99'], ['12345678', 12345678, '12345678'], ['99999999', 99_999_999, '99999999']],
       badInputs: [
         { name: 'decimal amount', call: () => create(cp.body({}, '10.50')) },
         { name: 'negative amount', call: () => create(cp.body({}, '-5')) },
@@ -46,6 +47,7 @@ runDialectContract({
         { name: 'not a number', call: () => create(cp.body({}, 'abc')) },
         { name: 'a number, not a string', call: () => create({ configId: set.configId, value: { amount: 1050, currency: 'NZD' } }) },
         { name: 'above 10^12 cents', call: () => create(cp.body({}, '1000000000001')) },
+        { name: '100000000 cents (the Monetary bound)', call: () => create(cp.body({}, '100000000')) },
         { name: 'unknown currency', call: () => create({ configId: set.configId, value: { amount: '1050', currency: 'XYZ' } }) },
         { name: 'no configId', call: () => create({ value: { amount: '1050', currency: 'NZD' } }) },
         { name: 'wrong configId', call: () => create(cp.body({ configId: 'cfg_00000000000000000000000000' })) },

@@ -10,6 +10,7 @@ import { createRefund, voidPaymentRequest } from '../../../app/use-cases/refunds
 import { sandboxPay } from '../../../app/use-cases/sandbox.js';
 import { execute, inTransaction, type Work } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
+import { sumMinor } from '../../../core/money.js';
 import { refundableAmount, type PaymentRequest } from '../../../core/payment-request.js';
 import { fingerprint, routePath, sendExecuted } from '../../shared/idempotency.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
@@ -18,12 +19,15 @@ import { isPreAuth } from '../render.js';
 import * as s from '../schemas.js';
 import { activityOfEvent, latestActivity, renderView, viewOf, type RequestView } from '../views.js';
 
-const lineTotal = (items: s.CentrapayLineItem[]) => items.reduce((sum, item) => sum + Number(item.price), 0);
+/** Σ of the line items' prices, exactly (core/money); null when it passes 10^12. */
+const lineTotal = (items: s.CentrapayLineItem[]) => sumMinor(items.map((item) => s.centsOf(item.price)));
 
 /** Line items, when given, must add up to the value (Centrapay's sum check). */
 function checkSum(items: s.CentrapayLineItem[] | undefined, amount: number): void {
-  if (items && items.length > 0 && lineTotal(items) !== amount)
-    throw new DomainError('line_items_mismatch', `The line items add up to ${lineTotal(items)}, but value.amount is ${amount}.`, 'lineItems');
+  if (!items || items.length === 0) return;
+  const total = lineTotal(items);
+  if (total !== amount)
+    throw new DomainError('line_items_mismatch', `The line items add up to ${total ?? 'more than 10^12'}, but value.amount is ${amount}.`, 'lineItems');
 }
 
 function requirePreAuth(request: PaymentRequest): void {
@@ -45,7 +49,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
 
   r.post('/api/payment-requests/:id/pay', { schema: { hide: true, params: s.IdParams, body: s.PayBody }, config: { operation: 'pay' } }, async (req, reply) => {
     const { caller, body } = req;
-    const amount = body.amount === undefined ? undefined : Number(body.amount);
+    const amount = body.amount === undefined ? undefined : s.centsOf(body.amount);
     const executed = await execute(app, keyed(req, caller, body.idempotencyKey),
       act((unit) => sandboxPay(unit, caller, req.params.id, { outcome: 'approve', method: 'wallet', amount })),
       (view: RequestView) => {
@@ -80,7 +84,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
 
   r.post('/api/payment-requests/:id/refund', { schema: { hide: true, params: s.IdParams, body: s.RefundBody }, config: { operation: 'refund' } }, async (req) => {
     const { value, externalRef, lineItems } = req.body;
-    const amount = Number(value.amount);
+    const amount = s.centsOf(value.amount);
     checkSum(lineItems, amount);
     const { view, refundId } = await inTransaction(app, async (unit) => {
       const { request } = await loadCurrent(unit, req.caller, req.params.id);
@@ -97,10 +101,10 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
 
   r.post('/api/payment-requests/:id/confirm', { schema: { hide: true, params: s.IdParams, body: s.ConfirmBody }, config: { operation: 'confirm' } }, async (req, reply) => {
     const { caller, body } = req;
-    const amount = body.value === undefined ? lineTotal(body.lineItems) : Number(body.value.amount);
-    checkSum(body.lineItems, amount);
+    const amount = body.value === undefined ? lineTotal(body.lineItems) : s.centsOf(body.value.amount);
+    if (amount !== null) checkSum(body.lineItems, amount);
     requirePreAuth(await getPaymentRequest(app, caller, req.params.id));
-    if (amount <= 0) throw new CentrapayRefusal(403, 'INVALID_AMOUNT', 'A confirmation must be for more than 0.');
+    if (amount === null || amount <= 0) throw new CentrapayRefusal(403, 'INVALID_AMOUNT', 'A confirmation must be for more than 0.');
     const executed = await execute(app, keyed(req, caller, body.idempotencyKey),
       act((unit) => confirmPaymentRequest(unit, caller, req.params.id, amount)),
       (view: RequestView) => ({ status: 200, body: latestActivity(view, ['confirmation']) }));

@@ -33,7 +33,7 @@ function isHttpUrl(text: string): boolean {
 
 /** Centrapay line items carry the line's total as `price`; posgate's core sums line totals. */
 function toCoreLineItems(items: s.CentrapayLineItem[] | undefined): LineItem[] | undefined {
-  return items?.map((item) => ({ name: item.name, ...(item.sku ? { sku: item.sku } : {}), quantity: 1, unitAmount: Number(item.price), restricted: item.restricted ?? false }));
+  return items?.map((item) => ({ name: item.name, ...(item.sku ? { sku: item.sku } : {}), quantity: 1, unitAmount: s.centsOf(item.price), restricted: item.restricted ?? false }));
 }
 
 async function requireConfig(deps: CentrapayDeps, caller: Caller, configId: string): Promise<void> {
@@ -69,11 +69,11 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
     if (body.redirectUrl !== undefined && !isHttpUrl(body.redirectUrl))
       throw new CentrapayRefusal(403, 'REDIRECT_URL_INVALID', 'redirectUrl must be an absolute http(s) URL.');
     const terminal = await terminalOf(deps, req.caller, body.terminalId);
-    const amount = Number(body.value.amount);
+    const amount = s.centsOf(body.value.amount);
     const { request } = await inTransaction(app, (unit) => createPaymentRequest(unit, req.caller, {
       amount, currency: body.value.currency, terminalId: terminal.id, captureMode: body.preAuth ? 'manual' : 'automatic',
       expiresInSeconds: body.expirySeconds ?? 120, lineItems: toCoreLineItems(body.lineItems), partialAllowed: body.partialAllowed,
-      basketAmount: body.basketAmount === undefined ? undefined : Number(body.basketAmount), patronCode: body.barcode, patronNotPresent: body.patronNotPresent,
+      basketAmount: body.basketAmount === undefined ? undefined : s.centsOf(body.basketAmount), patronCode: body.barcode, patronNotPresent: body.patronNotPresent,
       redirectUrl: body.redirectUrl, allowConcurrent: true, externalRef: body.externalRef, conditionsEnabled: body.conditionsEnabled ?? false,
       authorizationTtlMs: body.preAuth ? deps.preAuthTtlMs : undefined,
       dialectData: {
