@@ -32,7 +32,7 @@ export function isSupportedCurrency(code: string): boolean {
 }
 
 export function currencyExponent(code: string): number {
-  const exponent = CURRENCY_EXPONENTS[code];
+  const exponent = Object.hasOwn(CURRENCY_EXPONENTS, code) ? CURRENCY_EXPONENTS[code] : undefined;
   if (exponent === undefined) throw new RangeError(`unsupported currency ${code}`);
   return exponent;
 }

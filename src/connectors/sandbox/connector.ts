@@ -26,7 +26,7 @@ function phoneOf(choice: ChannelChoice): string {
 export function createSandboxConnector(): Connector {
   return {
     channels(request) {
-      const hasRate = request.currency === 'BTC' || SANDBOX_BTC_RATES[request.currency] !== undefined;
+      const hasRate = request.currency === 'BTC' || Object.hasOwn(SANDBOX_BTC_RATES, request.currency);
       return CHANNELS.filter((channel) => channel !== 'crypto' || hasRate);
     },
     async instructions(request: PaymentRequest, choice: ChannelChoice, amount: number, now: number) {

@@ -29,7 +29,7 @@ export interface CryptoQuote {
 /** sats = ⌈amount × 10^8 ÷ rate⌉, exact in integers. */
 export function satsFor(amountMinor: number, currency: string): { sats: number; rateMinor: number } {
   if (currency === 'BTC') return { sats: amountMinor, rateMinor: 100_000_000 };
-  const rateMinor = SANDBOX_BTC_RATES[currency];
+  const rateMinor = Object.hasOwn(SANDBOX_BTC_RATES, currency) ? SANDBOX_BTC_RATES[currency] : undefined;
   if (rateMinor === undefined) throw new DomainError('method_not_allowed', `The sandbox has no BTC rate for ${currency}.`, 'channel');
   const numerator = BigInt(amountMinor) * 100_000_000n;
   const rate = BigInt(rateMinor);

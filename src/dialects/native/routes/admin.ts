@@ -79,7 +79,8 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   }, async (req, reply) => {
     const { id, dialect } = req.params;
     const available = ['native', ...Object.keys(deps.dialects)];
-    const issuer = dialect === 'native' ? undefined : deps.dialects[dialect];
+    // an own entry only: `__proto__` or `constructor` must not find Object.prototype's members
+    const issuer = dialect !== 'native' && Object.hasOwn(deps.dialects, dialect) ? deps.dialects[dialect] : undefined;
     if (dialect !== 'native' && !issuer) throw new DomainError('not_found', `No dialect ${dialect} with credentials here; available: ${available.join(', ')}.`, 'dialect');
     if (dialect === 'native' && req.body.issueToken !== undefined) throw new DomainError('unknown_field', 'issueToken applies to the mobilepay set only.', 'issueToken');
     const issue = (unit: Work) => (issuer ? issuer.issueCredentials(unit, id, req.body) : issueNativeCredentials(unit, id));
