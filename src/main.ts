@@ -4,6 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from './app/ports/clock.js';
 import type { Connector } from './app/ports/connector.js';
+import { StorageUnavailable } from './app/ports/store.js';
 import { systemClock } from './system/clock.js';
 import { ensureAdminToken, ensureDemoMerchant, type DemoCredentials } from './app/use-cases/bootstrap.js';
 import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/sweeps.js';
@@ -98,7 +99,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     await sweep();
     for (let round = 0; round < 100 && (await delivery.tick()) > 0; round++);
   };
-  const logFailure = (what: string) => (err: unknown) => logger.error({ err }, `${what} failed`);
+  // the database away is a condition to report, not a bug with a stack: the next tick tries again
+  const logFailure = (what: string) => (err: unknown) =>
+    err instanceof StorageUnavailable ? logger.warn({ error: err.message }, `${what} waits for the database`) : logger.error({ err }, `${what} failed`);
   const background = options.background !== false;
   const timers = background
     ? [

@@ -6,7 +6,7 @@ import type { Refund } from '../core/refund.js';
 import type { WebhookEndpoint } from '../core/webhooks.js';
 import { enqueue } from './outbox.js';
 import type { App } from './context.js';
-import { ConcurrentUpdate, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/store.js';
+import { ConcurrentUpdate, StorageUnavailable, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/store.js';
 
 const MAX_ATTEMPTS = 8;
 
@@ -123,12 +123,29 @@ async function claimKey(app: App, idempotency: Idempotency): Promise<{ replay: E
   }
 }
 
+const RELEASE_RETRY_MS = 1000;
+
+/**
+ * Frees a claimed key after a failed attempt, so that the client may retry at once. Release only
+ * removes a key still in progress: if the attempt in fact committed (the connection died during
+ * COMMIT), its key is done and stays a replay. While the database is away the release is tried
+ * again each second, up to the lock's lifetime (after which a retry may take the key anyway).
+ */
+async function releaseKey(app: App, recordId: string, until = app.clock.now() + app.config.idempotencyLockMs): Promise<void> {
+  try {
+    await app.store.transaction((tx) => tx.releaseIdempotencyKey(recordId));
+  } catch (error) {
+    if (!(error instanceof StorageUnavailable) || app.clock.now() + RELEASE_RETRY_MS > until) return;
+    setTimeout(() => void releaseKey(app, recordId, until), RELEASE_RETRY_MS).unref();
+  }
+}
+
 /** Runs the claimed attempt; any failure releases the key so that the client may retry. */
 async function attempt(app: App, recordId: string, run: () => Promise<StoredResponse>): Promise<ExecutedResponse> {
   try {
     return { ...(await run()), replayed: false };
   } catch (error) {
-    await app.store.transaction((tx) => tx.releaseIdempotencyKey(recordId)).catch(() => undefined);
+    await releaseKey(app, recordId);
     throw error;
   }
 }

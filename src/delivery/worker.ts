@@ -4,6 +4,7 @@
 // What is sent (body and signing headers) comes from the delivery's format (./formats.ts).
 import { setMaxListeners } from 'node:events';
 import type { App } from '../app/context.js';
+import { StorageUnavailable } from '../app/ports/store.js';
 import { claimDeliveries, prepareDelivery, recordAttempt, skipDelivery, type DeliveryJob, type RenderDelivery, type RenderedDelivery, type SendResult } from '../app/use-cases/deliveries.js';
 import type { Delivery } from '../core/webhooks.js';
 import { post } from './sender.js';
@@ -66,22 +67,45 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
   }
 
-  async function deliver(delivery: Delivery): Promise<void> {
-    const job = await prepareDelivery(app, delivery);
-    if (!job) return;
-    const rendered = await renderJob(job);
-    if (rendered === null) return skipDelivery(app, delivery);
-    // one that cannot be rendered is a failed attempt, retried on the schedule (not re-claimed after
-    // every lease); the attempts log names no error detail, which is the operator's, not the merchant's
-    const result = rendered ? await send(delivery, rendered) : { statusCode: null, latencyMs: 0, responseSnippet: null, error: `the ${delivery.format} delivery could not be rendered` };
-    if (stopped) return; // shutting down: the lease runs out and another process (or the next start) retries it
-    await recordAttempt(app, delivery, result);
-    options.onAttempt?.(delivery, result);
+  /**
+   * Deliveries this process holds whose last step met the database away (a restart, a cut). The
+   * lease is still ours, so rather than leave them until it runs out, a later tick finishes them:
+   * it records the attempt already sent, or sends one that was not. Kept only as long as the lease.
+   */
+  const resumable: Array<{ delivery: Delivery; sent?: SendResult; leaseEnds: number }> = [];
+
+  async function deliver(delivery: Delivery, sent?: SendResult, leaseEnds = app.clock.now() + app.config.deliveryLeaseMs): Promise<void> {
+    let result = sent;
+    try {
+      if (!result) {
+        const job = await prepareDelivery(app, delivery);
+        if (!job) return;
+        const rendered = await renderJob(job);
+        if (rendered === null) return await skipDelivery(app, delivery);
+        // one that cannot be rendered is a failed attempt, retried on the schedule (not re-claimed after
+        // every lease); the attempts log names no error detail, which is the operator's, not the merchant's
+        result = rendered ? await send(delivery, rendered) : { statusCode: null, latencyMs: 0, responseSnippet: null, error: `the ${delivery.format} delivery could not be rendered` };
+      }
+      if (stopped) return; // shutting down: the lease runs out and another process (or the next start) retries it
+      await recordAttempt(app, delivery, result);
+      options.onAttempt?.(delivery, result);
+    } catch (error) {
+      if (error instanceof StorageUnavailable && !stopped) resumable.push({ delivery, sent: result, leaseEnds });
+      throw error;
+    }
+  }
+
+  function run(work: () => Promise<void>): Promise<void> {
+    const running: Promise<void> = work().catch(() => undefined).finally(() => inFlight.delete(running));
+    inFlight.add(running);
+    return running;
   }
 
   return {
     async tick() {
       if (stopped) return 0;
+      const now = app.clock.now();
+      const resumed = resumable.splice(0).filter((r) => r.leaseEnds > now).map((r) => run(() => deliver(r.delivery, r.sent, r.leaseEnds)));
       const free = Math.max(0, concurrency - inFlight.size - claiming);
       claiming += free;
       let claimed: Delivery[];
@@ -90,13 +114,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       } finally {
         claiming -= free;
       }
-      const work = claimed.map((delivery) => {
-        const running: Promise<void> = deliver(delivery).catch(() => undefined).finally(() => inFlight.delete(running));
-        inFlight.add(running);
-        return running;
-      });
-      await Promise.all(work);
-      return claimed.length;
+      await Promise.all([...resumed, ...claimed.map((delivery) => run(() => deliver(delivery)))]);
+      return claimed.length + resumed.length;
     },
     async stop() {
       stopped = true;

@@ -13,6 +13,8 @@ import { toDomainError } from '../dialects/shared/errors.js';
 import { sendProblem } from './problem.js';
 
 export const BODY_LIMIT = 256 * 1024;
+/** What a 503 asks the caller to wait: about how long PostgreSQL takes to come back from a restart. */
+const RETRY_AFTER_SECONDS = 2;
 
 export interface ServerDeps {
   app: App;
@@ -63,6 +65,10 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
   });
   fastify.addHook('preValidation', async (request) => {
     if (request.body === undefined && ['POST', 'PUT', 'PATCH'].includes(request.method)) request.body = {};
+  });
+  // a 503 (the database is away, the server is closing) says when to come back, in every dialect
+  fastify.addHook('onSend', async (_request, reply) => {
+    if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
   });
   fastify.addHook('onResponse', async (request, reply) => {
     deps.metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);

@@ -166,10 +166,11 @@ export async function call<T = any>(url: string, method: string, path: string, o
  * the demo merchant), then the others together (they find both there). Native credentials of the
  * demo merchant are issued through the admin API.
  */
-export async function startCluster(options: { processes: number; env?: Record<string, string> }): Promise<Cluster> {
+export async function startCluster(options: { processes: number; env?: Record<string, string>; url?: string }): Promise<Cluster> {
   const schema = freshSchemaName();
+  const url = options.url ?? PG_URL;
   const env: Record<string, string> = {
-    DATABASE_URL: PG_URL,
+    DATABASE_URL: url,
     DATABASE_SCHEMA: schema,
     POSGATE_ADMIN_TOKEN: CLUSTER_ADMIN_TOKEN,
     POSGATE_SECRET_KEY: randomBytes(32).toString('hex'),
@@ -179,14 +180,14 @@ export async function startCluster(options: { processes: number; env?: Record<st
     ...options.env,
   };
   const children: Child[] = [];
-  const pool = new pg.Pool({ connectionString: PG_URL, max: 2, options: `-c search_path=${schema}` });
+  const pool = new pg.Pool({ connectionString: url, max: 2, options: `-c search_path=${schema}` });
   pool.on('error', () => undefined);
 
   async function stop() {
     await Promise.all(children.map((c) => stopChild(c.process, c.exited)));
     for (const c of children) rmSync(c.dataDir, { recursive: true, force: true });
     await pool.end();
-    await dropSchema(schema);
+    await dropSchema(schema, url);
   }
 
   try {

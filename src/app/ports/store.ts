@@ -172,6 +172,18 @@ export class ConcurrentUpdate extends Error {
   }
 }
 
+/**
+ * Thrown by a driver when the database could not be reached or dropped the connection (a restart,
+ * a network cut): the caller's transaction did not complete here, and if it was committing, its
+ * outcome is unknown until the database answers again. Retrying later is the remedy (503).
+ */
+export class StorageUnavailable extends Error {
+  constructor(cause: unknown) {
+    super(`the database is unavailable: ${(cause as Error)?.message ?? String(cause)}`, { cause });
+    this.name = 'StorageUnavailable';
+  }
+}
+
 /** Everything a use case may read or write, inside one transaction. */
 export interface Tx {
   getMerchant(id: string): Promise<Merchant | null>;

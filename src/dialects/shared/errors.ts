@@ -2,6 +2,7 @@
 // (a DomainError, a zod validation failure, a Fastify parsing error, or a bug) as a DomainError.
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
+import { StorageUnavailable } from '../../app/ports/store.js';
 import { DomainError, isDomainError, type ErrorCode } from '../../core/errors.js';
 
 export interface ValidationIssue {
@@ -45,6 +46,9 @@ const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
 /** Turns anything thrown while handling a request into a DomainError; unknown errors are bugs (500). */
 export function toDomainError(error: unknown): { error: DomainError; bug: boolean } {
   if (isDomainError(error)) return { error, bug: false };
+  if (error instanceof StorageUnavailable) {
+    return { error: new DomainError('service_unavailable', 'The database is unavailable for a moment; retry shortly, with the same Idempotency-Key.'), bug: false };
+  }
   if (hasZodFastifySchemaValidationErrors(error)) {
     return { error: validationError(error.validation as unknown as ValidationIssue[], (error as { validationContext?: string }).validationContext), bug: false };
   }

@@ -2,7 +2,7 @@
 // SQLite; what differs lives here: the pool, BIGINT parsing, error codes, SKIP LOCKED.
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { ConcurrentUpdate, type StorePort } from '../../app/ports/store.js';
+import { ConcurrentUpdate, StorageUnavailable, type StorePort, type Tx } from '../../app/ports/store.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { migrationProvider } from '../migrations/index.js';
 import { ownSchemaDialect } from './postgres-introspector.js';
@@ -16,6 +16,8 @@ export interface PostgresOptions {
   /** Schema for every table (created on migrate); default: the server's search_path. */
   schema?: string | null;
   poolSize?: number;
+  /** How long to wait for a new connection before the request fails with 503 (default 5 s). */
+  connectTimeoutMs?: number;
 }
 
 /** Unique violations name their index: our index names are the constraint names of the port. */
@@ -30,6 +32,39 @@ function isConflict(error: unknown): boolean {
   return code === '40001' || code === '40P01';
 }
 
+/**
+ * The connection, not the statement, failed: the server is shutting down or starting (57P0x, the
+ * 08 class), a socket error, or pg's own word that the connection ended or never came. Statement
+ * errors (constraints, syntax) are not this: they are the caller's or a bug.
+ */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '53300']);
+const CONNECTION_MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect|Query read timeout|Connection ended|write after end/i;
+
+export function isConnectionLoss(error: unknown): boolean {
+  const e = error as { code?: unknown; message?: unknown };
+  if (typeof e?.code === 'string' && (e.code.startsWith('57P') || e.code.startsWith('08') || CONNECTION_CODES.has(e.code))) return true;
+  return typeof e?.message === 'string' && CONNECTION_MESSAGES.test(e.message);
+}
+
+function mapError(error: unknown): unknown {
+  if (isConflict(error)) return new ConcurrentUpdate('transaction');
+  if (isConnectionLoss(error)) return new StorageUnavailable(error);
+  return error;
+}
+
+/** The same Tx, with every failure of a lost connection surfacing as StorageUnavailable. */
+function mappingErrors(tx: Tx): Tx {
+  return new Proxy(tx, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
+        throw mapError(error);
+      });
+    },
+  });
+}
+
 export function openPostgresStore(options: PostgresOptions): StorePort {
   const schema = options.schema ?? null;
   const pool = new pg.Pool({
@@ -38,19 +73,25 @@ export function openPostgresStore(options: PostgresOptions): StorePort {
     // BIGINT holds minor units and epoch milliseconds, all below 2^53: numbers, not strings
     types: { getTypeParser: (oid: number, format?: string) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) },
     ...(schema ? { options: `-c search_path=${schema}` } : {}),
+    // a database that does not answer fails the request (503) instead of holding it
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    keepAlive: true,
   });
-  // an idle client's error (server restart) must not crash the process; the next query reconnects
+  // A connection the server ends (a restart: 57P01) emits 'error' on its client. pg's pool listens
+  // only while the client is idle; a client checked out by a transaction has no listener of its own,
+  // and an unhandled 'error' event ends the process. The failure reaches the transaction through its
+  // query; the pool drops the broken client on release and connects a new one on the next checkout.
+  pool.on('connect', (client) => client.on('error', () => undefined));
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
     driver: 'postgres',
-    read: new KyselyTx(db, classifyPostgresUnique, FEATURES),
+    read: mappingErrors(new KyselyTx(db, classifyPostgresUnique, FEATURES)),
     async transaction(work) {
       try {
         return await db.transaction().execute((trx) => work(new KyselyTx(trx, classifyPostgresUnique, FEATURES)));
       } catch (error) {
-        if (isConflict(error)) throw new ConcurrentUpdate('transaction');
-        throw error;
+        throw mapError(error);
       }
     },
     async migrate() {
