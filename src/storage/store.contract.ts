@@ -6,8 +6,8 @@ import {
   ConcurrentUpdate, UniqueViolation,
   type ApiKey, type DialectCredential, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type StorePort, type Terminal, type Tx,
 } from '../app/ports/store.js';
-import type { PaymentRequest, PaymentRequestStatus } from '../core/payment-request.js';
-import type { Refund } from '../core/refund.js';
+import { ACTIVE_STATUSES, FINAL_STATUSES, PAYMENT_REQUEST_STATUSES, type PaymentRequest, type PaymentRequestStatus } from '../core/payment-request.js';
+import { REFUND_STATUSES, type Refund } from '../core/refund.js';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint } from '../core/webhooks.js';
 import { UNIQUE } from './schema.js';
 
@@ -438,8 +438,13 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
       });
 
       describe('one active request per terminal', () => {
-        const ACTIVE: PaymentRequestStatus[] = ['prepared', 'created', 'pending', 'authorized'];
-        const FINAL: PaymentRequestStatus[] = ['succeeded', 'cancelled', 'expired', 'failed'];
+        // core's lists, not copies: the index (migration 0005) is built from the same lists
+        const ACTIVE: readonly PaymentRequestStatus[] = ACTIVE_STATUSES;
+        const FINAL: readonly PaymentRequestStatus[] = FINAL_STATUSES;
+
+        it("core's active and final statuses together are every status, once", () => {
+          expect([...ACTIVE, ...FINAL].sort()).toStrictEqual([...PAYMENT_REQUEST_STATUSES].sort());
+        });
 
         for (const first of ACTIVE) {
           for (const second of ACTIVE) {
@@ -588,6 +593,45 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
           expect(await store.read.getRefund('rf_1')).toBeNull();
           expect(await store.read.getEvent('ev_rf')).toBeNull();
           expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
+        });
+      });
+
+      describe("the status columns hold only core's statuses, enforced by the database", () => {
+        const UNKNOWN = ['paid', 'SUCCEEDED', 'succeeded ', '', 'active'];
+
+        it('every payment request status of core is accepted, on insert and on update', async () => {
+          for (const status of PAYMENT_REQUEST_STATUSES) await insertRequests(aRequest({ id: `pr_${status}`, status, allowConcurrent: true }));
+          for (const status of PAYMENT_REQUEST_STATUSES) expect((await store.read.getPaymentRequest(`pr_${status}`))?.status).toBe(status);
+          const moving = aRequest({ id: 'pr_moving', status: 'prepared', allowConcurrent: true });
+          await insertRequests(moving);
+          for (const [index, status] of PAYMENT_REQUEST_STATUSES.entries()) {
+            await store.transaction((tx) => tx.updatePaymentRequest({ ...moving, status, version: index + 2 }));
+          }
+          expect((await store.read.getPaymentRequest('pr_moving'))?.status).toBe(PAYMENT_REQUEST_STATUSES.at(-1));
+        });
+
+        for (const status of UNKNOWN) {
+          it(`a payment request status of ${JSON.stringify(status)} is refused on insert and on update`, async () => {
+            await expectRefused(insertRequests(aRequest({ id: 'pr_bad', status: status as PaymentRequestStatus })));
+            expect(await store.read.getPaymentRequest('pr_bad')).toBeNull();
+            const request = aRequest({ id: 'pr_ok', status: 'created' });
+            await insertRequests(request);
+            await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, status: status as PaymentRequestStatus, version: 2 })));
+            expect(await store.read.getPaymentRequest('pr_ok')).toStrictEqual(request);
+          });
+        }
+
+        it('every refund status of core is accepted; an unknown one is refused on insert and on update', async () => {
+          await insertRequests(aSucceededRequest({ id: 'pr_1' }));
+          for (const status of REFUND_STATUSES) await store.transaction((tx) => tx.insertRefund(aRefund({ id: `rf_${status}`, status })));
+          for (const status of REFUND_STATUSES) expect((await store.read.getRefund(`rf_${status}`))?.status).toBe(status);
+          const pending = (await store.read.getRefund('rf_pending'))!;
+          for (const status of UNKNOWN) {
+            await expectRefused(store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_bad', status: status as Refund['status'] }))));
+            expect(await store.read.getRefund('rf_bad')).toBeNull();
+            await expectRefused(store.transaction((tx) => tx.updateRefund({ ...pending, status: status as Refund['status'], version: 2 })));
+          }
+          expect(await store.read.getRefund('rf_pending')).toStrictEqual(pending);
         });
       });
 

@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import jsqrModule from 'jsqr';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { PNG } from 'pngjs';
+import { ACTIVE_STATUSES } from '../../src/core/payment-request.js';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { startGateway, type TestGateway } from '../harness.js';
 
@@ -106,7 +107,7 @@ export async function waitForStatusChange(t: TestGateway, id: string, unlessStat
   return res.body;
 }
 
-const ACTIVE = ['prepared', 'created', 'pending', 'authorized'];
+const ACTIVE: readonly string[] = ACTIVE_STATUSES;
 
 /**
  * The POS's loop: long-polls until the request reaches a final status (or `deadlineMs` passes).

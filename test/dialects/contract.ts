@@ -3,6 +3,7 @@
 // no credentials, no entry; bad input refused with nothing written; amounts exact both ways; and a
 // status name rendered from the core's one stored state for every canonical state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ACTIVE_STATUSES } from '../../src/core/payment-request.js';
 import { startGateway, type TestGateway } from '../harness.js';
 
 export interface DialectResponse {
@@ -76,7 +77,7 @@ export function runDialectContract(dialect: DialectUnderTest): void {
     /** Leaves nothing active on the terminal, so the next case may start (one active payment per PoS). */
     const settle = async (id: string) => {
       const request = await native(id);
-      if (['prepared', 'created', 'pending', 'authorized'].includes(request.status)) await t.api('POST', `/v1/payment-requests/${id}/cancel`);
+      if ((ACTIVE_STATUSES as readonly string[]).includes(request.status)) await t.api('POST', `/v1/payment-requests/${id}/cancel`);
     };
 
     it('refuses a call without credentials, and with wrong ones, in its own envelope', async () => {

@@ -4,6 +4,7 @@ import * as initial from './0001-initial.js';
 import * as webhooks from './0002-webhooks.js';
 import * as patronSide from './0003-patron-side.js';
 import * as dialects from './0004-dialects.js';
+import * as statusChecks from './0005-status-checks.js';
 
 export interface MigrationDialect {
   /** The column type of an auto-incrementing key. */
@@ -12,7 +13,7 @@ export interface MigrationDialect {
 }
 
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
-const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide, '0004-dialects': dialects };
+const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide, '0004-dialects': dialects, '0005-status-checks': statusChecks };
 
 export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
   return {
