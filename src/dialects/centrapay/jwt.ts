@@ -2,9 +2,13 @@
 // JOSE's raw r||s form, binding the exact body by its SHA-256 and the receiver by `aud`. Made with
 // node:crypto alone: the whole of JWS that a webhook needs is these few lines.
 import { createHash, sign, type KeyObject } from 'node:crypto';
+import { SIGNED_TOKEN_LIFETIME_SECONDS } from '../../app/use-cases/signing-keys.js';
 
-/** A webhook's token is good for 5 minutes from when it was signed (Centrapay: exp = iat + 5 min). */
-export const WEBHOOK_JWT_LIFETIME_SECONDS = 300;
+/**
+ * A webhook's token is good for 5 minutes from when it was signed (Centrapay: exp = iat + 5 min);
+ * a rotated-out key stays published at least that long after it last signed.
+ */
+export const WEBHOOK_JWT_LIFETIME_SECONDS = SIGNED_TOKEN_LIFETIME_SECONDS;
 
 export interface WebhookJwtInput {
   kid: string;

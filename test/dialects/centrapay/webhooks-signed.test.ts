@@ -157,31 +157,53 @@ describe('centrapay-format webhooks', () => {
     expect(t.logs()).not.toMatch(/PRIVATE KEY/);
   });
 
-  it('rotation: the new kid signs, the old one stays in the JWKS for 7 days (app clock), and only the admin token rotates', async () => {
-    const before = (await jwks()).keys.map((k) => k.kid);
+  it('rotation: the new kid is published at once but signs only after a JWKS cache lifetime; the old one signs until then, then stays published for 7 days (app clock); only the admin token rotates', async () => {
+    const cached = await jwks(); // what a receiver holds in its cache at the moment of the rotation
+    const before = cached.keys.map((k) => k.kid);
+    const maxAgeMs = Number(/max-age=(\d+)/.exec(cached.cacheControl ?? '')?.[1]) * 1000;
+    expect(maxAgeMs).toBeGreaterThan(0);
     const refused = await t.api('POST', '/admin/v1/webhook-signing-keys/rotate', { body: {} }); // the merchant's secret key
     expect(refused.status).toBe(401);
     expect((await jwks()).keys.map((k) => k.kid)).toStrictEqual(before);
 
+    const rotatedAt = clock.now();
     const rotated = await t.api('POST', '/admin/v1/webhook-signing-keys/rotate', { key: ADMIN_TOKEN, body: {} });
     expect(rotated.status, JSON.stringify(rotated.body)).toBe(200);
     const kid = rotated.body.kid as string;
     expect(before).not.toContain(kid);
-    const { keys } = await jwks();
-    expect(keys[0]!.kid, 'the current key first').toBe(kid);
-    expect(keys.map((k) => k.kid)).toContain(before[0]);
+    const signsFrom = Date.parse(rotated.body.signsFrom);
+    expect(signsFrom - rotatedAt, 'the new key signs once a JWKS cached before the rotation has expired, and not much later').toBeGreaterThan(maxAgeMs);
+    expect(signsFrom - rotatedAt).toBeLessThan(maxAgeMs + 5 * 60_000);
+    // published at once, newest first, the old one beside it
+    expect((await jwks()).keys.map((k) => k.kid).slice(0, 2)).toStrictEqual([kid, before[0]]);
 
+    // right after the rotation: still the old key, so the cached JWKS verifies every delivery
     const r = await receiver();
     await endpoint(r, 'centrapay');
-    const id = await paidAndRefunded();
-    const got = about(r, id);
-    expect(got).toHaveLength(3);
-    for (const x of got) {
-      expect(kidOf(String(x.headers.authorization))).toBe(kid);
-      expect(verifyJwt(String(x.headers.authorization), x.body, (await jwks()).keys, origin(r)).ok).toBe(true);
+    const early = about(r, await paidAndRefunded());
+    expect(early).toHaveLength(3);
+    for (const x of early) {
+      expect(kidOf(String(x.headers.authorization))).toBe(before[0]);
+      expect(verifyJwt(String(x.headers.authorization), x.body, cached.keys, origin(r)).ok, 'verifies with the JWKS cached before the rotation').toBe(true);
     }
 
-    clock.offsetMs += 7 * DAY_MS - 60_000;
+    // just before the switch the old key still signs; once the cache lifetime (and its margin) passed, the new one
+    clock.offsetMs += signsFrom - clock.now() - 1000;
+    const cachedLater = await jwks(); // a receiver refreshed its cache since: it holds the new kid too
+    const last = about(r, await paidAndRefunded());
+    for (const x of last) expect(kidOf(String(x.headers.authorization))).toBe(before[0]);
+    clock.offsetMs += 2000;
+    const late = about(r, await paidAndRefunded());
+    expect(late).toHaveLength(3);
+    for (const x of late) {
+      expect(kidOf(String(x.headers.authorization))).toBe(kid);
+      expect(verifyJwt(String(x.headers.authorization), x.body, cachedLater.keys, origin(r)).ok, 'verifies with any JWKS fetched a cache lifetime ago').toBe(true);
+    }
+    // the new key is first and the old one still there while its last tokens (5 minutes) are valid, and long after
+    clock.offsetMs += 5 * 60_000 + 60_000;
+    expect((await jwks()).keys.map((k) => k.kid).slice(0, 2)).toStrictEqual([kid, before[0]]);
+    const rotationAge = () => clock.now() - rotatedAt;
+    clock.offsetMs += 7 * DAY_MS - 60_000 - rotationAge();
     expect((await jwks()).keys.map((k) => k.kid), 'still there just before 7 days').toContain(before[0]);
     clock.offsetMs += 2 * 60_000;
     expect((await jwks()).keys.map((k) => k.kid), 'gone after 7 days').toStrictEqual([kid]);

@@ -6,11 +6,13 @@ import { ADMIN_TOKEN, startGateway, type TestGateway } from '../../harness.js';
 import { startReceiver, type Received, type Receiver } from '../../support/receiver.js';
 import { advance, ASSET, demoClient, expectOk, paidRequest, send, verifyWebhookJwt, type Centrapay } from './client.js';
 
+/** The gateway's app clock, moved by hand (a rotated-in signing key starts signing on it). */
+const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
 let t: TestGateway;
 let cp: Centrapay;
 let receiver: Receiver | undefined;
 beforeAll(async () => {
-  t = await startGateway();
+  t = await startGateway({ clock });
   cp = demoClient(t);
 });
 afterAll(async () => t.close());
@@ -123,7 +125,7 @@ describe('centrapay webhooks', () => {
     expect(check.ok, check.why).toBe(true);
   });
 
-  it('key rotation: a new kid in the JWKS, the old one still there, and the next webhook signed with the new key', async () => {
+  it('key rotation: a new kid in the JWKS, the old one still there and signing for one JWKS cache lifetime, then the new key signs', async () => {
     receiver = await startReceiver();
     await centrapayEndpoint(receiver);
     const first = await paidRequest(cp, '500');
@@ -143,8 +145,18 @@ describe('centrapay webhooks', () => {
     // the webhook signed before the rotation still verifies
     expect(verifyWebhookJwt(String(before!.headers.authorization), before!.body, keys, audience(receiver)).ok).toBe(true);
 
+    // right after the rotation the old key still signs: a receiver's cached JWKS (max-age) verifies it
     const second = await paidRequest(cp, '600');
-    const [after] = await deliver(receiver, second.id, 1);
+    const [soon] = await deliver(receiver, second.id, 1);
+    expect(soon).toBeDefined();
+    const early = verifyWebhookJwt(String(soon!.headers.authorization), soon!.body, keys, audience(receiver));
+    expect(early.ok, early.why).toBe(true);
+    expect(early.header.kid).toBe(oldKid);
+
+    // once the JWKS cache lifetime (and a margin) has passed, the new key signs
+    clock.offsetMs += Date.parse(rotated.body.signsFrom) - clock.now() + 1000;
+    const third = await paidRequest(cp, '700');
+    const [after] = await deliver(receiver, third.id, 1);
     expect(after).toBeDefined();
     const check = verifyWebhookJwt(String(after!.headers.authorization), after!.body, keys, audience(receiver));
     expect(check.ok, check.why).toBe(true);

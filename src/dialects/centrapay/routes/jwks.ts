@@ -1,14 +1,15 @@
 // GET /centrapay/.well-known/jwks.json: the public keys that verify Centrapay-format webhooks.
 // Public (receivers fetch it with no credentials), so it is mounted outside the X-Api-Key scope.
 import type { FastifyInstance } from 'fastify';
-import { publishedSigningKeys } from '../../../app/use-cases/signing-keys.js';
+import { JWKS_MAX_AGE_SECONDS, publishedSigningKeys } from '../../../app/use-cases/signing-keys.js';
 import type { CentrapayDeps } from '../deps.js';
 
 /**
- * Short, so a rotation's new kid is seen within a minute by a receiver that caches; receivers
- * refetch on a kid they do not know anyway, and the retired key stays listed for 7 days.
+ * Short, so a rotation's new kid is seen within a minute by a receiver that caches. A rotated-in
+ * key signs only once this has passed (signing-keys.ts), so a cached copy always holds the kid
+ * that signs; the retired key stays listed for 7 days.
  */
-const CACHE_CONTROL = 'public, max-age=60';
+const CACHE_CONTROL = `public, max-age=${JWKS_MAX_AGE_SECONDS}`;
 
 export function jwksRoutes(fastify: FastifyInstance, deps: CentrapayDeps): void {
   fastify.get('/.well-known/jwks.json', { schema: { hide: true } }, async (_req, reply) => {

@@ -89,8 +89,8 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
 
   r.post('/admin/v1/webhook-signing-keys/rotate', {
     schema: {
-      tags, summary: 'A new ES256 key signs Centrapay-format webhooks; the previous one stays in /centrapay/.well-known/jwks.json for 7 days',
+      tags, summary: 'A new ES256 key for Centrapay-format webhooks: in /centrapay/.well-known/jwks.json at once, signing from `signsFrom` (one JWKS cache lifetime later); the previous one signs until then and stays published for 7 days',
       body: s.EmptyBody.optional(), headers: s.IdempotencyHeaders,
     },
-  }, async (req, reply) => respond(app, req, reply, ADMIN, (unit) => rotateSigningKey(unit), (key) => ({ status: 200, body: { kid: key.kid } })));
+  }, async (req, reply) => respond(app, req, reply, ADMIN, (unit) => rotateSigningKey(unit), (key) => ({ status: 200, body: { kid: key.kid, signsFrom: new Date(key.activatesAt).toISOString() } })));
 }
