@@ -12,6 +12,7 @@ import { start } from '../main.js';
 import { openStore } from '../storage/open.js';
 import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../dialects/native/render.js';
 import { baseUrlOf, withApp } from './open-app.js';
+import { registerVerify } from './verify.js';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -126,6 +127,8 @@ export function createProgram(io: CliIo = processIo): Command {
         if (set && typeof set === 'object') io.stdout(`${dialect}\n` + table(Object.entries(set).map(([k, v]) => [k, String(v)] as const), '  '));
       }
     });
+
+  registerVerify(program, io, config);
 
   const merchants = program.command('merchants').description('merchants (each gets a default store)');
   merchants

@@ -4,6 +4,8 @@ import { canApply, owedBack, refusal, refundableAmount, type CaptureMode, type P
 
 export const REFUND_STATUSES = ['pending', 'succeeded', 'failed', 'requires_capture', 'cancelled', 'expired'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
+/** Refunds whose amount is held against the captured amount (the request's amountRefundReserved); the others released it. */
+export const REFUND_RESERVING_STATUSES: readonly RefundStatus[] = ['pending', 'requires_capture', 'succeeded'];
 export const REFUND_ACTIONS = ['settle', 'fail', 'capture', 'cancel', 'expire'] as const;
 export type RefundAction = (typeof REFUND_ACTIONS)[number];
 

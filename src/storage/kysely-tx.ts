@@ -276,6 +276,25 @@ export class KyselyTx implements Tx {
     return leased.map(rows.toRefund);
   }
 
+  async listAllPaymentRequests({ limit, afterId }: { limit: number; afterId?: string }) {
+    let q = this.db.selectFrom('payment_requests').selectAll().orderBy('id').limit(limit + 1);
+    if (afterId !== undefined) q = q.where('id', '>', afterId);
+    return page((await q.execute()).map(rows.toPaymentRequest), limit);
+  }
+  async listRefundsOfRequests(paymentRequestIds: readonly string[]) {
+    if (paymentRequestIds.length === 0) return [];
+    return (await this.db.selectFrom('refunds').selectAll().where('payment_request_id', 'in', [...paymentRequestIds]).orderBy('id').execute()).map(rows.toRefund);
+  }
+  async lastRequestEvents(paymentRequestIds: readonly string[]) {
+    if (paymentRequestIds.length === 0) return [];
+    const last = this.db.selectFrom('events').select(['object_id', (eb) => eb.fn.max('sequence').as('last')])
+      .where('object_type', '=', 'payment_request').where('object_id', 'in', [...paymentRequestIds]).groupBy('object_id');
+    const found = await this.db.selectFrom('events as e')
+      .innerJoin(last.as('l'), (join) => join.onRef('e.object_id', '=', 'l.object_id').onRef('e.sequence', '=', 'l.last'))
+      .selectAll('e').where('e.object_type', '=', 'payment_request').orderBy('e.object_id').execute();
+    return found.map(rows.toEvent);
+  }
+
   async appendEvent(e: StoredEvent) {
     await this.write(() =>
       this.db.insertInto('events').values({

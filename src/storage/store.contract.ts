@@ -9,6 +9,7 @@ import {
 import { ACTIVE_STATUSES, FINAL_STATUSES, PAYMENT_REQUEST_STATUSES, type PaymentRequest, type PaymentRequestStatus } from '../core/payment-request.js';
 import { REFUND_STATUSES, type Refund } from '../core/refund.js';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint } from '../core/webhooks.js';
+import { verifyTotals } from '../app/use-cases/verify.js';
 import { UNIQUE } from './schema.js';
 
 // ---- explicit times -------------------------------------------------------------------------
@@ -121,7 +122,13 @@ async function expectRefused(promise: Promise<unknown>): Promise<void> {
 const ids = (items: { id: string }[]) => items.map((item) => item.id);
 const sortedIds = (items: { id: string }[]) => ids(items).sort();
 
-export function runStoreContract(name: string, newStore: () => Promise<StorePort>): void {
+/**
+ * Runs one SQL statement on the database of the store `newStore` made last, behind the port's back:
+ * how a test corrupts a row on purpose (the port itself keeps totals consistent).
+ */
+export type RawSql = (statement: string) => Promise<void>;
+
+export function runStoreContract(name: string, newStore: () => Promise<StorePort>, rawSql: RawSql): void {
   describe(name, () => {
     let store: StorePort;
 
@@ -918,6 +925,80 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         await expectConcurrentUpdate(store.transaction((tx) => tx.updateRefund(aRefund({ id: 'rf_ghost', version: 2 }))));
         expect(await store.read.getRefund('rf_1')).toStrictEqual(v2);
         expect(await store.read.getRefund('rf_ghost')).toBeNull();
+      });
+    });
+
+    describe('reconciliation (posgate verify)', () => {
+      // pr_1: paid 5000, refunds in every status; its last event holds what it received and captured
+      const paid = aSucceededRequest({ id: 'pr_1', amountRefunded: 1000, amountRefundReserved: 1700, version: 9 });
+      const refunds = [
+        aRefund({ id: 'rf_ok', amount: 1000, status: 'succeeded' }),
+        aRefund({ id: 'rf_pending', amount: 500, status: 'pending' }),
+        aRefund({ id: 'rf_manual', amount: 200, status: 'requires_capture', captureMode: 'manual', expiresAt: NOW + DAY }),
+        aRefund({ id: 'rf_failed', amount: 300, status: 'failed' }),
+        aRefund({ id: 'rf_cancelled', amount: 100, status: 'cancelled' }),
+        aRefund({ id: 'rf_expired', amount: 50, status: 'expired' }),
+      ];
+      // pr_2: created, no events, no refunds; pr_3: another merchant, live, confirmed in part (no refunds)
+      const fresh = aRequest({ id: 'pr_2', terminalId: 't_2' });
+      const confirmed = aRequest({
+        id: 'pr_3', merchantId: 'm_2', storeId: 'st_2', terminalId: 't_3', livemode: true, status: 'authorized', captureMode: 'manual',
+        amount: 8000, amountReceived: 8000, amountAuthorized: 8000, amountCaptured: 3000, authorizationExpiresAt: NOW + DAY,
+      });
+
+      beforeEach(async () => {
+        await insertRequests(paid, fresh, confirmed);
+        await store.transaction(async (tx) => {
+          for (const refund of refunds) await tx.insertRefund(refund);
+          // an earlier event with an earlier state: only the last one counts
+          await tx.appendEvent(anEvent({ id: 'ev_1', objectId: 'pr_1', paymentRequestId: 'pr_1', sequence: 1, data: { ...paid, status: 'created', amountReceived: 0, amountAuthorized: 0, amountCaptured: 0 } }));
+          await tx.appendEvent(anEvent({ id: 'ev_2', type: 'payment_request.succeeded', objectId: 'pr_1', paymentRequestId: 'pr_1', sequence: 2, data: { ...paid, amountRefunded: 0, amountRefundReserved: 0 } }));
+          await tx.appendEvent(anEvent({ id: 'ev_rf', type: 'refund.created', objectType: 'refund', objectId: 'rf_ok', paymentRequestId: 'pr_1', sequence: 1, data: refunds[0] }));
+          await tx.appendEvent(anEvent({
+            id: 'ev_3', type: 'payment_request.captured', objectId: 'pr_3', paymentRequestId: 'pr_3', merchantId: 'm_2', terminalId: 't_3', livemode: true, sequence: 1, data: confirmed,
+          }));
+        });
+      });
+
+      it('a consistent store verifies, a page at a time or all at once', async () => {
+        expect(await verifyTotals(store)).toStrictEqual({ checked: 3, mismatches: [] });
+        expect(await verifyTotals(store, 1)).toStrictEqual({ checked: 3, mismatches: [] });
+      });
+
+      it('reads every request, the refunds of several and the last payment_request event of each', async () => {
+        expect(ids((await store.read.listAllPaymentRequests({ limit: 10 })).items)).toStrictEqual(['pr_1', 'pr_2', 'pr_3']);
+        expect(await store.read.listAllPaymentRequests({ limit: 1, afterId: 'pr_1' })).toStrictEqual({ items: [fresh], hasMore: true });
+        expect(sortedIds(await store.read.listRefundsOfRequests(['pr_1', 'pr_2']))).toStrictEqual(refunds.map((r) => r.id).sort());
+        expect(await store.read.listRefundsOfRequests([])).toStrictEqual([]);
+        expect((await store.read.lastRequestEvents(['pr_1', 'pr_2', 'pr_3'])).map((e) => e.id)).toStrictEqual(['ev_2', 'ev_3']);
+        expect(await store.read.lastRequestEvents([])).toStrictEqual([]);
+      });
+
+      it('a total corrupted behind the port fails, naming the request and the total', async () => {
+        await rawSql("update payment_requests set amount_refunded = 900 where id = 'pr_1'");
+        const report = await verifyTotals(store);
+        expect(report.checked).toBe(3);
+        expect(report.mismatches).toStrictEqual([
+          { paymentRequestId: 'pr_1', merchantId: 'm_1', livemode: false, total: 'amountRefunded', recorded: 900, expected: 1000, source: 'refunds that succeeded' },
+        ]);
+      });
+
+      it('captured, authorized and received are checked against the last event; refund rows against the reservation', async () => {
+        await rawSql("update payment_requests set amount_captured = 2500 where id = 'pr_3'");
+        await rawSql("update refunds set status = 'succeeded' where id = 'rf_pending'");
+        const report = await verifyTotals(store, 1);
+        expect(report.mismatches.map((m) => [m.paymentRequestId, m.total, m.recorded, m.expected])).toStrictEqual([
+          ['pr_1', 'amountRefunded', 1000, 1500],
+          ['pr_3', 'amountCaptured', 2500, 3000],
+        ]);
+        expect(report.mismatches[1]?.source).toBe('event ev_3 (payment_request.captured)');
+      });
+
+      it('a refund row that appeared or went away shows in the reservation', async () => {
+        await rawSql("delete from refunds where id = 'rf_manual'");
+        expect((await verifyTotals(store)).mismatches.map((m) => [m.paymentRequestId, m.total, m.recorded, m.expected])).toStrictEqual([
+          ['pr_1', 'amountRefundReserved', 1700, 1500],
+        ]);
       });
     });
 

@@ -252,6 +252,13 @@ export interface Tx {
   /** Leases manual refunds whose capture window has passed (as claimDuePaymentRequests). */
   claimDueRefunds(realNow: number, limit: number, lease: Lease, merchantId?: string): Promise<Refund[]>;
 
+  /** Every merchant's requests in both modes, in id order: what reconciliation (`posgate verify`) reads, a page at a time. */
+  listAllPaymentRequests(page: { limit: number; afterId?: string }): Promise<Page<PaymentRequest>>;
+  /** The refunds of these requests (any status), in id order. */
+  listRefundsOfRequests(paymentRequestIds: readonly string[]): Promise<Refund[]>;
+  /** The last `payment_request` event of each of these requests (none for a request without events). */
+  lastRequestEvents(paymentRequestIds: readonly string[]): Promise<StoredEvent[]>;
+
   appendEvent(event: StoredEvent): Promise<void>;
   lastEventSequence(objectId: string): Promise<number>;
   listEvents(filter: EventFilter, page: { limit: number; afterPosition?: number }): Promise<Page<StoredEvent>>;

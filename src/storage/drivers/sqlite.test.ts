@@ -21,7 +21,15 @@ afterAll(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
 
-runStoreContract('sqlite store contract', async () => openSqliteStore(freshFile()));
+let lastFile = '';
+runStoreContract('sqlite store contract', async () => openSqliteStore((lastFile = freshFile())), async (statement) => {
+  const connection = new SqliteDatabase(lastFile);
+  try {
+    connection.exec(statement);
+  } finally {
+    connection.close();
+  }
+});
 
 describe('sqlite driver', () => {
   let store: StorePort | undefined;

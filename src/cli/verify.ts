@@ -1,0 +1,34 @@
+// `posgate verify`: reconciles every payment request's running totals against its refund rows and
+// its event log (app/use-cases/verify.ts). Prints each mismatch; exits 1 when there is any, 0 when
+// everything agrees.
+import type { Command } from 'commander';
+import { describeMismatch, verifyTotals } from '../app/use-cases/verify.js';
+import type { Config } from '../config/config.js';
+import { openStore } from '../storage/open.js';
+
+interface Io {
+  stdout(text: string): void;
+}
+
+export function registerVerify(program: Command, io: Io, config: () => Config): void {
+  program
+    .command('verify')
+    .description("check every payment request's running totals (received, authorized, captured, refunded, reserved) against its refunds and events; exit 1 on any mismatch")
+    .option('--json', 'print the report as JSON')
+    .action(async (opts: { json?: boolean }) => {
+      const store = openStore(config());
+      const report = await (async () => {
+        try {
+          await store.migrate();
+          return await verifyTotals(store);
+        } finally {
+          await store.close();
+        }
+      })();
+      if (opts.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
+      else for (const mismatch of report.mismatches) io.stdout(`MISMATCH ${describeMismatch(mismatch)}\n`);
+      const requests = new Set(report.mismatches.map((m) => m.paymentRequestId)).size;
+      if (requests > 0) throw new Error(`${report.mismatches.length} mismatch(es) in ${requests} of ${report.checked} payment requests`);
+      if (!opts.json) io.stdout(`Verified ${report.checked} payment requests (${store.driver}): every total agrees with its refunds and events.\n`);
+    });
+}

@@ -1,0 +1,4 @@
+// `posgate verify` on PostgreSQL: the suite is in verify.cases.ts.
+import { runVerifyCliSuite } from './verify.cases.js';
+
+runVerifyCliSuite();
