@@ -11,12 +11,12 @@ import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/swee
 import { loadConfig, type Config } from './config/config.js';
 import { openApp } from './compose.js';
 import type { App } from './app/context.js';
-import { nativeApi } from './dialects/native/index.js';
-import { CREDENTIAL_ISSUERS, DIALECTS, WEBHOOK_FORMATS } from './dialects/registry.js';
+import { credentialIssuers, parseDialectSettings, webhookFormats, type Dialect, type DialectContext } from './dialects/dialect.js';
+import { DIALECTS } from './dialects/registry.js';
 import { webPages } from './web/index.js';
-import { byFormat, standardWebhooksFormat } from './delivery/formats.js';
+import { byFormat } from './delivery/formats.js';
+import type { RenderDelivery } from './app/use-cases/deliveries.js';
 import { createDeliveryWorker } from './delivery/worker.js';
-import { renderEvent } from './dialects/native/render.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
@@ -45,6 +45,8 @@ export interface GatewayOptions {
   connector?: Connector;
   /** Start the background loop (default true). Tests drive `tick()` themselves. */
   background?: boolean;
+  /** The API surfaces to serve (default: the registry's). */
+  dialects?: readonly Dialect[];
 }
 
 /** Builds everything and runs migrations and first-start set-up; does not listen yet. */
@@ -55,24 +57,31 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const metrics = createMetrics();
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
   const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
-  const { credentials: demo } = await ensureDemoMerchant(app, CREDENTIAL_ISSUERS);
+  const dialects = options.dialects ?? DIALECTS;
+  const settings = parseDialectSettings(dialects, config.env);
+  const { credentials: demo } = await ensureDemoMerchant(app, credentialIssuers(dialects));
 
   let listeningUrl: string | null = null;
-  const deps = {
-    app, logger, metrics, adminToken: config.adminToken, config, dialects: DIALECTS, webhookFormats: WEBHOOK_FORMATS,
+  const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
+  const formats = webhookFormats(dialects);
+  const contextOf = (dialect: Dialect): DialectContext => ({
+    app, adminToken: config.adminToken, dialects, webhookFormats: formats, settings: settings.get(dialect.name),
     get publicUrl() {
-      return config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
+      return publicUrl();
     },
-  };
-  const dialectSurfaces = Object.values(DIALECTS).map((dialect) => (f: FastifyInstance) => dialect.mount(f, deps));
-  const server = await buildServer(deps, [(f) => nativeApi(f, deps), (f) => webPages(f, deps), ...dialectSurfaces]);
+  });
+  const secretParameters = dialects.flatMap((dialect) => dialect.secretParameters ?? []);
+  const pages = { app, get publicUrl() { return publicUrl(); } };
+  const server = await buildServer({ app, logger, metrics, secretParameters }, [
+    ...dialects.map((dialect) => (f: FastifyInstance) => dialect.mount(f, contextOf(dialect))),
+    (f) => webPages(f, pages),
+  ]);
 
-  // one renderer for every delivery: native, or the format of the dialect the delivery names
-  const nativeFormat = standardWebhooksFormat((event) => JSON.stringify(renderEvent(event, deps.publicUrl)));
-  const dialectFormats = Object.entries(DIALECTS).flatMap(([name, dialect]) => (dialect.webhook ? [[name, dialect.webhook(deps)] as const] : []));
+  // one renderer for every delivery: the format its target names, native when that API has none
+  const renderers = Object.fromEntries(dialects.flatMap((dialect) => (dialect.webhook ? [[dialect.name, dialect.webhook(contextOf(dialect))] as const] : [])));
   const delivery = createDeliveryWorker({
     app,
-    render: byFormat({ native: nativeFormat, ...Object.fromEntries(dialectFormats) }, nativeFormat),
+    render: byFormat(renderers, renderers.native as RenderDelivery),
     onAttempt: (_delivery, result) => metrics.observeDelivery(result.statusCode),
     // the delivery and the error's message only: nothing a renderer holds (keys, secrets) is logged
     onRenderError: (failed, err) => logger.error({ deliveryId: failed.id, format: failed.format, error: err instanceof Error ? err.message : String(err) }, 'webhook delivery could not be rendered'),
@@ -125,12 +134,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   return {
     app, server, config, logger, demo, generatedAdminToken,
     get url() {
-      return deps.publicUrl;
+      return publicUrl();
     },
     async listen() {
       const address = await server.listen({ port: config.port, host: config.host });
       listeningUrl = address.replace('[::1]', 'localhost');
-      return deps.publicUrl;
+      return publicUrl();
     },
     tick,
     async close() {

@@ -8,6 +8,7 @@ import pg from 'pg';
 import type { Clock } from '../src/app/ports/clock.js';
 import type { Connector } from '../src/app/ports/connector.js';
 import { loadConfig } from '../src/config/config.js';
+import type { Dialect } from '../src/dialects/dialect.js';
 import { createGateway, type Gateway } from '../src/main.js';
 import { createLogger } from '../src/observability/logger.js';
 import { dropSchema, freshSchemaName, PG_URL } from './postgres.js';
@@ -38,14 +39,14 @@ export interface TestGateway {
 /** Which storage the end-to-end suites run on: the vitest project sets it (see vitest.config.ts). */
 export const TEST_DRIVER = process.env.POSGATE_TEST_DRIVER === 'postgres' ? 'postgres' : 'sqlite';
 
-export async function startGateway(options: { env?: Record<string, string>; clock?: Clock; connector?: Connector } = {}): Promise<TestGateway> {
+export async function startGateway(options: { env?: Record<string, string>; clock?: Clock; connector?: Connector; dialects?: readonly Dialect[] } = {}): Promise<TestGateway> {
   const dataDir = mkdtempSync(join(tmpdir(), 'posgate-test-'));
   const schema = TEST_DRIVER === 'postgres' ? freshSchemaName() : null;
   const database = schema ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {};
   let logged = '';
   const sink = new Writable({ write(chunk, _enc, done) { logged += chunk.toString(); done(); } });
   const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', POSGATE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', ...database, ...options.env });
-  const gateway = await createGateway(config, { clock: options.clock, connector: options.connector, logger: createLogger('info', sink), background: false });
+  const gateway = await createGateway(config, { clock: options.clock, connector: options.connector, dialects: options.dialects, logger: createLogger('info', sink), background: false });
   const url = await gateway.listen();
   const { secretKey, terminalKey, terminalId } = gateway.demo.native;
 

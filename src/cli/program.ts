@@ -5,7 +5,8 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Mode } from '../app/ports/store.js';
 import { inTransaction } from '../app/unit-of-work.js';
 import { ensureDemoMerchant, type DemoCredentials } from '../app/use-cases/bootstrap.js';
-import { CREDENTIAL_ISSUERS } from '../dialects/registry.js';
+import { credentialIssuers } from '../dialects/dialect.js';
+import { DIALECTS } from '../dialects/registry.js';
 import { createApiKey, createMerchant, createTerminal, DEFAULT_STORE_NAME, revokeApiKey } from '../app/use-cases/merchants.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { start } from '../main.js';
@@ -26,8 +27,8 @@ const processIo: CliIo = {
   env: process.env,
 };
 
-/** The other dialects' credential sets, passed through by `credentials` once bootstrap makes them. */
-const OTHER_DIALECTS = ['kpay', 'kowri', 'centrapay', 'cliq', 'mobilepay'] as const;
+/** The provider dialects' credential sets, printed after the native one. */
+const OTHER_DIALECTS = DIALECTS.map((dialect) => dialect.name).filter((name) => name !== 'native');
 
 function version(): string {
   try {
@@ -108,7 +109,7 @@ export function createProgram(io: CliIo = processIo): Command {
     .option('--json', 'print the credential sets as JSON (the shape the conformance tests read)')
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
-      const credentials = await withApp(cfg, async ({ app }) => (await ensureDemoMerchant(app, CREDENTIAL_ISSUERS)).credentials);
+      const credentials = await withApp(cfg, async ({ app }) => (await ensureDemoMerchant(app, credentialIssuers(DIALECTS))).credentials);
       const out = credentialsJson(baseUrlOf(cfg), credentials);
       if (opts.json) return json(out);
       const { native } = credentials;

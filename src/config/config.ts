@@ -2,7 +2,10 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
-const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+/** An integer environment variable with its default (a dialect declares its own settings with it). */
+export const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+/** A true/false environment variable. */
+export const flagFrom = (fallback: boolean) => z.enum(['true', 'false']).default(fallback ? 'true' : 'false').transform((v) => v === 'true');
 
 const Env = z.object({
   PORT: intFrom(8080, 0).pipe(z.number().max(65535)),
@@ -11,6 +14,7 @@ const Env = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'DATABASE_SCHEMA must be a lower-case SQL identifier').optional(),
   DATABASE_POOL_SIZE: intFrom(10, 1),
+  DATABASE_QUERY_TIMEOUT_MS: intFrom(10_000, 100),
   BACKGROUND_LEASE_MS: intFrom(30_000, 100),
   DELIVERY_INTERVAL_MS: intFrom(250, 10),
   DELIVERY_LEASE_MS: intFrom(60_000, 1000),
@@ -22,10 +26,6 @@ const Env = z.object({
   IDEMPOTENCY_RETENTION_HOURS: intFrom(24, 1),
   AUTHORIZATION_TTL_SECONDS: intFrom(7 * 24 * 3600, 60),
   BACKGROUND_INTERVAL_MS: intFrom(1000, 10),
-  MOBILEPAY_PAYMENT_TIMEOUT_SECONDS: intFrom(120, 10),
-  CENTRAPAY_PREAUTH_TTL_SECONDS: intFrom(90 * 24 * 3600, 60),
-  CENTRAPAY_RATE_LIMIT_PER_MINUTE: intFrom(200, 0),
-  CENTRAPAY_RATE_LIMIT_IN_TEST: z.enum(['true', 'false']).default('false'),
 });
 
 export interface Config {
@@ -36,6 +36,8 @@ export interface Config {
   /** PostgreSQL schema to use (created if missing); default: the server's search_path. */
   databaseSchema: string | null;
   databasePoolSize: number;
+  /** How long one PostgreSQL statement may go unanswered before the request fails with 503. */
+  databaseQueryTimeoutMs: number;
   /** How long a process may hold background work before another takes it over. */
   backgroundLeaseMs: number;
   /** How often a process looks for webhook deliveries that fell due (its own commits go at once). */
@@ -52,13 +54,8 @@ export interface Config {
   idempotencyRetentionMs: number;
   authorizationTtlMs: number;
   backgroundIntervalMs: number;
-  /** MobilePay: a payment not Reserved this long after it started is CancelledByMobilePay. */
-  mobilepayPaymentTimeoutSeconds: number;
-  /** Centrapay: how long a pre-authorization lasts (3 months). */
-  centrapayPreAuthTtlMs: number;
-  /** Centrapay: calls per merchant account per minute (0: none); in test mode only when `centrapayRateLimitInTest`. */
-  centrapayRateLimitPerMinute: number;
-  centrapayRateLimitInTest: boolean;
+  /** The environment it was read from: each dialect reads and validates its own variables there. */
+  env: Readonly<Record<string, string | undefined>>;
 }
 
 export class ConfigError extends Error {}
@@ -77,6 +74,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL ?? null,
     databaseSchema: e.DATABASE_SCHEMA ?? null,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseQueryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
     backgroundLeaseMs: e.BACKGROUND_LEASE_MS,
     deliveryIntervalMs: e.DELIVERY_INTERVAL_MS,
     deliveryLeaseMs: e.DELIVERY_LEASE_MS,
@@ -88,9 +86,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyRetentionMs: e.IDEMPOTENCY_RETENTION_HOURS * 3600 * 1000,
     authorizationTtlMs: e.AUTHORIZATION_TTL_SECONDS * 1000,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
-    mobilepayPaymentTimeoutSeconds: e.MOBILEPAY_PAYMENT_TIMEOUT_SECONDS,
-    centrapayPreAuthTtlMs: e.CENTRAPAY_PREAUTH_TTL_SECONDS * 1000,
-    centrapayRateLimitPerMinute: e.CENTRAPAY_RATE_LIMIT_PER_MINUTE,
-    centrapayRateLimitInTest: e.CENTRAPAY_RATE_LIMIT_IN_TEST === 'true',
+    env: { ...env },
   };
 }

@@ -59,7 +59,7 @@ export interface LineItem {
   restricted?: boolean;
 }
 
-/** A check the merchant makes before the patron's payment completes (Centrapay: age-restricted goods). */
+/** A check the merchant makes before the patron's payment completes (e.g. age-restricted goods). */
 export interface MerchantCondition {
   id: string;
   name: string;
@@ -95,7 +95,7 @@ export interface PaymentRequest {
   overpaid: boolean;
   captureMode: CaptureMode;
   reference: string | null;
-  /** The POS's own order id (MobilePay orderId, Centrapay externalRef): unlike `reference`, not unique. */
+  /** The POS's own order id (an order number, a basket id): unlike `reference`, not unique. */
   externalRef: string | null;
   shortCode: string;
   description: string | null;
@@ -120,7 +120,7 @@ export interface PaymentRequest {
    */
   conditionsEnabled: boolean | null;
   conditions: MerchantCondition[];
-  /** This request's authorization lifetime, when its API sets one (Centrapay pre-auth: 3 months). */
+  /** This request's authorization lifetime, when its API sets one (a pre-authorization may last months). */
   authorizationTtlMs: number | null;
   /** What the creating dialect keeps verbatim to show back (ids, refs, its own line items). */
   dialectData: Record<string, unknown> | null;

@@ -1,5 +1,5 @@
 // posgate ids are `prefix_` + a ULID (48-bit time, 80-bit random: 128 bits in 26 Crockford
-// characters). Dialects whose providers hand out GUIDs (MobilePay's paymentId, refundId, storeId)
+// characters). Dialects whose providers hand out GUIDs (payment, refund and store ids)
 // show the same 128 bits as a GUID, so no second id has to be stored or looked up.
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';

@@ -8,6 +8,7 @@ import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, val
 import type { Logger } from 'pino';
 import type { App } from '../app/context.js';
 import { DomainError, ERROR_CODES } from '../core/errors.js';
+import { requestSerializer, secretParameterNames } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { toDomainError } from '../dialects/shared/errors.js';
 import { sendProblem } from './problem.js';
@@ -20,6 +21,8 @@ export interface ServerDeps {
   app: App;
   logger: Logger;
   metrics: Metrics;
+  /** Query parameter names whose values never reach a log (the dialects' own, beside the generic ones). */
+  secretParameters?: readonly string[];
 }
 
 /** An API surface (the native API, a provider dialect, …): registers its routes on the server. */
@@ -34,7 +37,8 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
 
 export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promise<FastifyInstance> {
   const fastify = Fastify({
-    loggerInstance: deps.logger as FastifyBaseLogger,
+    // request URLs are logged with every secret parameter replaced, whichever logger was handed in
+    loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer(secretParameterNames(deps.secretParameters)) } }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
     requestIdHeader: false,

@@ -20,8 +20,15 @@ export const REDACTED_PATHS = [
   '*.accessToken',
 ];
 
-/** Query parameters that carry secrets (the MobilePay wrapper sends its token in the URL), lower case. */
-const SECRET_PARAMS = new Set(['accesstoken', 'previousaccesstoken', 'apikey', 'api_key', 'secret', 'token', 'key']);
+/** Query parameters that carry secrets under any API, lower case; each dialect adds its own names. */
+const GENERIC_SECRET_PARAMS = ['apikey', 'api_key', 'secret', 'token', 'key'];
+
+/** The set of secret parameter names: the generic ones and `extra` (a dialect's), compared in lower case. */
+export function secretParameterNames(extra: Iterable<string> = []): ReadonlySet<string> {
+  return new Set([...GENERIC_SECRET_PARAMS, ...[...extra].map((name) => name.toLowerCase())]);
+}
+
+const GENERIC = secretParameterNames();
 
 function decodedName(raw: string): string {
   try {
@@ -32,12 +39,12 @@ function decodedName(raw: string): string {
 }
 
 /** The URL with the value of every secret parameter replaced, however its name was encoded. */
-export function redactUrl(url: string): string {
+export function redactUrl(url: string, secretNames: ReadonlySet<string> = GENERIC): string {
   const at = url.indexOf('?');
   if (at < 0) return url;
   const query = url.slice(at + 1).split('&').map((part) => {
     const name = part.split('=', 1)[0] as string;
-    return SECRET_PARAMS.has(decodedName(name)) ? `${name}=[redacted]` : part;
+    return secretNames.has(decodedName(name)) ? `${name}=[redacted]` : part;
   });
   return `${url.slice(0, at)}?${query.join('&')}`;
 }
@@ -50,11 +57,11 @@ interface LoggedRequest {
   socket?: { remotePort?: number };
 }
 
-/** Fastify's request serializer, with secrets in the query string replaced. */
-function serializeRequest(req: LoggedRequest) {
-  return { method: req.method, url: redactUrl(req.url), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort };
+/** Fastify's request serializer, with the value of every parameter in `secretNames` replaced. */
+export function requestSerializer(secretNames: ReadonlySet<string> = GENERIC) {
+  return (req: LoggedRequest) => ({ method: req.method, url: redactUrl(req.url, secretNames), host: req.host, remoteAddress: req.ip, remotePort: req.socket?.remotePort });
 }
 
 export function createLogger(level: string, destination?: NodeJS.WritableStream): Logger {
-  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { req: serializeRequest } }, destination as never);
+  return pino({ level, redact: { paths: REDACTED_PATHS, censor: '[redacted]' }, serializers: { req: requestSerializer() } }, destination as never);
 }

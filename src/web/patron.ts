@@ -120,7 +120,7 @@ export function patronRoutes(fastify: FastifyInstance, deps: { app: App; readonl
       return checkInHtml(terminal, merchant.name);
     }));
 
-  // public like the page it points to: the POS (MobilePay's terminal/qrcode) prints or shows it
+  // public like the page it points to: the POS prints or shows it at the till
   r.get('/check-in/:terminalId/qr.png', { schema: { hide: true, params: s.TerminalParams } }, async (req, reply) => {
     const terminal = await app.store.read.getTerminal(req.params.terminalId);
     if (!terminal) throw new DomainError('not_found', `No terminal ${req.params.terminalId}.`);

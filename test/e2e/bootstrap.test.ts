@@ -5,7 +5,10 @@ import { describe, expect, it } from 'vitest';
 import { ensureDemoMerchant } from '../../src/app/use-cases/bootstrap.js';
 import { openApp } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/config.js';
-import { CREDENTIAL_ISSUERS } from '../../src/dialects/registry.js';
+import { credentialIssuers } from '../../src/dialects/dialect.js';
+import { DIALECTS } from '../../src/dialects/registry.js';
+
+const CREDENTIAL_ISSUERS = credentialIssuers(DIALECTS);
 
 describe('first start', () => {
   it('concurrent first starts create one demo merchant and all get the same credentials', async () => {

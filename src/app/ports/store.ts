@@ -32,7 +32,7 @@ export interface Terminal {
   checkedInPatronId: string | null;
   checkedInAt: number | null;
   createdAt: number;
-  /** The gateway-made id of the terminal's MobilePay point of sale (null: none created). */
+  /** The gateway-made id of the terminal's point of sale, for APIs that know one (null: none created). */
   posId: string | null;
 }
 
@@ -42,9 +42,9 @@ export interface DialectCredential {
   merchantId: string;
   dialect: string;
   livemode: boolean;
-  /** What the caller names itself by (MobilePay's bioCode): unique per dialect. */
+  /** What the caller names itself by (a public code): unique per dialect. */
   lookup: string;
-  /** SHA-256 hex of the secret (MobilePay's accessToken); null until one is issued. */
+  /** SHA-256 hex of the secret (an access token); null until one is issued. */
   secretHash: string | null;
   createdAt: number;
   updatedAt: number;

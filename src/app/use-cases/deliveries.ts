@@ -51,8 +51,8 @@ export interface RenderedDelivery {
 export type RenderDelivery = (job: DeliveryJob, nowSeconds: number) => Promise<RenderedDelivery | null>;
 
 /**
- * Ends a delivery whose format has nothing to send for its event (a Centrapay endpoint and a
- * `payment_request.created`): no request is made, so no attempt is logged (the event's attempts
+ * Ends a delivery whose format has nothing to send for its event (a format that reports payments
+ * only, and a `payment_request.created`): no request is made, so no attempt is logged (the event's attempts
  * list shows only what was sent) and the delivery leaves `pending`, so it is neither retried nor
  * holding back the object's later events. Cancelled, as the one ended status that means "not sent".
  */

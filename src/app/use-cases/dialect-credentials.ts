@@ -1,5 +1,5 @@
 // A merchant's credential set for a provider dialect that authenticates with a name and a token of
-// its own (MobilePay: bioCode + accessToken). The token is kept only as a hash.
+// its own (a public code + an access token). The token is kept only as a hash.
 import { timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../core/errors.js';
 import type { App, Caller } from '../context.js';

@@ -30,7 +30,7 @@ export interface CreatePaymentRequestInput {
   patronNotPresent?: boolean;
   allowedMethods?: string[];
   allowConcurrent?: boolean;
-  /** The POS's own, non-unique order id (MobilePay orderId, Centrapay externalRef). */
+  /** The POS's own, non-unique order id (an order number, a basket id). */
   externalRef?: string;
   minimumAge?: number;
   conditionsEnabled?: boolean;

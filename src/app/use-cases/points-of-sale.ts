@@ -1,4 +1,4 @@
-// A terminal's point of sale as MobilePay knows it: a gateway-made id (posId) that the merchant
+// A terminal's point of sale, for APIs that know one: a gateway-made id (posId) that the merchant
 // creates and deletes (an update is delete + create, so a new PoS gets a new id).
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';

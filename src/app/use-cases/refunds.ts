@@ -16,7 +16,7 @@ export interface CreateRefundInput {
   reference: string;
   reason?: string;
   captureMode?: pr.CaptureMode;
-  /** A provider's refund window (MobilePay: 30 days); none in the native API. */
+  /** A provider's refund window (e.g. 30 days); none in the native API. */
   windowMs?: number;
 }
 

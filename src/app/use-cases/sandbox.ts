@@ -147,7 +147,7 @@ export async function resolveReference(app: App, caller: Caller, ref: string): P
   requireTestMode(caller);
   const tx = app.store.read;
   const visible = (request: PaymentRequest | null) => (request && canSee(caller, request) ? request.id : null);
-  // a GUID (MobilePay's paymentId or refundId) is a posgate id in another spelling
+  // a GUID (a dialect's spelling of a request or refund id) is a posgate id in another spelling
   const requestId = isUuid(ref) ? idOfUuid('pr', ref) : ref;
   const refundId = isUuid(ref) ? idOfUuid('rf', ref) : ref;
   const byId = requestId?.startsWith('pr_') ? visible(await tx.getPaymentRequest(requestId)) : null;

@@ -1,5 +1,5 @@
-// Webhook signing keys (ES256 on P-256, for Centrapay-format webhooks), their private keys sealed
-// at rest. Receivers verify with the JWKS (GET /centrapay/.well-known/jwks.json), which they may
+// Webhook signing keys (ES256 on P-256, for the webhook formats that sign with JWTs), their private
+// keys sealed at rest. Receivers verify with the JWKS that such a dialect publishes, which they may
 // cache for JWKS_MAX_AGE_SECONDS. So a rotation publishes the new key at once but signs with it only
 // once a cached JWKS from before the rotation can no longer be in use (SIGNING_KEY_ACTIVATION_MS);
 // until then the key it replaces keeps signing. A key that stops signing stays published for

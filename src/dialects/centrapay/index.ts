@@ -2,10 +2,14 @@
 // limit, and its routes. Translation only: every rule lives in core/ and app/
 // (docs/dialects/centrapay.md).
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { authenticate } from '../../app/use-cases/merchants.js';
+import { flagFrom, intFrom } from '../../config/config.js';
 import { merchantNow } from '../../app/time.js';
 import { DomainError } from '../../core/errors.js';
+import type { Dialect } from '../dialect.js';
 import { toDomainError } from '../shared/errors.js';
+import { issueCentrapayCredentials } from './credentials.js';
 import { CentrapayRefusal, type CentrapayDeps } from './deps.js';
 import { bodyOf, centrapayErrorOf, type Operation } from './errors.js';
 import { createRateLimiter } from './rate-limit.js';
@@ -13,6 +17,7 @@ import { actionRoutes } from './routes/actions.js';
 import { activityRoutes } from './routes/activities.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { requestRoutes } from './routes/requests.js';
+import { centrapayWebhookFormat } from './webhooks.js';
 
 export const CENTRAPAY_PREFIX = '/centrapay';
 
@@ -54,5 +59,23 @@ export async function centrapayApi(fastify: FastifyInstance, deps: CentrapayDeps
   await fastify.register(async (c) => jwksRoutes(c, deps), { prefix: CENTRAPAY_PREFIX });
 }
 
-export { issueCentrapayCredentials, type CentrapayCredentials } from './credentials.js';
+const Settings = z.object({
+  CENTRAPAY_PREAUTH_TTL_SECONDS: intFrom(90 * 24 * 3600, 60).describe('Centrapay: how long a pre-authorization lasts, in seconds (90 days)'),
+  CENTRAPAY_RATE_LIMIT_PER_MINUTE: intFrom(200, 0).describe('Centrapay: calls per merchant account per minute, counted per process (0: no limit)'),
+  CENTRAPAY_RATE_LIMIT_IN_TEST: flagFrom(false).describe('Centrapay: `true` applies the rate limit in test mode too'),
+});
+
+export const centrapay: Dialect<z.infer<typeof Settings>> = {
+  name: 'centrapay',
+  prefix: CENTRAPAY_PREFIX,
+  settings: Settings,
+  mount: (fastify, context) => centrapayApi(fastify, {
+    app: context.app, get publicUrl() { return context.publicUrl; }, preAuthTtlMs: context.settings.CENTRAPAY_PREAUTH_TTL_SECONDS * 1000,
+    rateLimitPerMinute: context.settings.CENTRAPAY_RATE_LIMIT_PER_MINUTE, rateLimitInTest: context.settings.CENTRAPAY_RATE_LIMIT_IN_TEST,
+  }),
+  credentials: { issue: (unit, merchantId) => issueCentrapayCredentials(unit, merchantId) },
+  webhook: (context) => centrapayWebhookFormat(context.app),
+};
+
+export type { CentrapayCredentials } from './credentials.js';
 export type { CentrapayDeps };

@@ -1,7 +1,11 @@
 // The MobilePay PoS dialect (Integra's wrapper), mounted at /mobilepay/api/pos. Translation only:
 // every rule it answers by lives in core/ and app/ (docs/dialects/mobilepay.md).
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import { intFrom } from '../../config/config.js';
 import { DomainError } from '../../core/errors.js';
+import type { Dialect } from '../dialect.js';
+import { issueMobilePayCredentials } from './credentials.js';
 import type { MobilePayDeps } from './deps.js';
 import { managementRoutes } from './routes/management.js';
 import { paymentRoutes } from './routes/payments.js';
@@ -32,5 +36,24 @@ export async function mobilePayApi(fastify: FastifyInstance, deps: MobilePayDeps
   }, { prefix: MOBILEPAY_PREFIX });
 }
 
-export { issueMobilePayCredentials, type MobilePayCredentials } from './credentials.js';
+const Settings = z.object({
+  MOBILEPAY_PAYMENT_TIMEOUT_SECONDS: intFrom(120, 10).describe('MobilePay: a payment not Reserved this long after it started is `CancelledByMobilePay`'),
+});
+
+export const mobilepay: Dialect<z.infer<typeof Settings>> = {
+  name: 'mobilepay',
+  prefix: MOBILEPAY_PREFIX,
+  settings: Settings,
+  mount: (fastify, context) => mobilePayApi(fastify, {
+    app: context.app, get publicUrl() { return context.publicUrl; }, paymentTimeoutSeconds: context.settings.MOBILEPAY_PAYMENT_TIMEOUT_SECONDS,
+  }),
+  credentials: {
+    options: z.strictObject({ issueToken: z.boolean().optional().describe('false makes the set without a token (the POS fetches it with manage/token)') }),
+    issue: (unit, merchantId, options) => issueMobilePayCredentials(unit, merchantId, { issueToken: options.issueToken as boolean | undefined }),
+  },
+  // the wrapper sends its token in the URL
+  secretParameters: ['accessToken', 'previousAccessToken'],
+};
+
+export type { MobilePayCredentials } from './credentials.js';
 export type { MobilePayDeps };

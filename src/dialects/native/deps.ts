@@ -1,7 +1,7 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticate } from '../../app/use-cases/merchants.js';
 import type { App, Caller } from '../../app/context.js';
-import type { Work } from '../../app/unit-of-work.js';
+import type { Dialect } from '../dialect.js';
 import { bearerToken } from '../shared/auth.js';
 
 export interface NativeDeps {
@@ -10,10 +10,11 @@ export interface NativeDeps {
   readonly publicUrl: string;
   /** POSGATE_ADMIN_TOKEN when configured; otherwise the hashed, generated one in the database. */
   adminToken: string | null;
-  /** The provider dialects: the admin API makes their credential sets. */
-  dialects: Readonly<Record<string, { issueCredentials(unit: Work, merchantId: string, options?: { issueToken?: boolean }): Promise<unknown> }>>;
+  /** Every registered dialect: the admin API makes their credential sets. */
+  dialects: readonly Dialect[];
+  /** What a webhook endpoint's `format` may be. */
+  webhookFormats: readonly string[];
 }
-
 
 declare module 'fastify' {
   interface FastifyRequest {

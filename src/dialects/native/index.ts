@@ -1,6 +1,10 @@
 // The native API v1: every route, with API-key auth on /v1 and admin-token auth on /admin/v1.
 import type { FastifyInstance } from 'fastify';
+import { issueNativeCredentials } from '../../app/use-cases/bootstrap.js';
+import { standardWebhooksFormat } from '../../delivery/formats.js';
+import type { Dialect } from '../dialect.js';
 import { requireApiKey, type NativeDeps } from './deps.js';
+import { renderEvent } from './render.js';
 import { adminRoutes } from './routes/admin.js';
 import { eventRoutes } from './routes/events.js';
 import { paymentRequestRoutes } from './routes/payment-requests.js';
@@ -17,5 +21,14 @@ export async function nativeApi(fastify: FastifyInstance, deps: NativeDeps): Pro
   });
   await fastify.register(async (admin) => adminRoutes(admin, deps));
 }
+
+/** The native API as a dialect: /v1 and /admin/v1, its credential set, Standard Webhooks. */
+export const native: Dialect = {
+  name: 'native',
+  prefix: '',
+  mount: (fastify, context) => nativeApi(fastify, context),
+  credentials: { issue: (unit, merchantId) => issueNativeCredentials(unit, merchantId) },
+  webhook: (context) => standardWebhooksFormat((event) => JSON.stringify(renderEvent(event, context.publicUrl))),
+};
 
 export type { NativeDeps };

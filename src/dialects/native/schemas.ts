@@ -96,7 +96,7 @@ export const EVENT_TYPES = [...PAYMENT_REQUEST_EVENT_TYPES, ...REFUND_EVENT_TYPE
 export const CreateEndpointBody = z.strictObject({
   url: HttpUrl,
   eventTypes: z.array(z.enum(EVENT_TYPES)).min(1).optional().describe('Default: every event type'),
-  format: z.string().min(1).max(30).optional().describe('native (default: Standard Webhooks), or a dialect with a webhook format: centrapay (ES256 JWT, see docs/webhooks.md)'),
+  format: z.string().min(1).max(30).optional().describe('native (default: Standard Webhooks), or the name of a dialect with a webhook format of its own (see docs/webhooks.md)'),
 });
 export const CreateTerminalBody = z.strictObject({ name: z.string().min(1).max(100), storeId: Id('sto').optional() });
 
@@ -110,7 +110,7 @@ export const PaymentRequestObject = z.object({
   status: z.enum(PAYMENT_REQUEST_STATUSES), statusReason: z.string().nullable(), cancellationReason: z.string().nullable(), amount: z.number().int().nullable(), currency: z.string(),
   amountReceived: z.number().int(), amountAuthorized: z.number().int(), amountCaptured: z.number().int(), amountRefunded: z.number().int(),
   refundStatus: z.enum(['none', 'partial', 'full']), overpaid: z.boolean(), captureMode: z.enum(['automatic', 'manual']),
-  reference: z.string().nullable(), externalRef: z.string().nullable().describe("A dialect's non-unique order id (MobilePay orderId, Centrapay externalRef)"),
+  reference: z.string().nullable(), externalRef: z.string().nullable().describe("The POS's own order id, as a dialect passes it: unlike reference, not unique"),
   minimumAge: z.number().int().nullable().describe('A patron younger than this cannot approve'), shortCode: z.string(), payUrl: z.string(), description: z.string().nullable(),
   lineItems: z.array(z.object({ name: z.string(), sku: z.string().optional(), quantity: z.number(), unitAmount: z.number(), discountAmount: z.number().optional(), taxRate: z.number().optional(), restricted: z.boolean().optional() })).nullable(),
   metadata: z.record(z.string(), z.string()), webhookUrl: z.string().nullable(), redirectUrl: z.string().nullable(),

@@ -3,12 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { verifyAdminToken, issueNativeCredentials } from '../../../app/use-cases/bootstrap.js';
+import { verifyAdminToken } from '../../../app/use-cases/bootstrap.js';
 import * as uc from '../../../app/use-cases/merchants.js';
 import { rotateSigningKey } from '../../../app/use-cases/signing-keys.js';
 import { inTransaction, type Work } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
 import { decimalToMinor } from '../../../core/money.js';
+import { credentialOptions, dialectNamed } from '../../dialect.js';
 import { bearerToken } from '../../shared/auth.js';
 import { respond, type Credential } from '../../shared/idempotency.js';
 import type { NativeDeps } from '../deps.js';
@@ -23,7 +24,8 @@ const ModeBody = z.strictObject({ mode: z.enum(['test', 'live']) });
 /** A percent as exact decimal text with at most 2 decimals ("0.5", "2.25"), turned into basis points: no float. */
 const TolerancePercent = z.string().regex(/^\d{1,3}(\.\d{1,2})?$/, 'a percent as decimal text with at most 2 decimals, e.g. "0.5"')
   .transform((text) => decimalToMinor(text, 2) ?? 0);
-const IssueBody = z.strictObject({ issueToken: z.boolean().optional().describe('mobilepay: false makes the set without a token (the POS fetches it with manage/token)') });
+/** Each dialect's own options, checked by its schema once the dialect is known. */
+const IssueBody = z.record(z.string(), z.unknown());
 
 
 export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
@@ -74,22 +76,24 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   r.post('/admin/v1/merchants/:id/credentials/:dialect', {
     schema: {
       tags, summary: "A fresh credential set for one dialect, in the shape of `posgate credentials --json`",
+      description: `The body holds the dialect's own options: ${deps.dialects.filter((d) => d.credentials).map((d) => `${d.name}: ${Object.keys(d.credentials?.options?.shape ?? {}).join(', ') || 'none'}`).join('; ')}.`,
       params: z.strictObject({ id: z.string().min(1).max(100), dialect: z.string().min(1).max(30) }), body: IssueBody, headers: s.IdempotencyHeaders,
     },
   }, async (req, reply) => {
-    const { id, dialect } = req.params;
-    const available = ['native', ...Object.keys(deps.dialects)];
-    // an own entry only: `__proto__` or `constructor` must not find Object.prototype's members
-    const issuer = dialect !== 'native' && Object.hasOwn(deps.dialects, dialect) ? deps.dialects[dialect] : undefined;
-    if (dialect !== 'native' && !issuer) throw new DomainError('not_found', `No dialect ${dialect} with credentials here; available: ${available.join(', ')}.`, 'dialect');
-    if (dialect === 'native' && req.body.issueToken !== undefined) throw new DomainError('unknown_field', 'issueToken applies to the mobilepay set only.', 'issueToken');
-    const issue = (unit: Work) => (issuer ? issuer.issueCredentials(unit, id, req.body) : issueNativeCredentials(unit, id));
-    return respond(app, req, reply, ADMIN, issue, (set) => ({ status: 201, body: { baseUrl: deps.publicUrl, [dialect]: set } }));
+    const { id, dialect: name } = req.params;
+    const dialect = dialectNamed(deps.dialects, name);
+    if (!dialect?.credentials) {
+      const available = deps.dialects.filter((d) => d.credentials).map((d) => d.name);
+      throw new DomainError('not_found', `No dialect ${name} with credentials here; available: ${available.join(', ')}.`, 'dialect');
+    }
+    const issuer = dialect.credentials;
+    const options = credentialOptions(issuer, req.body);
+    return respond(app, req, reply, ADMIN, (unit: Work) => issuer.issue(unit, id, options), (set) => ({ status: 201, body: { baseUrl: deps.publicUrl, [name]: set } }));
   });
 
   r.post('/admin/v1/webhook-signing-keys/rotate', {
     schema: {
-      tags, summary: 'A new ES256 key for Centrapay-format webhooks: in /centrapay/.well-known/jwks.json at once, signing from `signsFrom` (one JWKS cache lifetime later); the previous one signs until then and stays published for 7 days',
+      tags, summary: 'A new ES256 key for the webhook formats signed with JWTs: in their JWKS at once, signing from `signsFrom` (one JWKS cache lifetime later); the previous one signs until then and stays published for 7 days',
       body: s.EmptyBody.optional(), headers: s.IdempotencyHeaders,
     },
   }, async (req, reply) => respond(app, req, reply, ADMIN, (unit) => rotateSigningKey(unit), (key) => ({ status: 200, body: { kid: key.kid, signsFrom: new Date(key.activatesAt).toISOString() } })));
