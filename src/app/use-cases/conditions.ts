@@ -5,7 +5,7 @@ import type { PaymentRequest } from '../../core/payment-request.js';
 import type { Caller } from '../context.js';
 import type { Work } from '../unit-of-work.js';
 import { commit, loadCurrent } from './payment-requests.js';
-import { patronAct } from './sandbox.js';
+import { patronAct } from './patron-payments.js';
 
 /** Accepting completes the payment the patron approved while the condition waited. */
 export async function acceptCondition(unit: Work, caller: Caller, id: string, conditionId: string): Promise<PaymentRequest> {

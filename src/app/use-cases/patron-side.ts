@@ -14,7 +14,8 @@ import { waitUntil } from '../wait.js';
 import { assertQuoteCurrent, channelsFor, choose, refreshInstructions } from './channels.js';
 import { asOfNow } from './payment-requests.js';
 import { currentCode } from './patrons.js';
-import { checkIn, patronAct, type PatronOutcome } from './sandbox.js';
+import { patronAct, type PatronOutcome } from './patron-payments.js';
+import { checkIn } from './sandbox.js';
 
 export interface PublicView {
   request: PaymentRequest;

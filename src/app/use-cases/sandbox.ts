@@ -9,77 +9,14 @@ import type { App, Caller } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import type { Channel } from '../ports/connector.js';
-import { choose, refreshInstructions, sandboxChoice } from './channels.js';
+import { choose, sandboxChoice } from './channels.js';
 import { asOfNow, commit, listPaymentRequests as listPaymentRequestsOf, loadCurrent } from './payment-requests.js';
+import { patronAct, type PatronAction } from './patron-payments.js';
 import { createPatron, requirePatron } from './patrons.js';
 import { sweepDue } from './sweeps.js';
 
-export type PatronOutcome = 'approve' | 'decline' | 'cancel' | 'fail';
-
-export interface SandboxPayInput {
-  outcome: PatronOutcome;
-  amount?: number;
-  method?: string;
-}
-
-export interface PaymentSettings {
-  authorizationTtlMs: number;
-  toleranceBps: number;
-}
-
-/** Applies what the patron did to a request (shared by the sandbox endpoint, the pay page and auto-pay). */
-export function patronActs(request: PaymentRequest, input: SandboxPayInput, now: number, settings: PaymentSettings): pr.Transition {
-  if (input.method && request.allowedMethods && !request.allowedMethods.includes(input.method))
-    throw new DomainError('method_not_allowed', `This request accepts only ${request.allowedMethods.join(', ')}.`, 'method');
-  switch (input.outcome) {
-    case 'approve':
-      return pr.pay(request, { amount: input.amount, method: input.method ?? request.paymentMethod ?? 'card', ...settings }, now);
-    case 'decline':
-      return pr.decline(request, now);
-    case 'fail':
-      return pr.fail(request, now);
-    case 'cancel':
-      return pr.patronCancel(request, now);
-  }
-}
-
-/**
- * What the patron did, through the channel: an approval is authorized by the connector (the
- * inbound "patron paid" path) before it counts; a channel that declines fails the request.
- */
-export async function patronAct(unit: Work, request: PaymentRequest, input: SandboxPayInput, now: number): Promise<PaymentRequest> {
-  if (input.outcome === 'approve' && pr.canApply(request.status, 'decline') && pr.isUnderAge(request, await patronAge(unit, request)))
-    return commit(unit, request, pr.decline(request, now, 'age_restriction'));
-  // restricted goods: the payment waits for the merchant's check (or is refused without conditions)
-  if (input.outcome === 'approve' && pr.canApply(request.status, 'hold') && pr.awaitsCondition(request)) {
-    // the held approval is completed for what is owed when the merchant accepts: no part payments
-    if (input.amount !== undefined && request.amount !== null && input.amount < request.amount - request.amountReceived)
-      throw new DomainError('partial_payment_not_allowed', 'A payment that waits for the merchant\'s check pays all that is owed.', 'amount');
-    return commit(unit, request, pr.holdForCondition(request, now, input.method ?? null));
-  }
-  const settings = await paymentSettings(unit, request.merchantId);
-  const transition = patronActs(request, input, now, settings); // validates before the channel is asked
-  if (input.outcome !== 'approve') return commit(unit, request, transition);
-  const amount = transition.request.amountReceived - request.amountReceived;
-  const verdict = await unit.app.connector.authorize(request, { amount, method: transition.request.paymentMethod ?? 'card' });
-  const after = await commit(unit, request, verdict === 'approved' ? transition : pr.decline(request, now));
-  // still owed after a partial payment: the instructions now describe the remainder
-  return after.status === 'pending' ? refreshInstructions(unit, after, now) : after;
-}
-
-async function patronAge(unit: Work, request: PaymentRequest): Promise<number | null> {
-  if (request.minimumAge === null || request.patronId === null) return null;
-  return (await unit.tx.getPatron(request.patronId))?.age ?? null;
-}
-
-/** The settings a payment of this merchant is judged by. */
-export async function paymentSettings(unit: Work, merchantId: string): Promise<PaymentSettings> {
-  const merchant = await unit.tx.getMerchant(merchantId);
-  return { authorizationTtlMs: unit.app.config.authorizationTtlMs, toleranceBps: merchant?.underpaymentToleranceBps ?? 0 };
-}
-
 /** The sandbox patron pays: through the connector (the channel is chosen first when `method` is new). */
-export async function sandboxPay(unit: Work, caller: Caller, id: string, input: SandboxPayInput): Promise<PaymentRequest> {
+export async function sandboxPay(unit: Work, caller: Caller, id: string, input: PatronAction): Promise<PaymentRequest> {
   requireTestMode(caller);
   const current = await loadCurrent(unit, caller, id);
   const now = current.now;

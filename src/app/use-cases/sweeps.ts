@@ -8,7 +8,7 @@ import { merchantNow } from '../time.js';
 import { inTransaction } from '../unit-of-work.js';
 import { commit } from './payment-requests.js';
 import { expireRefund } from './refunds.js';
-import { patronAct, type PatronOutcome } from './sandbox.js';
+import { patronAct, type PatronOutcome } from './patron-payments.js';
 
 const BATCH = 100;
 
