@@ -3,6 +3,7 @@
 // committed event reached the test's webhook receiver (at least once, always under its own id).
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { runCli } from '../../src/cli/program.js';
 import type { LoadReport } from './load.js';
 
 export type Query = <T = any>(text: string) => Promise<T[]>;
@@ -103,4 +104,11 @@ export async function startReceiver(): Promise<{ url: string; ids: Map<string, n
 export async function undelivered(query: Query, received: Map<string, number>): Promise<string[]> {
   const events = await query<{ id: string }>('select id from events');
   return events.map((e) => e.id).filter((id) => !received.has(id));
+}
+
+/** `posgate verify` against the same database: every running total agrees with its rows. */
+export async function verifyExitCode(env: Record<string, string>): Promise<{ code: number; output: string }> {
+  let output = '';
+  const io = { stdout: (text: string) => void (output += text), stderr: (text: string) => void (output += text), env };
+  return { code: await runCli(['node', 'posgate', 'verify'], io), output };
 }

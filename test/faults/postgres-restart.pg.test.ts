@@ -7,7 +7,7 @@
 // The database is a scratch cluster of the test's own (initdb on a free port), never the shared one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../multiprocess/cluster.js';
-import { checkInvariants, startReceiver, undelivered } from './invariants.js';
+import { checkInvariants, startReceiver, undelivered, verifyExitCode } from './invariants.js';
 import { startLoad, until } from './load.js';
 import { startScratchPostgres, type ScratchPostgres } from './scratch-postgres.js';
 
@@ -68,6 +68,8 @@ describe('PostgreSQL restarted under load, three posgate processes', () => {
     expect(report.violations).toEqual([]);
     expect(cluster.children.map((c) => c.process.exitCode ?? c.process.signalCode)).toEqual([null, null, null]);
     expect(await checkInvariants(cluster.query, report)).toEqual([]);
+    const verified = await verifyExitCode({ ...cluster.env, DATA_DIR: cluster.children[0]!.dataDir });
+    expect(verified.code, verified.output).toBe(0);
     // every committed event reaches the receiver, each under its own id
     await until(async () => (await undelivered(cluster.query, receiver.ids)).length === 0, 30_000, 'every event delivered');
   }, 180_000);
