@@ -20,28 +20,6 @@ export function bodyOf(error: CentrapayError) {
 
 const forbidden = (message: string): CentrapayError => ({ statusCode: 403, message });
 
-const FIXED: Partial<Record<ErrorCode, CentrapayError>> = {
-  missing_api_key: { statusCode: 401, message: 'Missing authentication' },
-  invalid_api_key: { statusCode: 401, message: 'Invalid authentication' },
-  route_not_found: { statusCode: 404, message: 'Not Found' },
-  line_items_mismatch: { statusCode: 400, message: 'LINE_ITEMS_SUM_CHECK_FAILED' },
-  short_code_invalid: { statusCode: 400, message: 'CHECKSUM_FAILED' },
-  patron_code_invalid: forbidden('PATRON_CODE_INVALID'),
-  permission_denied: forbidden('FORBIDDEN'),
-  test_mode_only: forbidden('FORBIDDEN'),
-  request_expired: forbidden('REQUEST_EXPIRED'),
-  void_window_exceeded: forbidden('VOID_WINDOW_EXCEEDED'),
-  duplicate_reference: forbidden('REPEAT_REFERENCE'),
-  partial_payment_not_allowed: forbidden('INVALID_AMOUNT'),
-  amount_exceeds_authorized: forbidden('INVALID_AMOUNT'),
-  condition_already_set: forbidden('CONDITION_ALREADY_SET'),
-  idempotency_key_reused: forbidden('IDEMPOTENT_OPERATION_FAILED'),
-  idempotency_in_progress: { statusCode: 409, message: 'IDEMPOTENT_OPERATION_IN_PROGRESS' },
-  payload_too_large: { statusCode: 413, message: 'Payload Too Large' },
-  internal_error: { statusCode: 500, message: 'Internal Server Error' },
-  service_unavailable: { statusCode: 503, message: 'Service Unavailable' },
-};
-
 const NOT_FOUND: Record<string, string> = { 'payment request': 'PAYMENT_REQUEST_NOT_FOUND', terminal: 'TERMINAL_NOT_FOUND', condition: 'CONDITION_NOT_FOUND' };
 
 /** A refusal because of the request's state: what Centrapay calls it in this operation. */
@@ -66,15 +44,63 @@ function stateCode(operation: Operation, status: string, reason: string | undefi
   }
 }
 
+/** How a code is refused: a fixed answer, or one that the operation and the error's facts pick. */
+type Rule = CentrapayError | ((error: DomainError, operation: Operation) => CentrapayError);
+
+type Facts = { kind?: string; status?: string; statusReason?: string | null; refundable?: number };
+const factsOf = (error: DomainError) => error.facts as Facts;
+
+/** Malformed input: 400 with the human-readable message naming the field. */
+const malformed: Rule = (error) => ({ statusCode: 400, message: error.message });
+/** The request's state does not allow it: what Centrapay calls that in this operation. */
+const byState: Rule = (error, operation) => forbidden(stateCode(operation, factsOf(error).status ?? '', factsOf(error).statusReason ?? undefined));
+
+/**
+ * Every core code, mapped (a code added to core fails typecheck here until it is): no code falls
+ * through to a default. `terminal_name_taken` and `already_exists` cannot arise on a Centrapay
+ * route (it names and issues nothing); they answer the conflict they are.
+ */
+export const CENTRAPAY_ERRORS = {
+  // request shape
+  invalid_json: malformed, unknown_field: malformed, parameter_missing: malformed, parameter_invalid: malformed,
+  amount_invalid: malformed, currency_invalid: malformed, idempotency_key_invalid: malformed, method_not_allowed: malformed,
+  line_items_mismatch: { statusCode: 400, message: 'LINE_ITEMS_SUM_CHECK_FAILED' },
+  short_code_invalid: { statusCode: 400, message: 'CHECKSUM_FAILED' },
+  patron_code_invalid: forbidden('PATRON_CODE_INVALID'),
+  payload_too_large: { statusCode: 413, message: 'Payload Too Large' },
+  unsupported_media_type: { statusCode: 415, message: 'Unsupported Media Type' },
+  // auth and tenancy
+  missing_api_key: { statusCode: 401, message: 'Missing authentication' },
+  invalid_api_key: { statusCode: 401, message: 'Invalid authentication' },
+  permission_denied: forbidden('FORBIDDEN'),
+  test_mode_only: forbidden('FORBIDDEN'),
+  not_found: (error) => {
+    const kind = factsOf(error).kind ?? '';
+    return forbidden(Object.hasOwn(NOT_FOUND, kind) ? NOT_FOUND[kind]! : 'PAYMENT_REQUEST_NOT_FOUND');
+  },
+  route_not_found: { statusCode: 404, message: 'Not Found' },
+  // business rules
+  request_expired: forbidden('REQUEST_EXPIRED'),
+  void_window_exceeded: forbidden('VOID_WINDOW_EXCEEDED'),
+  duplicate_reference: forbidden('REPEAT_REFERENCE'),
+  partial_payment_not_allowed: forbidden('INVALID_AMOUNT'),
+  amount_exceeds_authorized: forbidden('INVALID_AMOUNT'),
+  amount_exceeds_refundable: (error) => forbidden(factsOf(error).refundable === 0 ? 'ALREADY_REFUNDED' : 'INVALID_AMOUNT'),
+  already_succeeded: forbidden('REQUEST_PAID'),
+  refund_window_exceeded: forbidden('REFUND_WINDOW_EXCEEDED'),
+  condition_already_set: forbidden('CONDITION_ALREADY_SET'),
+  invalid_state: byState, not_authorized: byState, amount_required: byState, not_prepared: byState, terminal_busy: byState, conflict: byState,
+  terminal_name_taken: (error) => ({ statusCode: 409, message: error.message }),
+  already_exists: (error) => ({ statusCode: 409, message: error.message }),
+  // idempotency
+  idempotency_key_reused: forbidden('IDEMPOTENT_OPERATION_FAILED'),
+  idempotency_in_progress: { statusCode: 409, message: 'IDEMPOTENT_OPERATION_IN_PROGRESS' },
+  // server
+  internal_error: { statusCode: 500, message: 'Internal Server Error' },
+  service_unavailable: { statusCode: 503, message: 'Service Unavailable' },
+} satisfies Record<ErrorCode, Rule>;
+
 export function centrapayErrorOf(error: DomainError, operation: Operation): CentrapayError {
-  const fixed = FIXED[error.code];
-  if (fixed) return fixed;
-  const facts = error.facts as { kind?: string; status?: string; statusReason?: string; refundable?: number };
-  if (error.code === 'not_found') return forbidden(NOT_FOUND[facts.kind ?? ''] ?? 'PAYMENT_REQUEST_NOT_FOUND');
-  if (error.code === 'amount_exceeds_refundable') return forbidden(facts.refundable === 0 ? 'ALREADY_REFUNDED' : 'INVALID_AMOUNT');
-  if (error.code === 'already_succeeded') return forbidden('REQUEST_PAID');
-  if (error.code === 'refund_window_exceeded') return forbidden('REFUND_WINDOW_EXCEEDED');
-  if (['invalid_state', 'not_authorized', 'amount_required', 'not_prepared', 'terminal_busy', 'conflict'].includes(error.code))
-    return forbidden(stateCode(operation, facts.status ?? '', facts.statusReason ?? undefined));
-  return { statusCode: 400, message: error.message };
+  const rule: Rule = CENTRAPAY_ERRORS[error.code];
+  return typeof rule === 'function' ? rule(error, operation) : rule;
 }

@@ -1,0 +1,42 @@
+import { describe, expect, it } from 'vitest';
+import { DomainError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
+import { bodyOf, CENTRAPAY_ERRORS, centrapayErrorOf, type Operation } from './errors.js';
+
+const OPERATIONS: Operation[] = ['create', 'read', 'pay', 'cancel', 'void', 'refund', 'confirm', 'release', 'condition', 'other'];
+const SERVER: ErrorCode[] = ['internal_error', 'service_unavailable'];
+const AUTH: ErrorCode[] = ['missing_api_key', 'invalid_api_key'];
+/** The facts an error may carry: none of them may move a code out of its range. */
+const VARIANTS: Record<string, unknown>[] = [
+  {}, { kind: 'terminal' }, { kind: '__proto__' }, { refundable: 0 }, { refundable: 5 },
+  ...['created', 'pending', 'authorized', 'succeeded', 'cancelled', 'expired', 'failed'].map((status) => ({ status, statusReason: null })),
+  { status: 'succeeded', statusReason: 'released' },
+];
+
+describe('Centrapay error table', () => {
+  it('maps every core code itself: none falls through to a default', () => {
+    expect(Object.keys(CENTRAPAY_ERRORS).sort()).toEqual([...ERROR_CODES].sort());
+  });
+
+  it.each([...ERROR_CODES])('%s is a 4xx in every operation (5xx only for internal_error and service_unavailable)', (code) => {
+    for (const operation of OPERATIONS) {
+      for (const facts of VARIANTS) {
+        const refusal = centrapayErrorOf(new DomainError(code, 'refused', undefined, facts), operation);
+        const { statusCode, message } = refusal;
+        if (SERVER.includes(code)) expect(statusCode, `${code} in ${operation}`).toBeGreaterThanOrEqual(500);
+        else expect(statusCode, `${code} in ${operation}`).toBeGreaterThanOrEqual(400);
+        expect(statusCode, `${code} in ${operation}`).toBeLessThan(SERVER.includes(code) ? 600 : 500);
+        if (AUTH.includes(code)) expect(statusCode).toBe(401);
+        expect(message).not.toBe('');
+        expect(bodyOf(refusal).error).not.toBe('Error'); // a status Centrapay's body has a reason for
+      }
+    }
+  });
+
+  it('business rules are 403 with Centrapay\'s code, malformed input 400 naming the field', () => {
+    expect(centrapayErrorOf(new DomainError('invalid_state', 'x', undefined, { status: 'cancelled' }), 'void')).toEqual({ statusCode: 403, message: 'REQUEST_CANCELLED' });
+    expect(centrapayErrorOf(new DomainError('amount_exceeds_refundable', 'x', undefined, { refundable: 0 }), 'refund')).toEqual({ statusCode: 403, message: 'ALREADY_REFUNDED' });
+    expect(centrapayErrorOf(new DomainError('parameter_invalid', 'value.amount: bad', 'value.amount'), 'create')).toEqual({ statusCode: 400, message: 'value.amount: bad' });
+    expect(centrapayErrorOf(new DomainError('unsupported_media_type', 'x'), 'create').statusCode).toBe(415);
+    expect(centrapayErrorOf(new DomainError('not_found', 'x', undefined, { kind: 'constructor' }), 'read')).toEqual({ statusCode: 403, message: 'PAYMENT_REQUEST_NOT_FOUND' });
+  });
+});
