@@ -4,7 +4,7 @@ import { DomainError } from '../core/errors.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { Caller } from './context.js';
-import type { Terminal, Tx } from './ports/store.js';
+import type { ReadTx, Terminal, Tx } from './ports/store.js';
 
 /** `kind` is kept in the facts: a dialect picks its own code by what was missing. */
 export function notFound(kind: string, id: string, param?: string): DomainError {
@@ -21,7 +21,7 @@ export function canSee(caller: Caller, object: { merchantId: string; livemode: b
   return sameTenant(caller, object) && (caller.terminalId === null || caller.terminalId === object.terminalId);
 }
 
-export async function loadPaymentRequest(tx: Tx, caller: Caller, id: string): Promise<PaymentRequest> {
+export async function loadPaymentRequest(tx: ReadTx, caller: Caller, id: string): Promise<PaymentRequest> {
   const request = await tx.getPaymentRequest(id);
   if (!request || !canSee(caller, request)) throw notFound('payment request', id);
   return request;
@@ -34,13 +34,13 @@ export async function lockPaymentRequest(tx: Tx, caller: Caller, id: string): Pr
   return request;
 }
 
-export async function loadRefund(tx: Tx, caller: Caller, id: string): Promise<Refund> {
+export async function loadRefund(tx: ReadTx, caller: Caller, id: string): Promise<Refund> {
   const refund = await tx.getRefund(id);
   if (!refund || !canSee(caller, refund)) throw notFound('refund', id);
   return refund;
 }
 
-export async function loadTerminal(tx: Tx, caller: Caller, id: string, param?: string): Promise<Terminal> {
+export async function loadTerminal(tx: ReadTx, caller: Caller, id: string, param?: string): Promise<Terminal> {
   const terminal = await tx.getTerminal(id);
   if (!terminal || terminal.merchantId !== caller.merchantId || (caller.terminalId !== null && caller.terminalId !== id)) throw notFound('terminal', id, param);
   return terminal;

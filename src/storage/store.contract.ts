@@ -197,7 +197,7 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         expect(await read.lastEventSequence('pr_atomic')).toBe(0);
         expect(await read.getSetting('atomic')).toBeNull();
         expect((await read.getMerchant('m_1'))?.testClockOffsetMs).toBe(0);
-        expect(await read.claimIdempotencyKey(SCOPE, 'fp', NOW, NOW + DAY, NOW - MINUTE, 'idem_after')).toStrictEqual({ kind: 'claimed', recordId: 'idem_after' });
+        expect(await store.transaction((tx) => tx.claimIdempotencyKey(SCOPE, 'fp', NOW, NOW + DAY, NOW - MINUTE, 'idem_after'))).toStrictEqual({ kind: 'claimed', recordId: 'idem_after' });
       });
 
       it('a refused write rolls back the writes before it in the same transaction', async () => {
@@ -424,7 +424,7 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         release();
         await holder;
         expect(await waiter).toBe(2);
-        expect(await store.read.lockPaymentRequest('pr_missing')).toBeNull();
+        expect(await store.transaction((tx) => tx.lockPaymentRequest('pr_missing'))).toBeNull();
       });
 
       it('update with a stale version throws ConcurrentUpdate and changes nothing', async () => {

@@ -184,52 +184,83 @@ export class StorageUnavailable extends Error {
   }
 }
 
-/** Everything a use case may read or write, inside one transaction. */
-export interface Tx {
+/**
+ * What a use case may read: inside a transaction, or outside one through `store.read` (autocommit).
+ * Nothing here writes, takes a lease or holds a row lock.
+ */
+export interface ReadTx {
   getMerchant(id: string): Promise<Merchant | null>;
   listMerchants(page: { limit: number; afterId?: string }): Promise<Page<Merchant>>;
-  insertMerchant(merchant: Merchant): Promise<void>;
-  setTestClockOffset(merchantId: string, offsetMs: number): Promise<void>;
-  setUnderpaymentTolerance(merchantId: string, bps: number): Promise<void>;
-
   getStore(id: string): Promise<Store | null>;
   listStores(merchantId: string): Promise<Store[]>;
-  insertStore(store: Store): Promise<void>;
-
   getTerminal(id: string): Promise<Terminal | null>;
   listTerminals(merchantId: string, page: { limit: number; afterId?: string; terminalId?: string }): Promise<Page<Terminal>>;
-  insertTerminal(terminal: Terminal): Promise<void>;
-  setTerminalCheckIn(terminalId: string, patronId: string | null, at: number | null): Promise<void>;
   findTerminalByName(merchantId: string, name: string): Promise<Terminal | null>;
   findTerminalByPosId(posId: string): Promise<Terminal | null>;
-  /** Sets the terminal's PoS id only if it is still `expected`; false when another change came first. */
-  setTerminalPosId(terminalId: string, expected: string | null, posId: string | null): Promise<boolean>;
-
-  insertDialectCredential(credential: DialectCredential): Promise<void>;
   findDialectCredential(dialect: string, lookup: string): Promise<DialectCredential | null>;
   findDialectCredentialOfMerchant(merchantId: string, dialect: string): Promise<DialectCredential | null>;
-  /** Replaces the secret only if its hash is still `expectedHash`, so two resets cannot both win. */
-  replaceDialectSecret(id: string, expectedHash: string | null, secretHash: string, now: number): Promise<boolean>;
-
-  insertApiKey(key: ApiKey): Promise<void>;
   findApiKeyByHash(hash: string): Promise<ApiKey | null>;
   getApiKey(id: string): Promise<ApiKey | null>;
-  revokeApiKey(id: string, at: number): Promise<void>;
-
-  insertPaymentRequest(request: PaymentRequest): Promise<void>;
-  /** Writes the new state if the stored version is `request.version - 1`, else throws ConcurrentUpdate. */
-  updatePaymentRequest(request: PaymentRequest): Promise<void>;
   getPaymentRequest(id: string): Promise<PaymentRequest | null>;
-  /**
-   * Reads a request to change it, holding its row until the transaction ends (SELECT … FOR UPDATE
-   * where the database has it): concurrent changes to one request queue instead of conflicting.
-   */
-  lockPaymentRequest(id: string): Promise<PaymentRequest | null>;
   findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string): Promise<PaymentRequest | null>;
   findPaymentRequestByShortCode(shortCode: string): Promise<PaymentRequest | null>;
   /** The terminal's active request (without allowConcurrent) in one mode. */
   findActivePaymentRequestForTerminal(terminalId: string, livemode: boolean): Promise<PaymentRequest | null>;
   listPaymentRequests(filter: PaymentRequestFilter, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>>;
+  resolveReference(merchantId: string, livemode: boolean, value: string): Promise<string | null>;
+  getRefund(id: string): Promise<Refund | null>;
+  findRefundByReference(paymentRequestId: string, reference: string): Promise<Refund | null>;
+  listRefunds(paymentRequestId: string): Promise<Refund[]>;
+  /** Every merchant's requests in both modes, in id order: what reconciliation (`posgate verify`) reads, a page at a time. */
+  listAllPaymentRequests(page: { limit: number; afterId?: string }): Promise<Page<PaymentRequest>>;
+  /** The refunds of these requests (any status), in id order. */
+  listRefundsOfRequests(paymentRequestIds: readonly string[]): Promise<Refund[]>;
+  /** The last `payment_request` event of each of these requests (none for a request without events). */
+  lastRequestEvents(paymentRequestIds: readonly string[]): Promise<StoredEvent[]>;
+  lastEventSequence(objectId: string): Promise<number>;
+  listEvents(filter: EventFilter, page: { limit: number; afterPosition?: number }): Promise<Page<StoredEvent>>;
+  /** The highest position among a merchant's events in one mode (0 when it has none). */
+  lastEventPosition(merchantId: string, livemode: boolean): Promise<number>;
+  getEvent(id: string): Promise<StoredEvent | null>;
+  getPatron(id: string): Promise<Patron | null>;
+  latestPatronCode(patronId: string): Promise<PatronCode | null>;
+  getPatronCode(code: string): Promise<PatronCode | null>;
+  getWebhookEndpoint(id: string): Promise<WebhookEndpoint | null>;
+  /** All of a merchant's endpoints in one mode, oldest first (enabled and disabled). */
+  listWebhookEndpoints(merchantId: string, livemode: boolean): Promise<WebhookEndpoint[]>;
+  getDelivery(id: string): Promise<Delivery | null>;
+  listDeliveriesForEvent(eventId: string): Promise<Delivery[]>;
+  listDeliveryAttempts(eventId: string): Promise<DeliveryAttempt[]>;
+  getSetting(key: string): Promise<string | null>;
+}
+
+/** Merchants, their stores, terminals, dialect credential sets and API keys. */
+export interface MerchantWrites {
+  insertMerchant(merchant: Merchant): Promise<void>;
+  setTestClockOffset(merchantId: string, offsetMs: number): Promise<void>;
+  setUnderpaymentTolerance(merchantId: string, bps: number): Promise<void>;
+  insertStore(store: Store): Promise<void>;
+  insertTerminal(terminal: Terminal): Promise<void>;
+  setTerminalCheckIn(terminalId: string, patronId: string | null, at: number | null): Promise<void>;
+  /** Sets the terminal's PoS id only if it is still `expected`; false when another change came first. */
+  setTerminalPosId(terminalId: string, expected: string | null, posId: string | null): Promise<boolean>;
+  insertDialectCredential(credential: DialectCredential): Promise<void>;
+  /** Replaces the secret only if its hash is still `expectedHash`, so two resets cannot both win. */
+  replaceDialectSecret(id: string, expectedHash: string | null, secretHash: string, now: number): Promise<boolean>;
+  insertApiKey(key: ApiKey): Promise<void>;
+  revokeApiKey(id: string, at: number): Promise<void>;
+}
+
+/** Payment requests: their state, row lock, background leases, aliases, and the events (history and outbox) of requests and their refunds. */
+export interface PaymentRequestWrites {
+  insertPaymentRequest(request: PaymentRequest): Promise<void>;
+  /** Writes the new state if the stored version is `request.version - 1`, else throws ConcurrentUpdate. */
+  updatePaymentRequest(request: PaymentRequest): Promise<void>;
+  /**
+   * Reads a request to change it, holding its row until the transaction ends (SELECT … FOR UPDATE
+   * where the database has it): concurrent changes to one request queue instead of conflicting.
+   */
+  lockPaymentRequest(id: string): Promise<PaymentRequest | null>;
   /**
    * Leases up to `limit` active requests whose expiry or authorization expiry has passed at each
    * merchant's clock and that no live lease holds. Rows another transaction is leasing are skipped
@@ -240,58 +271,29 @@ export interface Tx {
   claimAutopayCandidates(realNow: number, delayMs: number, limit: number, lease: Lease): Promise<PaymentRequest[]>;
   /** Ends a lease the owner holds (after its work committed or was found unnecessary). */
   releaseLease(table: 'payment_requests' | 'refunds', id: string, owner: string): Promise<void>;
-
   addReference(paymentRequestId: string, merchantId: string, livemode: boolean, kind: string, value: string): Promise<void>;
-  resolveReference(merchantId: string, livemode: boolean, value: string): Promise<string | null>;
+  appendEvent(event: StoredEvent): Promise<void>;
+}
 
+/** Refunds. */
+export interface RefundWrites {
   insertRefund(refund: Refund): Promise<void>;
   updateRefund(refund: Refund): Promise<void>;
-  getRefund(id: string): Promise<Refund | null>;
-  findRefundByReference(paymentRequestId: string, reference: string): Promise<Refund | null>;
-  listRefunds(paymentRequestId: string): Promise<Refund[]>;
   /** Leases manual refunds whose capture window has passed (as claimDuePaymentRequests). */
   claimDueRefunds(realNow: number, limit: number, lease: Lease, merchantId?: string): Promise<Refund[]>;
+}
 
-  /** Every merchant's requests in both modes, in id order: what reconciliation (`posgate verify`) reads, a page at a time. */
-  listAllPaymentRequests(page: { limit: number; afterId?: string }): Promise<Page<PaymentRequest>>;
-  /** The refunds of these requests (any status), in id order. */
-  listRefundsOfRequests(paymentRequestIds: readonly string[]): Promise<Refund[]>;
-  /** The last `payment_request` event of each of these requests (none for a request without events). */
-  lastRequestEvents(paymentRequestIds: readonly string[]): Promise<StoredEvent[]>;
-
-  appendEvent(event: StoredEvent): Promise<void>;
-  lastEventSequence(objectId: string): Promise<number>;
-  listEvents(filter: EventFilter, page: { limit: number; afterPosition?: number }): Promise<Page<StoredEvent>>;
-  /** The highest position among a merchant's events in one mode (0 when it has none). */
-  lastEventPosition(merchantId: string, livemode: boolean): Promise<number>;
-  getEvent(id: string): Promise<StoredEvent | null>;
-
-  claimIdempotencyKey(scope: IdempotencyScope, fingerprint: string, now: number, expiresAt: number, staleBefore: number, recordId: string): Promise<IdempotencyClaim>;
-  completeIdempotencyKey(recordId: string, response: StoredResponse): Promise<void>;
-  releaseIdempotencyKey(recordId: string): Promise<void>;
-  deleteExpiredIdempotencyKeys(now: number): Promise<number>;
-
-  insertPatron(patron: Patron): Promise<void>;
-  getPatron(id: string): Promise<Patron | null>;
-  insertPatronCode(code: PatronCode): Promise<void>;
-  latestPatronCode(patronId: string): Promise<PatronCode | null>;
-  getPatronCode(code: string): Promise<PatronCode | null>;
-  /** Marks the code used if it was unused; false when someone used it first. */
-  usePatronCode(code: string, at: number): Promise<boolean>;
-
+/** Webhook endpoints, their deliveries and delivery attempts. */
+export interface WebhookWrites {
   insertWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void>;
-  getWebhookEndpoint(id: string): Promise<WebhookEndpoint | null>;
-  /** All of a merchant's endpoints in one mode, oldest first (enabled and disabled). */
-  listWebhookEndpoints(merchantId: string, livemode: boolean): Promise<WebhookEndpoint[]>;
   updateWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void>;
   deleteWebhookEndpoint(id: string): Promise<void>;
-
   insertDelivery(delivery: Delivery): Promise<void>;
-  getDelivery(id: string): Promise<Delivery | null>;
-  listDeliveriesForEvent(eventId: string): Promise<Delivery[]>;
   /**
    * Leases pending deliveries that are due on their mode's clock and whose target has no earlier
    * pending delivery of the same object (per-object order), skipping rows another claim holds.
+   * Rows already leased to `lease.owner` are taken again: a claim whose answer was lost (the
+   * connection died around its COMMIT) is repeated with the same owner to learn what it got.
    */
   claimDueDeliveries(realNow: number, limit: number, lease: Lease): Promise<Delivery[]>;
   /** Writes the delivery's new state and ends any lease on it. */
@@ -299,20 +301,40 @@ export interface Tx {
   /** Cancels an endpoint's pending deliveries (deleted or disabled endpoint); returns how many. */
   cancelPendingDeliveries(endpointId: string, now: number): Promise<number>;
   insertDeliveryAttempt(attempt: DeliveryAttempt): Promise<void>;
-  listDeliveryAttempts(eventId: string): Promise<DeliveryAttempt[]>;
+}
 
-  getSetting(key: string): Promise<string | null>;
+/** Idempotency keys and their stored responses. */
+export interface IdempotencyWrites {
+  claimIdempotencyKey(scope: IdempotencyScope, fingerprint: string, now: number, expiresAt: number, staleBefore: number, recordId: string): Promise<IdempotencyClaim>;
+  completeIdempotencyKey(recordId: string, response: StoredResponse): Promise<void>;
+  releaseIdempotencyKey(recordId: string): Promise<void>;
+  deleteExpiredIdempotencyKeys(now: number): Promise<number>;
+}
+
+/** Sandbox patrons and their one-use codes. */
+export interface PatronWrites {
+  insertPatron(patron: Patron): Promise<void>;
+  insertPatronCode(code: PatronCode): Promise<void>;
+  /** Marks the code used if it was unused; false when someone used it first. */
+  usePatronCode(code: string, at: number): Promise<boolean>;
+}
+
+/** Deployment-wide settings (key → value). */
+export interface SettingWrites {
   setSetting(key: string, value: string): Promise<void>;
   /** Adds a setting that must not exist yet (a claim): throws UniqueViolation if it does. */
   insertSetting(key: string, value: string): Promise<void>;
 }
 
+/** Everything a use case may read or write, inside one transaction: the reads and each aggregate's writes. */
+export interface Tx extends ReadTx, MerchantWrites, PaymentRequestWrites, RefundWrites, WebhookWrites, IdempotencyWrites, PatronWrites, SettingWrites {}
+
 export interface StorePort {
   readonly driver: 'sqlite' | 'postgres';
   /** Runs `work` in one transaction: all of it commits, or none. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
-  /** Reads outside a transaction (same operations, autocommit). */
-  readonly read: Tx;
+  /** Reads outside a transaction (autocommit): read-only by type, so a write must be a transaction. */
+  readonly read: ReadTx;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }

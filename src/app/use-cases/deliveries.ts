@@ -4,7 +4,7 @@ import { afterAttempt, signingSecrets, type AttemptOutcome, type Delivery, type 
 import { canSee, notFound } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { deliveryOf, targetsOf } from '../outbox.js';
-import type { StoredEvent, Tx } from '../ports/store.js';
+import type { ReadTx, StoredEvent } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { merchantWebhookSecret } from './bootstrap.js';
@@ -110,7 +110,7 @@ export async function recordAttempt(app: App, delivery: Delivery, result: SendRe
   });
 }
 
-async function visibleEvent(tx: Tx, caller: Caller, eventId: string): Promise<StoredEvent> {
+async function visibleEvent(tx: ReadTx, caller: Caller, eventId: string): Promise<StoredEvent> {
   const event = await tx.getEvent(eventId);
   if (!event || !canSee(caller, event)) throw notFound('event', eventId);
   return event;

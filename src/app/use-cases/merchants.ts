@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../core/errors.js';
 import { loadTerminal, notFound, requireSecretKey } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { ApiKey, KeyKind, Merchant, Mode, Page, Store, Terminal, Tx } from '../ports/store.js';
+import type { ApiKey, KeyKind, Merchant, Mode, Page, ReadTx, Store, Terminal, Tx } from '../ports/store.js';
 import type { Work } from '../unit-of-work.js';
 
 export function hashSecret(secret: string): string {
@@ -19,7 +19,7 @@ export async function createMerchant(unit: Work, input: { name: string; storeNam
   return { merchant, store: await createStore(unit, merchant.id, { name: input.storeName ?? DEFAULT_STORE_NAME }) };
 }
 
-export async function requireMerchant(tx: Tx, id: string): Promise<Merchant> {
+export async function requireMerchant(tx: ReadTx, id: string): Promise<Merchant> {
   const merchant = await tx.getMerchant(id);
   if (!merchant) throw notFound('merchant', id);
   return merchant;

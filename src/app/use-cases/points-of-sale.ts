@@ -5,19 +5,19 @@ import * as pr from '../../core/payment-request.js';
 import { uuidOfId } from '../../core/uuid-ids.js';
 import { notFound } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { Terminal, Tx } from '../ports/store.js';
+import type { ReadTx, Terminal } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 import { CHECK_IN_VALIDITY_MS } from './payment-requests.js';
 
 /** The caller's terminal by the merchant's own terminal id (its name). */
-export async function terminalByName(tx: Tx, caller: Caller, name: string, param = 'terminalId'): Promise<Terminal> {
+export async function terminalByName(tx: ReadTx, caller: Caller, name: string, param = 'terminalId'): Promise<Terminal> {
   const terminal = await tx.findTerminalByName(caller.merchantId, name);
   if (!terminal || (caller.terminalId !== null && caller.terminalId !== terminal.id)) throw notFound('terminal', name, param);
   return terminal;
 }
 
-export async function terminalByPosId(tx: Tx, caller: Caller, posId: string, param = 'posId'): Promise<Terminal> {
+export async function terminalByPosId(tx: ReadTx, caller: Caller, posId: string, param = 'posId'): Promise<Terminal> {
   const terminal = await tx.findTerminalByPosId(posId);
   if (!terminal || terminal.merchantId !== caller.merchantId || (caller.terminalId !== null && caller.terminalId !== terminal.id)) throw notFound('point of sale', posId, param);
   return terminal;

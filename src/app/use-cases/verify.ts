@@ -9,7 +9,7 @@
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { REFUND_RESERVING_STATUSES, type Refund } from '../../core/refund.js';
 import { sumMinor } from '../../core/money.js';
-import type { StoredEvent, StorePort, Tx } from '../ports/store.js';
+import type { ReadTx, StoredEvent, StorePort } from '../ports/store.js';
 
 export type VerifiedTotal = 'amountRefunded' | 'amountRefundReserved' | 'amountReceived' | 'amountAuthorized' | 'amountCaptured';
 
@@ -52,7 +52,7 @@ export function reconcile(request: PaymentRequest, refunds: readonly Refund[], l
   return found;
 }
 
-async function reconcileAll(tx: Tx, requests: readonly PaymentRequest[]): Promise<Mismatch[]> {
+async function reconcileAll(tx: ReadTx, requests: readonly PaymentRequest[]): Promise<Mismatch[]> {
   const ids = requests.map((r) => r.id);
   const refunds = await tx.listRefundsOfRequests(ids);
   const events = new Map((await tx.lastRequestEvents(ids)).map((e) => [e.objectId, e]));

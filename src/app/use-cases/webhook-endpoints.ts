@@ -3,7 +3,7 @@ import { DomainError } from '../../core/errors.js';
 import { ROTATION_OVERLAP_MS, type WebhookEndpoint } from '../../core/webhooks.js';
 import { notFound, requireSecretKey, sameTenant } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { Tx } from '../ports/store.js';
+import type { ReadTx } from '../ports/store.js';
 import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 
@@ -22,7 +22,7 @@ export interface EndpointWithSecret {
   secret: string;
 }
 
-async function loadEndpoint(tx: Tx, caller: Caller, id: string): Promise<WebhookEndpoint> {
+async function loadEndpoint(tx: ReadTx, caller: Caller, id: string): Promise<WebhookEndpoint> {
   const endpoint = await tx.getWebhookEndpoint(id);
   if (!endpoint || !sameTenant(caller, endpoint)) throw notFound('webhook endpoint', id);
   return endpoint;

@@ -1,5 +1,5 @@
 // Reads shared by the routes: a request rendered with its merchant's name, and its activities.
-import type { StoredEvent, Tx } from '../../app/ports/store.js';
+import type { ReadTx, StoredEvent } from '../../app/ports/store.js';
 import { requireMerchant } from '../../app/use-cases/merchants.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { activitiesOf, type Activity } from './activities.js';
@@ -16,7 +16,7 @@ export interface RequestView {
   events: StoredEvent[];
 }
 
-export async function viewOf(tx: Tx, request: PaymentRequest): Promise<RequestView> {
+export async function viewOf(tx: ReadTx, request: PaymentRequest): Promise<RequestView> {
   const merchant = await requireMerchant(tx, request.merchantId);
   const events = await tx.listEvents({ merchantId: request.merchantId, livemode: request.livemode, paymentRequestId: request.id }, { limit: MAX_EVENTS });
   return { request, merchantName: merchant.name, events: events.items };
