@@ -108,9 +108,18 @@ export interface ExecutedResponse extends StoredResponse {
 async function claimKey(app: App, idempotency: Idempotency): Promise<{ replay: ExecutedResponse } | { recordId: string }> {
   const now = app.clock.now();
   const recordId = app.ids.id('idem');
-  const claim = await app.store.transaction((tx) =>
-    tx.claimIdempotencyKey(idempotency.scope, idempotency.fingerprint, now, now + app.config.idempotencyRetentionMs, now - app.config.idempotencyLockMs, recordId),
-  );
+  let claim: Awaited<ReturnType<Tx['claimIdempotencyKey']>>;
+  try {
+    claim = await app.store.transaction((tx) =>
+      tx.claimIdempotencyKey(idempotency.scope, idempotency.fingerprint, now, now + app.config.idempotencyRetentionMs, now - app.config.idempotencyLockMs, recordId),
+    );
+  } catch (error) {
+    // the connection died around the claim's COMMIT: the key may be ours, in progress, with nothing
+    // done under it. Release it (our record only), or every retry would wait out the lock; in the
+    // background, so that the answer (503) does not wait for a database that is away.
+    if (error instanceof StorageUnavailable) void releaseKey(app, recordId);
+    throw error;
+  }
   switch (claim.kind) {
     case 'replay':
       return { replay: { ...openResponse(app, claim.response), replayed: true } };

@@ -14,6 +14,7 @@ const Env = z.object({
   DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'DATABASE_SCHEMA must be a lower-case SQL identifier').optional(),
   DATABASE_POOL_SIZE: intFrom(10, 1),
+  DATABASE_CONNECT_TIMEOUT_MS: intFrom(5000, 100),
   DATABASE_QUERY_TIMEOUT_MS: intFrom(10_000, 100),
   BACKGROUND_LEASE_MS: intFrom(30_000, 100),
   DELIVERY_INTERVAL_MS: intFrom(250, 10),
@@ -36,6 +37,8 @@ export interface Config {
   /** PostgreSQL schema to use (created if missing); default: the server's search_path. */
   databaseSchema: string | null;
   databasePoolSize: number;
+  /** How long to wait for a PostgreSQL connection (a new one, or a free one of the pool) before the request fails with 503. */
+  databaseConnectTimeoutMs: number;
   /** How long one PostgreSQL statement may go unanswered before the request fails with 503. */
   databaseQueryTimeoutMs: number;
   /** How long a process may hold background work before another takes it over. */
@@ -74,6 +77,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databaseUrl: e.DATABASE_URL ?? null,
     databaseSchema: e.DATABASE_SCHEMA ?? null,
     databasePoolSize: e.DATABASE_POOL_SIZE,
+    databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     databaseQueryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
     backgroundLeaseMs: e.BACKGROUND_LEASE_MS,
     deliveryIntervalMs: e.DELIVERY_INTERVAL_MS,

@@ -73,6 +73,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
    * it records the attempt already sent, or sends one that was not. Kept only as long as the lease.
    */
   const resumable: Array<{ delivery: Delivery; sent?: SendResult; leaseEnds: number }> = [];
+  /** Lease owners of claims that met the database away: their rows may be leased to us. */
+  const lostClaims: string[] = [];
+  let claims = 0;
 
   async function deliver(delivery: Delivery, sent?: SendResult, leaseEnds = app.clock.now() + app.config.deliveryLeaseMs): Promise<void> {
     let result = sent;
@@ -109,8 +112,14 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       const free = Math.max(0, concurrency - inFlight.size - claiming);
       claiming += free;
       let claimed: Delivery[];
+      // each claim leases under a name of its own; one whose answer was lost (it may have committed)
+      // leaves its name for the next claim, which takes up what it got instead of waiting for the lease
+      const owner = lostClaims.pop() ?? `${app.config.workerId}.${++claims}`;
       try {
-        claimed = await claimDeliveries(app, free);
+        claimed = await claimDeliveries(app, free, owner);
+      } catch (error) {
+        if (error instanceof StorageUnavailable) lostClaims.push(owner);
+        throw error;
       } finally {
         claiming -= free;
       }

@@ -426,7 +426,8 @@ export class KyselyTx implements Tx {
     let due = this.db.selectFrom('deliveries as d').innerJoin('merchants as m', 'm.id', 'd.merchant_id').select('d.id')
       .where('d.status', '=', 'pending')
       .where('d.next_attempt_at', '<=', sql<number>`${realNow} + ${testClockOffset('d')}`)
-      .where(leaseFree('d', realNow))
+      // free, or leased to this same owner by a claim whose answer was lost
+      .where((eb) => eb.or([leaseFree('d', realNow), eb('d.lease_owner', '=', lease.owner)]))
       // per-object order: an earlier event of the same object for the same target goes first
       .where((eb) => eb.not(eb.exists(
         eb.selectFrom('deliveries as earlier').select('earlier.id')

@@ -6,6 +6,9 @@ import { openSqliteStore } from './drivers/sqlite.js';
 
 /** The configured driver: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
 export function openStore(config: Config): StorePort {
-  if (config.databaseUrl) return openPostgresStore({ url: config.databaseUrl, schema: config.databaseSchema, poolSize: config.databasePoolSize });
+  if (config.databaseUrl) {
+    const { databaseUrl: url, databaseSchema: schema, databasePoolSize: poolSize, databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs } = config;
+    return openPostgresStore({ url, schema, poolSize, connectTimeoutMs, queryTimeoutMs });
+  }
   return openSqliteStore(join(config.dataDir, 'posgate.sqlite'));
 }

@@ -31,6 +31,8 @@ export interface LoadReport {
   outcomes: Map<string, number>;
   /** Flows completed end to end. */
   flows: number;
+  /** The longest any one answer took (ms). */
+  slowestMs: number;
 }
 
 export interface LoadTarget {
@@ -42,7 +44,7 @@ export interface LoadTarget {
 const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 export function startLoad(target: LoadTarget, options: { workers?: number } = {}) {
-  const report: LoadReport = { acknowledged: [], violations: [], outcomes: new Map(), flows: 0 };
+  const report: LoadReport = { acknowledged: [], violations: [], outcomes: new Map(), flows: 0, slowestMs: 0 };
   let stopping = false;
   let calls = 0;
 
@@ -52,7 +54,7 @@ export function startLoad(target: LoadTarget, options: { workers?: number } = {}
   async function call(path: string, body: unknown): Promise<{ status: number; body: any }> {
     const key = randomUUID();
     const deadline = Date.now() + CALL_DEADLINE_MS;
-    for (;;) {
+    for (let tries = 0; ; tries++) {
       if (Date.now() > deadline) {
         report.violations.push(`POST ${path}: not acknowledged within ${CALL_DEADLINE_MS} ms`);
         return { status: 0, body: null };
@@ -63,6 +65,7 @@ export function startLoad(target: LoadTarget, options: { workers?: number } = {}
       let status: number;
       let parsed: any;
       let retryAfter: string | null;
+      let retryReplayed = false;
       try {
         const response = await fetch(url + path, {
           method: 'POST',
@@ -72,7 +75,9 @@ export function startLoad(target: LoadTarget, options: { workers?: number } = {}
         });
         status = response.status;
         retryAfter = response.headers.get('retry-after');
+        retryReplayed = tries > 0 && response.headers.get('idempotent-replayed') === 'true';
         const text = await response.text();
+        report.slowestMs = Math.max(report.slowestMs, Date.now() - started);
         try {
           parsed = JSON.parse(text);
         } catch {
@@ -88,6 +93,8 @@ export function startLoad(target: LoadTarget, options: { workers?: number } = {}
       }
       const outcome = status < 300 ? String(status) : `${status} ${parsed?.code}`;
       count(outcome);
+      // a retry answered from the key: an earlier attempt had taken effect without the load knowing
+      if (status < 300 && retryReplayed) count('replayed on retry');
       if (status >= 500 && status !== 503) report.violations.push(`POST ${path}: ${status} ${JSON.stringify(parsed)}`);
       if (status === 503 && !retryAfter) report.violations.push(`POST ${path}: 503 without Retry-After`);
       if (status === 503 || RETRY.has(outcome)) {

@@ -9,10 +9,14 @@ import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { merchantWebhookSecret } from './bootstrap.js';
 
-export async function claimDeliveries(app: App, limit: number): Promise<Delivery[]> {
+/**
+ * Leases due deliveries to `owner`: a name for this one claim (rows held by it are claimed again),
+ * so that a claim whose outcome is unknown is repeated with the same name and nothing else.
+ */
+export async function claimDeliveries(app: App, limit: number, owner = app.config.workerId): Promise<Delivery[]> {
   if (limit <= 0) return [];
   const now = app.clock.now();
-  return app.store.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner: app.config.workerId, until: now + app.config.deliveryLeaseMs }));
+  return app.store.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner, until: now + app.config.deliveryLeaseMs }));
 }
 
 export interface DeliveryJob {

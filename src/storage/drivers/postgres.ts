@@ -16,9 +16,21 @@ export interface PostgresOptions {
   /** Schema for every table (created on migrate); default: the server's search_path. */
   schema?: string | null;
   poolSize?: number;
-  /** How long to wait for a new connection before the request fails with 503 (default 5 s). */
+  /**
+   * How long to wait for a connection before the request fails with 503 (default 5 s): for a free
+   * one of the pool, and then again for a new one to connect.
+   */
   connectTimeoutMs?: number;
+  /**
+   * How long one statement may wait for its answer before the request fails with 503 (default
+   * 10 s): a network that stalls (no bytes, no close) cannot hold a request longer. The connection
+   * it ran on is closed, never reused. The server ends a transaction left idle this long, so that
+   * rows a stalled client locked are not held.
+   */
+  queryTimeoutMs?: number;
 }
+
+export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 /** Unique violations name their index: our index names are the constraint names of the port. */
 export function classifyPostgresUnique(error: unknown): string | null {
@@ -39,6 +51,8 @@ function isConflict(error: unknown): boolean {
  */
 const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', '53300']);
 const CONNECTION_MESSAGES = /Connection terminated|not queryable|timeout exceeded when trying to connect|Query read timeout|Connection ended|write after end/i;
+/** pg's word that a statement got no answer within query_timeout. */
+const isQueryTimeout = (error: unknown) => (error as { message?: unknown })?.message === 'Query read timeout';
 
 export function isConnectionLoss(error: unknown): boolean {
   const e = error as { code?: unknown; message?: unknown };
@@ -67,21 +81,41 @@ function mappingErrors(tx: Tx): Tx {
 
 export function openPostgresStore(options: PostgresOptions): StorePort {
   const schema = options.schema ?? null;
+  const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const serverOptions = [...(schema ? [`-c search_path=${schema}`] : []), `-c idle_in_transaction_session_timeout=${queryTimeoutMs}`];
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
     // BIGINT holds minor units and epoch milliseconds, all below 2^53: numbers, not strings
     types: { getTypeParser: (oid: number, format?: string) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) },
-    ...(schema ? { options: `-c search_path=${schema}` } : {}),
-    // a database that does not answer fails the request (503) instead of holding it
+    options: serverOptions.join(' '),
+    // a database that does not answer fails the request (503) instead of holding it: neither a new
+    // connection nor a statement waits longer than these
     connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+    query_timeout: queryTimeoutMs,
     keepAlive: true,
   });
   // A connection the server ends (a restart: 57P01) emits 'error' on its client. pg's pool listens
   // only while the client is idle; a client checked out by a transaction has no listener of its own,
   // and an unhandled 'error' event ends the process. The failure reaches the transaction through its
   // query; the pool drops the broken client on release and connects a new one on the next checkout.
-  pool.on('connect', (client) => client.on('error', () => undefined));
+  //
+  // A statement that timed out leaves its client waiting for an answer that may still come (pg does
+  // not close it): such a client is closed at once, so that the pool drops it on release rather
+  // than hand it to the next transaction.
+  pool.on('connect', (client) => {
+    client.on('error', () => undefined);
+    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+    (client as { query: unknown }).query = (...args: unknown[]) => {
+      const result = query(...args);
+      if (result instanceof Promise) {
+        result.catch((error: unknown) => {
+          if (isQueryTimeout(error)) client.end().catch(() => undefined);
+        });
+      }
+      return result;
+    };
+  });
   pool.on('error', () => undefined);
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   return {
