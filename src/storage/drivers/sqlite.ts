@@ -3,8 +3,8 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect } from 'kysely';
-import type { StorePort } from '../../app/ports/store.js';
+import { Kysely, Migrator, SqliteDialect, type SqliteDatabase as KyselySqlite } from 'kysely';
+import { StorageUnavailable, type StorePort } from '../../app/ports/store.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { migrationProvider } from '../migrations/index.js';
 import { withStatementCache } from './statement-cache.js';
@@ -34,6 +34,68 @@ export function classifySqliteUnique(error: unknown): string | null {
 
 const FEATURES = { skipLocked: false };
 
+/**
+ * The disk, not the statement, failed: full, read-only, an I/O error, a file that cannot be opened.
+ * The transaction did not commit (SQLite rolls it back); retrying once space or access returns is
+ * the remedy (503), not a bug (500).
+ */
+const DISK_CODES = /^SQLITE_(FULL|READONLY|IOERR|CANTOPEN|NOMEM|PROTOCOL|NOLFS)/;
+
+export function isDiskFailure(error: unknown): boolean {
+  const code = (error as { code?: unknown })?.code;
+  return typeof code === 'string' && DISK_CODES.test(code);
+}
+
+/** Counts the disk failures of every statement run on the connection (COMMIT and ROLLBACK included). */
+function watchingDisk(database: KyselySqlite, disk: { failures: number; last: unknown }): KyselySqlite {
+  const watch = <T>(run: () => T): T => {
+    try {
+      return run();
+    } catch (error) {
+      if (isDiskFailure(error)) {
+        disk.failures++;
+        disk.last = error;
+      }
+      throw error;
+    }
+  };
+  return {
+    close: () => database.close(),
+    prepare(sql: string) {
+      const statement = watch(() => database.prepare(sql));
+      return {
+        reader: statement.reader,
+        all: (parameters: ReadonlyArray<unknown>) => watch(() => statement.all(parameters)),
+        run: (parameters: ReadonlyArray<unknown>) => watch(() => statement.run(parameters)),
+        iterate: (parameters: ReadonlyArray<unknown>) => watch(() => statement.iterate(parameters)),
+      };
+    },
+  };
+}
+
+/** Turns a failure of the disk into StorageUnavailable; anything else stays as it is. */
+function mapError(error: unknown): unknown {
+  return isDiskFailure(error) ? new StorageUnavailable(error) : error;
+}
+
+/** The same Tx, every disk failure surfacing as StorageUnavailable. */
+function mappingErrors<T extends object>(tx: T): T {
+  return new Proxy(tx, {
+    get(target, name, receiver) {
+      const value = Reflect.get(target, name, receiver);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => {
+        try {
+          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          return result instanceof Promise ? result.catch((error: unknown) => { throw mapError(error); }) : result;
+        } catch (error) {
+          throw mapError(error);
+        }
+      };
+    },
+  });
+}
+
 export function openSqliteStore(file: string): StorePort {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
@@ -41,12 +103,23 @@ export function openSqliteStore(file: string): StorePort {
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const disk = { failures: 0, last: null as unknown };
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: watchingDisk(withStatementCache(database), disk) }) });
   return {
     driver: 'sqlite',
-    read: new KyselyTx(db, classifySqliteUnique, FEATURES),
+    read: mappingErrors(new KyselyTx(db, classifySqliteUnique, FEATURES)),
     // Kysely's SQLite driver runs one transaction at a time on its single connection: writers queue.
-    transaction: (work) => db.transaction().execute((trx) => work(new KyselyTx(trx, classifySqliteUnique, FEATURES))),
+    async transaction(work) {
+      // a disk failure (in a statement or the COMMIT) makes SQLite roll back by itself, so Kysely's
+      // own ROLLBACK then fails ("no transaction is active") and that is the error it throws: a disk
+      // failure seen during the transaction decides what it was
+      const before = disk.failures;
+      try {
+        return await db.transaction().execute((trx) => work(new KyselyTx(trx, classifySqliteUnique, FEATURES)));
+      } catch (error) {
+        throw disk.failures !== before ? new StorageUnavailable(disk.last) : mapError(error);
+      }
+    },
     async migrate() {
       const migrator = new Migrator({
         db,
