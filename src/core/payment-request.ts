@@ -1,5 +1,6 @@
 // The payment-request state machine: a transition table (data) and pure functions that return
 // the new request and the events it raises. No clock, no I/O: `now` is always passed in.
+import { amounts } from './amounts.js';
 import { DomainError } from './errors.js';
 import { isAtLeastFraction, MAX_AMOUNT, sumMinor } from './money.js';
 
@@ -283,7 +284,7 @@ export function settles(received: number, amount: number, toleranceBps = 0): boo
 export function pay(request: PaymentRequest, input: PaymentInput, now: number): Transition {
   guard(request, 'pay');
   const amount = request.amount as number;
-  const remainder = amount - request.amountReceived;
+  const remainder = amounts(request).outstanding as number; // payable: it has an amount, not yet settled
   const paid = input.amount ?? remainder;
   const received = request.amountReceived + paid;
   // short of the amount beyond the merchant's tolerance: a partial payment, if the request allows one

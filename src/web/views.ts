@@ -3,6 +3,7 @@
 // id, key, metadata, reference or webhook URL.
 import type { LineItem, PaymentRequest } from '../core/payment-request.js';
 import * as pr from '../core/payment-request.js';
+import { amounts } from '../core/amounts.js';
 import { currencyExponent } from '../core/money.js';
 import type { DisplayView, PatronPage, PublicView } from '../app/use-cases/patron-side.js';
 
@@ -37,9 +38,9 @@ function publicLineItems(items: LineItem[] | null) {
   })) ?? [];
 }
 
-function amounts(request: PaymentRequest) {
-  const remaining = request.amount === null ? null : Math.max(request.amount - request.amountReceived, 0);
-  const overpaidAmount = request.amount !== null && request.amountReceived > request.amount ? request.amountReceived - request.amount : 0;
+/** The amounts the pages show: `remaining` is what is outstanding (amount − received), whatever the status. */
+function publicAmounts(request: PaymentRequest) {
+  const { outstanding: remaining, overpaid: overpaidAmount } = amounts(request);
   return {
     amount: request.amount,
     currency: request.currency,
@@ -87,7 +88,7 @@ export function publicState(view: PublicView) {
     merchant: { name: view.merchant.name },
     description: r.description,
     shortCode: r.shortCode,
-    ...amounts(r),
+    ...publicAmounts(r),
     lineItems: publicLineItems(r.lineItems),
     status: r.status,
     statusReason: r.statusReason,
@@ -160,7 +161,7 @@ export function displayState(view: DisplayView, links: { payUrl: string | null; 
       ? {
           id: r.id,
           livemode: r.livemode,
-          ...amounts(r),
+          ...publicAmounts(r),
           status: r.status,
           statusReason: r.statusReason,
           statusText: statusInfo(r).text,
@@ -191,7 +192,7 @@ export function patronState(view: PatronPage, merchantName: string, codeImages: 
     const current = asOf(request, view.now);
     return {
       id: current.id,
-      ...amounts(current),
+      ...publicAmounts(current),
       description: current.description,
       status: current.status,
       statusReason: current.statusReason,

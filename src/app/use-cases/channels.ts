@@ -1,4 +1,5 @@
 // Choosing how to pay: the connector says what the patron must do, and the request remembers it.
+import { amounts } from '../../core/amounts.js';
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
@@ -17,7 +18,7 @@ export async function choose(unit: Work, request: PaymentRequest, choice: Channe
   if (!available.includes(choice.channel))
     throw new DomainError('method_not_allowed', `This request can be paid by ${available.join(', ')}.`, 'channel');
   if (!pr.canApply(request.status, 'engage')) throw pr.refusal(request, 'pay');
-  const owed = Math.max((request.amount ?? 0) - request.amountReceived, 0);
+  const owed = amounts(request).outstanding ?? 0;
   const details = { ...(await unit.app.connector.instructions(request, choice, owed, now)), owed };
   return commit(unit, request, pr.chooseMethod(request, choice.channel, details, now));
 }
@@ -41,7 +42,7 @@ function currentChoice(request: PaymentRequest): ChannelChoice | null {
 export async function refreshInstructions(unit: Work, request: PaymentRequest, now: number): Promise<PaymentRequest> {
   const choice = currentChoice(request);
   if (!choice || !pr.canApply(request.status, 'engage') || request.amount === null) return request;
-  const owed = Math.max(request.amount - request.amountReceived, 0);
+  const owed = amounts(request).outstanding ?? 0;
   const details = request.methodDetails ?? {};
   const quoteExpired = details.channel === 'crypto' && now >= Number(details.expiresAt);
   const stale = details.owed !== owed;

@@ -1,4 +1,5 @@
 // Centrapay's shapes, rendered from posgate's one stored request (no second state store).
+import { amounts } from '../../core/amounts.js';
 import { isActive, type PaymentRequest } from '../../core/payment-request.js';
 
 /** What the POS sees as an asset type: Centrapay's sandbox currency assets. */
@@ -61,9 +62,8 @@ export interface RenderContext {
 export function renderPaymentRequest(request: PaymentRequest, context: RenderContext) {
   const data = request.dialectData ?? {};
   const amount = request.amount ?? 0;
-  // what the patron paid and the merchant keeps: a pre-auth counts once confirmed, a cancelled request never
-  const paid = request.status === 'succeeded' ? request.amountCaptured : request.status === 'created' || request.status === 'pending' ? request.amountReceived : 0;
-  const remaining = request.status === 'authorized' || request.status === 'succeeded' ? 0 : amount - paid;
+  // paidBy is what the patron paid and the merchant keeps; remainingAmount what is still due (core/amounts)
+  const { paid, due } = amounts(request);
   const assetType = assetTypeOf(request.currency, request.livemode);
   const text = (key: string) => (typeof data[key] === 'string' ? (data[key] as string) : null);
   return {
@@ -71,7 +71,7 @@ export function renderPaymentRequest(request: PaymentRequest, context: RenderCon
     shortCode: shortCodeOf(request),
     url: `${context.publicUrl}/pay/${request.id}`,
     value: money(amount, request.currency),
-    remainingAmount: money(Math.max(0, remaining), request.currency),
+    remainingAmount: money(due, request.currency),
     basketAmount: request.basketAmount === null ? null : money(request.basketAmount, request.currency),
     paymentOptions: [{ assetType, amount: String(amount) }],
     merchantId: request.merchantId,
