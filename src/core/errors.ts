@@ -12,6 +12,7 @@ export const ERROR_CODES = [
   'terminal_busy', 'duplicate_reference', 'already_succeeded', 'not_authorized', 'not_prepared', 'void_window_exceeded',
   'amount_exceeds_authorized', 'amount_exceeds_refundable', 'partial_payment_not_allowed', 'invalid_state',
   'request_expired', 'amount_required', 'conflict', 'terminal_name_taken', 'refund_window_exceeded', 'already_exists', 'condition_already_set',
+  'currency_mismatch', 'already_refunded',
   // idempotency
   'idempotency_key_reused', 'idempotency_in_progress',
   // server

@@ -247,6 +247,17 @@ export async function listPaymentRequests(app: App, caller: Caller, filter: Omit
   return app.store.read.listPaymentRequests({ ...filter, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? filter.terminalId }, page);
 }
 
+/**
+ * A page of requests as they are now: one overdue is shown as it will be once the sweep expires it
+ * (as a read by id shows it); a list records nothing.
+ */
+export async function listCurrentPaymentRequests(app: App, caller: Caller, filter: Omit<PaymentRequestFilter, 'merchantId' | 'livemode'>, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>> {
+  const found = await listPaymentRequests(app, caller, filter, page);
+  if (found.items.length === 0) return found;
+  const now = await merchantNow(app, app.store.read, caller.merchantId, caller.livemode);
+  return { ...found, items: found.items.map((request) => pr.expireIfDue(request, now)?.request ?? request) };
+}
+
 export async function findByShortCode(app: App, caller: Caller, code: string): Promise<PaymentRequest> {
   const normalized = parseShortCode(code);
   if (!normalized) throw new DomainError('short_code_invalid', `${code} is not a valid short code: its check character does not match.`, 'code');

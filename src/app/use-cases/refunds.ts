@@ -1,7 +1,7 @@
 // Refunds and void: money goes back; Σ refunds ≤ captured is checked by the core and the database.
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
-import type { PaymentRequest } from '../../core/payment-request.js';
+import type { LineItem, PaymentRequest } from '../../core/payment-request.js';
 import { createRefund as reserveRefund, SYSTEM_REFERENCE_PREFIX, type Refund, type RefundAction } from '../../core/refund.js';
 import { applyRefund, storeNewRefund } from './refund-writes.js';
 import { loadPaymentRequest, loadRefund, lockPaymentRequest } from '../access.js';
@@ -11,8 +11,17 @@ import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 import { commit, loadCurrent } from './payment-requests.js';
 
+/** A refund as the caller means it: checked whole here, so a dialect only parses and renders. */
 export interface CreateRefundInput {
-  amount: number;
+  /**
+   * In minor units; or, for an API whose amounts are decimals in the refund's currency, how to read
+   * it once that currency is known (the request's, when `currency` is absent).
+   */
+  amount: number | ((currency: string) => number);
+  /** The currency the caller means; absent: the request's. Any other is refused (currency_mismatch). */
+  currency?: string;
+  /** What is refunded; when given, their totals must add up to the amount (line_items_mismatch). */
+  lineItems?: LineItem[];
   reference: string;
   reason?: string;
   captureMode?: pr.CaptureMode;
@@ -25,16 +34,29 @@ export interface RefundResult {
   replayedByReference: boolean;
 }
 
+/** Line items, when given, must add up to the amount (core's check: exact sums). */
+function checkRefundLineItems(amount: number, lineItems: LineItem[] | undefined): void {
+  const mismatch = pr.checkLineItems(amount, lineItems);
+  if (mismatch) throw mismatch;
+}
+
 export async function createRefund(unit: Work, caller: Caller, paymentRequestId: string, input: CreateRefundInput): Promise<RefundResult> {
+  // what can be checked without the request is checked first: a malformed refund reads nothing
+  if (typeof input.amount === 'number') checkRefundLineItems(input.amount, input.lineItems);
   if (input.reference.startsWith(SYSTEM_REFERENCE_PREFIX))
     throw new DomainError('parameter_invalid', `A refund reference must not start with ${SYSTEM_REFERENCE_PREFIX} (posgate's own refunds).`, 'reference');
   const { request, now } = await loadCurrent(unit, caller, paymentRequestId);
+  const currency = input.currency ?? request.currency;
+  if (currency !== request.currency)
+    throw new DomainError('currency_mismatch', `currency must be ${request.currency}, the currency of payment request ${request.id}.`, 'currency', { expected: request.currency });
+  const amount = typeof input.amount === 'number' ? input.amount : input.amount(currency);
+  if (typeof input.amount !== 'number') checkRefundLineItems(amount, input.lineItems);
   const existing = await unit.tx.findRefundByReference(request.id, input.reference);
   if (existing) {
-    if (existing.amount === input.amount) return { refund: existing, replayedByReference: true };
+    if (existing.amount === amount) return { refund: existing, replayedByReference: true };
     throw new DomainError('duplicate_reference', `Refund reference ${input.reference} is already used by ${existing.id} for a different amount.`, 'reference', { existingId: existing.id });
   }
-  const reserved = reserveRefund(request, { id: unit.app.ids.id('rf'), amount: input.amount, reference: input.reference, reason: input.reason ?? null, captureMode: input.captureMode ?? 'automatic', windowMs: input.windowMs }, now);
+  const reserved = reserveRefund(request, { id: unit.app.ids.id('rf'), amount, reference: input.reference, reason: input.reason ?? null, captureMode: input.captureMode ?? 'automatic', windowMs: input.windowMs }, now);
   return { refund: (await storeNewRefund(unit, reserved, now)).refund, replayedByReference: false };
 }
 

@@ -63,7 +63,7 @@ const byState: Rule = (error, operation) => forbidden(stateCode(operation, facts
 export const CENTRAPAY_ERRORS = {
   // request shape
   invalid_json: malformed, unknown_field: malformed, parameter_missing: malformed, parameter_invalid: malformed,
-  amount_invalid: malformed, currency_invalid: malformed, idempotency_key_invalid: malformed, method_not_allowed: malformed,
+  amount_invalid: malformed, currency_invalid: malformed, currency_mismatch: malformed, idempotency_key_invalid: malformed, method_not_allowed: malformed,
   line_items_mismatch: { statusCode: 400, message: 'LINE_ITEMS_SUM_CHECK_FAILED' },
   short_code_invalid: { statusCode: 400, message: 'CHECKSUM_FAILED' },
   patron_code_invalid: forbidden('PATRON_CODE_INVALID'),
@@ -87,6 +87,7 @@ export const CENTRAPAY_ERRORS = {
   amount_exceeds_authorized: forbidden('INVALID_AMOUNT'),
   amount_exceeds_refundable: (error) => forbidden(factsOf(error).refundable === 0 ? 'ALREADY_REFUNDED' : 'INVALID_AMOUNT'),
   already_succeeded: forbidden('REQUEST_PAID'),
+  already_refunded: forbidden('ALREADY_REFUNDED'),
   refund_window_exceeded: forbidden('REFUND_WINDOW_EXCEEDED'),
   condition_already_set: forbidden('CONDITION_ALREADY_SET'),
   invalid_state: byState, not_authorized: byState, amount_required: byState, not_prepared: byState, terminal_busy: byState, conflict: byState,

@@ -1,6 +1,7 @@
 // Centrapay's request bodies as zod schemas: what validates a call also documents it.
 import { z } from 'zod';
 import { isSupportedCurrency, parseMinorUnits } from '../../core/money.js';
+import type { LineItem as CoreLineItem } from '../../core/payment-request.js';
 
 /** An integer count of cents as a string ("1050"): Centrapay's BigNumber amounts. */
 const CENTS = /^\d{1,13}$/;
@@ -38,6 +39,11 @@ export const LineItem = z.looseObject({
 });
 export type CentrapayLineItem = z.infer<typeof LineItem>;
 
+/** Centrapay line items carry the line's total as `price`; posgate's core sums line totals. */
+export function toCoreLineItems(items: CentrapayLineItem[] | undefined): CoreLineItem[] | undefined {
+  return items?.map((item) => ({ name: item.name, ...(item.sku ? { sku: item.sku } : {}), quantity: 1, unitAmount: centsOf(item.price), restricted: item.restricted ?? false }));
+}
+
 export const CreateBody = z.object({
   configId: Text(100),
   value: Monetary,
@@ -70,4 +76,5 @@ export const ActivitiesQuery = z.object({ pageKey: z.string().regex(/^\d{1,18}$/
 export const PayBody = z.object({ assetType: Text(100), idempotencyKey: Text(255), amount: Cents.optional() });
 export const RefundBody = z.object({ value: Monetary, externalRef: Text(128), invoiceRef: Text(128).optional(), lineItems: z.array(LineItem).max(500).optional() });
 export const ConfirmBody = z.object({ idempotencyKey: Text(255), invoiceRef: Text(128), lineItems: z.array(LineItem).min(1).max(500), value: Monetary.optional() });
+export type ConfirmBody = z.infer<typeof ConfirmBody>;
 export const EmptyBody = z.object({}).optional();

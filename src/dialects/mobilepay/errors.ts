@@ -36,7 +36,7 @@ export const MOBILEPAY_REFUSALS = {
   invalid_json: badParameter, unknown_field: badParameter, parameter_missing: badParameter, parameter_invalid: badParameter,
   amount_invalid: badParameter, currency_invalid: badParameter, line_items_mismatch: badParameter, short_code_invalid: badParameter,
   patron_code_invalid: badParameter, idempotency_key_invalid: badParameter, method_not_allowed: badParameter,
-  partial_payment_not_allowed: badParameter,
+  partial_payment_not_allowed: badParameter, currency_mismatch: badParameter,
   payload_too_large: { status: 413, errorCode: '1099' },
   unsupported_media_type: { status: 415, errorCode: '1099' },
   // auth and tenancy
@@ -55,6 +55,7 @@ export const MOBILEPAY_REFUSALS = {
   already_succeeded: { status: 409, errorCode: '1300' },
   amount_exceeds_refundable: { status: 409, errorCode: '1355' },
   refund_window_exceeded: { status: 409, errorCode: '1355' },
+  already_refunded: { status: 409, errorCode: '1355' },
   already_exists: (_error, operation) => ({ status: 409, errorCode: operation === 'token' ? '1201' : '1200' }),
   invalid_state: wrongState, request_expired: wrongState, amount_required: wrongState, conflict: wrongState, void_window_exceeded: wrongState,
   terminal_name_taken: wrongState, condition_already_set: wrongState,

@@ -5,13 +5,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Caller } from '../../../app/context.js';
 import { acceptCondition, declineCondition } from '../../../app/use-cases/conditions.js';
-import { cancelPaymentRequest, confirmPaymentRequest, getPaymentRequest, loadCurrent, releasePaymentRequest } from '../../../app/use-cases/payment-requests.js';
-import { createRefund, voidPaymentRequest } from '../../../app/use-cases/refunds.js';
+import { cancelRequest, voidSale } from '../../../app/use-cases/cancel-void.js';
+import { confirmPaymentRequest, getPaymentRequest, releasePaymentRequest } from '../../../app/use-cases/payment-requests.js';
+import { createRefund } from '../../../app/use-cases/refunds.js';
 import { sandboxPay } from '../../../app/use-cases/sandbox.js';
 import { execute, inTransaction, type Work } from '../../../app/unit-of-work.js';
-import { DomainError } from '../../../core/errors.js';
 import { sumMinor } from '../../../core/money.js';
-import { refundableAmount, type PaymentRequest } from '../../../core/payment-request.js';
+import * as pr from '../../../core/payment-request.js';
+import type { LineItem, PaymentRequest } from '../../../core/payment-request.js';
 import { fingerprint, routePath, sendExecuted } from '../../shared/idempotency.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
 import { bodyOf } from '../errors.js';
@@ -19,15 +20,9 @@ import { isPreAuth } from '../render.js';
 import * as s from '../schemas.js';
 import { activityOfEvent, latestActivity, renderView, viewOf, type RequestView } from '../views.js';
 
-/** Σ of the line items' prices, exactly (core/money); null when it passes 10^12. */
-const lineTotal = (items: s.CentrapayLineItem[]) => sumMinor(items.map((item) => s.centsOf(item.price)));
-
-/** Line items, when given, must add up to the value (Centrapay's sum check). */
-function checkSum(items: s.CentrapayLineItem[] | undefined, amount: number): void {
-  if (!items || items.length === 0) return;
-  const total = lineTotal(items);
-  if (total !== amount)
-    throw new DomainError('line_items_mismatch', `The line items add up to ${total ?? 'more than 10^12'}, but value.amount is ${amount}.`, 'lineItems');
+/** A confirmation is for its value, or else for Σ of its line items (exact; null past 10^12). */
+function confirmedAmount(body: s.ConfirmBody, lines: LineItem[]): number | null {
+  return body.value === undefined ? sumMinor(lines.map(pr.lineItemTotal)) : s.centsOf(body.value.amount);
 }
 
 function requirePreAuth(request: PaymentRequest): void {
@@ -60,39 +55,24 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
     return sendExecuted(reply, executed);
   });
 
+  // cancelling a cancelled request (by anyone) answers it again
   r.post('/api/payment-requests/:id/cancel', { schema: noBody, config: { operation: 'cancel' } }, async (req) =>
-    renderView(deps, await inTransaction(app, act(async (unit) => {
-      const { request } = await loadCurrent(unit, req.caller, req.params.id);
-      if (request.status === 'cancelled') return request; // cancelling again answers the same request
-      return cancelPaymentRequest(unit, req.caller, req.params.id);
-    }))));
+    renderView(deps, await inTransaction(app, act((unit) => cancelRequest(unit, req.caller, req.params.id, { again: 'any' })))));
 
   r.post('/api/payment-requests/:id/void', { schema: noBody, config: { operation: 'void' } }, async (req) => {
-    const view = await inTransaction(app, act(async (unit) => {
-      const { request } = await loadCurrent(unit, req.caller, req.params.id);
-      if (request.status === 'succeeded' && refundableAmount(request) === 0)
-        throw new CentrapayRefusal(403, 'ALREADY_REFUNDED', `Payment request ${request.id} is already refunded in full.`);
-      if (request.status === 'succeeded') return voidPaymentRequest(unit, req.caller, req.params.id);
-      if (request.status === 'authorized' && request.amountCaptured > 0)
-        throw new CentrapayRefusal(403, 'PRE_AUTH_ALREADY_CONFIRMED', `Payment request ${request.id} has confirmations; refund them instead.`);
-      if (request.status === 'cancelled' && request.statusReason === 'voided')
-        throw new CentrapayRefusal(403, 'ALREADY_REFUNDED', `Payment request ${request.id} is already voided.`);
-      return cancelPaymentRequest(unit, req.caller, req.params.id); // an unpaid request: voiding cancels it
-    }));
+    const view = await inTransaction(app, act((unit) => voidSale(unit, req.caller, req.params.id)));
     return latestActivity(view, view.request.amountRefundReserved > 0 ? ['refund'] : ['cancellation']);
   });
 
   r.post('/api/payment-requests/:id/refund', { schema: { hide: true, params: s.IdParams, body: s.RefundBody }, config: { operation: 'refund' } }, async (req) => {
     const { value, externalRef, lineItems } = req.body;
-    const amount = s.centsOf(value.amount);
-    checkSum(lineItems, amount);
     const { view, refundId } = await inTransaction(app, async (unit) => {
-      const { request } = await loadCurrent(unit, req.caller, req.params.id);
-      if (value.currency !== request.currency) throw new DomainError('currency_invalid', `value.currency must be ${request.currency}, the request's currency.`, 'value.currency');
-      const { refund } = await createRefund(unit, req.caller, req.params.id, { amount, reference: externalRef, captureMode: 'automatic' });
+      const { refund } = await createRefund(unit, req.caller, req.params.id, {
+        amount: s.centsOf(value.amount), currency: value.currency, lineItems: s.toCoreLineItems(lineItems), reference: externalRef, captureMode: 'automatic',
+      });
       // the channel refused it: recorded as a failed refund, answered as Centrapay's refusal
       if (refund.status === 'failed') return { view: null, refundId: refund.id };
-      return { view: await viewOf(unit.tx, (await unit.tx.getPaymentRequest(request.id)) as PaymentRequest), refundId: refund.id };
+      return { view: await viewOf(unit.tx, (await unit.tx.getPaymentRequest(refund.paymentRequestId)) as PaymentRequest), refundId: refund.id };
     });
     if (!view) throw new CentrapayRefusal(403, 'REFUND_DECLINED', `The payment channel declined refund ${refundId}.`);
     // a repeat with the same externalRef and amount answers the first refund's activity
@@ -101,8 +81,10 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
 
   r.post('/api/payment-requests/:id/confirm', { schema: { hide: true, params: s.IdParams, body: s.ConfirmBody }, config: { operation: 'confirm' } }, async (req, reply) => {
     const { caller, body } = req;
-    const amount = body.value === undefined ? lineTotal(body.lineItems) : s.centsOf(body.value.amount);
-    if (amount !== null) checkSum(body.lineItems, amount);
+    const lines = s.toCoreLineItems(body.lineItems) ?? [];
+    const amount = confirmedAmount(body, lines);
+    const mismatch = amount === null ? null : pr.checkLineItems(amount, lines); // core's sum check, as create and refund
+    if (mismatch) throw mismatch;
     requirePreAuth(await getPaymentRequest(app, caller, req.params.id));
     if (amount === null || amount <= 0) throw new CentrapayRefusal(403, 'INVALID_AMOUNT', 'A confirmation must be for more than 0.');
     const executed = await execute(app, keyed(req, caller, body.idempotencyKey),

@@ -4,14 +4,11 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Caller } from '../../../app/context.js';
 import { getTerminal } from '../../../app/use-cases/merchants.js';
 import { findDialectCredentialOfMerchant } from '../../../app/use-cases/dialect-credentials.js';
-import { createPaymentRequest, findByShortCode, getPaymentRequest, listPaymentRequests } from '../../../app/use-cases/payment-requests.js';
+import { createPaymentRequest, findByShortCode, getPaymentRequest, listCurrentPaymentRequests } from '../../../app/use-cases/payment-requests.js';
 import { terminalByName } from '../../../app/use-cases/points-of-sale.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
-import * as pr from '../../../core/payment-request.js';
-import type { LineItem } from '../../../core/payment-request.js';
 import { parseShortCode } from '../../../core/short-code.js';
-import { merchantNow } from '../../../app/time.js';
 import { fingerprint } from '../../shared/idempotency.js';
 import { CENTRAPAY_CONFIG } from '../credentials.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
@@ -29,11 +26,6 @@ function isHttpUrl(text: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** Centrapay line items carry the line's total as `price`; posgate's core sums line totals. */
-function toCoreLineItems(items: s.CentrapayLineItem[] | undefined): LineItem[] | undefined {
-  return items?.map((item) => ({ name: item.name, ...(item.sku ? { sku: item.sku } : {}), quantity: 1, unitAmount: s.centsOf(item.price), restricted: item.restricted ?? false }));
 }
 
 async function requireConfig(deps: CentrapayDeps, caller: Caller, configId: string): Promise<void> {
@@ -72,7 +64,7 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
     const amount = s.centsOf(body.value.amount);
     const { request } = await inTransaction(app, (unit) => createPaymentRequest(unit, req.caller, {
       amount, currency: body.value.currency, terminalId: terminal.id, captureMode: body.preAuth ? 'manual' : 'automatic',
-      expiresInSeconds: body.expirySeconds ?? 120, lineItems: toCoreLineItems(body.lineItems), partialAllowed: body.partialAllowed,
+      expiresInSeconds: body.expirySeconds ?? 120, lineItems: s.toCoreLineItems(body.lineItems), partialAllowed: body.partialAllowed,
       basketAmount: body.basketAmount === undefined ? undefined : s.centsOf(body.basketAmount), patronCode: body.barcode, patronNotPresent: body.patronNotPresent,
       redirectUrl: body.redirectUrl, allowConcurrent: true, externalRef: body.externalRef, conditionsEnabled: body.conditionsEnabled ?? false,
       authorizationTtlMs: body.preAuth ? deps.preAuthTtlMs : undefined,
@@ -93,10 +85,9 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
   });
 
   r.get('/api/payment-requests/external-ref/:externalRef', { schema: { hide: true, params: s.ExternalRefParams, querystring: s.RefPageQuery }, config: { operation: 'read' } }, async (req) => {
-    const found = await listPaymentRequests(app, req.caller, { externalRef: req.params.externalRef }, { limit: EXTERNAL_REF_PAGE, beforeId: req.query.pageKey });
-    // as of now, like a read by id: an overdue request shows as expired (the sweep records it)
-    const now = await merchantNow(app, app.store.read, req.caller.merchantId, req.caller.livemode);
-    const items = await Promise.all(found.items.map((request) => renderRequest(deps, pr.expireIfDue(request, now)?.request ?? request)));
+    // as of now, like a read by id: an overdue request shows as expired
+    const found = await listCurrentPaymentRequests(app, req.caller, { externalRef: req.params.externalRef }, { limit: EXTERNAL_REF_PAGE, beforeId: req.query.pageKey });
+    const items = await Promise.all(found.items.map((request) => renderRequest(deps, request)));
     return { items, ...(found.hasMore ? { nextPageKey: found.items.at(-1)?.id } : {}) };
   });
 }

@@ -3,10 +3,10 @@
 import type { FastifyInstance } from 'fastify';
 import type { Caller } from '../../../app/context.js';
 import type { Terminal, Tx } from '../../../app/ports/store.js';
-import { merchantNow } from '../../../app/time.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
+import { cancelRequest } from '../../../app/use-cases/cancel-void.js';
 import {
-  cancelPaymentRequest, capturePaymentRequest, createPaymentRequest, getPaymentRequest, listPaymentRequests, loadCurrent, readyPaymentRequest,
+  capturePaymentRequest, createPaymentRequest, getPaymentRequest, listCurrentPaymentRequests, loadCurrent, readyPaymentRequest,
 } from '../../../app/use-cases/payment-requests.js';
 import { holdPointOfSale, terminalByName, terminalByPosId } from '../../../app/use-cases/points-of-sale.js';
 import { DomainError } from '../../../core/errors.js';
@@ -23,19 +23,12 @@ import { operation } from '../transport.js';
 
 const PAYMENT_METHODS = ['GET', 'POST'] as const;
 
-/** The requests as they are now: one overdue is shown as it will be once the sweep expires it. */
-async function asNow(deps: MobilePayDeps, caller: Caller, requests: PaymentRequest[]): Promise<PaymentRequest[]> {
-  if (requests.length === 0) return requests;
-  const now = await merchantNow(deps.app, deps.app.store.read, caller.merchantId, caller.livemode);
-  return requests.map((request) => pr.expireIfDue(request, now)?.request ?? request);
-}
-
 /** Newest first: the requests with this orderId (and terminal) whose MobilePay status is `state` (any when absent). */
 async function findPayments(deps: MobilePayDeps, caller: Caller, filter: { orderId?: string; terminalId?: string; state?: MobilePayStatus; activeOnly?: boolean }): Promise<PaymentRequest[]> {
   const statuses = filter.state ? STORED_STATUSES[filter.state] : filter.activeOnly ? pr.ACTIVE_STATUSES : undefined;
-  const found = await listPaymentRequests(deps.app, caller, { externalRef: filter.orderId, terminalId: filter.terminalId, statuses }, { limit: 100 });
-  const current = await asNow(deps, caller, found.items);
-  return current.filter((r) => (filter.state ? paymentStatusOf(r) === filter.state : !filter.activeOnly || pr.isActive(r.status)));
+  // as they are now: one overdue is shown as it will be once the sweep expires it
+  const found = await listCurrentPaymentRequests(deps.app, caller, { externalRef: filter.orderId, terminalId: filter.terminalId, statuses }, { limit: 100 });
+  return found.items.filter((r) => (filter.state ? paymentStatusOf(r) === filter.state : !filter.activeOnly || pr.isActive(r.status)));
 }
 
 /** The core names its own ids; a MobilePay POS knows the active payment by its paymentId. */
@@ -153,11 +146,8 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
   operation(m, app, { path: '/payment/cancel', operation: 'cancel' }, async ({ params, caller }) => {
     const { paymentId } = p.read({ paymentId: p.paymentId }, params);
     const id = p.paymentRequestIdOf(paymentId);
-    const cancelled = await inTransaction(app, async (unit) => {
-      const { request } = await loadCurrent(unit, caller, id);
-      if (paymentStatusOf(request) === 'CancelledByClient') return request; // a repeated cancel changes nothing
-      return cancelPaymentRequest(unit, caller, id);
-    });
+    // a repeated cancel of a payment the merchant cancelled (CancelledByClient) changes nothing
+    const cancelled = await inTransaction(app, (unit) => cancelRequest(unit, caller, id, { again: 'by_merchant' }));
     return { status: paymentStatusOf(cancelled) };
   });
 

@@ -5,10 +5,8 @@ import type { Caller } from '../../../app/context.js';
 import { inTransaction, type Work } from '../../../app/unit-of-work.js';
 import { loadRefund } from '../../../app/access.js';
 import { cancelRefund, captureRefund, createRefund, getRefund, listRefunds } from '../../../app/use-cases/refunds.js';
-import { loadCurrent } from '../../../app/use-cases/payment-requests.js';
 import type { Refund, RefundStatus } from '../../../core/refund.js';
 import type { MobilePayDeps } from '../deps.js';
-import { invalidParameter } from '../errors.js';
 import * as p from '../params.js';
 import { guidOf, renderRefundDetails } from '../render.js';
 import { REFUND_STATUS_NAMES } from '../statuses.js';
@@ -23,13 +21,9 @@ export function refundRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
   operation(m, app, { path: '/refund/create', methods: ['GET', 'POST'], operation: 'refund' }, async ({ params, caller }) => {
     const input = p.read({ amount: p.amount, currencyCode: p.currencyCode, paymentId: p.paymentId, refundOrderId: p.refundOrderId }, params);
     const id = p.paymentRequestIdOf(input.paymentId);
-    const refund = await inTransaction(app, async (unit) => {
-      const { request } = await loadCurrent(unit, caller, id);
-      const currency = input.currencyCode ?? request.currency;
-      if (currency !== request.currency) throw invalidParameter('currencyCode', `currencyCode must be ${request.currency}, the currency of payment ${input.paymentId}.`);
-      const amount = p.minorUnits(input.amount, currency);
-      return (await createRefund(unit, caller, id, { amount, reference: input.refundOrderId, captureMode: 'manual', windowMs: REFUND_WINDOW_MS })).refund;
-    });
+    const refund = await inTransaction(app, async (unit) => (await createRefund(unit, caller, id, {
+      amount: (currency) => p.minorUnits(input.amount, currency), currency: input.currencyCode, reference: input.refundOrderId, captureMode: 'manual', windowMs: REFUND_WINDOW_MS,
+    })).refund);
     return { refundId: guidOf(refund.id) };
   });
 

@@ -1,0 +1,54 @@
+// Cancel and void as a POS asks for them: the whole intent (a cancel that may repeat, a void of
+// whatever the sale is now) is checked here, so a dialect parses, calls one of these and renders.
+// Each locks the request once and commits through the same transitions as the plain use cases.
+import { DomainError } from '../../core/errors.js';
+import * as pr from '../../core/payment-request.js';
+import type { PaymentRequest } from '../../core/payment-request.js';
+import type { Caller } from '../context.js';
+import type { Work } from '../unit-of-work.js';
+import { commit, loadCurrent } from './payment-requests.js';
+
+export interface CancelIntent {
+  /** The merchant's own words, kept as cancellationReason. */
+  reason?: string;
+  /**
+   * A cancel that finds the request already cancelled answers it unchanged instead of refusing it
+   * (invalid_state): `by_merchant` when the merchant ended it (cancelled, voided, released, or
+   * declined its condition; not the patron), `any` whoever cancelled it. Absent: no repeat.
+   */
+  again?: 'by_merchant' | 'any';
+}
+
+/** Whether the request is already what a repeated cancel of this kind asks for. */
+export function alreadyCancelled(request: Pick<PaymentRequest, 'status' | 'statusReason'>, again: CancelIntent['again']): boolean {
+  if (request.status !== 'cancelled' || again === undefined) return false;
+  return again === 'any' || request.statusReason !== 'cancelled_by_patron';
+}
+
+/** The merchant cancels; money the patron paid towards it goes back in the same change (see commit). */
+export async function cancelRequest(unit: Work, caller: Caller, id: string, intent: CancelIntent = {}): Promise<PaymentRequest> {
+  const { request, now } = await loadCurrent(unit, caller, id);
+  if (alreadyCancelled(request, intent.again)) return request;
+  return commit(unit, request, pr.cancel(request, now, intent.reason ?? null));
+}
+
+/**
+ * A POS's void: undo the sale, whatever state it is in now. A paid request is voided (everything
+ * not yet refunded goes back; 24 h window); one with nothing left to refund, or already voided, is
+ * `already_refunded`. A request not paid yet is cancelled instead (an authorization with nothing
+ * confirmed is released); an authorization with confirmations is refused (invalid_state: refund
+ * what was confirmed). The native API's void is voidPaymentRequest: a succeeded request only.
+ */
+export async function voidSale(unit: Work, caller: Caller, id: string): Promise<PaymentRequest> {
+  const { request, now } = await loadCurrent(unit, caller, id);
+  if (request.status === 'succeeded') {
+    if (pr.refundableAmount(request) === 0)
+      throw new DomainError('already_refunded', `Payment request ${request.id} is already refunded in full.`, undefined, { status: request.status, refundable: 0 });
+    return commit(unit, request, pr.voidRequest(request, now));
+  }
+  if (request.status === 'authorized' && request.amountCaptured > 0)
+    throw new DomainError('invalid_state', `Payment request ${request.id} has confirmations; refund them instead.`, undefined, { status: request.status, statusReason: request.statusReason });
+  if (request.status === 'cancelled' && request.statusReason === 'voided')
+    throw new DomainError('already_refunded', `Payment request ${request.id} is already voided.`, undefined, { status: request.status, statusReason: request.statusReason });
+  return commit(unit, request, pr.cancel(request, now)); // not paid yet: voiding it cancels it
+}
