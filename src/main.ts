@@ -8,6 +8,7 @@ import { StorageUnavailable } from './app/ports/store.js';
 import { systemClock } from './system/clock.js';
 import { ensureAdminToken, ensureDemoMerchant, type DemoCredentials } from './app/use-cases/bootstrap.js';
 import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/sweeps.js';
+import { resumeChannelCommands } from './app/use-cases/channel-events.js';
 import { loadConfig, type Config } from './config/config.js';
 import { openApp } from './compose.js';
 import type { App } from './app/context.js';
@@ -94,6 +95,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     running = (async () => {
       await sweepDue(app);
       await runAutopay(app);
+      await resumeChannelCommands(app);
       if (clock.now() - lastPurge > 3600_000) {
         lastPurge = clock.now();
         await purgeIdempotencyKeys(app);

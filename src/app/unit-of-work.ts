@@ -5,20 +5,63 @@ import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { WebhookEndpoint } from '../core/webhooks.js';
 import { enqueue } from './outbox.js';
+import { askChannel, ChannelAnswerNeeded, runChannelCommand, standRefusals } from './channel-commands.js';
+import { channelCommandId, isRefusal, type ChannelCommand, type ChannelCommandKind } from '../core/channel-command.js';
 import type { App } from './context.js';
-import { ConcurrentUpdate, StorageUnavailable, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/store.js';
+import { ChannelBusy, ConcurrentUpdate, StorageUnavailable, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/store.js';
 
 const MAX_ATTEMPTS = 8;
 
 /** Collects the events a unit of work appends, to publish once it has committed. */
 export class Work {
   readonly events: StoredEvent[] = [];
+  /** Refusals from the channel this unit consumed: they stand even if the unit then throws. */
+  readonly refusedCommands: string[] = [];
+  /** Commands that hold nothing (a release), run once this unit has committed. */
+  readonly afterCommit: ChannelCommand[] = [];
   /** The merchant's endpoints, read once per unit of work (one merchant and mode per unit). */
   private endpoints: WebhookEndpoint[] | null = null;
   constructor(
     readonly app: App,
     readonly tx: Tx,
+    /** The channel command this unit asked for, when it runs again to apply the answer. */
+    readonly answered: string | null = null,
   ) {}
+
+  /**
+   * The channel's answer to an operation that moves money on `requestId`. The first time, the answer is not known: the unit stops (ChannelAnswerNeeded), the
+   * command is recorded, the channel is called outside any transaction, and the unit runs again,
+   * finding the answer here. The command is applied in this unit's transaction, with the state
+   * change the unit makes of it. `sameOperation` tells one operation from another of the same kind
+   * and amount (a refund's reference): another operation in flight on the request is waited for.
+   */
+  async moveMoney(requestId: string, kind: ChannelCommandKind, amount: number, intent: Record<string, unknown>, sameOperation: string): Promise<ChannelCommand> {
+    const inFlight = await this.tx.channelCommandInFlight(requestId);
+    if (inFlight) {
+      // ours: asked by this unit, or by an earlier try of the same operation (a retry after the
+      // channel did not answer); anyone else's is waited for
+      const ours = inFlight.id === this.answered || (inFlight.kind === kind && inFlight.amount === amount && inFlight.intent.operation === sameOperation);
+      if (!ours) throw new ChannelBusy(requestId);
+      if (inFlight.status === 'pending') throw new ChannelAnswerNeeded(inFlight); // asked before, never answered: ask again, same id
+      await this.tx.applyChannelCommand(inFlight.id, this.app.clock.now());
+      if (isRefusal(inFlight.outcome)) this.refusedCommands.push(inFlight.id);
+      return inFlight;
+    }
+    const now = this.app.clock.now();
+    const sequence = (await this.tx.countChannelCommands(requestId)) + 1;
+    throw new ChannelAnswerNeeded({
+      id: channelCommandId(requestId, sequence, kind, amount, sameOperation), kind, paymentRequestId: requestId, amount, intent: { ...intent, operation: sameOperation },
+      status: 'pending', outcome: null, createdAt: now, updatedAt: now,
+    });
+  }
+
+  /** A command whose outcome changes nothing here (a release): recorded now, run after commit. */
+  async moveMoneyAfterCommit(requestId: string, version: number, kind: ChannelCommandKind, amount: number, intent: Record<string, unknown> = {}): Promise<void> {
+    const now = this.app.clock.now();
+    const command: ChannelCommand = { id: channelCommandId(requestId, version, kind, amount, kind), kind, paymentRequestId: requestId, amount, intent, status: 'pending', outcome: null, createdAt: now, updatedAt: now };
+    await this.tx.insertChannelCommand(command, { owner: this.app.config.workerId, until: now + this.app.config.leaseMs });
+    this.afterCommit.push(command);
+  }
 
   async emitForRequest(request: PaymentRequest, types: readonly string[]): Promise<void> {
     for (const type of types) await this.append('payment_request', request.id, request, type, request, request.updatedAt);
@@ -58,23 +101,63 @@ function isRetryable(error: unknown): boolean {
   return error instanceof UniqueViolation || error instanceof ConcurrentUpdate;
 }
 
-/** One transaction, retried from scratch when a concurrent writer invalidated what it read. */
+/** How often one unit of work may stop for a channel's answer (each stop is one operation). */
+const MAX_CHANNEL_ROUNDS = 4;
+/** How long a unit waits, in all, for another operation's channel answer on the same request. */
+const MAX_CHANNEL_WAIT_MS = 10_000;
+const CHANNEL_WAIT_STEP_MS = 50;
+
+/**
+ * One transaction, retried from scratch when a concurrent writer invalidated what it read. A unit
+ * that needs a channel's answer (Work.moveMoney) is run again once the channel has answered: the
+ * channel is never called inside a transaction that may be retried (app/channel-commands.ts).
+ */
 export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T>, afterWork?: (unit: Work, result: T) => Promise<void>): Promise<T> {
-  for (let attempt = 1; ; attempt++) {
+  let answered: string | null = null; // the command this unit asked for and now applies
+  let waited = 0;
+  let waits = 0;
+  for (let attempt = 1, rounds = 0; ; attempt++) {
+    let unit: Work | undefined;
     try {
-      let unit!: Work;
       const result = await app.store.transaction(async (tx) => {
-        unit = new Work(app, tx);
+        if (answered) tx.actForChannelCommand(answered);
+        unit = new Work(app, tx, answered);
         const value = await work(unit);
         if (afterWork) await afterWork(unit, value);
         return value;
       });
-      if (unit.events.length > 0) app.feed.publish(unit.events);
+      if (unit!.events.length > 0) app.feed.publish(unit!.events);
+      for (const command of unit!.afterCommit) await runChannelCommand(app, command).catch(() => undefined); // the worker retries it
       return result;
-    } catch (error) {
+    } catch (thrown) {
+      let error = thrown;
+      if (error instanceof ChannelAnswerNeeded) {
+        if (rounds >= MAX_CHANNEL_ROUNDS) throw new DomainError('conflict', 'The request changed while the payment channel answered, too many times; retry the request.');
+        try {
+          await askChannel(app, error.command);
+          rounds++;
+          answered = error.command.id;
+          attempt--;
+          continue;
+        } catch (asking) {
+          error = asking; // another operation in flight on the request (ChannelBusy): waited for below
+        }
+      }
+      if (error instanceof ChannelBusy && waited < MAX_CHANNEL_WAIT_MS) {
+        // another operation on the request waits for the channel: wait for it rather than give up
+        const pause = Math.min(2 ** ++waits, CHANNEL_WAIT_STEP_MS);
+        await new Promise((done) => setTimeout(done, pause));
+        waited += pause;
+        attempt--;
+        continue;
+      }
       const final = error instanceof UniqueViolation ? FINAL_VIOLATIONS[error.constraint] : undefined;
       if (final) throw final();
-      if (!isRetryable(error)) throw error;
+      if (!isRetryable(error)) {
+        // a refusal the unit answered with (a capture the channel refused) stands: the next try is a new operation
+        if (unit && unit.refusedCommands.length > 0) await standRefusals(app, unit.refusedCommands);
+        throw error;
+      }
       if (attempt >= MAX_ATTEMPTS) {
         throw new DomainError('conflict', 'The object was changed by concurrent requests too many times; retry the request.', undefined, { cause: (error as Error).message });
       }

@@ -1,10 +1,11 @@
 // The Tx port over Kysely: one implementation of every repository operation for all drivers.
 // Driver differences (error shapes, autoincrement) are passed in, never branched on here.
 import { sql, type Kysely } from 'kysely';
+import type { ChannelCommand } from '../core/channel-command.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import {
-  ConcurrentUpdate, UniqueViolation,
+  ChannelBusy, ConcurrentUpdate, UniqueViolation,
   type ApiKey, type DialectCredential, type EventFilter, type IdempotencyClaim, type IdempotencyScope, type Merchant, type Page, type Patron, type PatronCode,
   type Lease, type PaymentRequestFilter, type Store, type StoredEvent, type StoredResponse, type Terminal, type Tx,
 } from '../app/ports/store.js';
@@ -34,6 +35,9 @@ export interface DriverFeatures {
 }
 
 export class KyselyTx implements Tx {
+  /** The channel command whose answer this transaction applies (see actForChannelCommand). */
+  private channelCommand: string | null = null;
+
   constructor(
     private readonly db: Kysely<Database>,
     private readonly classify: UniqueClassifier,
@@ -165,9 +169,15 @@ export class KyselyTx implements Tx {
   async updatePaymentRequest(request: PaymentRequest) {
     const { id: _id, ...values } = rows.fromPaymentRequest(request);
     const result = await this.write(() =>
-      this.db.updateTable('payment_requests').set(values).where('id', '=', request.id).where('version', '=', request.version - 1).executeTakeFirst(),
+      this.db.updateTable('payment_requests').set(values).where('id', '=', request.id).where('version', '=', request.version - 1)
+        // a request with a channel command in flight changes only in the unit that applies its answer
+        .where((eb) => (this.channelCommand === null ? eb('channel_command_id', 'is', null)
+          : eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', '=', this.channelCommand)])))
+        .executeTakeFirst(),
     );
-    if (Number(result.numUpdatedRows) !== 1) throw new ConcurrentUpdate(request.id);
+    if (Number(result.numUpdatedRows) === 1) return;
+    const held = await this.db.selectFrom('payment_requests').select('channel_command_id').where('id', '=', request.id).executeTakeFirst();
+    throw held?.channel_command_id ? new ChannelBusy(request.id) : new ConcurrentUpdate(request.id);
   }
   async getPaymentRequest(id: string) {
     const row = await this.db.selectFrom('payment_requests').selectAll().where('id', '=', id).executeTakeFirst();
@@ -463,5 +473,57 @@ export class KyselyTx implements Tx {
   }
   async setSetting(key: string, value: string) {
     await this.db.insertInto('settings').values({ key, value }).onConflict((oc) => oc.column('key').doUpdateSet({ value })).execute();
+  }
+
+  actForChannelCommand(commandId: string) {
+    this.channelCommand = commandId;
+  }
+  async beginChannelCommand(command: ChannelCommand, lease: Lease) {
+    await this.insertChannelCommand(command, lease);
+    const held = await this.db.updateTable('payment_requests').set({ channel_command_id: command.id })
+      .where('id', '=', command.paymentRequestId)
+      .where((eb) => eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', '=', command.id)]))
+      .executeTakeFirst();
+    if (Number(held.numUpdatedRows) !== 1) throw new ChannelBusy(command.paymentRequestId);
+  }
+  async insertChannelCommand(command: ChannelCommand, lease: Lease | null) {
+    await this.db.insertInto('channel_commands').values({
+      ...rows.fromChannelCommand(command), attempts: 0, lease_owner: lease?.owner ?? null, lease_until: lease?.until ?? null,
+    }).onConflict((oc) => oc.column('id').doNothing()).execute();
+  }
+  async getChannelCommand(id: string) {
+    const row = await this.db.selectFrom('channel_commands').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? rows.toChannelCommand(row) : null;
+  }
+  async countChannelCommands(paymentRequestId: string) {
+    const row = await this.db.selectFrom('channel_commands').select((eb) => eb.fn.countAll<number>().as('n')).where('payment_request_id', '=', paymentRequestId).executeTakeFirst();
+    return Number(row?.n ?? 0);
+  }
+  async channelCommandInFlight(paymentRequestId: string) {
+    const row = await this.db.selectFrom('channel_commands as c').innerJoin('payment_requests as pr', 'pr.channel_command_id', 'c.id')
+      .selectAll('c').where('pr.id', '=', paymentRequestId).executeTakeFirst();
+    return row ? rows.toChannelCommand(row) : null;
+  }
+  async recordChannelOutcome(id: string, outcome: string, now: number) {
+    await this.db.updateTable('channel_commands').set({ status: 'executed', outcome, updated_at: now, attempts: sql`attempts + 1` })
+      .where('id', '=', id).where('status', '=', 'pending').execute();
+  }
+  async applyChannelCommand(id: string, now: number) {
+    const applied = await this.db.updateTable('channel_commands').set({ status: 'applied', updated_at: now, lease_owner: null, lease_until: null })
+      .where('id', '=', id).where('status', '=', 'executed').executeTakeFirst();
+    await this.db.updateTable('payment_requests').set({ channel_command_id: null }).where('channel_command_id', '=', id).execute();
+    return Number(applied.numUpdatedRows) === 1;
+  }
+  async claimChannelCommands(realNow: number, limit: number, lease: Lease) {
+    let due = this.db.selectFrom('channel_commands').select('id').where('status', 'in', ['pending', 'executed'])
+      .where((eb) => eb.or([eb('lease_until', 'is', null), eb('lease_until', '<', realNow)])).orderBy('created_at').limit(limit);
+    if (this.features.skipLocked) due = due.forUpdate().skipLocked();
+    const leased = await this.db.updateTable('channel_commands').set({ lease_owner: lease.owner, lease_until: lease.until }).where('id', 'in', due).returningAll().execute();
+    return leased.map(rows.toChannelCommand);
+  }
+  async recordChannelEvent(id: string, commandId: string, now: number) {
+    const inserted = await this.db.insertInto('channel_events').values({ id, command_id: commandId, received_at: now })
+      .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
+    return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
   }
 }

@@ -1,10 +1,11 @@
 // Row ↔ domain mapping, shared by every driver.
 import type { Insertable, Selectable } from 'kysely';
+import type { ChannelCommand } from '../core/channel-command.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { ApiKey, DialectCredential, Merchant, Patron, PatronCode, StoredEvent, Store, Terminal } from '../app/ports/store.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
-import type { ApiKeysTable, DeliveriesTable, DialectCredentialsTable, DeliveryAttemptsTable, WebhookEndpointsTable, EventsTable, MerchantsTable, PatronCodesTable, PatronsTable, PaymentRequestsTable, RefundsTable, StoresTable, TerminalsTable } from './schema.js';
+import type { ApiKeysTable, ChannelCommandsTable, DeliveriesTable, DialectCredentialsTable, DeliveryAttemptsTable, WebhookEndpointsTable, EventsTable, MerchantsTable, PatronCodesTable, PatronsTable, PaymentRequestsTable, RefundsTable, StoresTable, TerminalsTable } from './schema.js';
 
 const bool = (value: number) => value === 1;
 const bit = (value: boolean) => (value ? 1 : 0);
@@ -120,3 +121,18 @@ export const fromDeliveryAttempt = (a: DeliveryAttempt): Selectable<DeliveryAtte
 });
 
 export { bit };
+
+export function fromChannelCommand(c: ChannelCommand) {
+  return {
+    id: c.id, kind: c.kind, payment_request_id: c.paymentRequestId, amount: c.amount, intent: JSON.stringify(c.intent),
+    status: c.status, outcome: c.outcome, created_at: c.createdAt, updated_at: c.updatedAt,
+  };
+}
+
+export function toChannelCommand(row: Selectable<ChannelCommandsTable>): ChannelCommand {
+  return {
+    id: row.id, kind: row.kind as ChannelCommand['kind'], paymentRequestId: row.payment_request_id, amount: Number(row.amount),
+    intent: JSON.parse(row.intent) as Record<string, unknown>, status: row.status as ChannelCommand['status'], outcome: row.outcome,
+    createdAt: Number(row.created_at), updatedAt: Number(row.updated_at),
+  };
+}

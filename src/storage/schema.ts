@@ -26,6 +26,8 @@ export interface PaymentRequestsTable {
   conditions: Generated<string>; authorization_ttl_ms: Generated<number | null>; dialect_data: Generated<string | null>;
   expires_at: number; authorization_expires_at: number | null; created_at: number; updated_at: number; version: number;
   lease_owner: Generated<string | null>; lease_until: Generated<number | null>;
+  /** The channel command in flight on the request (migration 0006): its other writes wait for it. */
+  channel_command_id: Generated<string | null>;
 }
 export interface PaymentRequestRefsTable { payment_request_id: string; merchant_id: string; livemode: Bool; kind: string; value: string }
 export interface RefundsTable {
@@ -64,6 +66,15 @@ export interface DialectCredentialsTable {
   id: string; merchant_id: string; dialect: string; livemode: Bool; lookup: string; secret_hash: string | null; created_at: number; updated_at: number;
 }
 
+export interface ChannelCommandsTable {
+  id: string; kind: string; payment_request_id: string; amount: number; intent: string; status: string; outcome: string | null;
+  attempts: number; lease_owner: string | null; lease_until: number | null; created_at: number; updated_at: number;
+}
+
+export interface ChannelEventsTable {
+  id: string; command_id: string; received_at: number;
+}
+
 export interface Database {
   merchants: MerchantsTable;
   stores: StoresTable;
@@ -81,6 +92,8 @@ export interface Database {
   deliveries: DeliveriesTable;
   delivery_attempts: DeliveryAttemptsTable;
   dialect_credentials: DialectCredentialsTable;
+  channel_commands: ChannelCommandsTable;
+  channel_events: ChannelEventsTable;
 }
 
 /** Names of the uniqueness rules the use cases rely on (index names in both drivers). */

@@ -6,6 +6,7 @@ import {
   ConcurrentUpdate, UniqueViolation,
   type ApiKey, type DialectCredential, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type StorePort, type Terminal, type Tx,
 } from '../app/ports/store.js';
+import type { ChannelCommand } from '../core/channel-command.js';
 import { ACTIVE_STATUSES, FINAL_STATUSES, PAYMENT_REQUEST_STATUSES, type PaymentRequest, type PaymentRequestStatus } from '../core/payment-request.js';
 import { REFUND_STATUSES, type Refund } from '../core/refund.js';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint } from '../core/webhooks.js';
@@ -999,6 +1000,53 @@ export function runStoreContract(name: string, newStore: () => Promise<StorePort
         expect((await verifyTotals(store)).mismatches.map((m) => [m.paymentRequestId, m.total, m.recorded, m.expected])).toStrictEqual([
           ['pr_1', 'amountRefundReserved', 1700, 1500],
         ]);
+      });
+    });
+
+    describe('channel commands', () => {
+      const command = (overrides: Partial<ChannelCommand> = {}): ChannelCommand => ({
+        id: 'cmd_pr_cc_1_capture_500', kind: 'capture', paymentRequestId: 'pr_cc', amount: 500, intent: { final: true },
+        status: 'pending', outcome: null, createdAt: NOW, updatedAt: NOW, ...overrides,
+      });
+      const lease = { owner: 'w1', until: NOW + MINUTE };
+
+      it('a command in flight holds its request: other writes wait, the unit that applies it may write', async () => {
+        const request = aRequest({ id: 'pr_cc', allowConcurrent: true });
+        await insertRequests(request);
+        await store.transaction((tx) => tx.beginChannelCommand(command(), lease));
+        expect(await store.read.channelCommandInFlight('pr_cc')).toMatchObject({ id: 'cmd_pr_cc_1_capture_500', status: 'pending', intent: { final: true } });
+        // recording the same command again changes nothing; another command cannot take the request
+        await store.transaction((tx) => tx.beginChannelCommand(command(), lease));
+        await expectConcurrentUpdate(store.transaction((tx) => tx.beginChannelCommand(command({ id: 'cmd_other' }), lease)));
+        expect(await store.read.countChannelCommands('pr_cc')).toBe(1);
+        const changed = { ...request, description: 'changed', version: request.version + 1 };
+        await expectConcurrentUpdate(store.transaction((tx) => tx.updatePaymentRequest(changed)));
+        await store.transaction((tx) => tx.recordChannelOutcome('cmd_pr_cc_1_capture_500', 'succeeded', NOW + 1));
+        await store.transaction((tx) => tx.recordChannelOutcome('cmd_pr_cc_1_capture_500', 'failed', NOW + 2)); // the first answer stands
+        await store.transaction(async (tx) => {
+          tx.actForChannelCommand('cmd_pr_cc_1_capture_500');
+          await tx.updatePaymentRequest(changed);
+          expect(await tx.applyChannelCommand('cmd_pr_cc_1_capture_500', NOW + 3)).toBe(true);
+        });
+        expect(await store.read.getChannelCommand('cmd_pr_cc_1_capture_500')).toMatchObject({ status: 'applied', outcome: 'succeeded' });
+        expect(await store.read.channelCommandInFlight('pr_cc')).toBeNull();
+        // applied once: a second application is refused, and the request is free again
+        expect(await store.transaction((tx) => tx.applyChannelCommand('cmd_pr_cc_1_capture_500', NOW + 4))).toBe(false);
+        await store.transaction((tx) => tx.updatePaymentRequest({ ...changed, description: 'again', version: changed.version + 1 }));
+      });
+
+      it('commands whose lease ran out unapplied are claimed, each by one claimer', async () => {
+        await insertRequests(aRequest({ id: 'pr_cc', allowConcurrent: true }));
+        await store.transaction((tx) => tx.insertChannelCommand(command({ id: 'cmd_a', kind: 'release', amount: 0 }), lease));
+        await store.transaction((tx) => tx.insertChannelCommand(command({ id: 'cmd_b', kind: 'release', amount: 0 }), null));
+        expect(ids(await store.transaction((tx) => tx.claimChannelCommands(NOW, 10, { owner: 'w2', until: NOW + MINUTE })))).toEqual(['cmd_b']);
+        expect(await store.transaction((tx) => tx.claimChannelCommands(NOW, 10, { owner: 'w3', until: NOW + MINUTE }))).toEqual([]);
+        expect(sortedIds(await store.transaction((tx) => tx.claimChannelCommands(NOW + 2 * MINUTE, 10, { owner: 'w3', until: NOW + 3 * MINUTE })))).toEqual(['cmd_a', 'cmd_b']);
+      });
+
+      it('an inbound channel event is recorded once', async () => {
+        expect(await store.transaction((tx) => tx.recordChannelEvent('chev_1', 'cmd_a', NOW))).toBe(true);
+        expect(await store.transaction((tx) => tx.recordChannelEvent('chev_1', 'cmd_a', NOW))).toBe(false);
       });
     });
 

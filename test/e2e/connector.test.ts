@@ -22,7 +22,7 @@ const recording: Connector = {
   async release(request) {
     calls.push(`release ${request.id}`);
   },
-  refund: (request, refund) => sandbox.refund(request, refund),
+  refund: (request, refund, id) => sandbox.refund(request, refund, id),
 };
 
 let t: TestGateway;

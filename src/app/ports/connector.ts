@@ -18,8 +18,10 @@ export interface ChannelChoice {
 
 /**
  * The payment channel behind a request: where money actually moves. The sandbox simulates it.
- * Calls run inside the use case's transaction, so an implementation must not block on the
- * network: a real channel records the instruction (outbox) and answers `pending`.
+ * `authorize`, `capture`, `release` and `refund` are channel commands (core/channel-command.ts):
+ * each is recorded before it is called and called outside any transaction, with an `idempotencyId`
+ * that the same operation always carries again. A channel must act once per id: a call repeated
+ * with an id it has seen answers what it answered the first time.
  */
 export interface Connector {
   /** The channels that can pay this request at all (e.g. crypto only where there is an exchange rate). */
@@ -34,14 +36,14 @@ export interface Connector {
    * The inbound "patron paid" path: the patron approved `amount` on the channel; the channel
    * authorizes it (the funds are taken or reserved) or declines it.
    */
-  authorize(request: PaymentRequest, payment: { amount: number; method: string }): Promise<'approved' | 'declined'>;
+  authorize(request: PaymentRequest, payment: { amount: number; method: string }, idempotencyId: string): Promise<'approved' | 'declined'>;
   /**
    * Takes `amount` of an authorization. `final`: the rest is released; not final (a pre-auth's
    * confirmation): the rest stays reserved for more captures or a release.
    */
-  capture(request: PaymentRequest, amount: number, options: { final: boolean }): Promise<'succeeded' | 'failed'>;
+  capture(request: PaymentRequest, amount: number, options: { final: boolean }, idempotencyId: string): Promise<'succeeded' | 'failed'>;
   /** Releases an authorization that will not be captured (cancel, expiry). */
-  release(request: PaymentRequest): Promise<void>;
+  release(request: PaymentRequest, idempotencyId: string): Promise<void>;
   /** Sends a refund to the channel; `succeeded` settles it at once, `pending` waits for the channel. */
-  refund(request: PaymentRequest, refund: Refund): Promise<'succeeded' | 'pending' | 'failed'>;
+  refund(request: PaymentRequest, refund: Refund, idempotencyId: string): Promise<'succeeded' | 'pending' | 'failed'>;
 }

@@ -1,6 +1,7 @@
 // The storage port: what use cases need from persistence, in domain terms. Drivers implement it
 // (storage/); one contract suite (storage/store.contract.ts) runs against every driver.
 import type { PaymentRequest, PaymentRequestStatus } from '../../core/payment-request.js';
+import type { ChannelCommandReads, ChannelCommandWrites } from './channel-commands.js';
 import type { Refund } from '../../core/refund.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../../core/webhooks.js';
 
@@ -173,6 +174,17 @@ export class ConcurrentUpdate extends Error {
 }
 
 /**
+ * A payment request is held by a channel command in flight (another operation is waiting for the
+ * channel's answer): the use case runs again once that command is applied, moments later.
+ */
+export class ChannelBusy extends ConcurrentUpdate {
+  constructor(objectId: string) {
+    super(objectId);
+    this.name = 'ChannelBusy';
+  }
+}
+
+/**
  * Thrown by a driver when the database could not be reached or dropped the connection (a restart,
  * a network cut): the caller's transaction did not complete here, and if it was committing, its
  * outcome is unknown until the database answers again. Retrying later is the remedy (503).
@@ -188,7 +200,7 @@ export class StorageUnavailable extends Error {
  * What a use case may read: inside a transaction, or outside one through `store.read` (autocommit).
  * Nothing here writes, takes a lease or holds a row lock.
  */
-export interface ReadTx {
+export interface ReadTx extends ChannelCommandReads {
   getMerchant(id: string): Promise<Merchant | null>;
   listMerchants(page: { limit: number; afterId?: string }): Promise<Page<Merchant>>;
   getStore(id: string): Promise<Store | null>;
@@ -327,7 +339,7 @@ export interface SettingWrites {
 }
 
 /** Everything a use case may read or write, inside one transaction: the reads and each aggregate's writes. */
-export interface Tx extends ReadTx, MerchantWrites, PaymentRequestWrites, RefundWrites, WebhookWrites, IdempotencyWrites, PatronWrites, SettingWrites {}
+export interface Tx extends ReadTx, MerchantWrites, PaymentRequestWrites, RefundWrites, WebhookWrites, IdempotencyWrites, PatronWrites, SettingWrites, ChannelCommandWrites {}
 
 export interface StorePort {
   readonly driver: 'sqlite' | 'postgres';

@@ -56,8 +56,9 @@ export async function patronAct(unit: Work, request: PaymentRequest, input: Patr
   const transition = patronActs(request, input, now, settings); // validates before the channel is asked
   if (input.outcome !== 'approve') return commit(unit, request, transition);
   const amount = transition.request.amountReceived - request.amountReceived;
-  const verdict = await unit.app.connector.authorize(request, { amount, method: transition.request.paymentMethod ?? 'card' });
-  const after = await commit(unit, request, verdict === 'approved' ? transition : pr.decline(request, now));
+  const method = transition.request.paymentMethod ?? 'card';
+  const { outcome } = await unit.moveMoney(request.id, 'authorize', amount, { method }, method);
+  const after = await commit(unit, request, outcome === 'approved' ? transition : pr.decline(request, now));
   // still owed after a partial payment: the instructions now describe the remainder
   return after.status === 'pending' ? refreshInstructions(unit, after, now) : after;
 }

@@ -55,7 +55,7 @@ export interface CreateResult {
 export async function commit(unit: Work, before: PaymentRequest, transition: Transition): Promise<PaymentRequest> {
   if (transition.request === before) return before;
   // an authorization that ends without a full capture (cancel, expiry, a pre-auth's release) is released on the channel
-  if (before.status === 'authorized' && releasesRest(transition.request)) await unit.app.connector.release(before);
+  if (before.status === 'authorized' && releasesRest(transition.request)) await unit.moveMoneyAfterCommit(before.id, before.version, 'release', before.amountAuthorized - transition.request.amountCaptured);
   await unit.tx.updatePaymentRequest(transition.request);
   await unit.emitForRequest(transition.request, transition.events);
   if (pr.owedBack(transition.request) <= 0) return transition.request;
@@ -197,7 +197,7 @@ export async function capturePaymentRequest(unit: Work, caller: Caller, id: stri
   const { request, now } = await loadCurrent(unit, caller, id);
   const transition = pr.capture(request, amount, now); // validates before the channel is asked
   const taken = transition.request.amountCaptured - request.amountCaptured;
-  if ((await unit.app.connector.capture(request, taken, { final: true })) === 'failed')
+  if ((await unit.moveMoney(request.id, 'capture', taken, { final: true }, 'capture')).outcome === 'failed')
     throw new DomainError('invalid_state', `The payment channel refused to capture ${taken}; the authorization is unchanged.`, undefined, { status: request.status });
   return commit(unit, request, transition);
 }
@@ -206,7 +206,7 @@ export async function capturePaymentRequest(unit: Work, caller: Caller, id: stri
 export async function confirmPaymentRequest(unit: Work, caller: Caller, id: string, amount: number): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
   const transition = pr.confirm(request, amount, now);
-  if ((await unit.app.connector.capture(request, amount, { final: false })) === 'failed')
+  if ((await unit.moveMoney(request.id, 'capture', amount, { final: false }, 'confirm')).outcome === 'failed')
     throw new DomainError('invalid_state', `The payment channel refused to capture ${amount}; the authorization is unchanged.`, undefined, { status: request.status });
   return commit(unit, request, transition);
 }

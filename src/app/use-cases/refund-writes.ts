@@ -14,18 +14,23 @@ export async function applyRefund(unit: Work, refund: Refund, request: PaymentRe
 }
 
 /**
- * Persists a newly reserved refund and, unless it awaits a manual capture, hands it to the
- * channel. The Connector contract forbids blocking network I/O here (a real channel answers
- * `pending` and settles later), so this stays inside the transaction.
+ * Persists a newly reserved refund and, unless it awaits a manual capture, has the channel send it
+ * (a channel command: the unit runs again with the channel's answer, see Work.moveMoney). The
+ * refund keeps the id the channel was told, however often the unit runs.
  */
 export async function storeNewRefund(unit: Work, reserved: RefundChange, now: number): Promise<RefundChange> {
-  await unit.tx.updatePaymentRequest(reserved.request);
-  await unit.tx.insertRefund(reserved.refund);
-  await unit.emitForRefund(reserved.refund, reserved.request, reserved.events);
-  if (reserved.refund.status !== 'pending') return reserved;
-  const outcome = await unit.app.connector.refund(reserved.request, reserved.refund);
-  if (outcome === 'pending') return reserved;
-  return applyRefund(unit, reserved.refund, reserved.request, outcome === 'succeeded' ? 'settle' : 'fail', now);
+  let change = reserved;
+  let outcome: string | null = null;
+  if (reserved.refund.status === 'pending') {
+    const command = await unit.moveMoney(reserved.request.id, 'refund', reserved.refund.amount, { refund: reserved.refund }, reserved.refund.reference);
+    change = { ...reserved, refund: { ...reserved.refund, id: (command.intent.refund as Refund).id } };
+    outcome = command.outcome;
+  }
+  await unit.tx.updatePaymentRequest(change.request);
+  await unit.tx.insertRefund(change.refund);
+  await unit.emitForRefund(change.refund, change.request, change.events);
+  if (outcome === null || outcome === 'pending') return change;
+  return applyRefund(unit, change.refund, change.request, outcome === 'succeeded' ? 'settle' : 'fail', now);
 }
 
 /**

@@ -5,6 +5,7 @@ import * as webhooks from './0002-webhooks.js';
 import * as patronSide from './0003-patron-side.js';
 import * as dialects from './0004-dialects.js';
 import * as statusChecks from './0005-status-checks.js';
+import * as channelCommands from './0006-channel-commands.js';
 
 export interface MigrationDialect {
   /** The column type of an auto-incrementing key. */
@@ -13,7 +14,7 @@ export interface MigrationDialect {
 }
 
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
-const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide, '0004-dialects': dialects, '0005-status-checks': statusChecks };
+const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide, '0004-dialects': dialects, '0005-status-checks': statusChecks, '0006-channel-commands': channelCommands };
 
 export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
   return {

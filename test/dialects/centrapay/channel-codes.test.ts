@@ -12,7 +12,7 @@ const calls: string[] = [];
 const sandbox = createSandboxConnector();
 const channel: Connector = {
   ...sandbox,
-  refund: async (request, refund) => (refuseRefunds ? 'failed' : sandbox.refund(request, refund)),
+  refund: async (request, refund, id) => (refuseRefunds ? 'failed' : sandbox.refund(request, refund, id)),
   capture: async (request, amount, options) => {
     calls.push(`capture ${request.id} ${amount} ${options.final ? 'final' : 'part'}`);
     return 'succeeded';

@@ -1,0 +1,71 @@
+// How a channel command (core/channel-command.ts) is asked: recorded first, as the one operation in
+// flight on its request, then the channel is called outside any transaction with the command's id,
+// and its answer recorded. The unit of work that needed the answer then runs again and applies it
+// (unit-of-work.ts); if that unit never comes back, the sweep applies it (use-cases/channel-events.ts).
+import type { ChannelCommand } from '../core/channel-command.js';
+import { DomainError } from '../core/errors.js';
+import type { Refund } from '../core/refund.js';
+import type { App } from './context.js';
+import type { Connector } from './ports/connector.js';
+import type { PaymentRequest } from '../core/payment-request.js';
+
+/** Thrown inside a unit of work that needs the channel's answer: the unit runs again once it has it. */
+export class ChannelAnswerNeeded extends Error {
+  constructor(readonly command: ChannelCommand) {
+    super(`the channel's answer to ${command.id} is needed`);
+    this.name = 'ChannelAnswerNeeded';
+  }
+}
+
+const leaseOf = (app: App) => ({ owner: app.config.workerId, until: app.clock.now() + app.config.leaseMs });
+
+/** Records `command` as its request's operation in flight, then asks the channel. */
+export async function askChannel(app: App, command: ChannelCommand): Promise<void> {
+  await app.store.transaction((tx) => tx.beginChannelCommand(command, leaseOf(app)));
+  await callChannel(app, command);
+}
+
+function call(connector: Connector, request: PaymentRequest, command: ChannelCommand): Promise<string> {
+  switch (command.kind) {
+    case 'authorize':
+      return connector.authorize(request, { amount: command.amount, method: String(command.intent.method ?? 'card') }, command.id);
+    case 'capture':
+      return connector.capture(request, command.amount, { final: command.intent.final !== false }, command.id);
+    case 'release':
+      return connector.release(request, command.id).then(() => 'released');
+    case 'refund':
+      return connector.refund(request, command.intent.refund as Refund, command.id);
+  }
+}
+
+/**
+ * Calls the channel for a recorded command, outside any transaction, and records its answer. A
+ * channel that does not answer leaves the command pending: it is asked again, with the same id.
+ */
+export async function callChannel(app: App, command: ChannelCommand): Promise<string> {
+  const request = await app.store.read.getPaymentRequest(command.paymentRequestId);
+  if (!request) throw new Error(`channel command ${command.id}: no payment request ${command.paymentRequestId}`);
+  let outcome: string;
+  try {
+    outcome = await call(app.connector, request, command);
+  } catch {
+    throw new DomainError('service_unavailable', 'The payment channel did not answer; the operation is kept and completes when it does. Retry with the same Idempotency-Key.');
+  }
+  await app.store.transaction((tx) => tx.recordChannelOutcome(command.id, outcome, app.clock.now()));
+  return outcome;
+}
+
+/** Runs a command that holds nothing (a release) to its end: asked (if not yet answered) and applied. */
+export async function runChannelCommand(app: App, command: ChannelCommand): Promise<void> {
+  const stored = await app.store.read.getChannelCommand(command.id);
+  if (!stored || stored.status === 'applied') return;
+  if (stored.status === 'pending') await callChannel(app, stored);
+  await app.store.transaction((tx) => tx.applyChannelCommand(command.id, app.clock.now()));
+}
+
+/** Refusals a unit consumed and then threw on: they stand, and free their requests for the next operation. */
+export async function standRefusals(app: App, ids: readonly string[]): Promise<void> {
+  await app.store.transaction(async (tx) => {
+    for (const id of ids) await tx.applyChannelCommand(id, app.clock.now());
+  });
+}

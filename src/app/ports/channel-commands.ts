@@ -1,0 +1,37 @@
+// The storage port's part for channel commands (core/channel-command.ts): recorded before the
+// channel is called, executed outside any transaction, applied in a transaction of their own.
+import type { ChannelCommand } from '../../core/channel-command.js';
+import type { Lease } from './store.js';
+
+/** What may be read of channel commands outside a transaction. */
+export interface ChannelCommandReads {
+  getChannelCommand(id: string): Promise<ChannelCommand | null>;
+  /** How many commands were ever recorded for a request (the next one's sequence is this + 1). */
+  countChannelCommands(paymentRequestId: string): Promise<number>;
+  /** The command in flight on a request, if any. */
+  channelCommandInFlight(paymentRequestId: string): Promise<ChannelCommand | null>;
+}
+
+export interface ChannelCommandWrites {
+  /**
+   * This transaction is the unit that asked for `commandId` and now applies its answer: it may write
+   * the request that command holds (any other transaction may not, until the command is applied).
+   */
+  actForChannelCommand(commandId: string): void;
+  /**
+   * Records `command` (once: a second record of the same id changes nothing) and makes it the one
+   * operation in flight on its request: the request's other writes wait until it is applied.
+   * ConcurrentUpdate when another command is in flight on the request.
+   */
+  beginChannelCommand(command: ChannelCommand, lease: Lease): Promise<void>;
+  /** Records a command that holds nothing (a release after the request has ended). */
+  insertChannelCommand(command: ChannelCommand, lease: Lease | null): Promise<void>;
+  /** The channel's answer to a pending command (no change once it has one). */
+  recordChannelOutcome(id: string, outcome: string, now: number): Promise<void>;
+  /** Marks an executed command applied and frees its request; false if it was not executed-and-unapplied. */
+  applyChannelCommand(id: string, now: number): Promise<boolean>;
+  /** Leases commands not applied whose lease is free (a process died, or the channel did not answer). */
+  claimChannelCommands(realNow: number, limit: number, lease: Lease): Promise<ChannelCommand[]>;
+  /** Records an inbound channel event's id; false if it was seen before. */
+  recordChannelEvent(id: string, commandId: string, now: number): Promise<boolean>;
+}
