@@ -4,10 +4,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Caller } from '../../src/app/context.js';
 import { inTransaction, type Work } from '../../src/app/unit-of-work.js';
-import { cancelRequest, voidSale } from '../../src/app/use-cases/cancel-void.js';
+import { cancelRequest, captureRequest, voidSale } from '../../src/app/use-cases/pos-intents.js';
 import { authenticate } from '../../src/app/use-cases/merchants.js';
 import { confirmPaymentRequest, listCurrentPaymentRequests, listPaymentRequests } from '../../src/app/use-cases/payment-requests.js';
-import { createRefund } from '../../src/app/use-cases/refunds.js';
+import { cancelRefund, captureRefund, createRefund } from '../../src/app/use-cases/refunds.js';
 import type { ErrorCode } from '../../src/core/errors.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
 
@@ -92,6 +92,36 @@ describe('a cancel that may repeat', () => {
     expect(again).toMatchObject({ status: 'cancelled', statusReason: 'cancelled_by_patron' });
     const done = await paid();
     await refused(run((unit) => cancelRequest(unit, caller, done.id, { again: 'any' })), 'already_succeeded');
+  });
+});
+
+describe('a capture that may repeat', () => {
+  it('`again` answers a succeeded request unchanged for no amount or the amount captured; another amount, or no `again`, is not_authorized', async () => {
+    const held = await paid({ captureMode: 'manual' });
+    const captured = await run((unit) => captureRequest(unit, caller, held.id, { amount: (currency) => (currency === 'NZD' ? 1000 : 0) }));
+    expect(captured).toMatchObject({ status: 'succeeded', amountCaptured: 1000 });
+    expect(await run((unit) => captureRequest(unit, caller, held.id, { again: true }))).toEqual(captured);
+    expect(await run((unit) => captureRequest(unit, caller, held.id, { amount: 1000, again: true }))).toEqual(captured);
+    await refused(run((unit) => captureRequest(unit, caller, held.id, { amount: 500, again: true })), 'not_authorized', { status: 'succeeded' });
+    await refused(run((unit) => captureRequest(unit, caller, held.id)), 'not_authorized', { status: 'succeeded' });
+  });
+});
+
+describe('a refund capture or cancel that may repeat', () => {
+  it('`again` answers a refund already captured (or cancelled) unchanged; without it the repeat is refused', async () => {
+    const pr = await paid();
+    const { refund: first } = await run((unit) => createRefund(unit, caller, pr.id, { amount: 300, reference: 'manual-1', captureMode: 'manual' }));
+    const captured = await run((unit) => captureRefund(unit, caller, first.id));
+    expect(captured.status).toBe('succeeded');
+    expect(await run((unit) => captureRefund(unit, caller, first.id, { again: true }))).toEqual(captured);
+    await expect(run((unit) => captureRefund(unit, caller, first.id))).rejects.toMatchObject({ code: 'invalid_state' });
+
+    const { refund: second } = await run((unit) => createRefund(unit, caller, pr.id, { amount: 200, reference: 'manual-2', captureMode: 'manual' }));
+    const cancelled = await run((unit) => cancelRefund(unit, caller, second.id));
+    expect(await run((unit) => cancelRefund(unit, caller, second.id, { again: true }))).toEqual(cancelled);
+    await expect(run((unit) => cancelRefund(unit, caller, second.id))).rejects.toMatchObject({ code: 'invalid_state' });
+    // `again` is about the same outcome only: capturing a cancelled refund is still refused
+    await expect(run((unit) => captureRefund(unit, caller, second.id, { again: true }))).rejects.toMatchObject({ code: 'invalid_state' });
   });
 });
 

@@ -66,19 +66,27 @@ export async function voidPaymentRequest(unit: Work, caller: Caller, id: string)
   return commit(unit, request, pr.voidRequest(request, now));
 }
 
-async function refundAction(unit: Work, caller: Caller, refundId: string, action: RefundAction): Promise<Refund> {
+/** A refund capture or cancel may repeat: one that finds the refund already so answers it unchanged. */
+export interface RefundActionIntent {
+  again?: boolean;
+}
+
+const OUTCOMES: Partial<Record<RefundAction, Refund['status']>> = { capture: 'succeeded', cancel: 'cancelled' };
+
+async function refundAction(unit: Work, caller: Caller, refundId: string, action: RefundAction, intent: RefundActionIntent): Promise<Refund> {
   // every refund change also changes its request: lock the request first, then read the refund as it is now
   const { paymentRequestId } = await loadRefund(unit.tx, caller, refundId);
   const request = await lockPaymentRequest(unit.tx, caller, paymentRequestId);
   const refund = await loadRefund(unit.tx, caller, refundId);
+  if (intent.again && refund.status === OUTCOMES[action]) return refund;
   const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
   if (refund.status === 'requires_capture' && refund.expiresAt !== null && now >= refund.expiresAt)
     throw new DomainError('invalid_state', `Refund ${refund.id} expired before it was captured.`, undefined, { status: 'expired' });
   return (await applyRefund(unit, refund, request, action, now)).refund;
 }
 
-export const captureRefund = (unit: Work, caller: Caller, refundId: string) => refundAction(unit, caller, refundId, 'capture');
-export const cancelRefund = (unit: Work, caller: Caller, refundId: string) => refundAction(unit, caller, refundId, 'cancel');
+export const captureRefund = (unit: Work, caller: Caller, refundId: string, intent: RefundActionIntent = {}) => refundAction(unit, caller, refundId, 'capture', intent);
+export const cancelRefund = (unit: Work, caller: Caller, refundId: string, intent: RefundActionIntent = {}) => refundAction(unit, caller, refundId, 'cancel', intent);
 
 export async function getRefund(app: App, caller: Caller, id: string): Promise<Refund> {
   return loadRefund(app.store.read, caller, id);

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { Caller } from '../../../app/context.js';
 import { acceptCondition, declineCondition } from '../../../app/use-cases/conditions.js';
-import { cancelRequest, voidSale } from '../../../app/use-cases/cancel-void.js';
+import { cancelRequest, voidSale } from '../../../app/use-cases/pos-intents.js';
 import { confirmPaymentRequest, getPaymentRequest, releasePaymentRequest } from '../../../app/use-cases/payment-requests.js';
 import { createRefund } from '../../../app/use-cases/refunds.js';
 import { sandboxPay } from '../../../app/use-cases/sandbox.js';

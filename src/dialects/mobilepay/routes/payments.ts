@@ -4,9 +4,9 @@ import type { FastifyInstance } from 'fastify';
 import type { Caller } from '../../../app/context.js';
 import type { Terminal, Tx } from '../../../app/ports/store.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
-import { cancelRequest } from '../../../app/use-cases/cancel-void.js';
+import { cancelRequest, captureRequest } from '../../../app/use-cases/pos-intents.js';
 import {
-  capturePaymentRequest, createPaymentRequest, getPaymentRequest, listCurrentPaymentRequests, loadCurrent, readyPaymentRequest,
+  createPaymentRequest, getPaymentRequest, listCurrentPaymentRequests, loadCurrent, readyPaymentRequest,
 } from '../../../app/use-cases/payment-requests.js';
 import { holdPointOfSale, terminalByName, terminalByPosId } from '../../../app/use-cases/points-of-sale.js';
 import { DomainError } from '../../../core/errors.js';
@@ -133,13 +133,9 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
   operation(m, app, { path: '/payment/capture', operation: 'capture' }, async ({ params, caller }) => {
     const input = p.read({ paymentId: p.paymentId, amount: p.optional(p.amount) }, params);
     const id = p.paymentRequestIdOf(input.paymentId);
-    const captured = await inTransaction(app, async (unit) => {
-      const { request } = await loadCurrent(unit, caller, id);
-      const amount = input.amount === undefined ? undefined : p.minorUnits(input.amount, request.currency);
-      // MobilePay captures are naturally idempotent: the same capture again changes nothing
-      if (request.status === 'succeeded' && (amount === undefined || amount === request.amountCaptured)) return request;
-      return capturePaymentRequest(unit, caller, id, amount);
-    });
+    // MobilePay captures are naturally idempotent: the same capture again changes nothing
+    const amount = input.amount === undefined ? undefined : (currency: string) => p.minorUnits(input.amount!, currency);
+    const captured = await inTransaction(app, (unit) => captureRequest(unit, caller, id, { amount, again: true }));
     return { status: paymentStatusOf(captured), capturedAmount: money(captured.amountCaptured, captured.currency) };
   });
 

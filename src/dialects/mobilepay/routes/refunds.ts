@@ -3,9 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import type { Caller } from '../../../app/context.js';
 import { inTransaction, type Work } from '../../../app/unit-of-work.js';
-import { loadRefund } from '../../../app/access.js';
-import { cancelRefund, captureRefund, createRefund, getRefund, listRefunds } from '../../../app/use-cases/refunds.js';
-import type { Refund, RefundStatus } from '../../../core/refund.js';
+import { cancelRefund, captureRefund, createRefund, getRefund, listRefunds, type RefundActionIntent } from '../../../app/use-cases/refunds.js';
+import type { Refund } from '../../../core/refund.js';
 import type { MobilePayDeps } from '../deps.js';
 import * as p from '../params.js';
 import { guidOf, renderRefundDetails } from '../render.js';
@@ -39,16 +38,13 @@ export function refundRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
   });
 
   /** A capture or cancel repeated on a refund already in its outcome answers success, changing nothing. */
-  const act = (outcome: RefundStatus, change: (unit: Work, caller: Caller, id: string) => Promise<Refund>) =>
+  const act = (change: (unit: Work, caller: Caller, id: string, intent: RefundActionIntent) => Promise<Refund>) =>
     async ({ params, caller }: { params: Record<string, unknown>; caller: Caller }) => {
       const id = refundIdIn(params);
-      const refund = await inTransaction(app, async (unit) => {
-        const current = await loadRefund(unit.tx, caller, id);
-        return current.status === outcome ? current : change(unit, caller, id);
-      });
+      const refund = await inTransaction(app, (unit) => change(unit, caller, id, { again: true }));
       return { status: REFUND_STATUS_NAMES[refund.status] };
     };
 
-  operation(m, app, { path: '/refund/capture', operation: 'refund-capture' }, act('succeeded', captureRefund));
-  operation(m, app, { path: '/refund/cancel', operation: 'refund-cancel' }, act('cancelled', cancelRefund));
+  operation(m, app, { path: '/refund/capture', operation: 'refund-capture' }, act(captureRefund));
+  operation(m, app, { path: '/refund/cancel', operation: 'refund-cancel' }, act(cancelRefund));
 }

@@ -1,12 +1,12 @@
-// Cancel and void as a POS asks for them: the whole intent (a cancel that may repeat, a void of
-// whatever the sale is now) is checked here, so a dialect parses, calls one of these and renders.
-// Each locks the request once and commits through the same transitions as the plain use cases.
+// What a POS asks for, as a whole intent: a cancel or a capture that may repeat, a void of whatever
+// the sale is now. Checked here, so a dialect parses, calls one of these and renders. Cancel and
+// void lock the request once and commit through the same transitions as the plain use cases.
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { Caller } from '../context.js';
 import type { Work } from '../unit-of-work.js';
-import { commit, loadCurrent } from './payment-requests.js';
+import { capturePaymentRequest, commit, loadCurrent } from './payment-requests.js';
 
 export interface CancelIntent {
   /** The merchant's own words, kept as cancellationReason. */
@@ -51,4 +51,22 @@ export async function voidSale(unit: Work, caller: Caller, id: string): Promise<
   if (request.status === 'cancelled' && request.statusReason === 'voided')
     throw new DomainError('already_refunded', `Payment request ${request.id} is already voided.`, undefined, { status: request.status, statusReason: request.statusReason });
   return commit(unit, request, pr.cancel(request, now)); // not paid yet: voiding it cancels it
+}
+
+export interface CaptureIntent {
+  /** In minor units, or read in the request's currency; absent: all that is left of the authorization. */
+  amount?: number | ((currency: string) => number);
+  /**
+   * A capture that finds the request already succeeded, asking for no amount or for the amount
+   * already captured, answers it unchanged instead of refusing it (not_authorized).
+   */
+  again?: boolean;
+}
+
+/** Captures an authorization (capturePaymentRequest), or answers a repeat of a capture that was made. */
+export async function captureRequest(unit: Work, caller: Caller, id: string, intent: CaptureIntent = {}): Promise<PaymentRequest> {
+  const { request } = await loadCurrent(unit, caller, id);
+  const amount = typeof intent.amount === 'function' ? intent.amount(request.currency) : intent.amount;
+  if (intent.again && request.status === 'succeeded' && (amount === undefined || amount === request.amountCaptured)) return request;
+  return capturePaymentRequest(unit, caller, id, amount);
 }
