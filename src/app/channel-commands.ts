@@ -11,7 +11,11 @@ import type { PaymentRequest } from '../core/payment-request.js';
 
 /** Thrown inside a unit of work that needs the channel's answer: the unit runs again once it has it. */
 export class ChannelAnswerNeeded extends Error {
-  constructor(readonly command: ChannelCommand) {
+  constructor(
+    readonly command: ChannelCommand,
+    /** The request as the unit saw it when it decided: what the channel is told. */
+    readonly request: PaymentRequest,
+  ) {
     super(`the channel's answer to ${command.id} is needed`);
     this.name = 'ChannelAnswerNeeded';
   }
@@ -19,10 +23,28 @@ export class ChannelAnswerNeeded extends Error {
 
 const leaseOf = (app: App) => ({ owner: app.config.workerId, until: app.clock.now() + app.config.leaseMs });
 
-/** Records `command` as its request's operation in flight, then asks the channel. */
-export async function askChannel(app: App, command: ChannelCommand): Promise<void> {
+/** A channel's answer to a command, held by the unit that asked until it applies it. */
+export interface ChannelAnswer {
+  id: string;
+  outcome: string;
+}
+
+/**
+ * Records `command` as its request's operation in flight, then asks the channel. The answer is
+ * not written here: the unit that asked applies it (with the answer) in its next run, and should
+ * that run never commit, the sweep asks again with the same id and the channel answers the same.
+ */
+export async function askChannel(app: App, command: ChannelCommand, request: PaymentRequest): Promise<string> {
   await app.store.transaction((tx) => tx.beginChannelCommand(command, leaseOf(app)));
-  await callChannel(app, command);
+  return ask(app.connector, request, command);
+}
+
+async function ask(connector: Connector, request: PaymentRequest, command: ChannelCommand): Promise<string> {
+  try {
+    return await call(connector, request, command);
+  } catch {
+    throw new DomainError('service_unavailable', 'The payment channel did not answer; the operation is kept and completes when it does. Retry with the same Idempotency-Key.');
+  }
 }
 
 function call(connector: Connector, request: PaymentRequest, command: ChannelCommand): Promise<string> {
@@ -45,12 +67,7 @@ function call(connector: Connector, request: PaymentRequest, command: ChannelCom
 export async function callChannel(app: App, command: ChannelCommand): Promise<string> {
   const request = await app.store.read.getPaymentRequest(command.paymentRequestId);
   if (!request) throw new Error(`channel command ${command.id}: no payment request ${command.paymentRequestId}`);
-  let outcome: string;
-  try {
-    outcome = await call(app.connector, request, command);
-  } catch {
-    throw new DomainError('service_unavailable', 'The payment channel did not answer; the operation is kept and completes when it does. Retry with the same Idempotency-Key.');
-  }
+  const outcome = await ask(app.connector, request, command);
   await app.store.transaction((tx) => tx.recordChannelOutcome(command.id, outcome, app.clock.now()));
   return outcome;
 }
@@ -64,8 +81,8 @@ export async function runChannelCommand(app: App, command: ChannelCommand): Prom
 }
 
 /** Refusals a unit consumed and then threw on: they stand, and free their requests for the next operation. */
-export async function standRefusals(app: App, ids: readonly string[]): Promise<void> {
+export async function standRefusals(app: App, refusals: readonly ChannelAnswer[]): Promise<void> {
   await app.store.transaction(async (tx) => {
-    for (const id of ids) await tx.applyChannelCommand(id, app.clock.now());
+    for (const { id, outcome } of refusals) await tx.applyChannelCommand(id, app.clock.now(), outcome);
   });
 }

@@ -5,7 +5,7 @@ import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { WebhookEndpoint } from '../core/webhooks.js';
 import { enqueue } from './outbox.js';
-import { askChannel, ChannelAnswerNeeded, runChannelCommand, standRefusals } from './channel-commands.js';
+import { askChannel, ChannelAnswerNeeded, runChannelCommand, standRefusals, type ChannelAnswer } from './channel-commands.js';
 import { channelCommandId, isRefusal, type ChannelCommand, type ChannelCommandKind } from '../core/channel-command.js';
 import type { App } from './context.js';
 import { ChannelBusy, ConcurrentUpdate, StorageUnavailable, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/store.js';
@@ -16,7 +16,7 @@ const MAX_ATTEMPTS = 8;
 export class Work {
   readonly events: StoredEvent[] = [];
   /** Refusals from the channel this unit consumed: they stand even if the unit then throws. */
-  readonly refusedCommands: string[] = [];
+  readonly refusedCommands: ChannelAnswer[] = [];
   /** Commands that hold nothing (a release), run once this unit has committed. */
   readonly afterCommit: ChannelCommand[] = [];
   /** The merchant's endpoints, read once per unit of work (one merchant and mode per unit). */
@@ -24,8 +24,8 @@ export class Work {
   constructor(
     readonly app: App,
     readonly tx: Tx,
-    /** The channel command this unit asked for, when it runs again to apply the answer. */
-    readonly answered: string | null = null,
+    /** The channel's answer to the command this unit asked for, when it runs again to apply it. */
+    readonly answered: ChannelAnswer | null = null,
   ) {}
 
   /**
@@ -35,24 +35,27 @@ export class Work {
    * change the unit makes of it. `sameOperation` tells one operation from another of the same kind
    * and amount (a refund's reference): another operation in flight on the request is waited for.
    */
-  async moveMoney(requestId: string, kind: ChannelCommandKind, amount: number, intent: Record<string, unknown>, sameOperation: string): Promise<ChannelCommand> {
+  async moveMoney(request: PaymentRequest, kind: ChannelCommandKind, amount: number, intent: Record<string, unknown>, sameOperation: string): Promise<ChannelCommand> {
+    const requestId = request.id;
     const inFlight = await this.tx.channelCommandInFlight(requestId);
     if (inFlight) {
       // ours: asked by this unit, or by an earlier try of the same operation (a retry after the
       // channel did not answer); anyone else's is waited for
-      const ours = inFlight.id === this.answered || (inFlight.kind === kind && inFlight.amount === amount && inFlight.intent.operation === sameOperation);
+      const asked = this.answered?.id === inFlight.id ? this.answered : null;
+      const ours = asked !== null || (inFlight.kind === kind && inFlight.amount === amount && inFlight.intent.operation === sameOperation);
       if (!ours) throw new ChannelBusy(requestId);
-      if (inFlight.status === 'pending') throw new ChannelAnswerNeeded(inFlight); // asked before, never answered: ask again, same id
-      await this.tx.applyChannelCommand(inFlight.id, this.app.clock.now());
-      if (isRefusal(inFlight.outcome)) this.refusedCommands.push(inFlight.id);
-      return inFlight;
+      const outcome = asked?.outcome ?? inFlight.outcome;
+      if (outcome === null) throw new ChannelAnswerNeeded(inFlight, request); // asked before, never answered: ask again, same id
+      await this.tx.applyChannelCommand(inFlight.id, this.app.clock.now(), outcome);
+      if (isRefusal(outcome)) this.refusedCommands.push({ id: inFlight.id, outcome });
+      return { ...inFlight, status: 'applied', outcome };
     }
     const now = this.app.clock.now();
     const sequence = (await this.tx.countChannelCommands(requestId)) + 1;
     throw new ChannelAnswerNeeded({
       id: channelCommandId(requestId, sequence, kind, amount, sameOperation), kind, paymentRequestId: requestId, amount, intent: { ...intent, operation: sameOperation },
       status: 'pending', outcome: null, createdAt: now, updatedAt: now,
-    });
+    }, request);
   }
 
   /** A command whose outcome changes nothing here (a release): recorded now, run after commit. */
@@ -113,14 +116,14 @@ const CHANNEL_WAIT_STEP_MS = 50;
  * channel is never called inside a transaction that may be retried (app/channel-commands.ts).
  */
 export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T>, afterWork?: (unit: Work, result: T) => Promise<void>): Promise<T> {
-  let answered: string | null = null; // the command this unit asked for and now applies
+  let answered: ChannelAnswer | null = null; // the command this unit asked for, with the channel's answer
   let waited = 0;
   let waits = 0;
   for (let attempt = 1, rounds = 0; ; attempt++) {
     let unit: Work | undefined;
     try {
       const result = await app.store.transaction(async (tx) => {
-        if (answered) tx.actForChannelCommand(answered);
+        if (answered) tx.actForChannelCommand(answered.id);
         unit = new Work(app, tx, answered);
         const value = await work(unit);
         if (afterWork) await afterWork(unit, value);
@@ -134,9 +137,8 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
       if (error instanceof ChannelAnswerNeeded) {
         if (rounds >= MAX_CHANNEL_ROUNDS) throw new DomainError('conflict', 'The request changed while the payment channel answered, too many times; retry the request.');
         try {
-          await askChannel(app, error.command);
+          answered = { id: error.command.id, outcome: await askChannel(app, error.command, error.request) };
           rounds++;
-          answered = error.command.id;
           attempt--;
           continue;
         } catch (asking) {

@@ -508,9 +508,10 @@ export class KyselyTx implements Tx {
     await this.db.updateTable('channel_commands').set({ status: 'executed', outcome, updated_at: now, attempts: sql`attempts + 1` })
       .where('id', '=', id).where('status', '=', 'pending').execute();
   }
-  async applyChannelCommand(id: string, now: number) {
-    const applied = await this.db.updateTable('channel_commands').set({ status: 'applied', updated_at: now, lease_owner: null, lease_until: null })
-      .where('id', '=', id).where('status', '=', 'executed').executeTakeFirst();
+  async applyChannelCommand(id: string, now: number, outcome?: string) {
+    const applied = await this.db.updateTable('channel_commands')
+      .set({ status: 'applied', updated_at: now, lease_owner: null, lease_until: null, ...(outcome === undefined ? {} : { outcome }) })
+      .where('id', '=', id).where('status', '!=', 'applied').executeTakeFirst();
     await this.db.updateTable('payment_requests').set({ channel_command_id: null }).where('channel_command_id', '=', id).execute();
     return Number(applied.numUpdatedRows) === 1;
   }

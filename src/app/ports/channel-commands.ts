@@ -28,8 +28,11 @@ export interface ChannelCommandWrites {
   insertChannelCommand(command: ChannelCommand, lease: Lease | null): Promise<void>;
   /** The channel's answer to a pending command (no change once it has one). */
   recordChannelOutcome(id: string, outcome: string, now: number): Promise<void>;
-  /** Marks an executed command applied and frees its request; false if it was not executed-and-unapplied. */
-  applyChannelCommand(id: string, now: number): Promise<boolean>;
+  /**
+   * Marks a command applied (with the channel's answer, when it was not recorded before) and frees
+   * its request; false if it was applied already.
+   */
+  applyChannelCommand(id: string, now: number, outcome?: string): Promise<boolean>;
   /** Leases commands not applied whose lease is free (a process died, or the channel did not answer). */
   claimChannelCommands(realNow: number, limit: number, lease: Lease): Promise<ChannelCommand[]>;
   /** Records an inbound channel event's id; false if it was seen before. */

@@ -57,7 +57,7 @@ export async function patronAct(unit: Work, request: PaymentRequest, input: Patr
   if (input.outcome !== 'approve') return commit(unit, request, transition);
   const amount = transition.request.amountReceived - request.amountReceived;
   const method = transition.request.paymentMethod ?? 'card';
-  const { outcome } = await unit.moveMoney(request.id, 'authorize', amount, { method }, method);
+  const { outcome } = await unit.moveMoney(request, 'authorize', amount, { method }, method);
   const after = await commit(unit, request, outcome === 'approved' ? transition : pr.decline(request, now));
   // still owed after a partial payment: the instructions now describe the remainder
   return after.status === 'pending' ? refreshInstructions(unit, after, now) : after;

@@ -197,7 +197,7 @@ export async function capturePaymentRequest(unit: Work, caller: Caller, id: stri
   const { request, now } = await loadCurrent(unit, caller, id);
   const transition = pr.capture(request, amount, now); // validates before the channel is asked
   const taken = transition.request.amountCaptured - request.amountCaptured;
-  if ((await unit.moveMoney(request.id, 'capture', taken, { final: true }, 'capture')).outcome === 'failed')
+  if ((await unit.moveMoney(request, 'capture', taken, { final: true }, 'capture')).outcome === 'failed')
     throw new DomainError('invalid_state', `The payment channel refused to capture ${taken}; the authorization is unchanged.`, undefined, { status: request.status });
   return commit(unit, request, transition);
 }
@@ -206,7 +206,7 @@ export async function capturePaymentRequest(unit: Work, caller: Caller, id: stri
 export async function confirmPaymentRequest(unit: Work, caller: Caller, id: string, amount: number): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
   const transition = pr.confirm(request, amount, now);
-  if ((await unit.moveMoney(request.id, 'capture', amount, { final: false }, 'confirm')).outcome === 'failed')
+  if ((await unit.moveMoney(request, 'capture', amount, { final: false }, 'confirm')).outcome === 'failed')
     throw new DomainError('invalid_state', `The payment channel refused to capture ${amount}; the authorization is unchanged.`, undefined, { status: request.status });
   return commit(unit, request, transition);
 }

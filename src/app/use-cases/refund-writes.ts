@@ -22,7 +22,7 @@ export async function storeNewRefund(unit: Work, reserved: RefundChange, now: nu
   let change = reserved;
   let outcome: string | null = null;
   if (reserved.refund.status === 'pending') {
-    const command = await unit.moveMoney(reserved.request.id, 'refund', reserved.refund.amount, { refund: reserved.refund }, reserved.refund.reference);
+    const command = await unit.moveMoney(reserved.request, 'refund', reserved.refund.amount, { refund: reserved.refund }, reserved.refund.reference);
     change = { ...reserved, refund: { ...reserved.refund, id: (command.intent.refund as Refund).id } };
     outcome = command.outcome;
   }
