@@ -12,7 +12,7 @@ import { ChannelBusy, ConcurrentUpdate, StorageUnavailable, UniqueViolation, typ
 
 const MAX_ATTEMPTS = 8;
 
-/** Collects the events a unit of work appends, to publish once it has committed. */
+/** One run of a unit of work: its transaction, the events it appends (published once it has committed) and its channel commands. */
 export class Work {
   readonly events: StoredEvent[] = [];
   /** Refusals from the channel this unit consumed: they stand even if the unit then throws. */
@@ -29,8 +29,9 @@ export class Work {
   ) {}
 
   /**
-   * The channel's answer to an operation that moves money on `requestId`. The first time, the answer is not known: the unit stops (ChannelAnswerNeeded), the
-   * command is recorded, the channel is called outside any transaction, and the unit runs again,
+   * The channel's answer to an operation that moves money on `request`. The first time, the answer
+   * is not known: the unit stops (ChannelAnswerNeeded), the command is recorded, the channel is
+   * called outside any transaction, and the unit runs again,
    * finding the answer here. The command is applied in this unit's transaction, with the state
    * change the unit makes of it. `sameOperation` tells one operation from another of the same kind
    * and amount (a refund's reference): another operation in flight on the request is waited for.

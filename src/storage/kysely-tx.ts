@@ -226,6 +226,8 @@ export class KyselyTx implements Tx {
         eb.and([eb('pr.status', '=', 'authorized'), eb('pr.authorization_expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
       ]))
       .where(leaseFree('pr', realNow))
+      // one with a channel command in flight expires once the command is applied (its unit, or the sweep after its lease)
+      .where('pr.channel_command_id', 'is', null)
       .orderBy('pr.expires_at').limit(limit);
     if (merchantId) due = due.where('pr.merchant_id', '=', merchantId);
     if (this.features.skipLocked) due = due.forUpdate('pr').skipLocked();
