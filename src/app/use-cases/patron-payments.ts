@@ -2,6 +2,7 @@
 // the sandbox API, the pay page, the patron's own page, auto-pay, or a merchant accepting a held
 // payment. An approval is authorized by the payment channel before it counts. Production logic,
 // which is why it is not in sandbox.ts.
+import { amounts } from '../../core/amounts.js';
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
@@ -48,7 +49,8 @@ export async function patronAct(unit: Work, request: PaymentRequest, input: Patr
   // restricted goods: the payment waits for the merchant's check (or is refused without conditions)
   if (input.outcome === 'approve' && pr.canApply(request.status, 'hold') && pr.awaitsCondition(request)) {
     // the held approval is completed for what is owed when the merchant accepts: no part payments
-    if (input.amount !== undefined && request.amount !== null && input.amount < request.amount - request.amountReceived)
+    const outstanding = amounts(request).outstanding;
+    if (input.amount !== undefined && outstanding !== null && input.amount < outstanding)
       throw new DomainError('partial_payment_not_allowed', 'A payment that waits for the merchant\'s check pays all that is owed.', 'amount');
     return commit(unit, request, pr.holdForCondition(request, now, input.method ?? null));
   }
