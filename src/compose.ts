@@ -20,7 +20,7 @@ export interface OpenedApp {
 }
 
 /** Opens and migrates the configured store and builds the App around it. */
-export async function openApp(config: Config, clock: Clock = systemClock, connector: Connector = createSandboxConnector()): Promise<OpenedApp> {
+export async function openApp(config: Config, clock: Clock = systemClock, connector: Connector = createSandboxConnector({ delayMs: config.sandboxChannelDelayMs })): Promise<OpenedApp> {
   const store = openStore(config);
   try {
     await store.migrate();

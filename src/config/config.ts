@@ -23,6 +23,7 @@ const Env = z.object({
   POSGATE_ADMIN_TOKEN: z.string().min(16, 'POSGATE_ADMIN_TOKEN must be at least 16 characters').optional(),
   POSGATE_SECRET_KEY: z.string().optional(),
   SANDBOX_AUTOPAY_MS: z.coerce.number().int().min(0).optional(),
+  SANDBOX_CHANNEL_DELAY_MS: intFrom(0, 0).pipe(z.number().max(60_000)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   IDEMPOTENCY_RETENTION_HOURS: intFrom(24, 1),
   AUTHORIZATION_TTL_SECONDS: intFrom(7 * 24 * 3600, 60),
@@ -53,6 +54,8 @@ export interface Config {
   /** 32-byte key (base64 or hex) sealing secrets at rest; generated into DATA_DIR when absent. */
   secretKey: string | null;
   autopayMs: number | null;
+  /** How long the sandbox channel takes to answer a command (0: at once): a slow channel to try timeouts and takeovers on. */
+  sandboxChannelDelayMs: number;
   logLevel: string;
   idempotencyRetentionMs: number;
   authorizationTtlMs: number;
@@ -86,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     adminToken: e.POSGATE_ADMIN_TOKEN ?? null,
     secretKey: e.POSGATE_SECRET_KEY ?? null,
     autopayMs: e.SANDBOX_AUTOPAY_MS ?? null,
+    sandboxChannelDelayMs: e.SANDBOX_CHANNEL_DELAY_MS,
     logLevel: e.LOG_LEVEL,
     idempotencyRetentionMs: e.IDEMPOTENCY_RETENTION_HOURS * 3600 * 1000,
     authorizationTtlMs: e.AUTHORIZATION_TTL_SECONDS * 1000,

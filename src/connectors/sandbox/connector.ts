@@ -23,7 +23,13 @@ function phoneOf(choice: ChannelChoice): string {
   return phone;
 }
 
-export function createSandboxConnector(): Connector {
+/** `delayMs`: how long each command waits before it answers, as a slow channel would. */
+export function createSandboxConnector(options: { delayMs?: number } = {}): Connector {
+  const delayMs = options.delayMs ?? 0;
+  const answer = async <T>(value: T): Promise<T> => {
+    if (delayMs > 0) await new Promise((done) => setTimeout(done, delayMs));
+    return value;
+  };
   return {
     channels(request) {
       const hasRate = request.currency === 'BTC' || Object.hasOwn(SANDBOX_BTC_RATES, request.currency);
@@ -46,15 +52,11 @@ export function createSandboxConnector(): Connector {
           return { channel: 'crypto', ...quote(request.id, amount, request.currency, choice.network ?? 'onchain', now) };
       }
     },
-    async authorize() {
-      return 'approved'; // the sandbox patron's own approve/decline is the decision
-    },
-    async capture() {
-      return 'succeeded';
-    },
-    async release() {},
-    async refund() {
-      return 'succeeded';
-    },
+    // the sandbox keeps no money: the same command asked twice (same id) answers the same, as the
+    // Connector contract asks of a real channel
+    authorize: () => answer('approved' as const), // the sandbox patron's own approve/decline is the decision
+    capture: () => answer('succeeded' as const),
+    release: () => answer(undefined),
+    refund: () => answer('succeeded' as const),
   };
 }
