@@ -12,7 +12,7 @@ import type { Config } from './config/config.js';
 import { loadSecretKey } from './config/secret-key.js';
 import { createSandboxConnector } from './connectors/sandbox/connector.js';
 import { createOutboundGuard } from './delivery/outbound-guard.js';
-import { openStore } from './storage/open.js';
+import { openDatabase } from './storage/open.js';
 
 export interface OpenedApp {
   app: App;
@@ -21,12 +21,12 @@ export interface OpenedApp {
 
 /** Opens and migrates the configured store and builds the App around it. */
 export async function openApp(config: Config, clock: Clock = systemClock, connector: Connector = createSandboxConnector({ delayMs: config.sandboxChannelDelayMs })): Promise<OpenedApp> {
-  const store = openStore(config);
+  const db = openDatabase(config);
   try {
-    await store.migrate();
+    await db.migrate();
     const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
     const app: App = {
-      store, clock, box, outbound: createOutboundGuard(), feed: createChangeFeed(), ids: createIds(() => clock.now()), connector,
+      db, clock, box, outbound: createOutboundGuard(), feed: createChangeFeed(), ids: createIds(() => clock.now()), connector,
       config: {
         ...DEFAULT_APP_CONFIG,
         authorizationTtlMs: config.authorizationTtlMs,
@@ -37,9 +37,9 @@ export async function openApp(config: Config, clock: Clock = systemClock, connec
         workerId: `wrk_${process.pid}_${randomUUID().slice(0, 8)}`,
       },
     };
-    return { app, close: () => store.close() };
+    return { app, close: () => db.close() };
   } catch (error) {
-    await store.close().catch(() => undefined);
+    await db.close().catch(() => undefined);
     throw error;
   }
 }

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Clock } from './app/ports/clock.js';
 import type { Connector } from './app/ports/connector.js';
-import { StorageUnavailable } from './app/ports/store.js';
+import { StorageUnavailable } from './app/ports/persistence.js';
 import { systemClock } from './system/clock.js';
 import { ensureAdminToken, ensureDemoMerchant, type DemoCredentials } from './app/use-cases/bootstrap.js';
 import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/sweeps.js';
@@ -83,6 +83,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const delivery = createDeliveryWorker({
     app,
     render: byFormat(renderers, renderers.native as RenderDelivery),
+    timeoutMs: config.webhookTimeoutMs,
     onAttempt: (_delivery, result) => metrics.observeDelivery(result.statusCode),
     // the delivery and the error's message only: nothing a renderer holds (keys, secrets) is logged
     onRenderError: (failed, err) => logger.error({ deliveryId: failed.id, format: failed.format, error: err instanceof Error ? err.message : String(err) }, 'webhook delivery could not be rendered'),
@@ -160,7 +161,7 @@ function banner(gateway: Gateway): string {
   const url = gateway.url;
   const lines = [
     '',
-    `posgate is listening on ${url}  (storage: ${gateway.app.store.driver}, data: ${gateway.config.dataDir})`,
+    `posgate is listening on ${url}  (storage: ${gateway.app.db.driver}, data: ${gateway.config.dataDir})`,
     `  API           ${url}/v1`,
     `  OpenAPI       ${url}/openapi.json   docs: ${url}/docs`,
     `  Health        ${url}/healthz  ${url}/readyz  metrics: ${url}/metrics`,

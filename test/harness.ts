@@ -95,7 +95,7 @@ export async function startGateway(options: { env?: Record<string, string>; cloc
 
 /** Counts rows that any write would add to, so a test can assert that a refused request changed nothing. */
 export async function snapshotCounts(t: TestGateway) {
-  const read = t.gateway.app.store.read;
+  const read = t.gateway.app.db.read;
   const demo = t.gateway.demo;
   const requests = await read.listPaymentRequests({ merchantId: demo.merchantId, livemode: false }, { limit: 100 });
   const events = await read.listEvents({ merchantId: demo.merchantId, livemode: false }, { limit: 100 });

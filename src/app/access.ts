@@ -4,7 +4,7 @@ import { DomainError } from '../core/errors.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { Caller } from './context.js';
-import type { ReadTx, Terminal, Tx } from './ports/store.js';
+import type { ReadTx, Terminal, Tx } from './ports/persistence.js';
 
 /** `kind` is kept in the facts: a dialect picks its own code by what was missing. */
 export function notFound(kind: string, id: string, param?: string): DomainError {

@@ -35,7 +35,7 @@ export interface ChannelAnswer {
  * that run never commit, the sweep asks again with the same id and the channel answers the same.
  */
 export async function askChannel(app: App, command: ChannelCommand, request: PaymentRequest): Promise<string> {
-  await app.store.transaction((tx) => tx.beginChannelCommand(command, leaseOf(app)));
+  await app.db.transaction((tx) => tx.beginChannelCommand(command, leaseOf(app)));
   return ask(app.connector, request, command);
 }
 
@@ -65,24 +65,24 @@ function call(connector: Connector, request: PaymentRequest, command: ChannelCom
  * channel that does not answer leaves the command pending: it is asked again, with the same id.
  */
 export async function callChannel(app: App, command: ChannelCommand): Promise<string> {
-  const request = await app.store.read.getPaymentRequest(command.paymentRequestId);
+  const request = await app.db.read.getPaymentRequest(command.paymentRequestId);
   if (!request) throw new Error(`channel command ${command.id}: no payment request ${command.paymentRequestId}`);
   const outcome = await ask(app.connector, request, command);
-  await app.store.transaction((tx) => tx.recordChannelOutcome(command.id, outcome, app.clock.now()));
+  await app.db.transaction((tx) => tx.recordChannelOutcome(command.id, outcome, app.clock.now()));
   return outcome;
 }
 
 /** Runs a command that holds nothing (a release) to its end: asked (if not yet answered) and applied. */
 export async function runChannelCommand(app: App, command: ChannelCommand): Promise<void> {
-  const stored = await app.store.read.getChannelCommand(command.id);
+  const stored = await app.db.read.getChannelCommand(command.id);
   if (!stored || stored.status === 'applied') return;
   if (stored.status === 'pending') await callChannel(app, stored);
-  await app.store.transaction((tx) => tx.applyChannelCommand(command.id, app.clock.now()));
+  await app.db.transaction((tx) => tx.applyChannelCommand(command.id, app.clock.now()));
 }
 
 /** Refusals a unit consumed and then threw on: they stand, and free their requests for the next operation. */
 export async function standRefusals(app: App, refusals: readonly ChannelAnswer[]): Promise<void> {
-  await app.store.transaction(async (tx) => {
+  await app.db.transaction(async (tx) => {
     for (const { id, outcome } of refusals) await tx.applyChannelCommand(id, app.clock.now(), outcome);
   });
 }

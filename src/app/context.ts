@@ -5,7 +5,7 @@ import type { Connector } from './ports/connector.js';
 import type { Ids } from './ports/ids.js';
 import type { OutboundGuard } from './ports/outbound.js';
 import type { SecretBox } from './ports/secret-box.js';
-import type { KeyKind, StorePort } from './ports/store.js';
+import type { KeyKind, Persistence } from './ports/persistence.js';
 
 export interface AppConfig {
   /** How long a manual-capture authorization lasts (native: authorizationTtl, 7 days). */
@@ -25,7 +25,7 @@ export interface AppConfig {
 }
 
 export interface App {
-  store: StorePort;
+  db: Persistence;
   clock: Clock;
   ids: Ids;
   connector: Connector;

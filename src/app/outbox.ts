@@ -3,7 +3,7 @@
 import type { PaymentRequest } from '../core/payment-request.js';
 import { wantsEvent, type Delivery, type WebhookEndpoint } from '../core/webhooks.js';
 import type { Ids } from './ports/ids.js';
-import type { StoredEvent, Tx } from './ports/store.js';
+import type { StoredEvent, Tx } from './ports/persistence.js';
 
 export interface Target {
   endpointId: string | null;

@@ -1,6 +1,6 @@
 import { DomainError } from '../core/errors.js';
 import type { App } from './context.js';
-import type { Merchant, ReadTx } from './ports/store.js';
+import type { Merchant, ReadTx } from './ports/persistence.js';
 
 /** Time as an object of this merchant and mode sees it: test mode runs on the merchant's test clock. */
 export function nowFor(app: App, merchant: Pick<Merchant, 'testClockOffsetMs'>, livemode: boolean): number {

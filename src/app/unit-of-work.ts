@@ -8,7 +8,7 @@ import { enqueue } from './outbox.js';
 import { askChannel, ChannelAnswerNeeded, runChannelCommand, standRefusals, type ChannelAnswer } from './channel-commands.js';
 import { channelCommandId, isRefusal, type ChannelCommand, type ChannelCommandKind } from '../core/channel-command.js';
 import type { App } from './context.js';
-import { ChannelBusy, ConcurrentUpdate, StorageUnavailable, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/store.js';
+import { ChannelBusy, ConcurrentUpdate, StorageUnavailable, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/persistence.js';
 
 const MAX_ATTEMPTS = 8;
 
@@ -123,7 +123,7 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
   for (let attempt = 1, rounds = 0; ; attempt++) {
     let unit: Work | undefined;
     try {
-      const result = await app.store.transaction(async (tx) => {
+      const result = await app.db.transaction(async (tx) => {
         if (answered) tx.actForChannelCommand(answered.id);
         unit = new Work(app, tx, answered);
         const value = await work(unit);
@@ -196,7 +196,7 @@ async function claimKey(app: App, idempotency: Idempotency): Promise<{ replay: E
   const recordId = app.ids.id('idem');
   let claim: Awaited<ReturnType<Tx['claimIdempotencyKey']>>;
   try {
-    claim = await app.store.transaction((tx) =>
+    claim = await app.db.transaction((tx) =>
       tx.claimIdempotencyKey(idempotency.scope, idempotency.fingerprint, now, now + app.config.idempotencyRetentionMs, now - app.config.idempotencyLockMs, recordId),
     );
   } catch (error) {
@@ -228,7 +228,7 @@ const RELEASE_RETRY_MS = 1000;
  */
 async function releaseKey(app: App, recordId: string, until = app.clock.now() + app.config.idempotencyLockMs): Promise<void> {
   try {
-    await app.store.transaction((tx) => tx.releaseIdempotencyKey(recordId));
+    await app.db.transaction((tx) => tx.releaseIdempotencyKey(recordId));
   } catch (error) {
     if (!(error instanceof StorageUnavailable) || app.clock.now() + RELEASE_RETRY_MS > until) return;
     setTimeout(() => void releaseKey(app, recordId, until), RELEASE_RETRY_MS).unref();
@@ -276,7 +276,7 @@ export async function executeOutside<T>(app: App, idempotency: Idempotency | nul
   if ('replay' in claimed) return claimed.replay;
   return attempt(app, claimed.recordId, async () => {
     const response = render(await run());
-    await app.store.transaction((tx) => tx.completeIdempotencyKey(claimed.recordId, sealResponse(app, response)));
+    await app.db.transaction((tx) => tx.completeIdempotencyKey(claimed.recordId, sealResponse(app, response)));
     return response;
   });
 }

@@ -2,7 +2,7 @@
 // merchants, terminals and keys against the database directly (as the admin API does over HTTP).
 import { readFileSync } from 'node:fs';
 import { Command, InvalidArgumentError, Option } from 'commander';
-import type { Mode } from '../app/ports/store.js';
+import type { Mode } from '../app/ports/persistence.js';
 import { inTransaction } from '../app/unit-of-work.js';
 import { ensureDemoMerchant, type DemoCredentials } from '../app/use-cases/bootstrap.js';
 import { credentialIssuers } from '../dialects/dialect.js';
@@ -10,7 +10,7 @@ import { DIALECTS } from '../dialects/registry.js';
 import { createApiKey, createMerchant, createTerminal, DEFAULT_STORE_NAME, revokeApiKey } from '../app/use-cases/merchants.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { start } from '../main.js';
-import { openStore } from '../storage/open.js';
+import { openDatabase } from '../storage/open.js';
 import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../dialects/native/render.js';
 import { baseUrlOf, withApp } from './open-app.js';
 import { registerVerify } from './verify.js';
@@ -94,13 +94,13 @@ export function createProgram(io: CliIo = processIo): Command {
     .description('bring the configured database up to date with this version, then exit')
     .action(async () => {
       const cfg = config();
-      const store = openStore(cfg);
+      const db = openDatabase(cfg);
       try {
-        await store.migrate();
+        await db.migrate();
       } finally {
-        await store.close();
+        await db.close();
       }
-      io.stdout(`Database migrated (${store.driver}, data: ${cfg.dataDir}): the schema is up to date.\n`);
+      io.stdout(`Database migrated (${db.driver}, data: ${cfg.dataDir}): the schema is up to date.\n`);
     });
 
   program

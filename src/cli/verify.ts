@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { describeMismatch, verifyTotals } from '../app/use-cases/verify.js';
 import type { Config } from '../config/config.js';
-import { openStore } from '../storage/open.js';
+import { openDatabase } from '../storage/open.js';
 
 interface Io {
   stdout(text: string): void;
@@ -16,19 +16,19 @@ export function registerVerify(program: Command, io: Io, config: () => Config): 
     .description("check every payment request's running totals (received, authorized, captured, refunded, reserved) against its refunds and events; exit 1 on any mismatch")
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const store = openStore(config());
+      const db = openDatabase(config());
       const report = await (async () => {
         try {
-          await store.migrate();
-          return await verifyTotals(store);
+          await db.migrate();
+          return await verifyTotals(db);
         } finally {
-          await store.close();
+          await db.close();
         }
       })();
       if (opts.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
       else for (const mismatch of report.mismatches) io.stdout(`MISMATCH ${describeMismatch(mismatch)}\n`);
       const requests = new Set(report.mismatches.map((m) => m.paymentRequestId)).size;
       if (requests > 0) throw new Error(`${report.mismatches.length} mismatch(es) in ${requests} of ${report.checked} payment requests`);
-      if (!opts.json) io.stdout(`Verified ${report.checked} payment requests (${store.driver}): every total agrees with its refunds and events.\n`);
+      if (!opts.json) io.stdout(`Verified ${report.checked} payment requests (${db.driver}): every total agrees with its refunds and events.\n`);
     });
 }

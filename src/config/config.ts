@@ -19,6 +19,7 @@ const Env = z.object({
   BACKGROUND_LEASE_MS: intFrom(30_000, 100),
   DELIVERY_INTERVAL_MS: intFrom(250, 10),
   DELIVERY_LEASE_MS: intFrom(60_000, 1000),
+  WEBHOOK_TIMEOUT_MS: intFrom(15_000, 100).pipe(z.number().max(60_000)),
   PUBLIC_URL: z.url().optional(),
   POSGATE_ADMIN_TOKEN: z.string().min(16, 'POSGATE_ADMIN_TOKEN must be at least 16 characters').optional(),
   POSGATE_SECRET_KEY: z.string().optional(),
@@ -48,6 +49,8 @@ export interface Config {
   deliveryIntervalMs: number;
   /** How long a claimed webhook delivery is held before another process may retry it. */
   deliveryLeaseMs: number;
+  /** How long one webhook attempt may take in all (connect, send, answer) before it fails; below deliveryLeaseMs. */
+  webhookTimeoutMs: number;
   /** Where patrons and POS reach this gateway (payUrl, printed links). */
   publicUrl: string | null;
   adminToken: string | null;
@@ -73,6 +76,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${issue?.path.join('.')}: ${issue?.message}`);
   }
   const e = parsed.data;
+  // an attempt still on the wire when its lease runs out would be sent again by another process
+  if (e.WEBHOOK_TIMEOUT_MS >= e.DELIVERY_LEASE_MS) throw new ConfigError('invalid configuration: WEBHOOK_TIMEOUT_MS must be below DELIVERY_LEASE_MS');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -85,6 +90,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backgroundLeaseMs: e.BACKGROUND_LEASE_MS,
     deliveryIntervalMs: e.DELIVERY_INTERVAL_MS,
     deliveryLeaseMs: e.DELIVERY_LEASE_MS,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
     adminToken: e.POSGATE_ADMIN_TOKEN ?? null,
     secretKey: e.POSGATE_SECRET_KEY ?? null,

@@ -1,7 +1,7 @@
 // Delivery formats: native is today's body with Standard Webhooks headers; the router picks by
 // the delivery's format and falls back to native for a format without a renderer.
 import { describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../app/ports/store.js';
+import type { StoredEvent } from '../app/ports/persistence.js';
 import type { DeliveryJob, RenderDelivery } from '../app/use-cases/deliveries.js';
 import type { Delivery } from '../core/webhooks.js';
 import { byFormat, standardWebhooksFormat } from './formats.js';

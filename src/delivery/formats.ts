@@ -1,7 +1,7 @@
 // Delivery formats: a delivery's `format` (its endpoint's, or the API that made the request) picks
 // what is sent. Native is a JSON body with Standard Webhooks headers; a dialect brings its own
 // renderer (its body and its own signature) through the dialect registry.
-import type { StoredEvent } from '../app/ports/store.js';
+import type { StoredEvent } from '../app/ports/persistence.js';
 import type { RenderDelivery } from '../app/use-cases/deliveries.js';
 import { signatureHeaders } from './signing.js';
 

@@ -4,7 +4,7 @@
 // What is sent (body and signing headers) comes from the delivery's format (./formats.ts).
 import { setMaxListeners } from 'node:events';
 import type { App } from '../app/context.js';
-import { StorageUnavailable } from '../app/ports/store.js';
+import { StorageUnavailable } from '../app/ports/persistence.js';
 import { claimDeliveries, prepareDelivery, recordAttempt, skipDelivery, type DeliveryJob, type RenderDelivery, type RenderedDelivery, type SendResult } from '../app/use-cases/deliveries.js';
 import type { Delivery } from '../core/webhooks.js';
 import { post } from './sender.js';

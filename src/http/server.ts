@@ -100,10 +100,10 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
   fastify.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   fastify.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {
-      await deps.app.store.read.getSetting('readiness_probe');
-      return { status: 'ready', storage: deps.app.store.driver };
+      await deps.app.db.read.getSetting('readiness_probe');
+      return { status: 'ready', storage: deps.app.db.driver };
     } catch {
-      return reply.status(503).send({ status: 'unavailable', storage: deps.app.store.driver });
+      return reply.status(503).send({ status: 'unavailable', storage: deps.app.db.driver });
     }
   });
   fastify.get('/metrics', { schema: { hide: true } }, async (_request, reply) =>

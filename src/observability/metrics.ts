@@ -1,5 +1,5 @@
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import type { StoredEvent } from '../app/ports/store.js';
+import type { StoredEvent } from '../app/ports/persistence.js';
 
 export interface Metrics {
   registry: Registry;

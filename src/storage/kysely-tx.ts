@@ -8,7 +8,7 @@ import {
   ChannelBusy, ConcurrentUpdate, UniqueViolation,
   type ApiKey, type DialectCredential, type EventFilter, type IdempotencyClaim, type IdempotencyScope, type Merchant, type Page, type Patron, type PatronCode,
   type Lease, type PaymentRequestFilter, type Store, type StoredEvent, type StoredResponse, type Terminal, type Tx,
-} from '../app/ports/store.js';
+} from '../app/ports/persistence.js';
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
 import * as rows from './rows.js';

@@ -3,7 +3,7 @@ import type { Insertable, Selectable } from 'kysely';
 import type { ChannelCommand } from '../core/channel-command.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
-import type { ApiKey, DialectCredential, Merchant, Patron, PatronCode, StoredEvent, Store, Terminal } from '../app/ports/store.js';
+import type { ApiKey, DialectCredential, Merchant, Patron, PatronCode, StoredEvent, Store, Terminal } from '../app/ports/persistence.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
 import type { ApiKeysTable, ChannelCommandsTable, DeliveriesTable, DialectCredentialsTable, DeliveryAttemptsTable, WebhookEndpointsTable, EventsTable, MerchantsTable, PatronCodesTable, PatronsTable, PaymentRequestsTable, RefundsTable, StoresTable, TerminalsTable } from './schema.js';
 

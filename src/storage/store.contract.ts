@@ -1,11 +1,11 @@
 // The storage contract: one suite every driver's test runs (`runStoreContract('sqlite', () => …)`),
-// Hono-style. Driver-neutral on purpose: it speaks only the StorePort / Tx interface, never SQL.
+// Hono-style. Driver-neutral on purpose: it speaks only the Persistence / Tx interface, never SQL.
 // Each test gets a fresh, migrated store seeded with two merchants, their stores and terminals.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
   ConcurrentUpdate, UniqueViolation,
-  type ApiKey, type DialectCredential, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type StorePort, type Terminal, type Tx,
-} from '../app/ports/store.js';
+  type ApiKey, type DialectCredential, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type Persistence, type Terminal, type Tx,
+} from '../app/ports/persistence.js';
 import type { ChannelCommand } from '../core/channel-command.js';
 import { ACTIVE_STATUSES, FINAL_STATUSES, PAYMENT_REQUEST_STATUSES, type PaymentRequest, type PaymentRequestStatus } from '../core/payment-request.js';
 import { REFUND_STATUSES, type Refund } from '../core/refund.js';
@@ -129,9 +129,9 @@ const sortedIds = (items: { id: string }[]) => ids(items).sort();
  */
 export type RawSql = (statement: string) => Promise<void>;
 
-export function runStoreContract(name: string, newStore: () => Promise<StorePort>, rawSql: RawSql): void {
+export function runStoreContract(name: string, newStore: () => Promise<Persistence>, rawSql: RawSql): void {
   describe(name, () => {
-    let store: StorePort;
+    let store: Persistence;
 
     beforeEach(async () => {
       serial = 0;

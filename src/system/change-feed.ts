@@ -1,5 +1,5 @@
 import type { ChangeFeed } from '../app/ports/change-feed.js';
-import type { StoredEvent } from '../app/ports/store.js';
+import type { StoredEvent } from '../app/ports/persistence.js';
 
 /** In-process fan-out of committed events. */
 export function createChangeFeed(): ChangeFeed {

@@ -114,15 +114,15 @@ export function patronRoutes(fastify: FastifyInstance, deps: { app: App; readonl
 
   r.get('/check-in/:terminalId', { schema: { hide: true, params: s.TerminalParams } }, async (req, reply) =>
     htmlRoute(req, reply, async () => {
-      const terminal = await app.store.read.getTerminal(req.params.terminalId);
-      const merchant = terminal ? await app.store.read.getMerchant(terminal.merchantId) : null;
+      const terminal = await app.db.read.getTerminal(req.params.terminalId);
+      const merchant = terminal ? await app.db.read.getMerchant(terminal.merchantId) : null;
       if (!terminal || !merchant) throw new DomainError('not_found', `No terminal ${req.params.terminalId}.`);
       return checkInHtml(terminal, merchant.name);
     }));
 
   // public like the page it points to: the POS prints or shows it at the till
   r.get('/check-in/:terminalId/qr.png', { schema: { hide: true, params: s.TerminalParams } }, async (req, reply) => {
-    const terminal = await app.store.read.getTerminal(req.params.terminalId);
+    const terminal = await app.db.read.getTerminal(req.params.terminalId);
     if (!terminal) throw new DomainError('not_found', `No terminal ${req.params.terminalId}.`);
     return reply.type('image/png').header('cache-control', 'public, max-age=300').send(await qrPng(checkInUrlOf(deps.publicUrl, terminal.id)));
   });

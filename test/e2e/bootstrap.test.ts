@@ -18,7 +18,7 @@ describe('first start', () => {
       const results = await Promise.all([1, 2, 3].map(() => ensureDemoMerchant(app, CREDENTIAL_ISSUERS)));
       expect(results.filter((r) => r.created)).toHaveLength(1);
       expect(new Set(results.map((r) => JSON.stringify(r.credentials))).size).toBe(1);
-      expect((await app.store.read.listMerchants({ limit: 10 })).items).toHaveLength(1);
+      expect((await app.db.read.listMerchants({ limit: 10 })).items).toHaveLength(1);
     } finally {
       await close();
       rmSync(dataDir, { recursive: true, force: true });

@@ -37,7 +37,7 @@ interface Gate {
  * one), then all start together. `arm` resolves to how many were held when the gate opened.
  */
 function interleaveTransactions(t: TestGateway): { arm(n: number): Promise<number> } {
-  const store = t.gateway.app.store;
+  const store = t.gateway.app.db;
   const original = store.transaction.bind(store);
   let gate: Gate | null = null;
   store.transaction = async (work) => {

@@ -2,7 +2,7 @@
 // scoped like GET /v1/events, resumable with Last-Event-ID, with heartbeats, fed by other
 // processes' commits too (polling), and ended when the gateway closes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../../src/app/ports/store.js';
+import type { StoredEvent } from '../../src/app/ports/persistence.js';
 import { createGateway } from '../../src/main.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { ADMIN_TOKEN, createBody, startGateway, TEST_DRIVER, type TestGateway } from '../harness.js';
@@ -165,7 +165,7 @@ async function foreignEvent(template: StoredEvent): Promise<StoredEvent> {
 
 async function templateEvent(): Promise<StoredEvent> {
   const id = (await allEvents())[0].id;
-  return (await t.gateway.app.store.read.getEvent(id))!;
+  return (await t.gateway.app.db.read.getEvent(id))!;
 }
 
 describe('GET /v1/events/stream', () => {
@@ -301,7 +301,7 @@ describe('GET /v1/events/stream', () => {
     const template = await templateEvent();
     const stream = track(await openStream(t.url, t.secretKey));
     const event = await foreignEvent(template);
-    await t.gateway.app.store.transaction((tx) => tx.appendEvent(event));
+    await t.gateway.app.db.transaction((tx) => tx.appendEvent(event));
     const committed = Date.now();
     const got = await stream.nextEvent(3000);
     expect(got.id).toBe(event.id);
@@ -336,21 +336,21 @@ describe('GET /v1/events/stream', () => {
     let inserted!: () => void;
     const earlyInserted = new Promise<void>((resolve) => (inserted = resolve));
     // `early` takes its position first but commits last
-    const slow = t.gateway.app.store.transaction(async (tx) => {
+    const slow = t.gateway.app.db.transaction(async (tx) => {
       await tx.appendEvent(early);
       inserted();
       await gate;
     });
     try {
       await earlyInserted;
-      await t.gateway.app.store.transaction((tx) => tx.appendEvent(late));
+      await t.gateway.app.db.transaction((tx) => tx.appendEvent(late));
       expect((await stream.nextEvent(3000)).id).toBe(late.id);
     } finally {
       release(); // never leave the transaction (and its pooled connection) open, even on failure
       await slow;
     }
     expect((await stream.nextEvent(3000)).id).toBe(early.id);
-    await t.gateway.app.store.transaction((tx) => tx.appendEvent(last));
+    await t.gateway.app.db.transaction((tx) => tx.appendEvent(last));
     expect((await stream.nextEvent(3000)).id).toBe(last.id); // neither `late` nor `early` again
   });
 

@@ -88,7 +88,7 @@ describe('a cancel that may repeat', () => {
   it('`any` answers a cancelled request unchanged whoever cancelled it; a paid one is still already_succeeded', async () => {
     const byPatron = await create();
     await pay(byPatron.id, { outcome: 'cancel' });
-    const before = await t.gateway.app.store.read.getPaymentRequest(byPatron.id);
+    const before = await t.gateway.app.db.read.getPaymentRequest(byPatron.id);
     const again = await run((unit) => cancelRequest(unit, caller, byPatron.id, { again: 'any' }));
     expect(again).toEqual(before);
     expect(again).toMatchObject({ status: 'cancelled', statusReason: 'cancelled_by_patron' });
@@ -162,7 +162,7 @@ describe('a list as of now', () => {
   it('shows an overdue request expired, as a read by id would, and records nothing', async () => {
     const externalRef = `overdue-${Date.now()}`;
     const pr = await create({ expiresInSeconds: 10 });
-    await t.gateway.app.store.transaction(async (tx) => {
+    await t.gateway.app.db.transaction(async (tx) => {
       const merchant = await tx.getMerchant(caller.merchantId);
       await tx.setTestClockOffset(caller.merchantId, merchant!.testClockOffsetMs + 60_000);
       const row = (await tx.getPaymentRequest(pr.id))!;

@@ -11,7 +11,7 @@ const owner = process.env.LEASE_OWNER ?? 'doomed';
 
 const { app } = await openApp(loadConfig(process.env));
 const until = Date.now() + leaseMs;
-const claimed = await app.store.transaction((tx) => tx.claimDuePaymentRequests(Date.now(), 100, { owner, until }));
+const claimed = await app.db.transaction((tx) => tx.claimDuePaymentRequests(Date.now(), 100, { owner, until }));
 process.stdout.write(JSON.stringify({ claimed: claimed.map((r) => r.id), owner, until }) + '\n');
 
 // Hang forever: a pending timer keeps the event loop alive (a bare never-settling promise would let

@@ -1,4 +1,4 @@
-import type { StoredEvent } from './store.js';
+import type { StoredEvent } from './persistence.js';
 
 /** Tells waiters in this process that events committed (long-poll, streams, metrics). */
 export interface ChangeFeed {

@@ -1,7 +1,7 @@
 // The storage port's part for channel commands (core/channel-command.ts): recorded before the
 // channel is called, executed outside any transaction, applied in a transaction of their own.
 import type { ChannelCommand } from '../../core/channel-command.js';
-import type { Lease } from './store.js';
+import type { Lease } from './persistence.js';
 
 /** What may be read of channel commands outside a transaction. */
 export interface ChannelCommandReads {

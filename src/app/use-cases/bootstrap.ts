@@ -1,7 +1,7 @@
 // First start: the operator's admin token and a demo merchant that works out of the box.
 import { timingSafeEqual } from 'node:crypto';
 import type { App } from '../context.js';
-import { ConcurrentUpdate, type Terminal, type Tx } from '../ports/store.js';
+import { ConcurrentUpdate, type Terminal, type Tx } from '../ports/persistence.js';
 import { isDomainError } from '../../core/errors.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { createApiKey, createMerchant, createStore, createTerminal, DEFAULT_STORE_NAME, hashSecret, requireMerchant } from './merchants.js';
@@ -38,7 +38,7 @@ export async function ensureAdminToken(app: App, configured: string | null): Pro
 }
 
 export async function verifyAdminToken(app: App, configured: string | null, presented: string): Promise<boolean> {
-  const expected = configured ? hashSecret(configured) : await app.store.read.getSetting(ADMIN_TOKEN_HASH);
+  const expected = configured ? hashSecret(configured) : await app.db.read.getSetting(ADMIN_TOKEN_HASH);
   if (!expected) return false;
   return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(hashSecret(presented), 'hex'));
 }

@@ -72,7 +72,7 @@ export async function applyChannelAnswer(app: App, commandId: string): Promise<b
  */
 export async function resumeChannelCommands(app: App): Promise<number> {
   const now = app.clock.now();
-  const claimed = await app.store.transaction((tx) => tx.claimChannelCommands(now, BATCH, { owner: app.config.workerId, until: now + app.config.leaseMs }));
+  const claimed = await app.db.transaction((tx) => tx.claimChannelCommands(now, BATCH, { owner: app.config.workerId, until: now + app.config.leaseMs }));
   let done = 0;
   for (const command of claimed) {
     try {

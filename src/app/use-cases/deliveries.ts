@@ -4,7 +4,7 @@ import { afterAttempt, signingSecrets, type AttemptOutcome, type Delivery, type 
 import { canSee, notFound } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { deliveryOf, targetsOf } from '../outbox.js';
-import type { ReadTx, StoredEvent } from '../ports/store.js';
+import type { ReadTx, StoredEvent } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { merchantWebhookSecret } from './bootstrap.js';
@@ -16,7 +16,7 @@ import { merchantWebhookSecret } from './bootstrap.js';
 export async function claimDeliveries(app: App, limit: number, owner = app.config.workerId): Promise<Delivery[]> {
   if (limit <= 0) return [];
   const now = app.clock.now();
-  return app.store.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner, until: now + app.config.deliveryLeaseMs }));
+  return app.db.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner, until: now + app.config.deliveryLeaseMs }));
 }
 
 export interface DeliveryJob {
@@ -122,8 +122,8 @@ async function visibleEvent(tx: ReadTx, caller: Caller, eventId: string): Promis
 
 /** Every attempt made to deliver an event, oldest first. */
 export async function listEventAttempts(app: App, caller: Caller, eventId: string): Promise<DeliveryAttempt[]> {
-  await visibleEvent(app.store.read, caller, eventId);
-  return app.store.read.listDeliveryAttempts(eventId);
+  await visibleEvent(app.db.read, caller, eventId);
+  return app.db.read.listDeliveryAttempts(eventId);
 }
 
 /** Sends the event again to every target that should have it now (enabled endpoints, and its request's webhookUrl). */

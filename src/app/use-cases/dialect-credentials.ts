@@ -3,7 +3,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../core/errors.js';
 import type { App, Caller } from '../context.js';
-import type { DialectCredential } from '../ports/store.js';
+import type { DialectCredential } from '../ports/persistence.js';
 import type { Work } from '../unit-of-work.js';
 import { hashSecret, requireMerchant } from './merchants.js';
 
@@ -42,12 +42,12 @@ export async function createDialectCredential(unit: Work, spec: DialectSecretSpe
 }
 
 export async function findDialectCredentialOfMerchant(app: App, merchantId: string, dialect: string): Promise<DialectCredential | null> {
-  return app.store.read.findDialectCredentialOfMerchant(merchantId, dialect);
+  return app.db.read.findDialectCredentialOfMerchant(merchantId, dialect);
 }
 
 /** The caller behind a lookup value and its secret: a merchant-wide caller in the set's mode. */
 export async function authenticateDialect(app: App, dialect: string, lookup: string, secret: string): Promise<Caller> {
-  const credential = await app.store.read.findDialectCredential(dialect, lookup);
+  const credential = await app.db.read.findDialectCredential(dialect, lookup);
   if (!credential || credential.secretHash === null || !sameHash(credential.secretHash, hashSecret(secret))) throw invalid();
   return { merchantId: credential.merchantId, livemode: credential.livemode, terminalId: null, credentialId: credential.id, kind: 'secret' };
 }

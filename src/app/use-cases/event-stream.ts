@@ -26,7 +26,7 @@
 import { DomainError } from '../../core/errors.js';
 import { canSee } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { EventFilter, StoredEvent } from '../ports/store.js';
+import type { EventFilter, StoredEvent } from '../ports/persistence.js';
 
 export interface EventStreamOptions {
   /** Resume strictly after this event (the client's Last-Event-ID); absent: only new events. */
@@ -67,9 +67,9 @@ function positionOf(event: StoredEvent): number {
  * Last-Event-ID) for an id that is not one of the caller's events, before anything is streamed.
  */
 export async function openEventStream(app: App, caller: Caller, options: EventStreamOptions = {}): Promise<EventStream> {
-  const read = app.store.read;
+  const read = app.db.read;
   const pollIntervalMs = options.pollIntervalMs ?? EVENT_STREAM_DEFAULTS.pollIntervalMs;
-  const lookback = options.lookback ?? (app.store.driver === 'postgres' ? EVENT_STREAM_DEFAULTS.postgresLookback : 0);
+  const lookback = options.lookback ?? (app.db.driver === 'postgres' ? EVENT_STREAM_DEFAULTS.postgresLookback : 0);
   const rememberIds = Math.max(options.rememberIds ?? EVENT_STREAM_DEFAULTS.rememberIds, lookback + 1);
   const batchSize = options.batchSize ?? EVENT_STREAM_DEFAULTS.batchSize;
   // Reads are merchant-and-mode wide and filtered here for terminal keys, so the cursor moves past

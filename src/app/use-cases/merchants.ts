@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../core/errors.js';
 import { loadTerminal, notFound, requireSecretKey } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { ApiKey, KeyKind, Merchant, Mode, Page, ReadTx, Store, Terminal, Tx } from '../ports/store.js';
+import type { ApiKey, KeyKind, Merchant, Mode, Page, ReadTx, Store, Terminal, Tx } from '../ports/persistence.js';
 import type { Work } from '../unit-of-work.js';
 
 export function hashSecret(secret: string): string {
@@ -102,7 +102,7 @@ export async function revokeApiKey(unit: Work, id: string, scope?: { merchantId:
 export async function authenticate(app: App, presented: string | undefined): Promise<Caller> {
   if (!presented) throw new DomainError('missing_api_key', 'No API key: send Authorization: Bearer <key>.');
   const hash = hashSecret(presented);
-  const key = await app.store.read.findApiKeyByHash(hash);
+  const key = await app.db.read.findApiKeyByHash(hash);
   // the lookup is by hash; compare again in constant time so no code path depends on the secret's bytes
   if (!key || !timingSafeEqual(Buffer.from(key.hash, 'hex'), Buffer.from(hash, 'hex')) || key.revokedAt !== null)
     throw new DomainError('invalid_api_key', 'The API key is not valid (unknown or revoked).');
@@ -112,11 +112,11 @@ export async function authenticate(app: App, presented: string | undefined): Pro
 // --- the merchant's own view (native /v1/terminals) ---
 
 export async function listTerminals(app: App, caller: Caller, page: { limit: number; afterId?: string }): Promise<Page<Terminal>> {
-  return app.store.read.listTerminals(caller.merchantId, { ...page, terminalId: caller.terminalId ?? undefined });
+  return app.db.read.listTerminals(caller.merchantId, { ...page, terminalId: caller.terminalId ?? undefined });
 }
 
 export async function getTerminal(app: App, caller: Caller, id: string): Promise<Terminal> {
-  return loadTerminal(app.store.read, caller, id);
+  return loadTerminal(app.db.read, caller, id);
 }
 
 export async function createOwnTerminal(unit: Work, caller: Caller, input: { name: string; storeId?: string }): Promise<Terminal> {
@@ -149,14 +149,14 @@ export async function setUnderpaymentTolerance(unit: Work, merchantId: string, b
 }
 
 export function listMerchants(app: App, page: { limit: number; afterId?: string }): Promise<Page<Merchant>> {
-  return app.store.read.listMerchants(page);
+  return app.db.read.listMerchants(page);
 }
 
 /** A merchant with its stores and (the first 100 of) its terminals. */
 export async function merchantOverview(app: App, id: string): Promise<{ merchant: Merchant; stores: Store[]; terminals: Terminal[] }> {
-  const merchant = await requireMerchant(app.store.read, id);
-  const stores = await app.store.read.listStores(id);
-  const terminals = await app.store.read.listTerminals(id, { limit: 100 });
+  const merchant = await requireMerchant(app.db.read, id);
+  const stores = await app.db.read.listStores(id);
+  const terminals = await app.db.read.listTerminals(id, { limit: 100 });
   return { merchant, stores, terminals: terminals.items };
 }
 

@@ -7,7 +7,7 @@ import type { PaymentRequest } from '../../core/payment-request.js';
 import { loadTerminal, notFound } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { Channel, ChannelChoice } from '../ports/connector.js';
-import type { Merchant, Patron, PatronCode, Terminal } from '../ports/store.js';
+import type { Merchant, Patron, PatronCode, Terminal } from '../ports/persistence.js';
 import { nowFor } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { waitUntil } from '../wait.js';
@@ -89,10 +89,10 @@ export interface DisplayView {
 export const OUTCOME_SHOWN_MS = 60_000;
 
 export async function displayView(app: App, caller: Caller, terminalId: string): Promise<DisplayView> {
-  const terminal = await loadTerminal(app.store.read, caller, terminalId);
-  const merchant = await app.store.read.getMerchant(terminal.merchantId);
+  const terminal = await loadTerminal(app.db.read, caller, terminalId);
+  const merchant = await app.db.read.getMerchant(terminal.merchantId);
   if (!merchant) throw new DomainError('not_found', `No terminal ${terminalId}.`);
-  const newest = (await app.store.read.listPaymentRequests({ merchantId: caller.merchantId, livemode: caller.livemode, terminalId }, { limit: 1 })).items[0];
+  const newest = (await app.db.read.listPaymentRequests({ merchantId: caller.merchantId, livemode: caller.livemode, terminalId }, { limit: 1 })).items[0];
   const current = newest ? (await publicView(app, newest.id)).request : null;
   const now = nowFor(app, merchant, caller.livemode);
   const shown = current && (pr.isActive(current.status) || now - current.updatedAt <= OUTCOME_SHOWN_MS) ? current : null;

@@ -2,7 +2,7 @@
 import { DomainError } from '../../core/errors.js';
 import { notFound, requireTestMode, sameTenant } from '../access.js';
 import type { Caller } from '../context.js';
-import type { Patron, PatronCode, Tx } from '../ports/store.js';
+import type { Patron, PatronCode, Tx } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 

@@ -4,7 +4,7 @@ import * as pr from '../../core/payment-request.js';
 import type { LineItem, PaymentRequest, Transition } from '../../core/payment-request.js';
 import { canSee, loadPaymentRequest, loadTerminal, lockPaymentRequest, sameTenant } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/store.js';
+import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { returnOwedFunds } from './refund-writes.js';
@@ -219,8 +219,8 @@ export async function releasePaymentRequest(unit: Work, caller: Caller, id: stri
 
 /** Reads as of now: an overdue request is reported (and recorded) as expired. */
 export async function getPaymentRequest(app: App, caller: Caller, id: string): Promise<PaymentRequest> {
-  const current = await loadPaymentRequest(app.store.read, caller, id);
-  const now = await merchantNow(app, app.store.read, current.merchantId, current.livemode);
+  const current = await loadPaymentRequest(app.db.read, caller, id);
+  const now = await merchantNow(app, app.db.read, current.merchantId, current.livemode);
   if (!pr.expireIfDue(current, now)) return current;
   return inTransaction(app, async (unit) => (await loadCurrent(unit, caller, id)).request);
 }
@@ -244,7 +244,7 @@ export async function waitForPaymentRequest(app: App, caller: Caller, id: string
 
 export async function listPaymentRequests(app: App, caller: Caller, filter: Omit<PaymentRequestFilter, 'merchantId' | 'livemode'>, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>> {
   if (caller.terminalId && filter.terminalId && filter.terminalId !== caller.terminalId) return { items: [], hasMore: false };
-  return app.store.read.listPaymentRequests({ ...filter, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? filter.terminalId }, page);
+  return app.db.read.listPaymentRequests({ ...filter, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? filter.terminalId }, page);
 }
 
 /**
@@ -254,14 +254,14 @@ export async function listPaymentRequests(app: App, caller: Caller, filter: Omit
 export async function listCurrentPaymentRequests(app: App, caller: Caller, filter: Omit<PaymentRequestFilter, 'merchantId' | 'livemode'>, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>> {
   const found = await listPaymentRequests(app, caller, filter, page);
   if (found.items.length === 0) return found;
-  const now = await merchantNow(app, app.store.read, caller.merchantId, caller.livemode);
+  const now = await merchantNow(app, app.db.read, caller.merchantId, caller.livemode);
   return { ...found, items: found.items.map((request) => pr.expireIfDue(request, now)?.request ?? request) };
 }
 
 export async function findByShortCode(app: App, caller: Caller, code: string): Promise<PaymentRequest> {
   const normalized = parseShortCode(code);
   if (!normalized) throw new DomainError('short_code_invalid', `${code} is not a valid short code: its check character does not match.`, 'code');
-  const request = await app.store.read.findPaymentRequestByShortCode(normalized);
+  const request = await app.db.read.findPaymentRequestByShortCode(normalized);
   if (!request || !canSee(caller, request))
     throw new DomainError('not_found', `No payment request with short code ${normalized}.`);
   return request;

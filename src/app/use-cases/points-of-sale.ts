@@ -5,7 +5,7 @@ import * as pr from '../../core/payment-request.js';
 import { uuidOfId } from '../../core/uuid-ids.js';
 import { notFound } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { ReadTx, Terminal } from '../ports/store.js';
+import type { ReadTx, Terminal } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 import { CHECK_IN_VALIDITY_MS } from './payment-requests.js';
@@ -59,7 +59,7 @@ export async function holdPointOfSale(unit: Work, terminal: Terminal): Promise<v
  * request, or a patron already with the terminal's active request.
  */
 export async function isPatronCheckedIn(app: App, caller: Caller, terminal: Terminal): Promise<boolean> {
-  const tx = app.store.read;
+  const tx = app.db.read;
   const now = await merchantNow(app, tx, caller.merchantId, caller.livemode);
   if (terminal.checkedInPatronId !== null && terminal.checkedInAt !== null && now - terminal.checkedInAt <= CHECK_IN_VALIDITY_MS) {
     const patron = await tx.getPatron(terminal.checkedInPatronId);

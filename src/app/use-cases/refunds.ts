@@ -6,7 +6,7 @@ import { createRefund as reserveRefund, SYSTEM_REFERENCE_PREFIX, type Refund, ty
 import { applyRefund, storeNewRefund } from './refund-writes.js';
 import { loadPaymentRequest, loadRefund, lockPaymentRequest } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { Page } from '../ports/store.js';
+import type { Page } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 import { commit, loadCurrent } from './payment-requests.js';
@@ -89,13 +89,13 @@ export const captureRefund = (unit: Work, caller: Caller, refundId: string, inte
 export const cancelRefund = (unit: Work, caller: Caller, refundId: string, intent: RefundActionIntent = {}) => refundAction(unit, caller, refundId, 'cancel', intent);
 
 export async function getRefund(app: App, caller: Caller, id: string): Promise<Refund> {
-  return loadRefund(app.store.read, caller, id);
+  return loadRefund(app.db.read, caller, id);
 }
 
 /** A request's refunds, oldest first. A request has few refunds (each takes money), so paging slices the list. */
 export async function listRefunds(app: App, caller: Caller, paymentRequestId: string, page: { limit: number; afterId?: string }): Promise<Page<Refund>> {
-  await loadPaymentRequest(app.store.read, caller, paymentRequestId);
-  const all = await app.store.read.listRefunds(paymentRequestId);
+  await loadPaymentRequest(app.db.read, caller, paymentRequestId);
+  const all = await app.db.read.listRefunds(paymentRequestId);
   const rest = page.afterId === undefined ? all : all.filter((r) => r.id > page.afterId!);
   return { items: rest.slice(0, page.limit), hasMore: rest.length > page.limit };
 }

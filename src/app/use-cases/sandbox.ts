@@ -74,7 +74,7 @@ export async function advanceClock(app: App, caller: Caller, seconds: number): P
 
 export async function readClock(app: App, caller: Caller): Promise<ClockState> {
   requireTestMode(caller);
-  const merchant = await app.store.read.getMerchant(caller.merchantId);
+  const merchant = await app.db.read.getMerchant(caller.merchantId);
   const offsetMs = merchant?.testClockOffsetMs ?? 0;
   return { now: app.clock.now() + offsetMs, offsetMs, expired: 0 };
 }
@@ -82,7 +82,7 @@ export async function readClock(app: App, caller: Caller): Promise<ClockState> {
 /** Finds the request behind any id a dialect or the native API handed out. */
 export async function resolveReference(app: App, caller: Caller, ref: string): Promise<string> {
   requireTestMode(caller);
-  const tx = app.store.read;
+  const tx = app.db.read;
   const visible = (request: PaymentRequest | null) => (request && canSee(caller, request) ? request.id : null);
   // a GUID (a dialect's spelling of a request or refund id) is a posgate id in another spelling
   const requestId = isUuid(ref) ? idOfUuid('pr', ref) : ref;

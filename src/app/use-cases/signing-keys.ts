@@ -13,7 +13,7 @@
 // what the winner committed instead of overwriting it.
 import { createHash, createPrivateKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import type { App } from '../context.js';
-import type { Tx } from '../ports/store.js';
+import type { Tx } from '../ports/persistence.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 
 const SETTING = 'webhook_signing_keys';
@@ -106,7 +106,7 @@ function signingIndex(keys: StoredKey[], now: number): number {
 
 /** The set, made on first use: of processes making it together, one inserts it and the others retry and read it. */
 async function ensure(app: App): Promise<StoredKeys> {
-  const existing = await read(app.store.read);
+  const existing = await read(app.db.read);
   if (existing) return existing;
   return inTransaction(app, async ({ tx }) => {
     const found = await read(tx);

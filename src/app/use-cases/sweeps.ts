@@ -3,7 +3,7 @@
 // each is then done in its own transaction that re-checks its state and ends the lease.
 import * as pr from '../../core/payment-request.js';
 import type { App } from '../context.js';
-import type { Lease } from '../ports/store.js';
+import type { Lease } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import { inTransaction } from '../unit-of-work.js';
 import { commit } from './payment-requests.js';
@@ -20,7 +20,7 @@ function lease(app: App): Lease {
 export async function sweepDue(app: App, merchantId?: string): Promise<number> {
   const { workerId } = app.config;
   let count = 0;
-  const requests = await app.store.transaction((tx) => tx.claimDuePaymentRequests(app.clock.now(), BATCH, lease(app), merchantId));
+  const requests = await app.db.transaction((tx) => tx.claimDuePaymentRequests(app.clock.now(), BATCH, lease(app), merchantId));
   for (const due of requests) {
     const expired = await inTransaction(app, async (unit) => {
       await unit.tx.releaseLease('payment_requests', due.id, workerId);
@@ -32,7 +32,7 @@ export async function sweepDue(app: App, merchantId?: string): Promise<number> {
     });
     if (expired) count++;
   }
-  const refunds = await app.store.transaction((tx) => tx.claimDueRefunds(app.clock.now(), BATCH, lease(app), merchantId));
+  const refunds = await app.db.transaction((tx) => tx.claimDueRefunds(app.clock.now(), BATCH, lease(app), merchantId));
   for (const due of refunds) {
     const expired = await inTransaction(app, async (unit) => {
       await unit.tx.releaseLease('refunds', due.id, workerId);
@@ -69,7 +69,7 @@ export async function runAutopay(app: App): Promise<number> {
   const delayMs = app.config.autopayMs;
   if (delayMs === null) return 0;
   let count = 0;
-  const candidates = await app.store.transaction((tx) => tx.claimAutopayCandidates(app.clock.now(), delayMs, BATCH, lease(app)));
+  const candidates = await app.db.transaction((tx) => tx.claimAutopayCandidates(app.clock.now(), delayMs, BATCH, lease(app)));
   for (const candidate of candidates) {
     const outcome = candidate.amount === null ? null : autopayOutcome(candidate.amount);
     await inTransaction(app, async (unit) => {
@@ -86,5 +86,5 @@ export async function runAutopay(app: App): Promise<number> {
 }
 
 export async function purgeIdempotencyKeys(app: App): Promise<number> {
-  return app.store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(app.clock.now()));
+  return app.db.transaction((tx) => tx.deleteExpiredIdempotencyKeys(app.clock.now()));
 }

@@ -9,7 +9,7 @@
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { REFUND_RESERVING_STATUSES, type Refund } from '../../core/refund.js';
 import { sumMinor } from '../../core/money.js';
-import type { ReadTx, StoredEvent, StorePort } from '../ports/store.js';
+import type { ReadTx, StoredEvent, Persistence } from '../ports/persistence.js';
 
 export type VerifiedTotal = 'amountRefunded' | 'amountRefundReserved' | 'amountReceived' | 'amountAuthorized' | 'amountCaptured';
 
@@ -64,16 +64,16 @@ async function reconcileAll(tx: ReadTx, requests: readonly PaymentRequest[]): Pr
  * meanwhile may look inconsistent: each suspect is read again with its row locked (its writers
  * lock it too), and only what still disagrees then is reported.
  */
-export async function verifyTotals(store: StorePort, pageSize = PAGE): Promise<VerifyReport> {
+export async function verifyTotals(db: Persistence, pageSize = PAGE): Promise<VerifyReport> {
   const mismatches: Mismatch[] = [];
   let checked = 0;
   let afterId: string | undefined;
   for (;;) {
-    const page = await store.read.listAllPaymentRequests({ limit: pageSize, ...(afterId === undefined ? {} : { afterId }) });
+    const page = await db.read.listAllPaymentRequests({ limit: pageSize, ...(afterId === undefined ? {} : { afterId }) });
     checked += page.items.length;
-    const suspects = new Set((await reconcileAll(store.read, page.items)).map((m) => m.paymentRequestId));
+    const suspects = new Set((await reconcileAll(db.read, page.items)).map((m) => m.paymentRequestId));
     for (const id of suspects) {
-      mismatches.push(...await store.transaction(async (tx) => {
+      mismatches.push(...await db.transaction(async (tx) => {
         const request = await tx.lockPaymentRequest(id);
         return request ? reconcileAll(tx, [request]) : [];
       }));

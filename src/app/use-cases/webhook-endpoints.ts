@@ -3,7 +3,7 @@ import { DomainError } from '../../core/errors.js';
 import { ROTATION_OVERLAP_MS, type WebhookEndpoint } from '../../core/webhooks.js';
 import { notFound, requireSecretKey, sameTenant } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { ReadTx } from '../ports/store.js';
+import type { ReadTx } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 
@@ -47,12 +47,12 @@ export async function createEndpoint(unit: Work, caller: Caller, input: NewEndpo
 
 export async function listEndpoints(app: App, caller: Caller): Promise<WebhookEndpoint[]> {
   requireSecretKey(caller, 'Managing webhook endpoints');
-  return app.store.read.listWebhookEndpoints(caller.merchantId, caller.livemode);
+  return app.db.read.listWebhookEndpoints(caller.merchantId, caller.livemode);
 }
 
 export async function getEndpoint(app: App, caller: Caller, id: string): Promise<WebhookEndpoint> {
   requireSecretKey(caller, 'Managing webhook endpoints');
-  return loadEndpoint(app.store.read, caller, id);
+  return loadEndpoint(app.db.read, caller, id);
 }
 
 /** Deletes the endpoint; what was still waiting to go to it is cancelled. */

@@ -1,6 +1,6 @@
 // Payment activities: posgate's events of a request and its refunds, rendered as Centrapay's
 // activity records (request, payment, paid, refund, …). The event log is the only record.
-import type { StoredEvent } from '../../app/ports/store.js';
+import type { StoredEvent } from '../../app/ports/persistence.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
 import { assetTypeOf, isPreAuth, shortCodeOf } from './render.js';

@@ -44,7 +44,7 @@ export async function centrapayApi(fastify: FastifyInstance, deps: CentrapayDeps
       request.caller = await authenticate(deps.app, headerOf(request, 'x-api-key'));
       const limited = deps.rateLimitPerMinute > 0 && (request.caller.livemode || deps.rateLimitInTest);
       if (!limited) return;
-      const now = await merchantNow(deps.app, deps.app.store.read, request.caller.merchantId, request.caller.livemode);
+      const now = await merchantNow(deps.app, deps.app.db.read, request.caller.merchantId, request.caller.livemode);
       const wait = limiter.take(`${request.caller.merchantId}:${request.caller.livemode}`, now);
       if (wait !== null) {
         reply.header('retry-after', String(wait));

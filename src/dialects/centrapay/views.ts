@@ -1,5 +1,5 @@
 // Reads shared by the routes: a request rendered with its merchant's name, and its activities.
-import type { ReadTx, StoredEvent } from '../../app/ports/store.js';
+import type { ReadTx, StoredEvent } from '../../app/ports/persistence.js';
 import { requireMerchant } from '../../app/use-cases/merchants.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { activitiesOf, type Activity } from './activities.js';
@@ -26,7 +26,7 @@ export const renderView = (deps: CentrapayDeps, view: RequestView) =>
   renderPaymentRequest(view.request, { publicUrl: deps.publicUrl, merchantName: view.merchantName });
 
 export async function renderRequest(deps: CentrapayDeps, request: PaymentRequest) {
-  const merchant = await requireMerchant(deps.app.store.read, request.merchantId);
+  const merchant = await requireMerchant(deps.app.db.read, request.merchantId);
   return renderPaymentRequest(request, { publicUrl: deps.publicUrl, merchantName: merchant.name });
 }
 

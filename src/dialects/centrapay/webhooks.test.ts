@@ -2,7 +2,7 @@
 // and which events become which webhook, with which activity.
 import { createHash, createPublicKey, generateKeyPairSync, verify, type JsonWebKey, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { StoredEvent } from '../../app/ports/store.js';
+import type { StoredEvent } from '../../app/ports/persistence.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
 import { webhookJwt, WEBHOOK_JWT_LIFETIME_SECONDS } from './jwt.js';

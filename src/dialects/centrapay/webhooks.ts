@@ -3,7 +3,7 @@
 // type; every other event sends nothing. The body carries the event's payment activity; the
 // `Authorization` header an ES256 JWT that receivers verify with GET /centrapay/.well-known/jwks.json.
 import type { App } from '../../app/context.js';
-import type { StoredEvent } from '../../app/ports/store.js';
+import type { StoredEvent } from '../../app/ports/persistence.js';
 import type { RenderDelivery } from '../../app/use-cases/deliveries.js';
 import { currentSigningKey } from '../../app/use-cases/signing-keys.js';
 import type { Activity } from './activities.js';
@@ -51,9 +51,9 @@ export function webhookOf(event: StoredEvent, view: RequestView): CentrapayWebho
 export function centrapayWebhookFormat(app: App): RenderDelivery {
   return async ({ delivery, event }, nowSeconds) => {
     if (!WEBHOOK_TYPES[event.type]) return null; // most events: nothing to read, nothing to send
-    const request = await app.store.read.getPaymentRequest(event.paymentRequestId);
+    const request = await app.db.read.getPaymentRequest(event.paymentRequestId);
     if (!request) throw new Error(`payment request ${event.paymentRequestId} of event ${event.id} not found`);
-    const webhook = webhookOf(event, await viewOf(app.store.read, request));
+    const webhook = webhookOf(event, await viewOf(app.db.read, request));
     if (!webhook) return null;
     const body = JSON.stringify(webhook);
     const key = await currentSigningKey(app);

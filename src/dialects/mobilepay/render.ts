@@ -3,7 +3,7 @@ import { currencyExponent, minorToDecimal } from '../../core/money.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
 import { uuidOfId } from '../../core/uuid-ids.js';
-import type { Store, Terminal } from '../../app/ports/store.js';
+import type { Store, Terminal } from '../../app/ports/persistence.js';
 import { paymentStatusOf, REFUND_STATUS_NAMES } from './statuses.js';
 
 /** How often a POS should poll a status: MobilePay's rule of at most one poll per second. */

@@ -1,7 +1,7 @@
 // Domain objects → the native API's JSON. The one place native field names are decided.
 import { refundStatusOf, type PaymentRequest } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
-import type { Merchant, Store, StoredEvent, Terminal } from '../../app/ports/store.js';
+import type { Merchant, Store, StoredEvent, Terminal } from '../../app/ports/persistence.js';
 import type { IssuedKey } from '../../app/use-cases/merchants.js';
 import type { DeliveryAttempt, WebhookEndpoint } from '../../core/webhooks.js';
 import { minorToDecimal } from '../../core/money.js';

@@ -2,7 +2,7 @@
 // (a DomainError, a zod validation failure, a Fastify parsing error, or a bug) as a DomainError.
 import type { FastifyError } from 'fastify';
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
-import { StorageUnavailable } from '../../app/ports/store.js';
+import { StorageUnavailable } from '../../app/ports/persistence.js';
 import { DomainError, isDomainError, type ErrorCode } from '../../core/errors.js';
 
 export interface ValidationIssue {

@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, Caller } from '../../app/context.js';
-import type { StoredResponse } from '../../app/ports/store.js';
+import type { StoredResponse } from '../../app/ports/persistence.js';
 import { execute, executeOutside, type ExecutedResponse, type Idempotency, type Work } from '../../app/unit-of-work.js';
 import { DomainError } from '../../core/errors.js';
 

@@ -2,7 +2,7 @@
 // SQLite; what differs lives here: the pool, BIGINT parsing, error codes, SKIP LOCKED.
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { ConcurrentUpdate, StorageUnavailable, type StorePort, type Tx } from '../../app/ports/store.js';
+import { ConcurrentUpdate, StorageUnavailable, type Persistence, type Tx } from '../../app/ports/persistence.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { migrationProvider } from '../migrations/index.js';
 import { ownSchemaDialect } from './postgres-introspector.js';
@@ -79,7 +79,7 @@ function mappingErrors(tx: Tx): Tx {
   });
 }
 
-export function openPostgresStore(options: PostgresOptions): StorePort {
+export function openPostgresStore(options: PostgresOptions): Persistence {
   const schema = options.schema ?? null;
   const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const serverOptions = [...(schema ? [`-c search_path=${schema}`] : []), `-c idle_in_transaction_session_timeout=${queryTimeoutMs}`];

@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import type { StorePort } from '../../app/ports/store.js';
+import type { Persistence } from '../../app/ports/persistence.js';
 import { runStoreContract } from '../store.contract.js';
 import { openSqliteStore } from './sqlite.js';
 
@@ -32,7 +32,7 @@ runStoreContract('sqlite store contract', async () => openSqliteStore((lastFile 
 });
 
 describe('sqlite driver', () => {
-  let store: StorePort | undefined;
+  let store: Persistence | undefined;
 
   afterEach(async () => {
     vi.restoreAllMocks();

@@ -4,7 +4,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase as KyselySqlite } from 'kysely';
-import { StorageUnavailable, type StorePort } from '../../app/ports/store.js';
+import { StorageUnavailable, type Persistence } from '../../app/ports/persistence.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { migrationProvider } from '../migrations/index.js';
 import { withStatementCache } from './statement-cache.js';
@@ -96,7 +96,7 @@ function mappingErrors<T extends object>(tx: T): T {
   });
 }
 
-export function openSqliteStore(file: string): StorePort {
+export function openSqliteStore(file: string): Persistence {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
   database.pragma('journal_mode = WAL');

@@ -16,7 +16,7 @@ export function activityRoutes(fastify: FastifyInstance, deps: CentrapayDeps): v
 
   r.get('/api/payment-requests/:id/activities', { schema: { hide: true, params: s.IdParams }, config: { operation: 'read' } }, async (req) => {
     const request = await getPaymentRequest(app, req.caller, req.params.id);
-    return { items: activitiesOfView(await viewOf(app.store.read, request)) };
+    return { items: activitiesOfView(await viewOf(app.db.read, request)) };
   });
 
   r.get('/api/payment-activities', { schema: { hide: true, querystring: s.ActivitiesQuery }, config: { operation: 'read' } }, async (req) => {
@@ -26,7 +26,7 @@ export function activityRoutes(fastify: FastifyInstance, deps: CentrapayDeps): v
     // activities are rendered per request (a confirmation's value is the change from the event before it)
     const byRequest = new Map<string, Activity[]>();
     const activitiesOfRequest = async (id: string) => {
-      if (!byRequest.has(id)) byRequest.set(id, activitiesOfView(await viewOf(app.store.read, await getPaymentRequest(app, caller, id))));
+      if (!byRequest.has(id)) byRequest.set(id, activitiesOfView(await viewOf(app.db.read, await getPaymentRequest(app, caller, id))));
       return byRequest.get(id) as Activity[];
     };
     // not every event is an activity: read events until the page is full or the log ends

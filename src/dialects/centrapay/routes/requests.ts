@@ -35,7 +35,7 @@ async function requireConfig(deps: CentrapayDeps, caller: Caller, configId: stri
 
 /** The terminal by the merchant's own id; a terminal key may leave it out (its own terminal). */
 async function terminalOf(deps: CentrapayDeps, caller: Caller, name: string | undefined) {
-  if (name !== undefined) return terminalByName(deps.app.store.read, caller, name);
+  if (name !== undefined) return terminalByName(deps.app.db.read, caller, name);
   if (caller.terminalId) return getTerminal(deps.app, caller, caller.terminalId);
   throw new DomainError('parameter_missing', 'terminalId is required with a merchant secret key.', 'terminalId');
 }

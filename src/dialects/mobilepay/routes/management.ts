@@ -3,7 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import { notFound } from '../../../app/access.js';
 import type { Caller } from '../../../app/context.js';
-import type { Terminal } from '../../../app/ports/store.js';
+import type { Terminal } from '../../../app/ports/persistence.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
 import { issueFirstSecret, resetSecret } from '../../../app/use-cases/dialect-credentials.js';
 import { merchantOverview } from '../../../app/use-cases/merchants.js';
@@ -48,7 +48,7 @@ export function managementRoutes(m: FastifyInstance, deps: MobilePayDeps): void 
 
   operation(m, app, { path: '/manage/terminal/information', operation: 'pos' }, async ({ params, caller }) => {
     const { terminalId } = p.read({ terminalId: p.terminalId }, params);
-    const terminal = await terminalByName(app.store.read, caller, terminalId);
+    const terminal = await terminalByName(app.db.read, caller, terminalId);
     if (terminal.posId === null) throw notFound('point of sale on terminal', terminalId, 'terminalId');
     return { posInformation: renderPosInformation(terminal) };
   });
@@ -71,11 +71,11 @@ export function managementRoutes(m: FastifyInstance, deps: MobilePayDeps): void 
 
   operation(m, app, { path: '/manage/checkInStatus/byposId', operation: 'pos' }, async ({ params, caller }) => {
     const { posId } = p.read({ posId: p.posId }, params);
-    return checkInStatus(await terminalByPosId(app.store.read, caller, posId), caller);
+    return checkInStatus(await terminalByPosId(app.db.read, caller, posId), caller);
   });
 
   operation(m, app, { path: '/manage/checkInStatus/byterminalId', operation: 'pos' }, async ({ params, caller }) => {
     const { terminalId } = p.read({ terminalId: p.terminalId }, params);
-    return checkInStatus(await terminalByName(app.store.read, caller, terminalId), caller);
+    return checkInStatus(await terminalByName(app.db.read, caller, terminalId), caller);
   });
 }

@@ -2,7 +2,7 @@
 // the lists a POS uses to find a paymentId it lost.
 import type { FastifyInstance } from 'fastify';
 import type { Caller } from '../../../app/context.js';
-import type { Terminal, Tx } from '../../../app/ports/store.js';
+import type { Terminal, Tx } from '../../../app/ports/persistence.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
 import { cancelRequest, captureRequest } from '../../../app/use-cases/pos-intents.js';
 import {
@@ -53,7 +53,7 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
 
   operation(m, app, { path: '/terminal/qrcode', operation: 'pos' }, async ({ params, caller }) => {
     const { terminalId } = p.read({ terminalId: p.terminalId }, params);
-    const terminal = await terminalByName(app.store.read, caller, terminalId);
+    const terminal = await terminalByName(app.db.read, caller, terminalId);
     return { qrCodeUrl: `${checkInUrlOf(deps.publicUrl, terminal.id)}/qr.png` };
   });
 
@@ -115,7 +115,7 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
 
   operation(m, app, { path: '/payment/details', operation: 'payment' }, async ({ params, caller }) => {
     const request = await readPayment(caller, params);
-    return renderPaymentDetails(request, (await app.store.read.getTerminal(request.terminalId)) as Terminal);
+    return renderPaymentDetails(request, (await app.db.read.getTerminal(request.terminalId)) as Terminal);
   });
 
   operation(m, app, { path: '/payment/status', operation: 'payment' }, async ({ params, caller }) => {
@@ -125,7 +125,7 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
 
   operation(m, app, { path: '/payments', operation: 'payment' }, async ({ params, caller }) => {
     const input = p.read({ state: p.optional(p.status('state')), orderId: p.optional(p.orderId), terminalId: p.optional(p.terminalId) }, params);
-    const terminal = input.terminalId === undefined ? undefined : await terminalByName(app.store.read, caller, input.terminalId);
+    const terminal = input.terminalId === undefined ? undefined : await terminalByName(app.db.read, caller, input.terminalId);
     const found = await findPayments(deps, caller, { orderId: input.orderId, terminalId: terminal?.id, state: input.state, activeOnly: input.state === undefined });
     return { paymentIds: found.map((r) => guidOf(r.id)) };
   });
@@ -155,14 +155,14 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
 
   operation(m, app, { path: '/payment/id/retrieve/byterminal', operation: 'payment' }, async ({ params, caller }) => {
     const input = p.read({ orderId: p.orderId, terminalId: p.terminalId, paymentState: p.optional(p.status('paymentState')) }, params);
-    const terminal = await terminalByName(app.store.read, caller, input.terminalId);
+    const terminal = await terminalByName(app.db.read, caller, input.terminalId);
     const found = await findPayments(deps, caller, { orderId: input.orderId, terminalId: terminal.id, state: input.paymentState });
     return onePayment(found, `with orderId ${input.orderId} on terminal ${input.terminalId}${input.paymentState ? ` in state ${input.paymentState}` : ''}`);
   });
 
   operation(m, app, { path: '/payment/id/retrieve/byposId', operation: 'payment' }, async ({ params, caller }) => {
     const input = p.read({ orderId: p.orderId, posId: p.posId, paymentState: p.optional(p.status('paymentState')) }, params);
-    const terminal = await terminalByPosId(app.store.read, caller, input.posId);
+    const terminal = await terminalByPosId(app.db.read, caller, input.posId);
     const found = await findPayments(deps, caller, { orderId: input.orderId, terminalId: terminal.id, state: input.paymentState });
     return onePayment(found, `with orderId ${input.orderId} on PoS ${input.posId}${input.paymentState ? ` in state ${input.paymentState}` : ''}`);
   });

@@ -1,10 +1,10 @@
 // The storage port's types are its rules: these lines compile only while they hold (npm run typecheck).
 import { describe, expect, it } from 'vitest';
-import type { ReadTx, StorePort, Tx } from './store.js';
+import type { ReadTx, Persistence, Tx } from './persistence.js';
 
 describe('the storage port', () => {
   it('store.read is read-only by type: a write, a lock or a lease through it does not compile', () => {
-    const throughRead = (store: StorePort) => [
+    const throughRead = (store: Persistence) => [
       // @ts-expect-error store.read cannot write: a change is a transaction
       store.read.updatePaymentRequest,
       // @ts-expect-error a row lock means nothing outside a transaction

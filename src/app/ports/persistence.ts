@@ -197,7 +197,7 @@ export class StorageUnavailable extends Error {
 }
 
 /**
- * What a use case may read: inside a transaction, or outside one through `store.read` (autocommit).
+ * What a use case may read: inside a transaction, or outside one through `db.read` (autocommit).
  * Nothing here writes, takes a lease or holds a row lock.
  */
 export interface ReadTx extends ChannelCommandReads {
@@ -341,7 +341,7 @@ export interface SettingWrites {
 /** Everything a use case may read or write, inside one transaction: the reads and each aggregate's writes. */
 export interface Tx extends ReadTx, MerchantWrites, PaymentRequestWrites, RefundWrites, WebhookWrites, IdempotencyWrites, PatronWrites, SettingWrites, ChannelCommandWrites {}
 
-export interface StorePort {
+export interface Persistence {
   readonly driver: 'sqlite' | 'postgres';
   /** Runs `work` in one transaction: all of it commits, or none. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
