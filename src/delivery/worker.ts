@@ -1,5 +1,6 @@
 // The delivery worker: claims due deliveries, sends each on its own (a slow receiver holds one
-// slot, never the others), and records the outcome. No transaction is open while a request is
+// slot, never the others; one target holds at most `perTarget` slots, however many of its
+// deliveries are due), and records the outcome. No transaction is open while a request is
 // on the wire. In live mode each URL is re-resolved and connected to only if every address is public.
 // What is sent (body and signing headers) comes from the delivery's format (./formats.ts).
 import { setMaxListeners } from 'node:events';
@@ -16,6 +17,12 @@ export interface DeliveryWorkerOptions {
   render: RenderDelivery;
   /** Deliveries on the wire at once. */
   concurrency?: number;
+  /**
+   * Deliveries on the wire at once to one target (an endpoint, or a request's webhookUrl); default
+   * a quarter of `concurrency`. A receiver that hangs holds this many slots at most, however many
+   * of its deliveries are due: the others wait their turn, and other targets get the rest.
+   */
+  perTarget?: number;
   timeoutMs?: number;
   lookup?: LookupAll;
   /** Called after every attempt (metrics). */
@@ -35,7 +42,13 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const { app, render } = options;
   const concurrency = options.concurrency ?? 16;
   const timeoutMs = options.timeoutMs ?? 15_000;
+  const perTarget = Math.max(1, options.perTarget ?? Math.floor(concurrency / 4));
   const inFlight = new Set<Promise<void>>();
+  /** Slots each target holds now. */
+  const onWire = new Map<string, number>();
+  /** Claimed deliveries waiting for a slot of their target (they hold no slot of the worker's). */
+  const waiting = new Map<string, Array<{ leaseEnds: number; go: (slot: boolean) => void }>>();
+  let waitingCount = 0;
   const abort = new AbortController();
   // every in-flight request listens on the one signal
   setMaxListeners(concurrency + 8, abort.signal);
@@ -98,6 +111,42 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
   }
 
+  /** Hands a freed slot of `target` to the next delivery waiting for it (one whose lease would end before its attempt could is let go: it is claimed again once the lease runs out). */
+  function release(target: string): void {
+    const held = (onWire.get(target) ?? 1) - 1;
+    if (held > 0) onWire.set(target, held);
+    else onWire.delete(target);
+    const queue = waiting.get(target) ?? [];
+    while (queue.length > 0) {
+      const next = queue.shift()!;
+      waitingCount--;
+      const inTime = !stopped && app.clock.now() + timeoutMs < next.leaseEnds;
+      if (inTime) onWire.set(target, (onWire.get(target) ?? 0) + 1);
+      next.go(inTime);
+      if (inTime) break;
+    }
+    if (queue.length === 0) waiting.delete(target);
+  }
+
+  /** Runs `work` in one of the target's slots, waiting for one if it holds `perTarget` already. */
+  async function inTurn(delivery: Delivery, leaseEnds: number, work: () => Promise<void>): Promise<void> {
+    const target = delivery.target;
+    const held = onWire.get(target) ?? 0;
+    if (held < perTarget) {
+      onWire.set(target, held + 1);
+    } else {
+      const queue = waiting.get(target) ?? [];
+      waiting.set(target, queue);
+      waitingCount++;
+      if (!(await new Promise<boolean>((go) => queue.push({ leaseEnds, go })))) return;
+    }
+    try {
+      await work();
+    } finally {
+      release(target);
+    }
+  }
+
   function run(work: () => Promise<void>): Promise<void> {
     const running: Promise<void> = work().catch(() => undefined).finally(() => inFlight.delete(running));
     inFlight.add(running);
@@ -108,8 +157,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     async tick() {
       if (stopped) return 0;
       const now = app.clock.now();
-      const resumed = resumable.splice(0).filter((r) => r.leaseEnds > now).map((r) => run(() => deliver(r.delivery, r.sent, r.leaseEnds)));
-      const free = Math.max(0, concurrency - inFlight.size - claiming);
+      const resumed = resumable.splice(0).filter((r) => r.leaseEnds > now).map((r) => run(() => inTurn(r.delivery, r.leaseEnds, () => deliver(r.delivery, r.sent, r.leaseEnds))));
+      // deliveries waiting for their target's turn hold no slot: other targets' deliveries are claimed meanwhile
+      const free = Math.max(0, concurrency - (inFlight.size - waitingCount) - claiming);
       claiming += free;
       let claimed: Delivery[];
       // each claim leases under a name of its own; one whose answer was lost (it may have committed)
@@ -123,12 +173,16 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       } finally {
         claiming -= free;
       }
-      await Promise.all([...resumed, ...claimed.map((delivery) => run(() => deliver(delivery)))]);
+      const leaseEnds = now + app.config.deliveryLeaseMs;
+      await Promise.all([...resumed, ...claimed.map((delivery) => run(() => inTurn(delivery, leaseEnds, () => deliver(delivery, undefined, leaseEnds))))]);
       return claimed.length + resumed.length;
     },
     async stop() {
       stopped = true;
       abort.abort();
+      for (const queue of waiting.values()) for (const next of queue.splice(0)) next.go(false);
+      waiting.clear();
+      waitingCount = 0;
       await Promise.all([...inFlight]);
     },
   };
