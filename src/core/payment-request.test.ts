@@ -13,7 +13,7 @@ function request(status: PaymentRequestStatus, patch: Partial<PaymentRequest> = 
     amountRefunded: 0, amountRefundReserved: 0, overpaid: false, captureMode: status === 'authorized' ? 'manual' : 'automatic',
     reference: null, shortCode: 'ABC-DEF-GHJ', description: null, lineItems: null, metadata: {}, webhookUrl: null, redirectUrl: null,
     partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false, allowedMethods: null, paymentMethod: null, methodDetails: null,
-    patronId: null, source: 'native', fingerprint: null, externalRef: null, minimumAge: null, conditionsEnabled: null, conditions: [], authorizationTtlMs: null, dialectData: null, expiresAt: NOW + 120_000, authorizationExpiresAt: null, createdAt: NOW,
+    patronId: null, source: 'native', fingerprint: null, externalRef: null, minimumAge: null, conditionsEnabled: null, conditions: [], authorizationTtlMs: null, expiresAt: NOW + 120_000, authorizationExpiresAt: null, createdAt: NOW,
     updatedAt: NOW, version: 1,
   };
   if (status === 'authorized') Object.assign(base, { amountReceived: 1000, amountAuthorized: 1000, authorizationExpiresAt: NOW + TTL });

@@ -123,8 +123,6 @@ export interface PaymentRequest {
   conditions: MerchantCondition[];
   /** This request's authorization lifetime, when its API sets one (a pre-authorization may last months). */
   authorizationTtlMs: number | null;
-  /** What the creating dialect keeps verbatim to show back (ids, refs, its own line items). */
-  dialectData: Record<string, unknown> | null;
   /** Which API surface created it (native or a dialect name): its callbacks use that format. */
   source: string;
   /** Hash of the create body: tells a replay by reference from a conflicting reuse of it. */

@@ -2,6 +2,7 @@
 // Driver differences (error shapes, autoincrement) are passed in, never branched on here.
 import { sql, type Kysely } from 'kysely';
 import type { ChannelCommand } from '../core/channel-command.js';
+import type { DialectRecord } from '../app/ports/dialect-records.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import {
@@ -528,5 +529,20 @@ export class KyselyTx implements Tx {
     const inserted = await this.db.insertInto('channel_events').values({ id, command_id: commandId, received_at: now })
       .onConflict((oc) => oc.column('id').doNothing()).executeTakeFirst();
     return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1;
+  }
+
+  async getDialectRecord(dialect: string, kind: string, key: string) {
+    const row = await this.db.selectFrom('dialect_records').selectAll().where('dialect', '=', dialect).where('kind', '=', kind).where('key', '=', key).executeTakeFirst();
+    return row ? rows.toDialectRecord(row) : null;
+  }
+  async listDialectRecords(dialect: string, kind: string, keys: readonly string[]) {
+    if (keys.length === 0) return [];
+    const found = await this.db.selectFrom('dialect_records').selectAll().where('dialect', '=', dialect).where('kind', '=', kind).where('key', 'in', [...keys]).execute();
+    return found.map(rows.toDialectRecord);
+  }
+  async putDialectRecord(record: DialectRecord) {
+    const row = rows.fromDialectRecord(record);
+    await this.db.insertInto('dialect_records').values(row)
+      .onConflict((oc) => oc.columns(['dialect', 'kind', 'key']).doUpdateSet({ data: row.data, updated_at: row.updated_at })).execute();
   }
 }

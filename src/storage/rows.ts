@@ -1,11 +1,12 @@
 // Row ↔ domain mapping, shared by every driver.
 import type { Insertable, Selectable } from 'kysely';
 import type { ChannelCommand } from '../core/channel-command.js';
+import type { DialectRecord } from '../app/ports/dialect-records.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { ApiKey, DialectCredential, Merchant, Patron, PatronCode, StoredEvent, Store, Terminal } from '../app/ports/persistence.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
-import type { ApiKeysTable, ChannelCommandsTable, DeliveriesTable, DialectCredentialsTable, DeliveryAttemptsTable, WebhookEndpointsTable, EventsTable, MerchantsTable, PatronCodesTable, PatronsTable, PaymentRequestsTable, RefundsTable, StoresTable, TerminalsTable } from './schema.js';
+import type { ApiKeysTable, ChannelCommandsTable, DeliveriesTable, DialectRecordsTable, DialectCredentialsTable, DeliveryAttemptsTable, WebhookEndpointsTable, EventsTable, MerchantsTable, PatronCodesTable, PatronsTable, PaymentRequestsTable, RefundsTable, StoresTable, TerminalsTable } from './schema.js';
 
 const bool = (value: number) => value === 1;
 const bit = (value: boolean) => (value ? 1 : 0);
@@ -40,7 +41,7 @@ export function toPaymentRequest(r: Selectable<PaymentRequestsTable>): PaymentRe
     methodDetails: r.method_details === null ? null : JSON.parse(r.method_details), patronId: r.patron_id,
     source: r.source, fingerprint: r.fingerprint, externalRef: r.external_ref, minimumAge: numOrNull(r.minimum_age),
     conditionsEnabled: r.conditions_enabled === null ? null : bool(num(r.conditions_enabled)), conditions: JSON.parse(r.conditions),
-    authorizationTtlMs: numOrNull(r.authorization_ttl_ms), dialectData: r.dialect_data === null ? null : JSON.parse(r.dialect_data), expiresAt: num(r.expires_at), authorizationExpiresAt: numOrNull(r.authorization_expires_at),
+    authorizationTtlMs: numOrNull(r.authorization_ttl_ms), expiresAt: num(r.expires_at), authorizationExpiresAt: numOrNull(r.authorization_expires_at),
     createdAt: num(r.created_at), updatedAt: num(r.updated_at), version: num(r.version),
   };
 }
@@ -59,7 +60,7 @@ export function fromPaymentRequest(p: PaymentRequest): Insertable<PaymentRequest
     method_details: p.methodDetails === null ? null : JSON.stringify(p.methodDetails), patron_id: p.patronId,
     source: p.source, fingerprint: p.fingerprint, external_ref: p.externalRef, minimum_age: p.minimumAge,
     conditions_enabled: p.conditionsEnabled === null ? null : bit(p.conditionsEnabled), conditions: JSON.stringify(p.conditions),
-    authorization_ttl_ms: p.authorizationTtlMs, dialect_data: p.dialectData === null ? null : JSON.stringify(p.dialectData), expires_at: p.expiresAt, authorization_expires_at: p.authorizationExpiresAt,
+    authorization_ttl_ms: p.authorizationTtlMs, expires_at: p.expiresAt, authorization_expires_at: p.authorizationExpiresAt,
     created_at: p.createdAt, updated_at: p.updatedAt, version: p.version,
   };
 }
@@ -136,3 +137,12 @@ export function toChannelCommand(row: Selectable<ChannelCommandsTable>): Channel
     createdAt: Number(row.created_at), updatedAt: Number(row.updated_at),
   };
 }
+
+export const fromDialectRecord = (r: DialectRecord) => ({
+  dialect: r.dialect, kind: r.kind, key: r.key, data: JSON.stringify(r.data), created_at: r.createdAt, updated_at: r.updatedAt,
+});
+
+export const toDialectRecord = (row: Selectable<DialectRecordsTable>): DialectRecord => ({
+  dialect: row.dialect, kind: row.kind, key: row.key, data: JSON.parse(row.data) as Record<string, unknown>,
+  createdAt: Number(row.created_at), updatedAt: Number(row.updated_at),
+});

@@ -23,7 +23,7 @@ export interface PaymentRequestsTable {
   partial_allowed: Bool; basket_amount: number | null; patron_not_present: Bool; allow_concurrent: Bool;
   allowed_methods: string | null; payment_method: string | null; method_details: Generated<string | null>; patron_id: string | null; source: string; fingerprint: string | null;
   external_ref: Generated<string | null>; minimum_age: Generated<number | null>; conditions_enabled: Generated<Bool | null>;
-  conditions: Generated<string>; authorization_ttl_ms: Generated<number | null>; dialect_data: Generated<string | null>;
+  conditions: Generated<string>; authorization_ttl_ms: Generated<number | null>;
   expires_at: number; authorization_expires_at: number | null; created_at: number; updated_at: number; version: number;
   lease_owner: Generated<string | null>; lease_until: Generated<number | null>;
   /** The channel command in flight on the request (migration 0006): its other writes wait for it. */
@@ -71,6 +71,10 @@ export interface ChannelCommandsTable {
   attempts: number; lease_owner: string | null; lease_until: number | null; created_at: number; updated_at: number;
 }
 
+export interface DialectRecordsTable {
+  dialect: string; kind: string; key: string; data: string; created_at: number; updated_at: number;
+}
+
 export interface ChannelEventsTable {
   id: string; command_id: string; received_at: number;
 }
@@ -94,6 +98,7 @@ export interface Database {
   dialect_credentials: DialectCredentialsTable;
   channel_commands: ChannelCommandsTable;
   channel_events: ChannelEventsTable;
+  dialect_records: DialectRecordsTable;
 }
 
 /** Names of the uniqueness rules the use cases rely on (index names in both drivers). */

@@ -7,6 +7,7 @@ import {
   type ApiKey, type DialectCredential, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type Persistence, type Terminal, type Tx,
 } from '../app/ports/persistence.js';
 import type { ChannelCommand } from '../core/channel-command.js';
+import type { DialectRecord } from '../app/ports/dialect-records.js';
 import { ACTIVE_STATUSES, FINAL_STATUSES, PAYMENT_REQUEST_STATUSES, type PaymentRequest, type PaymentRequestStatus } from '../core/payment-request.js';
 import { REFUND_STATUSES, type Refund } from '../core/refund.js';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint } from '../core/webhooks.js';
@@ -47,7 +48,7 @@ function aRequest(overrides: Partial<PaymentRequest> = {}): PaymentRequest {
     amountReceived: 0, amountAuthorized: 0, amountCaptured: 0, amountRefunded: 0, amountRefundReserved: 0, overpaid: false,
     captureMode: 'automatic', reference: null, shortCode: `SC${n}`, description: null, lineItems: null, metadata: {},
     webhookUrl: null, redirectUrl: null, partialAllowed: false, basketAmount: null, patronNotPresent: false, allowConcurrent: false,
-    allowedMethods: null, paymentMethod: null, methodDetails: null, patronId: null, source: 'native', fingerprint: null, externalRef: null, minimumAge: null, conditionsEnabled: null, conditions: [], authorizationTtlMs: null, dialectData: null,
+    allowedMethods: null, paymentMethod: null, methodDetails: null, patronId: null, source: 'native', fingerprint: null, externalRef: null, minimumAge: null, conditionsEnabled: null, conditions: [], authorizationTtlMs: null,
     expiresAt: NOW + 15 * MINUTE, authorizationExpiresAt: null, createdAt: NOW, updatedAt: NOW, version: 1,
     ...overrides,
   };
@@ -345,7 +346,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           basketAmount: MAX_AMOUNT, patronNotPresent: true, allowConcurrent: true, allowedMethods: ['card', 'wallet'],
           paymentMethod: 'card', methodDetails: { channel: 'crypto', quote: { rate: '50885.41', sats: 39304 } }, patronId: 'pa_1', source: 'kpay', fingerprint: 'sha256:abc',
           externalRef: 'order 7', minimumAge: 18, conditionsEnabled: false, conditions: [{ id: 'age-verification', name: 'Age', message: 'ID ✓', status: 'awaiting-merchant' }],
-          authorizationTtlMs: 90 * DAY, dialectData: { configId: 'cfg_1', lineItems: [{ qty: '1.5', price: '300' }] },
+          authorizationTtlMs: 90 * DAY,
           expiresAt: NOW + 15 * MINUTE, authorizationExpiresAt: NOW + 7 * DAY, createdAt: NOW - 1, updatedAt: NOW + 1, version: 9,
         });
         await insertRequests(full);
@@ -1000,6 +1001,33 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect((await verifyTotals(store)).mismatches.map((m) => [m.paymentRequestId, m.total, m.recorded, m.expected])).toStrictEqual([
           ['pr_1', 'amountRefundReserved', 1700, 1500],
         ]);
+      });
+    });
+
+    describe('dialect records', () => {
+      const record = (overrides: Partial<DialectRecord> = {}): DialectRecord => ({
+        dialect: 'toy', kind: 'payment_request', key: 'pr_1', data: { configId: 'cfg_1', lines: [{ qty: '1.5' }], flag: true }, createdAt: NOW, updatedAt: NOW, ...overrides,
+      });
+
+      it('round-trip a record, replace it by dialect, kind and key, and keep dialects and kinds apart', async () => {
+        await store.transaction((tx) => tx.putDialectRecord(record()));
+        expect(await store.read.getDialectRecord('toy', 'payment_request', 'pr_1')).toStrictEqual(record());
+        await store.transaction((tx) => tx.putDialectRecord(record({ data: { replaced: 'yes' }, updatedAt: NOW + 1 })));
+        expect(await store.read.getDialectRecord('toy', 'payment_request', 'pr_1')).toStrictEqual(record({ data: { replaced: 'yes' }, updatedAt: NOW + 1 }));
+        expect(await store.read.getDialectRecord('other', 'payment_request', 'pr_1')).toBeNull();
+        expect(await store.read.getDialectRecord('toy', 'terminal', 'pr_1')).toBeNull();
+        await store.transaction((tx) => tx.putDialectRecord(record({ key: 'pr_2', data: { n: 2 } })));
+        expect((await store.read.listDialectRecords('toy', 'payment_request', ['pr_2', 'pr_1', 'pr_3'])).map((r) => r.key).sort()).toEqual(['pr_1', 'pr_2']);
+        expect(await store.read.listDialectRecords('toy', 'payment_request', [])).toEqual([]);
+      });
+
+      it('a record written in a transaction that fails is not kept', async () => {
+        const boom = new Error('boom');
+        expect(await rejectionOf(store.transaction(async (tx) => {
+          await tx.putDialectRecord(record());
+          throw boom;
+        }))).toBe(boom);
+        expect(await store.read.getDialectRecord('toy', 'payment_request', 'pr_1')).toBeNull();
       });
     });
 

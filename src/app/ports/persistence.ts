@@ -2,6 +2,7 @@
 // (storage/); one contract suite (storage/store.contract.ts) runs against every driver.
 import type { PaymentRequest, PaymentRequestStatus } from '../../core/payment-request.js';
 import type { ChannelCommandReads, ChannelCommandWrites } from './channel-commands.js';
+import type { DialectRecordReads, DialectRecordWrites } from './dialect-records.js';
 import type { Refund } from '../../core/refund.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../../core/webhooks.js';
 
@@ -200,7 +201,7 @@ export class StorageUnavailable extends Error {
  * What a use case may read: inside a transaction, or outside one through `db.read` (autocommit).
  * Nothing here writes, takes a lease or holds a row lock.
  */
-export interface ReadTx extends ChannelCommandReads {
+export interface ReadTx extends ChannelCommandReads, DialectRecordReads {
   getMerchant(id: string): Promise<Merchant | null>;
   listMerchants(page: { limit: number; afterId?: string }): Promise<Page<Merchant>>;
   getStore(id: string): Promise<Store | null>;
@@ -339,7 +340,7 @@ export interface SettingWrites {
 }
 
 /** Everything a use case may read or write, inside one transaction: the reads and each aggregate's writes. */
-export interface Tx extends ReadTx, MerchantWrites, PaymentRequestWrites, RefundWrites, WebhookWrites, IdempotencyWrites, PatronWrites, SettingWrites, ChannelCommandWrites {}
+export interface Tx extends ReadTx, MerchantWrites, PaymentRequestWrites, RefundWrites, WebhookWrites, IdempotencyWrites, PatronWrites, SettingWrites, ChannelCommandWrites, DialectRecordWrites {}
 
 export interface Persistence {
   readonly driver: 'sqlite' | 'postgres';

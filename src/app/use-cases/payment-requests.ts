@@ -35,7 +35,6 @@ export interface CreatePaymentRequestInput {
   minimumAge?: number;
   conditionsEnabled?: boolean;
   authorizationTtlMs?: number;
-  dialectData?: Record<string, unknown>;
 }
 
 export const DEFAULT_EXPIRY_SECONDS = 120;
@@ -159,7 +158,6 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
     conditionsEnabled: input.conditionsEnabled ?? null,
     conditions: pr.initialConditions(input.lineItems, input.conditionsEnabled ?? null),
     authorizationTtlMs: input.authorizationTtlMs ?? null,
-    dialectData: input.dialectData ?? null,
     expiresAt: now + (input.expiresInSeconds ?? DEFAULT_EXPIRY_SECONDS) * 1000,
     authorizationExpiresAt: null,
     createdAt: now,

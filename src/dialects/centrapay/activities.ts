@@ -3,7 +3,8 @@
 import type { StoredEvent } from '../../app/ports/persistence.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
-import { assetTypeOf, isPreAuth, shortCodeOf } from './render.js';
+import { isPreAuth, type CentrapayFields } from './fields.js';
+import { assetTypeOf, shortCodeOf } from './render.js';
 
 export interface Activity {
   id: string;
@@ -19,11 +20,11 @@ export interface Activity {
 }
 
 /** The activity type an event is, or null for events Centrapay has no activity for. */
-export function activityTypeOf(event: StoredEvent): string | null {
+export function activityTypeOf(event: StoredEvent, fields: CentrapayFields): string | null {
   const data = event.data as PaymentRequest;
   switch (event.type) {
     case 'payment_request.created':
-      return isPreAuth(data) ? 'preAuthRequest' : 'request';
+      return isPreAuth(fields) ? 'preAuthRequest' : 'request';
     case 'payment_request.partially_paid':
       return 'payment';
     case 'payment_request.authorized':
@@ -83,11 +84,11 @@ function render(event: StoredEvent, type: string, request: PaymentRequest, value
 }
 
 /** A request's activities from all of its events (and its refunds'), oldest first. */
-export function activitiesOf(request: PaymentRequest, events: StoredEvent[]): Activity[] {
+export function activitiesOf(request: PaymentRequest, events: StoredEvent[], fields: CentrapayFields): Activity[] {
   let before: PaymentRequest | null = null;
   const activities: Activity[] = [];
   for (const event of events) {
-    const type = activityTypeOf(event);
+    const type = activityTypeOf(event, fields);
     if (type) activities.push(render(event, type, request, valueOf(type, event, before), activities.length + 1));
     if (event.objectType === 'payment_request') before = event.data as PaymentRequest;
   }

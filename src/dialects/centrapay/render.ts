@@ -1,6 +1,7 @@
 // Centrapay's shapes, rendered from posgate's one stored request (no second state store).
 import { amounts } from '../../core/amounts.js';
 import { isActive, type PaymentRequest } from '../../core/payment-request.js';
+import { isPreAuth, type CentrapayFields } from './fields.js';
 
 /** What the POS sees as an asset type: Centrapay's sandbox currency assets. */
 export const assetTypeOf = (currency: string, livemode: boolean) => `centrapay.${currency.toLowerCase()}.${livemode ? 'main' : 'test'}`;
@@ -46,10 +47,9 @@ export function cancellationReasonOf(request: PaymentRequest): string | null {
   return CANCELLATION_REASONS[request.statusReason ?? ''] ?? 'CANCELLED_BY_MERCHANT';
 }
 
-export const isPreAuth = (request: PaymentRequest) => request.dialectData?.preAuth === true;
 
-export function preAuthStatusOf(request: PaymentRequest): 'authorized' | 'released' | null {
-  if (!isPreAuth(request)) return null;
+export function preAuthStatusOf(request: PaymentRequest, fields: CentrapayFields): 'authorized' | 'released' | null {
+  if (!isPreAuth(fields)) return null;
   if (request.status === 'authorized') return 'authorized';
   return request.amountAuthorized > 0 ? 'released' : null;
 }
@@ -57,10 +57,12 @@ export function preAuthStatusOf(request: PaymentRequest): 'authorized' | 'releas
 export interface RenderContext {
   publicUrl: string;
   merchantName: string;
+  /** Centrapay's own fields of the request (fields.ts). */
+  fields: CentrapayFields;
 }
 
 export function renderPaymentRequest(request: PaymentRequest, context: RenderContext) {
-  const data = request.dialectData ?? {};
+  const data = context.fields;
   const amount = request.amount ?? 0;
   // paidBy is what the patron paid and the merchant keeps; remainingAmount what is still due (core/amounts)
   const { paid, due } = amounts(request);
@@ -80,9 +82,9 @@ export function renderPaymentRequest(request: PaymentRequest, context: RenderCon
     status: statusOf(request),
     liveness: request.livemode ? 'main' : 'test',
     cancellationReason: cancellationReasonOf(request),
-    preAuth: isPreAuth(request),
-    preAuthStatus: preAuthStatusOf(request),
-    preAuthExpiresAt: isPreAuth(request) ? iso(request.authorizationExpiresAt) : null,
+    preAuth: isPreAuth(data),
+    preAuthStatus: preAuthStatusOf(request, data),
+    preAuthExpiresAt: isPreAuth(data) ? iso(request.authorizationExpiresAt) : null,
     // a condition still waiting when its request ended waits for nothing: Centrapay calls it void
     merchantConditions: request.conditions.map((c) => (isActive(request.status) || !c.status.startsWith('awaiting') ? c : { ...c, status: 'void' })),
     conditionsEnabled: request.conditionsEnabled ?? false,

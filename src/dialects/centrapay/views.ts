@@ -4,6 +4,7 @@ import { requireMerchant } from '../../app/use-cases/merchants.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { activitiesOf, type Activity } from './activities.js';
 import type { CentrapayDeps } from './deps.js';
+import { fieldsOf, type CentrapayFields } from './fields.js';
 import { renderPaymentRequest } from './render.js';
 
 /** A request has few events; this bounds the read all the same. */
@@ -14,23 +15,24 @@ export interface RequestView {
   request: PaymentRequest;
   merchantName: string;
   events: StoredEvent[];
+  fields: CentrapayFields;
 }
 
 export async function viewOf(tx: ReadTx, request: PaymentRequest): Promise<RequestView> {
   const merchant = await requireMerchant(tx, request.merchantId);
   const events = await tx.listEvents({ merchantId: request.merchantId, livemode: request.livemode, paymentRequestId: request.id }, { limit: MAX_EVENTS });
-  return { request, merchantName: merchant.name, events: events.items };
+  return { request, merchantName: merchant.name, events: events.items, fields: await fieldsOf(tx, request.id) };
 }
 
 export const renderView = (deps: CentrapayDeps, view: RequestView) =>
-  renderPaymentRequest(view.request, { publicUrl: deps.publicUrl, merchantName: view.merchantName });
+  renderPaymentRequest(view.request, { publicUrl: deps.publicUrl, merchantName: view.merchantName, fields: view.fields });
 
 export async function renderRequest(deps: CentrapayDeps, request: PaymentRequest) {
   const merchant = await requireMerchant(deps.app.db.read, request.merchantId);
-  return renderPaymentRequest(request, { publicUrl: deps.publicUrl, merchantName: merchant.name });
+  return renderPaymentRequest(request, { publicUrl: deps.publicUrl, merchantName: merchant.name, fields: await fieldsOf(deps.app.db.read, request.id) });
 }
 
-export const activitiesOfView = (view: RequestView): Activity[] => activitiesOf(view.request, view.events);
+export const activitiesOfView = (view: RequestView): Activity[] => activitiesOf(view.request, view.events, view.fields);
 
 /** The activity an event made (e.g. the refund.created of one refund). */
 export function activityOfEvent(view: RequestView, matches: (event: StoredEvent) => boolean): Activity | null {

@@ -99,7 +99,7 @@ describe('webhookOf', () => {
     event('evt_refund_created', 'refund.created', refund, 'refund'),
     event('evt_refund_done', 'refund.succeeded', refund, 'refund'),
   ];
-  const view: RequestView = { request: paid, merchantName: 'Demo', events };
+  const view: RequestView = { request: paid, merchantName: 'Demo', events, fields: {} };
   const of = (id: string) => webhookOf(events.find((e) => e.id === id) as StoredEvent, view);
 
   it('paid carries the paid activity, as {id, type, metadata, accountId, test, createdAt}', () => {

@@ -16,7 +16,7 @@ import type { LineItem, PaymentRequest } from '../../../core/payment-request.js'
 import { fingerprint, routePath, sendExecuted } from '../../shared/idempotency.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
 import { bodyOf } from '../errors.js';
-import { isPreAuth } from '../render.js';
+import { fieldsOf, isPreAuth } from '../fields.js';
 import * as s from '../schemas.js';
 import { activityOfEvent, latestActivity, renderView, viewOf, type RequestView } from '../views.js';
 
@@ -25,8 +25,8 @@ function confirmedAmount(body: s.ConfirmBody, lines: LineItem[]): number | null 
   return body.value === undefined ? sumMinor(lines.map(pr.lineItemTotal)) : s.centsOf(body.value.amount);
 }
 
-function requirePreAuth(request: PaymentRequest): void {
-  if (!isPreAuth(request)) throw new CentrapayRefusal(403, 'INVALID_PAYMENT_REQUEST_TYPE', `Payment request ${request.id} is not a pre-authorization.`);
+async function requirePreAuth(deps: CentrapayDeps, request: PaymentRequest): Promise<void> {
+  if (!isPreAuth(await fieldsOf(deps.app.db.read, request.id))) throw new CentrapayRefusal(403, 'INVALID_PAYMENT_REQUEST_TYPE', `Payment request ${request.id} is not a pre-authorization.`);
 }
 
 export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): void {
@@ -85,7 +85,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
     const amount = confirmedAmount(body, lines);
     const mismatch = amount === null ? null : pr.checkLineItems(amount, lines); // core's sum check, as create and refund
     if (mismatch) throw mismatch;
-    requirePreAuth(await getPaymentRequest(app, caller, req.params.id));
+    await requirePreAuth(deps, await getPaymentRequest(app, caller, req.params.id));
     if (amount === null || amount <= 0) throw new CentrapayRefusal(403, 'INVALID_AMOUNT', 'A confirmation must be for more than 0.');
     const executed = await execute(app, keyed(req, caller, body.idempotencyKey),
       act((unit) => confirmPaymentRequest(unit, caller, req.params.id, amount)),
@@ -94,7 +94,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
   });
 
   r.post('/api/payment-requests/:id/release', { schema: noBody, config: { operation: 'release' } }, async (req) => {
-    requirePreAuth(await getPaymentRequest(app, req.caller, req.params.id));
+    await requirePreAuth(deps, await getPaymentRequest(app, req.caller, req.params.id));
     const view = await inTransaction(app, act((unit) => releasePaymentRequest(unit, req.caller, req.params.id)));
     return latestActivity(view, ['release', 'cancellation']);
   });

@@ -14,6 +14,7 @@ import { CENTRAPAY_CONFIG } from '../credentials.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
 import { SHORT_CODE_PREFIX } from '../render.js';
 import * as s from '../schemas.js';
+import { saveFields } from '../fields.js';
 import { renderRequest } from '../views.js';
 
 const EXTERNAL_REF_PAGE = 25;
@@ -62,18 +63,23 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
       throw new CentrapayRefusal(403, 'REDIRECT_URL_INVALID', 'redirectUrl must be an absolute http(s) URL.');
     const terminal = await terminalOf(deps, req.caller, body.terminalId);
     const amount = s.centsOf(body.value.amount);
-    const { request } = await inTransaction(app, (unit) => createPaymentRequest(unit, req.caller, {
-      amount, currency: body.value.currency, terminalId: terminal.id, captureMode: body.preAuth ? 'manual' : 'automatic',
-      expiresInSeconds: body.expirySeconds ?? 120, lineItems: s.toCoreLineItems(body.lineItems), partialAllowed: body.partialAllowed,
-      basketAmount: body.basketAmount === undefined ? undefined : s.centsOf(body.basketAmount), patronCode: body.barcode, patronNotPresent: body.patronNotPresent,
-      redirectUrl: body.redirectUrl, allowConcurrent: true, externalRef: body.externalRef, conditionsEnabled: body.conditionsEnabled ?? false,
-      authorizationTtlMs: body.preAuth ? deps.preAuthTtlMs : undefined,
-      dialectData: {
-        configId: body.configId, invoiceRef: body.invoiceRef, purchaseOrderRef: body.purchaseOrderRef, terminalId: terminal.name,
-        deviceId: body.deviceId, operatorId: body.operatorId, barcode: body.barcode, lineItems: body.lineItems ?? [], preAuth: body.preAuth ?? false,
-        expirySeconds: body.expirySeconds ?? 120,
-      },
-    }, fingerprint(body), 'centrapay'));
+    const fields = {
+      configId: body.configId, invoiceRef: body.invoiceRef, purchaseOrderRef: body.purchaseOrderRef, terminalId: terminal.name,
+      deviceId: body.deviceId, operatorId: body.operatorId, barcode: body.barcode, lineItems: body.lineItems ?? [], preAuth: body.preAuth ?? false,
+      expirySeconds: body.expirySeconds ?? 120,
+    };
+    const { request } = await inTransaction(app, async (unit) => {
+      const created = await createPaymentRequest(unit, req.caller, {
+        amount, currency: body.value.currency, terminalId: terminal.id, captureMode: body.preAuth ? 'manual' : 'automatic',
+        expiresInSeconds: body.expirySeconds ?? 120, lineItems: s.toCoreLineItems(body.lineItems), partialAllowed: body.partialAllowed,
+        basketAmount: body.basketAmount === undefined ? undefined : s.centsOf(body.basketAmount), patronCode: body.barcode, patronNotPresent: body.patronNotPresent,
+        redirectUrl: body.redirectUrl, allowConcurrent: true, externalRef: body.externalRef, conditionsEnabled: body.conditionsEnabled ?? false,
+        authorizationTtlMs: body.preAuth ? deps.preAuthTtlMs : undefined,
+      }, fingerprint(body), 'centrapay');
+      // Centrapay's own fields, in its own record, with the request they belong to
+      if (!created.replayedByReference) await saveFields(unit.tx, created.request.id, fields, created.request.createdAt);
+      return created;
+    });
     return renderRequest(deps, request);
   });
 
