@@ -2,22 +2,14 @@
 // of a gateway that served real payments, on the driver of the vitest project: 0 when every total
 // agrees, 1 with the request named once a total is corrupted behind the gateway's back.
 // Run by verify.test.ts (SQLite) and verify.pg.test.ts (PostgreSQL).
-import { spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import SqliteDatabase from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBody, startGateway, TEST_DRIVER, type TestGateway } from '../harness.js';
 import { PG_URL } from '../postgres.js';
+import { baseEnv, spawnPosgate, type Run } from './spawn-cli.js';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
-
-interface Run {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 export function runVerifyCliSuite(): void {
   let t: TestGateway;
@@ -25,17 +17,7 @@ export function runVerifyCliSuite(): void {
 
   /** `posgate verify …` on the gateway's database (DATA_DIR, and the PostgreSQL schema when that is the driver). */
   function verify(...args: string[]): Promise<Run> {
-    const env: NodeJS.ProcessEnv = { DATA_DIR: t.dataDir, LOG_LEVEL: 'silent', ...(schema ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {}) };
-    for (const name of ['PATH', 'HOME', 'TMPDIR']) if (process.env[name] !== undefined) env[name] = process.env[name];
-    return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'verify', ...args], { cwd: ROOT, env });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-      child.on('error', reject);
-      child.on('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    return spawnPosgate(['verify', ...args], { ...baseEnv(t.dataDir), ...(schema ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {}) });
   }
 
   /** A write behind the gateway's back. */
