@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, TEST_DRIVER, type TestGateway } from '../harness.js';
-import { checkInvariants } from './invariants.js';
+import { checkInvariants, verifyExitCode } from './invariants.js';
 import { startLoad, until } from './load.js';
 
 const asRoot = process.getuid?.() === 0;
@@ -101,5 +101,7 @@ describe.skipIf(!asRoot || TEST_DRIVER !== 'sqlite')('SQLite: the disk full unde
       db.close();
     }
     expect(t.logs()).not.toMatch(/"level":50.*request failed|"statusCode":500/);
+    const verified = await verifyExitCode({ DATA_DIR: mount, LOG_LEVEL: 'silent', PATH: process.env.PATH ?? '' });
+    expect(verified.code, verified.output).toBe(0);
   }, 60_000);
 });
