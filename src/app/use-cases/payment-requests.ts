@@ -2,7 +2,7 @@
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { LineItem, PaymentRequest, Transition } from '../../core/payment-request.js';
-import { canSee, loadPaymentRequest, loadTerminal, lockPaymentRequest, sameTenant } from '../access.js';
+import { canSee, loadPaymentRequest, loadTerminal, lockPaymentRequest, notFound, sameTenant } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
@@ -181,8 +181,19 @@ async function freshCheckIn(tx: Tx, caller: Caller, terminal: Terminal, now: num
   return patron && sameTenant(caller, patron) ? patron.id : null;
 }
 
-export async function readyPaymentRequest(unit: Work, caller: Caller, id: string, input: pr.ReadyInput): Promise<PaymentRequest> {
+/** What the POS that makes a request ready says it is: a request on another terminal is not found, one for another order is refused. */
+export interface ReadyExpectation {
+  terminalId?: string;
+  externalRef?: string | null;
+  /** The parameter that named the order, for the refusal. */
+  externalRefParam?: string;
+}
+
+export async function readyPaymentRequest(unit: Work, caller: Caller, id: string, input: pr.ReadyInput, expected: ReadyExpectation = {}): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
+  if (expected.terminalId !== undefined && expected.terminalId !== request.terminalId) throw notFound('payment request', id);
+  if (expected.externalRef !== undefined && expected.externalRef !== request.externalRef)
+    throw new DomainError('parameter_invalid', `${expected.externalRefParam ?? 'externalRef'} ${expected.externalRef} is not the one of payment request ${id}.`, expected.externalRefParam ?? 'externalRef');
   return commit(unit, request, pr.ready(request, input, now));
 }
 

@@ -6,7 +6,7 @@ import type { Terminal, Tx } from '../../../app/ports/persistence.js';
 import { inTransaction } from '../../../app/unit-of-work.js';
 import { cancelRequest, captureRequest } from '../../../app/use-cases/pos-intents.js';
 import {
-  createPaymentRequest, getPaymentRequest, listCurrentPaymentRequests, loadCurrent, readyPaymentRequest,
+  createPaymentRequest, getPaymentRequest, listCurrentPaymentRequests, readyPaymentRequest,
 } from '../../../app/use-cases/payment-requests.js';
 import { holdPointOfSale, terminalByName, terminalByPosId } from '../../../app/use-cases/points-of-sale.js';
 import { DomainError } from '../../../core/errors.js';
@@ -99,11 +99,10 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
     const amount = p.minorUnits(input.amount, input.currencyCode);
     const id = p.paymentRequestIdOf(input.paymentId);
     await inTransaction(app, async (unit) => {
-      const { request } = await loadCurrent(unit, caller, id);
       const terminal = await terminalByName(unit.tx, caller, input.terminalId);
-      if (terminal.id !== request.terminalId) throw new DomainError('not_found', `No payment ${input.paymentId} on terminal ${input.terminalId}.`, 'paymentId');
-      if (request.externalRef !== input.orderId) throw invalidParameter('orderId', `orderId ${input.orderId} is not the orderId of payment ${input.paymentId}.`);
-      return readyPaymentRequest(unit, caller, id, { amount, currency: input.currencyCode, minimumAge: input.userMinimumAge || request.minimumAge });
+      // 0 or none: the age given at the start stands
+      return readyPaymentRequest(unit, caller, id, { amount, currency: input.currencyCode, minimumAge: input.userMinimumAge || undefined },
+        { terminalId: terminal.id, externalRef: input.orderId, externalRefParam: 'orderId' });
     });
     return { message: 'The payment is ready for the user to approve.' };
   });
