@@ -54,12 +54,13 @@ export interface GatewayOptions {
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
+  // every setting checked before anything touches the database
+  const dialects = options.dialects ?? DIALECTS;
+  const settings = parseDialectSettings(dialects, config.env);
   const { app, close: closeStore } = await openApp(config, clock, options.connector);
   const metrics = createMetrics();
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
   const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
-  const dialects = options.dialects ?? DIALECTS;
-  const settings = parseDialectSettings(dialects, config.env);
   const { credentials: demo } = await ensureDemoMerchant(app, credentialIssuers(dialects));
 
   let listeningUrl: string | null = null;
@@ -94,9 +95,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const sweep = async () => {
     if (running) return running; // never overlap: a slow sweep delays the next, it does not double it
     running = (async () => {
-      await sweepDue(app);
-      await runAutopay(app);
-      await resumeChannelCommands(app);
+      // each step on its own: one that fails (the database away, a request held) does not stop the others
+      for (const step of [sweepDue, runAutopay, resumeChannelCommands]) await step(app).catch(logFailure('background work'));
       if (clock.now() - lastPurge > 3600_000) {
         lastPurge = clock.now();
         await purgeIdempotencyKeys(app);

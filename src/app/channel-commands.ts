@@ -15,6 +15,8 @@ export class ChannelAnswerNeeded extends Error {
     readonly command: ChannelCommand,
     /** The request as the unit saw it when it decided: what the channel is told. */
     readonly request: PaymentRequest,
+    /** A command of this unit's that holds the request now: the new one takes its hold over. */
+    readonly handOverFrom: string | null,
   ) {
     super(`the channel's answer to ${command.id} is needed`);
     this.name = 'ChannelAnswerNeeded';
@@ -27,6 +29,11 @@ const leaseOf = (app: App) => ({ owner: app.config.workerId, until: app.clock.no
 export interface ChannelAnswer {
   id: string;
   outcome: string;
+  paymentRequestId: string;
+  kind: string;
+  amount: number;
+  /** What tells the operation apart from others of its kind and amount (core/channel-command.ts). */
+  operation: string;
 }
 
 /**
@@ -34,16 +41,23 @@ export interface ChannelAnswer {
  * not written here: the unit that asked applies it (with the answer) in its next run, and should
  * that run never commit, the sweep asks again with the same id and the channel answers the same.
  */
-export async function askChannel(app: App, command: ChannelCommand, request: PaymentRequest): Promise<string> {
-  await app.db.transaction((tx) => tx.beginChannelCommand(command, leaseOf(app)));
-  return ask(app.connector, request, command);
+export async function askChannel(app: App, command: ChannelCommand, request: PaymentRequest, handOverFrom: string | null): Promise<string> {
+  await app.db.transaction((tx) => tx.beginChannelCommand(command, leaseOf(app), handOverFrom));
+  return ask(app, request, command);
 }
 
-async function ask(connector: Connector, request: PaymentRequest, command: ChannelCommand): Promise<string> {
+/** The channel's answer, or a 503 when it gives none in half a lease (the sweep asks again, same id, once the lease has run out). */
+async function ask(app: App, request: PaymentRequest, command: ChannelCommand): Promise<string> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error('no answer')), Math.max(1, Math.floor(app.config.leaseMs / 2)));
+  });
   try {
-    return await call(connector, request, command);
+    return await Promise.race([call(app.connector, request, command), timeout]);
   } catch {
     throw new DomainError('service_unavailable', 'The payment channel did not answer; the operation is kept and completes when it does. Retry with the same Idempotency-Key.');
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -67,7 +81,7 @@ function call(connector: Connector, request: PaymentRequest, command: ChannelCom
 export async function callChannel(app: App, command: ChannelCommand): Promise<string> {
   const request = await app.db.read.getPaymentRequest(command.paymentRequestId);
   if (!request) throw new Error(`channel command ${command.id}: no payment request ${command.paymentRequestId}`);
-  const outcome = await ask(app.connector, request, command);
+  const outcome = await ask(app, request, command);
   await app.db.transaction((tx) => tx.recordChannelOutcome(command.id, outcome, app.clock.now()));
   return outcome;
 }
@@ -77,12 +91,12 @@ export async function runChannelCommand(app: App, command: ChannelCommand): Prom
   const stored = await app.db.read.getChannelCommand(command.id);
   if (!stored || stored.status === 'applied') return;
   if (stored.status === 'pending') await callChannel(app, stored);
-  await app.db.transaction((tx) => tx.applyChannelCommand(command.id, app.clock.now()));
+  await app.db.transaction((tx) => tx.applyChannelCommand(command.id, app.clock.now(), undefined, command.paymentRequestId));
 }
 
 /** Refusals a unit consumed and then threw on: they stand, and free their requests for the next operation. */
 export async function standRefusals(app: App, refusals: readonly ChannelAnswer[]): Promise<void> {
   await app.db.transaction(async (tx) => {
-    for (const { id, outcome } of refusals) await tx.applyChannelCommand(id, app.clock.now(), outcome);
+    for (const { id, outcome, paymentRequestId } of refusals) await tx.applyChannelCommand(id, app.clock.now(), outcome, paymentRequestId);
   });
 }

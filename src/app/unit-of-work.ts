@@ -24,39 +24,66 @@ export class Work {
   constructor(
     readonly app: App,
     readonly tx: Tx,
-    /** The channel's answer to the command this unit asked for, when it runs again to apply it. */
-    readonly answered: ChannelAnswer | null = null,
-  ) {}
+    /** The channel's answers to the commands this unit asked for, in earlier runs of it. */
+    readonly answers: readonly ChannelAnswer[] = [],
+    /** A command this unit applies (the sweep's): its hold may pass to a command the unit asks for. */
+    readonly applying: string | null = null,
+    /** The Idempotency-Key record the unit runs under, if any: a retry finds what its first try moved. */
+    readonly operationKey: string | null = null,
+  ) {
+    for (const answer of answers) tx.actForChannelCommand(answer.id);
+    if (applying) tx.actForChannelCommand(applying);
+  }
+
+  /** Whether this unit is the one applying a channel answer on `requestId` (it reads it as it left it). */
+  holds(requestId: string): boolean {
+    return this.answers.some((answer) => answer.paymentRequestId === requestId);
+  }
 
   /**
    * The channel's answer to an operation that moves money on `request`. The first time, the answer
    * is not known: the unit stops (ChannelAnswerNeeded), the command is recorded, the channel is
-   * called outside any transaction, and the unit runs again,
-   * finding the answer here. The command is applied in this unit's transaction, with the state
-   * change the unit makes of it. `sameOperation` tells one operation from another of the same kind
-   * and amount (a refund's reference): another operation in flight on the request is waited for.
+   * called outside any transaction, and the unit runs again, finding the answer here. The command
+   * is applied in this unit's transaction, with the state change the unit makes of it.
+   * `sameOperation` tells one operation from another of the same kind and amount (a refund's
+   * reference): another operation in flight on the request is waited for (ChannelBusy).
    */
   async moveMoney(request: PaymentRequest, kind: ChannelCommandKind, amount: number, intent: Record<string, unknown>, sameOperation: string): Promise<ChannelCommand> {
     const requestId = request.id;
-    const inFlight = await this.tx.channelCommandInFlight(requestId);
-    if (inFlight) {
-      // ours: asked by this unit, or by an earlier try of the same operation (a retry after the
-      // channel did not answer); anyone else's is waited for
-      const asked = this.answered?.id === inFlight.id ? this.answered : null;
-      const ours = asked !== null || (inFlight.kind === kind && inFlight.amount === amount && inFlight.intent.operation === sameOperation);
-      if (!ours) throw new ChannelBusy(requestId);
-      const outcome = asked?.outcome ?? inFlight.outcome;
-      if (outcome === null) throw new ChannelAnswerNeeded(inFlight, request); // asked before, never answered: ask again, same id
-      await this.tx.applyChannelCommand(inFlight.id, this.app.clock.now(), outcome);
-      if (isRefusal(outcome)) this.refusedCommands.push({ id: inFlight.id, outcome });
-      return { ...inFlight, status: 'applied', outcome };
-    }
     const now = this.app.clock.now();
-    const sequence = (await this.tx.countChannelCommands(requestId)) + 1;
+    const same = (c: { kind: string; amount: number; operation: string }) => c.kind === kind && c.amount === amount && c.operation === sameOperation;
+    const mine = this.answers.find((answer) => answer.paymentRequestId === requestId && same(answer));
+    if (mine) return this.apply(mine.id, mine.outcome, requestId);
+    const inFlight = await this.tx.channelCommandInFlight(requestId);
+    if (inFlight && same({ ...inFlight, operation: String(inFlight.intent.operation) })) {
+      // asked by an earlier try of this operation (a retry after the channel did not answer, or the sweep applying it)
+      if (inFlight.outcome === null) throw new ChannelAnswerNeeded(inFlight, request, null);
+      return this.apply(inFlight.id, inFlight.outcome, requestId);
+    }
+    const own = (id: string) => this.answers.some((answer) => answer.id === id) || this.applying === id;
+    if (inFlight && !own(inFlight.id)) throw new ChannelBusy(requestId);
+    // the hold this unit has on the request (in the database, where this run's writes are not yet)
+    // passes to the new command: a unit may need a second one (a declined payment's return)
+    const handOver = inFlight?.id ?? this.answers.filter((answer) => answer.paymentRequestId === requestId).at(-1)?.id ?? this.applying;
+    const earlier = await this.tx.channelCommandsOf(requestId);
+    // a retry under the same Idempotency-Key whose operation was finished without it (by the sweep): never again
+    if (this.operationKey && earlier.some((c) => c.intent.key === this.operationKey && c.kind === kind && c.status === 'applied'))
+      throw new DomainError('conflict', 'This operation was already carried out after its first answer was lost; read the payment request for its outcome.');
     throw new ChannelAnswerNeeded({
-      id: channelCommandId(requestId, sequence, kind, amount, sameOperation), kind, paymentRequestId: requestId, amount, intent: { ...intent, operation: sameOperation },
-      status: 'pending', outcome: null, createdAt: now, updatedAt: now,
-    }, request);
+      id: channelCommandId(requestId, earlier.length + 1, kind, amount, sameOperation), kind, paymentRequestId: requestId, amount,
+      intent: { ...intent, operation: sameOperation, ...(this.operationKey ? { key: this.operationKey } : {}) }, status: 'pending', outcome: null, createdAt: now, updatedAt: now,
+    }, request, handOver);
+  }
+
+  /** Applies an answer in this unit's transaction; an answer applied elsewhere meanwhile (the sweep) is not applied twice. */
+  private async apply(id: string, outcome: string, requestId: string): Promise<ChannelCommand> {
+    const command = await this.tx.getChannelCommand(id);
+    if (!command) throw new Error(`channel command ${id} is gone`);
+    if (command.status === 'applied')
+      throw new DomainError('conflict', 'This operation was carried out while the payment channel answered; read the payment request for its outcome.');
+    await this.tx.applyChannelCommand(id, this.app.clock.now(), outcome, requestId);
+    if (isRefusal(outcome)) this.refusedCommands.push({ id, outcome, paymentRequestId: requestId, kind: command.kind, amount: command.amount, operation: String(command.intent.operation) });
+    return { ...command, status: 'applied', outcome };
   }
 
   /** A command whose outcome changes nothing here (a release): recorded now, run after commit. */
@@ -108,7 +135,7 @@ function isRetryable(error: unknown): boolean {
 /** How often one unit of work may stop for a channel's answer (each stop is one operation). */
 const MAX_CHANNEL_ROUNDS = 4;
 /** How long a unit waits, in all, for another operation's channel answer on the same request. */
-const MAX_CHANNEL_WAIT_MS = 10_000;
+const MAX_CHANNEL_WAIT_MS = 3000;
 const CHANNEL_WAIT_STEP_MS = 50;
 
 /**
@@ -116,29 +143,30 @@ const CHANNEL_WAIT_STEP_MS = 50;
  * that needs a channel's answer (Work.moveMoney) is run again once the channel has answered: the
  * channel is never called inside a transaction that may be retried (app/channel-commands.ts).
  */
-export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T>, afterWork?: (unit: Work, result: T) => Promise<void>): Promise<T> {
-  let answered: ChannelAnswer | null = null; // the command this unit asked for, with the channel's answer
+export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T>, afterWork?: (unit: Work, result: T) => Promise<void>, options: { applying?: string; operationKey?: string } = {}): Promise<T> {
+  const answers: ChannelAnswer[] = []; // the channel's answers to the commands this unit asked for
   let waited = 0;
   let waits = 0;
   for (let attempt = 1, rounds = 0; ; attempt++) {
     let unit: Work | undefined;
     try {
       const result = await app.db.transaction(async (tx) => {
-        if (answered) tx.actForChannelCommand(answered.id);
-        unit = new Work(app, tx, answered);
+        unit = new Work(app, tx, answers, options.applying ?? null, options.operationKey ?? null);
         const value = await work(unit);
         if (afterWork) await afterWork(unit, value);
         return value;
       });
       if (unit!.events.length > 0) app.feed.publish(unit!.events);
-      for (const command of unit!.afterCommit) await runChannelCommand(app, command).catch(() => undefined); // the worker retries it
+      for (const command of unit!.afterCommit) await runChannelCommand(app, command).catch(() => undefined); // the sweep retries it
       return result;
     } catch (thrown) {
       let error = thrown;
       if (error instanceof ChannelAnswerNeeded) {
         if (rounds >= MAX_CHANNEL_ROUNDS) throw new DomainError('conflict', 'The request changed while the payment channel answered, too many times; retry the request.');
         try {
-          answered = { id: error.command.id, outcome: await askChannel(app, error.command, error.request) };
+          const { command } = error;
+          const outcome = await askChannel(app, command, error.request, error.handOverFrom);
+          answers.push({ id: command.id, outcome, paymentRequestId: command.paymentRequestId, kind: command.kind, amount: command.amount, operation: String(command.intent.operation) });
           rounds++;
           attempt--;
           continue;
@@ -146,7 +174,9 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
           error = asking; // another operation in flight on the request (ChannelBusy): waited for below
         }
       }
-      if (error instanceof ChannelBusy && waited < MAX_CHANNEL_WAIT_MS) {
+      if (error instanceof ChannelBusy) {
+        if (waited >= MAX_CHANNEL_WAIT_MS)
+          throw new DomainError('service_unavailable', 'Another operation on this payment request is waiting for the payment channel; retry shortly.');
         // another operation on the request waits for the channel: wait for it rather than give up
         const pause = Math.min(2 ** ++waits, CHANNEL_WAIT_STEP_MS);
         await new Promise((done) => setTimeout(done, pause));
@@ -189,6 +219,9 @@ export function openResponse(app: App, stored: StoredResponse): StoredResponse {
 export interface ExecutedResponse extends StoredResponse {
   replayed: boolean;
 }
+
+/** The same for every try under one Idempotency-Key (the key's record is made anew after a failed try). */
+const operationKeyOf = ({ scope }: Idempotency) => `${scope.credentialId} ${scope.method} ${scope.path} ${scope.key}`;
 
 /** Claims an Idempotency-Key (a short transaction of its own, so a concurrent retry sees it in progress). */
 async function claimKey(app: App, idempotency: Idempotency): Promise<{ replay: ExecutedResponse } | { recordId: string }> {
@@ -258,7 +291,7 @@ export async function execute<T>(app: App, idempotency: Idempotency | null, work
     await inTransaction(app, work, async (unit, result) => {
       response = render(result);
       await unit.tx.completeIdempotencyKey(claimed.recordId, sealResponse(app, response));
-    });
+    }, { operationKey: operationKeyOf(idempotency) });
     return response;
   });
 }

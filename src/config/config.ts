@@ -19,7 +19,7 @@ const Env = z.object({
   BACKGROUND_LEASE_MS: intFrom(30_000, 100),
   DELIVERY_INTERVAL_MS: intFrom(250, 10),
   DELIVERY_LEASE_MS: intFrom(60_000, 1000),
-  WEBHOOK_TIMEOUT_MS: intFrom(15_000, 100).pipe(z.number().max(60_000)),
+  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).optional(),
   PUBLIC_URL: z.url().optional(),
   POSGATE_ADMIN_TOKEN: z.string().min(16, 'POSGATE_ADMIN_TOKEN must be at least 16 characters').optional(),
   POSGATE_SECRET_KEY: z.string().optional(),
@@ -67,6 +67,9 @@ export interface Config {
   env: Readonly<Record<string, string | undefined>>;
 }
 
+/** How long one webhook attempt may take by default (the Standard Webhooks norm). */
+const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
+
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -76,8 +79,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError(`invalid configuration: ${issue?.path.join('.')}: ${issue?.message}`);
   }
   const e = parsed.data;
-  // an attempt still on the wire when its lease runs out would be sent again by another process
-  if (e.WEBHOOK_TIMEOUT_MS >= e.DELIVERY_LEASE_MS) throw new ConfigError('invalid configuration: WEBHOOK_TIMEOUT_MS must be below DELIVERY_LEASE_MS');
+  // an attempt still on the wire when its lease runs out would be sent again by another process:
+  // one set explicitly must fit in the lease; the default (15 s) shrinks to half a shorter lease
+  if (e.WEBHOOK_TIMEOUT_MS !== undefined && e.WEBHOOK_TIMEOUT_MS >= e.DELIVERY_LEASE_MS) throw new ConfigError('invalid configuration: WEBHOOK_TIMEOUT_MS must be below DELIVERY_LEASE_MS');
   return {
     port: e.PORT,
     host: e.HOST,
@@ -90,7 +94,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backgroundLeaseMs: e.BACKGROUND_LEASE_MS,
     deliveryIntervalMs: e.DELIVERY_INTERVAL_MS,
     deliveryLeaseMs: e.DELIVERY_LEASE_MS,
-    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS,
+    webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS ?? Math.min(DEFAULT_WEBHOOK_TIMEOUT_MS, Math.floor(e.DELIVERY_LEASE_MS / 2)),
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
     adminToken: e.POSGATE_ADMIN_TOKEN ?? null,
     secretKey: e.POSGATE_SECRET_KEY ?? null,

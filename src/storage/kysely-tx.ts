@@ -36,8 +36,8 @@ export interface DriverFeatures {
 }
 
 export class KyselyTx implements Tx {
-  /** The channel command whose answer this transaction applies (see actForChannelCommand). */
-  private channelCommand: string | null = null;
+  /** The channel commands whose answers this transaction applies (see actForChannelCommand). */
+  private readonly channelCommands: string[] = [];
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -172,8 +172,8 @@ export class KyselyTx implements Tx {
     const result = await this.write(() =>
       this.db.updateTable('payment_requests').set(values).where('id', '=', request.id).where('version', '=', request.version - 1)
         // a request with a channel command in flight changes only in the unit that applies its answer
-        .where((eb) => (this.channelCommand === null ? eb('channel_command_id', 'is', null)
-          : eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', '=', this.channelCommand)])))
+        .where((eb) => (this.channelCommands.length === 0 ? eb('channel_command_id', 'is', null)
+          : eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', this.channelCommands)])))
         .executeTakeFirst(),
     );
     if (Number(result.numUpdatedRows) === 1) return;
@@ -479,13 +479,14 @@ export class KyselyTx implements Tx {
   }
 
   actForChannelCommand(commandId: string) {
-    this.channelCommand = commandId;
+    this.channelCommands.push(commandId);
   }
-  async beginChannelCommand(command: ChannelCommand, lease: Lease) {
+  async beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom: string | null = null) {
     await this.insertChannelCommand(command, lease);
+    const free = [command.id, ...(handOverFrom ? [handOverFrom] : [])];
     const held = await this.db.updateTable('payment_requests').set({ channel_command_id: command.id })
       .where('id', '=', command.paymentRequestId)
-      .where((eb) => eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', '=', command.id)]))
+      .where((eb) => eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', free)]))
       .executeTakeFirst();
     if (Number(held.numUpdatedRows) !== 1) throw new ChannelBusy(command.paymentRequestId);
   }
@@ -498,9 +499,9 @@ export class KyselyTx implements Tx {
     const row = await this.db.selectFrom('channel_commands').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? rows.toChannelCommand(row) : null;
   }
-  async countChannelCommands(paymentRequestId: string) {
-    const row = await this.db.selectFrom('channel_commands').select((eb) => eb.fn.countAll<number>().as('n')).where('payment_request_id', '=', paymentRequestId).executeTakeFirst();
-    return Number(row?.n ?? 0);
+  async channelCommandsOf(paymentRequestId: string) {
+    const found = await this.db.selectFrom('channel_commands').selectAll().where('payment_request_id', '=', paymentRequestId).orderBy('created_at').orderBy('id').execute();
+    return found.map(rows.toChannelCommand);
   }
   async channelCommandInFlight(paymentRequestId: string) {
     const row = await this.db.selectFrom('channel_commands as c').innerJoin('payment_requests as pr', 'pr.channel_command_id', 'c.id')
@@ -511,11 +512,12 @@ export class KyselyTx implements Tx {
     await this.db.updateTable('channel_commands').set({ status: 'executed', outcome, updated_at: now, attempts: sql`attempts + 1` })
       .where('id', '=', id).where('status', '=', 'pending').execute();
   }
-  async applyChannelCommand(id: string, now: number, outcome?: string) {
+  async applyChannelCommand(id: string, now: number, outcome: string | undefined, paymentRequestId: string) {
+    // the request first: every writer locks it before the command (one lock order on PostgreSQL)
+    await this.db.updateTable('payment_requests').set({ channel_command_id: null }).where('id', '=', paymentRequestId).where('channel_command_id', '=', id).execute();
     const applied = await this.db.updateTable('channel_commands')
       .set({ status: 'applied', updated_at: now, lease_owner: null, lease_until: null, ...(outcome === undefined ? {} : { outcome }) })
       .where('id', '=', id).where('status', '!=', 'applied').executeTakeFirst();
-    await this.db.updateTable('payment_requests').set({ channel_command_id: null }).where('channel_command_id', '=', id).execute();
     return Number(applied.numUpdatedRows) === 1;
   }
   async claimChannelCommands(realNow: number, limit: number, lease: Lease) {

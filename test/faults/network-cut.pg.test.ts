@@ -28,6 +28,8 @@ const CONNECT_TIMEOUT_MS = 1500;
 const ANSWER_LIMIT_MS = QUERY_TIMEOUT_MS + 2 * CONNECT_TIMEOUT_MS + 2500;
 /** How long the network stays stalled: well past ANSWER_LIMIT_MS, so that a request without a bound shows. */
 const STALL_MS = ANSWER_LIMIT_MS + 3500;
+/** A statement that completes an Idempotency-Key with its response (Tx.completeIdempotencyKey). */
+const COMPLETES_A_KEY = /update "idempotency_keys" set "status"/;
 /** Every process must serve again this soon after the network returns. */
 const RECOVERY_LIMIT_MS = 10_000;
 
@@ -68,6 +70,9 @@ describe('the network to PostgreSQL cut mid-transaction, two posgate processes',
       // … and connection stalled after the server committed (posgate gives up after its statement timeout)
       proxy.cutAfterCommit(4, 'stall');
       timings.commitsStalled = await until(() => proxy.commitsCut >= 12, 30_000, '4 COMMITs cut by a stall');
+      // … and COMMITs that completed an Idempotency-Key: their retries can only be replays
+      proxy.cutAfterCommit(3, 'drop', COMPLETES_A_KEY);
+      timings.keyCommitsDropped = await until(() => proxy.commitsCut >= 15, 30_000, '3 key-completing COMMITs cut by a drop');
       proxy.resume();
 
       // every connection dropped, three times

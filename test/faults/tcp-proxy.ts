@@ -24,8 +24,12 @@ export interface TcpProxy {
   stall(): void;
   /** New connections are forwarded again; the stalled ones stay dead. */
   resume(): void;
-  /** The next `count` COMMITs reach the server; their answers never reach the client. */
-  cutAfterCommit(count: number, how: 'drop' | 'stall'): void;
+  /**
+   * The next `count` COMMITs reach the server; their answers never reach the client. With `only`,
+   * only COMMITs of transactions that sent a statement matching it count (e.g. one that completes
+   * an idempotency key, so that its retry must be a replay).
+   */
+  cutAfterCommit(count: number, how: 'drop' | 'stall', only?: RegExp): void;
   /** COMMITs cut so far (the server answered, the client never learnt it). */
   readonly commitsCut: number;
   /** Connections open now. */
@@ -36,7 +40,7 @@ export interface TcpProxy {
 export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
   const links = new Set<Link>();
   let stalled = false;
-  let armed: { count: number; how: 'drop' | 'stall' } | null = null;
+  let armed: { count: number; how: 'drop' | 'stall'; only?: RegExp } | null = null;
   let commitsCut = 0;
 
   const close = (link: Link) => {
@@ -55,11 +59,17 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
     });
     upstream.on('error', () => undefined).on('close', () => close(link));
     let swallowNextAnswer: 'drop' | 'stall' | null = null;
+    let matched = false; // the transaction under way sent a statement matching `armed.only`
     client.on('data', (chunk: Buffer) => {
       if (link.stalled) return; // read before the stall: held, as a dead network would
-      if (armed && armed.count > 0 && COMMIT.test(chunk.toString('latin1'))) {
-        armed.count--;
-        swallowNextAnswer = armed.how;
+      const text = chunk.toString('latin1');
+      if (armed?.only?.test(text)) matched = true;
+      if (COMMIT.test(text)) {
+        if (armed && armed.count > 0 && (!armed.only || matched)) {
+          armed.count--;
+          swallowNextAnswer = armed.how;
+        }
+        matched = false;
       }
       upstream.write(chunk);
     });
@@ -101,8 +111,8 @@ export async function startTcpProxy(targetPort: number, targetHost = '127.0.0.1'
       // there holds its rows until the server's idle-in-transaction timeout ends it)
       for (const link of links) if (link.stalled) link.client.destroy();
     },
-    cutAfterCommit(count, how) {
-      armed = { count, how };
+    cutAfterCommit(count, how, only) {
+      armed = { count, how, only };
     },
     get commitsCut() {
       return commitsCut;

@@ -6,8 +6,8 @@ import type { Lease } from './persistence.js';
 /** What may be read of channel commands outside a transaction. */
 export interface ChannelCommandReads {
   getChannelCommand(id: string): Promise<ChannelCommand | null>;
-  /** How many commands were ever recorded for a request (the next one's sequence is this + 1). */
-  countChannelCommands(paymentRequestId: string): Promise<number>;
+  /** Every command recorded for a request, oldest first (the next one's sequence is their count + 1). */
+  channelCommandsOf(paymentRequestId: string): Promise<ChannelCommand[]>;
   /** The command in flight on a request, if any. */
   channelCommandInFlight(paymentRequestId: string): Promise<ChannelCommand | null>;
 }
@@ -21,9 +21,10 @@ export interface ChannelCommandWrites {
   /**
    * Records `command` (once: a second record of the same id changes nothing) and makes it the one
    * operation in flight on its request: the request's other writes wait until it is applied.
-   * ConcurrentUpdate when another command is in flight on the request.
+   * ChannelBusy when another command is in flight on the request (unless it is `handOverFrom`, a
+   * command of the same unit of work that passes its hold on).
    */
-  beginChannelCommand(command: ChannelCommand, lease: Lease): Promise<void>;
+  beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom?: string | null): Promise<void>;
   /** Records a command that holds nothing (a release after the request has ended). */
   insertChannelCommand(command: ChannelCommand, lease: Lease | null): Promise<void>;
   /** The channel's answer to a pending command (no change once it has one). */
@@ -32,7 +33,7 @@ export interface ChannelCommandWrites {
    * Marks a command applied (with the channel's answer, when it was not recorded before) and frees
    * its request; false if it was applied already.
    */
-  applyChannelCommand(id: string, now: number, outcome?: string): Promise<boolean>;
+  applyChannelCommand(id: string, now: number, outcome: string | undefined, paymentRequestId: string): Promise<boolean>;
   /** Leases commands not applied whose lease is free (a process died, or the channel did not answer). */
   claimChannelCommands(realNow: number, limit: number, lease: Lease): Promise<ChannelCommand[]>;
   /** Records an inbound channel event's id; false if it was seen before. */

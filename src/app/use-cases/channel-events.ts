@@ -5,7 +5,8 @@
 import { isRefusal, type ChannelCommand } from '../../core/channel-command.js';
 import { isDomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
-import { createRefund, RETURN_REFERENCE, returnOwed, type Refund } from '../../core/refund.js';
+import type { PaymentRequest } from '../../core/payment-request.js';
+import { createRefund, type Refund } from '../../core/refund.js';
 import { callChannel, runChannelCommand } from '../channel-commands.js';
 import type { App } from '../context.js';
 import { merchantNow } from '../time.js';
@@ -16,54 +17,66 @@ import { applyRefund } from './refund-writes.js';
 
 const BATCH = 50;
 
-/** The state change an answered command stands for, as the unit that asked would have made it. */
-async function applyOutcome(unit: Work, command: ChannelCommand): Promise<void> {
-  const request = await unit.tx.lockPaymentRequest(command.paymentRequestId);
-  if (!request) return;
+/**
+ * Makes the state change an answered command stands for, as the unit that asked would have made it
+ * (the unit runs with the command's hold, so it may write the request). False when the request can
+ * no longer take it: the command then stays answered and unapplied, holding its request, for the
+ * operator to see (docs/architecture.md), rather than be marked applied with its money unrecorded.
+ */
+async function applyOutcome(unit: Work, command: ChannelCommand, request: PaymentRequest): Promise<boolean> {
   const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
   const refused = isRefusal(command.outcome);
+  const ending = command.intent.ending as pr.Transition | undefined;
+  if (ending) {
+    // a return of money owed by a request that ended (void, cancel, expiry, decline): the ending
+    // first, exactly as its unit made it, then the return, which applies this command (Work.moveMoney)
+    if (request.version !== ending.request.version - 1) return false;
+    await commit(unit, request, ending);
+    return true;
+  }
   try {
     switch (command.kind) {
       case 'authorize':
         if (refused) await commit(unit, request, pr.decline(request, now));
         else await commit(unit, request, pr.pay(request, { amount: command.amount, method: String(command.intent.method ?? 'card'), ...(await paymentSettings(unit, request.merchantId)) }, now));
-        return;
+        return true;
       case 'capture':
-        if (refused) return;
-        await commit(unit, request, command.intent.final === false ? pr.confirm(request, command.amount, now) : pr.capture(request, command.amount, now));
-        return;
+        if (!refused) await commit(unit, request, command.intent.final === false ? pr.confirm(request, command.amount, now) : pr.capture(request, command.amount, now));
+        return true;
       case 'refund': {
         const asked = command.intent.refund as Refund;
-        const reserved = asked.reference === RETURN_REFERENCE
-          ? returnOwed(request, asked.id, now)
-          : createRefund(request, { id: asked.id, amount: asked.amount, reference: asked.reference, reason: asked.reason, captureMode: 'automatic' }, now);
+        const reserved = createRefund(request, { id: asked.id, amount: asked.amount, reference: asked.reference, reason: asked.reason, captureMode: 'automatic' }, now);
         await unit.tx.updatePaymentRequest(reserved.request);
         await unit.tx.insertRefund(reserved.refund);
         await unit.emitForRefund(reserved.refund, reserved.request, reserved.events);
         if (command.outcome !== 'pending') await applyRefund(unit, reserved.refund, reserved.request, refused ? 'fail' : 'settle', now);
-        return;
+        return true;
       }
       case 'release':
-        return;
+        return true;
     }
   } catch (error) {
     if (!isDomainError(error)) throw error;
-    // the request can no longer take what the channel did (it ended meanwhile): an authorization
-    // it cannot use is given back; anything else stays on record in the command for the operator
-    if (command.kind === 'authorize' && !refused) await unit.moveMoneyAfterCommit(request.id, request.version, 'release', command.amount, { unused: command.id });
+    // an authorization the request can no longer use is given back; a refusal moved nothing
+    if (command.kind === 'authorize' && !refused) {
+      await unit.moveMoneyAfterCommit(request.id, request.version, 'release', command.amount, { unused: command.id });
+      return true;
+    }
+    return refused;
   }
 }
 
-/** Applies an answered command that nobody applied; false if it was applied already or is unanswered. */
+/** Applies an answered command that nobody applied; false if it was applied already, is unanswered, or cannot be applied. */
 export async function applyChannelAnswer(app: App, commandId: string): Promise<boolean> {
   return inTransaction(app, async (unit) => {
     const command = await unit.tx.getChannelCommand(commandId);
     if (!command || command.status !== 'executed') return false;
-    // freed first, so that the change it stands for may be written
-    if (!(await unit.tx.applyChannelCommand(command.id, unit.app.clock.now()))) return false;
-    await applyOutcome(unit, command);
+    const request = await unit.tx.lockPaymentRequest(command.paymentRequestId);
+    if (!request || !(await applyOutcome(unit, command, request))) return false;
+    // applied here unless the state change applied it already (a return, through Work.moveMoney)
+    await unit.tx.applyChannelCommand(command.id, unit.app.clock.now(), undefined, command.paymentRequestId);
     return true;
-  });
+  }, undefined, { applying: commandId });
 }
 
 /**
@@ -105,13 +118,16 @@ export interface ChannelEvent {
 export async function receiveChannelEvent(app: App, event: ChannelEvent): Promise<boolean> {
   return inTransaction(app, async (unit) => {
     const now = unit.app.clock.now();
-    if (!(await unit.tx.recordChannelEvent(event.id, event.commandId, now))) return false;
     const command = await unit.tx.getChannelCommand(event.commandId);
-    if (!command) return false;
+    // an event for a command not known (yet) is not taken, so that its redelivery can be
+    if (!command || !(await unit.tx.recordChannelEvent(event.id, event.commandId, now))) return false;
     if (command.status === 'pending') {
+      const request = await unit.tx.lockPaymentRequest(command.paymentRequestId);
+      if (!request) return false;
       await unit.tx.recordChannelOutcome(command.id, event.outcome, now);
-      await unit.tx.applyChannelCommand(command.id, now);
-      await applyOutcome(unit, { ...command, status: 'executed', outcome: event.outcome });
+      // not applicable: the answer is kept (executed), for the sweep to try again and the operator to see
+      if (!(await applyOutcome(unit, { ...command, status: 'executed', outcome: event.outcome }, request))) return true;
+      await unit.tx.applyChannelCommand(command.id, now, undefined, command.paymentRequestId);
       return true;
     }
     if (command.kind !== 'refund' || command.outcome !== 'pending') return false;
@@ -121,5 +137,5 @@ export async function receiveChannelEvent(app: App, event: ChannelEvent): Promis
     if (!request) return false;
     await applyRefund(unit, refund, request, isRefusal(event.outcome) ? 'fail' : 'settle', await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode));
     return true;
-  });
+  }, undefined, { applying: event.commandId });
 }

@@ -59,7 +59,8 @@ export async function commit(unit: Work, before: PaymentRequest, transition: Tra
   await unit.emitForRequest(transition.request, transition.events);
   if (pr.owedBack(transition.request) <= 0) return transition.request;
   const now = transition.request.updatedAt;
-  return returnOwedFunds(unit, transition.request, now);
+  // the return carries the ending with it: whoever applies the channel's answer makes both
+  return returnOwedFunds(unit, transition.request, now, transition);
 }
 
 /** Whether leaving `authorized` for this state leaves part of the authorization to release. */
@@ -77,6 +78,9 @@ export async function loadCurrent(unit: Work, caller: Caller, id: string): Promi
 /** A loaded request as of its merchant's now: expired first if overdue. */
 export async function asOfNow(unit: Work, loaded: PaymentRequest): Promise<{ request: PaymentRequest; now: number }> {
   const now = await merchantNow(unit.app, unit.tx, loaded.merchantId, loaded.livemode);
+  // a unit applying the channel's answer reads the request as it decided on it: the money moved
+  // then, so a deadline passed while the channel answered does not undo it
+  if (unit.holds(loaded.id)) return { request: loaded, now };
   const due = pr.expireIfDue(loaded, now);
   return { request: due ? await commit(unit, loaded, due) : loaded, now };
 }

@@ -1,7 +1,7 @@
 // Writing refund changes, shared by merchant refunds, void, and the return of money owed on a
 // request that ended unpaid.
 import { DomainError } from '../../core/errors.js';
-import { owedBack, type PaymentRequest } from '../../core/payment-request.js';
+import { owedBack, type PaymentRequest, type Transition } from '../../core/payment-request.js';
 import { applyRefundAction, returnOwed, type Refund, type RefundAction, type RefundChange } from '../../core/refund.js';
 import type { Work } from '../unit-of-work.js';
 
@@ -18,11 +18,12 @@ export async function applyRefund(unit: Work, refund: Refund, request: PaymentRe
  * (a channel command: the unit runs again with the channel's answer, see Work.moveMoney). The
  * refund keeps the id the channel was told, however often the unit runs.
  */
-export async function storeNewRefund(unit: Work, reserved: RefundChange, now: number): Promise<RefundChange> {
+export async function storeNewRefund(unit: Work, reserved: RefundChange, now: number, ending?: Transition): Promise<RefundChange> {
   let change = reserved;
   let outcome: string | null = null;
   if (reserved.refund.status === 'pending') {
-    const command = await unit.moveMoney(reserved.request, 'refund', reserved.refund.amount, { refund: reserved.refund }, reserved.refund.reference);
+    const intent = { refund: reserved.refund, ...(ending ? { ending } : {}) };
+    const command = await unit.moveMoney(reserved.request, 'refund', reserved.refund.amount, intent, reserved.refund.reference);
     change = { ...reserved, refund: { ...reserved.refund, id: (command.intent.refund as Refund).id } };
     outcome = command.outcome;
   }
@@ -38,13 +39,13 @@ export async function storeNewRefund(unit: Work, reserved: RefundChange, now: nu
  * capture are cancelled and one refund returns everything taken and not yet refunded. If the
  * channel refuses that refund, the whole change is refused, so a request never ends owing money.
  */
-export async function returnOwedFunds(unit: Work, request: PaymentRequest, now: number): Promise<PaymentRequest> {
+export async function returnOwedFunds(unit: Work, request: PaymentRequest, now: number, ending?: Transition): Promise<PaymentRequest> {
   let current = request;
   for (const refund of await unit.tx.listRefunds(request.id)) {
     if (refund.status === 'requires_capture') current = (await applyRefund(unit, refund, current, 'cancel', now)).request;
   }
   if (owedBack(current) <= 0) return current;
-  const returned = await storeNewRefund(unit, returnOwed(current, unit.app.ids.id('rf'), now), now);
+  const returned = await storeNewRefund(unit, returnOwed(current, unit.app.ids.id('rf'), now), now, ending);
   if (returned.refund.status === 'failed')
     throw new DomainError('invalid_state', `The payment channel refused to return ${returned.refund.amount} for ${request.id}; nothing was changed.`, undefined, { status: request.status });
   return returned.request;

@@ -29,7 +29,7 @@ export async function sweepDue(app: App, merchantId?: string): Promise<number> {
       const transition = pr.expireIfDue(request, await merchantNow(app, unit.tx, request.merchantId, request.livemode));
       if (transition) await commit(unit, request, transition);
       return transition !== null;
-    });
+    }).catch(() => false); // one that fails keeps its lease and is taken again when it runs out: the others go on
     if (expired) count++;
   }
   const refunds = await app.db.transaction((tx) => tx.claimDueRefunds(app.clock.now(), BATCH, lease(app), merchantId));
@@ -42,7 +42,7 @@ export async function sweepDue(app: App, merchantId?: string): Promise<number> {
       if (now < refund.expiresAt) return false;
       await expireRefund(unit, refund, now);
       return true;
-    });
+    }).catch(() => false);
     if (expired) count++;
   }
   return count;

@@ -1,0 +1,15 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from './config.js';
+
+describe('webhook attempt timeout', () => {
+  it('is 15 s by default, and half a delivery lease shorter than 30 s, so an attempt never outlives its lease', () => {
+    expect(loadConfig({}).webhookTimeoutMs).toBe(15_000);
+    expect(loadConfig({ DELIVERY_LEASE_MS: '3000' }).webhookTimeoutMs).toBe(1500);
+  });
+
+  it('set explicitly, must be below the delivery lease', () => {
+    expect(loadConfig({ WEBHOOK_TIMEOUT_MS: '2500', DELIVERY_LEASE_MS: '3000' }).webhookTimeoutMs).toBe(2500);
+    expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '3000', DELIVERY_LEASE_MS: '3000' })).toThrow(ConfigError);
+    expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '99' })).toThrow(/WEBHOOK_TIMEOUT_MS/);
+  });
+});

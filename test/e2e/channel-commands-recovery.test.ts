@@ -1,0 +1,133 @@
+// Channel commands when the unit that asked does not come back to apply the answer (its client gave
+// up after a 503, its channel answered later than its lease, a second command in the same unit), and
+// when the sweep finishes them: each operation moves money once at the channel and is recorded
+// once, whole (the ending of a request with the return of what it owed), and no request stays held.
+// Regressions of a review of the protocol (scenarios A–F).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connector } from '../../src/app/ports/connector.js';
+import { createSandboxConnector } from '../../src/connectors/sandbox/connector.js';
+import { createBody, startGateway, type TestGateway } from '../harness.js';
+
+const sandbox = createSandboxConnector();
+const seen = new Map<string, string>();
+const calls: string[] = [];
+let away = false;
+let declineAuthorizations = false;
+/** Runs once, inside the channel's next call, before it answers (a channel slower than the lease). */
+let duringNextCall: (() => Promise<void>) | null = null;
+async function once<T extends string>(kind: string, id: string, answer: () => T): Promise<T> {
+  calls.push(`${kind} ${id}`);
+  if (away) throw new Error('channel timeout');
+  const during = duringNextCall;
+  duringNextCall = null;
+  if (during) await during();
+  if (!seen.has(id)) seen.set(id, answer()); // one answer per id, as the Connector contract asks
+  return seen.get(id) as T;
+}
+const channel: Connector = {
+  channels: (request) => sandbox.channels(request),
+  instructions: (request, choice, amount, now) => sandbox.instructions(request, choice, amount, now),
+  authorize: (_request, _payment, id) => once('authorize', id, () => (declineAuthorizations ? 'declined' : 'approved')),
+  capture: (_request, _amount, _options, id) => once('capture', id, () => 'succeeded'),
+  release: (_request, id) => once('release', id, () => 'released').then(() => undefined),
+  refund: (_request, _refund, id) => once('refund', id, () => 'succeeded'),
+};
+
+const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+let t: TestGateway;
+beforeAll(async () => { t = await startGateway({ connector: channel, clock }); });
+afterAll(async () => t?.close());
+
+const create = (extra: Record<string, unknown> = {}) =>
+  t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true, expiresInSeconds: 3600, partialAllowed: true, ...extra }) });
+const pay = (id: string, amount?: number, headers: Record<string, string> = {}) =>
+  t.api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body: { outcome: 'approve', ...(amount ? { amount } : {}) }, headers });
+const read = async (id: string) => (await t.api('GET', `/v1/payment-requests/${id}`)).body;
+const held = async (id: string) => (await t.query<{ channel_command_id: string | null }>(`select channel_command_id from payment_requests where id = '${id}'`))[0]!.channel_command_id;
+const open = (id: string) => t.query<{ id: string }>(`select id from channel_commands where payment_request_id = '${id}' and status != 'applied'`);
+const refundIdsAsked = () => new Set(calls.filter((c) => c.startsWith('refund ')).map((c) => c.split(' ')[1]));
+/** Lets every lease run out, then sweeps. */
+async function sweepAfterLease(): Promise<void> {
+  clock.offsetMs += 60_000;
+  await t.gateway.tick();
+}
+
+describe('channel commands finished without the unit that asked', () => {
+  it('A: a declined approval of a partly paid request returns the first part in the same operation, holding nothing after', async () => {
+    const { body: request } = await create();
+    expect((await pay(request.id, 400)).body.amountReceived).toBe(400);
+    declineAuthorizations = true;
+    const started = Date.now();
+    const declined = await pay(request.id, 300);
+    declineAuthorizations = false;
+    expect(Date.now() - started).toBeLessThan(2000);
+    expect(declined.status, JSON.stringify(declined.body)).toBe(200);
+    expect(declined.body).toMatchObject({ status: 'failed', amountReceived: 400, amountRefunded: 400 });
+    expect(await held(request.id)).toBeNull();
+    expect(await open(request.id)).toEqual([]);
+  });
+
+  it('B: a retry under the same Idempotency-Key after the sweep finished its payment does not pay again', async () => {
+    const { body: request } = await create();
+    const key = { 'idempotency-key': `pay-${request.id}` };
+    away = true;
+    expect((await pay(request.id, 400, key)).status).toBe(503);
+    away = false;
+    await sweepAfterLease();
+    expect((await read(request.id)).amountReceived).toBe(400);
+    const retried = await pay(request.id, 400, key);
+    expect([retried.status, retried.body.code]).toEqual([409, 'conflict']);
+    expect((await read(request.id)).amountReceived).toBe(400);
+    expect(calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).toHaveLength(2); // one id, asked twice
+    expect(new Set(calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).size).toBe(1);
+  });
+
+  it('C: a void whose client gave up is finished whole by the sweep: voided and refunded once', async () => {
+    const { body: request } = await create({ partialAllowed: false });
+    await pay(request.id);
+    const before = refundIdsAsked().size;
+    away = true;
+    expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
+    away = false;
+    await sweepAfterLease();
+    expect(await read(request.id)).toMatchObject({ status: 'cancelled', amountCaptured: 1500, amountRefunded: 1500 });
+    const again = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    expect(again.status).toBe(409);
+    expect(refundIdsAsked().size).toBe(before + 1);
+    expect(await held(request.id)).toBeNull();
+  });
+
+  it('D: a channel slower than the lease: the sweep applies the answer, the unit that asked does not move the money again', async () => {
+    const { body: request } = await create();
+    duringNextCall = sweepAfterLease;
+    const paid = await pay(request.id, 400);
+    expect(paid.status).toBe(409);
+    expect((await read(request.id)).amountReceived).toBe(400);
+    expect(new Set(calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).size).toBe(1);
+  });
+
+  it('E: a cancel of a partly paid request whose client gave up: cancelled and the part returned, once', async () => {
+    const { body: request } = await create();
+    await pay(request.id, 400);
+    away = true;
+    expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
+    away = false;
+    await sweepAfterLease();
+    expect(await read(request.id)).toMatchObject({ status: 'cancelled', amountReceived: 400, amountRefunded: 400 });
+    expect(await open(request.id)).toEqual([]);
+  });
+
+  it('F: the expiry of a partly paid request while the channel is away returns the part once', async () => {
+    const { body: request } = await create({ expiresInSeconds: 60 });
+    await pay(request.id, 400);
+    const before = refundIdsAsked().size;
+    away = true;
+    clock.offsetMs += 120_000;
+    await t.gateway.tick();
+    away = false;
+    for (let i = 0; i < 3; i++) await sweepAfterLease();
+    expect(await read(request.id)).toMatchObject({ status: 'expired', amountReceived: 400, amountRefunded: 400 });
+    expect(refundIdsAsked().size).toBe(before + 1);
+    expect(await held(request.id)).toBeNull();
+  });
+});
