@@ -135,7 +135,7 @@ function isRetryable(error: unknown): boolean {
 /** How often one unit of work may stop for a channel's answer (each stop is one operation). */
 const MAX_CHANNEL_ROUNDS = 4;
 /** How long a unit waits, in all, for another operation's channel answer on the same request. */
-const MAX_CHANNEL_WAIT_MS = 3000;
+const MAX_CHANNEL_WAIT_MS = 10_000;
 const CHANNEL_WAIT_STEP_MS = 50;
 
 /**
@@ -176,7 +176,7 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
       }
       if (error instanceof ChannelBusy) {
         if (waited >= MAX_CHANNEL_WAIT_MS)
-          throw new DomainError('service_unavailable', 'Another operation on this payment request is waiting for the payment channel; retry shortly.');
+          throw new DomainError('conflict', 'Another operation on this payment request is still waiting for the payment channel; retry the request.');
         // another operation on the request waits for the channel: wait for it rather than give up
         const pause = Math.min(2 ** ++waits, CHANNEL_WAIT_STEP_MS);
         await new Promise((done) => setTimeout(done, pause));

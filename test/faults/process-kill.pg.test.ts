@@ -10,7 +10,8 @@ import { until } from './load.js';
 
 /** The sandbox channel answers this late: long enough to kill a process while it waits. */
 const CHANNEL_DELAY_MS = 1500;
-const LEASE_MS = 1000;
+/** The lease: a unit waits half of it for the channel's answer, so it must outlast the channel's delay twice. */
+const LEASE_MS = 4000;
 
 describe('a process killed with channel commands and deliveries in flight', () => {
   let cluster: Cluster;

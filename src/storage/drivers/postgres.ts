@@ -83,11 +83,12 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
   const schema = options.schema ?? null;
   const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const serverOptions = [...(schema ? [`-c search_path=${schema}`] : []), `-c idle_in_transaction_session_timeout=${queryTimeoutMs}`];
+  // BIGINT holds minor units and epoch milliseconds, all below 2^53: numbers, not strings
+  const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) };
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize ?? 10,
-    // BIGINT holds minor units and epoch milliseconds, all below 2^53: numbers, not strings
-    types: { getTypeParser: (oid: number, format?: string) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) },
+    types,
     options: serverOptions.join(' '),
     // a database that does not answer fails the request (503) instead of holding it: neither a new
     // connection nor a statement waits longer than these
@@ -130,16 +131,24 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
     },
     async migrate() {
       if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
-      const migrator = new Migrator({
-        // the same pool, introspected within our schema only (see postgres-introspector.ts); no
-        // destroy of its own: the pool ends with `db`
-        db: new Kysely<unknown>({ dialect: ownSchemaDialect(pool, schema) }),
-        provider: migrationProvider({ autoIncrementType: 'bigserial', autoIncrement: (c) => c }),
-        // Kysely looks for its own tables across all schemas unless told which one is ours
-        ...(schema ? { migrationTableSchema: schema } : {}),
-      });
-      const { error } = await migrator.migrateToLatest();
-      if (error) throw error;
+      // a pool of its own, without the statement timeouts of serving: a migration may wait for
+      // another process's migration lock, and rebuild or check a large table, for longer than a
+      // request may wait
+      const migrating = new pg.Pool({ connectionString: options.url, max: 1, types, ...(schema ? { options: `-c search_path=${schema}` } : {}) });
+      migrating.on('error', () => undefined);
+      try {
+        const migrator = new Migrator({
+          // introspected within our schema only (see postgres-introspector.ts)
+          db: new Kysely<unknown>({ dialect: ownSchemaDialect(migrating, schema) }),
+          provider: migrationProvider({ autoIncrementType: 'bigserial', autoIncrement: (c) => c }),
+          // Kysely looks for its own tables across all schemas unless told which one is ours
+          ...(schema ? { migrationTableSchema: schema } : {}),
+        });
+        const { error } = await migrator.migrateToLatest();
+        if (error) throw error;
+      } finally {
+        await migrating.end();
+      }
     },
     close: () => db.destroy(),
   };
