@@ -5,7 +5,7 @@
 // client gave up on, and an inbound channel event is taken once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../src/app/ports/connector.js';
-import { receiveChannelEvent } from '../../src/app/use-cases/channel-events.js';
+import { receiveChannelEvent, receiveChannelPayment } from '../../src/app/use-cases/channel-events.js';
 import { createSandboxConnector } from '../../src/connectors/sandbox/connector.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
 
@@ -110,5 +110,19 @@ describe('channel commands', () => {
     expect(await receiveChannelEvent(t.gateway.app, event)).toBe(false);
     expect((await t.api('GET', `/v1/refunds/${refund.body.id}`)).body.status).toBe('succeeded');
     expect(await read(request.id)).toMatchObject({ amountRefunded: 400 });
+  });
+
+  it('take money that arrived for a request (a transfer) once per channel event: less leaves the rest due, more settles it overpaid, an ended request refuses it', async () => {
+    const { body: request } = await create({ partialAllowed: true });
+    const transfer = (id: string, amount: number) => receiveChannelPayment(t.gateway.app, { id, paymentRequestId: request.id, amount, method: 'bank_transfer' });
+    expect(await transfer(`trf_${request.id}_1`, 1000)).toBe(true);
+    expect(await transfer(`trf_${request.id}_1`, 1000)).toBe(false); // the same event again
+    expect(await read(request.id)).toMatchObject({ status: 'pending', amountReceived: 1000, paymentMethod: 'bank_transfer' });
+    expect(await transfer(`trf_${request.id}_2`, 800)).toBe(true);
+    expect(await read(request.id)).toMatchObject({ status: 'succeeded', amountReceived: 1800, overpaid: true });
+    const { body: cancelled } = await create();
+    await t.api('POST', `/v1/payment-requests/${cancelled.id}/cancel`, { body: {} });
+    await expect(receiveChannelPayment(t.gateway.app, { id: `trf_${cancelled.id}`, paymentRequestId: cancelled.id, amount: 1500, method: 'bank_transfer' })).rejects.toMatchObject({ code: 'invalid_state' });
+    expect(await read(cancelled.id)).toMatchObject({ status: 'cancelled', amountReceived: 0 });
   });
 });

@@ -36,6 +36,6 @@ export interface ChannelCommandWrites {
   applyChannelCommand(id: string, now: number, outcome: string | undefined, paymentRequestId: string): Promise<boolean>;
   /** Leases commands not applied whose lease is free (a process died, or the channel did not answer). */
   claimChannelCommands(realNow: number, limit: number, lease: Lease): Promise<ChannelCommand[]>;
-  /** Records an inbound channel event's id; false if it was seen before. */
-  recordChannelEvent(id: string, commandId: string, now: number): Promise<boolean>;
+  /** Records an inbound channel event's id, with what it concerns (a command, or a request it paid); false if it was seen before. */
+  recordChannelEvent(id: string, concerns: string, now: number): Promise<boolean>;
 }

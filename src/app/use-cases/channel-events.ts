@@ -3,11 +3,12 @@
 // answered late), and how an inbound channel event lands. Idempotent: a command is applied once,
 // an inbound event (by the channel's own id) is taken once.
 import { isRefusal, type ChannelCommand } from '../../core/channel-command.js';
-import { isDomainError } from '../../core/errors.js';
+import { DomainError, isDomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { createRefund, type Refund } from '../../core/refund.js';
 import { callChannel, runChannelCommand } from '../channel-commands.js';
+import { notFound } from '../access.js';
 import type { App } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
@@ -108,6 +109,39 @@ export interface ChannelEvent {
   id: string;
   commandId: string;
   outcome: 'approved' | 'declined' | 'succeeded' | 'failed';
+}
+
+/**
+ * Money that arrived on the channel for a request without a command of ours (a bank transfer to
+ * its account, a mobile-money prompt approved, a crypto payment confirmed): counted as the
+ * patron's payment, once per channel event id. Less than is owed leaves the request pending with
+ * the rest due; more settles it, overpaid, as any payment does.
+ */
+export interface ChannelPayment {
+  /** The channel's own id of the event. */
+  id: string;
+  paymentRequestId: string;
+  amount: number;
+  /** The channel it came by ('bank_transfer', 'mobile_money', 'crypto', …). */
+  method: string;
+}
+
+/**
+ * Takes money that arrived for a request. False when the event was taken before; a request that
+ * can no longer be paid (it ended) refuses it with its domain error, taking nothing.
+ */
+export async function receiveChannelPayment(app: App, payment: ChannelPayment): Promise<boolean> {
+  return inTransaction(app, async (unit) => {
+    const request = await unit.tx.lockPaymentRequest(payment.paymentRequestId);
+    if (!request) throw notFound('payment request', payment.paymentRequestId);
+    if (!(await unit.tx.recordChannelEvent(payment.id, request.id, unit.app.clock.now()))) return false;
+    const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
+    const due = pr.expireIfDue(request, now);
+    if (due) throw new DomainError('request_expired', `Payment request ${request.id} expired before the payment arrived.`, undefined, { status: 'expired' });
+    const settings = await paymentSettings(unit, request.merchantId);
+    await commit(unit, request, pr.pay(request, { amount: payment.amount, method: payment.method, ...settings }, now));
+    return true;
+  });
 }
 
 /**
