@@ -1,7 +1,8 @@
 // How a channel command (core/channel-command.ts) is asked: recorded first, as the one operation in
-// flight on its request, then the channel is called outside any transaction with the command's id,
-// and its answer recorded. The unit of work that needed the answer then runs again and applies it
-// (unit-of-work.ts); if that unit never comes back, the sweep applies it (use-cases/channel-events.ts).
+// flight on its request, then the channel is called outside any transaction with the command's id.
+// The unit of work that needed the answer runs again with it in hand and applies it
+// (unit-of-work.ts); if that unit never comes back, the sweep asks again, records the answer and
+// applies it (use-cases/channel-events.ts).
 import type { ChannelCommand } from '../core/channel-command.js';
 import { DomainError } from '../core/errors.js';
 import type { Refund } from '../core/refund.js';
