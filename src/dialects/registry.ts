@@ -2,12 +2,14 @@
 // here; nothing else names a dialect (docs/architecture.md shows the contract).
 import { centrapay } from './centrapay/index.js';
 import type { Dialect } from './dialect.js';
+import { kpay } from './kpay/index.js';
 import { mobilepay } from './mobilepay/index.js';
 import { native } from './native/index.js';
 
 // in the order of `posgate credentials --json` (specs/dialects.md, Conventions)
 export const DIALECTS: readonly Dialect[] = [
   native,
+  kpay,
   centrapay,
   mobilepay,
 ];

@@ -1,0 +1,42 @@
+// The KPAY PR API dialect, mounted at /kpay: Bearer secretKey auth, KPAY's envelope
+// {responseCode, responseMessage, data} and its NIBSS-style codes. Translation only: every rule
+// lives in core/ and app/ (docs/dialects/kpay.md).
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { App } from '../../app/context.js';
+import { authenticate } from '../../app/use-cases/merchants.js';
+import { DomainError } from '../../core/errors.js';
+import { bearerToken } from '../shared/auth.js';
+import { toDomainError } from '../shared/errors.js';
+import type { Dialect } from '../dialect.js';
+import { issueKpayCredentials } from './credentials.js';
+import { KPAY_ERRORS, RESPONSE_MESSAGES } from './errors.js';
+import { kpayRoutes } from './routes.js';
+
+export const KPAY_PREFIX = '/kpay';
+
+function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+  const { error: problem, bug } = toDomainError(error);
+  if (bug) request.log.error({ err: error }, 'unhandled error');
+  const [responseCode, status] = KPAY_ERRORS[problem.code];
+  return reply.status(status).send({ responseCode, responseMessage: `${RESPONSE_MESSAGES[responseCode]}: ${problem.message}`, data: null });
+}
+
+export async function kpayApi(fastify: FastifyInstance, context: { app: App }): Promise<void> {
+  await fastify.register(async (k) => {
+    k.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+    k.setNotFoundHandler((request, reply) => sendError(request, reply, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
+    k.addHook('onRequest', async (request) => {
+      request.caller = await authenticate(context.app, bearerToken(request));
+    });
+    kpayRoutes(k, context.app);
+  }, { prefix: KPAY_PREFIX });
+}
+
+export const kpay: Dialect = {
+  name: 'kpay',
+  prefix: KPAY_PREFIX,
+  mount: (fastify, context) => kpayApi(fastify, { app: context.app }),
+  credentials: { issue: (unit, merchantId) => issueKpayCredentials(unit, merchantId) },
+};
+
+export type { KpayCredentials } from './credentials.js';

@@ -1,0 +1,97 @@
+// The PR API: create, re-query (by reference or paymentRequestRefId), cancel.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App, Caller } from '../../app/context.js';
+import { cancelPaymentRequest, createPaymentRequest, getPaymentRequest, listCurrentPaymentRequests } from '../../app/use-cases/payment-requests.js';
+import { inTransaction } from '../../app/unit-of-work.js';
+import { DomainError } from '../../core/errors.js';
+import { MAX_AMOUNT } from '../../core/money.js';
+import type { PaymentRequest } from '../../core/payment-request.js';
+import { fingerprint } from '../shared/idempotency.js';
+import { RESPONSE_MESSAGES } from './errors.js';
+import { fieldsOf, saveFields } from './fields.js';
+import { accountNumberOf, dataOf } from './render.js';
+
+export const DEFAULT_EXPIRY_SECONDS = 24 * 3600;
+export const MAX_EXPIRY_SECONDS = 30 * 24 * 3600;
+export const REFERENCE = /^[A-Za-z0-9._-]{1,64}$/;
+
+const Kobo = z.string().refine((text) => /^[1-9]\d*$/.test(text) && BigInt(text) <= BigInt(MAX_AMOUNT), {
+  message: `a whole number of kobo as a string, from "1" to "${MAX_AMOUNT}" (e.g. "150000" for NGN 1,500.00)`,
+});
+
+const CreateBody = z.strictObject({
+  reference: z.string().regex(REFERENCE, 'at most 64 letters, digits, ".", "_" or "-"').optional(),
+  amount: Kobo,
+  accountNumber: z.string().regex(/^\d{10}$/, '10 digits').optional(),
+  paymentMethod: z.string().min(1).max(64).optional(),
+  metaData: z.string().max(4000).optional(),
+  callbackUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  expiresInSeconds: z.number().int().min(60).max(MAX_EXPIRY_SECONDS).optional(),
+});
+
+function parseBody(body: unknown): z.infer<typeof CreateBody> {
+  if (body === undefined || body === null) throw new DomainError('parameter_missing', 'The body is required: a JSON object with at least amount.', 'body');
+  const parsed = CreateBody.safeParse(body);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const key = issue.keys[0] ?? 'field';
+    throw new DomainError('unknown_field', `Unknown field ${key}.`, key);
+  }
+  const field = issue.path.join('.') || 'body';
+  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  throw new DomainError(missing ? 'parameter_missing' : field === 'amount' ? 'amount_invalid' : 'parameter_invalid', missing ? `${field} is required.` : `${field}: ${issue.message}`, field);
+}
+
+function envelope(data: ReturnType<typeof dataOf>) {
+  const code = data.status === 'PENDING' ? '09' : '00';
+  return { responseCode: code, responseMessage: RESPONSE_MESSAGES[code], data };
+}
+
+/** A request by its reference or its paymentRequestRefId (the posgate id), as of now. */
+async function find(app: App, caller: Caller, ref: string): Promise<PaymentRequest> {
+  if (ref.startsWith('pr_')) {
+    try {
+      return await getPaymentRequest(app, caller, ref);
+    } catch (error) {
+      if (!(error instanceof DomainError && error.code === 'not_found')) throw error;
+    }
+  }
+  const [found] = (await listCurrentPaymentRequests(app, caller, { reference: ref }, { limit: 1 })).items;
+  if (!found) throw new DomainError('not_found', `No payment request with reference or paymentRequestRefId ${ref}.`, 'reference', { kind: 'payment request' });
+  return found;
+}
+
+async function render(app: App, request: PaymentRequest) {
+  return envelope(dataOf(request, await fieldsOf(app.db.read, request.id)));
+}
+
+export function kpayRoutes(k: FastifyInstance, app: App): void {
+  k.post('/api/v1/pos/payment-request', async (req) => {
+    const body = parseBody(req.body);
+    const reference = body.reference ?? app.ids.secret('KP', 10);
+    const { request } = await inTransaction(app, async (unit) => {
+      // same reference and amount replays the request; another amount is a duplicate (26)
+      const created = await createPaymentRequest(unit, req.caller, {
+        amount: Number(body.amount), currency: 'NGN', reference, webhookUrl: body.callbackUrl, allowConcurrent: true,
+        expiresInSeconds: body.expiresInSeconds ?? DEFAULT_EXPIRY_SECONDS,
+      }, fingerprint({ amount: body.amount }), 'kpay');
+      if (!created.replayedByReference) {
+        await saveFields(unit.tx, created.request.id, accountNumberOf(created.request), {
+          metaData: body.metaData, paymentMethod: body.paymentMethod, accountNumber: body.accountNumber, callbackUrl: body.callbackUrl,
+        }, created.request.createdAt);
+      }
+      return created;
+    });
+    return render(app, request);
+  });
+
+  k.get<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref', async (req) => render(app, await find(app, req.caller, req.params.ref)));
+
+  k.post<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref/cancel', async (req) => {
+    const found = await find(app, req.caller, req.params.ref);
+    const cancelled = await inTransaction(app, (unit) => cancelPaymentRequest(unit, req.caller, found.id));
+    return render(app, cancelled);
+  });
+}
