@@ -11,6 +11,7 @@ import type { Dialect } from '../dialect.js';
 import { issueKpayCredentials } from './credentials.js';
 import { KPAY_ERRORS, RESPONSE_MESSAGES } from './errors.js';
 import { kpayRoutes } from './routes.js';
+import { sandboxRoutes } from './sandbox.js';
 
 export const KPAY_PREFIX = '/kpay';
 
@@ -29,6 +30,7 @@ export async function kpayApi(fastify: FastifyInstance, context: { app: App }): 
       request.caller = await authenticate(context.app, bearerToken(request));
     });
     kpayRoutes(k, context.app);
+    sandboxRoutes(k, context.app);
   }, { prefix: KPAY_PREFIX });
 }
 

@@ -30,9 +30,10 @@ const CreateBody = z.strictObject({
   expiresInSeconds: z.number().int().min(60).max(MAX_EXPIRY_SECONDS).optional(),
 });
 
-function parseBody(body: unknown): z.infer<typeof CreateBody> {
-  if (body === undefined || body === null) throw new DomainError('parameter_missing', 'The body is required: a JSON object with at least amount.', 'body');
-  const parsed = CreateBody.safeParse(body);
+/** A body by a strict schema: the first problem as a format error naming its field. */
+export function parseStrict<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
+  if (body === undefined || body === null) throw new DomainError('parameter_missing', 'The body is required: a JSON object.', 'body');
+  const parsed = schema.safeParse(body);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   if (issue.code === 'unrecognized_keys') {
@@ -63,18 +64,20 @@ async function find(app: App, caller: Caller, ref: string): Promise<PaymentReque
   return found;
 }
 
-async function render(app: App, request: PaymentRequest) {
+export async function renderRequest(app: App, request: PaymentRequest) {
   return envelope(dataOf(request, await fieldsOf(app.db.read, request.id)));
 }
 
 export function kpayRoutes(k: FastifyInstance, app: App): void {
   k.post('/api/v1/pos/payment-request', async (req) => {
-    const body = parseBody(req.body);
+    const body = parseStrict(CreateBody, req.body);
     const reference = body.reference ?? app.ids.secret('KP', 10);
     const { request } = await inTransaction(app, async (unit) => {
       // same reference and amount replays the request; another amount is a duplicate (26)
       const created = await createPaymentRequest(unit, req.caller, {
         amount: Number(body.amount), currency: 'NGN', reference, webhookUrl: body.callbackUrl, allowConcurrent: true,
+        // a transfer of less than is due is kept, the rest still due (a bank account cannot refuse it)
+        partialAllowed: true,
         expiresInSeconds: body.expiresInSeconds ?? DEFAULT_EXPIRY_SECONDS,
       }, fingerprint({ amount: body.amount }), 'kpay');
       if (!created.replayedByReference) {
@@ -84,14 +87,14 @@ export function kpayRoutes(k: FastifyInstance, app: App): void {
       }
       return created;
     });
-    return render(app, request);
+    return renderRequest(app, request);
   });
 
-  k.get<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref', async (req) => render(app, await find(app, req.caller, req.params.ref)));
+  k.get<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref', async (req) => renderRequest(app, await find(app, req.caller, req.params.ref)));
 
   k.post<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref/cancel', async (req) => {
     const found = await find(app, req.caller, req.params.ref);
     const cancelled = await inTransaction(app, (unit) => cancelPaymentRequest(unit, req.caller, found.id));
-    return render(app, cancelled);
+    return renderRequest(app, cancelled);
   });
 }

@@ -1,0 +1,35 @@
+// The sandbox bank: a transfer to a request's virtual account (test mode only). It is an inbound
+// channel payment (receiveChannelPayment), taken once per sessionId: less than is due leaves the
+// request PENDING with the rest due, more settles it SUCCESSFUL and overpaid.
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app/context.js';
+import { receiveChannelPayment } from '../../app/use-cases/channel-events.js';
+import { getPaymentRequest } from '../../app/use-cases/payment-requests.js';
+import { DomainError } from '../../core/errors.js';
+import { MAX_AMOUNT } from '../../core/money.js';
+import { requestOfAccount } from './fields.js';
+import { parseStrict, renderRequest } from './routes.js';
+
+const TransferBody = z.strictObject({
+  accountNumber: z.string().regex(/^\d{10}$/, '10 digits'),
+  amount: z.string().refine((text) => /^[1-9]\d*$/.test(text) && BigInt(text) <= BigInt(MAX_AMOUNT), { message: 'a whole number of kobo as a string' }),
+  sessionId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'at most 64 letters, digits, ".", "_" or "-"').optional(),
+});
+
+export function sandboxRoutes(k: FastifyInstance, app: App): void {
+  k.post('/api/v1/sandbox/transfer', async (req) => {
+    if (req.caller.livemode) throw new DomainError('test_mode_only', 'Sandbox transfers are for test-mode keys only.');
+    const body = parseStrict(TransferBody, req.body);
+    const requestId = await requestOfAccount(app.db.read, body.accountNumber);
+    const notFound = new DomainError('not_found', `No payment request has the virtual account ${body.accountNumber}.`, 'accountNumber', { kind: 'payment request' });
+    if (!requestId) throw notFound;
+    // another merchant's account is not found, as any of its objects
+    await getPaymentRequest(app, req.caller, requestId).catch((error: unknown) => {
+      throw error instanceof DomainError && error.code === 'not_found' ? notFound : error;
+    });
+    const sessionId = body.sessionId ?? app.ids.secret('SBX', 12);
+    await receiveChannelPayment(app, { id: `kpay_${sessionId}`, paymentRequestId: requestId, amount: Number(body.amount), method: 'bank_transfer' });
+    return renderRequest(app, await getPaymentRequest(app, req.caller, requestId));
+  });
+}

@@ -1,0 +1,67 @@
+// The patron pays by bank transfer to the virtual account: in the sandbox, POST
+// /kpay/api/v1/sandbox/transfer is an inbound channel payment (less, exact, more; taken once).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { snapshotCounts, startGateway, type TestGateway } from '../../harness.js';
+import { cancel, create, kpayCall, requery, secondMerchantKey } from './client.js';
+
+let t: TestGateway;
+beforeAll(async () => {
+  t = await startGateway();
+});
+afterAll(async () => t.close());
+
+const transfer = (body: Record<string, unknown>, key?: string | null) => kpayCall(t, 'POST', '/kpay/api/v1/sandbox/transfer', { body, key });
+const native = async (id: string) => (await t.api('GET', `/v1/payment-requests/${id}`)).body;
+
+describe('sandbox transfers', () => {
+  it('the exact amount makes the request SUCCESSFUL', async () => {
+    const { data } = (await create(t, { amount: '150000' })).body;
+    const paid = await transfer({ accountNumber: data.accountNumber, amount: '150000', sessionId: 'exact-1' });
+    expect(paid.body).toMatchObject({ responseCode: '00', data: { status: 'SUCCESSFUL', amountPaid: '150000', amountDue: '0', overpaid: false } });
+    expect(await native(data.paymentRequestRefId)).toMatchObject({ status: 'succeeded', amountReceived: 150000 });
+  });
+
+  it('less leaves it PENDING with the rest due; the rest settles it', async () => {
+    const { data } = (await create(t, { amount: '10000' })).body;
+    const part = await transfer({ accountNumber: data.accountNumber, amount: '4000', sessionId: 'less-1' });
+    expect(part.body).toMatchObject({ responseCode: '09', data: { status: 'PENDING', amountPaid: '4000', amountDue: '6000' } });
+    expect((await requery(t, data.reference)).body.data).toMatchObject({ status: 'PENDING', amountDue: '6000' });
+    const rest = await transfer({ accountNumber: data.accountNumber, amount: '6000', sessionId: 'less-2' });
+    expect(rest.body).toMatchObject({ responseCode: '00', data: { status: 'SUCCESSFUL', amountPaid: '10000', amountDue: '0' } });
+  });
+
+  it('more makes it SUCCESSFUL and marked overpaid', async () => {
+    const { data } = (await create(t, { amount: '10000' })).body;
+    const more = await transfer({ accountNumber: data.accountNumber, amount: '12500', sessionId: 'more-1' });
+    expect(more.body).toMatchObject({ responseCode: '00', data: { status: 'SUCCESSFUL', amountPaid: '12500', overpaid: true } });
+    expect(await native(data.paymentRequestRefId)).toMatchObject({ status: 'succeeded', overpaid: true });
+  });
+
+  it('the same transfer (sessionId) delivered twice is taken once', async () => {
+    const { data } = (await create(t, { amount: '10000' })).body;
+    await transfer({ accountNumber: data.accountNumber, amount: '3000', sessionId: 'twice-1' });
+    const again = await transfer({ accountNumber: data.accountNumber, amount: '3000', sessionId: 'twice-1' });
+    expect(again.body).toMatchObject({ responseCode: '09', data: { amountPaid: '3000', amountDue: '7000' } });
+  });
+
+  it('a cancelled request refuses a transfer (12) and takes nothing; an unknown account is 25; bad input 30', async () => {
+    const { data } = (await create(t, { amount: '10000' })).body;
+    await cancel(t, data.reference);
+    const before = await snapshotCounts(t);
+    expect((await transfer({ accountNumber: data.accountNumber, amount: '10000' })).body).toMatchObject({ responseCode: '12', data: null });
+    expect((await transfer({ accountNumber: '0000000000', amount: '10000' })).body).toMatchObject({ responseCode: '25', data: null });
+    const bad = await transfer({ accountNumber: data.accountNumber, amount: '1.50' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.responseCode).toBe('30');
+    expect(bad.body.responseMessage).toContain('amount');
+    expect(await snapshotCounts(t)).toEqual(before);
+    expect((await native(data.paymentRequestRefId)).amountReceived).toBe(0);
+  });
+
+  it("another merchant cannot pay into the first's account: 25", async () => {
+    const { data } = (await create(t, { amount: '10000' })).body;
+    const other = await secondMerchantKey(t);
+    expect((await transfer({ accountNumber: data.accountNumber, amount: '10000' }, other)).body).toMatchObject({ responseCode: '25', data: null });
+    expect((await requery(t, data.reference)).body.data.status).toBe('PENDING');
+  });
+});
