@@ -8,6 +8,7 @@ import { DomainError } from '../../core/errors.js';
 import { bearerToken } from '../shared/auth.js';
 import { toDomainError } from '../shared/errors.js';
 import type { Dialect } from '../dialect.js';
+import { kpayCallbackFormat } from './callbacks.js';
 import { issueKpayCredentials } from './credentials.js';
 import { KPAY_ERRORS, RESPONSE_MESSAGES } from './errors.js';
 import { kpayRoutes } from './routes.js';
@@ -39,6 +40,7 @@ export const kpay: Dialect = {
   prefix: KPAY_PREFIX,
   mount: (fastify, context) => kpayApi(fastify, { app: context.app }),
   credentials: { issue: (unit, merchantId) => issueKpayCredentials(unit, merchantId) },
+  webhook: (context) => kpayCallbackFormat(context.app),
 };
 
 export type { KpayCredentials } from './credentials.js';
