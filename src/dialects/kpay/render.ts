@@ -41,7 +41,8 @@ export function dataOf(request: PaymentRequest, fields: KpayFields) {
     reference: request.reference ?? request.id,
     accountNumber: accountNumberOf(request),
     metaData: fields.metaData ?? null,
-    paymentMethod: fields.paymentMethod ?? request.paymentMethod ?? 'BANK_TRANSFER',
+    // as the POS sent it; else the channel the patron used, in KPAY's upper case (a transfer by default)
+    paymentMethod: fields.paymentMethod ?? request.paymentMethod?.toUpperCase() ?? 'BANK_TRANSFER',
     status,
     paymentRequestRefId: request.id,
     ...lagosDateTime(request.createdAt),

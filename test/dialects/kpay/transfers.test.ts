@@ -17,7 +17,7 @@ describe('sandbox transfers', () => {
   it('the exact amount makes the request SUCCESSFUL', async () => {
     const { data } = (await create(t, { amount: '150000' })).body;
     const paid = await transfer({ accountNumber: data.accountNumber, amount: '150000', sessionId: 'exact-1' });
-    expect(paid.body).toMatchObject({ responseCode: '00', data: { status: 'SUCCESSFUL', amountPaid: '150000', amountDue: '0', overpaid: false } });
+    expect(paid.body).toMatchObject({ responseCode: '00', data: { status: 'SUCCESSFUL', paymentMethod: 'BANK_TRANSFER', amountPaid: '150000', amountDue: '0', overpaid: false } });
     expect(await native(data.paymentRequestRefId)).toMatchObject({ status: 'succeeded', amountReceived: 150000 });
   });
 
