@@ -64,4 +64,13 @@ describe('sandbox transfers', () => {
     expect((await transfer({ accountNumber: data.accountNumber, amount: '10000' }, other)).body).toMatchObject({ responseCode: '25', data: null });
     expect((await requery(t, data.reference)).body.data.status).toBe('PENDING');
   });
+
+  it("the pay page's bank transfer shows the same virtual account, and the sandbox patron's payment makes it SUCCESSFUL", async () => {
+    const { data } = (await create(t, { amount: '2000' })).body;
+    const chosen = await t.api('POST', `/pay/${data.paymentRequestRefId}/method`, { key: null, body: { channel: 'bank_transfer' } });
+    expect(chosen.status).toBe(200);
+    expect((await native(data.paymentRequestRefId)).paymentMethodDetails).toMatchObject({ accountNumber: data.accountNumber });
+    await t.api('POST', `/v1/sandbox/payment-requests/${data.paymentRequestRefId}/pay`, { body: { outcome: 'approve' } });
+    expect((await requery(t, data.reference)).body.data).toMatchObject({ status: 'SUCCESSFUL', accountNumber: data.accountNumber, paymentMethod: 'BANK_TRANSFER' });
+  });
 });
