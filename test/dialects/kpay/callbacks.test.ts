@@ -82,4 +82,13 @@ describe('kpay callbacks', () => {
     expect(got[1]!.json).toEqual(got[0]!.json);
     expect(got[1]!.headers['webhook-id']).toBe(got[0]!.headers['webhook-id']);
   });
+
+  it('a request that expires calls back EXPIRED (the sweep ends it on the test clock)', async () => {
+    receiver = await startReceiver();
+    await create(t, { reference: 'cb-5', amount: '700', expiresInSeconds: 60, callbackUrl: receiver.url });
+    await t.api('POST', '/v1/sandbox/clock/advance', { body: { seconds: 61 } });
+    const got = await deliver(receiver, 'cb-5', 1);
+    expect(got.map((r) => r.json)).toEqual([(await requery(t, 'cb-5')).body.data]);
+    expect(got[0]!.json).toMatchObject({ status: 'EXPIRED', responseCode: '00' });
+  });
 });
