@@ -120,6 +120,10 @@ describe('channel commands', () => {
     expect(await read(request.id)).toMatchObject({ status: 'pending', amountReceived: 1000, paymentMethod: 'bank_transfer' });
     expect(await transfer(`trf_${request.id}_2`, 800)).toBe(true);
     expect(await read(request.id)).toMatchObject({ status: 'succeeded', amountReceived: 1800, overpaid: true });
+    // a request that takes no part payments still counts money a bank has delivered
+    const { body: whole } = await create();
+    expect(await receiveChannelPayment(t.gateway.app, { id: `trf_${whole.id}`, paymentRequestId: whole.id, amount: 600, method: 'bank_transfer' })).toBe(true);
+    expect(await read(whole.id)).toMatchObject({ status: 'pending', amountReceived: 600, partialAllowed: false });
     const { body: cancelled } = await create();
     await t.api('POST', `/v1/payment-requests/${cancelled.id}/cancel`, { body: {} });
     await expect(receiveChannelPayment(t.gateway.app, { id: `trf_${cancelled.id}`, paymentRequestId: cancelled.id, amount: 1500, method: 'bank_transfer' })).rejects.toMatchObject({ code: 'invalid_state' });

@@ -115,7 +115,8 @@ export interface ChannelEvent {
  * Money that arrived on the channel for a request without a command of ours (a bank transfer to
  * its account, a mobile-money prompt approved, a crypto payment confirmed): counted as the
  * patron's payment, once per channel event id. Less than is owed leaves the request pending with
- * the rest due; more settles it, overpaid, as any payment does.
+ * the rest due (whether or not the request takes part payments: the money is there); more
+ * settles it, overpaid, as any payment does.
  */
 export interface ChannelPayment {
   /** The channel's own id of the event. */
@@ -139,7 +140,10 @@ export async function receiveChannelPayment(app: App, payment: ChannelPayment): 
     const due = pr.expireIfDue(request, now);
     if (due) throw new DomainError('request_expired', `Payment request ${request.id} expired before the payment arrived.`, undefined, { status: 'expired' });
     const settings = await paymentSettings(unit, request.merchantId);
-    await commit(unit, request, pr.pay(request, { amount: payment.amount, method: payment.method, ...settings }, now));
+    // money the channel already holds is counted even where the request takes no part payments:
+    // that rule is for what a patron may offer, not for what a bank has delivered
+    const paid = pr.pay({ ...request, partialAllowed: true }, { amount: payment.amount, method: payment.method, ...settings }, now);
+    await commit(unit, request, { ...paid, request: { ...paid.request, partialAllowed: request.partialAllowed } });
     return true;
   });
 }
