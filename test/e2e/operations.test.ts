@@ -83,7 +83,7 @@ describe('admin API', () => {
     expect(Object.keys(res.body)).toEqual(['baseUrl', 'native']);
     expect(res.body.native).toMatchObject({ terminalId: t.terminalId, webhookSecret: t.gateway.demo.native.webhookSecret });
     expect((await t.api('GET', '/v1/terminals', { key: res.body.native.terminalKey })).body.data.map((x: { id: string }) => x.id)).toEqual([t.terminalId]);
-    expect((await admin('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/credentials/kpay`, {})).status).toBe(404);
+    expect((await admin('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/credentials/no-such-dialect`, {})).status).toBe(404); // a dialect posgate does not serve
   });
 
   it('terminal keys rotate: the old one works until revoked', async () => {
