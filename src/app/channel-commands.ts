@@ -6,7 +6,7 @@
 import type { ChannelCommand } from '../core/channel-command.js';
 import { DomainError } from '../core/errors.js';
 import type { Refund } from '../core/refund.js';
-import type { App } from './context.js';
+import { leaseFor, type App } from './context.js';
 import type { Connector } from './ports/connector.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 
@@ -23,8 +23,6 @@ export class ChannelAnswerNeeded extends Error {
     this.name = 'ChannelAnswerNeeded';
   }
 }
-
-const leaseOf = (app: App) => ({ owner: app.config.workerId, until: app.clock.now() + app.config.leaseMs });
 
 /** A channel's answer to a command, held by the unit that asked until it applies it. */
 export interface ChannelAnswer {
@@ -43,7 +41,7 @@ export interface ChannelAnswer {
  * that run never commit, the sweep asks again with the same id and the channel answers the same.
  */
 export async function askChannel(app: App, command: ChannelCommand, request: PaymentRequest, handOverFrom: string | null): Promise<string> {
-  await app.db.transaction((tx) => tx.beginChannelCommand(command, leaseOf(app), handOverFrom));
+  await app.db.transaction((tx) => tx.beginChannelCommand(command, leaseFor(app), handOverFrom));
   return ask(app, request, command);
 }
 

@@ -5,7 +5,7 @@ import type { Connector } from './ports/connector.js';
 import type { Ids } from './ports/ids.js';
 import type { OutboundGuard } from './ports/outbound.js';
 import type { SecretBox } from './ports/secret-box.js';
-import type { KeyKind, Persistence } from './ports/persistence.js';
+import type { KeyKind, Lease, Persistence } from './ports/persistence.js';
 
 export interface AppConfig {
   /** How long a manual-capture authorization lasts (native: authorizationTtl, 7 days). */
@@ -56,3 +56,8 @@ export const DEFAULT_APP_CONFIG: AppConfig = {
   leaseMs: 30_000,
   deliveryLeaseMs: 60_000,
 };
+
+/** A lease on background work (a due expiry, a channel command) held by this process from now. */
+export function leaseFor(app: App): Lease {
+  return { owner: app.config.workerId, until: app.clock.now() + app.config.leaseMs };
+}

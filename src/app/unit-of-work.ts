@@ -7,7 +7,7 @@ import type { WebhookEndpoint } from '../core/webhooks.js';
 import { enqueue } from './outbox.js';
 import { askChannel, ChannelAnswerNeeded, runChannelCommand, standRefusals, type ChannelAnswer } from './channel-commands.js';
 import { channelCommandId, isRefusal, type ChannelCommand, type ChannelCommandKind } from '../core/channel-command.js';
-import type { App } from './context.js';
+import { leaseFor, type App } from './context.js';
 import { ChannelBusy, ConcurrentUpdate, StorageUnavailable, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/persistence.js';
 
 const MAX_ATTEMPTS = 8;
@@ -90,7 +90,7 @@ export class Work {
   async moveMoneyAfterCommit(requestId: string, version: number, kind: ChannelCommandKind, amount: number, intent: Record<string, unknown> = {}): Promise<void> {
     const now = this.app.clock.now();
     const command: ChannelCommand = { id: channelCommandId(requestId, version, kind, amount, kind), kind, paymentRequestId: requestId, amount, intent, status: 'pending', outcome: null, createdAt: now, updatedAt: now };
-    await this.tx.insertChannelCommand(command, { owner: this.app.config.workerId, until: now + this.app.config.leaseMs });
+    await this.tx.insertChannelCommand(command, leaseFor(this.app));
     this.afterCommit.push(command);
   }
 

@@ -7,9 +7,9 @@ import { DomainError, isDomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { createRefund, type Refund } from '../../core/refund.js';
-import { callChannel, runChannelCommand } from '../channel-commands.js';
+import { callChannel } from '../channel-commands.js';
 import { notFound } from '../access.js';
-import type { App } from '../context.js';
+import { leaseFor, type App } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { paymentSettings } from './patron-payments.js';
@@ -85,16 +85,12 @@ export async function applyChannelAnswer(app: App, commandId: string): Promise<b
  * not answer): asks the channel again, with the same id, and applies the answer. Run by the sweep.
  */
 export async function resumeChannelCommands(app: App): Promise<number> {
-  const now = app.clock.now();
-  const claimed = await app.db.transaction((tx) => tx.claimChannelCommands(now, BATCH, { owner: app.config.workerId, until: now + app.config.leaseMs }));
+  const claimed = await app.db.transaction((tx) => tx.claimChannelCommands(app.clock.now(), BATCH, leaseFor(app)));
   let done = 0;
   for (const command of claimed) {
     try {
-      if (command.kind === 'release') await runChannelCommand(app, command);
-      else {
-        if (command.status === 'pending') await callChannel(app, command);
-        await applyChannelAnswer(app, command.id);
-      }
+      if (command.status === 'pending') await callChannel(app, command);
+      await applyChannelAnswer(app, command.id);
       done++;
     } catch {
       // the channel is still away: the lease runs out again and the next sweep retries, same id

@@ -2,8 +2,7 @@
 // (so many processes share them, and a crashed process's items are retaken after the lease), and
 // each is then done in its own transaction that re-checks its state and ends the lease.
 import * as pr from '../../core/payment-request.js';
-import type { App } from '../context.js';
-import type { Lease } from '../ports/persistence.js';
+import { leaseFor, type App } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction } from '../unit-of-work.js';
 import { commit } from './payment-requests.js';
@@ -12,15 +11,12 @@ import { patronAct, type PatronOutcome } from './patron-payments.js';
 
 const BATCH = 100;
 
-function lease(app: App): Lease {
-  return { owner: app.config.workerId, until: app.clock.now() + app.config.leaseMs };
-}
 
 /** Expires overdue requests, authorizations and uncaptured manual refunds; returns how many. */
 export async function sweepDue(app: App, merchantId?: string): Promise<number> {
   const { workerId } = app.config;
   let count = 0;
-  const requests = await app.db.transaction((tx) => tx.claimDuePaymentRequests(app.clock.now(), BATCH, lease(app), merchantId));
+  const requests = await app.db.transaction((tx) => tx.claimDuePaymentRequests(app.clock.now(), BATCH, leaseFor(app), merchantId));
   for (const due of requests) {
     const expired = await inTransaction(app, async (unit) => {
       await unit.tx.releaseLease('payment_requests', due.id, workerId);
@@ -32,7 +28,7 @@ export async function sweepDue(app: App, merchantId?: string): Promise<number> {
     }).catch(() => false); // one that fails keeps its lease and is taken again when it runs out: the others go on
     if (expired) count++;
   }
-  const refunds = await app.db.transaction((tx) => tx.claimDueRefunds(app.clock.now(), BATCH, lease(app), merchantId));
+  const refunds = await app.db.transaction((tx) => tx.claimDueRefunds(app.clock.now(), BATCH, leaseFor(app), merchantId));
   for (const due of refunds) {
     const expired = await inTransaction(app, async (unit) => {
       await unit.tx.releaseLease('refunds', due.id, workerId);
@@ -69,7 +65,7 @@ export async function runAutopay(app: App): Promise<number> {
   const delayMs = app.config.autopayMs;
   if (delayMs === null) return 0;
   let count = 0;
-  const candidates = await app.db.transaction((tx) => tx.claimAutopayCandidates(app.clock.now(), delayMs, BATCH, lease(app)));
+  const candidates = await app.db.transaction((tx) => tx.claimAutopayCandidates(app.clock.now(), delayMs, BATCH, leaseFor(app)));
   for (const candidate of candidates) {
     const outcome = candidate.amount === null ? null : autopayOutcome(candidate.amount);
     await inTransaction(app, async (unit) => {
