@@ -2,11 +2,10 @@
 // with the registry's own, it gets its settings from the environment, its routes, a credential set
 // from the admin API and the demo merchant, its secret parameter redacted from the logs and its
 // webhook format for endpoints, all without a line of src/ naming it.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../src/dialects/registry.js';
 import { ADMIN_TOKEN, startGateway, type TestGateway } from '../harness.js';
+import { startReceiver } from '../support/receiver.js';
 import { toy } from './toy/toy-dialect.js';
 
 describe('a dialect added through the contract alone', () => {
@@ -56,27 +55,17 @@ describe('a dialect added through the contract alone', () => {
   });
 
   it('sends its webhook format to an endpoint that asks for it', async () => {
-    const received: Array<{ body: string; toy: unknown }> = [];
-    const receiver = createServer((request, response) => {
-      let body = '';
-      request.on('data', (chunk) => (body += chunk));
-      request.on('end', () => {
-        received.push({ body, toy: request.headers['x-toy'] });
-        response.writeHead(200).end();
-      });
-    });
-    await new Promise<void>((done) => receiver.listen(0, '127.0.0.1', done));
+    const receiver = await startReceiver();
     try {
-      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/`;
+      const { url } = receiver;
       expect((await t.api('POST', '/v1/webhook-endpoints', { body: { url, format: 'no-such-format' } })).status).toBe(400);
       const endpoint = await t.api('POST', '/v1/webhook-endpoints', { body: { url, format: 'toy', eventTypes: ['payment_request.created'] } });
       expect(endpoint.status).toBe(201);
       const sale = ((await (await toyCall("POST", "/sales", { cents: 777 })).json()) as any).toy;
       await t.gateway.tick();
-      expect(received).toContainEqual({ body: JSON.stringify({ toyEvent: 'payment_request.created', sale: sale.sale }), toy: 'yes' });
+      expect(receiver.received.map((r) => ({ body: r.body, toy: r.headers['x-toy'] }))).toContainEqual({ body: JSON.stringify({ toyEvent: 'payment_request.created', sale: sale.sale }), toy: 'yes' });
     } finally {
-      receiver.closeAllConnections();
-      await new Promise((done) => receiver.close(done));
+      await receiver.close();
     }
   });
 

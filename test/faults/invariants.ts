@@ -1,9 +1,8 @@
 // What every fault scenario checks afterwards, straight from the database: every acknowledged
 // operation is there, none was applied twice, the running totals stay within each other, and every
 // committed event reached the test's webhook receiver (at least once, always under its own id).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { runCli } from '../../src/cli/program.js';
+import type { Receiver } from '../support/receiver.js';
 import type { LoadReport } from './load.js';
 
 export type Query = <T = any>(text: string) => Promise<T[]>;
@@ -77,31 +76,9 @@ export async function checkInvariants(query: Query, report: LoadReport): Promise
   return problems;
 }
 
-/** A local webhook receiver: records the `webhook-id` of every delivery and answers 200. */
-export async function startReceiver(): Promise<{ url: string; ids: Map<string, number>; close(): Promise<void> }> {
-  const ids = new Map<string, number>();
-  const server: Server = createServer((request, response) => {
-    request.resume();
-    request.on('end', () => {
-      const id = String(request.headers['webhook-id'] ?? '');
-      ids.set(id, (ids.get(id) ?? 0) + 1);
-      response.writeHead(200).end();
-    });
-  });
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}/hook`,
-    ids,
-    close: () => new Promise<void>((done) => {
-      server.closeAllConnections();
-      server.close(() => done());
-    }),
-  };
-}
-
 /** The committed events that have not reached the receiver yet. */
-export async function undelivered(query: Query, received: Map<string, number>): Promise<string[]> {
+export async function undelivered(query: Query, receiver: Receiver): Promise<string[]> {
+  const received = new Set(receiver.received.map((r) => String(r.headers['webhook-id'])));
   const events = await query<{ id: string }>('select id from events');
   return events.map((e) => e.id).filter((id) => !received.has(id));
 }

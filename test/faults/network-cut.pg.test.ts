@@ -11,7 +11,8 @@
 // Afterwards the invariants of ./invariants.ts hold and every committed event is delivered.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../multiprocess/cluster.js';
-import { checkInvariants, startReceiver, undelivered, verifyExitCode } from './invariants.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { checkInvariants, undelivered, verifyExitCode } from './invariants.js';
 import { startLoad, until } from './load.js';
 import { startScratchPostgres, type ScratchPostgres } from './scratch-postgres.js';
 import { startTcpProxy, type TcpProxy } from './tcp-proxy.js';
@@ -37,7 +38,7 @@ describe('the network to PostgreSQL cut mid-transaction, two posgate processes',
   let scratch: ScratchPostgres;
   let proxy: TcpProxy;
   let cluster: Cluster;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
 
   beforeAll(async () => {
     scratch = await startScratchPostgres();
@@ -106,6 +107,6 @@ describe('the network to PostgreSQL cut mid-transaction, two posgate processes',
     expect(await checkInvariants(cluster.query, report)).toEqual([]);
     const verified = await verifyExitCode({ ...cluster.env, DATA_DIR: cluster.children[0]!.dataDir });
     expect(verified.code, verified.output).toBe(0);
-    await until(async () => (await undelivered(cluster.query, receiver.ids)).length === 0, 30_000, 'every event delivered');
+    await until(async () => (await undelivered(cluster.query, receiver)).length === 0, 30_000, 'every event delivered');
   }, 180_000);
 });

@@ -7,7 +7,8 @@
 // The database is a scratch cluster of the test's own (initdb on a free port), never the shared one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../multiprocess/cluster.js';
-import { checkInvariants, startReceiver, undelivered, verifyExitCode } from './invariants.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { checkInvariants, undelivered, verifyExitCode } from './invariants.js';
 import { startLoad, until } from './load.js';
 import { startScratchPostgres, type ScratchPostgres } from './scratch-postgres.js';
 
@@ -19,7 +20,7 @@ const RECOVERY_LIMIT_MS = 10_000;
 describe('PostgreSQL restarted under load, three posgate processes', () => {
   let scratch: ScratchPostgres;
   let cluster: Cluster;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
 
   beforeAll(async () => {
     scratch = await startScratchPostgres();
@@ -71,6 +72,6 @@ describe('PostgreSQL restarted under load, three posgate processes', () => {
     const verified = await verifyExitCode({ ...cluster.env, DATA_DIR: cluster.children[0]!.dataDir });
     expect(verified.code, verified.output).toBe(0);
     // every committed event reaches the receiver, each under its own id
-    await until(async () => (await undelivered(cluster.query, receiver.ids)).length === 0, 30_000, 'every event delivered');
+    await until(async () => (await undelivered(cluster.query, receiver)).length === 0, 30_000, 'every event delivered');
   }, 180_000);
 });

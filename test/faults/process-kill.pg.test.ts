@@ -5,7 +5,8 @@
 // under its own id. Two processes on the shared PostgreSQL, each in the test's own schema.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startCluster, type Cluster } from '../multiprocess/cluster.js';
-import { checkInvariants, startReceiver, undelivered, verifyExitCode } from './invariants.js';
+import { startReceiver, type Receiver } from '../support/receiver.js';
+import { checkInvariants, undelivered, verifyExitCode } from './invariants.js';
 import { until } from './load.js';
 
 /** The sandbox channel answers this late: long enough to kill a process while it waits. */
@@ -15,7 +16,7 @@ const LEASE_MS = 4000;
 
 describe('a process killed with channel commands and deliveries in flight', () => {
   let cluster: Cluster;
-  let receiver: Awaited<ReturnType<typeof startReceiver>>;
+  let receiver: Receiver;
 
   beforeAll(async () => {
     cluster = await startCluster({
@@ -71,6 +72,6 @@ describe('a process killed with channel commands and deliveries in flight', () =
     expect(await checkInvariants(cluster.query, { acknowledged: [], violations: [], outcomes: new Map(), flows: 0, slowestMs: 0 })).toEqual([]);
     const verified = await verifyExitCode({ ...cluster.env, DATA_DIR: cluster.children[0]!.dataDir });
     expect(verified.code, verified.output).toBe(0);
-    await until(async () => (await undelivered(cluster.query, receiver.ids)).length === 0, 20_000, 'every event delivered');
+    await until(async () => (await undelivered(cluster.query, receiver)).length === 0, 20_000, 'every event delivered');
   }, 90_000);
 });

@@ -49,3 +49,12 @@ export async function startReceiver(answer: Receiver['answer'] = () => ({ status
   receiver.close = () => new Promise((resolve) => { server.closeAllConnections(); server.close(() => resolve()); });
   return receiver;
 }
+
+/**
+ * Runs `tick` (a gateway's due deliveries) until `matching()` has `count` requests, ten ticks at
+ * most, and returns what matched: no waiting on a clock, the deliveries are run as they fall due.
+ */
+export async function deliverUntil(tick: () => Promise<void>, matching: () => Received[], count: number): Promise<Received[]> {
+  for (let i = 0; i < 10 && matching().length < count; i += 1) await tick();
+  return matching();
+}

@@ -3,7 +3,7 @@
 // posgate's JWKS; signing key rotation (docs/dialects/centrapay.md "Webhooks").
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, startGateway, type TestGateway } from '../../harness.js';
-import { startReceiver, type Received, type Receiver } from '../../support/receiver.js';
+import { deliverUntil, startReceiver, type Receiver } from '../../support/receiver.js';
 import { advance, ASSET, demoClient, expectOk, paidRequest, send, verifyWebhookJwt, type Centrapay } from './client.js';
 
 /** The gateway's app clock, moved by hand (a rotated-in signing key starts signing on it). */
@@ -41,11 +41,8 @@ const about = (r: Receiver, id: string) => r.received.filter((x) => x.json?.meta
 const audience = (r: Receiver) => new URL(r.url).origin;
 const headerOf = (token: string) => JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString('utf8'));
 
-/** Runs due deliveries until the receiver has `count` requests about the payment request (or gives up). */
-async function deliver(r: Receiver, id: string, count: number): Promise<Received[]> {
-  for (let i = 0; i < 10 && about(r, id).length < count; i += 1) await t.gateway.tick();
-  return about(r, id);
-}
+/** Runs due deliveries until the receiver has `count` requests about the request (or gives up). */
+const deliver = (r: Receiver, id: string, count: number) => deliverUntil(() => t.gateway.tick(), () => about(r, id), count);
 
 describe('centrapay webhooks', () => {
   it('paid, refund-initiated and refund-completed arrive as {id, type, metadata, accountId, test, createdAt}', async () => {

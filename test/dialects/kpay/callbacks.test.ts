@@ -3,7 +3,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../../src/delivery/signing.js';
 import { startGateway, type TestGateway } from '../../harness.js';
-import { startReceiver, type Received, type Receiver } from '../../support/receiver.js';
+import { deliverUntil, startReceiver, type Receiver } from '../../support/receiver.js';
 import { cancel, create, kpayCall, requery } from './client.js';
 
 let t: TestGateway;
@@ -21,11 +21,8 @@ afterEach(async () => {
 const transfer = (accountNumber: string, amount: string) => kpayCall(t, 'POST', '/kpay/api/v1/sandbox/transfer', { body: { accountNumber, amount } });
 const about = (r: Receiver, reference: string) => r.received.filter((x) => x.json?.reference === reference);
 
-/** Runs due deliveries until the receiver has `count` callbacks about the request (or gives up). */
-async function deliver(r: Receiver, reference: string, count: number): Promise<Received[]> {
-  for (let i = 0; i < 10 && about(r, reference).length < count; i += 1) await t.gateway.tick();
-  return about(r, reference);
-}
+/** Runs due deliveries until the receiver has `count` requests about the request (or gives up). */
+const deliver = (r: Receiver, reference: string, count: number) => deliverUntil(() => t.gateway.tick(), () => about(r, reference), count);
 
 describe('kpay callbacks', () => {
   it("a SUCCESSFUL request's data object is POSTed to its callbackUrl once, signed with the merchant's webhook secret", async () => {
