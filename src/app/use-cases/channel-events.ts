@@ -73,11 +73,15 @@ export async function applyChannelAnswer(app: App, commandId: string): Promise<b
     const command = await unit.tx.getChannelCommand(commandId);
     if (!command || command.status !== 'executed') return false;
     const request = await unit.tx.lockPaymentRequest(command.paymentRequestId);
-    if (!request || !(await applyOutcome(unit, command, request))) return false;
-    // applied here unless the state change applied it already (a return, through Work.moveMoney)
-    await unit.tx.applyChannelCommand(command.id, unit.app.clock.now(), undefined, command.paymentRequestId);
-    return true;
+    return request !== null && applyAnswer(unit, command, request);
   }, undefined, { applying: commandId });
+}
+
+/** The state change of an answered command, then the command marked applied (unless the change did it: a return, through Work.moveMoney). */
+async function applyAnswer(unit: Work, command: ChannelCommand, request: PaymentRequest): Promise<boolean> {
+  if (!(await applyOutcome(unit, command, request))) return false;
+  await unit.tx.applyChannelCommand(command.id, unit.app.clock.now(), undefined, command.paymentRequestId);
+  return true;
 }
 
 /**
@@ -159,9 +163,8 @@ export async function receiveChannelEvent(app: App, event: ChannelEvent): Promis
       const request = await unit.tx.lockPaymentRequest(command.paymentRequestId);
       if (!request) return false;
       await unit.tx.recordChannelOutcome(command.id, event.outcome, now);
-      // not applicable: the answer is kept (executed), for the sweep to try again and the operator to see
-      if (!(await applyOutcome(unit, { ...command, status: 'executed', outcome: event.outcome }, request))) return true;
-      await unit.tx.applyChannelCommand(command.id, now, undefined, command.paymentRequestId);
+      // taken even when not applicable: the answer is kept (executed), for the sweep to try again and the operator to see
+      await applyAnswer(unit, { ...command, status: 'executed', outcome: event.outcome }, request);
       return true;
     }
     if (command.kind !== 'refund' || command.outcome !== 'pending') return false;
