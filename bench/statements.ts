@@ -13,12 +13,15 @@ import { countOperations, operationsTable, type OperationCounts } from './operat
 import { assertLoopbackDatabase, BENCH_PG_URL, checkDatabase, dropSchema, freshSchemaName } from './postgres.js';
 import { installSqlCounter } from './sql-counter.js';
 
-/** Counts the operations on a fresh in-process gateway (no background loop) with `env` as its settings. */
+/**
+ * Counts the operations on a fresh in-process gateway (no background loop) with `env` as its
+ * settings; a temp DATA_DIR of its own unless `env` names one (the bench passes one it cleans up).
+ */
 export async function countOnFreshGateway(env: Record<string, string>): Promise<OperationCounts> {
   installSqlCounter();
-  const dataDir = mkdtempSync(join(tmpdir(), 'posgate-statements-'));
+  const ownDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'posgate-statements-')) : null;
   try {
-    const gateway = await createGateway(loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', ...env }), { logger: createLogger('silent'), background: false });
+    const gateway = await createGateway(loadConfig({ DATA_DIR: ownDir ?? '', PORT: '0', HOST: '127.0.0.1', ...env }), { logger: createLogger('silent'), background: false });
     try {
       const baseUrl = await gateway.listen();
       const { secretKey, terminalId } = gateway.demo.native;
@@ -27,7 +30,7 @@ export async function countOnFreshGateway(env: Record<string, string>): Promise<
       await gateway.close();
     }
   } finally {
-    rmSync(dataDir, { recursive: true, force: true });
+    if (ownDir) rmSync(ownDir, { recursive: true, force: true });
   }
 }
 
