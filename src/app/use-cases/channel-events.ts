@@ -148,6 +148,32 @@ export async function receiveChannelPayment(app: App, payment: ChannelPayment): 
   });
 }
 
+/** An attempt the channel refused on its own (a mobile-money prompt the patron declined). */
+export interface ChannelRefusal {
+  /** The channel's own id of the event. */
+  id: string;
+  paymentRequestId: string;
+}
+
+/**
+ * Takes a refused attempt for a request without a command of ours: nothing moved, so the request
+ * stays payable (core `declineAttempt`: the instructions dropped, `payment_request.payment_declined`
+ * raised) for another attempt. False when the event was taken before; a request with no attempt
+ * under way (or one that ended) refuses it with its domain error.
+ */
+export async function receiveChannelRefusal(app: App, refusal: ChannelRefusal): Promise<boolean> {
+  return inTransaction(app, async (unit) => {
+    const request = await unit.tx.lockPaymentRequest(refusal.paymentRequestId);
+    if (!request) throw notFound('payment request', refusal.paymentRequestId);
+    if (!(await unit.tx.recordChannelEvent(refusal.id, request.id, unit.app.clock.now()))) return false;
+    const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
+    if (pr.expireIfDue(request, now)) throw new DomainError('request_expired', `Payment request ${request.id} expired before the channel answered.`, undefined, { status: 'expired' });
+    if (request.status !== 'pending' || request.methodDetails === null) throw pr.refusal(request, 'decline_attempt');
+    await commit(unit, request, pr.declineAttempt(request, now));
+    return true;
+  });
+}
+
 /**
  * Takes an inbound channel event: the answer to a command still waiting for one, or the end of a
  * refund the channel had answered `pending`. False when the event was seen before or concerns
