@@ -15,7 +15,7 @@ export const KOWRI_PREFIX = '/kowri';
 
 const Settings = z.object({
   KOWRI_ERROR_STATUS: z.enum(['strict', 'provider']).default('strict')
-    .describe('kowri: HTTP status of a refusal: `strict` answers bad input and bad credentials with 4xx (business refusals 200); `provider` answers every refusal but a server fault with 200, as Kowri\'s servers do'),
+    .describe('Kowri: HTTP status of a refusal: `strict` answers bad input and bad credentials with 4xx (business refusals 200); `provider` answers every refusal but a server fault with 200, as Kowri\'s servers do'),
 });
 type KowriSettings = z.infer<typeof Settings>;
 

@@ -137,11 +137,11 @@ describe('centrapay-format webhooks', () => {
     expect(cpReceiver.received).toHaveLength(3);
   });
 
-  it('only the dialects with a callback format (kpay, centrapay) join native as a format', async () => {
+  it('only the dialects with a callback format join native as a format', async () => {
     const r = await receiver();
-    const res = await t.api('POST', '/v1/webhook-endpoints', { body: { url: r.url, format: 'kowri' } });
+    const res = await t.api('POST', '/v1/webhook-endpoints', { body: { url: r.url, format: 'no-such-format' } });
     expect(res.status).toBe(400);
-    expect(JSON.stringify(res.body)).toContain('native, kpay, centrapay');
+    expect(JSON.stringify(res.body)).toMatch(/native, kpay, (.+, )?centrapay/);
   });
 
   it('the JWKS is public and holds P-256 public keys only; the private key is sealed at rest and never logged', async () => {
