@@ -109,7 +109,7 @@ export function kowriRoutes(k: FastifyInstance, deps: KowriDeps): void {
 
   // the patron's way back from the pay page to the merchant's callbackUrl, with Kowri's parameters
   k.get<{ Params: { token: string } }>(`${WEBPOS}/return/:token`, async (req, reply) => {
-    const notFound = new DomainError('not_found', 'No invoice has this return link.', 'token');
+    const notFound = new DomainError('route_not_found', 'No invoice has this return link.', 'token'); // a page the browser asked for: 404
     const id = /^[A-Za-z0-9]{1,64}$/.test(req.params.token) ? await requestOfReturn(app.db.read, req.params.token) : null;
     if (!id) throw notFound;
     const { request } = await publicView(app, id);
