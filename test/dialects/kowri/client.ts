@@ -52,3 +52,11 @@ export async function secondMerchantSet(t: TestGateway): Promise<KowriSet> {
 }
 
 export const MTN_WALLET = '0244123456';
+
+/** Every table a Kowri call can write to, counted across all merchants: a refused call leaves them as they were. */
+export async function writeCounts(t: TestGateway): Promise<string> {
+  const tables = ['payment_requests', 'events', 'deliveries', 'idempotency_keys', 'dialect_records', 'channel_commands'];
+  const counts = await Promise.all(tables.map(async (table) => `${table}=${(await t.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]?.n}`));
+  const versions = await t.query<{ v: number | string | null }>('SELECT SUM(version) AS v FROM payment_requests');
+  return `${counts.join(' ')} versions=${versions[0]?.v ?? 0}`;
+}

@@ -3,8 +3,8 @@
 // holder approves or declines the prompt); CARD redirects to posgate's pay page; checkPaymentStatus
 // follows a payment by transactionId; a failed payment leaves the invoice OPEN for another try.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotCounts, startGateway, type TestGateway } from '../../harness.js';
-import { checkStatus, createInvoice, decide, kowriCall, MTN_WALLET, processPayment, secondMerchantSet, summary } from './client.js';
+import { startGateway, type TestGateway } from '../../harness.js';
+import { checkStatus, createInvoice, decide, kowriCall, MTN_WALLET, processPayment, secondMerchantSet, summary, writeCounts } from './client.js';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -76,7 +76,7 @@ describe('mobile money: asynchronous', () => {
   it('bad payments are refused and change nothing: a walletRef of another network, a reused transactionId, a cancelled invoice', async () => {
     const invoice = await open('pay-bad');
     await momo(invoice.invoiceNum, 'tx-bad-used');
-    const before = await snapshotCounts(t);
+    const before = await writeCounts(t);
     const wrongNetwork = await momo(invoice.invoiceNum, 'tx-bad-1', { walletRef: '0201234567' });
     expect(wrongNetwork.status).toBe(400);
     expect(wrongNetwork.body).toMatchObject({ statusCode: 'INVALID_REQUEST', statusMessage: expect.stringContaining('walletRef') });
@@ -84,7 +84,7 @@ describe('mobile money: asynchronous', () => {
     expect((await momo(invoice.invoiceNum, 'tx-bad-3', { provider: 'PAYPAL' })).status).toBe(400);
     const reused = await momo(invoice.invoiceNum, 'tx-bad-used');
     expect(reused.body).toMatchObject({ success: false, statusCode: 'INVALID_REQUEST', statusMessage: expect.stringContaining('transactionId tx-bad-used is already used') });
-    expect(await snapshotCounts(t)).toEqual(before);
+    expect(await writeCounts(t)).toEqual(before);
     await kowriCall(t, 'cancelInvoice', { invoiceNum: invoice.invoiceNum });
     expect((await checkStatus(t, 'tx-bad-used')).body.result).toMatchObject({ status: 'FAILED', comment: 'The invoice was cancelled' });
     expect((await momo(invoice.invoiceNum, 'tx-bad-4')).body.statusMessage).toBe('Only OPEN orders can be paid for.');
@@ -147,5 +147,26 @@ describe('tenancy and the sandbox', () => {
     expect((await checkStatus(t, 'tx-expiry')).body.result).toMatchObject({ status: 'FAILED', comment: 'The invoice expired before it was paid' });
     expect((await decide(t, 'tx-expiry', 'approve')).body.success).toBe(false);
     expect((await momo(invoice.invoiceNum, 'tx-expiry-2')).body.statusMessage).toBe('Only OPEN orders can be paid for.');
+  });
+});
+
+describe('a live-mode set', () => {
+  it('cannot use the sandbox decision, and its webhookUrl must be public: both refused, nothing made', async () => {
+    const admin = { authorization: 'Bearer adm_test_token_0123456789abcdef', 'content-type': 'application/json' };
+    const merchant = await (await fetch(`${t.url}/admin/v1/merchants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Live shop' }) })).json() as { id: string };
+    const issued = await fetch(`${t.url}/admin/v1/merchants/${merchant.id}/credentials/kowri`, { method: 'POST', headers: admin, body: JSON.stringify({ livemode: true }) });
+    expect(issued.status).toBe(201);
+    const live = (await issued.json()).kowri;
+    const before = await writeCounts(t);
+    const privateHook = await createInvoice(t, { merchantOrderId: 'live-1', amount: '5', metadata: [{ key: 'webhookUrl', value: 'http://127.0.0.1:9/hook' }] }, live);
+    expect(privateHook.status).toBe(400);
+    expect(privateHook.body).toMatchObject({ success: false, statusCode: 'INVALID_REQUEST' });
+    expect(await writeCounts(t)).toEqual(before);
+    const invoice = (await createInvoice(t, { merchantOrderId: 'live-2', amount: '5' }, live)).body.result;
+    await processPayment(t, { invoiceNum: invoice.invoiceNum, provider: 'MTN_MONEY', walletRef: MTN_WALLET, transactionId: 'live-tx' }, live);
+    const refused = await decide(t, 'live-tx', 'approve', live);
+    expect(refused.status).toBe(403);
+    expect(refused.body.statusCode).toBe('UNAUTHORIZED');
+    expect((await checkStatus(t, 'live-tx', live)).body.result.status).toBe('PENDING');
   });
 });
