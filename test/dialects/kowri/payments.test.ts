@@ -4,7 +4,7 @@
 // follows a payment by transactionId; a failed payment leaves the invoice OPEN for another try.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
-import { checkStatus, createInvoice, decide, kowriCall, MTN_WALLET, processPayment, secondMerchantSet, summary, writeCounts } from './client.js';
+import { checkStatus, createInvoice, decide, kowriCall, MTN_WALLET, processPayment, secondMerchantSet, summary, writeCounts, type KowriSet } from './client.js';
 
 let t: TestGateway;
 beforeAll(async () => {
@@ -156,7 +156,7 @@ describe('a live-mode set', () => {
     const merchant = await (await fetch(`${t.url}/admin/v1/merchants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Live shop' }) })).json() as { id: string };
     const issued = await fetch(`${t.url}/admin/v1/merchants/${merchant.id}/credentials/kowri`, { method: 'POST', headers: admin, body: JSON.stringify({ livemode: true }) });
     expect(issued.status).toBe(201);
-    const live = (await issued.json()).kowri;
+    const live = ((await issued.json()) as { kowri: KowriSet }).kowri;
     const before = await writeCounts(t);
     const privateHook = await createInvoice(t, { merchantOrderId: 'live-1', amount: '5', metadata: [{ key: 'webhookUrl', value: 'http://127.0.0.1:9/hook' }] }, live);
     expect(privateHook.status).toBe(400);
