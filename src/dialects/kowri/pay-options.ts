@@ -1,7 +1,7 @@
 // Kowri's pay options (listPayOptions, getInvoice's payOptions) and how each provider is paid on
 // posgate's channels: mobile money and the bank debit are asynchronous (a prompt the wallet or bank
 // holder approves), Slydepay is a wallet app, and CARD redirects to posgate's pay page.
-import type { ChannelChoice } from '../../app/ports/connector.js';
+import type { Channel, ChannelChoice } from '../../app/ports/connector.js';
 import { DomainError } from '../../core/errors.js';
 
 export const PROVIDERS = ['MTN_MONEY', 'VODAFONE_CASH', 'AIRTELTIGO_MONEY', 'SLYDEPAY', 'STANBIC_BANK', 'CARD'] as const;
@@ -50,9 +50,15 @@ export function channelChoiceOf(provider: Provider, walletRef: string | null, am
     throw new DomainError('parameter_invalid', `walletRef: ${option.name} needs a ${option.walletRef === 'MSISDN' ? 'wallet number' : 'account number'} matching ${option.refRegex}.`, 'walletRef');
   const network = MOBILE_NETWORKS[provider];
   if (network) return { channel: 'mobile_money', provider: network, phone: walletRef as string };
-  if (provider === 'SLYDEPAY') return { channel: 'wallet' };
-  if (provider === 'STANBIC_BANK') return { channel: 'bank_transfer' };
-  return { channel: 'card' };
+  return { channel: channelOf(provider) };
+}
+
+/** The posgate channel a provider's payments are made on. */
+export function channelOf(provider: string): Channel {
+  if (Object.hasOwn(MOBILE_NETWORKS, provider)) return 'mobile_money';
+  if (provider === 'SLYDEPAY') return 'wallet';
+  if (provider === 'STANBIC_BANK') return 'bank_transfer';
+  return 'card';
 }
 
 /** The name a callback's paymentChannel shows ("MTN Mobile Money"), from the provider or posgate's channel. */

@@ -5,7 +5,7 @@ import type { PaymentRequest } from '../../core/payment-request.js';
 import { uuidOfId } from '../../core/uuid-ids.js';
 import { payUrlOf } from '../shared/links.js';
 import { plainDecimal, twoDecimals } from './amounts.js';
-import { channelName, optionOf, type Provider } from './pay-options.js';
+import { channelName, channelOf, optionOf, type Provider } from './pay-options.js';
 import type { Attempt, Invoice } from './records.js';
 
 export type InvoiceStatus = 'OPEN' | 'CLOSED' | 'CANCELLED' | 'EXPIRED' | 'FAILED';
@@ -59,15 +59,18 @@ export function plainInvoice(request: PaymentRequest, serviceCode: string): Invo
 export function attemptStatus(request: PaymentRequest, invoice: Invoice, attempt: Attempt): PaymentStatus {
   const made = invoice.attempts.filter((a) => a.version <= request.version);
   if (made.at(-1)?.transactionId !== attempt.transactionId) return 'FAILED';
-  if (request.status === 'succeeded') return 'FULFILLED';
+  // paid by this attempt's channel (not by another way after it was refused)
+  if (request.status === 'succeeded') return request.paymentMethod === channelOf(attempt.provider) ? 'FULFILLED' : 'FAILED';
   // still under way: the request holds the channel's instructions for it
   if ((request.status === 'pending' || request.status === 'authorized') && request.methodDetails !== null) return 'PENDING';
   return 'FAILED';
 }
 
-/** The attempt current at the request's version (null: paid, or refused, without one). */
+/** The attempt the request's outcome (at its version) belongs to (null: paid, or ended, without one). */
 export function currentAttempt(request: PaymentRequest, invoice: Invoice): Attempt | null {
-  return invoice.attempts.filter((a) => a.version <= request.version).at(-1) ?? null;
+  const attempt = invoice.attempts.filter((a) => a.version <= request.version).at(-1) ?? null;
+  if (attempt && request.status === 'succeeded' && attemptStatus(request, invoice, attempt) !== 'FULFILLED') return null;
+  return attempt;
 }
 
 /** Kowri's redirect parameters on the invoice's callbackUrl: 0 paid, -1 technical error, -2 cancelled. */

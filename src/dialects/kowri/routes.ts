@@ -13,7 +13,7 @@ import { makeInvoice, webhookUrlOf } from './invoices.js';
 import { PAY_OPTIONS } from './pay-options.js';
 import { attemptOf, findTransaction, startPayment, transactionNotFound } from './payments.js';
 import { invoiceOf, requestOfReturn, type Invoice } from './records.js';
-import { attemptStatus, invoiceOfRequest, invoiceStatusOf, paymentOf, plainInvoice, redirectWith } from './render.js';
+import { attemptStatus, currentAttempt, invoiceOfRequest, invoiceStatusOf, paymentOf, plainInvoice, redirectWith } from './render.js';
 import * as s from './schemas.js';
 import { readRoute, writeRoute, type KowriDeps } from './transport.js';
 
@@ -117,7 +117,7 @@ export function kowriRoutes(k: FastifyInstance, deps: KowriDeps): void {
     if (!invoice?.callbackUrl) throw notFound;
     const status = invoiceStatusOf(request);
     const code = status === 'CLOSED' ? '0' : status === 'OPEN' || status === 'CANCELLED' ? '-2' : '-1';
-    const transactionId = invoice.attempts.filter((a) => a.version <= request.version).at(-1)?.transactionId ?? null;
+    const transactionId = currentAttempt(request, invoice)?.transactionId ?? null;
     return reply.redirect(redirectWith(invoice.callbackUrl, code, invoice, request, transactionId) as string, 302);
   });
 }

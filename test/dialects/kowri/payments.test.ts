@@ -64,6 +64,16 @@ describe('mobile money: asynchronous', () => {
     expect((await summary(t, { invoiceNum: invoice.invoiceNum })).body.result.status).toBe('CLOSED');
   });
 
+  it('an invoice paid another way after a declined prompt is CLOSED; the declined payment stays FAILED', async () => {
+    const invoice = await open('pay-momo-4', '6');
+    await momo(invoice.invoiceNum, 'tx-momo-4');
+    await decide(t, 'tx-momo-4', 'decline');
+    const id = (await nativeOf(invoice.invoiceNum)).id;
+    expect((await t.api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body: { outcome: 'approve', method: 'card' } })).status).toBe(200);
+    expect((await summary(t, { invoiceNum: invoice.invoiceNum })).body.result.status).toBe('CLOSED');
+    expect((await checkStatus(t, 'tx-momo-4')).body.result).toMatchObject({ status: 'FAILED', success: false });
+  });
+
   it('a newer payment supersedes a PENDING one: the earlier is FAILED and can no longer be approved', async () => {
     const invoice = await open('pay-momo-3');
     await momo(invoice.invoiceNum, 'tx-momo-3a');
