@@ -5,7 +5,7 @@ import { Command, InvalidArgumentError, Option } from 'commander';
 import type { Mode } from '../app/ports/persistence.js';
 import { inTransaction } from '../app/unit-of-work.js';
 import { ensureDemoMerchant, type DemoCredentials } from '../app/use-cases/bootstrap.js';
-import { credentialIssuers, credentialOptions } from '../dialects/dialect.js';
+import { credentialIssuers } from '../dialects/dialect.js';
 import { DIALECTS } from '../dialects/registry.js';
 import { createApiKey, createMerchant, createTerminal, DEFAULT_STORE_NAME, revokeApiKey } from '../app/use-cases/merchants.js';
 import { loadConfig, type Config } from '../config/config.js';
@@ -13,6 +13,7 @@ import { start } from '../main.js';
 import { openDatabase } from '../storage/open.js';
 import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../dialects/native/render.js';
 import { baseUrlOf, withApp } from './open-app.js';
+import { registerCredentialSets } from './credential-sets.js';
 import { registerVerify } from './verify.js';
 
 export interface CliIo {
@@ -74,6 +75,8 @@ export function createProgram(io: CliIo = processIo): Command {
     .description('Self-hostable gateway for point-of-sale payment requests.')
     .version(version(), '-v, --version')
     .showSuggestionAfterError(true)
+    // a command's options are its own: `credentials --json` and `credentials issue --json` differ
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => io.stdout(text),
       writeErr: (text) => io.stderr(text),
@@ -103,9 +106,10 @@ export function createProgram(io: CliIo = processIo): Command {
       io.stdout(`Database migrated (${db.driver}, data: ${cfg.dataDir}): the schema is up to date.\n`);
     });
 
-  program
+  const credentials = program
     .command('credentials')
-    .description("print the demo merchant's credentials (test mode), creating the demo merchant on first use")
+    .description("print the demo merchant's credentials (test mode), creating the demo merchant on first use; issue or revoke a merchant's set")
+    .enablePositionalOptions()
     .option('--json', 'print the credential sets as JSON (the shape the conformance tests read)')
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
@@ -129,6 +133,7 @@ export function createProgram(io: CliIo = processIo): Command {
       }
     });
 
+  registerCredentialSets(credentials, io, config);
   registerVerify(program, io, config);
 
   const merchants = program.command('merchants').description('merchants (each gets a default store)');
@@ -175,30 +180,6 @@ export function createProgram(io: CliIo = processIo): Command {
           ['Merchant', terminal.merchantId],
         ]) + `Next: posgate keys create --merchant ${terminal.merchantId} --terminal ${terminal.id}\n`,
       );
-    });
-
-  // any merchant's set for a provider dialect, as POST /admin/v1/merchants/{id}/credentials/{dialect} issues it
-  const issuers = DIALECTS.filter((dialect) => dialect.credentials && dialect.name !== 'native');
-  program
-    .command('dialect-credentials')
-    .description("issue a merchant's credential set for a provider dialect (its secret is shown once)")
-    .requiredOption('--merchant <merchantId>', 'the merchant (mer_...)')
-    .addOption(new Option('--dialect <name>', 'the dialect').choices(issuers.map((dialect) => dialect.name)).makeOptionMandatory())
-    .option('--options <json>', `the dialect's options as a JSON object (${issuers.map((d) => `${d.name}: ${Object.keys(d.credentials?.options?.shape ?? {}).join(', ') || 'none'}`).join('; ')})`, '{}')
-    .option('--json', 'print {baseUrl, <dialect>: set} as JSON')
-    .action(async (opts: { merchant: string; dialect: string; options: string; json?: boolean }) => {
-      const issuer = issuers.find((dialect) => dialect.name === opts.dialect)!.credentials!;
-      let raw: unknown;
-      try {
-        raw = JSON.parse(opts.options);
-      } catch {
-        throw new InvalidArgumentError('--options must be a JSON object.');
-      }
-      const options = credentialOptions(issuer, raw);
-      const cfg = config();
-      const set = await withApp(cfg, ({ app }) => inTransaction(app, (unit) => issuer.issue(unit, opts.merchant, options)));
-      if (opts.json) return json({ baseUrl: baseUrlOf(cfg), [opts.dialect]: set });
-      io.stdout(`${opts.dialect} set of merchant ${opts.merchant} (shown once)\n` + table(Object.entries(set as Record<string, unknown>).map(([k, v]) => [k, String(v)] as const), '  '));
     });
 
   const keys = program.command('keys').description('API keys: merchant secret keys (sk_) and terminal keys (tk_)');

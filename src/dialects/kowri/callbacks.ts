@@ -7,6 +7,7 @@
 // target's webhook secret.
 import type { App } from '../../app/context.js';
 import type { RenderDelivery } from '../../app/use-cases/deliveries.js';
+import { merchantTimeZone } from '../../app/use-cases/merchants.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { signatureHeaders } from '../../delivery/signing.js';
 import { twoDecimals } from './amounts.js';
@@ -14,7 +15,7 @@ import { findDialectCredentialOfMerchant } from '../../app/use-cases/dialect-cre
 import { appOf, DIALECT } from './credentials.js';
 import { channelName } from './pay-options.js';
 import { invoiceOf } from './records.js';
-import { channelReferenceOf, commentOf, currentAttempt, kowriDate, plainInvoice, receiptNoOf, redirectWith } from './render.js';
+import { channelReferenceOf, commentOf, currentAttempt, DEFAULT_TIME_ZONE, kowriDate, plainInvoice, receiptNoOf, redirectWith } from './render.js';
 
 const OUTCOMES: Record<string, 'FULFILLED' | 'UNFULFILLED_ERROR'> = {
   'payment_request.succeeded': 'FULFILLED',
@@ -49,7 +50,7 @@ export async function callbackOf(app: App, eventType: string, request: PaymentRe
     customerReference: invoice.reference,
     paymentChannel: channelName(attempt?.provider ?? null, request.paymentMethod),
     paymentChannelReference: channelReferenceOf(request, attempt),
-    transactionDate: kowriDate(occurredAt),
+    transactionDate: kowriDate(occurredAt, await merchantTimeZone(app, request.merchantId, DEFAULT_TIME_ZONE)),
     // the optional fields, where known
     ...(invoice.appId ? { app_id: invoice.appId } : {}),
     ...(attempt?.customerName ? { payerName: attempt.customerName } : {}),

@@ -2,6 +2,7 @@
 // items flat beside it), a payment attempt's status, and the redirect parameters of callbackUrl.
 import { createHash } from 'node:crypto';
 import type { PaymentRequest } from '../../core/payment-request.js';
+import { localDateTime } from '../../core/time-zone.js';
 import { uuidOfId } from '../../core/uuid-ids.js';
 import { payUrlOf } from '../shared/links.js';
 import { plainDecimal, twoDecimals } from './amounts.js';
@@ -120,8 +121,14 @@ export function invoiceOfRequest(request: PaymentRequest, invoice: Invoice, publ
   };
 }
 
-/** Ghana is on GMT all year: Kowri's dates are UTC, "2025-11-12T10:16:55". */
-export const kowriDate = (ms: number): string => new Date(ms).toISOString().slice(0, 19);
+/** Kowri's home: dates are Accra time (GMT all year) for a merchant that has set no time zone. */
+export const DEFAULT_TIME_ZONE = 'Africa/Accra';
+
+/** A date as Kowri prints it, "2025-11-12T10:16:55", on the merchant's wall clock. */
+export function kowriDate(ms: number, timeZone: string): string {
+  const { date, time } = localDateTime(ms, timeZone);
+  return `${date}T${time}`;
+}
 
 /** A payment attempt as processPayment, payNow and checkPaymentStatus show it. */
 export function paymentOf(request: PaymentRequest, invoice: Invoice, attempt: Attempt, publicUrl: string) {

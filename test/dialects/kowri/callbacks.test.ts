@@ -50,6 +50,10 @@ describe('kowri callbacks', () => {
       transactionDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/),
       app_id: demoSet(t).appId, payerName: 'Ama Mensah', payerNumber: '0244123456', paymentAccount: MTN_WALLET,
     });
+    // when the invoice was paid, on Accra's wall clock (GMT) for a merchant with no time zone
+    const events = (await t.api('GET', `/v1/payment-requests/${await nativeId(invoice.invoiceNum)}/events`)).body.data;
+    const paidAt = events.find((e: any) => e.type === 'payment_request.succeeded').createdAt as string;
+    expect(got!.json.transactionDate).toBe(new Date(paidAt).toISOString().slice(0, 19));
     expect(got!.json.receiptNo).toBe((await kowriCall(t, 'checkPaymentStatus', { transactionId: 'cb-tx-1' })).body.result.receiptNo);
     const headers = got!.headers as Record<string, string>;
     expect(verifySignature({

@@ -21,19 +21,19 @@ afterAll(async () => {
 
 const posgate = (args: string[]) => spawnPosgate(args, baseEnv(dataDir));
 
-it('dialect-credentials --dialect kowri issues a set for a new merchant; its secret is shown once and works', async () => {
+it('credentials issue --dialect kowri issues a set for a new merchant; its secret is shown once and works', async () => {
   const merchant = JSON.parse((await posgate(['merchants', 'create', '--name', 'Accra Coffee', '--json'])).stdout).merchant;
-  const run = await posgate(['dialect-credentials', '--merchant', merchant.id, '--dialect', 'kowri', '--json']);
+  const run = await posgate(['credentials', 'issue', '--merchant', merchant.id, '--dialect', 'kowri', '--json']);
   expect(run.stderr).toBe('');
   const { kowri } = JSON.parse(run.stdout);
   expect(Object.keys(kowri).sort()).toEqual(['appId', 'appReference', 'secret', 'serviceCode']);
   expect(kowri.serviceCode).toMatch(/^\d{4}$/);
 
   // one set per merchant; a bad option is refused in one line
-  const again = await posgate(['dialect-credentials', '--merchant', merchant.id, '--dialect', 'kowri']);
+  const again = await posgate(['credentials', 'issue', '--merchant', merchant.id, '--dialect', 'kowri']);
   expect(again.code).not.toBe(0);
   expect(again.stderr).toMatch(/^posgate: .*already has a kowri credential set/);
-  expect((await posgate(['dialect-credentials', '--merchant', merchant.id, '--dialect', 'kowri', '--options', '{"colour":1}'])).stderr).toMatch(/^posgate: Unknown field colour/);
+  expect((await posgate(['credentials', 'issue', '--merchant', merchant.id, '--dialect', 'kowri', '--options', '{"colour":1}'])).stderr).toMatch(/^posgate: Unknown field colour/);
 
   gateway = await createGateway(loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { logger: createLogger('silent'), background: false });
   await gateway.listen();

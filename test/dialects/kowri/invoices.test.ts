@@ -2,7 +2,7 @@
 // getInvoiceSummary / getInvoice by invoiceNum or merchantOrderId, cancelInvoice, the envelope on
 // every answer, credentials, the requestId and merchantOrderId duplicate rules, and tenancy.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
+import { ADMIN_TOKEN, startGateway, type TestGateway } from '../../harness.js';
 import { createInvoice, demoSet, kowriCall, rawCall, secondMerchantSet, summary, writeCounts, type KowriSet } from './client.js';
 
 let t: TestGateway;
@@ -164,6 +164,21 @@ describe('credentials and tenancy', () => {
     const own = (await createInvoice(t, { merchantOrderId: 'inv-tenant', amount: '1' }, other)).body.result;
     expect(own).toMatchObject({ invoiceAmount: '1', serviceCode: other.serviceCode });
     expect(own.invoiceNum).not.toBe(made.invoiceNum);
+  });
+
+  it('a revoked set is UNAUTHORIZED at once; a new set for the merchant works', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const merchant = await (await fetch(`${t.url}/admin/v1/merchants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Revoked shop' }) })).json() as { id: string };
+    const issue = async () => ((await (await fetch(`${t.url}/admin/v1/merchants/${merchant.id}/credentials/kowri`, { method: 'POST', headers: admin, body: '{}' })).json()) as { kowri: KowriSet }).kowri;
+    const first = await issue();
+    expect((await kowriCall(t, 'listPayOptions', {}, first)).body.success).toBe(true);
+    expect((await fetch(`${t.url}/admin/v1/merchants/${merchant.id}/credentials/kowri`, { method: 'DELETE', headers: { authorization: admin.authorization } })).status).toBeLessThan(300);
+    const refused = await kowriCall(t, 'listPayOptions', {}, first);
+    expect(refused.status).toBe(401);
+    expect(refused.body.statusCode).toBe('UNAUTHORIZED');
+    const second = await issue();
+    expect(second.appId).not.toBe(first.appId);
+    expect((await kowriCall(t, 'listPayOptions', {}, second)).body.success).toBe(true);
   });
 
   it('an unknown operation is NOT_FOUND (404) in the envelope', async () => {
