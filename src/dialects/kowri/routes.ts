@@ -108,7 +108,7 @@ export function kowriRoutes(k: FastifyInstance, deps: KowriDeps): void {
   }, ({ request, invoice, attempt }) => paymentOf(request, invoice, attempt, deps.publicUrl));
 
   // the patron's way back from the pay page to the merchant's callbackUrl, with Kowri's parameters
-  k.get<{ Params: { token: string } }>(`${WEBPOS}/return/:token`, async (req, reply) => {
+  k.get<{ Params: { token: string } }>(`${WEBPOS}/return/:token`, { schema: { hide: true } }, async (req, reply) => {
     const notFound = new DomainError('route_not_found', 'No invoice has this return link.', 'token'); // a page the browser asked for: 404
     const id = /^[A-Za-z0-9]{1,64}$/.test(req.params.token) ? await requestOfReturn(app.db.read, req.params.token) : null;
     if (!id) throw notFound;
