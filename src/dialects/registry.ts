@@ -1,6 +1,7 @@
 // The API surfaces posgate serves. Adding a provider's API is its folder beside these and one line
 // here; nothing else names a dialect (docs/architecture.md shows the contract).
 import { centrapay } from './centrapay/index.js';
+import { cliq } from './cliq/index.js';
 import type { Dialect } from './dialect.js';
 import { kpay } from './kpay/index.js';
 import { mobilepay } from './mobilepay/index.js';
@@ -11,5 +12,6 @@ export const DIALECTS: readonly Dialect[] = [
   native,
   kpay,
   centrapay,
+  cliq,
   mobilepay,
 ];
