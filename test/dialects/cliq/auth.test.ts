@@ -1,0 +1,83 @@
+// Who may call: the body's key and its MD5 hash ending in the api_secret (each call's formula);
+// bad input named in CLIQ's envelope; tenants never see each other's payments; secrets never logged.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../../harness.js';
+import { cliqCall, createPayment, demoSet, getPayment, getUpdate, md5, refund, sandboxPay, secondMerchantSet, type CliqSet } from './client.js';
+
+let t: TestGateway;
+let other: CliqSet;
+beforeAll(async () => {
+  t = await startGateway();
+  other = await secondMerchantSet(t);
+});
+afterAll(async () => t.close());
+
+const errorOf = async (call: Promise<{ status: number; body: any }>) => {
+  const response = await call;
+  expect(response.body).toMatchObject({ status: 'nok', validated: false });
+  return [response.status, response.body.error as string] as const;
+};
+
+describe('cliq auth and bad input', () => {
+  it('names each problem of a create, in CLIQ\'s envelope', async () => {
+    const cases: Array<[Record<string, unknown>, number, RegExp]> = [
+      [{ amount: '12.345' }, 400, /"12.345" has more than the 2 decimals USD has/],
+      [{ amount: '0' }, 400, /amount must be more than 0/],
+      [{ amount: '-1.00' }, 400, /amount must be a positive decimal number of USD/],
+      [{ amount: 'abc' }, 400, /amount must be a positive decimal number of USD, such as "12.50" \(got "abc"\)/],
+      [{ amount: '1.00', asset: 'XYZ' }, 400, /The asset not allow for POS create payment/],
+      [{ amount: '1.00', requested_asset: 'LTC' }, 400, /requested_asset must be BTC/],
+      [{ amount: '1.00', reference: 'has space' }, 400, /reference must be 1 to 64/],
+      [{ amount: '1.00', shoe_size: '42' }, 400, /Unknown field shoe_size/],
+    ];
+    for (const [fields, status, message] of cases) {
+      const [got, error] = await errorOf(createPayment(t, { reference: 'bad', ...fields } as never));
+      expect([got, error], JSON.stringify(fields)).toEqual([status, expect.stringMatching(message)]);
+    }
+    // JPY has no decimals: "100.5" is refused, "100" taken
+    expect((await errorOf(createPayment(t, { amount: '100.5', asset: 'JPY', reference: 'jpy' })))[1]).toMatch(/more than the 0 decimals JPY has/);
+    expect((await createPayment(t, { amount: '100', asset: 'JPY', reference: 'jpy' })).body.status).toBe('ok');
+    expect((await getPayment(t, { reference: 'bad' }, '1.00')).status).toBe(404); // none of them made a payment
+  });
+
+  it('refuses a missing key or hash, an unknown key, and a hash over the wrong fields or secret', async () => {
+    const { key, apiSecret } = demoSet(t);
+    expect(await errorOf(cliqCall(t, '/api/validate', { key }))).toEqual([401, expect.stringMatching(/key and hash are required/)]);
+    expect((await errorOf(cliqCall(t, '/api/validate', { key: 'tk_test_nope', hash: md5(apiSecret) })))[0]).toBe(401);
+    // the native merchant secret key is not a terminal key
+    expect((await errorOf(cliqCall(t, '/api/validate', { key: t.secretKey, hash: md5(apiSecret) })))[1]).toMatch(/terminal API key/);
+    const [status, error] = await errorOf(createPayment(t, { amount: '1.00', reference: 'h-1' }, { hash: md5(key, 'USD', '1.00', 'wrong') }));
+    expect(status).toBe(401);
+    expect(error).toBe('The hash does not match: it must be md5(key+asset+amount+api_secret), in lower-case hex.');
+    expect(error).not.toContain(apiSecret);
+    // upper-case hex is the same hash
+    expect((await createPayment(t, { amount: '1.00', reference: 'h-2' }, { hash: md5(key, 'USD', '1.00', apiSecret).toUpperCase() })).body.status).toBe('ok');
+  });
+
+  it('tenancy: another merchant\'s payments are not found, whoever hashes right', async () => {
+    const mine = (await createPayment(t, { amount: '7.00', reference: 'tenant-1' })).body;
+    expect((await getPayment(t, { reference: 'tenant-1' }, '7.00', { set: other })).status).toBe(404);
+    expect((await getUpdate(t, { payment_code: mine.payment_code }, '7.00', { set: other })).status).toBe(404);
+    expect((await refund(t, { payment_code: mine.payment_code, refund_type: 'full', amount: '7.00' }, { set: other })).status).toBe(404);
+    expect((await sandboxPay(t, mine.payment_code, '700', {}, other)).status).toBe(404);
+    // the same reference is free for the other merchant: a payment of its own
+    const theirs = await createPayment(t, { amount: '7.00', reference: 'tenant-1' }, { set: other });
+    expect(theirs.body.status).toBe('ok');
+    expect(theirs.body.payment_code).not.toBe(mine.payment_code);
+    expect((await getPayment(t, { reference: 'tenant-1' }, '7.00')).body.payment.paymentId).toBe(mine.paymentId);
+  });
+
+  it('the api_secret and the key never reach a log', async () => {
+    const { key, apiSecret } = demoSet(t);
+    await cliqCall(t, '/api/validate', { key, hash: md5(apiSecret) });
+    await cliqCall(t, '/api/validate', { key, hash: md5(apiSecret) }, { form: true });
+    expect(t.logs()).not.toContain(apiSecret);
+    expect(t.logs()).not.toContain(key);
+    expect(t.logs()).not.toContain(other.apiSecret);
+  });
+
+  it('the sets differ per merchant; the admin API makes them', () => {
+    expect(other.key).toMatch(/^tk_test_/);
+    expect(other.apiSecret).not.toBe(demoSet(t).apiSecret);
+  });
+});
