@@ -127,7 +127,7 @@ export class KyselyTx implements Tx {
   async insertDialectCredential(c: DialectCredential) {
     await this.write(() => this.db.insertInto('dialect_credentials').values({
       id: c.id, merchant_id: c.merchantId, dialect: c.dialect, livemode: rows.bit(c.livemode), lookup: c.lookup, secret_hash: c.secretHash,
-      created_at: c.createdAt, updated_at: c.updatedAt,
+      secret_sealed: c.secretSealed, api_key_id: c.apiKeyId, created_at: c.createdAt, updated_at: c.updatedAt,
     }).execute());
   }
   async findDialectCredential(dialect: string, lookup: string) {
@@ -138,10 +138,13 @@ export class KyselyTx implements Tx {
     const row = await this.db.selectFrom('dialect_credentials').selectAll().where('merchant_id', '=', merchantId).where('dialect', '=', dialect).executeTakeFirst();
     return row ? rows.toDialectCredential(row) : null;
   }
-  async replaceDialectSecret(id: string, expectedHash: string | null, secretHash: string, now: number) {
-    const result = await this.db.updateTable('dialect_credentials').set({ secret_hash: secretHash, updated_at: now }).where('id', '=', id)
+  async replaceDialectSecret(id: string, expectedHash: string | null, secret: { hash: string; sealed: string | null }, now: number) {
+    const result = await this.db.updateTable('dialect_credentials').set({ secret_hash: secret.hash, secret_sealed: secret.sealed, updated_at: now }).where('id', '=', id)
       .where('secret_hash', expectedHash === null ? 'is' : '=', expectedHash).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+  async deleteDialectCredential(id: string) {
+    await this.write(() => this.db.deleteFrom('dialect_credentials').where('id', '=', id).execute());
   }
 
   async insertApiKey(k: ApiKey) {

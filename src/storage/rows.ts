@@ -90,7 +90,7 @@ export const toPatronCode = (r: Selectable<PatronCodesTable>): PatronCode => ({
 
 export const toDialectCredential = (r: Selectable<DialectCredentialsTable>): DialectCredential => ({
   id: r.id, merchantId: r.merchant_id, dialect: r.dialect, livemode: bool(r.livemode), lookup: r.lookup, secretHash: r.secret_hash,
-  createdAt: num(r.created_at), updatedAt: num(r.updated_at),
+  secretSealed: r.secret_sealed, apiKeyId: r.api_key_id, createdAt: num(r.created_at), updatedAt: num(r.updated_at),
 });
 
 export const toWebhookEndpoint = (r: Selectable<WebhookEndpointsTable>): WebhookEndpoint => ({

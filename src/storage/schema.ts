@@ -63,7 +63,8 @@ export interface DeliveryAttemptsTable {
 }
 
 export interface DialectCredentialsTable {
-  id: string; merchant_id: string; dialect: string; livemode: Bool; lookup: string; secret_hash: string | null; created_at: number; updated_at: number;
+  id: string; merchant_id: string; dialect: string; livemode: Bool; lookup: string; secret_hash: string | null; secret_sealed: string | null;
+  api_key_id: string | null; created_at: number; updated_at: number;
 }
 
 export interface ChannelCommandsTable {

@@ -283,7 +283,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
 
     describe('dialect credentials', () => {
       const set = (overrides: Partial<DialectCredential> = {}): DialectCredential =>
-        ({ id: 'dcr_1', merchantId: 'm_1', dialect: 'mobilepay', livemode: false, lookup: 'bio_1', secretHash: 'h1', createdAt: NOW, updatedAt: NOW, ...overrides });
+        ({ id: 'dcr_1', merchantId: 'm_1', dialect: 'mobilepay', livemode: false, lookup: 'bio_1', secretHash: 'h1', secretSealed: null, apiKeyId: null, createdAt: NOW, updatedAt: NOW, ...overrides });
 
       it('round-trip, are found by lookup and by merchant, one per merchant and dialect', async () => {
         await store.transaction((tx) => tx.insertDialectCredential(set()));
@@ -299,11 +299,20 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
 
       it('replace a secret only over the expected one, so one of two resets wins', async () => {
         await store.transaction((tx) => tx.insertDialectCredential(set({ secretHash: null })));
-        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', null, 'h1', NOW + 1))).toBe(true);
-        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', null, 'h9', NOW + 2))).toBe(false);
-        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', 'h1', 'h2', NOW + 3))).toBe(true);
-        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', 'h1', 'h3', NOW + 4))).toBe(false);
-        expect(await store.read.findDialectCredential('mobilepay', 'bio_1')).toMatchObject({ secretHash: 'h2', updatedAt: NOW + 3 });
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', null, { hash: 'h1', sealed: null }, NOW + 1))).toBe(true);
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', null, { hash: 'h9', sealed: null }, NOW + 2))).toBe(false);
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', 'h1', { hash: 'h2', sealed: 'sealed-2' }, NOW + 3))).toBe(true);
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', 'h1', { hash: 'h3', sealed: null }, NOW + 4))).toBe(false);
+        expect(await store.read.findDialectCredential('mobilepay', 'bio_1')).toMatchObject({ secretHash: 'h2', secretSealed: 'sealed-2', updatedAt: NOW + 3 });
+      });
+
+      it('keep a sealed secret and the key they issued, and are gone once deleted (the merchant may get a new set)', async () => {
+        await store.transaction((tx) => tx.insertDialectCredential(set({ secretSealed: 'sealed-1', apiKeyId: 'key_1' })));
+        expect(await store.read.findDialectCredentialOfMerchant('m_1', 'mobilepay')).toMatchObject({ secretSealed: 'sealed-1', apiKeyId: 'key_1' });
+        await store.transaction((tx) => tx.deleteDialectCredential('dcr_1'));
+        expect(await store.read.findDialectCredential('mobilepay', 'bio_1')).toBeNull();
+        await store.transaction((tx) => tx.insertDialectCredential(set({ id: 'dcr_2', lookup: 'bio_2' })));
+        expect((await store.read.findDialectCredentialOfMerchant('m_1', 'mobilepay'))?.id).toBe('dcr_2');
       });
     });
 

@@ -48,6 +48,10 @@ export interface DialectCredential {
   lookup: string;
   /** SHA-256 hex of the secret (an access token); null until one is issued. */
   secretHash: string | null;
+  /** The secret sealed by the SecretBox, for sets whose callers sign with it (the server must read it); else null. */
+  secretSealed: string | null;
+  /** The terminal key the set issued, revoked with the set; null when it issued none. */
+  apiKeyId: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -259,7 +263,8 @@ export interface MerchantWrites {
   setTerminalPosId(terminalId: string, expected: string | null, posId: string | null): Promise<boolean>;
   insertDialectCredential(credential: DialectCredential): Promise<void>;
   /** Replaces the secret only if its hash is still `expectedHash`, so two resets cannot both win. */
-  replaceDialectSecret(id: string, expectedHash: string | null, secretHash: string, now: number): Promise<boolean>;
+  replaceDialectSecret(id: string, expectedHash: string | null, secret: { hash: string; sealed: string | null }, now: number): Promise<boolean>;
+  deleteDialectCredential(id: string): Promise<void>;
   insertApiKey(key: ApiKey): Promise<void>;
   revokeApiKey(id: string, at: number): Promise<void>;
 }
