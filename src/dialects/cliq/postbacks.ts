@@ -9,7 +9,7 @@ import type { Work } from '../../app/unit-of-work.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
 import { signatureHeaders } from '../../delivery/signing.js';
-import { apiSecretOf } from './credentials.js';
+import { merchantApiSecret } from './credentials.js';
 import { DIALECT, paymentOf, refundsOf, type CliqPayment } from './fields.js';
 import { md5Hex } from './hash.js';
 import { paymentView, refundView } from './render.js';
@@ -49,7 +49,9 @@ export function cliqPostbackFormat(app: App): RenderDelivery {
     // the request as the event left it (a refund's event: the request as it is now)
     const request = event.objectType === 'payment_request' ? (event.data as PaymentRequest) : await app.db.read.getPaymentRequest(event.paymentRequestId);
     if (!request) return null;
-    const apiSecret = await apiSecretOf(app, request);
+    const apiSecret = await merchantApiSecret(app, request);
+    // no set any more (revoked): nothing a receiver could check, so nothing is sent
+    if (apiSecret === null) return null;
     const { refunds: _refunds, payment_status: status, ...view } = paymentView(request, payment, [], event.createdAt);
     const type = priceUpdate ? 'price_update' : event.objectType === 'refund' ? 'refund' : 'payment';
     const fields: Record<string, unknown> = { type, status, ...view };

@@ -2,13 +2,14 @@
 // bad input named in CLIQ's envelope; tenants never see each other's payments; secrets never logged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
-import { cliqCall, createPayment, demoSet, getPayment, getUpdate, md5, refund, sandboxPay, secondMerchantSet, type CliqSet } from './client.js';
+import { ADMIN, cliqCall, createPayment, demoSet, getPayment, getUpdate, issueSet, md5, refund, sandboxPay, secondMerchant, type CliqSet } from './client.js';
 
 let t: TestGateway;
 let other: CliqSet;
+let otherMerchant: string;
 beforeAll(async () => {
   t = await startGateway();
-  other = await secondMerchantSet(t);
+  ({ set: other, merchantId: otherMerchant } = await secondMerchant(t));
 });
 afterAll(async () => t.close());
 
@@ -44,8 +45,9 @@ describe('cliq auth and bad input', () => {
     const { key, apiSecret } = demoSet(t);
     expect(await errorOf(cliqCall(t, '/api/validate', { key }))).toEqual([401, expect.stringMatching(/key and hash are required/)]);
     expect((await errorOf(cliqCall(t, '/api/validate', { key: 'tk_test_nope', hash: md5(apiSecret) })))[0]).toBe(401);
-    // the native merchant secret key is not a terminal key
+    // the native merchant secret key is not a terminal key; the native terminal key is not the set's key
     expect((await errorOf(cliqCall(t, '/api/validate', { key: t.secretKey, hash: md5(apiSecret) })))[1]).toMatch(/terminal API key/);
+    expect((await errorOf(cliqCall(t, '/api/validate', { key: t.terminalKey, hash: md5(apiSecret) })))[1]).toMatch(/not the key of a CLIQ credential set/);
     const [status, error] = await errorOf(createPayment(t, { amount: '1.00', reference: 'h-1' }, { hash: md5(key, 'USD', '1.00', 'wrong') }));
     expect(status).toBe(401);
     expect(error).toBe('The hash does not match: it must be md5(key+asset+amount+api_secret), in lower-case hex.');
@@ -76,8 +78,17 @@ describe('cliq auth and bad input', () => {
     expect(t.logs()).not.toContain(other.apiSecret);
   });
 
-  it('the sets differ per merchant; the admin API makes them', () => {
+  it('the sets differ per merchant; the admin API makes them, and revoking one stops its key at once', async () => {
     expect(other.key).toMatch(/^tk_test_/);
     expect(other.apiSecret).not.toBe(demoSet(t).apiSecret);
+    const validate = (set: CliqSet) => cliqCall(t, '/api/validate', { key: set.key, hash: md5(set.apiSecret) });
+    expect((await validate(other)).status).toBe(200);
+    const revoked = await fetch(`${t.url}/admin/v1/merchants/${otherMerchant}/credentials/cliq`, { method: 'DELETE', headers: { authorization: ADMIN.authorization } });
+    expect(revoked.status).toBe(200);
+    expect((await validate(other)).status).toBe(401);
+    const fresh = await issueSet(t, otherMerchant);
+    expect(fresh.apiSecret).not.toBe(other.apiSecret);
+    expect((await validate(fresh)).status).toBe(200);
+    other = fresh;
   });
 });

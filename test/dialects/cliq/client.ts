@@ -27,7 +27,7 @@ export async function cliqCall(t: TestGateway, path: string, fields: Record<stri
   let contentType = options.contentType;
   if (fields !== null && body === undefined) {
     if (options.form) {
-      body = new URLSearchParams(Object.entries(fields).map(([k, v]) => [k, String(v)])).toString();
+      body = new URLSearchParams(Object.entries(fields).map(([k, v]): [string, string] => [k, String(v)])).toString();
       contentType ??= 'application/x-www-form-urlencoded';
     } else {
       body = JSON.stringify(fields);
@@ -89,12 +89,18 @@ export function sandboxRefund(t: TestGateway, refundId: string, outcome: string,
 /** Moves the demo merchant's test clock (quotes and payments expire on it). */
 export const advance = (t: TestGateway, seconds: number) => t.api('POST', '/v1/sandbox/clock/advance', { body: { seconds } });
 
-/** A second merchant with its own CLIQ set (admin API). */
-export async function secondMerchantSet(t: TestGateway): Promise<CliqSet> {
-  const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
-  const merchant = await (await fetch(`${t.url}/admin/v1/merchants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Second shop' }) })).json() as { id: string };
-  const set = await fetch(`${t.url}/admin/v1/merchants/${merchant.id}/credentials/cliq`, { method: 'POST', headers: admin, body: '{}' });
+export const ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+
+/** A fresh CLIQ set for a merchant (admin API). */
+export async function issueSet(t: TestGateway, merchantId: string): Promise<CliqSet> {
+  const set = await fetch(`${t.url}/admin/v1/merchants/${merchantId}/credentials/cliq`, { method: 'POST', headers: ADMIN, body: '{}' });
   const body = await set.json() as { cliq?: CliqSet };
-  if (!body.cliq?.key) throw new Error(`no cliq set for the second merchant: ${set.status} ${JSON.stringify(body)}`);
+  if (!body.cliq?.key) throw new Error(`no cliq set for ${merchantId}: ${set.status} ${JSON.stringify(body)}`);
   return body.cliq;
+}
+
+/** A second merchant with its own CLIQ set (admin API). */
+export async function secondMerchant(t: TestGateway): Promise<{ merchantId: string; set: CliqSet }> {
+  const merchant = await (await fetch(`${t.url}/admin/v1/merchants`, { method: 'POST', headers: ADMIN, body: JSON.stringify({ name: 'Second shop' }) })).json() as { id: string };
+  return { merchantId: merchant.id, set: await issueSet(t, merchant.id) };
 }
