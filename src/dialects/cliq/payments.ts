@@ -4,9 +4,10 @@ import type { App, Caller } from '../../app/context.js';
 import { merchantNow } from '../../app/time.js';
 import { assertCreatable, createPaymentRequest, loadCurrent } from '../../app/use-cases/payment-requests.js';
 import { listRefunds } from '../../app/use-cases/refunds.js';
-import { inTransaction } from '../../app/unit-of-work.js';
+import { inTransaction, type Work } from '../../app/unit-of-work.js';
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
+import type { PaymentRequest } from '../../core/payment-request.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { authOf, checkHash } from './auth.js';
 import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
@@ -21,6 +22,17 @@ export const PAYMENT_TTL_SECONDS = 24 * 3600;
 export const REFERENCE = /^[A-Za-z0-9._:#/-]{1,64}$/;
 const CREATE_FIELDS = ['key', 'hash', 'asset', 'requested_asset', 'amount', 'description', 'reference', 'cart_items', 'postback_url', 'pos_price_update_postback_url'];
 const PERSONAL = /^personal_[a-z0-9_]{1,40}$/;
+
+/** The first quote; a settlement asset the channel has no BTC rate for is CLIQ's "asset not allowed" (and nothing is made). */
+async function quoteFor(unit: Work, request: PaymentRequest, now: number) {
+  try {
+    return await newQuote(unit, request, now);
+  } catch (error) {
+    if (error instanceof DomainError && error.code === 'method_not_allowed')
+      throw new DomainError('currency_invalid', `The asset not allow for POS create payment: there is no BTC rate for ${request.currency}.`, 'asset');
+    throw error;
+  }
+}
 
 export function route(c: FastifyInstance, call: string, path: string, handler: (params: Params) => Promise<unknown>): void {
   c.post(path, { config: { call }, schema: { hide: true } }, async (request) => handler(paramsOf(request.body)));
@@ -94,10 +106,14 @@ export function paymentRoutes(c: FastifyInstance, app: App): void {
         // crypto cannot be refused: less than is due is kept, the rest still due (underpaid)
         partialAllowed: true, expiresInSeconds: PAYMENT_TTL_SECONDS,
       }, fingerprint(sent), DIALECT);
-      if (created.replayedByReference) return { request: created.request, payment: (await paymentOf(unit.tx, created.request.id)) as CliqPayment };
+      if (created.replayedByReference) {
+        const made = await paymentOf(unit.tx, created.request.id);
+        if (!made) throw new DomainError('duplicate_reference', `Reference ${reference} is already used by a payment made through another API.`, 'reference');
+        return { request: created.request, payment: made };
+      }
       const now = created.request.createdAt;
       const payment: CliqPayment = {
-        paymentCode, asset, requestedAsset, amount: params.amount as string, description, ...fields, quote: await newQuote(unit, created.request, now), unconfirmed: {},
+        paymentCode, asset, requestedAsset, amount: params.amount as string, description, ...fields, quote: await quoteFor(unit, created.request, now), unconfirmed: {},
       };
       await savePayment(unit.tx, created.request.id, payment, now, true);
       return { request: created.request, payment };

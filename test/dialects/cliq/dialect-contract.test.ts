@@ -38,6 +38,7 @@ runDialectContract({
         { name: 'over the maximum', call: () => createPayment(t, { amount: '10000000000.01', reference: 'bad-5' }) },
         { name: 'a number, not text', call: () => createPayment(t, { amount: 12 as unknown as string, reference: 'bad-6' }) },
         { name: 'unsupported asset', call: () => createPayment(t, { amount: '1.00', asset: 'XYZ', reference: 'bad-7' }) },
+        { name: 'an asset with no BTC rate', call: () => createPayment(t, { amount: '100', asset: 'XOF', reference: 'bad-7b' }) },
         { name: 'BTC as the settlement asset', call: () => createPayment(t, { amount: '1.00', asset: 'btc', reference: 'bad-8' }) },
         { name: 'requested asset not BTC', call: () => createPayment(t, { amount: '1.00', requested_asset: 'ETH', reference: 'bad-9' }) },
         { name: 'no reference', call: () => createPayment(t, { amount: '1.00', reference: '' }) },

@@ -3,7 +3,7 @@
 // money or the excess. Both hash formulas.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
-import { createPayment, demoSet, getPayment, md5, refund, sandboxPay, sandboxRefund } from './client.js';
+import { cliqCall, createPayment, demoSet, getPayment, md5, refund, sandboxPay, sandboxRefund } from './client.js';
 
 let t: TestGateway;
 beforeAll(async () => { t = await startGateway(); });
@@ -98,6 +98,9 @@ describe('cliq refunds', () => {
     expect(byCode.body.status).toBe('ok');
     const byAsset = await refund(t, { payment_code: p.payment_code, refund_type: 'partial', amount: '2.00' }, { hash: md5(key, 'USD', '2.00', apiSecret) });
     expect(byAsset.body.status).toBe('ok');
-    expect((await view(p)).refunds.map((r: { amount: string }) => r.amount)).toEqual(['1.00', '2.00']);
+    // and as a form, as every call may be
+    const form = await cliqCall(t, '/api/payment/refund', { payment_code: p.payment_code, refund_type: 'partial', amount: '3.00', key, hash: md5(key, 'USD', '3.00', apiSecret) }, { form: true });
+    expect(form.body).toMatchObject({ status: 'ok', refund: { amount: '3.00', status: 'pending' } });
+    expect((await view(p)).refunds.map((r: { amount: string }) => r.amount)).toEqual(['1.00', '2.00', '3.00']);
   });
 });
