@@ -94,7 +94,7 @@ export function sandboxRoutes(c: FastifyInstance, app: App): void {
     const auth = await sandboxAuth(app, params);
     checkHash(auth, [{ parts: [auth.key, refundId, outcome], names: 'key+refund_id+outcome' }]);
     if (outcome !== 'completed' && outcome !== 'failed') throw new DomainError('parameter_invalid', 'outcome must be completed or failed.', 'outcome');
-    const refund = await sandboxRefundOutcome(app, auth.caller, refundId, outcome === 'completed' ? 'succeeded' : 'failed', `${DIALECT}_refund_${refundId}`);
+    const refund = await sandboxRefundOutcome(app, auth.caller, refundId, outcome === 'completed' ? 'succeeded' : 'failed');
     return { status: 'ok', message: `Refund ${outcome}`, refund: refundView(refund, (await refundsOf(app.db.read, [refund.id])).get(refund.id)) };
   });
 }

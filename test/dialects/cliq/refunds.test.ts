@@ -81,6 +81,15 @@ describe('cliq refunds', () => {
     expect((await refund(t, { payment_code: whole.payment_code, refund_type: 'underpaid', amount: '20.00' })).body.error).toMatch(/not underpaid/);
   });
 
+  it('the native sandbox settles a pending crypto refund too (the channel\'s later answer, taken once)', async () => {
+    const p = await paid('20.00', '2000');
+    const asked = (await refund(t, { payment_code: p.payment_code, refund_type: 'partial', amount: '4.00' })).body.refund;
+    const settled = await t.api('POST', `/v1/sandbox/refunds/${asked.refund_id}/outcome`, { body: { outcome: 'succeeded' } });
+    expect(settled.body).toMatchObject({ id: asked.refund_id, status: 'succeeded', amount: 400 });
+    expect((await t.api('POST', `/v1/sandbox/refunds/${asked.refund_id}/outcome`, { body: { outcome: 'failed' } })).status).toBe(409);
+    expect((await view(p)).refunds[0]).toMatchObject({ refund_id: asked.refund_id, status: 'completed' });
+  });
+
   it('a refund of a payment not paid, an unknown type, a bad amount or a wrong hash: nok, nothing made', async () => {
     const unpaid = await paid('20.00', '0');
     expect((await refund(t, { payment_code: unpaid.payment_code, refund_type: 'partial', amount: '1.00' })).status).toBe(409);
