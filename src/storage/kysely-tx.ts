@@ -67,11 +67,15 @@ export class KyselyTx implements Tx {
   }
   async insertMerchant(m: Merchant) {
     await this.write(() =>
-      this.db.insertInto('merchants').values({ id: m.id, name: m.name, test_clock_offset_ms: m.testClockOffsetMs, underpayment_tolerance_bps: m.underpaymentToleranceBps, created_at: m.createdAt }).execute(),
+      this.db.insertInto('merchants').values({ id: m.id, name: m.name, test_clock_offset_ms: m.testClockOffsetMs, underpayment_tolerance_bps: m.underpaymentToleranceBps, time_zone: m.timeZone, created_at: m.createdAt }).execute(),
     );
   }
-  async setUnderpaymentTolerance(merchantId: string, bps: number) {
-    await this.db.updateTable('merchants').set({ underpayment_tolerance_bps: bps }).where('id', '=', merchantId).execute();
+  async updateMerchantSettings(merchantId: string, settings: Partial<Pick<Merchant, 'underpaymentToleranceBps' | 'timeZone'>>) {
+    const columns = {
+      ...(settings.underpaymentToleranceBps !== undefined ? { underpayment_tolerance_bps: settings.underpaymentToleranceBps } : {}),
+      ...(settings.timeZone !== undefined ? { time_zone: settings.timeZone } : {}),
+    };
+    if (Object.keys(columns).length > 0) await this.db.updateTable('merchants').set(columns).where('id', '=', merchantId).execute();
   }
   async setTestClockOffset(merchantId: string, offsetMs: number) {
     await this.db.updateTable('merchants').set({ test_clock_offset_ms: offsetMs }).where('id', '=', merchantId).execute();

@@ -15,7 +15,7 @@ const num = (value: number | string) => Number(value);
 const numOrNull = (value: number | string | null) => (value === null ? null : Number(value));
 
 export const toMerchant = (r: Selectable<MerchantsTable>): Merchant => ({
-  id: r.id, name: r.name, testClockOffsetMs: num(r.test_clock_offset_ms), underpaymentToleranceBps: num(r.underpayment_tolerance_bps), createdAt: num(r.created_at),
+  id: r.id, name: r.name, testClockOffsetMs: num(r.test_clock_offset_ms), underpaymentToleranceBps: num(r.underpayment_tolerance_bps), timeZone: r.time_zone, createdAt: num(r.created_at),
 });
 export const toStore = (r: Selectable<StoresTable>): Store => ({ id: r.id, merchantId: r.merchant_id, name: r.name, createdAt: num(r.created_at) });
 export const toTerminal = (r: Selectable<TerminalsTable>): Terminal => ({

@@ -4,7 +4,7 @@ import type { Generated } from 'kysely';
 
 type Bool = number;
 
-export interface MerchantsTable { id: string; name: string; test_clock_offset_ms: number; created_at: number; underpayment_tolerance_bps: Generated<number> }
+export interface MerchantsTable { id: string; name: string; test_clock_offset_ms: number; created_at: number; underpayment_tolerance_bps: Generated<number>; time_zone: string | null }
 export interface StoresTable { id: string; merchant_id: string; name: string; created_at: number }
 export interface TerminalsTable {
   id: string; merchant_id: string; store_id: string; name: string;

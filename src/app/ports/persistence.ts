@@ -15,6 +15,8 @@ export interface Merchant {
   testClockOffsetMs: number;
   /** A payment this far short of the amount (basis points of it) still settles the request. */
   underpaymentToleranceBps: number;
+  /** Its IANA time zone, for local dates and times; null: none set (each surface has its default). */
+  timeZone: string | null;
   createdAt: number;
 }
 
@@ -255,7 +257,7 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads {
 export interface MerchantWrites {
   insertMerchant(merchant: Merchant): Promise<void>;
   setTestClockOffset(merchantId: string, offsetMs: number): Promise<void>;
-  setUnderpaymentTolerance(merchantId: string, bps: number): Promise<void>;
+  updateMerchantSettings(merchantId: string, settings: Partial<Pick<Merchant, 'underpaymentToleranceBps' | 'timeZone'>>): Promise<void>;
   insertStore(store: Store): Promise<void>;
   insertTerminal(terminal: Terminal): Promise<void>;
   setTerminalCheckIn(terminalId: string, patronId: string | null, at: number | null): Promise<void>;

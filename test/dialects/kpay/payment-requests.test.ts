@@ -43,6 +43,20 @@ describe('create', () => {
     expect(Date.parse(request.expiresAt) - Date.parse(request.createdAt)).toBe(24 * 3600_000);
   });
 
+  it("prints date and time on the merchant's own time zone once it has set one (admin API)", async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const merchant = await (await fetch(`${t.url}/admin/v1/merchants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Tokyo shop' }) })).json() as { id: string };
+    const patch = (body: unknown) => fetch(`${t.url}/admin/v1/merchants/${merchant.id}`, { method: 'PATCH', headers: admin, body: JSON.stringify(body) });
+    expect((await patch({ timeZone: 'Mars/Olympus' })).status).toBe(400);
+    expect(await (await patch({ timeZone: 'Asia/Tokyo' })).json()).toMatchObject({ timeZone: 'Asia/Tokyo', underpaymentTolerancePercent: '0' });
+    const key = ((await (await fetch(`${t.url}/admin/v1/merchants/${merchant.id}/credentials/kpay`, { method: 'POST', headers: admin, body: '{}' })).json()) as { kpay: { secretKey: string } }).kpay.secretKey;
+    const { data } = (await create(t, { reference: 'tz-1', amount: '100' }, key)).body;
+    const request = await t.api('GET', `/v1/payment-requests/${data.paymentRequestRefId}`, { key: (await t.api('POST', `/admin/v1/merchants/${merchant.id}/keys`, { key: ADMIN_TOKEN, body: { mode: 'test' } })).body.secretKey });
+    // Tokyo is UTC+9 all year
+    const tokyo = new Date(Date.parse(request.body.createdAt) + 9 * 3600_000).toISOString();
+    expect(`${data.transactionDate}T${data.transactionTime}`).toBe(tokyo.slice(0, 19));
+  });
+
   it('makes a reference when none is sent, and re-queries by it', async () => {
     const { body } = await create(t, { amount: '5000' });
     expect(body.responseCode).toBe('09');

@@ -53,9 +53,16 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   });
 
   r.patch('/admin/v1/merchants/:id', {
-    schema: { tags, summary: "Change a merchant's settings", params: s.IdParams, body: z.strictObject({ underpaymentTolerancePercent: TolerancePercent }) },
+    schema: {
+      tags, summary: "Change a merchant's settings (each field optional)", params: s.IdParams,
+      body: z.strictObject({
+        underpaymentTolerancePercent: TolerancePercent.optional(),
+        timeZone: z.string().min(1).max(64).nullable().optional().describe('IANA time zone (e.g. Africa/Lagos) for local dates and times; null for none'),
+      }),
+    },
   }, async (req) => {
-    const merchant = await inTransaction(app, (unit) => uc.setUnderpaymentTolerance(unit, req.params.id, req.body.underpaymentTolerancePercent));
+    const { underpaymentTolerancePercent, timeZone } = req.body;
+    const merchant = await inTransaction(app, (unit) => uc.updateMerchantSettings(unit, req.params.id, { underpaymentToleranceBps: underpaymentTolerancePercent, timeZone }));
     return renderMerchant(merchant);
   });
 
