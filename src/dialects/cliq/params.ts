@@ -70,3 +70,34 @@ export function optionalUrl(params: Params, name: string): string | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new DomainError('parameter_invalid', `${name} must be an absolute http or https URL.`, name);
   return value;
 }
+
+/** The customer's details a create may carry (`personal_name`, `personal_email`, …). */
+export const PERSONAL = /^personal_[a-z0-9_]{1,40}$/;
+
+export function personalFields(params: Params): Record<string, string> {
+  const fields: Record<string, string> = {};
+  for (const name of Object.keys(params).filter((n) => PERSONAL.test(n))) {
+    const value = optionalText(params, name, 256);
+    if (value !== undefined) fields[name] = value;
+  }
+  return fields;
+}
+
+/** The cart as sent: CLIQ's text, or a JSON list. */
+export function cartItems(params: Params): unknown {
+  const value = params.cart_items;
+  if (value === undefined || value === null || value === '') return undefined;
+  if (typeof value === 'string') return optionalText(params, 'cart_items', 4000);
+  if (Array.isArray(value) && value.length <= 100 && JSON.stringify(value).length <= 8000) return value;
+  throw new DomainError('parameter_invalid', 'cart_items must be text ("name,desc,qty,unit_price" per item) or a list of at most 100 items.', 'cart_items');
+}
+
+/** Exactly one of reference and payment_code (the seed's words when neither is sent). */
+export function oneReference(params: Params): { reference?: string; paymentCode?: string; value: string; name: string } {
+  const reference = optionalText(params, 'reference', 64);
+  const paymentCode = optionalText(params, 'payment_code', 64);
+  if (reference === undefined && paymentCode === undefined) throw new DomainError('parameter_missing', 'Payment Reference or Payment Code is required', 'reference');
+  if (reference !== undefined && paymentCode !== undefined)
+    throw new DomainError('parameter_invalid', 'Send only one of reference or payment_code: the hash includes the one sent.', 'payment_code');
+  return reference !== undefined ? { reference, value: reference, name: 'reference' } : { paymentCode, value: paymentCode as string, name: 'payment_code' };
+}

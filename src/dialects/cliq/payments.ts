@@ -12,7 +12,8 @@ import { fingerprint } from '../shared/idempotency.js';
 import { authOf, checkHash } from './auth.js';
 import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
 import { findPayment, type Found } from './lookup.js';
-import { amountOf, hashText, onlyKnown, optionalText, optionalUrl, paramsOf, requiredText, settlementAsset, type Params } from './params.js';
+import { amountOf, cartItems, hashText, oneReference, onlyKnown, optionalUrl, PERSONAL, personalFields, requiredText, settlementAsset, type Params } from './params.js';
+import { route } from './transport.js';
 import { createdAnswer, paymentView, updateAnswer } from './render.js';
 import { newQuote, quoteOutdated } from './quote.js';
 import { queuePriceUpdate } from './postbacks.js';
@@ -21,7 +22,6 @@ import { queuePriceUpdate } from './postbacks.js';
 export const PAYMENT_TTL_SECONDS = 24 * 3600;
 export const REFERENCE = /^[A-Za-z0-9._:#/-]{1,64}$/;
 const CREATE_FIELDS = ['key', 'hash', 'asset', 'requested_asset', 'amount', 'description', 'reference', 'cart_items', 'postback_url', 'pos_price_update_postback_url'];
-const PERSONAL = /^personal_[a-z0-9_]{1,40}$/;
 
 /** The first quote; a settlement asset the channel has no BTC rate for is CLIQ's "asset not allowed" (and nothing is made). */
 async function quoteFor(unit: Work, request: PaymentRequest, now: number) {
@@ -32,37 +32,6 @@ async function quoteFor(unit: Work, request: PaymentRequest, now: number) {
       throw new DomainError('currency_invalid', `The asset not allow for POS create payment: there is no BTC rate for ${request.currency}.`, 'asset');
     throw error;
   }
-}
-
-export function route(c: FastifyInstance, call: string, path: string, handler: (params: Params) => Promise<unknown>): void {
-  c.post(path, { config: { call }, schema: { hide: true } }, async (request) => handler(paramsOf(request.body)));
-}
-
-function cartItems(params: Params): unknown {
-  const value = params.cart_items;
-  if (value === undefined || value === null || value === '') return undefined;
-  if (typeof value === 'string') return optionalText(params, 'cart_items', 4000);
-  if (Array.isArray(value) && value.length <= 100 && JSON.stringify(value).length <= 8000) return value;
-  throw new DomainError('parameter_invalid', 'cart_items must be text ("name,desc,qty,unit_price" per item) or a list of at most 100 items.', 'cart_items');
-}
-
-function personalFields(params: Params): Record<string, string> {
-  const fields: Record<string, string> = {};
-  for (const name of Object.keys(params).filter((n) => PERSONAL.test(n))) {
-    const value = optionalText(params, name, 256);
-    if (value !== undefined) fields[name] = value;
-  }
-  return fields;
-}
-
-/** Exactly one of reference and payment_code (the seed's words when neither is sent). */
-export function oneReference(params: Params): { reference?: string; paymentCode?: string; value: string; name: string } {
-  const reference = optionalText(params, 'reference', 64);
-  const paymentCode = optionalText(params, 'payment_code', 64);
-  if (reference === undefined && paymentCode === undefined) throw new DomainError('parameter_missing', 'Payment Reference or Payment Code is required', 'reference');
-  if (reference !== undefined && paymentCode !== undefined)
-    throw new DomainError('parameter_invalid', 'Send only one of reference or payment_code: the hash includes the one sent.', 'payment_code');
-  return reference !== undefined ? { reference, value: reference, name: 'reference' } : { paymentCode, value: paymentCode as string, name: 'payment_code' };
 }
 
 /** Looks the payment up by the one reference sent, then checks the hash over it and the amount as created. */

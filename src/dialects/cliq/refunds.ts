@@ -16,7 +16,7 @@ import { authOf, checkHash } from './auth.js';
 import { saveRefund, type CliqRefund } from './fields.js';
 import { findPayment } from './lookup.js';
 import { amountOf, hashText, onlyKnown, optionalText, requiredText, type Params } from './params.js';
-import { route } from './payments.js';
+import { route } from './transport.js';
 import { assetAmount, refundView } from './render.js';
 
 export const REFUND_TYPES = ['full', 'partial', 'underpaid', 'overpaid'] as const;

@@ -15,7 +15,7 @@ import { authOf, checkHash, type CliqAuth } from './auth.js';
 import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
 import { findPayment } from './lookup.js';
 import { onlyKnown, optionalText, requiredText, type Params } from './params.js';
-import { route } from './payments.js';
+import { route } from './transport.js';
 import { refundView } from './render.js';
 
 const TXID = /^[A-Za-z0-9._-]{1,64}$/;
