@@ -16,6 +16,7 @@ import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './
 import { findPayment } from './lookup.js';
 import { onlyKnown, optionalText, requiredText, type Params } from './params.js';
 import { route } from './transport.js';
+import { queueSeen } from './postbacks.js';
 import { refundView } from './render.js';
 
 const TXID = /^[A-Za-z0-9._-]{1,64}$/;
@@ -66,7 +67,9 @@ export function sandboxRoutes(c: FastifyInstance, app: App): void {
         const { request: current, now } = await loadCurrent(unit, auth.caller, request.id);
         if (current.status !== 'created' && current.status !== 'pending') throw new DomainError('invalid_state', `The payment is ${current.status}: it takes no more transactions.`, undefined, { status: current.status });
         const payment = (await paymentOf(unit.tx, current.id)) as CliqPayment;
-        await savePayment(unit.tx, current.id, { ...payment, unconfirmed: { ...payment.unconfirmed, [txid]: amount } }, now, false);
+        const next = { ...payment, unconfirmed: { ...payment.unconfirmed, [txid]: amount } };
+        await savePayment(unit.tx, current.id, next, now, false);
+        await queueSeen(unit, current, next, now);
       });
     }
     return { status: 'ok', message: confirmed === 'true' ? 'Transaction confirmed' : 'Transaction seen, unconfirmed', txid };

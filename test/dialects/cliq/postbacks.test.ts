@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
 import { deliverUntil, startReceiver, type Receiver } from '../../support/receiver.js';
-import { advance, createPayment, demoSet, getUpdate, md5, refund, sandboxPay, sandboxRefund } from './client.js';
+import { advance, createPayment, demoSet, getUpdate, md5, refund, sandboxConfirm, sandboxPay, sandboxRefund } from './client.js';
 
 let t: TestGateway;
 let receiver: Receiver | undefined;
@@ -93,6 +93,16 @@ describe('cliq postbacks', () => {
     ]);
     expect(got[0]!.json).toMatchObject({ payment_missing_amount: '0.00011792', received_asset_amount: '4.00' });
     expect(got[2]!.json.refund).toMatchObject({ refund_id: asked.refund_id, refund_type: 'partial', amount: '3.00' });
+  });
+
+  it('a transaction seen but not confirmed is posted as an unconfirmed update, then the payment as paid', async () => {
+    receiver = await startReceiver(() => OK);
+    const created = (await createPayment(t, { amount: '6.00', reference: 'pb-seen', postback_url: receiver.url })).body;
+    await sandboxPay(t, created.payment_code, '600', { txid: 'tx-seen', confirmed: 'false' });
+    await deliver(receiver, 'pb-seen', 1);
+    await sandboxConfirm(t, created.payment_code, 'tx-seen');
+    const got = await deliver(receiver, 'pb-seen', 2);
+    expect(got.map((r) => [r.json.type, r.json.status, r.json.received_amount])).toEqual([['unconfirmed_update', 'unconfirmed', '0.00000000'], ['payment', 'paid', '0.00011792']]);
   });
 
   it('an endpoint made with format "cliq" receives the postbacks of the merchant\'s CLIQ payments', async () => {
