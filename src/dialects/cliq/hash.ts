@@ -7,11 +7,12 @@ export function md5Hex(parts: readonly string[]): string {
   return createHash('md5').update(parts.join(''), 'utf8').digest('hex');
 }
 
-/** Whether `presented` is one of the expected hashes (hex, any case), in constant time for each. */
+/** Whether `presented` is one of the expected hashes (hex, any case), each compared in constant time. */
 export function hashMatches(presented: string, expected: ReadonlyArray<readonly string[]>): boolean {
-  const given = Buffer.from(presented.toLowerCase().padEnd(32, '0').slice(0, 32), 'utf8');
-  const wellFormed = /^[0-9a-f]{32}$/i.test(presented);
+  // what is not 32 hex digits matches nothing (and would not be 32 bytes to compare)
+  if (!/^[0-9a-f]{32}$/i.test(presented)) return false;
+  const given = Buffer.from(presented.toLowerCase(), 'ascii');
   let matched = false;
-  for (const parts of expected) matched = timingSafeEqual(given, Buffer.from(md5Hex(parts), 'utf8')) || matched;
-  return wellFormed && matched;
+  for (const parts of expected) matched = timingSafeEqual(given, Buffer.from(md5Hex(parts), 'ascii')) || matched;
+  return matched;
 }

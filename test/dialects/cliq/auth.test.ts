@@ -53,7 +53,10 @@ describe('cliq auth and bad input', () => {
     expect(status).toBe(401);
     expect(error).toBe('The hash does not match: it must be md5(key+asset+amount+api_secret), in lower-case hex.');
     expect(error).not.toContain(apiSecret);
+    // a hash that is not 32 hex digits (here: 32 two-byte characters) is simply wrong
+    expect((await errorOf(createPayment(t, { amount: '1.00', reference: 'h-3' }, { hash: 'é'.repeat(32) })))[0]).toBe(401);
     // upper-case hex is the same hash
+
     expect((await createPayment(t, { amount: '1.00', reference: 'h-2' }, { hash: md5(key, 'USD', '1.00', apiSecret).toUpperCase() })).body.status).toBe('ok');
   });
 
