@@ -3,6 +3,7 @@
 import { centrapay } from './centrapay/index.js';
 import { cliq } from './cliq/index.js';
 import type { Dialect } from './dialect.js';
+import { kowri } from './kowri/index.js';
 import { kpay } from './kpay/index.js';
 import { mobilepay } from './mobilepay/index.js';
 import { native } from './native/index.js';
@@ -11,6 +12,7 @@ import { native } from './native/index.js';
 export const DIALECTS: readonly Dialect[] = [
   native,
   kpay,
+  kowri,
   centrapay,
   cliq,
   mobilepay,
