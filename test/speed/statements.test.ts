@@ -10,9 +10,9 @@ import { startGateway, type TestGateway } from '../harness.js';
 
 /** statements (BEGIN, COMMIT, SAVEPOINT included) / durable COMMITs, one call each, on SQLite. */
 const EXPECTED = {
-  create: { statements: 9, commits: 1 },
+  create: { statements: 8, commits: 1 },
   pay: { statements: 24, commits: 2 },
-  refund: { statements: 29, commits: 2 },
+  refund: { statements: 27, commits: 2 },
   read: { statements: 3, commits: 0 },
   list: { statements: 2, commits: 0 },
 } as const;
