@@ -49,6 +49,12 @@ export interface Dialect<Settings = unknown> {
   credentials?: CredentialIssuer;
   /** Query parameter names (any case) whose values are secret: the logger redacts them from URLs. */
   secretParameters?: readonly string[];
+  /**
+   * Its own OpenAPI document, served at `<prefix>/openapi.json`: the routes under its prefix, as
+   * their schemas describe them (for a provider whose API is JSON over HTTP). Without it, its routes
+   * are in no document; they are never in the native API's (`/openapi.json`).
+   */
+  openapi?: { title: string; description: string };
   /** Its webhook format, when it has one: what an endpoint with `format: <name>` is sent. */
   webhook?(context: DialectContext<Settings>): RenderDelivery;
 }

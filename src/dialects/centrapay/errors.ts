@@ -79,6 +79,7 @@ export const CENTRAPAY_ERRORS = {
     return forbidden(Object.hasOwn(NOT_FOUND, kind) ? NOT_FOUND[kind]! : 'PAYMENT_REQUEST_NOT_FOUND');
   },
   route_not_found: { statusCode: 404, message: 'Not Found' },
+  http_method_not_allowed: { statusCode: 405, message: 'Method Not Allowed' },
   // business rules
   request_expired: forbidden('REQUEST_EXPIRED'),
   void_window_exceeded: forbidden('VOID_WINDOW_EXCEEDED'),
