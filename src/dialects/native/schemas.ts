@@ -14,7 +14,7 @@ const minor = (what: string) =>
 
 export const Amount = minor('amount').describe('Integer in the currency\'s minor unit (cents, kobo, satoshi)');
 // an enum, not a refinement: the document then lists exactly the codes the server accepts
-const CURRENCIES = Object.keys(CURRENCY_EXPONENTS) as [string, ...string[]];
+const CURRENCIES = Object.keys(CURRENCY_EXPONENTS).sort() as [string, ...string[]];
 export const Currency = z.enum(CURRENCIES, { error: (issue) => (issue.input === undefined ? 'expected a currency, received undefined' : 'must be an upper-case ISO 4217 code (or BTC) that posgate supports') }).describe('ISO 4217, upper case, or BTC');
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
 const Id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`);

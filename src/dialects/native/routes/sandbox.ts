@@ -31,7 +31,7 @@ export function sandboxRoutes(fastify: FastifyInstance, deps: NativeDeps): void 
   r.post('/v1/sandbox/payment-requests/:id/pay', {
     schema: {
       tags, summary: 'Act as the patron: approve, decline, cancel or fail', operationId: 'sandboxPay', params: s.IdParams, body: s.SandboxPayBody, headers: s.IdempotencyHeaders,
-      response: { 200: s.PaymentRequestObject }, 'x-errors': sandboxErrors('not_found', 'not_prepared', 'request_expired', 'partial_payment_not_allowed', 'method_not_allowed', 'invalid_state'),
+      response: { 200: s.PaymentRequestObject }, 'x-errors': sandboxErrors('not_found', 'amount_required', 'request_expired', 'partial_payment_not_allowed', 'method_not_allowed', 'invalid_state'),
     },
   }, async (req, reply) =>
     respond(app, req, reply, req.caller, (unit) => uc.sandboxPay(unit, req.caller, req.params.id, req.body), (p) => ({ status: 200, body: renderPaymentRequest(p, deps.publicUrl) })));
