@@ -53,16 +53,23 @@ export class Events {
           await this.sleep(backoffMs(failures - 1, this.random));
           continue;
         }
-        failures = 0;
+        let yielded = false;
         try {
           for await (const message of readSse(response.body)) {
             const event = JSON.parse(message.data) as Event;
             lastEventId = message.id ?? event.id;
+            yielded = true;
+            failures = 0;
             yield event;
           }
         } catch (error) {
           if (options.signal?.aborted) return;
           void error; // the connection dropped mid-stream: reconnect below, from lastEventId
+        }
+        // a connection that ends before bringing anything counts as a failure: backoff, not a busy loop
+        if (!yielded) {
+          if (++failures > maxReconnects) throw new PosgateError({ message: 'event stream: the connection keeps ending', code: 'connection_error', status: 0 });
+          await this.sleep(backoffMs(failures - 1, this.random));
         }
       } finally {
         options.signal?.removeEventListener('abort', abort);
