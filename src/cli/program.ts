@@ -13,6 +13,7 @@ import { start } from '../main.js';
 import { openDatabase } from '../storage/open.js';
 import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../dialects/native/render.js';
 import { baseUrlOf, withApp } from './open-app.js';
+import { registerCredentialSets } from './credential-sets.js';
 import { registerVerify } from './verify.js';
 
 export interface CliIo {
@@ -74,6 +75,8 @@ export function createProgram(io: CliIo = processIo): Command {
     .description('Self-hostable gateway for point-of-sale payment requests.')
     .version(version(), '-v, --version')
     .showSuggestionAfterError(true)
+    // a command's options are its own: `credentials --json` and `credentials issue --json` differ
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => io.stdout(text),
       writeErr: (text) => io.stderr(text),
@@ -103,9 +106,10 @@ export function createProgram(io: CliIo = processIo): Command {
       io.stdout(`Database migrated (${db.driver}, data: ${cfg.dataDir}): the schema is up to date.\n`);
     });
 
-  program
+  const credentials = program
     .command('credentials')
-    .description("print the demo merchant's credentials (test mode), creating the demo merchant on first use")
+    .description("print the demo merchant's credentials (test mode), creating the demo merchant on first use; issue or revoke a merchant's set")
+    .enablePositionalOptions()
     .option('--json', 'print the credential sets as JSON (the shape the conformance tests read)')
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
@@ -129,6 +133,7 @@ export function createProgram(io: CliIo = processIo): Command {
       }
     });
 
+  registerCredentialSets(credentials, io, config);
   registerVerify(program, io, config);
 
   const merchants = program.command('merchants').description('merchants (each gets a default store)');

@@ -628,7 +628,7 @@ export interface paths {
         delete?: never;
         options?: never;
         head?: never;
-        /** Change a merchant's settings */
+        /** Change a merchant's settings (each field optional) */
         patch: operations["adminUpdateMerchant"];
         trace?: never;
     };
@@ -731,7 +731,8 @@ export interface paths {
          * @description The body holds the dialect's own options: native: none; kpay: none; centrapay: none; mobilepay: issueToken.
          */
         post: operations["adminIssueCredentials"];
-        delete?: never;
+        /** Revoke a merchant's credential set for one dialect: it stops working at once (its terminal key too), and a new set may then be issued */
+        delete: operations["adminRevokeCredentials"];
         options?: never;
         head?: never;
         patch?: never;
@@ -987,6 +988,8 @@ export interface components {
             name: string;
             /** @description Exact decimal text: a payment this much short of the amount still settles the request */
             underpaymentTolerancePercent: string;
+            /** @description IANA time zone for local dates and times (null: none set) */
+            timeZone: string | null;
             /** @description ISO-8601 UTC with milliseconds */
             createdAt: string;
         };
@@ -5943,6 +5946,8 @@ export interface operations {
                         name: string;
                         /** @description Exact decimal text: a payment this much short of the amount still settles the request */
                         underpaymentTolerancePercent: string;
+                        /** @description IANA time zone for local dates and times (null: none set) */
+                        timeZone: string | null;
                         /** @description ISO-8601 UTC with milliseconds */
                         createdAt: string;
                         stores: components["schemas"]["Store"][];
@@ -6081,6 +6086,8 @@ export interface operations {
                         name: string;
                         /** @description Exact decimal text: a payment this much short of the amount still settles the request */
                         underpaymentTolerancePercent: string;
+                        /** @description IANA time zone for local dates and times (null: none set) */
+                        timeZone: string | null;
                         /** @description ISO-8601 UTC with milliseconds */
                         createdAt: string;
                         stores: components["schemas"]["Store"][];
@@ -6168,7 +6175,9 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": {
-                    underpaymentTolerancePercent: string;
+                    underpaymentTolerancePercent?: string;
+                    /** @description IANA time zone (e.g. Africa/Lagos) for local dates and times; null for none */
+                    timeZone?: string | null;
                 };
             };
         };
@@ -6183,7 +6192,7 @@ export interface operations {
                     "application/json": components["schemas"]["Merchant"];
                 };
             };
-            /** @description Bad Request: invalid_json, unknown_field, parameter_missing, parameter_invalid */
+            /** @description Bad Request: invalid_json, unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -6192,7 +6201,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_json" | "unknown_field" | "parameter_missing" | "parameter_invalid";
+                        code?: "invalid_json" | "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -7091,6 +7100,101 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "idempotency_key_reused";
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal_error */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+            /** @description Service Unavailable: service_unavailable */
+            503: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
+    adminRevokeCredentials: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                dialect: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        merchantId: string;
+                        dialect: string;
+                        /** @enum {boolean} */
+                        revoked: true;
+                    };
+                };
+            };
+            /** @description Bad Request: parameter_invalid */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "parameter_invalid";
+                    };
+                };
+            };
+            /** @description Unauthorized: missing_api_key, invalid_api_key */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "missing_api_key" | "invalid_api_key";
+                    };
+                };
+            };
+            /** @description Not Found: not_found */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
                     };
                 };
             };

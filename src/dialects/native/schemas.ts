@@ -185,7 +185,8 @@ export const QueuedDeliveries = z.object({
 export const StoreObject = z.object({ id: z.string(), object: z.literal('store'), merchantId: z.string(), name: z.string(), createdAt: Timestamp }).meta({ id: 'Store' });
 export const MerchantObject = z.object({
   id: z.string(), object: z.literal('merchant'), name: z.string(),
-  underpaymentTolerancePercent: z.string().describe('Exact decimal text: a payment this much short of the amount still settles the request'), createdAt: Timestamp,
+  underpaymentTolerancePercent: z.string().describe('Exact decimal text: a payment this much short of the amount still settles the request'),
+  timeZone: z.string().nullable().describe('IANA time zone for local dates and times (null: none set)'), createdAt: Timestamp,
 }).meta({ id: 'Merchant' });
 export const NewMerchant = MerchantObject.extend({ stores: z.array(StoreObject) });
 export const MerchantOverview = MerchantObject.extend({ stores: z.array(StoreObject), terminals: z.array(TerminalObject) });
