@@ -4981,8 +4981,11 @@ export interface operations {
                     url: string;
                     /** @description Default: every event type */
                     eventTypes?: ("payment_request.created" | "payment_request.ready" | "payment_request.pending" | "payment_request.authorized" | "payment_request.succeeded" | "payment_request.cancelled" | "payment_request.expired" | "payment_request.failed" | "payment_request.partially_paid" | "payment_request.captured" | "payment_request.condition_raised" | "payment_request.condition_accepted" | "refund.created" | "refund.succeeded" | "refund.failed" | "refund.cancelled" | "refund.expired")[];
-                    /** @description native (default: Standard Webhooks), or the name of a dialect with a webhook format of its own (see docs/webhooks.md) */
-                    format?: string;
+                    /**
+                     * @description native (default: Standard Webhooks), or the name of a dialect with a webhook format of its own (see docs/webhooks.md)
+                     * @enum {string}
+                     */
+                    format?: "native" | "kpay" | "centrapay";
                 };
             };
         };

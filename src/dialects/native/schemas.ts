@@ -16,7 +16,8 @@ export const Amount = minor('amount').describe('Integer in the currency\'s minor
 // an enum, not a refinement: the document then lists exactly the codes the server accepts
 const CURRENCIES = Object.keys(CURRENCY_EXPONENTS).sort() as [string, ...string[]];
 export const Currency = z.enum(CURRENCIES, { error: (issue) => (issue.input === undefined ? 'expected a currency, received undefined' : 'must be an upper-case ISO 4217 code (or BTC) that posgate supports') }).describe('ISO 4217, upper case, or BTC');
-const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+// what the refinements check, said in JSON Schema too, so the document is as strict as the server
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
 const Id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`);
 
 export const LineItem = z.strictObject({
@@ -30,7 +31,7 @@ export const LineItem = z.strictObject({
 });
 
 export const Metadata = z.record(z.string().min(1).max(40), z.string().max(500))
-  .refine((m) => Object.keys(m).length <= 50, 'metadata holds at most 50 keys');
+  .refine((m) => Object.keys(m).length <= 50, 'metadata holds at most 50 keys').meta({ maxProperties: 50 });
 
 export const PAYMENT_METHODS = ['card', 'mobile_money', 'bank_transfer', 'wallet', 'crypto'] as const;
 export const PaymentMethod = z.enum(PAYMENT_METHODS);
@@ -61,7 +62,8 @@ export const CaptureBody = z.strictObject({ amount: Amount.optional() });
 export const EmptyBody = z.strictObject({});
 export const CreateRefundBody = z.strictObject({
   amount: Amount,
-  reference: z.string().min(1).max(255).refine((r) => !r.startsWith(SYSTEM_REFERENCE_PREFIX), `references starting with ${SYSTEM_REFERENCE_PREFIX} are reserved for posgate's own refunds`),
+  reference: z.string().min(1).max(255).refine((r) => !r.startsWith(SYSTEM_REFERENCE_PREFIX), `references starting with ${SYSTEM_REFERENCE_PREFIX} are reserved for posgate's own refunds`)
+    .meta({ pattern: `^(?!${SYSTEM_REFERENCE_PREFIX})` }),
   reason: z.string().max(500).optional(),
   captureMode: z.enum(['automatic', 'manual']).optional(),
 });

@@ -1,6 +1,7 @@
 // Webhook endpoints, and each event's delivery attempts and redelivery.
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { inTransaction } from '../../../app/unit-of-work.js';
 import * as deliveries from '../../../app/use-cases/deliveries.js';
 import * as uc from '../../../app/use-cases/webhook-endpoints.js';
@@ -18,10 +19,15 @@ const notFound = errors('not_found');
 export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { webhookFormats?: readonly string[] }): void {
   const { app } = deps;
   const r = fastify.withTypeProvider<ZodTypeProvider>();
+  // the formats this gateway serves, as an enum: the document then says what the server accepts
+  const formats = deps.webhookFormats ?? ['native'];
+  const CreateBody = s.CreateEndpointBody.extend({
+    format: z.enum(formats as [string, ...string[]]).optional().describe('native (default: Standard Webhooks), or the name of a dialect with a webhook format of its own (see docs/webhooks.md)'),
+  });
 
   r.post('/v1/webhook-endpoints', {
     schema: {
-      tags, summary: 'Register an endpoint; the answer carries its signing secret, shown once', operationId: 'createWebhookEndpoint', body: s.CreateEndpointBody, headers: s.IdempotencyHeaders,
+      tags, summary: 'Register an endpoint; the answer carries its signing secret, shown once', operationId: 'createWebhookEndpoint', body: CreateBody, headers: s.IdempotencyHeaders,
       response: { 201: s.WebhookEndpointWithSecret },
     },
   }, async (req, reply) =>
