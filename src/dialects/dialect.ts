@@ -24,6 +24,14 @@ export interface DialectContext<Settings = unknown> {
   webhookFormats: readonly string[];
 }
 
+/** A dialect's own OpenAPI document: its title and description, and how its callers authenticate. */
+export interface DialectDocument {
+  title: string;
+  description: string;
+  /** OpenAPI security schemes by name; every operation requires one of them. */
+  securitySchemes?: Record<string, Record<string, unknown>>;
+}
+
 /** How a dialect's credential set is made, for the admin API and `posgate credentials --json`. */
 export interface CredentialIssuer {
   /**
@@ -54,7 +62,7 @@ export interface Dialect<Settings = unknown> {
    * their schemas describe them (for a provider whose API is JSON over HTTP). Without it, its routes
    * are in no document; they are never in the native API's (`/openapi.json`).
    */
-  openapi?: { title: string; description: string };
+  openapi?: DialectDocument;
   /** Its webhook format, when it has one: what an endpoint with `format: <name>` is sent. */
   webhook?(context: DialectContext<Settings>): RenderDelivery;
 }

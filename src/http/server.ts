@@ -35,7 +35,7 @@ export interface ServerDeps {
 export interface PrefixedSurface {
   name: string;
   prefix: string;
-  openapi?: { title: string; description: string };
+  openapi?: { title: string; description: string; securitySchemes?: Record<string, Record<string, unknown>> };
 }
 
 /** The server's maximum path parameter length: long enough that an over-long id reaches the route's schema and gets a problem+json 400. */
@@ -88,7 +88,13 @@ async function registerDocuments(fastify: FastifyInstance, deps: ServerDeps): Pr
     const decorator = `openapi_${surface.name}`;
     await fastify.register(fastifySwagger, {
       decorator,
-      openapi: { openapi: '3.1.0', info: { ...surface.openapi, version: '1.0.0', license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } } },
+      openapi: {
+        openapi: '3.1.0',
+        info: { title: surface.openapi.title, description: surface.openapi.description, version: '1.0.0', license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },
+        // the dialect writes its schemes in OpenAPI's own words; the plugin's types name every variant
+        components: { securitySchemes: (surface.openapi.securitySchemes ?? {}) as never },
+        security: Object.keys(surface.openapi.securitySchemes ?? {}).map((name) => ({ [name]: [] })),
+      },
       transform: (input) => (underPrefix(input.url, surface.prefix) ? jsonSchemaTransform(input) : { schema: { hide: true }, url: input.url }),
       // its own schemas only: the native API's named schemas are not part of a dialect's document
       transformObject: createJsonSchemaTransformObject({ schemaRegistry: z.registry() }),

@@ -1,7 +1,7 @@
 // The OpenAPI document says everything the server does: walked as a running gateway serves it,
 // checked against real answers, and kept equal to the checked-in copy the client is generated from.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -192,6 +192,29 @@ describe('the documents of the dialects', () => {
       expect(Object.keys(native.paths).some((p) => p.startsWith('/toy'))).toBe(false);
     } finally {
       await g.close();
+    }
+  });
+
+  it('serves the documented dialects their own documents, which Redocly finds no fault in', async () => {
+    const documented = DIALECTS.filter((d) => d.openapi);
+    expect(documented.map((d) => d.name)).toContain('kpay');
+    const dir = mkdtempSync(join(tmpdir(), 'posgate-dialect-docs-'));
+    try {
+      for (const dialect of documented) {
+        const own = await t.api('GET', `${dialect.prefix}/openapi.json`, { key: null });
+        expect(own.status, dialect.name).toBe(200);
+        const paths = Object.keys(own.body.paths);
+        expect(paths.length, dialect.name).toBeGreaterThan(0);
+        for (const path of paths) expect(path).toMatch(new RegExp(`^${dialect.prefix}/`));
+        for (const item of Object.values<any>(own.body.paths)) for (const m of HTTP_METHODS) if (item[m]) expect(item[m].operationId).toMatch(/^[a-z][A-Za-z0-9]+$/);
+        const file = join(dir, `${dialect.name}.json`);
+        writeFileSync(file, JSON.stringify(own.body));
+        // exits non-zero on an error; its summary counts the warnings
+        const out = execFileSync(join('node_modules', '.bin', 'redocly'), ['lint', file, '--format=summary'], { stdio: 'pipe', encoding: 'utf8' });
+        expect(out, dialect.name).not.toMatch(/^warning/m);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });
