@@ -424,6 +424,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/sandbox/refunds/{id}/outcome": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Act as the channel: settle or fail a refund it answered pending (a crypto refund) */
+        post: operations["sandboxRefundOutcome"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/sandbox/resolve": {
         parameters: {
             query?: never;
@@ -728,7 +745,7 @@ export interface paths {
         put?: never;
         /**
          * A fresh credential set for one dialect, in the shape of `posgate credentials --json`
-         * @description The body holds the dialect's own options: native: none; kpay: none; centrapay: none; mobilepay: issueToken.
+         * @description The body holds the dialect's own options: native: none; kpay: none; kowri: livemode; centrapay: none; cliq: livemode; mobilepay: issueToken.
          */
         post: operations["adminIssueCredentials"];
         /** Revoke a merchant's credential set for one dialect: it stops working at once (its terminal key too), and a new set may then be issued */
@@ -4468,6 +4485,173 @@ export interface operations {
             };
         };
     };
+    sandboxRefundOutcome: {
+        parameters: {
+            query?: never;
+            header?: {
+                "idempotency-key"?: string;
+            };
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /**
+                     * @description What the channel answers a refund it had answered pending (a crypto refund)
+                     * @enum {string}
+                     */
+                    outcome: "succeeded" | "failed";
+                };
+            };
+        };
+        responses: {
+            /** @description OK */
+            200: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Idempotent-Replayed": components["headers"]["IdempotentReplayed"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Refund"];
+                };
+            };
+            /** @description Bad Request: invalid_json, unknown_field, parameter_missing, parameter_invalid, idempotency_key_invalid */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_json" | "unknown_field" | "parameter_missing" | "parameter_invalid" | "idempotency_key_invalid";
+                    };
+                };
+            };
+            /** @description Unauthorized: missing_api_key, invalid_api_key */
+            401: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "missing_api_key" | "invalid_api_key";
+                    };
+                };
+            };
+            /** @description Forbidden: test_mode_only */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "test_mode_only";
+                    };
+                };
+            };
+            /** @description Not Found: not_found */
+            404: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "not_found";
+                    };
+                };
+            };
+            /** @description Conflict: invalid_state, conflict, idempotency_in_progress */
+            409: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "invalid_state" | "conflict" | "idempotency_in_progress";
+                    };
+                };
+            };
+            /** @description Content Too Large: payload_too_large */
+            413: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "payload_too_large";
+                    };
+                };
+            };
+            /** @description Unsupported Media Type: unsupported_media_type */
+            415: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unsupported_media_type";
+                    };
+                };
+            };
+            /** @description Unprocessable Content: idempotency_key_reused */
+            422: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "idempotency_key_reused";
+                    };
+                };
+            };
+            /** @description Internal Server Error: internal_error */
+            500: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "internal_error";
+                    };
+                };
+            };
+            /** @description Service Unavailable: service_unavailable */
+            503: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    "Retry-After": components["headers"]["RetryAfter"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "service_unavailable";
+                    };
+                };
+            };
+        };
+    };
     sandboxResolve: {
         parameters: {
             query?: never;
@@ -4980,12 +5164,12 @@ export interface operations {
                     /** Format: uri */
                     url: string;
                     /** @description Default: every event type */
-                    eventTypes?: ("payment_request.created" | "payment_request.ready" | "payment_request.pending" | "payment_request.authorized" | "payment_request.succeeded" | "payment_request.cancelled" | "payment_request.expired" | "payment_request.failed" | "payment_request.partially_paid" | "payment_request.captured" | "payment_request.condition_raised" | "payment_request.condition_accepted" | "refund.created" | "refund.succeeded" | "refund.failed" | "refund.cancelled" | "refund.expired")[];
+                    eventTypes?: ("payment_request.created" | "payment_request.ready" | "payment_request.pending" | "payment_request.authorized" | "payment_request.succeeded" | "payment_request.cancelled" | "payment_request.expired" | "payment_request.failed" | "payment_request.partially_paid" | "payment_request.captured" | "payment_request.condition_raised" | "payment_request.condition_accepted" | "payment_request.payment_declined" | "refund.created" | "refund.succeeded" | "refund.failed" | "refund.cancelled" | "refund.expired")[];
                     /**
                      * @description native (default: Standard Webhooks), or the name of a dialect with a webhook format of its own (see docs/webhooks.md)
                      * @enum {string}
                      */
-                    format?: "native" | "kpay" | "centrapay";
+                    format?: "native" | "kpay" | "kowri" | "centrapay" | "cliq";
                 };
             };
         };

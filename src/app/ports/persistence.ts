@@ -355,6 +355,13 @@ export interface Persistence {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Reads outside a transaction (autocommit): read-only by type, so a write must be a transaction. */
   readonly read: ReadTx;
+  /** Durable COMMITs made and the transactions they carried (more than one each under group commit). */
+  readonly groupCommit?: { readonly commits: number; readonly transactions: number };
+  /**
+   * The same database through connections of its own, for background work (webhook delivery,
+   * sweeps), so that a load of API requests cannot starve it; absent where there is one connection.
+   */
+  readonly background?: Persistence;
   migrate(): Promise<void>;
   close(): Promise<void>;
 }
