@@ -101,3 +101,12 @@ export function minorToDecimal(minor: number, exponent: number): string {
   const text = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
   return negative ? `-${text}` : text;
 }
+
+/** Minor units as people read them: the currency code, then the amount with its decimals and thousands grouped ("NZD 1,234.50"). */
+export function formatMoney(minor: number, currency: string): string {
+  const text = minorToDecimal(minor, currencyExponent(currency));
+  const negative = text.startsWith('-');
+  const [whole, fraction] = (negative ? text.slice(1) : text).split('.');
+  const grouped = (whole as string).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${currency} ${grouped}${fraction !== undefined ? `.${fraction}` : ''}`;
+}

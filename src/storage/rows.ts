@@ -16,6 +16,7 @@ const numOrNull = (value: number | string | null) => (value === null ? null : Nu
 
 export const toMerchant = (r: Selectable<MerchantsTable>): Merchant => ({
   id: r.id, name: r.name, testClockOffsetMs: num(r.test_clock_offset_ms), underpaymentToleranceBps: num(r.underpayment_tolerance_bps), createdAt: num(r.created_at),
+  timeZone: r.time_zone,
 });
 export const toStore = (r: Selectable<StoresTable>): Store => ({ id: r.id, merchantId: r.merchant_id, name: r.name, createdAt: num(r.created_at) });
 export const toTerminal = (r: Selectable<TerminalsTable>): Terminal => ({

@@ -4,7 +4,7 @@ import type { Generated } from 'kysely';
 
 type Bool = number;
 
-export interface MerchantsTable { id: string; name: string; test_clock_offset_ms: number; created_at: number; underpayment_tolerance_bps: Generated<number> }
+export interface MerchantsTable { id: string; name: string; test_clock_offset_ms: number; created_at: number; underpayment_tolerance_bps: Generated<number>; time_zone: Generated<string> }
 export interface StoresTable { id: string; merchant_id: string; name: string; created_at: number }
 export interface TerminalsTable {
   id: string; merchant_id: string; store_id: string; name: string;
@@ -79,7 +79,21 @@ export interface ChannelEventsTable {
   id: string; command_id: string; received_at: number;
 }
 
+export interface UsersTable {
+  id: string; merchant_id: string; email: string; role: string; password_hash: string; created_at: number; disabled_at: number | null;
+}
+export interface SessionsTable { id_hash: string; user_id: string; csrf_token: string; created_at: number; last_seen_at: number }
+export interface SignInAttemptsTable { key: string; window_start: number; failures: number }
+export interface AuditLogTable {
+  id: string; merchant_id: string; livemode: Bool; actor_type: string; actor_id: string; actor_name: string; action: string;
+  object_type: string; object_id: string; detail: string | null; created_at: number;
+}
+
 export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  sign_in_attempts: SignInAttemptsTable;
+  audit_log: AuditLogTable;
   merchants: MerchantsTable;
   stores: StoresTable;
   terminals: TerminalsTable;
@@ -114,4 +128,5 @@ export const UNIQUE = {
   terminalPosId: 'terminals_pos_id_unique',
   dialectLookup: 'dialect_credentials_lookup_unique',
   dialectPerMerchant: 'dialect_credentials_merchant_unique',
+  userEmail: 'users_email_unique',
 } as const;

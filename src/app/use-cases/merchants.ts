@@ -14,7 +14,7 @@ export const DEFAULT_STORE_NAME = 'Main store';
 
 /** A merchant always starts with one store, so terminals can be added at once (admin API and CLI alike). */
 export async function createMerchant(unit: Work, input: { name: string; storeName?: string }): Promise<{ merchant: Merchant; store: Store }> {
-  const merchant: Merchant = { id: unit.app.ids.id('mer'), name: input.name, testClockOffsetMs: 0, underpaymentToleranceBps: 0, createdAt: unit.app.clock.now() };
+  const merchant: Merchant = { id: unit.app.ids.id('mer'), name: input.name, testClockOffsetMs: 0, underpaymentToleranceBps: 0, createdAt: unit.app.clock.now(), timeZone: 'UTC' };
   await unit.tx.insertMerchant(merchant);
   return { merchant, store: await createStore(unit, merchant.id, { name: input.storeName ?? DEFAULT_STORE_NAME }) };
 }

@@ -1,0 +1,51 @@
+// The merchant's dashboard: its users (one merchant each, with a role), their server-side sessions,
+// the sign-in attempts that rate-limit guessing, the audit log of who changed what, and each
+// merchant's time zone (the days of its settlement report). Indexes serve the list and report reads.
+import { sql, type Kysely } from 'kysely';
+import { UNIQUE } from '../schema.js';
+
+export async function up(db: Kysely<unknown>): Promise<void> {
+  const s = db.schema;
+  await s.createTable('users')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+    .addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('role', 'text', (c) => c.notNull().check(sql`role in ('owner', 'staff', 'viewer')`))
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('disabled_at', 'bigint')
+    .execute();
+  // one account per address, across merchants: the sign-in form asks only for the email
+  await s.createIndex(UNIQUE.userEmail).on('users').column('email').unique().execute();
+  await s.createTable('sessions')
+    .addColumn('id_hash', 'text', (c) => c.primaryKey())
+    .addColumn('user_id', 'text', (c) => c.notNull().references('users.id'))
+    .addColumn('csrf_token', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('last_seen_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await s.createIndex('sessions_by_user').on('sessions').column('user_id').execute();
+  await s.createTable('sign_in_attempts')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('window_start', 'bigint', (c) => c.notNull())
+    .addColumn('failures', 'integer', (c) => c.notNull())
+    .execute();
+  await s.createTable('audit_log')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+    .addColumn('livemode', 'integer', (c) => c.notNull())
+    .addColumn('actor_type', 'text', (c) => c.notNull())
+    .addColumn('actor_id', 'text', (c) => c.notNull())
+    .addColumn('actor_name', 'text', (c) => c.notNull())
+    .addColumn('action', 'text', (c) => c.notNull())
+    .addColumn('object_type', 'text', (c) => c.notNull())
+    .addColumn('object_id', 'text', (c) => c.notNull())
+    .addColumn('detail', 'text')
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .execute();
+  await s.createIndex('audit_log_by_merchant').on('audit_log').columns(['merchant_id', 'livemode', 'id']).execute();
+  await s.alterTable('merchants').addColumn('time_zone', 'text', (c) => c.notNull().defaultTo('UTC')).execute();
+  // the report reads succeeded events and refunds of one merchant and mode by time
+  await s.createIndex('events_by_type_and_time').on('events').columns(['merchant_id', 'livemode', 'type', 'created_at']).execute();
+  await s.createIndex('refunds_by_merchant_and_time').on('refunds').columns(['merchant_id', 'livemode', 'status', 'updated_at']).execute();
+}
