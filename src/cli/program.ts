@@ -14,6 +14,7 @@ import { openDatabase } from '../storage/open.js';
 import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../dialects/native/render.js';
 import { baseUrlOf, withApp } from './open-app.js';
 import { registerVerify } from './verify.js';
+import { registerUsers } from './users.js';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -58,6 +59,7 @@ export function credentialsJson(baseUrl: string, credentials: DemoCredentials): 
   const { secretKey, terminalKey, terminalId, webhookSecret } = credentials.native;
   const out: Record<string, unknown> = { baseUrl, native: { secretKey, terminalKey, terminalId, webhookSecret } };
   for (const dialect of OTHER_DIALECTS) if (credentials[dialect] !== undefined) out[dialect] = credentials[dialect];
+  if (credentials.dashboard) out.dashboard = { url: `${baseUrl}/dashboard`, ...credentials.dashboard };
   return out;
 }
 
@@ -127,9 +129,11 @@ export function createProgram(io: CliIo = processIo): Command {
         const set = out[dialect];
         if (set && typeof set === 'object') io.stdout(`${dialect}\n` + table(Object.entries(set).map(([k, v]) => [k, String(v)] as const), '  '));
       }
+      if (out.dashboard) io.stdout('dashboard\n' + table(Object.entries(out.dashboard).map(([k, v]) => [k, String(v)] as const), '  '));
     });
 
   registerVerify(program, io, config);
+  registerUsers(program, io, config);
 
   const merchants = program.command('merchants').description('merchants (each gets a default store)');
   merchants

@@ -47,6 +47,9 @@ export class DashboardStore {
   async listUsers(merchantId: string) {
     return (await this.db.selectFrom('users').selectAll().where('merchant_id', '=', merchantId).orderBy('id').execute()).map(toUser);
   }
+  async listApiKeys(merchantId: string) {
+    return (await this.db.selectFrom('api_keys').selectAll().where('merchant_id', '=', merchantId).orderBy('created_at').orderBy('id').execute()).map(rows.toApiKey);
+  }
   async insertUser(u: User) {
     await this.db.insertInto('users').values({
       id: u.id, merchant_id: u.merchantId, email: u.email, role: u.role, password_hash: u.passwordHash, created_at: u.createdAt, disabled_at: u.disabledAt,

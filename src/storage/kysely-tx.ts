@@ -55,6 +55,7 @@ export class KyselyTx implements Tx {
   getUser(id: string) { return this.dash.getUser(id); }
   findUserByEmail(email: string) { return this.dash.findUserByEmail(email); }
   listUsers(merchantId: string) { return this.dash.listUsers(merchantId); }
+  listApiKeys(merchantId: string) { return this.dash.listApiKeys(merchantId); }
   insertUser(user: User) { return this.write(() => this.dash.insertUser(user)); }
   setUserDisabled(id: string, at: number | null) { return this.dash.setUserDisabled(id, at); }
   setUserPassword(id: string, passwordHash: string) { return this.dash.setUserPassword(id, passwordHash); }
@@ -248,6 +249,7 @@ export class KyselyTx implements Tx {
     if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
     if (f.createdTo !== undefined) q = q.where('created_at', '<=', f.createdTo);
     if (f.active !== undefined) q = q.where('status', f.active ? 'in' : 'not in', [...ACTIVE_STATUSES]);
+    if (f.currency) q = q.where('currency', '=', f.currency);
     if (f.paymentMethod) q = q.where('payment_method', '=', f.paymentMethod);
     if (f.source) q = q.where('source', '=', f.source);
     if (f.amountFrom !== undefined) q = q.where('amount', '>=', f.amountFrom);

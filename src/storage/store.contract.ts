@@ -995,6 +995,16 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect((await store.read.listAuditEntries('m_1', null, { limit: 10, objectId: 'pr_a2' })).items).toStrictEqual([entry('a2', true)]);
       });
 
+      it("a merchant's API keys are listed oldest first, revoked ones too", async () => {
+        const a = anApiKey({ id: 'key_a', createdAt: NOW });
+        const b = anApiKey({ id: 'key_b', createdAt: NOW + 1, terminalId: 't_1', kind: 'terminal', revokedAt: NOW + 2 });
+        const c = anApiKey({ id: 'key_c', merchantId: 'm_2' });
+        await store.transaction(async (tx) => {
+          for (const key of [b, c, a]) await tx.insertApiKey(key);
+        });
+        expect(await store.read.listApiKeys('m_1')).toStrictEqual([a, b]);
+      });
+
       it('a merchant keeps its time zone', async () => {
         await store.transaction((tx) => tx.setMerchantTimeZone('m_1', 'Pacific/Auckland'));
         expect((await store.read.getMerchant('m_1'))?.timeZone).toBe('Pacific/Auckland');
@@ -1066,6 +1076,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         const list = async (f: Partial<PaymentRequestFilter>) => ids((await store.read.listPaymentRequests({ merchantId: 'm_1', livemode: false, ...f }, { limit: 50 })).items);
         expect(await list({ paymentMethod: 'mobile_money' })).toStrictEqual(['pr_3']);
         expect(await list({ source: 'kpay' })).toStrictEqual(['pr_s1']);
+        expect(await list({ currency: 'USD' })).toStrictEqual(['pr_4']);
         expect(await list({ amountFrom: 700, amountTo: 800 })).toStrictEqual(['pr_s1']);
         expect(await list({ search: 'INV-1' })).toStrictEqual(['pr_s1']);
         expect(await list({ search: 'ORDER-9' })).toStrictEqual(['pr_s2']);

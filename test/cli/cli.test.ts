@@ -72,7 +72,7 @@ describe('posgate CLI', () => {
       mobilepay: { bioCode: string; accessToken: string; terminalId: string; posId: string; storeId: string };
       centrapay: { apiKey: string; merchantId: string; configId: string; terminalId: string };
     };
-    expect(Object.keys(creds)).toEqual(['baseUrl', 'native', 'kpay', 'centrapay', 'mobilepay']);
+    expect(Object.keys(creds)).toEqual(['baseUrl', 'native', 'kpay', 'centrapay', 'mobilepay', 'dashboard']);
     expect(Object.keys(creds.centrapay).sort()).toEqual(['apiKey', 'configId', 'merchantId', 'terminalId']);
     expect(creds.centrapay).toMatchObject({ terminalId: 'till-1', apiKey: expect.stringMatching(/^tk_test_/) });
     expect(Object.keys(creds.mobilepay).sort()).toEqual(['accessToken', 'bioCode', 'posId', 'storeId', 'terminalId']);

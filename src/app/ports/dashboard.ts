@@ -1,7 +1,7 @@
 // The persistence port's part for the merchant's dashboard: its users, their server-side sessions,
 // the sign-in failures that rate-limit guessing, and the audit log of who changed what.
 import type { DeliveryAttempt } from '../../core/webhooks.js';
-import type { Page } from './persistence.js';
+import type { ApiKey, Page } from './persistence.js';
 
 export const USER_ROLES = ['owner', 'staff', 'viewer'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
@@ -62,6 +62,8 @@ export interface DashboardReads {
   getUser(id: string): Promise<User | null>;
   findUserByEmail(email: string): Promise<User | null>;
   listUsers(merchantId: string): Promise<User[]>;
+  /** A merchant's API keys (revoked ones too), oldest first. */
+  listApiKeys(merchantId: string): Promise<ApiKey[]>;
   getSession(idHash: string): Promise<Session | null>;
   getSignInFailures(key: string): Promise<SignInFailures | null>;
   /** Newest first, a page at a time; both modes when `livemode` is null. */

@@ -140,6 +140,7 @@ export interface PaymentRequestFilter {
   createdFrom?: number;
   createdTo?: number;
   active?: boolean;
+  currency?: string;
   /** The channel the patron paid through. */
   paymentMethod?: string;
   /** The API the request came through (native or a dialect's name). */

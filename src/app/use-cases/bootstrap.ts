@@ -5,6 +5,7 @@ import { ConcurrentUpdate, type Terminal, type Tx } from '../ports/persistence.j
 import { isDomainError } from '../../core/errors.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { createApiKey, createMerchant, createStore, createTerminal, DEFAULT_STORE_NAME, hashSecret, requireMerchant } from './merchants.js';
+import { createUser } from './users.js';
 
 const ADMIN_TOKEN_HASH = 'admin_token_hash';
 const DEMO_CREDENTIALS = 'demo_credentials';
@@ -17,11 +18,20 @@ export interface NativeCredentials {
   webhookSecret: string;
 }
 
+/** The demo merchant's dashboard owner: its password sealed with the rest, so it can be printed again. */
+export interface DemoDashboardUser {
+  email: string;
+  password: string;
+}
+
 export interface DemoCredentials {
   merchantId: string;
   native: NativeCredentials;
+  dashboard?: DemoDashboardUser;
   [dialect: string]: unknown;
 }
+
+export const DEMO_OWNER_EMAIL = 'owner@example.com';
 
 /**
  * Without POSGATE_ADMIN_TOKEN a token is generated on first start and only its hash kept:
@@ -100,7 +110,13 @@ export async function ensureDemoMerchant(app: App, dialects: Record<string, Cred
         throw error;
       }
     }
-    if (!sealed || missing.length > 0) await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
+    // the owner of the demo's dashboard (made on the first start that knows dashboards)
+    const addOwner = credentials.dashboard === undefined;
+    if (addOwner) {
+      const { user, password } = await createUser(unit, { merchantId: credentials.merchantId, email: DEMO_OWNER_EMAIL, role: 'owner' });
+      credentials.dashboard = { email: user.email, password };
+    }
+    if (!sealed || missing.length > 0 || addOwner) await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
     return { credentials, created: !sealed };
   });
 }
