@@ -75,7 +75,8 @@ async function listPage(deps: DashboardDeps, state: DashboardRequestState, query
   const { user, merchant } = state.signedIn;
   const caller = callerOf(user, state.livemode);
   const filter = filterOf(query, merchant.timeZone);
-  const found = await listRequests(deps.app, caller, filter, { limit: PAGE_SIZE, beforeId: query.before || undefined });
+  const limit = query.limit && /^\d{1,3}$/.test(query.limit) ? Math.min(Math.max(Number(query.limit), 1), 200) : PAGE_SIZE;
+  const found = await listRequests(deps.app, caller, filter, { limit, beforeId: query.before || undefined });
   const terminals = (await listTerminals(deps.app, caller, { limit: 200 })).items;
   const terminalName = new Map(terminals.map((t) => [t.id, t.name]));
   const rows = found.items.map((r) => `<tr data-id="${esc(r.id)}">
