@@ -20,6 +20,7 @@ table.data tfoot td { font-weight: 700; }
 .filters button { margin-top: 0.6rem; }
 .stats { display: grid; grid-template-columns: repeat(auto-fit, minmax(14rem, 1fr)); gap: 0.75rem; }
 .stat .value { font-size: 1.4rem; font-weight: 700; font-variant-numeric: tabular-nums; }
+.chart { margin: 0; }
 .chart svg { width: 100%; height: auto; display: block; }
 .chart .bar { fill: var(--brand); }
 .chart .axis { stroke: var(--line); }
