@@ -135,6 +135,17 @@ describe("a request's page and its actions", () => {
     expect((await t.api('GET', `/v1/payment-requests/${paid.id}`)).body.version).toBe(before.version);
   });
 
+  it('an operation through the API is in the audit log too, naming the key it used', async () => {
+    const other = await paidRequest(900, { reference: 'API-REFUND' });
+    const refund = (await t.api('POST', `/v1/payment-requests/${other.id}/refunds`, { body: { amount: 100, reference: 'api-1' } })).body;
+    // a replay by reference is the same refund: not a second entry
+    await t.api('POST', `/v1/payment-requests/${other.id}/refunds`, { body: { amount: 100, reference: 'api-1' } });
+    const keyId = (await t.query<{ id: string; hash: string }>(`select id from api_keys where kind = 'secret' order by created_at limit 1`))[0]!.id;
+    const page = await owner.get(`/dashboard/payment-requests/${other.id}`);
+    expect(page.text).toContain(`secret key ${keyId}: payment_request.refund ${refund.id}: NZD 1.00 (succeeded)`);
+    expect(page.text.match(/payment_request\.refund/g)).toHaveLength(1);
+  });
+
   it('a cancel goes through the same use case as the API', async () => {
     const done = await owner.post(`/dashboard/payment-requests/${open.id}/actions/cancel`, { confirmed: 'yes' });
     expect(done.status).toBe(303);
@@ -173,14 +184,14 @@ describe('settlement report', () => {
     const report = await t.api('GET', `/v1/reports/settlement?from=${TODAY}&to=2026-03-11`);
     expect(report.status).toBe(200);
     expect(report.body.totals).toEqual([
-      { currency: 'NZD', count: 1, gross: 2500, refunded: 750, net: 1750 },
+      { currency: 'NZD', count: 2, gross: 3400, refunded: 850, net: 2550 },
       { currency: 'USD', count: 1, gross: 1000, refunded: 0, net: 1000 },
     ]);
     for (const total of report.body.totals) {
       const rows = report.body.rows.filter((r: any) => r.currency === total.currency);
       for (const key of ['count', 'gross', 'refunded', 'net']) expect(sum(rows.map((r: any) => r[key]))).toBe(total[key]);
     }
-    expect(report.body.rows[0]).toEqual({ date: TODAY, currency: 'NZD', channel: 'card', terminalId: t.terminalId, count: 1, gross: 2500, refunded: 750, net: 1750 });
+    expect(report.body.rows[0]).toEqual({ date: TODAY, currency: 'NZD', channel: 'card', terminalId: t.terminalId, count: 2, gross: 3400, refunded: 850, net: 2550 });
   });
 
   it('as CSV (Accept: text/csv): a header row and amounts in major units; the dashboard downloads the same', async () => {
@@ -189,10 +200,10 @@ describe('settlement report', () => {
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = (csv.body as string).split('\r\n');
     expect(lines[0]).toBe('date,currency,channel,terminalId,count,gross,refunded,net');
-    expect(lines[1]).toBe(`${TODAY},NZD,card,${t.terminalId},1,25.00,7.50,17.50`);
+    expect(lines[1]).toBe(`${TODAY},NZD,card,${t.terminalId},2,34.00,8.50,25.50`);
     expect(lines.at(-1)).toBe('');
     const page = await owner.get(`/dashboard/reports?from=${TODAY}&to=2026-03-11`);
-    expect(page.text).toContain('NZD 17.50');
+    expect(page.text).toContain('NZD 25.50');
     const download = await owner.get(`/dashboard/reports/settlement.csv?from=${TODAY}&to=2026-03-11`);
     expect(download.headers.get('content-disposition')).toContain('attachment');
     expect(download.text).toBe(csv.body);
@@ -206,6 +217,20 @@ describe('settlement report', () => {
     expect((await t.api('GET', '/v1/reports/settlement?from=2026-03-10')).status).toBe(400);
   });
 
+  it("an owner sets the merchant's time zone: the same sales fall on the zone's days", async () => {
+    expect((await owner.post('/dashboard/settings/time-zone', { timeZone: 'Mars/Olympus' })).status).toBe(400);
+    await owner.get('/dashboard/reports');
+    expect((await owner.post('/dashboard/settings/time-zone', { timeZone: 'Pacific/Honolulu' })).status).toBe(303);
+    // 09:00 UTC on 10 March is 23:00 on 9 March in Honolulu (−10): the sales move to the 9th
+    const ninth = await t.api('GET', '/v1/reports/settlement?from=2026-03-09&to=2026-03-10');
+    expect(ninth.body.timeZone).toBe('Pacific/Honolulu');
+    expect(ninth.body.totals.find((x: any) => x.currency === 'NZD').count).toBe(2);
+    expect(ninth.body.rows.every((row: any) => row.date === '2026-03-09')).toBe(true);
+    expect((await t.api('GET', '/v1/reports/settlement?from=2026-03-10&to=2026-03-11')).body.rows).toEqual([]);
+    await owner.get('/dashboard/reports');
+    await owner.post('/dashboard/settings/time-zone', { timeZone: 'UTC' });
+  });
+
   it('needs a secret key: a terminal key is refused', async () => {
     expect((await t.api('GET', `/v1/reports/settlement?from=${TODAY}&to=2026-03-11`, { key: t.terminalKey })).status).toBe(403);
   });
@@ -216,7 +241,7 @@ describe('overview and webhook log', () => {
     const page = await owner.get('/dashboard');
     expect(page.status).toBe(200);
     expect(page.text).toMatch(/data-currency="NZD"/);
-    expect(page.text).toContain('NZD 25.00');
+    expect(page.text).toContain('NZD 34.00');
     expect(page.text).toContain('<svg');
     expect(page.text).not.toMatch(/<script[^>]+src="http|<link[^>]+href="http|<img/);
   });

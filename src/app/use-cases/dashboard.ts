@@ -2,6 +2,7 @@
 // API calls (refund, cancel, capture, void, redeliver), in one transaction with its audit entry.
 import { loadPaymentRequest, notFound } from '../access.js';
 import { DomainError } from '../../core/errors.js';
+import { isTimeZone } from '../../core/calendar.js';
 import type { User, UserRole } from '../ports/dashboard.js';
 import type { ApiKey, Mode, Terminal } from '../ports/persistence.js';
 import { createApiKey, createOwnTerminal, revokeApiKey, type IssuedKey } from './merchants.js';
@@ -143,5 +144,14 @@ export async function createTerminalAsOwner(app: App, actor: Actor, name: string
     const terminal = await createOwnTerminal(unit, { merchantId: actor.merchantId, livemode: false, terminalId: null, credentialId: actor.id, kind: 'secret' }, { name });
     await recordAudit(unit, actor, false, 'terminal.create', 'terminal', terminal.id, name);
     return terminal;
+  });
+}
+
+/** The merchant's time zone: where its report's days begin (an IANA name such as Pacific/Auckland). */
+export async function setTimeZoneAsOwner(app: App, actor: Actor, timeZone: string): Promise<void> {
+  if (!isTimeZone(timeZone) || timeZone.length > 64) throw new DomainError('parameter_invalid', `${timeZone} is not a time zone name (such as Pacific/Auckland or UTC).`, 'timeZone');
+  await inTransaction(app, async (unit) => {
+    await unit.tx.setMerchantTimeZone(actor.merchantId, timeZone);
+    await recordAudit(unit, actor, false, 'merchant.time_zone', 'merchant', actor.merchantId, timeZone);
   });
 }

@@ -3,11 +3,13 @@
 import type { FastifyInstance } from 'fastify';
 import { addDays, dateOf } from '../../core/calendar.js';
 import { settlementCsv, settlementReport } from '../../app/use-cases/reports.js';
+import { setTimeZoneAsOwner } from '../../app/use-cases/dashboard.js';
+import { may } from '../../app/use-cases/sessions.js';
 import { nowFor } from '../../app/time.js';
 import { esc } from '../html.js';
 import type { DashboardDeps } from './deps.js';
-import { dashboardPage, money } from './layout.js';
-import { dashRoute } from './respond.js';
+import { csrfField, dashboardPage, money } from './layout.js';
+import { dashRoute, field, need, seeOther } from './respond.js';
 import type { DashboardRequestState } from './session.js';
 
 /** The asked range, or the last 7 days (today included) in the merchant's zone. */
@@ -35,8 +37,19 @@ export function reportRoutes(fastify: FastifyInstance, deps: DashboardDeps): voi
 <p><a href="/dashboard/reports/settlement.csv?${esc(query)}" download="settlement-${esc(from)}-${esc(to)}.csv" id="csv">Download CSV</a></p>
 <div class="table-wrap"><table class="data" id="report"><thead><tr><th>Date</th><th>Currency</th><th>Channel</th><th>Terminal</th><th class="num">Count</th><th class="num">Gross</th><th class="num">Refunded</th><th class="num">Net</th></tr></thead>
 <tbody>${rows || '<tr><td colspan="8">Nothing settled in these days.</td></tr>'}</tbody>
-<tfoot>${totals}</tfoot></table></div>`;
+<tfoot>${totals}</tfoot></table></div>
+${may(state.signedIn.user, 'manage') ? `<form method="post" action="/dashboard/settings/time-zone" class="card" aria-label="Time zone">${csrfField(state)}
+<label for="tz">Time zone of your days (an IANA name such as Pacific/Auckland)</label><input id="tz" name="timeZone" value="${esc(report.timeZone)}" required maxlength="64">
+<div class="actions"><button type="submit">Save time zone</button></div></form>` : ''}`;
       return dashboardPage(state, { title: 'Reports', section: 'reports', main });
+    }));
+
+  fastify.post('/dashboard/settings/time-zone', async (request, reply) =>
+    dashRoute(request, reply, 'reports', async (state) => {
+      need(state, 'manage');
+      const user = state.signedIn.user;
+      await setTimeZoneAsOwner(deps.app, { type: 'user', id: user.id, name: user.email, merchantId: user.merchantId }, field(request.body, 'timeZone').trim());
+      return seeOther(reply, '/dashboard/reports');
     }));
 
   fastify.get('/dashboard/reports/settlement.csv', async (request, reply) =>
