@@ -1,11 +1,11 @@
 // The dashboard's and the reports' storage (app/ports/dashboard.ts, app/ports/reporting.ts) over
 // Kysely, for every driver: KyselyTx delegates here so that file stays about the engine's tables.
 import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
-import type { AuditEntry, LoggedAttempt, Session, SignInFailures, User } from '../app/ports/dashboard.js';
+import type { AuditEntry, DisplayToken, LoggedAttempt, Session, SignInFailures, User } from '../app/ports/dashboard.js';
 import type { Page } from '../app/ports/persistence.js';
 import type { ActivityRow, ReportDay, SettlementQuery, SettlementRow } from '../app/ports/reporting.js';
 import * as rows from './rows.js';
-import type { AuditLogTable, Database, DeliveryAttemptsTable, UsersTable } from './schema.js';
+import type { AuditLogTable, Database, DeliveryAttemptsTable, DisplayTokensTable, UsersTable } from './schema.js';
 
 const num = (value: number | string | bigint | null) => Number(value ?? 0);
 
@@ -17,6 +17,11 @@ const toUser = (r: Selectable<UsersTable>): User => ({
 const toAudit = (r: Selectable<AuditLogTable>): AuditEntry => ({
   id: r.id, merchantId: r.merchant_id, livemode: r.livemode === 1, actorType: r.actor_type as AuditEntry['actorType'], actorId: r.actor_id,
   actorName: r.actor_name, action: r.action, objectType: r.object_type, objectId: r.object_id, detail: r.detail, createdAt: num(r.created_at),
+});
+
+const toDisplayToken = (r: Selectable<DisplayTokensTable>): DisplayToken => ({
+  id: r.id, merchantId: r.merchant_id, terminalId: r.terminal_id, livemode: r.livemode === 1, hash: r.hash, last4: r.last4,
+  createdAt: num(r.created_at), revokedAt: r.revoked_at === null ? null : num(r.revoked_at),
 });
 
 const toLogged = (r: Selectable<DeliveryAttemptsTable> & { event_type: string; payment_request_id: string }): LoggedAttempt => ({
@@ -81,6 +86,26 @@ export class DashboardStore {
   async deleteIdleSessions(before: number) {
     const result = await this.db.deleteFrom('sessions').where('last_seen_at', '<', before).executeTakeFirst();
     return Number(result.numDeletedRows);
+  }
+
+  async findDisplayTokenByHash(hash: string) {
+    const row = await this.db.selectFrom('display_tokens').selectAll().where('hash', '=', hash).executeTakeFirst();
+    return row ? toDisplayToken(row) : null;
+  }
+  async getDisplayToken(id: string) {
+    const row = await this.db.selectFrom('display_tokens').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? toDisplayToken(row) : null;
+  }
+  async listDisplayTokens(merchantId: string) {
+    return (await this.db.selectFrom('display_tokens').selectAll().where('merchant_id', '=', merchantId).orderBy('created_at').orderBy('id').execute()).map(toDisplayToken);
+  }
+  async insertDisplayToken(t: DisplayToken) {
+    await this.db.insertInto('display_tokens').values({
+      id: t.id, merchant_id: t.merchantId, terminal_id: t.terminalId, livemode: rows.bit(t.livemode), hash: t.hash, last4: t.last4, created_at: t.createdAt, revoked_at: t.revokedAt,
+    }).execute();
+  }
+  async revokeDisplayToken(id: string, at: number) {
+    await this.db.updateTable('display_tokens').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
 
   async getSignInFailures(key: string): Promise<SignInFailures | null> {

@@ -14,7 +14,7 @@ import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js'
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
 import * as rows from './rows.js';
 import { DashboardStore } from './dashboard-store.js';
-import type { AuditEntry, SignInFailures, Session, User } from '../app/ports/dashboard.js';
+import type { AuditEntry, DisplayToken, SignInFailures, Session, User } from '../app/ports/dashboard.js';
 import type { SettlementQuery } from '../app/ports/reporting.js';
 import type { Database } from './schema.js';
 
@@ -60,6 +60,11 @@ export class KyselyTx implements Tx {
   setUserDisabled(id: string, at: number | null) { return this.dash.setUserDisabled(id, at); }
   setUserPassword(id: string, passwordHash: string) { return this.dash.setUserPassword(id, passwordHash); }
   getSession(idHash: string) { return this.dash.getSession(idHash); }
+  findDisplayTokenByHash(hash: string) { return this.dash.findDisplayTokenByHash(hash); }
+  getDisplayToken(id: string) { return this.dash.getDisplayToken(id); }
+  listDisplayTokens(merchantId: string) { return this.dash.listDisplayTokens(merchantId); }
+  insertDisplayToken(token: DisplayToken) { return this.write(() => this.dash.insertDisplayToken(token)); }
+  revokeDisplayToken(id: string, at: number) { return this.dash.revokeDisplayToken(id, at); }
   insertSession(session: Session) { return this.write(() => this.dash.insertSession(session)); }
   touchSession(idHash: string, at: number) { return this.dash.touchSession(idHash, at); }
   deleteSession(idHash: string) { return this.dash.deleteSession(idHash); }

@@ -83,6 +83,9 @@ export interface UsersTable {
   id: string; merchant_id: string; email: string; role: string; password_hash: string; created_at: number; disabled_at: number | null;
 }
 export interface SessionsTable { id_hash: string; user_id: string; csrf_token: string; created_at: number; last_seen_at: number }
+export interface DisplayTokensTable {
+  id: string; merchant_id: string; terminal_id: string; livemode: Bool; hash: string; last4: string; created_at: number; revoked_at: number | null;
+}
 export interface SignInAttemptsTable { key: string; window_start: number; failures: number }
 export interface AuditLogTable {
   id: string; merchant_id: string; livemode: Bool; actor_type: string; actor_id: string; actor_name: string; action: string;
@@ -94,6 +97,7 @@ export interface Database {
   sessions: SessionsTable;
   sign_in_attempts: SignInAttemptsTable;
   audit_log: AuditLogTable;
+  display_tokens: DisplayTokensTable;
   merchants: MerchantsTable;
   stores: StoresTable;
   terminals: TerminalsTable;

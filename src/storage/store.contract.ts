@@ -8,7 +8,7 @@ import {
 } from '../app/ports/persistence.js';
 import type { ChannelCommand } from '../core/channel-command.js';
 import type { DialectRecord } from '../app/ports/dialect-records.js';
-import type { AuditEntry, Session, User } from '../app/ports/dashboard.js';
+import type { AuditEntry, DisplayToken, Session, User } from '../app/ports/dashboard.js';
 import { ACTIVE_STATUSES, FINAL_STATUSES, PAYMENT_REQUEST_STATUSES, type PaymentRequest, type PaymentRequestStatus } from '../core/payment-request.js';
 import { REFUND_STATUSES, type Refund } from '../core/refund.js';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint } from '../core/webhooks.js';
@@ -1003,6 +1003,21 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           for (const key of [b, c, a]) await tx.insertApiKey(key);
         });
         expect(await store.read.listApiKeys('m_1')).toStrictEqual([a, b]);
+      });
+
+      it('display tokens are found by hash and by id, listed per merchant, and revoked once', async () => {
+        const a: DisplayToken = { id: 'dsp_a', merchantId: 'm_1', terminalId: 't_1', livemode: false, hash: 'hash_a', last4: 'aaaa', createdAt: NOW, revokedAt: null };
+        const b: DisplayToken = { ...a, id: 'dsp_b', terminalId: 't_2', livemode: true, hash: 'hash_b', createdAt: NOW + 1 };
+        const c: DisplayToken = { ...a, id: 'dsp_c', merchantId: 'm_2', terminalId: 't_3', hash: 'hash_c' };
+        await store.transaction(async (tx) => {
+          for (const token of [b, c, a]) await tx.insertDisplayToken(token);
+        });
+        expect(await store.read.findDisplayTokenByHash('hash_b')).toStrictEqual(b);
+        expect(await store.read.findDisplayTokenByHash('hash_nope')).toBeNull();
+        expect(await store.read.listDisplayTokens('m_1')).toStrictEqual([a, b]);
+        await store.transaction((tx) => tx.revokeDisplayToken('dsp_a', NOW + 5));
+        await store.transaction((tx) => tx.revokeDisplayToken('dsp_a', NOW + 9));
+        expect(await store.read.getDisplayToken('dsp_a')).toStrictEqual({ ...a, revokedAt: NOW + 5 });
       });
 
       it('a merchant keeps its time zone', async () => {

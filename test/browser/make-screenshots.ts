@@ -59,7 +59,7 @@ try {
   });
 
   const display = join(OUT, 'display.png');
-  await shoot(browser, `${t.url}/display/${t.terminalId}?key=${encodeURIComponent(t.terminalKey)}`, DISPLAY, display, async (page) => {
+  await shoot(browser, `${t.url}/display/${t.terminalId}?token=${encodeURIComponent(t.gateway.demo.displayToken!)}`, DISPLAY, display, async (page) => {
     await page.locator('[data-testid=display-state][data-state=active]').waitFor();
     await page.locator('[data-testid=pay-qr]').waitFor();
   });

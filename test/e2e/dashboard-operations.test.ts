@@ -236,6 +236,32 @@ describe('settlement report', () => {
   });
 });
 
+describe('terminals, keys and displays (owner)', () => {
+  it('makes a display address shown once, which opens the display; revoking it closes it', async () => {
+    await owner.get('/dashboard/keys');
+    const made = await owner.post('/dashboard/display-tokens', { terminalId: t.terminalId, mode: 'test' });
+    expect(made.status).toBe(200);
+    const address = /id="new-display-url">([^<]+)<\/code>/.exec(made.text)![1]!.replace(/&amp;/g, '&');
+    expect(address).toMatch(new RegExp(`/display/${t.terminalId}\\?token=dt_test_`));
+    expect((await fetch(address)).status).toBe(200);
+    // the newest token is the last row (the demo's own display comes first)
+    const id = [...made.text.matchAll(/\/dashboard\/display-tokens\/(dsp_[0-9A-Za-z]+)\/revoke/g)].at(-1)![1]!;
+    expect((await owner.post(`/dashboard/display-tokens/${id}/revoke`, {})).status).toBe(303);
+    expect((await fetch(address)).status).toBe(401);
+    expect((await owner.get('/dashboard/audit')).text).toContain('display_token.revoke');
+  });
+
+  it('issues a key shown once that works, and revokes it', async () => {
+    await owner.get('/dashboard/keys');
+    const made = await owner.post('/dashboard/keys', { terminalId: '', mode: 'test' });
+    const secret = /id="new-key">([^<]+)<\/code>/.exec(made.text)![1]!;
+    expect((await t.api('GET', '/v1/payment-requests', { key: secret })).status).toBe(200);
+    const keyId = new RegExp(`Key (key_[0-9A-Za-z]+), shown once`).exec(made.text)![1]!;
+    expect((await owner.post(`/dashboard/keys/${keyId}/revoke`, {})).status).toBe(303);
+    expect((await t.api('GET', '/v1/payment-requests', { key: secret })).status).toBe(401);
+  });
+});
+
 describe('overview and webhook log', () => {
   it('the overview shows today\'s figures by currency and a chart as inline SVG', async () => {
     const page = await owner.get('/dashboard');

@@ -52,6 +52,19 @@ export interface AuditEntry {
   createdAt: number;
 }
 
+/** A customer display's credential: it shows one terminal's display, and can do nothing else. */
+export interface DisplayToken {
+  id: string;
+  merchantId: string;
+  terminalId: string;
+  livemode: boolean;
+  /** SHA-256 hex of the token: the token itself is never stored. */
+  hash: string;
+  last4: string;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
 /** A delivery attempt with what the log shows beside it. */
 export interface LoggedAttempt extends DeliveryAttempt {
   eventType: string;
@@ -65,6 +78,10 @@ export interface DashboardReads {
   /** A merchant's API keys (revoked ones too), oldest first. */
   listApiKeys(merchantId: string): Promise<ApiKey[]>;
   getSession(idHash: string): Promise<Session | null>;
+  findDisplayTokenByHash(hash: string): Promise<DisplayToken | null>;
+  getDisplayToken(id: string): Promise<DisplayToken | null>;
+  /** A merchant's display tokens (revoked ones too), oldest first. */
+  listDisplayTokens(merchantId: string): Promise<DisplayToken[]>;
   getSignInFailures(key: string): Promise<SignInFailures | null>;
   /** Newest first, a page at a time; both modes when `livemode` is null. */
   listAuditEntries(merchantId: string, livemode: boolean | null, page: { limit: number; beforeId?: string; objectId?: string }): Promise<Page<AuditEntry>>;
@@ -79,6 +96,8 @@ export interface DashboardWrites {
   setUserDisabled(id: string, at: number | null): Promise<void>;
   setUserPassword(id: string, passwordHash: string): Promise<void>;
   insertSession(session: Session): Promise<void>;
+  insertDisplayToken(token: DisplayToken): Promise<void>;
+  revokeDisplayToken(id: string, at: number): Promise<void>;
   touchSession(idHash: string, at: number): Promise<void>;
   deleteSession(idHash: string): Promise<void>;
   deleteSessionsOfUser(userId: string): Promise<void>;

@@ -6,6 +6,7 @@ import { isDomainError } from '../../core/errors.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { createApiKey, createMerchant, createStore, createTerminal, DEFAULT_STORE_NAME, hashSecret, requireMerchant } from './merchants.js';
 import { createUser } from './users.js';
+import { createDisplayToken } from './display-tokens.js';
 
 const ADMIN_TOKEN_HASH = 'admin_token_hash';
 const DEMO_CREDENTIALS = 'demo_credentials';
@@ -28,6 +29,8 @@ export interface DemoCredentials {
   merchantId: string;
   native: NativeCredentials;
   dashboard?: DemoDashboardUser;
+  /** The display token of the demo terminal's customer display (native.displayUrl). */
+  displayToken?: string;
   [dialect: string]: unknown;
 }
 
@@ -116,7 +119,9 @@ export async function ensureDemoMerchant(app: App, dialects: Record<string, Cred
       const { user, password } = await createUser(unit, { merchantId: credentials.merchantId, email: DEMO_OWNER_EMAIL, role: 'owner' });
       credentials.dashboard = { email: user.email, password };
     }
-    if (!sealed || missing.length > 0 || addOwner) await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
+    const addDisplay = credentials.displayToken === undefined;
+    if (addDisplay) credentials.displayToken = (await createDisplayToken(unit, { merchantId: credentials.merchantId, terminalId: credentials.native.terminalId, mode: 'test' })).secret;
+    if (!sealed || missing.length > 0 || addOwner || addDisplay) await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
     return { credentials, created: !sealed };
   });
 }

@@ -3,7 +3,8 @@
 import { loadPaymentRequest, notFound } from '../access.js';
 import { DomainError } from '../../core/errors.js';
 import { isTimeZone } from '../../core/calendar.js';
-import type { User, UserRole } from '../ports/dashboard.js';
+import type { DisplayToken, User, UserRole } from '../ports/dashboard.js';
+import { createDisplayToken, revokeDisplayToken, type IssuedDisplayToken } from './display-tokens.js';
 import type { ApiKey, Mode, Terminal } from '../ports/persistence.js';
 import { createApiKey, createOwnTerminal, revokeApiKey, type IssuedKey } from './merchants.js';
 import { createUser, disableUser, type CreatedUser } from './users.js';
@@ -114,10 +115,15 @@ export async function disableUserAsOwner(app: App, actor: Actor, userId: string)
 export interface KeysView {
   terminals: Terminal[];
   keys: ApiKey[];
+  displayTokens: DisplayToken[];
 }
 
 export async function keysView(app: App, merchantId: string): Promise<KeysView> {
-  return { terminals: (await app.db.read.listTerminals(merchantId, { limit: 500 })).items, keys: await app.db.read.listApiKeys(merchantId) };
+  return {
+    terminals: (await app.db.read.listTerminals(merchantId, { limit: 500 })).items,
+    keys: await app.db.read.listApiKeys(merchantId),
+    displayTokens: await app.db.read.listDisplayTokens(merchantId),
+  };
 }
 
 export async function issueKeyAsOwner(app: App, actor: Actor, input: { terminalId: string | null; mode: Mode }): Promise<IssuedKey> {
@@ -154,4 +160,12 @@ export async function setTimeZoneAsOwner(app: App, actor: Actor, timeZone: strin
     await unit.tx.setMerchantTimeZone(actor.merchantId, timeZone);
     await recordAudit(unit, actor, false, 'merchant.time_zone', 'merchant', actor.merchantId, timeZone);
   });
+}
+
+export function issueDisplayTokenAsOwner(app: App, actor: Actor, input: { terminalId: string; mode: Mode }): Promise<IssuedDisplayToken> {
+  return inTransaction(app, (unit) => createDisplayToken(unit, { merchantId: actor.merchantId, ...input }, actor));
+}
+
+export function revokeDisplayTokenAsOwner(app: App, actor: Actor, id: string): Promise<DisplayToken> {
+  return inTransaction(app, (unit) => revokeDisplayToken(unit, actor.merchantId, id, actor));
 }

@@ -1,5 +1,6 @@
 // The merchant's dashboard: its users (one merchant each, with a role), their server-side sessions,
-// the sign-in attempts that rate-limit guessing, the audit log of who changed what, and each
+// the sign-in attempts that rate-limit guessing, the audit log of who changed what, customer
+// displays' tokens (instead of an API key in the display's URL), and each
 // merchant's time zone (the days of its settlement report). Indexes serve the list and report reads.
 import { sql, type Kysely } from 'kysely';
 import { UNIQUE } from '../schema.js';
@@ -44,6 +45,19 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
   await s.createIndex('audit_log_by_merchant').on('audit_log').columns(['merchant_id', 'livemode', 'id']).execute();
+  // a customer display's credential: shows one terminal's display and nothing else
+  await s.createTable('display_tokens')
+    .addColumn('id', 'text', (c) => c.primaryKey())
+    .addColumn('merchant_id', 'text', (c) => c.notNull().references('merchants.id'))
+    .addColumn('terminal_id', 'text', (c) => c.notNull().references('terminals.id'))
+    .addColumn('livemode', 'integer', (c) => c.notNull())
+    .addColumn('hash', 'text', (c) => c.notNull())
+    .addColumn('last4', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'bigint', (c) => c.notNull())
+    .addColumn('revoked_at', 'bigint')
+    .execute();
+  await s.createIndex('display_tokens_hash_unique').on('display_tokens').column('hash').unique().execute();
+  await s.createIndex('display_tokens_by_merchant').on('display_tokens').columns(['merchant_id', 'terminal_id']).execute();
   await s.alterTable('merchants').addColumn('time_zone', 'text', (c) => c.notNull().defaultTo('UTC')).execute();
   // the report reads succeeded events and refunds of one merchant and mode by time
   await s.createIndex('events_by_type_and_time').on('events').columns(['merchant_id', 'livemode', 'type', 'created_at']).execute();

@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { USER_ROLES, type UserRole } from '../../app/ports/dashboard.js';
 import type { Mode } from '../../app/ports/persistence.js';
 import type { Actor } from '../../app/use-cases/audit.js';
-import { createTerminalAsOwner, createUserAsOwner, disableUserAsOwner, issueKeyAsOwner, keysView, revokeKeyAsOwner } from '../../app/use-cases/dashboard.js';
+import { createTerminalAsOwner, createUserAsOwner, disableUserAsOwner, issueDisplayTokenAsOwner, issueKeyAsOwner, keysView, revokeDisplayTokenAsOwner, revokeKeyAsOwner } from '../../app/use-cases/dashboard.js';
 import { listUsers } from '../../app/use-cases/users.js';
 import { DomainError } from '../../core/errors.js';
 import { esc } from '../html.js';
@@ -31,9 +31,9 @@ ${shown ? `<p class="secret" role="status">Password of ${esc(shown.email)}, show
   return dashboardPage(state, { title: 'Users', section: 'users', main });
 }
 
-async function keysPage(deps: DashboardDeps, state: DashboardRequestState, shown: { id: string; secret: string } | null): Promise<string> {
+async function keysPage(deps: DashboardDeps, state: DashboardRequestState, shown: { id: string; secret: string } | null, shownDisplay: string | null = null): Promise<string> {
   const zone = state.signedIn.merchant.timeZone;
-  const { terminals, keys } = await keysView(deps.app, state.signedIn.merchant.id);
+  const { terminals, keys, displayTokens } = await keysView(deps.app, state.signedIn.merchant.id);
   const terminalName = new Map(terminals.map((t) => [t.id, t.name]));
   const rows = keys.map((k) => `<tr><td class="mono">${esc(k.id)}</td><td>${esc(k.kind)}</td><td>${esc(k.mode)}</td><td>${esc(k.terminalId ? terminalName.get(k.terminalId) ?? k.terminalId : '—')}</td><td class="mono">…${esc(k.last4)}</td><td>${time(k.createdAt, zone)}</td>
 <td>${k.revokedAt === null ? `<form method="post" action="/dashboard/keys/${esc(k.id)}/revoke" class="inline">${csrfField(state)}<button type="submit" class="secondary">Revoke</button></form>` : `revoked ${time(k.revokedAt, zone)}`}</td></tr>`).join('\n');
@@ -45,7 +45,18 @@ ${shown ? `<p class="secret" role="status">Key ${esc(shown.id)}, shown once (onl
 <form method="post" action="/dashboard/keys" aria-label="New key">${csrfField(state)}
 <label for="k-terminal">For</label><select id="k-terminal" name="terminalId"><option value="">A merchant secret key (sk_)</option>${terminals.map((t) => `<option value="${esc(t.id)}">Terminal ${esc(t.name)} (tk_)</option>`).join('')}</select>
 <label for="k-mode">Mode</label><select id="k-mode" name="mode"><option value="test">test</option><option value="live">live</option></select>
-<div class="actions"><button type="submit">Create key</button></div></form></section>`;
+<div class="actions"><button type="submit">Create key</button></div></form></section>
+<section class="card"><h2>Customer displays</h2>
+<p class="hint">A display token shows one terminal's customer display and can do nothing else: put its address on the screen that faces customers, never an API key.</p>
+${shownDisplay ? `<p class="secret" role="status">Display address, shown once: <code class="mono" id="new-display-url">${esc(shownDisplay)}</code></p>` : ''}
+<div class="table-wrap"><table class="data" id="display-tokens"><thead><tr><th>Id</th><th>Terminal</th><th>Mode</th><th>Ends</th><th>Created</th><th></th></tr></thead><tbody>
+${displayTokens.map((d) => `<tr><td class="mono">${esc(d.id)}</td><td>${esc(terminalName.get(d.terminalId) ?? d.terminalId)}</td><td>${d.livemode ? 'live' : 'test'}</td><td class="mono">…${esc(d.last4)}</td><td>${time(d.createdAt, zone)}</td>
+<td>${d.revokedAt === null ? `<form method="post" action="/dashboard/display-tokens/${esc(d.id)}/revoke" class="inline">${csrfField(state)}<button type="submit" class="secondary">Revoke</button></form>` : `revoked ${time(d.revokedAt, zone)}`}</td></tr>`).join('\n')}
+</tbody></table></div>
+<form method="post" action="/dashboard/display-tokens" aria-label="New display token">${csrfField(state)}
+<label for="d-terminal">Terminal</label><select id="d-terminal" name="terminalId">${terminals.map((t) => `<option value="${esc(t.id)}">${esc(t.name)}</option>`).join('')}</select>
+<label for="d-mode">Mode</label><select id="d-mode" name="mode"><option value="test">test</option><option value="live">live</option></select>
+<div class="actions"><button type="submit">Make a display address</button></div></form></section>`;
   return dashboardPage(state, { title: 'Terminals and keys', section: 'keys', main });
 }
 
@@ -88,6 +99,20 @@ export function adminRoutes(fastify: FastifyInstance, deps: DashboardDeps): void
     dashRoute(request, reply, 'keys', async (state) => {
       need(state, 'manage');
       await revokeKeyAsOwner(deps.app, actorOf(state), (request.params as { id: string }).id);
+      return seeOther(reply, '/dashboard/keys');
+    }));
+  fastify.post('/dashboard/display-tokens', async (request, reply) =>
+    dashRoute(request, reply, 'keys', async (state) => {
+      need(state, 'manage');
+      const mode = field(request.body, 'mode');
+      if (mode !== 'test' && mode !== 'live') throw new DomainError('parameter_invalid', 'mode must be test or live.', 'mode');
+      const issued = await issueDisplayTokenAsOwner(deps.app, actorOf(state), { terminalId: field(request.body, 'terminalId'), mode: mode as Mode });
+      return keysPage(deps, state, null, `${deps.publicUrl}/display/${issued.token.terminalId}?token=${issued.secret}`);
+    }));
+  fastify.post('/dashboard/display-tokens/:id/revoke', async (request, reply) =>
+    dashRoute(request, reply, 'keys', async (state) => {
+      need(state, 'manage');
+      await revokeDisplayTokenAsOwner(deps.app, actorOf(state), (request.params as { id: string }).id);
       return seeOther(reply, '/dashboard/keys');
     }));
   fastify.post('/dashboard/terminals', async (request, reply) =>
