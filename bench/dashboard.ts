@@ -109,5 +109,7 @@ try {
   }
 } finally {
   await gateway.close();
-  await rm(dataDir, { recursive: true, force: true });
+  // BENCH_KEEP=1 keeps the seeded database to study its query plans (the path is printed)
+  if (process.env.BENCH_KEEP === '1') console.log(`kept ${dataDir}`);
+  else await rm(dataDir, { recursive: true, force: true });
 }

@@ -171,7 +171,8 @@ export class DashboardStore {
       .select((eb) => [eb.fn.sum<number>('rf.amount').as('refunded')])
       .where('rf.merchant_id', '=', merchantId).where('rf.livemode', '=', mode).where('rf.status', '=', 'succeeded')
       .where('rf.updated_at', '>=', from).where('rf.updated_at', '<', to)
-      .where((eb) => eb.exists(eb.selectFrom('events as s').select('s.id').whereRef('s.object_id', '=', 'pr.id').where('s.type', '=', 'payment_request.succeeded')))
+      // a request that had succeeded is succeeded still, or voided (the only way out of succeeded)
+      .where((eb) => eb.or([eb('pr.status', '=', 'succeeded'), eb.and([eb('pr.status', '=', 'cancelled'), eb('pr.status_reason', '=', 'voided')])]))
       .groupBy([sql`1`, 'rf.currency', 'pr.payment_method', 'rf.terminal_id']).execute();
     const byKey = new Map<string, SettlementRow>();
     const rowOf = (day: number, currency: string, channel: string | null, terminalId: string) => {

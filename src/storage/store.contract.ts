@@ -1043,8 +1043,9 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           aSucceededRequest({ id: 'pr_5', amountCaptured: 111, amount: 111, amountReceived: 111, amountAuthorized: 111, livemode: true }),
           aSucceededRequest({ id: 'pr_6', amountCaptured: 222, amount: 222, amountReceived: 222, amountAuthorized: 222, merchantId: 'm_2', storeId: 'st_2', terminalId: 't_3' }),
         ];
+        const voided = aSucceededRequest({ id: 'pr_8', status: 'cancelled', statusReason: 'voided', amount: 400, amountReceived: 400, amountAuthorized: 400, amountCaptured: 400, amountRefunded: 400, amountRefundReserved: 400, paymentMethod: 'wallet', terminalId: 't_2' });
         const notPaid = aRequest({ id: 'pr_7', status: 'expired', amountReceived: 50, amountAuthorized: 50, amountCaptured: 50, amountRefunded: 50, amountRefundReserved: 50 });
-        await insertRequests(...paid, notPaid);
+        await insertRequests(...paid, notPaid, voided);
         await store.transaction(async (tx) => {
           await tx.appendEvent(succeededEvent(paid[0]!, NOW + HOUR));
           await tx.appendEvent(succeededEvent(paid[1]!, NOW + DAY - 1));
@@ -1052,6 +1053,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           await tx.appendEvent(succeededEvent(paid[3]!, NOW + 2 * HOUR));
           await tx.appendEvent(succeededEvent(paid[4]!, NOW + HOUR));
           await tx.appendEvent(succeededEvent(paid[5]!, NOW + HOUR));
+          await tx.appendEvent(succeededEvent(voided, NOW + 2 * HOUR));
           // outside the days: before and at the end bound
           await tx.appendEvent(anEvent({ type: 'payment_request.succeeded', objectId: 'pr_2', sequence: 9, createdAt: NOW - 1 }));
           await tx.insertRefund(aRefund({ id: 'rf_1', paymentRequestId: 'pr_1', amount: 500, status: 'succeeded', updatedAt: NOW + DAY + HOUR }));
@@ -1060,6 +1062,8 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           await tx.insertRefund(aRefund({ id: 'rf_4', paymentRequestId: 'pr_1', amount: 999, status: 'succeeded', updatedAt: NOW + 2 * DAY }));
           // money owed back on a request that never succeeded is not a refund of takings
           await tx.insertRefund(aRefund({ id: 'rf_5', paymentRequestId: 'pr_7', amount: 50, status: 'succeeded', updatedAt: NOW + HOUR }));
+          // a void returns everything as a refund of a request that had succeeded
+          await tx.insertRefund(aRefund({ id: 'rf_6', paymentRequestId: 'pr_8', terminalId: 't_2', amount: 400, status: 'succeeded', updatedAt: NOW + 3 * HOUR }));
         });
       });
 
@@ -1067,6 +1071,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         const found = await store.read.settlementRows({ merchantId: 'm_1', livemode: false, days });
         expect(found).toStrictEqual([
           { date: '2026-01-01', currency: 'NZD', channel: 'card', terminalId: 't_1', count: 2, gross: MAX_AMOUNT + 5000, refunded: 200 },
+          { date: '2026-01-01', currency: 'NZD', channel: 'wallet', terminalId: 't_2', count: 1, gross: 400, refunded: 400 },
           { date: '2026-01-01', currency: 'USD', channel: 'card', terminalId: 't_1', count: 1, gross: 900, refunded: 0 },
           { date: '2026-01-02', currency: 'NZD', channel: 'card', terminalId: 't_1', count: 0, gross: 0, refunded: 500 },
           { date: '2026-01-02', currency: 'NZD', channel: 'mobile_money', terminalId: 't_2', count: 1, gross: 300, refunded: 0 },
@@ -1079,6 +1084,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
 
       it('counts requests created in a span by currency and status', async () => {
         expect(await store.read.activity('m_1', false, NOW, NOW + 1)).toStrictEqual([
+          { currency: 'NZD', status: 'cancelled', count: 1, captured: 400 },
           { currency: 'NZD', status: 'expired', count: 1, captured: 50 },
           { currency: 'NZD', status: 'succeeded', count: 3, captured: MAX_AMOUNT + 5300 },
           { currency: 'USD', status: 'succeeded', count: 1, captured: 900 },
