@@ -13,6 +13,7 @@ import { start } from '../main.js';
 import { openDatabase } from '../storage/open.js';
 import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../dialects/native/render.js';
 import { baseUrlOf, withApp } from './open-app.js';
+import { registerCredentialSets } from './credential-sets.js';
 import { registerVerify } from './verify.js';
 import { registerUsers } from './users.js';
 import { registerDisplayTokens } from './display-tokens.js';
@@ -78,6 +79,8 @@ export function createProgram(io: CliIo = processIo): Command {
     .description('Self-hostable gateway for point-of-sale payment requests.')
     .version(version(), '-v, --version')
     .showSuggestionAfterError(true)
+    // a command's options are its own: `credentials --json` and `credentials issue --json` differ
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => io.stdout(text),
       writeErr: (text) => io.stderr(text),
@@ -107,9 +110,10 @@ export function createProgram(io: CliIo = processIo): Command {
       io.stdout(`Database migrated (${db.driver}, data: ${cfg.dataDir}): the schema is up to date.\n`);
     });
 
-  program
+  const credentials = program
     .command('credentials')
-    .description("print the demo merchant's credentials (test mode), creating the demo merchant on first use")
+    .description("print the demo merchant's credentials (test mode), creating the demo merchant on first use; issue or revoke a merchant's set")
+    .enablePositionalOptions()
     .option('--json', 'print the credential sets as JSON (the shape the conformance tests read)')
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
@@ -135,6 +139,7 @@ export function createProgram(io: CliIo = processIo): Command {
       if (out.dashboard) io.stdout('dashboard\n' + table(Object.entries(out.dashboard).map(([k, v]) => [k, String(v)] as const), '  '));
     });
 
+  registerCredentialSets(credentials, io, config);
   registerVerify(program, io, config);
   registerUsers(program, io, config);
   registerDisplayTokens(program, io, config);

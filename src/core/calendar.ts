@@ -3,15 +3,6 @@
 
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 
-export function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** YYYY-MM-DD → [year, month (1-12), day], or null when it is not a real date. */
 export function parseDate(text: string): [number, number, number] | null {
   const match = DATE.exec(text);

@@ -40,7 +40,8 @@ export interface DeliveryWorker {
 
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { app, render } = options;
-  const concurrency = options.concurrency ?? 16;
+  // a local receiver answers in a millisecond: 64 on the wire (16 per target) keep the sender ahead of creation
+  const concurrency = options.concurrency ?? 64;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const perTarget = Math.max(1, options.perTarget ?? Math.floor(concurrency / 4));
   const inFlight = new Set<Promise<void>>();

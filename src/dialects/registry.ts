@@ -2,6 +2,7 @@
 // here; nothing else names a dialect (docs/architecture.md shows the contract).
 import { centrapay } from './centrapay/index.js';
 import type { Dialect } from './dialect.js';
+import { kowri } from './kowri/index.js';
 import { kpay } from './kpay/index.js';
 import { mobilepay } from './mobilepay/index.js';
 import { native } from './native/index.js';
@@ -10,6 +11,7 @@ import { native } from './native/index.js';
 export const DIALECTS: readonly Dialect[] = [
   native,
   kpay,
+  kowri,
   centrapay,
   mobilepay,
 ];

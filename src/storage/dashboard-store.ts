@@ -135,9 +135,6 @@ export class DashboardStore {
     const found = (await q.execute()).map(toAudit);
     return { items: found.slice(0, limit), hasMore: found.length > limit };
   }
-  async setMerchantTimeZone(merchantId: string, timeZone: string) {
-    await this.db.updateTable('merchants').set({ time_zone: timeZone }).where('id', '=', merchantId).execute();
-  }
 
   async listRecentDeliveryAttempts(merchantId: string, livemode: boolean, { limit, endpointId }: { limit: number; endpointId?: string }) {
     let q = this.db.selectFrom('delivery_attempts as a').innerJoin('events as e', 'e.id', 'a.event_id')

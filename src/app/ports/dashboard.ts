@@ -106,6 +106,4 @@ export interface DashboardWrites {
   putSignInFailures(entry: SignInFailures): Promise<void>;
   clearSignInFailures(key: string): Promise<void>;
   insertAuditEntry(entry: AuditEntry): Promise<void>;
-  /** An IANA zone name, checked by the use case. */
-  setMerchantTimeZone(merchantId: string, timeZone: string): Promise<void>;
 }

@@ -2,7 +2,7 @@
 // API calls (refund, cancel, capture, void, redeliver), in one transaction with its audit entry.
 import { loadPaymentRequest, notFound } from '../access.js';
 import { DomainError } from '../../core/errors.js';
-import { isTimeZone } from '../../core/calendar.js';
+import { isTimeZone } from '../../core/time-zone.js';
 import type { DisplayToken, User, UserRole } from '../ports/dashboard.js';
 import { createDisplayToken, revokeDisplayToken, type IssuedDisplayToken } from './display-tokens.js';
 import type { ApiKey, Mode, Terminal } from '../ports/persistence.js';
@@ -157,7 +157,7 @@ export async function createTerminalAsOwner(app: App, actor: Actor, name: string
 export async function setTimeZoneAsOwner(app: App, actor: Actor, timeZone: string): Promise<void> {
   if (!isTimeZone(timeZone) || timeZone.length > 64) throw new DomainError('parameter_invalid', `${timeZone} is not a time zone name (such as Pacific/Auckland or UTC).`, 'timeZone');
   await inTransaction(app, async (unit) => {
-    await unit.tx.setMerchantTimeZone(actor.merchantId, timeZone);
+    await unit.tx.updateMerchantSettings(actor.merchantId, { timeZone });
     await recordAudit(unit, actor, false, 'merchant.time_zone', 'merchant', actor.merchantId, timeZone);
   });
 }

@@ -7,7 +7,7 @@ import { deliveryOf, targetsOf } from '../outbox.js';
 import type { ReadTx, StoredEvent } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
-import { merchantWebhookSecret } from './bootstrap.js';
+import { existingWebhookSecret, merchantWebhookSecret } from './bootstrap.js';
 
 /**
  * Leases due deliveries to `owner`: a name for this one claim (rows held by it are claimed again),
@@ -26,8 +26,25 @@ export interface DeliveryJob {
   secrets: string[];
 }
 
-/** What a claimed delivery needs to be sent; null (and the delivery cancelled) if its endpoint is gone or disabled. */
+/**
+ * What a claimed delivery needs to be sent; null (and the delivery cancelled) if its endpoint is gone
+ * or disabled. Read outside a transaction: only a delivery to cancel, or a merchant without a webhook
+ * secret yet, takes one, so a delivery waits for one commit (its attempt's), not two.
+ */
 export async function prepareDelivery(app: App, delivery: Delivery): Promise<DeliveryJob | null> {
+  const read = app.db.read;
+  const event = await read.getEvent(delivery.eventId);
+  const endpoint = delivery.endpointId ? await read.getWebhookEndpoint(delivery.endpointId) : null;
+  if (!event || (delivery.endpointId && (!endpoint || endpoint.status !== 'enabled'))) return prepareInTransaction(app, delivery);
+  if (endpoint) {
+    const sealed = signingSecrets(endpoint, await merchantNow(app, read, delivery.merchantId, delivery.livemode));
+    return { delivery, event, secrets: sealed.map((s) => app.box.open(s)) };
+  }
+  const secret = await existingWebhookSecret(app, read, delivery.merchantId);
+  return secret === null ? prepareInTransaction(app, delivery) : { delivery, event, secrets: [secret] };
+}
+
+async function prepareInTransaction(app: App, delivery: Delivery): Promise<DeliveryJob | null> {
   return inTransaction(app, async ({ tx }) => {
     const event = await tx.getEvent(delivery.eventId);
     const endpoint = delivery.endpointId ? await tx.getWebhookEndpoint(delivery.endpointId) : null;

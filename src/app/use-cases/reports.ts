@@ -5,8 +5,14 @@ import { DomainError } from '../../core/errors.js';
 import { minorToDecimal, currencyExponent } from '../../core/money.js';
 import type { App } from '../context.js';
 import type { SettlementRow } from '../ports/reporting.js';
+import type { Merchant } from '../ports/persistence.js';
 import { nowFor } from '../time.js';
 import { requireMerchant } from './merchants.js';
+
+/** The zone of a merchant's days: its own, else UTC. */
+export function zoneOf(merchant: Pick<Merchant, 'timeZone'>): string {
+  return merchant.timeZone ?? 'UTC';
+}
 
 /** The longest report: a year and a day (a leap year's days, and the day that ends it). */
 export const MAX_REPORT_DAYS = 366;
@@ -77,7 +83,7 @@ function totalsOf(lines: readonly SettlementLine[]): SettlementTotal[] {
 export async function settlementReport(app: App, merchantId: string, livemode: boolean, from: string, to: string): Promise<SettlementReport> {
   checkRange(from, to);
   const merchant = await requireMerchant(app.db.read, merchantId);
-  const timeZone = merchant.timeZone;
+  const timeZone = zoneOf(merchant);
   const rows = await app.db.read.settlementRows({ merchantId, livemode, days: daysBetween(from, to, timeZone) });
   const lines = rows.map(lineOf);
   return { from, to, timeZone, rows: lines, totals: totalsOf(lines) };
@@ -142,7 +148,7 @@ async function figures(app: App, merchantId: string, livemode: boolean, report: 
 /** Today and the last 30 days (today included) in the merchant's time zone, by currency. */
 export async function overview(app: App, merchantId: string, livemode: boolean): Promise<Overview> {
   const merchant = await requireMerchant(app.db.read, merchantId);
-  const timeZone = merchant.timeZone;
+  const timeZone = zoneOf(merchant);
   const today = dateOf(nowFor(app, merchant, livemode), timeZone);
   const tomorrow = addDays(today, 1);
   const start = addDays(today, -29);

@@ -1,7 +1,7 @@
 // The merchant's dashboard: its users (one merchant each, with a role), their server-side sessions,
 // the sign-in attempts that rate-limit guessing, the audit log of who changed what, customer
-// displays' tokens (instead of an API key in the display's URL), and each
-// merchant's time zone (the days of its settlement report). Indexes serve the list and report reads.
+// displays' tokens (instead of an API key in the display's URL), and the indexes of the list and
+// report reads.
 import { sql, type Kysely } from 'kysely';
 import { UNIQUE } from '../schema.js';
 
@@ -58,7 +58,6 @@ export async function up(db: Kysely<unknown>): Promise<void> {
     .execute();
   await s.createIndex('display_tokens_hash_unique').on('display_tokens').column('hash').unique().execute();
   await s.createIndex('display_tokens_by_merchant').on('display_tokens').columns(['merchant_id', 'terminal_id']).execute();
-  await s.alterTable('merchants').addColumn('time_zone', 'text', (c) => c.notNull().defaultTo('UTC')).execute();
   // the report reads succeeded events of one merchant and mode by time, and the request each is of
   // (object_id in the index: the event rows, which hold whole objects, are never read)
   await s.createIndex('events_by_type_and_time').on('events').columns(['merchant_id', 'livemode', 'type', 'created_at', 'object_id']).execute();

@@ -1,5 +1,6 @@
 // The owner's pages: users (create with a password shown once, disable) and terminals and API keys
 // (create a terminal, issue a key shown once, revoke). Staff and viewers get 403.
+import { zoneOf } from '../../app/use-cases/reports.js';
 import type { FastifyInstance } from 'fastify';
 import { USER_ROLES, type UserRole } from '../../app/ports/dashboard.js';
 import type { Mode } from '../../app/ports/persistence.js';
@@ -16,7 +17,7 @@ import type { DashboardRequestState } from './session.js';
 const actorOf = (state: DashboardRequestState): Actor => ({ type: 'user', id: state.signedIn.user.id, name: state.signedIn.user.email, merchantId: state.signedIn.user.merchantId });
 
 async function usersPage(deps: DashboardDeps, state: DashboardRequestState, shown: { email: string; password: string } | null): Promise<string> {
-  const zone = state.signedIn.merchant.timeZone;
+  const zone = zoneOf(state.signedIn.merchant);
   const users = await listUsers(deps.app, state.signedIn.merchant.id);
   const rows = users.map((u) => `<tr><td>${esc(u.email)}</td><td>${esc(u.role)}</td><td>${time(u.createdAt, zone)}</td><td>${u.disabledAt === null ? pill('active') : pill('disabled')}</td>
 <td>${u.disabledAt === null && u.id !== state.signedIn.user.id ? `<form method="post" action="/dashboard/users/${esc(u.id)}/disable" class="inline">${csrfField(state)}<button type="submit" class="secondary">Disable</button></form>` : ''}</td></tr>`).join('\n');
@@ -32,7 +33,7 @@ ${shown ? `<p class="secret" role="status">Password of ${esc(shown.email)}, show
 }
 
 async function keysPage(deps: DashboardDeps, state: DashboardRequestState, shown: { id: string; secret: string } | null, shownDisplay: string | null = null): Promise<string> {
-  const zone = state.signedIn.merchant.timeZone;
+  const zone = zoneOf(state.signedIn.merchant);
   const { terminals, keys, displayTokens } = await keysView(deps.app, state.signedIn.merchant.id);
   const terminalName = new Map(terminals.map((t) => [t.id, t.name]));
   const rows = keys.map((k) => `<tr><td class="mono">${esc(k.id)}</td><td>${esc(k.kind)}</td><td>${esc(k.mode)}</td><td>${esc(k.terminalId ? terminalName.get(k.terminalId) ?? k.terminalId : '—')}</td><td class="mono">…${esc(k.last4)}</td><td>${time(k.createdAt, zone)}</td>

@@ -1,4 +1,5 @@
 // The audit log page: who did what from the dashboard, when, on which object (both modes).
+import { zoneOf } from '../../app/use-cases/reports.js';
 import type { FastifyInstance } from 'fastify';
 import { listAudit } from '../../app/use-cases/audit.js';
 import { esc } from '../html.js';
@@ -9,7 +10,7 @@ import { dashRoute } from './respond.js';
 export function auditRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
   fastify.get('/dashboard/audit', async (request, reply) =>
     dashRoute(request, reply, 'audit', async (state) => {
-      const zone = state.signedIn.merchant.timeZone;
+      const zone = zoneOf(state.signedIn.merchant);
       const before = (request.query as Record<string, string | undefined>).before;
       const page = await listAudit(deps.app, state.signedIn.merchant.id, null, { limit: 100, beforeId: before || undefined });
       const link = (type: string, id: string) => (type === 'payment_request' ? `<a href="/dashboard/payment-requests/${esc(id)}">${esc(id)}</a>` : `<span class="mono">${esc(id)}</span>`);

@@ -2,7 +2,7 @@
 // GET /v1/reports/settlement with Accept: text/csv).
 import type { FastifyInstance } from 'fastify';
 import { addDays, dateOf } from '../../core/calendar.js';
-import { settlementCsv, settlementReport } from '../../app/use-cases/reports.js';
+import { settlementCsv, settlementReport, zoneOf } from '../../app/use-cases/reports.js';
 import { setTimeZoneAsOwner } from '../../app/use-cases/dashboard.js';
 import { may } from '../../app/use-cases/sessions.js';
 import { nowFor } from '../../app/time.js';
@@ -15,7 +15,7 @@ import type { DashboardRequestState } from './session.js';
 /** The asked range, or the last 7 days (today included) in the merchant's zone. */
 function rangeOf(deps: DashboardDeps, state: DashboardRequestState, query: Record<string, string | undefined>): { from: string; to: string } {
   const { merchant } = state.signedIn;
-  const today = dateOf(nowFor(deps.app, merchant, state.livemode), merchant.timeZone);
+  const today = dateOf(nowFor(deps.app, merchant, state.livemode), zoneOf(merchant));
   return { from: query.from || addDays(today, -6), to: query.to || addDays(today, 1) };
 }
 

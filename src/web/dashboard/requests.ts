@@ -1,6 +1,7 @@
 // Payment requests in the dashboard: the list (filters, cursor pages, live updates) and a request's
 // page (timeline, refunds, channel details, webhook deliveries, audit) with the actions its state
 // allows. Each action is confirmed on a page of its own, then calls the same use case as the API.
+import { zoneOf } from '../../app/use-cases/reports.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { CHANNELS } from '../../app/ports/connector.js';
@@ -74,13 +75,13 @@ function input(name: string, label: string, value: string | undefined, type = 't
 async function listPage(deps: DashboardDeps, state: DashboardRequestState, query: Query): Promise<string> {
   const { user, merchant } = state.signedIn;
   const caller = callerOf(user, state.livemode);
-  const filter = filterOf(query, merchant.timeZone);
+  const filter = filterOf(query, zoneOf(merchant));
   const limit = query.limit && /^\d{1,3}$/.test(query.limit) ? Math.min(Math.max(Number(query.limit), 1), 200) : PAGE_SIZE;
   const found = await listRequests(deps.app, caller, filter, { limit, beforeId: query.before || undefined });
   const terminals = (await listTerminals(deps.app, caller, { limit: 200 })).items;
   const terminalName = new Map(terminals.map((t) => [t.id, t.name]));
   const rows = found.items.map((r) => `<tr data-id="${esc(r.id)}">
-<td>${time(r.createdAt, merchant.timeZone)}</td>
+<td>${time(r.createdAt, zoneOf(merchant))}</td>
 <td><a href="/dashboard/payment-requests/${esc(r.id)}">${esc(r.id)}</a></td>
 <td>${esc(r.reference ?? '')}</td><td>${esc(r.externalRef ?? '')}</td><td class="mono">${esc(r.shortCode)}</td>
 <td>${esc(terminalName.get(r.terminalId) ?? r.terminalId)}</td><td>${esc(r.paymentMethod ?? '')}</td><td>${esc(r.source)}</td>
@@ -156,7 +157,7 @@ function detailsList(details: Record<string, unknown> | null): string {
 
 async function detailPage(deps: DashboardDeps, state: DashboardRequestState, id: string, done: string | undefined): Promise<string> {
   const { user, merchant } = state.signedIn;
-  const zone = merchant.timeZone;
+  const zone = zoneOf(merchant);
   const caller = callerOf(user, state.livemode);
   const d = await requestDetail(deps.app, caller, id);
   const r = d.request;

@@ -1,5 +1,6 @@
 // Webhook endpoints and their delivery log (the latest attempts, all endpoints or one), with
 // redelivery of an event (staff and owners): the same use case as POST /v1/events/{id}/redeliver.
+import { zoneOf } from '../../app/use-cases/reports.js';
 import type { FastifyInstance } from 'fastify';
 import { redeliverEvent, webhookLog } from '../../app/use-cases/dashboard.js';
 import { callerOf } from '../../app/use-cases/sessions.js';
@@ -11,7 +12,7 @@ import { dashRoute, field, need, seeOther } from './respond.js';
 export function webhookRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
   fastify.get('/dashboard/webhooks', async (request, reply) =>
     dashRoute(request, reply, 'webhooks', async (state) => {
-      const zone = state.signedIn.merchant.timeZone;
+      const zone = zoneOf(state.signedIn.merchant);
       const query = request.query as Record<string, string | undefined>;
       const log = await webhookLog(deps.app, callerOf(state.signedIn.user, state.livemode), query.endpoint || undefined);
       const canRedeliver = state.signedIn.user.role !== 'viewer';
