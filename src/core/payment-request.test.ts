@@ -161,6 +161,14 @@ describe('payment request rules', () => {
     expect(second.request).toMatchObject({ status: 'succeeded', amountReceived: 1100, amountCaptured: 1000, overpaid: true });
   });
 
+  it('money a channel already holds is taken whole: an overpayment\'s excess is captured, so it can be refunded', () => {
+    const held = pr.pay(request('created'), { amount: 1250, authorizationTtlMs: TTL, holdsExcess: true }, NOW).request;
+    expect(held).toMatchObject({ status: 'succeeded', amountReceived: 1250, amountAuthorized: 1250, amountCaptured: 1250, overpaid: true });
+    expect(pr.refundableAmount(held)).toBe(1250);
+    const exact = pr.pay(request('created'), { amount: 1000, authorizationTtlMs: TTL, holdsExcess: true }, NOW).request;
+    expect(exact).toMatchObject({ amountCaptured: 1000, overpaid: false });
+  });
+
   it('a request that ends unpaid owes back what the patron already paid', () => {
     const partly = pr.pay(request('created', { partialAllowed: true }), { amount: 600, authorizationTtlMs: TTL }, NOW).request;
     for (const end of [pr.cancel(partly, NOW, 'out of stock'), pr.expire(partly, NOW), pr.decline(partly, NOW), pr.patronCancel(partly, NOW)]) {

@@ -269,6 +269,11 @@ export interface PaymentInput {
   authorizationTtlMs: number;
   /** The merchant's underpayment tolerance: a payment this many basis points short still settles. */
   toleranceBps?: number;
+  /**
+   * The channel already holds all that arrived (a bank transfer, a crypto payment): an overpayment's
+   * excess is taken with the rest, so that it can be refunded. Otherwise only the amount is taken.
+   */
+  holdsExcess?: boolean;
 }
 
 /**
@@ -298,8 +303,9 @@ export function pay(request: PaymentRequest, input: PaymentInput, now: number): 
     const events: PaymentRequestEventType[] = request.status === 'pending' ? ['payment_request.partially_paid'] : ['payment_request.pending', 'payment_request.partially_paid'];
     return { request: changed(request, now, { ...common, status: 'pending' }), events };
   }
-  // within the tolerance, what arrived is what is taken: captured never exceeds received nor amount
-  const taken = Math.min(received, amount);
+  // within the tolerance, what arrived is what is taken: captured never exceeds received, nor the
+  // amount unless the channel holds the excess already (it is then the patron's, to refund)
+  const taken = input.holdsExcess ? received : Math.min(received, amount);
   const settled = { ...common, overpaid: received > amount, amountAuthorized: taken, statusReason: null };
   if (request.captureMode === 'manual') {
     return {

@@ -1,6 +1,7 @@
 // The API surfaces posgate serves. Adding a provider's API is its folder beside these and one line
 // here; nothing else names a dialect (docs/architecture.md shows the contract).
 import { centrapay } from './centrapay/index.js';
+import { cliq } from './cliq/index.js';
 import type { Dialect } from './dialect.js';
 import { kowri } from './kowri/index.js';
 import { kpay } from './kpay/index.js';
@@ -13,5 +14,6 @@ export const DIALECTS: readonly Dialect[] = [
   kpay,
   kowri,
   centrapay,
+  cliq,
   mobilepay,
 ];

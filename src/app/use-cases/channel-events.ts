@@ -116,7 +116,7 @@ export interface ChannelEvent {
  * its account, a mobile-money prompt approved, a crypto payment confirmed): counted as the
  * patron's payment, once per channel event id. Less than is owed leaves the request pending with
  * the rest due (whether or not the request takes part payments: the money is there); more
- * settles it, overpaid, as any payment does.
+ * settles it, overpaid, with the excess taken too (the channel holds it: it is refundable).
  */
 export interface ChannelPayment {
   /** The channel's own id of the event. */
@@ -153,7 +153,8 @@ export async function receiveChannelPayment(app: App, payment: ChannelPayment): 
     const settings = await paymentSettings(unit, request.merchantId);
     // money the channel already holds is counted even where the request takes no part payments:
     // that rule is for what a patron may offer, not for what a bank has delivered
-    const paid = pr.pay({ ...request, partialAllowed: true }, { amount: payment.amount, method: payment.method, ...settings }, now);
+    // and it holds all that arrived: an overpayment's excess is taken too, so it can be refunded
+    const paid = pr.pay({ ...request, partialAllowed: true }, { amount: payment.amount, method: payment.method, ...settings, holdsExcess: true }, now);
     await commit(unit, request, { ...paid, request: { ...paid.request, partialAllowed: request.partialAllowed } });
     return true;
   });

@@ -62,6 +62,12 @@ async function prepareInTransaction(app: App, delivery: Delivery): Promise<Deliv
 export interface RenderedDelivery {
   body: string;
   headers: Record<string, string>;
+  /**
+   * The format's own ack rule, when a 2xx alone does not mean delivered (a protocol whose receivers
+   * must answer a given body): judges what the receiver answered (the first 1 KiB of its body). A
+   * 2xx it does not accept is a failed attempt, retried on the schedule.
+   */
+  acknowledged?: (answer: { statusCode: number; body: string | null }) => boolean;
 }
 
 /**
@@ -93,11 +99,21 @@ export interface SendResult {
   error: string | null;
   /** From a Retry-After header on 429 and 503. */
   retryAfterMs?: number;
+  /** False when the receiver answered 2xx but not as the format's ack rule asks (RenderedDelivery.acknowledged). */
+  acknowledged?: boolean;
+}
+
+/** A send's result judged by the format's ack rule: a 2xx the rule refuses is a failure, with the reason logged. */
+export function judged(result: SendResult, rendered: Pick<RenderedDelivery, 'acknowledged'>): SendResult {
+  const status = result.statusCode;
+  if (!rendered.acknowledged || status === null || status < 200 || status >= 300) return result;
+  if (rendered.acknowledged({ statusCode: status, body: result.responseSnippet })) return result;
+  return { ...result, acknowledged: false, error: 'the receiver did not acknowledge the delivery as its format asks' };
 }
 
 function outcomeOf(result: SendResult): AttemptOutcome {
   const status = result.statusCode;
-  if (status !== null && status >= 200 && status < 300) return { kind: 'delivered' };
+  if (status !== null && status >= 200 && status < 300 && result.acknowledged !== false) return { kind: 'delivered' };
   if (status === 410) return { kind: 'gone' };
   const honoursRetryAfter = (status === 429 || status === 503) && result.retryAfterMs !== undefined;
   return honoursRetryAfter ? { kind: 'failed', retryAfterMs: result.retryAfterMs } : { kind: 'failed' };
