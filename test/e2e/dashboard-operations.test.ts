@@ -262,6 +262,14 @@ describe('terminals, keys and displays (owner)', () => {
   });
 });
 
+describe('the OpenAPI document', () => {
+  it('lists the settlement report and none of the dashboard\'s pages', async () => {
+    const doc = (await t.api('GET', '/openapi.json', { key: null })).body;
+    expect(Object.keys(doc.paths)).toContain('/v1/reports/settlement');
+    expect(Object.keys(doc.paths).filter((path) => path === '/' || path.startsWith('/dashboard'))).toEqual([]);
+  });
+});
+
 describe('overview and webhook log', () => {
   it('the overview shows today\'s figures by currency and a chart as inline SVG', async () => {
     const page = await owner.get('/dashboard');

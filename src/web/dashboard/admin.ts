@@ -11,7 +11,7 @@ import { DomainError } from '../../core/errors.js';
 import { esc } from '../html.js';
 import type { DashboardDeps } from './deps.js';
 import { csrfField, dashboardPage, pill, time } from './layout.js';
-import { dashRoute, field, need, seeOther } from './respond.js';
+import { HIDDEN, dashRoute, field, need, seeOther } from './respond.js';
 import type { DashboardRequestState } from './session.js';
 
 const actorOf = (state: DashboardRequestState): Actor => ({ type: 'user', id: state.signedIn.user.id, name: state.signedIn.user.email, merchantId: state.signedIn.user.merchantId });
@@ -62,12 +62,12 @@ ${displayTokens.map((d) => `<tr><td class="mono">${esc(d.id)}</td><td>${esc(term
 }
 
 export function adminRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
-  fastify.get('/dashboard/users', async (request, reply) =>
+  fastify.get('/dashboard/users', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'users', async (state) => {
       need(state, 'manage');
       return usersPage(deps, state, null);
     }));
-  fastify.post('/dashboard/users', async (request, reply) =>
+  fastify.post('/dashboard/users', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'users', async (state) => {
       need(state, 'manage');
       const role = field(request.body, 'role');
@@ -76,19 +76,19 @@ export function adminRoutes(fastify: FastifyInstance, deps: DashboardDeps): void
       // the password is shown in this answer only (no redirect: it must not sit in a URL)
       return usersPage(deps, state, { email: created.user.email, password: created.password });
     }));
-  fastify.post('/dashboard/users/:id/disable', async (request, reply) =>
+  fastify.post('/dashboard/users/:id/disable', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'users', async (state) => {
       need(state, 'manage');
       await disableUserAsOwner(deps.app, actorOf(state), (request.params as { id: string }).id);
       return seeOther(reply, '/dashboard/users');
     }));
 
-  fastify.get('/dashboard/keys', async (request, reply) =>
+  fastify.get('/dashboard/keys', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'keys', async (state) => {
       need(state, 'manage');
       return keysPage(deps, state, null);
     }));
-  fastify.post('/dashboard/keys', async (request, reply) =>
+  fastify.post('/dashboard/keys', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'keys', async (state) => {
       need(state, 'manage');
       const mode = field(request.body, 'mode');
@@ -96,13 +96,13 @@ export function adminRoutes(fastify: FastifyInstance, deps: DashboardDeps): void
       const issued = await issueKeyAsOwner(deps.app, actorOf(state), { terminalId: field(request.body, 'terminalId') || null, mode: mode as Mode });
       return keysPage(deps, state, { id: issued.key.id, secret: issued.secret });
     }));
-  fastify.post('/dashboard/keys/:id/revoke', async (request, reply) =>
+  fastify.post('/dashboard/keys/:id/revoke', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'keys', async (state) => {
       need(state, 'manage');
       await revokeKeyAsOwner(deps.app, actorOf(state), (request.params as { id: string }).id);
       return seeOther(reply, '/dashboard/keys');
     }));
-  fastify.post('/dashboard/display-tokens', async (request, reply) =>
+  fastify.post('/dashboard/display-tokens', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'keys', async (state) => {
       need(state, 'manage');
       const mode = field(request.body, 'mode');
@@ -110,13 +110,13 @@ export function adminRoutes(fastify: FastifyInstance, deps: DashboardDeps): void
       const issued = await issueDisplayTokenAsOwner(deps.app, actorOf(state), { terminalId: field(request.body, 'terminalId'), mode: mode as Mode });
       return keysPage(deps, state, null, `${deps.publicUrl}/display/${issued.token.terminalId}?token=${issued.secret}`);
     }));
-  fastify.post('/dashboard/display-tokens/:id/revoke', async (request, reply) =>
+  fastify.post('/dashboard/display-tokens/:id/revoke', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'keys', async (state) => {
       need(state, 'manage');
       await revokeDisplayTokenAsOwner(deps.app, actorOf(state), (request.params as { id: string }).id);
       return seeOther(reply, '/dashboard/keys');
     }));
-  fastify.post('/dashboard/terminals', async (request, reply) =>
+  fastify.post('/dashboard/terminals', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'keys', async (state) => {
       need(state, 'manage');
       await createTerminalAsOwner(deps.app, actorOf(state), field(request.body, 'name').trim());

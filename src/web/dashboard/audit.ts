@@ -5,10 +5,10 @@ import { listAudit } from '../../app/use-cases/audit.js';
 import { esc } from '../html.js';
 import type { DashboardDeps } from './deps.js';
 import { dashboardPage, time } from './layout.js';
-import { dashRoute } from './respond.js';
+import { HIDDEN, dashRoute } from './respond.js';
 
 export function auditRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
-  fastify.get('/dashboard/audit', async (request, reply) =>
+  fastify.get('/dashboard/audit', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'audit', async (state) => {
       const zone = zoneOf(state.signedIn.merchant);
       const before = (request.query as Record<string, string | undefined>).before;

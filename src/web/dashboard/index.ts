@@ -14,7 +14,7 @@ import { overviewRoutes } from './overview.js';
 import { reportRoutes } from './reports.js';
 import { liveRoutes } from './live.js';
 import { requestRoutes } from './requests.js';
-import { dashRoute, field, seeOther } from './respond.js';
+import { HIDDEN, dashRoute, field, seeOther } from './respond.js';
 import { DomainError } from '../../core/errors.js';
 import { cookiesOf, loadSignedIn, LOGIN_CSRF_COOKIE, MODE_COOKIE, sameToken, SESSION_COOKIE, setCookie } from './session.js';
 import { webhookRoutes } from './webhooks.js';
@@ -56,15 +56,15 @@ function freshLoginForm(request: FastifyRequest, reply: FastifyReply, deps: Dash
 }
 
 function signInRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
-  fastify.get('/', async (_request, reply) => reply.status(302).header('location', '/dashboard').send());
+  fastify.get('/', HIDDEN, async (_request, reply) => reply.status(302).header('location', '/dashboard').send());
 
-  fastify.get('/dashboard/login', async (request, reply) => {
+  fastify.get('/dashboard/login', HIDDEN, async (request, reply) => {
     if (await loadSignedIn(deps.app, request)) return reply.status(303).header('location', '/dashboard').send();
     const next = (request.query as Record<string, string | undefined>).next;
     return freshLoginForm(request, reply, deps, 200, { next: next ? safeNext(next) : undefined });
   });
 
-  fastify.post('/dashboard/login', async (request, reply) => {
+  fastify.post('/dashboard/login', HIDDEN, async (request, reply) => {
     const body = request.body;
     const email = field(body, 'email');
     const next = safeNext(field(body, 'next') || '/dashboard');
@@ -111,12 +111,12 @@ export async function dashboard(fastify: FastifyInstance, deps: DashboardDeps): 
           return sendHtml(reply, '<!doctype html><title>Refused</title><h1>Refused</h1><p>The form carried no valid CSRF token: nothing was changed. Reload the page and try again.</p>', 403);
         request.dashboard = state;
       });
-      signedIn.post('/dashboard/logout', async (request, reply) => {
+      signedIn.post('/dashboard/logout', HIDDEN, async (request, reply) => {
         await signOut(deps.app, cookiesOf(request)[SESSION_COOKIE]);
         setCookie(reply, request, deps.publicUrl, SESSION_COOKIE, '', 0);
         return seeOther(reply, '/dashboard/login');
       });
-      signedIn.post('/dashboard/mode', async (request, reply) => {
+      signedIn.post('/dashboard/mode', HIDDEN, async (request, reply) => {
         const live = field(request.body, 'mode') === 'live';
         setCookie(reply, request, deps.publicUrl, MODE_COOKIE, live ? 'live' : 'test', 365 * 24 * 3600);
         return seeOther(reply, '/dashboard');
@@ -129,7 +129,7 @@ export async function dashboard(fastify: FastifyInstance, deps: DashboardDeps): 
       auditRoutes(signedIn, deps);
       adminRoutes(signedIn, deps);
       // an address under /dashboard that is no page: signed out it led to the sign-in form above
-      signedIn.get('/dashboard/*', async (request, reply) =>
+      signedIn.get('/dashboard/*', HIDDEN, async (request, reply) =>
         dashRoute(request, reply, 'overview', async () => {
           throw new DomainError('not_found', `There is no page ${request.url.split('?')[0]}.`);
         }));

@@ -6,12 +6,12 @@ import { openEventStream } from '../../app/use-cases/event-stream.js';
 import { callerOf } from '../../app/use-cases/sessions.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { DashboardDeps } from './deps.js';
-import { stateOf } from './respond.js';
+import { HIDDEN, stateOf } from './respond.js';
 
 const HEARTBEAT_MS = 15_000;
 
 export function liveRoutes(fastify: FastifyInstance, deps: DashboardDeps, closing: AbortSignal): void {
-  fastify.get('/dashboard/payment-requests/changes', async (request, reply) => {
+  fastify.get('/dashboard/payment-requests/changes', HIDDEN, async (request, reply) => {
     const state = stateOf(request);
     const stream = await openEventStream(deps.app, callerOf(state.signedIn.user, state.livemode));
     reply.hijack();

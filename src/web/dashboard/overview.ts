@@ -6,7 +6,7 @@ import { esc } from '../html.js';
 import { barChart } from './chart.js';
 import type { DashboardDeps } from './deps.js';
 import { dashboardPage, money } from './layout.js';
-import { dashRoute } from './respond.js';
+import { HIDDEN, dashRoute } from './respond.js';
 
 /** A rate in basis points as a percentage with one decimal, exactly (integer arithmetic). */
 function percent(bps: number | null): string {
@@ -24,7 +24,7 @@ function figureCards(figures: CurrencyFigures[], span: string): string {
 }
 
 export function overviewRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
-  fastify.get('/dashboard', async (request, reply) =>
+  fastify.get('/dashboard', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'overview', async (state) => {
       const { merchant } = state.signedIn;
       const o = await overview(deps.app, merchant.id, state.livemode);

@@ -9,7 +9,7 @@ import { nowFor } from '../../app/time.js';
 import { esc } from '../html.js';
 import type { DashboardDeps } from './deps.js';
 import { csrfField, dashboardPage, money } from './layout.js';
-import { dashRoute, field, need, seeOther } from './respond.js';
+import { HIDDEN, dashRoute, field, need, seeOther } from './respond.js';
 import type { DashboardRequestState } from './session.js';
 
 /** The asked range, or the last 7 days (today included) in the merchant's zone. */
@@ -20,7 +20,7 @@ function rangeOf(deps: DashboardDeps, state: DashboardRequestState, query: Recor
 }
 
 export function reportRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
-  fastify.get('/dashboard/reports', async (request, reply) =>
+  fastify.get('/dashboard/reports', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'reports', async (state) => {
       const { from, to } = rangeOf(deps, state, request.query as Record<string, string | undefined>);
       const report = await settlementReport(deps.app, state.signedIn.merchant.id, state.livemode, from, to);
@@ -44,7 +44,7 @@ ${may(state.signedIn.user, 'manage') ? `<form method="post" action="/dashboard/s
       return dashboardPage(state, { title: 'Reports', section: 'reports', main });
     }));
 
-  fastify.post('/dashboard/settings/time-zone', async (request, reply) =>
+  fastify.post('/dashboard/settings/time-zone', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'reports', async (state) => {
       need(state, 'manage');
       const user = state.signedIn.user;
@@ -52,7 +52,7 @@ ${may(state.signedIn.user, 'manage') ? `<form method="post" action="/dashboard/s
       return seeOther(reply, '/dashboard/reports');
     }));
 
-  fastify.get('/dashboard/reports/settlement.csv', async (request, reply) =>
+  fastify.get('/dashboard/reports/settlement.csv', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'reports', async (state) => {
       const { from, to } = rangeOf(deps, state, request.query as Record<string, string | undefined>);
       const report = await settlementReport(deps.app, state.signedIn.merchant.id, state.livemode, from, to);

@@ -14,7 +14,7 @@ import { actOnRequest, listRequests, requestDetail, type DashboardFilter, type R
 import { listTerminals } from '../../app/use-cases/merchants.js';
 import { esc } from '../html.js';
 import { csrfField, dashboardPage, money, pill, time } from './layout.js';
-import { dashRoute, field, need, seeOther } from './respond.js';
+import { HIDDEN, dashRoute, field, need, seeOther } from './respond.js';
 import type { DashboardRequestState } from './session.js';
 import type { DashboardDeps } from './deps.js';
 
@@ -223,13 +223,13 @@ function confirmPage(state: DashboardRequestState, request: PaymentRequest, kind
 }
 
 export function requestRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
-  fastify.get('/dashboard/payment-requests', async (request, reply) =>
+  fastify.get('/dashboard/payment-requests', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'payments', (state) => listPage(deps, state, request.query as Query)));
 
-  fastify.get('/dashboard/payment-requests/:id', async (request, reply) =>
+  fastify.get('/dashboard/payment-requests/:id', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'payments', (state) => detailPage(deps, state, (request.params as { id: string }).id, (request.query as Query).done)));
 
-  fastify.post('/dashboard/payment-requests/:id/actions/:kind', async (request, reply) =>
+  fastify.post('/dashboard/payment-requests/:id/actions/:kind', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'payments', async (state) => {
       const { id, kind } = request.params as { id: string; kind: string };
       if (!(ACTIONS as readonly string[]).includes(kind)) throw new DomainError('not_found', `There is no action ${kind}.`);

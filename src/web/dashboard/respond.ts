@@ -8,6 +8,9 @@ import { sendHtml } from '../http.js';
 import { dashboardPage, type Section } from './layout.js';
 import type { DashboardRequestState } from './session.js';
 
+/** Route options of every dashboard page: pages, not API, so they stay out of the OpenAPI document. */
+export const HIDDEN = { schema: { hide: true } };
+
 const BAD_INPUT: readonly ErrorCode[] = [
   'parameter_missing', 'parameter_invalid', 'amount_invalid', 'currency_invalid', 'unknown_field', 'line_items_mismatch', 'currency_mismatch',
   'amount_exceeds_authorized', 'amount_exceeds_refundable', 'short_code_invalid',

@@ -7,10 +7,10 @@ import { callerOf } from '../../app/use-cases/sessions.js';
 import { esc } from '../html.js';
 import type { DashboardDeps } from './deps.js';
 import { csrfField, dashboardPage, pill, time } from './layout.js';
-import { dashRoute, field, need, seeOther } from './respond.js';
+import { HIDDEN, dashRoute, field, need, seeOther } from './respond.js';
 
 export function webhookRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
-  fastify.get('/dashboard/webhooks', async (request, reply) =>
+  fastify.get('/dashboard/webhooks', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'webhooks', async (state) => {
       const zone = zoneOf(state.signedIn.merchant);
       const query = request.query as Record<string, string | undefined>;
@@ -31,7 +31,7 @@ ${log.attempts.length === 0 ? '<p class="hint">No delivery attempts yet.</p>' : 
       return dashboardPage(state, { title: 'Webhooks', section: 'webhooks', main, flash: query.done === 'redeliver' ? 'Queued for redelivery.' : null });
     }));
 
-  fastify.post('/dashboard/webhooks/redeliver', async (request, reply) =>
+  fastify.post('/dashboard/webhooks/redeliver', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'webhooks', async (state) => {
       need(state, 'operate');
       const user = state.signedIn.user;
