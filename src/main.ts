@@ -15,6 +15,7 @@ import type { App } from './app/context.js';
 import { credentialIssuers, parseDialectSettings, webhookFormats, type Dialect, type DialectContext } from './dialects/dialect.js';
 import { DIALECTS } from './dialects/registry.js';
 import { webPages } from './web/index.js';
+import { dashboard } from './web/dashboard/index.js';
 import { byFormat } from './delivery/formats.js';
 import type { RenderDelivery } from './app/use-cases/deliveries.js';
 import { createDeliveryWorker } from './delivery/worker.js';
@@ -80,6 +81,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const server = await buildServer({ app, logger, metrics, secretParameters, publicUrl, prefixed }, [
     ...dialects.map((dialect) => (f: FastifyInstance) => dialect.mount(f, contextOf(dialect))),
     (f) => webPages(f, pages),
+    (f) => dashboard(f, { app, sources: dialects.map((dialect) => dialect.name), get publicUrl() { return publicUrl(); } }),
   ]);
 
   // one renderer for every delivery: the format its target names, native when that API has none
@@ -169,6 +171,7 @@ function banner(gateway: Gateway): string {
     `  OpenAPI       ${url}/openapi.json   docs: ${url}/docs`,
     `  Health        ${url}/healthz  ${url}/readyz  metrics: ${url}/metrics`,
     `  Demo merchant ${gateway.demo.merchantId} (test mode), terminal ${gateway.demo.native.terminalId}`,
+    `  Dashboard     ${url}/dashboard  (sign in as ${gateway.demo.dashboard?.email ?? 'a user of posgate users create'})`,
     `  Credentials   npx posgate credentials --json`,
   ];
   if (gateway.generatedAdminToken) {
