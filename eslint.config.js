@@ -70,6 +70,20 @@ export default tseslint.config(
     },
   },
   {
+    // the browser's scripts are bundled for the page: no Node, no package, and from the server only
+    // its pure constants (core/, app/ports/), which the bundle inlines
+    files: ['src/web/browser/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [
+          { group: ['node:*'], message: 'browser code runs in the page: no Node module' },
+          { regex: '^[^.]', message: 'browser code imports no package: the bundle stays small and self-served' },
+          { regex: '^\\.\\./(?!\\.\\./(core|app/ports)/)', message: 'browser code may share only core/ and app/ports/ modules with the server' },
+        ],
+      }],
+    },
+  },
+  {
     files: ['src/storage/**/*.ts', 'src/connectors/**/*.ts', 'src/delivery/**/*.ts', 'src/system/**/*.ts'],
     rules: {
       'no-restricted-imports': ['error', {
