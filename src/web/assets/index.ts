@@ -1,6 +1,7 @@
-// The pages' CSS and JS, kept as TypeScript string modules so that `tsc` carries them into dist/
-// and they are served by posgate itself (no CDN, no build step). Each is served under a name with
-// its content hash, so browsers may cache it for good and a new release is fetched at once.
+// The pages' CSS and JS, served by posgate itself (no CDN). The CSS is kept as TypeScript string
+// modules; the JS is src/web/browser/*.ts bundled by esbuild (bundler.ts, scripts.ts). Each is
+// served under a name with its content hash, so browsers may cache it for good and a new release
+// is fetched at once.
 import { createHash } from 'node:crypto';
 import { CHECK_IN_JS } from './check-in-client.js';
 import { CLIENT_JS } from './client.js';
