@@ -30,7 +30,7 @@ async function displayCaller(app: App, request: FastifyRequest, terminalId: stri
   const presented = query.token ?? bearerToken(request);
   if (!presented) throw new DomainError('missing_api_key', 'No display token: open the display as /display/{terminalId}?token=<display token>.');
   if (isDisplayToken(presented)) return displayTokenCaller(app, presented, terminalId);
-  return authenticate(app, presented);
+  return authenticate(app, presented, 'display');
 }
 
 async function renderState(deps: DisplayDeps, view: DisplayView) {

@@ -142,7 +142,7 @@ describe("a request's page and its actions", () => {
     await t.api('POST', `/v1/payment-requests/${other.id}/refunds`, { body: { amount: 100, reference: 'api-1' } });
     const keyId = (await t.query<{ id: string; hash: string }>(`select id from api_keys where kind = 'secret' order by created_at limit 1`))[0]!.id;
     const page = await owner.get(`/dashboard/payment-requests/${other.id}`);
-    expect(page.text).toContain(`secret key ${keyId}: payment_request.refund ${refund.id}: NZD 1.00 (succeeded)`);
+    expect(page.text).toContain(`secret key ${keyId} via native: payment_request.refund ${refund.id}: NZD 1.00 (succeeded)`);
     expect(page.text.match(/payment_request\.refund/g)).toHaveLength(1);
   });
 

@@ -13,7 +13,6 @@ import type { AuditEntry, LoggedAttempt } from '../ports/dashboard.js';
 import type { Page, PaymentRequestFilter, StoredEvent } from '../ports/persistence.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
-import { formatMoney } from '../../core/money.js';
 import type { Delivery, WebhookEndpoint } from '../../core/webhooks.js';
 import { inTransaction } from '../unit-of-work.js';
 import { recordAudit, type Actor } from './audit.js';
@@ -54,29 +53,27 @@ export type RequestAction =
   | { kind: 'capture'; amount?: number }
   | { kind: 'void' };
 
-/** Runs one action on a request as the signed-in user, and writes who did it in the audit log. */
-export async function actOnRequest(app: App, caller: Caller, actor: Actor, id: string, action: RequestAction): Promise<PaymentRequest> {
+/**
+ * Runs one action on a request as the signed-in user. The use case writes the audit entry in this
+ * transaction, naming the user: the caller carries it (sessions' callerOf), as an API caller
+ * carries its key, so the entry is written once, by the same rule for every API and the dashboard.
+ */
+export async function actOnRequest(app: App, caller: Caller, id: string, action: RequestAction): Promise<PaymentRequest> {
   return inTransaction(app, async (unit) => {
-    let detail: string | null = null;
     switch (action.kind) {
-      case 'refund': {
-        const { refund } = await createRefund(unit, caller, id, { amount: action.amount, reference: action.reference, reason: action.reason });
-        detail = `${refund.id}: ${formatMoney(refund.amount, refund.currency)} (${refund.status})`;
+      case 'refund':
+        await createRefund(unit, caller, id, { amount: action.amount, reference: action.reference, reason: action.reason });
         break;
-      }
       case 'cancel':
         await cancelPaymentRequest(unit, caller, id, 'cancelled from the dashboard');
         break;
-      case 'capture': {
-        const captured = await capturePaymentRequest(unit, caller, id, action.amount);
-        detail = formatMoney(captured.amountCaptured, captured.currency);
+      case 'capture':
+        await capturePaymentRequest(unit, caller, id, action.amount);
         break;
-      }
       case 'void':
         await voidPaymentRequest(unit, caller, id);
         break;
     }
-    await recordAudit(unit, actor, caller.livemode, `payment_request.${action.kind}`, 'payment_request', id, detail);
     return (await loadPaymentRequest(unit.tx, caller, id));
   });
 }

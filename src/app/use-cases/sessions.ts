@@ -97,9 +97,9 @@ export async function signOut(app: App, token: string | undefined): Promise<void
   await inTransaction(app, ({ tx }) => tx.deleteSession(sha256(token)));
 }
 
-/** A signed-in user acts as its merchant's secret key would, in the mode the page shows. */
+/** A signed-in user acts as its merchant's secret key would, in the mode the page shows; the audit log names the user. */
 export function callerOf(user: User, livemode: boolean): Caller {
-  return { merchantId: user.merchantId, livemode, terminalId: null, credentialId: user.id, kind: 'secret' };
+  return { merchantId: user.merchantId, livemode, terminalId: null, credentialId: user.id, kind: 'secret', actor: { type: 'user', id: user.id, name: user.email } };
 }
 
 export type Permission = 'read' | 'operate' | 'manage';

@@ -194,7 +194,7 @@ ${d.attempts.map((a) => `<tr><td>${time(a.attemptedAt, zone)}</td><td>${esc(a.ev
 <p><a href="/dashboard/webhooks">Webhook log and redelivery</a></p>
 </section>
 <section class="card" aria-labelledby="h-audit"><h2 id="h-audit">Audit</h2>
-${d.audit.length === 0 ? '<p class="hint">No one has acted on it from the dashboard.</p>' : `<ul class="timeline" id="audit">${d.audit.map((a) => `<li>${time(a.createdAt, zone)} ${esc(a.actorName)}: ${esc(a.action)} ${esc(a.detail ?? '')}</li>`).join('')}</ul>`}
+${d.audit.length === 0 ? '<p class="hint">No one has acted on it from the dashboard or the API.</p>' : `<ul class="timeline" id="audit">${d.audit.map((a) => `<li>${time(a.createdAt, zone)} ${esc(a.actorName)}: ${esc(a.action)} ${esc(a.detail ?? '')}</li>`).join('')}</ul>`}
 </section>`;
   const flash = done && (ACTIONS as readonly string[]).includes(done) ? `Done: ${done}.` : null;
   return dashboardPage(state, { title: r.id, section: 'payments', main, flash });
@@ -251,8 +251,7 @@ export function requestRoutes(fastify: FastifyInstance, deps: DashboardDeps): vo
         fields.amount = text;
       } else action = { kind: kind as 'cancel' | 'void' };
       if (field(body, 'confirmed') !== 'yes') return confirmPage(state, current, kind as ActionKind, action, fields);
-      const actor = { type: 'user' as const, id: state.signedIn.user.id, name: state.signedIn.user.email, merchantId: state.signedIn.user.merchantId };
-      await actOnRequest(deps.app, caller, actor, id, action);
+      await actOnRequest(deps.app, caller, id, action); // the caller names the user in the audit log
       return seeOther(reply, `/dashboard/payment-requests/${encodeURIComponent(id)}?done=${kind}`);
     }));
 }

@@ -6,7 +6,6 @@ import type { PaymentRequest } from '../../../core/payment-request.js';
 import type { Work } from '../../../app/unit-of-work.js';
 import * as uc from '../../../app/use-cases/payment-requests.js';
 import { voidPaymentRequest } from '../../../app/use-cases/refunds.js';
-import { auditApi } from '../../../app/use-cases/audit.js';
 import { fingerprint, respond } from '../../shared/idempotency.js';
 import { errors } from '../../shared/openapi.js';
 import type { ErrorCode } from '../../../core/errors.js';
@@ -55,12 +54,8 @@ export function paymentRequestRoutes(fastify: FastifyInstance, deps: NativeDeps)
   /** POST /v1/payment-requests/{id}/<path>: an idempotent action answering with the request. */
   const action = <B extends z.ZodType>(path: string, doc: { summary: string; operationId: string; errors: readonly ErrorCode[] }, body: B, run: (unit: Work, caller: Caller, id: string, input: z.infer<B>) => Promise<PaymentRequest>) =>
     r.post(`/v1/payment-requests/:id/${path}`, { schema: { tags, summary: doc.summary, operationId: doc.operationId, 'x-errors': doc.errors, params: s.IdParams, body, headers: s.IdempotencyHeaders, response: one } }, async (req, reply) =>
-      respond(app, req, reply, req.caller, async (unit) => {
-        const request = await run(unit, req.caller, req.params.id, req.body as z.infer<B>);
-        // who acted, with which key: the dashboard's audit log lists API operations too
-        if (path !== 'ready') await auditApi(unit, req.caller, `payment_request.${path}`, request.id);
-        return request;
-      }, (request) => ({ status: 200, body: render(request) })));
+      // the use case writes the audit entry (who acted, with which key) in the same transaction
+      respond(app, req, reply, req.caller, (unit) => run(unit, req.caller, req.params.id, req.body as z.infer<B>), (request) => ({ status: 200, body: render(request) })));
 
   action('ready', { summary: 'Give a prepared request its amount', operationId: 'readyPaymentRequest', errors: errors('not_found', 'not_prepared', 'line_items_mismatch', 'request_expired', 'invalid_state') }, s.ReadyBody, (unit, caller, id, body) => uc.readyPaymentRequest(unit, caller, id, body));
   action('cancel', { summary: 'Cancel (releases an authorization)', operationId: 'cancelPaymentRequest', errors: errors('not_found', 'already_succeeded', 'invalid_state') }, s.CancelBody, (unit, caller, id, body) => uc.cancelPaymentRequest(unit, caller, id, body.reason));

@@ -1,8 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import * as uc from '../../../app/use-cases/refunds.js';
-import { auditApi } from '../../../app/use-cases/audit.js';
-import { formatMoney } from '../../../core/money.js';
 import { respond } from '../../shared/idempotency.js';
 import { errors } from '../../shared/openapi.js';
 import type { NativeDeps } from '../deps.js';
@@ -23,11 +21,7 @@ export function refundRoutes(fastify: FastifyInstance, { app }: NativeDeps): voi
       'x-errors': errors('not_found', 'duplicate_reference', 'amount_exceeds_refundable', 'refund_window_exceeded', 'currency_mismatch', 'invalid_state'),
       params: s.IdParams, body: s.CreateRefundBody, headers: s.IdempotencyHeaders, response: { 200: s.RefundObject, 201: s.RefundObject } },
   }, async (req, reply) =>
-    respond(app, req, reply, req.caller, async (unit) => {
-      const result = await uc.createRefund(unit, req.caller, req.params.id, req.body);
-      if (!result.replayedByReference) await auditApi(unit, req.caller, 'payment_request.refund', result.refund.paymentRequestId, `${result.refund.id}: ${formatMoney(result.refund.amount, result.refund.currency)} (${result.refund.status})`);
-      return result;
-    },
+    respond(app, req, reply, req.caller, (unit) => uc.createRefund(unit, req.caller, req.params.id, req.body),
       (result) => ({ status: result.replayedByReference ? 200 : 201, body: renderRefund(result.refund) })));
 
   r.get('/v1/payment-requests/:id/refunds', { schema: { tags, summary: "A request's refunds, oldest first", operationId: 'listRefunds', 'x-errors': errors('not_found'), params: s.IdParams, querystring: s.PageQuery, response: { 200: s.ListOf(s.RefundObject) } } }, async (req) => {
