@@ -78,6 +78,22 @@ describe('operations through the provider dialects are in the audit log', () => 
   });
 });
 
+describe('operations on events', () => {
+  it("a redelivery through the native API names its key; one from the dashboard names the user; each is logged once", async () => {
+    const created = await t.api('POST', '/v1/payment-requests', { body: { amount: 1200, currency: 'NZD', terminalId: t.terminalId } });
+    const events = await t.api('GET', `/v1/payment-requests/${created.body.id}/events`);
+    const eventId = events.body.data[0].id as string;
+    expect((await t.api('POST', `/v1/events/${eventId}/redeliver`)).status).toBeLessThan(300);
+    expect((await owner.post('/dashboard/webhooks/redeliver', { eventId })).status).toBe(303);
+    const key = await keyIdOf(t.secretKey);
+    const rows = await t.query<Row>(`SELECT actor_type, actor_id, actor_name, action, detail FROM audit_log WHERE object_id = '${eventId}' ORDER BY id`);
+    expect(rows.map((r) => [r.actor_type, r.actor_name, r.action])).toEqual([
+      ['api_key', `secret key ${key.id} via native`, 'event.redeliver'],
+      ['user', t.gateway.demo.dashboard!.email, 'event.redeliver'],
+    ]);
+  });
+});
+
 describe('the dashboard', () => {
   it('a refund from the dashboard is logged exactly once, naming the user, even when its form is posted twice', async () => {
     const created = (await t.api('POST', '/v1/payment-requests', { key: t.terminalKey, body: { amount: 2000, currency: 'NZD', allowConcurrent: true } })).body;

@@ -38,6 +38,11 @@ export function apiKeyActor(key: { id: string; kind: KeyKind | 'credential set' 
  * caller without an actor (posgate's own) is not named in the log.
  */
 export async function auditOperation(unit: Work, caller: Caller, action: string, paymentRequestId: string, detail: string | null = null): Promise<void> {
+  await auditCaller(unit, caller, action, 'payment_request', paymentRequestId, detail);
+}
+
+/** The same for an operation on any object (an event redelivered). */
+export async function auditCaller(unit: Work, caller: Caller, action: string, objectType: string, objectId: string, detail: string | null = null): Promise<void> {
   if (!caller.actor) return;
-  await recordAudit(unit, { ...caller.actor, merchantId: caller.merchantId }, caller.livemode, action, 'payment_request', paymentRequestId, detail);
+  await recordAudit(unit, { ...caller.actor, merchantId: caller.merchantId }, caller.livemode, action, objectType, objectId, detail);
 }

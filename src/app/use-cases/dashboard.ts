@@ -78,12 +78,9 @@ export async function actOnRequest(app: App, caller: Caller, id: string, action:
   });
 }
 
-export async function redeliverEvent(app: App, caller: Caller, actor: Actor, eventId: string): Promise<Delivery[]> {
-  return inTransaction(app, async (unit) => {
-    const deliveries = await redeliver(unit, caller, eventId);
-    await recordAudit(unit, actor, caller.livemode, 'event.redeliver', 'event', eventId, `${deliveries.length} deliveries`);
-    return deliveries;
-  });
+/** Redelivers an event; the use case records it in the audit log under the caller's user. */
+export function redeliverEvent(app: App, caller: Caller, eventId: string): Promise<Delivery[]> {
+  return inTransaction(app, (unit) => redeliver(unit, caller, eventId));
 }
 
 export interface WebhookLog {

@@ -7,6 +7,7 @@ import { deliveryOf, targetsOf } from '../outbox.js';
 import type { ReadTx, StoredEvent } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
+import { auditCaller } from './audit.js';
 import { existingWebhookSecret, merchantWebhookSecret } from './bootstrap.js';
 
 /**
@@ -167,5 +168,6 @@ export async function redeliver(unit: Work, caller: Caller, eventId: string): Pr
   const now = await merchantNow(unit.app, unit.tx, event.merchantId, event.livemode);
   const deliveries = targetsOf(event, endpoints, request).map((target) => deliveryOf(unit.app.ids, event, target, now));
   for (const delivery of deliveries) await unit.tx.insertDelivery(delivery);
+  await auditCaller(unit, caller, 'event.redeliver', 'event', eventId, `${deliveries.length} deliveries`);
   return deliveries;
 }

@@ -35,7 +35,7 @@ ${log.attempts.length === 0 ? '<p class="hint">No delivery attempts yet.</p>' : 
     dashRoute(request, reply, 'webhooks', async (state) => {
       need(state, 'operate');
       const user = state.signedIn.user;
-      await redeliverEvent(deps.app, callerOf(user, state.livemode), { type: 'user', id: user.id, name: user.email, merchantId: user.merchantId }, field(request.body, 'eventId'));
+      await redeliverEvent(deps.app, callerOf(user, state.livemode), field(request.body, 'eventId'));
       return seeOther(reply, '/dashboard/webhooks?done=redeliver');
     }));
 }
