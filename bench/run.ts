@@ -143,7 +143,7 @@ async function measure(label: string | null, targets: LifecycleTarget[], seconds
 
 /** posgate in this process (createGateway, no background loop), as the bench has always run it. */
 async function inProcess(label: string | null, env: Record<string, string>, seconds: number, describe: (baseUrl: string) => string): Promise<PosgateFigures> {
-  const gateway = await createGateway(loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: false });
+  const gateway = await createGateway(loadConfig({ POSGATE_DEMO: 'true', ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: false });
   const close = cleanup.add('the in-process gateway', () => gateway.close());
   try {
     const baseUrl = await gateway.listen();
@@ -162,7 +162,7 @@ async function inProcess(label: string | null, env: Record<string, string>, seco
  */
 async function webhooksInProcess(label: string | null, env: Record<string, string>, seconds: number, describe: (baseUrl: string) => string): Promise<WebhookResult> {
   const prefix = label === null ? 'bench: ' : `bench: [${label}] `;
-  const gateway = await createGateway(loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: true });
+  const gateway = await createGateway(loadConfig({ POSGATE_DEMO: 'true', ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: true });
   const close = cleanup.add('the in-process gateway (webhooks)', () => gateway.close());
   try {
     const baseUrl = await gateway.listen();
@@ -214,7 +214,7 @@ async function childProcesses(label: string, databaseUrl: string, schema: string
   const shared = {
     DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema,
     POSGATE_ADMIN_TOKEN: randomBytes(32).toString('hex'), POSGATE_SECRET_KEY: randomBytes(32).toString('hex'),
-    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent',
+    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', POSGATE_DEMO: 'true',
   };
   const processes: PosgateProcess[] = [];
   const stops: Array<() => Promise<void>> = [];

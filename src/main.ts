@@ -9,6 +9,7 @@ import { systemClock } from './system/clock.js';
 import { ensureAdminToken, ensureDemoMerchant, type DemoCredentials } from './app/use-cases/bootstrap.js';
 import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/sweeps.js';
 import { resumeChannelCommands } from './app/use-cases/channel-events.js';
+import { DEFAULT_EXPIRY_SECONDS } from './app/use-cases/payment-requests.js';
 import { loadConfig, type Config } from './config/config.js';
 import { openApp } from './compose.js';
 import type { App } from './app/context.js';
@@ -21,14 +22,20 @@ import { createDeliveryWorker } from './delivery/worker.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { lockDataDir } from './storage/data-dir-lock.js';
+import { describeStorage } from './storage/open.js';
 
 export interface Gateway {
   app: App;
   server: FastifyInstance;
   config: Config;
   logger: Logger;
-  /** The demo merchant's credentials (test mode). */
-  demo: DemoCredentials;
+  /** The demo merchant's credentials (test mode); null when POSGATE_DEMO is off (the default on PostgreSQL). */
+  demoCredentials: DemoCredentials | null;
+  /** The same, for callers that rely on a demo merchant: throws when there is none. */
+  readonly demo: DemoCredentials;
+  /** The address the server is bound to (known once listening). */
+  readonly boundUrl: string | null;
   /** Set only on the first start without POSGATE_ADMIN_TOKEN: print it once. */
   generatedAdminToken: string | null;
   /** Where patrons and POS reach this gateway. */
@@ -61,7 +68,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const metrics = createMetrics();
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
   const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
-  const { credentials: demo } = await ensureDemoMerchant(app, credentialIssuers(dialects));
+  // a production database gets no demo merchant (and no test keys) unless asked for
+  const demoCredentials = config.demo ? (await ensureDemoMerchant(app, credentialIssuers(dialects))).credentials : null;
 
   let listeningUrl: string | null = null;
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
@@ -135,9 +143,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     : () => undefined;
 
   return {
-    app, server, config, logger, demo, generatedAdminToken,
+    app, server, config, logger, demoCredentials, generatedAdminToken,
+    get demo() {
+      if (!demoCredentials) throw new Error('this gateway has no demo merchant (POSGATE_DEMO=false, the default on PostgreSQL)');
+      return demoCredentials;
+    },
     get url() {
       return publicUrl();
+    },
+    get boundUrl() {
+      return listeningUrl;
     },
     async listen() {
       const address = await server.listen({ port: config.port, host: config.host });
@@ -159,15 +174,27 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
 function banner(gateway: Gateway): string {
   const url = gateway.url;
+  const bound = gateway.boundUrl ?? url;
   const lines = [
     '',
-    `posgate is listening on ${url}  (storage: ${gateway.app.db.driver}, data: ${gateway.config.dataDir})`,
+    // where the socket is, not PUBLIC_URL: two processes behind one balancer print their own ports
+    `posgate is listening on ${bound}  (storage: ${describeStorage(gateway.config)})`,
+    ...(bound === url ? [] : [`  Public URL    ${url}  (PUBLIC_URL: the links below, payUrl)`]),
     `  API           ${url}/v1`,
     `  OpenAPI       ${url}/openapi.json   docs: ${url}/docs`,
     `  Health        ${url}/healthz  ${url}/readyz  metrics: ${url}/metrics`,
-    `  Demo merchant ${gateway.demo.merchantId} (test mode), terminal ${gateway.demo.native.terminalId}`,
-    `  Credentials   npx posgate credentials --json`,
   ];
+  const demo = gateway.demoCredentials;
+  if (demo) {
+    lines.push(
+      `  Demo merchant ${demo.merchantId} (test mode), terminal ${demo.native.terminalId}`,
+      `  Credentials   npx posgate credentials --json`,
+      // a payment request the POS does not finish in time ends as request_expired: say so up front
+      `  Expiry        a payment request expires ${DEFAULT_EXPIRY_SECONDS} s after it is made unless it sets expiresInSeconds`,
+    );
+  } else {
+    lines.push('  Demo merchant none (POSGATE_DEMO=false; the default on PostgreSQL): posgate merchants create --name NAME');
+  }
   if (gateway.generatedAdminToken) {
     lines.push(`  Admin token   ${gateway.generatedAdminToken}`, '                (shown once: only its hash is kept; set POSGATE_ADMIN_TOKEN to choose your own)');
   }
@@ -176,12 +203,24 @@ function banner(gateway: Gateway): string {
 
 /** `npm start` / `posgate start`: start, print where everything is, stop cleanly on a signal. */
 export async function start(config: Config = loadConfig()): Promise<Gateway> {
-  const gateway = await createGateway(config);
-  await gateway.listen();
+  // SQLite serves one process: a second one on the same DATA_DIR refuses before it opens anything
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
+  let gateway: Gateway;
+  try {
+    gateway = await createGateway(config);
+    await gateway.listen();
+  } catch (error) {
+    unlock();
+    throw error;
+  }
   process.stdout.write(banner(gateway));
   const stop = async (signal: string) => {
     gateway.logger.info({ signal }, 'shutting down');
-    await gateway.close();
+    try {
+      await gateway.close();
+    } finally {
+      unlock();
+    }
     process.exit(0);
   };
   process.once('SIGINT', () => void stop('SIGINT'));

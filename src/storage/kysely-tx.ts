@@ -160,6 +160,11 @@ export class KyselyTx implements Tx {
     const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? rows.toApiKey(row) : null;
   }
+  async listApiKeys(filter: { merchantId?: string }) {
+    let query = this.db.selectFrom('api_keys').selectAll();
+    if (filter.merchantId !== undefined) query = query.where('merchant_id', '=', filter.merchantId);
+    return (await query.orderBy('created_at').orderBy('id').execute()).map(rows.toApiKey);
+  }
   async revokeApiKey(id: string, at: number) {
     await this.db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }

@@ -214,6 +214,8 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads {
   findDialectCredentialOfMerchant(merchantId: string, dialect: string): Promise<DialectCredential | null>;
   findApiKeyByHash(hash: string): Promise<ApiKey | null>;
   getApiKey(id: string): Promise<ApiKey | null>;
+  /** Every key (revoked ones too), oldest first; of one merchant when given. */
+  listApiKeys(filter: { merchantId?: string }): Promise<ApiKey[]>;
   getPaymentRequest(id: string): Promise<PaymentRequest | null>;
   findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string): Promise<PaymentRequest | null>;
   findPaymentRequestByShortCode(shortCode: string): Promise<PaymentRequest | null>;
