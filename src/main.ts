@@ -13,11 +13,11 @@ import { DEFAULT_EXPIRY_SECONDS } from './app/use-cases/payment-requests.js';
 import { loadConfig, type Config } from './config/config.js';
 import { openApp } from './compose.js';
 import type { App } from './app/context.js';
-import { credentialIssuers, parseDialectSettings, webhookFormats, type Dialect, type DialectContext } from './dialects/dialect.js';
+import { credentialIssuers, parseDialectSettings, secretlessWebhookFormats, webhookFormats, type Dialect, type DialectContext } from './dialects/dialect.js';
 import { DIALECTS } from './dialects/registry.js';
 import { webPages } from './web/index.js';
 import { byFormat } from './delivery/formats.js';
-import type { RenderDelivery } from './app/use-cases/deliveries.js';
+import { webhookBacklog, type RenderDelivery } from './app/use-cases/deliveries.js';
 import { createDeliveryWorker } from './delivery/worker.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './observability/logger.js';
@@ -65,7 +65,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const dialects = options.dialects ?? DIALECTS;
   const settings = parseDialectSettings(dialects, config.env);
   const { app, close: closeStore } = await openApp(config, clock, options.connector);
-  const metrics = createMetrics();
+  const metrics = createMetrics({
+    apis: dialects.map(({ name, prefix }) => ({ name, prefix })),
+    webhookBacklog: () => webhookBacklog(app),
+    pool: () => app.db.poolUse?.() ?? null,
+  });
+  app.onRetry = (reason) => metrics.observeTransactionRetry(reason);
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
   const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
   // a production database gets no demo merchant (and no test keys) unless asked for
@@ -75,7 +80,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
   const formats = webhookFormats(dialects);
   const contextOf = (dialect: Dialect): DialectContext => ({
-    app, adminToken: config.adminToken, dialects, webhookFormats: formats, settings: settings.get(dialect.name),
+    app, adminToken: config.adminToken, dialects, webhookFormats: formats, secretlessWebhookFormats: secretlessWebhookFormats(dialects), settings: settings.get(dialect.name),
     get publicUrl() {
       return publicUrl();
     },
@@ -93,7 +98,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     app,
     render: byFormat(renderers, renderers.native as RenderDelivery),
     timeoutMs: config.webhookTimeoutMs,
-    onAttempt: (_delivery, result) => metrics.observeDelivery(result.statusCode),
+    onAttempt: (sent, result) => metrics.observeDelivery(result.statusCode, result.latencyMs, Date.now() - sent.createdAt),
     // the delivery and the error's message only: nothing a renderer holds (keys, secrets) is logged
     onRenderError: (failed, err) => logger.error({ deliveryId: failed.id, format: failed.format, error: err instanceof Error ? err.message : String(err) }, 'webhook delivery could not be rendered'),
   });

@@ -246,6 +246,8 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads {
   getDelivery(id: string): Promise<Delivery | null>;
   listDeliveriesForEvent(eventId: string): Promise<Delivery[]>;
   listDeliveryAttempts(eventId: string): Promise<DeliveryAttempt[]>;
+  /** Pending deliveries: how many are due at `realNow` (on each mode's clock), how many wait for a retry, and when the oldest due one was queued. */
+  webhookBacklog(realNow: number): Promise<{ due: number; waiting: number; oldestDueCreatedAt: number | null }>;
   getSetting(key: string): Promise<string | null>;
 }
 
@@ -352,4 +354,6 @@ export interface Persistence {
   readonly read: ReadTx;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** The connection pool now, where there is one (PostgreSQL). */
+  poolUse?(): { max: number; total: number; idle: number; waiting: number };
 }

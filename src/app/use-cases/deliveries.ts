@@ -136,3 +136,8 @@ export async function redeliver(unit: Work, caller: Caller, eventId: string): Pr
   for (const delivery of deliveries) await unit.tx.insertDelivery(delivery);
   return deliveries;
 }
+
+/** The deliveries waiting across every process, for /metrics: due now, waiting for a retry, the oldest due. */
+export function webhookBacklog(app: App): Promise<{ due: number; waiting: number; oldestDueCreatedAt: number | null }> {
+  return app.db.read.webhookBacklog(app.clock.now());
+}

@@ -134,5 +134,7 @@ export const EventObject = z.object({
 export const ListOf = <T extends z.ZodType>(item: T) => z.object({ object: z.literal('list'), data: z.array(item), hasMore: z.boolean(), nextCursor: z.string().nullable() });
 
 export const ProblemObject = z.object({
-  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.enum(ERROR_CODES), param: z.string().optional(), requestId: z.string(),
+  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.enum(ERROR_CODES), param: z.string().optional(),
+  errors: z.array(z.object({ code: z.enum(ERROR_CODES), param: z.string(), detail: z.string() })).optional().describe('Every bad field of a validation failure, the first being `param`'),
+  requestId: z.string(),
 }).meta({ id: 'Problem', description: 'RFC 9457 problem details; `code` is stable' });

@@ -151,5 +151,6 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
       }
     },
     close: () => db.destroy(),
+    poolUse: () => ({ max: options.poolSize ?? 10, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }

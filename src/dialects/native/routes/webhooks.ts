@@ -20,7 +20,7 @@ export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { web
   r.post('/v1/webhook-endpoints', {
     schema: { tags, summary: 'Register an endpoint; the answer carries its signing secret, shown once', body: s.CreateEndpointBody, headers: s.IdempotencyHeaders },
   }, async (req, reply) =>
-    respond(app, req, reply, req.caller, (unit) => uc.createEndpoint(unit, req.caller, req.body, deps.webhookFormats), ({ endpoint, secret }) => ({ status: 201, body: { ...renderEndpoint(endpoint), secret } })));
+    respond(app, req, reply, req.caller, (unit) => uc.createEndpoint(unit, req.caller, req.body, deps.webhookFormats, deps.secretlessWebhookFormats), ({ endpoint, secret }) => ({ status: 201, body: { ...renderEndpoint(endpoint), ...(secret === null ? {} : { secret }) } })));
 
   r.get('/v1/webhook-endpoints', { schema: { tags, summary: "The merchant's endpoints in this mode" } }, async (req) =>
     listBody((await uc.listEndpoints(app, req.caller)).map(renderEndpoint), false, undefined));
@@ -34,7 +34,7 @@ export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { web
   r.post('/v1/webhook-endpoints/:id/rotate-secret', {
     schema: { tags, summary: 'A new signing secret (shown once); the old one also signs for 24 h', params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders },
   }, async (req, reply) =>
-    respond(app, req, reply, req.caller, (unit) => uc.rotateSecret(unit, req.caller, req.params.id), ({ endpoint, secret }) => ({ status: 200, body: { ...renderEndpoint(endpoint), secret } })));
+    respond(app, req, reply, req.caller, (unit) => uc.rotateSecret(unit, req.caller, req.params.id, deps.secretlessWebhookFormats), ({ endpoint, secret }) => ({ status: 200, body: { ...renderEndpoint(endpoint), secret } })));
 
   r.post('/v1/webhook-endpoints/:id/enable', {
     schema: { tags, summary: 'Enable an endpoint that was disabled (e.g. after a 410)', params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders },
