@@ -210,7 +210,22 @@ function banner(gateway: Gateway): string {
 export async function start(config: Config = loadConfig()): Promise<Gateway> {
   // SQLite serves one process: a second one on the same DATA_DIR refuses before it opens anything
   const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
-  let gateway: Gateway;
+  // listening for a stop before starting: a process manager's SIGTERM during start-up stops it too
+  let gateway: Gateway | null = null;
+  let stopping: Promise<void> | null = null;
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      gateway?.logger.info({ signal }, 'shutting down');
+      try {
+        await gateway?.close();
+      } finally {
+        unlock();
+      }
+      process.exit(0);
+    })();
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
   try {
     gateway = await createGateway(config);
     await gateway.listen();
@@ -218,18 +233,8 @@ export async function start(config: Config = loadConfig()): Promise<Gateway> {
     unlock();
     throw error;
   }
+  if (stopping) return gateway; // a signal came while starting: the stop above closes it
   process.stdout.write(banner(gateway));
-  const stop = async (signal: string) => {
-    gateway.logger.info({ signal }, 'shutting down');
-    try {
-      await gateway.close();
-    } finally {
-      unlock();
-    }
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
   return gateway;
 }
 
