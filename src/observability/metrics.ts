@@ -39,7 +39,8 @@ export interface MetricSources {
 
 export interface Metrics {
   registry: Registry;
-  observeRequest(route: string, method: string, status: number, seconds: number): void;
+  /** `path`: the URL path, which names the API of a request no route matched. */
+  observeRequest(route: string, method: string, status: number, seconds: number, path?: string): void;
   observeEvents(events: StoredEvent): void;
   /** One webhook attempt: its HTTP status (null when no answer came), how long it took, and how long since it was queued. */
   observeDelivery(statusCode: number | null, attemptMs?: number, sinceQueuedMs?: number): void;
@@ -123,11 +124,11 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
       if (attemptMs !== undefined) attemptSeconds.observe({ outcome: outcome === 'delivered' ? 'delivered' : 'failed' }, attemptMs / 1000);
       if (outcome === 'delivered' && sinceQueuedMs !== undefined) deliveredAfter.observe(Math.max(0, sinceQueuedMs) / 1000);
     },
-    observeRequest(route, method, status, seconds) {
+    observeRequest(route, method, status, seconds, path) {
       const labels = { route, method, status: String(status) };
       requests.inc(labels);
       latency.observe(labels, seconds);
-      perApi.inc({ api: apiOf(route), class: `${Math.floor(status / 100)}xx` });
+      perApi.inc({ api: apiOf(route === 'unmatched' && path ? path : route), class: `${Math.floor(status / 100)}xx` });
     },
     observeEvents(event) {
       if (FINAL.has(event.type)) finals.inc({ status: event.type.slice('payment_request.'.length), livemode: String(event.livemode) });
