@@ -95,10 +95,10 @@ export function createProgram(outer: CliIo = processIo): Command {
     })
     .addHelpText('after', '\nConfiguration comes from the environment (PORT, HOST, DATA_DIR, PUBLIC_URL, ...), as for the server.');
 
-  // start and migrate name the database themselves; JSON output stays pure
+  // start, migrate and verify name the database themselves (verify's lines are read by scripts); JSON output stays pure
   program.hook('preAction', (_program, command) => {
     const name = command.name();
-    if (name === 'start' || name === 'migrate' || (command.opts() as { json?: boolean }).json) return;
+    if (['start', 'migrate', 'verify'].includes(name) || (command.opts() as { json?: boolean }).json) return;
     using = `Using ${describeStorage(config())}\n`;
   });
 

@@ -98,6 +98,7 @@ describe('/metrics', () => {
     expect(value('posgate_db_pool_max')).toBe(t.gateway.config.databasePoolSize);
     expect(value('posgate_db_pool_connections')).toBeGreaterThanOrEqual(1);
     expect(value('posgate_db_pool_in_use')).toBeGreaterThanOrEqual(0);
-    expect(value('posgate_db_pool_waiting')).toBe(0);
+    expect(value('posgate_db_pool_waiting')).toBeGreaterThanOrEqual(0);
+    expect(value('posgate_db_pool_in_use')).toBeLessThanOrEqual(value('posgate_db_pool_connections') ?? 0);
   });
 });
