@@ -14,6 +14,7 @@ import { describeStorage } from '../storage/open.js';
 import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../dialects/native/render.js';
 import { registerLists } from './lists.js';
 import { baseUrlOf, withApp } from './open-app.js';
+import { registerCredentialSets } from './credential-sets.js';
 import { registerVerify } from './verify.js';
 
 export interface CliIo {
@@ -87,6 +88,8 @@ export function createProgram(outer: CliIo = processIo): Command {
     .description('Self-hostable gateway for point-of-sale payment requests.')
     .version(version(), '-v, --version')
     .showSuggestionAfterError(true)
+    // a command's options are its own: `credentials --json` and `credentials issue --json` differ
+    .enablePositionalOptions()
     .configureOutput({
       writeOut: (text) => io.stdout(text),
       writeErr: (text) => io.stderr(text),
@@ -119,9 +122,10 @@ export function createProgram(outer: CliIo = processIo): Command {
       io.stdout(`Database migrated (${describeStorage(cfg)}): the schema is up to date, and the secret key opens it.\n`);
     });
 
-  program
+  const credentials = program
     .command('credentials')
-    .description("print the demo merchant's credentials (test mode), creating the demo merchant on first use")
+    .description("print the demo merchant's credentials (test mode), creating the demo merchant on first use; issue or revoke a merchant's set")
+    .enablePositionalOptions()
     .option('--json', 'print the credential sets as JSON (the shape the conformance tests read)')
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
@@ -146,6 +150,7 @@ export function createProgram(outer: CliIo = processIo): Command {
       }
     });
 
+  registerCredentialSets(credentials, io, config);
   registerVerify(program, io, config);
 
   const merchants = program.command('merchants').description('merchants (each gets a default store)');

@@ -118,6 +118,14 @@ export function dialectNamed(dialects: readonly Dialect[], name: string): Dialec
   return dialects.find((dialect) => dialect.name === name);
 }
 
+/** The dialect named in an admin call or CLI option that issues credential sets; not found otherwise. */
+export function credentialDialect(dialects: readonly Dialect[], name: string): Dialect & { credentials: CredentialIssuer } {
+  const dialect = dialectNamed(dialects, name);
+  if (dialect?.credentials) return dialect as Dialect & { credentials: CredentialIssuer };
+  const available = dialects.filter((d) => d.credentials).map((d) => d.name);
+  throw new DomainError('not_found', `No dialect ${name} with credentials here; available: ${available.join(', ')}.`, 'dialect');
+}
+
 /** What a webhook endpoint's `format` may be: every dialect with a webhook format. */
 export function webhookFormats(dialects: readonly Dialect[]): string[] {
   return dialects.filter((dialect) => dialect.webhook).map((dialect) => dialect.name);

@@ -67,11 +67,15 @@ export class KyselyTx implements Tx {
   }
   async insertMerchant(m: Merchant) {
     await this.write(() =>
-      this.db.insertInto('merchants').values({ id: m.id, name: m.name, test_clock_offset_ms: m.testClockOffsetMs, underpayment_tolerance_bps: m.underpaymentToleranceBps, created_at: m.createdAt }).execute(),
+      this.db.insertInto('merchants').values({ id: m.id, name: m.name, test_clock_offset_ms: m.testClockOffsetMs, underpayment_tolerance_bps: m.underpaymentToleranceBps, time_zone: m.timeZone, created_at: m.createdAt }).execute(),
     );
   }
-  async setUnderpaymentTolerance(merchantId: string, bps: number) {
-    await this.db.updateTable('merchants').set({ underpayment_tolerance_bps: bps }).where('id', '=', merchantId).execute();
+  async updateMerchantSettings(merchantId: string, settings: Partial<Pick<Merchant, 'underpaymentToleranceBps' | 'timeZone'>>) {
+    const columns = {
+      ...(settings.underpaymentToleranceBps !== undefined ? { underpayment_tolerance_bps: settings.underpaymentToleranceBps } : {}),
+      ...(settings.timeZone !== undefined ? { time_zone: settings.timeZone } : {}),
+    };
+    if (Object.keys(columns).length > 0) await this.db.updateTable('merchants').set(columns).where('id', '=', merchantId).execute();
   }
   async setTestClockOffset(merchantId: string, offsetMs: number) {
     await this.db.updateTable('merchants').set({ test_clock_offset_ms: offsetMs }).where('id', '=', merchantId).execute();
@@ -127,7 +131,7 @@ export class KyselyTx implements Tx {
   async insertDialectCredential(c: DialectCredential) {
     await this.write(() => this.db.insertInto('dialect_credentials').values({
       id: c.id, merchant_id: c.merchantId, dialect: c.dialect, livemode: rows.bit(c.livemode), lookup: c.lookup, secret_hash: c.secretHash,
-      created_at: c.createdAt, updated_at: c.updatedAt,
+      secret_sealed: c.secretSealed, api_key_id: c.apiKeyId, created_at: c.createdAt, updated_at: c.updatedAt,
     }).execute());
   }
   async findDialectCredential(dialect: string, lookup: string) {
@@ -138,10 +142,13 @@ export class KyselyTx implements Tx {
     const row = await this.db.selectFrom('dialect_credentials').selectAll().where('merchant_id', '=', merchantId).where('dialect', '=', dialect).executeTakeFirst();
     return row ? rows.toDialectCredential(row) : null;
   }
-  async replaceDialectSecret(id: string, expectedHash: string | null, secretHash: string, now: number) {
-    const result = await this.db.updateTable('dialect_credentials').set({ secret_hash: secretHash, updated_at: now }).where('id', '=', id)
+  async replaceDialectSecret(id: string, expectedHash: string | null, secret: { hash: string; sealed: string | null }, now: number) {
+    const result = await this.db.updateTable('dialect_credentials').set({ secret_hash: secret.hash, secret_sealed: secret.sealed, updated_at: now }).where('id', '=', id)
       .where('secret_hash', expectedHash === null ? 'is' : '=', expectedHash).executeTakeFirst();
     return Number(result.numUpdatedRows) === 1;
+  }
+  async deleteDialectCredential(id: string) {
+    await this.write(() => this.db.deleteFrom('dialect_credentials').where('id', '=', id).execute());
   }
 
   async insertApiKey(k: ApiKey) {

@@ -15,7 +15,7 @@ const num = (value: number | string) => Number(value);
 const numOrNull = (value: number | string | null) => (value === null ? null : Number(value));
 
 export const toMerchant = (r: Selectable<MerchantsTable>): Merchant => ({
-  id: r.id, name: r.name, testClockOffsetMs: num(r.test_clock_offset_ms), underpaymentToleranceBps: num(r.underpayment_tolerance_bps), createdAt: num(r.created_at),
+  id: r.id, name: r.name, testClockOffsetMs: num(r.test_clock_offset_ms), underpaymentToleranceBps: num(r.underpayment_tolerance_bps), timeZone: r.time_zone, createdAt: num(r.created_at),
 });
 export const toStore = (r: Selectable<StoresTable>): Store => ({ id: r.id, merchantId: r.merchant_id, name: r.name, createdAt: num(r.created_at) });
 export const toTerminal = (r: Selectable<TerminalsTable>): Terminal => ({
@@ -90,7 +90,7 @@ export const toPatronCode = (r: Selectable<PatronCodesTable>): PatronCode => ({
 
 export const toDialectCredential = (r: Selectable<DialectCredentialsTable>): DialectCredential => ({
   id: r.id, merchantId: r.merchant_id, dialect: r.dialect, livemode: bool(r.livemode), lookup: r.lookup, secretHash: r.secret_hash,
-  createdAt: num(r.created_at), updatedAt: num(r.updated_at),
+  secretSealed: r.secret_sealed, apiKeyId: r.api_key_id, createdAt: num(r.created_at), updatedAt: num(r.updated_at),
 });
 
 export const toWebhookEndpoint = (r: Selectable<WebhookEndpointsTable>): WebhookEndpoint => ({

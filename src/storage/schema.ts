@@ -4,7 +4,7 @@ import type { Generated } from 'kysely';
 
 type Bool = number;
 
-export interface MerchantsTable { id: string; name: string; test_clock_offset_ms: number; created_at: number; underpayment_tolerance_bps: Generated<number> }
+export interface MerchantsTable { id: string; name: string; test_clock_offset_ms: number; created_at: number; underpayment_tolerance_bps: Generated<number>; time_zone: string | null }
 export interface StoresTable { id: string; merchant_id: string; name: string; created_at: number }
 export interface TerminalsTable {
   id: string; merchant_id: string; store_id: string; name: string;
@@ -63,7 +63,8 @@ export interface DeliveryAttemptsTable {
 }
 
 export interface DialectCredentialsTable {
-  id: string; merchant_id: string; dialect: string; livemode: Bool; lookup: string; secret_hash: string | null; created_at: number; updated_at: number;
+  id: string; merchant_id: string; dialect: string; livemode: Bool; lookup: string; secret_hash: string | null; secret_sealed: string | null;
+  api_key_id: string | null; created_at: number; updated_at: number;
 }
 
 export interface ChannelCommandsTable {

@@ -24,8 +24,8 @@ const DAY = 24 * HOUR;
 const MAX_AMOUNT = 1_000_000_000_000;
 
 // ---- fixtures ---------------------------------------------------------------------------------
-const M1: Merchant = { id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, underpaymentToleranceBps: 0, createdAt: NOW - 10 * DAY };
-const M2: Merchant = { id: 'm_2', name: 'Merchant Two', testClockOffsetMs: 0, underpaymentToleranceBps: 250, createdAt: NOW - 9 * DAY };
+const M1: Merchant = { id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, underpaymentToleranceBps: 0, timeZone: null, createdAt: NOW - 10 * DAY };
+const M2: Merchant = { id: 'm_2', name: 'Merchant Two', testClockOffsetMs: 0, underpaymentToleranceBps: 250, timeZone: 'Africa/Lagos', createdAt: NOW - 9 * DAY };
 const ST1: Store = { id: 'st_1', merchantId: 'm_1', name: 'Main Street', createdAt: NOW - 10 * DAY };
 const ST2: Store = { id: 'st_2', merchantId: 'm_2', name: 'Harbour', createdAt: NOW - 9 * DAY };
 
@@ -217,7 +217,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
       it('merchants round-trip, page by id and take a test clock offset', async () => {
         expect(await store.read.getMerchant('m_1')).toStrictEqual(M1);
         expect(await store.read.getMerchant('m_nope')).toBeNull();
-        const m3: Merchant = { id: 'm_3', name: 'Merchant Three', testClockOffsetMs: 5 * HOUR, underpaymentToleranceBps: 0, createdAt: NOW };
+        const m3: Merchant = { id: 'm_3', name: 'Merchant Three', testClockOffsetMs: 5 * HOUR, underpaymentToleranceBps: 0, timeZone: null, createdAt: NOW };
         await store.transaction((tx) => tx.insertMerchant(m3));
         expect(await store.read.getMerchant('m_3')).toStrictEqual(m3);
 
@@ -230,6 +230,12 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         await store.transaction((tx) => tx.setTestClockOffset('m_1', 3 * DAY));
         expect(await store.read.getMerchant('m_1')).toStrictEqual({ ...M1, testClockOffsetMs: 3 * DAY });
         expect((await store.read.getMerchant('m_2'))?.testClockOffsetMs).toBe(0);
+
+        // settings change one at a time; the others stay as they were
+        await store.transaction((tx) => tx.updateMerchantSettings('m_2', { timeZone: 'America/New_York' }));
+        expect(await store.read.getMerchant('m_2')).toStrictEqual({ ...M2, timeZone: 'America/New_York' });
+        await store.transaction((tx) => tx.updateMerchantSettings('m_2', { underpaymentToleranceBps: 10, timeZone: null }));
+        expect(await store.read.getMerchant('m_2')).toStrictEqual({ ...M2, underpaymentToleranceBps: 10, timeZone: null });
       });
 
       it('stores round-trip and list per merchant', async () => {
@@ -283,7 +289,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
 
     describe('dialect credentials', () => {
       const set = (overrides: Partial<DialectCredential> = {}): DialectCredential =>
-        ({ id: 'dcr_1', merchantId: 'm_1', dialect: 'mobilepay', livemode: false, lookup: 'bio_1', secretHash: 'h1', createdAt: NOW, updatedAt: NOW, ...overrides });
+        ({ id: 'dcr_1', merchantId: 'm_1', dialect: 'mobilepay', livemode: false, lookup: 'bio_1', secretHash: 'h1', secretSealed: null, apiKeyId: null, createdAt: NOW, updatedAt: NOW, ...overrides });
 
       it('round-trip, are found by lookup and by merchant, one per merchant and dialect', async () => {
         await store.transaction((tx) => tx.insertDialectCredential(set()));
@@ -299,11 +305,20 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
 
       it('replace a secret only over the expected one, so one of two resets wins', async () => {
         await store.transaction((tx) => tx.insertDialectCredential(set({ secretHash: null })));
-        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', null, 'h1', NOW + 1))).toBe(true);
-        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', null, 'h9', NOW + 2))).toBe(false);
-        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', 'h1', 'h2', NOW + 3))).toBe(true);
-        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', 'h1', 'h3', NOW + 4))).toBe(false);
-        expect(await store.read.findDialectCredential('mobilepay', 'bio_1')).toMatchObject({ secretHash: 'h2', updatedAt: NOW + 3 });
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', null, { hash: 'h1', sealed: null }, NOW + 1))).toBe(true);
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', null, { hash: 'h9', sealed: null }, NOW + 2))).toBe(false);
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', 'h1', { hash: 'h2', sealed: 'sealed-2' }, NOW + 3))).toBe(true);
+        expect(await store.transaction((tx) => tx.replaceDialectSecret('dcr_1', 'h1', { hash: 'h3', sealed: null }, NOW + 4))).toBe(false);
+        expect(await store.read.findDialectCredential('mobilepay', 'bio_1')).toMatchObject({ secretHash: 'h2', secretSealed: 'sealed-2', updatedAt: NOW + 3 });
+      });
+
+      it('keep a sealed secret and the key they issued, and are gone once deleted (the merchant may get a new set)', async () => {
+        await store.transaction((tx) => tx.insertDialectCredential(set({ secretSealed: 'sealed-1', apiKeyId: 'key_1' })));
+        expect(await store.read.findDialectCredentialOfMerchant('m_1', 'mobilepay')).toMatchObject({ secretSealed: 'sealed-1', apiKeyId: 'key_1' });
+        await store.transaction((tx) => tx.deleteDialectCredential('dcr_1'));
+        expect(await store.read.findDialectCredential('mobilepay', 'bio_1')).toBeNull();
+        await store.transaction((tx) => tx.insertDialectCredential(set({ id: 'dcr_2', lookup: 'bio_2' })));
+        expect((await store.read.findDialectCredentialOfMerchant('m_1', 'mobilepay'))?.id).toBe('dcr_2');
       });
     });
 

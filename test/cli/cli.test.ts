@@ -8,9 +8,12 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { runCli, type CliIo } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/config.js';
+import { DIALECTS } from '../../src/dialects/registry.js';
 import { createGateway, type Gateway } from '../../src/main.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { baseEnv, ROOT, spawnPosgate, type Run } from './spawn-cli.js';
+
+const SPEC_ORDER = ['native', 'kpay', 'kowri', 'centrapay', 'cliq', 'mobilepay'];
 
 
 function posgate(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
@@ -72,7 +75,10 @@ describe('posgate CLI', () => {
       mobilepay: { bioCode: string; accessToken: string; terminalId: string; posId: string; storeId: string };
       centrapay: { apiKey: string; merchantId: string; configId: string; terminalId: string };
     };
-    expect(Object.keys(creds)).toEqual(['baseUrl', 'native', 'kpay', 'centrapay', 'mobilepay']);
+    // every registered dialect with a set, in the order specs/dialects.md gives (Conventions)
+    const served = DIALECTS.filter((d) => d.credentials).map((d) => d.name);
+    expect(Object.keys(creds)).toEqual(['baseUrl', ...served]);
+    expect(served).toEqual(SPEC_ORDER.filter((name) => served.includes(name)));
     expect(Object.keys(creds.centrapay).sort()).toEqual(['apiKey', 'configId', 'merchantId', 'terminalId']);
     expect(creds.centrapay).toMatchObject({ terminalId: 'till-1', apiKey: expect.stringMatching(/^tk_test_/) });
     expect(Object.keys(creds.mobilepay).sort()).toEqual(['accessToken', 'bioCode', 'posId', 'storeId', 'terminalId']);
@@ -164,6 +170,23 @@ describe('posgate CLI', () => {
     expect(await runCli(['node', 'posgate', 'terminals', 'create', '--store', store.id, '--name', 'till-7'], io)).toBe(1);
     expect(io.out).toBe('');
     expect(io.err).toBe('posgate: The merchant already has a terminal with this name.\n');
+  });
+
+  test("credentials issue|revoke: a merchant's set for one dialect, refused twice, stopped at once when revoked", async () => {
+    const { url } = await server();
+    const merchant = (JSON.parse(ok(await posgate(dataDir, ['merchants', 'create', '--name', 'Set shop', '--json']))) as { merchant: { id: string } }).merchant.id;
+    const issue = ['credentials', 'issue', '--merchant', merchant, '--dialect', 'kpay', '--json'];
+    const set = JSON.parse(ok(await posgate(dataDir, issue))) as { baseUrl: string; kpay: { secretKey: string } };
+    expect(Object.keys(set)).toEqual(['baseUrl', 'kpay']);
+    const kpay = (key: string) => fetch(`${url}/kpay/api/v1/pos/payment-request`, { method: 'POST', headers: { ...bearer(key), 'content-type': 'application/json' }, body: JSON.stringify({ amount: '100' }) });
+    expect(((await (await kpay(set.kpay.secretKey)).json()) as { responseCode: string }).responseCode).toBe('09');
+    expect(failedLine(await posgate(dataDir, issue))).toContain('already has a kpay credential set');
+    expect(ok(await posgate(dataDir, ['credentials', 'revoke', '--merchant', merchant, '--dialect', 'kpay']))).toContain('Revoked the kpay set');
+    expect((await kpay(set.kpay.secretKey)).status).toBe(401);
+    expect(failedLine(await posgate(dataDir, ['credentials', 'revoke', '--merchant', merchant, '--dialect', 'kpay']))).toContain('has no kpay credential set');
+    expect(failedLine(await posgate(dataDir, ['credentials', 'issue', '--merchant', merchant, '--dialect', 'nope']))).toContain('available: ');
+    const again = JSON.parse(ok(await posgate(dataDir, issue))) as { kpay: { secretKey: string } };
+    expect(again.kpay.secretKey).not.toBe(set.kpay.secretKey);
   });
 
   test('errors are one line on stderr with a non-zero exit code', async () => {

@@ -39,13 +39,22 @@ describe('a dialect added through the contract alone', () => {
     expect(t.logs()).not.toContain(token);
   });
 
-  it('has its credential set made for the demo merchant and by the admin API, with its own options', async () => {
+  it('has its credential set made for the demo merchant, revoked and made anew by the admin API, with its own options', async () => {
     expect(t.gateway.demo.toy).toMatchObject({ toyToken: expect.stringMatching(/^tk_test_/) });
     const admin = { key: ADMIN_TOKEN };
-    const issued = await t.api('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/credentials/toy`, { ...admin, body: { note: 'hi' } });
-    expect(issued.status).toBe(201);
-    expect(issued.body.toy).toMatchObject({ note: 'hi' });
-    expect((await toyCall('POST', '/sales', { cents: 500 }, issued.body.toy.toyToken)).status).toBe(201);
+    // one set per merchant: a second is refused until the first is revoked
+    expect((await t.api('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/credentials/toy`, { ...admin, body: {} })).body).toMatchObject({ code: 'already_exists' });
+    const other = (await t.api('POST', '/admin/v1/merchants', { ...admin, body: { name: 'Other' } })).body.id as string;
+    const path = `/admin/v1/merchants/${other}/credentials/toy`;
+    const first = (await t.api('POST', path, { ...admin, body: {} })).body.toy.toyToken as string;
+    expect((await toyCall('POST', '/sales', { cents: 500 }, first)).status).toBe(201);
+    expect(await t.api('DELETE', path, admin)).toMatchObject({ status: 200, body: { merchantId: other, dialect: 'toy', revoked: true } });
+    // the set's terminal key stops at once, in the dialect's own answer
+    const gone = await toyCall('POST', '/sales', { cents: 500 }, first);
+    expect(gone.status).toBe(418);
+    expect(await gone.json()).toEqual({ toyError: 'invalid_api_key' });
+    expect((await t.api('DELETE', path, admin)).status).toBe(404);
+    expect((await t.api('DELETE', `/admin/v1/merchants/${other}/credentials/no-such-dialect`, admin)).status).toBe(404);
     const refused = await t.api('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/credentials/toy`, { ...admin, body: { issueToken: false } });
     expect(refused.status).toBe(400);
     expect(refused.body).toMatchObject({ code: 'unknown_field', param: 'issueToken' });

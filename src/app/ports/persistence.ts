@@ -15,6 +15,8 @@ export interface Merchant {
   testClockOffsetMs: number;
   /** A payment this far short of the amount (basis points of it) still settles the request. */
   underpaymentToleranceBps: number;
+  /** Its IANA time zone, for local dates and times; null: none set (each surface has its default). */
+  timeZone: string | null;
   createdAt: number;
 }
 
@@ -48,6 +50,10 @@ export interface DialectCredential {
   lookup: string;
   /** SHA-256 hex of the secret (an access token); null until one is issued. */
   secretHash: string | null;
+  /** The secret sealed by the SecretBox, for sets whose callers sign with it (the server must read it); else null. */
+  secretSealed: string | null;
+  /** The terminal key the set issued, revoked with the set; null when it issued none. */
+  apiKeyId: string | null;
   createdAt: number;
   updatedAt: number;
 }
@@ -255,7 +261,7 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads {
 export interface MerchantWrites {
   insertMerchant(merchant: Merchant): Promise<void>;
   setTestClockOffset(merchantId: string, offsetMs: number): Promise<void>;
-  setUnderpaymentTolerance(merchantId: string, bps: number): Promise<void>;
+  updateMerchantSettings(merchantId: string, settings: Partial<Pick<Merchant, 'underpaymentToleranceBps' | 'timeZone'>>): Promise<void>;
   insertStore(store: Store): Promise<void>;
   insertTerminal(terminal: Terminal): Promise<void>;
   setTerminalCheckIn(terminalId: string, patronId: string | null, at: number | null): Promise<void>;
@@ -263,7 +269,8 @@ export interface MerchantWrites {
   setTerminalPosId(terminalId: string, expected: string | null, posId: string | null): Promise<boolean>;
   insertDialectCredential(credential: DialectCredential): Promise<void>;
   /** Replaces the secret only if its hash is still `expectedHash`, so two resets cannot both win. */
-  replaceDialectSecret(id: string, expectedHash: string | null, secretHash: string, now: number): Promise<boolean>;
+  replaceDialectSecret(id: string, expectedHash: string | null, secret: { hash: string; sealed: string | null }, now: number): Promise<boolean>;
+  deleteDialectCredential(id: string): Promise<void>;
   insertApiKey(key: ApiKey): Promise<void>;
   revokeApiKey(id: string, at: number): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // Merchants, stores, terminals and API keys: the operator's and the merchant's set-up.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../core/errors.js';
+import { isTimeZone } from '../../core/time-zone.js';
 import { loadTerminal, notFound, requireSecretKey } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { ApiKey, KeyKind, Merchant, Mode, Page, ReadTx, Store, Terminal, Tx } from '../ports/persistence.js';
@@ -14,7 +15,7 @@ export const DEFAULT_STORE_NAME = 'Main store';
 
 /** A merchant always starts with one store, so terminals can be added at once (admin API and CLI alike). */
 export async function createMerchant(unit: Work, input: { name: string; storeName?: string }): Promise<{ merchant: Merchant; store: Store }> {
-  const merchant: Merchant = { id: unit.app.ids.id('mer'), name: input.name, testClockOffsetMs: 0, underpaymentToleranceBps: 0, createdAt: unit.app.clock.now() };
+  const merchant: Merchant = { id: unit.app.ids.id('mer'), name: input.name, testClockOffsetMs: 0, underpaymentToleranceBps: 0, timeZone: null, createdAt: unit.app.clock.now() };
   await unit.tx.insertMerchant(merchant);
   return { merchant, store: await createStore(unit, merchant.id, { name: input.storeName ?? DEFAULT_STORE_NAME }) };
 }
@@ -160,12 +161,22 @@ export async function revokeTerminalKey(unit: Work, caller: Caller, terminalId: 
 
 // --- the operator's view (admin API) ---
 
-/** Sets how far short of the amount a payment may be and still settle a request (basis points, 0–10,000). */
-export async function setUnderpaymentTolerance(unit: Work, merchantId: string, bps: number): Promise<Merchant> {
+/**
+ * Changes a merchant's settings: how far short of the amount a payment may be and still settle a
+ * request (basis points, 0–10,000), and its time zone (an IANA name, or null for none).
+ */
+export async function updateMerchantSettings(unit: Work, merchantId: string, settings: { underpaymentToleranceBps?: number; timeZone?: string | null }): Promise<Merchant> {
   const merchant = await requireMerchant(unit.tx, merchantId);
-  if (!Number.isSafeInteger(bps) || bps < 0 || bps > 10_000) throw new DomainError('parameter_invalid', 'The tolerance must be between 0 and 100 percent.', 'underpaymentTolerancePercent');
-  await unit.tx.setUnderpaymentTolerance(merchant.id, bps);
-  return { ...merchant, underpaymentToleranceBps: bps };
+  const bps = settings.underpaymentToleranceBps;
+  if (bps !== undefined && (!Number.isSafeInteger(bps) || bps < 0 || bps > 10_000)) throw new DomainError('parameter_invalid', 'The tolerance must be between 0 and 100 percent.', 'underpaymentTolerancePercent');
+  if (settings.timeZone != null && !isTimeZone(settings.timeZone)) throw new DomainError('parameter_invalid', `Unknown time zone ${settings.timeZone}: use an IANA name such as Africa/Lagos.`, 'timeZone');
+  await unit.tx.updateMerchantSettings(merchant.id, settings);
+  return { ...merchant, underpaymentToleranceBps: bps ?? merchant.underpaymentToleranceBps, timeZone: settings.timeZone === undefined ? merchant.timeZone : settings.timeZone };
+}
+
+/** A merchant's time zone, or `fallback` when it has set none. */
+export async function merchantTimeZone(app: App, merchantId: string, fallback: string): Promise<string> {
+  return (await app.db.read.getMerchant(merchantId))?.timeZone ?? fallback;
 }
 
 export function listMerchants(app: App, page: { limit: number; afterId?: string }): Promise<Page<Merchant>> {

@@ -1,8 +1,6 @@
 // The centrapay set of `posgate credentials --json`: a terminal key (the seed's "merchant terminal"
-// key), the merchant, its configId, and the terminal's own id.
-import { ensureFirstTerminal } from '../../app/use-cases/bootstrap.js';
+// key) bound to the set, the merchant, its configId, and the terminal's own id.
 import { createDialectCredential, type DialectSecretSpec } from '../../app/use-cases/dialect-credentials.js';
-import { createApiKey } from '../../app/use-cases/merchants.js';
 import type { Work } from '../../app/unit-of-work.js';
 
 export const DIALECT = 'centrapay';
@@ -17,8 +15,6 @@ export interface CentrapayCredentials {
 }
 
 export async function issueCentrapayCredentials(unit: Work, merchantId: string): Promise<CentrapayCredentials> {
-  const { credential } = await createDialectCredential(unit, CENTRAPAY_CONFIG, merchantId, { livemode: false, issueSecret: false });
-  const terminal = await ensureFirstTerminal(unit, merchantId);
-  const key = await createApiKey(unit, { merchantId, terminalId: terminal.id, mode: 'test' });
-  return { apiKey: key.secret, merchantId, configId: credential.lookup, terminalId: terminal.name };
+  const { credential, terminalKey } = await createDialectCredential(unit, CENTRAPAY_CONFIG, merchantId, { livemode: false, issueSecret: false, terminalKey: true });
+  return { apiKey: terminalKey!.secret, merchantId, configId: credential.lookup, terminalId: terminalKey!.terminal.name };
 }

@@ -4,10 +4,11 @@
 // (webhook-id, webhook-timestamp, webhook-signature) signed with the target's webhook secret.
 import type { App } from '../../app/context.js';
 import type { RenderDelivery } from '../../app/use-cases/deliveries.js';
+import { merchantTimeZone } from '../../app/use-cases/merchants.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { signatureHeaders } from '../../delivery/signing.js';
 import { fieldsOf } from './fields.js';
-import { dataOf } from './render.js';
+import { dataOf, DEFAULT_TIME_ZONE } from './render.js';
 
 export const CALLBACK_EVENTS: readonly string[] = ['payment_request.succeeded', 'payment_request.failed', 'payment_request.expired', 'payment_request.cancelled'];
 
@@ -15,7 +16,9 @@ export function kpayCallbackFormat(app: App): RenderDelivery {
   return async ({ event, secrets }, nowSeconds) => {
     if (event.objectType !== 'payment_request' || !CALLBACK_EVENTS.includes(event.type)) return null;
     // the request as the event left it: a callback says the status it was sent for
-    const body = JSON.stringify(dataOf(event.data as PaymentRequest, await fieldsOf(app.db.read, event.paymentRequestId)));
+    const request = event.data as PaymentRequest;
+    const timeZone = await merchantTimeZone(app, request.merchantId, DEFAULT_TIME_ZONE);
+    const body = JSON.stringify(dataOf(request, await fieldsOf(app.db.read, event.paymentRequestId), timeZone));
     return { body, headers: signatureHeaders({ id: event.id, timestampSeconds: nowSeconds, body, secrets }) };
   };
 }

@@ -1,6 +1,7 @@
 // KPAY's status names and its `data` object, rendered from posgate's one stored state.
 import { virtualAccountNumber } from '../../connectors/sandbox/connector.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
+import { localDateTime } from '../../core/time-zone.js';
 import type { KpayCode } from './errors.js';
 import type { KpayFields } from './fields.js';
 
@@ -24,17 +25,18 @@ export function statusOf(request: Pick<PaymentRequest, 'status'>): KpayStatus {
   }
 }
 
-/** Nigeria is on WAT (UTC+1, no daylight saving): KPAY dates and times are Lagos time. */
-const LAGOS_OFFSET_MS = 3600 * 1000;
+/** KPAY's home: dates and times are Lagos time (WAT) for a merchant that has set no time zone. */
+export const DEFAULT_TIME_ZONE = 'Africa/Lagos';
 
-export function lagosDateTime(ms: number): { transactionDate: string; transactionTime: string } {
-  const iso = new Date(ms + LAGOS_OFFSET_MS).toISOString();
-  return { transactionDate: iso.slice(0, 10), transactionTime: iso.slice(11, 19) };
+function transactionDateTime(ms: number, timeZone: string): { transactionDate: string; transactionTime: string } {
+  const { date, time } = localDateTime(ms, timeZone);
+  return { transactionDate: date, transactionTime: time };
 }
 
 export const accountNumberOf = (request: Pick<PaymentRequest, 'id'>) => virtualAccountNumber(request.id);
 
-export function dataOf(request: PaymentRequest, fields: KpayFields) {
+/** The request object, with its date and time on the merchant's wall clock (`timeZone`). */
+export function dataOf(request: PaymentRequest, fields: KpayFields, timeZone: string) {
   const status = statusOf(request);
   const responseCode: KpayCode = status === 'PENDING' ? '09' : '00';
   return {
@@ -45,7 +47,7 @@ export function dataOf(request: PaymentRequest, fields: KpayFields) {
     paymentMethod: fields.paymentMethod ?? request.paymentMethod?.toUpperCase() ?? 'BANK_TRANSFER',
     status,
     paymentRequestRefId: request.id,
-    ...lagosDateTime(request.createdAt),
+    ...transactionDateTime(request.createdAt, timeZone),
     responseCode,
     amount: String(request.amount ?? 0),
     // posgate's additions: what arrived so far and what is still due (kobo strings), and an overpayment

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App, Caller } from '../../app/context.js';
 import { cancelPaymentRequest, createPaymentRequest, getPaymentRequest, listCurrentPaymentRequests } from '../../app/use-cases/payment-requests.js';
+import { merchantTimeZone } from '../../app/use-cases/merchants.js';
 import { inTransaction } from '../../app/unit-of-work.js';
 import { DomainError } from '../../core/errors.js';
 import { MAX_AMOUNT } from '../../core/money.js';
@@ -10,7 +11,7 @@ import type { PaymentRequest } from '../../core/payment-request.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { RESPONSE_MESSAGES } from './errors.js';
 import { fieldsOf, saveFields } from './fields.js';
-import { accountNumberOf, dataOf } from './render.js';
+import { accountNumberOf, dataOf, DEFAULT_TIME_ZONE } from './render.js';
 
 export const DEFAULT_EXPIRY_SECONDS = 24 * 3600;
 export const MAX_EXPIRY_SECONDS = 30 * 24 * 3600;
@@ -65,7 +66,7 @@ async function find(app: App, caller: Caller, ref: string): Promise<PaymentReque
 }
 
 export async function renderRequest(app: App, request: PaymentRequest) {
-  return envelope(dataOf(request, await fieldsOf(app.db.read, request.id)));
+  return envelope(dataOf(request, await fieldsOf(app.db.read, request.id), await merchantTimeZone(app, request.merchantId, DEFAULT_TIME_ZONE)));
 }
 
 export function kpayRoutes(k: FastifyInstance, app: App): void {

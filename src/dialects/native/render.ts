@@ -69,6 +69,7 @@ export const renderMerchant = (m: Merchant) => ({
   id: m.id, object: 'merchant' as const, name: m.name,
   // basis points shown as an exact percent text ("0.5" for 50 bps)
   underpaymentTolerancePercent: minorToDecimal(m.underpaymentToleranceBps, 2).replace(/\.?0+$/, '') || '0',
+  timeZone: m.timeZone,
   createdAt: iso(m.createdAt),
 });
 export const renderStore = (s: Store) => ({ id: s.id, object: 'store' as const, merchantId: s.merchantId, name: s.name, createdAt: iso(s.createdAt) });

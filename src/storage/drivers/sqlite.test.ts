@@ -67,14 +67,14 @@ describe('sqlite driver', () => {
     const first = openSqliteStore(file);
     await first.migrate();
     await first.transaction(async (tx) => {
-      await tx.insertMerchant({ id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, underpaymentToleranceBps: 0, createdAt: 1_767_225_600_000 });
+      await tx.insertMerchant({ id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, underpaymentToleranceBps: 0, timeZone: null, createdAt: 1_767_225_600_000 });
       await tx.setSetting('instance_id', 'abc');
     });
     await first.close();
 
     store = openSqliteStore(file);
     await store.migrate();
-    expect(await store.read.getMerchant('m_1')).toStrictEqual({ id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, underpaymentToleranceBps: 0, createdAt: 1_767_225_600_000 });
+    expect(await store.read.getMerchant('m_1')).toStrictEqual({ id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, underpaymentToleranceBps: 0, timeZone: null, createdAt: 1_767_225_600_000 });
     expect(await store.read.getSetting('instance_id')).toBe('abc');
   });
 });

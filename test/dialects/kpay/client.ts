@@ -6,6 +6,7 @@ export const PREFIX = '/kpay/api/v1/pos/payment-request';
 export interface KpayResponse<T = any> {
   status: number;
   body: T;
+  headers: Headers;
 }
 
 export function demoKey(t: TestGateway): string {
@@ -23,7 +24,7 @@ export async function kpayCall(t: TestGateway, method: string, path: string, opt
   if (body !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
   const response = await fetch(t.url + path, { method, headers, body });
   const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : null };
+  return { status: response.status, body: text ? JSON.parse(text) : null, headers: response.headers };
 }
 
 export const create = (t: TestGateway, body: unknown, key?: string | null) => kpayCall(t, 'POST', PREFIX, { body, key });

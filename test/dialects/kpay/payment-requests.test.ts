@@ -1,7 +1,7 @@
 // KPAY PR API, written from the KPAY section of specs/dialects.md: create, re-query, cancel, the
 // envelope and response codes, the duplicate-reference rule, bad input (30), keys (63), tenancy (25).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { snapshotCounts, startGateway, type TestGateway } from '../../harness.js';
+import { ADMIN_TOKEN, snapshotCounts, startGateway, type TestGateway } from '../../harness.js';
 import { cancel, create, demoKey, kpayCall, PREFIX, requery, secondMerchantKey } from './client.js';
 
 let t: TestGateway;
@@ -41,6 +41,20 @@ describe('create', () => {
     expect(`${data.transactionDate}T${data.transactionTime}`).toBe(lagos.slice(0, 19));
     // the request expires after 24 hours by default
     expect(Date.parse(request.expiresAt) - Date.parse(request.createdAt)).toBe(24 * 3600_000);
+  });
+
+  it("prints date and time on the merchant's own time zone once it has set one (admin API)", async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const merchant = await (await fetch(`${t.url}/admin/v1/merchants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Tokyo shop' }) })).json() as { id: string };
+    const patch = (body: unknown) => fetch(`${t.url}/admin/v1/merchants/${merchant.id}`, { method: 'PATCH', headers: admin, body: JSON.stringify(body) });
+    expect((await patch({ timeZone: 'Mars/Olympus' })).status).toBe(400);
+    expect(await (await patch({ timeZone: 'Asia/Tokyo' })).json()).toMatchObject({ timeZone: 'Asia/Tokyo', underpaymentTolerancePercent: '0' });
+    const key = ((await (await fetch(`${t.url}/admin/v1/merchants/${merchant.id}/credentials/kpay`, { method: 'POST', headers: admin, body: '{}' })).json()) as { kpay: { secretKey: string } }).kpay.secretKey;
+    const { data } = (await create(t, { reference: 'tz-1', amount: '100' }, key)).body;
+    const request = await t.api('GET', `/v1/payment-requests/${data.paymentRequestRefId}`, { key: (await t.api('POST', `/admin/v1/merchants/${merchant.id}/keys`, { key: ADMIN_TOKEN, body: { mode: 'test' } })).body.secretKey });
+    // Tokyo is UTC+9 all year
+    const tokyo = new Date(Date.parse(request.body.createdAt) + 9 * 3600_000).toISOString();
+    expect(`${data.transactionDate}T${data.transactionTime}`).toBe(tokyo.slice(0, 19));
   });
 
   it('makes a reference when none is sent, and re-queries by it', async () => {
@@ -123,6 +137,20 @@ describe('keys and tenancy', () => {
     expect((await requery(t, 'mine-1')).body.data.status).toBe('PENDING');
     // the same reference is free for the other merchant
     expect((await create(t, { reference: 'mine-1', amount: '900' }, other)).body).toMatchObject({ responseCode: '09', data: { amount: '900' } });
+  });
+
+  it('a revoked set is 63 at once; a new set for the merchant works and sees its requests', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' };
+    const merchant = await (await fetch(`${t.url}/admin/v1/merchants`, { method: 'POST', headers: admin, body: JSON.stringify({ name: 'Revoking shop' }) })).json() as { id: string };
+    const setPath = `${t.url}/admin/v1/merchants/${merchant.id}/credentials/kpay`;
+    const issue = async () => ((await (await fetch(setPath, { method: 'POST', headers: admin, body: '{}' })).json()) as { kpay: { secretKey: string } }).kpay.secretKey;
+    const first = await issue();
+    expect((await create(t, { reference: 'rev-1', amount: '100' }, first)).body.responseCode).toBe('09');
+    expect((await fetch(setPath, { method: 'DELETE', headers: { authorization: admin.authorization } })).status).toBe(200);
+    expect(await requery(t, 'rev-1', first)).toMatchObject({ status: 401, body: { responseCode: '63', data: null } });
+    const second = await issue();
+    expect(second).not.toBe(first);
+    expect((await requery(t, 'rev-1', second)).body).toMatchObject({ responseCode: '09', data: { reference: 'rev-1' } });
   });
 });
 

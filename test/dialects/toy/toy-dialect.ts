@@ -3,8 +3,8 @@
 // format), with nothing in src/ naming it.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { createApiKey, authenticate } from '../../../src/app/use-cases/merchants.js';
-import { ensureFirstTerminal } from '../../../src/app/use-cases/bootstrap.js';
+import { createDialectCredential } from '../../../src/app/use-cases/dialect-credentials.js';
+import { authenticate } from '../../../src/app/use-cases/merchants.js';
 import { createPaymentRequest, getPaymentRequest } from '../../../src/app/use-cases/payment-requests.js';
 import { inTransaction } from '../../../src/app/unit-of-work.js';
 import type { PaymentRequest } from '../../../src/core/payment-request.js';
@@ -44,9 +44,8 @@ export const toy: Dialect<z.infer<typeof Settings>> = {
   credentials: {
     options: z.strictObject({ note: z.string().max(20).optional().describe('echoed back in the set') }),
     async issue(unit, merchantId, options) {
-      const terminal = await ensureFirstTerminal(unit, merchantId);
-      const key = await createApiKey(unit, { merchantId, terminalId: terminal.id, mode: 'test' });
-      return { toyToken: key.secret, terminalId: terminal.id, ...(options.note ? { note: options.note } : {}) };
+      const { terminalKey } = await createDialectCredential(unit, { dialect: 'toy', lookupPrefix: 'toy_', secretPrefix: '' }, merchantId, { livemode: false, issueSecret: false, terminalKey: true });
+      return { toyToken: terminalKey!.secret, terminalId: terminalKey!.terminal.id, ...(options.note ? { note: options.note } : {}) };
     },
   },
   secretParameters: ['toyToken'],

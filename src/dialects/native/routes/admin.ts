@@ -5,11 +5,12 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyAdminToken } from '../../../app/use-cases/bootstrap.js';
 import * as uc from '../../../app/use-cases/merchants.js';
+import { revokeDialectCredential } from '../../../app/use-cases/dialect-credentials.js';
 import { rotateSigningKey } from '../../../app/use-cases/signing-keys.js';
 import { inTransaction, type Work } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
 import { decimalToMinor } from '../../../core/money.js';
-import { credentialOptions, dialectNamed } from '../../dialect.js';
+import { credentialDialect, credentialOptions } from '../../dialect.js';
 import { bearerToken } from '../../shared/auth.js';
 import { respond, type Credential } from '../../shared/idempotency.js';
 import type { NativeDeps } from '../deps.js';
@@ -52,9 +53,16 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   });
 
   r.patch('/admin/v1/merchants/:id', {
-    schema: { tags, summary: "Change a merchant's settings", params: s.IdParams, body: z.strictObject({ underpaymentTolerancePercent: TolerancePercent }) },
+    schema: {
+      tags, summary: "Change a merchant's settings (each field optional)", params: s.IdParams,
+      body: z.strictObject({
+        underpaymentTolerancePercent: TolerancePercent.optional(),
+        timeZone: z.string().min(1).max(64).nullable().optional().describe('IANA time zone (e.g. Africa/Lagos) for local dates and times; null for none'),
+      }),
+    },
   }, async (req) => {
-    const merchant = await inTransaction(app, (unit) => uc.setUnderpaymentTolerance(unit, req.params.id, req.body.underpaymentTolerancePercent));
+    const { underpaymentTolerancePercent, timeZone } = req.body;
+    const merchant = await inTransaction(app, (unit) => uc.updateMerchantSettings(unit, req.params.id, { underpaymentToleranceBps: underpaymentTolerancePercent, timeZone }));
     return renderMerchant(merchant);
   });
 
@@ -81,14 +89,20 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
     },
   }, async (req, reply) => {
     const { id, dialect: name } = req.params;
-    const dialect = dialectNamed(deps.dialects, name);
-    if (!dialect?.credentials) {
-      const available = deps.dialects.filter((d) => d.credentials).map((d) => d.name);
-      throw new DomainError('not_found', `No dialect ${name} with credentials here; available: ${available.join(', ')}.`, 'dialect');
-    }
-    const issuer = dialect.credentials;
+    const issuer = credentialDialect(deps.dialects, name).credentials;
     const options = credentialOptions(issuer, req.body);
     return respond(app, req, reply, ADMIN, (unit: Work) => issuer.issue(unit, id, options), (set) => ({ status: 201, body: { baseUrl: deps.publicUrl, [name]: set } }));
+  });
+
+  r.delete('/admin/v1/merchants/:id/credentials/:dialect', {
+    schema: {
+      tags, summary: "Revoke a merchant's credential set for one dialect: it stops working at once (its terminal key too), and a new set may then be issued",
+      params: z.strictObject({ id: z.string().min(1).max(100), dialect: z.string().min(1).max(30) }),
+    },
+  }, async (req) => {
+    const dialect = credentialDialect(deps.dialects, req.params.dialect);
+    await inTransaction(app, (unit) => revokeDialectCredential(unit, dialect.name, req.params.id));
+    return { merchantId: req.params.id, dialect: dialect.name, revoked: true };
   });
 
   r.post('/admin/v1/webhook-signing-keys/rotate', {
