@@ -68,7 +68,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const metrics = createMetrics({
     apis: dialects.map(({ name, prefix }) => ({ name, prefix })),
     webhookBacklog: () => webhookBacklog(app),
-    pool: () => app.db.poolUse?.() ?? null,
+    pool: () => app.db.poolUse?.() ?? [],
   });
   app.onRetry = (reason) => metrics.observeTransactionRetry(reason);
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
@@ -79,8 +79,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   let listeningUrl: string | null = null;
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
   const formats = webhookFormats(dialects);
-  const contextOf = (dialect: Dialect): DialectContext => ({
-    app, adminToken: config.adminToken, dialects, webhookFormats: formats, secretlessWebhookFormats: secretlessWebhookFormats(dialects), settings: settings.get(dialect.name),
+  // background work (delivery, sweeps) on connections of its own where the database has them
+  const backgroundApp: App = app.db.background ? { ...app, db: app.db.background } : app;
+  const contextOf = (dialect: Dialect, on: App = app): DialectContext => ({
+    app: on, adminToken: config.adminToken, dialects, webhookFormats: formats, secretlessWebhookFormats: secretlessWebhookFormats(dialects), settings: settings.get(dialect.name),
     get publicUrl() {
       return publicUrl();
     },
@@ -93,9 +95,9 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   ]);
 
   // one renderer for every delivery: the format its target names, native when that API has none
-  const renderers = Object.fromEntries(dialects.flatMap((dialect) => (dialect.webhook ? [[dialect.name, dialect.webhook(contextOf(dialect))] as const] : [])));
+  const renderers = Object.fromEntries(dialects.flatMap((dialect) => (dialect.webhook ? [[dialect.name, dialect.webhook(contextOf(dialect, backgroundApp))] as const] : [])));
   const delivery = createDeliveryWorker({
-    app,
+    app: backgroundApp,
     render: byFormat(renderers, renderers.native as RenderDelivery),
     timeoutMs: config.webhookTimeoutMs,
     onAttempt: (sent, result) => metrics.observeDelivery(result.statusCode, result.latencyMs, Date.now() - sent.createdAt),
@@ -109,10 +111,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     if (running) return running; // never overlap: a slow sweep delays the next, it does not double it
     running = (async () => {
       // each step on its own: one that fails (the database away, a request held) does not stop the others
-      for (const step of [sweepDue, runAutopay, resumeChannelCommands]) await step(app).catch(logFailure('background work'));
+      for (const step of [sweepDue, runAutopay, resumeChannelCommands]) await step(backgroundApp).catch(logFailure('background work'));
       if (clock.now() - lastPurge > 3600_000) {
         lastPurge = clock.now();
-        await purgeIdempotencyKeys(app);
+        await purgeIdempotencyKeys(backgroundApp);
       }
     })().finally(() => {
       running = null;

@@ -4,7 +4,7 @@ import { DomainError } from '../core/errors.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { WebhookEndpoint } from '../core/webhooks.js';
-import { enqueue } from './outbox.js';
+import { deliveryOf, enqueue } from './outbox.js';
 import { askChannel, ChannelAnswerNeeded, runChannelCommand, standRefusals, type ChannelAnswer } from './channel-commands.js';
 import { channelCommandId, isRefusal, type ChannelCommand, type ChannelCommandKind } from '../core/channel-command.js';
 import { leaseFor, type App } from './context.js';
@@ -102,7 +102,25 @@ export class Work {
     for (const type of types) await this.append('refund', refund.id, request, type, refund, refund.updatedAt);
   }
 
+  /**
+   * A notice about a request for one URL alone (an API's own second callback URL, such as a crypto
+   * quote's price update): an event of its own type, queued in `format` for `url` only (not for the
+   * merchant's endpoints), sent by the same outbox and worker as every event.
+   */
+  async notify(request: PaymentRequest, type: string, target: { url: string; format: string }, at: number): Promise<void> {
+    const event = await this.record('payment_request', request.id, request, type, request, at);
+    await this.tx.insertDelivery(deliveryOf(this.app.ids, event, { endpointId: null, target: `url:${target.url}`, url: target.url, format: target.format }, at));
+    this.events.push(event);
+  }
+
   private async append(objectType: StoredEvent['objectType'], objectId: string, request: PaymentRequest, type: string, data: PaymentRequest | Refund, at: number) {
+    const event = await this.record(objectType, objectId, request, type, data, at);
+    this.endpoints ??= await this.tx.listWebhookEndpoints(event.merchantId, event.livemode);
+    await enqueue(this.tx, this.app.ids, event, this.endpoints, request);
+    this.events.push(event);
+  }
+
+  private async record(objectType: StoredEvent['objectType'], objectId: string, request: PaymentRequest, type: string, data: PaymentRequest | Refund, at: number): Promise<StoredEvent> {
     const event: StoredEvent = {
       id: this.app.ids.id('evt'),
       type,
@@ -117,9 +135,7 @@ export class Work {
       createdAt: at,
     };
     await this.tx.appendEvent(event);
-    this.endpoints ??= await this.tx.listWebhookEndpoints(event.merchantId, event.livemode);
-    await enqueue(this.tx, this.app.ids, event, this.endpoints, request);
-    this.events.push(event);
+    return event;
   }
 }
 

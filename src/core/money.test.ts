@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { currencyExponent, decimalToMinor, isAtLeastFraction, isSupportedCurrency, isValidAmount, MAX_AMOUNT, minorToDecimal, parseMinorUnits, sumMinor } from './money.js';
+import { currencyExponent, decimalToMinor, isAtLeastFraction, isSupportedCurrency, isValidAmount, MAX_AMOUNT, minorToDecimal, parseMinorUnits, sumMinor, unitsAtPrice } from './money.js';
 import { checkCharacter, makeShortCode, parseShortCode, SHORT_CODE_ALPHABET, SHORT_CODE_BYTE_LIMIT } from './short-code.js';
 
 describe('money', () => {
@@ -47,6 +47,20 @@ describe('money', () => {
     expect(isAtLeastFraction(989_899_990_200, 999_999_990_099, 9_899, 10_000)).toBe(true);
     expect(isAtLeastFraction(1, 2, 1, 2)).toBe(true);
     expect(() => isAtLeastFraction(0.5, 1, 1, 2)).toThrow(RangeError);
+  });
+});
+
+describe('units at a price', () => {
+  it('converts exactly, rounding up or down as asked', () => {
+    // $20.00 at $50,885.41 per BTC = 39,303.6… satoshi
+    expect(unitsAtPrice(2000, 5_088_541, 8, 'up')).toBe(39_304);
+    expect(unitsAtPrice(2000, 5_088_541, 8, 'down')).toBe(39_303);
+    expect(unitsAtPrice(5_088_541, 5_088_541, 8, 'up')).toBe(100_000_000);
+    expect(unitsAtPrice(0, 5_088_541, 8, 'up')).toBe(0);
+    // near the largest amount the product passes 2^53 and is still exact
+    expect(unitsAtPrice(1_000_000_000_000, 7_650_000_000, 8, 'up')).toBe(13_071_895_425);
+    expect(() => unitsAtPrice(1_000_000_000_000, 1, 8, 'up')).toThrow(RangeError);
+    expect(() => unitsAtPrice(100, 0, 8, 'up')).toThrow(RangeError);
   });
 });
 

@@ -101,3 +101,19 @@ export function minorToDecimal(minor: number, exponent: number): string {
   const text = exponent === 0 ? digits : `${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
   return negative ? `-${text}` : text;
 }
+
+/**
+ * How many units of an asset `amountMinor` buys at `priceMinor` (the price of one whole unit, in
+ * the same minor units), counted in the asset's own minor units (10^unitExponent of them to the
+ * unit): amount × 10^unitExponent ÷ price, exactly in BigInt, rounded `up` (what a payer must
+ * send, so the payee never receives less) or `down` (what a payment is worth at most).
+ */
+export function unitsAtPrice(amountMinor: number, priceMinor: number, unitExponent: number, rounding: 'up' | 'down'): number {
+  for (const value of [amountMinor, priceMinor, unitExponent]) if (!Number.isSafeInteger(value) || value < 0) throw new RangeError('operands must be non-negative safe integers');
+  if (priceMinor === 0) throw new RangeError('the price must be positive');
+  const numerator = BigInt(amountMinor) * 10n ** BigInt(unitExponent);
+  const price = BigInt(priceMinor);
+  const units = rounding === 'up' ? (numerator + price - 1n) / price : numerator / price;
+  if (units > BigInt(Number.MAX_SAFE_INTEGER)) throw new RangeError('the result is not a safe integer');
+  return Number(units);
+}

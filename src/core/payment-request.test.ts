@@ -41,6 +41,7 @@ function apply(r: PaymentRequest, action: PaymentRequestAction): PaymentRequestS
     case 'hold': return pr.holdForCondition({ ...r, conditionsEnabled: true }, now).request.status;
     case 'accept_condition': return pr.acceptCondition(awaiting(r), pr.AGE_CONDITION.id, now).request.status;
     case 'decline_condition': return pr.declineCondition(awaiting(r), pr.AGE_CONDITION.id, now).request.status;
+    case 'decline_attempt': return pr.declineAttempt(r, now).request.status;
     case 'refund': {
       const { createRefund } = refundModule;
       return createRefund(r, { id: 'rf_1', amount: 100, reference: 'r1', reason: null, captureMode: 'automatic' }, now).request.status;
@@ -160,6 +161,14 @@ describe('payment request rules', () => {
     expect(second.request).toMatchObject({ status: 'succeeded', amountReceived: 1100, amountCaptured: 1000, overpaid: true });
   });
 
+  it('money a channel already holds is taken whole: an overpayment\'s excess is captured, so it can be refunded', () => {
+    const held = pr.pay(request('created'), { amount: 1250, authorizationTtlMs: TTL, holdsExcess: true }, NOW).request;
+    expect(held).toMatchObject({ status: 'succeeded', amountReceived: 1250, amountAuthorized: 1250, amountCaptured: 1250, overpaid: true });
+    expect(pr.refundableAmount(held)).toBe(1250);
+    const exact = pr.pay(request('created'), { amount: 1000, authorizationTtlMs: TTL, holdsExcess: true }, NOW).request;
+    expect(exact).toMatchObject({ amountCaptured: 1000, overpaid: false });
+  });
+
   it('a request that ends unpaid owes back what the patron already paid', () => {
     const partly = pr.pay(request('created', { partialAllowed: true }), { amount: 600, authorizationTtlMs: TTL }, NOW).request;
     for (const end of [pr.cancel(partly, NOW, 'out of stock'), pr.expire(partly, NOW), pr.decline(partly, NOW), pr.patronCancel(partly, NOW)]) {
@@ -247,5 +256,20 @@ describe('settles: exact tolerance arithmetic (no float past 2^53)', () => {
       .toMatchObject({ status: 'succeeded', amountCaptured: 989_899_990_200 });
     expect(() => pr.pay({ ...base, partialAllowed: false }, { amount: 989_899_990_199, toleranceBps: 101, authorizationTtlMs: TTL }, NOW))
       .toThrow(expect.objectContaining({ code: 'partial_payment_not_allowed' }));
+  });
+});
+
+describe('declineAttempt: a refused attempt leaves the request payable', () => {
+  it('drops the channel instructions and returns to created, with its own event', () => {
+    const chosen = pr.chooseMethod(request('created', { amount: 500 }), 'mobile_money', { phone: '0244000000' }, NOW).request;
+    const { request: after, events } = pr.declineAttempt(chosen, NOW + 1);
+    expect(after).toMatchObject({ status: 'created', statusReason: 'payment_declined', paymentMethod: null, methodDetails: null, version: chosen.version + 1 });
+    expect(events).toEqual(['payment_request.payment_declined']);
+    expect(pr.pay(after, { authorizationTtlMs: TTL }, NOW + 2).request.status).toBe('succeeded');
+  });
+
+  it('stays pending when a patron is engaged; is refused once the request ended', () => {
+    expect(pr.declineAttempt(request('pending', { amount: 500, patronId: 'pat_1' }), NOW).request.status).toBe('pending');
+    expect(() => pr.declineAttempt(request('succeeded'), NOW)).toThrow(DomainError);
   });
 });

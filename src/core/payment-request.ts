@@ -18,7 +18,7 @@ export type RefundStatusSummary = 'none' | 'partial' | 'full';
 
 export const PAYMENT_REQUEST_ACTIONS = [
   'ready', 'engage', 'pay', 'decline', 'fail', 'patron_cancel', 'cancel', 'expire', 'capture', 'confirm', 'release', 'expire_authorization', 'void', 'refund',
-  'hold', 'accept_condition', 'decline_condition',
+  'hold', 'accept_condition', 'decline_condition', 'decline_attempt',
 ] as const;
 export type PaymentRequestAction = (typeof PAYMENT_REQUEST_ACTIONS)[number];
 
@@ -34,7 +34,7 @@ export const PAYMENT_REQUEST_TRANSITIONS: Readonly<Record<PaymentRequestStatus, 
   },
   pending: {
     engage: ['pending'], pay: ['pending', 'authorized', 'succeeded'], decline: ['failed'], fail: ['failed'], patron_cancel: ['cancelled'], cancel: ['cancelled'], expire: ['expired'],
-    release: ['cancelled'], hold: ['pending'], accept_condition: ['pending'], decline_condition: ['cancelled'],
+    release: ['cancelled'], hold: ['pending'], accept_condition: ['pending'], decline_condition: ['cancelled'], decline_attempt: ['created', 'pending'],
   },
   authorized: { capture: ['succeeded'], confirm: ['authorized', 'succeeded'], release: ['succeeded', 'cancelled'], cancel: ['cancelled', 'succeeded'], expire_authorization: ['expired', 'succeeded'] },
   succeeded: { void: ['cancelled'], refund: ['succeeded'] },
@@ -47,6 +47,7 @@ export const PAYMENT_REQUEST_EVENT_TYPES = [
   'payment_request.created', 'payment_request.ready', 'payment_request.pending', 'payment_request.authorized',
   'payment_request.succeeded', 'payment_request.cancelled', 'payment_request.expired', 'payment_request.failed',
   'payment_request.partially_paid', 'payment_request.captured', 'payment_request.condition_raised', 'payment_request.condition_accepted',
+  'payment_request.payment_declined',
 ] as const;
 export type PaymentRequestEventType = (typeof PAYMENT_REQUEST_EVENT_TYPES)[number];
 
@@ -268,6 +269,11 @@ export interface PaymentInput {
   authorizationTtlMs: number;
   /** The merchant's underpayment tolerance: a payment this many basis points short still settles. */
   toleranceBps?: number;
+  /**
+   * The channel already holds all that arrived (a bank transfer, a crypto payment): an overpayment's
+   * excess is taken with the rest, so that it can be refunded. Otherwise only the amount is taken.
+   */
+  holdsExcess?: boolean;
 }
 
 /**
@@ -297,8 +303,9 @@ export function pay(request: PaymentRequest, input: PaymentInput, now: number): 
     const events: PaymentRequestEventType[] = request.status === 'pending' ? ['payment_request.partially_paid'] : ['payment_request.pending', 'payment_request.partially_paid'];
     return { request: changed(request, now, { ...common, status: 'pending' }), events };
   }
-  // within the tolerance, what arrived is what is taken: captured never exceeds received nor amount
-  const taken = Math.min(received, amount);
+  // within the tolerance, what arrived is what is taken: captured never exceeds received, nor the
+  // amount unless the channel holds the excess already (it is then the patron's, to refund)
+  const taken = input.holdsExcess ? received : Math.min(received, amount);
   const settled = { ...common, overpaid: received > amount, amountAuthorized: taken, statusReason: null };
   if (request.captureMode === 'manual') {
     return {
@@ -324,6 +331,17 @@ function finish(request: PaymentRequest, action: PaymentRequestAction, status: P
 /** The patron's payment was refused (by the channel, or an age check: reason `age_restriction`). */
 export const decline = (request: PaymentRequest, now: number, reason: 'declined' | 'age_restriction' = 'declined', conditions?: MerchantCondition[]) =>
   finish(request, 'decline', 'failed', reason, now, conditions ? { conditions } : {});
+/**
+ * One attempt to pay was refused by the channel (a mobile-money prompt the patron declined), on a
+ * request that stays payable: the channel's instructions are dropped and the request waits for
+ * another attempt (`created` again unless a patron is engaged or part was paid). Unlike `decline`,
+ * nothing ends: an API whose requests outlive a failed payment (an invoice) uses this.
+ */
+export function declineAttempt(request: PaymentRequest, now: number): Transition {
+  guard(request, 'decline_attempt');
+  const status: PaymentRequestStatus = request.patronId === null && request.amountReceived === 0 ? 'created' : 'pending';
+  return { request: changed(request, now, { status, statusReason: 'payment_declined', paymentMethod: null, methodDetails: null }), events: ['payment_request.payment_declined'] };
+}
 export const fail = (request: PaymentRequest, now: number) => finish(request, 'fail', 'failed', 'payment_failed', now);
 export const patronCancel = (request: PaymentRequest, now: number) => finish(request, 'patron_cancel', 'cancelled', 'cancelled_by_patron', now);
 /**

@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { App } from '../app/context.js';
 import { StorageUnavailable } from '../app/ports/persistence.js';
-import { claimDeliveries, prepareDelivery, recordAttempt, skipDelivery, type DeliveryJob, type RenderDelivery, type RenderedDelivery, type SendResult } from '../app/use-cases/deliveries.js';
+import { claimDeliveries, judged, prepareDelivery, recordAttempt, skipDelivery, type DeliveryJob, type RenderDelivery, type RenderedDelivery, type SendResult } from '../app/use-cases/deliveries.js';
 import type { Delivery } from '../core/webhooks.js';
 import { post } from './sender.js';
 import { checkUrlShape, resolveSafeAddress, UnsafeUrlError, type LookupAll } from './ssrf.js';
@@ -40,7 +40,8 @@ export interface DeliveryWorker {
 
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { app, render } = options;
-  const concurrency = options.concurrency ?? 16;
+  // a local receiver answers in a millisecond: 64 on the wire (16 per target) keep the sender ahead of creation
+  const concurrency = options.concurrency ?? 64;
   const timeoutMs = options.timeoutMs ?? 15_000;
   const perTarget = Math.max(1, options.perTarget ?? Math.floor(concurrency / 4));
   const inFlight = new Set<Promise<void>>();
@@ -100,7 +101,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         if (rendered === null) return await skipDelivery(app, delivery);
         // one that cannot be rendered is a failed attempt, retried on the schedule (not re-claimed after
         // every lease); the attempts log names no error detail, which is the operator's, not the merchant's
-        result = rendered ? await send(delivery, rendered) : { statusCode: null, latencyMs: 0, responseSnippet: null, error: `the ${delivery.format} delivery could not be rendered` };
+        result = rendered ? judged(await send(delivery, rendered), rendered) : { statusCode: null, latencyMs: 0, responseSnippet: null, error: `the ${delivery.format} delivery could not be rendered` };
       }
       if (stopped) return; // shutting down: the lease runs out and another process (or the next start) retries it
       await recordAttempt(app, delivery, result);

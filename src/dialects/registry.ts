@@ -1,7 +1,9 @@
 // The API surfaces posgate serves. Adding a provider's API is its folder beside these and one line
 // here; nothing else names a dialect (docs/architecture.md shows the contract).
 import { centrapay } from './centrapay/index.js';
+import { cliq } from './cliq/index.js';
 import type { Dialect } from './dialect.js';
+import { kowri } from './kowri/index.js';
 import { kpay } from './kpay/index.js';
 import { mobilepay } from './mobilepay/index.js';
 import { native } from './native/index.js';
@@ -10,6 +12,8 @@ import { native } from './native/index.js';
 export const DIALECTS: readonly Dialect[] = [
   native,
   kpay,
+  kowri,
   centrapay,
+  cliq,
   mobilepay,
 ];

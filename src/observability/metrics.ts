@@ -21,6 +21,8 @@ export interface WebhookBacklog {
 }
 
 export interface PoolUse {
+  /** What the pool serves (requests, background work). */
+  name: string;
   max: number;
   total: number;
   idle: number;
@@ -32,8 +34,8 @@ export interface MetricSources {
   apis?: readonly ApiSurface[];
   /** Read at each scrape. */
   webhookBacklog?: () => Promise<WebhookBacklog>;
-  /** The database pool now (PostgreSQL; SQLite has one connection and no pool). */
-  pool?: () => PoolUse | null;
+  /** The database pools now (PostgreSQL; SQLite has no pool). */
+  pool?: () => PoolUse[];
   now?: () => number;
 }
 
@@ -109,7 +111,7 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
   const pool = sources.pool;
   if (pool) {
     const gauge = (name: string, help: string, pick: (use: PoolUse) => number) =>
-      new Gauge({ name, help, registers: [registry], collect() { const use = pool(); if (use) this.set(pick(use)); } });
+      new Gauge({ name, help, labelNames: ['pool'], registers: [registry], collect() { for (const use of pool()) this.set({ pool: use.name }, pick(use)); } });
     gauge('posgate_db_pool_max', 'Database connections this process may open (DATABASE_POOL_SIZE)', (u) => u.max);
     gauge('posgate_db_pool_connections', 'Database connections open', (u) => u.total);
     gauge('posgate_db_pool_in_use', 'Database connections checked out by a request or a background task', (u) => u.total - u.idle);

@@ -11,6 +11,8 @@ export const REQUEST_TIMEOUT_MS = 15_000;
 const RETRY_PAUSE_MS = 150;
 /** A call not acknowledged after this long (retries included) is given up: the scenario has failed. */
 const CALL_DEADLINE_MS = 40_000;
+/** The status of a call given up by abandon(). */
+const ABANDONED = -1;
 
 /** Answers after which the same call is tried again: the gateway asked for it, or has not decided yet. */
 const RETRY = new Set(['503 service_unavailable', '409 idempotency_in_progress', '409 conflict']);
@@ -46,6 +48,8 @@ const pause = (ms: number) => new Promise((done) => setTimeout(done, ms));
 export function startLoad(target: LoadTarget, options: { workers?: number } = {}) {
   const report: LoadReport = { acknowledged: [], violations: [], outcomes: new Map(), flows: 0, slowestMs: 0 };
   let stopping = false;
+  /** Set by abandon(): calls stop retrying (a fault that does not end), which is no violation. */
+  let abandoning = false;
   let calls = 0;
 
   const count = (outcome: string) => report.outcomes.set(outcome, (report.outcomes.get(outcome) ?? 0) + 1);
@@ -55,6 +59,7 @@ export function startLoad(target: LoadTarget, options: { workers?: number } = {}
     const key = randomUUID();
     const deadline = Date.now() + CALL_DEADLINE_MS;
     for (let tries = 0; ; tries++) {
+      if (abandoning) return { status: ABANDONED, body: null };
       if (Date.now() > deadline) {
         report.violations.push(`POST ${path}: not acknowledged within ${CALL_DEADLINE_MS} ms`);
         return { status: 0, body: null };
@@ -107,6 +112,7 @@ export function startLoad(target: LoadTarget, options: { workers?: number } = {}
 
   function expectStatus(what: string, answer: { status: number; body: any }, ...statuses: number[]): boolean {
     if (statuses.includes(answer.status)) return true;
+    if (answer.status === ABANDONED) return false;
     report.violations.push(`${what}: expected ${statuses.join(' or ')}, got ${answer.status} ${JSON.stringify(answer.body)}`);
     return false;
   }
@@ -162,6 +168,11 @@ export function startLoad(target: LoadTarget, options: { workers?: number } = {}
       stopping = true;
       await Promise.all(workers);
       return report;
+    },
+    /** Stops at once: calls still being retried give up (what they did not get acknowledged is not counted). */
+    async abandon(): Promise<LoadReport> {
+      abandoning = true;
+      return this.stop();
     },
   };
 }

@@ -3,6 +3,9 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 export interface Received {
+  method: string;
+  /** The path and query string the request was sent to. */
+  path: string;
   headers: IncomingHttpHeaders;
   body: string;
   json: any;
@@ -31,7 +34,7 @@ export async function startReceiver(answer: Receiver['answer'] = () => ({ status
       const body = Buffer.concat(chunks).toString('utf8');
       let json: unknown = null;
       try { json = JSON.parse(body); } catch { /* keep null */ }
-      const record: Received = { headers: req.headers, body, json, at: Date.now() };
+      const record: Received = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body, json, at: Date.now() };
       const index = receiver.received.push(record) - 1;
       for (const w of waiters.filter((x) => receiver.received.length >= x.count)) w.resolve();
       const reply = receiver.answer(index, record);

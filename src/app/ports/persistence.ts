@@ -359,8 +359,15 @@ export interface Persistence {
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   /** Reads outside a transaction (autocommit): read-only by type, so a write must be a transaction. */
   readonly read: ReadTx;
+  /** Durable COMMITs made and the transactions they carried (more than one each under group commit). */
+  readonly groupCommit?: { readonly commits: number; readonly transactions: number };
+  /**
+   * The same database through connections of its own, for background work (webhook delivery,
+   * sweeps), so that a load of API requests cannot starve it; absent where there is one connection.
+   */
+  readonly background?: Persistence;
   migrate(): Promise<void>;
   close(): Promise<void>;
-  /** The connection pool now, where there is one (PostgreSQL). */
-  poolUse?(): { max: number; total: number; idle: number; waiting: number };
+  /** Each connection pool now (serving requests, background work), where there are pools (PostgreSQL). */
+  poolUse?(): { name: string; max: number; total: number; idle: number; waiting: number }[];
 }

@@ -1,7 +1,7 @@
 // First start: the operator's admin token and a demo merchant that works out of the box.
 import { timingSafeEqual } from 'node:crypto';
 import type { App } from '../context.js';
-import { ConcurrentUpdate, type Terminal, type Tx } from '../ports/persistence.js';
+import { ConcurrentUpdate, type ReadTx, type Terminal, type Tx } from '../ports/persistence.js';
 import { isDomainError } from '../../core/errors.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { createApiKey, createMerchant, createStore, createTerminal, DEFAULT_STORE_NAME, hashSecret, requireMerchant } from './merchants.js';
@@ -44,6 +44,12 @@ export async function verifyAdminToken(app: App, configured: string | null, pres
 }
 
 /** The merchant's request-webhook secret (native.webhookSecret), made on first use, sealed at rest. */
+/** The merchant's webhook secret if it has one yet (a read: no transaction needed). */
+export async function existingWebhookSecret(app: App, read: ReadTx, merchantId: string): Promise<string | null> {
+  const sealed = await read.getSetting(webhookSecretKey(merchantId));
+  return sealed ? app.box.open(sealed) : null;
+}
+
 export async function merchantWebhookSecret(app: App, tx: Tx, merchantId: string): Promise<string> {
   const sealed = await tx.getSetting(webhookSecretKey(merchantId));
   if (sealed) return app.box.open(sealed);

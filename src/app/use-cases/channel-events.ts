@@ -116,7 +116,7 @@ export interface ChannelEvent {
  * its account, a mobile-money prompt approved, a crypto payment confirmed): counted as the
  * patron's payment, once per channel event id. Less than is owed leaves the request pending with
  * the rest due (whether or not the request takes part payments: the money is there); more
- * settles it, overpaid, as any payment does.
+ * settles it, overpaid, with the excess taken too (the channel holds it: it is refundable).
  */
 export interface ChannelPayment {
   /** The channel's own id of the event. */
@@ -128,22 +128,58 @@ export interface ChannelPayment {
 }
 
 /**
+ * An inbound event about a request without a command of ours, taken once by the channel's event id:
+ * the locked request as of now, or null when the event was taken before. An overdue request
+ * refuses it (nothing is taken, so a redelivery is refused the same way).
+ */
+async function takeInbound(unit: Work, eventId: string, requestId: string, what: string): Promise<{ request: PaymentRequest; now: number } | null> {
+  const request = await unit.tx.lockPaymentRequest(requestId);
+  if (!request) throw notFound('payment request', requestId);
+  if (!(await unit.tx.recordChannelEvent(eventId, request.id, unit.app.clock.now()))) return null;
+  const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
+  if (pr.expireIfDue(request, now)) throw new DomainError('request_expired', `Payment request ${request.id} expired before ${what}.`, undefined, { status: 'expired' });
+  return { request, now };
+}
+
+/**
  * Takes money that arrived for a request. False when the event was taken before; a request that
  * can no longer be paid (it ended) refuses it with its domain error, taking nothing.
  */
 export async function receiveChannelPayment(app: App, payment: ChannelPayment): Promise<boolean> {
   return inTransaction(app, async (unit) => {
-    const request = await unit.tx.lockPaymentRequest(payment.paymentRequestId);
-    if (!request) throw notFound('payment request', payment.paymentRequestId);
-    if (!(await unit.tx.recordChannelEvent(payment.id, request.id, unit.app.clock.now()))) return false;
-    const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
-    const due = pr.expireIfDue(request, now);
-    if (due) throw new DomainError('request_expired', `Payment request ${request.id} expired before the payment arrived.`, undefined, { status: 'expired' });
+    const taken = await takeInbound(unit, payment.id, payment.paymentRequestId, 'the payment arrived');
+    if (!taken) return false;
+    const { request, now } = taken;
     const settings = await paymentSettings(unit, request.merchantId);
     // money the channel already holds is counted even where the request takes no part payments:
     // that rule is for what a patron may offer, not for what a bank has delivered
-    const paid = pr.pay({ ...request, partialAllowed: true }, { amount: payment.amount, method: payment.method, ...settings }, now);
+    // and it holds all that arrived: an overpayment's excess is taken too, so it can be refunded
+    const paid = pr.pay({ ...request, partialAllowed: true }, { amount: payment.amount, method: payment.method, ...settings, holdsExcess: true }, now);
     await commit(unit, request, { ...paid, request: { ...paid.request, partialAllowed: request.partialAllowed } });
+    return true;
+  });
+}
+
+/** An attempt the channel refused on its own (a mobile-money prompt the patron declined). */
+export interface ChannelRefusal {
+  /** The channel's own id of the event. */
+  id: string;
+  paymentRequestId: string;
+}
+
+/**
+ * Takes a refused attempt for a request without a command of ours: nothing moved, so the request
+ * stays payable (core `declineAttempt`: the instructions dropped, `payment_request.payment_declined`
+ * raised) for another attempt. False when the event was taken before; a request with no attempt
+ * under way (or one that ended) refuses it with its domain error.
+ */
+export async function receiveChannelRefusal(app: App, refusal: ChannelRefusal): Promise<boolean> {
+  return inTransaction(app, async (unit) => {
+    const taken = await takeInbound(unit, refusal.id, refusal.paymentRequestId, 'the channel answered');
+    if (!taken) return false;
+    const { request, now } = taken;
+    if (request.status !== 'pending' || request.methodDetails === null) throw pr.refusal(request, 'decline_attempt');
+    await commit(unit, request, pr.declineAttempt(request, now));
     return true;
   });
 }

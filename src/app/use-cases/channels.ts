@@ -12,14 +12,22 @@ export function sandboxChoice(channel: Channel): ChannelChoice {
   return channel === 'mobile_money' ? { channel, provider: 'MTN', phone: '+233200000000' } : { channel };
 }
 
-/** Asks the connector for the channel's instructions (for what is still owed) and records the choice. */
-export async function choose(unit: Work, request: PaymentRequest, choice: ChannelChoice, now: number): Promise<PaymentRequest> {
+/**
+ * The channel's instructions for paying what is still owed, without recording a choice: what a POS
+ * shows before anyone engages (a crypto quote printed with the sale), and what `choose` records.
+ */
+export async function offerInstructions(unit: Work, request: PaymentRequest, choice: ChannelChoice, now: number): Promise<Record<string, unknown>> {
   const available = channelsFor(unit.app.connector.channels(request), request);
   if (!available.includes(choice.channel))
     throw new DomainError('method_not_allowed', `This request can be paid by ${available.join(', ')}.`, 'channel');
   if (!pr.canApply(request.status, 'engage')) throw pr.refusal(request, 'pay');
   const owed = amounts(request).outstanding ?? 0;
-  const details = { ...(await unit.app.connector.instructions(request, choice, owed, now)), owed };
+  return { ...(await unit.app.connector.instructions(request, choice, owed, now)), owed };
+}
+
+/** Asks the connector for the channel's instructions (for what is still owed) and records the choice. */
+export async function choose(unit: Work, request: PaymentRequest, choice: ChannelChoice, now: number): Promise<PaymentRequest> {
+  const details = await offerInstructions(unit, request, choice, now);
   return commit(unit, request, pr.chooseMethod(request, choice.channel, details, now));
 }
 

@@ -7,7 +7,7 @@ import { deliveryOf, targetsOf } from '../outbox.js';
 import type { ReadTx, StoredEvent } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
-import { merchantWebhookSecret } from './bootstrap.js';
+import { existingWebhookSecret, merchantWebhookSecret } from './bootstrap.js';
 
 /**
  * Leases due deliveries to `owner`: a name for this one claim (rows held by it are claimed again),
@@ -26,8 +26,25 @@ export interface DeliveryJob {
   secrets: string[];
 }
 
-/** What a claimed delivery needs to be sent; null (and the delivery cancelled) if its endpoint is gone or disabled. */
+/**
+ * What a claimed delivery needs to be sent; null (and the delivery cancelled) if its endpoint is gone
+ * or disabled. Read outside a transaction: only a delivery to cancel, or a merchant without a webhook
+ * secret yet, takes one, so a delivery waits for one commit (its attempt's), not two.
+ */
 export async function prepareDelivery(app: App, delivery: Delivery): Promise<DeliveryJob | null> {
+  const read = app.db.read;
+  const event = await read.getEvent(delivery.eventId);
+  const endpoint = delivery.endpointId ? await read.getWebhookEndpoint(delivery.endpointId) : null;
+  if (!event || (delivery.endpointId && (!endpoint || endpoint.status !== 'enabled'))) return prepareInTransaction(app, delivery);
+  if (endpoint) {
+    const sealed = signingSecrets(endpoint, await merchantNow(app, read, delivery.merchantId, delivery.livemode));
+    return { delivery, event, secrets: sealed.map((s) => app.box.open(s)) };
+  }
+  const secret = await existingWebhookSecret(app, read, delivery.merchantId);
+  return secret === null ? prepareInTransaction(app, delivery) : { delivery, event, secrets: [secret] };
+}
+
+async function prepareInTransaction(app: App, delivery: Delivery): Promise<DeliveryJob | null> {
   return inTransaction(app, async ({ tx }) => {
     const event = await tx.getEvent(delivery.eventId);
     const endpoint = delivery.endpointId ? await tx.getWebhookEndpoint(delivery.endpointId) : null;
@@ -45,6 +62,12 @@ export async function prepareDelivery(app: App, delivery: Delivery): Promise<Del
 export interface RenderedDelivery {
   body: string;
   headers: Record<string, string>;
+  /**
+   * The format's own ack rule, when a 2xx alone does not mean delivered (a protocol whose receivers
+   * must answer a given body): judges what the receiver answered (the first 1 KiB of its body). A
+   * 2xx it does not accept is a failed attempt, retried on the schedule.
+   */
+  acknowledged?: (answer: { statusCode: number; body: string | null }) => boolean;
 }
 
 /**
@@ -76,11 +99,21 @@ export interface SendResult {
   error: string | null;
   /** From a Retry-After header on 429 and 503. */
   retryAfterMs?: number;
+  /** False when the receiver answered 2xx but not as the format's ack rule asks (RenderedDelivery.acknowledged). */
+  acknowledged?: boolean;
+}
+
+/** A send's result judged by the format's ack rule: a 2xx the rule refuses is a failure, with the reason logged. */
+export function judged(result: SendResult, rendered: Pick<RenderedDelivery, 'acknowledged'>): SendResult {
+  const status = result.statusCode;
+  if (!rendered.acknowledged || status === null || status < 200 || status >= 300) return result;
+  if (rendered.acknowledged({ statusCode: status, body: result.responseSnippet })) return result;
+  return { ...result, acknowledged: false, error: 'the receiver did not acknowledge the delivery as its format asks' };
 }
 
 function outcomeOf(result: SendResult): AttemptOutcome {
   const status = result.statusCode;
-  if (status !== null && status >= 200 && status < 300) return { kind: 'delivered' };
+  if (status !== null && status >= 200 && status < 300 && result.acknowledged !== false) return { kind: 'delivered' };
   if (status === 410) return { kind: 'gone' };
   const honoursRetryAfter = (status === 429 || status === 503) && result.retryAfterMs !== undefined;
   return honoursRetryAfter ? { kind: 'failed', retryAfterMs: result.retryAfterMs } : { kind: 'failed' };

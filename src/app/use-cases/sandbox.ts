@@ -4,7 +4,8 @@ import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { parseShortCode } from '../../core/short-code.js';
 import { idOfUuid, isUuid } from '../../core/uuid-ids.js';
-import { canSee, loadTerminal, requireTestMode } from '../access.js';
+import type { Refund } from '../../core/refund.js';
+import { canSee, loadRefund, loadTerminal, requireTestMode } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
@@ -13,6 +14,7 @@ import { choose, sandboxChoice } from './channels.js';
 import { asOfNow, commit, listPaymentRequests as listPaymentRequestsOf, loadCurrent } from './payment-requests.js';
 import { patronAct, type PatronAction } from './patron-payments.js';
 import { createPatron, requirePatron } from './patrons.js';
+import { receiveChannelEvent } from './channel-events.js';
 import { sweepDue } from './sweeps.js';
 
 /** The sandbox patron pays: through the connector (the channel is chosen first when `method` is new). */
@@ -103,4 +105,18 @@ export async function resolveReference(app: App, caller: Caller, ref: string): P
   const byAlias = await tx.resolveReference(caller.merchantId, caller.livemode, ref);
   if (byAlias && visible(await tx.getPaymentRequest(byAlias))) return byAlias;
   throw new DomainError('not_found', `Nothing matches ${ref}.`, 'ref');
+}
+
+/**
+ * The sandbox channel answers a refund it had answered `pending` (a crypto refund, once the patron
+ * said where to send it): an inbound channel event, taken once.
+ */
+export async function sandboxRefundOutcome(app: App, caller: Caller, refundId: string, outcome: 'succeeded' | 'failed'): Promise<Refund> {
+  requireTestMode(caller);
+  const refund = await loadRefund(app.db.read, caller, refundId);
+  const command = (await app.db.read.channelCommandsOf(refund.paymentRequestId)).find((c) => c.kind === 'refund' && (c.intent.refund as Refund | undefined)?.id === refund.id);
+  if (refund.status !== 'pending' || !command)
+    throw new DomainError('invalid_state', `Refund ${refund.id} is ${refund.status}; only a refund the channel has not answered yet can be settled.`, undefined, { status: refund.status });
+  await receiveChannelEvent(app, { id: `sandbox_refund_${refund.id}`, commandId: command.id, outcome });
+  return loadRefund(app.db.read, caller, refundId);
 }

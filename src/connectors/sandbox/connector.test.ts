@@ -1,7 +1,9 @@
+import bolt11 from 'bolt11';
 import { describe, expect, it } from 'vitest';
 import type { PaymentRequest } from '../../core/payment-request.js';
+import type { Refund } from '../../core/refund.js';
 import { createSandboxConnector, virtualAccountNumber } from './connector.js';
-import { QUOTE_TTL_MS, quote, satsFor } from './crypto-quote.js';
+import { LIGHTNING_TESTNET, QUOTE_TTL_MS, quote, satsFor } from './crypto-quote.js';
 
 const NOW = Date.UTC(2026, 0, 1);
 const request = { id: 'pr_01TEST', currency: 'USD', expiresAt: NOW + 120_000 } as PaymentRequest;
@@ -22,6 +24,10 @@ describe('sandbox crypto quotes', () => {
     const lightning = quote('pr_1', 2000, 'USD', 'lightning', NOW);
     expect(lightning.address).toBeNull();
     expect(lightning.invoice).toMatch(/^lntb393040n1p/);
+    // a real BOLT11 invoice: its checksum and signature verify, and it says what the quote says
+    const decoded = bolt11.decode(lightning.invoice!, LIGHTNING_TESTNET);
+    expect(decoded).toMatchObject({ satoshis: 39_304, timestamp: NOW / 1000, timeExpireDate: (NOW + QUOTE_TTL_MS) / 1000 });
+    expect(quote('pr_1', 2000, 'USD', 'lightning', NOW + 1000).invoice).not.toBe(lightning.invoice);
     expect(quote('pr_1', 2000, 'USD', 'onchain', NOW + 1).address).not.toBe(onchain.address);
   });
 });
@@ -51,5 +57,11 @@ describe('sandbox channels', () => {
     expect(await connector.instructions(request, { channel: 'wallet' }, 1500, NOW)).toMatchObject({ channel: 'wallet' });
     expect(await connector.instructions(request, { channel: 'card' }, 1500, NOW)).toMatchObject({ channel: 'card', last4: '4242' });
     expect(await connector.instructions(request, { channel: 'crypto', network: 'lightning' }, 2000, NOW)).toMatchObject({ channel: 'crypto', paymentAmountSats: 39_304 });
+  });
+
+  it('refunds at once, except a crypto refund, which waits for the patron\'s address (pending)', async () => {
+    const refund = { id: 'rf_1' } as Refund;
+    expect(await connector.refund({ ...request, paymentMethod: 'card' }, refund, 'cmd_1')).toBe('succeeded');
+    expect(await connector.refund({ ...request, paymentMethod: 'crypto' }, refund, 'cmd_2')).toBe('pending');
   });
 });

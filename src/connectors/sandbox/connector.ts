@@ -57,6 +57,8 @@ export function createSandboxConnector(options: { delayMs?: number } = {}): Conn
     authorize: () => answer('approved' as const), // the sandbox patron's own approve/decline is the decision
     capture: () => answer('succeeded' as const),
     release: () => answer(undefined),
-    refund: () => answer('succeeded' as const),
+    // a crypto refund waits for the patron to say where to send it (an address): the channel answers
+    // `pending` and settles it later, as an inbound event (the sandbox's refund outcome, app/use-cases/sandbox.ts)
+    refund: (request) => answer(request.paymentMethod === 'crypto' ? ('pending' as const) : ('succeeded' as const)),
   };
 }

@@ -1,8 +1,9 @@
 // Sandbox crypto quotes: a fixed rate per settlement currency, an amount in satoshi rounded up
 // (the merchant never receives less), an address or a Lightning invoice, and an expiry.
 import { createHash } from 'node:crypto';
+import bolt11 from 'bolt11';
 import { DomainError } from '../../core/errors.js';
-import { currencyExponent, minorToDecimal } from '../../core/money.js';
+import { currencyExponent, minorToDecimal, unitsAtPrice } from '../../core/money.js';
 
 /** Sandbox price of 1 BTC, in minor units of each settlement currency. */
 export const SANDBOX_BTC_RATES: Readonly<Record<string, number>> = {
@@ -31,9 +32,31 @@ export function satsFor(amountMinor: number, currency: string): { sats: number; 
   if (currency === 'BTC') return { sats: amountMinor, rateMinor: 100_000_000 };
   const rateMinor = Object.hasOwn(SANDBOX_BTC_RATES, currency) ? SANDBOX_BTC_RATES[currency] : undefined;
   if (rateMinor === undefined) throw new DomainError('method_not_allowed', `The sandbox has no BTC rate for ${currency}.`, 'channel');
-  const numerator = BigInt(amountMinor) * 100_000_000n;
-  const rate = BigInt(rateMinor);
-  return { sats: Number((numerator + rate - 1n) / rate), rateMinor };
+  return { sats: unitsAtPrice(amountMinor, rateMinor, 8, 'up'), rateMinor };
+}
+
+/** Bitcoin testnet, as BOLT11 names it: invoices start `lntb`. */
+export const LIGHTNING_TESTNET = { bech32: 'tb', pubKeyHash: 0x6f, scriptHash: 0xc4, validWitnessVersions: [0, 1] };
+/** The sandbox Lightning node's key: fixed, so its invoices verify against one public key. */
+const SANDBOX_NODE_KEY = createHash('sha256').update('posgate sandbox lightning node').digest('hex');
+
+/** A real BOLT11 testnet invoice (signed, decodable by any BOLT11 decoder) for `sats`, expiring with the quote. */
+function lightningInvoice(seed: Buffer, sats: number, now: number, ttlMs: number): string {
+  const digest = (label: string) => createHash('sha256').update(label).update(seed).digest('hex');
+  const unsigned = bolt11.encode({
+    network: LIGHTNING_TESTNET,
+    satoshis: sats,
+    timestamp: Math.floor(now / 1000),
+    tags: [
+      { tagName: 'payment_hash', data: digest('payment_hash') },
+      { tagName: 'payment_secret', data: digest('payment_secret') },
+      { tagName: 'description', data: 'posgate sandbox payment' },
+      { tagName: 'expire_time', data: Math.floor(ttlMs / 1000) },
+    ],
+  });
+  const signed = bolt11.sign(unsigned, SANDBOX_NODE_KEY).paymentRequest;
+  if (!signed) throw new Error('the sandbox Lightning invoice could not be signed');
+  return signed;
 }
 
 export function quote(requestId: string, amountMinor: number, currency: string, network: 'onchain' | 'lightning', now: number): CryptoQuote {
@@ -49,7 +72,7 @@ export function quote(requestId: string, amountMinor: number, currency: string, 
     paymentAmountSats: sats,
     paymentAmount: minorToDecimal(sats, 8),
     address: network === 'onchain' ? `tb1q${seed.slice(0, 38)}` : null,
-    invoice: network === 'lightning' ? `lntb${sats * 10}n1p${seed.slice(0, 52)}` : null,
+    invoice: network === 'lightning' ? lightningInvoice(digest, sats, now, QUOTE_TTL_MS) : null,
     quotedAt: now,
     expiresAt: now + QUOTE_TTL_MS,
   };

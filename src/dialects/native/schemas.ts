@@ -91,6 +91,7 @@ export const SandboxPayBody = z.strictObject({
 export const CheckInBody = z.strictObject({ patronId: Id('pat').optional() });
 export const ClockAdvanceBody = z.strictObject({ seconds: z.number().int().positive().max(10 * 365 * 24 * 3600) });
 export const ResolveBody = z.strictObject({ ref: z.string().min(1).max(255) });
+export const RefundOutcomeBody = z.strictObject({ outcome: z.enum(['succeeded', 'failed']).describe('What the channel answers a refund it had answered pending (a crypto refund)') });
 export const CreatePatronBody = z.strictObject({ name: z.string().min(1).max(100).optional(), age: z.number().int().min(0).max(150).optional().describe('In years: an age-restricted request refuses a younger patron') });
 export const EVENT_TYPES = [...PAYMENT_REQUEST_EVENT_TYPES, ...REFUND_EVENT_TYPES] as const;
 export const CreateEndpointBody = z.strictObject({

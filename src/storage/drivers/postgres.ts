@@ -79,55 +79,75 @@ function mappingErrors(tx: Tx): Tx {
   });
 }
 
+/** Connections kept apart for background work (webhook delivery, sweeps): API load cannot starve it. */
+export const BACKGROUND_POOL_SIZE = 3;
+
 export function openPostgresStore(options: PostgresOptions): Persistence {
   const schema = options.schema ?? null;
   const queryTimeoutMs = options.queryTimeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
   const serverOptions = [...(schema ? [`-c search_path=${schema}`] : []), `-c idle_in_transaction_session_timeout=${queryTimeoutMs}`];
   // BIGINT holds minor units and epoch milliseconds, all below 2^53: numbers, not strings
   const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) };
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.poolSize ?? 10,
-    types,
-    options: serverOptions.join(' '),
-    // a database that does not answer fails the request (503) instead of holding it: neither a new
-    // connection nor a statement waits longer than these
-    connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
-    query_timeout: queryTimeoutMs,
-    keepAlive: true,
-  });
-  // A connection the server ends (a restart: 57P01) emits 'error' on its client. pg's pool listens
-  // only while the client is idle; a client checked out by a transaction has no listener of its own,
-  // and an unhandled 'error' event ends the process. The failure reaches the transaction through its
-  // query; the pool drops the broken client on release and connects a new one on the next checkout.
-  //
-  // A statement that timed out leaves its client waiting for an answer that may still come (pg does
-  // not close it): such a client is closed at once, so that the pool drops it on release rather
-  // than hand it to the next transaction.
-  pool.on('connect', (client) => {
-    client.on('error', () => undefined);
-    const query = client.query.bind(client) as (...args: unknown[]) => unknown;
-    (client as { query: unknown }).query = (...args: unknown[]) => {
-      const result = query(...args);
-      if (result instanceof Promise) {
-        result.catch((error: unknown) => {
-          if (isQueryTimeout(error)) client.end().catch(() => undefined);
-        });
-      }
-      return result;
-    };
-  });
-  pool.on('error', () => undefined);
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-  return {
-    driver: 'postgres',
+  // each pool by what it serves, for /metrics (poolUse)
+  const pools = new Map<string, { pool: pg.Pool; max: number }>();
+  const openPool = (max: number, name: string) => {
+    const pool = new pg.Pool({
+      connectionString: options.url,
+      max,
+      types,
+      options: serverOptions.join(' '),
+      // a database that does not answer fails the request (503) instead of holding it: neither a new
+      // connection nor a statement waits longer than these
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
+      query_timeout: queryTimeoutMs,
+      keepAlive: true,
+    });
+    // A connection the server ends (a restart: 57P01) emits 'error' on its client. pg's pool listens
+    // only while the client is idle; a client checked out by a transaction has no listener of its own,
+    // and an unhandled 'error' event ends the process. The failure reaches the transaction through its
+    // query; the pool drops the broken client on release and connects a new one on the next checkout.
+    //
+    // A statement that timed out leaves its client waiting for an answer that may still come (pg does
+    // not close it): such a client is closed at once, so that the pool drops it on release rather
+    // than hand it to the next transaction.
+    pool.on('connect', (client) => {
+      client.on('error', () => undefined);
+      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      (client as { query: unknown }).query = (...args: unknown[]) => {
+        const result = query(...args);
+        if (result instanceof Promise) {
+          result.catch((error: unknown) => {
+            if (isQueryTimeout(error)) client.end().catch(() => undefined);
+          });
+        }
+        return result;
+      };
+    });
+    pool.on('error', () => undefined);
+    pools.set(name, { pool, max });
+    return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+  };
+  const on = (db: Kysely<Database>) => ({
     read: mappingErrors(new KyselyTx(db, classifyPostgresUnique, FEATURES)),
-    async transaction(work) {
+    async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       try {
         return await db.transaction().execute((trx) => work(new KyselyTx(trx, classifyPostgresUnique, FEATURES)));
       } catch (error) {
         throw mapError(error);
       }
+    },
+  });
+  const db = openPool(options.poolSize ?? 10, 'requests');
+  // opened on first use: processes that never deliver (the CLI) never connect it
+  let backgroundDb: Kysely<Database> | null = null;
+  let background: Persistence | null = null;
+  const store: Persistence = {
+    driver: 'postgres',
+    ...on(db),
+    get background(): Persistence {
+      backgroundDb ??= openPool(BACKGROUND_POOL_SIZE, 'background');
+      // migrating and closing stay the whole store's
+      return (background ??= { driver: 'postgres', ...on(backgroundDb), migrate: () => store.migrate(), close: () => store.close() });
     },
     async migrate() {
       if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);
@@ -150,7 +170,11 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
         await migrating.end();
       }
     },
-    close: () => db.destroy(),
-    poolUse: () => ({ max: options.poolSize ?? 10, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
+    async close() {
+      await backgroundDb?.destroy();
+      await db.destroy();
+    },
+    poolUse: () => [...pools].map(([name, { pool, max }]) => ({ name, max, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })),
   };
+  return store;
 }

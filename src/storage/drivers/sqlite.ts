@@ -7,6 +7,7 @@ import { Kysely, Migrator, SqliteDialect, type SqliteDatabase as KyselySqlite } 
 import { StorageUnavailable, type Persistence } from '../../app/ports/persistence.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { migrationProvider } from '../migrations/index.js';
+import { GroupCommit } from './group-commit.js';
 import { withStatementCache } from './statement-cache.js';
 import { UNIQUE, type Database } from '../schema.js';
 
@@ -96,6 +97,9 @@ function mappingErrors<T extends object>(tx: T): T {
   });
 }
 
+/** How many transactions one COMMIT may carry: enough to share the fsync, few enough to keep a batch short. */
+const MAX_BATCH = 64;
+
 export function openSqliteStore(file: string): Persistence {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
@@ -105,19 +109,27 @@ export function openSqliteStore(file: string): Persistence {
   database.pragma('busy_timeout = 5000');
   const disk = { failures: 0, last: null as unknown };
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: watchingDisk(withStatementCache(database), disk) }) });
+  // Reads outside a transaction get a connection of their own: in WAL mode it sees what has
+  // committed, never a batch in progress, and never waits for the writer.
+  const reader = file === ':memory:' ? null : new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+  reader?.pragma('busy_timeout = 5000');
+  const readDb = reader ? new Kysely<Database>({ dialect: new SqliteDialect({ database: watchingDisk(withStatementCache(reader), disk) }) }) : db;
+  const group = new GroupCommit(db, {
+    maxBatch: MAX_BATCH,
+    batchFailed: (error) => (error instanceof StorageUnavailable ? error : new StorageUnavailable(isDiskFailure(error) ? error : disk.last ?? error)),
+    // a disk failure makes SQLite roll the whole transaction back by itself
+    transactionLost: () => !database.inTransaction,
+  });
   return {
     driver: 'sqlite',
-    read: mappingErrors(new KyselyTx(db, classifySqliteUnique, FEATURES)),
-    // Kysely's SQLite driver runs one transaction at a time on its single connection: writers queue.
+    read: mappingErrors(new KyselyTx(readDb, classifySqliteUnique, FEATURES)),
+    groupCommit: group.stats,
+    // one writer: the transactions queue and share their COMMIT (drivers/group-commit.ts)
     async transaction(work) {
-      // a disk failure (in a statement or the COMMIT) makes SQLite roll back by itself, so Kysely's
-      // own ROLLBACK then fails ("no transaction is active") and that is the error it throws: a disk
-      // failure seen during the transaction decides what it was
-      const before = disk.failures;
       try {
-        return await db.transaction().execute((trx) => work(new KyselyTx(trx, classifySqliteUnique, FEATURES)));
+        return await group.run((trx) => work(new KyselyTx(trx, classifySqliteUnique, FEATURES)));
       } catch (error) {
-        throw disk.failures !== before ? new StorageUnavailable(disk.last) : mapError(error);
+        throw mapError(error);
       }
     },
     async migrate() {
@@ -128,6 +140,9 @@ export function openSqliteStore(file: string): Persistence {
       const { error } = await migrator.migrateToLatest();
       if (error) throw error;
     },
-    close: () => db.destroy(),
+    async close() {
+      if (readDb !== db) await readDb.destroy();
+      await db.destroy();
+    },
   };
 }

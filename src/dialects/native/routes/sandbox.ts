@@ -5,7 +5,7 @@ import * as patrons from '../../../app/use-cases/patrons.js';
 import * as uc from '../../../app/use-cases/sandbox.js';
 import { respond, respondOutside } from '../../shared/idempotency.js';
 import type { NativeDeps } from '../deps.js';
-import { iso, renderPaymentRequest } from '../render.js';
+import { iso, renderPaymentRequest, renderRefund } from '../render.js';
 import * as s from '../schemas.js';
 
 const tags = ['Sandbox (test mode)'];
@@ -45,6 +45,10 @@ export function sandboxRoutes(fastify: FastifyInstance, deps: NativeDeps): void 
   // advanceClock runs its own transactions (and the sweep), resolveReference only reads: both run outside ours
   r.post('/v1/sandbox/clock/advance', { schema: { tags, summary: 'Move the test clock forward and run what falls due', body: s.ClockAdvanceBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
     respondOutside(app, req, reply, req.caller, () => uc.advanceClock(app, req.caller, req.body.seconds), (state) => ({ status: 200, body: renderClock(state) })));
+
+  // the channel's later answer is an inbound event with a transaction of its own: outside ours
+  r.post('/v1/sandbox/refunds/:id/outcome', { schema: { tags, summary: 'Act as the channel: settle or fail a refund it answered pending (a crypto refund)', params: s.IdParams, body: s.RefundOutcomeBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
+    respondOutside(app, req, reply, req.caller, () => uc.sandboxRefundOutcome(app, req.caller, req.params.id, req.body.outcome), (refund) => ({ status: 200, body: renderRefund(refund) })));
 
   r.post('/v1/sandbox/resolve', { schema: { tags, summary: 'The request behind any id any dialect returned', body: s.ResolveBody, headers: s.IdempotencyHeaders } }, async (req, reply) =>
     respondOutside(app, req, reply, req.caller, () => uc.resolveReference(app, req.caller, req.body.ref), (id) => ({ status: 200, body: { id } })));

@@ -1,0 +1,43 @@
+// The CLIQ crypto POS dialect, mounted at /cliq: every call is a POST with a JSON or form body,
+// authenticated by its `key` and an MD5 `hash` ending in the api_secret; answers are
+// {"status":"ok", …} or {"status":"nok", message, error}. Translation only: every rule lives in
+// core/ and app/ (docs/dialects/cliq.md).
+import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
+import type { App } from '../../app/context.js';
+import { DomainError } from '../../core/errors.js';
+import type { Dialect } from '../dialect.js';
+import { issueCliqCredentials } from './credentials.js';
+import { sendRefusal } from './errors.js';
+import { DIALECT } from './fields.js';
+import { paymentRoutes } from './payments.js';
+import { cliqPostbackFormat } from './postbacks.js';
+import { refundRoutes } from './refunds.js';
+import { sandboxRoutes } from './sandbox.js';
+
+export const CLIQ_PREFIX = '/cliq';
+
+export async function cliqApi(fastify: FastifyInstance, context: { app: App }): Promise<void> {
+  await fastify.register(async (c) => {
+    c.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
+      done(null, Object.fromEntries(new URLSearchParams(body as string))));
+    c.setErrorHandler((error, request, reply) => sendRefusal(request, reply, error));
+    c.setNotFoundHandler((request, reply) => sendRefusal(request, reply, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}: every CLIQ call is a POST.`)));
+    paymentRoutes(c, context.app);
+    refundRoutes(c, context.app);
+    sandboxRoutes(c, context.app);
+  }, { prefix: CLIQ_PREFIX });
+}
+
+export const cliq: Dialect = {
+  name: DIALECT,
+  prefix: CLIQ_PREFIX,
+  mount: (fastify, context) => cliqApi(fastify, { app: context.app }),
+  credentials: {
+    options: z.strictObject({ livemode: z.boolean().optional().describe('true makes a live-mode set (default: test mode)') }),
+    issue: (unit, merchantId, options) => issueCliqCredentials(unit, merchantId, { livemode: options.livemode as boolean | undefined }),
+  },
+  webhook: (context) => cliqPostbackFormat(context.app),
+};
+
+export type { CliqCredentials } from './credentials.js';

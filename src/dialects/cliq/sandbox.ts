@@ -1,0 +1,103 @@
+// The sandbox chain (test mode only): the customer pays any amount, seen first (unconfirmed) or
+// confirmed at once; a seen transaction is confirmed later; a refund the customer was asked about
+// completes or fails. Money arrives on the seam's protocol (receiveChannelPayment, once per
+// transaction id), so less leaves the payment underpaid and more settles it overpaid; a payment
+// whose quote ran out is still credited. Amounts are in the settlement asset's minor units.
+import type { FastifyInstance } from 'fastify';
+import type { App } from '../../app/context.js';
+import { receiveChannelPayment } from '../../app/use-cases/channel-events.js';
+import { loadCurrent } from '../../app/use-cases/payment-requests.js';
+import { sandboxRefundOutcome } from '../../app/use-cases/sandbox.js';
+import { inTransaction } from '../../app/unit-of-work.js';
+import { DomainError } from '../../core/errors.js';
+import { parseMinorUnits } from '../../core/money.js';
+import { authOf, checkHash, type CliqAuth } from './auth.js';
+import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
+import { findPayment } from './lookup.js';
+import { onlyKnown, optionalText, requiredText, type Params } from './params.js';
+import { route } from './transport.js';
+import { queueSeen } from './postbacks.js';
+import { refundView } from './render.js';
+
+const TXID = /^[A-Za-z0-9._-]{1,64}$/;
+
+async function sandboxAuth(app: App, params: Params): Promise<CliqAuth> {
+  const auth = await authOf(app, params);
+  if (auth.caller.livemode) throw new DomainError('test_mode_only', 'The sandbox chain is for test-mode keys only.');
+  return auth;
+}
+
+function txidOf(params: Params, app: App): string {
+  const txid = optionalText(params, 'txid', 64) ?? app.ids.secret('sbxtx_', 12);
+  if (!TXID.test(txid)) throw new DomainError('parameter_invalid', 'txid must be 1 to 64 letters, digits, ".", "_" or "-".', 'txid');
+  return txid;
+}
+
+/** Credits a transaction to the payment (once per txid) and forgets it as unconfirmed. */
+async function confirm(app: App, auth: CliqAuth, requestId: string, txid: string, amount: number): Promise<void> {
+  await receiveChannelPayment(app, { id: `${DIALECT}_${txid}`, paymentRequestId: requestId, amount, method: 'crypto' });
+  await inTransaction(app, async (unit) => {
+    const { now } = await loadCurrent(unit, auth.caller, requestId);
+    const payment = (await paymentOf(unit.tx, requestId)) as CliqPayment;
+    if (!(txid in payment.unconfirmed)) return;
+    const { [txid]: _done, ...rest } = payment.unconfirmed;
+    await savePayment(unit.tx, requestId, { ...payment, unconfirmed: rest }, now, false);
+  });
+}
+
+export function sandboxRoutes(c: FastifyInstance, app: App): void {
+  // hash = md5(key + payment_code + amount + api_secret)
+  route(c, 'sandbox', '/api/sandbox/pay', async (params) => {
+    onlyKnown(params, ['payment_code', 'amount', 'txid', 'confirmed', 'key', 'hash']);
+    const paymentCode = requiredText(params, 'payment_code', 64);
+    const auth = await sandboxAuth(app, params);
+    const text = requiredText(params, 'amount', 16);
+    checkHash(auth, [{ parts: [auth.key, paymentCode, text], names: 'key+payment_code+amount' }]);
+    const amount = parseMinorUnits(text);
+    if (amount === null || amount === 0) throw new DomainError('amount_invalid', `amount is in the settlement asset's minor units: a whole number such as "1250" for 12.50 (got "${text}").`, 'amount');
+    const confirmed = optionalText(params, 'confirmed', 5) ?? 'true';
+    if (confirmed !== 'true' && confirmed !== 'false') throw new DomainError('parameter_invalid', 'confirmed must be "true" or "false".', 'confirmed');
+    const txid = txidOf(params, app);
+    const { request } = await findPayment(app, auth.caller, { paymentCode });
+    if (confirmed === 'true') {
+      await confirm(app, auth, request.id, txid, amount);
+    } else {
+      // seen on the chain, not confirmed: shown as unconfirmed until it is
+      await inTransaction(app, async (unit) => {
+        const { request: current, now } = await loadCurrent(unit, auth.caller, request.id);
+        if (current.status !== 'created' && current.status !== 'pending') throw new DomainError('invalid_state', `The payment is ${current.status}: it takes no more transactions.`, undefined, { status: current.status });
+        const payment = (await paymentOf(unit.tx, current.id)) as CliqPayment;
+        const next = { ...payment, unconfirmed: { ...payment.unconfirmed, [txid]: amount } };
+        await savePayment(unit.tx, current.id, next, now, false);
+        await queueSeen(unit, current, next, now);
+      });
+    }
+    return { status: 'ok', message: confirmed === 'true' ? 'Transaction confirmed' : 'Transaction seen, unconfirmed', txid };
+  });
+
+  // hash = md5(key + payment_code + txid + api_secret)
+  route(c, 'sandbox', '/api/sandbox/confirm', async (params) => {
+    onlyKnown(params, ['payment_code', 'txid', 'key', 'hash']);
+    const paymentCode = requiredText(params, 'payment_code', 64);
+    const txid = requiredText(params, 'txid', 64);
+    const auth = await sandboxAuth(app, params);
+    checkHash(auth, [{ parts: [auth.key, paymentCode, txid], names: 'key+payment_code+txid' }]);
+    const { request, payment } = await findPayment(app, auth.caller, { paymentCode });
+    const amount = payment.unconfirmed[txid];
+    if (amount === undefined) throw new DomainError('not_found', `No unconfirmed transaction ${txid} on this payment.`, 'txid');
+    await confirm(app, auth, request.id, txid, amount);
+    return { status: 'ok', message: 'Transaction confirmed', txid };
+  });
+
+  // hash = md5(key + refund_id + outcome + api_secret); outcome: completed | failed
+  route(c, 'sandbox', '/api/sandbox/refund', async (params) => {
+    onlyKnown(params, ['refund_id', 'outcome', 'key', 'hash']);
+    const refundId = requiredText(params, 'refund_id', 64);
+    const outcome = requiredText(params, 'outcome', 16);
+    const auth = await sandboxAuth(app, params);
+    checkHash(auth, [{ parts: [auth.key, refundId, outcome], names: 'key+refund_id+outcome' }]);
+    if (outcome !== 'completed' && outcome !== 'failed') throw new DomainError('parameter_invalid', 'outcome must be completed or failed.', 'outcome');
+    const refund = await sandboxRefundOutcome(app, auth.caller, refundId, outcome === 'completed' ? 'succeeded' : 'failed');
+    return { status: 'ok', message: `Refund ${outcome}`, refund: refundView(refund, (await refundsOf(app.db.read, [refund.id])).get(refund.id)) };
+  });
+}

@@ -1,0 +1,8 @@
+// How a CLIQ call is routed: a POST whose body (a form or a JSON object) is handed to the handler
+// as its fields; `call` names it in a refusal's message (errors.ts).
+import type { FastifyInstance } from 'fastify';
+import { paramsOf, type Params } from './params.js';
+
+export function route(c: FastifyInstance, call: string, path: string, handler: (params: Params) => Promise<unknown>): void {
+  c.post(path, { config: { call }, schema: { hide: true } }, async (request) => handler(paramsOf(request.body)));
+}

@@ -1,0 +1,111 @@
+// Group commit for the single SQLite connection: the transactions that arrive while one commit is
+// being made run next, one after another, inside one SQLite transaction, each in a savepoint of its
+// own, and share one COMMIT (one fsync). Each still fails on its own (its savepoint is rolled back
+// and it is told at once) and succeeds only once the shared COMMIT is durable. A lone transaction
+// is a batch of one: BEGIN, its work, COMMIT, no wait for company.
+import { sql, type ControlledTransaction, type Kysely } from 'kysely';
+
+interface Pending<Db> {
+  work: (trx: Kysely<Db>) => Promise<unknown>;
+  resolve: (value: unknown) => void;
+  reject: (error: unknown) => void;
+}
+
+export interface GroupCommitHooks {
+  /** How many transactions one COMMIT may carry at most (a bound on the latency a batch adds). */
+  maxBatch: number;
+  /** The failure of the whole batch (the COMMIT or the disk failed): what each of its transactions is told. */
+  batchFailed(error: unknown): unknown;
+  /** Whether SQLite itself ended the transaction (a disk failure rolls it back): the batch is lost. */
+  transactionLost(): boolean;
+}
+
+export class GroupCommit<Db> {
+  private readonly queue: Pending<Db>[] = [];
+  private draining = false;
+  /** COMMITs made and transactions they carried, for the bench and the tests. */
+  readonly stats = { commits: 0, transactions: 0 };
+
+  constructor(private readonly db: Kysely<Db>, private readonly hooks: GroupCommitHooks) {}
+
+  run<T>(work: (trx: Kysely<Db>) => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
+      if (!this.draining) void this.drain();
+    });
+  }
+
+  private async drain(): Promise<void> {
+    this.draining = true;
+    try {
+      while (this.queue.length > 0) {
+        // SQLite runs synchronously: a batch never lets the event loop read a socket. Let it read
+        // the requests that arrived meanwhile, so that their transactions join this batch (one
+        // turn of the loop: microseconds for a lone transaction, no timer).
+        await new Promise((next) => setImmediate(next));
+        await this.runBatch(this.queue.splice(0, this.hooks.maxBatch));
+      }
+    } finally {
+      this.draining = false;
+    }
+  }
+
+  private async runBatch(batch: Pending<Db>[]): Promise<void> {
+    let trx: ControlledTransaction<Db>;
+    try {
+      trx = await this.db.startTransaction().execute();
+    } catch (error) {
+      for (const pending of batch) pending.reject(this.hooks.batchFailed(error));
+      return;
+    }
+    const done: { pending: Pending<Db>; value: unknown }[] = [];
+    const alone = batch.length === 1;
+    for (let i = 0; i < batch.length; i++) {
+      const pending = batch[i]!;
+      try {
+        if (!alone) await sql`savepoint unit`.execute(trx);
+        const value = await pending.work(trx);
+        if (!alone) await sql`release savepoint unit`.execute(trx);
+        done.push({ pending, value });
+      } catch (error) {
+        if (this.hooks.transactionLost()) {
+          // SQLite rolled the whole transaction back: what ran before is lost with it; what has not run yet runs in the next batch
+          await trx.rollback().execute().catch(() => undefined);
+          const failure = this.hooks.batchFailed(error);
+          pending.reject(failure);
+          for (const { pending: earlier } of done) earlier.reject(failure);
+          this.queue.unshift(...batch.slice(i + 1));
+          return;
+        }
+        if (alone) {
+          await trx.rollback().execute().catch(() => undefined);
+          pending.reject(error);
+          return;
+        }
+        try {
+          await sql`rollback to savepoint unit`.execute(trx);
+          await sql`release savepoint unit`.execute(trx);
+        } catch (undoing) {
+          await trx.rollback().execute().catch(() => undefined);
+          const failure = this.hooks.batchFailed(undoing);
+          pending.reject(error);
+          for (const { pending: earlier } of done) earlier.reject(failure);
+          this.queue.unshift(...batch.slice(i + 1));
+          return;
+        }
+        pending.reject(error); // its own failure: the others of the batch go on
+      }
+    }
+    try {
+      await trx.commit().execute();
+    } catch (error) {
+      await trx.rollback().execute().catch(() => undefined);
+      const failure = this.hooks.batchFailed(error);
+      for (const { pending } of done) pending.reject(failure);
+      return;
+    }
+    this.stats.commits++;
+    this.stats.transactions += done.length;
+    for (const { pending, value } of done) pending.resolve(value);
+  }
+}
