@@ -27,6 +27,10 @@ declare module 'autocannon' {
       warmup?: { connections?: number; duration?: number };
       /** Seconds before a request counts as timed out. */
       timeout?: number;
+      /** A module path in workers mode: `module.exports = (client) => …`, called for each client. */
+      setupClient?: string;
+      /** Anything else is passed through to the workers (bench/slow-responses.cjs reads `slowResponses`). */
+      [extra: string]: unknown;
     }
     interface Result {
       duration: number;

@@ -1,6 +1,9 @@
 // `npm run bench`: posgate on a fresh SQLite data dir vs bare Fastify, all on 127.0.0.1.
 // `npm run bench -- --pg`: the same, plus posgate on PostgreSQL with 1 and with 2 processes.
 // Webhook delivery (scenario C) runs on its own gateway with the background loop on: SQLite, and PostgreSQL ×1 with --pg.
+// Delivery alone (scenario D) drains a backlog of due deliveries: SQLite, and PostgreSQL ×1 with --pg.
+// Reads of one request (R) at 50 and 400 connections, per set-up; the server's RSS over each run;
+// and, once the timed runs are over, the SQL statements and COMMITs of each operation.
 // Prints a table and writes the figures to bench/results/latest.json. See bench/README.md.
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
@@ -9,12 +12,16 @@ import { join } from 'node:path';
 import { loadConfig } from '../src/config/config.js';
 import { createGateway } from '../src/main.js';
 import { startBareServer } from './bare-server.js';
+import { runDeliveryDrain, type DrainResult } from './delivery-drain.js';
+import { memoryLines, watchMemory, type MemoryReport } from './memory.js';
+import { operationsTable, type OperationCounts } from './operations.js';
 import { assertLoopbackDatabase, BENCH_PG_URL, checkDatabase, dropSchema, freshSchemaName, redactedUrl } from './postgres.js';
 import { startPosgateProcess, type PosgateProcess } from './processes.js';
 import {
-  combineThroughput, runLifecycles, runOneLifecycle, runThroughput,
+  combineThroughput, createOneRequest, runLifecycles, runOneLifecycle, runThroughput,
   type LifecycleResult, type LifecycleTarget, type ThroughputResult,
 } from './scenarios.js';
+import { countOnFreshGateway } from './statements.js';
 import { runWebhooks, SIGNATURE_SAMPLE_EVERY, startReceiver, WEBHOOK_EVENT_TYPES, type WebhookResult } from './webhooks.js';
 
 const CONNECTIONS = 50;
@@ -27,6 +34,14 @@ const AUTOCANNON_WORKERS = 1;
 const WARMUP_SECONDS = 1;
 const WARMUP_LIFECYCLES = 20;
 const PG_PROCESSES = 2;
+/** R: GET of one payment request, at each of these connection counts (split across the processes of a set-up). */
+const READ_CONNECTIONS = [50, 400] as const;
+/** R counts the responses slower than this. */
+const SLOW_MS = 1000;
+/** D: due deliveries in the backlog (BENCH_DELIVERY_BACKLOG overrides, e.g. smaller while developing). */
+const DELIVERY_BACKLOG = positiveInteger('BENCH_DELIVERY_BACKLOG', 20_000);
+/** D: how long the drain may take before the run fails (the rate of what arrived by then is still reported). */
+const DELIVERY_TIMEOUT_SECONDS = 180;
 const RESULTS_DIR = new URL('./results/', import.meta.url);
 
 function benchSeconds(): number {
@@ -35,6 +50,14 @@ function benchSeconds(): number {
   const seconds = Number(raw);
   if (!Number.isFinite(seconds) || seconds <= 0 || seconds > 600) throw new Error(`BENCH_SECONDS must be a number of seconds in (0, 600], got "${raw}"`);
   return seconds;
+}
+
+function positiveInteger(name: string, fallback: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0) throw new Error(`${name} must be a positive integer, got "${raw}"`);
+  return value;
 }
 
 /** `--pg` is the only option (`npm run bench -- --pg`); anything else is refused rather than ignored. */
@@ -111,8 +134,19 @@ interface PosgateFigures {
   /** One autocannon run per process (only when there are several). */
   createPerProcess?: ThroughputResult[];
   lifecycle: LifecycleResult;
+  /** R: GET of one payment request, by connection count. */
+  reads: ReadFigures;
   /** The JSON body the create run sent (the baseline sends the same). */
   createBody: string;
+}
+
+/** R at 50 and 400 connections (for several processes: combined as in A, max and slow counts exact). */
+type ReadFigures = Record<(typeof READ_CONNECTIONS)[number], ThroughputResult>;
+
+/** A set-up's figures and the RSS of its server process(es) over the run. */
+interface Measured<T> {
+  figures: T;
+  memory: MemoryReport[];
 }
 
 /**
@@ -137,21 +171,37 @@ async function measure(label: string | null, targets: LifecycleTarget[], seconds
   for (let i = 0; i < WARMUP_LIFECYCLES; i++) await runOneLifecycle(targets[i % targets.length] as LifecycleTarget); // warm the pay/read/refund paths
   const lifecycle = await runLifecycles(targets, LIFECYCLE_WORKERS, seconds);
 
+  // R: every process reads the same request (one database); autocannon gets a warm-up run of its own
+  const id = await createOneRequest(targets[0] as LifecycleTarget);
+  const reads = {} as ReadFigures;
+  for (const total of READ_CONNECTIONS) {
+    const perTarget = total / targets.length;
+    process.stderr.write(`${prefix}R  read one payment request (GET, ${targets.length > 1 ? `${targets.length} × ${perTarget}` : total} connections)...\n`);
+    const readRuns = await Promise.all(targets.map((target) => runThroughput({
+      url: `${target.baseUrl}/v1/payment-requests/${id}`, method: 'GET', headers: { authorization: `Bearer ${target.secretKey}` },
+      connections: perTarget, seconds, warmupSeconds: WARMUP_SECONDS, workers: AUTOCANNON_WORKERS, slowerThanMs: SLOW_MS,
+    })));
+    reads[total] = readRuns.length > 1 ? combineThroughput(readRuns) : (readRuns[0] as ThroughputResult);
+  }
+
   const body = createBody(targets[0] as LifecycleTarget);
-  return targets.length > 1 ? { create: combineThroughput(runs), createPerProcess: runs, lifecycle, createBody: body } : { create: runs[0] as ThroughputResult, lifecycle, createBody: body };
+  return targets.length > 1 ? { create: combineThroughput(runs), createPerProcess: runs, lifecycle, reads, createBody: body } : { create: runs[0] as ThroughputResult, lifecycle, reads, createBody: body };
 }
 
 /** posgate in this process (createGateway, no background loop), as the bench has always run it. */
-async function inProcess(label: string | null, env: Record<string, string>, seconds: number, describe: (baseUrl: string) => string): Promise<PosgateFigures> {
+async function inProcess(label: string | null, env: Record<string, string>, seconds: number, describe: (baseUrl: string) => string): Promise<Measured<PosgateFigures>> {
   const gateway = await createGateway(loadConfig({ POSGATE_DEMO: 'true', ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: false });
   const close = cleanup.add('the in-process gateway', () => gateway.close());
+  const memory = watchMemory(`${label ?? 'SQLite ×1'}: A, B, R (in-process)`);
   try {
     const baseUrl = await gateway.listen();
     assertLoopback(baseUrl, 'posgate');
     process.stderr.write(`${describe(baseUrl)}\n`);
     const { secretKey, terminalId } = gateway.demo.native;
-    return await measure(label, [{ baseUrl, secretKey, terminalId }], seconds);
+    const figures = await measure(label, [{ baseUrl, secretKey, terminalId }], seconds);
+    return { figures, memory: [await memory.stop()] };
   } finally {
+    await memory.stop();
     await close();
   }
 }
@@ -160,10 +210,11 @@ async function inProcess(label: string | null, env: Record<string, string>, seco
  * C (webhooks) on a gateway of its own, with its background loop on (`background: true`, as
  * `posgate start` runs it): its own commits wake the delivery worker at once.
  */
-async function webhooksInProcess(label: string | null, env: Record<string, string>, seconds: number, describe: (baseUrl: string) => string): Promise<WebhookResult> {
+async function webhooksInProcess(label: string | null, env: Record<string, string>, seconds: number, describe: (baseUrl: string) => string): Promise<Measured<WebhookResult>> {
   const prefix = label === null ? 'bench: ' : `bench: [${label}] `;
   const gateway = await createGateway(loadConfig({ POSGATE_DEMO: 'true', ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: true });
   const close = cleanup.add('the in-process gateway (webhooks)', () => gateway.close());
+  const memory = watchMemory(`${label ?? 'SQLite ×1'}: C webhooks (in-process)`);
   try {
     const baseUrl = await gateway.listen();
     assertLoopback(baseUrl, 'posgate');
@@ -174,12 +225,30 @@ async function webhooksInProcess(label: string | null, env: Record<string, strin
       process.stderr.write(`${describe(baseUrl)}\n`);
       process.stderr.write(`${prefix}C  webhooks (create, delivered to ${receiver.url}, ${WEBHOOK_WORKERS} workers)...\n`);
       const { secretKey, terminalId } = gateway.demo.native;
-      return await runWebhooks({ baseUrl, secretKey, terminalId }, receiver, WEBHOOK_WORKERS, seconds, WEBHOOK_DRAIN_SECONDS * 1000);
+      const figures = await runWebhooks({ baseUrl, secretKey, terminalId }, receiver, WEBHOOK_WORKERS, seconds, WEBHOOK_DRAIN_SECONDS * 1000);
+      return { figures, memory: [await memory.stop()] };
     } finally {
       await closeReceiver();
     }
   } finally {
+    await memory.stop();
     await close();
+  }
+}
+
+/** D (delivery alone) on a database of its own (`env`), with a receiver of its own. */
+async function drainInProcess(label: string | null, env: Record<string, string>): Promise<DrainResult> {
+  const prefix = label === null ? 'bench: D  ' : `bench: [${label}] D  `;
+  const receiver = await startReceiver();
+  const closeReceiver = cleanup.add('the webhook receiver (delivery)', () => receiver.close());
+  try {
+    assertLoopback(receiver.url, 'the webhook receiver');
+    return await runDeliveryDrain({
+      label: label ?? 'SQLite ×1', env, backlog: DELIVERY_BACKLOG, receiver, timeoutMs: DELIVERY_TIMEOUT_SECONDS * 1000,
+      track: (name, undo) => cleanup.add(name, undo), log: (line) => process.stderr.write(`${prefix}${line}\n`),
+    });
+  } finally {
+    await closeReceiver();
   }
 }
 
@@ -210,7 +279,7 @@ async function demoCredentials(baseUrl: string, adminToken: string): Promise<{ s
  * secret key as a production deployment must. The first is started alone (it migrates the schema
  * and makes the demo merchant), then the others.
  */
-async function childProcesses(label: string, databaseUrl: string, schema: string, seconds: number): Promise<PosgateFigures> {
+async function childProcesses(label: string, databaseUrl: string, schema: string, seconds: number): Promise<Measured<PosgateFigures>> {
   const shared = {
     DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema,
     POSGATE_ADMIN_TOKEN: randomBytes(32).toString('hex'), POSGATE_SECRET_KEY: randomBytes(32).toString('hex'),
@@ -227,9 +296,11 @@ async function childProcesses(label: string, databaseUrl: string, schema: string
   }
   process.stderr.write(`bench: [${label}] posgate processes ${processes.map((p) => `${p.url} (pid ${p.pid})`).join(', ')}, schema ${schema}\n`);
   const credentials = await demoCredentials(processes[0]?.url ?? '', shared.POSGATE_ADMIN_TOKEN);
+  const watches = processes.map((p, i) => watchMemory(`${label} process ${i + 1}: A, B, R (pid ${p.pid})`, p.pid));
   const figures = await measure(label, processes.map((p) => ({ baseUrl: p.url, ...credentials })), seconds);
+  const memory = await Promise.all(watches.map((watch) => watch.stop()));
   await Promise.all(stops.map((stop) => stop()));
-  return figures;
+  return { figures, memory };
 }
 
 /** Runs `work` on a fresh schema of the bench database and drops the schema afterwards, whatever happens. */
@@ -245,23 +316,33 @@ async function withSchema<T>(databaseUrl: string, work: (schema: string) => Prom
   }
 }
 
-function table(seconds: number, create: ThroughputResult, lifecycle: LifecycleResult, bare: ThroughputResult, ratio: number, webhooks: WebhookResult): string {
+/** R's extra figures: the slowest response and how many took over SLOW_MS (timeouts included). */
+const readTail = (r: ThroughputResult) => `max ${num(r.latencyMaxMs)} ms, ${int(r.slowResponses ?? 0)} over ${SLOW_MS / 1000} s`;
+/** D in one cell: events/s, and "(incomplete)" when the time limit ran out first. */
+const drainCell = (d: DrainResult) => `${int(d.eventsPerSecond)}${d.complete ? '' : ' (incomplete)'}`;
+
+function table(seconds: number, sqlite: PosgateFigures, bare: ThroughputResult, ratio: number, webhooks: WebhookResult, drain: DrainResult): string {
+  const { create, lifecycle } = sqlite;
   const rows = [
     ['create payment request', int(create.requestsPerSecond), 'req/s', ms(create.latencyP50Ms), ms(create.latencyP99Ms)],
     ['full lifecycle', int(lifecycle.perSecond), '/s', ms(lifecycle.latencyP50Ms), ms(lifecycle.latencyP99Ms)],
+    ...READ_CONNECTIONS.map((c) => [`read one request, ${c} conn`, int(sqlite.reads[c].requestsPerSecond), 'req/s', ms(sqlite.reads[c].latencyP50Ms), ms(sqlite.reads[c].latencyP99Ms)]),
     ['bare Fastify baseline', int(bare.requestsPerSecond), 'req/s', ms(bare.latencyP50Ms), ms(bare.latencyP99Ms)],
   ];
   const extra = [
     ['posgate / bare', ratio.toFixed(2)],
-    ['non-2xx responses', `create ${int(create.non2xx)}, baseline ${int(bare.non2xx)}`],
+    ['read / bare (50 conn)', (bare.requestsPerSecond > 0 ? sqlite.reads[50].requestsPerSecond / bare.requestsPerSecond : 0).toFixed(2)],
+    ...READ_CONNECTIONS.map((c) => [`read, ${c} conn`, readTail(sqlite.reads[c])]),
+    ['non-2xx responses', `create ${int(create.non2xx)}, read ${READ_CONNECTIONS.map((c) => int(sqlite.reads[c].non2xx)).join(' / ')}, baseline ${int(bare.non2xx)}`],
     ['webhooks delivered /s', int(webhooks.deliveredPerSecond)],
     ['commit→delivery p50 / p99 ms', `${num(webhooks.latencyP50Ms)} / ${num(webhooks.latencyP99Ms)}`],
+    [`delivery alone, ${int(drain.backlog)} backlog`, `${drainCell(drain)} events/s (${num(drain.drainSeconds)} s)`],
   ];
   const width = (i: number) => Math.max(...rows.map((row) => row[i]?.length ?? 0));
   const [, rate, unit, p50, p99] = [0, 1, 2, 3, 4].map(width) as [number, number, number, number, number];
   const name = Math.max(width(0), ...extra.map(([label]) => label?.length ?? 0));
   return [
-    `posgate bench (SQLite, ${availableParallelism()} cores, ${CONNECTIONS} connections, ${seconds} s; lifecycle and webhooks: ${LIFECYCLE_WORKERS} workers)`,
+    `posgate bench (SQLite, ${availableParallelism()} cores, ${CONNECTIONS} connections (reads: ${READ_CONNECTIONS.join(' and ')}), ${seconds} s; lifecycle and webhooks: ${LIFECYCLE_WORKERS} workers)`,
     ...rows.map((row) => `${row[0]?.padEnd(name)}   ${row[1]?.padStart(rate)} ${row[2]?.padEnd(unit)}   p50 ${row[3]?.padStart(p50)}   p99 ${row[4]?.padStart(p99)}`),
     ...extra.map(([label, value]) => `${label?.padEnd(name)}   ${value}`),
   ].join('\n');
@@ -272,6 +353,7 @@ interface Column {
   figures: PosgateFigures;
   /** Not measured for the two-process set-up. */
   webhooks: WebhookResult | null;
+  drain: DrainResult | null;
 }
 
 /** The --pg table: one column per set-up, the bare baseline once. */
@@ -285,8 +367,15 @@ function sideBySide(seconds: number, columns: Column[], bare: ThroughputResult):
     ['lifecycle /s', ...columns.map((c) => int(c.figures.lifecycle.perSecond))],
     ['lifecycle p50 / p99 ms', ...columns.map((c) => pair(c.figures.lifecycle.latencyP50Ms, c.figures.lifecycle.latencyP99Ms))],
     ['posgate / bare', ...columns.map((c) => (bare.requestsPerSecond > 0 ? c.figures.create.requestsPerSecond / bare.requestsPerSecond : 0).toFixed(2))],
+    ...READ_CONNECTIONS.flatMap((n): Array<[string, ...string[]]> => [
+      [`read ${n} conn  req/s`, ...columns.map((c) => int(c.figures.reads[n].requestsPerSecond))],
+      [`read ${n} conn  p50 / p99 / max ms`, ...columns.map((c) => `${pair(c.figures.reads[n].latencyP50Ms, c.figures.reads[n].latencyP99Ms)} / ${num(c.figures.reads[n].latencyMaxMs)}`)],
+      [`read ${n} conn  over ${SLOW_MS / 1000} s`, ...columns.map((c) => int(c.figures.reads[n].slowResponses ?? 0))],
+    ]),
+    ['read / bare (50 conn)', ...columns.map((c) => (bare.requestsPerSecond > 0 ? c.figures.reads[50].requestsPerSecond / bare.requestsPerSecond : 0).toFixed(2))],
     ['webhooks delivered /s', ...columns.map((c) => (c.webhooks ? int(c.webhooks.deliveredPerSecond) : '–'))],
     ['commit→delivery p50 / p99 ms', ...columns.map((c) => (c.webhooks ? pair(c.webhooks.latencyP50Ms, c.webhooks.latencyP99Ms) : '–'))],
+    [`delivery alone events/s (${int(DELIVERY_BACKLOG)})`, ...columns.map((c) => (c.drain ? drainCell(c.drain) : '–'))],
     ['bare Fastify req/s', int(bare.requestsPerSecond)],
     ['bare Fastify p50 / p99 ms', pair(bare.latencyP50Ms, bare.latencyP99Ms)],
   ];
@@ -299,8 +388,15 @@ function sideBySide(seconds: number, columns: Column[], bare: ThroughputResult):
     `×${PG_PROCESSES}: ${PG_PROCESSES} posgate processes on one schema, loaded at once (${PG_PROCESSES} autocannon runs of ${CONNECTIONS / PG_PROCESSES} connections,`,
     `    ${LIFECYCLE_WORKERS / PG_PROCESSES} lifecycle workers each); req/s summed; create p50/p99 = the higher of the processes' own`,
     `    (an upper bound of the combined percentile); lifecycle p50/p99 over all lifecycles.`,
-    `Webhooks: measured for SQLite ×1 and PostgreSQL ×1 (each on a gateway of its own with its background loop on), not for ×${PG_PROCESSES}.`,
+    `Webhooks and delivery alone: measured for SQLite ×1 and PostgreSQL ×1 (each on a gateway of its own with its background loop on), not for ×${PG_PROCESSES}.`,
+    `Reads: ${READ_CONNECTIONS.join(' and ')} connections (×${PG_PROCESSES}: split across the processes); p50/p99 as for create, max and over ${SLOW_MS / 1000} s exact.`,
   ].join('\n');
+}
+
+/** The drain's figures for latest.json; its memory report is in the `memory` list with the others. */
+function withoutMemory(drain: DrainResult): Omit<DrainResult, 'memory'> {
+  const { memory: _memory, ...rest } = drain;
+  return rest;
 }
 
 function machine() {
@@ -310,8 +406,11 @@ function machine() {
 async function main(args: string[]): Promise<void> {
   const pg = wantsPostgres(args);
   const seconds = benchSeconds();
-  // A and B per set-up (with warm-ups and start-up), C per in-process set-up (with its drain), plus the baseline: far above the expected run
-  const limitSeconds = (pg ? 3 : 1) * (2 * seconds + 40) + (pg ? 2 : 1) * (seconds + WEBHOOK_DRAIN_SECONDS + 40) + seconds + 60;
+  // A, B and R per set-up (with warm-ups and start-up), C and D per in-process set-up (with their drains), the baseline
+  // and the statement counts: far above the expected run
+  const perSetUp = 2 * seconds + 40 + READ_CONNECTIONS.length * (seconds + WARMUP_SECONDS + 10);
+  const perInProcess = seconds + WEBHOOK_DRAIN_SECONDS + 40 + DELIVERY_TIMEOUT_SECONDS + 120;
+  const limitSeconds = (pg ? 3 : 1) * perSetUp + (pg ? 2 : 1) * perInProcess + seconds + 120;
   setTimeout(() => abandon(`still running after ${limitSeconds} s`, 1), limitSeconds * 1000).unref();
   const databaseUrl = BENCH_PG_URL;
   let maxConnections: number | null = null;
@@ -323,13 +422,15 @@ async function main(args: string[]): Promise<void> {
   try {
     // posgate's settings come only from here: an exported DATABASE_URL, PUBLIC_URL, ... cannot change what is measured
     const dataDir = await tempDir('posgate-bench-');
-    const sqlite = await inProcess(pg ? 'SQLite ×1' : null, { DATA_DIR: dataDir }, seconds, (baseUrl) =>
+    const { figures: sqlite, memory: sqliteMemory } = await inProcess(pg ? 'SQLite ×1' : null, { DATA_DIR: dataDir }, seconds, (baseUrl) =>
       `bench: ${pg ? '[SQLite ×1] ' : ''}posgate on ${baseUrl} (data ${dataDir}), ${seconds} s per scenario`);
     const webhookDataDir = await tempDir('posgate-bench-');
-    const sqliteWebhooks = await webhooksInProcess(pg ? 'SQLite ×1' : null, { DATA_DIR: webhookDataDir }, seconds, (baseUrl) =>
+    const { figures: sqliteWebhooks, memory: sqliteWebhooksMemory } = await webhooksInProcess(pg ? 'SQLite ×1' : null, { DATA_DIR: webhookDataDir }, seconds, (baseUrl) =>
       `bench: ${pg ? '[SQLite ×1] ' : ''}posgate with its background loop on ${baseUrl} (data ${webhookDataDir})`);
+    const sqliteDrain = await drainInProcess(pg ? 'SQLite ×1' : null, { DATA_DIR: await tempDir('posgate-bench-') });
+    const memory: MemoryReport[] = [...sqliteMemory, ...sqliteWebhooksMemory, sqliteDrain.memory];
 
-    let postgres: { oneProcess: PosgateFigures; oneProcessWebhooks: WebhookResult; twoProcesses: PosgateFigures } | null = null;
+    let postgres: { oneProcess: PosgateFigures; oneProcessWebhooks: WebhookResult; oneProcessDrain: DrainResult; twoProcesses: PosgateFigures } | null = null;
     if (pg) {
       const oneProcess = await withSchema(databaseUrl, async (schema) => {
         const pgDataDir = await tempDir('posgate-bench-');
@@ -341,8 +442,11 @@ async function main(args: string[]): Promise<void> {
         return webhooksInProcess('PostgreSQL ×1', { DATA_DIR: pgDataDir, DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }, seconds, (baseUrl) =>
           `bench: [PostgreSQL ×1] posgate with its background loop on ${baseUrl} (schema ${schema})`);
       });
+      const oneProcessDrain = await withSchema(databaseUrl, async (schema) =>
+        drainInProcess('PostgreSQL ×1', { DATA_DIR: await tempDir('posgate-bench-'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }));
       const twoProcesses = await withSchema(databaseUrl, (schema) => childProcesses(`PostgreSQL ×${PG_PROCESSES}`, databaseUrl, schema, seconds));
-      postgres = { oneProcess, oneProcessWebhooks, twoProcesses };
+      memory.push(...oneProcess.memory, ...oneProcessWebhooks.memory, oneProcessDrain.memory, ...twoProcesses.memory);
+      postgres = { oneProcess: oneProcess.figures, oneProcessWebhooks: oneProcessWebhooks.figures, oneProcessDrain, twoProcesses: twoProcesses.figures };
     }
 
     process.stderr.write('bench: baseline  bare Fastify (autocannon)...\n');
@@ -355,6 +459,18 @@ async function main(args: string[]): Promise<void> {
     });
     await closeBare();
 
+    // The statements and COMMITs per operation, last: counting wraps the drivers' methods, so no
+    // timed run above carries its (small) cost. Each on a fresh gateway, one request at a time.
+    process.stderr.write('bench: statements and commits per operation...\n');
+    const operations: Array<{ title: string; counts: OperationCounts }> = [
+      { title: 'SQLite', counts: await countOnFreshGateway({ DATA_DIR: await tempDir('posgate-bench-') }) },
+    ];
+    if (pg) {
+      const counts = await withSchema(databaseUrl, async (schema) =>
+        countOnFreshGateway({ DATA_DIR: await tempDir('posgate-bench-'), DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema }));
+      operations.push({ title: 'PostgreSQL', counts });
+    }
+
     const ratioTo = (f: PosgateFigures) => (bare.requestsPerSecond > 0 ? f.create.requestsPerSecond / bare.requestsPerSecond : 0);
     const ratio = ratioTo(sqlite);
     const warnings = [
@@ -362,16 +478,28 @@ async function main(args: string[]): Promise<void> {
       ...(postgres ? warnIfUnclean('create payment request (PostgreSQL ×1)', postgres.oneProcess.create) : []),
       ...(postgres ? warnIfUnclean(`create payment request (PostgreSQL ×${PG_PROCESSES})`, postgres.twoProcesses.create) : []),
       ...warnIfUnclean('bare Fastify baseline', bare),
+      ...READ_CONNECTIONS.flatMap((c) => [
+        ...warnIfUnclean(`read, ${c} connections${pg ? ' (SQLite ×1)' : ''}`, sqlite.reads[c]),
+        ...(postgres ? warnIfUnclean(`read, ${c} connections (PostgreSQL ×1)`, postgres.oneProcess.reads[c]) : []),
+        ...(postgres ? warnIfUnclean(`read, ${c} connections (PostgreSQL ×${PG_PROCESSES})`, postgres.twoProcesses.reads[c]) : []),
+      ]),
+    ];
+    // a drain that ran out of time fails the run, once its figures are printed and written
+    const incomplete = [
+      ...(sqliteDrain.complete ? [] : [`SQLite ×1: ${int(sqliteDrain.delivered)} of ${int(sqliteDrain.backlog)}`]),
+      ...(postgres && !postgres.oneProcessDrain.complete ? [`PostgreSQL ×1: ${int(postgres.oneProcessDrain.delivered)} of ${int(postgres.oneProcessDrain.backlog)}`] : []),
     ];
 
     const printed = postgres
       ? sideBySide(seconds, [
-          { title: 'SQLite ×1', figures: sqlite, webhooks: sqliteWebhooks },
-          { title: 'PostgreSQL ×1', figures: postgres.oneProcess, webhooks: postgres.oneProcessWebhooks },
-          { title: `PostgreSQL ×${PG_PROCESSES}`, figures: postgres.twoProcesses, webhooks: null },
+          { title: 'SQLite ×1', figures: sqlite, webhooks: sqliteWebhooks, drain: sqliteDrain },
+          { title: 'PostgreSQL ×1', figures: postgres.oneProcess, webhooks: postgres.oneProcessWebhooks, drain: postgres.oneProcessDrain },
+          { title: `PostgreSQL ×${PG_PROCESSES}`, figures: postgres.twoProcesses, webhooks: null, drain: null },
         ], bare)
-      : table(seconds, sqlite.create, sqlite.lifecycle, bare, ratio, sqliteWebhooks);
+      : table(seconds, sqlite, bare, ratio, sqliteWebhooks, sqliteDrain);
     process.stdout.write(`\n${printed}\n`);
+    process.stdout.write(`\nSQL per operation (one call each, the second of two rounds)\n${operationsTable(operations)}\n`);
+    process.stdout.write(`\nServer RSS, MB (in-process: the whole bench process)\n${memoryLines(memory).join('\n')}\n`);
     for (const warning of warnings) process.stdout.write(`${warning}\n`);
 
     const settings = {
@@ -381,6 +509,8 @@ async function main(args: string[]): Promise<void> {
         deliveryIntervalMs: loadConfig({}).deliveryIntervalMs,
         latency: 'receiver arrival (wall clock, receiver in a worker thread) minus the event createdAt (taken when the change is applied, just before commit)',
       },
+      reads: { connections: READ_CONNECTIONS, slowResponseMs: SLOW_MS, path: 'GET /v1/payment-requests/{id} of one request' },
+      deliveryAlone: { backlog: DELIVERY_BACKLOG, timeoutSeconds: DELIVERY_TIMEOUT_SECONDS },
     };
     const results = {
       generatedAt: new Date().toISOString(),
@@ -401,26 +531,34 @@ async function main(args: string[]): Promise<void> {
       bareFastify: bare,
       ratioPosgateToBare: ratio,
       webhooks: sqliteWebhooks,
+      readPaymentRequest: sqlite.reads,
+      deliveryAlone: withoutMemory(sqliteDrain),
       ...(postgres
         ? {
             postgres: {
               oneProcess: {
                 createPaymentRequest: postgres.oneProcess.create, lifecycle: postgres.oneProcess.lifecycle, ratioPosgateToBare: ratioTo(postgres.oneProcess),
                 webhooks: postgres.oneProcessWebhooks,
+                readPaymentRequest: postgres.oneProcess.reads, deliveryAlone: withoutMemory(postgres.oneProcessDrain),
               },
               twoProcesses: {
                 createPaymentRequest: postgres.twoProcesses.create, createPerProcess: postgres.twoProcesses.createPerProcess,
                 lifecycle: postgres.twoProcesses.lifecycle, ratioPosgateToBare: ratioTo(postgres.twoProcesses),
+                readPaymentRequest: postgres.twoProcesses.reads,
               },
             },
           }
         : {}),
+      statementsPerOperation: Object.fromEntries(operations.map((o) => [o.title, o.counts])),
+      memory,
       warnings,
+      ...(incomplete.length > 0 ? { failures: [`delivery alone: the backlog did not drain within ${DELIVERY_TIMEOUT_SECONDS} s (${incomplete.join('; ')})`] } : {}),
     };
     await mkdir(RESULTS_DIR, { recursive: true });
     const file = new URL('latest.json', RESULTS_DIR);
     await writeFile(file, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`\nfigures written to bench/results/latest.json\n`);
+    if (incomplete.length > 0) throw new Error(`delivery alone: the backlog did not drain within ${DELIVERY_TIMEOUT_SECONDS} s (${incomplete.join('; ')} delivered); the rate printed is of what arrived by then`);
   } finally {
     await cleanup.unwind();
   }

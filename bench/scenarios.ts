@@ -1,11 +1,19 @@
 // The load runners: an autocannon throughput run, and the concurrent create → pay → read → refund loop.
+import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import autocannon from 'autocannon';
+
+/** autocannon's setupClient module that counts slow responses (it runs in autocannon's worker thread). */
+const SLOW_RESPONSES_MODULE = fileURLToPath(new URL('./slow-responses.cjs', import.meta.url));
 
 export interface ThroughputResult {
   requestsPerSecond: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** The slowest response (autocannon's max). */
+  latencyMaxMs: number;
+  /** Responses slower than `slowerThanMs` plus timeouts (only when the run asked for the count). */
+  slowResponses?: number;
   total2xx: number;
   non2xx: number;
   errors: number;
@@ -16,33 +24,54 @@ export interface ThroughputResult {
 
 export interface ThroughputRun {
   url: string;
+  /** Default POST (with `body`). */
+  method?: 'GET' | 'POST';
   headers: Record<string, string>;
-  body: string;
+  body?: string;
   connections: number;
   seconds: number;
   warmupSeconds: number;
-  /** Worker threads firing the requests (0: the calling thread). */
+  /** Worker threads firing the requests (at least 1 when `slowerThanMs` is set). */
   workers: number;
+  /** Count the responses slower than this (ms), e.g. 1000; the measured run only, not the warm-up. */
+  slowerThanMs?: number;
 }
 
-/** POSTs `body` to `url` from `connections` connections for `seconds` after a short warm-up. */
+/** Seconds before autocannon gives up on a request (counted as a timeout, and as slow). */
+const TIMEOUT_SECONDS = 10;
+
+/** Sends `method` (POST `body` by default) to `url` from `connections` connections for `seconds` after a short warm-up. */
 export async function runThroughput(run: ThroughputRun): Promise<ThroughputResult> {
-  const result = await autocannon({
+  const method = run.method ?? 'POST';
+  const base = {
     url: run.url,
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...run.headers },
-    body: run.body,
+    method,
+    headers: { ...(method === 'POST' ? { 'content-type': 'application/json' } : {}), ...run.headers },
+    ...(run.body === undefined ? {} : { body: run.body }),
     connections: run.connections,
-    duration: run.seconds,
-    timeout: 10,
+    timeout: TIMEOUT_SECONDS,
     ...(run.workers > 0 ? { workers: run.workers } : {}),
-    ...(run.warmupSeconds > 0 ? { warmup: { connections: run.connections, duration: run.warmupSeconds } } : {}),
-  });
+  };
+  let slow: Int32Array | null = null;
+  let result: autocannon.Result;
+  if (run.slowerThanMs === undefined) {
+    result = await autocannon({ ...base, duration: run.seconds, ...(run.warmupSeconds > 0 ? { warmup: { connections: run.connections, duration: run.warmupSeconds } } : {}) });
+  } else {
+    // the slow count is taken by a setupClient module in the worker thread (bench/slow-responses.cjs);
+    // autocannon would run it in its warm-up too, so the warm-up is a run of its own, without it
+    if (run.workers < 1) throw new Error('runThroughput: slowerThanMs needs autocannon workers (its setupClient is a module path)');
+    if (run.warmupSeconds > 0) await autocannon({ ...base, duration: run.warmupSeconds });
+    const counter = new SharedArrayBuffer(4);
+    slow = new Int32Array(counter);
+    result = await autocannon({ ...base, duration: run.seconds, setupClient: SLOW_RESPONSES_MODULE, slowResponses: { counter, thresholdMs: run.slowerThanMs } });
+  }
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stat]) => [code, stat.count]));
   return {
     requestsPerSecond: result.requests.average,
     latencyP50Ms: result.latency.p50,
     latencyP99Ms: result.latency.p99,
+    latencyMaxMs: result.latency.max,
+    ...(slow ? { slowResponses: Atomics.load(slow, 0) + result.timeouts } : {}),
     total2xx: result['2xx'],
     non2xx: result.non2xx,
     errors: result.errors,
@@ -66,6 +95,8 @@ export function combineThroughput(results: ThroughputResult[]): ThroughputResult
     requestsPerSecond: sum((r) => r.requestsPerSecond),
     latencyP50Ms: Math.max(...results.map((r) => r.latencyP50Ms)),
     latencyP99Ms: Math.max(...results.map((r) => r.latencyP99Ms)),
+    latencyMaxMs: Math.max(...results.map((r) => r.latencyMaxMs)),
+    ...(results.every((r) => r.slowResponses !== undefined) ? { slowResponses: sum((r) => r.slowResponses ?? 0) } : {}),
     total2xx: sum((r) => r.total2xx),
     non2xx: sum((r) => r.non2xx),
     errors: sum((r) => r.errors),
@@ -104,6 +135,13 @@ async function call(target: LifecycleTarget, step: string, method: 'GET' | 'POST
     throw new UnexpectedResponse(`${step}: ${method} ${path} answered ${response.status}, expected ${expected}: ${text.slice(0, 300)}`);
   }
   return JSON.parse(text) as Record<string, unknown>;
+}
+
+/** One payment request (201 expected); its id. */
+export async function createOneRequest(target: LifecycleTarget): Promise<string> {
+  const created = await call(target, 'create', 'POST', '/v1/payment-requests', 201, { amount: 1500, currency: 'NZD', terminalId: target.terminalId, allowConcurrent: true });
+  if (typeof created.id !== 'string') throw new UnexpectedResponse(`create: no id in ${JSON.stringify(created).slice(0, 300)}`);
+  return created.id;
 }
 
 /** One create → sandbox pay (approve) → read → partial refund; throws on any unexpected answer. */

@@ -130,12 +130,13 @@ async function createRequest(target: LifecycleTarget): Promise<string> {
   return created.id;
 }
 
-interface Parsed {
+export interface Parsed {
   arrival: Arrival;
   event: { id: string; type: string; objectId: string; createdAt: string };
 }
 
-function parse(arrival: Arrival): Parsed {
+/** The event a delivery carried; throws if it is not one, or its webhook-id is not the event's id. */
+export function parse(arrival: Arrival): Parsed {
   let event: any;
   try {
     event = JSON.parse(arrival.body);
@@ -149,8 +150,17 @@ function parse(arrival: Arrival): Parsed {
   return { arrival, event };
 }
 
+/** Throws unless the delivery's Standard Webhooks signature verifies with the endpoint's secret (at its arrival time). */
+export function checkSignature(arrival: Arrival, secret: string): void {
+  const ok = verifySignature({
+    id: arrival.webhookId, timestamp: arrival.timestamp, body: arrival.body, signatureHeader: arrival.signature, secret,
+    nowSeconds: Math.floor(arrival.arrivedAt / 1000),
+  });
+  if (!ok) throw new Error(`webhooks: the signature of event ${arrival.webhookId} does not verify (webhook-signature: ${arrival.signature})`);
+}
+
 /** Resolves once `done()` holds, checking every 20 ms; throws `timeoutMessage()` after `timeoutMs`. */
-async function waitUntil(done: () => boolean, timeoutMs: number, timeoutMessage: () => string): Promise<void> {
+export async function waitUntil(done: () => boolean, timeoutMs: number, timeoutMessage: () => string): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (!done()) {
     if (performance.now() > deadline) throw new Error(timeoutMessage());
@@ -216,11 +226,7 @@ export async function runWebhooks(target: LifecycleTarget, receiver: Receiver, w
   let signaturesChecked = 0;
   deliveries.forEach(({ arrival }, i) => {
     if (i % SIGNATURE_SAMPLE_EVERY !== 0) return;
-    const ok = verifySignature({
-      id: arrival.webhookId, timestamp: arrival.timestamp, body: arrival.body, signatureHeader: arrival.signature, secret,
-      nowSeconds: Math.floor(arrival.arrivedAt / 1000),
-    });
-    if (!ok) throw new Error(`webhooks: the signature of event ${arrival.webhookId} does not verify (webhook-signature: ${arrival.signature})`);
+    checkSignature(arrival, secret);
     signaturesChecked++;
   });
 

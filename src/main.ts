@@ -89,7 +89,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   });
   const secretParameters = dialects.flatMap((dialect) => dialect.secretParameters ?? []);
   const pages = { app, get publicUrl() { return publicUrl(); } };
-  const server = await buildServer({ app, logger, metrics, secretParameters }, [
+  const prefixed = dialects.filter((dialect) => dialect.prefix).map(({ name, prefix, openapi }) => ({ name, prefix, openapi }));
+  const server = await buildServer({ app, logger, metrics, secretParameters, publicUrl, prefixed }, [
     ...dialects.map((dialect) => (f: FastifyInstance) => dialect.mount(f, contextOf(dialect))),
     (f) => webPages(f, pages),
   ]);

@@ -5,7 +5,7 @@ export const ERROR_CODES = [
   // request shape
   'invalid_json', 'unknown_field', 'parameter_missing', 'parameter_invalid', 'amount_invalid', 'currency_invalid',
   'payload_too_large', 'unsupported_media_type', 'line_items_mismatch', 'short_code_invalid', 'patron_code_invalid',
-  'idempotency_key_invalid', 'method_not_allowed',
+  'idempotency_key_invalid', 'method_not_allowed', 'http_method_not_allowed',
   // auth and tenancy
   'missing_api_key', 'invalid_api_key', 'permission_denied', 'test_mode_only', 'not_found', 'route_not_found',
   // business rules

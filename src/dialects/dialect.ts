@@ -26,6 +26,14 @@ export interface DialectContext<Settings = unknown> {
   secretlessWebhookFormats: readonly string[];
 }
 
+/** A dialect's own OpenAPI document: its title and description, and how its callers authenticate. */
+export interface DialectDocument {
+  title: string;
+  description: string;
+  /** OpenAPI security schemes by name; every operation requires one of them. */
+  securitySchemes?: Record<string, Record<string, unknown>>;
+}
+
 /** How a dialect's credential set is made, for the admin API and `posgate credentials --json`. */
 export interface CredentialIssuer {
   /**
@@ -51,6 +59,12 @@ export interface Dialect<Settings = unknown> {
   credentials?: CredentialIssuer;
   /** Query parameter names (any case) whose values are secret: the logger redacts them from URLs. */
   secretParameters?: readonly string[];
+  /**
+   * Its own OpenAPI document, served at `<prefix>/openapi.json`: the routes under its prefix, as
+   * their schemas describe them (for a provider whose API is JSON over HTTP). Without it, its routes
+   * are in no document; they are never in the native API's (`/openapi.json`).
+   */
+  openapi?: DialectDocument;
   /** Its webhook format, when it has one: what an endpoint with `format: <name>` is sent. */
   webhook?(context: DialectContext<Settings>): RenderDelivery;
   /**

@@ -4,13 +4,16 @@ import { randomBytes } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { createJsonSchemaTransformObject, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { App } from '../app/context.js';
-import { DomainError, ERROR_CODES } from '../core/errors.js';
+import { DomainError } from '../core/errors.js';
 import { requestSerializer, secretParameterNames } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { toDomainError } from '../dialects/shared/errors.js';
+import { indexRoutes } from './allowed-methods.js';
+import { completeDocument, type OpenApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 
 export const BODY_LIMIT = 256 * 1024;
@@ -23,7 +26,20 @@ export interface ServerDeps {
   metrics: Metrics;
   /** Query parameter names whose values never reach a log (the dialects' own, beside the generic ones). */
   secretParameters?: readonly string[];
+  /** Where clients reach this server (the documents' `servers`), read per request. */
+  publicUrl?: () => string;
+  /** The API surfaces under a prefix of their own: out of the native document; those with `openapi` get one of their own. */
+  prefixed?: readonly PrefixedSurface[];
 }
+
+export interface PrefixedSurface {
+  name: string;
+  prefix: string;
+  openapi?: { title: string; description: string; securitySchemes?: Record<string, Record<string, unknown>> };
+}
+
+/** The server's maximum path parameter length: long enough that an over-long id reaches the route's schema and gets a problem+json 400. */
+const MAX_PARAM_LENGTH = 1000;
 
 /** An API surface (the native API, a provider dialect, …): registers its routes on the server. */
 export type Surface = (fastify: FastifyInstance) => Promise<void>;
@@ -35,6 +51,59 @@ function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply)
   return sendProblem(reply, request, problem);
 }
 
+const underPrefix = (url: string, prefix: string) => url === prefix || url.startsWith(`${prefix}/`);
+
+/**
+ * The native API's document at /openapi.json (completed with every operation's errors, see
+ * ./openapi.ts), and one for each prefixed surface that asks for one, at <prefix>/openapi.json.
+ * Each is served with `servers` naming where this gateway is reached.
+ */
+async function registerDocuments(fastify: FastifyInstance, deps: ServerDeps): Promise<void> {
+  const prefixed = deps.prefixed ?? [];
+  const servers = () => (deps.publicUrl ? [{ url: deps.publicUrl(), description: 'This gateway' }] : []);
+  await fastify.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'posgate native API', version: '1.0.0',
+        description: 'Point-of-sale payment requests. Errors are RFC 9457 problem+json with a stable `code`.',
+        license: { name: 'Apache-2.0', identifier: 'Apache-2.0' },
+      },
+      components: {
+        securitySchemes: {
+          apiKey: { type: 'http', scheme: 'bearer', description: 'sk_test_… / tk_test_… (or live)' },
+          adminToken: { type: 'http', scheme: 'bearer', description: 'The admin token (POSGATE_ADMIN_TOKEN, or the one printed on first start)' },
+        },
+      },
+      security: [{ apiKey: [] }],
+    },
+    // the dialects' routes are theirs to document
+    transform: (input) => (prefixed.some((surface) => surface.prefix && underPrefix(input.url, surface.prefix)) ? { schema: { hide: true }, url: input.url } : jsonSchemaTransform(input)),
+    transformObject: (input) => completeDocument(jsonSchemaTransformObject(input) as OpenApiDocument) as ReturnType<typeof jsonSchemaTransformObject>,
+  });
+  fastify.get('/openapi.json', { schema: { hide: true } }, async () => ({ ...fastify.swagger(), servers: servers() }));
+
+  for (const surface of prefixed) {
+    if (!surface.openapi || !surface.prefix) continue;
+    const decorator = `openapi_${surface.name}`;
+    await fastify.register(fastifySwagger, {
+      decorator,
+      openapi: {
+        openapi: '3.1.0',
+        info: { title: surface.openapi.title, description: surface.openapi.description, version: '1.0.0', license: { name: 'Apache-2.0', identifier: 'Apache-2.0' } },
+        // the dialect writes its schemes in OpenAPI's own words; the plugin's types name every variant
+        components: { securitySchemes: (surface.openapi.securitySchemes ?? {}) as never },
+        security: Object.keys(surface.openapi.securitySchemes ?? {}).map((name) => ({ [name]: [] })),
+      },
+      transform: (input) => (underPrefix(input.url, surface.prefix) ? jsonSchemaTransform(input) : { schema: { hide: true }, url: input.url }),
+      // its own schemas only: the native API's named schemas are not part of a dialect's document
+      transformObject: createJsonSchemaTransformObject({ schemaRegistry: z.registry() }),
+    });
+    const document = () => (fastify as unknown as Record<string, () => object>)[decorator]!();
+    fastify.get(`${surface.prefix}/openapi.json`, { schema: { hide: true } }, async () => ({ ...document(), servers: servers() }));
+  }
+}
+
 export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promise<FastifyInstance> {
   const fastify = Fastify({
     // request URLs are logged with every secret parameter replaced, whichever logger was handed in
@@ -44,8 +113,7 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: true,
-    // long enough that an over-long id reaches the route's schema and gets a problem+json 400
-    routerOptions: { maxParamLength: 1000 },
+    routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // errors met before routing (a malformed percent-encoding, …): no hook has run, so set Request-Id here
     frameworkErrors: (error, request, reply) => {
       reply.header('Request-Id', request.id);
@@ -79,24 +147,18 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
   });
 
   fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));
-  fastify.setNotFoundHandler((request, reply) => sendProblem(reply, request, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
-
-  await fastify.register(fastifySwagger, {
-    openapi: {
-      openapi: '3.1.0',
-      info: { title: 'posgate native API', version: '1.0.0', description: 'Point-of-sale payment requests. Errors are RFC 9457 problem+json with a stable `code`.' },
-      components: {
-        securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'sk_test_… / tk_test_… (or live); admin token under /admin/v1' } },
-        schemas: { ErrorCode: { type: 'string', enum: [...ERROR_CODES], description: 'Stable error codes of problem+json responses' } },
-      },
-      security: [{ apiKey: [] }],
-    },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+  // a known path asked with a method it does not answer: 405 naming the ones it does (RFC 9110)
+  const allowedMethods = indexRoutes(fastify, { maxParamLength: MAX_PARAM_LENGTH });
+  fastify.setNotFoundHandler((request, reply) => {
+    const path = request.url.split('?')[0] as string;
+    const allowed = allowedMethods(path);
+    if (allowed.length === 0) return sendProblem(reply, request, new DomainError('route_not_found', `No route ${request.method} ${path}.`));
+    reply.header('Allow', allowed.join(', '));
+    return sendProblem(reply, request, new DomainError('http_method_not_allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}.`));
   });
-  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' });
 
-  fastify.get('/openapi.json', { schema: { hide: true } }, async () => fastify.swagger());
+  await registerDocuments(fastify, deps);
+  await fastify.register(fastifySwaggerUi, { routePrefix: '/docs' });
   fastify.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   fastify.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {
     try {

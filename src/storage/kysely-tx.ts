@@ -38,6 +38,12 @@ export interface DriverFeatures {
 export class KyselyTx implements Tx {
   /** The channel commands whose answers this transaction applies (see actForChannelCommand). */
   private readonly channelCommands: string[] = [];
+  /**
+   * The last event sequence of each object this transaction created or appended to: an object it
+   * made has none yet, and its own appends are the only ones it could see, so the next one needs
+   * no query (a statement saved on every create).
+   */
+  private readonly sequences = new Map<string, number>();
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -178,6 +184,7 @@ export class KyselyTx implements Tx {
 
   async insertPaymentRequest(request: PaymentRequest) {
     await this.write(() => this.db.insertInto('payment_requests').values(rows.fromPaymentRequest(request)).execute());
+    this.sequences.set(request.id, 0);
   }
   async updatePaymentRequest(request: PaymentRequest) {
     const { id: _id, ...values } = rows.fromPaymentRequest(request);
@@ -273,6 +280,7 @@ export class KyselyTx implements Tx {
 
   async insertRefund(refund: Refund) {
     await this.write(() => this.db.insertInto('refunds').values(rows.fromRefund(refund)).execute());
+    this.sequences.set(refund.id, 0);
   }
   async updateRefund(refund: Refund) {
     const { id: _id, ...values } = rows.fromRefund(refund);
@@ -328,8 +336,11 @@ export class KyselyTx implements Tx {
         data: JSON.stringify(e.data), created_at: e.createdAt,
       }).execute(),
     );
+    this.sequences.set(e.objectId, e.sequence);
   }
   async lastEventSequence(objectId: string) {
+    const known = this.sequences.get(objectId);
+    if (known !== undefined) return known;
     const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('sequence').as('last')).where('object_id', '=', objectId).executeTakeFirst();
     return Number(row?.last ?? 0);
   }

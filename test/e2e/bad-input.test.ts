@@ -134,7 +134,7 @@ const cases: Case[] = [
   { name: 'unknown route', method: 'GET', path: '/v1/nothing-here', status: 404, code: 'route_not_found' },
   { name: 'GET: id of 101 characters', method: 'GET', path: `${PR}/pr_${'x'.repeat(98)}`, status: 400, code: 'parameter_invalid', param: 'id' },
   { name: 'cancel: id of 101 characters', method: 'POST', path: `${PR}/pr_${'x'.repeat(98)}/cancel`, body: {}, status: 400, code: 'parameter_invalid', param: 'id' },
-  { name: 'unknown method on a known path', method: 'DELETE', path: (c) => `${PR}/${c.prId}`, status: 404, code: 'route_not_found' },
+  { name: 'unknown method on a known path', method: 'DELETE', path: (c) => `${PR}/${c.prId}`, status: 405, code: 'http_method_not_allowed' },
 
   // --- tenancy and modes ---
   // The sandbox refuses a live key before it looks anything up: 403 test_mode_only whatever the id, which is no existence

@@ -36,7 +36,7 @@ describe('operations', () => {
     expect(create.requestBody.content['application/json'].schema.properties).toHaveProperty('amount');
     expect(create.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/payment-requests/{id}/refunds', '/v1/sandbox/clock/advance', '/admin/v1/merchants']));
-    expect(doc.components.schemas.ErrorCode.enum).toEqual([...ERROR_CODES]);
+    expect(doc.components.schemas.Problem.properties.code.enum).toEqual([...ERROR_CODES]);
     const docs = await fetch(`${t.url}/docs/`);
     expect(docs.status).toBe(200);
     expect(await docs.text()).toContain('swagger');

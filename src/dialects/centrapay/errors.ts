@@ -10,7 +10,7 @@ export interface CentrapayError {
 }
 
 const REASONS: Record<number, string> = {
-  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 409: 'Conflict', 413: 'Payload Too Large',
+  400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 409: 'Conflict', 413: 'Payload Too Large',
   415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
@@ -79,6 +79,7 @@ export const CENTRAPAY_ERRORS = {
     return forbidden(Object.hasOwn(NOT_FOUND, kind) ? NOT_FOUND[kind]! : 'PAYMENT_REQUEST_NOT_FOUND');
   },
   route_not_found: { statusCode: 404, message: 'Not Found' },
+  http_method_not_allowed: { statusCode: 405, message: 'Method Not Allowed' },
   // business rules
   request_expired: forbidden('REQUEST_EXPIRED'),
   void_window_exceeded: forbidden('VOID_WINDOW_EXCEEDED'),

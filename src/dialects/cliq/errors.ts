@@ -13,7 +13,7 @@ export const CLIQ_STATUSES: Record<ErrorCode, number> = {
   short_code_invalid: BAD, patron_code_invalid: BAD, idempotency_key_invalid: BAD, method_not_allowed: BAD,
   amount_required: BAD, currency_mismatch: BAD,
   missing_api_key: 401, invalid_api_key: 401, permission_denied: 403, test_mode_only: 403,
-  not_found: 404, route_not_found: 404,
+  not_found: 404, route_not_found: 404, http_method_not_allowed: 405,
   duplicate_reference: STATE, terminal_busy: STATE, already_succeeded: STATE, not_authorized: STATE, not_prepared: STATE,
   void_window_exceeded: STATE, amount_exceeds_authorized: STATE, amount_exceeds_refundable: STATE, partial_payment_not_allowed: STATE,
   invalid_state: STATE, request_expired: STATE, terminal_name_taken: STATE, refund_window_exceeded: STATE, already_exists: STATE,

@@ -19,7 +19,7 @@ export const KOWRI_ERRORS: Record<ErrorCode, KowriRefusal> = {
   short_code_invalid: BAD, patron_code_invalid: BAD, idempotency_key_invalid: BAD, method_not_allowed: BAD, currency_mismatch: BAD,
   amount_required: BAD,
   missing_api_key: AUTH, invalid_api_key: AUTH, permission_denied: ['UNAUTHORIZED', 403], test_mode_only: ['UNAUTHORIZED', 403],
-  not_found: ['NOT_FOUND', 200], route_not_found: ['NOT_FOUND', 404],
+  not_found: ['NOT_FOUND', 200], route_not_found: ['NOT_FOUND', 404], http_method_not_allowed: ['NOT_FOUND', 405],
   duplicate_reference: REFUSED, terminal_busy: REFUSED, already_succeeded: REFUSED, not_authorized: REFUSED, not_prepared: REFUSED,
   void_window_exceeded: REFUSED, amount_exceeds_authorized: REFUSED, amount_exceeds_refundable: REFUSED, partial_payment_not_allowed: REFUSED,
   invalid_state: REFUSED, request_expired: REFUSED, terminal_name_taken: REFUSED, refund_window_exceeded: REFUSED, already_exists: REFUSED,

@@ -19,7 +19,7 @@ export const KPAY_ERRORS: Record<ErrorCode, [KpayCode, number]> = {
   short_code_invalid: FORMAT, patron_code_invalid: FORMAT, idempotency_key_invalid: FORMAT, method_not_allowed: FORMAT,
   amount_required: FORMAT, currency_mismatch: FORMAT,
   missing_api_key: SECURITY, invalid_api_key: SECURITY, permission_denied: ['63', 403], test_mode_only: ['63', 403],
-  not_found: ['25', 200], route_not_found: ['25', 404],
+  not_found: ['25', 200], route_not_found: ['25', 404], http_method_not_allowed: ['25', 405],
   duplicate_reference: ['26', 200],
   terminal_busy: INVALID, already_succeeded: INVALID, not_authorized: INVALID, not_prepared: INVALID, void_window_exceeded: INVALID,
   amount_exceeds_authorized: INVALID, amount_exceeds_refundable: INVALID, partial_payment_not_allowed: INVALID, invalid_state: INVALID,

@@ -11,6 +11,7 @@ import type { Dialect } from '../dialect.js';
 import { kpayCallbackFormat } from './callbacks.js';
 import { issueKpayCredentials } from './credentials.js';
 import { KPAY_ERRORS, RESPONSE_MESSAGES } from './errors.js';
+import { KPAY_OPENAPI } from './openapi.js';
 import { kpayRoutes } from './routes.js';
 import { sandboxRoutes } from './sandbox.js';
 
@@ -41,6 +42,7 @@ export const kpay: Dialect = {
   mount: (fastify, context) => kpayApi(fastify, { app: context.app }),
   credentials: { issue: (unit, merchantId) => issueKpayCredentials(unit, merchantId) },
   webhook: (context) => kpayCallbackFormat(context.app),
+  openapi: KPAY_OPENAPI,
 };
 
 export type { KpayCredentials } from './credentials.js';

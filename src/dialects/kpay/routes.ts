@@ -11,6 +11,7 @@ import type { PaymentRequest } from '../../core/payment-request.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { RESPONSE_MESSAGES } from './errors.js';
 import { fieldsOf, saveFields } from './fields.js';
+import { documented, KOBO_PATTERN } from './openapi.js';
 import { accountNumberOf, dataOf, DEFAULT_TIME_ZONE } from './render.js';
 
 export const DEFAULT_EXPIRY_SECONDS = 24 * 3600;
@@ -19,7 +20,7 @@ export const REFERENCE = /^[A-Za-z0-9._-]{1,64}$/;
 
 const Kobo = z.string().refine((text) => /^[1-9]\d*$/.test(text) && BigInt(text) <= BigInt(MAX_AMOUNT), {
   message: `a whole number of kobo as a string, from "1" to "${MAX_AMOUNT}" (e.g. "150000" for NGN 1,500.00)`,
-});
+}).meta({ pattern: KOBO_PATTERN });
 
 const CreateBody = z.strictObject({
   reference: z.string().regex(REFERENCE, 'at most 64 letters, digits, ".", "_" or "-"').optional(),
@@ -27,7 +28,7 @@ const CreateBody = z.strictObject({
   accountNumber: z.string().regex(/^\d{10}$/, '10 digits').optional(),
   paymentMethod: z.string().min(1).max(64).optional(),
   metaData: z.string().max(4000).optional(),
-  callbackUrl: z.url({ protocol: /^https?$/ }).max(2048).optional(),
+  callbackUrl: z.url({ protocol: /^https?$/ }).max(2048).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }).optional(),
   expiresInSeconds: z.number().int().min(60).max(MAX_EXPIRY_SECONDS).optional(),
 });
 
@@ -70,7 +71,7 @@ export async function renderRequest(app: App, request: PaymentRequest) {
 }
 
 export function kpayRoutes(k: FastifyInstance, app: App): void {
-  k.post('/api/v1/pos/payment-request', async (req) => {
+  k.post('/api/v1/pos/payment-request', documented('createPaymentRequest', 'Create a payment request: a virtual account the patron transfers to', CreateBody), async (req) => {
     const body = parseStrict(CreateBody, req.body);
     const reference = body.reference ?? app.ids.secret('KP', 10);
     const { request } = await inTransaction(app, async (unit) => {
@@ -91,9 +92,9 @@ export function kpayRoutes(k: FastifyInstance, app: App): void {
     return renderRequest(app, request);
   });
 
-  k.get<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref', async (req) => renderRequest(app, await find(app, req.caller, req.params.ref)));
+  k.get<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref', documented('retrievePaymentRequest', 'Re-query a request by its reference or paymentRequestRefId'), async (req) => renderRequest(app, await find(app, req.caller, req.params.ref)));
 
-  k.post<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref/cancel', async (req) => {
+  k.post<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref/cancel', documented('cancelPaymentRequest', 'Cancel a request by its reference or paymentRequestRefId'), async (req) => {
     const found = await find(app, req.caller, req.params.ref);
     const cancelled = await inTransaction(app, (unit) => cancelPaymentRequest(unit, req.caller, found.id));
     return renderRequest(app, cancelled);

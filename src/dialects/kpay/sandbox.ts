@@ -9,16 +9,17 @@ import { getPaymentRequest } from '../../app/use-cases/payment-requests.js';
 import { DomainError } from '../../core/errors.js';
 import { MAX_AMOUNT } from '../../core/money.js';
 import { requestOfAccount } from './fields.js';
+import { documented, KOBO_PATTERN } from './openapi.js';
 import { parseStrict, renderRequest } from './routes.js';
 
 const TransferBody = z.strictObject({
   accountNumber: z.string().regex(/^\d{10}$/, '10 digits'),
-  amount: z.string().refine((text) => /^[1-9]\d*$/.test(text) && BigInt(text) <= BigInt(MAX_AMOUNT), { message: 'a whole number of kobo as a string' }),
+  amount: z.string().refine((text) => /^[1-9]\d*$/.test(text) && BigInt(text) <= BigInt(MAX_AMOUNT), { message: 'a whole number of kobo as a string' }).meta({ pattern: KOBO_PATTERN }),
   sessionId: z.string().regex(/^[A-Za-z0-9._-]{1,64}$/, 'at most 64 letters, digits, ".", "_" or "-"').optional(),
 });
 
 export function sandboxRoutes(k: FastifyInstance, app: App): void {
-  k.post('/api/v1/sandbox/transfer', async (req) => {
+  k.post('/api/v1/sandbox/transfer', documented('sandboxTransfer', 'The sandbox bank: the patron transfers kobo to a virtual account (test-mode keys)', TransferBody), async (req) => {
     if (req.caller.livemode) throw new DomainError('test_mode_only', 'Sandbox transfers are for test-mode keys only.');
     const body = parseStrict(TransferBody, req.body);
     const requestId = await requestOfAccount(app.db.read, body.accountNumber);

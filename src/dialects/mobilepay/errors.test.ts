@@ -25,6 +25,7 @@ describe('MobilePay error table', () => {
         expect(status, `${code} in ${operation}`).toBeLessThan(SERVER.includes(code) ? 600 : 500);
         if (AUTH.includes(code)) expect({ status, errorCode }).toEqual({ status: 401, errorCode: null });
         else if (code === 'route_not_found') expect({ status, errorCode }).toEqual({ status: 404, errorCode: null });
+        else if (code === 'http_method_not_allowed') expect({ status, errorCode }).toEqual({ status: 405, errorCode: null });
         else expect(errorCode, `${code} in ${operation}`).toMatch(/^[12]\d{3}$/); // a v10 code
       }
     }

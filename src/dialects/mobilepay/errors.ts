@@ -46,6 +46,7 @@ export const MOBILEPAY_REFUSALS = {
   test_mode_only: { status: 403, errorCode: '1400' },
   not_found: (error) => ({ status: 404, errorCode: notFoundCode(error) }),
   route_not_found: { status: 404, errorCode: null },
+  http_method_not_allowed: { status: 405, errorCode: null },
   // business rules
   terminal_busy: { status: 409, errorCode: '1301' },
   not_prepared: { status: 409, errorCode: '1303' },

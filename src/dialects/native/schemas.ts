@@ -1,7 +1,8 @@
 // Request and response schemas of the native API: they validate input and generate /openapi.json.
 import { z } from 'zod';
 import { ERROR_CODES } from '../../core/errors.js';
-import { isSupportedCurrency, MAX_AMOUNT } from '../../core/money.js';
+import { CURRENCY_EXPONENTS, MAX_AMOUNT } from '../../core/money.js';
+import { SHORT_CODE_ALPHABET } from '../../core/short-code.js';
 import { PAYMENT_REQUEST_EVENT_TYPES, PAYMENT_REQUEST_STATUSES } from '../../core/payment-request.js';
 import { REFUND_EVENT_TYPES, REFUND_STATUSES, SYSTEM_REFERENCE_PREFIX } from '../../core/refund.js';
 
@@ -12,8 +13,11 @@ const minor = (what: string) =>
     .max(MAX_AMOUNT, `${what} must be at most 10^12 minor units`);
 
 export const Amount = minor('amount').describe('Integer in the currency\'s minor unit (cents, kobo, satoshi)');
-export const Currency = z.string().refine(isSupportedCurrency, 'must be an upper-case ISO 4217 code (or BTC) that posgate supports').describe('ISO 4217, upper case, or BTC');
-const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048);
+// an enum, not a refinement: the document then lists exactly the codes the server accepts
+const CURRENCIES = Object.keys(CURRENCY_EXPONENTS).sort() as [string, ...string[]];
+export const Currency = z.enum(CURRENCIES, { error: (issue) => (issue.input === undefined ? 'expected a currency, received undefined' : 'must be an upper-case ISO 4217 code (or BTC) that posgate supports') }).describe('ISO 4217, upper case, or BTC');
+// what the refinements check, said in JSON Schema too, so the document is as strict as the server
+const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
 const Id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`);
 
 export const LineItem = z.strictObject({
@@ -27,7 +31,7 @@ export const LineItem = z.strictObject({
 });
 
 export const Metadata = z.record(z.string().min(1).max(40), z.string().max(500))
-  .refine((m) => Object.keys(m).length <= 50, 'metadata holds at most 50 keys');
+  .refine((m) => Object.keys(m).length <= 50, 'metadata holds at most 50 keys').meta({ maxProperties: 50 });
 
 export const PAYMENT_METHODS = ['card', 'mobile_money', 'bank_transfer', 'wallet', 'crypto'] as const;
 export const PaymentMethod = z.enum(PAYMENT_METHODS);
@@ -58,7 +62,8 @@ export const CaptureBody = z.strictObject({ amount: Amount.optional() });
 export const EmptyBody = z.strictObject({});
 export const CreateRefundBody = z.strictObject({
   amount: Amount,
-  reference: z.string().min(1).max(255).refine((r) => !r.startsWith(SYSTEM_REFERENCE_PREFIX), `references starting with ${SYSTEM_REFERENCE_PREFIX} are reserved for posgate's own refunds`),
+  reference: z.string().min(1).max(255).refine((r) => !r.startsWith(SYSTEM_REFERENCE_PREFIX), `references starting with ${SYSTEM_REFERENCE_PREFIX} are reserved for posgate's own refunds`)
+    .meta({ pattern: `^(?!${SYSTEM_REFERENCE_PREFIX})` }),
   reason: z.string().max(500).optional(),
   captureMode: z.enum(['automatic', 'manual']).optional(),
 });
@@ -67,11 +72,21 @@ export const IdParams = z.strictObject({ id: z.string().min(1).max(100) });
 export const KeyParams = z.strictObject({ id: z.string().min(1).max(100), keyId: z.string().min(1).max(100) });
 
 const limit = z.coerce.number().int().min(1).max(100).default(20);
+/**
+ * A list's `nextCursor`: the sort key of the page's last item as it is (an id, or an event's
+ * position), so that the pattern here is the whole of what the server checks (docs/api-decisions.md).
+ */
+const cursor = z.string().regex(/^[A-Za-z0-9_]{1,100}$/, 'is not a cursor this API returned').optional().describe("Opaque: the previous page's nextCursor");
+const eventCursor = z.string().regex(/^[0-9]{1,15}$/, 'is not a cursor this API returned').optional().describe("Opaque: the previous page's nextCursor");
+/** What a person may type as a short code: 9 characters of the alphabet in any case, with dashes or spaces anywhere. */
+const shortCodeChar = `[${SHORT_CODE_ALPHABET}${SHORT_CODE_ALPHABET.toLowerCase()}]`;
+export const ShortCodeText = z.string().max(30).regex(new RegExp(`^[\\s-]*(?:${shortCodeChar}[\\s-]*){9}$`), 'must be a short code: XXX-XXX-XXC')
+  .describe('XXX-XXX-XXC, any case, dashes optional; the last character is a check character (a wrong one is 400 short_code_invalid)');
 const boolText = z.enum(['true', 'false']).transform((v) => v === 'true');
 const isoTime = z.iso.datetime({ offset: true }).transform((v) => Date.parse(v));
 
 export const ListPaymentRequestsQuery = z.strictObject({
-  limit, cursor: z.string().optional(),
+  limit, cursor,
   terminalId: z.string().optional(), status: z.enum(PAYMENT_REQUEST_STATUSES).optional(), reference: z.string().optional(), shortCode: z.string().optional(),
   createdFrom: isoTime.optional(), createdTo: isoTime.optional(), active: boolText.optional(),
 });
@@ -79,8 +94,9 @@ export const GetPaymentRequestQuery = z.strictObject({
   waitSeconds: z.coerce.number().int().min(0).max(60).optional().describe('Long-poll: wait up to N seconds for a change'),
   unlessStatus: z.enum(PAYMENT_REQUEST_STATUSES).optional().describe('Answer as soon as the status is not this (default: the current status)'),
 });
-export const PageQuery = z.strictObject({ limit, cursor: z.string().optional() });
-export const EventsQuery = z.strictObject({ limit, cursor: z.string().optional(), objectId: z.string().optional(), type: z.string().optional() });
+export const PageQuery = z.strictObject({ limit, cursor });
+export const EventPageQuery = z.strictObject({ limit, cursor: eventCursor });
+export const EventsQuery = z.strictObject({ limit, cursor: eventCursor, objectId: z.string().optional(), type: z.string().optional() });
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).optional() });
 
 export const SandboxPayBody = z.strictObject({
@@ -139,3 +155,55 @@ export const ProblemObject = z.object({
   errors: z.array(z.object({ code: z.enum(ERROR_CODES), param: z.string(), detail: z.string() })).optional().describe('Every bad field of a validation failure, the first being `param`'),
   requestId: z.string(),
 }).meta({ id: 'Problem', description: 'RFC 9457 problem details; `code` is stable' });
+
+// Each of these lists every field its renderer (../render.ts) writes: a response schema also
+// serializes, and a field it does not name would be dropped from the answer.
+export const TerminalObject = z.object({
+  id: z.string(), object: z.literal('terminal'), merchantId: z.string(), storeId: z.string(), name: z.string().describe("The merchant's own terminal id"),
+  checkInUrl: z.string().describe('What the terminal\'s static QR code holds: a patron scanning it checks in'), createdAt: Timestamp,
+}).meta({ id: 'Terminal' });
+
+export const ApiKeyObject = z.object({
+  id: z.string(), object: z.literal('api_key'), livemode: z.boolean(), kind: z.enum(['secret', 'terminal']), mode: z.enum(['test', 'live']),
+  merchantId: z.string(), terminalId: z.string().nullable(), last4: z.string(), createdAt: Timestamp, revokedAt: NullableTimestamp,
+  secretKey: z.string().optional().describe('sk_…: only in the answer that made it (shown once)'),
+  terminalKey: z.string().optional().describe('tk_…: only in the answer that made it (shown once)'),
+}).meta({ id: 'ApiKey' });
+
+export const WebhookEndpointObject = z.object({
+  id: z.string(), object: z.literal('webhook_endpoint'), livemode: z.boolean(), url: z.string(), eventTypes: z.array(z.string()).nullable().describe('null: every event type'),
+  format: z.string(), status: z.enum(['enabled', 'disabled']), disabledReason: z.string().nullable(), createdAt: Timestamp, updatedAt: Timestamp,
+}).meta({ id: 'WebhookEndpoint' });
+export const WebhookEndpointWithSecret = WebhookEndpointObject.extend({ secret: z.string().describe('whsec_…: shown once') }).meta({ id: 'WebhookEndpointWithSecret' });
+export const DeletedWebhookEndpoint = WebhookEndpointObject.extend({ deleted: z.literal(true) }).meta({ id: 'DeletedWebhookEndpoint' });
+
+export const DeliveryAttemptObject = z.object({
+  id: z.string(), object: z.literal('delivery_attempt'), eventId: z.string(), endpointId: z.string().nullable().describe("null: the request's own webhookUrl"), url: z.string(),
+  attemptedAt: Timestamp, statusCode: z.number().int().nullable(), latencyMs: z.number().int(), responseSnippet: z.string().nullable(), error: z.string().nullable(),
+}).meta({ id: 'DeliveryAttempt' });
+export const DeliveryAttempts = z.object({ data: z.array(DeliveryAttemptObject) });
+export const QueuedDeliveries = z.object({
+  object: z.literal('list'),
+  data: z.array(z.object({ id: z.string(), object: z.literal('delivery'), eventId: z.string(), endpointId: z.string().nullable(), url: z.string(), status: z.string() })),
+});
+
+export const StoreObject = z.object({ id: z.string(), object: z.literal('store'), merchantId: z.string(), name: z.string(), createdAt: Timestamp }).meta({ id: 'Store' });
+export const MerchantObject = z.object({
+  id: z.string(), object: z.literal('merchant'), name: z.string(),
+  underpaymentTolerancePercent: z.string().describe('Exact decimal text: a payment this much short of the amount still settles the request'),
+  timeZone: z.string().nullable().describe('IANA time zone for local dates and times (null: none set)'), createdAt: Timestamp,
+}).meta({ id: 'Merchant' });
+export const NewMerchant = MerchantObject.extend({ stores: z.array(StoreObject) });
+export const MerchantOverview = MerchantObject.extend({ stores: z.array(StoreObject), terminals: z.array(TerminalObject) });
+
+export const PatronObject = z.object({
+  id: z.string(), object: z.literal('patron'), livemode: z.boolean(), name: z.string(), age: z.number().int().nullable(),
+  patronCode: z.string().describe('Single use: pass it as patronCode on create'), patronCodeExpiresAt: Timestamp, pageUrl: z.string(), createdAt: Timestamp,
+}).meta({ id: 'Patron' });
+export const TestClockObject = z.object({
+  object: z.literal('test_clock'), now: Timestamp, offsetSeconds: z.number().int(), expired: z.number().int().describe('Requests the advance expired'),
+}).meta({ id: 'TestClock' });
+export const CheckInObject = z.object({
+  object: z.literal('check_in'), terminalId: z.string(), patronId: z.string(), checkedInAt: Timestamp, paymentRequest: PaymentRequestObject.nullable(),
+}).meta({ id: 'CheckIn' });
+export const ResolvedReference = z.object({ id: z.string() });

@@ -13,6 +13,8 @@ export interface ValidationIssue {
 }
 
 const HEADER_CODES: Record<string, ErrorCode> = { 'idempotency-key': 'idempotency_key_invalid' };
+/** Path parameters whose refusal has a code of its own: the native short-code lookup's `code`. */
+const PARAM_CODES: Record<string, ErrorCode> = { code: 'short_code_invalid' };
 
 /** One bad field, as the native API's problem body lists them (`errors`). */
 export interface FieldError {
@@ -30,10 +32,12 @@ function issueError(issue: ValidationIssue, context: string | undefined): Domain
     return new DomainError('unknown_field', `Unknown field ${param}${context === 'querystring' ? ' in the query' : ''}.`, param);
   }
   const param = path.join('.') || (context ?? 'body');
-  const missing = issue.keyword === 'invalid_type' && /received undefined/.test(issue.message);
+  // zod says "received undefined" of a missing value (an enum's own message says it too: native Currency)
+  const missing = (issue.keyword === 'invalid_type' || issue.keyword === 'invalid_value') && /received undefined/.test(issue.message);
   const top = path[0];
   let code: ErrorCode = missing ? 'parameter_missing' : 'parameter_invalid';
   if (context === 'headers' && top && HEADER_CODES[top]) code = HEADER_CODES[top];
+  else if (context === 'params' && top && Object.hasOwn(PARAM_CODES, top)) code = PARAM_CODES[top] as ErrorCode;
   else if (!missing && path.at(-1) === 'amount' && path.length === 1) code = 'amount_invalid';
   else if (!missing && top === 'currency') code = 'currency_invalid';
   const what = context === 'headers' ? `header ${param}` : param;

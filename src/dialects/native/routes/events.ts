@@ -3,9 +3,9 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { openEventStream, type EventStream } from '../../../app/use-cases/event-stream.js';
 import { listEvents } from '../../../app/use-cases/events.js';
-import { DomainError } from '../../../core/errors.js';
+import { errors } from '../../shared/openapi.js';
 import type { NativeDeps } from '../deps.js';
-import { decodeCursor, listBody } from '../pagination.js';
+import { listBody } from '../pagination.js';
 import { renderEvent } from '../render.js';
 import * as s from '../schemas.js';
 import { openSse, type SseConnection } from '../sse.js';
@@ -40,12 +40,8 @@ const streamDescription = [
   'Events committed by another posgate process arrive within about a second.',
 ].join(' ');
 
-function afterPosition(cursor: string | undefined): number | undefined {
-  const decoded = decodeCursor(cursor);
-  if (decoded === undefined) return undefined;
-  if (!/^\d+$/.test(decoded)) throw new DomainError('parameter_invalid', 'cursor is not a cursor this API returned.', 'cursor');
-  return Number(decoded);
-}
+/** An event cursor is a position (its query schema holds it to digits). */
+const afterPosition = (cursor: string | undefined): number | undefined => (cursor === undefined ? undefined : Number(cursor));
 
 export function eventRoutes(fastify: FastifyInstance, deps: NativeDeps & { eventStream?: EventStreamSettings }): void {
   const { app } = deps;
@@ -61,7 +57,13 @@ export function eventRoutes(fastify: FastifyInstance, deps: NativeDeps & { event
     }));
   });
 
-  r.get('/v1/events/stream', { schema: { tags, summary: "Live stream of the caller's events (server-sent events)", description: streamDescription, querystring: StreamQuery } }, async (req, reply) => {
+  r.get('/v1/events/stream', {
+    schema: {
+      tags, summary: "Live stream of the caller's events (server-sent events)", operationId: 'streamEvents', description: streamDescription, querystring: StreamQuery,
+      response: { 200: { description: 'The stream: it stays open until the client or the server closes it', content: { 'text/event-stream': { schema: z.string() } } } },
+      'x-errors': errors('not_found'),
+    },
+  }, async (req, reply) => {
     const header = req.headers['last-event-id'];
     const fromHeader = (Array.isArray(header) ? header[0] : header)?.trim();
     const lastEventId = fromHeader || req.query.lastEventId || undefined;
@@ -81,14 +83,14 @@ export function eventRoutes(fastify: FastifyInstance, deps: NativeDeps & { event
     });
   });
 
-  r.get('/v1/events', { schema: { tags, summary: "The caller's events, oldest first", querystring: s.EventsQuery, response: { 200: s.ListOf(s.EventObject) } } }, async (req) => {
+  r.get('/v1/events', { schema: { tags, summary: "The caller's events, oldest first", operationId: 'listEvents', querystring: s.EventsQuery, response: { 200: s.ListOf(s.EventObject) } } }, async (req) => {
     const { limit, cursor, objectId, type } = req.query;
     const page = await listEvents(app, req.caller, { objectId, type }, { limit, afterPosition: afterPosition(cursor) });
     return listBody(page.items.map((e) => renderEvent(e, deps.publicUrl)), page.hasMore, page.items.at(-1)?.position);
   });
 
   r.get('/v1/payment-requests/:id/events', {
-    schema: { tags, summary: "A request's history: its events and its refunds' events, oldest first", params: s.IdParams, querystring: s.PageQuery, response: { 200: s.ListOf(s.EventObject) } },
+    schema: { tags, summary: "A request's history: its events and its refunds' events, oldest first", operationId: 'listPaymentRequestEvents', 'x-errors': errors('not_found'), params: s.IdParams, querystring: s.EventPageQuery, response: { 200: s.ListOf(s.EventObject) } },
   }, async (req) => {
     const page = await listEvents(app, req.caller, { paymentRequestId: req.params.id }, { limit: req.query.limit, afterPosition: afterPosition(req.query.cursor) });
     return listBody(page.items.map((e) => renderEvent(e, deps.publicUrl)), page.hasMore, page.items.at(-1)?.position);

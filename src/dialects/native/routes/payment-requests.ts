@@ -7,8 +7,10 @@ import type { Work } from '../../../app/unit-of-work.js';
 import * as uc from '../../../app/use-cases/payment-requests.js';
 import { voidPaymentRequest } from '../../../app/use-cases/refunds.js';
 import { fingerprint, respond } from '../../shared/idempotency.js';
+import { errors } from '../../shared/openapi.js';
+import type { ErrorCode } from '../../../core/errors.js';
 import type { NativeDeps } from '../deps.js';
-import { decodeCursor, listBody } from '../pagination.js';
+import { listBody } from '../pagination.js';
 import { renderPaymentRequest } from '../render.js';
 import * as s from '../schemas.js';
 
@@ -21,32 +23,41 @@ export function paymentRequestRoutes(fastify: FastifyInstance, deps: NativeDeps)
   const one = { 200: s.PaymentRequestObject };
 
   r.post('/v1/payment-requests', {
-    schema: { tags, summary: 'Create a payment request', body: s.CreatePaymentRequestBody, headers: s.IdempotencyHeaders, response: { 200: s.PaymentRequestObject, 201: s.PaymentRequestObject } },
+    schema: {
+      tags, summary: 'Create a payment request', operationId: 'createPaymentRequest',
+      description: '201 with the new request; 200 when `reference` names a request made with the same body (a replay).',
+      body: s.CreatePaymentRequestBody, headers: s.IdempotencyHeaders, response: { 200: s.PaymentRequestObject, 201: s.PaymentRequestObject },
+      'x-errors': errors('terminal_busy', 'duplicate_reference', 'line_items_mismatch', 'patron_code_invalid', 'not_found', 'permission_denied', 'method_not_allowed'),
+    },
   }, async (req, reply) => {
     await uc.assertCreatable(app, req.caller, req.body);
     return respond(app, req, reply, req.caller, (unit) => uc.createPaymentRequest(unit, req.caller, req.body, fingerprint(req.body)),
       (result) => ({ status: result.replayedByReference ? 200 : 201, body: render(result.request) }));
   });
 
-  r.get('/v1/payment-requests', { schema: { tags, summary: 'List payment requests (newest first)', querystring: s.ListPaymentRequestsQuery, response: { 200: s.ListOf(s.PaymentRequestObject) } } }, async (req) => {
+  r.get('/v1/payment-requests', { schema: { tags, summary: 'List payment requests (newest first)', operationId: 'listPaymentRequests', querystring: s.ListPaymentRequestsQuery, response: { 200: s.ListOf(s.PaymentRequestObject) } } }, async (req) => {
     const { limit, cursor, ...filter } = req.query;
-    const page = await uc.listPaymentRequests(app, req.caller, filter, { limit, beforeId: decodeCursor(cursor) });
+    const page = await uc.listPaymentRequests(app, req.caller, filter, { limit, beforeId: cursor });
     return listBody(page.items.map(render), page.hasMore, page.items.at(-1)?.id);
   });
 
-  r.get('/v1/payment-requests/short-code/:code', { schema: { tags, summary: 'Find a payment request by short code', params: z.strictObject({ code: z.string().min(1).max(30) }), response: one } }, async (req) =>
-    render(await uc.findByShortCode(app, req.caller, req.params.code)));
+  // Under /v1/short-codes: beside /v1/payment-requests/{id}/… the old path was ambiguous to tools
+  // (docs/api-decisions.md); it is still served, out of the document, for the POS that use it.
+  const byShortCode = { tags, params: z.strictObject({ code: s.ShortCodeText }), response: one, 'x-errors': errors('short_code_invalid', 'not_found') };
+  const findByShortCode = async (req: { caller: Caller; params: { code: string } }) => render(await uc.findByShortCode(app, req.caller, req.params.code));
+  r.get('/v1/short-codes/:code', { schema: { ...byShortCode, summary: 'Find a payment request by short code', operationId: 'retrievePaymentRequestByShortCode' } }, findByShortCode);
+  r.get('/v1/payment-requests/short-code/:code', { schema: { ...byShortCode, hide: true } }, findByShortCode);
 
-  r.get('/v1/payment-requests/:id', { schema: { tags, summary: 'Read (and optionally long-poll) a payment request', params: s.IdParams, querystring: s.GetPaymentRequestQuery, response: one } }, async (req) =>
+  r.get('/v1/payment-requests/:id', { schema: { tags, summary: 'Read (and optionally long-poll) a payment request', operationId: 'retrievePaymentRequest', 'x-errors': errors('not_found'), params: s.IdParams, querystring: s.GetPaymentRequestQuery, response: one } }, async (req) =>
     render(await uc.waitForPaymentRequest(app, req.caller, req.params.id, req.query.waitSeconds ?? 0, req.query.unlessStatus)));
 
   /** POST /v1/payment-requests/{id}/<path>: an idempotent action answering with the request. */
-  const action = <B extends z.ZodType>(path: string, summary: string, body: B, run: (unit: Work, caller: Caller, id: string, input: z.infer<B>) => Promise<PaymentRequest>) =>
-    r.post(`/v1/payment-requests/:id/${path}`, { schema: { tags, summary, params: s.IdParams, body, headers: s.IdempotencyHeaders, response: one } }, async (req, reply) =>
+  const action = <B extends z.ZodType>(path: string, doc: { summary: string; operationId: string; errors: readonly ErrorCode[] }, body: B, run: (unit: Work, caller: Caller, id: string, input: z.infer<B>) => Promise<PaymentRequest>) =>
+    r.post(`/v1/payment-requests/:id/${path}`, { schema: { tags, summary: doc.summary, operationId: doc.operationId, 'x-errors': doc.errors, params: s.IdParams, body, headers: s.IdempotencyHeaders, response: one } }, async (req, reply) =>
       respond(app, req, reply, req.caller, (unit) => run(unit, req.caller, req.params.id, req.body as z.infer<B>), (request) => ({ status: 200, body: render(request) })));
 
-  action('ready', 'Give a prepared request its amount', s.ReadyBody, (unit, caller, id, body) => uc.readyPaymentRequest(unit, caller, id, body));
-  action('cancel', 'Cancel (releases an authorization)', s.CancelBody, (unit, caller, id, body) => uc.cancelPaymentRequest(unit, caller, id, body.reason));
-  action('capture', 'Capture an authorized request, fully or partially', s.CaptureBody, (unit, caller, id, body) => uc.capturePaymentRequest(unit, caller, id, body.amount));
-  action('void', 'Void a succeeded request within 24 h (full refund)', s.EmptyBody, (unit, caller, id) => voidPaymentRequest(unit, caller, id));
+  action('ready', { summary: 'Give a prepared request its amount', operationId: 'readyPaymentRequest', errors: errors('not_found', 'not_prepared', 'line_items_mismatch', 'request_expired', 'invalid_state') }, s.ReadyBody, (unit, caller, id, body) => uc.readyPaymentRequest(unit, caller, id, body));
+  action('cancel', { summary: 'Cancel (releases an authorization)', operationId: 'cancelPaymentRequest', errors: errors('not_found', 'already_succeeded', 'invalid_state') }, s.CancelBody, (unit, caller, id, body) => uc.cancelPaymentRequest(unit, caller, id, body.reason));
+  action('capture', { summary: 'Capture an authorized request, fully or partially', operationId: 'capturePaymentRequest', errors: errors('not_found', 'not_authorized', 'amount_exceeds_authorized', 'request_expired', 'invalid_state') }, s.CaptureBody, (unit, caller, id, body) => uc.capturePaymentRequest(unit, caller, id, body.amount));
+  action('void', { summary: 'Void a succeeded request within 24 h (full refund)', operationId: 'voidPaymentRequest', errors: errors('not_found', 'void_window_exceeded', 'invalid_state') }, s.EmptyBody, (unit, caller, id) => voidPaymentRequest(unit, caller, id));
 }

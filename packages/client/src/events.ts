@@ -1,0 +1,80 @@
+// events: the list, and the live stream that picks up where it left off after a dropped connection.
+import { PosgateError } from './errors.js';
+import { paginate } from './payment-requests.js';
+import { readSse } from './sse.js';
+import { backoffMs, type RequestOptions, type Transport } from './transport.js';
+import type { Event, ListEventsParams, Page } from './types.js';
+
+export interface StreamOptions {
+  /** Start strictly after this event (default: only events from now on). */
+  lastEventId?: string;
+  /** Ends the stream; so does leaving the `for await` loop. */
+  signal?: AbortSignal;
+  /** Reconnections in a row that fail before the stream gives up (default 10). */
+  maxReconnects?: number;
+}
+
+export class Events {
+  constructor(private readonly transport: Transport, private readonly sleep: (ms: number) => Promise<void>, private readonly random: () => number) {}
+
+  /** The caller's events, oldest first, every page. */
+  list(params: ListEventsParams = {}, options?: RequestOptions): AsyncGenerator<Event> {
+    return paginate((cursor) => this.transport.request<Page<Event>>({ method: 'GET', path: '/v1/events', query: { ...params, cursor } }, options));
+  }
+
+  /**
+   * The live stream (server-sent events). When the connection drops it reconnects with
+   * `Last-Event-ID` set to the last event it yielded, so no event is lost or repeated.
+   */
+  async *stream(options: StreamOptions = {}): AsyncGenerator<Event> {
+    let lastEventId = options.lastEventId;
+    let failures = 0;
+    const maxReconnects = options.maxReconnects ?? 10;
+    while (!options.signal?.aborted) {
+      const controller = new AbortController();
+      const abort = () => controller.abort();
+      options.signal?.addEventListener('abort', abort, { once: true });
+      try {
+        const headers = this.transport.headers({ accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) });
+        let response: Response;
+        try {
+          response = await (this.transport.options.fetch ?? globalThis.fetch)(`${this.transport.baseUrl}/v1/events/stream`, { headers, signal: controller.signal });
+        } catch (error) {
+          if (options.signal?.aborted) return;
+          if (++failures > maxReconnects) throw new PosgateError({ message: `event stream: ${(error as Error).message}`, code: 'connection_error', status: 0, cause: error });
+          await this.sleep(backoffMs(failures - 1, this.random));
+          continue;
+        }
+        if (!response.ok || !response.body) {
+          const body = await response.text().then((text) => { try { return JSON.parse(text); } catch { return text; } });
+          // a refusal (a bad key, a bad Last-Event-ID) does not get better by retrying; a 5xx may
+          const error = PosgateError.fromResponse(response.status, body, response.headers.get('request-id') ?? undefined);
+          if (response.status < 500 || ++failures > maxReconnects) throw error;
+          await this.sleep(backoffMs(failures - 1, this.random));
+          continue;
+        }
+        let yielded = false;
+        try {
+          for await (const message of readSse(response.body)) {
+            const event = JSON.parse(message.data) as Event;
+            lastEventId = message.id ?? event.id;
+            yielded = true;
+            failures = 0;
+            yield event;
+          }
+        } catch (error) {
+          if (options.signal?.aborted) return;
+          void error; // the connection dropped mid-stream: reconnect below, from lastEventId
+        }
+        // a connection that ends before bringing anything counts as a failure: backoff, not a busy loop
+        if (!yielded) {
+          if (++failures > maxReconnects) throw new PosgateError({ message: 'event stream: the connection keeps ending', code: 'connection_error', status: 0 });
+          await this.sleep(backoffMs(failures - 1, this.random));
+        }
+      } finally {
+        options.signal?.removeEventListener('abort', abort);
+        controller.abort();
+      }
+    }
+  }
+}

@@ -1,0 +1,39 @@
+// Names for the shapes of the OpenAPI document (./openapi.ts, generated from ../openapi.json).
+import type { components, operations } from './openapi.js';
+
+type Schemas = components['schemas'];
+type JsonBody<Op extends keyof operations> = operations[Op] extends { requestBody: { content: { 'application/json': infer B } } } ? B
+  : operations[Op] extends { requestBody?: { content: { 'application/json': infer B } } } ? B : never;
+type Query<Op extends keyof operations> = NonNullable<operations[Op]['parameters']['query']>;
+
+export type PaymentRequest = Schemas['PaymentRequest'];
+export type PaymentRequestStatus = PaymentRequest['status'];
+export type Refund = Schemas['Refund'];
+export type Event = Schemas['Event'];
+export type Terminal = Schemas['Terminal'];
+export type Patron = Schemas['Patron'];
+export type TestClock = Schemas['TestClock'];
+export type CheckIn = Schemas['CheckIn'];
+export type Problem = Schemas['Problem'];
+export type ErrorCode = Problem['code'];
+
+export type CreatePaymentRequestParams = JsonBody<'createPaymentRequest'>;
+export type ListPaymentRequestsParams = Omit<Query<'listPaymentRequests'>, 'cursor'>;
+export type ReadyParams = JsonBody<'readyPaymentRequest'>;
+export type CancelParams = JsonBody<'cancelPaymentRequest'>;
+export type CaptureParams = JsonBody<'capturePaymentRequest'>;
+export type CreateRefundParams = JsonBody<'createRefund'>;
+export type ListEventsParams = Omit<Query<'listEvents'>, 'cursor'>;
+export type SandboxPayParams = JsonBody<'sandboxPay'>;
+export type CheckInParams = JsonBody<'sandboxCheckIn'>;
+export type CreatePatronParams = JsonBody<'sandboxCreatePatron'>;
+
+/** A page of a list, as the API answers it. */
+export interface Page<T> {
+  object: 'list';
+  data: T[];
+  hasMore: boolean;
+  nextCursor: string | null;
+}
+
+export const FINAL_STATUSES: readonly PaymentRequestStatus[] = ['succeeded', 'cancelled', 'expired', 'failed'];

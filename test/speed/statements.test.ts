@@ -1,0 +1,34 @@
+// The work per request, pinned: the SQL statements and durable COMMITs of one native create, sandbox
+// pay and refund (and read, list) on SQLite, counted exactly by the bench's own counter
+// (bench/sql-counter.ts, bench/operations.ts), so a statement added to the hot path fails here
+// instead of creeping in unnoticed. A change that removes statements updates EXPECTED below, the
+// one place these numbers live (bench/README.md quotes them; `npx tsx bench/statements.ts` prints them).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { countOperations, type OperationCounts } from '../../bench/operations.js';
+import { installSqlCounter } from '../../bench/sql-counter.js';
+import { startGateway, type TestGateway } from '../harness.js';
+
+/** statements (BEGIN, COMMIT, SAVEPOINT included) / durable COMMITs, one call each, on SQLite. */
+const EXPECTED = {
+  create: { statements: 8, commits: 1 },
+  pay: { statements: 24, commits: 2 },
+  refund: { statements: 27, commits: 2 },
+  read: { statements: 3, commits: 0 },
+  list: { statements: 2, commits: 0 },
+} as const;
+
+describe('statements per operation (SQLite)', () => {
+  let gw: TestGateway;
+  let counts: OperationCounts;
+
+  beforeAll(async () => {
+    installSqlCounter();
+    gw = await startGateway();
+    counts = await countOperations({ baseUrl: gw.url, secretKey: gw.secretKey, terminalId: gw.terminalId });
+  });
+  afterAll(() => gw?.close());
+
+  it.each(Object.keys(EXPECTED) as Array<keyof typeof EXPECTED>)('%s', (operation) => {
+    expect(counts[operation], `${operation}: statements / commits; update EXPECTED at the top of this file if the change is meant`).toEqual(EXPECTED[operation]);
+  });
+});
