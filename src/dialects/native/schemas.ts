@@ -174,7 +174,7 @@ export const WebhookEndpointObject = z.object({
   id: z.string(), object: z.literal('webhook_endpoint'), livemode: z.boolean(), url: z.string(), eventTypes: z.array(z.string()).nullable().describe('null: every event type'),
   format: z.string(), status: z.enum(['enabled', 'disabled']), disabledReason: z.string().nullable(), createdAt: Timestamp, updatedAt: Timestamp,
 }).meta({ id: 'WebhookEndpoint' });
-export const WebhookEndpointWithSecret = WebhookEndpointObject.extend({ secret: z.string().describe('whsec_…: shown once') }).meta({ id: 'WebhookEndpointWithSecret' });
+export const WebhookEndpointWithSecret = WebhookEndpointObject.extend({ secret: z.string().optional().describe("whsec_…: shown once; absent for a format signed with posgate's own key (nothing would use it)") }).meta({ id: 'WebhookEndpointWithSecret' });
 export const DeletedWebhookEndpoint = WebhookEndpointObject.extend({ deleted: z.literal(true) }).meta({ id: 'DeletedWebhookEndpoint' });
 
 export const DeliveryAttemptObject = z.object({

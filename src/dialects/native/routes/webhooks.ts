@@ -45,10 +45,10 @@ export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { web
   r.post('/v1/webhook-endpoints/:id/rotate-secret', {
     schema: {
       tags, summary: 'A new signing secret (shown once); the old one also signs for 24 h', operationId: 'rotateWebhookEndpointSecret', params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders,
-      response: { 200: s.WebhookEndpointWithSecret }, 'x-errors': notFound,
+      response: { 200: s.WebhookEndpointWithSecret }, 'x-errors': errors('not_found', 'invalid_state'),
     },
   }, async (req, reply) =>
-    respond(app, req, reply, req.caller, (unit) => uc.rotateSecret(unit, req.caller, req.params.id, deps.secretlessWebhookFormats), ({ endpoint, secret }) => ({ status: 200, body: { ...renderEndpoint(endpoint), secret } })));
+    respond(app, req, reply, req.caller, (unit) => uc.rotateSecret(unit, req.caller, req.params.id, deps.secretlessWebhookFormats), ({ endpoint, secret }) => ({ status: 200, body: { ...renderEndpoint(endpoint), ...(secret === null ? {} : { secret }) } })));
 
   r.post('/v1/webhook-endpoints/:id/enable', {
     schema: {
