@@ -78,7 +78,7 @@ async function makeBacklog(run: DrainRun): Promise<{ secret: string; requests: S
     const baseUrl = await gateway.listen();
     const { secretKey, terminalId } = gateway.demo.native;
     const secret = await registerEndpoint(baseUrl, secretKey, run.receiver.url);
-    const caller = await authenticate(gateway.app, secretKey);
+    const caller = await authenticate(gateway.app, secretKey, 'native');
     const requests = new Set<string>();
     const started = performance.now();
     while (requests.size < run.backlog) {

@@ -16,6 +16,7 @@ import type { App } from './app/context.js';
 import { credentialIssuers, parseDialectSettings, secretlessWebhookFormats, webhookFormats, type Dialect, type DialectContext } from './dialects/dialect.js';
 import { DIALECTS } from './dialects/registry.js';
 import { webPages } from './web/index.js';
+import { dashboard } from './web/dashboard/index.js';
 import { byFormat } from './delivery/formats.js';
 import { webhookBacklog, type RenderDelivery } from './app/use-cases/deliveries.js';
 import { createDeliveryWorker } from './delivery/worker.js';
@@ -93,6 +94,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const server = await buildServer({ app, logger, metrics, secretParameters, publicUrl, prefixed }, [
     ...dialects.map((dialect) => (f: FastifyInstance) => dialect.mount(f, contextOf(dialect))),
     (f) => webPages(f, pages),
+    (f) => dashboard(f, { app, sources: dialects.map((dialect) => dialect.name), get publicUrl() { return publicUrl(); } }),
   ]);
 
   // one renderer for every delivery: the format its target names, native when that API has none
@@ -196,12 +198,16 @@ function banner(gateway: Gateway): string {
   if (demo) {
     lines.push(
       `  Demo merchant ${demo.merchantId} (test mode), terminal ${demo.native.terminalId}`,
+      `  Dashboard     ${url}/dashboard  (sign in as ${(demo.dashboard as { email?: string } | undefined)?.email ?? 'a user of posgate users create'})`,
       `  Credentials   npx posgate credentials --json`,
       // a payment request the POS does not finish in time ends as request_expired: say so up front
       `  Expiry        a payment request expires ${DEFAULT_EXPIRY_SECONDS} s after it is made unless it sets expiresInSeconds`,
     );
   } else {
-    lines.push('  Demo merchant none (POSGATE_DEMO=false; the default on PostgreSQL): posgate merchants create --name NAME');
+    lines.push(
+      '  Demo merchant none (POSGATE_DEMO=false; the default on PostgreSQL): posgate merchants create --name NAME',
+      `  Dashboard     ${url}/dashboard  (sign in as a user of posgate users create)`,
+    );
   }
   if (gateway.generatedAdminToken) {
     lines.push(`  Admin token   ${gateway.generatedAdminToken}`, '                (shown once: only its hash is kept; set POSGATE_ADMIN_TOKEN to choose your own)');

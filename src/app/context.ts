@@ -39,6 +39,15 @@ export interface App {
   onRetry?: (reason: 'conflict' | 'unique') => void;
 }
 
+/** Who the audit log names for a change: an API key and the API it came through, or a dashboard user. */
+export interface CallerActor {
+  type: 'user' | 'api_key';
+  /** The key's, credential set's or user's id. */
+  id: string;
+  /** What the log shows: "secret key key_… via <dialect>", the user's email. */
+  name: string;
+}
+
 /** Who is calling: resolved from an API key by the HTTP layer, used by every use case for scoping. */
 export interface Caller {
   merchantId: string;
@@ -47,6 +56,13 @@ export interface Caller {
   terminalId: string | null;
   credentialId: string;
   kind: KeyKind;
+  /**
+   * Who the audit log names for the operations this caller makes (cancel, capture, void, refund):
+   * set where an API caller or a dashboard user is resolved, so every API surface is audited by the
+   * use cases themselves. Absent for posgate's own callers (the patron side, a customer display,
+   * setup), which make none of those operations.
+   */
+  actor?: CallerActor;
 }
 
 export const DEFAULT_APP_CONFIG: AppConfig = {

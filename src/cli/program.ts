@@ -16,6 +16,8 @@ import { registerLists } from './lists.js';
 import { baseUrlOf, withApp } from './open-app.js';
 import { registerCredentialSets } from './credential-sets.js';
 import { registerVerify } from './verify.js';
+import { registerUsers } from './users.js';
+import { registerDisplayTokens } from './display-tokens.js';
 
 export interface CliIo {
   stdout(text: string): void;
@@ -58,8 +60,10 @@ export function errorLine(error: unknown): string {
 /** Exactly the shape of `posgate credentials --json` in specs/dialects.md (Conventions). */
 export function credentialsJson(baseUrl: string, credentials: DemoCredentials): Record<string, unknown> {
   const { secretKey, terminalKey, terminalId, webhookSecret } = credentials.native;
-  const out: Record<string, unknown> = { baseUrl, native: { secretKey, terminalKey, terminalId, webhookSecret } };
+  const displayUrl = credentials.displayToken ? `${baseUrl}/display/${terminalId}?token=${credentials.displayToken}` : undefined;
+  const out: Record<string, unknown> = { baseUrl, native: { secretKey, terminalKey, terminalId, webhookSecret, ...(displayUrl ? { displayUrl } : {}) } };
   for (const dialect of OTHER_DIALECTS) if (credentials[dialect] !== undefined) out[dialect] = credentials[dialect];
+  if (credentials.dashboard) out.dashboard = { url: `${baseUrl}/dashboard`, ...credentials.dashboard };
   return out;
 }
 
@@ -142,16 +146,20 @@ export function createProgram(outer: CliIo = processIo): Command {
             ['Terminal key', native.terminalKey],
             ['Terminal', native.terminalId],
             ['Webhook secret', native.webhookSecret],
+            ...((out.native as { displayUrl?: string }).displayUrl ? [['Display', (out.native as { displayUrl: string }).displayUrl] as const] : []),
           ], '  '),
       );
       for (const dialect of OTHER_DIALECTS) {
         const set = out[dialect];
         if (set && typeof set === 'object') io.stdout(`${dialect}\n` + table(Object.entries(set).map(([k, v]) => [k, String(v)] as const), '  '));
       }
+      if (out.dashboard) io.stdout('dashboard\n' + table(Object.entries(out.dashboard).map(([k, v]) => [k, String(v)] as const), '  '));
     });
 
   registerCredentialSets(credentials, io, config);
   registerVerify(program, io, config);
+  registerUsers(program, io, config);
+  registerDisplayTokens(program, io, config);
 
   const merchants = program.command('merchants').description('merchants (each gets a default store)');
   merchants

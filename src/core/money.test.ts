@@ -88,3 +88,13 @@ describe('short codes', () => {
     expect(() => makeShortCode([240, 1, 2, 3, 4, 5, 6, 7])).toThrow(RangeError);
   });
 });
+
+describe('formatMoney', () => {
+  it('shows the currency, its decimals and grouped thousands', async () => {
+    const { formatMoney } = await import('./money.js');
+    expect(formatMoney(123450, 'NZD')).toBe('NZD 1,234.50');
+    expect(formatMoney(1500, 'JPY')).toBe('JPY 1,500');
+    expect(formatMoney(-5, 'KWD')).toBe('-KWD 0.005');
+    expect(formatMoney(100_000_000, 'BTC')).toBe('BTC 1.00000000');
+  });
+});

@@ -102,6 +102,15 @@ export function minorToDecimal(minor: number, exponent: number): string {
   return negative ? `-${text}` : text;
 }
 
+/** Minor units as people read them: the currency code, then the amount with its decimals and thousands grouped ("NZD 1,234.50"). */
+export function formatMoney(minor: number, currency: string): string {
+  const text = minorToDecimal(minor, currencyExponent(currency));
+  const negative = text.startsWith('-');
+  const [whole, fraction] = (negative ? text.slice(1) : text).split('.');
+  const grouped = (whole as string).replace(/\B(?=(\d{3})+(?!\d))/g, ',');
+  return `${negative ? '-' : ''}${currency} ${grouped}${fraction !== undefined ? `.${fraction}` : ''}`;
+}
+
 /**
  * How many units of an asset `amountMinor` buys at `priceMinor` (the price of one whole unit, in
  * the same minor units), counted in the asset's own minor units (10^unitExponent of them to the

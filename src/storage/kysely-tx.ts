@@ -13,6 +13,9 @@ import {
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
 import * as rows from './rows.js';
+import { DashboardStore } from './dashboard-store.js';
+import type { AuditEntry, DisplayToken, SignInFailures, Session, User } from '../app/ports/dashboard.js';
+import type { SettlementQuery } from '../app/ports/reporting.js';
 import type { Database } from './schema.js';
 
 /** Returns the name of the unique constraint an error reports, or null if it is not a unique violation. */
@@ -49,7 +52,39 @@ export class KyselyTx implements Tx {
     private readonly db: Kysely<Database>,
     private readonly classify: UniqueClassifier,
     private readonly features: DriverFeatures,
-  ) {}
+  ) {
+    this.dash = new DashboardStore(db);
+  }
+
+  /** The dashboard's users, sessions and audit log, and the reports' aggregates (storage/dashboard-store.ts). */
+  private readonly dash: DashboardStore;
+  getUser(id: string) { return this.dash.getUser(id); }
+  findUserByEmail(email: string) { return this.dash.findUserByEmail(email); }
+  listUsers(merchantId: string) { return this.dash.listUsers(merchantId); }
+  listApiKeys(merchantId: string) { return this.dash.listApiKeys(merchantId); }
+  insertUser(user: User) { return this.write(() => this.dash.insertUser(user)); }
+  setUserDisabled(id: string, at: number | null) { return this.dash.setUserDisabled(id, at); }
+  setUserPassword(id: string, passwordHash: string) { return this.dash.setUserPassword(id, passwordHash); }
+  getSession(idHash: string) { return this.dash.getSession(idHash); }
+  findDisplayTokenByHash(hash: string) { return this.dash.findDisplayTokenByHash(hash); }
+  getDisplayToken(id: string) { return this.dash.getDisplayToken(id); }
+  listDisplayTokens(merchantId: string) { return this.dash.listDisplayTokens(merchantId); }
+  insertDisplayToken(token: DisplayToken) { return this.write(() => this.dash.insertDisplayToken(token)); }
+  revokeDisplayToken(id: string, at: number) { return this.dash.revokeDisplayToken(id, at); }
+  insertSession(session: Session) { return this.write(() => this.dash.insertSession(session)); }
+  touchSession(idHash: string, at: number) { return this.dash.touchSession(idHash, at); }
+  deleteSession(idHash: string) { return this.dash.deleteSession(idHash); }
+  deleteSessionsOfUser(userId: string) { return this.dash.deleteSessionsOfUser(userId); }
+  deleteIdleSessions(before: number) { return this.dash.deleteIdleSessions(before); }
+  getSignInFailures(key: string) { return this.dash.getSignInFailures(key); }
+  putSignInFailures(entry: SignInFailures) { return this.dash.putSignInFailures(entry); }
+  clearSignInFailures(key: string) { return this.dash.clearSignInFailures(key); }
+  insertAuditEntry(entry: AuditEntry) { return this.dash.insertAuditEntry(entry); }
+  listAuditEntries(merchantId: string, livemode: boolean | null, page: { limit: number; beforeId?: string; objectId?: string }) { return this.dash.listAuditEntries(merchantId, livemode, page); }
+  listRecentDeliveryAttempts(merchantId: string, livemode: boolean, page: { limit: number; endpointId?: string }) { return this.dash.listRecentDeliveryAttempts(merchantId, livemode, page); }
+  listDeliveryAttemptsOfRequest(paymentRequestId: string) { return this.dash.listDeliveryAttemptsOfRequest(paymentRequestId); }
+  settlementRows(query: SettlementQuery) { return this.dash.settlementRows(query); }
+  activity(merchantId: string, livemode: boolean, from: number, to: number) { return this.dash.activity(merchantId, livemode, from, to); }
 
   /** Runs a write, turning the driver's unique-violation error into the port's UniqueViolation. */
   private async write<T>(run: () => Promise<T>): Promise<T> {
@@ -173,11 +208,6 @@ export class KyselyTx implements Tx {
     const row = await this.db.selectFrom('api_keys').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? rows.toApiKey(row) : null;
   }
-  async listApiKeys(filter: { merchantId?: string }) {
-    let query = this.db.selectFrom('api_keys').selectAll();
-    if (filter.merchantId !== undefined) query = query.where('merchant_id', '=', filter.merchantId);
-    return (await query.orderBy('created_at').orderBy('id').execute()).map(rows.toApiKey);
-  }
   async revokeApiKey(id: string, at: number) {
     await this.db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
@@ -237,6 +267,20 @@ export class KyselyTx implements Tx {
     if (f.createdFrom !== undefined) q = q.where('created_at', '>=', f.createdFrom);
     if (f.createdTo !== undefined) q = q.where('created_at', '<=', f.createdTo);
     if (f.active !== undefined) q = q.where('status', f.active ? 'in' : 'not in', [...ACTIVE_STATUSES]);
+    if (f.currency) q = q.where('currency', '=', f.currency);
+    if (f.paymentMethod) q = q.where('payment_method', '=', f.paymentMethod);
+    if (f.source) q = q.where('source', '=', f.source);
+    if (f.amountFrom !== undefined) q = q.where('amount', '>=', f.amountFrom);
+    if (f.amountTo !== undefined) q = q.where('amount', '<=', f.amountTo);
+    const search = f.search;
+    if (search) {
+      // one indexed lookup per field (an OR over three columns would scan the merchant's requests)
+      const mode = rows.bit(f.livemode);
+      const ofMerchant = () => this.db.selectFrom('payment_requests').select('id').where('merchant_id', '=', f.merchantId).where('livemode', '=', mode);
+      q = q.where('id', 'in', ofMerchant().where('reference', '=', search)
+        .unionAll(ofMerchant().where('external_ref', '=', search))
+        .unionAll(this.db.selectFrom('payment_requests').select('id').where('short_code', '=', search.toUpperCase())));
+    }
     return page((await q.execute()).map(rows.toPaymentRequest), limit);
   }
   async claimDuePaymentRequests(realNow: number, limit: number, lease: Lease, merchantId?: string) {

@@ -80,7 +80,25 @@ export interface ChannelEventsTable {
   id: string; command_id: string; received_at: number;
 }
 
+export interface UsersTable {
+  id: string; merchant_id: string; email: string; role: string; password_hash: string; created_at: number; disabled_at: number | null;
+}
+export interface SessionsTable { id_hash: string; user_id: string; csrf_token: string; created_at: number; last_seen_at: number }
+export interface DisplayTokensTable {
+  id: string; merchant_id: string; terminal_id: string; livemode: Bool; hash: string; last4: string; created_at: number; revoked_at: number | null;
+}
+export interface SignInAttemptsTable { key: string; window_start: number; failures: number }
+export interface AuditLogTable {
+  id: string; merchant_id: string; livemode: Bool; actor_type: string; actor_id: string; actor_name: string; action: string;
+  object_type: string; object_id: string; detail: string | null; created_at: number;
+}
+
 export interface Database {
+  users: UsersTable;
+  sessions: SessionsTable;
+  sign_in_attempts: SignInAttemptsTable;
+  audit_log: AuditLogTable;
+  display_tokens: DisplayTokensTable;
   merchants: MerchantsTable;
   stores: StoresTable;
   terminals: TerminalsTable;
@@ -115,4 +133,5 @@ export const UNIQUE = {
   terminalPosId: 'terminals_pos_id_unique',
   dialectLookup: 'dialect_credentials_lookup_unique',
   dialectPerMerchant: 'dialect_credentials_merchant_unique',
+  userEmail: 'users_email_unique',
 } as const;

@@ -8,6 +8,7 @@ import {
 } from '../app/ports/persistence.js';
 import type { ChannelCommand } from '../core/channel-command.js';
 import type { DialectRecord } from '../app/ports/dialect-records.js';
+import type { AuditEntry, DisplayToken, Session, User } from '../app/ports/dashboard.js';
 import { ACTIVE_STATUSES, FINAL_STATUSES, PAYMENT_REQUEST_STATUSES, type PaymentRequest, type PaymentRequestStatus } from '../core/payment-request.js';
 import { REFUND_STATUSES, type Refund } from '../core/refund.js';
 import type { Delivery, DeliveryAttempt, DeliveryStatus, WebhookEndpoint } from '../core/webhooks.js';
@@ -942,6 +943,177 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         await expectConcurrentUpdate(store.transaction((tx) => tx.updateRefund(aRefund({ id: 'rf_ghost', version: 2 }))));
         expect(await store.read.getRefund('rf_1')).toStrictEqual(v2);
         expect(await store.read.getRefund('rf_ghost')).toBeNull();
+      });
+    });
+
+    describe('dashboard: users, sessions, sign-in failures, audit log', () => {
+      const owner: User = { id: 'usr_1', merchantId: 'm_1', email: 'owner@example.com', role: 'owner', passwordHash: 'scrypt$1$1$1$s$h', createdAt: NOW, disabledAt: null };
+
+      it('users round-trip, are found by email and listed per merchant; an email is unique', async () => {
+        const viewer: User = { ...owner, id: 'usr_2', email: 'viewer@example.com', role: 'viewer', disabledAt: NOW + 1 };
+        const other: User = { ...owner, id: 'usr_3', merchantId: 'm_2', email: 'two@example.com' };
+        await store.transaction(async (tx) => {
+          await tx.insertUser(owner);
+          await tx.insertUser(viewer);
+          await tx.insertUser(other);
+        });
+        expect(await store.read.getUser('usr_2')).toStrictEqual(viewer);
+        expect(await store.read.findUserByEmail('owner@example.com')).toStrictEqual(owner);
+        expect(await store.read.findUserByEmail('nobody@example.com')).toBeNull();
+        expect(ids(await store.read.listUsers('m_1'))).toStrictEqual(['usr_1', 'usr_2']);
+        await expectUnique(store.transaction((tx) => tx.insertUser({ ...owner, id: 'usr_4', merchantId: 'm_2' })), UNIQUE.userEmail);
+        await store.transaction(async (tx) => {
+          await tx.setUserDisabled('usr_1', NOW + 5);
+          await tx.setUserPassword('usr_1', 'scrypt$new');
+        });
+        expect(await store.read.getUser('usr_1')).toStrictEqual({ ...owner, disabledAt: NOW + 5, passwordHash: 'scrypt$new' });
+      });
+
+      it('sessions are kept by hash, touched, and end one by one, per user, or when idle', async () => {
+        await store.transaction((tx) => tx.insertUser(owner));
+        const a: Session = { idHash: 'h_a', userId: 'usr_1', csrfToken: 'csrf_a', createdAt: NOW, lastSeenAt: NOW };
+        const b: Session = { ...a, idHash: 'h_b', csrfToken: 'csrf_b', lastSeenAt: NOW + HOUR };
+        await store.transaction(async (tx) => {
+          await tx.insertSession(a);
+          await tx.insertSession(b);
+          await tx.touchSession('h_a', NOW + MINUTE);
+        });
+        expect(await store.read.getSession('h_a')).toStrictEqual({ ...a, lastSeenAt: NOW + MINUTE });
+        expect(await store.transaction((tx) => tx.deleteIdleSessions(NOW + 2 * MINUTE))).toBe(1);
+        expect(await store.read.getSession('h_a')).toBeNull();
+        expect(await store.read.getSession('h_b')).toStrictEqual(b);
+        await store.transaction((tx) => tx.deleteSessionsOfUser('usr_1'));
+        expect(await store.read.getSession('h_b')).toBeNull();
+      });
+
+      it('sign-in failures are written over and cleared by key', async () => {
+        await store.transaction((tx) => tx.putSignInFailures({ key: 'account:x', windowStart: NOW, failures: 1 }));
+        await store.transaction((tx) => tx.putSignInFailures({ key: 'account:x', windowStart: NOW, failures: 2 }));
+        expect(await store.read.getSignInFailures('account:x')).toStrictEqual({ key: 'account:x', windowStart: NOW, failures: 2 });
+        await store.transaction((tx) => tx.clearSignInFailures('account:x'));
+        expect(await store.read.getSignInFailures('account:x')).toBeNull();
+      });
+
+      it('audit entries are listed newest first, per merchant, by mode or both, by object, a page at a time', async () => {
+        const entry = (id: string, livemode: boolean, merchantId = 'm_1'): AuditEntry => ({
+          id, merchantId, livemode, actorType: 'user', actorId: 'usr_1', actorName: 'owner@example.com', action: 'payment_request.refund',
+          objectType: 'payment_request', objectId: `pr_${id}`, detail: 'NZD 1.00', createdAt: NOW,
+        });
+        await store.transaction(async (tx) => {
+          for (const e of [entry('a1', false), entry('a2', true), entry('a3', false), entry('a4', false, 'm_2')]) await tx.insertAuditEntry(e);
+        });
+        expect(ids((await store.read.listAuditEntries('m_1', false, { limit: 10 })).items)).toStrictEqual(['a3', 'a1']);
+        expect(ids((await store.read.listAuditEntries('m_1', null, { limit: 10 })).items)).toStrictEqual(['a3', 'a2', 'a1']);
+        const first = await store.read.listAuditEntries('m_1', null, { limit: 2 });
+        expect(first.hasMore).toBe(true);
+        expect(ids((await store.read.listAuditEntries('m_1', null, { limit: 2, beforeId: 'a2' })).items)).toStrictEqual(['a1']);
+        expect((await store.read.listAuditEntries('m_1', null, { limit: 10, objectId: 'pr_a2' })).items).toStrictEqual([entry('a2', true)]);
+      });
+
+      it("a merchant's API keys are listed oldest first, revoked ones too", async () => {
+        const a = anApiKey({ id: 'key_a', createdAt: NOW });
+        const b = anApiKey({ id: 'key_b', createdAt: NOW + 1, terminalId: 't_1', kind: 'terminal', revokedAt: NOW + 2 });
+        const c = anApiKey({ id: 'key_c', merchantId: 'm_2' });
+        await store.transaction(async (tx) => {
+          for (const key of [b, c, a]) await tx.insertApiKey(key);
+        });
+        expect(await store.read.listApiKeys('m_1')).toStrictEqual([a, b]);
+      });
+
+      it('display tokens are found by hash and by id, listed per merchant, and revoked once', async () => {
+        const a: DisplayToken = { id: 'dsp_a', merchantId: 'm_1', terminalId: 't_1', livemode: false, hash: 'hash_a', last4: 'aaaa', createdAt: NOW, revokedAt: null };
+        const b: DisplayToken = { ...a, id: 'dsp_b', terminalId: 't_2', livemode: true, hash: 'hash_b', createdAt: NOW + 1 };
+        const c: DisplayToken = { ...a, id: 'dsp_c', merchantId: 'm_2', terminalId: 't_3', hash: 'hash_c' };
+        await store.transaction(async (tx) => {
+          for (const token of [b, c, a]) await tx.insertDisplayToken(token);
+        });
+        expect(await store.read.findDisplayTokenByHash('hash_b')).toStrictEqual(b);
+        expect(await store.read.findDisplayTokenByHash('hash_nope')).toBeNull();
+        expect(await store.read.listDisplayTokens('m_1')).toStrictEqual([a, b]);
+        await store.transaction((tx) => tx.revokeDisplayToken('dsp_a', NOW + 5));
+        await store.transaction((tx) => tx.revokeDisplayToken('dsp_a', NOW + 9));
+        expect(await store.read.getDisplayToken('dsp_a')).toStrictEqual({ ...a, revokedAt: NOW + 5 });
+      });
+
+    });
+
+    describe('reporting: settlement rows and activity are SQL aggregates', () => {
+      const days = [
+        { date: '2026-01-01', from: NOW, to: NOW + DAY },
+        { date: '2026-01-02', from: NOW + DAY, to: NOW + 2 * DAY },
+      ];
+      const succeededEvent = (request: PaymentRequest, at: number) =>
+        anEvent({ type: 'payment_request.succeeded', objectId: request.id, paymentRequestId: request.id, livemode: request.livemode, merchantId: request.merchantId, terminalId: request.terminalId, sequence: 2, createdAt: at, data: request });
+
+      beforeEach(async () => {
+        const paid = [
+          aSucceededRequest({ id: 'pr_1', amountCaptured: MAX_AMOUNT, amount: MAX_AMOUNT, amountReceived: MAX_AMOUNT, amountAuthorized: MAX_AMOUNT, amountRefunded: 700, amountRefundReserved: 700 }),
+          aSucceededRequest({ id: 'pr_2', amountCaptured: 5000 }),
+          aSucceededRequest({ id: 'pr_3', amountCaptured: 300, amount: 300, amountReceived: 300, amountAuthorized: 300, paymentMethod: 'mobile_money', terminalId: 't_2' }),
+          aSucceededRequest({ id: 'pr_4', amountCaptured: 900, amount: 900, amountReceived: 900, amountAuthorized: 900, currency: 'USD' }),
+          aSucceededRequest({ id: 'pr_5', amountCaptured: 111, amount: 111, amountReceived: 111, amountAuthorized: 111, livemode: true }),
+          aSucceededRequest({ id: 'pr_6', amountCaptured: 222, amount: 222, amountReceived: 222, amountAuthorized: 222, merchantId: 'm_2', storeId: 'st_2', terminalId: 't_3' }),
+        ];
+        const voided = aSucceededRequest({ id: 'pr_8', status: 'cancelled', statusReason: 'voided', amount: 400, amountReceived: 400, amountAuthorized: 400, amountCaptured: 400, amountRefunded: 400, amountRefundReserved: 400, paymentMethod: 'wallet', terminalId: 't_2' });
+        const notPaid = aRequest({ id: 'pr_7', status: 'expired', amountReceived: 50, amountAuthorized: 50, amountCaptured: 50, amountRefunded: 50, amountRefundReserved: 50 });
+        await insertRequests(...paid, notPaid, voided);
+        await store.transaction(async (tx) => {
+          await tx.appendEvent(succeededEvent(paid[0]!, NOW + HOUR));
+          await tx.appendEvent(succeededEvent(paid[1]!, NOW + DAY - 1));
+          await tx.appendEvent(succeededEvent(paid[2]!, NOW + DAY));
+          await tx.appendEvent(succeededEvent(paid[3]!, NOW + 2 * HOUR));
+          await tx.appendEvent(succeededEvent(paid[4]!, NOW + HOUR));
+          await tx.appendEvent(succeededEvent(paid[5]!, NOW + HOUR));
+          await tx.appendEvent(succeededEvent(voided, NOW + 2 * HOUR));
+          // outside the days: before and at the end bound
+          await tx.appendEvent(anEvent({ type: 'payment_request.succeeded', objectId: 'pr_2', sequence: 9, createdAt: NOW - 1 }));
+          await tx.insertRefund(aRefund({ id: 'rf_1', paymentRequestId: 'pr_1', amount: 500, status: 'succeeded', updatedAt: NOW + DAY + HOUR }));
+          await tx.insertRefund(aRefund({ id: 'rf_2', paymentRequestId: 'pr_1', amount: 200, status: 'succeeded', updatedAt: NOW + 2 * HOUR }));
+          await tx.insertRefund(aRefund({ id: 'rf_3', paymentRequestId: 'pr_1', amount: 999, status: 'failed', updatedAt: NOW + 2 * HOUR }));
+          await tx.insertRefund(aRefund({ id: 'rf_4', paymentRequestId: 'pr_1', amount: 999, status: 'succeeded', updatedAt: NOW + 2 * DAY }));
+          // money owed back on a request that never succeeded is not a refund of takings
+          await tx.insertRefund(aRefund({ id: 'rf_5', paymentRequestId: 'pr_7', amount: 50, status: 'succeeded', updatedAt: NOW + HOUR }));
+          // a void returns everything as a refund of a request that had succeeded
+          await tx.insertRefund(aRefund({ id: 'rf_6', paymentRequestId: 'pr_8', terminalId: 't_2', amount: 400, status: 'succeeded', updatedAt: NOW + 3 * HOUR }));
+        });
+      });
+
+      it('groups by day, currency, channel and terminal, with exact sums', async () => {
+        const found = await store.read.settlementRows({ merchantId: 'm_1', livemode: false, days });
+        expect(found).toStrictEqual([
+          { date: '2026-01-01', currency: 'NZD', channel: 'card', terminalId: 't_1', count: 2, gross: MAX_AMOUNT + 5000, refunded: 200 },
+          { date: '2026-01-01', currency: 'NZD', channel: 'wallet', terminalId: 't_2', count: 1, gross: 400, refunded: 400 },
+          { date: '2026-01-01', currency: 'USD', channel: 'card', terminalId: 't_1', count: 1, gross: 900, refunded: 0 },
+          { date: '2026-01-02', currency: 'NZD', channel: 'card', terminalId: 't_1', count: 0, gross: 0, refunded: 500 },
+          { date: '2026-01-02', currency: 'NZD', channel: 'mobile_money', terminalId: 't_2', count: 1, gross: 300, refunded: 0 },
+        ]);
+        expect(await store.read.settlementRows({ merchantId: 'm_1', livemode: true, days })).toStrictEqual([
+          { date: '2026-01-01', currency: 'NZD', channel: 'card', terminalId: 't_1', count: 1, gross: 111, refunded: 0 },
+        ]);
+        expect(await store.read.settlementRows({ merchantId: 'm_1', livemode: false, days: [] })).toStrictEqual([]);
+      });
+
+      it('counts requests created in a span by currency and status', async () => {
+        expect(await store.read.activity('m_1', false, NOW, NOW + 1)).toStrictEqual([
+          { currency: 'NZD', status: 'cancelled', count: 1, captured: 400 },
+          { currency: 'NZD', status: 'expired', count: 1, captured: 50 },
+          { currency: 'NZD', status: 'succeeded', count: 3, captured: MAX_AMOUNT + 5300 },
+          { currency: 'USD', status: 'succeeded', count: 1, captured: 900 },
+        ]);
+        expect(await store.read.activity('m_1', false, NOW + 1, NOW + 2)).toStrictEqual([]);
+      });
+
+      it('lists filtered by channel, API, amount range and a search over reference, external reference and short code', async () => {
+        await insertRequests(aRequest({ id: 'pr_s1', reference: 'INV-1', source: 'kpay', amount: 777, status: 'cancelled' }), aRequest({ id: 'pr_s2', externalRef: 'ORDER-9', amount: 5, status: 'failed' }));
+        const list = async (f: Partial<PaymentRequestFilter>) => ids((await store.read.listPaymentRequests({ merchantId: 'm_1', livemode: false, ...f }, { limit: 50 })).items);
+        expect(await list({ paymentMethod: 'mobile_money' })).toStrictEqual(['pr_3']);
+        expect(await list({ source: 'kpay' })).toStrictEqual(['pr_s1']);
+        expect(await list({ currency: 'USD' })).toStrictEqual(['pr_4']);
+        expect(await list({ amountFrom: 700, amountTo: 800 })).toStrictEqual(['pr_s1']);
+        expect(await list({ search: 'INV-1' })).toStrictEqual(['pr_s1']);
+        expect(await list({ search: 'ORDER-9' })).toStrictEqual(['pr_s2']);
+        const code = (await store.read.getPaymentRequest('pr_s2'))!.shortCode;
+        expect(await list({ search: code.toLowerCase() })).toStrictEqual(['pr_s2']);
       });
     });
 

@@ -1,10 +1,12 @@
 // The customer-facing display: a screen at the till that shows the terminal's check-in QR when idle,
-// the active request's amount and pay QR, then the outcome. Authenticated by a terminal key (or the
-// merchant's secret key) in ?key= or an Authorization header.
+// the active request's amount and pay QR, then the outcome. Authenticated by a display token in
+// ?token= (it can show this terminal's display and nothing else); an API key is taken only in an
+// Authorization header, and an address with an API key in it is refused (a screen facing customers).
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import type { App, Caller } from '../app/context.js';
 import { authenticate } from '../app/use-cases/merchants.js';
+import { displayTokenCaller, isDisplayToken } from '../app/use-cases/display-tokens.js';
 import { displayView, type DisplayView } from '../app/use-cases/patron-side.js';
 import { DomainError } from '../core/errors.js';
 import { bearerToken } from '../dialects/shared/auth.js';
@@ -21,10 +23,14 @@ export interface DisplayDeps {
   readonly publicUrl: string;
 }
 
-async function displayCaller(app: App, request: FastifyRequest, key: string | undefined): Promise<Caller> {
-  const presented = key ?? bearerToken(request);
-  if (!presented) throw new DomainError('missing_api_key', 'No key: open the display as /display/{terminalId}?key=<terminal key>.');
-  return authenticate(app, presented);
+const KEY_IN_ADDRESS = 'A display address never carries an API key (a key that can create payment requests, on a screen facing customers): open /display/{terminalId}?token=<display token>, made in the dashboard (Terminals & keys) or with posgate display-tokens create.';
+
+async function displayCaller(app: App, request: FastifyRequest, terminalId: string, query: { token?: string; key?: string }): Promise<Caller> {
+  if (query.key !== undefined || (query.token !== undefined && !isDisplayToken(query.token))) throw new DomainError('invalid_api_key', KEY_IN_ADDRESS);
+  const presented = query.token ?? bearerToken(request);
+  if (!presented) throw new DomainError('missing_api_key', 'No display token: open the display as /display/{terminalId}?token=<display token>.');
+  if (isDisplayToken(presented)) return displayTokenCaller(app, presented, terminalId);
+  return authenticate(app, presented, 'display');
 }
 
 async function renderState(deps: DisplayDeps, view: DisplayView) {
@@ -74,7 +80,7 @@ export function displayRoutes(fastify: FastifyInstance, deps: DisplayDeps, closi
 
   r.get('/display/:terminalId', { schema: { hide: true, params: s.TerminalParams, querystring: s.DisplayQuery } }, async (req, reply) =>
     htmlRoute(req, reply, async () => {
-      const caller = await displayCaller(app, req, req.query.key);
+      const caller = await displayCaller(app, req, req.params.terminalId, req.query);
       const view = await displayView(app, caller, req.params.terminalId);
       const checkInQr = await qrSvg(checkInUrlOf(deps.publicUrl, view.terminal.id), 'QR code: scan to check in at this till');
       return displayHtml(await renderState(deps, view), checkInQr);
@@ -82,7 +88,7 @@ export function displayRoutes(fastify: FastifyInstance, deps: DisplayDeps, closi
 
   r.get('/display/:terminalId/state', { schema: { hide: true, params: s.TerminalParams, querystring: s.DisplayStateQuery } }, async (req, reply) => {
     noStore(reply);
-    const caller = await displayCaller(app, req, req.query.key);
+    const caller = await displayCaller(app, req, req.params.terminalId, req.query);
     const terminalId = req.params.terminalId;
     const view = await waitUntil({
       read: () => displayView(app, caller, terminalId),

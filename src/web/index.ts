@@ -30,7 +30,7 @@ function assetRoutes(fastify: FastifyInstance): void {
 }
 
 export async function webPages(fastify: FastifyInstance, deps: WebDeps): Promise<void> {
-  // the display's ?key= is redacted from logged URLs by the logger's request serializer
+  // the display's ?token= is redacted from logged URLs by the logger's request serializer
   await fastify.register(async (web) => {
     // long-polls stop waiting when the server shuts down
     const closing = new AbortController();

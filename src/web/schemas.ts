@@ -12,8 +12,8 @@ export const MAX_WAIT_SECONDS = 25;
 const waitSeconds = z.coerce.number().int().min(0).max(MAX_WAIT_SECONDS).optional();
 
 export const PayStateQuery = z.strictObject({ version: z.coerce.number().int().min(0).optional(), waitSeconds });
-export const DisplayQuery = z.strictObject({ key: z.string().min(1).max(200).optional() });
-export const DisplayStateQuery = z.strictObject({ key: z.string().min(1).max(200).optional(), version: z.string().max(200).optional(), waitSeconds });
+export const DisplayQuery = z.strictObject({ token: z.string().min(1).max(200).optional(), key: z.string().max(200).optional() });
+export const DisplayStateQuery = z.strictObject({ token: z.string().min(1).max(200).optional(), key: z.string().max(200).optional(), version: z.string().max(200).optional(), waitSeconds });
 export const PatronStateQuery = z.strictObject({ version: z.string().max(2000).optional(), waitSeconds });
 
 export const ChooseBody = z.strictObject({

@@ -12,7 +12,7 @@ const state = (page: Page) => page.locator('[data-testid=display-state]').getAtt
 describe('customer display', () => {
   it('flips from idle to the request and its QR to paid, without navigating', async () => {
     const { t } = s;
-    const { page, requests, errors } = await s.open(`${t.url}/display/${t.terminalId}?key=${encodeURIComponent(t.terminalKey)}`, DISPLAY);
+    const { page, requests, errors } = await s.open(`${t.url}/display/${t.terminalId}?token=${encodeURIComponent(t.gateway.demo.displayToken!)}`, DISPLAY);
     await setMarker(page);
 
     await waitVisible(page, '[data-testid=display-state][data-state=idle]');
@@ -45,7 +45,7 @@ describe('customer display', () => {
 
   it('fits an 800×600 screen: nothing of the active request is cut off (a display cannot be scrolled)', async () => {
     const { t } = s;
-    const { page } = await s.open(`${t.url}/display/${t.terminalId}?key=${encodeURIComponent(t.terminalKey)}`, DISPLAY);
+    const { page } = await s.open(`${t.url}/display/${t.terminalId}?token=${encodeURIComponent(t.gateway.demo.displayToken!)}`, DISPLAY);
     const created = await t.api('POST', '/v1/payment-requests', { body: createBody(t, { amount: 123456, allowConcurrent: true }) });
     expect(created.status).toBe(201);
     await waitVisible(page, '[data-testid=display-state][data-state=active]');
@@ -65,9 +65,9 @@ describe('customer display', () => {
     await t.api('POST', `/v1/payment-requests/${created.body.id}/cancel`, { body: {} });
   });
 
-  it('refuses a display without the right terminal key', async () => {
+  it('refuses a display without its display token', async () => {
     const { t } = s;
-    const res = await fetch(`${t.url}/display/${t.terminalId}?key=wrong`);
+    const res = await fetch(`${t.url}/display/${t.terminalId}?token=dt_test_wrong`);
     expect([401, 403, 404]).toContain(res.status);
   });
 });

@@ -1,5 +1,5 @@
 // Makes the README's screenshots: docs/screenshots/pay-page.png (a phone) and display.png (the
-// customer display at a till). Not part of the test run:  npx tsx test/browser/make-screenshots.ts
+// customer display at a till), dashboard-overview.png and dashboard-request.png. Not part of the test run:  npx tsx test/browser/make-screenshots.ts
 // Uses pngquant to shrink them when it is installed (apt-get install pngquant).
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync } from 'node:fs';
@@ -59,12 +59,35 @@ try {
   });
 
   const display = join(OUT, 'display.png');
-  await shoot(browser, `${t.url}/display/${t.terminalId}?key=${encodeURIComponent(t.terminalKey)}`, DISPLAY, display, async (page) => {
+  await shoot(browser, `${t.url}/display/${t.terminalId}?token=${encodeURIComponent(t.gateway.demo.displayToken!)}`, DISPLAY, display, async (page) => {
     await page.locator('[data-testid=display-state][data-state=active]').waitFor();
     await page.locator('[data-testid=pay-qr]').waitFor();
   });
 
-  for (const path of [payPage, display]) {
+  // the dashboard: two weeks of sales (the test clock moves a day at a time), one refunded in part
+  const sale = async (amount: number, method: string, currency = 'NZD') => {
+    const made = (await t.api('POST', '/v1/payment-requests', { key: t.terminalKey, body: createBody(t, { amount, currency, allowConcurrent: true }) })).body;
+    return (await t.api('POST', `/v1/sandbox/payment-requests/${made.id}/pay`, { body: { outcome: 'approve', method } })).body;
+  };
+  let last: any = null;
+  for (let day = 0; day < 14; day++) {
+    for (let n = 0; n < 1 + (day * 7) % 5; n++) last = await sale(1500 + ((day * 37 + n * 211) % 60) * 100, n % 3 === 0 ? 'mobile_money' : 'card');
+    if (day < 13) await t.api('POST', '/v1/sandbox/clock/advance', { body: { seconds: 86_400 } });
+  }
+  await t.api('POST', `/v1/payment-requests/${last.id}/refunds`, { body: { amount: 500, reference: 'cold-soup', reason: 'requested_by_customer' } });
+  const owner = t.gateway.demo.dashboard!;
+  const signIn = async (page: Page, path: string) => {
+    await page.fill('#email', owner.email);
+    await page.fill('#password', owner.password);
+    await page.click('button[type=submit]');
+    await page.waitForURL(new RegExp(`${path}$`));
+  };
+  const overview = join(OUT, 'dashboard-overview.png');
+  await shoot(browser, `${t.url}/dashboard`, { width: 1200, height: 1080 }, overview, (page) => signIn(page, '/dashboard'));
+  const request = join(OUT, 'dashboard-request.png');
+  await shoot(browser, `${t.url}/dashboard/payment-requests/${last.id}`, { width: 1200, height: 1100 }, request, (page) => signIn(page, `/dashboard/payment-requests/${last.id}`));
+
+  for (const path of [payPage, display, overview, request]) {
     compress(path);
     console.log(`${path}: ${Math.round(statSync(path).size / 1024)} KB`);
   }

@@ -77,7 +77,7 @@ describe('posgate CLI', () => {
     };
     // every registered dialect with a set, in the order specs/dialects.md gives (Conventions)
     const served = DIALECTS.filter((d) => d.credentials).map((d) => d.name);
-    expect(Object.keys(creds)).toEqual(['baseUrl', ...served]);
+    expect(Object.keys(creds)).toEqual(['baseUrl', ...served, 'dashboard']);
     expect(served).toEqual(SPEC_ORDER.filter((name) => served.includes(name)));
     expect(Object.keys(creds.centrapay).sort()).toEqual(['apiKey', 'configId', 'merchantId', 'terminalId']);
     expect(creds.centrapay).toMatchObject({ terminalId: 'till-1', apiKey: expect.stringMatching(/^tk_test_/) });
@@ -85,7 +85,8 @@ describe('posgate CLI', () => {
     expect(creds.mobilepay.terminalId).toBe('till-1');
     expect(creds.mobilepay.posId).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/);
     expect(creds.baseUrl).toBe('http://127.0.0.1:8123');
-    expect(Object.keys(creds.native).sort()).toEqual(['secretKey', 'terminalId', 'terminalKey', 'webhookSecret']);
+    expect(Object.keys(creds.native).sort()).toEqual(['displayUrl', 'secretKey', 'terminalId', 'terminalKey', 'webhookSecret']);
+    expect((creds.native as any).displayUrl).toMatch(/^http:\/\/127\.0\.0\.1:8123\/display\/term_[0-9A-Za-z]+\?token=dt_test_/);
     expect(creds.native.secretKey).toMatch(/^sk_test_[0-9A-Za-z]{40,}$/);
     expect(creds.native.terminalKey).toMatch(/^tk_test_[0-9A-Za-z]{40,}$/);
     expect(creds.native.terminalId).toMatch(/^term_/);
@@ -94,12 +95,16 @@ describe('posgate CLI', () => {
     // a second run (readable form, PUBLIC_URL wins for the base URL) shows the same set, not a new one
     const readable = ok(await posgate(dataDir, ['credentials'], { PUBLIC_URL: 'https://pay.example.com' }));
     expect(readable).toContain('https://pay.example.com');
-    for (const value of Object.values(creds.native)) expect(readable).toContain(value);
+    // the display address is the same token under the base URL of each run
+    for (const [name, value] of Object.entries(creds.native)) expect(readable).toContain(name === 'displayUrl' ? value.replace('http://127.0.0.1:8123', 'https://pay.example.com') : value);
     expect(readable.trimStart().startsWith('{')).toBe(false);
 
     // the gateway on the same database sees the same demo merchant, and the printed keys work
     const { gateway: gw, url } = await server();
-    expect(gw.demo.native).toEqual(creds.native);
+    const { displayUrl, ...keys } = creds.native as typeof creds.native & { displayUrl: string };
+    expect(gw.demo.native).toEqual(keys);
+    expect(displayUrl).toContain(`?token=${gw.demo.displayToken}`);
+    expect((await fetch(displayUrl.replace('http://127.0.0.1:8123', url))).status).toBe(200);
     const list = await fetch(`${url}/v1/payment-requests`, { headers: bearer(creds.native.secretKey) });
     expect(list.status).toBe(200);
     const terminals = await fetch(`${url}/v1/terminals`, { headers: bearer(creds.native.terminalKey) });

@@ -15,7 +15,7 @@ let t: TestGateway;
 let caller: Caller;
 beforeAll(async () => {
   t = await startGateway();
-  caller = await authenticate(t.gateway.app, t.secretKey);
+  caller = await authenticate(t.gateway.app, t.secretKey, 'native');
 });
 afterAll(async () => t.close());
 

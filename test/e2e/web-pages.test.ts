@@ -11,7 +11,7 @@ beforeAll(async () => {
   const { body: pr } = await t.api('POST', '/v1/payment-requests', { body: createBody(t, { lineItems: [{ name: 'Flat white <b>', quantity: 3, unitAmount: 500 }], description: '"Quoted" & <escaped>' }) });
   pages = {
     pay: `/pay/${pr.id}`,
-    display: `/display/${t.terminalId}?key=${t.terminalKey}`,
+    display: `/display/${t.terminalId}?token=${t.gateway.demo.displayToken}`,
     patron: `/patron/${patron.id}`,
     checkIn: `/check-in/${t.terminalId}`,
   };

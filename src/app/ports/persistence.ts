@@ -2,7 +2,9 @@
 // (storage/); one contract suite (storage/store.contract.ts) runs against every driver.
 import type { PaymentRequest, PaymentRequestStatus } from '../../core/payment-request.js';
 import type { ChannelCommandReads, ChannelCommandWrites } from './channel-commands.js';
+import type { DashboardReads, DashboardWrites } from './dashboard.js';
 import type { DialectRecordReads, DialectRecordWrites } from './dialect-records.js';
+import type { ReportingReads } from './reporting.js';
 import type { Refund } from '../../core/refund.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../../core/webhooks.js';
 
@@ -142,6 +144,15 @@ export interface PaymentRequestFilter {
   createdFrom?: number;
   createdTo?: number;
   active?: boolean;
+  currency?: string;
+  /** The channel the patron paid through. */
+  paymentMethod?: string;
+  /** The API the request came through (native or a dialect's name). */
+  source?: string;
+  amountFrom?: number;
+  amountTo?: number;
+  /** Exactly a reference, an external reference or a short code. */
+  search?: string;
 }
 
 export interface EventFilter {
@@ -207,7 +218,7 @@ export class StorageUnavailable extends Error {
  * What a use case may read: inside a transaction, or outside one through `db.read` (autocommit).
  * Nothing here writes, takes a lease or holds a row lock.
  */
-export interface ReadTx extends ChannelCommandReads, DialectRecordReads {
+export interface ReadTx extends ChannelCommandReads, DialectRecordReads, DashboardReads, ReportingReads {
   getMerchant(id: string): Promise<Merchant | null>;
   listMerchants(page: { limit: number; afterId?: string }): Promise<Page<Merchant>>;
   getStore(id: string): Promise<Store | null>;
@@ -220,8 +231,6 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads {
   findDialectCredentialOfMerchant(merchantId: string, dialect: string): Promise<DialectCredential | null>;
   findApiKeyByHash(hash: string): Promise<ApiKey | null>;
   getApiKey(id: string): Promise<ApiKey | null>;
-  /** Every key (revoked ones too), oldest first; of one merchant when given. */
-  listApiKeys(filter: { merchantId?: string }): Promise<ApiKey[]>;
   getPaymentRequest(id: string): Promise<PaymentRequest | null>;
   findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string): Promise<PaymentRequest | null>;
   findPaymentRequestByShortCode(shortCode: string): Promise<PaymentRequest | null>;
@@ -351,7 +360,7 @@ export interface SettingWrites {
 }
 
 /** Everything a use case may read or write, inside one transaction: the reads and each aggregate's writes. */
-export interface Tx extends ReadTx, MerchantWrites, PaymentRequestWrites, RefundWrites, WebhookWrites, IdempotencyWrites, PatronWrites, SettingWrites, ChannelCommandWrites, DialectRecordWrites {}
+export interface Tx extends ReadTx, MerchantWrites, PaymentRequestWrites, RefundWrites, WebhookWrites, IdempotencyWrites, PatronWrites, SettingWrites, ChannelCommandWrites, DialectRecordWrites, DashboardWrites {}
 
 export interface Persistence {
   readonly driver: 'sqlite' | 'postgres';

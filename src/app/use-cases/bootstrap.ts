@@ -5,6 +5,8 @@ import { ConcurrentUpdate, type ReadTx, type Terminal, type Tx } from '../ports/
 import { isDomainError } from '../../core/errors.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { createApiKey, createMerchant, createStore, createTerminal, DEFAULT_STORE_NAME, hashSecret, requireMerchant } from './merchants.js';
+import { createUser } from './users.js';
+import { createDisplayToken } from './display-tokens.js';
 
 const ADMIN_TOKEN_HASH = 'admin_token_hash';
 const DEMO_CREDENTIALS = 'demo_credentials';
@@ -17,11 +19,22 @@ export interface NativeCredentials {
   webhookSecret: string;
 }
 
+/** The demo merchant's dashboard owner: its password sealed with the rest, so it can be printed again. */
+export interface DemoDashboardUser {
+  email: string;
+  password: string;
+}
+
 export interface DemoCredentials {
   merchantId: string;
   native: NativeCredentials;
+  dashboard?: DemoDashboardUser;
+  /** The display token of the demo terminal's customer display (native.displayUrl). */
+  displayToken?: string;
   [dialect: string]: unknown;
 }
+
+export const DEMO_OWNER_EMAIL = 'owner@example.com';
 
 /**
  * Without POSGATE_ADMIN_TOKEN a token is generated on first start and only its hash kept:
@@ -106,7 +119,15 @@ export async function ensureDemoMerchant(app: App, dialects: Record<string, Cred
         throw error;
       }
     }
-    if (!sealed || missing.length > 0) await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
+    // the owner of the demo's dashboard (made on the first start that knows dashboards)
+    const addOwner = credentials.dashboard === undefined;
+    if (addOwner) {
+      const { user, password } = await createUser(unit, { merchantId: credentials.merchantId, email: DEMO_OWNER_EMAIL, role: 'owner' });
+      credentials.dashboard = { email: user.email, password };
+    }
+    const addDisplay = credentials.displayToken === undefined;
+    if (addDisplay) credentials.displayToken = (await createDisplayToken(unit, { merchantId: credentials.merchantId, terminalId: credentials.native.terminalId, mode: 'test' })).secret;
+    if (!sealed || missing.length > 0 || addOwner || addDisplay) await unit.tx.setSetting(DEMO_CREDENTIALS, app.box.seal(JSON.stringify(credentials)));
     return { credentials, created: !sealed };
   });
 }

@@ -7,6 +7,7 @@ import { DomainError } from '../../core/errors.js';
 import type { App, Caller } from '../context.js';
 import type { DialectCredential, Terminal } from '../ports/persistence.js';
 import type { Work } from '../unit-of-work.js';
+import { apiKeyActor } from './audit.js';
 import { ensureFirstTerminal } from './bootstrap.js';
 import { createApiKey, hashSecret, requireMerchant, type IssuedKey } from './merchants.js';
 
@@ -92,7 +93,10 @@ export async function findDialectCredentialOfMerchant(app: App, merchantId: stri
 export async function authenticateDialect(app: App, dialect: string, lookup: string, secret: string): Promise<Caller> {
   const credential = await app.db.read.findDialectCredential(dialect, lookup);
   if (!credential || credential.secretHash === null || !sameHash(credential.secretHash, hashSecret(secret))) throw invalid();
-  return { merchantId: credential.merchantId, livemode: credential.livemode, terminalId: null, credentialId: credential.id, kind: 'secret' };
+  return {
+    merchantId: credential.merchantId, livemode: credential.livemode, terminalId: null, credentialId: credential.id, kind: 'secret',
+    actor: apiKeyActor({ id: credential.id, kind: 'credential set' }, dialect),
+  };
 }
 
 /** Issues the first secret of a set that has none; refused once one exists (it can only be reset). */

@@ -6,6 +6,7 @@ import { loadTerminal, notFound, requireSecretKey } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { ApiKey, KeyKind, Merchant, Mode, Page, ReadTx, Store, Terminal, Tx } from '../ports/persistence.js';
 import type { Work } from '../unit-of-work.js';
+import { apiKeyActor } from './audit.js';
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -97,8 +98,17 @@ export async function revokeApiKeyOnce(unit: Work, id: string): Promise<ApiKey> 
 
 /** Every key of every merchant (or of one), revoked ones too: the operator's list. */
 export async function listApiKeys(app: App, merchantId?: string): Promise<ApiKey[]> {
-  if (merchantId !== undefined) await requireMerchant(app.db.read, merchantId);
-  return app.db.read.listApiKeys({ merchantId });
+  if (merchantId !== undefined) {
+    await requireMerchant(app.db.read, merchantId);
+    return app.db.read.listApiKeys(merchantId);
+  }
+  const keys: ApiKey[] = [];
+  for (let afterId: string | undefined; ; ) {
+    const page = await app.db.read.listMerchants({ limit: 100, afterId });
+    for (const merchant of page.items) keys.push(...(await app.db.read.listApiKeys(merchant.id)));
+    if (!page.hasMore || page.items.length === 0) return keys;
+    afterId = page.items.at(-1)!.id;
+  }
 }
 
 /** Every store of a merchant. */
@@ -119,15 +129,18 @@ export async function revokeApiKey(unit: Work, id: string, scope?: { merchantId:
   return key;
 }
 
-/** Resolves a presented API key to a caller; unknown and revoked keys are refused alike. */
-export async function authenticate(app: App, presented: string | undefined): Promise<Caller> {
+/**
+ * Resolves a presented API key to a caller; unknown and revoked keys are refused alike. `via` is the
+ * API the key was presented to (the dialect's name): the audit log names the key and it.
+ */
+export async function authenticate(app: App, presented: string | undefined, via: string): Promise<Caller> {
   if (!presented) throw new DomainError('missing_api_key', 'No API key: send Authorization: Bearer <key>.');
   const hash = hashSecret(presented);
   const key = await app.db.read.findApiKeyByHash(hash);
   // the lookup is by hash; compare again in constant time so no code path depends on the secret's bytes
   if (!key || !timingSafeEqual(Buffer.from(key.hash, 'hex'), Buffer.from(hash, 'hex')) || key.revokedAt !== null)
     throw new DomainError('invalid_api_key', 'The API key is not valid (unknown or revoked).');
-  return { merchantId: key.merchantId, livemode: key.mode === 'live', terminalId: key.terminalId, credentialId: key.id, kind: key.kind };
+  return { merchantId: key.merchantId, livemode: key.mode === 'live', terminalId: key.terminalId, credentialId: key.id, kind: key.kind, actor: apiKeyActor(key, via) };
 }
 
 // --- the merchant's own view (native /v1/terminals) ---

@@ -7,6 +7,8 @@ import type { App, Caller } from '../context.js';
 import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
+import { auditOperation } from './audit.js';
+import { formatMoney } from '../../core/money.js';
 import { returnOwedFunds } from './refund-writes.js';
 import { waitUntil } from '../wait.js';
 import { parseShortCode } from '../../core/short-code.js';
@@ -201,9 +203,14 @@ export async function readyPaymentRequest(unit: Work, caller: Caller, id: string
   return commit(unit, request, pr.ready(request, input, now));
 }
 
+// Cancel, capture, confirm and release are audited here, in their own unit of work, for whichever
+// API (or the dashboard) called them: see auditOperation.
+
 export async function cancelPaymentRequest(unit: Work, caller: Caller, id: string, reason?: string): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
-  return commit(unit, request, pr.cancel(request, now, reason ?? null));
+  const cancelled = await commit(unit, request, pr.cancel(request, now, reason ?? null));
+  await auditOperation(unit, caller, 'payment_request.cancel', id, reason ?? null);
+  return cancelled;
 }
 
 export async function capturePaymentRequest(unit: Work, caller: Caller, id: string, amount?: number): Promise<PaymentRequest> {
@@ -212,7 +219,9 @@ export async function capturePaymentRequest(unit: Work, caller: Caller, id: stri
   const taken = transition.request.amountCaptured - request.amountCaptured;
   if ((await unit.moveMoney(request, 'capture', taken, { final: true }, 'capture')).outcome === 'failed')
     throw new DomainError('invalid_state', `The payment channel refused to capture ${taken}; the authorization is unchanged.`, undefined, { status: request.status });
-  return commit(unit, request, transition);
+  const captured = await commit(unit, request, transition);
+  await auditOperation(unit, caller, 'payment_request.capture', id, formatMoney(captured.amountCaptured, captured.currency));
+  return captured;
 }
 
 /** A pre-authorization's confirmation: part of the authorization is captured, the rest stays reserved. */
@@ -221,13 +230,17 @@ export async function confirmPaymentRequest(unit: Work, caller: Caller, id: stri
   const transition = pr.confirm(request, amount, now);
   if ((await unit.moveMoney(request, 'capture', amount, { final: false }, 'confirm')).outcome === 'failed')
     throw new DomainError('invalid_state', `The payment channel refused to capture ${amount}; the authorization is unchanged.`, undefined, { status: request.status });
-  return commit(unit, request, transition);
+  const confirmed = await commit(unit, request, transition);
+  await auditOperation(unit, caller, 'payment_request.confirm', id, formatMoney(amount, request.currency));
+  return confirmed;
 }
 
 /** Ends a pre-authorization: what was confirmed is kept, the rest is released (all, if nothing was). */
 export async function releasePaymentRequest(unit: Work, caller: Caller, id: string): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
-  return commit(unit, request, pr.release(request, now));
+  const released = await commit(unit, request, pr.release(request, now));
+  await auditOperation(unit, caller, 'payment_request.release', id);
+  return released;
 }
 
 /** Reads as of now: an overdue request is reported (and recorded) as expired. */

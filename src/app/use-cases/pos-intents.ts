@@ -1,11 +1,13 @@
 // What a POS asks for, as a whole intent: a cancel or a capture that may repeat, a void of whatever
 // the sale is now. Checked here, so a dialect parses, calls one of these and renders. Cancel and
-// void lock the request once and commit through the same transitions as the plain use cases.
+// void lock the request once, commit through the same transitions as the plain use cases
+// and are audited as they are (auditOperation).
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { Caller } from '../context.js';
 import type { Work } from '../unit-of-work.js';
+import { auditOperation } from './audit.js';
 import { capturePaymentRequest, commit, loadCurrent } from './payment-requests.js';
 
 export interface CancelIntent {
@@ -28,8 +30,10 @@ export function alreadyCancelled(request: Pick<PaymentRequest, 'status' | 'statu
 /** The merchant cancels; money the patron paid towards it goes back in the same change (see commit). */
 export async function cancelRequest(unit: Work, caller: Caller, id: string, intent: CancelIntent = {}): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
-  if (alreadyCancelled(request, intent.again)) return request;
-  return commit(unit, request, pr.cancel(request, now, intent.reason ?? null));
+  if (alreadyCancelled(request, intent.again)) return request; // a repeat changes nothing: not audited
+  const cancelled = await commit(unit, request, pr.cancel(request, now, intent.reason ?? null));
+  await auditOperation(unit, caller, 'payment_request.cancel', id, intent.reason ?? null);
+  return cancelled;
 }
 
 /**
@@ -44,13 +48,17 @@ export async function voidSale(unit: Work, caller: Caller, id: string): Promise<
   if (request.status === 'succeeded') {
     if (pr.refundableAmount(request) === 0)
       throw new DomainError('already_refunded', `Payment request ${request.id} is already refunded in full.`, undefined, { status: request.status, refundable: 0 });
-    return commit(unit, request, pr.voidRequest(request, now));
+    const voided = await commit(unit, request, pr.voidRequest(request, now));
+    await auditOperation(unit, caller, 'payment_request.void', id);
+    return voided;
   }
   if (request.status === 'authorized' && request.amountCaptured > 0)
     throw new DomainError('invalid_state', `Payment request ${request.id} has confirmations; refund them instead.`, undefined, { status: request.status, statusReason: request.statusReason });
   if (request.status === 'cancelled' && request.statusReason === 'voided')
     throw new DomainError('already_refunded', `Payment request ${request.id} is already voided.`, undefined, { status: request.status, statusReason: request.statusReason });
-  return commit(unit, request, pr.cancel(request, now)); // not paid yet: voiding it cancels it
+  const cancelled = await commit(unit, request, pr.cancel(request, now)); // not paid yet: voiding it cancels it
+  await auditOperation(unit, caller, 'payment_request.cancel', id, 'a void of a request not paid yet');
+  return cancelled;
 }
 
 export interface CaptureIntent {

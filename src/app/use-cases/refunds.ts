@@ -10,6 +10,11 @@ import type { Page } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 import { commit, loadCurrent } from './payment-requests.js';
+import { auditOperation } from './audit.js';
+import { formatMoney } from '../../core/money.js';
+
+/** What the audit log says of a refund: "rf_…: NZD 7.50 (succeeded)". */
+export const refundDetail = (refund: Refund) => `${refund.id}: ${formatMoney(refund.amount, refund.currency)} (${refund.status})`;
 
 /** A refund as the caller means it: checked whole here, so a dialect only parses and renders. */
 export interface CreateRefundInput {
@@ -57,13 +62,18 @@ export async function createRefund(unit: Work, caller: Caller, paymentRequestId:
     throw new DomainError('duplicate_reference', `Refund reference ${input.reference} is already used by ${existing.id} for a different amount.`, 'reference', { existingId: existing.id });
   }
   const reserved = reserveRefund(request, { id: unit.app.ids.id('rf'), amount, reference: input.reference, reason: input.reason ?? null, captureMode: input.captureMode ?? 'automatic', windowMs: input.windowMs }, now);
-  return { refund: (await storeNewRefund(unit, reserved, now)).refund, replayedByReference: false };
+  const { refund } = await storeNewRefund(unit, reserved, now);
+  // audited here for every API and the dashboard alike; a replay by reference above changed nothing and is not
+  await auditOperation(unit, caller, 'payment_request.refund', request.id, refundDetail(refund));
+  return { refund, replayedByReference: false };
 }
 
 /** Void: a succeeded request (≤ 24 h old) is cancelled as voided; committing it returns all it owes (see commit). */
 export async function voidPaymentRequest(unit: Work, caller: Caller, id: string): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
-  return commit(unit, request, pr.voidRequest(request, now));
+  const voided = await commit(unit, request, pr.voidRequest(request, now));
+  await auditOperation(unit, caller, 'payment_request.void', id);
+  return voided;
 }
 
 /** A refund capture or cancel may repeat: one that finds the refund already so answers it unchanged. */
@@ -82,7 +92,9 @@ async function refundAction(unit: Work, caller: Caller, refundId: string, action
   const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
   if (refund.status === 'requires_capture' && refund.expiresAt !== null && now >= refund.expiresAt)
     throw new DomainError('invalid_state', `Refund ${refund.id} expired before it was captured.`, undefined, { status: 'expired' });
-  return (await applyRefund(unit, refund, request, action, now)).refund;
+  const changed = (await applyRefund(unit, refund, request, action, now)).refund;
+  await auditOperation(unit, caller, `refund.${action}`, request.id, refundDetail(changed));
+  return changed;
 }
 
 export const captureRefund = (unit: Work, caller: Caller, refundId: string, intent: RefundActionIntent = {}) => refundAction(unit, caller, refundId, 'capture', intent);

@@ -27,6 +27,6 @@ declare module 'fastify' {
 /** Resolves the API key before the body is even parsed: no key, no work. */
 export function requireApiKey(deps: NativeDeps) {
   return async (request: FastifyRequest) => {
-    request.caller = await authenticate(deps.app, bearerToken(request));
+    request.caller = await authenticate(deps.app, bearerToken(request), 'native');
   };
 }

@@ -10,6 +10,7 @@ import { eventRoutes } from './routes/events.js';
 import { paymentRequestRoutes } from './routes/payment-requests.js';
 import { qrRoutes } from './routes/qr.js';
 import { refundRoutes } from './routes/refunds.js';
+import { reportRoutes } from './routes/reports.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { terminalRoutes } from './routes/terminals.js';
 import { webhookRoutes } from './routes/webhooks.js';
@@ -17,7 +18,7 @@ import { webhookRoutes } from './routes/webhooks.js';
 export async function nativeApi(fastify: FastifyInstance, deps: NativeDeps): Promise<void> {
   await fastify.register(async (v1) => {
     v1.addHook('onRequest', requireApiKey(deps));
-    for (const routes of [paymentRequestRoutes, refundRoutes, eventRoutes, terminalRoutes, sandboxRoutes, qrRoutes, webhookRoutes]) routes(v1, deps);
+    for (const routes of [paymentRequestRoutes, refundRoutes, eventRoutes, terminalRoutes, sandboxRoutes, qrRoutes, webhookRoutes, reportRoutes]) routes(v1, deps);
   });
   await fastify.register(async (admin) => adminRoutes(admin, deps));
 }

@@ -24,6 +24,7 @@ const COLUMNS_TO_CONSTRAINT: Record<string, string> = {
   'terminals.pos_id': UNIQUE.terminalPosId,
   'dialect_credentials.dialect, dialect_credentials.lookup': UNIQUE.dialectLookup,
   'dialect_credentials.merchant_id, dialect_credentials.dialect': UNIQUE.dialectPerMerchant,
+  'users.email': UNIQUE.userEmail,
 };
 
 export function classifySqliteUnique(error: unknown): string | null {

@@ -7,7 +7,7 @@ export const DISPLAY_JS = String.raw`(function () {
   var main = document.getElementById('display');
   if (!main) return;
   var terminalId = main.getAttribute('data-terminal-id');
-  var key = new URLSearchParams(location.search).get('key') || '';
+  var key = new URLSearchParams(location.search).get('token') || '';
   var state = P.readJson('initial-state');
   var box = $('[data-testid=display-state]');
   var screens = { idle: $('#screen-idle'), active: $('#screen-active'), outcome: $('#screen-outcome') };

@@ -4,6 +4,8 @@
 import { createHash } from 'node:crypto';
 import { CHECK_IN_JS } from './check-in-client.js';
 import { CLIENT_JS } from './client.js';
+import { DASHBOARD_JS } from './dashboard-client.js';
+import { DASHBOARD_CSS } from './dashboard-styles.js';
 import { DISPLAY_JS } from './display-client.js';
 import { PATRON_JS } from './patron-client.js';
 import { PAY_JS } from './pay-client.js';
@@ -24,6 +26,8 @@ const SOURCES: Record<string, string> = {
   'display.js': DISPLAY_JS,
   'patron.js': PATRON_JS,
   'check-in.js': CHECK_IN_JS,
+  'dashboard.css': DASHBOARD_CSS,
+  'dashboard.js': DASHBOARD_JS,
 };
 
 const TYPES: Record<string, string> = { css: 'text/css; charset=utf-8', js: 'text/javascript; charset=utf-8' };

@@ -26,7 +26,7 @@ export const toy: Dialect<z.infer<typeof Settings>> = {
       t.setErrorHandler((error, _request, reply) => reply.status(isDomainError(error) ? 418 : 500).send({ toyError: isDomainError(error) ? error.code : 'bug' }));
       t.addHook('onRequest', async (request) => {
         const token = (request.query as { toyToken?: string }).toyToken;
-        (request as { toyCaller?: unknown }).toyCaller = await authenticate(context.app, token);
+        (request as { toyCaller?: unknown }).toyCaller = await authenticate(context.app, token, 'toy');
       });
       t.post('/sales', async (request, reply) => {
         const caller = (request as unknown as { toyCaller: Parameters<typeof createPaymentRequest>[1] }).toyCaller;

@@ -54,6 +54,7 @@ export function paymentRequestRoutes(fastify: FastifyInstance, deps: NativeDeps)
   /** POST /v1/payment-requests/{id}/<path>: an idempotent action answering with the request. */
   const action = <B extends z.ZodType>(path: string, doc: { summary: string; operationId: string; errors: readonly ErrorCode[] }, body: B, run: (unit: Work, caller: Caller, id: string, input: z.infer<B>) => Promise<PaymentRequest>) =>
     r.post(`/v1/payment-requests/:id/${path}`, { schema: { tags, summary: doc.summary, operationId: doc.operationId, 'x-errors': doc.errors, params: s.IdParams, body, headers: s.IdempotencyHeaders, response: one } }, async (req, reply) =>
+      // the use case writes the audit entry (who acted, with which key) in the same transaction
       respond(app, req, reply, req.caller, (unit) => run(unit, req.caller, req.params.id, req.body as z.infer<B>), (request) => ({ status: 200, body: render(request) })));
 
   action('ready', { summary: 'Give a prepared request its amount', operationId: 'readyPaymentRequest', errors: errors('not_found', 'not_prepared', 'line_items_mismatch', 'request_expired', 'invalid_state') }, s.ReadyBody, (unit, caller, id, body) => uc.readyPaymentRequest(unit, caller, id, body));
