@@ -56,7 +56,7 @@ export interface DrainRun {
   log(line: string): void;
 }
 
-const configOf = (env: Record<string, string>) => loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
+const configOf = (env: Record<string, string>) => loadConfig({ POSGATE_DEMO: 'true', ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' });
 
 async function registerEndpoint(baseUrl: string, secretKey: string, url: string): Promise<string> {
   const response = await fetch(`${baseUrl}/v1/webhook-endpoints`, {

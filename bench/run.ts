@@ -190,7 +190,7 @@ async function measure(label: string | null, targets: LifecycleTarget[], seconds
 
 /** posgate in this process (createGateway, no background loop), as the bench has always run it. */
 async function inProcess(label: string | null, env: Record<string, string>, seconds: number, describe: (baseUrl: string) => string): Promise<Measured<PosgateFigures>> {
-  const gateway = await createGateway(loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: false });
+  const gateway = await createGateway(loadConfig({ POSGATE_DEMO: 'true', ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: false });
   const close = cleanup.add('the in-process gateway', () => gateway.close());
   const memory = watchMemory(`${label ?? 'SQLite ×1'}: A, B, R (in-process)`);
   try {
@@ -212,7 +212,7 @@ async function inProcess(label: string | null, env: Record<string, string>, seco
  */
 async function webhooksInProcess(label: string | null, env: Record<string, string>, seconds: number, describe: (baseUrl: string) => string): Promise<Measured<WebhookResult>> {
   const prefix = label === null ? 'bench: ' : `bench: [${label}] `;
-  const gateway = await createGateway(loadConfig({ ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: true });
+  const gateway = await createGateway(loadConfig({ POSGATE_DEMO: 'true', ...env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent' }), { background: true });
   const close = cleanup.add('the in-process gateway (webhooks)', () => gateway.close());
   const memory = watchMemory(`${label ?? 'SQLite ×1'}: C webhooks (in-process)`);
   try {
@@ -283,7 +283,7 @@ async function childProcesses(label: string, databaseUrl: string, schema: string
   const shared = {
     DATABASE_URL: databaseUrl, DATABASE_SCHEMA: schema,
     POSGATE_ADMIN_TOKEN: randomBytes(32).toString('hex'), POSGATE_SECRET_KEY: randomBytes(32).toString('hex'),
-    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent',
+    PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', POSGATE_DEMO: 'true',
   };
   const processes: PosgateProcess[] = [];
   const stops: Array<() => Promise<void>> = [];

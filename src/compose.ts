@@ -8,8 +8,9 @@ import type { Connector } from './app/ports/connector.js';
 import { systemClock } from './system/clock.js';
 import { createIds } from './system/ids.js';
 import { aesGcmSecretBox } from './system/secret-box.js';
-import type { Config } from './config/config.js';
+import { ConfigError, type Config } from './config/config.js';
 import { loadSecretKey } from './config/secret-key.js';
+import { secretKeyOpensDatabase } from './app/use-cases/bootstrap.js';
 import { createSandboxConnector } from './connectors/sandbox/connector.js';
 import { createOutboundGuard } from './delivery/outbound-guard.js';
 import { openDatabase } from './storage/open.js';
@@ -37,9 +38,16 @@ export async function openApp(config: Config, clock: Clock = systemClock, connec
         workerId: `wrk_${process.pid}_${randomUUID().slice(0, 8)}`,
       },
     };
+    if (!(await secretKeyOpensDatabase(app))) throw new ConfigError(wrongKey(config));
     return { app, close: () => db.close() };
   } catch (error) {
     await db.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** Names the variable (or file) the key came from: what the operator has to change. */
+function wrongKey(config: Config): string {
+  const source = config.secretKey ? 'POSGATE_SECRET_KEY' : `the key in ${config.dataDir}/secret.key (POSGATE_SECRET_KEY is not set)`;
+  return `${source} does not open this database: it was set up with another key. Set POSGATE_SECRET_KEY to the key this database was made with (the one its other processes and backups use).`;
 }

@@ -9,27 +9,34 @@ import { systemClock } from './system/clock.js';
 import { ensureAdminToken, ensureDemoMerchant, type DemoCredentials } from './app/use-cases/bootstrap.js';
 import { purgeIdempotencyKeys, runAutopay, sweepDue } from './app/use-cases/sweeps.js';
 import { resumeChannelCommands } from './app/use-cases/channel-events.js';
+import { DEFAULT_EXPIRY_SECONDS } from './app/use-cases/payment-requests.js';
 import { loadConfig, type Config } from './config/config.js';
 import { openApp } from './compose.js';
 import type { App } from './app/context.js';
-import { credentialIssuers, parseDialectSettings, webhookFormats, type Dialect, type DialectContext } from './dialects/dialect.js';
+import { credentialIssuers, parseDialectSettings, secretlessWebhookFormats, webhookFormats, type Dialect, type DialectContext } from './dialects/dialect.js';
 import { DIALECTS } from './dialects/registry.js';
 import { webPages } from './web/index.js';
 import { dashboard } from './web/dashboard/index.js';
 import { byFormat } from './delivery/formats.js';
-import type { RenderDelivery } from './app/use-cases/deliveries.js';
+import { webhookBacklog, type RenderDelivery } from './app/use-cases/deliveries.js';
 import { createDeliveryWorker } from './delivery/worker.js';
 import { buildServer } from './http/server.js';
 import { createLogger } from './observability/logger.js';
 import { createMetrics } from './observability/metrics.js';
+import { lockDataDir } from './storage/data-dir-lock.js';
+import { describeStorage } from './storage/open.js';
 
 export interface Gateway {
   app: App;
   server: FastifyInstance;
   config: Config;
   logger: Logger;
-  /** The demo merchant's credentials (test mode). */
-  demo: DemoCredentials;
+  /** The demo merchant's credentials (test mode); null when POSGATE_DEMO is off (the default on PostgreSQL). */
+  demoCredentials: DemoCredentials | null;
+  /** The same, for callers that rely on a demo merchant: throws when there is none. */
+  readonly demo: DemoCredentials;
+  /** The address the server is bound to (known once listening). */
+  readonly boundUrl: string | null;
   /** Set only on the first start without POSGATE_ADMIN_TOKEN: print it once. */
   generatedAdminToken: string | null;
   /** Where patrons and POS reach this gateway. */
@@ -59,10 +66,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const dialects = options.dialects ?? DIALECTS;
   const settings = parseDialectSettings(dialects, config.env);
   const { app, close: closeStore } = await openApp(config, clock, options.connector);
-  const metrics = createMetrics();
+  const metrics = createMetrics({
+    apis: dialects.map(({ name, prefix }) => ({ name, prefix })),
+    webhookBacklog: () => webhookBacklog(app),
+    pool: () => app.db.poolUse?.() ?? [],
+  });
+  app.onRetry = (reason) => metrics.observeTransactionRetry(reason);
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
   const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
-  const { credentials: demo } = await ensureDemoMerchant(app, credentialIssuers(dialects));
+  // a production database gets no demo merchant (and no test keys) unless asked for
+  const demoCredentials = config.demo ? (await ensureDemoMerchant(app, credentialIssuers(dialects))).credentials : null;
 
   let listeningUrl: string | null = null;
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
@@ -70,7 +83,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   // background work (delivery, sweeps) on connections of its own where the database has them
   const backgroundApp: App = app.db.background ? { ...app, db: app.db.background } : app;
   const contextOf = (dialect: Dialect, on: App = app): DialectContext => ({
-    app: on, adminToken: config.adminToken, dialects, webhookFormats: formats, settings: settings.get(dialect.name),
+    app: on, adminToken: config.adminToken, dialects, webhookFormats: formats, secretlessWebhookFormats: secretlessWebhookFormats(dialects), settings: settings.get(dialect.name),
     get publicUrl() {
       return publicUrl();
     },
@@ -90,7 +103,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     app: backgroundApp,
     render: byFormat(renderers, renderers.native as RenderDelivery),
     timeoutMs: config.webhookTimeoutMs,
-    onAttempt: (_delivery, result) => metrics.observeDelivery(result.statusCode),
+    onAttempt: (sent, result) => metrics.observeDelivery(result.statusCode, result.latencyMs, Date.now() - sent.createdAt),
     // the delivery and the error's message only: nothing a renderer holds (keys, secrets) is logged
     onRenderError: (failed, err) => logger.error({ deliveryId: failed.id, format: failed.format, error: err instanceof Error ? err.message : String(err) }, 'webhook delivery could not be rendered'),
   });
@@ -140,9 +153,16 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     : () => undefined;
 
   return {
-    app, server, config, logger, demo, generatedAdminToken,
+    app, server, config, logger, demoCredentials, generatedAdminToken,
+    get demo() {
+      if (!demoCredentials) throw new Error('this gateway has no demo merchant (POSGATE_DEMO=false, the default on PostgreSQL)');
+      return demoCredentials;
+    },
     get url() {
       return publicUrl();
+    },
+    get boundUrl() {
+      return listeningUrl;
     },
     async listen() {
       const address = await server.listen({ port: config.port, host: config.host });
@@ -164,16 +184,31 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
 
 function banner(gateway: Gateway): string {
   const url = gateway.url;
+  const bound = gateway.boundUrl ?? url;
   const lines = [
     '',
-    `posgate is listening on ${url}  (storage: ${gateway.app.db.driver}, data: ${gateway.config.dataDir})`,
+    // where the socket is, not PUBLIC_URL: two processes behind one balancer print their own ports
+    `posgate is listening on ${bound}  (storage: ${describeStorage(gateway.config)})`,
+    ...(bound === url ? [] : [`  Public URL    ${url}  (PUBLIC_URL: the links below, payUrl)`]),
     `  API           ${url}/v1`,
     `  OpenAPI       ${url}/openapi.json   docs: ${url}/docs`,
     `  Health        ${url}/healthz  ${url}/readyz  metrics: ${url}/metrics`,
-    `  Demo merchant ${gateway.demo.merchantId} (test mode), terminal ${gateway.demo.native.terminalId}`,
-    `  Dashboard     ${url}/dashboard  (sign in as ${gateway.demo.dashboard?.email ?? 'a user of posgate users create'})`,
-    `  Credentials   npx posgate credentials --json`,
   ];
+  const demo = gateway.demoCredentials;
+  if (demo) {
+    lines.push(
+      `  Demo merchant ${demo.merchantId} (test mode), terminal ${demo.native.terminalId}`,
+      `  Dashboard     ${url}/dashboard  (sign in as ${(demo.dashboard as { email?: string } | undefined)?.email ?? 'a user of posgate users create'})`,
+      `  Credentials   npx posgate credentials --json`,
+      // a payment request the POS does not finish in time ends as request_expired: say so up front
+      `  Expiry        a payment request expires ${DEFAULT_EXPIRY_SECONDS} s after it is made unless it sets expiresInSeconds`,
+    );
+  } else {
+    lines.push(
+      '  Demo merchant none (POSGATE_DEMO=false; the default on PostgreSQL): posgate merchants create --name NAME',
+      `  Dashboard     ${url}/dashboard  (sign in as a user of posgate users create)`,
+    );
+  }
   if (gateway.generatedAdminToken) {
     lines.push(`  Admin token   ${gateway.generatedAdminToken}`, '                (shown once: only its hash is kept; set POSGATE_ADMIN_TOKEN to choose your own)');
   }
@@ -182,16 +217,33 @@ function banner(gateway: Gateway): string {
 
 /** `npm start` / `posgate start`: start, print where everything is, stop cleanly on a signal. */
 export async function start(config: Config = loadConfig()): Promise<Gateway> {
-  const gateway = await createGateway(config);
-  await gateway.listen();
-  process.stdout.write(banner(gateway));
-  const stop = async (signal: string) => {
-    gateway.logger.info({ signal }, 'shutting down');
-    await gateway.close();
-    process.exit(0);
+  // SQLite serves one process: a second one on the same DATA_DIR refuses before it opens anything
+  const unlock = config.databaseUrl ? () => undefined : lockDataDir(config.dataDir);
+  // listening for a stop before starting: a process manager's SIGTERM during start-up stops it too
+  let gateway: Gateway | null = null;
+  let stopping: Promise<void> | null = null;
+  const stop = (signal: string) => {
+    stopping ??= (async () => {
+      gateway?.logger.info({ signal }, 'shutting down');
+      try {
+        await gateway?.close();
+      } finally {
+        unlock();
+      }
+      process.exit(0);
+    })();
   };
-  process.once('SIGINT', () => void stop('SIGINT'));
-  process.once('SIGTERM', () => void stop('SIGTERM'));
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+  try {
+    gateway = await createGateway(config);
+    await gateway.listen();
+  } catch (error) {
+    unlock();
+    throw error;
+  }
+  if (stopping) return gateway; // a signal came while starting: the stop above closes it
+  process.stdout.write(banner(gateway));
   return gateway;
 }
 

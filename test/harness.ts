@@ -45,7 +45,7 @@ export async function startGateway(options: { env?: Record<string, string>; cloc
   const database = schema ? { DATABASE_URL: PG_URL, DATABASE_SCHEMA: schema } : {};
   let logged = '';
   const sink = new Writable({ write(chunk, _enc, done) { logged += chunk.toString(); done(); } });
-  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', POSGATE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', ...database, ...options.env });
+  const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', HOST: '127.0.0.1', POSGATE_ADMIN_TOKEN: ADMIN_TOKEN, LOG_LEVEL: 'info', POSGATE_DEMO: 'true', ...database, ...options.env });
   const gateway = await createGateway(config, { clock: options.clock, connector: options.connector, dialects: options.dialects, logger: createLogger('info', sink), background: false });
   const url = await gateway.listen();
   const { secretKey, terminalKey, terminalId } = gateway.demo.native;

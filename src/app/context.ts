@@ -35,6 +35,8 @@ export interface App {
   /** Whether posgate may call a webhook URL (SSRF rules of the mode). */
   outbound: OutboundGuard;
   config: AppConfig;
+  /** Told of each transaction run again after losing a race (metrics); set by the composition root. */
+  onRetry?: (reason: 'conflict' | 'unique') => void;
 }
 
 /** Who the audit log names for a change: an API key and the API it came through, or a dashboard user. */

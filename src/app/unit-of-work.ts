@@ -207,6 +207,7 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
         if (unit && unit.refusedCommands.length > 0) await standRefusals(app, unit.refusedCommands);
         throw error;
       }
+      app.onRetry?.(error instanceof UniqueViolation ? 'unique' : 'conflict');
       if (attempt >= MAX_ATTEMPTS) {
         throw new DomainError('conflict', 'The object was changed by concurrent requests too many times; retry the request.', undefined, { cause: (error as Error).message });
       }

@@ -7,11 +7,12 @@ import { inTransaction } from '../app/unit-of-work.js';
 import { ensureDemoMerchant, type DemoCredentials } from '../app/use-cases/bootstrap.js';
 import { credentialIssuers } from '../dialects/dialect.js';
 import { DIALECTS } from '../dialects/registry.js';
-import { createApiKey, createMerchant, createTerminal, DEFAULT_STORE_NAME, revokeApiKey } from '../app/use-cases/merchants.js';
+import { createApiKey, createMerchant, createTerminal, DEFAULT_STORE_NAME, revokeApiKeyOnce } from '../app/use-cases/merchants.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { start } from '../main.js';
-import { openDatabase } from '../storage/open.js';
+import { describeStorage } from '../storage/open.js';
 import { renderIssuedKey, renderMerchant, renderStore, renderTerminal } from '../dialects/native/render.js';
+import { registerLists } from './lists.js';
 import { baseUrlOf, withApp } from './open-app.js';
 import { registerCredentialSets } from './credential-sets.js';
 import { registerVerify } from './verify.js';
@@ -71,8 +72,20 @@ const table = (rows: ReadonlyArray<readonly [string, string]>, indent = '') => {
   return rows.map(([label, value]) => `${indent}${label.padEnd(width)}  ${value}`).join('\n') + '\n';
 };
 
-export function createProgram(io: CliIo = processIo): Command {
-  const config = (): Config => loadConfig(io.env);
+export function createProgram(outer: CliIo = processIo): Command {
+  const config = (): Config => loadConfig(outer.env);
+  // A command's output starts by saying which database it acted on (a CLI run from another
+  // directory would otherwise act on another data dir unnoticed): set before the action runs,
+  // written with its first output, so a failure stays one line on stderr and JSON stays pure.
+  let using: string | null = null;
+  const io: CliIo = {
+    ...outer,
+    stdout(text) {
+      if (using) outer.stdout(using);
+      using = null;
+      outer.stdout(text);
+    },
+  };
   const json = (value: unknown) => io.stdout(JSON.stringify(value, null, 2) + '\n');
 
   const program = new Command('posgate')
@@ -89,6 +102,13 @@ export function createProgram(io: CliIo = processIo): Command {
     })
     .addHelpText('after', '\nConfiguration comes from the environment (PORT, HOST, DATA_DIR, PUBLIC_URL, ...), as for the server.');
 
+  // start, migrate and verify name the database themselves (verify's lines are read by scripts); JSON output stays pure
+  program.hook('preAction', (_program, command) => {
+    const name = command.name();
+    if (['start', 'migrate', 'verify'].includes(name) || (command.opts() as { json?: boolean }).json) return;
+    using = `Using ${describeStorage(config())}\n`;
+  });
+
   program
     .command('start')
     .description('start the gateway (HTTP server and background work) and print where everything is')
@@ -101,13 +121,9 @@ export function createProgram(io: CliIo = processIo): Command {
     .description('bring the configured database up to date with this version, then exit')
     .action(async () => {
       const cfg = config();
-      const db = openDatabase(cfg);
-      try {
-        await db.migrate();
-      } finally {
-        await db.close();
-      }
-      io.stdout(`Database migrated (${db.driver}, data: ${cfg.dataDir}): the schema is up to date.\n`);
+      // opening the App migrates, then checks that the secret key opens this database
+      await withApp(cfg, async () => undefined);
+      io.stdout(`Database migrated (${describeStorage(cfg)}): the schema is up to date, and the secret key opens it.\n`);
     });
 
   const credentials = program
@@ -117,7 +133,8 @@ export function createProgram(io: CliIo = processIo): Command {
     .option('--json', 'print the credential sets as JSON (the shape the conformance tests read)')
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
-      const credentials = await withApp(cfg, async ({ app }) => (await ensureDemoMerchant(app, credentialIssuers(DIALECTS))).credentials);
+      if (!cfg.demo) throw new Error('No demo merchant: POSGATE_DEMO is false (the default with DATABASE_URL). Set POSGATE_DEMO=true for one, or make a merchant with posgate merchants create.');
+      const credentials = await withApp(cfg, async ({ app }) => (await ensureDemoMerchant(app, credentialIssuers(DIALECTS))).credentials, { read: true });
       const out = credentialsJson(baseUrlOf(cfg), credentials);
       if (opts.json) return json(out);
       const { native } = credentials;
@@ -220,11 +237,12 @@ export function createProgram(io: CliIo = processIo): Command {
     .argument('<keyId>', 'the key id (key_...)')
     .option('--json', 'print the revoked key as JSON')
     .action(async (keyId: string, opts: { json?: boolean }) => {
-      const key = await withApp(config(), ({ app }) => inTransaction(app, (unit) => revokeApiKey(unit, keyId)));
+      const key = await withApp(config(), ({ app }) => inTransaction(app, (unit) => revokeApiKeyOnce(unit, keyId)));
       if (opts.json) return json(renderIssuedKey({ key, secret: '' }));
       io.stdout(`Revoked key ${key.id} (${key.kind === 'terminal' ? 'terminal' : 'secret'} key …${key.last4}, merchant ${key.merchantId}).\n`);
     });
 
+  registerLists(program, io, config);
   return program;
 }
 

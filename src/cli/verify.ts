@@ -4,7 +4,8 @@
 import type { Command } from 'commander';
 import { describeMismatch, verifyTotals } from '../app/use-cases/verify.js';
 import type { Config } from '../config/config.js';
-import { openDatabase } from '../storage/open.js';
+import { describeStorage, openDatabase } from '../storage/open.js';
+import { requireDatabase } from './open-app.js';
 
 interface Io {
   stdout(text: string): void;
@@ -16,6 +17,7 @@ export function registerVerify(program: Command, io: Io, config: () => Config): 
     .description("check every payment request's running totals (received, authorized, captured, refunded, reserved) against its refunds and events; exit 1 on any mismatch")
     .option('--json', 'print the report as JSON')
     .action(async (opts: { json?: boolean }) => {
+      await requireDatabase(config()); // a read: never make an empty database to verify
       const db = openDatabase(config());
       const report = await (async () => {
         try {
@@ -29,6 +31,6 @@ export function registerVerify(program: Command, io: Io, config: () => Config): 
       else for (const mismatch of report.mismatches) io.stdout(`MISMATCH ${describeMismatch(mismatch)}\n`);
       const requests = new Set(report.mismatches.map((m) => m.paymentRequestId)).size;
       if (requests > 0) throw new Error(`${report.mismatches.length} mismatch(es) in ${requests} of ${report.checked} payment requests`);
-      if (!opts.json) io.stdout(`Verified ${report.checked} payment requests (${db.driver}): every total agrees with its refunds and events.\n`);
+      if (!opts.json) io.stdout(`Verified ${report.checked} payment requests (${db.driver}): every total agrees with its refunds and events. Database: ${describeStorage(config())}.\n`);
     });
 }

@@ -13,3 +13,13 @@ describe('webhook attempt timeout', () => {
     expect(() => loadConfig({ WEBHOOK_TIMEOUT_MS: '99' })).toThrow(/WEBHOOK_TIMEOUT_MS/);
   });
 });
+
+describe('POSGATE_DEMO', () => {
+  it('is on by default on SQLite and off by default on PostgreSQL; set, it wins either way', () => {
+    expect(loadConfig({}).demo).toBe(true);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x' }).demo).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgres://db/x', POSGATE_DEMO: 'true' }).demo).toBe(true);
+    expect(loadConfig({ POSGATE_DEMO: 'false' }).demo).toBe(false);
+    expect(() => loadConfig({ POSGATE_DEMO: 'yes' })).toThrow(/POSGATE_DEMO/);
+  });
+});

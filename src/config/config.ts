@@ -29,6 +29,7 @@ const Env = z.object({
   IDEMPOTENCY_RETENTION_HOURS: intFrom(24, 1),
   AUTHORIZATION_TTL_SECONDS: intFrom(7 * 24 * 3600, 60),
   BACKGROUND_INTERVAL_MS: intFrom(1000, 10),
+  POSGATE_DEMO: z.enum(['true', 'false'], { message: 'POSGATE_DEMO must be true or false' }).optional(),
 });
 
 export interface Config {
@@ -63,6 +64,11 @@ export interface Config {
   idempotencyRetentionMs: number;
   authorizationTtlMs: number;
   backgroundIntervalMs: number;
+  /**
+   * Make (and print) a demo merchant with test keys on first start: POSGATE_DEMO, by default on
+   * SQLite (the local sandbox) and off on PostgreSQL (a production database gets no test keys).
+   */
+  demo: boolean;
   /** The environment it was read from: each dialect reads and validates its own variables there. */
   env: Readonly<Record<string, string | undefined>>;
 }
@@ -104,6 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     idempotencyRetentionMs: e.IDEMPOTENCY_RETENTION_HOURS * 3600 * 1000,
     authorizationTtlMs: e.AUTHORIZATION_TTL_SECONDS * 1000,
     backgroundIntervalMs: e.BACKGROUND_INTERVAL_MS,
+    demo: e.POSGATE_DEMO === undefined ? e.DATABASE_URL === undefined : e.POSGATE_DEMO === 'true',
     env: { ...env },
   };
 }

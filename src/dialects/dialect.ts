@@ -22,6 +22,8 @@ export interface DialectContext<Settings = unknown> {
   dialects: readonly Dialect[];
   /** What a webhook endpoint's `format` may be: native and every dialect with a webhook format. */
   webhookFormats: readonly string[];
+  /** The formats whose deliveries are not signed with the endpoint's secret: their endpoints get none. */
+  secretlessWebhookFormats: readonly string[];
 }
 
 /** A dialect's own OpenAPI document: its title and description, and how its callers authenticate. */
@@ -65,6 +67,12 @@ export interface Dialect<Settings = unknown> {
   openapi?: DialectDocument;
   /** Its webhook format, when it has one: what an endpoint with `format: <name>` is sent. */
   webhook?(context: DialectContext<Settings>): RenderDelivery;
+  /**
+   * How its webhook format is signed: with the endpoint's `whsec_` secret (the default, as Standard
+   * Webhooks are), or with posgate's own key that receivers verify against a published key set
+   * (`'gateway-key'`): an endpoint of such a format is given no secret, since nothing would use it.
+   */
+  webhookSigning?: 'endpoint-secret' | 'gateway-key';
 }
 
 /** Each dialect's settings, from the environment; a bad value is an error naming the variable. */
@@ -135,6 +143,11 @@ export function credentialDialect(dialects: readonly Dialect[], name: string): D
 /** What a webhook endpoint's `format` may be: every dialect with a webhook format. */
 export function webhookFormats(dialects: readonly Dialect[]): string[] {
   return dialects.filter((dialect) => dialect.webhook).map((dialect) => dialect.name);
+}
+
+/** The webhook formats signed with posgate's own key, not the endpoint's secret: their endpoints get no secret. */
+export function secretlessWebhookFormats(dialects: readonly Dialect[]): string[] {
+  return dialects.filter((dialect) => dialect.webhook && dialect.webhookSigning === 'gateway-key').map((dialect) => dialect.name);
 }
 
 /** Each dialect's set maker by name, for the demo merchant (`posgate credentials --json`). */

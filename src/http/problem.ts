@@ -11,6 +11,8 @@ export interface Problem {
   detail: string;
   code: ErrorCode;
   param?: string;
+  /** Every bad field of a validation failure (the first is `param`). */
+  errors?: { code: ErrorCode; param: string; detail: string }[];
   requestId: string;
 }
 
@@ -23,6 +25,7 @@ export function problemOf(error: DomainError, requestId: string): Problem {
     detail: error.message,
     code: error.code,
     ...(error.param ? { param: error.param } : {}),
+    ...(Array.isArray(error.facts.errors) ? { errors: error.facts.errors as Problem['errors'] } : {}),
     requestId,
   };
 }

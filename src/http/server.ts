@@ -143,7 +143,7 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
   });
   fastify.addHook('onResponse', async (request, reply) => {
-    deps.metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000);
+    deps.metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000, request.url.split('?')[0]);
   });
 
   fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));

@@ -502,6 +502,19 @@ export class KyselyTx implements Tx {
   async listDeliveriesForEvent(eventId: string) {
     return (await this.db.selectFrom('deliveries').selectAll().where('event_id', '=', eventId).orderBy('id').execute()).map(rows.toDelivery);
   }
+  async webhookBacklog(realNow: number) {
+    const due = sql<number>`case when d.next_attempt_at <= ${realNow} + ${testClockOffset('d')} then 1 else 0 end`;
+    const row = await this.db.selectFrom('deliveries as d').innerJoin('merchants as m', 'm.id', 'd.merchant_id')
+      .select([
+        sql<number>`coalesce(sum(${due}), 0)`.as('due'),
+        sql<number>`count(*)`.as('pending'),
+        sql<number | null>`min(case when ${due} = 1 then d.created_at end)`.as('oldest'),
+      ])
+      .where('d.status', '=', 'pending')
+      .executeTakeFirst();
+    const dueCount = Number(row?.due ?? 0);
+    return { due: dueCount, waiting: Number(row?.pending ?? 0) - dueCount, oldestDueCreatedAt: row?.oldest == null ? null : Number(row.oldest) };
+  }
   async claimDueDeliveries(realNow: number, limit: number, lease: Lease) {
     let due = this.db.selectFrom('deliveries as d').innerJoin('merchants as m', 'm.id', 'd.merchant_id').select('d.id')
       .where('d.status', '=', 'pending')

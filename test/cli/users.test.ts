@@ -33,6 +33,8 @@ async function server(): Promise<string> {
 
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'posgate-users-'));
+  // a read command (credentials) refuses where there is no database: make it, as a server's start would
+  expect(await cli(['migrate'])).toMatchObject({ code: 0 });
 });
 afterAll(async () => {
   await gateway?.close();
@@ -91,7 +93,7 @@ describe('posgate users', () => {
   test('disable: the user can no longer sign in', async () => {
     const run = await cli(['users', 'disable', 'staff@example.com']);
     expect(run.code).toBe(0);
-    expect(run.stdout).toMatch(/^Disabled usr_/);
+    expect(run.stdout).toMatch(/^Disabled usr_/m); // after the "Using …" line that names the database
     const listed = JSON.parse((await cli(['users', 'list', '--merchant', merchantId, '--json'])).stdout);
     expect(listed.find((u: any) => u.email === 'staff@example.com').disabledAt).not.toBeNull();
   });

@@ -14,11 +14,11 @@ afterAll(async () => {
   await t?.close();
 });
 
-/** The first ```js block after the heading. */
+/** The first ```js block after the heading (marked `no-run` for test/docs/snippets.test.ts: this test runs it, with credentials). */
 function snippet(heading: string): string {
   const readme = readFileSync('README.md', 'utf8');
   const section = readme.slice(readme.indexOf(heading));
-  const match = /```js\n([\s\S]*?)```/.exec(section);
+  const match = /```js[^\n]*\n([\s\S]*?)```/.exec(section);
   if (!readme.includes(heading) || !match) throw new Error(`README.md has no js block under ${heading}`);
   return match[1]!;
 }

@@ -175,6 +175,8 @@ export async function startCluster(options: { processes: number; env?: Record<st
     POSGATE_ADMIN_TOKEN: CLUSTER_ADMIN_TOKEN,
     POSGATE_SECRET_KEY: randomBytes(32).toString('hex'),
     LOG_LEVEL: 'warn',
+    // the suites drive the demo merchant, which PostgreSQL gets only when asked for
+    POSGATE_DEMO: 'true',
     // a few connections each: several suites share one PostgreSQL (max_connections) in a full run
     DATABASE_POOL_SIZE: '6',
     ...options.env,

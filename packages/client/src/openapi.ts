@@ -904,6 +904,13 @@ export interface components {
             /** @enum {string} */
             code: "invalid_json" | "unknown_field" | "parameter_missing" | "parameter_invalid" | "amount_invalid" | "currency_invalid" | "payload_too_large" | "unsupported_media_type" | "line_items_mismatch" | "short_code_invalid" | "patron_code_invalid" | "idempotency_key_invalid" | "method_not_allowed" | "http_method_not_allowed" | "missing_api_key" | "invalid_api_key" | "permission_denied" | "test_mode_only" | "not_found" | "route_not_found" | "terminal_busy" | "duplicate_reference" | "already_succeeded" | "not_authorized" | "not_prepared" | "void_window_exceeded" | "amount_exceeds_authorized" | "amount_exceeds_refundable" | "partial_payment_not_allowed" | "invalid_state" | "request_expired" | "amount_required" | "conflict" | "terminal_name_taken" | "refund_window_exceeded" | "already_exists" | "condition_already_set" | "currency_mismatch" | "already_refunded" | "idempotency_key_reused" | "idempotency_in_progress" | "internal_error" | "service_unavailable";
             param?: string;
+            /** @description Every bad field of a validation failure, the first being `param` */
+            errors?: {
+                /** @enum {string} */
+                code: "invalid_json" | "unknown_field" | "parameter_missing" | "parameter_invalid" | "amount_invalid" | "currency_invalid" | "payload_too_large" | "unsupported_media_type" | "line_items_mismatch" | "short_code_invalid" | "patron_code_invalid" | "idempotency_key_invalid" | "method_not_allowed" | "http_method_not_allowed" | "missing_api_key" | "invalid_api_key" | "permission_denied" | "test_mode_only" | "not_found" | "route_not_found" | "terminal_busy" | "duplicate_reference" | "already_succeeded" | "not_authorized" | "not_prepared" | "void_window_exceeded" | "amount_exceeds_authorized" | "amount_exceeds_refundable" | "partial_payment_not_allowed" | "invalid_state" | "request_expired" | "amount_required" | "conflict" | "terminal_name_taken" | "refund_window_exceeded" | "already_exists" | "condition_already_set" | "currency_mismatch" | "already_refunded" | "idempotency_key_reused" | "idempotency_in_progress" | "internal_error" | "service_unavailable";
+                param: string;
+                detail: string;
+            }[];
             requestId: string;
         };
         Terminal: {
@@ -972,8 +979,8 @@ export interface components {
             createdAt: string;
             /** @description ISO-8601 UTC with milliseconds */
             updatedAt: string;
-            /** @description whsec_…: shown once */
-            secret: string;
+            /** @description whsec_…: shown once; absent for a format signed with posgate's own key (nothing would use it) */
+            secret?: string;
         };
         DeletedWebhookEndpoint: {
             id: string;
@@ -5557,7 +5564,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Conflict: conflict, idempotency_in_progress */
+            /** @description Conflict: invalid_state, conflict, idempotency_in_progress */
             409: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -5566,7 +5573,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "conflict" | "idempotency_in_progress";
+                        code?: "invalid_state" | "conflict" | "idempotency_in_progress";
                     };
                 };
             };

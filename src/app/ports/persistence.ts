@@ -261,6 +261,8 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads, Dashboa
   getDelivery(id: string): Promise<Delivery | null>;
   listDeliveriesForEvent(eventId: string): Promise<Delivery[]>;
   listDeliveryAttempts(eventId: string): Promise<DeliveryAttempt[]>;
+  /** Pending deliveries: how many are due at `realNow` (on each mode's clock), how many wait for a retry, and when the oldest due one was queued. */
+  webhookBacklog(realNow: number): Promise<{ due: number; waiting: number; oldestDueCreatedAt: number | null }>;
   getSetting(key: string): Promise<string | null>;
 }
 
@@ -375,4 +377,6 @@ export interface Persistence {
   readonly background?: Persistence;
   migrate(): Promise<void>;
   close(): Promise<void>;
+  /** Each connection pool now (serving requests, background work), where there are pools (PostgreSQL). */
+  poolUse?(): { name: string; max: number; total: number; idle: number; waiting: number }[];
 }

@@ -131,3 +131,30 @@ export async function ensureDemoMerchant(app: App, dialects: Record<string, Cred
     return { credentials, created: !sealed };
   });
 }
+
+const KEY_CHECK = 'secret_key_check';
+const KEY_CHECK_TEXT = 'posgate secret key check';
+
+/**
+ * Does the configured at-rest key open this database? A value sealed with the first key it ran with
+ * is kept and opened on every start (an older database without one is checked on its demo
+ * credentials), so a wrong key is refused before anything sealed is read or written with it.
+ */
+export async function secretKeyOpensDatabase(app: App): Promise<boolean> {
+  const opens = (sealed: string) => {
+    try {
+      app.box.open(sealed);
+      return true;
+    } catch {
+      return false;
+    }
+  };
+  return inTransaction(app, async ({ tx }) => {
+    const check = await tx.getSetting(KEY_CHECK);
+    if (check) return opens(check);
+    const demo = await tx.getSetting(DEMO_CREDENTIALS);
+    if (demo && demo !== 'creating' && !opens(demo)) return false;
+    await tx.insertSetting(KEY_CHECK, app.box.seal(KEY_CHECK_TEXT));
+    return true;
+  });
+}

@@ -171,3 +171,8 @@ export async function redeliver(unit: Work, caller: Caller, eventId: string): Pr
   await auditCaller(unit, caller, 'event.redeliver', 'event', eventId, `${deliveries.length} deliveries`);
   return deliveries;
 }
+
+/** The deliveries waiting across every process, for /metrics: due now, waiting for a retry, the oldest due. */
+export function webhookBacklog(app: App): Promise<{ due: number; waiting: number; oldestDueCreatedAt: number | null }> {
+  return app.db.read.webhookBacklog(app.clock.now());
+}

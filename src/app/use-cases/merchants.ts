@@ -88,6 +88,35 @@ export async function createApiKey(unit: Work, input: { merchantId: string; term
   return { key, secret };
 }
 
+/** The operator's revoke (CLI): a key already revoked is an error, so a typo'd or repeated id is noticed. */
+export async function revokeApiKeyOnce(unit: Work, id: string): Promise<ApiKey> {
+  const key = await unit.tx.getApiKey(id);
+  if (!key) throw notFound('key', id);
+  if (key.revokedAt !== null) throw new DomainError('invalid_state', `Key ${id} was already revoked at ${new Date(key.revokedAt).toISOString()}.`);
+  return revokeApiKey(unit, id);
+}
+
+/** Every key of every merchant (or of one), revoked ones too: the operator's list. */
+export async function listApiKeys(app: App, merchantId?: string): Promise<ApiKey[]> {
+  if (merchantId !== undefined) {
+    await requireMerchant(app.db.read, merchantId);
+    return app.db.read.listApiKeys(merchantId);
+  }
+  const keys: ApiKey[] = [];
+  for (let afterId: string | undefined; ; ) {
+    const page = await app.db.read.listMerchants({ limit: 100, afterId });
+    for (const merchant of page.items) keys.push(...(await app.db.read.listApiKeys(merchant.id)));
+    if (!page.hasMore || page.items.length === 0) return keys;
+    afterId = page.items.at(-1)!.id;
+  }
+}
+
+/** Every store of a merchant. */
+export async function listStores(app: App, merchantId: string): Promise<Store[]> {
+  await requireMerchant(app.db.read, merchantId);
+  return app.db.read.listStores(merchantId);
+}
+
 /** Revokes a key; with a scope, only a key of that merchant, mode and terminal (else: not found). */
 export async function revokeApiKey(unit: Work, id: string, scope?: { merchantId: string; mode: Mode; terminalId: string }): Promise<ApiKey> {
   const key = await unit.tx.getApiKey(id);

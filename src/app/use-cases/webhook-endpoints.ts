@@ -18,8 +18,8 @@ export interface NewEndpoint {
 
 export interface EndpointWithSecret {
   endpoint: WebhookEndpoint;
-  /** Shown once, when created or rotated. */
-  secret: string;
+  /** Shown once, when created or rotated; null for a format signed with posgate's own key (nothing uses a secret). */
+  secret: string | null;
 }
 
 async function loadEndpoint(tx: ReadTx, caller: Caller, id: string): Promise<WebhookEndpoint> {
@@ -28,7 +28,7 @@ async function loadEndpoint(tx: ReadTx, caller: Caller, id: string): Promise<Web
   return endpoint;
 }
 
-export async function createEndpoint(unit: Work, caller: Caller, input: NewEndpoint, formats: readonly string[] = DEFAULT_WEBHOOK_FORMATS): Promise<EndpointWithSecret> {
+export async function createEndpoint(unit: Work, caller: Caller, input: NewEndpoint, formats: readonly string[] = DEFAULT_WEBHOOK_FORMATS, secretless: readonly string[] = []): Promise<EndpointWithSecret> {
   requireSecretKey(caller, 'Managing webhook endpoints');
   const format = input.format ?? 'native';
   if (!formats.includes(format))
@@ -42,7 +42,8 @@ export async function createEndpoint(unit: Work, caller: Caller, input: NewEndpo
     createdAt: now, updatedAt: now,
   };
   await unit.tx.insertWebhookEndpoint(endpoint);
-  return { endpoint, secret };
+  // the row keeps a sealed secret either way (the column is required); it is never shown for such a format
+  return { endpoint, secret: secretless.includes(format) ? null : secret };
 }
 
 export async function listEndpoints(app: App, caller: Caller): Promise<WebhookEndpoint[]> {
@@ -65,9 +66,11 @@ export async function deleteEndpoint(unit: Work, caller: Caller, id: string): Pr
 }
 
 /** A new secret; the old one keeps signing beside it for 24 h so receivers can switch without a gap. */
-export async function rotateSecret(unit: Work, caller: Caller, id: string): Promise<EndpointWithSecret> {
+export async function rotateSecret(unit: Work, caller: Caller, id: string, secretless: readonly string[] = []): Promise<EndpointWithSecret> {
   requireSecretKey(caller, 'Managing webhook endpoints');
   const endpoint = await loadEndpoint(unit.tx, caller, id);
+  if (secretless.includes(endpoint.format))
+    throw new DomainError('invalid_state', `Endpoints of format ${endpoint.format} are signed with posgate's own key, not a secret: there is no secret to rotate.`);
   // on the mode's clock, like the deliveries it signs: in test mode the overlap ends on the test clock
   const now = await merchantNow(unit.app, unit.tx, caller.merchantId, caller.livemode);
   const secret = unit.app.ids.webhookSecret();

@@ -75,6 +75,8 @@ export const centrapay: Dialect<z.infer<typeof Settings>> = {
   }),
   credentials: { issue: (unit, merchantId) => issueCentrapayCredentials(unit, merchantId) },
   webhook: (context) => centrapayWebhookFormat(context.app),
+  // an ES256 JWT verified against /centrapay/.well-known/jwks.json: the endpoint's secret is unused
+  webhookSigning: 'gateway-key',
 };
 
 export type { CentrapayCredentials } from './credentials.js';

@@ -31,7 +31,23 @@ export function sendRefusal(request: FastifyRequest, reply: FastifyReply, error:
   if (bug) request.log.error({ err: error }, 'unhandled error');
   const operation = (request.routeOptions.config as { operation?: Operation } | undefined)?.operation ?? 'other';
   const { status, errorCode } = refusalOf(problem, operation);
-  return send(request, reply, status, { success: false, errors: [problem.message], errorCode });
+  return send(request, reply, status, { success: false, errors: [callersWords(problem, request)], errorCode });
+}
+
+/** What the caller sent for an object the core could not find: the POS knows its paymentId, not posgate's pr_ id. */
+const SENT_AS: Record<string, string> = { 'payment request': 'paymentId', refund: 'refundId' };
+
+/** The refusal's message, naming a missing payment or refund by the id the caller sent. */
+function callersWords(problem: DomainError, request: FastifyRequest): string {
+  const param = problem.code === 'not_found' ? SENT_AS[String(problem.facts.kind)] : undefined;
+  if (!param || !Object.hasOwn(SENT_AS, String(problem.facts.kind))) return problem.message;
+  let sent: unknown;
+  try {
+    sent = paramsOf(request)[param];
+  } catch {
+    return problem.message;
+  }
+  return typeof sent === 'string' && sent !== '' ? `No payment${param === 'refundId' ? ' refund' : ''} with ${param} ${sent}.` : problem.message;
 }
 
 /** Query and body merged (body fields win): the wrapper binds both by name. */

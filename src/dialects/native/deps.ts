@@ -14,6 +14,8 @@ export interface NativeDeps {
   dialects: readonly Dialect[];
   /** What a webhook endpoint's `format` may be. */
   webhookFormats: readonly string[];
+  /** Formats signed with posgate's own key: their endpoints are given no secret. */
+  secretlessWebhookFormats?: readonly string[];
 }
 
 declare module 'fastify' {

@@ -151,7 +151,9 @@ export const EventObject = z.object({
 export const ListOf = <T extends z.ZodType>(item: T) => z.object({ object: z.literal('list'), data: z.array(item), hasMore: z.boolean(), nextCursor: z.string().nullable() });
 
 export const ProblemObject = z.object({
-  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.enum(ERROR_CODES), param: z.string().optional(), requestId: z.string(),
+  type: z.string(), title: z.string(), status: z.number().int(), detail: z.string(), code: z.enum(ERROR_CODES), param: z.string().optional(),
+  errors: z.array(z.object({ code: z.enum(ERROR_CODES), param: z.string(), detail: z.string() })).optional().describe('Every bad field of a validation failure, the first being `param`'),
+  requestId: z.string(),
 }).meta({ id: 'Problem', description: 'RFC 9457 problem details; `code` is stable' });
 
 // Each of these lists every field its renderer (../render.ts) writes: a response schema also
@@ -172,7 +174,7 @@ export const WebhookEndpointObject = z.object({
   id: z.string(), object: z.literal('webhook_endpoint'), livemode: z.boolean(), url: z.string(), eventTypes: z.array(z.string()).nullable().describe('null: every event type'),
   format: z.string(), status: z.enum(['enabled', 'disabled']), disabledReason: z.string().nullable(), createdAt: Timestamp, updatedAt: Timestamp,
 }).meta({ id: 'WebhookEndpoint' });
-export const WebhookEndpointWithSecret = WebhookEndpointObject.extend({ secret: z.string().describe('whsec_…: shown once') }).meta({ id: 'WebhookEndpointWithSecret' });
+export const WebhookEndpointWithSecret = WebhookEndpointObject.extend({ secret: z.string().optional().describe("whsec_…: shown once; absent for a format signed with posgate's own key (nothing would use it)") }).meta({ id: 'WebhookEndpointWithSecret' });
 export const DeletedWebhookEndpoint = WebhookEndpointObject.extend({ deleted: z.literal(true) }).meta({ id: 'DeletedWebhookEndpoint' });
 
 export const DeliveryAttemptObject = z.object({

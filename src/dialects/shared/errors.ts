@@ -16,9 +16,15 @@ const HEADER_CODES: Record<string, ErrorCode> = { 'idempotency-key': 'idempotenc
 /** Path parameters whose refusal has a code of its own: the native short-code lookup's `code`. */
 const PARAM_CODES: Record<string, ErrorCode> = { code: 'short_code_invalid' };
 
-/** A zod validation failure → the most specific stable code, naming the offending parameter. */
-export function validationError(issues: ValidationIssue[], context: string | undefined): DomainError {
-  const issue = issues[0] as ValidationIssue;
+/** One bad field, as the native API's problem body lists them (`errors`). */
+export interface FieldError {
+  code: ErrorCode;
+  param: string;
+  detail: string;
+}
+
+/** One zod issue → the most specific stable code, naming the offending parameter. */
+function issueError(issue: ValidationIssue, context: string | undefined): DomainError {
   const path = issue.instancePath.replace(/^\//, '').split('/').filter(Boolean);
   if (issue.keyword === 'unrecognized_keys') {
     const key = issue.params?.keys?.[0] ?? 'field';
@@ -36,6 +42,21 @@ export function validationError(issues: ValidationIssue[], context: string | und
   else if (!missing && top === 'currency') code = 'currency_invalid';
   const what = context === 'headers' ? `header ${param}` : param;
   return new DomainError(code, missing ? `${what} is required.` : `${what}: ${issue.message}`, param);
+}
+
+/**
+ * A zod validation failure: the first bad field decides the code and `param` (what clients already
+ * read), and every bad field is listed in the facts' `errors`, so a caller fixes them all at once.
+ */
+export function validationError(issues: ValidationIssue[], context: string | undefined): DomainError {
+  // an unknown key lists each of its keys; each field once, in the order zod found them
+  const expanded = issues.flatMap((issue) => (issue.keyword === 'unrecognized_keys' && (issue.params?.keys?.length ?? 0) > 1 ? (issue.params?.keys ?? []).map((key) => ({ ...issue, params: { ...issue.params, keys: [key] } })) : [issue]));
+  const all = expanded.map((issue) => issueError(issue, context));
+  const errors: FieldError[] = [];
+  for (const error of all) if (!errors.some((e) => e.param === error.param)) errors.push({ code: error.code, param: error.param ?? '', detail: error.message });
+  const first = all[0] as DomainError;
+  const more = errors.length > 1 ? ` (${errors.length} fields are invalid: ${errors.map((e) => e.param).join(', ')}; see errors)` : '';
+  return new DomainError(first.code, first.message + more, first.param, { errors });
 }
 
 const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {

@@ -88,7 +88,9 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
   const serverOptions = [...(schema ? [`-c search_path=${schema}`] : []), `-c idle_in_transaction_session_timeout=${queryTimeoutMs}`];
   // BIGINT holds minor units and epoch milliseconds, all below 2^53: numbers, not strings
   const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) };
-  const openPool = (max: number) => {
+  // each pool by what it serves, for /metrics (poolUse)
+  const pools = new Map<string, { pool: pg.Pool; max: number }>();
+  const openPool = (max: number, name: string) => {
     const pool = new pg.Pool({
       connectionString: options.url,
       max,
@@ -122,6 +124,7 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
       };
     });
     pool.on('error', () => undefined);
+    pools.set(name, { pool, max });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   };
   const on = (db: Kysely<Database>) => ({
@@ -134,7 +137,7 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
       }
     },
   });
-  const db = openPool(options.poolSize ?? 10);
+  const db = openPool(options.poolSize ?? 10, 'requests');
   // opened on first use: processes that never deliver (the CLI) never connect it
   let backgroundDb: Kysely<Database> | null = null;
   let background: Persistence | null = null;
@@ -142,7 +145,7 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
     driver: 'postgres',
     ...on(db),
     get background(): Persistence {
-      backgroundDb ??= openPool(BACKGROUND_POOL_SIZE);
+      backgroundDb ??= openPool(BACKGROUND_POOL_SIZE, 'background');
       // migrating and closing stay the whole store's
       return (background ??= { driver: 'postgres', ...on(backgroundDb), migrate: () => store.migrate(), close: () => store.close() });
     },
@@ -171,6 +174,7 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
       await backgroundDb?.destroy();
       await db.destroy();
     },
+    poolUse: () => [...pools].map(([name, { pool, max }]) => ({ name, max, total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount })),
   };
   return store;
 }

@@ -31,7 +31,7 @@ export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { web
       response: { 201: s.WebhookEndpointWithSecret },
     },
   }, async (req, reply) =>
-    respond(app, req, reply, req.caller, (unit) => uc.createEndpoint(unit, req.caller, req.body, deps.webhookFormats), ({ endpoint, secret }) => ({ status: 201, body: { ...renderEndpoint(endpoint), secret } })));
+    respond(app, req, reply, req.caller, (unit) => uc.createEndpoint(unit, req.caller, req.body, deps.webhookFormats, deps.secretlessWebhookFormats), ({ endpoint, secret }) => ({ status: 201, body: { ...renderEndpoint(endpoint), ...(secret === null ? {} : { secret }) } })));
 
   r.get('/v1/webhook-endpoints', { schema: { tags, summary: "The merchant's endpoints in this mode (one page: hasMore is always false)", operationId: 'listWebhookEndpoints', response: { 200: s.ListOf(s.WebhookEndpointObject) } } }, async (req) =>
     listBody((await uc.listEndpoints(app, req.caller)).map(renderEndpoint), false, undefined));
@@ -45,10 +45,10 @@ export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { web
   r.post('/v1/webhook-endpoints/:id/rotate-secret', {
     schema: {
       tags, summary: 'A new signing secret (shown once); the old one also signs for 24 h', operationId: 'rotateWebhookEndpointSecret', params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders,
-      response: { 200: s.WebhookEndpointWithSecret }, 'x-errors': notFound,
+      response: { 200: s.WebhookEndpointWithSecret }, 'x-errors': errors('not_found', 'invalid_state'),
     },
   }, async (req, reply) =>
-    respond(app, req, reply, req.caller, (unit) => uc.rotateSecret(unit, req.caller, req.params.id), ({ endpoint, secret }) => ({ status: 200, body: { ...renderEndpoint(endpoint), secret } })));
+    respond(app, req, reply, req.caller, (unit) => uc.rotateSecret(unit, req.caller, req.params.id, deps.secretlessWebhookFormats), ({ endpoint, secret }) => ({ status: 200, body: { ...renderEndpoint(endpoint), ...(secret === null ? {} : { secret }) } })));
 
   r.post('/v1/webhook-endpoints/:id/enable', {
     schema: {
