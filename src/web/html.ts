@@ -28,9 +28,8 @@ export interface PageOptions {
   data?: string;
 }
 
-/** A whole page: no inline script or style (the CSP forbids both), assets served by posgate. */
-export function page(options: PageOptions): string {
-  const scripts = options.scripts?.length ? ['client.js', ...options.scripts] : [];
+/** A page's opening up to `</head>`, the same for every page: its title, styles and deferred scripts, all served by posgate. */
+export function documentHead(head: { title: string; styles: readonly string[]; scripts: readonly string[]; extraMeta?: readonly string[] }): string[] {
   return [
     '<!doctype html>',
     '<html lang="en">',
@@ -38,12 +37,20 @@ export function page(options: PageOptions): string {
     '<meta charset="utf-8">',
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     '<meta name="referrer" content="no-referrer">',
-    '<meta name="color-scheme" content="light">',
-    `<title>${esc(options.title)}</title>`,
+    ...(head.extraMeta ?? []),
+    `<title>${esc(head.title)}</title>`,
     '<link rel="icon" href="data:,">',
-    `<link rel="stylesheet" href="${assetPath('styles.css')}">`,
-    ...scripts.map((name) => `<script src="${assetPath(name)}" defer></script>`),
+    ...head.styles.map((name) => `<link rel="stylesheet" href="${assetPath(name)}">`),
+    ...head.scripts.map((name) => `<script src="${assetPath(name)}" defer></script>`),
     '</head>',
+  ];
+}
+
+/** A whole page: no inline script or style (the CSP forbids both), assets served by posgate. */
+export function page(options: PageOptions): string {
+  const scripts = options.scripts?.length ? ['client.js', ...options.scripts] : [];
+  return [
+    ...documentHead({ title: options.title, styles: ['styles.css'], scripts, extraMeta: ['<meta name="color-scheme" content="light">'] }),
     `<body${options.bodyClass ? ` class="${esc(options.bodyClass)}"` : ''}>`,
     `<main${options.mainAttributes ? ` ${options.mainAttributes}` : ''}>`,
     options.main,

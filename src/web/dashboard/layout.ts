@@ -2,8 +2,7 @@
 // sign-out, and small rendering helpers (times in the merchant's zone, money, status pills, forms).
 import { formatMoney } from '../../core/money.js';
 import { may } from '../../app/use-cases/sessions.js';
-import { assetPath } from '../assets/index.js';
-import { esc } from '../html.js';
+import { documentHead, esc } from '../html.js';
 import type { DashboardRequestState } from './session.js';
 
 export type Section = 'overview' | 'payments' | 'webhooks' | 'reports' | 'audit' | 'users' | 'keys';
@@ -54,18 +53,7 @@ export function dashboardPage(state: DashboardRequestState, options: DashboardPa
     .map((item) => `<a href="${item.href}"${item.section === options.section ? ' aria-current="page"' : ''}>${esc(item.label)}</a>`).join('\n');
   const other = state.livemode ? 'test' : 'live';
   return [
-    '<!doctype html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    '<meta name="referrer" content="no-referrer">',
-    `<title>${esc(options.title)} · ${esc(merchant.name)} · posgate</title>`,
-    '<link rel="icon" href="data:,">',
-    `<link rel="stylesheet" href="${assetPath('styles.css')}">`,
-    `<link rel="stylesheet" href="${assetPath('dashboard.css')}">`,
-    ...(options.scripts ?? []).map((name) => `<script src="${assetPath(name)}" defer></script>`),
-    '</head>',
+    ...documentHead({ title: `${options.title} · ${merchant.name} · posgate`, styles: ['styles.css', 'dashboard.css'], scripts: options.scripts ?? [] }),
     '<body class="page-dashboard">',
     '<nav class="dash-nav" aria-label="Dashboard"><div class="inner">',
     `<span class="brand">posgate</span>`,
