@@ -3,6 +3,7 @@
 // check themselves (parseStrict: KPAY's codes), so validation is attached, never thrown, by Fastify.
 import { z } from 'zod';
 import { MAX_AMOUNT } from '../../core/money.js';
+import { dialectOperations } from '../shared/openapi.js';
 
 /** The schema of a kobo amount as decimal text, said as a pattern too (the refinement is not JSON Schema). */
 export const KOBO_PATTERN = `^(?:[1-9][0-9]{0,${String(MAX_AMOUNT).length - 2}}|${MAX_AMOUNT})$`;
@@ -25,10 +26,10 @@ const RESPONSES = {
   503: answer('96: the database is away for a moment; retry after Retry-After'),
 };
 
-/** A route's part of the document; `attachValidation` keeps Fastify from answering for the route. */
-export function documented(operationId: string, summary: string, body?: z.ZodType) {
-  return { attachValidation: true, schema: { tags: ['KPAY'], operationId, summary, response: RESPONSES, ...(body ? { body } : {}) } };
-}
+const operation = dialectOperations('KPAY', RESPONSES);
+
+/** A route's part of the document. */
+export const documented = (operationId: string, summary: string, body?: z.ZodType) => operation(operationId, summary, body ? { body } : {});
 
 export const KPAY_OPENAPI = {
   title: 'posgate: the KPAY PR API',

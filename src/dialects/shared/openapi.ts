@@ -13,3 +13,17 @@ declare module 'fastify' {
 
 /** A route's error codes, checked against the list of codes by the compiler. */
 export const errors = (...codes: ErrorCode[]): readonly ErrorCode[] => codes;
+
+/**
+ * How a dialect documents its routes in its own document (`Dialect.openapi`): every route of the
+ * dialect carries the same responses (its envelope, one per status it answers with) and its tag.
+ * `attachValidation` keeps Fastify from answering for the route: the dialect checks the input
+ * itself and answers in its own format. Fastify still runs the schemas given, and a body that
+ * passes is replaced by what the schema parsed it to, so give only schemas the route parses alike.
+ */
+export function dialectOperations(tag: string, responses: Record<number, unknown>) {
+  return (operationId: string, summary: string, parts: { body?: unknown; querystring?: unknown; params?: unknown; headers?: unknown } = {}) => ({
+    attachValidation: true,
+    schema: { tags: [tag], operationId, summary, response: responses, ...parts },
+  });
+}
