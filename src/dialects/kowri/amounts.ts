@@ -1,7 +1,7 @@
 // GHS amounts as Kowri sends them: major units (cedis) with at most 2 decimals, as a JSON number or
 // a string, converted exactly to pesewas by core/money.ts (no float arithmetic on the way).
 import { z } from 'zod';
-import { currencyExponent, decimalToMinor, minorToDecimal } from '../../core/money.js';
+import { currencyExponent, decimalToMinor, MAX_AMOUNT, minorToDecimal } from '../../core/money.js';
 
 export const CURRENCY = 'GHS';
 const EXPONENT = currencyExponent(CURRENCY);
@@ -23,15 +23,19 @@ export function pesewasOf(value: string | number): number | null {
 
 const MESSAGE = 'an amount in cedis with at most 2 decimals, as a number or a string, more than 0 (e.g. 12.50 or "12.50")';
 
+/** What the OpenAPI document says of an amount (meta only: the transform is the check). */
+const TEXT_PATTERN = '^\\s*[0-9]+(?:\\.[0-9]{1,2})?\\s*$';
+const MAX_CEDIS = MAX_AMOUNT / 10 ** EXPONENT;
+
 /** A zod field for a positive GHS amount, parsed to pesewas. */
-export const Cedis = z.union([z.string().max(32), z.number()]).transform((value, context) => {
+export const Cedis = z.union([z.string().max(32).meta({ pattern: TEXT_PATTERN }), z.number().meta({ exclusiveMinimum: 0, maximum: MAX_CEDIS })]).transform((value, context) => {
   const minor = pesewasOf(value);
   if (minor === null) {
     context.addIssue({ code: 'custom', message: MESSAGE });
     return z.NEVER;
   }
   return minor;
-});
+}).meta({ description: `GHS: ${MESSAGE}, at most ${MAX_CEDIS}` });
 
 /** "7.50": two decimals, as Kowri's callbacks and payment status show amounts. */
 export const twoDecimals = (pesewas: number): string => minorToDecimal(pesewas, EXPONENT);

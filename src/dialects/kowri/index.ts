@@ -8,6 +8,7 @@ import { DomainError } from '../../core/errors.js';
 import type { Dialect, DialectContext } from '../dialect.js';
 import { kowriCallbackFormat } from './callbacks.js';
 import { DIALECT, issueKowriCredentials, KOWRI_OPTIONS } from './credentials.js';
+import { KOWRI_OPENAPI } from './openapi.js';
 import { kowriRoutes } from './routes.js';
 import { sendError, type KowriDeps } from './transport.js';
 
@@ -40,6 +41,7 @@ export const kowri: Dialect<KowriSettings> = {
   }),
   credentials: { options: KOWRI_OPTIONS, issue: (unit, merchantId, options) => issueKowriCredentials(unit, merchantId, options as { livemode?: boolean }) },
   webhook: (context) => kowriCallbackFormat(context.app),
+  openapi: KOWRI_OPENAPI,
 };
 
 export type { KowriCredentials } from './credentials.js';

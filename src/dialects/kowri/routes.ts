@@ -40,17 +40,17 @@ async function loadInvoice(deps: KowriDeps, who: KowriCaller, key: InvoiceKey): 
 export function kowriRoutes(k: FastifyInstance, deps: KowriDeps): void {
   const { app } = deps;
 
-  readRoute(k, deps, `${WEBPOS}/listPayOptions`, s.ListPayOptionsBody, async () => null, () => payOptions(false));
+  readRoute(k, deps, `${WEBPOS}/listPayOptions`, { operationId: 'listPayOptions', summary: 'The ways an invoice can be paid, with their limits and walletRef formats' }, s.ListPayOptionsBody, async () => null, () => payOptions(false));
 
-  writeRoute(k, deps, `${WEBPOS}/createInvoice`, s.CreateInvoiceBody,
+  writeRoute(k, deps, `${WEBPOS}/createInvoice`, { operationId: 'createInvoice', summary: 'Create an invoice from an amount or items (a repeated merchantOrderId returns the existing one)' }, s.CreateInvoiceBody,
     (unit, { input, who }) => makeInvoice(unit, who, input, deps.publicUrl),
     ({ request, invoice }) => invoiceOfRequest(request, invoice, deps.publicUrl),
     async ({ input, who }) => assertCreatable(app, who.caller, { webhookUrl: webhookUrlOf(input) }));
 
-  readRoute(k, deps, `${WEBPOS}/getInvoiceSummary`, s.InvoiceKeyBody, ({ input, who }) => loadInvoice(deps, who, input),
+  readRoute(k, deps, `${WEBPOS}/getInvoiceSummary`, { operationId: 'getInvoiceSummary', summary: 'An invoice by invoiceNum or merchantOrderId' }, s.InvoiceKeyBody, ({ input, who }) => loadInvoice(deps, who, input),
     ({ request, invoice }) => invoiceOfRequest(request, invoice, deps.publicUrl));
 
-  readRoute(k, deps, `${WEBPOS}/getInvoice`, s.InvoiceKeyBody, async ({ input, who }) => {
+  readRoute(k, deps, `${WEBPOS}/getInvoice`, { operationId: 'getInvoice', summary: "An invoice by invoiceNum or merchantOrderId, with the merchant's details and the pay options" }, s.InvoiceKeyBody, async ({ input, who }) => {
     const found = await loadInvoice(deps, who, input);
     const merchant = await app.db.read.getMerchant(who.caller.merchantId);
     return { ...found, merchantName: merchant?.name ?? '' };
@@ -60,7 +60,7 @@ export function kowriRoutes(k: FastifyInstance, deps: KowriDeps): void {
     payOptions: payOptions(true),
   }));
 
-  writeRoute(k, deps, `${WEBPOS}/cancelInvoice`, s.InvoiceKeyBody, async (unit, { input, who }) => {
+  writeRoute(k, deps, `${WEBPOS}/cancelInvoice`, { operationId: 'cancelInvoice', summary: 'Cancel an OPEN invoice by invoiceNum or merchantOrderId' }, s.InvoiceKeyBody, async (unit, { input, who }) => {
     const id = await requestIdOf(unit.tx, who.caller, input);
     const { request } = await asInvoice(input, () => loadCurrent(unit, who.caller, id));
     if (invoiceStatusOf(request) !== 'OPEN') throw new DomainError('invalid_state', `Only OPEN orders can be cancelled; this one is ${invoiceStatusOf(request)}.`, 'invoiceNum', { status: request.status });
@@ -68,20 +68,20 @@ export function kowriRoutes(k: FastifyInstance, deps: KowriDeps): void {
     return { request: cancelled, invoice: (await invoiceOf(unit.tx, id)) ?? plainInvoice(cancelled, who.app.serviceCode) };
   }, ({ request, invoice }) => invoiceOfRequest(request, invoice, deps.publicUrl));
 
-  writeRoute(k, deps, `${WEBPOS}/processPayment`, s.ProcessPaymentBody, async (unit, { input, who }) => {
+  writeRoute(k, deps, `${WEBPOS}/processPayment`, { operationId: 'processPayment', summary: 'Pay an OPEN invoice with a provider: a prompt to the wallet, or the card page (PENDING at first)' }, s.ProcessPaymentBody, async (unit, { input, who }) => {
     const key = { invoiceNum: input.invoiceNum };
     const id = await requestIdOf(unit.tx, who.caller, key);
     await asInvoice(key, () => loadCurrent(unit, who.caller, id)); // not found in Kowri's words
     return startPayment(unit, who, id, input);
   }, ({ request, invoice, attempt }) => paymentOf(request, invoice, attempt, deps.publicUrl));
 
-  writeRoute(k, deps, `${WEBPOS}/payNow`, s.PayNowBody, async (unit, { input, who }) => {
+  writeRoute(k, deps, `${WEBPOS}/payNow`, { operationId: 'payNow', summary: 'Create an invoice and pay it in one call (PENDING at first)' }, s.PayNowBody, async (unit, { input, who }) => {
     const made = await makeInvoice(unit, who, { ...input, merchantOrderId: input.merchantOrderId ?? input.transactionId }, deps.publicUrl);
     return startPayment(unit, who, made.request.id, input);
   }, ({ request, invoice, attempt }) => paymentOf(request, invoice, attempt, deps.publicUrl),
   async ({ input, who }) => assertCreatable(app, who.caller, { webhookUrl: webhookUrlOf(input) }));
 
-  readRoute(k, deps, `${WEBPOS}/checkPaymentStatus`, s.CheckPaymentStatusBody, async ({ input, who }) => {
+  readRoute(k, deps, `${WEBPOS}/checkPaymentStatus`, { operationId: 'checkPaymentStatus', summary: 'A payment by its transactionId: PENDING, FULFILLED or FAILED' }, s.CheckPaymentStatusBody, async ({ input, who }) => {
     const id = await findTransaction(app.db.read, who.caller, input.transactionId);
     const request = await getPaymentRequest(app, who.caller, id).catch((error: unknown) => {
       throw error instanceof DomainError && error.code === 'not_found' ? transactionNotFound(input.transactionId) : error;
@@ -91,7 +91,7 @@ export function kowriRoutes(k: FastifyInstance, deps: KowriDeps): void {
   }, ({ request, invoice, attempt }) => paymentOf(request, invoice, attempt, deps.publicUrl));
 
   // the sandbox wallet holder (test mode): approves or declines the prompt of a PENDING payment
-  readRoute(k, deps, `${WEBPOS}/sandbox/decidePayment`, s.DecidePaymentBody, async ({ input, who }) => {
+  readRoute(k, deps, `${WEBPOS}/sandbox/decidePayment`, { operationId: 'sandboxDecidePayment', summary: 'The sandbox wallet holder approves or declines the prompt of a PENDING payment (test-mode apps)', testModeOnly: true }, s.DecidePaymentBody, async ({ input, who }) => {
     if (who.caller.livemode) throw new DomainError('test_mode_only', 'Sandbox decisions are for test-mode apps only.');
     const id = await findTransaction(app.db.read, who.caller, input.transactionId);
     const request = await getPaymentRequest(app, who.caller, id);

@@ -41,7 +41,8 @@ const invoiceFields = {
 };
 
 export const CreateInvoiceBody = bodyOf(invoiceFields);
-export const InvoiceKeyBody = bodyOf(InvoiceKey).refine(needsKey, KEY_MESSAGE);
+// the refinement said in JSON Schema too, for the OpenAPI document
+export const InvoiceKeyBody = bodyOf(InvoiceKey).refine(needsKey, KEY_MESSAGE).meta({ anyOf: [{ required: ['invoiceNum'] }, { required: ['merchantOrderId'] }] });
 export const ListPayOptionsBody = bodyOf({});
 
 const paymentFields = {

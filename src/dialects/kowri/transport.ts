@@ -12,6 +12,7 @@ import { toDomainError } from '../shared/errors.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { authenticateKowri, type KowriCaller } from './credentials.js';
 import { httpStatusOf, KOWRI_ERRORS } from './errors.js';
+import { documented, type KowriOperation } from './openapi.js';
 
 export type ErrorStatusMode = 'strict' | 'provider';
 
@@ -25,7 +26,11 @@ export interface KowriDeps {
 export const RequestId = z.string().min(1).max(100);
 
 /** What every body carries besides the operation's own fields (checked by authentication). */
-const COMMON = { requestId: RequestId, appReference: z.string(), secret: z.string() };
+const COMMON = {
+  requestId: RequestId.describe("Unique per call (a UUID is usual): the call's idempotency key, the same body again is answered as before"),
+  appReference: z.string().describe("The set's appReference"),
+  secret: z.string().describe("The set's secret"),
+};
 
 /** The body of an operation: its own fields beside the common ones; unknown fields are ignored, as Kowri does. */
 export const bodyOf = <T extends z.ZodRawShape>(shape: T) => z.object({ ...COMMON, ...shape });
@@ -70,8 +75,8 @@ function idempotencyOf(who: KowriCaller, path: string, body: Record<string, unkn
 const answer = (requestId: unknown, result: unknown): StoredResponse => ({ status: 200, body: envelopeOf(requestId, result) });
 
 /** A call whose work is one unit of work (a write): the effect and the stored answer commit together. */
-export function writeRoute<S extends z.ZodType, T>(k: FastifyInstance, deps: KowriDeps, path: string, schema: S, work: (unit: Work, call: Call<z.infer<S>>) => Promise<T>, render: (result: T, call: Call<z.infer<S>>) => unknown, prepare?: (call: Call<z.infer<S>>) => Promise<void>): void {
-  k.post(path, async (request, reply) => {
+export function writeRoute<S extends z.ZodType, T>(k: FastifyInstance, deps: KowriDeps, path: string, op: KowriOperation, schema: S, work: (unit: Work, call: Call<z.infer<S>>) => Promise<T>, render: (result: T, call: Call<z.infer<S>>) => unknown, prepare?: (call: Call<z.infer<S>>) => Promise<void>): void {
+  k.post(path, documented(op, schema), async (request, reply) => {
     const call = await callOf(deps, request, schema);
     if (prepare) await prepare(call);
     const body = request.body as Record<string, unknown>;
@@ -81,8 +86,8 @@ export function writeRoute<S extends z.ZodType, T>(k: FastifyInstance, deps: Kow
 }
 
 /** A call that reads, or runs use cases with transactions of their own; its answer is stored after. */
-export function readRoute<S extends z.ZodType, T>(k: FastifyInstance, deps: KowriDeps, path: string, schema: S, run: (call: Call<z.infer<S>>) => Promise<T>, render: (result: T, call: Call<z.infer<S>>) => unknown): void {
-  k.post(path, async (request, reply) => {
+export function readRoute<S extends z.ZodType, T>(k: FastifyInstance, deps: KowriDeps, path: string, op: KowriOperation, schema: S, run: (call: Call<z.infer<S>>) => Promise<T>, render: (result: T, call: Call<z.infer<S>>) => unknown): void {
+  k.post(path, documented(op, schema), async (request, reply) => {
     const call = await callOf(deps, request, schema);
     const body = request.body as Record<string, unknown>;
     const executed = await executeOutside(deps.app, idempotencyOf(call.who, path, body), () => run(call), (result) => answer(body.requestId, render(result, call)));
