@@ -103,6 +103,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     app: backgroundApp,
     render: byFormat(renderers, renderers.native as RenderDelivery),
     timeoutMs: config.webhookTimeoutMs,
+    selfFeeding: options.background !== false,
+    onTickError: (error) => logFailure('webhook delivery')(error),
     onAttempt: (sent, result) => metrics.observeDelivery(result.statusCode, result.latencyMs, Date.now() - sent.createdAt),
     // the delivery and the error's message only: nothing a renderer holds (keys, secrets) is logged
     onRenderError: (failed, err) => logger.error({ deliveryId: failed.id, format: failed.format, error: err instanceof Error ? err.message : String(err) }, 'webhook delivery could not be rendered'),

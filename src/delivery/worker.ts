@@ -25,6 +25,15 @@ export interface DeliveryWorkerOptions {
   perTarget?: number;
   timeoutMs?: number;
   lookup?: LookupAll;
+  /**
+   * Keep claiming while a backlog lasts (the background loop; default false): a claim that got every
+   * slot it asked for means more may be due, so freed slots are filled again at once rather than at
+   * the next tick of the interval. Off for tests that drive `tick()` themselves and expect nothing
+   * to run between their ticks.
+   */
+  selfFeeding?: boolean;
+  /** A tick the worker started itself failed (the database away): worth a log line. */
+  onTickError?: (error: unknown) => void;
   /** Called after every attempt (metrics). */
   onAttempt?: (delivery: Delivery, result: SendResult) => void;
   /** Called when a format failed to render a delivery (a bug or a store outage: worth a log line). */
@@ -56,6 +65,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   /** Slots promised to claims still on their way to the database: ticks that overlap never take more than `concurrency`. */
   let claiming = 0;
   let stopped = false;
+  /** The last claim got all it asked for: more may be due (see `selfFeeding`). */
+  let backlog = false;
+  let refill: NodeJS.Immediate | null = null;
+  /** Held deliveries (on the wire and waiting for their target's turn) are bounded too: twice the slots. */
+  const freeSlots = () => Math.max(0, Math.min(concurrency - (inFlight.size - waitingCount), 2 * concurrency - inFlight.size) - claiming);
 
   async function send(delivery: Delivery, { body, headers }: RenderedDelivery): Promise<SendResult> {
     let pin;
@@ -149,18 +163,30 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   }
 
   function run(work: () => Promise<void>): Promise<void> {
-    const running: Promise<void> = work().catch(() => undefined).finally(() => inFlight.delete(running));
+    const running: Promise<void> = work().catch(() => undefined).finally(() => {
+      inFlight.delete(running);
+      feed();
+    });
     inFlight.add(running);
     return running;
   }
 
-  return {
-    async tick() {
+  /** With a backlog, claims again once a quarter of the slots are free: one claim per few deliveries, not one per delivery. */
+  function feed(): void {
+    if (!options.selfFeeding || !backlog || stopped || refill || freeSlots() < Math.max(1, concurrency / 4)) return;
+    refill = setImmediate(() => {
+      refill = null;
+      tick().catch((error) => options.onTickError?.(error));
+    });
+  }
+
+  async function tick(): Promise<number> {
       if (stopped) return 0;
       const now = app.clock.now();
       const resumed = resumable.splice(0).filter((r) => r.leaseEnds > now).map((r) => run(() => inTurn(r.delivery, r.leaseEnds, () => deliver(r.delivery, r.sent, r.leaseEnds))));
       // deliveries waiting for their target's turn hold no slot: other targets' deliveries are claimed meanwhile
-      const free = Math.max(0, concurrency - (inFlight.size - waitingCount) - claiming);
+      const free = freeSlots();
+      if (free === 0 && resumed.length === 0) return 0;
       claiming += free;
       let claimed: Delivery[];
       // each claim leases under a name of its own; one whose answer was lost (it may have committed)
@@ -174,12 +200,17 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       } finally {
         claiming -= free;
       }
+      backlog = claimed.length === free;
       const leaseEnds = now + app.config.deliveryLeaseMs;
       await Promise.all([...resumed, ...claimed.map((delivery) => run(() => inTurn(delivery, leaseEnds, () => deliver(delivery, undefined, leaseEnds))))]);
       return claimed.length + resumed.length;
-    },
+  }
+
+  return {
+    tick,
     async stop() {
       stopped = true;
+      if (refill) clearImmediate(refill);
       abort.abort();
       for (const queue of waiting.values()) for (const next of queue.splice(0)) next.go(false);
       waiting.clear();

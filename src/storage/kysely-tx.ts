@@ -13,6 +13,7 @@ import {
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
 import * as rows from './rows.js';
+import { affected, firstCompiled, insertRow, runCompiled, setColumns } from './compiled.js';
 import { DashboardStore } from './dashboard-store.js';
 import type { AuditEntry, DisplayToken, SignInFailures, Session, User } from '../app/ports/dashboard.js';
 import type { SettlementQuery } from '../app/ports/reporting.js';
@@ -98,7 +99,7 @@ export class KyselyTx implements Tx {
   }
 
   async getMerchant(id: string) {
-    const row = await this.db.selectFrom('merchants').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'getMerchant', [id], (id) => this.db.selectFrom('merchants').selectAll().where('id', '=', id));
     return row ? rows.toMerchant(row) : null;
   }
   async listMerchants({ limit, afterId }: { limit: number; afterId?: string }) {
@@ -134,7 +135,7 @@ export class KyselyTx implements Tx {
   }
 
   async getTerminal(id: string) {
-    const row = await this.db.selectFrom('terminals').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'getTerminal', [id], (id) => this.db.selectFrom('terminals').selectAll().where('id', '=', id));
     return row ? rows.toTerminal(row) : null;
   }
   async listTerminals(merchantId: string, { limit, afterId, terminalId }: { limit: number; afterId?: string; terminalId?: string }) {
@@ -201,7 +202,7 @@ export class KyselyTx implements Tx {
     );
   }
   async findApiKeyByHash(hash: string) {
-    const row = await this.db.selectFrom('api_keys').selectAll().where('hash', '=', hash).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'findApiKeyByHash', [hash], (hash) => this.db.selectFrom('api_keys').selectAll().where('hash', '=', hash));
     return row ? rows.toApiKey(row) : null;
   }
   async getApiKey(id: string) {
@@ -213,30 +214,34 @@ export class KyselyTx implements Tx {
   }
 
   async insertPaymentRequest(request: PaymentRequest) {
-    await this.write(() => this.db.insertInto('payment_requests').values(rows.fromPaymentRequest(request)).execute());
+    await this.write(() => insertRow(this.db, 'payment_requests', rows.fromPaymentRequest(request)));
     this.sequences.set(request.id, 0);
   }
   async updatePaymentRequest(request: PaymentRequest) {
     const { id: _id, ...values } = rows.fromPaymentRequest(request);
+    const set = setColumns(values);
+    const acting = this.channelCommands;
     const result = await this.write(() =>
-      this.db.updateTable('payment_requests').set(values).where('id', '=', request.id).where('version', '=', request.version - 1)
-        // a request with a channel command in flight changes only in the unit that applies its answer
-        .where((eb) => (this.channelCommands.length === 0 ? eb('channel_command_id', 'is', null)
-          : eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', this.channelCommands)])))
-        .executeTakeFirst(),
+      runCompiled(this.db, `updatePaymentRequest ${acting.length} ${set.key}`, [...set.args, request.id, request.version - 1, ...acting], (...slots) =>
+        this.db.updateTable('payment_requests').set(set.set(slots)).where('id', '=', slots[set.columns.length]).where('version', '=', slots[set.columns.length + 1])
+          // a request with a channel command in flight changes only in the unit that applies its answer
+          .where((eb) => (acting.length === 0 ? eb('channel_command_id', 'is', null)
+            : eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', slots.slice(set.columns.length + 2))]))),
+      ),
     );
-    if (Number(result.numUpdatedRows) === 1) return;
+    if (affected(result) === 1) return;
     const held = await this.db.selectFrom('payment_requests').select('channel_command_id').where('id', '=', request.id).executeTakeFirst();
     throw held?.channel_command_id ? new ChannelBusy(request.id) : new ConcurrentUpdate(request.id);
   }
   async getPaymentRequest(id: string) {
-    const row = await this.db.selectFrom('payment_requests').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'getPaymentRequest', [id], (id) => this.db.selectFrom('payment_requests').selectAll().where('id', '=', id));
     return row ? rows.toPaymentRequest(row) : null;
   }
   async lockPaymentRequest(id: string) {
-    let q = this.db.selectFrom('payment_requests').selectAll().where('id', '=', id);
-    if (this.features.skipLocked) q = q.forUpdate();
-    const row = await q.executeTakeFirst();
+    const row = await firstCompiled(this.db, `lockPaymentRequest ${this.features.skipLocked}`, [id], (id) => {
+      const q = this.db.selectFrom('payment_requests').selectAll().where('id', '=', id);
+      return this.features.skipLocked ? q.forUpdate() : q;
+    });
     return row ? rows.toPaymentRequest(row) : null;
   }
   async findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string) {
@@ -323,20 +328,25 @@ export class KyselyTx implements Tx {
   }
 
   async insertRefund(refund: Refund) {
-    await this.write(() => this.db.insertInto('refunds').values(rows.fromRefund(refund)).execute());
+    await this.write(() => insertRow(this.db, 'refunds', rows.fromRefund(refund)));
     this.sequences.set(refund.id, 0);
   }
   async updateRefund(refund: Refund) {
     const { id: _id, ...values } = rows.fromRefund(refund);
-    const result = await this.write(() => this.db.updateTable('refunds').set(values).where('id', '=', refund.id).where('version', '=', refund.version - 1).executeTakeFirst());
-    if (Number(result.numUpdatedRows) !== 1) throw new ConcurrentUpdate(refund.id);
+    const set = setColumns(values);
+    const result = await this.write(() =>
+      runCompiled(this.db, `updateRefund ${set.key}`, [...set.args, refund.id, refund.version - 1], (...slots) =>
+        this.db.updateTable('refunds').set(set.set(slots)).where('id', '=', slots[set.columns.length]).where('version', '=', slots[set.columns.length + 1])),
+    );
+    if (affected(result) !== 1) throw new ConcurrentUpdate(refund.id);
   }
   async getRefund(id: string) {
     const row = await this.db.selectFrom('refunds').selectAll().where('id', '=', id).executeTakeFirst();
     return row ? rows.toRefund(row) : null;
   }
   async findRefundByReference(paymentRequestId: string, reference: string) {
-    const row = await this.db.selectFrom('refunds').selectAll().where('payment_request_id', '=', paymentRequestId).where('reference', '=', reference).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'findRefundByReference', [paymentRequestId, reference], (request, reference) =>
+      this.db.selectFrom('refunds').selectAll().where('payment_request_id', '=', request).where('reference', '=', reference));
     return row ? rows.toRefund(row) : null;
   }
   async listRefunds(paymentRequestId: string) {
@@ -374,18 +384,18 @@ export class KyselyTx implements Tx {
 
   async appendEvent(e: StoredEvent) {
     await this.write(() =>
-      this.db.insertInto('events').values({
+      insertRow(this.db, 'events', {
         id: e.id, type: e.type, object_type: e.objectType, object_id: e.objectId, payment_request_id: e.paymentRequestId,
         merchant_id: e.merchantId, terminal_id: e.terminalId, livemode: rows.bit(e.livemode), sequence: e.sequence,
         data: JSON.stringify(e.data), created_at: e.createdAt,
-      }).execute(),
+      }),
     );
     this.sequences.set(e.objectId, e.sequence);
   }
   async lastEventSequence(objectId: string) {
     const known = this.sequences.get(objectId);
     if (known !== undefined) return known;
-    const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('sequence').as('last')).where('object_id', '=', objectId).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'lastEventSequence', [objectId], (id) => this.db.selectFrom('events').select((eb) => eb.fn.max('sequence').as('last')).where('object_id', '=', id));
     return Number(row?.last ?? 0);
   }
   async listEvents(f: EventFilter, { limit, afterPosition }: { limit: number; afterPosition?: number }) {
@@ -403,7 +413,7 @@ export class KyselyTx implements Tx {
     return Number(row?.last ?? 0);
   }
   async getEvent(id: string) {
-    const row = await this.db.selectFrom('events').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'getEvent', [id], (id) => this.db.selectFrom('events').selectAll().where('id', '=', id));
     return row ? rows.toEvent(row) : null;
   }
 
@@ -477,11 +487,12 @@ export class KyselyTx implements Tx {
     await this.write(() => this.db.insertInto('webhook_endpoints').values(rows.fromWebhookEndpoint(endpoint)).execute());
   }
   async getWebhookEndpoint(id: string) {
-    const row = await this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'getWebhookEndpoint', [id], (id) => this.db.selectFrom('webhook_endpoints').selectAll().where('id', '=', id));
     return row ? rows.toWebhookEndpoint(row) : null;
   }
   async listWebhookEndpoints(merchantId: string, livemode: boolean) {
-    const found = await this.db.selectFrom('webhook_endpoints').selectAll().where('merchant_id', '=', merchantId).where('livemode', '=', rows.bit(livemode)).orderBy('id').execute();
+    const { rows: found } = await runCompiled(this.db, 'listWebhookEndpoints', [merchantId, rows.bit(livemode)], (merchant, mode) =>
+      this.db.selectFrom('webhook_endpoints').selectAll().where('merchant_id', '=', merchant).where('livemode', '=', mode).orderBy('id'));
     return found.map(rows.toWebhookEndpoint);
   }
   async updateWebhookEndpoint(endpoint: WebhookEndpoint) {
@@ -493,10 +504,10 @@ export class KyselyTx implements Tx {
   }
 
   async insertDelivery(delivery: Delivery) {
-    await this.write(() => this.db.insertInto('deliveries').values(rows.fromDelivery(delivery)).execute());
+    await this.write(() => insertRow(this.db, 'deliveries', rows.fromDelivery(delivery)));
   }
   async getDelivery(id: string) {
-    const row = await this.db.selectFrom('deliveries').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'getDelivery', [id], (id) => this.db.selectFrom('deliveries').selectAll().where('id', '=', id));
     return row ? rows.toDelivery(row) : null;
   }
   async listDeliveriesForEvent(eventId: string) {
@@ -534,14 +545,16 @@ export class KyselyTx implements Tx {
   }
   async updateDelivery(delivery: Delivery) {
     const { id: _id, ...values } = rows.fromDelivery(delivery);
-    await this.db.updateTable('deliveries').set({ ...values, lease_owner: null, lease_until: null }).where('id', '=', delivery.id).execute();
+    const set = setColumns({ ...values, lease_owner: null, lease_until: null });
+    await runCompiled(this.db, `updateDelivery ${set.key}`, [...set.args, delivery.id], (...slots) =>
+      this.db.updateTable('deliveries').set(set.set(slots)).where('id', '=', slots[set.columns.length]));
   }
   async cancelPendingDeliveries(endpointId: string, now: number) {
     const result = await this.db.updateTable('deliveries').set({ status: 'cancelled', updated_at: now }).where('endpoint_id', '=', endpointId).where('status', '=', 'pending').executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
   async insertDeliveryAttempt(attempt: DeliveryAttempt) {
-    await this.write(() => this.db.insertInto('delivery_attempts').values(rows.fromDeliveryAttempt(attempt)).execute());
+    await this.write(() => insertRow(this.db, 'delivery_attempts', rows.fromDeliveryAttempt(attempt)));
   }
   async listDeliveryAttempts(eventId: string) {
     return (await this.db.selectFrom('delivery_attempts').selectAll().where('event_id', '=', eventId).orderBy('attempted_at').orderBy('id').execute()).map(rows.toDeliveryAttempt);
@@ -564,28 +577,27 @@ export class KyselyTx implements Tx {
   async beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom: string | null = null) {
     await this.insertChannelCommand(command, lease);
     const free = [command.id, ...(handOverFrom ? [handOverFrom] : [])];
-    const held = await this.db.updateTable('payment_requests').set({ channel_command_id: command.id })
-      .where('id', '=', command.paymentRequestId)
-      .where((eb) => eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', free)]))
-      .executeTakeFirst();
-    if (Number(held.numUpdatedRows) !== 1) throw new ChannelBusy(command.paymentRequestId);
+    const held = await runCompiled(this.db, `beginChannelCommand ${free.length}`, [command.id, command.paymentRequestId, ...free], (id, request, ...free) =>
+      this.db.updateTable('payment_requests').set({ channel_command_id: id }).where('id', '=', request)
+        .where((eb) => eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', free)])));
+    if (affected(held) !== 1) throw new ChannelBusy(command.paymentRequestId);
   }
   async insertChannelCommand(command: ChannelCommand, lease: Lease | null) {
-    await this.db.insertInto('channel_commands').values({
-      ...rows.fromChannelCommand(command), attempts: 0, lease_owner: lease?.owner ?? null, lease_until: lease?.until ?? null,
-    }).onConflict((oc) => oc.column('id').doNothing()).execute();
+    const row = { ...rows.fromChannelCommand(command), attempts: 0, lease_owner: lease?.owner ?? null, lease_until: lease?.until ?? null };
+    await insertRow(this.db, 'channel_commands', row, ' on conflict id', (q) => q.onConflict((oc) => oc.column('id').doNothing()));
   }
   async getChannelCommand(id: string) {
-    const row = await this.db.selectFrom('channel_commands').selectAll().where('id', '=', id).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'getChannelCommand', [id], (id) => this.db.selectFrom('channel_commands').selectAll().where('id', '=', id));
     return row ? rows.toChannelCommand(row) : null;
   }
   async channelCommandsOf(paymentRequestId: string) {
-    const found = await this.db.selectFrom('channel_commands').selectAll().where('payment_request_id', '=', paymentRequestId).orderBy('created_at').orderBy('id').execute();
+    const { rows: found } = await runCompiled(this.db, 'channelCommandsOf', [paymentRequestId], (request) =>
+      this.db.selectFrom('channel_commands').selectAll().where('payment_request_id', '=', request).orderBy('created_at').orderBy('id'));
     return found.map(rows.toChannelCommand);
   }
   async channelCommandInFlight(paymentRequestId: string) {
-    const row = await this.db.selectFrom('channel_commands as c').innerJoin('payment_requests as pr', 'pr.channel_command_id', 'c.id')
-      .selectAll('c').where('pr.id', '=', paymentRequestId).executeTakeFirst();
+    const row = await firstCompiled(this.db, 'channelCommandInFlight', [paymentRequestId], (request) =>
+      this.db.selectFrom('channel_commands as c').innerJoin('payment_requests as pr', 'pr.channel_command_id', 'c.id').selectAll('c').where('pr.id', '=', request));
     return row ? rows.toChannelCommand(row) : null;
   }
   async recordChannelOutcome(id: string, outcome: string, now: number) {
@@ -594,11 +606,14 @@ export class KyselyTx implements Tx {
   }
   async applyChannelCommand(id: string, now: number, outcome: string | undefined, paymentRequestId: string) {
     // the request first: every writer locks it before the command (one lock order on PostgreSQL)
-    await this.db.updateTable('payment_requests').set({ channel_command_id: null }).where('id', '=', paymentRequestId).where('channel_command_id', '=', id).execute();
-    const applied = await this.db.updateTable('channel_commands')
-      .set({ status: 'applied', updated_at: now, lease_owner: null, lease_until: null, ...(outcome === undefined ? {} : { outcome }) })
-      .where('id', '=', id).where('status', '!=', 'applied').executeTakeFirst();
-    return Number(applied.numUpdatedRows) === 1;
+    await runCompiled(this.db, 'releaseChannelCommand', [paymentRequestId, id], (request, id) =>
+      this.db.updateTable('payment_requests').set({ channel_command_id: null }).where('id', '=', request).where('channel_command_id', '=', id));
+    const withOutcome = outcome !== undefined;
+    const applied = await runCompiled(this.db, `applyChannelCommand ${withOutcome}`, [now, id, ...(withOutcome ? [outcome] : [])], (now, id, outcome) =>
+      this.db.updateTable('channel_commands')
+        .set({ status: 'applied', updated_at: now, lease_owner: null, lease_until: null, ...(withOutcome ? { outcome } : {}) })
+        .where('id', '=', id).where('status', '!=', 'applied'));
+    return affected(applied) === 1;
   }
   async claimChannelCommands(realNow: number, limit: number, lease: Lease) {
     let due = this.db.selectFrom('channel_commands').select('id').where('status', 'in', ['pending', 'executed'])

@@ -1,0 +1,70 @@
+// Queries compiled once and run many times. Building a Kysely query (immutable nodes, frozen at
+// each step) and compiling it to SQL costs more than SQLite takes to run a small statement, and the
+// hot path runs the same few shapes again and again: a create, a read, a delivery. So a hot query is
+// built once with placeholders where its values go, compiled, and from then on only its parameters
+// change. Nothing is cached but SQL text: every execution reads and writes the database.
+import type { Compilable, CompiledQuery, InsertQueryBuilder, InsertResult, Kysely, QueryResult } from 'kysely';
+import type { Database } from './schema.js';
+
+/** Where the value of argument `index` goes; Kysely takes any object as a value and passes it on as a parameter. */
+class Slot {
+  constructor(readonly index: number) {}
+}
+
+/** What `build` gets for each argument: it stands where a value of any column's type may go. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- a placeholder must fit any column's value type
+export type Placeholder = any;
+
+/** Compiled SQL differs by dialect: one cache per adapter (a database and its transactions share theirs). */
+const caches = new WeakMap<object, Map<string, CompiledQuery>>();
+
+function compile(db: Kysely<Database>, key: string, arity: number, build: (...slots: Placeholder[]) => Compilable<unknown>): CompiledQuery {
+  const adapter = db.getExecutor().adapter;
+  let cache = caches.get(adapter);
+  if (!cache) caches.set(adapter, (cache = new Map()));
+  let compiled = cache.get(key);
+  if (!compiled) {
+    compiled = build(...Array.from({ length: arity }, (_, i) => new Slot(i))).compile();
+    const used = new Set(compiled.parameters.filter((p): p is Slot => p instanceof Slot).map((p) => p.index));
+    // a value the query does not use (or uses in a shape that inlines it) would silently go missing
+    if (used.size !== arity) throw new Error(`compiled query ${key}: ${arity} arguments, ${used.size} used as parameters`);
+    cache.set(key, compiled);
+  }
+  return compiled;
+}
+
+/**
+ * Runs the query `build` makes, compiled on its first use under `key` (a name for this shape:
+ * one key, one shape). `build` gets one placeholder per argument, in order, and must use each as a
+ * value of the query; the placeholders are replaced by `args` at each run.
+ */
+export function runCompiled<R>(db: Kysely<Database>, key: string, args: readonly unknown[], build: (...slots: Placeholder[]) => Compilable<R>): Promise<QueryResult<R>> {
+  const compiled = compile(db, key, args.length, build);
+  const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
+  return db.executeQuery<R>({ ...compiled, parameters } as CompiledQuery<R>);
+}
+
+/** The first row of a compiled query, or undefined. */
+export async function firstCompiled<R>(db: Kysely<Database>, key: string, args: readonly unknown[], build: (...slots: Placeholder[]) => Compilable<R>): Promise<R | undefined> {
+  return (await runCompiled(db, key, args, build)).rows[0];
+}
+
+/** Rows changed by a compiled insert, update or delete. */
+export const affected = (result: QueryResult<unknown>): number => Number(result.numAffectedRows ?? 0);
+
+/**
+ * Inserts `row` into `table` by a statement compiled once per set of columns (a column whose value
+ * is undefined is left out, as Kysely leaves it out, so its default applies).
+ */
+export function insertRow<T extends keyof Database & string>(db: Kysely<Database>, table: T, row: Record<string, unknown>, suffix = '', finish: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown> = (q) => q): Promise<QueryResult<unknown>> {
+  const columns = Object.keys(row).filter((c) => row[c] !== undefined);
+  return runCompiled(db, `insert ${table}${suffix} ${columns.join(',')}`, columns.map((c) => row[c]), (...slots) =>
+    finish(db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, slots[i]])) as Placeholder)),
+  );
+}
+
+/** The `set` part of an update compiled once per set of columns: the values come first among the arguments. */
+export function setColumns(values: Record<string, unknown>): { columns: string[]; args: unknown[]; key: string; set: (slots: Placeholder[]) => Placeholder } {
+  const columns = Object.keys(values).filter((c) => values[c] !== undefined);
+  return { columns, args: columns.map((c) => values[c]), key: columns.join(','), set: (slots) => Object.fromEntries(columns.map((c, i) => [c, slots[i]])) };
+}
