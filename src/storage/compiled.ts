@@ -38,7 +38,7 @@ function compile(db: Kysely<Database>, key: string, arity: number, build: (...sl
  * one key, one shape). `build` gets one placeholder per argument, in order, and must use each as a
  * value of the query; the placeholders are replaced by `args` at each run.
  */
-export function runCompiled<R>(db: Kysely<Database>, key: string, args: readonly unknown[], build: (...slots: Placeholder[]) => Compilable<R>): Promise<QueryResult<R>> {
+export async function runCompiled<R>(db: Kysely<Database>, key: string, args: readonly unknown[], build: (...slots: Placeholder[]) => Compilable<R>): Promise<QueryResult<R>> {
   const compiled = compile(db, key, args.length, build);
   const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
   return db.executeQuery<R>({ ...compiled, parameters } as CompiledQuery<R>);
