@@ -12,6 +12,7 @@ import { toDomainError } from '../shared/errors.js';
 import { issueCentrapayCredentials } from './credentials.js';
 import { CentrapayRefusal, type CentrapayDeps } from './deps.js';
 import { bodyOf, centrapayErrorOf, type Operation } from './errors.js';
+import { CENTRAPAY_OPENAPI } from './openapi.js';
 import { createRateLimiter } from './rate-limit.js';
 import { actionRoutes } from './routes/actions.js';
 import { activityRoutes } from './routes/activities.js';
@@ -51,6 +52,11 @@ export async function centrapayApi(fastify: FastifyInstance, deps: CentrapayDeps
         throw new CentrapayRefusal(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests for this account this minute.');
       }
     });
+    // the routes are checked by their schemas, as ever: documented() attaches a failed check
+    // (dialectOperations), and it is thrown here to sendError, which answers it 400 as before
+    c.addHook('preHandler', async (request) => {
+      if (request.validationError) throw request.validationError;
+    });
     requestRoutes(c, deps);
     actionRoutes(c, deps);
     activityRoutes(c, deps);
@@ -77,6 +83,7 @@ export const centrapay: Dialect<z.infer<typeof Settings>> = {
   webhook: (context) => centrapayWebhookFormat(context.app),
   // an ES256 JWT verified against /centrapay/.well-known/jwks.json: the endpoint's secret is unused
   webhookSigning: 'gateway-key',
+  openapi: CENTRAPAY_OPENAPI,
 };
 
 export type { CentrapayCredentials } from './credentials.js';

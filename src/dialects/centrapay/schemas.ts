@@ -77,4 +77,4 @@ export const PayBody = z.object({ assetType: Text(100), idempotencyKey: Text(255
 export const RefundBody = z.object({ value: Monetary, externalRef: Text(128), invoiceRef: Text(128).optional(), lineItems: z.array(LineItem).max(500).optional() });
 export const ConfirmBody = z.object({ idempotencyKey: Text(255), invoiceRef: Text(128), lineItems: z.array(LineItem).min(1).max(500), value: Monetary.optional() });
 export type ConfirmBody = z.infer<typeof ConfirmBody>;
-export const EmptyBody = z.object({}).optional();
+export const EmptyBody = z.object({}).optional().describe('No fields: the body may be left out');

@@ -22,8 +22,9 @@ export const errors = (...codes: ErrorCode[]): readonly ErrorCode[] => codes;
  * passes is replaced by what the schema parsed it to, so give only schemas the route parses alike.
  */
 export function dialectOperations(tag: string, responses: Record<number, unknown>) {
-  return (operationId: string, summary: string, parts: { body?: unknown; querystring?: unknown; params?: unknown; headers?: unknown } = {}) => ({
-    attachValidation: true,
+  // generic in its parts, so that a route's type provider still infers its request from them
+  return <P extends { body?: unknown; querystring?: unknown; params?: unknown; headers?: unknown } = Record<never, never>>(operationId: string, summary: string, parts: P = {} as P) => ({
+    attachValidation: true as const,
     schema: { tags: [tag], operationId, summary, response: responses, ...parts },
   });
 }

@@ -17,6 +17,7 @@ import { fingerprint, routePath, sendExecuted } from '../../shared/idempotency.j
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
 import { bodyOf } from '../errors.js';
 import { fieldsOf, isPreAuth } from '../fields.js';
+import { documented } from '../openapi.js';
 import * as s from '../schemas.js';
 import { activityOfEvent, latestActivity, renderView, viewOf, type RequestView } from '../views.js';
 
@@ -32,7 +33,7 @@ async function requirePreAuth(deps: CentrapayDeps, request: PaymentRequest): Pro
 export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): void {
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const { app } = deps;
-  const noBody = { hide: true, params: s.IdParams, body: s.EmptyBody };
+  const noBody = { params: s.IdParams, body: s.EmptyBody };
 
   /** Runs `change` and reads the view of the request it left, in one transaction. */
   const act = (change: (unit: Work) => Promise<PaymentRequest>) => async (unit: Work) => viewOf(unit.tx, await change(unit));
@@ -42,7 +43,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
     scope: { credentialId: caller.credentialId, method: 'POST', path: routePath(req), key }, fingerprint: fingerprint(req.body),
   });
 
-  r.post('/api/payment-requests/:id/pay', { schema: { hide: true, params: s.IdParams, body: s.PayBody }, config: { operation: 'pay' } }, async (req, reply) => {
+  r.post('/api/payment-requests/:id/pay', { ...documented('request', 'payPaymentRequest', 'The patron pays the request (the sandbox: test-mode keys only); the same idempotencyKey and body replays', { params: s.IdParams, body: s.PayBody }), config: { operation: 'pay' } }, async (req, reply) => {
     const { caller, body } = req;
     const amount = body.amount === undefined ? undefined : s.centsOf(body.amount);
     const executed = await execute(app, keyed(req, caller, body.idempotencyKey),
@@ -56,15 +57,15 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
   });
 
   // cancelling a cancelled request (by anyone) answers it again
-  r.post('/api/payment-requests/:id/cancel', { schema: noBody, config: { operation: 'cancel' } }, async (req) =>
+  r.post('/api/payment-requests/:id/cancel', { ...documented('request', 'cancelPaymentRequest', 'Cancel an unpaid request (a paid one is refused REQUEST_PAID: void it); cancelling a cancelled one answers it again', noBody), config: { operation: 'cancel' } }, async (req) =>
     renderView(deps, await inTransaction(app, act((unit) => cancelRequest(unit, req.caller, req.params.id, { again: 'any' })))));
 
-  r.post('/api/payment-requests/:id/void', { schema: noBody, config: { operation: 'void' } }, async (req) => {
+  r.post('/api/payment-requests/:id/void', { ...documented('activity', 'voidPaymentRequest', 'Void a request within 24 h: cancelled if unpaid, refunded if paid', noBody), config: { operation: 'void' } }, async (req) => {
     const view = await inTransaction(app, act((unit) => voidSale(unit, req.caller, req.params.id)));
     return latestActivity(view, view.request.amountRefundReserved > 0 ? ['refund'] : ['cancellation']);
   });
 
-  r.post('/api/payment-requests/:id/refund', { schema: { hide: true, params: s.IdParams, body: s.RefundBody }, config: { operation: 'refund' } }, async (req) => {
+  r.post('/api/payment-requests/:id/refund', { ...documented('activity', 'refundPaymentRequest', 'Refund part or all of a paid request; the same externalRef and amount replays', { params: s.IdParams, body: s.RefundBody }), config: { operation: 'refund' } }, async (req) => {
     const { value, externalRef, lineItems } = req.body;
     const { view, refundId } = await inTransaction(app, async (unit) => {
       const { refund } = await createRefund(unit, req.caller, req.params.id, {
@@ -79,7 +80,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
     return activityOfEvent(view, (event) => event.objectId === refundId && event.type === 'refund.created');
   });
 
-  r.post('/api/payment-requests/:id/confirm', { schema: { hide: true, params: s.IdParams, body: s.ConfirmBody }, config: { operation: 'confirm' } }, async (req, reply) => {
+  r.post('/api/payment-requests/:id/confirm', { ...documented('activity', 'confirmPaymentRequest', 'Confirm an amount of an authorized pre-authorization; the same idempotencyKey and body replays', { params: s.IdParams, body: s.ConfirmBody }), config: { operation: 'confirm' } }, async (req, reply) => {
     const { caller, body } = req;
     const lines = s.toCoreLineItems(body.lineItems) ?? [];
     const amount = confirmedAmount(body, lines);
@@ -93,16 +94,16 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
     return sendExecuted(reply, executed);
   });
 
-  r.post('/api/payment-requests/:id/release', { schema: noBody, config: { operation: 'release' } }, async (req) => {
+  r.post('/api/payment-requests/:id/release', { ...documented('activity', 'releasePaymentRequest', 'Release what a pre-authorization has not confirmed', noBody), config: { operation: 'release' } }, async (req) => {
     await requirePreAuth(deps, await getPaymentRequest(app, req.caller, req.params.id));
     const view = await inTransaction(app, act((unit) => releasePaymentRequest(unit, req.caller, req.params.id)));
     return latestActivity(view, ['release', 'cancellation']);
   });
 
-  const conditionSchema = { hide: true, params: s.ConditionParams, body: s.EmptyBody };
-  r.post('/api/payment-requests/:id/conditions/:conditionId/accept', { schema: conditionSchema, config: { operation: 'condition' } }, async (req) =>
+  const conditionSchema = { params: s.ConditionParams, body: s.EmptyBody };
+  r.post('/api/payment-requests/:id/conditions/:conditionId/accept', { ...documented('request', 'acceptCondition', 'The merchant accepts a condition awaiting it: the payment completes', conditionSchema), config: { operation: 'condition' } }, async (req) =>
     renderView(deps, await inTransaction(app, act((unit) => acceptCondition(unit, req.caller, req.params.id, req.params.conditionId)))));
 
-  r.post('/api/payment-requests/:id/conditions/:conditionId/decline', { schema: conditionSchema, config: { operation: 'condition' } }, async (req) =>
+  r.post('/api/payment-requests/:id/conditions/:conditionId/decline', { ...documented('request', 'declineCondition', 'The merchant declines a condition awaiting it: the request is cancelled', conditionSchema), config: { operation: 'condition' } }, async (req) =>
     renderView(deps, await inTransaction(app, act((unit) => declineCondition(unit, req.caller, req.params.id, req.params.conditionId)))));
 }

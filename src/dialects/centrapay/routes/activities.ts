@@ -5,6 +5,7 @@ import { listEvents } from '../../../app/use-cases/events.js';
 import { getPaymentRequest } from '../../../app/use-cases/payment-requests.js';
 import type { Activity } from '../activities.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
+import { documented } from '../openapi.js';
 import * as s from '../schemas.js';
 import { activitiesOfView, viewOf } from '../views.js';
 
@@ -14,12 +15,12 @@ export function activityRoutes(fastify: FastifyInstance, deps: CentrapayDeps): v
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const { app } = deps;
 
-  r.get('/api/payment-requests/:id/activities', { schema: { hide: true, params: s.IdParams }, config: { operation: 'read' } }, async (req) => {
+  r.get('/api/payment-requests/:id/activities', { ...documented('activities', 'listPaymentRequestActivities', 'A payment request\'s activities', { params: s.IdParams }), config: { operation: 'read' } }, async (req) => {
     const request = await getPaymentRequest(app, req.caller, req.params.id);
     return { items: activitiesOfView(await viewOf(app.db.read, request)) };
   });
 
-  r.get('/api/payment-activities', { schema: { hide: true, querystring: s.ActivitiesQuery }, config: { operation: 'read' } }, async (req) => {
+  r.get('/api/payment-activities', { ...documented('activityPage', 'listPaymentActivities', 'The merchant\'s activities, oldest first', { querystring: s.ActivitiesQuery }), config: { operation: 'read' } }, async (req) => {
     const { caller } = req;
     if (req.query.merchantId !== undefined && req.query.merchantId !== caller.merchantId)
       throw new CentrapayRefusal(403, 'MERCHANT_NOT_FOUND', `Merchant ${req.query.merchantId} is not this key's merchant.`);

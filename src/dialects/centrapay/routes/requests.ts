@@ -12,6 +12,7 @@ import { parseShortCode } from '../../../core/short-code.js';
 import { fingerprint } from '../../shared/idempotency.js';
 import { CENTRAPAY_CONFIG } from '../credentials.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
+import { documented } from '../openapi.js';
 import { SHORT_CODE_PREFIX } from '../render.js';
 import * as s from '../schemas.js';
 import { saveFields } from '../fields.js';
@@ -54,7 +55,7 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const { app } = deps;
 
-  r.post('/api/payment-requests', { schema: { hide: true, body: s.CreateBody }, config: { operation: 'create' } }, async (req) => {
+  r.post('/api/payment-requests', { ...documented('request', 'createPaymentRequest', 'Create a payment request for the merchant\'s terminal', { body: s.CreateBody }), config: { operation: 'create' } }, async (req) => {
     const body = req.body;
     await requireConfig(deps, req.caller, body.configId);
     if (!CENTRAPAY_CURRENCIES.includes(body.value.currency))
@@ -83,14 +84,14 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
     return renderRequest(deps, request);
   });
 
-  r.get('/api/payment-requests/:id', { schema: { hide: true, params: s.IdParams }, config: { operation: 'read' } }, async (req) =>
+  r.get('/api/payment-requests/:id', { ...documented('request', 'getPaymentRequest', 'Read a payment request by its id (poll it until paid, cancelled or expired)', { params: s.IdParams }), config: { operation: 'read' } }, async (req) =>
     renderRequest(deps, await getPaymentRequest(app, req.caller, req.params.id)));
 
-  r.get('/api/payment-requests/short-code/:shortCode', { schema: { hide: true, params: s.ShortCodeParams }, config: { operation: 'read' } }, async (req) => {
+  r.get('/api/payment-requests/short-code/:shortCode', { ...documented('request', 'getPaymentRequestByShortCode', 'The latest payment request with this short code (with or without CP-, in any case, with or without dashes)', { params: s.ShortCodeParams }), config: { operation: 'read' } }, async (req) => {
     return renderRequest(deps, await findByShortCode(app, req.caller, withoutPrefix(req.params.shortCode)));
   });
 
-  r.get('/api/payment-requests/external-ref/:externalRef', { schema: { hide: true, params: s.ExternalRefParams, querystring: s.RefPageQuery }, config: { operation: 'read' } }, async (req) => {
+  r.get('/api/payment-requests/external-ref/:externalRef', { ...documented('requestPage', 'listPaymentRequestsByExternalRef', 'The payment requests with this externalRef, newest first', { params: s.ExternalRefParams, querystring: s.RefPageQuery }), config: { operation: 'read' } }, async (req) => {
     // as of now, like a read by id: an overdue request shows as expired
     const found = await listCurrentPaymentRequests(app, req.caller, { externalRef: req.params.externalRef }, { limit: EXTERNAL_REF_PAGE, beforeId: req.query.pageKey });
     const items = await Promise.all(found.items.map((request) => renderRequest(deps, request)));
