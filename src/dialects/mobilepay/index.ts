@@ -7,6 +7,7 @@ import { DomainError } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
 import { issueMobilePayCredentials } from './credentials.js';
 import type { MobilePayDeps } from './deps.js';
+import { MOBILEPAY_OPENAPI } from './openapi.js';
 import { managementRoutes } from './routes/management.js';
 import { paymentRoutes } from './routes/payments.js';
 import { refundRoutes } from './routes/refunds.js';
@@ -53,6 +54,7 @@ export const mobilepay: Dialect<z.infer<typeof Settings>> = {
   },
   // the wrapper sends its token in the URL
   secretParameters: ['accessToken', 'previousAccessToken'],
+  openapi: MOBILEPAY_OPENAPI,
 };
 
 export type { MobilePayCredentials } from './credentials.js';

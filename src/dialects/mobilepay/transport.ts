@@ -6,6 +6,7 @@ import { authenticateDialect } from '../../app/use-cases/dialect-credentials.js'
 import { DomainError } from '../../core/errors.js';
 import { toDomainError } from '../shared/errors.js';
 import { refusalOf, type Operation } from './errors.js';
+import { documented, type Credentials, type OperationDoc } from './openapi.js';
 import { toXml } from './xml.js';
 
 export const DIALECT = 'mobilepay';
@@ -77,25 +78,33 @@ export interface OperationSpec {
   path: string;
   methods?: HTTPMethods[];
   operation: Operation;
+  /** Its part of the dialect's OpenAPI document (./openapi.ts). */
+  doc: OperationDoc;
 }
 
-/** Registers one wrapper operation whose answer's fields go into a success envelope. */
-function register(m: FastifyInstance, spec: OperationSpec, answer: (params: Record<string, unknown>) => Promise<Record<string, unknown>>): void {
-  m.route({
-    method: spec.methods ?? ['GET'],
-    url: spec.path,
-    config: { operation: spec.operation },
-    schema: { hide: true },
-    handler: async (request, reply) => send(request, reply, 200, { success: true, errors: [], ...(await answer(paramsOf(request))) }),
-  });
+/**
+ * Registers one wrapper operation whose answer's fields go into a success envelope: one route per
+ * method, so that each has an operationId of its own in the document.
+ */
+function register(m: FastifyInstance, spec: OperationSpec, credentials: Credentials, answer: (params: Record<string, unknown>) => Promise<Record<string, unknown>>): void {
+  const methods = spec.methods ?? ['GET'];
+  for (const method of methods) {
+    m.route({
+      method,
+      url: spec.path,
+      config: { operation: spec.operation },
+      ...documented(spec.doc, method, credentials, methods),
+      handler: async (request, reply) => send(request, reply, 200, { success: true, errors: [], ...(await answer(paramsOf(request))) }),
+    });
+  }
 }
 
 /** An operation of a merchant: accessToken + bioCode first, then the handler. */
 export function operation(m: FastifyInstance, app: App, spec: OperationSpec, handler: (call: Call) => Promise<Record<string, unknown>>): void {
-  register(m, spec, async (params) => handler({ params, caller: await authenticate(app, params) }));
+  register(m, spec, 'token', async (params) => handler({ params, caller: await authenticate(app, params) }));
 }
 
 /** manage/token and token/reset: they check their own credentials. */
 export function unauthenticatedOperation(m: FastifyInstance, spec: OperationSpec, handler: (params: Record<string, unknown>) => Promise<Record<string, unknown>>): void {
-  register(m, spec, handler);
+  register(m, spec, 'own', handler);
 }
