@@ -10,6 +10,7 @@ import type { Dialect } from '../dialect.js';
 import { issueCliqCredentials } from './credentials.js';
 import { sendRefusal } from './errors.js';
 import { DIALECT } from './fields.js';
+import { CLIQ_OPENAPI } from './openapi.js';
 import { paymentRoutes } from './payments.js';
 import { cliqPostbackFormat } from './postbacks.js';
 import { refundRoutes } from './refunds.js';
@@ -38,6 +39,7 @@ export const cliq: Dialect = {
     issue: (unit, merchantId, options) => issueCliqCredentials(unit, merchantId, { livemode: options.livemode as boolean | undefined }),
   },
   webhook: (context) => cliqPostbackFormat(context.app),
+  openapi: CLIQ_OPENAPI,
 };
 
 export type { CliqCredentials } from './credentials.js';

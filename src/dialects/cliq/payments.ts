@@ -1,17 +1,20 @@
 // validate, payment-pos/post, payment-pos/getupdate and payment/get.
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { App, Caller } from '../../app/context.js';
 import { merchantNow } from '../../app/time.js';
 import { assertCreatable, createPaymentRequest, loadCurrent } from '../../app/use-cases/payment-requests.js';
 import { listRefunds } from '../../app/use-cases/refunds.js';
 import { inTransaction, type Work } from '../../app/unit-of-work.js';
 import { DomainError } from '../../core/errors.js';
+import { CURRENCY_EXPONENTS } from '../../core/money.js';
 import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { authOf, checkHash } from './auth.js';
 import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
 import { findPayment, type Found } from './lookup.js';
+import { Created, decimalAmount, documented, Got, hashOf, Key, oneReferenceBody, Updated, Validated } from './openapi.js';
 import { amountOf, cartItems, hashText, oneReference, onlyKnown, optionalUrl, PERSONAL, personalFields, requiredText, settlementAsset, type Params } from './params.js';
 import { route } from './transport.js';
 import { createdAnswer, paymentView, updateAnswer } from './render.js';
@@ -22,6 +25,25 @@ import { queuePriceUpdate } from './postbacks.js';
 export const PAYMENT_TTL_SECONDS = 24 * 3600;
 export const REFERENCE = /^[A-Za-z0-9._:#/-]{1,64}$/;
 const CREATE_FIELDS = ['key', 'hash', 'asset', 'requested_asset', 'amount', 'description', 'reference', 'cart_items', 'postback_url', 'pos_price_update_postback_url'];
+
+// The bodies as the calls check them, for the document (openapi.ts: the calls check the fields themselves)
+const ValidateBody = z.strictObject({ key: Key, hash: hashOf('api_secret alone') });
+const postbackUrl = (description: string) => z.url({ protocol: /^https?$/ }).max(2048).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }).optional().describe(description);
+const CreateBody = z.strictObject({
+  asset: z.enum(Object.keys(CURRENCY_EXPONENTS).filter((code) => code !== 'BTC').sort()).describe('The settlement asset, what the merchant is paid in (refused when the channel has no BTC rate for it)'),
+  requested_asset: z.enum(['BTC']).describe('What the customer pays in'),
+  amount: decimalAmount("The amount in the settlement asset's major units (\"20.50\"), with at most its decimals; kept as sent, for the later calls' hashes"),
+  description: z.string().min(1).max(255),
+  reference: z.string().regex(REFERENCE).describe("1 to 64 letters, digits or . _ : # / -, unique per merchant: the same reference with the same fields answers the same payment"),
+  cart_items: z.union([z.string().max(4000), z.array(z.unknown()).max(100)]).optional().describe('Text such as "name,desc,qty,unit_price", or a JSON list of at most 100 items (8000 characters as JSON); kept as sent'),
+  postback_url: postbackUrl("Where the payment's postbacks are sent"),
+  pos_price_update_postback_url: postbackUrl('Where a renewed quote is sent'),
+  key: Key,
+  hash: hashOf('key + asset + amount + api_secret'),
+}).catchall(z.string().max(256).describe("personal_*: the customer's details (personal_name, personal_email, …), kept")).superRefine((body, context) => {
+  for (const name of Object.keys(body)) if (!CREATE_FIELDS.includes(name) && !PERSONAL.test(name)) context.addIssue({ code: 'custom', message: `Unknown field ${name}`, path: [name] });
+}).meta({ propertyNames: { anyOf: [{ enum: CREATE_FIELDS }, { pattern: PERSONAL.source }] } });
+const ByReference = oneReferenceBody('key + reference + amount + api_secret or key + payment_code + amount + api_secret, whichever was sent (amount: the payment\'s, exactly as sent at creation)');
 
 /** The first quote; a settlement asset the channel has no BTC rate for is CLIQ's "asset not allowed" (and nothing is made). */
 async function quoteFor(unit: Work, request: PaymentRequest, now: number) {
@@ -45,14 +67,14 @@ async function authorizedPayment(app: App, params: Params): Promise<Found & { ca
 }
 
 export function paymentRoutes(c: FastifyInstance, app: App): void {
-  route(c, 'validate', '/api/validate', async (params) => {
+  route(c, 'validate', '/api/validate', documented('validateCredentials', 'Check a key and its hash', ValidateBody, Validated), async (params) => {
     onlyKnown(params, ['key', 'hash']);
     const auth = await authOf(app, params);
     checkHash(auth, [{ parts: [], names: '' }]);
     return { status: 'ok', message: 'Credentials are valid' };
   });
 
-  route(c, 'create', '/api/payment-pos/post', async (params) => {
+  route(c, 'create', '/api/payment-pos/post', documented('createPosPayment', 'Create a point-of-sale payment: a BTC quote (address and Lightning invoice) of an amount in a settlement asset', CreateBody, Created), async (params) => {
     onlyKnown(params, CREATE_FIELDS, PERSONAL);
     const auth = await authOf(app, params);
     checkHash(auth, [{ parts: [auth.key, hashText(params, 'asset'), hashText(params, 'amount')], names: 'key+asset+amount' }]);
@@ -90,7 +112,7 @@ export function paymentRoutes(c: FastifyInstance, app: App): void {
     return createdAnswer(request, payment);
   });
 
-  route(c, 'getupdate', '/api/payment-pos/getupdate', async (params) => {
+  route(c, 'getupdate', '/api/payment-pos/getupdate', documented('getPosPaymentUpdate', "A payment's current quote, renewed first when it ran out", ByReference, Updated), async (params) => {
     const found = await authorizedPayment(app, params);
     const { request } = found;
     if (request.status === 'succeeded' || request.status === 'authorized') return updateAnswer(request, found.payment);
@@ -110,7 +132,7 @@ export function paymentRoutes(c: FastifyInstance, app: App): void {
     return updateAnswer(renewed.request, renewed.payment);
   });
 
-  route(c, 'get', '/api/payment/get', async (params) => {
+  route(c, 'get', '/api/payment/get', documented('getPayment', 'The whole payment: its status, what was received and its refunds (never renews the quote)', ByReference, Got), async (params) => {
     const found = await authorizedPayment(app, params);
     const refunds = (await listRefunds(app, found.caller, found.request.id, { limit: 100 })).items;
     const own = await refundsOf(app.db.read, refunds.map((r) => r.id));

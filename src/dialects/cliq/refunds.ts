@@ -4,6 +4,7 @@
 // fixes the amount: full = the payment's amount, overpaid = the excess, underpaid = all that a
 // payment still short received (the payment then ends, as cancelled, its money on the way back).
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { App, Caller } from '../../app/context.js';
 import { cancelPaymentRequest, loadCurrent } from '../../app/use-cases/payment-requests.js';
 import { createRefund } from '../../app/use-cases/refunds.js';
@@ -15,12 +16,25 @@ import { RETURN_REFERENCE, type Refund } from '../../core/refund.js';
 import { authOf, checkHash } from './auth.js';
 import { saveRefund, type CliqRefund } from './fields.js';
 import { findPayment } from './lookup.js';
+import { decimalAmount, documented, hashOf, Key, Refunded } from './openapi.js';
 import { amountOf, hashText, onlyKnown, optionalText, requiredText, type Params } from './params.js';
 import { route } from './transport.js';
 import { assetAmount, refundView } from './render.js';
 
 export const REFUND_TYPES = ['full', 'partial', 'underpaid', 'overpaid'] as const;
 type RefundType = (typeof REFUND_TYPES)[number];
+
+// The body as the call checks it, for the document
+const RefundBody = z.strictObject({
+  payment_code: z.string().min(1).max(64),
+  refund_type: z.enum(REFUND_TYPES).describe('full: the whole amount; partial: any amount up to what is refundable; overpaid: exactly the excess; underpaid: exactly what a payment still short received'),
+  amount: decimalAmount("The refund's amount in the settlement asset's major units, with at most its decimals"),
+  email: z.string().max(255).optional(),
+  mobile: z.string().max(32).optional(),
+  remarks: z.string().max(1000).optional(),
+  key: Key,
+  hash: hashOf("key + asset + amount + api_secret (asset: the payment's settlement asset; amount: the refund's, as sent), or key + payment_code + amount + api_secret"),
+});
 
 /** The amount a type refunds, from the request as it is now; the amount sent must be exactly it. */
 function expectedAmount(type: Exclude<RefundType, 'partial'>, request: PaymentRequest): number {
@@ -51,7 +65,7 @@ async function refundOf(unit: Work, caller: Caller, requestId: string, type: Ref
 }
 
 export function refundRoutes(c: FastifyInstance, app: App): void {
-  route(c, 'refund', '/api/payment/refund', async (params: Params) => {
+  route(c, 'refund', '/api/payment/refund', documented('requestRefund', 'Refund a payment, all or part of it: pending until the customer says where to send it', RefundBody, Refunded), async (params: Params) => {
     onlyKnown(params, ['payment_code', 'refund_type', 'amount', 'email', 'mobile', 'remarks', 'key', 'hash']);
     const paymentCode = requiredText(params, 'payment_code', 64);
     const auth = await authOf(app, params);

@@ -64,7 +64,7 @@ export function updateAnswer(request: PaymentRequest, payment: CliqPayment) {
 
 /** A refund in CLIQ's words: asked for (the customer is asked where to send it), then completed or failed. */
 export function refundView(refund: Refund, own: CliqRefund | undefined) {
-  const status = refund.status === 'succeeded' ? 'completed' : refund.status === 'pending' ? 'pending' : 'failed';
+  const status: 'completed' | 'pending' | 'failed' = refund.status === 'succeeded' ? 'completed' : refund.status === 'pending' ? 'pending' : 'failed';
   return { refund_id: refund.id, refund_type: own?.refundType ?? 'full', amount: assetAmount(refund.amount, refund.currency), asset: refund.currency, status };
 }
 

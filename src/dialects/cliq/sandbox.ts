@@ -4,6 +4,7 @@
 // transaction id), so less leaves the payment underpaid and more settles it overpaid; a payment
 // whose quote ran out is still credited. Amounts are in the settlement asset's minor units.
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import type { App } from '../../app/context.js';
 import { receiveChannelPayment } from '../../app/use-cases/channel-events.js';
 import { loadCurrent } from '../../app/use-cases/payment-requests.js';
@@ -14,12 +15,31 @@ import { parseMinorUnits } from '../../core/money.js';
 import { authOf, checkHash, type CliqAuth } from './auth.js';
 import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
 import { findPayment } from './lookup.js';
+import { documented, hashOf, Key, Refunded, Transaction } from './openapi.js';
 import { onlyKnown, optionalText, requiredText, type Params } from './params.js';
 import { route } from './transport.js';
 import { queueSeen } from './postbacks.js';
 import { refundView } from './render.js';
 
 const TXID = /^[A-Za-z0-9._-]{1,64}$/;
+
+// The bodies as the calls check them, for the document
+const PaymentCode = z.string().min(1).max(64);
+const PayBody = z.strictObject({
+  payment_code: PaymentCode,
+  amount: z.string().regex(/^\d{1,16}$/).describe("What the customer pays, in the settlement asset's minor units (\"1500\" = USD 15.00), more than 0"),
+  txid: z.string().regex(TXID).optional().describe('The transaction id (default: a new one); the same txid is taken once'),
+  confirmed: z.enum(['true', 'false']).optional().describe('false: seen on the chain, not confirmed (default true)'),
+  key: Key,
+  hash: hashOf('key + payment_code + amount + api_secret'),
+});
+const ConfirmBody = z.strictObject({ payment_code: PaymentCode, txid: z.string().min(1).max(64).describe('A transaction paid with confirmed=false'), key: Key, hash: hashOf('key + payment_code + txid + api_secret') });
+const RefundOutcomeBody = z.strictObject({
+  refund_id: z.string().min(1).max(64),
+  outcome: z.enum(['completed', 'failed']).describe('completed: the customer gave an address; failed: they never did'),
+  key: Key,
+  hash: hashOf('key + refund_id + outcome + api_secret'),
+});
 
 async function sandboxAuth(app: App, params: Params): Promise<CliqAuth> {
   const auth = await authOf(app, params);
@@ -47,7 +67,7 @@ async function confirm(app: App, auth: CliqAuth, requestId: string, txid: string
 
 export function sandboxRoutes(c: FastifyInstance, app: App): void {
   // hash = md5(key + payment_code + amount + api_secret)
-  route(c, 'sandbox', '/api/sandbox/pay', async (params) => {
+  route(c, 'sandbox', '/api/sandbox/pay', documented('sandboxPay', 'The sandbox chain: the customer pays an amount, confirmed at once or only seen (test-mode keys)', PayBody, Transaction), async (params) => {
     onlyKnown(params, ['payment_code', 'amount', 'txid', 'confirmed', 'key', 'hash']);
     const paymentCode = requiredText(params, 'payment_code', 64);
     const auth = await sandboxAuth(app, params);
@@ -76,7 +96,7 @@ export function sandboxRoutes(c: FastifyInstance, app: App): void {
   });
 
   // hash = md5(key + payment_code + txid + api_secret)
-  route(c, 'sandbox', '/api/sandbox/confirm', async (params) => {
+  route(c, 'sandbox', '/api/sandbox/confirm', documented('sandboxConfirm', 'The sandbox chain: a transaction only seen is confirmed (test-mode keys)', ConfirmBody, Transaction), async (params) => {
     onlyKnown(params, ['payment_code', 'txid', 'key', 'hash']);
     const paymentCode = requiredText(params, 'payment_code', 64);
     const txid = requiredText(params, 'txid', 64);
@@ -90,7 +110,7 @@ export function sandboxRoutes(c: FastifyInstance, app: App): void {
   });
 
   // hash = md5(key + refund_id + outcome + api_secret); outcome: completed | failed
-  route(c, 'sandbox', '/api/sandbox/refund', async (params) => {
+  route(c, 'sandbox', '/api/sandbox/refund', documented('sandboxRefundOutcome', 'The sandbox customer: a pending refund completes or fails (test-mode keys)', RefundOutcomeBody, Refunded), async (params) => {
     onlyKnown(params, ['refund_id', 'outcome', 'key', 'hash']);
     const refundId = requiredText(params, 'refund_id', 64);
     const outcome = requiredText(params, 'outcome', 16);
