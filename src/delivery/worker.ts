@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { App } from '../app/context.js';
 import { StorageUnavailable } from '../app/ports/persistence.js';
-import { claimDeliveries, judged, prepareDelivery, recordAttempt, skipDelivery, type DeliveryJob, type RenderDelivery, type RenderedDelivery, type SendResult } from '../app/use-cases/deliveries.js';
+import { claimDeliveries, judged, prepareDeliveries, prepareDelivery, recordAttempts, skipDelivery, type DeliveryJob, type RenderDelivery, type RenderedDelivery, type SendResult } from '../app/use-cases/deliveries.js';
 import type { Delivery } from '../core/webhooks.js';
 import { post } from './sender.js';
 import { checkUrlShape, resolveSafeAddress, UnsafeUrlError, type LookupAll } from './ssrf.js';
@@ -46,6 +46,9 @@ export interface DeliveryWorker {
   /** Ends in-flight requests and stops taking work. */
   stop(): Promise<void>;
 }
+
+/** The most attempts one transaction records. */
+const MAX_RECORD_BATCH = 256;
 
 export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWorker {
   const { app, render } = options;
@@ -105,11 +108,46 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const lostClaims: string[] = [];
   let claims = 0;
 
-  async function deliver(delivery: Delivery, sent?: SendResult, leaseEnds = app.clock.now() + app.config.deliveryLeaseMs): Promise<void> {
+  /**
+   * Attempts come back to be recorded one by one; those that come back while a record is being
+   * committed wait for it and are then recorded together, in one transaction (group commit, as
+   * the SQLite driver does for requests): a lone attempt is recorded at once, a busy worker commits
+   * once per batch rather than once per attempt.
+   */
+  const unrecorded: Array<{ delivery: Delivery; result: SendResult; done: (error?: unknown) => void }> = [];
+  let recording = false;
+
+  function record(delivery: Delivery, result: SendResult): Promise<void> {
+    return new Promise((resolve, reject) => {
+      unrecorded.push({ delivery, result, done: (error) => (error === undefined ? resolve() : reject(error)) });
+      if (!recording) void recordBatches();
+    });
+  }
+
+  async function recordBatches(): Promise<void> {
+    recording = true;
+    while (unrecorded.length > 0) {
+      const batch = unrecorded.splice(0, MAX_RECORD_BATCH);
+      try {
+        await recordAttempts(app, batch);
+        for (const item of batch) item.done();
+      } catch (error) {
+        if (error instanceof StorageUnavailable || batch.length === 1) {
+          for (const item of batch) item.done(error);
+          continue;
+        }
+        // an attempt the batch could not take (a bug, a row gone) fails alone, not its neighbours
+        for (const item of batch) await recordAttempts(app, [item]).then(() => item.done(), (alone: unknown) => item.done(alone));
+      }
+    }
+    recording = false;
+  }
+
+  async function deliver(delivery: Delivery, prepared: DeliveryJob | null | undefined, sent?: SendResult, leaseEnds = app.clock.now() + app.config.deliveryLeaseMs): Promise<void> {
     let result = sent;
     try {
       if (!result) {
-        const job = await prepareDelivery(app, delivery);
+        const job = prepared === undefined ? await prepareDelivery(app, delivery) : prepared;
         if (!job) return;
         const rendered = await renderJob(job);
         if (rendered === null) return await skipDelivery(app, delivery);
@@ -118,7 +156,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
         result = rendered ? judged(await send(delivery, rendered), rendered) : { statusCode: null, latencyMs: 0, responseSnippet: null, error: `the ${delivery.format} delivery could not be rendered` };
       }
       if (stopped) return; // shutting down: the lease runs out and another process (or the next start) retries it
-      await recordAttempt(app, delivery, result);
+      await record(delivery, result);
       options.onAttempt?.(delivery, result);
     } catch (error) {
       if (error instanceof StorageUnavailable && !stopped) resumable.push({ delivery, sent: result, leaseEnds });
@@ -181,29 +219,34 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   }
 
   async function tick(): Promise<number> {
-      if (stopped) return 0;
-      const now = app.clock.now();
-      const resumed = resumable.splice(0).filter((r) => r.leaseEnds > now).map((r) => run(() => inTurn(r.delivery, r.leaseEnds, () => deliver(r.delivery, r.sent, r.leaseEnds))));
-      // deliveries waiting for their target's turn hold no slot: other targets' deliveries are claimed meanwhile
-      const free = freeSlots();
-      if (free === 0 && resumed.length === 0) return 0;
-      claiming += free;
-      let claimed: Delivery[];
-      // each claim leases under a name of its own; one whose answer was lost (it may have committed)
-      // leaves its name for the next claim, which takes up what it got instead of waiting for the lease
-      const owner = lostClaims.pop() ?? `${app.config.workerId}.${++claims}`;
+    if (stopped) return 0;
+    const now = app.clock.now();
+    const resumed = resumable.splice(0).filter((r) => r.leaseEnds > now).map((r) => run(() => inTurn(r.delivery, r.leaseEnds, () => deliver(r.delivery, undefined, r.sent, r.leaseEnds))));
+    // deliveries waiting for their target's turn hold no slot: other targets' deliveries are claimed meanwhile
+    const free = freeSlots();
+    if (free === 0 && resumed.length === 0) return 0;
+    claiming += free;
+    let claimed: Delivery[];
+    // each claim leases under a name of its own; one whose answer was lost (it may have committed)
+    // leaves its name for the next claim, which takes up what it got instead of waiting for the lease
+    const owner = lostClaims.pop() ?? `${app.config.workerId}.${++claims}`;
+    let jobs: Array<DeliveryJob | null | undefined>;
+    try {
       try {
         claimed = await claimDeliveries(app, free, owner);
       } catch (error) {
         if (error instanceof StorageUnavailable) lostClaims.push(owner);
         throw error;
-      } finally {
-        claiming -= free;
       }
-      backlog = claimed.length === free;
-      const leaseEnds = now + app.config.deliveryLeaseMs;
-      await Promise.all([...resumed, ...claimed.map((delivery) => run(() => inTurn(delivery, leaseEnds, () => deliver(delivery, undefined, leaseEnds))))]);
-      return claimed.length + resumed.length;
+      // what the claimed deliveries need, read together (their slots stay promised meanwhile); if that read fails, each reads its own
+      jobs = await prepareDeliveries(app, claimed).catch(() => claimed.map(() => undefined));
+    } finally {
+      claiming -= free;
+    }
+    backlog = claimed.length === free;
+    const leaseEnds = now + app.config.deliveryLeaseMs;
+    await Promise.all([...resumed, ...claimed.map((delivery, i) => run(() => inTurn(delivery, leaseEnds, () => deliver(delivery, jobs[i], undefined, leaseEnds))))]);
+    return claimed.length + resumed.length;
   }
 
   return {

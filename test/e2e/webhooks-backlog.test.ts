@@ -3,6 +3,7 @@
 // once. Without it (tests that drive ticks themselves) one tick takes only what its slots allow:
 // the control case below shows the difference is the setting's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { claimDeliveries, recordAttempts } from '../../src/app/use-cases/deliveries.js';
 import { createDeliveryWorker } from '../../src/delivery/worker.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -56,6 +57,33 @@ describe('a backlog of due deliveries', () => {
       expect(new Set(arrived.map((r) => r.json.id)).size).toBe(BACKLOG);
     } finally {
       await feeding.stop();
+    }
+  });
+
+  it('attempts recorded together decide each delivery alone, and a 410 among them ends its endpoint for the rest of the batch', async () => {
+    const gone = await startReceiver();
+    try {
+      const endpoint = await t.api('POST', '/v1/webhook-endpoints', { body: { url: gone.url, eventTypes: ['payment_request.created'] } });
+      await makeBacklog();
+      const app = t.gateway.app;
+      const claimed = (await claimDeliveries(app, 2 * BACKLOG)).filter((d) => d.endpointId === endpoint.body.id).slice(0, 3);
+      expect(claimed).toHaveLength(3);
+      const answered = (statusCode: number) => ({ statusCode, latencyMs: 1, responseSnippet: null, error: null });
+      const [first, second, third] = await recordAttempts(app, [
+        { delivery: claimed[0]!, result: answered(500) },
+        { delivery: claimed[1]!, result: answered(410) },
+        { delivery: claimed[2]!, result: answered(200) },
+      ]);
+      expect(first).toMatchObject({ status: 'pending', attempts: 1 }); // retried later
+      expect(second).toMatchObject({ status: 'failed' });
+      // answered before the 410 was recorded, yet its endpoint is disabled now: it stays ended
+      expect(third).toMatchObject({ status: 'cancelled' });
+      expect((await t.api('GET', `/v1/webhook-endpoints/${endpoint.body.id}`)).body).toMatchObject({ status: 'disabled' });
+      // the lease of each is ended: the retry is claimable once due, not only once the lease runs out
+      const leases = await t.query(`select lease_owner from deliveries where id in ('${claimed.map((d) => d.id).join("','")}')`);
+      expect(leases.map((row) => row.lease_owner)).toEqual([null, null, null]);
+    } finally {
+      await gone.close();
     }
   });
 });

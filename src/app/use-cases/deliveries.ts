@@ -27,22 +27,50 @@ export interface DeliveryJob {
   secrets: string[];
 }
 
+/** Reads each key's value once, however many deliveries of a batch share it (an endpoint, a merchant). */
+function once<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+  const loaded = new Map<string, Promise<T>>();
+  return (key) => {
+    let value = loaded.get(key);
+    if (!value) loaded.set(key, (value = load(key)));
+    return value;
+  };
+}
+
 /**
- * What a claimed delivery needs to be sent; null (and the delivery cancelled) if its endpoint is gone
- * or disabled. Read outside a transaction: only a delivery to cancel, or a merchant without a webhook
- * secret yet, takes one, so a delivery waits for one commit (its attempt's), not two.
+ * What claimed deliveries need to be sent, each null (and the delivery cancelled) if its endpoint is
+ * gone or disabled. Read outside a transaction, and together: the deliveries of one claim mostly
+ * share their endpoint and merchant, read once for all of them. Only a delivery to cancel, or a
+ * merchant without a webhook secret yet, takes a transaction, so a delivery waits for one commit
+ * (its attempt's), not two.
  */
-export async function prepareDelivery(app: App, delivery: Delivery): Promise<DeliveryJob | null> {
+export async function prepareDeliveries(app: App, deliveries: readonly Delivery[]): Promise<Array<DeliveryJob | null>> {
   const read = app.db.read;
-  const event = await read.getEvent(delivery.eventId);
-  const endpoint = delivery.endpointId ? await read.getWebhookEndpoint(delivery.endpointId) : null;
-  if (!event || (delivery.endpointId && (!endpoint || endpoint.status !== 'enabled'))) return prepareInTransaction(app, delivery);
-  if (endpoint) {
-    const sealed = signingSecrets(endpoint, await merchantNow(app, read, delivery.merchantId, delivery.livemode));
-    return { delivery, event, secrets: sealed.map((s) => app.box.open(s)) };
-  }
-  const secret = await existingWebhookSecret(app, read, delivery.merchantId);
-  return secret === null ? prepareInTransaction(app, delivery) : { delivery, event, secrets: [secret] };
+  const endpointOf = once((id) => read.getWebhookEndpoint(id));
+  const nowOf = once((merchantAndMode) => merchantNow(app, read, merchantAndMode.slice(1), merchantAndMode[0] === 'L'));
+  const openedSecrets = once(async (key) => {
+    const [kind, id] = [key.slice(0, 1), key.slice(2)];
+    if (kind === 'm') {
+      const secret = await existingWebhookSecret(app, read, id);
+      return secret === null ? null : [secret];
+    }
+    const endpoint = (await endpointOf(id))!;
+    return signingSecrets(endpoint, await nowOf(`${endpoint.livemode ? 'L' : 'T'}${endpoint.merchantId}`)).map((sealed) => app.box.open(sealed));
+  });
+  return Promise.all(
+    deliveries.map(async (delivery) => {
+      const event = await read.getEvent(delivery.eventId);
+      const endpoint = delivery.endpointId ? await endpointOf(delivery.endpointId) : null;
+      if (!event || (delivery.endpointId && (!endpoint || endpoint.status !== 'enabled'))) return prepareInTransaction(app, delivery);
+      const secrets = await openedSecrets(endpoint ? `e ${endpoint.id}` : `m ${delivery.merchantId}`);
+      return secrets === null ? prepareInTransaction(app, delivery) : { delivery, event, secrets };
+    }),
+  );
+}
+
+/** What one claimed delivery needs to be sent (see prepareDeliveries). */
+export async function prepareDelivery(app: App, delivery: Delivery): Promise<DeliveryJob | null> {
+  return (await prepareDeliveries(app, [delivery]))[0] ?? null;
 }
 
 async function prepareInTransaction(app: App, delivery: Delivery): Promise<DeliveryJob | null> {
@@ -122,29 +150,44 @@ function outcomeOf(result: SendResult): AttemptOutcome {
 
 /** Records an attempt and schedules what follows it: done, retry later, or give up (and on 410, disable the endpoint). */
 export async function recordAttempt(app: App, delivery: Delivery, result: SendResult, jitter = Math.random()): Promise<Delivery> {
+  return (await recordAttempts(app, [{ delivery, result }], () => jitter))[0]!;
+}
+
+/**
+ * Records several attempts in one transaction (the worker's, as they come back together): one
+ * commit for all of them, each delivery's next step decided as `recordAttempt` decides it.
+ */
+export async function recordAttempts(app: App, sent: ReadonlyArray<{ delivery: Delivery; result: SendResult }>, jitter: () => number = Math.random): Promise<Delivery[]> {
   return inTransaction(app, async ({ tx }) => {
-    const now = await merchantNow(app, tx, delivery.merchantId, delivery.livemode);
-    const attempt: DeliveryAttempt = {
-      id: app.ids.id('att'), deliveryId: delivery.id, eventId: delivery.eventId, endpointId: delivery.endpointId, url: delivery.url,
-      attemptedAt: now, statusCode: result.statusCode, latencyMs: result.latencyMs, responseSnippet: result.responseSnippet, error: result.error,
-    };
-    await tx.insertDeliveryAttempt(attempt);
-    const current = (await tx.getDelivery(delivery.id)) ?? delivery;
-    if (current.status !== 'pending') {
-      // cancelled while on the wire (endpoint deleted or disabled): the attempt is logged, the delivery stays ended
-      await tx.updateDelivery(current);
-      return current;
-    }
-    const next = afterAttempt(current, outcomeOf(result), now, jitter);
-    await tx.updateDelivery(next.delivery);
-    if (next.disableEndpoint && delivery.endpointId) {
-      const endpoint = await tx.getWebhookEndpoint(delivery.endpointId);
-      if (endpoint && endpoint.status === 'enabled') {
-        await tx.updateWebhookEndpoint({ ...endpoint, status: 'disabled', disabledReason: 'the receiver answered 410 Gone', updatedAt: app.clock.now() });
-        await tx.cancelPendingDeliveries(endpoint.id, app.clock.now());
+    const nowOf = once((merchantAndMode) => merchantNow(app, tx, merchantAndMode.slice(1), merchantAndMode[0] === 'L'));
+    const recorded: Delivery[] = [];
+    for (const { delivery, result } of sent) {
+      const now = await nowOf(`${delivery.livemode ? 'L' : 'T'}${delivery.merchantId}`);
+      const attempt: DeliveryAttempt = {
+        id: app.ids.id('att'), deliveryId: delivery.id, eventId: delivery.eventId, endpointId: delivery.endpointId, url: delivery.url,
+        attemptedAt: now, statusCode: result.statusCode, latencyMs: result.latencyMs, responseSnippet: result.responseSnippet, error: result.error,
+      };
+      await tx.insertDeliveryAttempt(attempt);
+      // read after the batch's earlier attempts: a 410 among them has cancelled this one already
+      const current = (await tx.getDelivery(delivery.id)) ?? delivery;
+      if (current.status !== 'pending') {
+        // cancelled while on the wire (endpoint deleted or disabled): the attempt is logged, the delivery stays ended
+        await tx.updateDelivery(current);
+        recorded.push(current);
+        continue;
+      }
+      const next = afterAttempt(current, outcomeOf(result), now, jitter());
+      await tx.updateDelivery(next.delivery);
+      recorded.push(next.delivery);
+      if (next.disableEndpoint && delivery.endpointId) {
+        const endpoint = await tx.getWebhookEndpoint(delivery.endpointId);
+        if (endpoint && endpoint.status === 'enabled') {
+          await tx.updateWebhookEndpoint({ ...endpoint, status: 'disabled', disabledReason: 'the receiver answered 410 Gone', updatedAt: app.clock.now() });
+          await tx.cancelPendingDeliveries(endpoint.id, app.clock.now());
+        }
       }
     }
-    return next.delivery;
+    return recorded;
   });
 }
 
