@@ -71,6 +71,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   /** The last claim got all it asked for: more may be due (see `selfFeeding`). */
   let backlog = false;
   let refill: NodeJS.Immediate | null = null;
+  /** selfFeeding: a claim is on its way; wake-ups meanwhile ask for one more claim after it, not one each. */
+  let claimInFlight = false;
+  let claimAgain = false;
   /** Held deliveries (on the wire and waiting for their target's turn) are bounded too: twice the slots. */
   const freeSlots = () => Math.max(0, Math.min(concurrency - (inFlight.size - waitingCount), 2 * concurrency - inFlight.size) - claiming);
 
@@ -146,15 +149,9 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   async function deliver(delivery: Delivery, prepared: DeliveryJob | null | undefined, sent?: SendResult, leaseEnds = app.clock.now() + app.config.deliveryLeaseMs): Promise<void> {
     let result = sent;
     try {
-      if (!result) {
-        const job = prepared === undefined ? await prepareDelivery(app, delivery) : prepared;
-        if (!job) return;
-        const rendered = await renderJob(job);
-        if (rendered === null) return await skipDelivery(app, delivery);
-        // one that cannot be rendered is a failed attempt, retried on the schedule (not re-claimed after
-        // every lease); the attempts log names no error detail, which is the operator's, not the merchant's
-        result = rendered ? judged(await send(delivery, rendered), rendered) : { statusCode: null, latencyMs: 0, responseSnippet: null, error: `the ${delivery.format} delivery could not be rendered` };
-      }
+      // the target's slot is held while the request is on the wire, not while its attempt is recorded
+      result ??= (await inTurn(delivery, leaseEnds, () => attempt(delivery, prepared))) ?? undefined;
+      if (!result) return;
       if (stopped) return; // shutting down: the lease runs out and another process (or the next start) retries it
       await record(delivery, result);
       options.onAttempt?.(delivery, result);
@@ -162,6 +159,20 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       if (error instanceof StorageUnavailable && !stopped) resumable.push({ delivery, sent: result, leaseEnds });
       throw error;
     }
+  }
+
+  /** Sends a delivery once; null when nothing was sent (its endpoint is gone, or its format sends nothing for the event). */
+  async function attempt(delivery: Delivery, prepared: DeliveryJob | null | undefined): Promise<SendResult | null> {
+    const job = prepared === undefined ? await prepareDelivery(app, delivery) : prepared;
+    if (!job) return null;
+    const rendered = await renderJob(job);
+    if (rendered === null) {
+      await skipDelivery(app, delivery);
+      return null;
+    }
+    // one that cannot be rendered is a failed attempt, retried on the schedule (not re-claimed after
+    // every lease); the attempts log names no error detail, which is the operator's, not the merchant's
+    return rendered ? judged(await send(delivery, rendered), rendered) : { statusCode: null, latencyMs: 0, responseSnippet: null, error: `the ${delivery.format} delivery could not be rendered` };
   }
 
   /** Hands a freed slot of `target` to the next delivery waiting for it (one whose lease would end before its attempt could is let go: it is claimed again once the lease runs out). */
@@ -181,8 +192,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     if (queue.length === 0) waiting.delete(target);
   }
 
-  /** Runs `work` in one of the target's slots, waiting for one if it holds `perTarget` already. */
-  async function inTurn(delivery: Delivery, leaseEnds: number, work: () => Promise<void>): Promise<void> {
+  /** Runs `work` in one of the target's slots, waiting for one if it holds `perTarget` already; null if its turn came too late. */
+  async function inTurn<T>(delivery: Delivery, leaseEnds: number, work: () => Promise<T>): Promise<T | null> {
     const target = delivery.target;
     const held = onWire.get(target) ?? 0;
     if (held < perTarget) {
@@ -191,10 +202,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       const queue = waiting.get(target) ?? [];
       waiting.set(target, queue);
       waitingCount++;
-      if (!(await new Promise<boolean>((go) => queue.push({ leaseEnds, go })))) return;
+      if (!(await new Promise<boolean>((go) => queue.push({ leaseEnds, go })))) return null;
     }
     try {
-      await work();
+      return await work();
     } finally {
       release(target);
     }
@@ -211,7 +222,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   /** With a backlog, claims again once a quarter of the slots are free: one claim per few deliveries, not one per delivery. */
   function feed(): void {
-    if (!options.selfFeeding || !backlog || stopped || refill || freeSlots() < Math.max(1, concurrency / 4)) return;
+    if (!options.selfFeeding || !(backlog || claimAgain) || stopped || refill || freeSlots() < Math.max(1, concurrency / 4)) return;
+    claimAgain = false;
     refill = setImmediate(() => {
       refill = null;
       tick().catch((error) => options.onTickError?.(error));
@@ -221,16 +233,23 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   async function tick(): Promise<number> {
     if (stopped) return 0;
     const now = app.clock.now();
-    const resumed = resumable.splice(0).filter((r) => r.leaseEnds > now).map((r) => run(() => inTurn(r.delivery, r.leaseEnds, () => deliver(r.delivery, undefined, r.sent, r.leaseEnds))));
+    const resumed = resumable.splice(0).filter((r) => r.leaseEnds > now).map((r) => run(() => deliver(r.delivery, undefined, r.sent, r.leaseEnds)));
     // deliveries waiting for their target's turn hold no slot: other targets' deliveries are claimed meanwhile
     const free = freeSlots();
     if (free === 0 && resumed.length === 0) return 0;
+    if (options.selfFeeding && claimInFlight) {
+      // a commit woke us while a claim is on its way (it may not see that commit): one more claim after it
+      claimAgain = true;
+      await Promise.all(resumed);
+      return resumed.length;
+    }
     claiming += free;
     let claimed: Delivery[];
     // each claim leases under a name of its own; one whose answer was lost (it may have committed)
     // leaves its name for the next claim, which takes up what it got instead of waiting for the lease
     const owner = lostClaims.pop() ?? `${app.config.workerId}.${++claims}`;
     let jobs: Array<DeliveryJob | null | undefined>;
+    claimInFlight = true;
     try {
       try {
         claimed = await claimDeliveries(app, free, owner);
@@ -242,10 +261,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       jobs = await prepareDeliveries(app, claimed).catch(() => claimed.map(() => undefined));
     } finally {
       claiming -= free;
+      claimInFlight = false;
     }
     backlog = claimed.length === free;
+    if (claimAgain) feed();
     const leaseEnds = now + app.config.deliveryLeaseMs;
-    await Promise.all([...resumed, ...claimed.map((delivery, i) => run(() => inTurn(delivery, leaseEnds, () => deliver(delivery, jobs[i], undefined, leaseEnds))))]);
+    await Promise.all([...resumed, ...claimed.map((delivery, i) => run(() => deliver(delivery, jobs[i], undefined, leaseEnds)))]);
     return claimed.length + resumed.length;
   }
 

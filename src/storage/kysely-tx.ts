@@ -412,6 +412,10 @@ export class KyselyTx implements Tx {
       .where('merchant_id', '=', merchantId).where('livemode', '=', rows.bit(livemode)).executeTakeFirst();
     return Number(row?.last ?? 0);
   }
+  async getEvents(ids: readonly string[]) {
+    if (ids.length === 0) return [];
+    return (await this.db.selectFrom('events').selectAll().where('id', 'in', [...ids]).execute()).map(rows.toEvent);
+  }
   async getEvent(id: string) {
     const row = await firstCompiled(this.db, 'getEvent', [id], (id) => this.db.selectFrom('events').selectAll().where('id', '=', id));
     return row ? rows.toEvent(row) : null;
@@ -506,6 +510,10 @@ export class KyselyTx implements Tx {
   async insertDelivery(delivery: Delivery) {
     await this.write(() => insertRow(this.db, 'deliveries', rows.fromDelivery(delivery)));
   }
+  async getDeliveries(ids: readonly string[]) {
+    if (ids.length === 0) return [];
+    return (await this.db.selectFrom('deliveries').selectAll().where('id', 'in', [...ids]).execute()).map(rows.toDelivery);
+  }
   async getDelivery(id: string) {
     const row = await firstCompiled(this.db, 'getDelivery', [id], (id) => this.db.selectFrom('deliveries').selectAll().where('id', '=', id));
     return row ? rows.toDelivery(row) : null;
@@ -553,8 +561,9 @@ export class KyselyTx implements Tx {
     const result = await this.db.updateTable('deliveries').set({ status: 'cancelled', updated_at: now }).where('endpoint_id', '=', endpointId).where('status', '=', 'pending').executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
-  async insertDeliveryAttempt(attempt: DeliveryAttempt) {
-    await this.write(() => insertRow(this.db, 'delivery_attempts', rows.fromDeliveryAttempt(attempt)));
+  async insertDeliveryAttempts(attempts: readonly DeliveryAttempt[]) {
+    if (attempts.length === 0) return;
+    await this.write(() => this.db.insertInto('delivery_attempts').values(attempts.map(rows.fromDeliveryAttempt)).execute());
   }
   async listDeliveryAttempts(eventId: string) {
     return (await this.db.selectFrom('delivery_attempts').selectAll().where('event_id', '=', eventId).orderBy('attempted_at').orderBy('id').execute()).map(rows.toDeliveryAttempt);

@@ -1282,6 +1282,9 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(two).toStrictEqual({ ...refundEvent, position: expect.any(Number) });
         expect(two!.position!).toBeGreaterThan(one!.position!);
         expect(await store.read.getEvent('ev_nope')).toBeNull();
+        const both = await store.read.getEvents(['ev_2', 'ev_nope', 'ev_1']);
+        expect([...both].sort((x, y) => x.id.localeCompare(y.id))).toStrictEqual([one, two]);
+        expect(await store.read.getEvents([])).toStrictEqual([]);
       });
 
       it('lastEventPosition is the highest position of one merchant and mode, 0 without events', async () => {
@@ -1608,6 +1611,9 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.getDelivery('dlv_b')).toStrictEqual(own);
         expect(await store.transaction((tx) => tx.getDelivery('dlv_c'))).toStrictEqual(otherEvent);
         expect(await store.read.getDelivery('dlv_nope')).toBeNull();
+        const some = await store.transaction((tx) => tx.getDeliveries(['dlv_c', 'dlv_nope', 'dlv_a']));
+        expect([...some].sort((x, y) => x.id.localeCompare(y.id))).toStrictEqual([endpointOne, otherEvent]);
+        expect(await store.read.getDeliveries([])).toStrictEqual([]);
         const forEvent = await store.read.listDeliveriesForEvent('ev_1');
         expect([...forEvent].sort((x, y) => x.id.localeCompare(y.id))).toStrictEqual([endpointOne, own]);
         expect(await store.read.listDeliveriesForEvent('ev_2')).toStrictEqual([otherEvent]);
@@ -1721,7 +1727,9 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         const middle = anAttempt(first, { id: 'att_3', attemptedAt: NOW + MINUTE, statusCode: null, latencyMs: 0, responseSnippet: null, error: 'connect ECONNREFUSED 127.0.0.1:9' });
         const elsewhere = anAttempt(other, { id: 'att_4', attemptedAt: NOW - DAY });
         await store.transaction(async (tx) => {
-          for (const attempt of [latest, earliest, middle, elsewhere]) await tx.insertDeliveryAttempt(attempt);
+          await tx.insertDeliveryAttempts([latest, earliest]);
+          await tx.insertDeliveryAttempts([]);
+          await tx.insertDeliveryAttempts([middle, elsewhere]);
         });
         expect(await store.read.listDeliveryAttempts('ev_1')).toStrictEqual([earliest, middle, latest]);
         expect(await store.transaction((tx) => tx.listDeliveryAttempts('ev_2'))).toStrictEqual([elsewhere]);

@@ -252,6 +252,8 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads, Dashboa
   /** The highest position among a merchant's events in one mode (0 when it has none). */
   lastEventPosition(merchantId: string, livemode: boolean): Promise<number>;
   getEvent(id: string): Promise<StoredEvent | null>;
+  /** The events of these ids that exist, in no given order (one statement for a batch). */
+  getEvents(ids: readonly string[]): Promise<StoredEvent[]>;
   getPatron(id: string): Promise<Patron | null>;
   latestPatronCode(patronId: string): Promise<PatronCode | null>;
   getPatronCode(code: string): Promise<PatronCode | null>;
@@ -259,6 +261,8 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads, Dashboa
   /** All of a merchant's endpoints in one mode, oldest first (enabled and disabled). */
   listWebhookEndpoints(merchantId: string, livemode: boolean): Promise<WebhookEndpoint[]>;
   getDelivery(id: string): Promise<Delivery | null>;
+  /** The deliveries of these ids that exist, in no given order (one statement for a batch). */
+  getDeliveries(ids: readonly string[]): Promise<Delivery[]>;
   listDeliveriesForEvent(eventId: string): Promise<Delivery[]>;
   listDeliveryAttempts(eventId: string): Promise<DeliveryAttempt[]>;
   /** Pending deliveries: how many are due at `realNow` (on each mode's clock), how many wait for a retry, and when the oldest due one was queued. */
@@ -333,7 +337,8 @@ export interface WebhookWrites {
   updateDelivery(delivery: Delivery): Promise<void>;
   /** Cancels an endpoint's pending deliveries (deleted or disabled endpoint); returns how many. */
   cancelPendingDeliveries(endpointId: string, now: number): Promise<number>;
-  insertDeliveryAttempt(attempt: DeliveryAttempt): Promise<void>;
+  /** Logs attempts (one statement for a batch). */
+  insertDeliveryAttempts(attempts: readonly DeliveryAttempt[]): Promise<void>;
 }
 
 /** Idempotency keys and their stored responses. */

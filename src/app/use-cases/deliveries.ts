@@ -57,9 +57,10 @@ export async function prepareDeliveries(app: App, deliveries: readonly Delivery[
     const endpoint = (await endpointOf(id))!;
     return signingSecrets(endpoint, await nowOf(`${endpoint.livemode ? 'L' : 'T'}${endpoint.merchantId}`)).map((sealed) => app.box.open(sealed));
   });
+  const events = new Map((await read.getEvents([...new Set(deliveries.map((d) => d.eventId))])).map((e) => [e.id, e]));
   return Promise.all(
     deliveries.map(async (delivery) => {
-      const event = await read.getEvent(delivery.eventId);
+      const event = events.get(delivery.eventId);
       const endpoint = delivery.endpointId ? await endpointOf(delivery.endpointId) : null;
       if (!event || (delivery.endpointId && (!endpoint || endpoint.status !== 'enabled'))) return prepareInTransaction(app, delivery);
       const secrets = await openedSecrets(endpoint ? `e ${endpoint.id}` : `m ${delivery.merchantId}`);
@@ -160,16 +161,20 @@ export async function recordAttempt(app: App, delivery: Delivery, result: SendRe
 export async function recordAttempts(app: App, sent: ReadonlyArray<{ delivery: Delivery; result: SendResult }>, jitter: () => number = Math.random): Promise<Delivery[]> {
   return inTransaction(app, async ({ tx }) => {
     const nowOf = once((merchantAndMode) => merchantNow(app, tx, merchantAndMode.slice(1), merchantAndMode[0] === 'L'));
+    const nows = await Promise.all(sent.map(({ delivery }) => nowOf(`${delivery.livemode ? 'L' : 'T'}${delivery.merchantId}`)));
+    const attempts = sent.map(({ delivery, result }, i): DeliveryAttempt => ({
+      id: app.ids.id('att'), deliveryId: delivery.id, eventId: delivery.eventId, endpointId: delivery.endpointId, url: delivery.url,
+      attemptedAt: nows[i]!, statusCode: result.statusCode, latencyMs: result.latencyMs, responseSnippet: result.responseSnippet, error: result.error,
+    }));
+    await tx.insertDeliveryAttempts(attempts);
+    const stored = new Map((await tx.getDeliveries(sent.map(({ delivery }) => delivery.id))).map((d) => [d.id, d]));
+    /** Endpoints a 410 in this batch disabled: their deliveries read above were cancelled with them. */
+    const disabled = new Set<string>();
     const recorded: Delivery[] = [];
-    for (const { delivery, result } of sent) {
-      const now = await nowOf(`${delivery.livemode ? 'L' : 'T'}${delivery.merchantId}`);
-      const attempt: DeliveryAttempt = {
-        id: app.ids.id('att'), deliveryId: delivery.id, eventId: delivery.eventId, endpointId: delivery.endpointId, url: delivery.url,
-        attemptedAt: now, statusCode: result.statusCode, latencyMs: result.latencyMs, responseSnippet: result.responseSnippet, error: result.error,
-      };
-      await tx.insertDeliveryAttempt(attempt);
-      // read after the batch's earlier attempts: a 410 among them has cancelled this one already
-      const current = (await tx.getDelivery(delivery.id)) ?? delivery;
+    for (const [i, { delivery, result }] of sent.entries()) {
+      const now = nows[i]!;
+      let current = stored.get(delivery.id) ?? delivery;
+      if (current.status === 'pending' && delivery.endpointId && disabled.has(delivery.endpointId)) current = { ...current, status: 'cancelled', updatedAt: app.clock.now() };
       if (current.status !== 'pending') {
         // cancelled while on the wire (endpoint deleted or disabled): the attempt is logged, the delivery stays ended
         await tx.updateDelivery(current);
@@ -184,6 +189,7 @@ export async function recordAttempts(app: App, sent: ReadonlyArray<{ delivery: D
         if (endpoint && endpoint.status === 'enabled') {
           await tx.updateWebhookEndpoint({ ...endpoint, status: 'disabled', disabledReason: 'the receiver answered 410 Gone', updatedAt: app.clock.now() });
           await tx.cancelPendingDeliveries(endpoint.id, app.clock.now());
+          disabled.add(endpoint.id);
         }
       }
     }
