@@ -557,6 +557,16 @@ export class KyselyTx implements Tx {
     await runCompiled(this.db, `updateDelivery ${set.key}`, [...set.args, delivery.id], (...slots) =>
       this.db.updateTable('deliveries').set(set.set(slots)).where('id', '=', slots[set.columns.length]));
   }
+  async updateDeliveries(deliveries: readonly Delivery[]) {
+    if (deliveries.length === 0) return;
+    // one CASE per column, typed (PostgreSQL would take untyped parameters for text)
+    const each = (value: (d: Delivery) => string | number, type: 'text' | 'bigint') =>
+      sql<never>`case id ${sql.join(deliveries.map((d) => sql`when ${d.id} then cast(${value(d)} as ${sql.raw(type)})`), sql` `)} end`;
+    await this.db.updateTable('deliveries').set({
+      status: each((d) => d.status, 'text'), attempts: each((d) => d.attempts, 'bigint'), next_attempt_at: each((d) => d.nextAttemptAt, 'bigint'),
+      updated_at: each((d) => d.updatedAt, 'bigint'), lease_owner: null, lease_until: null,
+    }).where('id', 'in', deliveries.map((d) => d.id)).execute();
+  }
   async cancelPendingDeliveries(endpointId: string, now: number) {
     const result = await this.db.updateTable('deliveries').set({ status: 'cancelled', updated_at: now }).where('endpoint_id', '=', endpointId).where('status', '=', 'pending').executeTakeFirst();
     return Number(result.numUpdatedRows);

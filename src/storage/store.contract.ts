@@ -1716,6 +1716,22 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect((await store.read.getDelivery('dlv_p1'))?.updatedAt).toBe(NOW + 5);
       });
 
+      it('updateDeliveries writes the state of each in one statement and ends their leases', async () => {
+        const [u1, u2, u3] = ['dlv_u1', 'dlv_u2', 'dlv_u3'].map((id) => aDelivery({ id, objectId: `obj_${id}`, nextAttemptAt: NOW })) as [Delivery, Delivery, Delivery];
+        await insertDeliveries(u1, u2, u3);
+        const claimed = await claim('w_1', NOW);
+        expect(sortedIds(claimed)).toStrictEqual(['dlv_u1', 'dlv_u2', 'dlv_u3']);
+        const retried: Delivery = { ...u1, status: 'pending', attempts: 1, nextAttemptAt: NOW + 1, updatedAt: NOW + 1 };
+        const delivered: Delivery = { ...u2, status: 'delivered', attempts: 1, updatedAt: NOW + 2 };
+        await store.transaction((tx) => tx.updateDeliveries([retried, delivered]));
+        expect(await store.read.getDelivery('dlv_u1')).toStrictEqual(retried);
+        expect(await store.read.getDelivery('dlv_u2')).toStrictEqual(delivered);
+        expect(await store.read.getDelivery('dlv_u3')).toStrictEqual(u3); // not in the list: untouched
+        // its lease is ended: another owner takes the retry once due, while w_1's lease still holds dlv_u3
+        expect(sortedIds(await claim('w_2', NOW + 1))).toStrictEqual(['dlv_u1']);
+        await store.transaction((tx) => tx.updateDeliveries([])); // nothing to write: no statement, no error
+      });
+
       it('delivery attempts round-trip and are listed per event, oldest first', async () => {
         const first = aDelivery({ id: 'dlv_1', eventId: 'ev_1' });
         const redelivery = aDelivery({ id: 'dlv_2', eventId: 'ev_1', endpointId: null, target: 'url:https://shop.example/hook', url: 'https://shop.example/hook' });

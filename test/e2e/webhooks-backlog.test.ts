@@ -60,7 +60,7 @@ describe('a backlog of due deliveries', () => {
     }
   });
 
-  it('attempts recorded together decide each delivery alone, and a 410 among them ends its endpoint for the rest of the batch', async () => {
+  it('attempts recorded together: each decided alone, and a 410 among them ends the batch\'s pending ones of its endpoint', async () => {
     const gone = await startReceiver();
     try {
       const endpoint = await t.api('POST', '/v1/webhook-endpoints', { body: { url: gone.url, eventTypes: ['payment_request.created'] } });
@@ -74,10 +74,13 @@ describe('a backlog of due deliveries', () => {
         { delivery: claimed[1]!, result: answered(410) },
         { delivery: claimed[2]!, result: answered(200) },
       ]);
-      expect(first).toMatchObject({ status: 'pending', attempts: 1 }); // retried later
-      expect(second).toMatchObject({ status: 'failed' });
-      // answered before the 410 was recorded, yet its endpoint is disabled now: it stays ended
-      expect(third).toMatchObject({ status: 'cancelled' });
+      // the 500 would be retried, but the 410 beside it disabled the endpoint: it ends with the endpoint's other pending deliveries
+      expect(first).toMatchObject({ status: 'cancelled', attempts: 1 });
+      expect(second).toMatchObject({ status: 'failed', attempts: 1 });
+      // the receiver took this one: delivered, although its endpoint is disabled now
+      expect(third).toMatchObject({ status: 'delivered', attempts: 1 });
+      const stored = await app.db.read.getDeliveries(claimed.map((d) => d.id));
+      expect(Object.fromEntries(stored.map((d) => [d.id, d.status]))).toEqual({ [first!.id]: 'cancelled', [second!.id]: 'failed', [third!.id]: 'delivered' });
       expect((await t.api('GET', `/v1/webhook-endpoints/${endpoint.body.id}`)).body).toMatchObject({ status: 'disabled' });
       // the lease of each is ended: the retry is claimable once due, not only once the lease runs out
       const leases = await t.query(`select lease_owner from deliveries where id in ('${claimed.map((d) => d.id).join("','")}')`);

@@ -335,6 +335,8 @@ export interface WebhookWrites {
   claimDueDeliveries(realNow: number, limit: number, lease: Lease): Promise<Delivery[]>;
   /** Writes the delivery's new state and ends any lease on it. */
   updateDelivery(delivery: Delivery): Promise<void>;
+  /** Writes the state of each (status, attempts, next attempt, updated) and ends their leases, in one statement. */
+  updateDeliveries(deliveries: readonly Delivery[]): Promise<void>;
   /** Cancels an endpoint's pending deliveries (deleted or disabled endpoint); returns how many. */
   cancelPendingDeliveries(endpointId: string, now: number): Promise<number>;
   /** Logs attempts (one statement for a batch). */

@@ -168,21 +168,17 @@ export async function recordAttempts(app: App, sent: ReadonlyArray<{ delivery: D
     }));
     await tx.insertDeliveryAttempts(attempts);
     const stored = new Map((await tx.getDeliveries(sent.map(({ delivery }) => delivery.id))).map((d) => [d.id, d]));
-    /** Endpoints a 410 in this batch disabled: their deliveries read above were cancelled with them. */
+    /** Endpoints a 410 in this batch disabled. */
     const disabled = new Set<string>();
     const recorded: Delivery[] = [];
     for (const [i, { delivery, result }] of sent.entries()) {
-      const now = nows[i]!;
-      let current = stored.get(delivery.id) ?? delivery;
-      if (current.status === 'pending' && delivery.endpointId && disabled.has(delivery.endpointId)) current = { ...current, status: 'cancelled', updatedAt: app.clock.now() };
+      const current = stored.get(delivery.id) ?? delivery;
+      // cancelled while on the wire (endpoint deleted or disabled): the attempt is logged, the delivery stays ended
       if (current.status !== 'pending') {
-        // cancelled while on the wire (endpoint deleted or disabled): the attempt is logged, the delivery stays ended
-        await tx.updateDelivery(current);
         recorded.push(current);
         continue;
       }
-      const next = afterAttempt(current, outcomeOf(result), now, jitter());
-      await tx.updateDelivery(next.delivery);
+      const next = afterAttempt(current, outcomeOf(result), nows[i]!, jitter());
       recorded.push(next.delivery);
       if (next.disableEndpoint && delivery.endpointId) {
         const endpoint = await tx.getWebhookEndpoint(delivery.endpointId);
@@ -193,7 +189,10 @@ export async function recordAttempts(app: App, sent: ReadonlyArray<{ delivery: D
         }
       }
     }
-    return recorded;
+    // a 410 disabled an endpoint: its deliveries in this batch that would be retried end with it, as the rest of its pending ones did
+    const ended = recorded.map((d) => (d.status === 'pending' && d.endpointId !== null && disabled.has(d.endpointId) ? { ...d, status: 'cancelled' as const, updatedAt: app.clock.now() } : d));
+    await tx.updateDeliveries(ended);
+    return ended;
   });
 }
 
