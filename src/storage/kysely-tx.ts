@@ -48,6 +48,12 @@ export class KyselyTx implements Tx {
    * no query (a statement saved on every create).
    */
   private readonly sequences = new Map<string, number>();
+  /**
+   * Merchants this transaction has read: several steps of one unit ask for the same merchant (its
+   * clock, its settings), and within a transaction the row read first is as good as a second read.
+   * None outside a transaction (`read` lives as long as the store), none after a write to merchants.
+   */
+  private readonly merchants: Map<string, Promise<Merchant | null>> | null;
 
   constructor(
     private readonly db: Kysely<Database>,
@@ -55,6 +61,7 @@ export class KyselyTx implements Tx {
     private readonly features: DriverFeatures,
   ) {
     this.dash = new DashboardStore(db);
+    this.merchants = db.isTransaction ? new Map() : null;
   }
 
   /** The dashboard's users, sessions and audit log, and the reports' aggregates (storage/dashboard-store.ts). */
@@ -98,7 +105,13 @@ export class KyselyTx implements Tx {
     }
   }
 
-  async getMerchant(id: string) {
+  getMerchant(id: string): Promise<Merchant | null> {
+    if (!this.merchants) return this.readMerchant(id);
+    let merchant = this.merchants.get(id);
+    if (!merchant) this.merchants.set(id, (merchant = this.readMerchant(id)));
+    return merchant;
+  }
+  private async readMerchant(id: string) {
     const row = await firstCompiled(this.db, 'getMerchant', [id], (id) => this.db.selectFrom('merchants').selectAll().where('id', '=', id));
     return row ? rows.toMerchant(row) : null;
   }
@@ -108,11 +121,13 @@ export class KyselyTx implements Tx {
     return page((await q.execute()).map(rows.toMerchant), limit);
   }
   async insertMerchant(m: Merchant) {
+    this.merchants?.delete(m.id);
     await this.write(() =>
       this.db.insertInto('merchants').values({ id: m.id, name: m.name, test_clock_offset_ms: m.testClockOffsetMs, underpayment_tolerance_bps: m.underpaymentToleranceBps, time_zone: m.timeZone, created_at: m.createdAt }).execute(),
     );
   }
   async updateMerchantSettings(merchantId: string, settings: Partial<Pick<Merchant, 'underpaymentToleranceBps' | 'timeZone'>>) {
+    this.merchants?.delete(merchantId);
     const columns = {
       ...(settings.underpaymentToleranceBps !== undefined ? { underpayment_tolerance_bps: settings.underpaymentToleranceBps } : {}),
       ...(settings.timeZone !== undefined ? { time_zone: settings.timeZone } : {}),
@@ -120,6 +135,7 @@ export class KyselyTx implements Tx {
     if (Object.keys(columns).length > 0) await this.db.updateTable('merchants').set(columns).where('id', '=', merchantId).execute();
   }
   async setTestClockOffset(merchantId: string, offsetMs: number) {
+    this.merchants?.delete(merchantId);
     await this.db.updateTable('merchants').set({ test_clock_offset_ms: offsetMs }).where('id', '=', merchantId).execute();
   }
 

@@ -239,6 +239,20 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.getMerchant('m_2')).toStrictEqual({ ...M2, underpaymentToleranceBps: 10, timeZone: null });
       });
 
+      it('a transaction reads its own writes to a merchant it read before', async () => {
+        await store.transaction(async (tx) => {
+          expect((await tx.getMerchant('m_1'))?.testClockOffsetMs).toBe(0);
+          await tx.setTestClockOffset('m_1', HOUR);
+          expect((await tx.getMerchant('m_1'))?.testClockOffsetMs).toBe(HOUR);
+          await tx.updateMerchantSettings('m_1', { timeZone: 'Pacific/Auckland' });
+          expect(await tx.getMerchant('m_1')).toStrictEqual({ ...M1, testClockOffsetMs: HOUR, timeZone: 'Pacific/Auckland' });
+        });
+        // and the store's reads see each commit, never a copy of an earlier read
+        expect((await store.read.getMerchant('m_1'))?.timeZone).toBe('Pacific/Auckland');
+        await store.transaction((tx) => tx.updateMerchantSettings('m_1', { timeZone: null }));
+        expect((await store.read.getMerchant('m_1'))?.timeZone).toBeNull();
+      });
+
       it('stores round-trip and list per merchant', async () => {
         const st3: Store = { id: 'st_3', merchantId: 'm_1', name: 'Airport', createdAt: NOW };
         await store.transaction((tx) => tx.insertStore(st3));

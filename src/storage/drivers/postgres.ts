@@ -4,6 +4,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { ConcurrentUpdate, StorageUnavailable, type Persistence, type Tx } from '../../app/ports/persistence.js';
 import { KyselyTx } from '../kysely-tx.js';
+import { mappingErrors } from './mapping-errors.js';
 import { migrationProvider } from '../migrations/index.js';
 import { ownSchemaDialect } from './postgres-introspector.js';
 import type { Database } from '../schema.js';
@@ -66,18 +67,6 @@ function mapError(error: unknown): unknown {
   return error;
 }
 
-/** The same Tx, with every failure of a lost connection surfacing as StorageUnavailable. */
-function mappingErrors(tx: Tx): Tx {
-  return new Proxy(tx, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => (value as (...a: unknown[]) => Promise<unknown>).apply(target, args).catch((error: unknown) => {
-        throw mapError(error);
-      });
-    },
-  });
-}
 
 /** Connections kept apart for background work (webhook delivery, sweeps): API load cannot starve it. */
 export const BACKGROUND_POOL_SIZE = 3;
@@ -128,7 +117,7 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   };
   const on = (db: Kysely<Database>) => ({
-    read: mappingErrors(new KyselyTx(db, classifyPostgresUnique, FEATURES)),
+    read: mappingErrors(new KyselyTx(db, classifyPostgresUnique, FEATURES), mapError),
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       try {
         return await db.transaction().execute((trx) => work(new KyselyTx(trx, classifyPostgresUnique, FEATURES)));

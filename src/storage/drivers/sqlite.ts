@@ -8,6 +8,7 @@ import { StorageUnavailable, type Persistence } from '../../app/ports/persistenc
 import { KyselyTx } from '../kysely-tx.js';
 import { migrationProvider } from '../migrations/index.js';
 import { GroupCommit } from './group-commit.js';
+import { mappingErrors } from './mapping-errors.js';
 import { withStatementCache } from './statement-cache.js';
 import { UNIQUE, type Database } from '../schema.js';
 
@@ -61,16 +62,23 @@ function watchingDisk(database: KyselySqlite, disk: { failures: number; last: un
       throw error;
     }
   };
+  // one watched statement per prepared one (the cache below hands out the same statement again)
+  const watched = new WeakMap<object, ReturnType<KyselySqlite['prepare']>>();
   return {
     close: () => database.close(),
     prepare(sql: string) {
       const statement = watch(() => database.prepare(sql));
-      return {
-        reader: statement.reader,
-        all: (parameters: ReadonlyArray<unknown>) => watch(() => statement.all(parameters)),
-        run: (parameters: ReadonlyArray<unknown>) => watch(() => statement.run(parameters)),
-        iterate: (parameters: ReadonlyArray<unknown>) => watch(() => statement.iterate(parameters)),
-      };
+      let wrapped = watched.get(statement);
+      if (!wrapped) {
+        wrapped = {
+          reader: statement.reader,
+          all: (parameters: ReadonlyArray<unknown>) => watch(() => statement.all(parameters)),
+          run: (parameters: ReadonlyArray<unknown>) => watch(() => statement.run(parameters)),
+          iterate: (parameters: ReadonlyArray<unknown>) => watch(() => statement.iterate(parameters)),
+        };
+        watched.set(statement, wrapped);
+      }
+      return wrapped;
     },
   };
 }
@@ -80,23 +88,6 @@ function mapError(error: unknown): unknown {
   return isDiskFailure(error) ? new StorageUnavailable(error) : error;
 }
 
-/** The same Tx, every disk failure surfacing as StorageUnavailable. */
-function mappingErrors<T extends object>(tx: T): T {
-  return new Proxy(tx, {
-    get(target, name, receiver) {
-      const value = Reflect.get(target, name, receiver);
-      if (typeof value !== 'function') return value;
-      return (...args: unknown[]) => {
-        try {
-          const result = (value as (...a: unknown[]) => unknown).apply(target, args);
-          return result instanceof Promise ? result.catch((error: unknown) => { throw mapError(error); }) : result;
-        } catch (error) {
-          throw mapError(error);
-        }
-      };
-    },
-  });
-}
 
 /** How many transactions one COMMIT may carry: enough to share the fsync, few enough to keep a batch short. */
 const MAX_BATCH = 64;
@@ -123,7 +114,7 @@ export function openSqliteStore(file: string): Persistence {
   });
   return {
     driver: 'sqlite',
-    read: mappingErrors(new KyselyTx(readDb, classifySqliteUnique, FEATURES)),
+    read: mappingErrors(new KyselyTx(readDb, classifySqliteUnique, FEATURES), mapError),
     groupCommit: group.stats,
     // one writer: the transactions queue and share their COMMIT (drivers/group-commit.ts)
     async transaction(work) {
