@@ -21,7 +21,7 @@ export async function countOnFreshGateway(env: Record<string, string>): Promise<
   installSqlCounter();
   const ownDir = env.DATA_DIR === undefined ? mkdtempSync(join(tmpdir(), 'posgate-statements-')) : null;
   try {
-    const gateway = await createGateway(loadConfig({ DATA_DIR: ownDir ?? '', PORT: '0', HOST: '127.0.0.1', ...env }), { logger: createLogger('silent'), background: false });
+    const gateway = await createGateway(loadConfig({ DATA_DIR: ownDir ?? '', PORT: '0', HOST: '127.0.0.1', POSGATE_DEMO: 'true', ...env }), { logger: createLogger('silent'), background: false });
     try {
       const baseUrl = await gateway.listen();
       const { secretKey, terminalId } = gateway.demo.native;

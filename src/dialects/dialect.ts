@@ -61,7 +61,7 @@ export interface Dialect<Settings = unknown> {
   secretParameters?: readonly string[];
   /**
    * Its own OpenAPI document, served at `<prefix>/openapi.json`: the routes under its prefix, as
-   * their schemas describe them (for a provider whose API is JSON over HTTP). Without it, its routes
+   * their schemas describe them (shared/openapi.ts, `dialectOperations`). Without it, its routes
    * are in no document; they are never in the native API's (`/openapi.json`).
    */
   openapi?: DialectDocument;

@@ -18,9 +18,10 @@ export function baseEnv(dataDir: string): NodeJS.ProcessEnv {
   return env;
 }
 
-export function spawnPosgate(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+/** `node <args>` from the repository root, run to its end: its exit code and everything it printed. */
+export function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', ...args], { cwd: ROOT, env });
+    const child = spawn(process.execPath, args, { cwd: ROOT, env });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
@@ -29,3 +30,5 @@ export function spawnPosgate(args: string[], env: NodeJS.ProcessEnv): Promise<Ru
     child.on('close', (code) => resolve({ code, stdout, stderr }));
   });
 }
+
+export const spawnPosgate = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> => runToEnd(['--import', 'tsx', 'src/cli/main.ts', ...args], env);

@@ -2,6 +2,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { ROOT } from '../cli/spawn-cli.js';
 
+export { runToEnd } from '../cli/spawn-cli.js';
+
 export interface Started {
   child: ChildProcess;
   /** The address the banner says it listens on. */
@@ -38,15 +40,3 @@ export function startServer(args: string[], env: NodeJS.ProcessEnv, command = pr
   });
 }
 
-/** Runs a command to its end and returns what it printed. */
-export function runToEnd(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, args, { cwd: ROOT, env });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString('utf8')));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}

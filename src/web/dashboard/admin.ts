@@ -1,7 +1,7 @@
 // The owner's pages: users (create with a password shown once, disable) and terminals and API keys
 // (create a terminal, issue a key shown once, revoke). Staff and viewers get 403.
 import { zoneOf } from '../../app/use-cases/reports.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { USER_ROLES, type UserRole } from '../../app/ports/dashboard.js';
 import type { Mode } from '../../app/ports/persistence.js';
 import type { Actor } from '../../app/use-cases/audit.js';
@@ -10,7 +10,7 @@ import { listUsers } from '../../app/use-cases/users.js';
 import { DomainError } from '../../core/errors.js';
 import { esc } from '../html.js';
 import type { DashboardDeps } from './deps.js';
-import { csrfField, dashboardPage, pill, time } from './layout.js';
+import { csrfField, dashboardPage, pill, time, type Section } from './layout.js';
 import { HIDDEN, dashRoute, field, need, seeOther } from './respond.js';
 import type { DashboardRequestState } from './session.js';
 
@@ -61,64 +61,59 @@ ${displayTokens.map((d) => `<tr><td class="mono">${esc(d.id)}</td><td>${esc(term
   return dashboardPage(state, { title: 'Terminals and keys', section: 'keys', main });
 }
 
-export function adminRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
-  fastify.get('/dashboard/users', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'users', async (state) => {
+/** A page or action for owners only: the dashboard's answer, after the role is checked. */
+const ownersOnly =
+  (section: Section, render: (state: DashboardRequestState, request: FastifyRequest, reply: FastifyReply) => Promise<string | FastifyReply>) =>
+  (request: FastifyRequest, reply: FastifyReply) =>
+    dashRoute(request, reply, section, async (state) => {
       need(state, 'manage');
+      return render(state, request, reply);
+    });
+
+function modeField(body: unknown): Mode {
+  const mode = field(body, 'mode');
+  if (mode !== 'test' && mode !== 'live') throw new DomainError('parameter_invalid', 'mode must be test or live.', 'mode');
+  return mode;
+}
+
+export function adminRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
+  fastify.get('/dashboard/users', HIDDEN, ownersOnly('users', async (state) => {
       return usersPage(deps, state, null);
     }));
-  fastify.post('/dashboard/users', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'users', async (state) => {
-      need(state, 'manage');
+  fastify.post('/dashboard/users', HIDDEN, ownersOnly('users', async (state, request) => {
       const role = field(request.body, 'role');
       if (!(USER_ROLES as readonly string[]).includes(role)) throw new DomainError('parameter_invalid', `role must be one of ${USER_ROLES.join(', ')}.`, 'role');
       const created = await createUserAsOwner(deps.app, actorOf(state), { email: field(request.body, 'email'), role: role as UserRole });
       // the password is shown in this answer only (no redirect: it must not sit in a URL)
       return usersPage(deps, state, { email: created.user.email, password: created.password });
     }));
-  fastify.post('/dashboard/users/:id/disable', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'users', async (state) => {
-      need(state, 'manage');
+  fastify.post('/dashboard/users/:id/disable', HIDDEN, ownersOnly('users', async (state, request, reply) => {
       await disableUserAsOwner(deps.app, actorOf(state), (request.params as { id: string }).id);
       return seeOther(reply, '/dashboard/users');
     }));
 
-  fastify.get('/dashboard/keys', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'keys', async (state) => {
-      need(state, 'manage');
+  fastify.get('/dashboard/keys', HIDDEN, ownersOnly('keys', async (state) => {
       return keysPage(deps, state, null);
     }));
-  fastify.post('/dashboard/keys', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'keys', async (state) => {
-      need(state, 'manage');
-      const mode = field(request.body, 'mode');
-      if (mode !== 'test' && mode !== 'live') throw new DomainError('parameter_invalid', 'mode must be test or live.', 'mode');
-      const issued = await issueKeyAsOwner(deps.app, actorOf(state), { terminalId: field(request.body, 'terminalId') || null, mode: mode as Mode });
+  fastify.post('/dashboard/keys', HIDDEN, ownersOnly('keys', async (state, request) => {
+      const mode = modeField(request.body);
+      const issued = await issueKeyAsOwner(deps.app, actorOf(state), { terminalId: field(request.body, 'terminalId') || null, mode });
       return keysPage(deps, state, { id: issued.key.id, secret: issued.secret });
     }));
-  fastify.post('/dashboard/keys/:id/revoke', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'keys', async (state) => {
-      need(state, 'manage');
+  fastify.post('/dashboard/keys/:id/revoke', HIDDEN, ownersOnly('keys', async (state, request, reply) => {
       await revokeKeyAsOwner(deps.app, actorOf(state), (request.params as { id: string }).id);
       return seeOther(reply, '/dashboard/keys');
     }));
-  fastify.post('/dashboard/display-tokens', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'keys', async (state) => {
-      need(state, 'manage');
-      const mode = field(request.body, 'mode');
-      if (mode !== 'test' && mode !== 'live') throw new DomainError('parameter_invalid', 'mode must be test or live.', 'mode');
-      const issued = await issueDisplayTokenAsOwner(deps.app, actorOf(state), { terminalId: field(request.body, 'terminalId'), mode: mode as Mode });
+  fastify.post('/dashboard/display-tokens', HIDDEN, ownersOnly('keys', async (state, request) => {
+      const mode = modeField(request.body);
+      const issued = await issueDisplayTokenAsOwner(deps.app, actorOf(state), { terminalId: field(request.body, 'terminalId'), mode });
       return keysPage(deps, state, null, `${deps.publicUrl}/display/${issued.token.terminalId}?token=${issued.secret}`);
     }));
-  fastify.post('/dashboard/display-tokens/:id/revoke', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'keys', async (state) => {
-      need(state, 'manage');
+  fastify.post('/dashboard/display-tokens/:id/revoke', HIDDEN, ownersOnly('keys', async (state, request, reply) => {
       await revokeDisplayTokenAsOwner(deps.app, actorOf(state), (request.params as { id: string }).id);
       return seeOther(reply, '/dashboard/keys');
     }));
-  fastify.post('/dashboard/terminals', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'keys', async (state) => {
-      need(state, 'manage');
+  fastify.post('/dashboard/terminals', HIDDEN, ownersOnly('keys', async (state, request, reply) => {
       await createTerminalAsOwner(deps.app, actorOf(state), field(request.body, 'name').trim());
       return seeOther(reply, '/dashboard/keys');
     }));
