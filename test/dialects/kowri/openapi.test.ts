@@ -1,14 +1,13 @@
 // Kowri's own OpenAPI document, /kowri/openapi.json, as a running gateway serves it: every route of
 // the dialect in it under its operationId, its bodies as the routes check them, and its answers
 // (Kowri's envelope) as the routes really send them. The schemas change nothing the routes do.
-import Fastify, { type RouteOptions } from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app/context.js';
 import { kowriApi } from '../../../src/dialects/kowri/index.js';
 import { ADMIN_TOKEN, startGateway, type TestGateway } from '../../harness.js';
+import { registeredRoutes } from '../registered-routes.js';
 import { createInvoice, demoSet, kowriCall, rawCall, type KowriResponse, type KowriSet } from './client.js';
 
 // the names a POS's generated client is built on: renaming one breaks it
@@ -34,20 +33,8 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-/** Every route the dialect registers, as Fastify is given it (the routes' own code, not a list). */
-async function dialectRoutes(): Promise<RouteOptions[]> {
-  const fastify = Fastify();
-  fastify.setValidatorCompiler(validatorCompiler);
-  fastify.setSerializerCompiler(serializerCompiler);
-  const routes: RouteOptions[] = [];
-  fastify.addHook('onRoute', (route) => {
-    routes.push(route);
-  });
-  await kowriApi(fastify, { app: {} as App, publicUrl: 'http://posgate.invalid', errorStatus: 'strict' });
-  await fastify.ready();
-  await fastify.close();
-  return routes;
-}
+/** Every route the dialect registers (registering reads no dependency). */
+const dialectRoutes = () => registeredRoutes((fastify) => kowriApi(fastify, { app: {} as App, publicUrl: 'http://posgate.invalid', errorStatus: 'strict' }));
 
 const operationAt = (path: string) => doc.paths[path]?.post;
 const bodySchema = (path: string) => operationAt(path).requestBody.content['application/json'].schema;

@@ -2,12 +2,11 @@
 // gateway serves it: every route of the dialect is in it with a stable operationId, each documented
 // parameter list requires exactly what the route requires, and the answers are the wrapper's envelope.
 import { randomUUID } from 'node:crypto';
-import Fastify from 'fastify';
-import { serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { App } from '../../../src/app/context.js';
 import { MOBILEPAY_PREFIX, mobilePayApi } from '../../../src/dialects/mobilepay/index.js';
 import { startGateway, type TestGateway } from '../../harness.js';
+import { registeredRoutes } from '../registered-routes.js';
 import { demoClient, demoCredentials, expectOk, freshPos, PREFIX, query, type MobilePay } from './client.js';
 
 let t: TestGateway;
@@ -53,21 +52,10 @@ const OPERATION_IDS: Record<string, string> = {
   'GET /manage/checkInStatus/byterminalId': 'getCheckInStatusByTerminalId',
 };
 
-/** Every route the dialect registers (Fastify's automatic HEAD routes aside), from the dialect itself. */
-async function registeredRoutes(): Promise<string[]> {
-  const fastify = Fastify();
-  // as the server compiles the dialect's schemas (src/http/server.ts)
-  fastify.setValidatorCompiler(validatorCompiler);
-  fastify.setSerializerCompiler(serializerCompiler);
-  const routes: string[] = [];
-  fastify.addHook('onRoute', (route) => {
-    for (const method of [route.method].flat()) if (method !== 'HEAD') routes.push(`${method} ${route.url.slice(MOBILEPAY_PREFIX.length)}`);
-  });
-  // registering reads no dependency
-  await mobilePayApi(fastify, { app: {} as App, publicUrl: 'http://localhost', paymentTimeoutSeconds: 120 });
-  await fastify.ready();
-  await fastify.close();
-  return routes;
+/** Every route the dialect registers (Fastify's automatic HEAD routes aside), from the dialect itself (registering reads no dependency). */
+async function dialectRoutes(): Promise<string[]> {
+  const routes = await registeredRoutes((fastify) => mobilePayApi(fastify, { app: {} as App, publicUrl: 'http://localhost', paymentTimeoutSeconds: 120 }));
+  return routes.flatMap((route) => [route.method].flat().filter((method) => method !== 'HEAD').map((method) => `${method} ${route.url.slice(MOBILEPAY_PREFIX.length)}`));
 }
 
 interface Op { key: string; method: string; path: string; op: any }
@@ -119,7 +107,7 @@ describe('the MobilePay OpenAPI document', () => {
   });
 
   it('has every route of the dialect, each method with its own stable operationId', async () => {
-    const routes = await registeredRoutes();
+    const routes = await dialectRoutes();
     expect(routes.sort()).toEqual(Object.keys(OPERATION_IDS).sort());
     const documented = Object.fromEntries(operations().map(({ key, op }) => [key, op.operationId]));
     expect(documented).toEqual(OPERATION_IDS);
