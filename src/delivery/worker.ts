@@ -6,7 +6,7 @@
 import { setMaxListeners } from 'node:events';
 import type { App } from '../app/context.js';
 import { StorageUnavailable } from '../app/ports/persistence.js';
-import { claimDeliveries, judged, prepareDeliveries, prepareDelivery, recordAttempts, skipDelivery, type DeliveryJob, type RenderDelivery, type RenderedDelivery, type SendResult } from '../app/use-cases/deliveries.js';
+import { claimDeliveries, judged, prepareDeliveries, prepareDelivery, recordAttempts, releaseDeliveries, skipDelivery, type DeliveryJob, type RenderDelivery, type RenderedDelivery, type SendResult } from '../app/use-cases/deliveries.js';
 import type { Delivery } from '../core/webhooks.js';
 import { post } from './sender.js';
 import { checkUrlShape, resolveSafeAddress, UnsafeUrlError, type LookupAll } from './ssrf.js';
@@ -150,7 +150,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     let result = sent;
     try {
       // the target's slot is held while the request is on the wire, not while its attempt is recorded
-      result ??= (await inTurn(delivery, leaseEnds, () => attempt(delivery, prepared))) ?? undefined;
+      // one that waited for its turn is prepared anew: its endpoint may have been disabled or its secret rotated meanwhile
+      result ??= (await inTurn(delivery, leaseEnds, (waited) => attempt(delivery, waited ? undefined : prepared))) ?? undefined;
       if (!result) return;
       if (stopped) return; // shutting down: the lease runs out and another process (or the next start) retries it
       await record(delivery, result);
@@ -193,10 +194,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   }
 
   /** Runs `work` in one of the target's slots, waiting for one if it holds `perTarget` already; null if its turn came too late. */
-  async function inTurn<T>(delivery: Delivery, leaseEnds: number, work: () => Promise<T>): Promise<T | null> {
+  async function inTurn<T>(delivery: Delivery, leaseEnds: number, work: (waited: boolean) => Promise<T>): Promise<T | null> {
     const target = delivery.target;
     const held = onWire.get(target) ?? 0;
-    if (held < perTarget) {
+    const waited = held >= perTarget;
+    if (!waited) {
       onWire.set(target, held + 1);
     } else {
       const queue = waiting.get(target) ?? [];
@@ -205,7 +207,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       if (!(await new Promise<boolean>((go) => queue.push({ leaseEnds, go })))) return null;
     }
     try {
-      return await work();
+      return await work(waited);
     } finally {
       release(target);
     }
@@ -230,43 +232,70 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     });
   }
 
+  /** Claims on their way (stop() waits for them: what they lease is given back, not left to its lease). */
+  const claimsOnTheirWay = new Set<Promise<unknown>>();
+
   async function tick(): Promise<number> {
     if (stopped) return 0;
+    if (options.selfFeeding && claimInFlight) {
+      // a commit woke us while a claim is on its way (it may not see that commit): one more claim after it
+      claimAgain = true;
+      return 0;
+    }
     const now = app.clock.now();
     const resumed = resumable.splice(0).filter((r) => r.leaseEnds > now).map((r) => run(() => deliver(r.delivery, undefined, r.sent, r.leaseEnds)));
     // deliveries waiting for their target's turn hold no slot: other targets' deliveries are claimed meanwhile
     const free = freeSlots();
-    if (free === 0 && resumed.length === 0) return 0;
-    if (options.selfFeeding && claimInFlight) {
-      // a commit woke us while a claim is on its way (it may not see that commit): one more claim after it
-      claimAgain = true;
+    if (free === 0) {
       await Promise.all(resumed);
       return resumed.length;
     }
     claiming += free;
-    let claimed: Delivery[];
+    let claimed: Delivery[] = [];
     // each claim leases under a name of its own; one whose answer was lost (it may have committed)
     // leaves its name for the next claim, which takes up what it got instead of waiting for the lease
     const owner = lostClaims.pop() ?? `${app.config.workerId}.${++claims}`;
-    let jobs: Array<DeliveryJob | null | undefined>;
+    // a target with every slot of its own taken gets nothing more now: other targets' deliveries take the free slots
+    const saturated = [...onWire].filter(([, held]) => held >= perTarget).map(([target]) => target);
+    let jobs: Array<DeliveryJob | null | undefined> = [];
     claimInFlight = true;
-    try {
+    const claiming$ = (async () => {
       try {
-        claimed = await claimDeliveries(app, free, owner);
+        claimed = await claimDeliveries(app, free, owner, saturated);
       } catch (error) {
         if (error instanceof StorageUnavailable) lostClaims.push(owner);
         throw error;
       }
       // what the claimed deliveries need, read together (their slots stay promised meanwhile); if that read fails, each reads its own
-      jobs = await prepareDeliveries(app, claimed).catch(() => claimed.map(() => undefined));
+      jobs = await prepareDeliveries(app, claimed).catch((error: unknown) => {
+        options.onTickError?.(error);
+        return claimed.map(() => undefined);
+      });
+      if (stopped) {
+        // stop() came while the claim was on its way (and waits for this): the deliveries go back rather than stay leased
+        await releaseDeliveries(app, claimed).catch(() => undefined);
+        claimed = [];
+      }
+    })();
+    claimsOnTheirWay.add(claiming$);
+    try {
+      await claiming$;
+    } catch (error) {
+      // the database is away: no refill until a tick claims again (the interval's), or each failure would start the next at once
+      backlog = false;
+      claimAgain = false;
+      throw error;
     } finally {
+      claimsOnTheirWay.delete(claiming$);
       claiming -= free;
       claimInFlight = false;
     }
+    if (stopped) return 0;
     backlog = claimed.length === free;
-    if (claimAgain) feed();
     const leaseEnds = now + app.config.deliveryLeaseMs;
-    await Promise.all([...resumed, ...claimed.map((delivery, i) => run(() => deliver(delivery, jobs[i], undefined, leaseEnds)))]);
+    const started = claimed.map((delivery, i) => run(() => deliver(delivery, jobs[i], undefined, leaseEnds)));
+    feed(); // with the claimed ones counted: a wake-up that came during the claim, or a backlog, claims again
+    await Promise.all([...resumed, ...started]);
     return claimed.length + resumed.length;
   }
 
@@ -276,6 +305,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       stopped = true;
       if (refill) clearImmediate(refill);
       abort.abort();
+      await Promise.allSettled([...claimsOnTheirWay]);
       for (const queue of waiting.values()) for (const next of queue.splice(0)) next.go(false);
       waiting.clear();
       waitingCount = 0;

@@ -29,6 +29,16 @@ const testClockOffset = (alias: 'pr' | 'rf' | 'd') => sql<number>`case when ${sq
 const leaseFree = (alias: 'pr' | 'rf' | 'd', realNow: number) =>
   sql<boolean>`(${sql.ref(`${alias}.lease_until`)} is null or ${sql.ref(`${alias}.lease_until`)} < ${realNow})`;
 
+/**
+ * A batch's list grown to the next power of two by repeating its last item: a statement's text
+ * depends on the list's length, and a few lengths keep SQLite's statement cache (and the
+ * database's plans) to a few statements rather than one per batch size.
+ */
+function padded<T>(items: readonly T[]): T[] {
+  const size = 2 ** Math.ceil(Math.log2(items.length));
+  return [...items, ...Array<T>(size - items.length).fill(items[items.length - 1] as T)];
+}
+
 function page<T>(items: T[], limit: number): Page<T> {
   return { items: items.slice(0, limit), hasMore: items.length > limit };
 }
@@ -133,10 +143,12 @@ export class KyselyTx implements Tx {
       ...(settings.timeZone !== undefined ? { time_zone: settings.timeZone } : {}),
     };
     if (Object.keys(columns).length > 0) await this.db.updateTable('merchants').set(columns).where('id', '=', merchantId).execute();
+    this.merchants?.delete(merchantId); // again: a read begun while the update was on its way may have cached the row before it
   }
   async setTestClockOffset(merchantId: string, offsetMs: number) {
     this.merchants?.delete(merchantId);
     await this.db.updateTable('merchants').set({ test_clock_offset_ms: offsetMs }).where('id', '=', merchantId).execute();
+    this.merchants?.delete(merchantId);
   }
 
   async getStore(id: string) {
@@ -430,7 +442,7 @@ export class KyselyTx implements Tx {
   }
   async getEvents(ids: readonly string[]) {
     if (ids.length === 0) return [];
-    return (await this.db.selectFrom('events').selectAll().where('id', 'in', [...ids]).execute()).map(rows.toEvent);
+    return (await this.db.selectFrom('events').selectAll().where('id', 'in', padded(ids)).execute()).map(rows.toEvent);
   }
   async getEvent(id: string) {
     const row = await firstCompiled(this.db, 'getEvent', [id], (id) => this.db.selectFrom('events').selectAll().where('id', '=', id));
@@ -528,7 +540,7 @@ export class KyselyTx implements Tx {
   }
   async getDeliveries(ids: readonly string[]) {
     if (ids.length === 0) return [];
-    return (await this.db.selectFrom('deliveries').selectAll().where('id', 'in', [...ids]).execute()).map(rows.toDelivery);
+    return (await this.db.selectFrom('deliveries').selectAll().where('id', 'in', padded(ids)).execute()).map(rows.toDelivery);
   }
   async getDelivery(id: string) {
     const row = await firstCompiled(this.db, 'getDelivery', [id], (id) => this.db.selectFrom('deliveries').selectAll().where('id', '=', id));
@@ -550,7 +562,7 @@ export class KyselyTx implements Tx {
     const dueCount = Number(row?.due ?? 0);
     return { due: dueCount, waiting: Number(row?.pending ?? 0) - dueCount, oldestDueCreatedAt: row?.oldest == null ? null : Number(row.oldest) };
   }
-  async claimDueDeliveries(realNow: number, limit: number, lease: Lease) {
+  async claimDueDeliveries(realNow: number, limit: number, lease: Lease, skipTargets: readonly string[] = []) {
     let due = this.db.selectFrom('deliveries as d').innerJoin('merchants as m', 'm.id', 'd.merchant_id').select('d.id')
       .where('d.status', '=', 'pending')
       .where('d.next_attempt_at', '<=', sql<number>`${realNow} + ${testClockOffset('d')}`)
@@ -563,6 +575,7 @@ export class KyselyTx implements Tx {
           .whereRef('earlier.sequence', '<', 'd.sequence').where('earlier.status', '=', 'pending'),
       )))
       .orderBy('d.next_attempt_at').limit(limit);
+    if (skipTargets.length > 0) due = due.where('d.target', 'not in', [...skipTargets]);
     if (this.features.skipLocked) due = due.forUpdate('d').skipLocked();
     const leased = await this.db.updateTable('deliveries').set({ lease_owner: lease.owner, lease_until: lease.until }).where('id', 'in', due).returningAll().execute();
     return leased.map(rows.toDelivery);
@@ -575,21 +588,27 @@ export class KyselyTx implements Tx {
   }
   async updateDeliveries(deliveries: readonly Delivery[]) {
     if (deliveries.length === 0) return;
+    const all = padded(deliveries); // a repeated row changes nothing: its first WHEN matches
     // one CASE per column, typed (PostgreSQL would take untyped parameters for text)
     const each = (value: (d: Delivery) => string | number, type: 'text' | 'bigint') =>
-      sql<never>`case id ${sql.join(deliveries.map((d) => sql`when ${d.id} then cast(${value(d)} as ${sql.raw(type)})`), sql` `)} end`;
+      sql<never>`case id ${sql.join(all.map((d) => sql`when ${d.id} then cast(${value(d)} as ${sql.raw(type)})`), sql` `)} end`;
     await this.db.updateTable('deliveries').set({
       status: each((d) => d.status, 'text'), attempts: each((d) => d.attempts, 'bigint'), next_attempt_at: each((d) => d.nextAttemptAt, 'bigint'),
       updated_at: each((d) => d.updatedAt, 'bigint'), lease_owner: null, lease_until: null,
-    }).where('id', 'in', deliveries.map((d) => d.id)).execute();
+    }).where('id', 'in', all.map((d) => d.id)).execute();
   }
   async cancelPendingDeliveries(endpointId: string, now: number) {
     const result = await this.db.updateTable('deliveries').set({ status: 'cancelled', updated_at: now }).where('endpoint_id', '=', endpointId).where('status', '=', 'pending').executeTakeFirst();
     return Number(result.numUpdatedRows);
   }
   async insertDeliveryAttempts(attempts: readonly DeliveryAttempt[]) {
-    if (attempts.length === 0) return;
-    await this.write(() => this.db.insertInto('delivery_attempts').values(attempts.map(rows.fromDeliveryAttempt)).execute());
+    // in runs of a power of two, so that a batch of any size is one of a few statements (see padded)
+    for (let start = 0; start < attempts.length; ) {
+      const size = 2 ** Math.floor(Math.log2(attempts.length - start));
+      const run = attempts.slice(start, start + size);
+      await this.write(() => this.db.insertInto('delivery_attempts').values(run.map(rows.fromDeliveryAttempt)).execute());
+      start += size;
+    }
   }
   async listDeliveryAttempts(eventId: string) {
     return (await this.db.selectFrom('delivery_attempts').selectAll().where('event_id', '=', eventId).orderBy('attempted_at').orderBy('id').execute()).map(rows.toDeliveryAttempt);

@@ -1565,10 +1565,10 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
       const claim = (owner: string, now: number, limit = 100) => store.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner, until: now + MINUTE }));
       const ROLLBACK = new Error('rollback');
       /** What a claim by a fresh owner would take at `now`, without keeping the lease (rolled back). */
-      async function peek(now: number, limit = 100): Promise<Delivery[]> {
+      async function peek(now: number, limit = 100, skipTargets?: readonly string[]): Promise<Delivery[]> {
         let taken: Delivery[] = [];
         await store.transaction(async (tx) => {
-          taken = await tx.claimDueDeliveries(now, limit, { owner: 'w_peek', until: now + MINUTE });
+          taken = await tx.claimDueDeliveries(now, limit, { owner: 'w_peek', until: now + MINUTE }, skipTargets);
           throw ROLLBACK;
         }).catch((error) => {
           if (error !== ROLLBACK) throw error;
@@ -1655,6 +1655,9 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(sortedIds(due)).toStrictEqual(['dlv_m1_live', 'dlv_m1_test', 'dlv_m2_test']);
         expect(due.find((d) => d.id === 'dlv_m2_test')).toStrictEqual(m2Test);
         expect(await peek(NOW, 2)).toHaveLength(2);
+        // a target the worker has no slot for is left for later; the others are claimed
+        expect(sortedIds(await peek(NOW, 100, ['we_m2']))).toStrictEqual(['dlv_m1_live', 'dlv_m1_test']);
+        expect(sortedIds(await peek(NOW, 100, ['we_m2', 'we_nope']))).toStrictEqual(['dlv_m1_live', 'dlv_m1_test']);
         // an hour later at real time, m_2's test clock is two hours ahead
         expect(sortedIds(await peek(NOW + HOUR))).toStrictEqual(['dlv_m1_later', 'dlv_m1_live', 'dlv_m1_test', 'dlv_m2_later', 'dlv_m2_live', 'dlv_m2_test']);
       });

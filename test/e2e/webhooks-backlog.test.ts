@@ -4,6 +4,8 @@
 // the control case below shows the difference is the setting's.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { claimDeliveries, recordAttempts } from '../../src/app/use-cases/deliveries.js';
+import type { App } from '../../src/app/context.js';
+import type { Tx } from '../../src/app/ports/persistence.js';
 import { createDeliveryWorker } from '../../src/delivery/worker.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
@@ -26,12 +28,23 @@ afterAll(async () => {
   await receiver.close();
 });
 
-async function makeBacklog(): Promise<void> {
-  for (let i = 0; i < BACKLOG; i++) expect((await t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true }) })).status).toBe(201);
+async function makeRequests(count: number): Promise<void> {
+  for (let i = 0; i < count; i++) expect((await t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true }) })).status).toBe(201);
 }
+const makeBacklog = () => makeRequests(BACKLOG);
 
-const worker = (selfFeeding: boolean) =>
-  createDeliveryWorker({ app: t.gateway.app, render: async (job) => ({ body: JSON.stringify({ id: job.event.id }), headers: {} }), concurrency: SLOTS, perTarget: SLOTS, selfFeeding });
+const worker = (selfFeeding: boolean, options: { perTarget?: number } = {}) =>
+  createDeliveryWorker({ app: t.gateway.app, render: async (job) => ({ body: JSON.stringify({ id: job.event.id }), headers: {} }), concurrency: SLOTS, perTarget: options.perTarget ?? SLOTS, selfFeeding });
+
+/** Delivers whatever is due now, so that a case starts with no backlog of the cases before it; how many it took. */
+async function drainOthersCount(): Promise<number> {
+  const drain = worker(false);
+  let taken = 0;
+  for (let round = 0, got = 1; round < 100 && got > 0; round++) taken += got = await drain.tick();
+  await drain.stop();
+  return taken;
+}
+const drainOthers = async () => void (await drainOthersCount());
 
 describe('a backlog of due deliveries', () => {
   it('one tick without selfFeeding delivers only what its slots hold', async () => {
@@ -88,5 +101,68 @@ describe('a backlog of due deliveries', () => {
     } finally {
       await gone.close();
     }
+  });
+
+  it('a delivery that waited for its turn is prepared anew: its endpoint deleted meanwhile, it is not sent', async () => {
+    // the first answer takes 3 s: time enough to delete the endpoint while the other two wait
+    const held = await startReceiver((index) => ({ status: 200, delayMs: index === 0 ? 3_000 : 0 }));
+    const one = worker(false, { perTarget: 1 });
+    try {
+      const endpoint = await t.api('POST', '/v1/webhook-endpoints', { body: { url: held.url, eventTypes: ['payment_request.created'] } });
+      await drainOthers();
+      await makeRequests(3);
+      const ticking = one.tick();
+      await held.waitFor(1); // the first is on the wire; the other two wait for the target's one slot
+      expect((await t.api('DELETE', `/v1/webhook-endpoints/${endpoint.body.id}`)).status).toBe(200);
+      await ticking;
+      expect(held.received).toHaveLength(1);
+    } finally {
+      await one.stop();
+      await held.close();
+    }
+  });
+
+  it('a target with every slot of its own taken does not hold up the others, however deep its backlog', async () => {
+    const hanging = await startReceiver(() => ({ status: 200, delayMs: 20_000 }));
+    const healthy = await startReceiver();
+    const one = worker(false, { perTarget: 1 });
+    try {
+      const slow = await t.api('POST', '/v1/webhook-endpoints', { body: { url: hanging.url, eventTypes: ['payment_request.created'] } });
+      await drainOthers();
+      await makeRequests(3 * SLOTS); // older than the healthy endpoint's: claimed first were they not skipped
+      const fast = await t.api('POST', '/v1/webhook-endpoints', { body: { url: healthy.url, eventTypes: ['payment_request.created'] } });
+      await makeRequests(1);
+      void one.tick(); // fills what it can (the hanging target's one slot, and its deliveries waiting for it)
+      await hanging.waitFor(1);
+      void one.tick(); // the next claim leaves the hanging target out
+      await healthy.waitFor(1, 5_000);
+      for (const e of [slow, fast]) await t.api('DELETE', `/v1/webhook-endpoints/${e.body.id}`);
+    } finally {
+      await one.stop();
+      await hanging.close();
+      await healthy.close();
+    }
+  });
+
+  it('stop() during a claim gives the claimed deliveries back at once, not at the end of their leases', async () => {
+    let open!: () => void;
+    const gate = new Promise<void>((resolve) => (open = resolve));
+    const app = t.gateway.app;
+    // the claim waits at the gate, as one slow to come back from the database
+    const gated = { ...app, db: { ...app.db, transaction: async <T>(work: (tx: Tx) => Promise<T>) => { await gate; return app.db.transaction(work); } } } as App;
+    const receivedBefore = receiver.received.length;
+    const stopping = createDeliveryWorker({ app: gated, render: async () => ({ body: '{}', headers: {} }), concurrency: SLOTS });
+    await makeRequests(SLOTS);
+    // earlier cases' workers stopped with deliveries on the wire: those stay leased until their leases run out
+    const leased = async () => Number((await t.query("select count(*) as n from deliveries where status = 'pending' and lease_owner is not null"))[0].n);
+    const leasedBefore = await leased();
+    const ticking = stopping.tick();
+    const stopped = stopping.stop();
+    open();
+    await Promise.all([ticking.catch(() => 0), stopped]);
+    expect(await leased()).toBe(leasedBefore);
+    // and they were claimed: the attempts log has none of them, and they are due again at once
+    expect(receiver.received.length).toBe(receivedBefore);
+    expect(await drainOthersCount()).toBeGreaterThanOrEqual(SLOTS);
   });
 });

@@ -331,8 +331,9 @@ export interface WebhookWrites {
    * pending delivery of the same object (per-object order), skipping rows another claim holds.
    * Rows already leased to `lease.owner` are taken again: a claim whose answer was lost (the
    * connection died around its COMMIT) is repeated with the same owner to learn what it got.
+   * Deliveries to `skipTargets` are left for later (targets the worker has no slot free for).
    */
-  claimDueDeliveries(realNow: number, limit: number, lease: Lease): Promise<Delivery[]>;
+  claimDueDeliveries(realNow: number, limit: number, lease: Lease, skipTargets?: readonly string[]): Promise<Delivery[]>;
   /** Writes the delivery's new state and ends any lease on it. */
   updateDelivery(delivery: Delivery): Promise<void>;
   /** Writes the state of each (status, attempts, next attempt, updated) and ends their leases, in one statement. */

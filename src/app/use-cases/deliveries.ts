@@ -14,10 +14,15 @@ import { existingWebhookSecret, merchantWebhookSecret } from './bootstrap.js';
  * Leases due deliveries to `owner`: a name for this one claim (rows held by it are claimed again),
  * so that a claim whose outcome is unknown is repeated with the same name and nothing else.
  */
-export async function claimDeliveries(app: App, limit: number, owner = app.config.workerId): Promise<Delivery[]> {
+export async function claimDeliveries(app: App, limit: number, owner = app.config.workerId, skipTargets: readonly string[] = []): Promise<Delivery[]> {
   if (limit <= 0) return [];
   const now = app.clock.now();
-  return app.db.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner, until: now + app.config.deliveryLeaseMs }));
+  return app.db.transaction((tx) => tx.claimDueDeliveries(now, limit, { owner, until: now + app.config.deliveryLeaseMs }, skipTargets));
+}
+
+/** Gives claimed deliveries back untouched (a worker that stops before sending them): their leases end now, not when they run out. */
+export async function releaseDeliveries(app: App, deliveries: readonly Delivery[]): Promise<void> {
+  if (deliveries.length > 0) await app.db.transaction((tx) => tx.updateDeliveries(deliveries));
 }
 
 export interface DeliveryJob {

@@ -4,11 +4,11 @@
 
 /** `target` with every method's failure (thrown or rejected) passed through `map`. */
 export function mappingErrors<T extends object>(target: T, map: (error: unknown) => unknown): T {
-  const wrapped: Record<string, unknown> = {};
+  const wrapped: Record<string, unknown> = Object.create(null);
   for (let proto = Object.getPrototypeOf(target); proto && proto !== Object.prototype; proto = Object.getPrototypeOf(proto)) {
     for (const name of Object.getOwnPropertyNames(proto)) {
       const method = (target as Record<string, unknown>)[name];
-      if (name === 'constructor' || name in wrapped || typeof method !== 'function') continue;
+      if (name === 'constructor' || Object.hasOwn(wrapped, name) || typeof method !== 'function') continue;
       wrapped[name] = (...args: unknown[]) => {
         try {
           const result: unknown = method.apply(target, args);
