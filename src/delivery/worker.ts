@@ -74,6 +74,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   /** selfFeeding: a claim is on its way; wake-ups meanwhile ask for one more claim after it, not one each. */
   let claimInFlight = false;
   let claimAgain = false;
+  /** Targets a claim left out (a full queue of their own) that may have more due: claimed again once their queue runs low. */
+  const skipped = new Set<string>();
   /** Held deliveries (on the wire and waiting for their target's turn) are bounded too: twice the slots. */
   const freeSlots = () => Math.max(0, Math.min(concurrency - (inFlight.size - waitingCount), 2 * concurrency - inFlight.size) - claiming);
 
@@ -191,6 +193,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       if (inTime) break;
     }
     if (queue.length === 0) waiting.delete(target);
+    // a target the last claims left out has room in its queue again: its next due deliveries can be claimed
+    if (skipped.has(target) && queue.length < perTarget) {
+      skipped.delete(target);
+      claimAgain = true;
+    }
   }
 
   /** Runs `work` in one of the target's slots, waiting for one if it holds `perTarget` already; null if its turn came too late. */
@@ -255,8 +262,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     // each claim leases under a name of its own; one whose answer was lost (it may have committed)
     // leaves its name for the next claim, which takes up what it got instead of waiting for the lease
     const owner = lostClaims.pop() ?? `${app.config.workerId}.${++claims}`;
-    // a target with every slot of its own taken gets nothing more now: other targets' deliveries take the free slots
-    const saturated = [...onWire].filter(([, held]) => held >= perTarget).map(([target]) => target);
+    // a target with a full queue of its own (as many waiting as it has slots) gets nothing more now: other targets' deliveries take the free slots
+    const saturated = [...waiting].filter(([, queue]) => queue.length >= perTarget).map(([target]) => target);
     let jobs: Array<DeliveryJob | null | undefined> = [];
     claimInFlight = true;
     const claiming$ = (async () => {
@@ -292,6 +299,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
     if (stopped) return 0;
     backlog = claimed.length === free;
+    for (const target of saturated) skipped.add(target);
     const leaseEnds = now + app.config.deliveryLeaseMs;
     const started = claimed.map((delivery, i) => run(() => deliver(delivery, jobs[i], undefined, leaseEnds)));
     feed(); // with the claimed ones counted: a wake-up that came during the claim, or a backlog, claims again
