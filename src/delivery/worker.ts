@@ -47,6 +47,12 @@ export interface DeliveryWorker {
   stop(): Promise<void>;
 }
 
+/**
+ * How long what a claim read for a delivery (its endpoint, secrets, event) is used: one that waited
+ * longer for its target's turn reads it again, as a delivery sent a moment after its claim would.
+ */
+const PREPARED_FOR_MS = 1000;
+
 /** The most attempts one transaction records. */
 const MAX_RECORD_BATCH = 256;
 
@@ -74,6 +80,12 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   /** selfFeeding: a claim is on its way; wake-ups meanwhile ask for one more claim after it, not one each. */
   let claimInFlight = false;
   let claimAgain = false;
+  /**
+   * A target's queue (deliveries waiting for its slots) is full at this many: claims leave it out
+   * until it runs low. As many as the worker has slots, so that what is queued lasts longer than
+   * the next claim takes to come back, and a hanging target holds at most this many waiting.
+   */
+  const fullQueue = concurrency;
   /** Targets a claim left out (a full queue of their own) that may have more due: claimed again once their queue runs low. */
   const skipped = new Set<string>();
   /** Held deliveries (on the wire and waiting for their target's turn) are bounded too: twice the slots. */
@@ -152,8 +164,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     let result = sent;
     try {
       // the target's slot is held while the request is on the wire, not while its attempt is recorded
-      // one that waited for its turn is prepared anew: its endpoint may have been disabled or its secret rotated meanwhile
-      result ??= (await inTurn(delivery, leaseEnds, (waited) => attempt(delivery, waited ? undefined : prepared))) ?? undefined;
+      // one that waited long for its turn is prepared anew: its endpoint may have been deleted or its secret rotated meanwhile
+      result ??= (await inTurn(delivery, leaseEnds, (waitedMs) => attempt(delivery, waitedMs >= PREPARED_FOR_MS ? undefined : prepared))) ?? undefined;
       if (!result) return;
       if (stopped) return; // shutting down: the lease runs out and another process (or the next start) retries it
       await record(delivery, result);
@@ -194,18 +206,18 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     }
     if (queue.length === 0) waiting.delete(target);
     // a target the last claims left out has room in its queue again: its next due deliveries can be claimed
-    if (skipped.has(target) && queue.length < perTarget) {
+    if (skipped.has(target) && queue.length < fullQueue) {
       skipped.delete(target);
       claimAgain = true;
     }
   }
 
   /** Runs `work` in one of the target's slots, waiting for one if it holds `perTarget` already; null if its turn came too late. */
-  async function inTurn<T>(delivery: Delivery, leaseEnds: number, work: (waited: boolean) => Promise<T>): Promise<T | null> {
+  async function inTurn<T>(delivery: Delivery, leaseEnds: number, work: (waitedMs: number) => Promise<T>): Promise<T | null> {
     const target = delivery.target;
     const held = onWire.get(target) ?? 0;
-    const waited = held >= perTarget;
-    if (!waited) {
+    const queuedAt = app.clock.now();
+    if (held < perTarget) {
       onWire.set(target, held + 1);
     } else {
       const queue = waiting.get(target) ?? [];
@@ -214,7 +226,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       if (!(await new Promise<boolean>((go) => queue.push({ leaseEnds, go })))) return null;
     }
     try {
-      return await work(waited);
+      return await work(app.clock.now() - queuedAt);
     } finally {
       release(target);
     }
@@ -262,8 +274,8 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
     // each claim leases under a name of its own; one whose answer was lost (it may have committed)
     // leaves its name for the next claim, which takes up what it got instead of waiting for the lease
     const owner = lostClaims.pop() ?? `${app.config.workerId}.${++claims}`;
-    // a target with a full queue of its own (as many waiting as it has slots) gets nothing more now: other targets' deliveries take the free slots
-    const saturated = [...waiting].filter(([, queue]) => queue.length >= perTarget).map(([target]) => target);
+    // a target with a full queue of its own gets nothing more now: other targets' deliveries take the free slots
+    const saturated = [...waiting].filter(([, queue]) => queue.length >= fullQueue).map(([target]) => target);
     let jobs: Array<DeliveryJob | null | undefined> = [];
     claimInFlight = true;
     const claiming$ = (async () => {
