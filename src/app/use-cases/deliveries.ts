@@ -154,14 +154,10 @@ function outcomeOf(result: SendResult): AttemptOutcome {
   return honoursRetryAfter ? { kind: 'failed', retryAfterMs: result.retryAfterMs } : { kind: 'failed' };
 }
 
-/** Records an attempt and schedules what follows it: done, retry later, or give up (and on 410, disable the endpoint). */
-export async function recordAttempt(app: App, delivery: Delivery, result: SendResult, jitter = Math.random()): Promise<Delivery> {
-  return (await recordAttempts(app, [{ delivery, result }], () => jitter))[0]!;
-}
-
 /**
- * Records several attempts in one transaction (the worker's, as they come back together): one
- * commit for all of them, each delivery's next step decided as `recordAttempt` decides it.
+ * Records attempts and schedules what follows each: done, retry later, or give up (and on 410,
+ * disable the endpoint). In one transaction for all of them: the worker records together the
+ * attempts that come back while a record commits.
  */
 export async function recordAttempts(app: App, sent: ReadonlyArray<{ delivery: Delivery; result: SendResult }>, jitter: () => number = Math.random): Promise<Delivery[]> {
   return inTransaction(app, async ({ tx }) => {
