@@ -32,12 +32,13 @@ export interface DeliveryJob {
   secrets: string[];
 }
 
-/** Reads each key's value once, however many deliveries of a batch share it (an endpoint, a merchant). */
-function once<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T> {
+/** Reads each value once, however many deliveries of a batch share it (an endpoint, a merchant's clock). */
+function once<A extends Array<string | boolean>, T>(load: (...args: A) => Promise<T>): (...args: A) => Promise<T> {
   const loaded = new Map<string, Promise<T>>();
-  return (key) => {
+  return (...args) => {
+    const key = args.join(' '); // ids hold no space
     let value = loaded.get(key);
-    if (!value) loaded.set(key, (value = load(key)));
+    if (!value) loaded.set(key, (value = load(...args)));
     return value;
   };
 }
@@ -51,16 +52,15 @@ function once<T>(load: (key: string) => Promise<T>): (key: string) => Promise<T>
  */
 export async function prepareDeliveries(app: App, deliveries: readonly Delivery[]): Promise<Array<DeliveryJob | null>> {
   const read = app.db.read;
-  const endpointOf = once((id) => read.getWebhookEndpoint(id));
-  const nowOf = once((merchantAndMode) => merchantNow(app, read, merchantAndMode.slice(1), merchantAndMode[0] === 'L'));
-  const openedSecrets = once(async (key) => {
-    const [kind, id] = [key.slice(0, 1), key.slice(2)];
-    if (kind === 'm') {
-      const secret = await existingWebhookSecret(app, read, id);
-      return secret === null ? null : [secret];
-    }
+  const endpointOf = once((id: string) => read.getWebhookEndpoint(id));
+  const nowOf = once((merchantId: string, livemode: boolean) => merchantNow(app, read, merchantId, livemode));
+  const endpointSecrets = once(async (id: string) => {
     const endpoint = (await endpointOf(id))!;
-    return signingSecrets(endpoint, await nowOf(`${endpoint.livemode ? 'L' : 'T'}${endpoint.merchantId}`)).map((sealed) => app.box.open(sealed));
+    return signingSecrets(endpoint, await nowOf(endpoint.merchantId, endpoint.livemode)).map((sealed) => app.box.open(sealed));
+  });
+  const merchantSecret = once(async (merchantId: string) => {
+    const secret = await existingWebhookSecret(app, read, merchantId);
+    return secret === null ? null : [secret];
   });
   const events = new Map((await read.getEvents([...new Set(deliveries.map((d) => d.eventId))])).map((e) => [e.id, e]));
   return Promise.all(
@@ -68,7 +68,7 @@ export async function prepareDeliveries(app: App, deliveries: readonly Delivery[
       const event = events.get(delivery.eventId);
       const endpoint = delivery.endpointId ? await endpointOf(delivery.endpointId) : null;
       if (!event || (delivery.endpointId && (!endpoint || endpoint.status !== 'enabled'))) return prepareInTransaction(app, delivery);
-      const secrets = await openedSecrets(endpoint ? `e ${endpoint.id}` : `m ${delivery.merchantId}`);
+      const secrets = endpoint ? await endpointSecrets(endpoint.id) : await merchantSecret(delivery.merchantId);
       return secrets === null ? prepareInTransaction(app, delivery) : { delivery, event, secrets };
     }),
   );
@@ -161,8 +161,8 @@ function outcomeOf(result: SendResult): AttemptOutcome {
  */
 export async function recordAttempts(app: App, sent: ReadonlyArray<{ delivery: Delivery; result: SendResult }>, jitter: () => number = Math.random): Promise<Delivery[]> {
   return inTransaction(app, async ({ tx }) => {
-    const nowOf = once((merchantAndMode) => merchantNow(app, tx, merchantAndMode.slice(1), merchantAndMode[0] === 'L'));
-    const nows = await Promise.all(sent.map(({ delivery }) => nowOf(`${delivery.livemode ? 'L' : 'T'}${delivery.merchantId}`)));
+    const nowOf = once((merchantId: string, livemode: boolean) => merchantNow(app, tx, merchantId, livemode));
+    const nows = await Promise.all(sent.map(({ delivery }) => nowOf(delivery.merchantId, delivery.livemode)));
     const attempts = sent.map(({ delivery, result }, i): DeliveryAttempt => ({
       id: app.ids.id('att'), deliveryId: delivery.id, eventId: delivery.eventId, endpointId: delivery.endpointId, url: delivery.url,
       attemptedAt: nows[i]!, statusCode: result.statusCode, latencyMs: result.latencyMs, responseSnippet: result.responseSnippet, error: result.error,
