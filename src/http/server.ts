@@ -15,10 +15,18 @@ import { toDomainError } from '../dialects/shared/errors.js';
 import { indexRoutes } from './allowed-methods.js';
 import { completeDocument, type OpenApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
+import { turnBudget } from './turn-budget.js';
 
 export const BODY_LIMIT = 256 * 1024;
 /** What a 503 asks the caller to wait: about how long PostgreSQL takes to come back from a restart. */
 const RETRY_AFTER_SECONDS = 2;
+/**
+ * Requests begun per turn of the event loop (http/turn-budget.ts). Measured with 400 connections
+ * opened at once against a saturated server: 16 left the slowest first answer under 0.7 s (without
+ * a budget: up to 10 s), and neither creates nor reads lost throughput; 8 did as well, but halves
+ * what a group commit carries.
+ */
+const REQUESTS_PER_TURN = 16;
 
 export interface ServerDeps {
   app: App;
@@ -132,6 +140,9 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     strictJson(request, body as string, (error, value) => (error ? done(new DomainError('invalid_json', `The body is not valid JSON: ${error.message}`), undefined) : done(null, value)));
   });
 
+  // first of all hooks: a request waits here, already read, while a turn of the event loop is full (http/turn-budget.ts)
+  const budget = turnBudget(REQUESTS_PER_TURN);
+  fastify.addHook('onRequest', (_request, _reply, done) => budget.admit(done));
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
   });

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { turnBudget } from './turn-budget.js';
+
+/** One turn of the event loop: resolves in the check phase after the budget's own (scheduled earlier). */
+const nextTurn = () => new Promise<void>((done) => setImmediate(done));
+
+describe('turnBudget', () => {
+  it('begins a request at once while the turn has budget left', () => {
+    const budget = turnBudget(3);
+    const begun: number[] = [];
+    for (const n of [1, 2, 3]) budget.admit(() => begun.push(n));
+    expect(begun).toEqual([1, 2, 3]);
+  });
+
+  it('begins the rest in the turns that follow, in order, at most perTurn in each', async () => {
+    const budget = turnBudget(2);
+    const begun: number[] = [];
+    for (let n = 1; n <= 7; n++) budget.admit(() => begun.push(n));
+    const perTurn = [begun.length];
+    for (let turn = 0; turn < 5; turn++) {
+      const before = begun.length;
+      await nextTurn();
+      perTurn.push(begun.length - before);
+    }
+    expect(perTurn).toEqual([2, 2, 2, 1, 0, 0]);
+    expect(begun).toEqual([1, 2, 3, 4, 5, 6, 7]);
+  });
+
+  it('lets no newcomer ahead of a request that waits', async () => {
+    const budget = turnBudget(1);
+    const begun: string[] = [];
+    budget.admit(() => begun.push('first'));
+    budget.admit(() => begun.push('waiting'));
+    await nextTurn(); // the waiting one took this turn's budget
+    budget.admit(() => begun.push('newcomer'));
+    expect(begun).toEqual(['first', 'waiting']);
+    await nextTurn();
+    expect(begun).toEqual(['first', 'waiting', 'newcomer']);
+  });
+
+  it('renews the budget once the load has passed', async () => {
+    const budget = turnBudget(2);
+    let begun = 0;
+    for (let n = 0; n < 5; n++) budget.admit(() => begun++);
+    for (let turn = 0; turn < 4; turn++) await nextTurn();
+    expect(begun).toBe(5);
+    budget.admit(() => begun++);
+    budget.admit(() => begun++);
+    expect(begun).toBe(7); // both at once: an idle server makes no request wait
+  });
+
+  it('refuses a budget that could never begin anything', () => {
+    expect(() => turnBudget(0)).toThrow(/positive integer/);
+    expect(() => turnBudget(1.5)).toThrow(/positive integer/);
+  });
+});
