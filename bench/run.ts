@@ -13,12 +13,13 @@ import { loadConfig } from '../src/config/config.js';
 import { createGateway } from '../src/main.js';
 import { startBareServer } from './bare-server.js';
 import { runDeliveryDrain, type DrainResult } from './delivery-drain.js';
+import { runLifecyclesInThread } from './lifecycle-thread.js';
 import { memoryLines, watchMemory, type MemoryReport } from './memory.js';
 import { operationsTable, type OperationCounts } from './operations.js';
 import { assertLoopbackDatabase, BENCH_PG_URL, checkDatabase, dropSchema, freshSchemaName, redactedUrl } from './postgres.js';
 import { startPosgateProcess, type PosgateProcess } from './processes.js';
 import {
-  combineThroughput, createOneRequest, runLifecycles, runOneLifecycle, runThroughput,
+  combineThroughput, createOneRequest, runOneLifecycle, runThroughput,
   type LifecycleResult, type LifecycleTarget, type ThroughputResult,
 } from './scenarios.js';
 import { countOnFreshGateway } from './statements.js';
@@ -169,7 +170,7 @@ async function measure(label: string | null, targets: LifecycleTarget[], seconds
 
   process.stderr.write(`${prefix}B  full lifecycle (create, pay, read, refund)...\n`);
   for (let i = 0; i < WARMUP_LIFECYCLES; i++) await runOneLifecycle(targets[i % targets.length] as LifecycleTarget); // warm the pay/read/refund paths
-  const lifecycle = await runLifecycles(targets, LIFECYCLE_WORKERS, seconds);
+  const lifecycle = await runLifecyclesInThread(targets, LIFECYCLE_WORKERS, seconds);
 
   // R: every process reads the same request (one database); autocannon gets a warm-up run of its own
   const id = await createOneRequest(targets[0] as LifecycleTarget);
