@@ -8,6 +8,7 @@ import type { App } from '../app/context.js';
 import { StorageUnavailable } from '../app/ports/persistence.js';
 import { claimDeliveries, judged, prepareDeliveries, prepareDelivery, recordAttempts, releaseDeliveries, skipDelivery, type DeliveryJob, type RenderDelivery, type RenderedDelivery, type SendResult } from '../app/use-cases/deliveries.js';
 import type { Delivery } from '../core/webhooks.js';
+import { batchRecorder } from './batch-recorder.js';
 import { post } from './sender.js';
 import { checkUrlShape, resolveSafeAddress, UnsafeUrlError, type LookupAll } from './ssrf.js';
 
@@ -125,40 +126,10 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   const lostClaims: string[] = [];
   let claims = 0;
 
-  /**
-   * Attempts come back to be recorded one by one; those that come back while a record is being
-   * committed wait for it and are then recorded together, in one transaction (group commit, as
-   * the SQLite driver does for requests): a lone attempt is recorded at once, a busy worker commits
-   * once per batch rather than once per attempt.
-   */
-  const unrecorded: Array<{ delivery: Delivery; result: SendResult; done: (error?: unknown) => void }> = [];
-  let recording = false;
-
-  function record(delivery: Delivery, result: SendResult): Promise<void> {
-    return new Promise((resolve, reject) => {
-      unrecorded.push({ delivery, result, done: (error) => (error === undefined ? resolve() : reject(error)) });
-      if (!recording) void recordBatches();
-    });
-  }
-
-  async function recordBatches(): Promise<void> {
-    recording = true;
-    while (unrecorded.length > 0) {
-      const batch = unrecorded.splice(0, MAX_RECORD_BATCH);
-      try {
-        await recordAttempts(app, batch);
-        for (const item of batch) item.done();
-      } catch (error) {
-        if (error instanceof StorageUnavailable || batch.length === 1) {
-          for (const item of batch) item.done(error);
-          continue;
-        }
-        // an attempt the batch could not take (a bug, a row gone) fails alone, not its neighbours
-        for (const item of batch) await recordAttempts(app, [item]).then(() => item.done(), (alone: unknown) => item.done(alone));
-      }
-    }
-    recording = false;
-  }
+  const record = batchRecorder((sent: Array<{ delivery: Delivery; result: SendResult }>) => recordAttempts(app, sent), {
+    maxBatch: MAX_RECORD_BATCH,
+    failsEveryItem: (error) => error instanceof StorageUnavailable,
+  });
 
   async function deliver(delivery: Delivery, prepared: DeliveryJob | null | undefined, sent?: SendResult, leaseEnds = app.clock.now() + app.config.deliveryLeaseMs): Promise<void> {
     let result = sent;
@@ -168,7 +139,7 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
       result ??= (await inTurn(delivery, leaseEnds, (waitedMs) => attempt(delivery, waitedMs >= PREPARED_FOR_MS ? undefined : prepared))) ?? undefined;
       if (!result) return;
       if (stopped) return; // shutting down: the lease runs out and another process (or the next start) retries it
-      await record(delivery, result);
+      await record({ delivery, result });
       options.onAttempt?.(delivery, result);
     } catch (error) {
       if (error instanceof StorageUnavailable && !stopped) resumable.push({ delivery, sent: result, leaseEnds });
