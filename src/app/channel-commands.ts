@@ -45,6 +45,11 @@ export async function askChannel(app: App, command: ChannelCommand, request: Pay
   return ask(app, request, command);
 }
 
+/** Asks the channel for a command already recorded as its request's operation in flight (by the unit's own transaction). */
+export function askRecorded(app: App, command: ChannelCommand, request: PaymentRequest): Promise<string> {
+  return ask(app, request, command);
+}
+
 /** The channel's answer, or a 503 when it gives none in half a lease (the sweep asks again, same id, once the lease has run out). */
 async function ask(app: App, request: PaymentRequest, command: ChannelCommand): Promise<string> {
   let timer: ReturnType<typeof setTimeout> | undefined;

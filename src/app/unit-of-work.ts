@@ -5,7 +5,7 @@ import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { WebhookEndpoint } from '../core/webhooks.js';
 import { deliveryOf, enqueue } from './outbox.js';
-import { askChannel, ChannelAnswerNeeded, runChannelCommand, standRefusals, type ChannelAnswer } from './channel-commands.js';
+import { askChannel, askRecorded, ChannelAnswerNeeded, runChannelCommand, standRefusals, type ChannelAnswer } from './channel-commands.js';
 import { channelCommandId, isRefusal, type ChannelCommand, type ChannelCommandKind } from '../core/channel-command.js';
 import { leaseFor, type App } from './context.js';
 import { ChannelBusy, ConcurrentUpdate, StorageUnavailable, UniqueViolation, type IdempotencyScope, type StoredEvent, type StoredResponse, type Tx } from './ports/persistence.js';
@@ -165,23 +165,35 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
   let waits = 0;
   for (let attempt = 1, rounds = 0; ; attempt++) {
     let unit: Work | undefined;
+    let recorded: ChannelAnswerNeeded | null = null; // the command this run's own transaction recorded: only the channel is left to ask
     try {
-      const result = await app.db.transaction(async (tx) => {
+      const ran = await app.db.transaction<{ value: T } | { recorded: ChannelAnswerNeeded }>(async (tx) => {
         unit = new Work(app, tx, answers, options.applying ?? null, options.operationKey ?? null);
-        const value = await work(unit);
-        if (afterWork) await afterWork(unit, value);
-        return value;
+        try {
+          const value = await work(unit);
+          if (afterWork) await afterWork(unit, value);
+          return { value };
+        } catch (error) {
+          // the unit has only read: its transaction records the command it decided on and commits
+          // just that, rather than roll back for another transaction to record it
+          if (error instanceof ChannelAnswerNeeded && rounds < MAX_CHANNEL_ROUNDS && !tx.hasWritten()) {
+            await tx.beginChannelCommand(error.command, leaseFor(app), error.handOverFrom);
+            return { recorded: error };
+          }
+          throw error;
+        }
       });
+      if ('recorded' in ran) throw (recorded = ran.recorded);
       if (unit!.events.length > 0) app.feed.publish(unit!.events);
       for (const command of unit!.afterCommit) await runChannelCommand(app, command).catch(() => undefined); // the sweep retries it
-      return result;
+      return ran.value;
     } catch (thrown) {
       let error = thrown;
       if (error instanceof ChannelAnswerNeeded) {
         if (rounds >= MAX_CHANNEL_ROUNDS) throw new DomainError('conflict', 'The request changed while the payment channel answered, too many times; retry the request.');
         try {
           const { command } = error;
-          const outcome = await askChannel(app, command, error.request, error.handOverFrom);
+          const outcome = error === recorded ? await askRecorded(app, command, error.request) : await askChannel(app, command, error.request, error.handOverFrom);
           answers.push({ id: command.id, outcome, paymentRequestId: command.paymentRequestId, kind: command.kind, amount: command.amount, operation: String(command.intent.operation) });
           rounds++;
           attempt--;

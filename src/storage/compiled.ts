@@ -3,7 +3,7 @@
 // hot path runs the same few shapes again and again: a create, a read, a delivery. So a hot query is
 // built once with placeholders where its values go, compiled, and from then on only its parameters
 // change. Nothing is cached but SQL text: every execution reads and writes the database.
-import type { Compilable, CompiledQuery, InsertQueryBuilder, InsertResult, Kysely, QueryResult } from 'kysely';
+import { createQueryId, type Compilable, type CompiledQuery, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './schema.js';
 
 /** Where the value of argument `index` goes; Kysely takes any object as a value and passes it on as a parameter. */
@@ -41,7 +41,8 @@ function compile(db: Kysely<Database>, key: string, arity: number, build: (...sl
 export async function runCompiled<R>(db: Kysely<Database>, key: string, args: readonly unknown[], build: (...slots: Placeholder[]) => Compilable<R>): Promise<QueryResult<R>> {
   const compiled = compile(db, key, args.length, build);
   const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
-  return db.executeQuery<R>({ ...compiled, parameters } as CompiledQuery<R>);
+  // each run is a query of its own to the plugins (storage/write-watch.ts), not the build's
+  return db.executeQuery<R>({ ...compiled, parameters, queryId: createQueryId() } as CompiledQuery<R>);
 }
 
 /** The first row of a compiled query, or undefined. */

@@ -15,6 +15,7 @@ import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhook
 import * as rows from './rows.js';
 import { affected, firstCompiled, insertRow, runCompiled, setColumns } from './compiled.js';
 import { DashboardStore } from './dashboard-store.js';
+import { WriteWatch } from './write-watch.js';
 import type { AuditEntry, DisplayToken, SignInFailures, Session, User } from '../app/ports/dashboard.js';
 import type { SettlementQuery } from '../app/ports/reporting.js';
 import type { Database } from './schema.js';
@@ -65,13 +66,23 @@ export class KyselyTx implements Tx {
    */
   private readonly merchants: Map<string, Promise<Merchant | null>> | null;
 
+  private readonly db: Kysely<Database>;
+  /** What this transaction has written (none outside a transaction: `read` never writes). */
+  private readonly writes: WriteWatch | null;
+
   constructor(
-    private readonly db: Kysely<Database>,
+    db: Kysely<Database>,
     private readonly classify: UniqueClassifier,
     private readonly features: DriverFeatures,
   ) {
-    this.dash = new DashboardStore(db);
+    this.writes = db.isTransaction ? new WriteWatch() : null;
+    this.db = this.writes ? db.withPlugin(this.writes) : db;
+    this.dash = new DashboardStore(this.db);
     this.merchants = db.isTransaction ? new Map() : null;
+  }
+
+  hasWritten() {
+    return this.writes?.written ?? false;
   }
 
   /** The dashboard's users, sessions and audit log, and the reports' aggregates (storage/dashboard-store.ts). */

@@ -203,6 +203,35 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.transaction((tx) => tx.claimIdempotencyKey(SCOPE, 'fp', NOW, NOW + DAY, NOW - MINUTE, 'idem_after'))).toStrictEqual({ kind: 'claimed', recordId: 'idem_after' });
       });
 
+      it('a transaction knows whether it has written anything yet, through every kind of write', async () => {
+        await insertRequests(aRequest({ id: 'pr_w' }));
+        // reads, a lock and a write that changed nothing (the request's version was not the one expected) write nothing
+        const before = await store.transaction(async (tx) => {
+          await tx.getMerchant('m_1');
+          const request = (await tx.lockPaymentRequest('pr_w'))!;
+          await tx.listWebhookEndpoints('m_1', false);
+          const unchanged = !tx.hasWritten();
+          await rejectionOf(tx.updatePaymentRequest({ ...request, version: request.version + 5 }));
+          return { unchanged, afterNothing: tx.hasWritten() };
+        });
+        expect(before).toStrictEqual({ unchanged: true, afterNothing: false });
+        // a compiled write (the hot path's), a built one, and one of the dashboard's store each count
+        const writes: Array<(tx: Tx) => Promise<unknown>> = [
+          async (tx) => {
+            const request = (await tx.getPaymentRequest('pr_w'))!;
+            await tx.updatePaymentRequest({ ...request, description: 'changed', version: request.version + 1 });
+          },
+          (tx) => tx.setSetting('written', 'yes'),
+          (tx) => tx.insertAuditEntry({ id: 'aud_w', merchantId: 'm_1', livemode: false, actorType: 'api_key', actorId: 'key_1', actorName: 'key', action: 'test', objectType: 'merchant', objectId: 'm_1', detail: null, createdAt: NOW }),
+        ];
+        for (const write of writes) {
+          expect(await store.transaction(async (tx) => {
+            await write(tx);
+            return tx.hasWritten();
+          })).toBe(true);
+        }
+      });
+
       it('a refused write rolls back the writes before it in the same transaction', async () => {
         await insertRequests(aRequest({ id: 'pr_a', reference: 'DUP' }));
         await expectUnique(store.transaction(async (tx) => {

@@ -367,8 +367,14 @@ export interface SettingWrites {
   insertSetting(key: string, value: string): Promise<void>;
 }
 
+/** What a transaction knows of itself. */
+export interface TransactionState {
+  /** Whether it has written anything yet: one that has only read may still record what it decided, and commit just that. */
+  hasWritten(): boolean;
+}
+
 /** Everything a use case may read or write, inside one transaction: the reads and each aggregate's writes. */
-export interface Tx extends ReadTx, MerchantWrites, PaymentRequestWrites, RefundWrites, WebhookWrites, IdempotencyWrites, PatronWrites, SettingWrites, ChannelCommandWrites, DialectRecordWrites, DashboardWrites {}
+export interface Tx extends ReadTx, MerchantWrites, PaymentRequestWrites, RefundWrites, WebhookWrites, IdempotencyWrites, PatronWrites, SettingWrites, ChannelCommandWrites, DialectRecordWrites, DashboardWrites, TransactionState {}
 
 export interface Persistence {
   readonly driver: 'sqlite' | 'postgres';
