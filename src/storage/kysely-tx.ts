@@ -256,12 +256,12 @@ export class KyselyTx implements Tx {
     await this.write(() => insertRow(this.db, 'payment_requests', rows.fromPaymentRequest(request)));
     this.sequences.set(request.id, 0);
   }
-  async updatePaymentRequest(request: PaymentRequest) {
+  async updatePaymentRequest(request: PaymentRequest, fromVersion = request.version - 1) {
     const { id: _id, ...values } = rows.fromPaymentRequest(request);
     const set = setColumns(values);
     const acting = this.channelCommands;
     const result = await this.write(() =>
-      runCompiled(this.db, `updatePaymentRequest ${acting.length} ${set.key}`, [...set.args, request.id, request.version - 1, ...acting], (...slots) =>
+      runCompiled(this.db, `updatePaymentRequest ${acting.length} ${set.key}`, [...set.args, request.id, fromVersion, ...acting], (...slots) =>
         this.db.updateTable('payment_requests').set(set.set(slots)).where('id', '=', slots[set.columns.length]).where('version', '=', slots[set.columns.length + 1])
           // a request with a channel command in flight changes only in the unit that applies its answer
           .where((eb) => (acting.length === 0 ? eb('channel_command_id', 'is', null)

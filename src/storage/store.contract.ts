@@ -488,6 +488,16 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.transaction((tx) => tx.lockPaymentRequest('pr_missing'))).toBeNull();
       });
 
+      it('a request changed twice since it was read is written once, over the version read and no other', async () => {
+        const v1 = aRequest({ id: 'pr_1' });
+        await insertRequests(v1);
+        const v3 = { ...v1, status: 'pending' as const, updatedAt: NOW + 2, version: 3 };
+        await expectConcurrentUpdate(store.transaction((tx) => tx.updatePaymentRequest(v3))); // from v2 by default: not what is stored
+        await expectConcurrentUpdate(store.transaction((tx) => tx.updatePaymentRequest(v3, 2)));
+        await store.transaction((tx) => tx.updatePaymentRequest(v3, 1));
+        expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(v3);
+      });
+
       it('update with a stale version throws ConcurrentUpdate and changes nothing', async () => {
         const v1 = aRequest({ id: 'pr_1' });
         await insertRequests(v1);

@@ -291,8 +291,11 @@ export interface MerchantWrites {
 /** Payment requests: their state, row lock, background leases, aliases, and the events (history and outbox) of requests and their refunds. */
 export interface PaymentRequestWrites {
   insertPaymentRequest(request: PaymentRequest): Promise<void>;
-  /** Writes the new state if the stored version is `request.version - 1`, else throws ConcurrentUpdate. */
-  updatePaymentRequest(request: PaymentRequest): Promise<void>;
+  /**
+   * Writes the new state if the stored version is `fromVersion` (by default `request.version - 1`:
+   * one change since it was read), else throws ConcurrentUpdate.
+   */
+  updatePaymentRequest(request: PaymentRequest, fromVersion?: number): Promise<void>;
   /**
    * Reads a request to change it, holding its row until the transaction ends (SELECT … FOR UPDATE
    * where the database has it): concurrent changes to one request queue instead of conflicting.

@@ -14,7 +14,7 @@ import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { paymentSettings } from './patron-payments.js';
 import { commit } from './payment-requests.js';
-import { applyRefund } from './refund-writes.js';
+import { applyRefund, writeNewRefund } from './refund-writes.js';
 
 const BATCH = 50;
 
@@ -47,10 +47,7 @@ async function applyOutcome(unit: Work, command: ChannelCommand, request: Paymen
       case 'refund': {
         const asked = command.intent.refund as Refund;
         const reserved = createRefund(request, { id: asked.id, amount: asked.amount, reference: asked.reference, reason: asked.reason, captureMode: 'automatic' }, now);
-        await unit.tx.updatePaymentRequest(reserved.request);
-        await unit.tx.insertRefund(reserved.refund);
-        await unit.emitForRefund(reserved.refund, reserved.request, reserved.events);
-        if (command.outcome !== 'pending') await applyRefund(unit, reserved.refund, reserved.request, refused ? 'fail' : 'settle', now);
+        await writeNewRefund(unit, reserved, command.outcome === 'pending' ? null : refused ? 'fail' : 'settle', now);
         return true;
       }
       case 'release':

@@ -19,19 +19,27 @@ export async function applyRefund(unit: Work, refund: Refund, request: PaymentRe
  * refund keeps the id the channel was told, however often the unit runs.
  */
 export async function storeNewRefund(unit: Work, reserved: RefundChange, now: number, ending?: Transition): Promise<RefundChange> {
-  let change = reserved;
-  let outcome: string | null = null;
-  if (reserved.refund.status === 'pending') {
-    const intent = { refund: reserved.refund, ...(ending ? { ending } : {}) };
-    const command = await unit.moveMoney(reserved.request, 'refund', reserved.refund.amount, intent, reserved.refund.reference);
-    change = { ...reserved, refund: { ...reserved.refund, id: (command.intent.refund as Refund).id } };
-    outcome = command.outcome;
-  }
-  await unit.tx.updatePaymentRequest(change.request);
-  await unit.tx.insertRefund(change.refund);
-  await unit.emitForRefund(change.refund, change.request, change.events);
-  if (outcome === null || outcome === 'pending') return change;
-  return applyRefund(unit, change.refund, change.request, outcome === 'succeeded' ? 'settle' : 'fail', now);
+  if (reserved.refund.status !== 'pending') return writeNewRefund(unit, reserved, null, now);
+  const intent = { refund: reserved.refund, ...(ending ? { ending } : {}) };
+  const command = await unit.moveMoney(reserved.request, 'refund', reserved.refund.amount, intent, reserved.refund.reference);
+  const change = { ...reserved, refund: { ...reserved.refund, id: (command.intent.refund as Refund).id } };
+  return writeNewRefund(unit, change, command.outcome === 'pending' ? null : command.outcome === 'succeeded' ? 'settle' : 'fail', now);
+}
+
+/**
+ * A refund just reserved, and what the channel's answer made of it (`answer`: settled or failed;
+ * null while it is pending or awaits a manual capture): the request and the refund are written
+ * once, as they end, and the events of both steps are appended.
+ */
+export async function writeNewRefund(unit: Work, reserved: RefundChange, answer: 'settle' | 'fail' | null, now: number): Promise<RefundChange> {
+  const answered = answer === null ? null : applyRefundAction(reserved.refund, reserved.request, answer, now);
+  const final = answered ?? reserved;
+  // the request as read is the version before the reservation: both steps are one write of it
+  await unit.tx.updatePaymentRequest(final.request, reserved.request.version - 1);
+  await unit.tx.insertRefund(final.refund);
+  await unit.emitForRefund(reserved.refund, reserved.request, reserved.events);
+  if (answered) await unit.emitForRefund(answered.refund, answered.request, answered.events);
+  return final;
 }
 
 /**
