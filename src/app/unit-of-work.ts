@@ -54,7 +54,7 @@ export class Work {
     const same = (c: { kind: string; amount: number; operation: string }) => c.kind === kind && c.amount === amount && c.operation === sameOperation;
     const mine = this.answers.find((answer) => answer.paymentRequestId === requestId && same(answer));
     if (mine) return this.apply(mine.id, mine.outcome, requestId);
-    const inFlight = await this.tx.channelCommandInFlight(requestId);
+    const { commands: earlier, inFlight } = await this.tx.channelCommandsOf(requestId);
     if (inFlight && same({ ...inFlight, operation: String(inFlight.intent.operation) })) {
       // asked by an earlier try of this operation (a retry after the channel did not answer, or the sweep applying it)
       if (inFlight.outcome === null) throw new ChannelAnswerNeeded(inFlight, request, null);
@@ -65,7 +65,6 @@ export class Work {
     // the hold this unit has on the request (in the database, where this run's writes are not yet)
     // passes to the new command: a unit may need a second one (a declined payment's return)
     const handOver = inFlight?.id ?? this.answers.filter((answer) => answer.paymentRequestId === requestId).at(-1)?.id ?? this.applying;
-    const earlier = await this.tx.channelCommandsOf(requestId);
     // a retry under the same Idempotency-Key whose operation was finished without it (by the sweep): never again
     if (this.operationKey && earlier.some((c) => c.intent.key === this.operationKey && c.kind === kind && c.status === 'applied'))
       throw new DomainError('conflict', 'This operation was already carried out after its first answer was lost; read the payment request for its outcome.');

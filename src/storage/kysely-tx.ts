@@ -657,13 +657,12 @@ export class KyselyTx implements Tx {
   }
   async channelCommandsOf(paymentRequestId: string) {
     const { rows: found } = await runCompiled(this.db, 'channelCommandsOf', [paymentRequestId], (request) =>
-      this.db.selectFrom('channel_commands').selectAll().where('payment_request_id', '=', request).orderBy('created_at').orderBy('id'));
-    return found.map(rows.toChannelCommand);
-  }
-  async channelCommandInFlight(paymentRequestId: string) {
-    const row = await firstCompiled(this.db, 'channelCommandInFlight', [paymentRequestId], (request) =>
-      this.db.selectFrom('channel_commands as c').innerJoin('payment_requests as pr', 'pr.channel_command_id', 'c.id').selectAll('c').where('pr.id', '=', request));
-    return row ? rows.toChannelCommand(row) : null;
+      this.db.selectFrom('channel_commands as c').innerJoin('payment_requests as pr', 'pr.id', 'c.payment_request_id').selectAll('c')
+        .select(sql<number>`case when pr.channel_command_id = c.id then 1 else 0 end`.as('in_flight'))
+        .where('c.payment_request_id', '=', request).orderBy('c.created_at').orderBy('c.id'));
+    const commands = found.map(rows.toChannelCommand);
+    const held = found.findIndex((row) => Number(row.in_flight) === 1);
+    return { commands, inFlight: held === -1 ? null : commands[held]! };
   }
   async recordChannelOutcome(id: string, outcome: string, now: number) {
     await this.db.updateTable('channel_commands').set({ status: 'executed', outcome, updated_at: now, attempts: sql`attempts + 1` })

@@ -1282,11 +1282,11 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         const request = aRequest({ id: 'pr_cc', allowConcurrent: true });
         await insertRequests(request);
         await store.transaction((tx) => tx.beginChannelCommand(command(), lease));
-        expect(await store.read.channelCommandInFlight('pr_cc')).toMatchObject({ id: 'cmd_pr_cc_1_capture_500', status: 'pending', intent: { final: true } });
+        expect((await store.read.channelCommandsOf('pr_cc')).inFlight).toMatchObject({ id: 'cmd_pr_cc_1_capture_500', status: 'pending', intent: { final: true } });
         // recording the same command again changes nothing; another command cannot take the request
         await store.transaction((tx) => tx.beginChannelCommand(command(), lease));
         await expectConcurrentUpdate(store.transaction((tx) => tx.beginChannelCommand(command({ id: 'cmd_other' }), lease)));
-        expect((await store.read.channelCommandsOf('pr_cc')).map((c) => c.id)).toEqual(['cmd_pr_cc_1_capture_500']);
+        expect((await store.read.channelCommandsOf('pr_cc')).commands.map((c) => c.id)).toEqual(['cmd_pr_cc_1_capture_500']);
         const changed = { ...request, description: 'changed', version: request.version + 1 };
         await expectConcurrentUpdate(store.transaction((tx) => tx.updatePaymentRequest(changed)));
         await store.transaction((tx) => tx.recordChannelOutcome('cmd_pr_cc_1_capture_500', 'succeeded', NOW + 1));
@@ -1297,7 +1297,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           expect(await tx.applyChannelCommand('cmd_pr_cc_1_capture_500', NOW + 3, undefined, 'pr_cc')).toBe(true);
         });
         expect(await store.read.getChannelCommand('cmd_pr_cc_1_capture_500')).toMatchObject({ status: 'applied', outcome: 'succeeded' });
-        expect(await store.read.channelCommandInFlight('pr_cc')).toBeNull();
+        expect(await store.read.channelCommandsOf('pr_cc')).toMatchObject({ commands: [{ id: 'cmd_pr_cc_1_capture_500' }], inFlight: null });
         // applied once: a second application is refused, and the request is free again
         expect(await store.transaction((tx) => tx.applyChannelCommand('cmd_pr_cc_1_capture_500', NOW + 4, undefined, 'pr_cc'))).toBe(false);
         await store.transaction((tx) => tx.updatePaymentRequest({ ...changed, description: 'again', version: changed.version + 1 }));

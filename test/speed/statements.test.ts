@@ -11,8 +11,8 @@ import { startGateway, type TestGateway } from '../harness.js';
 /** statements (BEGIN, COMMIT, SAVEPOINT included) / durable COMMITs, one call each, on SQLite. */
 const EXPECTED = {
   create: { statements: 8, commits: 1 },
-  pay: { statements: 20, commits: 2 },
-  refund: { statements: 24, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
+  pay: { statements: 19, commits: 2 },
+  refund: { statements: 23, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
   read: { statements: 3, commits: 0 },
   list: { statements: 2, commits: 0 },
 } as const;

@@ -6,10 +6,11 @@ import type { Lease } from './persistence.js';
 /** What may be read of channel commands outside a transaction. */
 export interface ChannelCommandReads {
   getChannelCommand(id: string): Promise<ChannelCommand | null>;
-  /** Every command recorded for a request, oldest first (the next one's sequence is their count + 1). */
-  channelCommandsOf(paymentRequestId: string): Promise<ChannelCommand[]>;
-  /** The command in flight on a request, if any. */
-  channelCommandInFlight(paymentRequestId: string): Promise<ChannelCommand | null>;
+  /**
+   * Every command recorded for a request, oldest first (the next one's sequence is their count + 1),
+   * and the one among them in flight on it, if any: one read.
+   */
+  channelCommandsOf(paymentRequestId: string): Promise<{ commands: ChannelCommand[]; inFlight: ChannelCommand | null }>;
 }
 
 export interface ChannelCommandWrites {

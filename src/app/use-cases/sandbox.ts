@@ -114,7 +114,7 @@ export async function resolveReference(app: App, caller: Caller, ref: string): P
 export async function sandboxRefundOutcome(app: App, caller: Caller, refundId: string, outcome: 'succeeded' | 'failed'): Promise<Refund> {
   requireTestMode(caller);
   const refund = await loadRefund(app.db.read, caller, refundId);
-  const command = (await app.db.read.channelCommandsOf(refund.paymentRequestId)).find((c) => c.kind === 'refund' && (c.intent.refund as Refund | undefined)?.id === refund.id);
+  const command = (await app.db.read.channelCommandsOf(refund.paymentRequestId)).commands.find((c) => c.kind === 'refund' && (c.intent.refund as Refund | undefined)?.id === refund.id);
   if (refund.status !== 'pending' || !command)
     throw new DomainError('invalid_state', `Refund ${refund.id} is ${refund.status}; only a refund the channel has not answered yet can be settled.`, undefined, { status: refund.status });
   await receiveChannelEvent(app, { id: `sandbox_refund_${refund.id}`, commandId: command.id, outcome });
