@@ -42,16 +42,14 @@ export interface ChannelAnswer {
  */
 export async function askChannel(app: App, command: ChannelCommand, request: PaymentRequest, handOverFrom: string | null): Promise<string> {
   await app.db.transaction((tx) => tx.beginChannelCommand(command, leaseFor(app), handOverFrom));
-  return ask(app, request, command);
+  return askRecorded(app, command, request);
 }
 
-/** Asks the channel for a command already recorded as its request's operation in flight (by the unit's own transaction). */
-export function askRecorded(app: App, command: ChannelCommand, request: PaymentRequest): Promise<string> {
-  return ask(app, request, command);
-}
-
-/** The channel's answer, or a 503 when it gives none in half a lease (the sweep asks again, same id, once the lease has run out). */
-async function ask(app: App, request: PaymentRequest, command: ChannelCommand): Promise<string> {
+/**
+ * The channel's answer to a command recorded as its request's operation in flight, or a 503 when it
+ * gives none in half a lease (the sweep asks again, same id, once the lease has run out).
+ */
+export async function askRecorded(app: App, command: ChannelCommand, request: PaymentRequest): Promise<string> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error('no answer')), Math.max(1, Math.floor(app.config.leaseMs / 2)));
@@ -85,7 +83,7 @@ function call(connector: Connector, request: PaymentRequest, command: ChannelCom
 export async function callChannel(app: App, command: ChannelCommand): Promise<string> {
   const request = await app.db.read.getPaymentRequest(command.paymentRequestId);
   if (!request) throw new Error(`channel command ${command.id}: no payment request ${command.paymentRequestId}`);
-  const outcome = await ask(app, request, command);
+  const outcome = await askRecorded(app, command, request);
   await app.db.transaction((tx) => tx.recordChannelOutcome(command.id, outcome, app.clock.now()));
   return outcome;
 }
