@@ -273,6 +273,13 @@ async function claimKey(app: App, idempotency: Idempotency): Promise<{ replay: E
     case 'mismatch':
       throw new DomainError('idempotency_key_reused', 'This Idempotency-Key was already used with a different request; use a new key for a new request.', 'Idempotency-Key');
     case 'in_progress':
+      // an attempt of this process failed and the database refused to free its key: nothing is in
+      // progress (no 409), the key is freed first, now (failing as the database still does: 503)
+      if (claim.recordId !== undefined && awaitingRelease(app).has(claim.recordId)) {
+        await app.db.transaction((tx) => tx.releaseIdempotencyKey(claim.recordId!));
+        awaitingRelease(app).delete(claim.recordId);
+        return claimKey(app, idempotency);
+      }
       throw new DomainError('idempotency_in_progress', 'A request with this Idempotency-Key is still being processed; retry shortly.', 'Idempotency-Key');
     case 'claimed':
       return { recordId: claim.recordId };
@@ -280,6 +287,14 @@ async function claimKey(app: App, idempotency: Idempotency): Promise<{ replay: E
 }
 
 const RELEASE_RETRY_MS = 1000;
+
+/** Per app: the records of failed attempts whose key the database has not freed yet (releaseKey tries again). */
+const releasing = new WeakMap<App, Set<string>>();
+function awaitingRelease(app: App): Set<string> {
+  let records = releasing.get(app);
+  if (!records) releasing.set(app, (records = new Set()));
+  return records;
+}
 
 /**
  * Frees a claimed key after a failed attempt, so that the client may retry at once. Release only
@@ -290,8 +305,13 @@ const RELEASE_RETRY_MS = 1000;
 async function releaseKey(app: App, recordId: string, until = app.clock.now() + app.config.idempotencyLockMs): Promise<void> {
   try {
     await app.db.transaction((tx) => tx.releaseIdempotencyKey(recordId));
+    awaitingRelease(app).delete(recordId);
   } catch (error) {
-    if (!(error instanceof StorageUnavailable) || app.clock.now() + RELEASE_RETRY_MS > until) return;
+    if (!(error instanceof StorageUnavailable) || app.clock.now() + RELEASE_RETRY_MS > until) {
+      awaitingRelease(app).delete(recordId); // past the lock's lifetime a retry takes the key over anyway
+      return;
+    }
+    awaitingRelease(app).add(recordId);
     setTimeout(() => void releaseKey(app, recordId, until), RELEASE_RETRY_MS).unref();
   }
 }

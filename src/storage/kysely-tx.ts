@@ -482,7 +482,7 @@ export class KyselyTx implements Tx {
       return Number(taken.numUpdatedRows) === 1 ? { kind: 'claimed', recordId } : { kind: 'in_progress' };
     }
     if (existing.fingerprint !== fingerprint) return { kind: 'mismatch' };
-    if (existing.status === 'in_progress') return { kind: 'in_progress' };
+    if (existing.status === 'in_progress') return { kind: 'in_progress', recordId: existing.id };
     return { kind: 'replay', response: { status: Number(existing.response_status), body: JSON.parse(existing.response_body ?? 'null') } };
   }
   async completeIdempotencyKey(recordId: string, response: StoredResponse) {

@@ -1433,10 +1433,10 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
       const complete = (recordId: string, status = 201, body: unknown = { id: 'pr_1' }) =>
         store.transaction((tx) => tx.completeIdempotencyKey(recordId, { status, body }));
 
-      it('claimed, then in_progress while the first request runs', async () => {
+      it('claimed, then in_progress while the first request runs, naming the record that holds it', async () => {
         expect(await claim('fp-a', 'idem_1')).toStrictEqual({ kind: 'claimed', recordId: 'idem_1' });
-        expect(await claim('fp-a', 'idem_2')).toStrictEqual({ kind: 'in_progress' });
-        expect(await claim('fp-a', 'idem_3', { now: NOW + MINUTE, expiresAt: EXPIRES, staleBefore: NOW })).toStrictEqual({ kind: 'in_progress' });
+        expect(await claim('fp-a', 'idem_2')).toStrictEqual({ kind: 'in_progress', recordId: 'idem_1' });
+        expect(await claim('fp-a', 'idem_3', { now: NOW + MINUTE, expiresAt: EXPIRES, staleBefore: NOW })).toStrictEqual({ kind: 'in_progress', recordId: 'idem_1' });
       });
 
       it('replays the stored response once completed; a different body is a mismatch', async () => {
@@ -1458,7 +1458,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await claim('fp-a', 'idem_3', undefined, { ...SCOPE, method: 'PUT' })).toStrictEqual({ kind: 'claimed', recordId: 'idem_3' });
         expect(await claim('fp-a', 'idem_4', undefined, { ...SCOPE, path: '/v1/refunds' })).toStrictEqual({ kind: 'claimed', recordId: 'idem_4' });
         expect(await claim('fp-a', 'idem_5', undefined, { ...SCOPE, key: 'idem-xyz' })).toStrictEqual({ kind: 'claimed', recordId: 'idem_5' });
-        expect(await claim('fp-a', 'idem_6')).toStrictEqual({ kind: 'in_progress' });
+        expect(await claim('fp-a', 'idem_6')).toStrictEqual({ kind: 'in_progress', recordId: 'idem_1' });
       });
 
       it('an expired key (expiresAt ≤ now) is claimed anew, whatever its fingerprint', async () => {
@@ -1467,14 +1467,14 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await claim('fp-b', 'idem_2', { now: NOW + HOUR - 1, expiresAt: NOW + DAY, staleBefore: NOW })).toStrictEqual({ kind: 'mismatch' });
         expect(await claim('fp-b', 'idem_2', { now: NOW + HOUR, expiresAt: NOW + DAY, staleBefore: NOW })).toStrictEqual({ kind: 'claimed', recordId: 'idem_2' });
         // it is the new claim now: in progress, and it completes under its new record id
-        expect(await claim('fp-b', 'idem_3', { now: NOW + HOUR + 1, expiresAt: NOW + DAY, staleBefore: NOW })).toStrictEqual({ kind: 'in_progress' });
+        expect(await claim('fp-b', 'idem_3', { now: NOW + HOUR + 1, expiresAt: NOW + DAY, staleBefore: NOW })).toStrictEqual({ kind: 'in_progress', recordId: 'idem_2' });
         await complete('idem_2', 200, { second: true });
         expect(await claim('fp-b', 'idem_4', { now: NOW + HOUR + 2, expiresAt: NOW + DAY, staleBefore: NOW })).toStrictEqual({ kind: 'replay', response: { status: 200, body: { second: true } } });
       });
 
       it('an abandoned in_progress key (lockedAt < staleBefore) is claimed anew; its old holder can no longer complete it', async () => {
         await claim('fp-a', 'idem_1', { now: NOW, expiresAt: EXPIRES, staleBefore: STALE });
-        expect(await claim('fp-a', 'idem_2', { now: NOW + MINUTE, expiresAt: EXPIRES, staleBefore: NOW })).toStrictEqual({ kind: 'in_progress' });
+        expect(await claim('fp-a', 'idem_2', { now: NOW + MINUTE, expiresAt: EXPIRES, staleBefore: NOW })).toStrictEqual({ kind: 'in_progress', recordId: 'idem_1' });
         expect(await claim('fp-a', 'idem_2', { now: NOW + MINUTE, expiresAt: EXPIRES, staleBefore: NOW + 1 })).toStrictEqual({ kind: 'claimed', recordId: 'idem_2' });
         await expectConcurrentUpdate(complete('idem_1', 201, { stale: true }));
         await complete('idem_2', 201, { fresh: true });
@@ -1504,7 +1504,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 200))).toBe(2);
         expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 200))).toBe(0);
         // the survivor is still held; the deleted ones are free (claimed even at a time before their old expiry)
-        expect(await claim('fp', 'idem_4', undefined, key('k3'))).toStrictEqual({ kind: 'in_progress' });
+        expect(await claim('fp', 'idem_4', undefined, key('k3'))).toStrictEqual({ kind: 'in_progress', recordId: 'idem_3' });
         expect(await claim('fp-other', 'idem_5', undefined, key('k2'))).toStrictEqual({ kind: 'claimed', recordId: 'idem_5' });
       });
     });

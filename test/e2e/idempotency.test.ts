@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StorageUnavailable, type Tx } from '../../src/app/ports/persistence.js';
 import { ManualClock } from '../../src/system/clock.js';
 import { createBody, snapshotCounts, startGateway, type TestGateway } from '../harness.js';
 
@@ -79,5 +80,36 @@ describe('Idempotency-Key', () => {
     expect(b.body).toEqual(a.body);
     const refunds = await t.api('GET', `/v1/payment-requests/${pr.id}/refunds`);
     expect(refunds.body.data).toHaveLength(1);
+  });
+
+  it('a key whose failed attempt the database could not free answers 503 while it cannot, not 409, and runs the request once it can', async () => {
+    // a database that refuses to write a payment request or free a key (a full disk, where a key's
+    // small claim still fitted): the attempt fails, and so does the release of its key
+    let refusing = true;
+    const refused = new Set(['insertPaymentRequest', 'releaseIdempotencyKey']);
+    const store = t.gateway.app.db;
+    const original = store.transaction.bind(store);
+    store.transaction = (work) => original((tx) => work(new Proxy(tx, {
+      get(target, name) {
+        const value = Reflect.get(target, name) as unknown;
+        if (typeof value !== 'function') return value;
+        if (refusing && refused.has(String(name))) return async () => { throw new StorageUnavailable(new Error('no space left on device')); };
+        return (value as (...args: unknown[]) => unknown).bind(target);
+      },
+    }) as Tx));
+    try {
+      const body = createBody(t, { allowConcurrent: true });
+      expect((await post('/v1/payment-requests', 'disk-full', body)).status).toBe(503);
+      const retry = await post('/v1/payment-requests', 'disk-full', body);
+      expect([retry.status, retry.body.code]).toEqual([503, 'service_unavailable']);
+      expect(retry.headers.get('retry-after')).toMatch(/^\d+$/);
+      // the database writes again: the retry frees the key itself and runs the request, at once
+      refusing = false;
+      const created = await post('/v1/payment-requests', 'disk-full', body);
+      expect(created.status).toBe(201);
+      expect((await post('/v1/payment-requests', 'disk-full', body)).body.id).toBe(created.body.id);
+    } finally {
+      store.transaction = original;
+    }
   });
 });

@@ -102,7 +102,8 @@ export type IdempotencyClaim =
   | { kind: 'claimed'; recordId: string }
   | { kind: 'replay'; response: StoredResponse }
   | { kind: 'mismatch' }
-  | { kind: 'in_progress' };
+  /** `recordId`: the record that holds the key (absent if it was released a moment ago). */
+  | { kind: 'in_progress'; recordId?: string };
 
 export interface IdempotencyScope {
   credentialId: string;
