@@ -140,8 +140,8 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     strictJson(request, body as string, (error, value) => (error ? done(new DomainError('invalid_json', `The body is not valid JSON: ${error.message}`), undefined) : done(null, value)));
   });
 
-  // first of all hooks: a request waits here, already read, while a turn of the event loop is full (http/turn-budget.ts)
-  const budget = turnBudget(REQUESTS_PER_TURN);
+  // first of all hooks: a request waits here, its headers read, while a turn of the event loop is full (http/turn-budget.ts)
+  const budget = turnBudget(REQUESTS_PER_TURN, (error) => fastify.log.error({ err: error }, 'a request failed to begin after waiting its turn'));
   fastify.addHook('onRequest', (_request, _reply, done) => budget.admit(done));
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);

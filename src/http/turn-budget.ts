@@ -15,7 +15,8 @@ export interface TurnBudget {
   admit(begin: Begin): void;
 }
 
-export function turnBudget(perTurn: number): TurnBudget {
+/** `onError`: what a request that failed to begin in a later turn threw (a bug after its admission). */
+export function turnBudget(perTurn: number, onError: (error: unknown) => void): TurnBudget {
   if (!Number.isInteger(perTurn) || perTurn < 1) throw new Error(`turnBudget: perTurn must be a positive integer, got ${perTurn}`);
   const waiting: Begin[] = [];
   let begun = 0; // in this turn
@@ -27,8 +28,14 @@ export function turnBudget(perTurn: number): TurnBudget {
     scheduled = false;
     const now = waiting.splice(0, perTurn);
     begun = now.length;
-    for (const begin of now) begin();
     if (waiting.length > 0 || begun > 0) schedule();
+    for (const begin of now) {
+      try {
+        begin();
+      } catch (error) {
+        onError(error); // and the others of the turn still begin
+      }
+    }
   };
   const schedule = () => {
     if (scheduled) return;

@@ -41,8 +41,11 @@ function compile(db: Kysely<Database>, key: string, arity: number, build: (...sl
 export async function runCompiled<R>(db: Kysely<Database>, key: string, args: readonly unknown[], build: (...slots: Placeholder[]) => Compilable<R>): Promise<QueryResult<R>> {
   const compiled = compile(db, key, args.length, build);
   const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
-  // each run is a query of its own to the plugins (storage/write-watch.ts), not the build's
-  return db.executeQuery<R>({ ...compiled, parameters, queryId: createQueryId() } as CompiledQuery<R>);
+  // each run is a query of its own to the plugins, which see its node as they see a built query's
+  // (storage/write-watch.ts counts a write by its kind, RETURNING or not)
+  const queryId = createQueryId();
+  db.getExecutor().transformQuery(compiled.query, queryId);
+  return db.executeQuery<R>({ ...compiled, parameters, queryId } as CompiledQuery<R>);
 }
 
 /** The first row of a compiled query, or undefined. */

@@ -215,8 +215,13 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           return { unchanged, afterNothing: tx.hasWritten() };
         });
         expect(before).toStrictEqual({ unchanged: true, afterNothing: false });
-        // a compiled write (the hot path's), a built one, and one of the dashboard's store each count
+        // a compiled write (the hot path's), a built one, one with RETURNING (SQLite gives no count
+        // for it) and one of the dashboard's store each count
+        await store.transaction((tx) => tx.insertChannelCommand({
+          id: 'cmd_w', kind: 'capture', paymentRequestId: 'pr_w', amount: 500, intent: {}, status: 'pending', outcome: null, createdAt: NOW, updatedAt: NOW,
+        }, null));
         const writes: Array<(tx: Tx) => Promise<unknown>> = [
+          async (tx) => expect(await tx.claimChannelCommands(NOW, 10, { owner: 'w1', until: NOW + MINUTE })).toHaveLength(1),
           async (tx) => {
             const request = (await tx.getPaymentRequest('pr_w'))!;
             await tx.updatePaymentRequest({ ...request, description: 'changed', version: request.version + 1 });

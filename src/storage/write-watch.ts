@@ -1,14 +1,15 @@
-// Whether a transaction has written anything yet, seen from what Kysely runs: a statement built to
-// insert, update, delete or merge that ran (whatever it then changed), or any statement the
-// database says changed rows (the hot queries, compiled once, reach the driver without being built
-// again; building one, without running it, writes nothing).
+// Whether a transaction has written anything yet, seen from what Kysely runs: a statement that
+// changed rows, by the count the driver gives, or an insert, update, delete or merge that ran
+// where it gives none (RETURNING on SQLite). A compiled query shows its node at each run
+// (storage/compiled.ts); building one without running it writes nothing. Not seen: a raw `sql`
+// write with RETURNING on SQLite, or a writing CTE (a SELECT at the top): write through the builder.
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 
 const WRITES = new Set<RootOperationNode['kind']>(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
 
 export class WriteWatch implements KyselyPlugin {
   written = false;
-  /** Writes built and not yet run (a compiled query is built once and run under other ids). */
+  /** Writes about to run, by query id (seen before they run, counted once they have). */
   private readonly built = new WeakSet<QueryId>();
 
   transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
@@ -17,7 +18,10 @@ export class WriteWatch implements KyselyPlugin {
   }
 
   async transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
-    if (this.built.has(queryId) || (result.numAffectedRows ?? 0n) > 0n) this.written = true;
+    // a write that changed no row wrote nothing; one whose count the driver does not give
+    // (RETURNING on SQLite) is taken to have written
+    const changed = result.numAffectedRows === undefined ? this.built.has(queryId) : result.numAffectedRows > 0n;
+    if (changed) this.written = true;
     return result;
   }
 }
