@@ -706,4 +706,9 @@ export class KyselyTx implements Tx {
     await this.db.insertInto('dialect_records').values(row)
       .onConflict((oc) => oc.columns(['dialect', 'kind', 'key']).doUpdateSet({ data: row.data, updated_at: row.updated_at })).execute();
   }
+  async addDialectRecord(record: DialectRecord) {
+    const added = await this.db.insertInto('dialect_records').values(rows.fromDialectRecord(record))
+      .onConflict((oc) => oc.columns(['dialect', 'kind', 'key']).doNothing()).returning('key').executeTakeFirst();
+    return added !== undefined;
+  }
 }

@@ -1266,6 +1266,35 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.listDialectRecords('toy', 'payment_request', [])).toEqual([]);
       });
 
+      it('adding a record claims its key once: a second add, even one begun while the first was uncommitted, writes nothing', async () => {
+        let release!: () => void;
+        const gate = new Promise<void>((resolve) => (release = resolve));
+        let firstAdded!: () => void;
+        const added = new Promise<void>((resolve) => (firstAdded = resolve));
+        const first = store.transaction(async (tx) => {
+          const wrote = await tx.addDialectRecord(record());
+          firstAdded();
+          await gate; // uncommitted while the second begins: PostgreSQL makes its insert wait for this one
+          return wrote;
+        });
+        await added;
+        const second = store.transaction((tx) => tx.addDialectRecord(record({ data: { other: true }, createdAt: NOW + 1, updatedAt: NOW + 1 })));
+        release();
+        expect([await first, await second]).toEqual([true, false]);
+        expect(await store.read.getDialectRecord('toy', 'payment_request', 'pr_1')).toStrictEqual(record());
+        expect(await store.transaction((tx) => tx.addDialectRecord(record({ kind: 'terminal' })))).toBe(true);
+      });
+
+      it('a key claimed in a transaction that fails is free again', async () => {
+        const boom = new Error('boom');
+        expect(await rejectionOf(store.transaction(async (tx) => {
+          expect(await tx.addDialectRecord(record())).toBe(true);
+          throw boom;
+        }))).toBe(boom);
+        expect(await store.transaction((tx) => tx.addDialectRecord(record({ data: { n: 2 } })))).toBe(true);
+        expect((await store.read.getDialectRecord('toy', 'payment_request', 'pr_1'))?.data).toEqual({ n: 2 });
+      });
+
       it('a record written in a transaction that fails is not kept', async () => {
         const boom = new Error('boom');
         expect(await rejectionOf(store.transaction(async (tx) => {

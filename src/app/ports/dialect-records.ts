@@ -21,4 +21,10 @@ export interface DialectRecordReads {
 export interface DialectRecordWrites {
   /** Writes the record, replacing one of the same dialect, kind and key. */
   putDialectRecord(record: DialectRecord): Promise<void>;
+  /**
+   * Writes the record only if none of the same dialect, kind and key exists, and says whether it
+   * did: a key the caller names (a POS's own payment id) is claimed once. A transaction still
+   * writing the same key is waited for, so of two concurrent claims exactly one wins.
+   */
+  addDialectRecord(record: DialectRecord): Promise<boolean>;
 }

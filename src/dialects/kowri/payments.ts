@@ -12,7 +12,7 @@ import { DomainError } from '../../core/errors.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import type { KowriCaller } from './credentials.js';
 import { channelChoiceOf, type Provider } from './pay-options.js';
-import { invoiceOf, requestOfTransaction, saveInvoice, saveTransaction, type Attempt, type Invoice } from './records.js';
+import { claimTransaction, invoiceOf, requestOfTransaction, saveInvoice, type Attempt, type Invoice } from './records.js';
 import { plainInvoice } from './render.js';
 
 export interface PaymentFields {
@@ -39,7 +39,9 @@ export async function startPayment(unit: Work, who: KowriCaller, requestId: stri
   const { request, now } = await loadCurrent(unit, who.caller, requestId);
   assertOpen(request);
   const { merchantId, livemode } = who.caller;
-  if (await requestOfTransaction(unit.tx, merchantId, livemode, input.transactionId))
+  // claimed before anything else is written: of two payments naming one transactionId at once (on
+  // two invoices), the database lets exactly one through
+  if (!(await claimTransaction(unit.tx, merchantId, livemode, input.transactionId, request.id, now)))
     throw new DomainError('already_exists', `transactionId ${input.transactionId} is already used; send a new transactionId for a new payment.`, 'transactionId');
   const walletRef = input.provider === 'CARD' || !input.walletRef ? null : input.walletRef;
   const choice = channelChoiceOf(input.provider, walletRef, amounts(request).outstanding ?? 0);
@@ -51,7 +53,6 @@ export async function startPayment(unit: Work, who: KowriCaller, requestId: stri
   };
   const next: Invoice = { ...invoice, attempts: [...invoice.attempts, attempt] };
   await saveInvoice(unit.tx, request.id, next, now, request.createdAt);
-  await saveTransaction(unit.tx, merchantId, livemode, input.transactionId, request.id, now);
   return { request: chosen, invoice: next, attempt };
 }
 

@@ -59,8 +59,9 @@ export async function requestOfTransaction(tx: ReadTx, merchantId: string, livem
   return typeof record?.data.requestId === 'string' ? record.data.requestId : null;
 }
 
-export async function saveTransaction(tx: Tx, merchantId: string, livemode: boolean, transactionId: string, requestId: string, now: number): Promise<void> {
-  await tx.putDialectRecord({ dialect: DIALECT, kind: 'transaction', key: transactionKey(merchantId, livemode, transactionId), data: { requestId }, createdAt: now, updatedAt: now });
+/** Records the transactionId as the request's, unless it is already some payment's (false then). */
+export async function claimTransaction(tx: Tx, merchantId: string, livemode: boolean, transactionId: string, requestId: string, now: number): Promise<boolean> {
+  return tx.addDialectRecord({ dialect: DIALECT, kind: 'transaction', key: transactionKey(merchantId, livemode, transactionId), data: { requestId }, createdAt: now, updatedAt: now });
 }
 
 /** The invoice a return link's token stands for (made before the request, so the link can be its redirectUrl). */

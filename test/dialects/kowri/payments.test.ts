@@ -102,6 +102,22 @@ describe('mobile money: asynchronous', () => {
   });
 });
 
+describe('one transactionId, one payment', () => {
+  it('payments naming the same transactionId on several invoices at once: exactly one is taken, the others are refused and leave their invoices untouched', async () => {
+    const orderIds = ['race-1', 'race-2', 'race-3', 'race-4', 'race-5', 'race-6'];
+    const invoices = await Promise.all(orderIds.map((id) => open(id)));
+    const answers = await Promise.all(invoices.map((invoice) => momo(invoice.invoiceNum, 'tx-race')));
+    const taken = answers.filter((a) => a.body.result?.status === 'PENDING');
+    expect(taken).toHaveLength(1);
+    for (const refused of answers.filter((a) => a !== taken[0]))
+      expect(refused.body).toMatchObject({ success: false, statusCode: 'INVALID_REQUEST', statusMessage: expect.stringContaining('transactionId tx-race is already used') });
+    const winner = taken[0]!.body.result.invoiceNum;
+    expect((await checkStatus(t, 'tx-race')).body.result).toMatchObject({ status: 'PENDING', transactionId: 'tx-race', orderId: orderIds[invoices.findIndex((i) => i.invoiceNum === winner)] });
+    for (const invoice of invoices.filter((i) => i.invoiceNum !== winner))
+      expect(await nativeOf(invoice.invoiceNum)).toMatchObject({ status: 'created', paymentMethod: null });
+  });
+});
+
 describe('card: a redirect to the pay page', () => {
   it('processPayment with CARD answers PENDING with a token and a redirectUrl to posgate\'s pay page; the patron pays there', async () => {
     const invoice = await open('pay-card-1', '40');
