@@ -1,4 +1,5 @@
 // The environment, parsed and validated once. Every setting has a zero-setup default.
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
@@ -6,6 +7,24 @@ import { z } from 'zod';
 export const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
 /** A true/false environment variable. */
 export const flagFrom = (fallback: boolean) => z.enum(['true', 'false']).default(fallback ? 'true' : 'false').transform((v) => v === 'true');
+
+/** An address, or a CIDR range (10.0.0.0/8, fd00::/8). */
+function isAddressOrRange(entry: string): boolean {
+  const [address = '', bits, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
+}
+
+/** TRUST_PROXY: a number of proxy hops, or the proxies' addresses and CIDR ranges, comma-separated. */
+const TrustProxy = z.string().trim().min(1).transform((value, ctx) => {
+  if (/^\d+$/.test(value)) return Number(value);
+  const entries = value.split(',').map((entry) => entry.trim());
+  const wrong = entries.find((entry) => !isAddressOrRange(entry));
+  if (wrong === undefined) return entries;
+  ctx.addIssue({ code: 'custom', message: `TRUST_PROXY must be a number of hops or addresses and CIDR ranges, comma-separated; "${wrong}" is neither` });
+  return z.NEVER;
+});
 
 const Env = z.object({
   PORT: intFrom(8080, 0).pipe(z.number().max(65535)),
@@ -21,6 +40,7 @@ const Env = z.object({
   DELIVERY_LEASE_MS: intFrom(60_000, 1000),
   WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).optional(),
   PUBLIC_URL: z.url().optional(),
+  TRUST_PROXY: TrustProxy.optional(),
   POSGATE_ADMIN_TOKEN: z.string().min(16, 'POSGATE_ADMIN_TOKEN must be at least 16 characters').optional(),
   POSGATE_SECRET_KEY: z.string().optional(),
   SANDBOX_AUTOPAY_MS: z.coerce.number().int().min(0).optional(),
@@ -54,6 +74,12 @@ export interface Config {
   webhookTimeoutMs: number;
   /** Where patrons and POS reach this gateway (payUrl, printed links). */
   publicUrl: string | null;
+  /**
+   * The proxies whose X-Forwarded-For (and -Proto, -Host) are believed: a request from one of
+   * them counts as coming from the address it forwards for (sign-in limits, logs). A number is the
+   * hops trusted whoever they are; null believes no such header (anyone could write it).
+   */
+  trustProxy: number | string[] | null;
   adminToken: string | null;
   /** 32-byte key (base64 or hex) sealing secrets at rest; generated into DATA_DIR when absent. */
   secretKey: string | null;
@@ -102,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     deliveryLeaseMs: e.DELIVERY_LEASE_MS,
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS ?? Math.min(DEFAULT_WEBHOOK_TIMEOUT_MS, Math.floor(e.DELIVERY_LEASE_MS / 2)),
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
+    trustProxy: e.TRUST_PROXY ?? null,
     adminToken: e.POSGATE_ADMIN_TOKEN ?? null,
     secretKey: e.POSGATE_SECRET_KEY ?? null,
     autopayMs: e.SANDBOX_AUTOPAY_MS ?? null,

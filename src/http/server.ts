@@ -36,6 +36,8 @@ export interface ServerDeps {
   secretParameters?: readonly string[];
   /** Where clients reach this server (the documents' `servers`), read per request. */
   publicUrl?: () => string;
+  /** The proxies whose X-Forwarded-* headers are believed (config's TRUST_PROXY); none by default. */
+  trustProxy?: number | string[] | null;
   /** The API surfaces under a prefix of their own: out of the native document; those with `openapi` get one of their own. */
   prefixed?: readonly PrefixedSurface[];
 }
@@ -117,6 +119,8 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     // request URLs are logged with every secret parameter replaced, whichever logger was handed in
     loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer(secretParameterNames(deps.secretParameters)) } }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
+    // without it the client is the socket's peer: a forwarded-for header is anyone's to write
+    trustProxy: deps.trustProxy ?? false,
     genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
     requestIdHeader: false,
     return503OnClosing: true,

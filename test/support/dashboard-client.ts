@@ -12,7 +12,8 @@ export class DashboardClient {
   /** The CSRF token of the last page that had a form. */
   csrf = '';
 
-  constructor(readonly baseUrl: string) {}
+  /** `headers` go with every request (a proxy's X-Forwarded-For, …). */
+  constructor(readonly baseUrl: string, readonly headers: Record<string, string> = {}) {}
 
   private remember(headers: Headers): void {
     for (const line of headers.getSetCookie()) {
@@ -38,7 +39,7 @@ export class DashboardClient {
   }
 
   async get(path: string, headers: Record<string, string> = {}): Promise<DashResponse> {
-    return this.wrap(await fetch(this.baseUrl + path, { redirect: 'manual', headers: { accept: 'text/html', cookie: this.cookieHeader(), ...headers } }));
+    return this.wrap(await fetch(this.baseUrl + path, { redirect: 'manual', headers: { ...this.headers, accept: 'text/html', cookie: this.cookieHeader(), ...headers } }));
   }
 
   /** Posts a form; the page's CSRF token is added unless `fields` sets _csrf (or `csrf: false`). */
@@ -46,7 +47,7 @@ export class DashboardClient {
     const body = new URLSearchParams(options.csrf === false || '_csrf' in fields ? fields : { _csrf: this.csrf, ...fields });
     return this.wrap(await fetch(this.baseUrl + path, {
       method: 'POST', redirect: 'manual', body: body.toString(),
-      headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', cookie: this.cookieHeader() },
+      headers: { ...this.headers, 'content-type': 'application/x-www-form-urlencoded', accept: 'text/html', cookie: this.cookieHeader() },
     }));
   }
 
