@@ -51,6 +51,12 @@ export interface PrefixedSurface {
 /** The server's maximum path parameter length: long enough that an over-long id reaches the route's schema and gets a problem+json 400. */
 const MAX_PARAM_LENGTH = 1000;
 
+/** Fastify's trust setting: a number of hops becomes the check Fastify makes of one (its types take no number). */
+function trustedProxies(setting: number | string[] | null): string[] | boolean | ((address: string, hop: number) => boolean) {
+  if (typeof setting === 'number') return (_address, hop) => hop < setting;
+  return setting ?? false;
+}
+
 /** An API surface (the native API, a provider dialect, …): registers its routes on the server. */
 export type Surface = (fastify: FastifyInstance) => Promise<void>;
 
@@ -120,7 +126,7 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer(secretParameterNames(deps.secretParameters)) } }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     // without it the client is the socket's peer: a forwarded-for header is anyone's to write
-    trustProxy: deps.trustProxy ?? false,
+    trustProxy: trustedProxies(deps.trustProxy ?? null),
     genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
     requestIdHeader: false,
     return503OnClosing: true,
