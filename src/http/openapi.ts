@@ -11,7 +11,7 @@ interface Parameter { in: string; name: string; required?: boolean }
 interface Operation {
   operationId?: string;
   parameters?: Parameter[];
-  requestBody?: { content?: Record<string, { schema?: Schema }> };
+  requestBody?: { required?: boolean; content?: Record<string, { schema?: Schema }> };
   responses?: Record<string, Record<string, unknown>>;
   'x-errors'?: ErrorCode[];
 }
@@ -85,6 +85,44 @@ function pruneSchemas(document: OpenApiDocument): void {
   for (const name of Object.keys(schemas)) if (!used.has(name)) delete schemas[name];
 }
 
+// Which request bodies a client may leave out. The server reads a missing body of a POST, PUT or
+// PATCH as {} (server.ts), so a body is optional exactly when {} passes its schema: an action
+// whose fields all have defaults (cancel, capture, void, …). @fastify/swagger marks every body
+// required, which would make a generated client send `{}` for nothing.
+
+/** Whether `{}` is valid against `schema` (JSON Schema as the documents use it; $refs local). */
+export function acceptsEmptyObject(schema: Record<string, unknown> | undefined, document: OpenApiDocument, seen = new Set<string>()): boolean {
+  if (!schema) return true;
+  if (typeof schema.$ref === 'string') {
+    const name = schema.$ref.replace('#/components/schemas/', '');
+    if (seen.has(name)) return false; // a cycle says nothing about {}: keep the body required
+    return acceptsEmptyObject(document.components?.schemas?.[name], document, new Set([...seen, name]));
+  }
+  const accepts = (branch: unknown) => acceptsEmptyObject(branch as Record<string, unknown>, document, seen);
+  if (Array.isArray(schema.allOf) && !schema.allOf.every(accepts)) return false;
+  if (Array.isArray(schema.anyOf) && !schema.anyOf.some(accepts)) return false;
+  if (Array.isArray(schema.oneOf) && schema.oneOf.filter(accepts).length !== 1) return false;
+  // what these documents never use, {} is not judged against: the body stays required
+  if ('not' in schema || 'if' in schema || 'const' in schema || 'enum' in schema) return false;
+  const types = schema.type === undefined ? ['object'] : ([] as unknown[]).concat(schema.type);
+  if (!types.includes('object')) return false;
+  if (Array.isArray(schema.required) && schema.required.length > 0) return false;
+  return !(typeof schema.minProperties === 'number' && schema.minProperties > 0);
+}
+
+/** Marks each operation's body required or not by its schemas (every content type must take {}). */
+export function markOptionalBodies<T extends OpenApiDocument>(document: T): T {
+  for (const pathItem of Object.values(document.paths ?? {})) {
+    for (const method of HTTP_METHODS) {
+      const body = pathItem[method]?.requestBody;
+      if (!body) continue;
+      const contents = Object.values(body.content ?? {});
+      body.required = contents.length === 0 || !contents.every((content) => acceptsEmptyObject(content.schema, document));
+    }
+  }
+  return document;
+}
+
 /** Adds every operation's error responses and the headers every answer carries. */
 export function completeDocument<T extends OpenApiDocument>(document: T): T {
   const components = (document.components ??= {});
@@ -114,5 +152,5 @@ export function completeDocument<T extends OpenApiDocument>(document: T): T {
     }
   }
   pruneSchemas(document);
-  return document;
+  return markOptionalBodies(document);
 }

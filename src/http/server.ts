@@ -13,7 +13,7 @@ import { requestSerializer, secretParameterNames } from '../observability/logger
 import type { Metrics } from '../observability/metrics.js';
 import { toDomainError } from '../dialects/shared/errors.js';
 import { indexRoutes } from './allowed-methods.js';
-import { completeDocument, type OpenApiDocument } from './openapi.js';
+import { completeDocument, markOptionalBodies, type OpenApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 import { turnBudget } from './turn-budget.js';
 
@@ -113,7 +113,7 @@ async function registerDocuments(fastify: FastifyInstance, deps: ServerDeps): Pr
       },
       transform: (input) => (underPrefix(input.url, surface.prefix) ? jsonSchemaTransform(input) : { schema: { hide: true }, url: input.url }),
       // its own schemas only: the native API's named schemas are not part of a dialect's document
-      transformObject: createJsonSchemaTransformObject({ schemaRegistry: z.registry() }),
+      transformObject: (input) => markOptionalBodies(createJsonSchemaTransformObject({ schemaRegistry: z.registry() })(input) as OpenApiDocument) as ReturnType<typeof jsonSchemaTransformObject>,
     });
     const document = () => (fastify as unknown as Record<string, () => object>)[decorator]!();
     fastify.get(`${surface.prefix}/openapi.json`, { schema: { hide: true } }, async () => ({ ...document(), servers: servers() }));

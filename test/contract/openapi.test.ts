@@ -11,7 +11,7 @@ import { NATIVE_STATUS } from '../../src/http/error-statuses.js';
 import { HTTP_METHODS } from '../../src/http/openapi.js';
 import { DOCUMENT_PATH } from '../../scripts/openapi.js';
 import { toy } from '../dialects/toy/toy-dialect.js';
-import { createBody, startGateway, type ApiResponse, type TestGateway } from '../harness.js';
+import { ADMIN_TOKEN, createBody, startGateway, type ApiResponse, type TestGateway } from '../harness.js';
 
 let t: TestGateway;
 let doc: any;
@@ -101,6 +101,27 @@ describe('the native OpenAPI document', () => {
     expect(currency.enum).toContain('NZD');
     expect(currency.enum).not.toContain('XXX');
     expect(doc.paths['/v1/short-codes/{code}'].get.parameters[0].schema.pattern).toBeTruthy();
+  });
+
+  it('marks a body required exactly where the server refuses a request without one (it reads none as {})', async () => {
+    // a gateway of its own: the optional ones run (a signing key is rotated, a patron made)
+    const fresh = await startGateway();
+    try {
+      const optional: string[] = [];
+      for (const { path, method, op } of operations()) {
+        if (!op.requestBody) continue;
+        const pathParams = [...path.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+        const answer = await fresh.api(method.toUpperCase(), path.replace(/\{[^}]+\}/g, 'nothing'), { key: path.startsWith('/admin/') ? ADMIN_TOKEN : undefined });
+        const refusedForBody = answer.status === 400 && !pathParams.includes(answer.body.param);
+        expect(refusedForBody, `${method} ${path}: ${answer.status} ${answer.body?.code} ${answer.body?.param}`).toBe(op.requestBody.required);
+        if (!refusedForBody) expect(answer.status, `${method} ${path}`).toBeLessThan(500);
+        if (!op.requestBody.required) optional.push(op.operationId);
+      }
+      expect(optional).toEqual(expect.arrayContaining(['cancelPaymentRequest', 'capturePaymentRequest', 'voidPaymentRequest', 'cancelRefund', 'redeliverEvent']));
+      expect(optional).not.toContain('createPaymentRequest');
+    } finally {
+      await fresh.close();
+    }
   });
 
   it('has no ambiguous paths', () => {

@@ -147,6 +147,8 @@ describe("Centrapay's OpenAPI document", () => {
     expect(op('post', '/centrapay/api/payment-requests/{id}/confirm').requestBody.content['application/json'].schema.properties.lineItems.minItems).toBe(1);
     // the bodyless actions take {} or nothing
     expect(op('post', '/centrapay/api/payment-requests/{id}/cancel').requestBody.content['application/json'].schema.required).toBeUndefined();
+    expect(op('post', '/centrapay/api/payment-requests/{id}/cancel').requestBody.required).toBe(false);
+    expect(op('post', '/centrapay/api/payment-requests').requestBody.required).toBe(true);
     expectRefused(await cp.call('POST', '/payment-requests/pr_nothing/cancel'), 403, 'PAYMENT_REQUEST_NOT_FOUND');
     // a documented query pattern is the route's check
     expectMalformed(await cp.paymentActivities({ pageKey: 'abc' }), 'pageKey');
