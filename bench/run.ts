@@ -19,7 +19,7 @@ import { operationsTable, type OperationCounts } from './operations.js';
 import { assertLoopbackDatabase, BENCH_PG_URL, checkDatabase, dropSchema, freshSchemaName, redactedUrl } from './postgres.js';
 import { startPosgateProcess, type PosgateProcess } from './processes.js';
 import {
-  combineThroughput, createOneRequest, runOneLifecycle, runThroughput,
+  busyWhile, combineThroughput, createOneRequest, runOneLifecycle, runThroughput,
   type LifecycleResult, type LifecycleTarget, type ThroughputResult,
 } from './scenarios.js';
 import { countOnFreshGateway } from './statements.js';
@@ -155,7 +155,7 @@ interface Measured<T> {
  * processes on one database: the connections and lifecycle workers are split evenly across them,
  * and all processes are loaded at the same time.
  */
-async function measure(label: string | null, targets: LifecycleTarget[], seconds: number): Promise<PosgateFigures> {
+async function measure(label: string | null, targets: LifecycleTarget[], seconds: number, inThisThread: boolean): Promise<PosgateFigures> {
   const prefix = label === null ? 'bench: ' : `bench: [${label}] `;
   for (const target of targets) await runOneLifecycle(target); // fail fast, with a clear message, if the API does not answer as expected
 
@@ -165,12 +165,13 @@ async function measure(label: string | null, targets: LifecycleTarget[], seconds
   process.stderr.write(`${prefix}A  create payment request (autocannon${split})...\n`);
   const runs = await Promise.all(targets.map((target) => runThroughput({
     url: `${target.baseUrl}/v1/payment-requests`, headers: { authorization: `Bearer ${target.secretKey}` }, body: createBody(target),
-    connections, seconds, warmupSeconds: WARMUP_SECONDS, workers: AUTOCANNON_WORKERS,
+    connections, seconds, warmupSeconds: WARMUP_SECONDS, workers: AUTOCANNON_WORKERS, inThisThread,
   })));
 
   process.stderr.write(`${prefix}B  full lifecycle (create, pay, read, refund)...\n`);
   for (let i = 0; i < WARMUP_LIFECYCLES; i++) await runOneLifecycle(targets[i % targets.length] as LifecycleTarget); // warm the pay/read/refund paths
-  const lifecycle = await runLifecyclesInThread(targets, LIFECYCLE_WORKERS, seconds);
+  const { value: lifecycle, busyMs } = await busyWhile(() => runLifecyclesInThread(targets, LIFECYCLE_WORKERS, seconds));
+  if (inThisThread && lifecycle.completed > 0) lifecycle.threadMsPerLifecycle = busyMs / lifecycle.completed;
 
   // R: every process reads the same request (one database); autocannon gets a warm-up run of its own
   const id = await createOneRequest(targets[0] as LifecycleTarget);
@@ -180,7 +181,7 @@ async function measure(label: string | null, targets: LifecycleTarget[], seconds
     process.stderr.write(`${prefix}R  read one payment request (GET, ${targets.length > 1 ? `${targets.length} × ${perTarget}` : total} connections)...\n`);
     const readRuns = await Promise.all(targets.map((target) => runThroughput({
       url: `${target.baseUrl}/v1/payment-requests/${id}`, method: 'GET', headers: { authorization: `Bearer ${target.secretKey}` },
-      connections: perTarget, seconds, warmupSeconds: WARMUP_SECONDS, workers: AUTOCANNON_WORKERS, slowerThanMs: SLOW_MS,
+      connections: perTarget, seconds, warmupSeconds: WARMUP_SECONDS, workers: AUTOCANNON_WORKERS, slowerThanMs: SLOW_MS, inThisThread,
     })));
     reads[total] = readRuns.length > 1 ? combineThroughput(readRuns) : (readRuns[0] as ThroughputResult);
   }
@@ -199,7 +200,7 @@ async function inProcess(label: string | null, env: Record<string, string>, seco
     assertLoopback(baseUrl, 'posgate');
     process.stderr.write(`${describe(baseUrl)}\n`);
     const { secretKey, terminalId } = gateway.demo.native;
-    const figures = await measure(label, [{ baseUrl, secretKey, terminalId }], seconds);
+    const figures = await measure(label, [{ baseUrl, secretKey, terminalId }], seconds, true);
     return { figures, memory: [await memory.stop()] };
   } finally {
     await memory.stop();
@@ -298,7 +299,7 @@ async function childProcesses(label: string, databaseUrl: string, schema: string
   process.stderr.write(`bench: [${label}] posgate processes ${processes.map((p) => `${p.url} (pid ${p.pid})`).join(', ')}, schema ${schema}\n`);
   const credentials = await demoCredentials(processes[0]?.url ?? '', shared.POSGATE_ADMIN_TOKEN);
   const watches = processes.map((p, i) => watchMemory(`${label} process ${i + 1}: A, B, R (pid ${p.pid})`, p.pid));
-  const figures = await measure(label, processes.map((p) => ({ baseUrl: p.url, ...credentials })), seconds);
+  const figures = await measure(label, processes.map((p) => ({ baseUrl: p.url, ...credentials })), seconds, false);
   const memory = await Promise.all(watches.map((watch) => watch.stop()));
   await Promise.all(stops.map((stop) => stop()));
   return { figures, memory };
@@ -319,6 +320,9 @@ async function withSchema<T>(databaseUrl: string, work: (schema: string) => Prom
 
 /** R's extra figures: the slowest response and how many took over SLOW_MS (timeouts included). */
 const readTail = (r: ThroughputResult) => `max ${num(r.latencyMaxMs)} ms, ${int(r.slowResponses ?? 0)} over ${SLOW_MS / 1000} s`;
+/** This thread's busy time per response (in-process servers only; '–' for child processes). */
+const threadCost = (r: ThroughputResult) => (r.threadMicrosPerRequest === undefined ? '–' : int(r.threadMicrosPerRequest));
+const lifecycleCost = (l: LifecycleResult) => (l.threadMsPerLifecycle === undefined ? '–' : l.threadMsPerLifecycle.toFixed(2));
 /** D in one cell: events/s, and "(incomplete)" when the time limit ran out first. */
 const drainCell = (d: DrainResult) => `${int(d.eventsPerSecond)}${d.complete ? '' : ' (incomplete)'}`;
 
@@ -332,6 +336,8 @@ function table(seconds: number, sqlite: PosgateFigures, bare: ThroughputResult, 
   ];
   const extra = [
     ['posgate / bare', ratio.toFixed(2)],
+    ['server thread, µs per create / read (50) / bare', [create, sqlite.reads[50], bare].map(threadCost).join(' / ')],
+    ['server thread, ms per lifecycle', lifecycleCost(lifecycle)],
     ['read / bare (50 conn)', (bare.requestsPerSecond > 0 ? sqlite.reads[50].requestsPerSecond / bare.requestsPerSecond : 0).toFixed(2)],
     ...READ_CONNECTIONS.map((c) => [`read, ${c} conn`, readTail(sqlite.reads[c])]),
     ['non-2xx responses', `create ${int(create.non2xx)}, read ${READ_CONNECTIONS.map((c) => int(sqlite.reads[c].non2xx)).join(' / ')}, baseline ${int(bare.non2xx)}`],
@@ -368,17 +374,21 @@ function sideBySide(seconds: number, columns: Column[], bare: ThroughputResult):
     ['lifecycle /s', ...columns.map((c) => int(c.figures.lifecycle.perSecond))],
     ['lifecycle p50 / p99 ms', ...columns.map((c) => pair(c.figures.lifecycle.latencyP50Ms, c.figures.lifecycle.latencyP99Ms))],
     ['posgate / bare', ...columns.map((c) => (bare.requestsPerSecond > 0 ? c.figures.create.requestsPerSecond / bare.requestsPerSecond : 0).toFixed(2))],
+    ['create  server thread µs each', ...columns.map((c) => threadCost(c.figures.create))],
+    ['lifecycle  server thread ms each', ...columns.map((c) => lifecycleCost(c.figures.lifecycle))],
     ...READ_CONNECTIONS.flatMap((n): Array<[string, ...string[]]> => [
       [`read ${n} conn  req/s`, ...columns.map((c) => int(c.figures.reads[n].requestsPerSecond))],
       [`read ${n} conn  p50 / p99 / max ms`, ...columns.map((c) => `${pair(c.figures.reads[n].latencyP50Ms, c.figures.reads[n].latencyP99Ms)} / ${num(c.figures.reads[n].latencyMaxMs)}`)],
       [`read ${n} conn  over ${SLOW_MS / 1000} s`, ...columns.map((c) => int(c.figures.reads[n].slowResponses ?? 0))],
     ]),
     ['read / bare (50 conn)', ...columns.map((c) => (bare.requestsPerSecond > 0 ? c.figures.reads[50].requestsPerSecond / bare.requestsPerSecond : 0).toFixed(2))],
+    ['read 50 conn  server thread µs each', ...columns.map((c) => threadCost(c.figures.reads[50]))],
     ['webhooks delivered /s', ...columns.map((c) => (c.webhooks ? int(c.webhooks.deliveredPerSecond) : '–'))],
     ['commit→delivery p50 / p99 ms', ...columns.map((c) => (c.webhooks ? pair(c.webhooks.latencyP50Ms, c.webhooks.latencyP99Ms) : '–'))],
     [`delivery alone events/s (${int(DELIVERY_BACKLOG)})`, ...columns.map((c) => (c.drain ? drainCell(c.drain) : '–'))],
     ['bare Fastify req/s', int(bare.requestsPerSecond)],
     ['bare Fastify p50 / p99 ms', pair(bare.latencyP50Ms, bare.latencyP99Ms)],
+    ['bare Fastify server thread µs each', threadCost(bare)],
   ];
   const first = Math.max(...rows.map((row) => row[0].length)) + 2;
   const cell = Math.max(...rows.flatMap((row) => row.slice(1).map((value) => value.length))) + 4;
@@ -456,7 +466,7 @@ async function main(args: string[]): Promise<void> {
     assertLoopback(bareServer.url, 'bare Fastify');
     const bare = await runThroughput({
       url: `${bareServer.url}/v1/payment-requests`, headers: {}, body: sqlite.createBody,
-      connections: CONNECTIONS, seconds, warmupSeconds: WARMUP_SECONDS, workers: AUTOCANNON_WORKERS,
+      connections: CONNECTIONS, seconds, warmupSeconds: WARMUP_SECONDS, workers: AUTOCANNON_WORKERS, inThisThread: true,
     });
     await closeBare();
 

@@ -20,6 +20,8 @@ export interface ThroughputResult {
   timeouts: number;
   /** Status code → count, to explain any non-2xx. */
   statusCodes: Record<string, number>;
+  /** µs this thread was busy per response, when the server runs in it (`inThisThread`). */
+  threadMicrosPerRequest?: number;
 }
 
 export interface ThroughputRun {
@@ -35,6 +37,19 @@ export interface ThroughputRun {
   workers: number;
   /** Count the responses slower than this (ms), e.g. 1000; the measured run only, not the warm-up. */
   slowerThanMs?: number;
+  /** The server runs in this thread (the load in autocannon's workers): report its busy time per response. */
+  inThisThread?: boolean;
+}
+
+/**
+ * `run`, and how long this thread was busy meanwhile (its event loop's active time, synchronous
+ * SQLite and its fsyncs included). With the server alone in this thread, that is the server's
+ * cost: steadier than a rate on a machine whose speed varies from minute to minute.
+ */
+export async function busyWhile<T>(run: () => Promise<T>): Promise<{ value: T; busyMs: number }> {
+  const start = performance.eventLoopUtilization();
+  const value = await run();
+  return { value, busyMs: performance.eventLoopUtilization(start).active };
 }
 
 /** Seconds before autocannon gives up on a request (counted as a timeout, and as slow). */
@@ -52,19 +67,15 @@ export async function runThroughput(run: ThroughputRun): Promise<ThroughputResul
     timeout: TIMEOUT_SECONDS,
     ...(run.workers > 0 ? { workers: run.workers } : {}),
   };
-  let slow: Int32Array | null = null;
-  let result: autocannon.Result;
-  if (run.slowerThanMs === undefined) {
-    result = await autocannon({ ...base, duration: run.seconds, ...(run.warmupSeconds > 0 ? { warmup: { connections: run.connections, duration: run.warmupSeconds } } : {}) });
-  } else {
-    // the slow count is taken by a setupClient module in the worker thread (bench/slow-responses.cjs);
-    // autocannon would run it in its warm-up too, so the warm-up is a run of its own, without it
-    if (run.workers < 1) throw new Error('runThroughput: slowerThanMs needs autocannon workers (its setupClient is a module path)');
-    if (run.warmupSeconds > 0) await autocannon({ ...base, duration: run.warmupSeconds });
-    const counter = new SharedArrayBuffer(4);
-    slow = new Int32Array(counter);
-    result = await autocannon({ ...base, duration: run.seconds, setupClient: SLOW_RESPONSES_MODULE, slowResponses: { counter, thresholdMs: run.slowerThanMs } });
-  }
+  if (run.workers < 1 && (run.slowerThanMs !== undefined || run.inThisThread))
+    throw new Error('runThroughput: slowerThanMs and inThisThread need autocannon workers (the load must not run in this thread)');
+  // the warm-up is a run of its own: the slow count (taken by a setupClient module in the worker
+  // thread, bench/slow-responses.cjs) and this thread's busy time cover the measured run only
+  if (run.warmupSeconds > 0) await autocannon({ ...base, duration: run.warmupSeconds });
+  const slow = run.slowerThanMs === undefined ? null : new Int32Array(new SharedArrayBuffer(4));
+  const counting = slow ? { setupClient: SLOW_RESPONSES_MODULE, slowResponses: { counter: slow.buffer, thresholdMs: run.slowerThanMs } } : {};
+  const { value: result, busyMs } = await busyWhile(() => autocannon({ ...base, duration: run.seconds, ...counting }));
+  const responses = result['2xx'] + result.non2xx;
   const statusCodes = Object.fromEntries(Object.entries(result.statusCodeStats).map(([code, stat]) => [code, stat.count]));
   return {
     requestsPerSecond: result.requests.average,
@@ -77,6 +88,7 @@ export async function runThroughput(run: ThroughputRun): Promise<ThroughputResul
     errors: result.errors,
     timeouts: result.timeouts,
     statusCodes,
+    ...(run.inThisThread && responses > 0 ? { threadMicrosPerRequest: (busyMs * 1000) / responses } : {}),
   };
 }
 
@@ -117,6 +129,8 @@ export interface LifecycleResult {
   elapsedSeconds: number;
   latencyP50Ms: number;
   latencyP99Ms: number;
+  /** ms the server's thread was busy per lifecycle, when the server runs in the bench's main thread. */
+  threadMsPerLifecycle?: number;
 }
 
 export class UnexpectedResponse extends Error {}

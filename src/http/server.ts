@@ -27,6 +27,8 @@ const RETRY_AFTER_SECONDS = 2;
  * what a group commit carries.
  */
 const REQUESTS_PER_TURN = 16;
+/** Requests begun per turn while connections are being accepted: each waiting one needs a turn. */
+const REQUESTS_PER_TURN_WHILE_ACCEPTING = 2;
 
 export interface ServerDeps {
   app: App;
@@ -151,7 +153,11 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
   });
 
   // first of all hooks: a request waits here, its headers read, while a turn of the event loop is full (http/turn-budget.ts)
-  const budget = turnBudget(REQUESTS_PER_TURN, (error) => fastify.log.error({ err: error }, 'a request failed to begin after waiting its turn'));
+  const budget = turnBudget({
+    perTurn: REQUESTS_PER_TURN, whileAccepting: REQUESTS_PER_TURN_WHILE_ACCEPTING,
+    onError: (error) => fastify.log.error({ err: error }, 'a request failed to begin after waiting its turn'),
+  });
+  fastify.server.on('connection', () => budget.accepted());
   fastify.addHook('onRequest', (_request, _reply, done) => budget.admit(done));
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header('Request-Id', request.id);
