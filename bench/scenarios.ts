@@ -44,7 +44,8 @@ export interface ThroughputRun {
 /**
  * `run`, and how long this thread was busy meanwhile (its event loop's active time, synchronous
  * SQLite and its fsyncs included). With the server alone in this thread, that is the server's
- * cost: steadier than a rate on a machine whose speed varies from minute to minute.
+ * cost per operation: it tells a request that waits (unchanged) from one that costs more (higher),
+ * though on a VM whose speed varies it varies as much as a rate.
  */
 export async function busyWhile<T>(run: () => Promise<T>): Promise<{ value: T; busyMs: number }> {
   const start = performance.eventLoopUtilization();

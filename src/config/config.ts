@@ -16,13 +16,15 @@ function isAddressOrRange(entry: string): boolean {
   return bits === undefined || (/^\d{1,3}$/.test(bits) && Number(bits) <= (version === 4 ? 32 : 128));
 }
 
-/** TRUST_PROXY: a number of proxy hops, or the proxies' addresses and CIDR ranges, comma-separated. */
+/**
+ * TRUST_PROXY: the proxies' addresses and CIDR ranges, comma-separated. Not a number of hops: that
+ * would believe whoever connects directly (Fastify refuses it for that reason).
+ */
 const TrustProxy = z.string().trim().min(1).transform((value, ctx) => {
-  if (/^\d+$/.test(value)) return Number(value);
   const entries = value.split(',').map((entry) => entry.trim());
   const wrong = entries.find((entry) => !isAddressOrRange(entry));
   if (wrong === undefined) return entries;
-  ctx.addIssue({ code: 'custom', message: `TRUST_PROXY must be a number of hops or addresses and CIDR ranges, comma-separated; "${wrong}" is neither` });
+  ctx.addIssue({ code: 'custom', message: `TRUST_PROXY must be the proxies' addresses and CIDR ranges, comma-separated; "${wrong}" is neither` });
   return z.NEVER;
 });
 
@@ -76,10 +78,10 @@ export interface Config {
   publicUrl: string | null;
   /**
    * The proxies whose X-Forwarded-For (and -Proto, -Host) are believed: a request from one of
-   * them counts as coming from the address it forwards for (sign-in limits, logs). A number is the
-   * hops trusted whoever they are; null believes no such header (anyone could write it).
+   * them counts as coming from the address it forwards for (sign-in limits, logs); null believes no
+   * such header (anyone could write it).
    */
-  trustProxy: number | string[] | null;
+  trustProxy: string[] | null;
   adminToken: string | null;
   /** 32-byte key (base64 or hex) sealing secrets at rest; generated into DATA_DIR when absent. */
   secretKey: string | null;

@@ -22,6 +22,8 @@ export interface OpenApiDocument {
 }
 
 export const HTTP_METHODS = ['get', 'put', 'post', 'delete', 'patch', 'head', 'options', 'trace'] as const;
+/** The methods whose missing body the server reads as {} (server.ts): only theirs can be optional. */
+export const EMPTY_BODY_METHODS = ['post', 'put', 'patch'] as const;
 
 const PROBLEM = '#/components/schemas/Problem';
 
@@ -91,7 +93,7 @@ function pruneSchemas(document: OpenApiDocument): void {
 // required, which would make a generated client send `{}` for nothing.
 
 /** Whether `{}` is valid against `schema` (JSON Schema as the documents use it; $refs local). */
-export function acceptsEmptyObject(schema: Record<string, unknown> | undefined, document: OpenApiDocument, seen = new Set<string>()): boolean {
+function acceptsEmptyObject(schema: Record<string, unknown> | undefined, document: OpenApiDocument, seen = new Set<string>()): boolean {
   if (!schema) return true;
   if (typeof schema.$ref === 'string') {
     const name = schema.$ref.replace('#/components/schemas/', '');
@@ -117,7 +119,8 @@ export function markOptionalBodies<T extends OpenApiDocument>(document: T): T {
       const body = pathItem[method]?.requestBody;
       if (!body) continue;
       const contents = Object.values(body.content ?? {});
-      body.required = contents.length === 0 || !contents.every((content) => acceptsEmptyObject(content.schema, document));
+      const defaultsToEmpty = (EMPTY_BODY_METHODS as readonly string[]).includes(method);
+      body.required = !defaultsToEmpty || contents.length === 0 || !contents.every((content) => acceptsEmptyObject(content.schema, document));
     }
   }
   return document;

@@ -13,7 +13,7 @@ import { requestSerializer, secretParameterNames } from '../observability/logger
 import type { Metrics } from '../observability/metrics.js';
 import { toDomainError } from '../dialects/shared/errors.js';
 import { indexRoutes } from './allowed-methods.js';
-import { completeDocument, markOptionalBodies, type OpenApiDocument } from './openapi.js';
+import { completeDocument, EMPTY_BODY_METHODS, markOptionalBodies, type OpenApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 import { turnBudget } from './turn-budget.js';
 
@@ -39,7 +39,7 @@ export interface ServerDeps {
   /** Where clients reach this server (the documents' `servers`), read per request. */
   publicUrl?: () => string;
   /** The proxies whose X-Forwarded-* headers are believed (config's TRUST_PROXY); none by default. */
-  trustProxy?: number | string[] | null;
+  trustProxy?: string[] | null;
   /** The API surfaces under a prefix of their own: out of the native document; those with `openapi` get one of their own. */
   prefixed?: readonly PrefixedSurface[];
 }
@@ -52,12 +52,6 @@ export interface PrefixedSurface {
 
 /** The server's maximum path parameter length: long enough that an over-long id reaches the route's schema and gets a problem+json 400. */
 const MAX_PARAM_LENGTH = 1000;
-
-/** Fastify's trust setting: a number of hops becomes the check Fastify makes of one (its types take no number). */
-function trustedProxies(setting: number | string[] | null): string[] | boolean | ((address: string, hop: number) => boolean) {
-  if (typeof setting === 'number') return (_address, hop) => hop < setting;
-  return setting ?? false;
-}
 
 /** An API surface (the native API, a provider dialect, …): registers its routes on the server. */
 export type Surface = (fastify: FastifyInstance) => Promise<void>;
@@ -101,6 +95,8 @@ async function registerDocuments(fastify: FastifyInstance, deps: ServerDeps): Pr
   });
   fastify.get('/openapi.json', { schema: { hide: true } }, async () => ({ ...fastify.swagger(), servers: servers() }));
 
+  // its own schemas only: the native API's named schemas are not part of a dialect's document
+  const ownSchemasOnly = createJsonSchemaTransformObject({ schemaRegistry: z.registry() });
   for (const surface of prefixed) {
     if (!surface.openapi || !surface.prefix) continue;
     const decorator = `openapi_${surface.name}`;
@@ -114,8 +110,7 @@ async function registerDocuments(fastify: FastifyInstance, deps: ServerDeps): Pr
         security: Object.keys(surface.openapi.securitySchemes ?? {}).map((name) => ({ [name]: [] })),
       },
       transform: (input) => (underPrefix(input.url, surface.prefix) ? jsonSchemaTransform(input) : { schema: { hide: true }, url: input.url }),
-      // its own schemas only: the native API's named schemas are not part of a dialect's document
-      transformObject: (input) => markOptionalBodies(createJsonSchemaTransformObject({ schemaRegistry: z.registry() })(input) as OpenApiDocument) as ReturnType<typeof jsonSchemaTransformObject>,
+      transformObject: (input) => markOptionalBodies(ownSchemasOnly(input) as OpenApiDocument) as ReturnType<typeof jsonSchemaTransformObject>,
     });
     const document = () => (fastify as unknown as Record<string, () => object>)[decorator]!();
     fastify.get(`${surface.prefix}/openapi.json`, { schema: { hide: true } }, async () => ({ ...document(), servers: servers() }));
@@ -128,7 +123,7 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer(secretParameterNames(deps.secretParameters)) } }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT,
     // without it the client is the socket's peer: a forwarded-for header is anyone's to write
-    trustProxy: trustedProxies(deps.trustProxy ?? null),
+    trustProxy: deps.trustProxy ?? false,
     genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
     requestIdHeader: false,
     return503OnClosing: true,
@@ -163,7 +158,7 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     reply.header('Request-Id', request.id);
   });
   fastify.addHook('preValidation', async (request) => {
-    if (request.body === undefined && ['POST', 'PUT', 'PATCH'].includes(request.method)) request.body = {};
+    if (request.body === undefined && (EMPTY_BODY_METHODS as readonly string[]).includes(request.method.toLowerCase())) request.body = {};
   });
   // a 503 (the database is away, the server is closing) says when to come back, in every dialect
   fastify.addHook('onSend', async (_request, reply) => {

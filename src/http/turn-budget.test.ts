@@ -88,6 +88,16 @@ describe('turnBudget', () => {
     expect(begun).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
   });
 
+  it('an accept in a turn with nothing to begin leaves the next burst its full budget', async () => {
+    const budget = budgetOf(4, 1);
+    budget.accepted(); // a connection accepted while idle, nothing waiting
+    await nextTurn();
+    await nextTurn();
+    const begun: number[] = [];
+    for (let n = 1; n <= 4; n++) budget.admit(() => begun.push(n));
+    expect(begun).toEqual([1, 2, 3, 4]);
+  });
+
   it('a connection accepted mid-turn shortens that turn too', () => {
     const budget = budgetOf(4, 2);
     const begun: number[] = [];
@@ -98,8 +108,8 @@ describe('turnBudget', () => {
   });
 
   it('refuses a budget that could never begin anything, or one larger while accepting', () => {
-    expect(() => budgetOf(0)).toThrow(/perTurn must be an integer from 1/);
-    expect(() => budgetOf(1.5)).toThrow(/perTurn must be an integer from 1/);
+    expect(() => budgetOf(0)).toThrow(/perTurn must be a positive integer/);
+    expect(() => budgetOf(1.5)).toThrow(/perTurn must be a positive integer/);
     expect(() => budgetOf(4, 0)).toThrow(/whileAccepting must be an integer from 1 to perTurn/);
     expect(() => budgetOf(4, 5)).toThrow(/whileAccepting must be an integer from 1 to perTurn/);
   });

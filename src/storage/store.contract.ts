@@ -1279,6 +1279,9 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         });
         await added;
         const second = store.transaction((tx) => tx.addDialectRecord(record({ data: { other: true }, createdAt: NOW + 1, updatedAt: NOW + 1 })));
+        // lets the second reach the database and wait on the first's row (as the lock test above);
+        // had it not yet, it would find the row committed: the test can only be weaker, never flaky
+        await new Promise((resolve) => setTimeout(resolve, 100));
         release();
         expect([await first, await second]).toEqual([true, false]);
         expect(await store.read.getDialectRecord('toy', 'payment_request', 'pr_1')).toStrictEqual(record());
