@@ -37,6 +37,7 @@ const Env = z.object({
   DATABASE_POOL_SIZE: intFrom(10, 1),
   DATABASE_CONNECT_TIMEOUT_MS: intFrom(5000, 100),
   DATABASE_QUERY_TIMEOUT_MS: intFrom(10_000, 100),
+  DATABASE_PREPARED_STATEMENTS: flagFrom(true),
   BACKGROUND_LEASE_MS: intFrom(30_000, 100),
   DELIVERY_INTERVAL_MS: intFrom(250, 10),
   DELIVERY_LEASE_MS: intFrom(60_000, 1000),
@@ -66,6 +67,8 @@ export interface Config {
   databaseConnectTimeoutMs: number;
   /** How long one PostgreSQL statement may go unanswered before the request fails with 503. */
   databaseQueryTimeoutMs: number;
+  /** Prepare statements by name on PostgreSQL (off for a pooler that cannot keep them, e.g. PgBouncer in transaction mode before 1.21). */
+  databasePreparedStatements: boolean;
   /** How long a process may hold background work before another takes it over. */
   backgroundLeaseMs: number;
   /** How often a process looks for webhook deliveries that fell due (its own commits go at once). */
@@ -125,6 +128,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     databasePoolSize: e.DATABASE_POOL_SIZE,
     databaseConnectTimeoutMs: e.DATABASE_CONNECT_TIMEOUT_MS,
     databaseQueryTimeoutMs: e.DATABASE_QUERY_TIMEOUT_MS,
+    databasePreparedStatements: e.DATABASE_PREPARED_STATEMENTS,
     backgroundLeaseMs: e.BACKGROUND_LEASE_MS,
     deliveryIntervalMs: e.DELIVERY_INTERVAL_MS,
     deliveryLeaseMs: e.DELIVERY_LEASE_MS,

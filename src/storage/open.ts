@@ -9,8 +9,8 @@ import { openSqliteStore } from './drivers/sqlite.js';
 /** The configured driver: PostgreSQL when DATABASE_URL is set, else SQLite in DATA_DIR. */
 export function openDatabase(config: Config): Persistence {
   if (config.databaseUrl) {
-    const { databaseUrl: url, databaseSchema: schema, databasePoolSize: poolSize, databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs } = config;
-    return openPostgresStore({ url, schema, poolSize, connectTimeoutMs, queryTimeoutMs });
+    const { databaseUrl: url, databaseSchema: schema, databasePoolSize: poolSize, databaseConnectTimeoutMs: connectTimeoutMs, databaseQueryTimeoutMs: queryTimeoutMs, databasePreparedStatements: preparedStatements } = config;
+    return openPostgresStore({ url, schema, poolSize, connectTimeoutMs, queryTimeoutMs, preparedStatements });
   }
   return openSqliteStore(join(config.dataDir, 'posgate.sqlite'));
 }

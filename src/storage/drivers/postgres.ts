@@ -5,6 +5,7 @@ import pg from 'pg';
 import { ConcurrentUpdate, StorageUnavailable, type Persistence, type Tx } from '../../app/ports/persistence.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { mappingErrors } from './mapping-errors.js';
+import { isStalePlan, preparingStatements } from './prepared-statements.js';
 import { migrationProvider } from '../migrations/index.js';
 import { ownSchemaDialect } from './postgres-introspector.js';
 import type { Database } from '../schema.js';
@@ -29,6 +30,8 @@ export interface PostgresOptions {
    * rows a stalled client locked are not held.
    */
   queryTimeoutMs?: number;
+  /** Prepare statements by name (default true; prepared-statements.ts); off behind a pooler that cannot keep them. */
+  preparedStatements?: boolean;
 }
 
 export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
@@ -62,7 +65,8 @@ export function isConnectionLoss(error: unknown): boolean {
 }
 
 function mapError(error: unknown): unknown {
-  if (isConflict(error)) return new ConcurrentUpdate('transaction');
+  // a table changed under a prepared statement: its connection prepares afresh when the unit runs again
+  if (isConflict(error) || isStalePlan(error)) return new ConcurrentUpdate('transaction');
   if (isConnectionLoss(error)) return new StorageUnavailable(error);
   return error;
 }
@@ -101,7 +105,8 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
     // than hand it to the next transaction.
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
-      const query = client.query.bind(client) as (...args: unknown[]) => unknown;
+      const unprepared = client.query.bind(client) as (...args: unknown[]) => unknown;
+      const query = options.preparedStatements === false ? unprepared : preparingStatements(unprepared);
       (client as { query: unknown }).query = (...args: unknown[]) => {
         const result = query(...args);
         if (result instanceof Promise) {
