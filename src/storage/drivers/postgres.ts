@@ -65,8 +65,7 @@ export function isConnectionLoss(error: unknown): boolean {
 }
 
 function mapError(error: unknown): unknown {
-  // a table changed under a prepared statement: its connection prepares afresh when the unit runs again
-  if (isConflict(error) || isStalePlan(error)) return new ConcurrentUpdate('transaction');
+  if (isConflict(error)) return new ConcurrentUpdate('transaction');
   if (isConnectionLoss(error)) return new StorageUnavailable(error);
   return error;
 }
@@ -83,7 +82,7 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
   const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) };
   // each pool by what it serves, for /metrics (poolUse)
   const pools = new Map<string, { pool: pg.Pool; max: number }>();
-  const openPool = (max: number, name: string) => {
+  const openPool = (max: number, name: string, prepare: boolean) => {
     const pool = new pg.Pool({
       connectionString: options.url,
       max,
@@ -106,7 +105,7 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
       const unprepared = client.query.bind(client) as (...args: unknown[]) => unknown;
-      const query = options.preparedStatements === false ? unprepared : preparingStatements(unprepared);
+      const query = prepare ? preparingStatements(unprepared) : unprepared;
       (client as { query: unknown }).query = (...args: unknown[]) => {
         const result = query(...args);
         if (result instanceof Promise) {
@@ -121,27 +120,37 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
     pools.set(name, { pool, max });
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   };
-  const on = (db: Kysely<Database>) => ({
+  const on = (db: Kysely<Database>, maxConnections: number) => ({
     read: mappingErrors(new KyselyTx(db, classifyPostgresUnique, FEATURES), mapError),
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
-      try {
-        return await db.transaction().execute((trx) => work(new KyselyTx(trx, classifyPostgresUnique, FEATURES)));
-      } catch (error) {
-        throw mapError(error);
+      // a statement refused because a migration changed its table since it was prepared did not
+      // run: the transaction runs again, on a connection that now prepares afresh (each refusal
+      // resets one connection, so there are at most as many as the pool has)
+      for (let stale = 0; ; stale++) {
+        try {
+          return await db.transaction().execute((trx) => work(new KyselyTx(trx, classifyPostgresUnique, FEATURES)));
+        } catch (error) {
+          if (isStalePlan(error) && stale <= maxConnections) continue;
+          throw mapError(error);
+        }
       }
     },
   });
-  const db = openPool(options.poolSize ?? 10, 'requests');
+  const requestPoolSize = options.poolSize ?? 10;
+  const db = openPool(requestPoolSize, 'requests', options.preparedStatements !== false);
   // opened on first use: processes that never deliver (the CLI) never connect it
   let backgroundDb: Kysely<Database> | null = null;
   let background: Persistence | null = null;
   const store: Persistence = {
     driver: 'postgres',
-    ...on(db),
+    ...on(db, requestPoolSize),
     get background(): Persistence {
-      backgroundDb ??= openPool(BACKGROUND_POOL_SIZE, 'background');
+      // unprepared: its claims filter on a status given as a value, where a plan made for one
+      // status (a generic plan, which PostgreSQL may choose for a prepared statement) could suit
+      // another badly on a large table; they run a few times a second, parsing them costs little
+      backgroundDb ??= openPool(BACKGROUND_POOL_SIZE, 'background', false);
       // migrating and closing stay the whole store's
-      return (background ??= { driver: 'postgres', ...on(backgroundDb), migrate: () => store.migrate(), close: () => store.close() });
+      return (background ??= { driver: 'postgres', ...on(backgroundDb, BACKGROUND_POOL_SIZE), migrate: () => store.migrate(), close: () => store.close() });
     },
     async migrate() {
       if (schema) await sql`create schema if not exists ${sql.id(schema)}`.execute(db);

@@ -7,7 +7,8 @@ import { dropSchema, freshSchemaName, PG_URL } from '../../../test/postgres.js';
 import { openPostgresStore } from './postgres.js';
 
 const schema = freshSchemaName();
-afterAll(() => dropSchema(schema));
+const stalesSchema = freshSchemaName();
+afterAll(async () => Promise.all([dropSchema(schema), dropSchema(stalesSchema)]));
 
 const original = pg.Client.prototype.query;
 let sent: unknown[] = [];
@@ -36,8 +37,8 @@ for (const preparedStatements of [true, false]) {
       expect((await store.read.getDialectRecord('toy', 'payment_request', `${preparedStatements}_1`))?.key).toBe(`${preparedStatements}_1`);
       const names = namedSent();
       if (preparedStatements) {
-        expect(names.length).toBe(5); // the three reads, the write, the last read: all by name
-        expect(new Set(names).size).toBeLessThanOrEqual(3); // the read's text is named once per connection
+        expect(names.length).toBeGreaterThan(0); // the read's text, from its second use on a connection
+        expect(names.length).toBeLessThan(4); // never its first
       } else {
         expect(names).toEqual([]);
       }
@@ -46,3 +47,27 @@ for (const preparedStatements of [true, false]) {
     }
   });
 }
+
+it('a transaction refused because a migration changed a table under its prepared statement runs again, and succeeds', async () => {
+  const store = openPostgresStore({ url: PG_URL, schema: stalesSchema, poolSize: 1 }); // one connection: the one that prepared
+  try {
+    await store.migrate();
+    const read = () => store.transaction((tx) => tx.getDialectRecord('toy', 'payment_request', 'nothing'));
+    await read();
+    await read(); // its second use: now prepared
+    const admin = new pg.Client({ connectionString: PG_URL });
+    await admin.connect();
+    try {
+      await admin.query(`alter table ${stalesSchema}.dialect_records add column added_by_a_newer_release integer`);
+    } finally {
+      await admin.end();
+    }
+    sent = [];
+    expect(await read()).toBeNull();
+    // refused by name inside its transaction, then the whole transaction again, prepared afresh
+    expect(sent.filter((first) => first === 'begin')).toHaveLength(2);
+    expect(namedSent()).toEqual(['posgate_0_0']);
+  } finally {
+    await store.close();
+  }
+});
