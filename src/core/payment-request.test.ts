@@ -199,6 +199,13 @@ describe('payment request rules', () => {
     expect(pr.expireIfDue(authorized, NOW + TTL)?.request).toMatchObject({ status: 'expired', statusReason: 'authorization_expired' });
   });
 
+  it('mayExpire says exactly whether expireIfDue acts at some time, for every status', () => {
+    const forever = Number.MAX_SAFE_INTEGER;
+    const cases = [...pr.PAYMENT_REQUEST_STATUSES.map((status) => request(status)), request('authorized', { authorizationExpiresAt: null })];
+    for (const r of cases) expect(pr.mayExpire(r), `${r.status}, authorization expiry ${r.authorizationExpiresAt}`).toBe(pr.expireIfDue(r, forever) !== null);
+    expect(cases.filter(pr.mayExpire).map((r) => r.status)).toEqual(['prepared', 'created', 'pending', 'authorized']);
+  });
+
   it('ready on a paired prepared request issues it to the patron (pending)', () => {
     const paired = pr.engage(request('prepared'), 'pat_1', NOW).request;
     expect(paired.status).toBe('prepared');

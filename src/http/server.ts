@@ -1,6 +1,5 @@
 // The Fastify server: request ids, JSON parsing, problem+json errors, OpenAPI, health and metrics,
 // and the API surfaces the composition root hands it. It knows nothing of business rules or dialects.
-import { randomBytes } from 'node:crypto';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -14,6 +13,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { toDomainError } from '../dialects/shared/errors.js';
 import { indexRoutes } from './allowed-methods.js';
 import { completeDocument, EMPTY_BODY_METHODS, markOptionalBodies, type OpenApiDocument } from './openapi.js';
+import { pooledRandomBytes } from '../system/random-pool.js';
 import { sendProblem } from './problem.js';
 import { turnBudget } from './turn-budget.js';
 
@@ -124,7 +124,7 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     bodyLimit: BODY_LIMIT,
     // without it the client is the socket's peer: a forwarded-for header is anyone's to write
     trustProxy: deps.trustProxy ?? false,
-    genReqId: () => `req_${randomBytes(12).toString('base64url')}`,
+    genReqId: () => `req_${pooledRandomBytes(12).toString('base64url')}`,
     requestIdHeader: false,
     return503OnClosing: true,
     forceCloseConnections: true,
@@ -154,18 +154,23 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
   });
   fastify.server.on('connection', () => budget.accepted());
   fastify.addHook('onRequest', (_request, _reply, done) => budget.admit(done));
-  fastify.addHook('onRequest', async (request, reply) => {
+  // the hooks below are synchronous and call done themselves: an async hook costs every request a promise
+  fastify.addHook('onRequest', (request, reply, done) => {
     reply.header('Request-Id', request.id);
+    done();
   });
-  fastify.addHook('preValidation', async (request) => {
+  fastify.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && (EMPTY_BODY_METHODS as readonly string[]).includes(request.method.toLowerCase())) request.body = {};
+    done();
   });
   // a 503 (the database is away, the server is closing) says when to come back, in every dialect
-  fastify.addHook('onSend', async (_request, reply) => {
+  fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
+    done(null, payload);
   });
-  fastify.addHook('onResponse', async (request, reply) => {
+  fastify.addHook('onResponse', (request, reply, done) => {
     deps.metrics.observeRequest(request.routeOptions.url ?? 'unmatched', request.method, reply.statusCode, reply.elapsedTime / 1000, request.url.split('?')[0]);
+    done();
   });
 
   fastify.setErrorHandler((error, request, reply) => sendError(error, request, reply));

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Ids } from '../app/ports/ids.js';
 import { makeShortCode, SHORT_CODE_BYTE_LIMIT } from '../core/short-code.js';
+import { pooledRandomBytes } from './random-pool.js';
 
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
@@ -33,7 +34,7 @@ export function createIds(now: () => number = Date.now): Ids {
       }
     } else {
       lastTime = time;
-      lastRandom = Array.from(randomBytes(16), (b) => b % 32);
+      lastRandom = Array.from(pooledRandomBytes(16), (b) => b % 32);
     }
     return encodeTime(lastTime) + lastRandom.map((v) => CROCKFORD[v]).join('');
   };
@@ -51,7 +52,7 @@ export function createIds(now: () => number = Date.now): Ids {
     shortCode() {
       // rejection sampling: only bytes that map evenly onto the alphabet are used
       const even: number[] = [];
-      while (even.length < 8) for (const b of randomBytes(16)) if (b < SHORT_CODE_BYTE_LIMIT && even.length < 8) even.push(b);
+      while (even.length < 8) for (const b of pooledRandomBytes(16)) if (b < SHORT_CODE_BYTE_LIMIT && even.length < 8) even.push(b);
       return makeShortCode(even);
     },
   };

@@ -246,6 +246,7 @@ export async function releasePaymentRequest(unit: Work, caller: Caller, id: stri
 /** Reads as of now: an overdue request is reported (and recorded) as expired. */
 export async function getPaymentRequest(app: App, caller: Caller, id: string): Promise<PaymentRequest> {
   const current = await loadPaymentRequest(app.db.read, caller, id);
+  if (!pr.mayExpire(current)) return current;
   const now = await merchantNow(app, app.db.read, current.merchantId, current.livemode);
   if (!pr.expireIfDue(current, now)) return current;
   return inTransaction(app, async (unit) => (await loadCurrent(unit, caller, id)).request);
@@ -279,7 +280,7 @@ export async function listPaymentRequests(app: App, caller: Caller, filter: Omit
  */
 export async function listCurrentPaymentRequests(app: App, caller: Caller, filter: Omit<PaymentRequestFilter, 'merchantId' | 'livemode'>, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>> {
   const found = await listPaymentRequests(app, caller, filter, page);
-  if (found.items.length === 0) return found;
+  if (!found.items.some(pr.mayExpire)) return found;
   const now = await merchantNow(app, app.db.read, caller.merchantId, caller.livemode);
   return { ...found, items: found.items.map((request) => pr.expireIfDue(request, now)?.request ?? request) };
 }
