@@ -1,6 +1,6 @@
 // The Tx port over Kysely: one implementation of every repository operation for all drivers.
 // Driver differences (error shapes, autoincrement) are passed in, never branched on here.
-import { sql, type Kysely } from 'kysely';
+import { sql, type Kysely, type Selectable } from 'kysely';
 import type { ChannelCommand } from '../core/channel-command.js';
 import type { DialectRecord } from '../app/ports/dialect-records.js';
 import type { PaymentRequest } from '../core/payment-request.js';
@@ -18,13 +18,18 @@ import { DashboardStore } from './dashboard-store.js';
 import { WriteWatch } from './write-watch.js';
 import type { AuditEntry, DisplayToken, SignInFailures, Session, User } from '../app/ports/dashboard.js';
 import type { SettlementQuery } from '../app/ports/reporting.js';
-import type { Database } from './schema.js';
+import type { Database, MerchantsTable } from './schema.js';
 
 /** Returns the name of the unique constraint an error reports, or null if it is not a unique violation. */
 export type UniqueClassifier = (error: unknown) => string | null;
 
 /** How far the clock of the row's mode runs ahead of real time: the merchant's offset in test mode (the query joins merchants as m). */
 const testClockOffset = (alias: 'pr' | 'rf' | 'd') => sql<number>`case when ${sql.ref(`${alias}.livemode`)} = 1 then 0 else m.test_clock_offset_ms end`;
+
+/** The merchant's columns as `m_<column>`, for a query that reads one of its rows and joins merchants as m. */
+const MERCHANT_AS_M = ['m.id as m_id', 'm.name as m_name', 'm.test_clock_offset_ms as m_test_clock_offset_ms',
+  'm.underpayment_tolerance_bps as m_underpayment_tolerance_bps', 'm.time_zone as m_time_zone', 'm.created_at as m_created_at'] as const;
+type MerchantColumnsAsM = { [C in keyof Selectable<MerchantsTable> & string as `m_${C}`]: Selectable<MerchantsTable>[C] };
 
 /** No live lease holds the row: never leased, or its lease has run out. */
 const leaseFree = (alias: 'pr' | 'rf' | 'd', realNow: number) =>
@@ -126,6 +131,19 @@ export class KyselyTx implements Tx {
     }
   }
 
+  /**
+   * Keeps the merchant a query read along with one of its rows (MERCHANT_AS_M), unless this
+   * transaction knows it already: the step that wants the merchant next (its clock, its settings)
+   * then costs no statement.
+   */
+  private keepMerchant(row: MerchantColumnsAsM): void {
+    if (!this.merchants || this.merchants.has(row.m_id)) return;
+    this.merchants.set(row.m_id, Promise.resolve(rows.toMerchant({
+      id: row.m_id, name: row.m_name, test_clock_offset_ms: row.m_test_clock_offset_ms, underpayment_tolerance_bps: row.m_underpayment_tolerance_bps,
+      time_zone: row.m_time_zone, created_at: row.m_created_at,
+    })));
+  }
+
   getMerchant(id: string): Promise<Merchant | null> {
     if (!this.merchants) return this.readMerchant(id);
     let merchant = this.merchants.get(id);
@@ -174,8 +192,16 @@ export class KyselyTx implements Tx {
   }
 
   async getTerminal(id: string) {
-    const row = await firstCompiled(this.db, 'getTerminal', [id], (id) => this.db.selectFrom('terminals').selectAll().where('id', '=', id));
-    return row ? rows.toTerminal(row) : null;
+    if (!this.merchants) {
+      const row = await firstCompiled(this.db, 'getTerminal', [id], (id) => this.db.selectFrom('terminals').selectAll().where('id', '=', id));
+      return row ? rows.toTerminal(row) : null;
+    }
+    // in a transaction the merchant comes along: a create asks for its clock next
+    const row = await firstCompiled(this.db, 'getTerminal with merchant', [id], (id) =>
+      this.db.selectFrom('terminals as t').innerJoin('merchants as m', 'm.id', 't.merchant_id').selectAll('t').select(MERCHANT_AS_M).where('t.id', '=', id));
+    if (!row) return null;
+    this.keepMerchant(row);
+    return rows.toTerminal(row);
   }
   async listTerminals(merchantId: string, { limit, afterId, terminalId }: { limit: number; afterId?: string; terminalId?: string }) {
     let q = this.db.selectFrom('terminals').selectAll().where('merchant_id', '=', merchantId).orderBy('id').limit(limit + 1);
@@ -277,11 +303,21 @@ export class KyselyTx implements Tx {
     return row ? rows.toPaymentRequest(row) : null;
   }
   async lockPaymentRequest(id: string) {
-    const row = await firstCompiled(this.db, `lockPaymentRequest ${this.features.skipLocked}`, [id], (id) => {
-      const q = this.db.selectFrom('payment_requests').selectAll().where('id', '=', id);
-      return this.features.skipLocked ? q.forUpdate() : q;
+    if (!this.merchants) {
+      const row = await firstCompiled(this.db, `lockPaymentRequest ${this.features.skipLocked}`, [id], (id) => {
+        const q = this.db.selectFrom('payment_requests').selectAll().where('id', '=', id);
+        return this.features.skipLocked ? q.forUpdate() : q;
+      });
+      return row ? rows.toPaymentRequest(row) : null;
+    }
+    // in a transaction the merchant comes along: the unit asks for its clock next (the lock stays on the request alone)
+    const row = await firstCompiled(this.db, `lockPaymentRequest with merchant ${this.features.skipLocked}`, [id], (id) => {
+      const q = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr').select(MERCHANT_AS_M).where('pr.id', '=', id);
+      return this.features.skipLocked ? q.forUpdate('pr') : q;
     });
-    return row ? rows.toPaymentRequest(row) : null;
+    if (!row) return null;
+    this.keepMerchant(row);
+    return rows.toPaymentRequest(row);
   }
   async findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string) {
     const row = await this.db.selectFrom('payment_requests').selectAll()

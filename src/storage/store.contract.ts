@@ -287,6 +287,25 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect((await store.read.getMerchant('m_1'))?.timeZone).toBeNull();
       });
 
+      it('a transaction that reads a request or a terminal has its merchant as it stands, its own writes included', async () => {
+        const aRequestOf = aRequest({ id: 'pr_m' });
+        await insertRequests(aRequestOf);
+        const settled = { underpaymentToleranceBps: 25, timeZone: 'Pacific/Auckland' };
+        await store.transaction(async (tx) => {
+          await tx.updateMerchantSettings(aRequestOf.merchantId, settled);
+          expect(await tx.lockPaymentRequest('pr_m')).toStrictEqual(aRequestOf);
+          expect(await tx.getMerchant(aRequestOf.merchantId)).toStrictEqual({ ...M1, ...settled });
+          await tx.setTestClockOffset(aRequestOf.merchantId, HOUR);
+          expect((await tx.getTerminal(T1.id))?.id).toBe(T1.id);
+          expect(await tx.getMerchant(aRequestOf.merchantId)).toStrictEqual({ ...M1, ...settled, testClockOffsetMs: HOUR });
+          await tx.setTestClockOffset(aRequestOf.merchantId, 2 * HOUR); // after the reads: the write wins over what they brought
+          expect(await tx.lockPaymentRequest('pr_m')).toStrictEqual(aRequestOf);
+          expect((await tx.getMerchant(aRequestOf.merchantId))?.testClockOffsetMs).toBe(2 * HOUR);
+        });
+        expect(await store.transaction(async (tx) => [await tx.getTerminal(T3.id), await tx.getMerchant(T3.merchantId)])).toStrictEqual([T3, M2]);
+        expect(await store.transaction(async (tx) => [await tx.lockPaymentRequest('pr_none'), await tx.getTerminal('t_none')])).toStrictEqual([null, null]);
+      });
+
       it('stores round-trip and list per merchant', async () => {
         const st3: Store = { id: 'st_3', merchantId: 'm_1', name: 'Airport', createdAt: NOW };
         await store.transaction((tx) => tx.insertStore(st3));

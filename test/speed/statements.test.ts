@@ -10,9 +10,9 @@ import { startGateway, type TestGateway } from '../harness.js';
 
 /** statements (BEGIN, COMMIT, SAVEPOINT included) / durable COMMITs, one call each, on SQLite. */
 const EXPECTED = {
-  create: { statements: 8, commits: 1 },
-  pay: { statements: 19, commits: 2 },
-  refund: { statements: 23, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
+  create: { statements: 7, commits: 1 },
+  pay: { statements: 17, commits: 2 },
+  refund: { statements: 21, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
   read: { statements: 2, commits: 0 }, // of a paid request: one that can still expire also reads the merchant's test clock
   list: { statements: 2, commits: 0 },
 } as const;
