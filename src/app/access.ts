@@ -4,7 +4,7 @@ import { DomainError } from '../core/errors.js';
 import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import type { Caller } from './context.js';
-import type { ReadTx, Terminal, Tx } from './ports/persistence.js';
+import type { Merchant, ReadTx, Terminal, Tx } from './ports/persistence.js';
 
 /** `kind` is kept in the facts: a dialect picks its own code by what was missing. */
 export function notFound(kind: string, id: string, param?: string): DomainError {
@@ -25,6 +25,13 @@ export async function loadPaymentRequest(tx: ReadTx, caller: Caller, id: string)
   const request = await tx.getPaymentRequest(id);
   if (!request || !canSee(caller, request)) throw notFound('payment request', id);
   return request;
+}
+
+/** As loadPaymentRequest, with the request's merchant read at once (for its clock). */
+export async function loadPaymentRequestWithMerchant(tx: ReadTx, caller: Caller, id: string): Promise<{ request: PaymentRequest; merchant: Merchant }> {
+  const found = await tx.getPaymentRequestWithMerchant(id);
+  if (!found || !canSee(caller, found.request)) throw notFound('payment request', id);
+  return found;
 }
 
 /** As loadPaymentRequest, holding the request's row for the rest of the transaction (to change it). */

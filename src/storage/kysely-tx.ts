@@ -30,6 +30,10 @@ const testClockOffset = (alias: 'pr' | 'rf' | 'd') => sql<number>`case when ${sq
 const MERCHANT_AS_M = ['m.id as m_id', 'm.name as m_name', 'm.test_clock_offset_ms as m_test_clock_offset_ms',
   'm.underpayment_tolerance_bps as m_underpayment_tolerance_bps', 'm.time_zone as m_time_zone', 'm.created_at as m_created_at'] as const;
 type MerchantColumnsAsM = { [C in keyof Selectable<MerchantsTable> & string as `m_${C}`]: Selectable<MerchantsTable>[C] };
+const merchantOf = (row: MerchantColumnsAsM): Merchant => rows.toMerchant({
+  id: row.m_id, name: row.m_name, test_clock_offset_ms: row.m_test_clock_offset_ms, underpayment_tolerance_bps: row.m_underpayment_tolerance_bps,
+  time_zone: row.m_time_zone, created_at: row.m_created_at,
+});
 
 /** No live lease holds the row: never leased, or its lease has run out. */
 const leaseFree = (alias: 'pr' | 'rf' | 'd', realNow: number) =>
@@ -136,12 +140,8 @@ export class KyselyTx implements Tx {
    * transaction knows it already: the step that wants the merchant next (its clock, its settings)
    * then costs no statement.
    */
-  private keepMerchant(row: MerchantColumnsAsM): void {
-    if (!this.merchants || this.merchants.has(row.m_id)) return;
-    this.merchants.set(row.m_id, Promise.resolve(rows.toMerchant({
-      id: row.m_id, name: row.m_name, test_clock_offset_ms: row.m_test_clock_offset_ms, underpayment_tolerance_bps: row.m_underpayment_tolerance_bps,
-      time_zone: row.m_time_zone, created_at: row.m_created_at,
-    })));
+  private keepMerchant(merchant: Merchant): void {
+    if (this.merchants && !this.merchants.has(merchant.id)) this.merchants.set(merchant.id, Promise.resolve(merchant));
   }
 
   getMerchant(id: string): Promise<Merchant | null> {
@@ -200,7 +200,7 @@ export class KyselyTx implements Tx {
     const row = await firstCompiled(this.db, 'getTerminal with merchant', [id], (id) =>
       this.db.selectFrom('terminals as t').innerJoin('merchants as m', 'm.id', 't.merchant_id').selectAll('t').select(MERCHANT_AS_M).where('t.id', '=', id));
     if (!row) return null;
-    this.keepMerchant(row);
+    this.keepMerchant(merchantOf(row));
     return rows.toTerminal(row);
   }
   async listTerminals(merchantId: string, { limit, afterId, terminalId }: { limit: number; afterId?: string; terminalId?: string }) {
@@ -302,6 +302,14 @@ export class KyselyTx implements Tx {
     const row = await firstCompiled(this.db, 'getPaymentRequest', [id], (id) => this.db.selectFrom('payment_requests').selectAll().where('id', '=', id));
     return row ? rows.toPaymentRequest(row) : null;
   }
+  async getPaymentRequestWithMerchant(id: string) {
+    const row = await firstCompiled(this.db, 'getPaymentRequestWithMerchant', [id], (id) =>
+      this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr').select(MERCHANT_AS_M).where('pr.id', '=', id));
+    if (!row) return null;
+    const merchant = merchantOf(row);
+    this.keepMerchant(merchant);
+    return { request: rows.toPaymentRequest(row), merchant };
+  }
   async lockPaymentRequest(id: string) {
     if (!this.merchants) {
       const row = await firstCompiled(this.db, `lockPaymentRequest ${this.features.skipLocked}`, [id], (id) => {
@@ -316,7 +324,7 @@ export class KyselyTx implements Tx {
       return this.features.skipLocked ? q.forUpdate('pr') : q;
     });
     if (!row) return null;
-    this.keepMerchant(row);
+    this.keepMerchant(merchantOf(row));
     return rows.toPaymentRequest(row);
   }
   async findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string) {

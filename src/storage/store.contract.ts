@@ -287,7 +287,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect((await store.read.getMerchant('m_1'))?.timeZone).toBeNull();
       });
 
-      it('a transaction that reads a request or a terminal has its merchant as it stands, its own writes included', async () => {
+      it('a request or a terminal read with its merchant has the merchant as it stands, a transaction\'s own writes included', async () => {
         const aRequestOf = aRequest({ id: 'pr_m' });
         await insertRequests(aRequestOf);
         const settled = { underpaymentToleranceBps: 25, timeZone: 'Pacific/Auckland' };
@@ -303,6 +303,9 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           expect((await tx.getMerchant(aRequestOf.merchantId))?.testClockOffsetMs).toBe(2 * HOUR);
         });
         expect(await store.transaction(async (tx) => [await tx.getTerminal(T3.id), await tx.getMerchant(T3.merchantId)])).toStrictEqual([T3, M2]);
+        // a reader outside a transaction asks for both at once
+        expect(await store.read.getPaymentRequestWithMerchant('pr_m')).toStrictEqual({ request: aRequestOf, merchant: { ...M1, ...settled, testClockOffsetMs: 2 * HOUR } });
+        expect(await store.read.getPaymentRequestWithMerchant('pr_none')).toBeNull();
         expect(await store.transaction(async (tx) => [await tx.lockPaymentRequest('pr_none'), await tx.getTerminal('t_none')])).toStrictEqual([null, null]);
       });
 

@@ -5,7 +5,8 @@
 // one place these numbers live (bench/README.md quotes them; `npx tsx bench/statements.ts` prints them).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countOperations, type OperationCounts } from '../../bench/operations.js';
-import { installSqlCounter } from '../../bench/sql-counter.js';
+import { createOneRequest } from '../../bench/scenarios.js';
+import { countSql, installSqlCounter } from '../../bench/sql-counter.js';
 import { startGateway, type TestGateway } from '../harness.js';
 
 /** statements (BEGIN, COMMIT, SAVEPOINT included) / durable COMMITs, one call each, on SQLite. */
@@ -13,7 +14,7 @@ const EXPECTED = {
   create: { statements: 7, commits: 1 },
   pay: { statements: 17, commits: 2 },
   refund: { statements: 21, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
-  read: { statements: 2, commits: 0 }, // of a paid request: one that can still expire also reads the merchant's test clock
+  read: { statements: 2, commits: 0 }, // the key, then the request with its merchant (whose test clock says whether it has expired)
   list: { statements: 2, commits: 0 },
 } as const;
 
@@ -30,5 +31,12 @@ describe('statements per operation (SQLite)', () => {
 
   it.each(Object.keys(EXPECTED) as Array<keyof typeof EXPECTED>)('%s', (operation) => {
     expect(counts[operation], `${operation}: statements / commits; update EXPECTED at the top of this file if the change is meant`).toEqual(EXPECTED[operation]);
+  });
+
+  it('read of a request still open (the one the bench reads): the same as of a paid one', async () => {
+    const id = await createOneRequest({ baseUrl: gw.url, secretKey: gw.secretKey, terminalId: gw.terminalId });
+    const { value: status, count } = await countSql(async () => (await fetch(`${gw.url}/v1/payment-requests/${id}`, { headers: { authorization: `Bearer ${gw.secretKey}` } })).status);
+    expect(status).toBe(200);
+    expect(count).toEqual(EXPECTED.read);
   });
 });

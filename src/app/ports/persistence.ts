@@ -233,6 +233,8 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads, Dashboa
   findApiKeyByHash(hash: string): Promise<ApiKey | null>;
   getApiKey(id: string): Promise<ApiKey | null>;
   getPaymentRequest(id: string): Promise<PaymentRequest | null>;
+  /** A request and its merchant in one read: for a reader that needs the merchant's clock too. */
+  getPaymentRequestWithMerchant(id: string): Promise<{ request: PaymentRequest; merchant: Merchant } | null>;
   findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string): Promise<PaymentRequest | null>;
   findPaymentRequestByShortCode(shortCode: string): Promise<PaymentRequest | null>;
   /** The terminal's active request (without allowConcurrent) in one mode. */

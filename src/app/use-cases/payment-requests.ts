@@ -2,10 +2,10 @@
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { LineItem, PaymentRequest, Transition } from '../../core/payment-request.js';
-import { canSee, loadPaymentRequest, loadTerminal, lockPaymentRequest, notFound, sameTenant } from '../access.js';
+import { canSee, loadPaymentRequestWithMerchant, loadTerminal, lockPaymentRequest, notFound, sameTenant } from '../access.js';
 import type { App, Caller } from '../context.js';
 import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/persistence.js';
-import { merchantNow } from '../time.js';
+import { merchantNow, nowFor } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { auditOperation } from './audit.js';
 import { formatMoney } from '../../core/money.js';
@@ -245,10 +245,8 @@ export async function releasePaymentRequest(unit: Work, caller: Caller, id: stri
 
 /** Reads as of now: an overdue request is reported (and recorded) as expired. */
 export async function getPaymentRequest(app: App, caller: Caller, id: string): Promise<PaymentRequest> {
-  const current = await loadPaymentRequest(app.db.read, caller, id);
-  if (!pr.mayExpire(current)) return current;
-  const now = await merchantNow(app, app.db.read, current.merchantId, current.livemode);
-  if (!pr.expireIfDue(current, now)) return current;
+  const { request: current, merchant } = await loadPaymentRequestWithMerchant(app.db.read, caller, id);
+  if (!pr.expireIfDue(current, nowFor(app, merchant, current.livemode))) return current;
   return inTransaction(app, async (unit) => (await loadCurrent(unit, caller, id)).request);
 }
 
