@@ -210,7 +210,6 @@ function changed(request: PaymentRequest, now: number, patch: Partial<PaymentReq
   return { ...request, ...patch, updatedAt: now, version: request.version + 1 };
 }
 
-/** The request as it is at `now`: an overdue request or authorization expires before anything else happens. */
 /**
  * Whether expireIfDue can ever act on this request: a reader that finds it cannot need not learn
  * what time it is (in test mode that costs a read of the merchant's test clock).
@@ -219,6 +218,7 @@ export function mayExpire(request: PaymentRequest): boolean {
   return EXPIRABLE_STATUSES.includes(request.status) || (request.status === 'authorized' && request.authorizationExpiresAt !== null);
 }
 
+/** The request as it is at `now`: an overdue request or authorization expires before anything else happens. */
 export function expireIfDue(request: PaymentRequest, now: number): Transition | null {
   if (EXPIRABLE_STATUSES.includes(request.status) && now >= request.expiresAt) return expire(request, now);
   if (request.status === 'authorized' && request.authorizationExpiresAt !== null && now >= request.authorizationExpiresAt)

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { objectsFromArrays } from './row-objects.js';
@@ -36,12 +39,38 @@ describe('objectsFromArrays', () => {
     expect(objectsFromArrays(db.prepare("insert into c values ('c2', 'a2', ?) returning id, n")).all([5])).toEqual([{ id: 'c2', n: 5 }]);
   });
 
-  it('leaves a statement that returns no rows, and one with a column named __proto__, as they are', () => {
+  it('leaves a statement that returns no rows as it is; a column named __proto__ is an own property, never the prototype', () => {
     const write = db.prepare('update a set n = n + 1');
     expect(objectsFromArrays(write)).toBe(write);
     expect(objectsFromArrays(write).run([])).toMatchObject({ changes: 2 });
-    const proto = objectsFromArrays(db.prepare('select id as __proto__ from a order by id'));
-    expect(Object.getPrototypeOf(proto.all([])[0])).toBe(Object.prototype);
-    expect(proto.all([])).toEqual(own('select id as __proto__ from a order by id'));
+    const [row] = objectsFromArrays(db.prepare("select json_object('polluted', 1) as __proto__, id from a order by id")).all([]) as Record<string, unknown>[];
+    expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(row, '__proto__')?.value).toBe('{"polluted":1}');
+    expect(row!.id).toBe('a1');
+  });
+
+  it('follows a schema another connection changed under the statement: the new columns, by their names', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'row-objects-'));
+    const file = join(dir, 'db.sqlite');
+    const reader = new Database(file);
+    const writer = new Database(file);
+    try {
+      writer.exec("create table t (id text, amount integer, note text); insert into t values ('t1', 500, 'x')");
+      const all = objectsFromArrays(reader.prepare('select * from t'));
+      expect(all.all([])).toEqual([{ id: 't1', amount: 500, note: 'x' }]);
+      writer.exec("alter table t drop column note; alter table t add column status text default 'paid'; alter table t add column fee integer default 7");
+      expect(all.all([])).toEqual([{ id: 't1', amount: 500, status: 'paid', fee: 7 }]);
+      writer.exec('alter table t drop column fee');
+      expect([...all.iterate([])]).toEqual([{ id: 't1', amount: 500, status: 'paid' }]);
+    } finally {
+      reader.close();
+      writer.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('throws a statement\'s error at the call to iterate, as better-sqlite3 does', () => {
+    const statement = objectsFromArrays(db.prepare('select * from a where id = ?'));
+    expect(() => statement.iterate([])).toThrow(RangeError);
   });
 });
