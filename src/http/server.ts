@@ -11,9 +11,9 @@ import { DomainError } from '../core/errors.js';
 import { requestSerializer, secretParameterNames } from '../observability/logger.js';
 import type { Metrics } from '../observability/metrics.js';
 import { toDomainError } from '../dialects/shared/errors.js';
+import { pooledRandomBytes } from '../system/random-pool.js';
 import { indexRoutes } from './allowed-methods.js';
 import { completeDocument, EMPTY_BODY_METHODS, markOptionalBodies, type OpenApiDocument } from './openapi.js';
-import { pooledRandomBytes } from '../system/random-pool.js';
 import { sendProblem } from './problem.js';
 import { turnBudget } from './turn-budget.js';
 
