@@ -192,12 +192,8 @@ export class KyselyTx implements Tx {
   }
 
   async getTerminal(id: string) {
-    if (!this.merchants) {
-      const row = await firstCompiled(this.db, 'getTerminal', [id], (id) => this.db.selectFrom('terminals').selectAll().where('id', '=', id));
-      return row ? rows.toTerminal(row) : null;
-    }
-    // in a transaction the merchant comes along: a create asks for its clock next
-    const row = await firstCompiled(this.db, 'getTerminal with merchant', [id], (id) =>
+    // the merchant comes along, kept in a transaction (keepMerchant): a create asks for its clock next
+    const row = await firstCompiled(this.db, 'getTerminal', [id], (id) =>
       this.db.selectFrom('terminals as t').innerJoin('merchants as m', 'm.id', 't.merchant_id').selectAll('t').select(MERCHANT_AS_M).where('t.id', '=', id));
     if (!row) return null;
     this.keepMerchant(merchantOf(row));
@@ -302,30 +298,26 @@ export class KyselyTx implements Tx {
     const row = await firstCompiled(this.db, 'getPaymentRequest', [id], (id) => this.db.selectFrom('payment_requests').selectAll().where('id', '=', id));
     return row ? rows.toPaymentRequest(row) : null;
   }
-  async getPaymentRequestWithMerchant(id: string) {
-    const row = await firstCompiled(this.db, 'getPaymentRequestWithMerchant', [id], (id) =>
-      this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr').select(MERCHANT_AS_M).where('pr.id', '=', id));
+  /**
+   * A request's row with its merchant's columns, kept for the transaction (keepMerchant): the unit
+   * asks for the merchant's clock next. `lock` holds the request's row alone (FOR UPDATE OF pr).
+   */
+  private async requestWithMerchant(id: string, lock: boolean) {
+    const locking = lock && this.features.skipLocked; // the drivers that lock rows (SQLite's writer holds the whole file)
+    const row = await firstCompiled(this.db, `requestWithMerchant ${locking}`, [id], (id) => {
+      const q = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr').select(MERCHANT_AS_M).where('pr.id', '=', id);
+      return locking ? q.forUpdate('pr') : q;
+    });
     if (!row) return null;
     const merchant = merchantOf(row);
     this.keepMerchant(merchant);
     return { request: rows.toPaymentRequest(row), merchant };
   }
+  getPaymentRequestWithMerchant(id: string) {
+    return this.requestWithMerchant(id, false);
+  }
   async lockPaymentRequest(id: string) {
-    if (!this.merchants) {
-      const row = await firstCompiled(this.db, `lockPaymentRequest ${this.features.skipLocked}`, [id], (id) => {
-        const q = this.db.selectFrom('payment_requests').selectAll().where('id', '=', id);
-        return this.features.skipLocked ? q.forUpdate() : q;
-      });
-      return row ? rows.toPaymentRequest(row) : null;
-    }
-    // in a transaction the merchant comes along: the unit asks for its clock next (the lock stays on the request alone)
-    const row = await firstCompiled(this.db, `lockPaymentRequest with merchant ${this.features.skipLocked}`, [id], (id) => {
-      const q = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr').select(MERCHANT_AS_M).where('pr.id', '=', id);
-      return this.features.skipLocked ? q.forUpdate('pr') : q;
-    });
-    if (!row) return null;
-    this.keepMerchant(merchantOf(row));
-    return rows.toPaymentRequest(row);
+    return (await this.requestWithMerchant(id, true))?.request ?? null;
   }
   async findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string) {
     const row = await this.db.selectFrom('payment_requests').selectAll()
