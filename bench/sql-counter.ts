@@ -22,8 +22,12 @@ const COMMIT = /(^|;)\s*(commit|end)\b/i;
 const counts: SqlCount = { statements: 0, commits: 0 };
 const INSTALLED = Symbol.for('posgate.bench.sqlCounter');
 
+/** The texts sent while recordSql runs its work. */
+let recording: string[] | null = null;
+
 function count(sql: unknown): void {
   counts.statements++;
+  if (recording && typeof sql === 'string') recording.push(sql);
   if (typeof sql === 'string' && COMMIT.test(sql)) counts.commits++;
 }
 
@@ -71,4 +75,16 @@ export async function countSql<T>(work: () => Promise<T>): Promise<{ value: T; c
   const before = sqlCount();
   const value = await work();
   return { value, count: { statements: counts.statements - before.statements, commits: counts.commits - before.commits } };
+}
+
+/** The SQL texts `work` sent, in order (nothing else must run meanwhile). */
+export async function recordSql<T>(work: () => Promise<T>): Promise<{ value: T; statements: string[] }> {
+  installSqlCounter();
+  const statements: string[] = [];
+  recording = statements;
+  try {
+    return { value: await work(), statements };
+  } finally {
+    recording = null;
+  }
 }

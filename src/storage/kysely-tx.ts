@@ -13,7 +13,7 @@ import {
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
 import * as rows from './rows.js';
-import { affected, firstCompiled, insertRow, runCompiled, setColumns } from './compiled.js';
+import { affected, firstCompiled, insertRow, runCompiled, runCompiledAtOnce, setColumns, type RunAtOnce } from './compiled.js';
 import { DashboardStore } from './dashboard-store.js';
 import { WriteWatch } from './write-watch.js';
 import type { AuditEntry, DisplayToken, SignInFailures, Session, User } from '../app/ports/dashboard.js';
@@ -49,6 +49,13 @@ function padded<T>(items: readonly T[]): T[] {
   return [...items, ...Array<T>(size - items.length).fill(items[items.length - 1] as T)];
 }
 
+/** The columns of `after` whose values differ from `before`'s, and always the version (what the update moves it to). */
+function changedColumns(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
+  const changed: Record<string, unknown> = { version: after.version };
+  for (const column of Object.keys(after)) if (after[column] !== before[column]) changed[column] = after[column];
+  return changed;
+}
+
 function page<T>(items: T[], limit: number): Page<T> {
   return { items: items.slice(0, limit), hasMore: items.length > limit };
 }
@@ -75,19 +82,40 @@ export class KyselyTx implements Tx {
    */
   private readonly merchants: Map<string, Promise<Merchant | null>> | null;
 
+  /**
+   * Each payment request's columns as this transaction last read or wrote them. Every write of a
+   * request's columns takes it to a new version (updatePaymentRequest's check on the version it
+   * read), so a row still at the version remembered holds exactly these values, and an update from
+   * it sets only the columns that differ: SQLite then rewrites the index entries of those columns
+   * alone, where setting every column rewrote all seven indexes (about 41–45 µs an update against
+   * 4–18 µs). None outside a transaction (`read` lives as long as the store).
+   */
+  private readonly requestColumns: Map<string, ReturnType<typeof rows.fromPaymentRequest>> | null;
+
   private readonly db: Kysely<Database>;
   /** What this transaction has written (none outside a transaction: `read` never writes). */
   private readonly writes: WriteWatch | null;
 
+  /** `atOnce`: a synchronous driver's way to run this transaction's (or reader's) compiled queries (compiled.ts). */
   constructor(
     db: Kysely<Database>,
     private readonly classify: UniqueClassifier,
     private readonly features: DriverFeatures,
+    atOnce?: RunAtOnce,
   ) {
-    this.writes = db.isTransaction ? new WriteWatch() : null;
-    this.db = this.writes ? db.withPlugin(this.writes) : db;
+    const writes = db.isTransaction ? new WriteWatch() : null;
+    this.writes = writes;
+    this.db = writes ? db.withPlugin(writes) : db;
+    if (atOnce) {
+      runCompiledAtOnce(this.db, writes ? (query, parameters) => {
+        const result = atOnce(query, parameters);
+        writes.ran(query.query, result);
+        return result;
+      } : atOnce);
+    }
     this.dash = new DashboardStore(this.db);
     this.merchants = db.isTransaction ? new Map() : null;
+    this.requestColumns = db.isTransaction ? new Map() : null;
   }
 
   hasWritten() {
@@ -274,13 +302,22 @@ export class KyselyTx implements Tx {
     await this.db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
 
+  /** Remembers a request's columns as this transaction read or wrote them (requestColumns). */
+  private knowRequest(request: PaymentRequest, columns = rows.fromPaymentRequest(request)): void {
+    this.requestColumns?.set(request.id, columns);
+  }
+
   async insertPaymentRequest(request: PaymentRequest) {
-    await this.write(() => insertRow(this.db, 'payment_requests', rows.fromPaymentRequest(request)));
+    const columns = rows.fromPaymentRequest(request);
+    await this.write(() => insertRow(this.db, 'payment_requests', columns));
     this.sequences.set(request.id, 0);
+    this.knowRequest(request, columns);
   }
   async updatePaymentRequest(request: PaymentRequest, fromVersion = request.version - 1) {
-    const { id: _id, ...values } = rows.fromPaymentRequest(request);
-    const set = setColumns(values);
+    const columns = rows.fromPaymentRequest(request);
+    const { id: _id, ...values } = columns;
+    const known = this.requestColumns?.get(request.id);
+    const set = setColumns(known?.version === fromVersion ? changedColumns(known, values) : values);
     const acting = this.channelCommands;
     const result = await this.write(() =>
       runCompiled(this.db, `updatePaymentRequest ${acting.length} ${set.key}`, [...set.args, request.id, fromVersion, ...acting], (...slots) =>
@@ -290,13 +327,16 @@ export class KyselyTx implements Tx {
             : eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', slots.slice(set.columns.length + 2))]))),
       ),
     );
-    if (affected(result) === 1) return;
+    if (affected(result) === 1) return this.knowRequest(request, columns);
     const held = await this.db.selectFrom('payment_requests').select('channel_command_id').where('id', '=', request.id).executeTakeFirst();
     throw held?.channel_command_id ? new ChannelBusy(request.id) : new ConcurrentUpdate(request.id);
   }
   async getPaymentRequest(id: string) {
     const row = await firstCompiled(this.db, 'getPaymentRequest', [id], (id) => this.db.selectFrom('payment_requests').selectAll().where('id', '=', id));
-    return row ? rows.toPaymentRequest(row) : null;
+    if (!row) return null;
+    const request = rows.toPaymentRequest(row);
+    this.knowRequest(request);
+    return request;
   }
   /**
    * A request's row with its merchant's columns, kept for the transaction (keepMerchant): the unit
@@ -311,7 +351,9 @@ export class KyselyTx implements Tx {
     if (!row) return null;
     const merchant = merchantOf(row);
     this.keepMerchant(merchant);
-    return { request: rows.toPaymentRequest(row), merchant };
+    const request = rows.toPaymentRequest(row);
+    this.knowRequest(request);
+    return { request, merchant };
   }
   getPaymentRequestWithMerchant(id: string) {
     return this.requestWithMerchant(id, false);

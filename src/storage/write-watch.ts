@@ -18,10 +18,19 @@ export class WriteWatch implements KyselyPlugin {
   }
 
   async transformResult({ result, queryId }: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> {
+    this.saw(this.built.has(queryId), result);
+    return result;
+  }
+
+  /** A query run past the plugins (compiled.ts, runCompiledAtOnce): its node and its result. */
+  ran(node: RootOperationNode, result: QueryResult<unknown>): void {
+    this.saw(WRITES.has(node.kind), result);
+  }
+
+  private saw(isWrite: boolean, result: QueryResult<unknown>): void {
     // a write that changed no row wrote nothing; one whose count the driver does not give
     // (RETURNING on SQLite) is taken to have written
-    const changed = result.numAffectedRows === undefined ? this.built.has(queryId) : result.numAffectedRows > 0n;
+    const changed = result.numAffectedRows === undefined ? isWrite : result.numAffectedRows > 0n;
     if (changed) this.written = true;
-    return result;
   }
 }

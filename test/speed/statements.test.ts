@@ -6,7 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countOperations, type OperationCounts } from '../../bench/operations.js';
 import { createOneRequest } from '../../bench/scenarios.js';
-import { countSql, installSqlCounter } from '../../bench/sql-counter.js';
+import { countSql, installSqlCounter, recordSql } from '../../bench/sql-counter.js';
 import { startGateway, type TestGateway } from '../harness.js';
 
 /** statements (BEGIN, COMMIT, SAVEPOINT included) / durable COMMITs, one call each, on SQLite. */
@@ -31,6 +31,20 @@ describe('statements per operation (SQLite)', () => {
 
   it.each(Object.keys(EXPECTED) as Array<keyof typeof EXPECTED>)('%s', (operation) => {
     expect(counts[operation], `${operation}: statements / commits; update EXPECTED at the top of this file if the change is meant`).toEqual(EXPECTED[operation]);
+  });
+
+  it('a pay updates the request\'s columns that changed, not every column (index entries of unchanged columns stay as they are)', async () => {
+    const id = await createOneRequest({ baseUrl: gw.url, secretKey: gw.secretKey, terminalId: gw.terminalId });
+    const { value: status, statements } = await recordSql(async () => (await fetch(`${gw.url}/v1/sandbox/payment-requests/${id}/pay`, {
+      method: 'POST', headers: { authorization: `Bearer ${gw.secretKey}`, 'content-type': 'application/json' }, body: JSON.stringify({ outcome: 'approve' }),
+    })).status);
+    expect(status).toBe(200);
+    // the request's own write (the holds of its channel command set channel_command_id alone)
+    const updates = statements.filter((text) => /^update "payment_requests" set "(?!channel_command_id")/.test(text));
+    expect(updates).toHaveLength(1);
+    const columns = [...updates[0]!.split(' where ')[0]!.matchAll(/"(\w+)" = \?/g)].map((match) => match[1]).sort();
+    expect(columns).toEqual(expect.arrayContaining(['amount_captured', 'amount_received', 'status', 'updated_at', 'version']));
+    for (const unchanged of ['merchant_id', 'terminal_id', 'short_code', 'reference', 'expires_at', 'created_at', 'metadata']) expect(columns).not.toContain(unchanged);
   });
 
   it('read of a request still open (the one the bench reads): the same as of a paid one', async () => {

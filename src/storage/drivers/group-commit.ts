@@ -18,6 +18,8 @@ export interface GroupCommitHooks {
   batchFailed(error: unknown): unknown;
   /** Whether SQLite itself ended the transaction (a disk failure rolls it back): the batch is lost. */
   transactionLost(): boolean;
+  /** Runs a savepoint statement on the connection at once (a synchronous driver), instead of through Kysely. */
+  runAtOnce?(statement: string): void;
 }
 
 export class GroupCommit<Db> {
@@ -50,6 +52,11 @@ export class GroupCommit<Db> {
     }
   }
 
+  private async savepoint(statement: 'savepoint unit' | 'release savepoint unit' | 'rollback to savepoint unit', trx: Kysely<Db>): Promise<void> {
+    if (this.hooks.runAtOnce) this.hooks.runAtOnce(statement);
+    else await sql.raw(statement).execute(trx);
+  }
+
   private async runBatch(batch: Pending<Db>[]): Promise<void> {
     let trx: ControlledTransaction<Db>;
     try {
@@ -63,9 +70,9 @@ export class GroupCommit<Db> {
     for (let i = 0; i < batch.length; i++) {
       const pending = batch[i]!;
       try {
-        if (!alone) await sql`savepoint unit`.execute(trx);
+        if (!alone) await this.savepoint('savepoint unit', trx);
         const value = await pending.work(trx);
-        if (!alone) await sql`release savepoint unit`.execute(trx);
+        if (!alone) await this.savepoint('release savepoint unit', trx);
         done.push({ pending, value });
       } catch (error) {
         if (this.hooks.transactionLost()) {
@@ -83,8 +90,8 @@ export class GroupCommit<Db> {
           return;
         }
         try {
-          await sql`rollback to savepoint unit`.execute(trx);
-          await sql`release savepoint unit`.execute(trx);
+          await this.savepoint('rollback to savepoint unit', trx);
+          await this.savepoint('release savepoint unit', trx);
         } catch (undoing) {
           await trx.rollback().execute().catch(() => undefined);
           const failure = this.hooks.batchFailed(undoing);

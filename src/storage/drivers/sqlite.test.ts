@@ -1,11 +1,11 @@
 // The SQLite driver: the shared storage contract on a real file, plus what only this driver promises
 // (durability pragmas, data surviving a reopen).
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import type { Persistence } from '../../app/ports/persistence.js';
+import type { Persistence, Tx } from '../../app/ports/persistence.js';
 import { runStoreContract } from '../store.contract.js';
 import { openSqliteStore } from './sqlite.js';
 
@@ -76,5 +76,41 @@ describe('sqlite driver', () => {
     await store.migrate();
     expect(await store.read.getMerchant('m_1')).toStrictEqual({ id: 'm_1', name: 'Merchant One', testClockOffsetMs: 0, underpaymentToleranceBps: 0, timeZone: null, createdAt: 1_767_225_600_000 });
     expect(await store.read.getSetting('instance_id')).toBe('abc');
+  });
+
+  it('closes every file it opened on close, the read-only connection too, though its reads never went through Kysely', async () => {
+    // a file left open keeps a disk busy (an unmount fails) and a data dir locked for the next process
+    const openFiles = (file: string) => readdirSync('/proc/self/fd').filter((fd) => {
+      try {
+        return readlinkSync(`/proc/self/fd/${fd}`).startsWith(file);
+      } catch {
+        return false; // closed since it was listed
+      }
+    });
+    const file = freshFile();
+    const opened = openSqliteStore(file);
+    await opened.migrate();
+    expect(await opened.read.getMerchant('m_1')).toBeNull();
+    expect(openFiles(file).length).toBeGreaterThanOrEqual(2);
+    await opened.close();
+    expect(openFiles(file)).toEqual([]);
+  });
+
+  it('refuses a query of a transaction that has ended, rather than run it inside whichever transaction holds the writer then', async () => {
+    // a transaction's compiled queries run on the writer directly (compiled.ts, runCompiledAtOnce):
+    // a stray one after its unit ended would otherwise write into the next batch
+    store = openSqliteStore(freshFile());
+    await store.migrate();
+    const open = store;
+    let kept: Tx | undefined;
+    await open.transaction(async (tx) => {
+      kept = tx;
+      await tx.setSetting('inside', 'yes');
+    });
+    await expect(open.transaction(async () => kept!.getMerchant('m_1'))).rejects.toThrow(/transaction that has ended/);
+    // a query built through Kysely is refused by Kysely itself (the batch's transaction is committed)
+    await expect(open.transaction(async () => kept!.setSetting('stray', 'no'))).rejects.toThrow(/already committed/);
+    expect(await open.read.getSetting('inside')).toBe('yes');
+    expect(await open.read.getSetting('stray')).toBeNull();
   });
 });

@@ -5,6 +5,7 @@ import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, SqliteDialect, type SqliteDatabase as KyselySqlite } from 'kysely';
 import { StorageUnavailable, type Persistence } from '../../app/ports/persistence.js';
+import type { RunAtOnce } from '../compiled.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { migrationProvider } from '../migrations/index.js';
 import { GroupCommit } from './group-commit.js';
@@ -83,6 +84,16 @@ function watchingDisk(database: KyselySqlite, disk: { failures: number; last: un
   };
 }
 
+/** Runs a compiled query as Kysely's SQLite connection does, without its promises (storage/compiled.ts). */
+function runningAtOnce(connection: KyselySqlite): RunAtOnce {
+  return ({ sql }, parameters) => {
+    const statement = connection.prepare(sql);
+    if (statement.reader) return { rows: statement.all(parameters) };
+    const { changes, lastInsertRowid } = statement.run(parameters);
+    return { numAffectedRows: BigInt(changes), insertId: BigInt(lastInsertRowid), rows: [] };
+  };
+}
+
 /** Turns a failure of the disk into StorageUnavailable; anything else stays as it is. */
 function mapError(error: unknown): unknown {
   return isDiskFailure(error) ? new StorageUnavailable(error) : error;
@@ -100,26 +111,42 @@ export function openSqliteStore(file: string): Persistence {
   database.pragma('foreign_keys = ON');
   database.pragma('busy_timeout = 5000');
   const disk = { failures: 0, last: null as unknown };
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: watchingDisk(withStatementCache(database), disk) }) });
+  const writer = watchingDisk(withStatementCache(database), disk);
+  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: writer }) });
   // Reads outside a transaction get a connection of their own: in WAL mode it sees what has
   // committed, never a batch in progress, and never waits for the writer.
-  const reader = file === ':memory:' ? null : new SqliteDatabase(file, { readonly: true, fileMustExist: true });
-  reader?.pragma('busy_timeout = 5000');
-  const readDb = reader ? new Kysely<Database>({ dialect: new SqliteDialect({ database: watchingDisk(withStatementCache(reader), disk) }) }) : db;
+  const readOnly = file === ':memory:' ? null : new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+  readOnly?.pragma('busy_timeout = 5000');
+  const reader = readOnly ? watchingDisk(withStatementCache(readOnly), disk) : null;
+  const readDb = reader ? new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) }) : db;
   const group = new GroupCommit(db, {
     maxBatch: MAX_BATCH,
     batchFailed: (error) => (error instanceof StorageUnavailable ? error : new StorageUnavailable(isDiskFailure(error) ? error : disk.last ?? error)),
     // a disk failure makes SQLite roll the whole transaction back by itself
     transactionLost: () => !database.inTransaction,
+    runAtOnce: (statement) => writer.prepare(statement).run([]),
   });
   return {
     driver: 'sqlite',
-    read: mappingErrors(new KyselyTx(readDb, classifySqliteUnique, FEATURES), mapError),
+    // (on :memory: the reads share the writer, so they wait, through Kysely, for its transaction to end)
+    read: mappingErrors(new KyselyTx(readDb, classifySqliteUnique, FEATURES, reader ? runningAtOnce(reader) : undefined), mapError),
     groupCommit: group.stats,
     // one writer: the transactions queue and share their COMMIT (drivers/group-commit.ts)
     async transaction(work) {
       try {
-        return await group.run((trx) => work(new KyselyTx(trx, classifySqliteUnique, FEATURES)));
+        return await group.run(async (trx) => {
+          // the writer is this unit's alone while its work runs (the group runs one unit at a time)
+          let running = true;
+          const run = runningAtOnce(writer);
+          try {
+            return await work(new KyselyTx(trx, classifySqliteUnique, FEATURES, (query, parameters) => {
+              if (!running) throw new Error('a query of a transaction that has ended');
+              return run(query, parameters);
+            }));
+          } finally {
+            running = false;
+          }
+        });
       } catch (error) {
         throw mapError(error);
       }
@@ -135,6 +162,10 @@ export function openSqliteStore(file: string): Persistence {
     async close() {
       if (readDb !== db) await readDb.destroy();
       await db.destroy();
+      // Kysely closes only a connection it has used itself, and the compiled queries bypass it
+      // (runningAtOnce): the read-only connection may never have been. Closing twice is harmless.
+      readOnly?.close();
+      database.close();
     },
   };
 }
