@@ -113,6 +113,7 @@ export function openSqliteStore(file: string): Persistence {
   const disk = { failures: 0, last: null as unknown };
   const writer = watchingDisk(withStatementCache(database), disk);
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: writer }) });
+  const onWriter = runningAtOnce(writer);
   // Reads outside a transaction get a connection of their own: in WAL mode it sees what has
   // committed, never a batch in progress, and never waits for the writer.
   const readOnly = file === ':memory:' ? null : new SqliteDatabase(file, { readonly: true, fileMustExist: true });
@@ -137,11 +138,10 @@ export function openSqliteStore(file: string): Persistence {
         return await group.run(async (trx) => {
           // the writer is this unit's alone while its work runs (the group runs one unit at a time)
           let running = true;
-          const run = runningAtOnce(writer);
           try {
             return await work(new KyselyTx(trx, classifySqliteUnique, FEATURES, (query, parameters) => {
               if (!running) throw new Error('a query of a transaction that has ended');
-              return run(query, parameters);
+              return onWriter(query, parameters);
             }));
           } finally {
             running = false;
