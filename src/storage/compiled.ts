@@ -34,8 +34,9 @@ function compile(db: Kysely<Database>, key: string, arity: number, build: (...sl
 }
 
 /**
- * Runs a compiled query on a connection that answers synchronously (better-sqlite3), where the
- * connection is this database's alone while it runs (a transaction, or a read-only connection).
+ * Runs a compiled query on a connection that answers synchronously (better-sqlite3). Safe where
+ * nothing holds the connection across an `await`: a transaction's own (its unit runs alone on the
+ * writer), or the read-only connection (no transaction or stream is ever opened on it).
  */
 export type RunAtOnce = (query: CompiledQuery, parameters: readonly unknown[]) => QueryResult<unknown>;
 
@@ -43,9 +44,10 @@ const atOnce = new WeakMap<Kysely<Database>, RunAtOnce>();
 
 /**
  * Compiled queries of `db` run through `run` rather than Kysely's executor. The executor's
- * promises, connection lock and plugin hooks cost 4–8 µs a statement, against under 2 µs for
- * the whole of one of ours run this way; a synchronous driver needs none of them. Queries that are built
- * and executed through Kysely still take its way, on the same connection.
+ * promises, connection lock and plugin hooks cost 4–8 µs a statement, against under 2 µs for the
+ * whole of one of ours run this way; a synchronous driver needs none of them. No plugin sees these
+ * queries: `run` does what the plugins of `db` would (kysely-tx.ts tells its WriteWatch). Queries
+ * that are built and executed through Kysely still take its way, on the same connection.
  */
 export function runCompiledAtOnce(db: Kysely<Database>, run: RunAtOnce): void {
   atOnce.set(db, run);
@@ -61,8 +63,8 @@ export async function runCompiled<R>(db: Kysely<Database>, key: string, args: re
   const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
   const run = atOnce.get(db);
   if (run) return run(compiled, parameters) as QueryResult<R>;
-  // each run is a query of its own to the plugins, which see its node as they see a built query's
-  // (storage/write-watch.ts counts a write by its kind, RETURNING or not)
+  // through Kysely, each run is a query of its own to the plugins, which see its node as they see a
+  // built query's (storage/write-watch.ts counts a write by its kind, RETURNING or not)
   const queryId = createQueryId();
   db.getExecutor().transformQuery(compiled.query, queryId);
   return db.executeQuery<R>({ ...compiled, parameters, queryId } as CompiledQuery<R>);

@@ -49,10 +49,22 @@ function padded<T>(items: readonly T[]): T[] {
   return [...items, ...Array<T>(size - items.length).fill(items[items.length - 1] as T)];
 }
 
-/** The columns of `after` whose values differ from `before`'s, and always the version (what the update moves it to). */
-function changedColumns(before: Record<string, unknown>, after: Record<string, unknown>): Record<string, unknown> {
-  const changed: Record<string, unknown> = { version: after.version };
-  for (const column of Object.keys(after)) if (after[column] !== before[column]) changed[column] = after[column];
+/**
+ * The columns of payment_requests that an index holds (or a partial index's condition reads).
+ * SQLite rewrites an index's entry whenever an UPDATE sets one of its columns, changed or not:
+ * setting every column rewrote all seven (41–45 µs an update, against 4–18 µs for the columns a
+ * payment or a refund changes). A column missing here is merely set every time: slower, not wrong.
+ */
+const INDEXED_REQUEST_COLUMNS = ['merchant_id', 'livemode', 'reference', 'short_code', 'terminal_id', 'status', 'expires_at', 'external_ref', 'allow_concurrent'] as const;
+
+/**
+ * `after` without the indexed columns whose value is the one `before` (the row as stored) holds: a
+ * few statement shapes, one per set of indexed columns a change touches. A value read back in
+ * another type (PostgreSQL's bigint as a string) just counts as changed.
+ */
+function withoutUnchangedIndexed(after: Record<string, unknown>, before: Record<string, unknown>): Record<string, unknown> {
+  const changed = { ...after };
+  for (const column of INDEXED_REQUEST_COLUMNS) if (after[column] === before[column]) delete changed[column];
   return changed;
 }
 
@@ -83,14 +95,13 @@ export class KyselyTx implements Tx {
   private readonly merchants: Map<string, Promise<Merchant | null>> | null;
 
   /**
-   * Each payment request's columns as this transaction last read or wrote them. Every write of a
+   * Each payment request's row as this transaction last read or wrote it. Every write of a
    * request's columns takes it to a new version (updatePaymentRequest's check on the version it
    * read), so a row still at the version remembered holds exactly these values, and an update from
-   * it sets only the columns that differ: SQLite then rewrites the index entries of those columns
-   * alone, where setting every column rewrote all seven indexes (about 41–45 µs an update against
-   * 4–18 µs). None outside a transaction (`read` lives as long as the store).
+   * it leaves out the indexed columns it does not change (INDEXED_REQUEST_COLUMNS). None outside a
+   * transaction (`read` lives as long as the store).
    */
-  private readonly requestColumns: Map<string, ReturnType<typeof rows.fromPaymentRequest>> | null;
+  private readonly requestRows: Map<string, Record<string, unknown>> | null;
 
   private readonly db: Kysely<Database>;
   /** What this transaction has written (none outside a transaction: `read` never writes). */
@@ -108,6 +119,7 @@ export class KyselyTx implements Tx {
     this.db = writes ? db.withPlugin(writes) : db;
     if (atOnce) {
       runCompiledAtOnce(this.db, writes ? (query, parameters) => {
+        writes.assertOpen();
         const result = atOnce(query, parameters);
         writes.ran(query.query, result);
         return result;
@@ -115,11 +127,16 @@ export class KyselyTx implements Tx {
     }
     this.dash = new DashboardStore(this.db);
     this.merchants = db.isTransaction ? new Map() : null;
-    this.requestColumns = db.isTransaction ? new Map() : null;
+    this.requestRows = db.isTransaction ? new Map() : null;
   }
 
   hasWritten() {
     return this.writes?.written ?? false;
+  }
+
+  /** The unit this transaction served is over: any later query of it throws (see WriteWatch). */
+  end(): void {
+    this.writes?.end();
   }
 
   /** The dashboard's users, sessions and audit log, and the reports' aggregates (storage/dashboard-store.ts). */
@@ -302,22 +319,17 @@ export class KyselyTx implements Tx {
     await this.db.updateTable('api_keys').set({ revoked_at: at }).where('id', '=', id).where('revoked_at', 'is', null).execute();
   }
 
-  /** Remembers a request's columns as this transaction read or wrote them (requestColumns). */
-  private knowRequest(request: PaymentRequest, columns = rows.fromPaymentRequest(request)): void {
-    this.requestColumns?.set(request.id, columns);
-  }
-
   async insertPaymentRequest(request: PaymentRequest) {
-    const columns = rows.fromPaymentRequest(request);
-    await this.write(() => insertRow(this.db, 'payment_requests', columns));
+    const row = rows.fromPaymentRequest(request);
+    await this.write(() => insertRow(this.db, 'payment_requests', row));
     this.sequences.set(request.id, 0);
-    this.knowRequest(request, columns);
+    this.requestRows?.set(request.id, row);
   }
   async updatePaymentRequest(request: PaymentRequest, fromVersion = request.version - 1) {
-    const columns = rows.fromPaymentRequest(request);
-    const { id: _id, ...values } = columns;
-    const known = this.requestColumns?.get(request.id);
-    const set = setColumns(known?.version === fromVersion ? changedColumns(known, values) : values);
+    const row = rows.fromPaymentRequest(request);
+    const { id: _id, ...values } = row;
+    const known = this.requestRows?.get(request.id);
+    const set = setColumns(known && Number(known.version) === fromVersion ? withoutUnchangedIndexed(values, known) : values);
     const acting = this.channelCommands;
     const result = await this.write(() =>
       runCompiled(this.db, `updatePaymentRequest ${acting.length} ${set.key}`, [...set.args, request.id, fromVersion, ...acting], (...slots) =>
@@ -327,16 +339,18 @@ export class KyselyTx implements Tx {
             : eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', slots.slice(set.columns.length + 2))]))),
       ),
     );
-    if (affected(result) === 1) return this.knowRequest(request, columns);
+    if (affected(result) === 1) {
+      this.requestRows?.set(request.id, row);
+      return;
+    }
     const held = await this.db.selectFrom('payment_requests').select('channel_command_id').where('id', '=', request.id).executeTakeFirst();
     throw held?.channel_command_id ? new ChannelBusy(request.id) : new ConcurrentUpdate(request.id);
   }
   async getPaymentRequest(id: string) {
     const row = await firstCompiled(this.db, 'getPaymentRequest', [id], (id) => this.db.selectFrom('payment_requests').selectAll().where('id', '=', id));
     if (!row) return null;
-    const request = rows.toPaymentRequest(row);
-    this.knowRequest(request);
-    return request;
+    this.requestRows?.set(id, row);
+    return rows.toPaymentRequest(row);
   }
   /**
    * A request's row with its merchant's columns, kept for the transaction (keepMerchant): the unit
@@ -351,9 +365,8 @@ export class KyselyTx implements Tx {
     if (!row) return null;
     const merchant = merchantOf(row);
     this.keepMerchant(merchant);
-    const request = rows.toPaymentRequest(row);
-    this.knowRequest(request);
-    return { request, merchant };
+    this.requestRows?.set(id, row);
+    return { request: rows.toPaymentRequest(row), merchant };
   }
   getPaymentRequestWithMerchant(id: string) {
     return this.requestWithMerchant(id, false);

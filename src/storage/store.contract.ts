@@ -491,6 +491,33 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(v3);
       });
 
+      it('an update from the row the transaction read or wrote keeps every column right: indexed ones changed or not, write after write, over two versions, and with no row read', async () => {
+        // an update from a row this transaction knows at that version leaves out the indexed columns it does not change
+        const v1 = aRequest({ id: 'pr_n', reference: 'REF-1', externalRef: 'ext-1' });
+        await insertRequests(v1);
+        const v2: PaymentRequest = { ...v1, status: 'pending', paymentMethod: 'wallet', updatedAt: NOW + 1, version: 2 };
+        const v3: PaymentRequest = { ...v2, reference: 'REF-2', expiresAt: v2.expiresAt + MINUTE, metadata: { note: 'x' }, updatedAt: NOW + 2, version: 3 };
+        const seen = await store.transaction(async (tx) => {
+          expect(await tx.lockPaymentRequest('pr_n')).toStrictEqual(v1);
+          await tx.updatePaymentRequest(v2); // from the row locked
+          await tx.updatePaymentRequest(v3); // from the row it wrote
+          return tx.getPaymentRequest('pr_n');
+        });
+        expect(seen).toStrictEqual(v3);
+        expect(await store.read.getPaymentRequest('pr_n')).toStrictEqual(v3);
+        // two steps in one write (a refund reserved and answered), from the version read
+        const v5: PaymentRequest = { ...v3, status: 'succeeded', reference: 'REF-1', externalRef: null, amountReceived: 1250, amountAuthorized: 1250, amountCaptured: 1250, updatedAt: NOW + 3, version: 5 };
+        await store.transaction(async (tx) => {
+          await tx.getPaymentRequest('pr_n');
+          await tx.updatePaymentRequest(v5, 3);
+        });
+        expect(await store.read.getPaymentRequest('pr_n')).toStrictEqual(v5);
+        // a transaction that has not read the request sets every column
+        const v6: PaymentRequest = { ...v5, externalRef: 'ext-2', description: 'last', updatedAt: NOW + 4, version: 6 };
+        await store.transaction((tx) => tx.updatePaymentRequest(v6));
+        expect(await store.read.getPaymentRequest('pr_n')).toStrictEqual(v6);
+      });
+
       it('lock holds the row until commit: a second locker reads the first one\'s change', async () => {
         const first = aRequest({ id: 'pr_1' });
         await insertRequests(first);

@@ -1,18 +1,34 @@
-// Whether a transaction has written anything yet, seen from what Kysely runs: a statement that
-// changed rows, by the count the driver gives, or an insert, update, delete or merge that ran
-// where it gives none (RETURNING on SQLite). A compiled query shows its node at each run
-// (storage/compiled.ts); building one without running it writes nothing. Not seen: a raw `sql`
-// write with RETURNING on SQLite, or a writing CTE (a SELECT at the top): write through the builder.
+// What a transaction's plugin sees: whether it has written anything yet, from what Kysely runs (a
+// statement that changed rows, by the count the driver gives, or an insert, update, delete or merge
+// that ran where it gives none: RETURNING on SQLite), and whether it has ended. A compiled query
+// shows its node at each run (storage/compiled.ts), or, run at once past Kysely on SQLite, is
+// reported by `ran`; building one without running it writes nothing. Not seen: a raw `sql` write
+// with RETURNING on SQLite, or a writing CTE (a SELECT at the top): write through the builder.
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId, QueryResult, RootOperationNode, UnknownRow } from 'kysely';
 
 const WRITES = new Set<RootOperationNode['kind']>(['InsertQueryNode', 'UpdateQueryNode', 'DeleteQueryNode', 'MergeQueryNode']);
 
 export class WriteWatch implements KyselyPlugin {
   written = false;
+  /**
+   * Set by the driver once the unit's work is over. SQLite group commit runs several units in one
+   * database transaction, so a query of a unit that has ended would otherwise run inside the next.
+   */
+  private ended = false;
+
+  end(): void {
+    this.ended = true;
+  }
+
+  /** Throws for a query of a transaction that has ended (every query, built or compiled, comes here first). */
+  assertOpen(): void {
+    if (this.ended) throw new Error('a query of a transaction that has ended');
+  }
   /** Writes about to run, by query id (seen before they run, counted once they have). */
   private readonly built = new WeakSet<QueryId>();
 
   transformQuery({ node, queryId }: PluginTransformQueryArgs): RootOperationNode {
+    this.assertOpen();
     if (WRITES.has(node.kind)) this.built.add(queryId);
     return node;
   }

@@ -108,9 +108,24 @@ describe('sqlite driver', () => {
       await tx.setSetting('inside', 'yes');
     });
     await expect(open.transaction(async () => kept!.getMerchant('m_1'))).rejects.toThrow(/transaction that has ended/);
-    // a query built through Kysely is refused by Kysely itself (the batch's transaction is committed)
-    await expect(open.transaction(async () => kept!.setSetting('stray', 'no'))).rejects.toThrow(/already committed/);
-    expect(await open.read.getSetting('inside')).toBe('yes');
+    await expect(open.transaction(async () => kept!.setSetting('stray', 'no'))).rejects.toThrow(/transaction that has ended/);
+    // the same while its batch is still open: two transactions begun together share one (group commit)
+    let first: Tx | undefined;
+    const before = { ...open.groupCommit! };
+    const together = [
+      open.transaction(async (tx) => {
+        first = tx;
+        await tx.setSetting('first', 'yes');
+      }),
+      open.transaction(async (tx) => {
+        await tx.setSetting('second', 'yes');
+        await expect(first!.setSetting('stray', 'no')).rejects.toThrow(/transaction that has ended/); // built through Kysely
+        await expect(first!.getMerchant('m_2')).rejects.toThrow(/transaction that has ended/); // compiled, run at once
+      }),
+    ];
+    await Promise.all(together);
+    expect({ commits: open.groupCommit!.commits - before.commits, transactions: open.groupCommit!.transactions - before.transactions }).toEqual({ commits: 1, transactions: 2 });
+    for (const key of ['inside', 'first', 'second']) expect(await open.read.getSetting(key)).toBe('yes');
     expect(await open.read.getSetting('stray')).toBeNull();
   });
 });

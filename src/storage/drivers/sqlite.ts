@@ -136,15 +136,13 @@ export function openSqliteStore(file: string): Persistence {
     async transaction(work) {
       try {
         return await group.run(async (trx) => {
-          // the writer is this unit's alone while its work runs (the group runs one unit at a time)
-          let running = true;
+          // the writer is this unit's alone while its work runs (the group runs one unit at a time),
+          // and its queries are refused once it is over, when the next unit of the batch may run
+          const tx = new KyselyTx(trx, classifySqliteUnique, FEATURES, onWriter);
           try {
-            return await work(new KyselyTx(trx, classifySqliteUnique, FEATURES, (query, parameters) => {
-              if (!running) throw new Error('a query of a transaction that has ended');
-              return onWriter(query, parameters);
-            }));
+            return await work(tx);
           } finally {
-            running = false;
+            tx.end();
           }
         });
       } catch (error) {
