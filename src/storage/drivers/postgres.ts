@@ -5,6 +5,7 @@ import pg from 'pg';
 import { ConcurrentUpdate, StorageUnavailable, type Persistence, type Tx } from '../../app/ports/persistence.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { mappingErrors } from './mapping-errors.js';
+import { pipeliningBegin, type CorkableClient } from './pipelined-begin.js';
 import { isStalePlan, preparingStatements } from './prepared-statements.js';
 import { migrationProvider } from '../migrations/index.js';
 import { ownSchemaDialect } from './postgres-introspector.js';
@@ -93,6 +94,8 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       query_timeout: queryTimeoutMs,
       keepAlive: true,
+      // statements sent before the answer to the one before: only a transaction's BEGIN and its first read are (pipelined-begin.ts)
+      pipeline: true,
     });
     // A connection the server ends (a restart: 57P01) emits 'error' on its client. pg's pool listens
     // only while the client is idle; a client checked out by a transaction has no listener of its own,
@@ -105,7 +108,7 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
       const unprepared = client.query.bind(client) as (...args: unknown[]) => unknown;
-      const query = prepare ? preparingStatements(unprepared) : unprepared;
+      const query = pipeliningBegin(client as CorkableClient, prepare ? preparingStatements(unprepared) : unprepared);
       (client as { query: unknown }).query = (...args: unknown[]) => {
         const result = query(...args);
         if (result instanceof Promise) {
