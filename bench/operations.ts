@@ -64,14 +64,15 @@ export async function countOperations(target: OperationsTarget): Promise<Operati
   return counts;
 }
 
-/** One line per operation: statements and commits, one column per set-up. */
+/** One line per operation: statements and commits (and round trips, where there are any), one column per set-up. */
 export function operationsTable(columns: Array<{ title: string; counts: OperationCounts }>): string {
   const operations = [...NATIVE_OPERATIONS, ...CENTRAPAY_OPERATIONS].filter((op) => columns.some((c) => c.counts[op]));
-  const cell = (c: SqlCount | undefined) => (c ? `${c.statements} / ${c.commits}` : '–');
-  const first = Math.max('statements / commits'.length, ...operations.map((op) => op.length)) + 2;
-  const width = Math.max(...columns.map((c) => c.title.length), 8) + 4;
+  const cell = (c: SqlCount | undefined) => (c ? `${c.statements} / ${c.commits}${c.roundTrips > 0 ? ` / ${c.roundTrips}` : ''}` : '–');
+  const title = 'statements / commits / round trips';
+  const first = Math.max(title.length, ...operations.map((op) => op.length)) + 2;
+  const width = Math.max(...columns.map((c) => c.title.length), 12) + 4;
   return [
-    `${'statements / commits'.padEnd(first)}${columns.map((c) => c.title.padStart(width)).join('')}`,
+    `${title.padEnd(first)}${columns.map((c) => c.title.padStart(width)).join('')}`,
     ...operations.map((op) => `${op.padEnd(first)}${columns.map((c) => cell(c.counts[op]).padStart(width)).join('')}`),
   ].join('\n');
 }

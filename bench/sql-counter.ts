@@ -5,7 +5,9 @@
 // (bench/operations.ts) and the test that pins the counts (test/speed/statements.test.ts).
 //
 // COMMITs are recognised by their text, not by a counter of posgate's: under SQLite group commit
-// several transactions share one COMMIT, and that is exactly what should show.
+// several transactions share one COMMIT, and that is exactly what should show. Round trips to
+// PostgreSQL are the statements sent while none of the same connection's was awaiting its answer:
+// one pipelined behind another (a transaction's BEGIN and its first read) shares that one's.
 import Database from 'better-sqlite3';
 import pg from 'pg';
 
@@ -14,12 +16,14 @@ export interface SqlCount {
   statements: number;
   /** COMMITs among them: each is one durable write (an fsync on SQLite, a WAL flush on PostgreSQL). */
   commits: number;
+  /** Waits for PostgreSQL's answer (0 on SQLite, which answers in-process). */
+  roundTrips: number;
 }
 
 /** A COMMIT (or its synonym END), also as one of several statements given to `exec`. */
 const COMMIT = /(^|;)\s*(commit|end)\b/i;
 
-const counts: SqlCount = { statements: 0, commits: 0 };
+const counts: SqlCount = { statements: 0, commits: 0, roundTrips: 0 };
 const INSTALLED = Symbol.for('posgate.bench.sqlCounter');
 
 /** The texts sent while recordSql runs its work. */
@@ -57,11 +61,22 @@ export function installSqlCounter(): void {
   probe.close();
   for (const method of ['run', 'get', 'all', 'iterate']) wrap(statementPrototype, method, (self) => (self as { source?: unknown }).source);
   wrap(Database.prototype as unknown as Methods, 'exec', (_self, args) => args[0]);
-  // pg: text and values, or a config object with `text` (Kysely passes the text)
-  wrap(pg.Client.prototype as unknown as Methods, 'query', (_self, args) => {
+  // pg: text and values, or a config object with `text` (Kysely passes the text); a statement sent
+  // while none of its connection's awaits an answer is a round trip of its own
+  const awaiting = new WeakMap<object, number>();
+  const query = (pg.Client.prototype as unknown as Methods).query!;
+  (pg.Client.prototype as unknown as Methods).query = function (this: object, ...args: unknown[]) {
     const first = args[0] as { text?: unknown } | string | undefined;
-    return typeof first === 'string' ? first : first?.text;
-  });
+    count(typeof first === 'string' ? first : first?.text);
+    const waiting = awaiting.get(this) ?? 0;
+    if (waiting === 0) counts.roundTrips++;
+    awaiting.set(this, waiting + 1);
+    const answered = () => awaiting.set(this, (awaiting.get(this) ?? 1) - 1);
+    const result = query.apply(this, args);
+    if (result instanceof Promise) result.then(answered, answered);
+    else answered();
+    return result;
+  };
 }
 
 /** The totals since the counter was installed (a copy). */
@@ -74,7 +89,7 @@ export async function countSql<T>(work: () => Promise<T>): Promise<{ value: T; c
   installSqlCounter();
   const before = sqlCount();
   const value = await work();
-  return { value, count: { statements: counts.statements - before.statements, commits: counts.commits - before.commits } };
+  return { value, count: { statements: counts.statements - before.statements, commits: counts.commits - before.commits, roundTrips: counts.roundTrips - before.roundTrips } };
 }
 
 /** The SQL texts `work` sent, in order (nothing else must run meanwhile). */

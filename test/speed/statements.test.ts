@@ -30,7 +30,7 @@ describe('statements per operation (SQLite)', () => {
   afterAll(() => gw?.close());
 
   it.each(Object.keys(EXPECTED) as Array<keyof typeof EXPECTED>)('%s', (operation) => {
-    expect(counts[operation], `${operation}: statements / commits; update EXPECTED at the top of this file if the change is meant`).toEqual(EXPECTED[operation]);
+    expect(counts[operation], `${operation}: statements / commits; update EXPECTED at the top of this file if the change is meant`).toEqual({ ...EXPECTED[operation], roundTrips: 0 });
   });
 
   it('a pay\'s update of the request leaves out the indexed columns it does not change (their index entries stay as they are)', async () => {
@@ -51,6 +51,6 @@ describe('statements per operation (SQLite)', () => {
     const id = await createOneRequest({ baseUrl: gw.url, secretKey: gw.secretKey, terminalId: gw.terminalId });
     const { value: status, count } = await countSql(async () => (await fetch(`${gw.url}/v1/payment-requests/${id}`, { headers: { authorization: `Bearer ${gw.secretKey}` } })).status);
     expect(status).toBe(200);
-    expect(count).toEqual(EXPECTED.read);
+    expect(count).toEqual({ ...EXPECTED.read, roundTrips: 0 });
   });
 });
