@@ -47,8 +47,9 @@ function wrap(target: Methods, method: string, sqlOf: (self: any, args: unknown[
 }
 
 /**
- * Wraps the drivers' prototypes once per process (later calls are no-ops), so every connection,
- * opened before or after, is counted. Install it before measuring; it costs a function call per statement.
+ * Wraps the drivers' prototypes once per process (later calls are no-ops). Install it before the
+ * gateway opens its database: every SQLite connection is counted, but a pg connection takes its
+ * `query` as it was when it connected (postgres.ts wraps it then). It costs a function call per statement.
  */
 export function installSqlCounter(): void {
   const globals = globalThis as Record<symbol, unknown>;

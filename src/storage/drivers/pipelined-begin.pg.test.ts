@@ -1,6 +1,7 @@
 // A transaction's BEGIN goes to PostgreSQL with its first read, in one write on the socket
 // (pipelined-begin.ts); before a first write it goes alone, as it always did. Observed on the
-// connection's socket and, for where the read ran, in pg_stat_activity of a real PostgreSQL.
+// connection's socket (over TCP) and, for where the read ran, in pg_stat_activity of a real
+// PostgreSQL. A pipelined first read refused as a stale prepared plan: prepared-statements.pg.test.ts.
 import { Socket } from 'node:net';
 import pg from 'pg';
 import { afterAll, afterEach, beforeAll, beforeEach, expect, it } from 'vitest';
@@ -91,8 +92,11 @@ it('a first read that fails fails its transaction, and the connection serves the
   try {
     // the read's table gone: PostgreSQL refuses the read that came with BEGIN
     await admin2.query(`alter table ${schema}.dialect_records rename to dialect_records_away`);
-    await expect(store.transaction((tx) => tx.getDialectRecord('toy', 'payment_request', 'x'))).rejects.toThrow();
-    await admin2.query(`alter table ${schema}.dialect_records_away rename to dialect_records`);
+    try {
+      await expect(store.transaction((tx) => tx.getDialectRecord('toy', 'payment_request', 'x'))).rejects.toThrow('dialect_records');
+    } finally {
+      await admin2.query(`alter table ${schema}.dialect_records_away rename to dialect_records`);
+    }
   } finally {
     await admin2.end();
   }

@@ -13,8 +13,11 @@
 // and BEGIN's failure fails it all the same. A transaction that ran nothing sends neither BEGIN nor
 // its COMMIT or ROLLBACK.
 //
-// Kysely sends one statement of a transaction at a time (it waits for each), so pipeline mode
-// changes nothing else: only these pairs are ever on the wire together.
+// Kysely sends one statement of a transaction at a time (it waits for each), and a read outside a
+// transaction takes a connection of its own, so only these pairs are ever on the wire together.
+// (Pipeline mode also changes what a statement that timed out does to its connection, and refuses
+// cursors: see postgres.ts.) A read refused because a migration changed its table since it was
+// prepared fails its transaction as before, which runs again (prepared-statements.pg.test.ts).
 
 type Query = (...args: unknown[]) => unknown;
 

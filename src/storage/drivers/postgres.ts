@@ -94,7 +94,9 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
       connectionTimeoutMillis: options.connectTimeoutMs ?? 5000,
       query_timeout: queryTimeoutMs,
       keepAlive: true,
-      // statements sent before the answer to the one before: only a transaction's BEGIN and its first read are (pipelined-begin.ts)
+      // a statement is sent before the answer to the one before, if it comes first: only a
+      // transaction's BEGIN and its first read do (pipelined-begin.ts). Pipeline mode also refuses
+      // cursors (Kysely's streamQuery), which posgate does not use
       pipeline: true,
     });
     // A connection the server ends (a restart: 57P01) emits 'error' on its client. pg's pool listens
@@ -102,9 +104,9 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
     // and an unhandled 'error' event ends the process. The failure reaches the transaction through its
     // query; the pool drops the broken client on release and connects a new one on the next checkout.
     //
-    // A statement that timed out leaves its client waiting for an answer that may still come (pg does
-    // not close it): such a client is closed at once, so that the pool drops it on release rather
-    // than hand it to the next transaction.
+    // A statement that timed out leaves its client waiting for an answer that may still come: such a
+    // client is closed at once, so that the pool drops it on release rather than hand it to the next
+    // transaction (in pipeline mode pg destroys its socket itself; outside it, it did not).
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
       const unprepared = client.query.bind(client) as (...args: unknown[]) => unknown;
