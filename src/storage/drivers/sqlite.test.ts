@@ -2,7 +2,9 @@
 // (durability pragmas, data surviving a reopen).
 import { mkdtempSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import type { Persistence, Tx } from '../../app/ports/persistence.js';
@@ -59,6 +61,43 @@ describe('sqlite driver', () => {
       expect(other.pragma('journal_mode', { simple: true })).toBe('wal');
     } finally {
       other.close();
+    }
+  });
+
+  it('lets another process write between a transaction\'s read and its write: the transaction waits for it, where it used to fail "database is locked"', async () => {
+    const file = freshFile();
+    store = openSqliteStore(file);
+    await store.migrate();
+    const setup = new SqliteDatabase(file);
+    setup.exec('create table other_process (n integer)');
+    setup.close();
+    // another process's connection (a CLI command beside the server): a thread with its own, which
+    // waits at most 100 ms for the lock
+    const other = new Worker(`
+      const Database = require(${JSON.stringify(createRequire(import.meta.url).resolve('better-sqlite3'))});
+      const { parentPort, workerData } = require('node:worker_threads');
+      const db = new Database(workerData, { timeout: 100 });
+      parentPort.on('message', (n) => {
+        try { db.prepare('insert into other_process values (?)').run(n); parentPort.postMessage('written'); }
+        catch (error) { parentPort.postMessage(error.code); }
+      });`, { eval: true, workerData: file });
+    const write = (n: number) => new Promise<string>((done) => {
+      other.once('message', done);
+      other.postMessage(n);
+    });
+    try {
+      const whileOpen = await store.transaction(async (tx) => {
+        expect(await tx.getDialectRecord('toy', 'payment_request', 'between')).toBeNull();
+        const outcome = await write(1);
+        await tx.putDialectRecord({ dialect: 'toy', kind: 'payment_request', key: 'between', data: {}, createdAt: 1, updatedAt: 1 });
+        return outcome;
+      });
+      // the transaction held the write lock from its start: the other process waited, and got it once it committed
+      expect(whileOpen).toBe('SQLITE_BUSY');
+      expect(await write(2)).toBe('written');
+      expect((await store.read.getDialectRecord('toy', 'payment_request', 'between'))?.key).toBe('between');
+    } finally {
+      await other.terminate();
     }
   });
 

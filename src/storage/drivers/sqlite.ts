@@ -3,7 +3,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
-import { Kysely, Migrator, SqliteDialect, type SqliteDatabase as KyselySqlite } from 'kysely';
+import { CompiledQuery, Kysely, Migrator, SqliteDialect, SqliteDriver, type DatabaseConnection, type Driver, type SqliteDialectConfig, type SqliteDatabase as KyselySqlite } from 'kysely';
 import { StorageUnavailable, type Persistence } from '../../app/ports/persistence.js';
 import type { RunAtOnce } from '../compiled.js';
 import { KyselyTx } from '../kysely-tx.js';
@@ -100,19 +100,43 @@ function mapError(error: unknown): unknown {
 }
 
 
+/**
+ * The writer's transactions begin IMMEDIATE, taking SQLite's write lock at once. Another process
+ * may write the same file (a CLI command beside the server, `posgate users create`): a transaction
+ * begun DEFERRED reads from the database as it was when it began, and if that process commits before
+ * the transaction's first write, the write fails at once with "database is locked"
+ * (SQLITE_BUSY_SNAPSHOT, which busy_timeout cannot help: the snapshot is gone). Begun IMMEDIATE it
+ * waits for the other process's commit (busy_timeout), then reads what is there now.
+ */
+class ImmediateSqliteDriver extends SqliteDriver {
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'));
+  }
+}
+
+class WriterDialect extends SqliteDialect {
+  constructor(private readonly writerConfig: SqliteDialectConfig) {
+    super(writerConfig);
+  }
+  override createDriver(): Driver {
+    return new ImmediateSqliteDriver(this.writerConfig);
+  }
+}
+
 /** How many transactions one COMMIT may carry: enough to share the fsync, few enough to keep a batch short. */
 const MAX_BATCH = 64;
 
 export function openSqliteStore(file: string): Persistence {
   if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
+  // first: setting the journal mode reads the file, which another process may hold for a moment
+  database.pragma('busy_timeout = 5000');
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
-  database.pragma('busy_timeout = 5000');
   const disk = { failures: 0, last: null as unknown };
   const writer = watchingDisk(withStatementCache(database), disk);
-  const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: writer }) });
+  const db = new Kysely<Database>({ dialect: new WriterDialect({ database: writer }) });
   const onWriter = runningAtOnce(writer);
   // Reads outside a transaction get a connection of their own: in WAL mode it sees what has
   // committed, never a batch in progress, and never waits for the writer.
