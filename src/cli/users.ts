@@ -4,7 +4,7 @@
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { USER_ROLES, type User, type UserRole } from '../app/ports/dashboard.js';
 import { inTransaction } from '../app/unit-of-work.js';
-import { createUser, disableUser, listUsers } from '../app/use-cases/users.js';
+import { createUser, disableUser, listUsers, newPassword } from '../app/use-cases/users.js';
 import type { Config } from '../config/config.js';
 import { withApp } from './open-app.js';
 
@@ -43,7 +43,7 @@ export function registerUsers(program: Command, io: Io, config: () => Config): v
     .option('--password-stdin', 'read the password from standard input (12 to 200 characters; a final line break is dropped) instead of generating one')
     .option('--json', 'print the user and its password as JSON')
     .action(async (opts: { merchant: string; email: string; role: UserRole; passwordStdin?: boolean; json?: boolean }) => {
-      const password = opts.passwordStdin ? (await (io.readStdin ?? processStdin)()).replace(/\r?\n$/, '') : undefined;
+      const password = await newPassword(opts.passwordStdin ? (await (io.readStdin ?? processStdin)()).replace(/\r?\n$/, '') : undefined);
       const created = await withApp(config(), ({ app }) => inTransaction(app, (unit) => createUser(unit, { merchantId: opts.merchant, email: opts.email, role: opts.role, password })));
       if (opts.json) return json({ user: render(created.user), ...(opts.passwordStdin ? {} : { password: created.password }) });
       io.stdout(`User ${created.user.id} ${created.user.email} (${created.user.role}) of merchant ${created.user.merchantId}\n`);

@@ -99,8 +99,9 @@ describe('dashboard', () => {
     const { t } = s;
     const target = await paid(800, 'VIEW-1');
     const { inTransaction } = await import('../../src/app/unit-of-work.js');
-    const { createUser } = await import('../../src/app/use-cases/users.js');
-    await inTransaction(t.gateway.app, (unit) => createUser(unit, { merchantId: t.gateway.demo.merchantId, email: 'viewer@example.com', role: 'viewer', password: 'viewer password 1' }));
+    const { createUser, newPassword } = await import('../../src/app/use-cases/users.js');
+    const password = await newPassword('viewer password 1');
+    await inTransaction(t.gateway.app, (unit) => createUser(unit, { merchantId: t.gateway.demo.merchantId, email: 'viewer@example.com', role: 'viewer', password }));
     const { page } = await s.open(`${t.url}/dashboard/payment-requests/${target.id}`, DESKTOP);
     await page.waitForURL(/\/dashboard\/login\?next=/);
     await page.fill('#email', 'viewer@example.com');

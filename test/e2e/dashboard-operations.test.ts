@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inTransaction } from '../../src/app/unit-of-work.js';
 import { createMerchant } from '../../src/app/use-cases/merchants.js';
-import { createUser } from '../../src/app/use-cases/users.js';
+import { createUser, newPassword } from '../../src/app/use-cases/users.js';
 import { ManualClock } from '../../src/system/clock.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
 import { DashboardClient } from '../support/dashboard-client.js';
@@ -153,7 +153,8 @@ describe("a request's page and its actions", () => {
   });
 
   it('a viewer cannot refund (403) and nothing changes', async () => {
-    await inTransaction(t.gateway.app, (unit) => createUser(unit, { merchantId: t.gateway.demo.merchantId, email: 'reader@example.com', role: 'viewer', password: 'reader password 1' }));
+    const password = await newPassword('reader password 1');
+    await inTransaction(t.gateway.app, (unit) => createUser(unit, { merchantId: t.gateway.demo.merchantId, email: 'reader@example.com', role: 'viewer', password }));
     const viewer = new DashboardClient(t.url);
     await viewer.signIn('reader@example.com', 'reader password 1');
     const page = await viewer.get(`/dashboard/payment-requests/${paid.id}`);
@@ -165,7 +166,8 @@ describe("a request's page and its actions", () => {
 
   it("another merchant's user sees none of the first's objects (404)", async () => {
     const { merchant } = await inTransaction(t.gateway.app, (unit) => createMerchant(unit, { name: 'Other' }));
-    await inTransaction(t.gateway.app, (unit) => createUser(unit, { merchantId: merchant.id, email: 'other@example.com', role: 'owner', password: 'other password 1' }));
+    const password = await newPassword('other password 1');
+    await inTransaction(t.gateway.app, (unit) => createUser(unit, { merchantId: merchant.id, email: 'other@example.com', role: 'owner', password }));
     const other = new DashboardClient(t.url);
     await other.signIn('other@example.com', 'other password 1');
     expect((await other.get(`/dashboard/payment-requests/${paid.id}`)).status).toBe(404);

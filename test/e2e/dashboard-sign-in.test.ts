@@ -165,9 +165,10 @@ describe('rate limit', () => {
     const users = await t.gateway.app.db.read.listUsers(t.gateway.demo.merchantId);
     expect(users.length).toBeGreaterThan(0);
     // a user of its own, so that the other tests' owner is not locked out
-    const { createUser } = await import('../../src/app/use-cases/users.js');
+    const { createUser, newPassword } = await import('../../src/app/use-cases/users.js');
     const { inTransaction } = await import('../../src/app/unit-of-work.js');
-    await inTransaction(t.gateway.app, (unit) => createUser(unit, { merchantId: t.gateway.demo.merchantId, email: 'locked@example.com', role: 'staff', password: 'correct horse battery' }));
+    const password = await newPassword('correct horse battery');
+    await inTransaction(t.gateway.app, (unit) => createUser(unit, { merchantId: t.gateway.demo.merchantId, email: 'locked@example.com', role: 'staff', password }));
     for (let i = 0; i < MAX_FAILURES_PER_ACCOUNT; i++) expect((await new DashboardClient(t.url).signIn('locked@example.com', `wrong-password-${i}`)).status).toBe(401);
     const limited = await new DashboardClient(t.url).signIn('locked@example.com', 'correct horse battery');
     expect(limited.status).toBe(429);

@@ -5,7 +5,7 @@ import { ConcurrentUpdate, type ReadTx, type Terminal, type Tx } from '../ports/
 import { isDomainError } from '../../core/errors.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { createApiKey, createMerchant, createStore, createTerminal, DEFAULT_STORE_NAME, hashSecret, requireMerchant } from './merchants.js';
-import { createUser } from './users.js';
+import { createUser, newPassword } from './users.js';
 import { createDisplayToken } from './display-tokens.js';
 
 const ADMIN_TOKEN_HASH = 'admin_token_hash';
@@ -122,7 +122,8 @@ export async function ensureDemoMerchant(app: App, dialects: Record<string, Cred
     // the owner of the demo's dashboard (made on the first start that knows dashboards)
     const addOwner = credentials.dashboard === undefined;
     if (addOwner) {
-      const { user, password } = await createUser(unit, { merchantId: credentials.merchantId, email: DEMO_OWNER_EMAIL, role: 'owner' });
+      // hashed in the transaction (newPassword says why not to): once, on the first start, before the server serves
+      const { user, password } = await createUser(unit, { merchantId: credentials.merchantId, email: DEMO_OWNER_EMAIL, role: 'owner', password: await newPassword() });
       credentials.dashboard = { email: user.email, password };
     }
     const addDisplay = credentials.displayToken === undefined;

@@ -7,7 +7,7 @@ import type { DisplayToken, User, UserRole } from '../ports/dashboard.js';
 import { createDisplayToken, revokeDisplayToken, type IssuedDisplayToken } from './display-tokens.js';
 import type { ApiKey, Mode, Terminal } from '../ports/persistence.js';
 import { createApiKey, createOwnTerminal, revokeApiKey, type IssuedKey } from './merchants.js';
-import { createUser, disableUser, type CreatedUser } from './users.js';
+import { createUser, disableUser, newPassword, type CreatedUser } from './users.js';
 import type { App, Caller } from '../context.js';
 import type { AuditEntry, LoggedAttempt } from '../ports/dashboard.js';
 import type { Page, PaymentRequestFilter, StoredEvent } from '../ports/persistence.js';
@@ -98,7 +98,8 @@ export async function webhookLog(app: App, caller: Caller, endpointId?: string):
 // --- the owner's pages: users, terminals and keys, each change audited ---
 
 export async function createUserAsOwner(app: App, actor: Actor, input: { email: string; role: UserRole }): Promise<CreatedUser> {
-  return inTransaction(app, (unit) => createUser(unit, { merchantId: actor.merchantId, email: input.email, role: input.role }, actor));
+  const password = await newPassword();
+  return inTransaction(app, (unit) => createUser(unit, { merchantId: actor.merchantId, email: input.email, role: input.role, password }, actor));
 }
 
 export async function disableUserAsOwner(app: App, actor: Actor, userId: string): Promise<User> {

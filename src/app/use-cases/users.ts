@@ -5,7 +5,7 @@ import { DomainError } from '../../core/errors.js';
 import type { App } from '../context.js';
 import { USER_ROLES, type User, type UserRole } from '../ports/dashboard.js';
 import { UniqueViolation } from '../ports/persistence.js';
-import { inTransaction, type Work } from '../unit-of-work.js';
+import type { Work } from '../unit-of-work.js';
 import { recordAudit, type Actor } from './audit.js';
 import { requireMerchant } from './merchants.js';
 
@@ -58,12 +58,29 @@ export function generatePassword(): string {
   return randomBytes(16).toString('base64url');
 }
 
+/** A new user's password (given or generated) and its scrypt hash. */
+export interface NewPassword {
+  password: string;
+  hash: string;
+}
+
+/**
+ * Checks and hashes a new password (absent: one is generated, to be shown once). Before the
+ * transaction that creates the user, never inside it: a hash takes tens of milliseconds, and on
+ * SQLite an open transaction holds the one writer (a CLI command's holds the file's write lock
+ * against the server) for all that time; a retried unit also reuses it.
+ */
+export async function newPassword(given?: string): Promise<NewPassword> {
+  const password = given ?? generatePassword();
+  checkPassword(password);
+  return { password, hash: await hashPassword(password) };
+}
+
 export interface NewUser {
   merchantId: string;
   email: string;
   role: UserRole;
-  /** Absent: one is generated (and returned once). */
-  password?: string;
+  password: NewPassword;
 }
 
 export interface CreatedUser {
@@ -76,12 +93,10 @@ export async function createUser(unit: Work, input: NewUser, actor?: Actor): Pro
   const email = normalizeEmail(input.email);
   if (!EMAIL.test(email) || email.length > 254) throw new DomainError('parameter_invalid', `${input.email} is not an email address.`, 'email');
   if (!USER_ROLES.includes(input.role)) throw new DomainError('parameter_invalid', `role must be one of ${USER_ROLES.join(', ')}.`, 'role');
-  const password = input.password ?? generatePassword();
-  checkPassword(password);
   await requireMerchant(unit.tx, input.merchantId);
   const user: User = {
     id: unit.app.ids.id('usr'), merchantId: input.merchantId, email, role: input.role,
-    passwordHash: await hashPassword(password), createdAt: unit.app.clock.now(), disabledAt: null,
+    passwordHash: input.password.hash, createdAt: unit.app.clock.now(), disabledAt: null,
   };
   try {
     await unit.tx.insertUser(user);
@@ -90,7 +105,7 @@ export async function createUser(unit: Work, input: NewUser, actor?: Actor): Pro
     throw error;
   }
   if (actor) await recordAudit(unit, actor, false, 'user.create', 'user', user.id, `${email} (${user.role})`);
-  return { user, password };
+  return { user, password: input.password.password };
 }
 
 export async function listUsers(app: App, merchantId: string): Promise<User[]> {
@@ -116,10 +131,3 @@ export async function disableUser(unit: Work, merchantId: string | null, idOrEma
   return { ...user, disabledAt: at };
 }
 
-/** The demo merchant's owner, made once with a generated password (sealed with the demo credentials by the caller). */
-export async function ensureOwner(app: App, merchantId: string, email: string): Promise<CreatedUser | null> {
-  return inTransaction(app, async (unit) => {
-    if (await unit.tx.findUserByEmail(email)) return null;
-    return createUser(unit, { merchantId, email, role: 'owner' });
-  });
-}

@@ -81,8 +81,9 @@ describe('sqlite driver', () => {
         try { db.prepare('insert into other_process values (?)').run(n); parentPort.postMessage('written'); }
         catch (error) { parentPort.postMessage(error.code); }
       });`, { eval: true, workerData: file });
-    const write = (n: number) => new Promise<string>((done) => {
+    const write = (n: number) => new Promise<string>((done, fail) => {
       other.once('message', done);
+      other.once('error', fail);
       other.postMessage(n);
     });
     try {

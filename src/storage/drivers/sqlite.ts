@@ -50,6 +50,9 @@ export function isDiskFailure(error: unknown): boolean {
   return typeof code === 'string' && DISK_CODES.test(code);
 }
 
+/** SQLite's "database is locked": another connection held the lock longer than busy_timeout. */
+const isBusy = (error: unknown) => String((error as { code?: unknown })?.code).startsWith('SQLITE_BUSY');
+
 /** Counts the disk failures of every statement run on the connection (COMMIT and ROLLBACK included). */
 function watchingDisk(database: KyselySqlite, disk: { failures: number; last: unknown }): KyselySqlite {
   const watch = <T>(run: () => T): T => {
@@ -102,11 +105,12 @@ function mapError(error: unknown): unknown {
 
 /**
  * The writer's transactions begin IMMEDIATE, taking SQLite's write lock at once. Another process
- * may write the same file (a CLI command beside the server, `posgate users create`): a transaction
- * begun DEFERRED reads from the database as it was when it began, and if that process commits before
- * the transaction's first write, the write fails at once with "database is locked"
- * (SQLITE_BUSY_SNAPSHOT, which busy_timeout cannot help: the snapshot is gone). Begun IMMEDIATE it
- * waits for the other process's commit (busy_timeout), then reads what is there now.
+ * may write the same file (a CLI command beside the server, `posgate users create`). A transaction
+ * begun DEFERRED that has read fails its first write at once with "database is locked", without
+ * waiting (busy_timeout does not apply to it): when the other process holds the write lock then,
+ * and when it has committed since the transaction began (SQLITE_BUSY_SNAPSHOT: what was read is
+ * gone). Begun IMMEDIATE it waits at its start for the other's commit (busy_timeout; better-sqlite3
+ * is synchronous, so the thread waits), then reads what is there now.
  */
 class ImmediateSqliteDriver extends SqliteDriver {
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -146,7 +150,8 @@ export function openSqliteStore(file: string): Persistence {
   const readDb = reader ? new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) }) : db;
   const group = new GroupCommit(db, {
     maxBatch: MAX_BATCH,
-    batchFailed: (error) => (error instanceof StorageUnavailable ? error : new StorageUnavailable(isDiskFailure(error) ? error : disk.last ?? error)),
+    // another process held the write lock past busy_timeout (BEGIN IMMEDIATE): that, not an earlier disk failure, is the cause
+    batchFailed: (error) => (error instanceof StorageUnavailable ? error : new StorageUnavailable(isDiskFailure(error) || isBusy(error) ? error : disk.last ?? error)),
     // a disk failure makes SQLite roll the whole transaction back by itself
     transactionLost: () => !database.inTransaction,
     runAtOnce: (statement) => writer.prepare(statement).run([]),
