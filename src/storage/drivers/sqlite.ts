@@ -1,5 +1,6 @@
 // The embedded default: SQLite through better-sqlite3, durable (WAL, synchronous=FULL) so an
-// acknowledged payment survives a power cut. One process owns the file.
+// acknowledged payment survives a power cut. One server process owns the file; CLI commands write
+// beside it (see ImmediateSqliteDriver).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
