@@ -3,7 +3,7 @@
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
-import { createJsonSchemaTransformObject, jsonSchemaTransform, jsonSchemaTransformObject, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { createJsonSchemaTransformObject, jsonSchemaTransform, jsonSchemaTransformObject } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { App } from '../app/context.js';
@@ -16,6 +16,7 @@ import { indexRoutes } from './allowed-methods.js';
 import { completeDocument, EMPTY_BODY_METHODS, markOptionalBodies, type OpenApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 import { turnBudget } from './turn-budget.js';
+import { serializerCompiler, validatorCompiler } from './zod-compilers.js';
 
 export const BODY_LIMIT = 256 * 1024;
 /** What a 503 asks the caller to wait: about how long PostgreSQL takes to come back from a restart. */
