@@ -29,9 +29,25 @@ describe('directionless', () => {
     expect(directionless(z.object({ self: z.lazy(() => z.string()) }))).toBe(false);
   });
 
-  it('ends on a schema that contains itself', () => {
-    const node: z.ZodType = z.object({ name: z.string(), get children() { return z.array(node); } });
-    expect(directionless(node)).toBe(true);
+  it('fails where a container has checks (they see its input backward, its output forward), or a leaf is coerced', () => {
+    expect(directionless(z.object({ a: z.number() }).overwrite((o) => ({ ...o, b: 1 })))).toBe(false);
+    expect(directionless(z.object({ ref: z.string().trim() }).refine((o) => o.ref.length <= 3))).toBe(false);
+    expect(directionless(z.array(z.string()).refine((list) => list.length !== 1))).toBe(false);
+    expect(directionless(z.object({ n: z.coerce.number() }))).toBe(false);
+    // a leaf's checks see the same value both ways, a container's size checks the same size
+    expect(directionless(z.object({ id: z.string().min(1).trim(), n: z.number().int().positive(), at: z.iso.datetime(), errors: z.array(z.string()).max(0) }))).toBe(true);
+  });
+
+  it('fails for a schema that contains itself, and holds for one shared by siblings', () => {
+    const node: z.ZodType = z.object({ name: z.string().min(1), get children() { return z.array(node); } });
+    expect(directionless(node)).toBe(false);
+    const shared = z.object({ at: z.string() });
+    expect(directionless(z.object({ a: shared, b: z.array(shared), c: shared.nullable() }))).toBe(true);
+  });
+
+  it('looks at a field named by a symbol', () => {
+    const key = Symbol('k');
+    expect(directionless(z.object({ [key]: z.string().transform((s) => s.length) }))).toBe(false);
   });
 });
 

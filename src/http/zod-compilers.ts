@@ -1,7 +1,7 @@
 // Fastify's validator and serializer compilers for the routes' zod schemas: those of
 // fastify-type-provider-zod, with each schema compiled by zod's own AOT compiler (`z.compile`: the
-// same results and the same errors, several times faster; https://zod.dev/compile) the first time
-// its route is asked. A payment request took 7.9 µs to check and write as a 201's answer, and takes
+// same results and errors as zod's runtime parser, several times faster; https://zod.dev/compile)
+// the first time its route is asked. A payment request took 7.9 µs to check and write as a 201's answer, and takes
 // 3.1 µs compiled, most of it JSON.stringify (`npx tsx bench/response-schema.ts`).
 import type { FastifySchemaCompiler, FastifySerializerCompiler } from 'fastify';
 import { ResponseSerializationError, serializerCompiler as runtimeSerializerCompiler, validatorCompiler as runtimeValidatorCompiler } from 'fastify-type-provider-zod';
@@ -18,9 +18,9 @@ export const validatorCompiler: FastifySchemaCompiler<Schema> = (route) => {
 /**
  * Responses: a response is checked against its schema and written with only the fields the schema
  * names, as the provider's serializer does, but by the compiled schema where the answer is the same.
- * The provider encodes (zod's backward direction, which runs codecs in reverse and leaves defaults
- * out); z.compile only parses forward. The two agree on a schema with no node whose direction
- * matters (none of ours has one today); a schema with such a node keeps the encoder.
+ * The provider encodes (zod's backward direction, which runs codecs in reverse, leaves defaults out
+ * and checks a node's input before parsing it); z.compile only parses forward. The two agree on a
+ * schema `directionless` accepts (all of ours today); any other keeps the provider's encoder.
  */
 export const serializerCompiler: FastifySerializerCompiler<Schema> = (route) => {
   const { schema, method, url } = route;
@@ -34,22 +34,39 @@ export const serializerCompiler: FastifySerializerCompiler<Schema> = (route) => 
 };
 
 /**
- * The kinds of node that parse differently forward and backward (zod's core/schemas.ts, the
+ * The kinds of node whose forward parse and backward encode can differ (zod's core/schemas.ts, its
  * `ctx.direction` tests): codecs and pipes, transforms, defaults, catches, readonly; a lazy schema
- * is not looked into, a discriminated union falls back to plain matching only backward.
+ * is not looked into; a discriminated union falls back to plain matching only backward.
  */
 const DIRECTIONAL = new Set(['pipe', 'transform', 'default', 'prefault', 'catch', 'success', 'readonly', 'lazy', 'promise']);
+/**
+ * Backward, a node's checks run on its input before it is parsed; forward, on what the parse made
+ * of it. The two are the same value for a leaf that parses a value as it is (not coerced), and
+ * have the same size for a container (an array of at most 0 errors, say); a container's other
+ * checks (a refinement, an overwrite) may see a field the parse strips.
+ */
+const LEAVES = new Set(['string', 'number', 'bigint', 'boolean', 'date', 'literal', 'enum', 'template_literal', 'null', 'undefined', 'void', 'nan', 'symbol', 'any', 'unknown', 'never']);
+const SIZE_CHECKS = new Set(['min_length', 'max_length', 'length_equals', 'min_size', 'max_size', 'size_equals']);
+const checkKind = (check: unknown) => (check as z.core.$ZodCheck)._zod.def.check;
 
-/** True when no node of the schema parses differently forward and backward. */
-export function directionless(schema: Schema, seen = new Set<Schema>()): boolean {
-  if (seen.has(schema)) return true;
-  seen.add(schema);
-  const def = schema._zod.def as unknown as Record<string, unknown> & { type: string; discriminator?: string };
-  if (DIRECTIONAL.has(def.type) || (def.type === 'union' && def.discriminator !== undefined)) return false;
+/**
+ * True when the schema answers the same forward and backward: the same value, or a refusal (whose
+ * issues may be listed in another order). A schema that contains itself is not (zod remembers a
+ * recursive node's first, unchecked parse backward).
+ */
+export function directionless(schema: Schema, ancestors = new Set<Schema>(), known = new Set<Schema>()): boolean {
+  if (known.has(schema)) return true;
+  if (ancestors.has(schema)) return false;
+  const def = schema._zod.def as unknown as Record<PropertyKey, unknown> & { type: string; checks?: unknown[]; coerce?: boolean; discriminator?: string };
+  if (DIRECTIONAL.has(def.type) || def.coerce || (def.type === 'union' && def.discriminator !== undefined)) return false;
+  if (!LEAVES.has(def.type) && def.checks?.some((check) => !SIZE_CHECKS.has(checkKind(check)))) return false;
+  ancestors.add(schema);
   for (const [key, value] of Object.entries(def)) {
-    if (key === 'checks') continue; // refinements: they run alike both ways
-    const children = value instanceof z.core.$ZodType ? [value] : Array.isArray(value) ? value : key === 'shape' && value ? Object.values(value) : [];
-    for (const child of children) if (child instanceof z.core.$ZodType && !directionless(child, seen)) return false;
+    if (key === 'checks') continue;
+    const children = value instanceof z.core.$ZodType ? [value] : Array.isArray(value) ? value : key === 'shape' && value ? Reflect.ownKeys(value).map((name) => (value as Record<PropertyKey, unknown>)[name]) : [];
+    for (const child of children) if (child instanceof z.core.$ZodType && !directionless(child, ancestors, known)) return false;
   }
+  ancestors.delete(schema);
+  known.add(schema);
   return true;
 }
