@@ -1,8 +1,9 @@
 // What Centrapay's own OpenAPI document (/centrapay/openapi.json) says of each route: its request
 // as the route's own zod schemas check it (schemas.ts), and every answer in Centrapay's shapes: a
 // payment request, an activity or a page of them on success, {statusCode, error, message} on a
-// refusal (errors.ts). The response schemas also serialize the answers (fastify-type-provider-zod
-// encodes with them), so every object is loose: a field a renderer writes is never dropped.
+// refusal (errors.ts). The response schemas also check and write the answers (the server's
+// serializer, src/http/zod-compilers.ts, writes only what they name), so every object is loose: a
+// field a renderer writes is never dropped.
 import { z } from 'zod';
 import { dialectOperations } from '../shared/openapi.js';
 import { LineItem } from './schemas.js';
