@@ -76,13 +76,15 @@ export class Work {
 
   /** Applies an answer in this unit's transaction; an answer applied elsewhere meanwhile (the sweep) is not applied twice. */
   private async apply(id: string, outcome: string, requestId: string): Promise<ChannelCommand> {
-    const command = await this.tx.getChannelCommand(id);
-    if (!command) throw new Error(`channel command ${id} is gone`);
-    if (command.status === 'applied')
+    // applied in one statement that returns the command; the rare refusal reads it to say why (the
+    // unit then fails, and its transaction, which freed the request, with it)
+    const command = await this.tx.applyChannelCommand(id, this.app.clock.now(), outcome, requestId);
+    if (!command) {
+      if (!(await this.tx.getChannelCommand(id))) throw new Error(`channel command ${id} is gone`);
       throw new DomainError('conflict', 'This operation was carried out while the payment channel answered; read the payment request for its outcome.');
-    await this.tx.applyChannelCommand(id, this.app.clock.now(), outcome, requestId);
+    }
     if (isRefusal(outcome)) this.refusedCommands.push({ id, outcome, paymentRequestId: requestId, kind: command.kind, amount: command.amount, operation: String(command.intent.operation) });
-    return { ...command, status: 'applied', outcome };
+    return command;
   }
 
   /** A command whose outcome changes nothing here (a release): recorded now, run after commit. */

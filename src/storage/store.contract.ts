@@ -1380,12 +1380,13 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         await store.transaction(async (tx) => {
           tx.actForChannelCommand('cmd_pr_cc_1_capture_500');
           await tx.updatePaymentRequest(changed);
-          expect(await tx.applyChannelCommand('cmd_pr_cc_1_capture_500', NOW + 3, undefined, 'pr_cc')).toBe(true);
+          expect(await tx.applyChannelCommand('cmd_pr_cc_1_capture_500', NOW + 3, undefined, 'pr_cc'))
+            .toMatchObject({ id: 'cmd_pr_cc_1_capture_500', kind: 'capture', amount: 500, status: 'applied', outcome: 'succeeded', updatedAt: NOW + 3, intent: { final: true } });
         });
         expect(await store.read.getChannelCommand('cmd_pr_cc_1_capture_500')).toMatchObject({ status: 'applied', outcome: 'succeeded' });
         expect(await store.read.channelCommandsOf('pr_cc')).toMatchObject({ commands: [{ id: 'cmd_pr_cc_1_capture_500' }], inFlight: null });
         // applied once: a second application is refused, and the request is free again
-        expect(await store.transaction((tx) => tx.applyChannelCommand('cmd_pr_cc_1_capture_500', NOW + 4, undefined, 'pr_cc'))).toBe(false);
+        expect(await store.transaction((tx) => tx.applyChannelCommand('cmd_pr_cc_1_capture_500', NOW + 4, undefined, 'pr_cc'))).toBeNull();
         await store.transaction((tx) => tx.updatePaymentRequest({ ...changed, description: 'again', version: changed.version + 1 }));
       });
 

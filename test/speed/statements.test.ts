@@ -12,8 +12,8 @@ import { startGateway, type TestGateway } from '../harness.js';
 /** statements (BEGIN, COMMIT, SAVEPOINT included) / durable COMMITs, one call each, on SQLite. */
 const EXPECTED = {
   create: { statements: 7, commits: 1 },
-  pay: { statements: 17, commits: 2 },
-  refund: { statements: 21, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
+  pay: { statements: 15, commits: 2 }, // the request's last event sequence comes with its row; a command's apply returns it
+  refund: { statements: 20, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
   read: { statements: 2, commits: 0 }, // the key, then the request with its merchant (whose test clock says whether it has expired)
   list: { statements: 2, commits: 0 },
 } as const;

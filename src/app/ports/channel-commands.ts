@@ -32,9 +32,9 @@ export interface ChannelCommandWrites {
   recordChannelOutcome(id: string, outcome: string, now: number): Promise<void>;
   /**
    * Marks a command applied (with the channel's answer, when it was not recorded before) and frees
-   * its request; false if it was applied already.
+   * its request; the command as applied, or null if it was applied already (or there is none).
    */
-  applyChannelCommand(id: string, now: number, outcome: string | undefined, paymentRequestId: string): Promise<boolean>;
+  applyChannelCommand(id: string, now: number, outcome: string | undefined, paymentRequestId: string): Promise<ChannelCommand | null>;
   /** Leases commands not applied whose lease is free (a process died, or the channel did not answer). */
   claimChannelCommands(realNow: number, limit: number, lease: Lease): Promise<ChannelCommand[]>;
   /** Records an inbound channel event's id, with what it concerns (a command, or a request it paid); false if it was seen before. */
