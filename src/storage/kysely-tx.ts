@@ -18,7 +18,7 @@ import { DashboardStore } from './dashboard-store.js';
 import { WriteWatch } from './write-watch.js';
 import type { AuditEntry, DisplayToken, SignInFailures, Session, User } from '../app/ports/dashboard.js';
 import type { SettlementQuery } from '../app/ports/reporting.js';
-import type { Database, MerchantsTable } from './schema.js';
+import type { Database, MerchantsTable, WebhookEndpointsTable } from './schema.js';
 
 /** Returns the name of the unique constraint an error reports, or null if it is not a unique violation. */
 export type UniqueClassifier = (error: unknown) => string | null;
@@ -33,6 +33,19 @@ type MerchantColumnsAsM = { [C in keyof Selectable<MerchantsTable> & string as `
 const merchantOf = (row: MerchantColumnsAsM): Merchant => rows.toMerchant({
   id: row.m_id, name: row.m_name, test_clock_offset_ms: row.m_test_clock_offset_ms, underpayment_tolerance_bps: row.m_underpayment_tolerance_bps,
   time_zone: row.m_time_zone, created_at: row.m_created_at,
+});
+
+/** A webhook endpoint's columns as `e_<column>`, for a query that left-joins a merchant's endpoints as e. */
+const ENDPOINT_AS_E = ['e.id as e_id', 'e.merchant_id as e_merchant_id', 'e.livemode as e_livemode', 'e.url as e_url', 'e.event_types as e_event_types',
+  'e.format as e_format', 'e.status as e_status', 'e.disabled_reason as e_disabled_reason', 'e.secret_sealed as e_secret_sealed',
+  'e.previous_secret_sealed as e_previous_secret_sealed', 'e.previous_secret_expires_at as e_previous_secret_expires_at',
+  'e.created_at as e_created_at', 'e.updated_at as e_updated_at'] as const;
+type EndpointColumnsAsE = { [C in keyof Selectable<WebhookEndpointsTable> & string as `e_${C}`]: Selectable<WebhookEndpointsTable>[C] | null };
+/** The endpoint a row of such a query holds, or null where the merchant has none (the join's empty side). */
+const endpointOf = (row: EndpointColumnsAsE): WebhookEndpoint | null => row.e_id === null ? null : rows.toWebhookEndpoint({
+  id: row.e_id, merchant_id: row.e_merchant_id!, livemode: row.e_livemode!, url: row.e_url!, event_types: row.e_event_types, format: row.e_format!,
+  status: row.e_status!, disabled_reason: row.e_disabled_reason, secret_sealed: row.e_secret_sealed!, previous_secret_sealed: row.e_previous_secret_sealed,
+  previous_secret_expires_at: row.e_previous_secret_expires_at, created_at: row.e_created_at!, updated_at: row.e_updated_at!,
 });
 
 /** No live lease holds the row: never leased, or its lease has run out. */
@@ -98,6 +111,14 @@ export class KyselyTx implements Tx {
   private readonly merchants: Map<string, Promise<Merchant | null>> | null;
 
   /**
+   * The webhook endpoints of a merchant in one mode (key `merchantId livemode`), read along with
+   * the row a unit begins with (its terminal, its request): the unit that appends an event reads
+   * them next, and within a transaction the endpoints read first are as good as a second read.
+   * None outside a transaction, none after a write to webhook endpoints.
+   */
+  private readonly endpoints: Map<string, WebhookEndpoint[]> | null;
+
+  /**
    * Each payment request's row as this transaction last read or wrote it. Every write of a
    * request's columns takes it to a new version (updatePaymentRequest's check on the version it
    * read), so a row still at the version remembered holds exactly these values, and an update from
@@ -131,6 +152,7 @@ export class KyselyTx implements Tx {
     this.dash = new DashboardStore(this.db);
     this.merchants = db.isTransaction ? new Map() : null;
     this.requestRows = db.isTransaction ? new Map() : null;
+    this.endpoints = db.isTransaction ? new Map() : null;
   }
 
   hasWritten() {
@@ -192,6 +214,16 @@ export class KyselyTx implements Tx {
     if (this.merchants && !this.merchants.has(merchant.id)) this.merchants.set(merchant.id, Promise.resolve(merchant));
   }
 
+  /** Keeps the endpoints a query read along with one of its rows (ENDPOINT_AS_E, every row of it), for each mode it read them in. */
+  private keepEndpoints(merchantId: string, modes: readonly boolean[], found: readonly EndpointColumnsAsE[]): void {
+    if (!this.endpoints) return;
+    const endpoints = found.map(endpointOf).filter((endpoint) => endpoint !== null);
+    for (const livemode of modes) {
+      const key = `${merchantId} ${livemode}`;
+      if (!this.endpoints.has(key)) this.endpoints.set(key, endpoints.filter((endpoint) => endpoint.livemode === livemode));
+    }
+  }
+
   getMerchant(id: string): Promise<Merchant | null> {
     if (!this.merchants) return this.readMerchant(id);
     let merchant = this.merchants.get(id);
@@ -240,7 +272,18 @@ export class KyselyTx implements Tx {
   }
 
   async getTerminal(id: string) {
-    // the merchant comes along, kept in a transaction (keepMerchant): a create asks for its clock next
+    // the merchant comes along, kept in a transaction (keepMerchant): a create asks for its clock
+    // next; in a transaction its endpoints too, of both modes (keepEndpoints): one row for each
+    if (this.endpoints) {
+      const { rows: found } = await runCompiled(this.db, 'getTerminal endpoints', [id], (id) =>
+        this.db.selectFrom('terminals as t').innerJoin('merchants as m', 'm.id', 't.merchant_id').leftJoin('webhook_endpoints as e', 'e.merchant_id', 't.merchant_id')
+          .selectAll('t').select(MERCHANT_AS_M).select(ENDPOINT_AS_E).where('t.id', '=', id).orderBy('e.id'));
+      const row = found[0];
+      if (!row) return null;
+      this.keepMerchant(merchantOf(row));
+      this.keepEndpoints(row.merchant_id, [false, true], found);
+      return rows.toTerminal(row);
+    }
     const row = await firstCompiled(this.db, 'getTerminal', [id], (id) =>
       this.db.selectFrom('terminals as t').innerJoin('merchants as m', 'm.id', 't.merchant_id').selectAll('t').select(MERCHANT_AS_M).where('t.id', '=', id));
     if (!row) return null;
@@ -362,18 +405,24 @@ export class KyselyTx implements Tx {
   private async requestWithMerchant(id: string, lock: boolean) {
     const locking = lock && this.features.skipLocked; // the drivers that lock rows (SQLite's writer holds the whole file)
     const inTransaction = this.requestRows !== null;
-    const row = await firstCompiled(this.db, `requestWithMerchant ${locking} ${inTransaction}`, [id], (id) => {
+    const { rows: found } = await runCompiled(this.db, `requestWithMerchant ${locking} ${inTransaction}`, [id], (id) => {
       const q = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr').select(MERCHANT_AS_M).where('pr.id', '=', id)
         // a unit that reads a request mostly appends an event to it next: its last sequence comes
-        // with the row (one index seek), not in a statement of its own (lastEventSequence)
-        .$if(inTransaction, (q) => q.select((eb) => eb.selectFrom('events').select((e) => e.fn.max('sequence').as('last')).whereRef('events.object_id', '=', 'pr.id').as('last_event_sequence')));
+        // with the row (one index seek), not in a statement of its own (lastEventSequence), and
+        // so do the endpoints of its merchant and mode (keepEndpoints): one row for each
+        .$if(inTransaction, (q) => q.select((eb) => eb.selectFrom('events').select((e) => e.fn.max('sequence').as('last')).whereRef('events.object_id', '=', 'pr.id').as('last_event_sequence'))
+          .leftJoin('webhook_endpoints as e', (join) => join.onRef('e.merchant_id', '=', 'pr.merchant_id').onRef('e.livemode', '=', 'pr.livemode')).select(ENDPOINT_AS_E).orderBy('e.id'));
       return locking ? q.forUpdate('pr') : q;
     });
+    const row = found[0];
     if (!row) return null;
     const merchant = merchantOf(row);
     this.keepMerchant(merchant);
     this.requestRows?.set(id, row);
-    if (inTransaction && !this.sequences.has(id)) this.sequences.set(id, Number(row.last_event_sequence ?? 0));
+    if (inTransaction) {
+      if (!this.sequences.has(id)) this.sequences.set(id, Number(row.last_event_sequence ?? 0));
+      this.keepEndpoints(row.merchant_id, [rows.bool(row.livemode)], found as EndpointColumnsAsE[]);
+    }
     return { request: rows.toPaymentRequest(row), merchant };
   }
   getPaymentRequestWithMerchant(id: string) {
@@ -626,6 +675,7 @@ export class KyselyTx implements Tx {
   }
 
   async insertWebhookEndpoint(endpoint: WebhookEndpoint) {
+    this.endpoints?.clear();
     await this.write(() => this.db.insertInto('webhook_endpoints').values(rows.fromWebhookEndpoint(endpoint)).execute());
   }
   async getWebhookEndpoint(id: string) {
@@ -633,15 +683,19 @@ export class KyselyTx implements Tx {
     return row ? rows.toWebhookEndpoint(row) : null;
   }
   async listWebhookEndpoints(merchantId: string, livemode: boolean) {
+    const known = this.endpoints?.get(`${merchantId} ${livemode}`);
+    if (known) return [...known];
     const { rows: found } = await runCompiled(this.db, 'listWebhookEndpoints', [merchantId, rows.bit(livemode)], (merchant, mode) =>
       this.db.selectFrom('webhook_endpoints').selectAll().where('merchant_id', '=', merchant).where('livemode', '=', mode).orderBy('id'));
     return found.map(rows.toWebhookEndpoint);
   }
   async updateWebhookEndpoint(endpoint: WebhookEndpoint) {
+    this.endpoints?.clear();
     const { id: _id, ...values } = rows.fromWebhookEndpoint(endpoint);
     await this.db.updateTable('webhook_endpoints').set(values).where('id', '=', endpoint.id).execute();
   }
   async deleteWebhookEndpoint(id: string) {
+    this.endpoints?.clear();
     await this.db.deleteFrom('webhook_endpoints').where('id', '=', id).execute();
   }
 

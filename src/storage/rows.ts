@@ -121,7 +121,7 @@ export const fromDeliveryAttempt = (a: DeliveryAttempt): Selectable<DeliveryAtte
   status_code: a.statusCode, latency_ms: a.latencyMs, response_snippet: a.responseSnippet, error: a.error,
 });
 
-export { bit };
+export { bit, bool };
 
 export function fromChannelCommand(c: ChannelCommand) {
   return {

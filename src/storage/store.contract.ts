@@ -1739,6 +1739,39 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         await store.transaction((tx) => tx.deleteWebhookEndpoint('we_nope')); // nothing to delete: no error
       });
 
+      it('in a transaction, the endpoints that come with a terminal or a request are those of the list, and its own writes to endpoints show at once', async () => {
+        const first = anEndpoint({ id: 'we_a', eventTypes: ['refund.created'], createdAt: NOW });
+        const live = anEndpoint({ id: 'we_b', livemode: true, createdAt: NOW + 1 });
+        const other = anEndpoint({ id: 'we_c', merchantId: 'm_2', createdAt: NOW + 2 });
+        const later = anEndpoint({ id: 'we_d', createdAt: NOW + 3 });
+        await insertEndpoints(first, live, other);
+        await insertRequests(aRequest({ id: 'pr_we' }), aRequest({ id: 'pr_we_live', livemode: true }));
+        await store.transaction(async (tx) => {
+          expect(await tx.getTerminal(T1.id)).toStrictEqual(T1);
+          expect(await tx.listWebhookEndpoints('m_1', false)).toStrictEqual([first]);
+          expect(await tx.listWebhookEndpoints('m_1', true)).toStrictEqual([live]);
+          await tx.insertWebhookEndpoint(later);
+          expect(await tx.listWebhookEndpoints('m_1', false)).toStrictEqual([first, later]);
+        });
+        await store.transaction(async (tx) => {
+          expect(await tx.lockPaymentRequest('pr_we')).toMatchObject({ id: 'pr_we', livemode: false });
+          expect(await tx.listWebhookEndpoints('m_1', false)).toStrictEqual([first, later]);
+          await tx.deleteWebhookEndpoint('we_a');
+          expect(await tx.listWebhookEndpoints('m_1', false)).toStrictEqual([later]);
+        });
+        await store.transaction(async (tx) => {
+          expect(await tx.getPaymentRequestWithMerchant('pr_we_live')).toMatchObject({ request: { id: 'pr_we_live' }, merchant: M1 });
+          expect(await tx.listWebhookEndpoints('m_1', true)).toStrictEqual([live]);
+          expect(await tx.listWebhookEndpoints('m_1', false)).toStrictEqual([later]);
+        });
+        // a merchant with endpoints in one mode only: the other's list is empty
+        await store.transaction(async (tx) => {
+          expect(await tx.getTerminal(T3.id)).toStrictEqual(T3);
+          expect(await tx.listWebhookEndpoints('m_2', false)).toStrictEqual([other]);
+          expect(await tx.listWebhookEndpoints('m_2', true)).toStrictEqual([]);
+        });
+      });
+
       it('deliveries round-trip every field and are listed per event', async () => {
         const endpointOne = aDelivery({
           id: 'dlv_a', eventId: 'ev_1', livemode: true, objectId: 'rf_1', sequence: 7, status: 'failed', attempts: 10,

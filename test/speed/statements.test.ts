@@ -11,9 +11,9 @@ import { startGateway, type TestGateway } from '../harness.js';
 
 /** statements (BEGIN, COMMIT, SAVEPOINT included) / durable COMMITs, one call each, on SQLite. */
 const EXPECTED = {
-  create: { statements: 7, commits: 1 },
-  pay: { statements: 15, commits: 2 }, // the request's last event sequence comes with its row; a command's apply returns it
-  refund: { statements: 20, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
+  create: { statements: 6, commits: 1 }, // a transaction's first read brings the merchant's webhook endpoints along
+  pay: { statements: 14, commits: 2 }, // the request's last event sequence and its endpoints come with its row; a command's apply returns it
+  refund: { statements: 19, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
   read: { statements: 2, commits: 0 }, // the key, then the request with its merchant (whose test clock says whether it has expired)
   list: { statements: 2, commits: 0 },
 } as const;
