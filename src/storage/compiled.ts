@@ -5,6 +5,7 @@
 // change. Nothing is cached but SQL text: every execution reads and writes the database.
 import { createQueryId, type Compilable, type CompiledQuery, type InsertQueryBuilder, type InsertResult, type Kysely, type QueryResult } from 'kysely';
 import type { Database } from './schema.js';
+import { HELD_WRITE_MARK } from './held-writes.js';
 
 /** Where the value of argument `index` goes; Kysely takes any object as a value and passes it on as a parameter. */
 class Slot {
@@ -18,13 +19,14 @@ export type Placeholder = any;
 /** Compiled SQL differs by dialect: one cache per adapter (a database and its transactions share theirs). */
 const caches = new WeakMap<object, Map<string, CompiledQuery>>();
 
-function compile(db: Kysely<Database>, key: string, arity: number, build: (...slots: Placeholder[]) => Compilable<unknown>): CompiledQuery {
+function compile(db: Kysely<Database>, key: string, arity: number, build: (...slots: Placeholder[]) => Compilable<unknown>, held = false): CompiledQuery {
   const adapter = db.getExecutor().adapter;
   let cache = caches.get(adapter);
   if (!cache) caches.set(adapter, (cache = new Map()));
   let compiled = cache.get(key);
   if (!compiled) {
     compiled = build(...Array.from({ length: arity }, (_, i) => new Slot(i))).compile();
+    if (held) compiled = { ...compiled, sql: HELD_WRITE_MARK + compiled.sql };
     const used = new Set(compiled.parameters.filter((p): p is Slot => p instanceof Slot).map((p) => p.index));
     // a value the query does not use (or uses in a shape that inlines it) would silently go missing
     if (used.size !== arity) throw new Error(`compiled query ${key}: ${arity} arguments, ${used.size} used as parameters`);
@@ -58,8 +60,8 @@ export function runCompiledAtOnce(db: Kysely<Database>, run: RunAtOnce): void {
  * one key, one shape). `build` gets one placeholder per argument, in order, and must use each as a
  * value of the query; the placeholders are replaced by `args` at each run.
  */
-export async function runCompiled<R>(db: Kysely<Database>, key: string, args: readonly unknown[], build: (...slots: Placeholder[]) => Compilable<R>): Promise<QueryResult<R>> {
-  const compiled = compile(db, key, args.length, build);
+export async function runCompiled<R>(db: Kysely<Database>, key: string, args: readonly unknown[], build: (...slots: Placeholder[]) => Compilable<R>, held = false): Promise<QueryResult<R>> {
+  const compiled = compile(db, key, args.length, build, held);
   const parameters = compiled.parameters.map((p) => (p instanceof Slot ? args[p.index] : p));
   const run = atOnce.get(db);
   if (run) return run(compiled, parameters) as QueryResult<R>;
@@ -83,9 +85,22 @@ export const affected = (result: QueryResult<unknown>): number => Number(result.
  * is undefined is left out, as Kysely leaves it out, so its default applies).
  */
 export function insertRow<T extends keyof Database & string>(db: Kysely<Database>, table: T, row: Record<string, unknown>, suffix = '', finish: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown> = (q) => q): Promise<QueryResult<unknown>> {
+  return insertCompiled(db, table, row, `insert ${table}${suffix}`, finish, false);
+}
+
+/**
+ * Inserts `row` as a held write (held-writes.ts): its answer, one row inserted, may come before it
+ * has run, and its failure with the transaction's next statement. Only for a row the unit does not
+ * look at again and whose failure it does not handle.
+ */
+export function insertHeldRow<T extends keyof Database & string>(db: Kysely<Database>, table: T, row: Record<string, unknown>): Promise<QueryResult<unknown>> {
+  return insertCompiled(db, table, row, `insert held ${table}`, (q) => q, true);
+}
+
+function insertCompiled<T extends keyof Database & string>(db: Kysely<Database>, table: T, row: Record<string, unknown>, key: string, finish: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown>, held: boolean): Promise<QueryResult<unknown>> {
   const columns = Object.keys(row).filter((c) => row[c] !== undefined);
-  return runCompiled(db, `insert ${table}${suffix} ${columns.join(',')}`, columns.map((c) => row[c]), (...slots) =>
-    finish(db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, slots[i]])) as Placeholder)),
+  return runCompiled(db, `${key} ${columns.join(',')}`, columns.map((c) => row[c]), (...slots) =>
+    finish(db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, slots[i]])) as Placeholder)), held,
   );
 }
 

@@ -13,9 +13,10 @@ import {
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
 import * as rows from './rows.js';
-import { affected, firstCompiled, insertRow, runCompiled, runCompiledAtOnce, setColumns, type RunAtOnce } from './compiled.js';
+import { affected, firstCompiled, insertHeldRow, insertRow, runCompiled, runCompiledAtOnce, setColumns, type RunAtOnce } from './compiled.js';
 import { DashboardStore } from './dashboard-store.js';
 import { WriteWatch } from './write-watch.js';
+import { isHeldWriteFailure } from './held-writes.js';
 import type { AuditEntry, DisplayToken, SignInFailures, Session, User } from '../app/ports/dashboard.js';
 import type { SettlementQuery } from '../app/ports/reporting.js';
 import type { Database, MerchantsTable, WebhookEndpointsTable } from './schema.js';
@@ -194,11 +195,16 @@ export class KyselyTx implements Tx {
   settlementRows(query: SettlementQuery) { return this.dash.settlementRows(query); }
   activity(merchantId: string, livemode: boolean, from: number, to: number) { return this.dash.activity(merchantId, livemode, from, to); }
 
-  /** Runs a write, turning the driver's unique-violation error into the port's UniqueViolation. */
+  /**
+   * Runs a write, turning the driver's unique-violation error into the port's UniqueViolation; a
+   * held write's failure that this one reports is not its own, and leaves as it is (the driver
+   * turns it into the port's error as the transaction fails).
+   */
   private async write<T>(run: () => Promise<T>): Promise<T> {
     try {
       return await run();
     } catch (error) {
+      if (isHeldWriteFailure(error)) throw error;
       const constraint = this.classify(error);
       if (constraint) throw new UniqueViolation(constraint);
       throw error;
@@ -367,7 +373,7 @@ export class KyselyTx implements Tx {
 
   async insertPaymentRequest(request: PaymentRequest) {
     const row = rows.fromPaymentRequest(request);
-    await this.write(() => insertRow(this.db, 'payment_requests', row));
+    await this.write(() => insertHeldRow(this.db, 'payment_requests', row));
     this.sequences.set(request.id, 0);
     this.requestRows?.set(request.id, row);
   }
@@ -515,7 +521,7 @@ export class KyselyTx implements Tx {
   }
 
   async insertRefund(refund: Refund) {
-    await this.write(() => insertRow(this.db, 'refunds', rows.fromRefund(refund)));
+    await this.write(() => insertHeldRow(this.db, 'refunds', rows.fromRefund(refund)));
     this.sequences.set(refund.id, 0);
   }
   async updateRefund(refund: Refund) {
@@ -571,7 +577,7 @@ export class KyselyTx implements Tx {
 
   async appendEvent(e: StoredEvent) {
     await this.write(() =>
-      insertRow(this.db, 'events', {
+      insertHeldRow(this.db, 'events', {
         id: e.id, type: e.type, object_type: e.objectType, object_id: e.objectId, payment_request_id: e.paymentRequestId,
         merchant_id: e.merchantId, terminal_id: e.terminalId, livemode: rows.bit(e.livemode), sequence: e.sequence,
         data: JSON.stringify(e.data), created_at: e.createdAt,
@@ -700,7 +706,7 @@ export class KyselyTx implements Tx {
   }
 
   async insertDelivery(delivery: Delivery) {
-    await this.write(() => insertRow(this.db, 'deliveries', rows.fromDelivery(delivery)));
+    await this.write(() => insertHeldRow(this.db, 'deliveries', rows.fromDelivery(delivery)));
   }
   async getDeliveries(ids: readonly string[]) {
     if (ids.length === 0) return [];

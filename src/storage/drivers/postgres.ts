@@ -2,10 +2,12 @@
 // SQLite; what differs lives here: the pool, BIGINT parsing, error codes, SKIP LOCKED.
 import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
-import { ConcurrentUpdate, StorageUnavailable, type Persistence, type Tx } from '../../app/ports/persistence.js';
+import { ConcurrentUpdate, StorageUnavailable, UniqueViolation, type Persistence, type Tx } from '../../app/ports/persistence.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { mappingErrors } from './mapping-errors.js';
 import { pipeliningBegin, type CorkableClient } from './pipelined-begin.js';
+import { holdingWrites } from './held-writes.js';
+import { isHeldWriteFailure } from '../held-writes.js';
 import { isStalePlan, preparingStatements } from './prepared-statements.js';
 import { migrationProvider } from '../migrations/index.js';
 import { ownSchemaDialect } from './postgres-introspector.js';
@@ -67,6 +69,9 @@ export function isConnectionLoss(error: unknown): boolean {
 
 function mapError(error: unknown): unknown {
   if (isConflict(error)) return new ConcurrentUpdate('transaction');
+  // a held write's unique violation, reported by a later statement or the COMMIT (held-writes.ts)
+  const constraint = isHeldWriteFailure(error) ? classifyPostgresUnique(error) : null;
+  if (constraint) return new UniqueViolation(constraint);
   if (isConnectionLoss(error)) return new StorageUnavailable(error);
   return error;
 }
@@ -110,7 +115,7 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
     pool.on('connect', (client) => {
       client.on('error', () => undefined);
       const unprepared = client.query.bind(client) as (...args: unknown[]) => unknown;
-      const query = pipeliningBegin(client as CorkableClient, prepare ? preparingStatements(unprepared) : unprepared);
+      const query = pipeliningBegin(client as CorkableClient, holdingWrites(client as CorkableClient, prepare ? preparingStatements(unprepared) : unprepared));
       (client as { query: unknown }).query = (...args: unknown[]) => {
         const result = query(...args);
         if (result instanceof Promise) {
