@@ -1,22 +1,16 @@
 // The work per request, pinned: the SQL statements and durable COMMITs of one native create, sandbox
 // pay and refund (and read, list) on SQLite, counted exactly by the bench's own counter
 // (bench/sql-counter.ts, bench/operations.ts), so a statement added to the hot path fails here
-// instead of creeping in unnoticed. A change that removes statements updates EXPECTED below, the
-// one place these numbers live (bench/README.md quotes them; `npx tsx bench/statements.ts` prints them).
+// instead of creeping in unnoticed. A change that removes statements updates EXPECTED, in the
+// one place these numbers live (expected-statements.ts; bench/README.md quotes them; `npx tsx
+// bench/statements.ts` prints them). statements.pg.test.ts pins PostgreSQL's round trips.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { countOperations, type OperationCounts } from '../../bench/operations.js';
 import { createOneRequest } from '../../bench/scenarios.js';
 import { countSql, installSqlCounter, recordSql } from '../../bench/sql-counter.js';
 import { startGateway, type TestGateway } from '../harness.js';
+import { EXPECTED } from './expected-statements.js';
 
-/** statements (BEGIN, COMMIT, SAVEPOINT included) / durable COMMITs, one call each, on SQLite. */
-const EXPECTED = {
-  create: { statements: 6, commits: 1 }, // a transaction's first read brings the merchant's webhook endpoints along
-  pay: { statements: 14, commits: 2 }, // the request's last event sequence and its endpoints come with its row; a command's apply returns it
-  refund: { statements: 19, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
-  read: { statements: 2, commits: 0 }, // the key, then the request with its merchant (whose test clock says whether it has expired)
-  list: { statements: 2, commits: 0 },
-} as const;
 
 describe('statements per operation (SQLite)', () => {
   let gw: TestGateway;
