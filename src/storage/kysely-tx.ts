@@ -90,18 +90,25 @@ function page<T>(items: T[], limit: number): Page<T> {
 export interface DriverFeatures {
   /** `FOR UPDATE … SKIP LOCKED` (PostgreSQL). SQLite has one writer at a time and needs none. */
   skipLocked: boolean;
+  /**
+   * One transaction writes at a time (SQLite): what a transaction has read stays true until it
+   * writes it itself. On PostgreSQL others commit meanwhile, and a row lock waited for returns the
+   * row as the holder left it but the rest of its statement as it was when the statement began.
+   */
+  singleWriter: boolean;
 }
 
 export class KyselyTx implements Tx {
   /** The channel commands whose answers this transaction applies (see actForChannelCommand). */
   private readonly channelCommands: string[] = [];
   /**
-   * The last event sequence of each object this transaction created, read or appended to: an
-   * object it made has none yet, a request it read came with its last sequence, and its own
-   * appends are the only ones it could see since, so the next one needs no query (a statement
-   * saved on every create and every change of a request). A concurrent append on PostgreSQL makes
-   * the next one collide on (object_id, sequence), and the unit runs again, as it did when the
-   * sequence was read just before the append.
+   * The last event sequence of each object this transaction created or appended to, and on SQLite
+   * of each request it read (its last sequence comes with it): an object it made has none yet, and
+   * its own appends are the only ones it could see since, so the next one needs no query (a
+   * statement saved on every create, and on SQLite on every change of a request). Not on
+   * PostgreSQL: a request read FOR UPDATE after waiting for another transaction's lock comes as
+   * that one left it, but a subquery of the same statement reads the events as they were before
+   * it committed, so every change that waited would collide on (object_id, sequence) and run again.
    */
   private readonly sequences = new Map<string, number>();
   /**
@@ -411,13 +418,14 @@ export class KyselyTx implements Tx {
   private async requestWithMerchant(id: string, lock: boolean) {
     const locking = lock && this.features.skipLocked; // the drivers that lock rows (SQLite's writer holds the whole file)
     const inTransaction = this.requestRows !== null;
+    const withSequence = inTransaction && this.features.singleWriter; // see `sequences`
     const { rows: found } = await runCompiled(this.db, `requestWithMerchant ${locking} ${inTransaction}`, [id], (id) => {
       const q = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').selectAll('pr').select(MERCHANT_AS_M).where('pr.id', '=', id)
-        // a unit that reads a request mostly appends an event to it next: its last sequence comes
-        // with the row (one index seek), not in a statement of its own (lastEventSequence), and
-        // so do the endpoints of its merchant and mode (keepEndpoints): one row for each
-        .$if(inTransaction, (q) => q.select((eb) => eb.selectFrom('events').select((e) => e.fn.max('sequence').as('last')).whereRef('events.object_id', '=', 'pr.id').as('last_event_sequence'))
-          .leftJoin('webhook_endpoints as e', (join) => join.onRef('e.merchant_id', '=', 'pr.merchant_id').onRef('e.livemode', '=', 'pr.livemode')).select(ENDPOINT_AS_E).orderBy('e.id'));
+        // a unit that reads a request mostly appends an event to it next: the endpoints of its
+        // merchant and mode come with the row (keepEndpoints; one row for each), and on SQLite its
+        // last sequence (one index seek), not in statements of their own
+        .$if(inTransaction, (q) => q.leftJoin('webhook_endpoints as e', (join) => join.onRef('e.merchant_id', '=', 'pr.merchant_id').onRef('e.livemode', '=', 'pr.livemode')).select(ENDPOINT_AS_E).orderBy('e.id'))
+        .$if(withSequence, (q) => q.select((eb) => eb.selectFrom('events').select((e) => e.fn.max('sequence').as('last')).whereRef('events.object_id', '=', 'pr.id').as('last_event_sequence')));
       return locking ? q.forUpdate('pr') : q;
     });
     const row = found[0];
@@ -426,7 +434,7 @@ export class KyselyTx implements Tx {
     this.keepMerchant(merchant);
     this.requestRows?.set(id, row);
     if (inTransaction) {
-      if (!this.sequences.has(id)) this.sequences.set(id, Number(row.last_event_sequence ?? 0));
+      if (withSequence && !this.sequences.has(id)) this.sequences.set(id, Number(row.last_event_sequence ?? 0));
       this.keepEndpoints(row.merchant_id, [rows.bool(row.livemode)], found as EndpointColumnsAsE[]);
     }
     return { request: rows.toPaymentRequest(row), merchant };

@@ -107,3 +107,14 @@ it('a unit that fails after a held write that failed too fails with its own erro
   expect(await store.read.getEvent('ev_c')).toMatchObject({ sequence: 2 });
   expect(await store.read.getEvent('ev_b')).toBeNull();
 });
+
+it('a COMMIT after a failure that the unit caught and went on from fails: PostgreSQL committed nothing', async () => {
+  await store.transaction((tx) => tx.appendEvent(anEvent('ev_once', 'pr_swallowed')));
+  const swallowed = store.transaction(async (tx) => {
+    await tx.appendEvent(anEvent('ev_twice', 'pr_swallowed'));
+    await tx.getDialectRecord('toy', 'payment_request', 'x').catch(() => null); // the held insert's failure, caught
+    return 'done';
+  });
+  await expect(swallowed).rejects.toThrow('COMMIT answered ROLLBACK');
+  expect(await store.read.getEvent('ev_twice')).toBeNull();
+});

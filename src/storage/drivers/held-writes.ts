@@ -7,7 +7,8 @@
 // answers ROLLBACK, which is no error. So the next statement fails with the held write's own
 // failure instead, COMMIT included, marked as reported later: the driver turns a unique violation
 // into the port's (postgres.ts), and no statement takes it for its own (kysely-tx.ts). A ROLLBACK
-// answers as itself: the transaction is being given up anyway.
+// answers as itself: the transaction is being given up anyway. And a COMMIT answered ROLLBACK,
+// held writes or not, fails: some statement failed, and someone went on.
 //
 // Only inside a transaction: outside one a held write would go with whatever statement its pooled
 // connection runs next, for another caller. pg's pipeline mode (postgres.ts) sends a statement
@@ -21,6 +22,16 @@ type Query = (...args: unknown[]) => unknown;
 const ONE_ROW_INSERTED = { command: 'INSERT', rowCount: 1, rows: [] };
 
 const ignore = () => undefined;
+
+/**
+ * PostgreSQL answers COMMIT with ROLLBACK, and no error, when a statement of the transaction failed
+ * and the transaction went on: a failure someone caught and did not pass on. Nothing was committed,
+ * and the caller must not be told it was.
+ */
+function committed(answer: unknown): unknown {
+  if ((answer as { command?: unknown } | undefined)?.command === 'ROLLBACK') throw new Error('COMMIT answered ROLLBACK: a statement of the transaction had failed, and nothing was committed');
+  return answer;
+}
 
 /** `query` (a pipelining pg client's, bound) holding back the marked writes of a transaction. */
 export function holdingWrites(client: CorkableClient, query: Query): Query {
@@ -39,7 +50,7 @@ export function holdingWrites(client: CorkableClient, query: Query): Query {
       held = [];
       inTransaction = true;
     } else if (command === 'commit' || command === 'rollback') inTransaction = false;
-    if (held.length === 0) return query(...args);
+    if (held.length === 0) return command === 'commit' ? (query(...args) as Promise<unknown>).then(committed) : query(...args);
     const writes = held;
     held = [];
     const stream = client.connection?.stream;
@@ -64,7 +75,7 @@ export function holdingWrites(client: CorkableClient, query: Query): Query {
           throw error;
         }
       }
-      return own;
+      return command === 'commit' ? own.then(committed) : own;
     })();
   };
 }

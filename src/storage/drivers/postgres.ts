@@ -13,7 +13,7 @@ import { migrationProvider } from '../migrations/index.js';
 import { ownSchemaDialect } from './postgres-introspector.js';
 import type { Database } from '../schema.js';
 
-const FEATURES = { skipLocked: true };
+const FEATURES = { skipLocked: true, singleWriter: false };
 const INT8 = 20;
 
 export interface PostgresOptions {

@@ -37,7 +37,7 @@ export function classifySqliteUnique(error: unknown): string | null {
   return COLUMNS_TO_CONSTRAINT[columns] ?? columns;
 }
 
-const FEATURES = { skipLocked: false };
+const FEATURES = { skipLocked: false, singleWriter: true };
 
 /**
  * The disk, not the statement, failed: full, read-only, an I/O error, a file that cannot be opened.
