@@ -14,7 +14,7 @@
 // connection runs next, for another caller. pg's pipeline mode (postgres.ts) sends a statement
 // before the answer to the one before, which is what lets them share a write.
 import { HELD_WRITE_MARK, reportLater } from '../held-writes.js';
-import type { CorkableClient } from './pipelined-begin.js';
+import { commandOf, type CorkableClient } from './pipelined-begin.js';
 
 type Query = (...args: unknown[]) => unknown;
 
@@ -39,7 +39,7 @@ export function holdingWrites(client: CorkableClient, query: Query): Query {
   let held: unknown[][] = [];
   return (...args: unknown[]) => {
     const [text] = args;
-    const command = typeof text === 'string' && args.length === 2 ? text.trim().toLowerCase() : '';
+    const command = commandOf(args) ?? ''; // BEGIN, COMMIT, ROLLBACK: texts without values, the only ones read
     if (inTransaction && typeof text === 'string' && text.startsWith(HELD_WRITE_MARK)) {
       held.push(args);
       return Promise.resolve(ONE_ROW_INSERTED);

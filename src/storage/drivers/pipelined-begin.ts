@@ -29,8 +29,8 @@ export interface CorkableClient {
   connection?: { stream?: { cork?(): void; uncork?(): void } };
 }
 
-/** BEGIN, COMMIT, ROLLBACK and the like: a text with no values. */
-const commandOf = (args: unknown[]): string | null => {
+/** BEGIN, COMMIT, ROLLBACK and the like: a text with no values (null for any other statement). */
+export const commandOf = (args: unknown[]): string | null => {
   const [text, values] = args;
   if (typeof text !== 'string' || args.length !== 2 || !Array.isArray(values) || values.length > 0) return null;
   return text.trim().toLowerCase();
