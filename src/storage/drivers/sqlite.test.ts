@@ -54,6 +54,8 @@ describe('sqlite driver', () => {
     expect(connection.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(connection.pragma('synchronous', { simple: true })).toBe(2);
     expect(connection.pragma('foreign_keys', { simple: true })).toBe(1);
+    // the savepoints' journal stays in memory (drivers/sqlite.ts says why): 2 is MEMORY
+    expect(connection.pragma('temp_store', { simple: true })).toBe(2);
 
     // WAL is a property of the file: any other connection sees it too
     const other = new SqliteDatabase(file, { readonly: true });

@@ -139,6 +139,12 @@ export function openSqliteStore(file: string): Persistence {
   database.pragma('journal_mode = WAL');
   database.pragma('synchronous = FULL');
   database.pragma('foreign_keys = ON');
+  // Each unit of a group commit runs in a savepoint, whose undo pages go to a statement journal.
+  // Past 64 KiB (a few units of a batch) SQLite spills that journal to a temp file, and every page a
+  // later unit touches first is written there: half of a create's insert time. It is never read
+  // after a crash (an unfinished transaction is simply absent from the WAL), so memory loses no
+  // durability; its size is bounded by the pages one batch touches. The reader keeps the default.
+  database.pragma('temp_store = MEMORY');
   const disk = { failures: 0, last: null as unknown };
   const writer = watchingDisk(withStatementCache(database), disk);
   const db = new Kysely<Database>({ dialect: new WriterDialect({ database: writer }) });
