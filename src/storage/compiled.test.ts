@@ -1,7 +1,7 @@
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, SqliteDialect } from 'kysely';
 import { describe, expect, it } from 'vitest';
-import { affected, firstCompiled, insertRow, runCompiled } from './compiled.js';
+import { affected, firstCompiled, insertHeldRow, runCompiled } from './compiled.js';
 import type { Database } from './schema.js';
 
 function database() {
@@ -13,8 +13,8 @@ function database() {
 describe('compiled queries', () => {
   it('run with the values of each call, constants of the shape kept, compiled once', async () => {
     const db = database();
-    await insertRow(db, 'settings', { key: 'a', value: 'one' });
-    await insertRow(db, 'settings', { key: 'b', value: 'two' });
+    await insertHeldRow(db, 'settings', { key: 'a', value: 'one' });
+    await insertHeldRow(db, 'settings', { key: 'b', value: 'two' });
     let builds = 0;
     const read = (key: string) =>
       firstCompiled(db, 'test read', [key], (k) => {
@@ -33,7 +33,7 @@ describe('compiled queries', () => {
 
   it('leave out an undefined column, as Kysely does, so that its default applies', async () => {
     const db = database();
-    await insertRow(db, 'settings', { key: 'd', value: undefined });
+    await insertHeldRow(db, 'settings', { key: 'd', value: undefined });
     expect(await db.selectFrom('settings').selectAll().where('key', '=', 'd').executeTakeFirst()).toEqual({ key: 'd', value: 'preset' });
     await db.destroy();
   });

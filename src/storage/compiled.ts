@@ -82,25 +82,16 @@ export const affected = (result: QueryResult<unknown>): number => Number(result.
 
 /**
  * Inserts `row` into `table` by a statement compiled once per set of columns (a column whose value
- * is undefined is left out, as Kysely leaves it out, so its default applies).
+ * is undefined is left out, as Kysely leaves it out, so its default applies), as a held write
+ * (held-writes.ts): its answer, one row inserted, may come before it has run, and its failure with
+ * the transaction's next statement. Only for a row the unit does not look at again and whose
+ * failure it does not handle. `finish` adds to the statement (an ON CONFLICT), `suffix` names that
+ * in the key of its shape.
  */
-export function insertRow<T extends keyof Database & string>(db: Kysely<Database>, table: T, row: Record<string, unknown>, suffix = '', finish: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown> = (q) => q): Promise<QueryResult<unknown>> {
-  return insertCompiled(db, table, row, `insert ${table}${suffix}`, finish, false);
-}
-
-/**
- * Inserts `row` as a held write (held-writes.ts): its answer, one row inserted, may come before it
- * has run, and its failure with the transaction's next statement. Only for a row the unit does not
- * look at again and whose failure it does not handle.
- */
-export function insertHeldRow<T extends keyof Database & string>(db: Kysely<Database>, table: T, row: Record<string, unknown>): Promise<QueryResult<unknown>> {
-  return insertCompiled(db, table, row, `insert held ${table}`, (q) => q, true);
-}
-
-function insertCompiled<T extends keyof Database & string>(db: Kysely<Database>, table: T, row: Record<string, unknown>, key: string, finish: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown>, held: boolean): Promise<QueryResult<unknown>> {
+export function insertHeldRow<T extends keyof Database & string>(db: Kysely<Database>, table: T, row: Record<string, unknown>, suffix = '', finish: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown> = (q) => q): Promise<QueryResult<unknown>> {
   const columns = Object.keys(row).filter((c) => row[c] !== undefined);
-  return runCompiled(db, `${key} ${columns.join(',')}`, columns.map((c) => row[c]), (...slots) =>
-    finish(db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, slots[i]])) as Placeholder)), held,
+  return runCompiled(db, `insert held ${table}${suffix} ${columns.join(',')}`, columns.map((c) => row[c]), (...slots) =>
+    finish(db.insertInto(table).values(Object.fromEntries(columns.map((c, i) => [c, slots[i]])) as Placeholder)), true,
   );
 }
 

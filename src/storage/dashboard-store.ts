@@ -4,6 +4,7 @@ import { sql, type Kysely, type RawBuilder, type Selectable } from 'kysely';
 import type { AuditEntry, DisplayToken, LoggedAttempt, Session, SignInFailures, User } from '../app/ports/dashboard.js';
 import type { Page } from '../app/ports/persistence.js';
 import type { ActivityRow, ReportDay, SettlementQuery, SettlementRow } from '../app/ports/reporting.js';
+import { insertHeldRow } from './compiled.js';
 import * as rows from './rows.js';
 import type { AuditLogTable, Database, DeliveryAttemptsTable, DisplayTokensTable, UsersTable } from './schema.js';
 
@@ -122,10 +123,11 @@ export class DashboardStore {
   }
 
   async insertAuditEntry(a: AuditEntry) {
-    await this.db.insertInto('audit_log').values({
+    // held: a refund's entry goes with its COMMIT, one round trip fewer on PostgreSQL
+    await insertHeldRow(this.db, 'audit_log', {
       id: a.id, merchant_id: a.merchantId, livemode: rows.bit(a.livemode), actor_type: a.actorType, actor_id: a.actorId, actor_name: a.actorName,
       action: a.action, object_type: a.objectType, object_id: a.objectId, detail: a.detail, created_at: a.createdAt,
-    }).execute();
+    });
   }
   async listAuditEntries(merchantId: string, livemode: boolean | null, { limit, beforeId, objectId }: { limit: number; beforeId?: string; objectId?: string }): Promise<Page<AuditEntry>> {
     let q = this.db.selectFrom('audit_log').selectAll().where('merchant_id', '=', merchantId).orderBy('id', 'desc').limit(limit + 1);

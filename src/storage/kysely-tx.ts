@@ -13,7 +13,7 @@ import {
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
 import type { Delivery, DeliveryAttempt, WebhookEndpoint } from '../core/webhooks.js';
 import * as rows from './rows.js';
-import { affected, firstCompiled, insertHeldRow, insertRow, runCompiled, runCompiledAtOnce, setColumns, type RunAtOnce } from './compiled.js';
+import { affected, firstCompiled, insertHeldRow, runCompiled, runCompiledAtOnce, setColumns, type RunAtOnce } from './compiled.js';
 import { DashboardStore } from './dashboard-store.js';
 import { WriteWatch } from './write-watch.js';
 import { isHeldWriteFailure } from './held-writes.js';
@@ -109,6 +109,8 @@ export class KyselyTx implements Tx {
    * PostgreSQL: a request read FOR UPDATE after waiting for another transaction's lock comes as
    * that one left it, but a subquery of the same statement reads the events as they were before
    * it committed, so every change that waited would collide on (object_id, sequence) and run again.
+   * There the sequence comes with the request's update instead (updatePaymentRequest), a statement
+   * that begins once the row is locked and so sees what the lock's last holder committed.
    */
   private readonly sequences = new Map<string, number>();
   /**
@@ -390,16 +392,23 @@ export class KyselyTx implements Tx {
     const known = this.requestRows?.get(request.id);
     const set = setColumns(known && Number(known.version) === fromVersion ? withoutUnchangedIndexed(values, known) : values);
     const acting = this.channelCommands;
+    // the unit appends an event to the request next: on PostgreSQL, where its last sequence cannot
+    // come with the row (see `sequences`), it comes with the update, a statement begun after the
+    // row's lock was taken (where it was not, and the update waits for it, a stale sequence collides
+    // on (object_id, sequence) and the unit runs again, as it would with the row)
+    const withSequence = this.requestRows !== null && !this.features.singleWriter && !this.sequences.has(request.id);
     const result = await this.write(() =>
-      runCompiled(this.db, `updatePaymentRequest ${acting.length} ${set.key}`, [...set.args, request.id, fromVersion, ...acting], (...slots) =>
+      runCompiled(this.db, `updatePaymentRequest ${acting.length} ${withSequence} ${set.key}`, [...set.args, request.id, fromVersion, ...acting], (...slots) =>
         this.db.updateTable('payment_requests').set(set.set(slots)).where('id', '=', slots[set.columns.length]).where('version', '=', slots[set.columns.length + 1])
           // a request with a channel command in flight changes only in the unit that applies its answer
           .where((eb) => (acting.length === 0 ? eb('channel_command_id', 'is', null)
-            : eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', slots.slice(set.columns.length + 2))]))),
+            : eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', slots.slice(set.columns.length + 2))])))
+          .$if(withSequence, (q) => q.returning((eb) => eb.selectFrom('events').select((e) => e.fn.max('sequence').as('last')).whereRef('events.object_id', '=', 'payment_requests.id').as('last_event_sequence'))),
       ),
     );
     if (affected(result) === 1) {
       this.requestRows?.set(request.id, row);
+      if (withSequence) this.sequences.set(request.id, Number((result.rows[0] as { last_event_sequence?: unknown } | undefined)?.last_event_sequence ?? 0));
       return;
     }
     const held = await this.db.selectFrom('payment_requests').select('channel_command_id').where('id', '=', request.id).executeTakeFirst();
@@ -816,7 +825,8 @@ export class KyselyTx implements Tx {
   }
   async insertChannelCommand(command: ChannelCommand, lease: Lease | null) {
     const row = { ...rows.fromChannelCommand(command), attempts: 0, lease_owner: lease?.owner ?? null, lease_until: lease?.until ?? null };
-    await insertRow(this.db, 'channel_commands', row, ' on conflict id', (q) => q.onConflict((oc) => oc.column('id').doNothing()));
+    // held: nothing reads its answer (the command may be there already: a unit run again records it again)
+    await insertHeldRow(this.db, 'channel_commands', row, ' on conflict id', (q) => q.onConflict((oc) => oc.column('id').doNothing()));
   }
   async getChannelCommand(id: string) {
     const row = await firstCompiled(this.db, 'getChannelCommand', [id], (id) => this.db.selectFrom('channel_commands').selectAll().where('id', '=', id));
@@ -836,9 +846,10 @@ export class KyselyTx implements Tx {
       .where('id', '=', id).where('status', '=', 'pending').execute();
   }
   async applyChannelCommand(id: string, now: number, outcome: string | undefined, paymentRequestId: string) {
-    // the request first: every writer locks it before the command (one lock order on PostgreSQL)
+    // the request first: every writer locks it before the command (one lock order on PostgreSQL);
+    // held (it goes with the command's update): whether the request still named it matters to no one
     await runCompiled(this.db, 'releaseChannelCommand', [paymentRequestId, id], (request, id) =>
-      this.db.updateTable('payment_requests').set({ channel_command_id: null }).where('id', '=', request).where('channel_command_id', '=', id));
+      this.db.updateTable('payment_requests').set({ channel_command_id: null }).where('id', '=', request).where('channel_command_id', '=', id), true);
     const withOutcome = outcome !== undefined;
     const applied = await firstCompiled(this.db, `applyChannelCommand ${withOutcome}`, [now, id, ...(withOutcome ? [outcome] : [])], (now, id, outcome) =>
       this.db.updateTable('channel_commands')

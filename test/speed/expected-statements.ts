@@ -12,14 +12,14 @@ export const EXPECTED = {
 } as const;
 
 /**
- * On PostgreSQL: the same statements, but for a request's last event sequence, read after its row
- * lock rather than with it (kysely-tx.ts, `sequences`), and the round trips (a transaction's BEGIN
- * goes with its first read, held writes with the statement after them).
+ * On PostgreSQL: the same statements (a request's last event sequence comes with its update there,
+ * not with its row: kysely-tx.ts, `sequences`), and the round trips: a transaction's BEGIN goes with
+ * its first read, held writes (inserts of new rows, a command's release) with the statement after them.
  */
 export const EXPECTED_POSTGRES = {
   create: { ...EXPECTED.create, roundTrips: 3 }, // the key; BEGIN with the terminal (its merchant and endpoints); the two inserts with the COMMIT
-  pay: { statements: EXPECTED.pay.statements + 1, commits: EXPECTED.pay.commits, roundTrips: 12 },
-  refund: { ...EXPECTED.refund, roundTrips: 14 },
+  pay: { ...EXPECTED.pay, roundTrips: 9 }, // the key; reserve: BEGIN with the request, its commands, the command's insert with the request's update, COMMIT; apply: BEGIN with the request, the release with the command's update, the request's update (its last sequence returned), the event with the COMMIT
+  refund: { ...EXPECTED.refund, roundTrips: 11 }, // as pay, and the refund's existing reference; the refund, its events and its audit entry go with the COMMIT
   read: { ...EXPECTED.read, roundTrips: 2 },
   list: { ...EXPECTED.list, roundTrips: 2 },
 } as const satisfies Record<keyof typeof EXPECTED, unknown>;

@@ -85,3 +85,30 @@ it('a transaction that waited for the lock on a request appends its event after 
   expect(await waiter).toBe(3);
   expect(await store.read.getEvent('ev_lock_3')).toMatchObject({ sequence: 3 });
 });
+
+it('…and so does one that updates the request first: the update brings the last sequence, read after the lock', async () => {
+  let locked!: () => void;
+  const holding = new Promise<void>((resolve) => (locked = resolve));
+  let letGo!: () => void;
+  const gate = new Promise<void>((resolve) => (letGo = resolve));
+  const holder = store.transaction(async (tx) => {
+    await tx.lockPaymentRequest(request.id);
+    locked();
+    await gate;
+    await tx.appendEvent(anEvent('ev_lock_4', (await tx.lastEventSequence(request.id)) + 1));
+  });
+  await holding;
+  const waiter = store.transaction(async (tx) => {
+    const locked = await tx.lockPaymentRequest(request.id);
+    expect(locked).toMatchObject({ id: request.id });
+    await tx.updatePaymentRequest({ ...locked!, description: 'updated after the wait', version: locked!.version + 1 });
+    const sequence = (await tx.lastEventSequence(request.id)) + 1;
+    await tx.appendEvent(anEvent('ev_lock_5', sequence));
+    return sequence;
+  });
+  await someoneWaitsForTheLock();
+  letGo();
+  await holder;
+  expect(await waiter).toBe(5);
+  expect(await store.read.getEvent('ev_lock_5')).toMatchObject({ sequence: 5 });
+});
