@@ -143,7 +143,8 @@ export function openSqliteStore(file: string): Persistence {
   // Past 64 KiB (a few units of a batch) SQLite spills that journal to a temp file, and every page a
   // later unit touches first is written there: half of a create's insert time. It is never read
   // after a crash (an unfinished transaction is simply absent from the WAL), so memory loses no
-  // durability; its size is bounded by the pages one batch touches. The reader keeps the default.
+  // durability; its size is bounded by the pages one batch touches. The reader keeps the default,
+  // and so do migrations (migrate, below).
   database.pragma('temp_store = MEMORY');
   const disk = { failures: 0, last: null as unknown };
   const writer = watchingDisk(withStatementCache(database), disk);
@@ -190,8 +191,14 @@ export function openSqliteStore(file: string): Persistence {
         db,
         provider: migrationProvider({ autoIncrementType: 'integer', autoIncrement: (c) => c.autoIncrement() }),
       });
-      const { error } = await migrator.migrateToLatest();
-      if (error) throw error;
+      // a migration may index a large table: its sort spills to a temp file, not to memory
+      database.pragma('temp_store = DEFAULT');
+      try {
+        const { error } = await migrator.migrateToLatest();
+        if (error) throw error;
+      } finally {
+        database.pragma('temp_store = MEMORY');
+      }
     },
     async close() {
       if (readDb !== db) await readDb.destroy();
