@@ -26,6 +26,15 @@ export type UniqueClassifier = (error: unknown) => string | null;
 
 /** How far the clock of the row's mode runs ahead of real time: the merchant's offset in test mode (the query joins merchants as m). */
 const testClockOffset = (alias: 'pr' | 'rf' | 'd') => sql<number>`case when ${sql.ref(`${alias}.livemode`)} = 1 then 0 else m.test_clock_offset_ms end`;
+/**
+ * The latest a row can be due at `realNow`: no merchant's test clock is further ahead than the
+ * furthest (live mode's is not ahead at all). A bound on the indexed column itself, where the
+ * per-row offset is not: the claims below then read the index only up to it, rather than every
+ * row of the status, however many wait for later (a dead endpoint's deliveries, due in minutes or
+ * hours, made each claim read them all). One scan of merchants, which are few.
+ */
+const latestDue = (realNow: number) =>
+  sql<number>`${realNow} + (select coalesce(max(case when test_clock_offset_ms > 0 then test_clock_offset_ms else 0 end), 0) from merchants)`;
 
 /** The merchant's columns as `m_<column>`, for a query that reads one of its rows and joins merchants as m. */
 const MERCHANT_AS_M = ['m.id as m_id', 'm.name as m_name', 'm.test_clock_offset_ms as m_test_clock_offset_ms',
@@ -501,7 +510,7 @@ export class KyselyTx implements Tx {
   async claimDuePaymentRequests(realNow: number, limit: number, lease: Lease, merchantId?: string) {
     let due = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').select('pr.id')
       .where((eb) => eb.or([
-        eb.and([eb('pr.status', 'in', [...EXPIRABLE_STATUSES]), eb('pr.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
+        eb.and([eb('pr.status', 'in', [...EXPIRABLE_STATUSES]), eb('pr.expires_at', '<=', latestDue(realNow)), eb('pr.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
         eb.and([eb('pr.status', '=', 'authorized'), eb('pr.authorization_expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
       ]))
       .where(leaseFree('pr', realNow))
@@ -564,7 +573,7 @@ export class KyselyTx implements Tx {
   }
   async claimDueRefunds(realNow: number, limit: number, lease: Lease, merchantId?: string) {
     let due = this.db.selectFrom('refunds as rf').innerJoin('merchants as m', 'm.id', 'rf.merchant_id').select('rf.id')
-      .where('rf.status', '=', 'requires_capture').where('rf.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('rf')}`)
+      .where('rf.status', '=', 'requires_capture').where('rf.expires_at', '<=', latestDue(realNow)).where('rf.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('rf')}`)
       .where(leaseFree('rf', realNow))
       .orderBy('rf.expires_at').limit(limit);
     if (merchantId) due = due.where('rf.merchant_id', '=', merchantId);
@@ -752,6 +761,7 @@ export class KyselyTx implements Tx {
   async claimDueDeliveries(realNow: number, limit: number, lease: Lease, skipTargets: readonly string[] = []) {
     let due = this.db.selectFrom('deliveries as d').innerJoin('merchants as m', 'm.id', 'd.merchant_id').select('d.id')
       .where('d.status', '=', 'pending')
+      .where('d.next_attempt_at', '<=', latestDue(realNow))
       .where('d.next_attempt_at', '<=', sql<number>`${realNow} + ${testClockOffset('d')}`)
       // free, or leased to this same owner by a claim whose answer was lost
       .where((eb) => eb.or([leaseFree('d', realNow), eb('d.lease_owner', '=', lease.owner)]))
