@@ -33,6 +33,10 @@ const testClockOffset = (alias: 'pr' | 'rf' | 'd') => sql<number>`case when ${sq
  * row of the status, however many wait for later (a dead endpoint's deliveries, due in minutes or
  * hours, made each claim read them all). One scan of merchants, which are few.
  */
+/** A request's last event sequence (one seek in events' (object_id, sequence) index), as a column of a query of the request. */
+const lastEventSequenceOf = (requestId: 'pr.id' | 'payment_requests.id') =>
+  sql<number | null>`(select max(sequence) from events where events.object_id = ${sql.ref(requestId)})`.as('last_event_sequence');
+
 const latestDue = (realNow: number) =>
   sql<number>`${realNow} + (select coalesce(max(case when test_clock_offset_ms > 0 then test_clock_offset_ms else 0 end), 0) from merchants)`;
 
@@ -122,6 +126,8 @@ export class KyselyTx implements Tx {
    * that begins once the row is locked and so sees what the lock's last holder committed.
    */
   private readonly sequences = new Map<string, number>();
+  /** The requests this transaction holds the row lock of (PostgreSQL: FOR UPDATE), for updatePaymentRequest. */
+  private readonly locked = new Set<string>();
   /**
    * Merchants this transaction has read: several steps of one unit ask for the same merchant (its
    * clock, its settings), and within a transaction the row read first is as good as a second read.
@@ -402,17 +408,17 @@ export class KyselyTx implements Tx {
     const set = setColumns(known && Number(known.version) === fromVersion ? withoutUnchangedIndexed(values, known) : values);
     const acting = this.channelCommands;
     // the unit appends an event to the request next: on PostgreSQL, where its last sequence cannot
-    // come with the row (see `sequences`), it comes with the update, a statement begun after the
-    // row's lock was taken (where it was not, and the update waits for it, a stale sequence collides
-    // on (object_id, sequence) and the unit runs again, as it would with the row)
-    const withSequence = this.requestRows !== null && !this.features.singleWriter && !this.sequences.has(request.id);
+    // come with the row (see `sequences`), it comes with the update of a row this transaction has
+    // locked, a statement begun after the lock was taken (an update that may wait for the lock
+    // itself would read the events as they were before it waited)
+    const withSequence = this.locked.has(request.id) && !this.sequences.has(request.id);
     const result = await this.write(() =>
       runCompiled(this.db, `updatePaymentRequest ${acting.length} ${withSequence} ${set.key}`, [...set.args, request.id, fromVersion, ...acting], (...slots) =>
         this.db.updateTable('payment_requests').set(set.set(slots)).where('id', '=', slots[set.columns.length]).where('version', '=', slots[set.columns.length + 1])
           // a request with a channel command in flight changes only in the unit that applies its answer
           .where((eb) => (acting.length === 0 ? eb('channel_command_id', 'is', null)
             : eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', slots.slice(set.columns.length + 2))])))
-          .$if(withSequence, (q) => q.returning((eb) => eb.selectFrom('events').select((e) => e.fn.max('sequence').as('last')).whereRef('events.object_id', '=', 'payment_requests.id').as('last_event_sequence'))),
+          .$if(withSequence, (q) => q.returning(lastEventSequenceOf('payment_requests.id'))),
       ),
     );
     if (affected(result) === 1) {
@@ -443,7 +449,7 @@ export class KyselyTx implements Tx {
         // merchant and mode come with the row (keepEndpoints; one row for each), and on SQLite its
         // last sequence (one index seek), not in statements of their own
         .$if(inTransaction, (q) => q.leftJoin('webhook_endpoints as e', (join) => join.onRef('e.merchant_id', '=', 'pr.merchant_id').onRef('e.livemode', '=', 'pr.livemode')).select(ENDPOINT_AS_E).orderBy('e.id'))
-        .$if(withSequence, (q) => q.select((eb) => eb.selectFrom('events').select((e) => e.fn.max('sequence').as('last')).whereRef('events.object_id', '=', 'pr.id').as('last_event_sequence')));
+        .$if(withSequence, (q) => q.select(lastEventSequenceOf('pr.id')));
       return locking ? q.forUpdate('pr') : q;
     });
     const row = found[0];
@@ -451,6 +457,7 @@ export class KyselyTx implements Tx {
     const merchant = merchantOf(row);
     this.keepMerchant(merchant);
     this.requestRows?.set(id, row);
+    if (locking && inTransaction) this.locked.add(id);
     if (inTransaction) {
       if (withSequence && !this.sequences.has(id)) this.sequences.set(id, Number(row.last_event_sequence ?? 0));
       this.keepEndpoints(row.merchant_id, [rows.bool(row.livemode)], found as EndpointColumnsAsE[]);
@@ -674,8 +681,9 @@ export class KyselyTx implements Tx {
   async releaseIdempotencyKey(recordId: string) {
     await this.db.deleteFrom('idempotency_keys').where('id', '=', recordId).where('status', '=', 'in_progress').execute();
   }
-  async deleteExpiredIdempotencyKeys(now: number) {
-    const result = await this.db.deleteFrom('idempotency_keys').where('expires_at', '<=', now).executeTakeFirst();
+  async deleteExpiredIdempotencyKeys(now: number, limit: number) {
+    const expired = this.db.selectFrom('idempotency_keys').select('id').where('expires_at', '<=', now).orderBy('expires_at').limit(limit);
+    const result = await this.db.deleteFrom('idempotency_keys').where('id', 'in', expired).executeTakeFirst();
     return Number(result.numDeletedRows);
   }
 

@@ -1587,9 +1587,13 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         await claim('fp', 'idem_2', { now: NOW, expiresAt: NOW + 200, staleBefore: STALE }, key('k2'));
         await complete('idem_2');
         await claim('fp', 'idem_3', { now: NOW, expiresAt: NOW + 300, staleBefore: STALE }, key('k3'));
-        expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 99))).toBe(0);
-        expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 200))).toBe(2);
-        expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 200))).toBe(0);
+        expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 99, 10))).toBe(0);
+        // at most `limit`, the earliest first
+        expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 200, 1))).toBe(1);
+        expect(await claim('fp-other', 'idem_0', undefined, key('k1'))).toStrictEqual({ kind: 'claimed', recordId: 'idem_0' });
+        await store.transaction((tx) => tx.releaseIdempotencyKey('idem_0'));
+        expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 200, 10))).toBe(1);
+        expect(await store.transaction((tx) => tx.deleteExpiredIdempotencyKeys(NOW + 200, 10))).toBe(0);
         // the survivor is still held; the deleted ones are free (claimed even at a time before their old expiry)
         expect(await claim('fp', 'idem_4', undefined, key('k3'))).toStrictEqual({ kind: 'in_progress', recordId: 'idem_3' });
         expect(await claim('fp-other', 'idem_5', undefined, key('k2'))).toStrictEqual({ kind: 'claimed', recordId: 'idem_5' });

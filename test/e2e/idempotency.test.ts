@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StorageUnavailable, type Tx } from '../../src/app/ports/persistence.js';
+import { purgeIdempotencyKeys } from '../../src/app/use-cases/sweeps.js';
 import { ManualClock } from '../../src/system/clock.js';
 import { createBody, snapshotCounts, startGateway, type TestGateway } from '../harness.js';
 
@@ -111,5 +112,27 @@ describe('Idempotency-Key', () => {
     } finally {
       store.transaction = original;
     }
+  });
+
+  // last in this file: it moves the clock past every key's retention
+  it('the hourly purge deletes every expired key, a chunk per transaction, and a purged key is free again', async () => {
+    await post('/v1/payment-requests', 'purge-1', createBody(t, { allowConcurrent: true }));
+    await post('/v1/payment-requests', 'purge-2', createBody(t, { allowConcurrent: true }));
+    const keys = async () => Number((await t.query<{ n: number | string }>('select count(*) as n from idempotency_keys'))[0]!.n);
+    const stored = await keys();
+    expect(stored).toBeGreaterThanOrEqual(5); // this file's earlier keys too
+    let transactions = 0;
+    const store = t.gateway.app.db;
+    const original = store.transaction.bind(store);
+    store.transaction = (work) => (transactions++, original(work));
+    try {
+      clock.advance(t.gateway.app.config.idempotencyRetentionMs + 1);
+      expect(await purgeIdempotencyKeys(t.gateway.app, 2)).toBe(stored);
+    } finally {
+      store.transaction = original;
+    }
+    expect(transactions).toBe(Math.floor(stored / 2) + 1);
+    expect(await keys()).toBe(0);
+    expect((await post('/v1/payment-requests', 'purge-1', createBody(t, { allowConcurrent: true }))).headers.get('idempotent-replayed')).toBeNull();
   });
 });

@@ -355,7 +355,8 @@ export interface IdempotencyWrites {
   claimIdempotencyKey(scope: IdempotencyScope, fingerprint: string, now: number, expiresAt: number, staleBefore: number, recordId: string): Promise<IdempotencyClaim>;
   completeIdempotencyKey(recordId: string, response: StoredResponse): Promise<void>;
   releaseIdempotencyKey(recordId: string): Promise<void>;
-  deleteExpiredIdempotencyKeys(now: number): Promise<number>;
+  /** Deletes up to `limit` keys with expiresAt ≤ now, the earliest first; how many it deleted. */
+  deleteExpiredIdempotencyKeys(now: number, limit: number): Promise<number>;
 }
 
 /** Sandbox patrons and their one-use codes. */

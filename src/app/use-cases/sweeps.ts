@@ -81,6 +81,17 @@ export async function runAutopay(app: App): Promise<number> {
   return count;
 }
 
-export async function purgeIdempotencyKeys(app: App): Promise<number> {
-  return app.db.transaction((tx) => tx.deleteExpiredIdempotencyKeys(app.clock.now()));
+/**
+ * Expired keys are deleted a chunk per transaction: an hour's at once would hold SQLite's one
+ * writer for as long as that took, and, run as a unit of a group commit, keep the old content of
+ * every page it changed (its savepoint's journal, kept in memory) until it ended.
+ */
+export const PURGE_CHUNK = 500;
+
+export async function purgeIdempotencyKeys(app: App, chunk = PURGE_CHUNK): Promise<number> {
+  for (let total = 0; ;) {
+    const deleted = await app.db.transaction((tx) => tx.deleteExpiredIdempotencyKeys(app.clock.now(), chunk));
+    total += deleted;
+    if (deleted < chunk) return total;
+  }
 }

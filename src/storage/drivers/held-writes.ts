@@ -1,6 +1,6 @@
-// Held writes on PostgreSQL (../held-writes.ts): a write marked as one is answered at once (one
-// row inserted) and sent with the transaction's next statement, corked into one write on the
-// socket, so a create's two inserts go with its COMMIT: three round trips fewer per create.
+// Held writes on PostgreSQL (../held-writes.ts): a write marked as one is answered at once (a
+// stand-in: one row changed) and sent with the transaction's next statement, corked into one write
+// on the socket, so a create's two inserts go with its COMMIT: three round trips fewer per create.
 //
 // The next statement's answer waits for theirs. If a held write failed, PostgreSQL has aborted the
 // transaction: the statements behind it fail ("current transaction is aborted"), and a COMMIT
@@ -19,7 +19,7 @@ import { commandOf, type CorkableClient } from './pipelined-begin.js';
 type Query = (...args: unknown[]) => unknown;
 
 /** What pg answers to an INSERT of one row; Kysely reads only `command`, `rowCount` and `rows`. */
-const ONE_ROW_INSERTED = { command: 'INSERT', rowCount: 1, rows: [] };
+const ONE_ROW_INSERTED = { command: 'INSERT', rowCount: 1, rows: [] }; // for a held UPDATE too: nobody reads its count
 
 const ignore = () => undefined;
 

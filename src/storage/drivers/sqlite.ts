@@ -143,8 +143,9 @@ export function openSqliteStore(file: string): Persistence {
   // Past 64 KiB (a few units of a batch) SQLite spills that journal to a temp file, and every page a
   // later unit touches first is written there: half of a create's insert time. It is never read
   // after a crash (an unfinished transaction is simply absent from the WAL), so memory loses no
-  // durability; its size is bounded by the pages one batch touches. The reader keeps the default,
-  // and so do migrations (migrate, below).
+  // durability. Its size is that of the pages a batch changes, so a large write is made in chunks
+  // (the hourly purge of idempotency keys: use-cases/sweeps.ts). The reader keeps the default, and
+  // so do migrations (migrate, below).
   database.pragma('temp_store = MEMORY');
   const disk = { failures: 0, last: null as unknown };
   const writer = watchingDisk(withStatementCache(database), disk);
