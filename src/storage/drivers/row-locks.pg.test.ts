@@ -7,7 +7,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { dropSchema, freshSchemaName, PG_URL } from '../../../test/postgres.js';
-import type { Persistence, StoredEvent } from '../../app/ports/persistence.js';
+import type { Persistence, StoredEvent, Tx } from '../../app/ports/persistence.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { openPostgresStore } from './postgres.js';
 
@@ -61,7 +61,11 @@ async function someoneWaitsForTheLock(): Promise<void> {
   throw new Error('no transaction came to wait for the lock');
 }
 
-it('a transaction that waited for the lock on a request appends its event after the one the holder appended, without a collision', async () => {
+/**
+ * A holder locks the request; `waiter` then runs and waits for that lock; once it waits, the holder
+ * appends `heldEventId` and commits. What `waiter` returns, and the holder's end, both awaited.
+ */
+async function waitBehindAHolder<T>(heldEventId: string, waiter: (tx: Tx) => Promise<T>): Promise<T> {
   let locked!: () => void;
   const holding = new Promise<void>((resolve) => (locked = resolve));
   let letGo!: () => void;
@@ -70,35 +74,29 @@ it('a transaction that waited for the lock on a request appends its event after 
     await tx.lockPaymentRequest(request.id);
     locked();
     await gate;
-    await tx.appendEvent(anEvent('ev_lock_2', (await tx.lastEventSequence(request.id)) + 1));
+    await tx.appendEvent(anEvent(heldEventId, (await tx.lastEventSequence(request.id)) + 1));
   });
   await holding;
-  const waiter = store.transaction(async (tx) => {
+  const waiting = store.transaction(waiter);
+  await someoneWaitsForTheLock();
+  letGo();
+  await holder;
+  return waiting;
+}
+
+it('a transaction that waited for the lock on a request appends its event after the one the holder appended, without a collision', async () => {
+  const sequence = await waitBehindAHolder('ev_lock_2', async (tx) => {
     expect(await tx.lockPaymentRequest(request.id)).toMatchObject({ id: request.id });
     const sequence = (await tx.lastEventSequence(request.id)) + 1;
     await tx.appendEvent(anEvent('ev_lock_3', sequence));
     return sequence;
   });
-  await someoneWaitsForTheLock();
-  letGo();
-  await holder;
-  expect(await waiter).toBe(3);
+  expect(sequence).toBe(3);
   expect(await store.read.getEvent('ev_lock_3')).toMatchObject({ sequence: 3 });
 });
 
 it('…and so does one that updates the request first: the update brings the last sequence, read after the lock', async () => {
-  let locked!: () => void;
-  const holding = new Promise<void>((resolve) => (locked = resolve));
-  let letGo!: () => void;
-  const gate = new Promise<void>((resolve) => (letGo = resolve));
-  const holder = store.transaction(async (tx) => {
-    await tx.lockPaymentRequest(request.id);
-    locked();
-    await gate;
-    await tx.appendEvent(anEvent('ev_lock_4', (await tx.lastEventSequence(request.id)) + 1));
-  });
-  await holding;
-  const waiter = store.transaction(async (tx) => {
+  const sequence = await waitBehindAHolder('ev_lock_4', async (tx) => {
     const locked = await tx.lockPaymentRequest(request.id);
     expect(locked).toMatchObject({ id: request.id });
     await tx.updatePaymentRequest({ ...locked!, description: 'updated after the wait', version: locked!.version + 1 });
@@ -106,9 +104,6 @@ it('…and so does one that updates the request first: the update brings the las
     await tx.appendEvent(anEvent('ev_lock_5', sequence));
     return sequence;
   });
-  await someoneWaitsForTheLock();
-  letGo();
-  await holder;
-  expect(await waiter).toBe(5);
+  expect(sequence).toBe(5);
   expect(await store.read.getEvent('ev_lock_5')).toMatchObject({ sequence: 5 });
 });
