@@ -84,9 +84,9 @@ export const affected = (result: QueryResult<unknown>): number => Number(result.
  * Inserts `row` into `table` by a statement compiled once per set of columns (a column whose value
  * is undefined is left out, as Kysely leaves it out, so its default applies), as a held write
  * (held-writes.ts): its answer (one row inserted, a stand-in on PostgreSQL) may come before it has
- * run, and its failure with the transaction's next statement. Only for a row the unit does not look at again and whose
- * failure it does not handle. `finish` adds to the statement (an ON CONFLICT), `suffix` names that
- * in the key of its shape.
+ * run, and its failure with the transaction's next statement. Only for a row the unit does not
+ * look at again and whose failure it does not handle. `finish` adds to the statement (an ON
+ * CONFLICT), `suffix` names that in the key of its shape.
  */
 export function insertHeldRow<T extends keyof Database & string>(db: Kysely<Database>, table: T, row: Record<string, unknown>, suffix = '', finish: (q: InsertQueryBuilder<Database, T, InsertResult>) => Compilable<unknown> = (q) => q): Promise<QueryResult<unknown>> {
   const columns = Object.keys(row).filter((c) => row[c] !== undefined);

@@ -26,6 +26,10 @@ export type UniqueClassifier = (error: unknown) => string | null;
 
 /** How far the clock of the row's mode runs ahead of real time: the merchant's offset in test mode (the query joins merchants as m). */
 const testClockOffset = (alias: 'pr' | 'rf' | 'd') => sql<number>`case when ${sql.ref(`${alias}.livemode`)} = 1 then 0 else m.test_clock_offset_ms end`;
+/** A request's last event sequence (one seek in events' (object_id, sequence) index), as a column of a query of the request. */
+const lastEventSequenceOf = (requestId: 'pr.id' | 'payment_requests.id') =>
+  sql<number | null>`(select max(sequence) from events where events.object_id = ${sql.ref(requestId)})`.as('last_event_sequence');
+
 /**
  * The latest a row can be due at `realNow`: no merchant's test clock is further ahead than the
  * furthest (live mode's is not ahead at all). A bound on the indexed column itself, where the
@@ -33,10 +37,6 @@ const testClockOffset = (alias: 'pr' | 'rf' | 'd') => sql<number>`case when ${sq
  * row of the status, however many wait for later (a dead endpoint's deliveries, due in minutes or
  * hours, made each claim read them all). One scan of merchants, which are few.
  */
-/** A request's last event sequence (one seek in events' (object_id, sequence) index), as a column of a query of the request. */
-const lastEventSequenceOf = (requestId: 'pr.id' | 'payment_requests.id') =>
-  sql<number | null>`(select max(sequence) from events where events.object_id = ${sql.ref(requestId)})`.as('last_event_sequence');
-
 const latestDue = (realNow: number) =>
   sql<number>`${realNow} + (select coalesce(max(case when test_clock_offset_ms > 0 then test_clock_offset_ms else 0 end), 0) from merchants)`;
 
