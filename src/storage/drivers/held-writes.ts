@@ -18,8 +18,11 @@ import { commandOf, type CorkableClient } from './pipelined-begin.js';
 
 type Query = (...args: unknown[]) => unknown;
 
-/** What pg answers to an INSERT of one row; Kysely reads only `command`, `rowCount` and `rows`. */
-const ONE_ROW_INSERTED = { command: 'INSERT', rowCount: 1, rows: [] }; // for a held UPDATE too: nobody reads its count
+/**
+ * The stand-in answer of every held write, an UPDATE's too (nobody reads its count): what pg answers
+ * to an INSERT of one row. Kysely reads only `command`, `rowCount` and `rows`.
+ */
+const HELD_ANSWER = { command: 'INSERT', rowCount: 1, rows: [] };
 
 const ignore = () => undefined;
 
@@ -42,7 +45,7 @@ export function holdingWrites(client: CorkableClient, query: Query): Query {
     const command = commandOf(args) ?? ''; // BEGIN, COMMIT, ROLLBACK: texts without values, the only ones read
     if (inTransaction && typeof text === 'string' && text.startsWith(HELD_WRITE_MARK)) {
       held.push(args);
-      return Promise.resolve(ONE_ROW_INSERTED);
+      return Promise.resolve(HELD_ANSWER);
     }
     if (command === 'begin' || command.startsWith('start transaction')) {
       // a transaction always ends with a statement that sends what it held: nothing is left, and
