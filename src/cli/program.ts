@@ -1,7 +1,7 @@
 // The `posgate` command: start the gateway, migrate, print the demo credentials, and set up
 // merchants, terminals and keys against the database directly (as the admin API does over HTTP).
 import { readFileSync } from 'node:fs';
-import { Command, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import type { Mode } from '../app/ports/persistence.js';
 import { inTransaction } from '../app/unit-of-work.js';
 import { ensureDemoMerchant, type DemoCredentials } from '../app/use-cases/bootstrap.js';
@@ -100,7 +100,10 @@ export function createProgram(outer: CliIo = processIo): Command {
       // commander's own errors (unknown command or option, missing option) on one line, like ours
       outputError: (text, write) => write(`posgate: ${text.replace(/^error: /, '').replace(/\s*\n\s*/g, ' ').trim()}\n`),
     })
-    .addHelpText('after', '\nConfiguration comes from the environment (PORT, HOST, DATA_DIR, PUBLIC_URL, ...), as for the server.');
+    .addHelpText('after', '\nConfiguration comes from the environment (PORT, HOST, DATA_DIR, PUBLIC_URL, ...), as for the server.')
+    // commander's errors, help and version end the run with an exit code (runCli returns it)
+    // rather than call process.exit, so that the program can run inside another process
+    .exitOverride();
 
   // start, migrate and verify name the database themselves (verify's lines are read by scripts); JSON output stays pure
   program.hook('preAction', (_program, command) => {
@@ -252,6 +255,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo): Pr
     await createProgram(io).parseAsync([...argv]);
     return 0;
   } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode; // commander has printed what it had to say
     io.stderr(errorLine(error));
     return 1;
   }

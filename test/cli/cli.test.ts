@@ -1,23 +1,29 @@
-// The posgate command, run for real as a child process (node --import tsx src/cli/main.ts) against
-// a temporary DATA_DIR; the keys it prints are checked against a gateway on the same database.
+// The posgate command against a temporary DATA_DIR; the keys it prints are checked against a gateway
+// on the same database. Most commands run in-process (in-process-cli.ts: the same program, without a
+// process start each); migrate, the errors and start run as real child processes (node --import tsx
+// src/cli/main.ts), for the exit codes and output of the process itself.
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli, type CliIo } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/config.js';
 import { DIALECTS } from '../../src/dialects/registry.js';
 import { createGateway, type Gateway } from '../../src/main.js';
 import { createLogger } from '../../src/observability/logger.js';
+import { runPosgate } from './in-process-cli.js';
 import { baseEnv, ROOT, spawnPosgate, type Run } from './spawn-cli.js';
 
 const SPEC_ORDER = ['native', 'kpay', 'kowri', 'centrapay', 'cliq', 'mobilepay'];
 
 
 function posgate(dataDir: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<Run> {
-  return spawnPosgate(args, { ...baseEnv(dataDir), ...env });
+  return runPosgate(args, { ...baseEnv(dataDir), ...env });
+}
+
+function spawned(dataDir: string, args: string[]): Promise<Run> {
+  return spawnPosgate(args, baseEnv(dataDir));
 }
 
 function ok(run: Run): string {
@@ -62,7 +68,7 @@ describe('posgate CLI', () => {
   }
 
   test('migrate creates the database and prints one line', async () => {
-    const out = ok(await posgate(dataDir, ['migrate']));
+    const out = ok(await spawned(dataDir, ['migrate']));
     expect(out.trimEnd().split('\n')).toHaveLength(1);
     expect(out).toContain('sqlite');
     expect(existsSync(join(dataDir, 'posgate.sqlite'))).toBe(true);
@@ -170,11 +176,8 @@ describe('posgate CLI', () => {
     const demo = (await (await fetch(`${url}/v1/terminals`, { headers: bearer(gw.demo.native.secretKey) })).json()) as { data: { id: string }[] };
     expect(demo.data.map((t) => t.id)).not.toContain(terminal.id);
 
-    // a second terminal with the same name: one clear line, no retry-loop "conflict" (in-process, no spawn)
-    const io = memoryIo(dataDir);
-    expect(await runCli(['node', 'posgate', 'terminals', 'create', '--store', store.id, '--name', 'till-7'], io)).toBe(1);
-    expect(io.out).toBe('');
-    expect(io.err).toBe('posgate: The merchant already has a terminal with this name.\n');
+    // a second terminal with the same name: one clear line, no retry-loop "conflict"
+    expect(failedLine(await posgate(dataDir, ['terminals', 'create', '--store', store.id, '--name', 'till-7']))).toBe('posgate: The merchant already has a terminal with this name.');
   });
 
   test("credentials issue|revoke: a merchant's set for one dialect, refused twice, stopped at once when revoked", async () => {
@@ -196,13 +199,21 @@ describe('posgate CLI', () => {
 
   test('errors are one line on stderr with a non-zero exit code', async () => {
     const [noStore, noMerchant, unknown] = await Promise.all([
-      posgate(dataDir, ['terminals', 'create', '--store', 'sto_nope', '--name', 'x']),
-      posgate(dataDir, ['keys', 'create', '--mode', 'test']),
-      posgate(dataDir, ['credentails', '--json']),
+      spawned(dataDir, ['terminals', 'create', '--store', 'sto_nope', '--name', 'x']),
+      spawned(dataDir, ['keys', 'create', '--mode', 'test']),
+      spawned(dataDir, ['credentails', '--json']),
     ]);
     expect(failedLine(noStore)).toBe('posgate: No store sto_nope.');
     expect(failedLine(noMerchant)).toContain('--merchant');
     expect(failedLine(unknown)).toContain("unknown command 'credentails'");
+  });
+
+  test("commander's own endings (an unknown command or option, help, version) are exit codes, not process.exit", async () => {
+    // in-process: a process.exit here would end the test run, not fail one test
+    expect(failedLine(await posgate(dataDir, ['credentails']))).toContain("unknown command 'credentails'");
+    expect(failedLine(await posgate(dataDir, ['merchants', 'list', '--nope']))).toContain("unknown option '--nope'");
+    expect(ok(await posgate(dataDir, ['--version']))).toMatch(/^\d+\.\d+\.\d+\n$/);
+    expect(ok(await posgate(dataDir, ['--help']))).toContain('Usage: posgate');
   });
 
   test('start serves HTTP until SIGTERM, then exits 0', async () => {
@@ -232,14 +243,3 @@ describe('posgate CLI', () => {
     }
   });
 });
-
-function memoryIo(dataDir: string): CliIo & { out: string; err: string } {
-  const io = {
-    out: '',
-    err: '',
-    env: { DATA_DIR: dataDir, LOG_LEVEL: 'silent' },
-    stdout: (text: string) => void (io.out += text),
-    stderr: (text: string) => void (io.err += text),
-  };
-  return io;
-}

@@ -1,14 +1,16 @@
 // The CLI lists what it creates (merchants, stores, terminals, keys; --json), names the database it
 // used, refuses a read where there is no database (and creates none), and calls revoking a
-// revoked key an error. Run for real as child processes, like cli.test.ts.
+// revoked key an error. Run in-process (in-process-cli.ts) against a real data dir; cli.test.ts
+// spawns the command itself.
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { baseEnv, spawnPosgate, type Run } from './spawn-cli.js';
+import { runPosgate } from './in-process-cli.js';
+import { baseEnv, type Run } from './spawn-cli.js';
 
-const posgate = (dataDir: string, ...args: string[]): Promise<Run> => spawnPosgate(args, baseEnv(dataDir));
+const posgate = (dataDir: string, ...args: string[]): Promise<Run> => runPosgate(args, baseEnv(dataDir));
 
 function ok(run: Run): string {
   expect(run.stderr, 'stderr of a successful command').toBe('');

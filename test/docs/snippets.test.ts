@@ -108,8 +108,11 @@ describe('documentation snippets', () => {
     const files = [...new Set(SNIPPETS.filter((s) => runnable(s) && (SHELL.has(s.lang) || JS.has(s.lang))).map((s) => s.file))];
     it.each(files)('%s: every runnable block works as pasted', async (file) => {
       const blocks = SNIPPETS.filter((s) => s.file === file && runnable(s) && (SHELL.has(s.lang) || JS.has(s.lang)));
-      // the gateway listens where the docs say 8080 is
-      const env = { ...baseEnv(dataDir), HOST: '127.0.0.1', PORT: String(port), POSGATE_ROOT: ROOT, NODE_NO_WARNINGS: '1' };
+      // the gateway listens where the docs say 8080 is. The benches run on their own knobs turned
+      // down (a block that sets one itself still wins): this checks that each command works as
+      // pasted, not its figures, and keeps three minutes of full-length benches out of the suite.
+      const benchesShort = { BENCH_SECONDS: '1', BENCH_DELIVERY_BACKLOG: '500', BENCH_REQUESTS: '2000' };
+      const env = { ...baseEnv(dataDir), ...benchesShort, HOST: '127.0.0.1', PORT: String(port), POSGATE_ROOT: ROOT, NODE_NO_WARNINGS: '1' };
       const here = (code: string) => code.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`).replaceAll('localhost:8080', `localhost:${port}`);
       const script = blocks
         .map((s) => (SHELL.has(s.lang) ? `echo ${JSON.stringify(`### ${where(s)}`)} >&2\n${here(s.code)}` : `echo ${JSON.stringify(`### ${where(s)}`)} >&2\nnode --input-type=module <<'POSGATE_JS'\n${here(s.code)}POSGATE_JS\n`))

@@ -7,7 +7,8 @@ import { afterAll, beforeAll, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config/config.js';
 import { createGateway, type Gateway } from '../../../src/main.js';
 import { createLogger } from '../../../src/observability/logger.js';
-import { baseEnv, spawnPosgate } from '../../cli/spawn-cli.js';
+import { runPosgate } from '../../cli/in-process-cli.js';
+import { baseEnv } from '../../cli/spawn-cli.js';
 
 let dataDir: string;
 let gateway: Gateway | null = null;
@@ -19,7 +20,7 @@ afterAll(async () => {
   await rm(dataDir, { recursive: true, force: true });
 });
 
-const posgate = (args: string[]) => spawnPosgate(args, baseEnv(dataDir));
+const posgate = (args: string[]) => runPosgate(args, baseEnv(dataDir));
 
 it('credentials issue --dialect kowri issues a set for a new merchant; its secret is shown once and works', async () => {
   const merchant = JSON.parse((await posgate(['merchants', 'create', '--name', 'Accra Coffee', '--json'])).stdout).merchant;
