@@ -518,7 +518,8 @@ export class KyselyTx implements Tx {
     let due = this.db.selectFrom('payment_requests as pr').innerJoin('merchants as m', 'm.id', 'pr.merchant_id').select('pr.id')
       .where((eb) => eb.or([
         eb.and([eb('pr.status', 'in', [...EXPIRABLE_STATUSES]), eb('pr.expires_at', '<=', latestDue(realNow)), eb('pr.expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
-        eb.and([eb('pr.status', '=', 'authorized'), eb('pr.authorization_expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
+        // 'authorized' as a literal: the partial index of authorized requests matches it, not a parameter
+        eb.and([eb('pr.status', '=', sql.lit('authorized')), eb('pr.authorization_expires_at', '<=', latestDue(realNow)), eb('pr.authorization_expires_at', '<=', sql<number>`${realNow} + ${testClockOffset('pr')}`)]),
       ]))
       .where(leaseFree('pr', realNow))
       // one with a channel command in flight expires once the command is applied (its unit, or the sweep after its lease)

@@ -1,5 +1,6 @@
-// The background claims (due webhook deliveries, requests and refunds to expire) read their
-// status's index only up to the latest time anything can be due, not every row of the status.
+// The background claims (due webhook deliveries, requests and refunds to expire, authorizations
+// whose window closes) read their status's index only up to the latest time anything can be due,
+// not every row of the status.
 // Without that bound a claim read every pending delivery, however far off its next attempt: one
 // dead endpoint's retries, due in minutes or hours, made each claim cost more the longer it lived
 // (a fifth of the server's thread after 12 s of it, in-process). Asserted on SQLite's plan for the
@@ -54,6 +55,11 @@ it('a claim of due webhook deliveries reads its index up to the latest due time'
 it('so does a claim of requests to expire, for the statuses that expire', async () => {
   const plan = await planOf((tx) => tx.claimDuePaymentRequests(1_767_225_600_000, 64, lease), 'payment_requests');
   expect(plan.some((step) => /USING INDEX payment_requests_due \(status=\? AND expires_at<\?\)/.test(step)), plan.join('\n')).toBe(true);
+});
+
+it('and, for requests whose authorization window closes, only the authorized ones due (a partial index of them)', async () => {
+  const plan = await planOf((tx) => tx.claimDuePaymentRequests(1_767_225_600_000, 64, lease), 'payment_requests');
+  expect(plan.some((step) => /USING INDEX payment_requests_authorization_due \(status=\? AND authorization_expires_at<\?\)/.test(step)), plan.join('\n')).toBe(true);
 });
 
 it('and a claim of refunds whose capture window has closed', async () => {

@@ -9,6 +9,7 @@ import * as channelCommands from './0006-channel-commands.js';
 import * as dialectRecords from './0007-dialect-records.js';
 import * as credentialSets from './0008-credential-sets.js';
 import * as dashboard from './0009-dashboard.js';
+import * as authorizationsDue from './0010-authorizations-due.js';
 
 export interface MigrationDialect {
   /** The column type of an auto-incrementing key. */
@@ -17,7 +18,7 @@ export interface MigrationDialect {
 }
 
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
-const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide, '0004-dialects': dialects, '0005-status-checks': statusChecks, '0006-channel-commands': channelCommands, '0007-dialect-records': dialectRecords, '0008-credential-sets': credentialSets, '0009-dashboard': dashboard };
+const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide, '0004-dialects': dialects, '0005-status-checks': statusChecks, '0006-channel-commands': channelCommands, '0007-dialect-records': dialectRecords, '0008-credential-sets': credentialSets, '0009-dashboard': dashboard, '0010-authorizations-due': authorizationsDue };
 
 export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
   return {
