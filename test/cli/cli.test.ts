@@ -209,7 +209,8 @@ describe('posgate CLI', () => {
   });
 
   test("commander's own endings (an unknown command or option, help, version) are exit codes, not process.exit", async () => {
-    // in-process: a process.exit here would end the test run, not fail one test
+    // in-process, where commander's process.exit would end the host process (under vitest it throws,
+    // and runCli then prints a second line)
     expect(failedLine(await posgate(dataDir, ['credentails']))).toContain("unknown command 'credentails'");
     expect(failedLine(await posgate(dataDir, ['merchants', 'list', '--nope']))).toContain("unknown option '--nope'");
     expect(ok(await posgate(dataDir, ['--version']))).toMatch(/^\d+\.\d+\.\d+\n$/);
