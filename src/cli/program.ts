@@ -23,6 +23,8 @@ export interface CliIo {
   stdout(text: string): void;
   stderr(text: string): void;
   env: NodeJS.ProcessEnv;
+  /** The whole of standard input, where a command reads it (`users create --password-stdin`); the process's own when absent. */
+  readStdin?(): Promise<string>;
 }
 
 const processIo: CliIo = {

@@ -5,10 +5,12 @@
 import { runCli } from '../../src/cli/program.js';
 import type { Run } from './spawn-cli.js';
 
-/** `posgate <args>` with only the environment given: its exit code and everything it printed. */
-export async function runPosgate(args: string[], env: NodeJS.ProcessEnv): Promise<Run> {
+/** `posgate <args>` with only the environment given (and `stdin` as its input): its exit code and everything it printed. */
+export async function runPosgate(args: string[], env: NodeJS.ProcessEnv, stdin = ''): Promise<Run> {
   let stdout = '';
   let stderr = '';
-  const code = await runCli(['node', 'posgate', ...args], { env, stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text) });
+  const code = await runCli(['node', 'posgate', ...args], {
+    env, stdout: (text) => void (stdout += text), stderr: (text) => void (stderr += text), readStdin: async () => stdin,
+  });
   return { code, stdout, stderr };
 }

@@ -4,24 +4,16 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { runCli } from '../../src/cli/program.js';
 import { loadConfig } from '../../src/config/config.js';
 import { createGateway, type Gateway } from '../../src/main.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { DashboardClient } from '../support/dashboard-client.js';
+import { runPosgate } from './in-process-cli.js';
 
 let dataDir: string;
 let gateway: Gateway | null = null;
 
-async function cli(args: string[], stdin = ''): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await runCli(['node', 'posgate', ...args], {
-    stdout: (text) => (stdout += text), stderr: (text) => (stderr += text), env: { DATA_DIR: dataDir, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '8124' },
-    readStdin: async () => stdin,
-  } as Parameters<typeof runCli>[1]);
-  return { code, stdout, stderr };
-}
+const cli = (args: string[], stdin = '') => runPosgate(args, { DATA_DIR: dataDir, LOG_LEVEL: 'silent', HOST: '127.0.0.1', PORT: '8124' }, stdin);
 
 async function server(): Promise<string> {
   if (!gateway) {
