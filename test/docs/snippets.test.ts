@@ -36,12 +36,35 @@ function run(command: string, args: string[], options: { env?: NodeJS.ProcessEnv
 
 /**
  * What the test puts around a file's shell blocks: `set -e` and pipefail, so a failing command
- * fails the run; `curl` that fails on an HTTP error (the blocks use `curl -s`, which would not);
- * `npx posgate` running the CLI from src/ (no build needed); each block announcing itself on stderr.
+ * fails the run; `curl` that fails on an HTTP error (the blocks use `curl -s`, which would not),
+ * and on a provider's refusal that comes as HTTP 200 (see REFUSED_IN_200); `npx posgate` running
+ * the CLI from src/ (no build needed); each block announcing itself on stderr.
  */
 const PRELUDE = `set -eo pipefail
-curl() { command curl --fail-with-body --max-time 60 "$@"; }
+curl() {
+  local body status=0
+  body=$(mktemp)
+  command curl --fail-with-body --max-time 60 "$@" >"$body" || status=$?
+  cat "$body"
+  if [ $status -eq 0 ] && grep -qE '"responseCode"|"success": ?false|"status": ?"nok"' "$body"; then node -e "$REFUSED_IN_200" "$body" || status=$?; fi
+  rm -f "$body"
+  return $status
+}
 npx() { if [ "$1" = posgate ]; then shift; node --import tsx "$POSGATE_ROOT/src/cli/main.ts" "$@"; else command npx "$@"; fi; }
+`;
+
+/**
+ * Some provider APIs refuse with HTTP 200 and say so in the body (../shared/specs/dialects.md):
+ * KPAY's envelope `responseCode` other than 00 (done) and 09 (pending), Kowri's and MobilePay's
+ * `success: false`, CLIQ's `status: "nok"`. Only the envelope counts: a Kowri payment still
+ * pending has `success: false` inside its `result`, and is no refusal. Run by node on the body's file.
+ */
+const REFUSED_IN_200 = `
+let answer;
+try { answer = JSON.parse(require('fs').readFileSync(process.argv[1], 'utf8')); } catch { process.exit(0); }
+if (answer === null || typeof answer !== 'object' || Array.isArray(answer)) process.exit(0);
+const refused = ('responseCode' in answer && !['00', '09'].includes(answer.responseCode)) || answer.success === false || answer.status === 'nok';
+if (refused) { console.error('\\nthe provider API refused (HTTP 200): ' + JSON.stringify(answer).slice(0, 300)); process.exit(22); }
 `;
 
 describe('documentation snippets', () => {
@@ -112,7 +135,7 @@ describe('documentation snippets', () => {
       // down (a block that sets one itself still wins): this checks that each command works as
       // pasted, not its figures, and keeps three minutes of full-length benches out of the suite.
       const benchesShort = { BENCH_SECONDS: '1', BENCH_DELIVERY_BACKLOG: '500', BENCH_REQUESTS: '2000' };
-      const env = { ...baseEnv(dataDir), ...benchesShort, HOST: '127.0.0.1', PORT: String(port), POSGATE_ROOT: ROOT, NODE_NO_WARNINGS: '1' };
+      const env = { ...baseEnv(dataDir), ...benchesShort, HOST: '127.0.0.1', PORT: String(port), POSGATE_ROOT: ROOT, NODE_NO_WARNINGS: '1', REFUSED_IN_200 };
       const here = (code: string) => code.replaceAll('127.0.0.1:8080', `127.0.0.1:${port}`).replaceAll('localhost:8080', `localhost:${port}`);
       const script = blocks
         .map((s) => (SHELL.has(s.lang) ? `echo ${JSON.stringify(`### ${where(s)}`)} >&2\n${here(s.code)}` : `echo ${JSON.stringify(`### ${where(s)}`)} >&2\nnode --input-type=module <<'POSGATE_JS'\n${here(s.code)}POSGATE_JS\n`))
