@@ -37,8 +37,11 @@ export interface Gateway {
   readonly demo: DemoCredentials;
   /** The address the server is bound to (known once listening). */
   readonly boundUrl: string | null;
-  /** Set only on the first start without POSGATE_ADMIN_TOKEN: print it once. */
-  generatedAdminToken: string | null;
+  /**
+   * Set only on the first start without POSGATE_ADMIN_TOKEN, once it listens: print it once. Made
+   * only then, so that a start that never came up (its port taken) leaves no token nobody saw.
+   */
+  readonly generatedAdminToken: string | null;
   /** Where patrons and POS reach this gateway. */
   readonly url: string;
   listen(): Promise<string>;
@@ -58,7 +61,7 @@ export interface GatewayOptions {
   dialects?: readonly Dialect[];
 }
 
-/** Builds everything and runs migrations and first-start set-up; does not listen yet. */
+/** Builds everything and runs migrations and first-start set-up; does not listen yet (listen() makes the admin token of a first start). */
 export async function createGateway(config: Config, options: GatewayOptions = {}): Promise<Gateway> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger(config.logLevel);
@@ -73,11 +76,11 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   });
   app.onRetry = (reason) => metrics.observeTransactionRetry(reason);
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
-  const generatedAdminToken = await ensureAdminToken(app, config.adminToken);
   // a production database gets no demo merchant (and no test keys) unless asked for
   const demoCredentials = config.demo ? (await ensureDemoMerchant(app, credentialIssuers(dialects))).credentials : null;
 
   let listeningUrl: string | null = null;
+  let generatedAdminToken: string | null = null;
   const publicUrl = () => config.publicUrl ?? listeningUrl ?? `http://${config.host}:${config.port}`;
   const formats = webhookFormats(dialects);
   // background work (delivery, sweeps) on connections of its own where the database has them
@@ -155,7 +158,10 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     : () => undefined;
 
   return {
-    app, server, config, logger, demoCredentials, generatedAdminToken,
+    app, server, config, logger, demoCredentials,
+    get generatedAdminToken() {
+      return generatedAdminToken;
+    },
     get demo() {
       if (!demoCredentials) throw new Error('this gateway has no demo merchant (POSGATE_DEMO=false, the default on PostgreSQL)');
       return demoCredentials;
@@ -169,6 +175,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     async listen() {
       const address = await server.listen({ port: config.port, host: config.host });
       listeningUrl = address.replace('[::1]', 'localhost');
+      generatedAdminToken = await ensureAdminToken(app, config.adminToken);
       return publicUrl();
     },
     tick,

@@ -2,7 +2,7 @@
 // issues and revokes them over HTTP (POST/DELETE /admin/v1/merchants/{id}/credentials/{dialect}).
 import type { Command } from 'commander';
 import { inTransaction } from '../app/unit-of-work.js';
-import { revokeDialectCredential } from '../app/use-cases/dialect-credentials.js';
+import { issueCredentialSet, revokeDialectCredential } from '../app/use-cases/dialect-credentials.js';
 import type { Config } from '../config/config.js';
 import { credentialDialect, credentialOptions } from '../dialects/dialect.js';
 import { DIALECTS } from '../dialects/registry.js';
@@ -31,7 +31,7 @@ export function registerCredentialSets(credentials: Command, io: CliIo, config: 
       const cfg = config();
       const dialect = credentialDialect(DIALECTS, opts.dialect);
       const options = credentialOptions(dialect.credentials, parseOptions(opts.options));
-      const set = await withApp(cfg, ({ app }) => inTransaction(app, (unit) => dialect.credentials.issue(unit, opts.merchant, options)));
+      const set = await withApp(cfg, ({ app }) => inTransaction(app, (unit) => issueCredentialSet(unit, dialect.name, opts.merchant, (on) => dialect.credentials.issue(on, opts.merchant, options))));
       const out = { baseUrl: baseUrlOf(cfg), [dialect.name]: set };
       if (opts.json) return io.stdout(JSON.stringify(out, null, 2) + '\n');
       io.stdout(`${dialect.name} set for merchant ${opts.merchant} (shown once: its secrets are kept hashed or sealed)\n` +

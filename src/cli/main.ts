@@ -2,5 +2,13 @@
 // process.argv on import. Failures are one line on stderr and exit code 1, never a stack trace.
 import { runCli } from './program.js';
 
+// A reader that stops early (`posgate credentials | head -1`) closes the pipe: what is left to print
+// has nowhere to go, which is the reader's choice, not a failure. Other shells' commands end
+// quietly there (by SIGPIPE, which Node ignores, so the write fails with EPIPE instead).
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code !== 'EPIPE') throw error;
+  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+});
+
 const code = await runCli(process.argv);
 if (code !== 0) process.exitCode = code;

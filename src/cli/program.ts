@@ -133,7 +133,7 @@ export function createProgram(outer: CliIo = processIo): Command {
 
   const credentials = program
     .command('credentials')
-    .description("print the demo merchant's credentials (test mode), creating the demo merchant on first use; issue or revoke a merchant's set")
+    .description("print the demo merchant's credentials (test mode; an existing database without a demo merchant gets one); issue or revoke a merchant's set")
     .enablePositionalOptions()
     .option('--json', 'print the credential sets as JSON (the shape the conformance tests read)')
     .action(async (opts: { json?: boolean }) => {

@@ -30,7 +30,7 @@ export function registerVerify(program: Command, io: Io, config: () => Config): 
       if (opts.json) io.stdout(JSON.stringify(report, null, 2) + '\n');
       else for (const mismatch of report.mismatches) io.stdout(`MISMATCH ${describeMismatch(mismatch)}\n`);
       const requests = new Set(report.mismatches.map((m) => m.paymentRequestId)).size;
-      if (requests > 0) throw new Error(`${report.mismatches.length} mismatch(es) in ${requests} of ${report.checked} payment requests`);
+      if (requests > 0) throw new Error(`${report.mismatches.length} mismatch(es) in ${requests} of ${report.checked} payment requests. Database: ${describeStorage(config())}.`);
       if (!opts.json) io.stdout(`Verified ${report.checked} payment requests (${db.driver}): every total agrees with its refunds and events. Database: ${describeStorage(config())}.\n`);
     });
 }

@@ -197,6 +197,27 @@ describe('posgate CLI', () => {
     expect(again.kpay.secretKey).not.toBe(set.kpay.secretKey);
   });
 
+  test("credentials --json prints the demo merchant's sets as they are after a revoke and an issue: each one works", async () => {
+    const { gateway, url } = await server();
+    const merchant = gateway.demo.merchantId;
+    const printed = async () => JSON.parse(ok(await posgate(dataDir, ['credentials', '--json']))) as { kpay: { secretKey: string } };
+    const kpay = async (key: string) => (await fetch(`${url}/kpay/api/v1/pos/payment-request`, { method: 'POST', headers: { ...bearer(key), 'content-type': 'application/json' }, body: JSON.stringify({ amount: '100' }) })).status;
+    const first = await printed();
+    expect(await kpay(first.kpay.secretKey)).toBe(200);
+    ok(await posgate(dataDir, ['credentials', 'revoke', '--merchant', merchant, '--dialect', 'kpay']));
+    expect(await kpay(first.kpay.secretKey)).toBe(401);
+    // issued by the operator: what is printed from now on
+    const issued = JSON.parse(ok(await posgate(dataDir, ['credentials', 'issue', '--merchant', merchant, '--dialect', 'kpay', '--json']))) as { kpay: { secretKey: string } };
+    expect((await printed()).kpay).toEqual(issued.kpay);
+    expect(await kpay(issued.kpay.secretKey)).toBe(200);
+    // revoked and not issued again: the demo merchant gets a fresh set, printed
+    ok(await posgate(dataDir, ['credentials', 'revoke', '--merchant', merchant, '--dialect', 'kpay']));
+    const fresh = (await printed()).kpay;
+    expect(fresh.secretKey).not.toBe(issued.kpay.secretKey);
+    expect(await kpay(fresh.secretKey)).toBe(200);
+    expect((await printed()).kpay).toEqual(fresh);
+  });
+
   test('errors are one line on stderr with a non-zero exit code', async () => {
     const [noStore, noMerchant, unknown] = await Promise.all([
       spawned(dataDir, ['terminals', 'create', '--store', 'sto_nope', '--name', 'x']),
@@ -206,6 +227,17 @@ describe('posgate CLI', () => {
     expect(failedLine(noStore)).toBe('posgate: No store sto_nope.');
     expect(failedLine(noMerchant)).toContain('--merchant');
     expect(failedLine(unknown)).toContain("unknown command 'credentails'");
+  });
+
+  test('printing into a reader that stopped early (`posgate credentials | head -1`) ends quietly, exit 0', async () => {
+    await server(); // the database the command reads
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/cli/main.ts', 'credentials'], { cwd: ROOT, env: baseEnv(dataDir), stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout.destroy(); // the reader is gone before the first line is written
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    const code = await new Promise((closed) => child.on('close', closed));
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
   });
 
   test("commander's own endings (an unknown command or option, help, version) are exit codes, not process.exit", async () => {

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -7,6 +8,8 @@ import { openApp } from '../../src/compose.js';
 import { loadConfig } from '../../src/config/config.js';
 import { credentialIssuers } from '../../src/dialects/dialect.js';
 import { DIALECTS } from '../../src/dialects/registry.js';
+import { createGateway } from '../../src/main.js';
+import { createLogger } from '../../src/observability/logger.js';
 
 const CREDENTIAL_ISSUERS = credentialIssuers(DIALECTS);
 
@@ -39,6 +42,35 @@ describe('first start', () => {
       expect((await ensureDemoMerchant(app, CREDENTIAL_ISSUERS)).credentials).toEqual(upgraded[0]?.credentials);
     } finally {
       await close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
+
+  it('a first start that cannot listen (its port taken) makes no admin token: the next start makes and shows one', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'posgate-bootstrap-'));
+    const taken = createServer();
+    await new Promise<void>((listening) => taken.listen(0, '127.0.0.1', listening));
+    const port = String((taken.address() as { port: number }).port);
+    const env = { DATA_DIR: dataDir, HOST: '127.0.0.1', LOG_LEVEL: 'silent' };
+    try {
+      const first = await createGateway(loadConfig({ ...env, PORT: port }), { logger: createLogger('silent'), background: false });
+      try {
+        await expect(first.listen()).rejects.toThrow(/EADDRINUSE/);
+        expect(first.generatedAdminToken).toBeNull();
+      } finally {
+        await first.close();
+      }
+      const second = await createGateway(loadConfig({ ...env, PORT: '0' }), { logger: createLogger('silent'), background: false });
+      try {
+        await second.listen();
+        expect(second.generatedAdminToken).toMatch(/^adm_/);
+        const merchants = await fetch(`${second.url}/admin/v1/merchants`, { headers: { authorization: `Bearer ${second.generatedAdminToken}` } });
+        expect(merchants.status).toBe(200);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      taken.close();
       rmSync(dataDir, { recursive: true, force: true });
     }
   });

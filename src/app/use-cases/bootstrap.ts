@@ -133,6 +133,21 @@ export async function ensureDemoMerchant(app: App, dialects: Record<string, Cred
   });
 }
 
+/**
+ * The demo merchant's printed set of `dialect` follows an issue or a revoke (`set` undefined) made
+ * since, so that `posgate credentials` prints sets that work: a revoked one is dropped (the next
+ * ensureDemoMerchant issues a fresh one), an issued one replaces it. Nothing for other merchants.
+ */
+export async function followDemoSet(unit: Work, merchantId: string, dialect: string, set: unknown): Promise<void> {
+  const sealed = await unit.tx.getSetting(DEMO_CREDENTIALS);
+  if (!sealed || sealed === 'creating') return;
+  const credentials = JSON.parse(unit.app.box.open(sealed)) as DemoCredentials;
+  if (credentials.merchantId !== merchantId) return;
+  if (set === undefined) delete credentials[dialect];
+  else credentials[dialect] = set;
+  await unit.tx.setSetting(DEMO_CREDENTIALS, unit.app.box.seal(JSON.stringify(credentials)));
+}
+
 const KEY_CHECK = 'secret_key_check';
 const KEY_CHECK_TEXT = 'posgate secret key check';
 

@@ -8,7 +8,7 @@ import type { App, Caller } from '../context.js';
 import type { DialectCredential, Terminal } from '../ports/persistence.js';
 import type { Work } from '../unit-of-work.js';
 import { apiKeyActor } from './audit.js';
-import { ensureFirstTerminal } from './bootstrap.js';
+import { ensureFirstTerminal, followDemoSet } from './bootstrap.js';
 import { createApiKey, hashSecret, requireMerchant, type IssuedKey } from './merchants.js';
 
 export interface DialectSecretSpec {
@@ -72,7 +72,15 @@ export async function revokeDialectCredential(unit: Work, dialect: string, merch
   // a key revoked already keeps its first revocation time
   if (credential.apiKeyId !== null) await unit.tx.revokeApiKey(credential.apiKeyId, unit.app.clock.now());
   await unit.tx.deleteDialectCredential(credential.id);
+  await followDemoSet(unit, merchantId, dialect, undefined);
   return credential;
+}
+
+/** A merchant's new set for `dialect`, made by that dialect's `issue` (its shape is the dialect's own). */
+export async function issueCredentialSet<T>(unit: Work, dialect: string, merchantId: string, issue: (unit: Work) => Promise<T>): Promise<T> {
+  const set = await issue(unit);
+  await followDemoSet(unit, merchantId, dialect, set);
+  return set;
 }
 
 /** The secret of a set that keeps it sealed (spec.sealSecret), for checking what a caller signed with it. */

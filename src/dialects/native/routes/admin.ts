@@ -5,7 +5,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { verifyAdminToken } from '../../../app/use-cases/bootstrap.js';
 import * as uc from '../../../app/use-cases/merchants.js';
-import { revokeDialectCredential } from '../../../app/use-cases/dialect-credentials.js';
+import { issueCredentialSet, revokeDialectCredential } from '../../../app/use-cases/dialect-credentials.js';
 import { rotateSigningKey } from '../../../app/use-cases/signing-keys.js';
 import { inTransaction, type Work } from '../../../app/unit-of-work.js';
 import { DomainError } from '../../../core/errors.js';
@@ -103,9 +103,9 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
     },
   }, async (req, reply) => {
     const { id, dialect: name } = req.params;
-    const issuer = credentialDialect(deps.dialects, name).credentials;
-    const options = credentialOptions(issuer, req.body);
-    return respond(app, req, reply, ADMIN, (unit: Work) => issuer.issue(unit, id, options), (set) => ({ status: 201, body: { baseUrl: deps.publicUrl, [name]: set } }));
+    const dialect = credentialDialect(deps.dialects, name);
+    const options = credentialOptions(dialect.credentials, req.body);
+    return respond(app, req, reply, ADMIN, (unit: Work) => issueCredentialSet(unit, dialect.name, id, (on) => dialect.credentials.issue(on, id, options)), (set) => ({ status: 201, body: { baseUrl: deps.publicUrl, [name]: set } }));
   });
 
   r.delete('/admin/v1/merchants/:id/credentials/:dialect', {
