@@ -1,8 +1,12 @@
 // GET /v1/events/stream over real HTTP: the caller's events as server-sent events, in order,
 // scoped like GET /v1/events, resumable with Last-Event-ID, with heartbeats, fed by other
 // processes' commits too (polling), and ended when the gateway closes.
+import { existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { StoredEvent } from '../../src/app/ports/persistence.js';
+import { loadConfig } from '../../src/config/config.js';
 import { createGateway } from '../../src/main.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { ADMIN_TOKEN, createBody, startGateway, TEST_DRIVER, type TestGateway } from '../harness.js';
@@ -284,17 +288,29 @@ describe('GET /v1/events/stream', () => {
   });
 
   it('sends a comment heartbeat on the configured interval (POSGATE_SSE_HEARTBEAT_MS)', async () => {
-    process.env.POSGATE_SSE_HEARTBEAT_MS = '50';
-    let stream: Stream;
+    const g = await startGateway({ env: { POSGATE_SSE_HEARTBEAT_MS: '50' } });
     try {
-      stream = track(await openStream(t.url, t.secretKey));
+      const stream = await openStream(g.url, g.secretKey);
+      try {
+        const started = Date.now();
+        const frame = await stream.next(2000);
+        expect(frame).toEqual({ comment: 'heartbeat' });
+        expect(Date.now() - started).toBeLessThan(2000);
+      } finally {
+        stream.close();
+      }
     } finally {
-      delete process.env.POSGATE_SSE_HEARTBEAT_MS;
+      await g.close();
     }
-    const started = Date.now();
-    const frame = await stream.next(2000);
-    expect(frame).toEqual({ comment: 'heartbeat' });
-    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
+  it('refuses to start with a heartbeat or poll interval that is not a whole number of ms, naming the variable', async () => {
+    const dataDir = join(tmpdir(), `posgate-sse-never-${process.pid}`);
+    for (const [name, value] of [['POSGATE_SSE_HEARTBEAT_MS', 'soon'], ['POSGATE_SSE_POLL_MS', '0'], ['POSGATE_SSE_POLL_MS', '2.5']] as const) {
+      const config = loadConfig({ DATA_DIR: dataDir, PORT: '0', [name]: value });
+      await expect(createGateway(config, { logger: createLogger('silent'), background: false }), `${name}=${value}`).rejects.toThrow(`invalid configuration: ${name}`);
+    }
+    expect(existsSync(dataDir)).toBe(false); // refused before anything was opened
   });
 
   it("an event another process commits (no change-feed publish here) reaches the stream within a second", async () => {

@@ -1,22 +1,12 @@
 import type { FastifyRequest } from 'fastify';
 import { authenticate } from '../../app/use-cases/merchants.js';
-import type { App, Caller } from '../../app/context.js';
-import type { Dialect } from '../dialect.js';
+import type { Caller } from '../../app/context.js';
+import type { DialectContext } from '../dialect.js';
 import { bearerToken } from '../shared/auth.js';
+import type { NativeSettings } from './settings.js';
 
-export interface NativeDeps {
-  app: App;
-  /** Base URL patrons and POS reach: payUrl and links are built from it (read per request: known once listening). */
-  readonly publicUrl: string;
-  /** POSGATE_ADMIN_TOKEN when configured; otherwise the hashed, generated one in the database. */
-  adminToken: string | null;
-  /** Every registered dialect: the admin API makes their credential sets. */
-  dialects: readonly Dialect[];
-  /** What a webhook endpoint's `format` may be. */
-  webhookFormats: readonly string[];
-  /** Formats signed with posgate's own key: their endpoints are given no secret. */
-  secretlessWebhookFormats?: readonly string[];
-}
+/** What the native API's routes are given: the dialect's context, with its own settings. */
+export type NativeDeps = DialectContext<NativeSettings>;
 
 declare module 'fastify' {
   interface FastifyRequest {

@@ -14,6 +14,7 @@ import { reportRoutes } from './routes/reports.js';
 import { sandboxRoutes } from './routes/sandbox.js';
 import { terminalRoutes } from './routes/terminals.js';
 import { webhookRoutes } from './routes/webhooks.js';
+import { NativeSettings } from './settings.js';
 
 export async function nativeApi(fastify: FastifyInstance, deps: NativeDeps): Promise<void> {
   await fastify.register(async (v1) => {
@@ -24,9 +25,10 @@ export async function nativeApi(fastify: FastifyInstance, deps: NativeDeps): Pro
 }
 
 /** The native API as a dialect: /v1 and /admin/v1, its credential set, Standard Webhooks. */
-export const native: Dialect = {
+export const native: Dialect<NativeSettings> = {
   name: 'native',
   prefix: '',
+  settings: NativeSettings,
   mount: (fastify, context) => nativeApi(fastify, context),
   credentials: { issue: (unit, merchantId) => issueNativeCredentials(unit, merchantId) },
   webhook: (context) => standardWebhooksFormat((event) => JSON.stringify(renderEvent(event, context.publicUrl))),

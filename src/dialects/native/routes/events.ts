@@ -12,23 +12,6 @@ import { openSse, type SseConnection } from '../sse.js';
 
 const tags = ['Events'];
 
-/** Tuning of GET /v1/events/stream; each falls back to its environment knob, then to the default. */
-export interface EventStreamSettings {
-  /** Comment heartbeat interval (POSGATE_SSE_HEARTBEAT_MS, default 15 s). */
-  heartbeatMs?: number;
-  /** How often each stream reads the store for other processes' commits (POSGATE_SSE_POLL_MS, default 1 s). */
-  pollIntervalMs?: number;
-}
-
-export const SSE_HEARTBEAT_MS = 15_000;
-
-/** A positive whole number of ms from the environment (read per connection, so tests and ops can change it), else undefined. */
-function envMs(name: string): number | undefined {
-  const value = process.env[name];
-  if (value === undefined || !/^\d+$/.test(value) || Number(value) <= 0) return undefined;
-  return Number(value);
-}
-
 const StreamQuery = z.strictObject({
   lastEventId: z.string().min(1).max(200).optional().describe('Resume after this event, for clients that cannot send the Last-Event-ID header'),
 });
@@ -43,7 +26,7 @@ const streamDescription = [
 /** An event cursor is a position (its query schema holds it to digits). */
 const afterPosition = (cursor: string | undefined): number | undefined => (cursor === undefined ? undefined : Number(cursor));
 
-export function eventRoutes(fastify: FastifyInstance, deps: NativeDeps & { eventStream?: EventStreamSettings }): void {
+export function eventRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
   const { app } = deps;
   const r = fastify.withTypeProvider<ZodTypeProvider>();
 
@@ -67,10 +50,10 @@ export function eventRoutes(fastify: FastifyInstance, deps: NativeDeps & { event
     const header = req.headers['last-event-id'];
     const fromHeader = (Array.isArray(header) ? header[0] : header)?.trim();
     const lastEventId = fromHeader || req.query.lastEventId || undefined;
-    const settings = deps.eventStream ?? {};
+    const { POSGATE_SSE_POLL_MS: pollIntervalMs, POSGATE_SSE_HEARTBEAT_MS: heartbeatMs } = deps.settings;
     // everything that can fail (the resume point) fails here, as problem+json, before the stream opens
-    const stream = await openEventStream(app, req.caller, { lastEventId, pollIntervalMs: settings.pollIntervalMs ?? envMs('POSGATE_SSE_POLL_MS') });
-    const sse = openSse(reply, { heartbeatMs: settings.heartbeatMs ?? envMs('POSGATE_SSE_HEARTBEAT_MS') ?? SSE_HEARTBEAT_MS });
+    const stream = await openEventStream(app, req.caller, { lastEventId, pollIntervalMs });
+    const sse = openSse(reply, { heartbeatMs });
     const entry = { sse, stream };
     open.add(entry);
     sse.onClose(() => {
