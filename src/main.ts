@@ -94,7 +94,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
   const secretParameters = dialects.flatMap((dialect) => dialect.secretParameters ?? []);
   const pages = { app, get publicUrl() { return publicUrl(); } };
   const prefixed = dialects.filter((dialect) => dialect.prefix).map(({ name, prefix, openapi }) => ({ name, prefix, openapi }));
-  const server = await buildServer({ app, logger, metrics, secretParameters, publicUrl, prefixed, trustProxy: config.trustProxy }, [
+  const server = await buildServer({ app, logger, metrics, secretParameters, publicUrl, prefixed, trustProxy: config.trustProxy, requestTimeoutMs: config.requestTimeoutMs }, [
     ...dialects.map((dialect) => (f: FastifyInstance) => dialect.mount(f, contextOf(dialect))),
     (f) => webPages(f, pages),
     (f) => dashboard(f, { app, sources: dialects.map((dialect) => dialect.name), get publicUrl() { return publicUrl(); } }),

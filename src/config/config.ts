@@ -52,6 +52,7 @@ const Env = z.object({
   IDEMPOTENCY_RETENTION_HOURS: intFrom(24, 1),
   AUTHORIZATION_TTL_SECONDS: intFrom(7 * 24 * 3600, 60),
   BACKGROUND_INTERVAL_MS: intFrom(1000, 10),
+  REQUEST_TIMEOUT_MS: intFrom(30_000, 100),
   POSGATE_DEMO: z.enum(['true', 'false'], { message: 'POSGATE_DEMO must be true or false' }).optional(),
 });
 
@@ -85,6 +86,8 @@ export interface Config {
    * such header (anyone could write it).
    */
   trustProxy: string[] | null;
+  /** How long a client may take to send one whole request (headers and body) before it is answered 408 and cut off. */
+  requestTimeoutMs: number;
   adminToken: string | null;
   /** 32-byte key (base64 or hex) sealing secrets at rest; generated into DATA_DIR when absent. */
   secretKey: string | null;
@@ -135,6 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     webhookTimeoutMs: e.WEBHOOK_TIMEOUT_MS ?? Math.min(DEFAULT_WEBHOOK_TIMEOUT_MS, Math.floor(e.DELIVERY_LEASE_MS / 2)),
     publicUrl: e.PUBLIC_URL?.replace(/\/$/, '') ?? null,
     trustProxy: e.TRUST_PROXY ?? null,
+    requestTimeoutMs: e.REQUEST_TIMEOUT_MS,
     adminToken: e.POSGATE_ADMIN_TOKEN ?? null,
     secretKey: e.POSGATE_SECRET_KEY ?? null,
     autopayMs: e.SANDBOX_AUTOPAY_MS ?? null,

@@ -13,12 +13,14 @@ import type { Metrics } from '../observability/metrics.js';
 import { toDomainError } from '../dialects/shared/errors.js';
 import { pooledRandomBytes } from '../system/random-pool.js';
 import { indexRoutes } from './allowed-methods.js';
+import { refuseNul } from './nul-characters.js';
 import { completeDocument, EMPTY_BODY_METHODS, markOptionalBodies, type OpenApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 import { turnBudget } from './turn-budget.js';
 import { serializerCompiler, validatorCompiler } from './zod-compilers.js';
 
 export const BODY_LIMIT = 256 * 1024;
+const DEFAULT_REQUEST_TIMEOUT_MS = 30_000;
 /** What a 503 asks the caller to wait: about how long PostgreSQL takes to come back from a restart. */
 const RETRY_AFTER_SECONDS = 2;
 /**
@@ -41,6 +43,11 @@ export interface ServerDeps {
   publicUrl?: () => string;
   /** The proxies whose X-Forwarded-* headers are believed (config's TRUST_PROXY); none by default. */
   trustProxy?: string[] | null;
+  /**
+   * How long a client may take to send a whole request; past it Node answers 408 and closes the
+   * connection (Fastify's default, 0, let a body shorter than its Content-Length hold one forever).
+   */
+  requestTimeoutMs?: number;
   /** The API surfaces under a prefix of their own: out of the native document; those with `openapi` get one of their own. */
   prefixed?: readonly PrefixedSurface[];
 }
@@ -119,6 +126,7 @@ async function registerDocuments(fastify: FastifyInstance, deps: ServerDeps): Pr
 }
 
 export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promise<FastifyInstance> {
+  const requestTimeout = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const fastify = Fastify({
     // request URLs are logged with every secret parameter replaced, whichever logger was handed in
     loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer(secretParameterNames(deps.secretParameters)) } }) as FastifyBaseLogger,
@@ -128,6 +136,12 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     genReqId: () => `req_${pooledRandomBytes(12).toString('base64url')}`,
     requestIdHeader: false,
     return503OnClosing: true,
+    requestTimeout,
+    // given to Node's server when it is made as well: set only afterwards (as Fastify does), it cuts
+    // off unfinished headers but never an unfinished body. Node looks for requests past their time
+    // every connectionsCheckingInterval (30 s by default): a quarter of the timeout, so that one is
+    // cut off within 1.25 times it
+    http: { requestTimeout, connectionsCheckingInterval: Math.ceil(requestTimeout / 4) },
     forceCloseConnections: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // errors met before routing (a malformed percent-encoding, …): no hook has run, so set Request-Id here
@@ -160,9 +174,11 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     reply.header('Request-Id', request.id);
     done();
   });
+  // before any hook that reads the store (the dialects' authentication included): path and query here, the body once parsed
+  fastify.addHook('onRequest', (request, _reply, done) => done(refuseNul(request.params) ?? refuseNul(request.query)));
   fastify.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && (EMPTY_BODY_METHODS as readonly string[]).includes(request.method.toLowerCase())) request.body = {};
-    done();
+    done(refuseNul(request.body));
   });
   // a 503 (the database is away, the server is closing) says when to come back, in every dialect
   fastify.addHook('onSend', (_request, reply, payload, done) => {
@@ -180,7 +196,8 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
   fastify.setNotFoundHandler((request, reply) => {
     const path = request.url.split('?')[0] as string;
     const allowed = allowedMethods(path);
-    if (allowed.length === 0) return sendProblem(reply, request, new DomainError('route_not_found', `No route ${request.method} ${path}.`));
+    // a route that answers this method and found nothing (a missing file under /docs/static/) is a 404 too
+    if (allowed.length === 0 || (allowed as readonly string[]).includes(request.method)) return sendProblem(reply, request, new DomainError('route_not_found', `No route ${request.method} ${path}.`));
     reply.header('Allow', allowed.join(', '));
     return sendProblem(reply, request, new DomainError('http_method_not_allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}.`));
   });

@@ -134,6 +134,7 @@ const cases: Case[] = [
   { name: 'unknown route', method: 'GET', path: '/v1/nothing-here', status: 404, code: 'route_not_found' },
   { name: 'GET: id of 101 characters', method: 'GET', path: `${PR}/pr_${'x'.repeat(98)}`, status: 400, code: 'parameter_invalid', param: 'id' },
   { name: 'cancel: id of 101 characters', method: 'POST', path: `${PR}/pr_${'x'.repeat(98)}/cancel`, body: {}, status: 400, code: 'parameter_invalid', param: 'id' },
+  { name: 'a missing file of the API docs (a route that answers GET, and found nothing)', method: 'GET', path: '/docs/static/no-such-file.js', key: null, status: 404, code: 'route_not_found' },
   { name: 'unknown method on a known path', method: 'DELETE', path: (c) => `${PR}/${c.prId}`, status: 405, code: 'http_method_not_allowed' },
 
   // --- tenancy and modes ---
@@ -146,6 +147,14 @@ const cases: Case[] = [
   { name: "GET another terminal's request with a terminal key", method: 'GET', path: (c) => `${PR}/${c.prId}`, key: (c) => c.otherTerminalKey, status: 404, code: 'not_found' },
   { name: "cancel another terminal's request with a terminal key", method: 'POST', path: (c) => `${PR}/${c.prId}/cancel`, key: (c) => c.otherTerminalKey, body: {}, status: 404, code: 'not_found' },
   { name: "create on another terminal with a terminal key", method: 'POST', path: PR, key: (c) => c.otherTerminalKey, body: body(), status: 404, code: 'not_found', param: 'terminalId' },
+
+  // --- a NUL character (U+0000): PostgreSQL's text cannot hold one, and no field means one ---
+  { name: 'create: a NUL in a text field', method: 'POST', path: PR, body: body({ description: 'a\u0000b' }), status: 400, code: 'parameter_invalid', param: 'description' },
+  { name: 'create: a NUL in a nested field', method: 'POST', path: PR, body: body({ allowConcurrent: true, metadata: { till: 'a\u0000' } }), status: 400, code: 'parameter_invalid', param: 'metadata.till' },
+  { name: 'create: a NUL in a key', method: 'POST', path: PR, body: body({ allowConcurrent: true, metadata: { 'a\u0000': 'x' } }), status: 400, code: 'parameter_invalid', param: 'metadata.a\u0000' },
+  { name: 'GET a request id holding a NUL', method: 'GET', path: `${PR}/pr_%00`, status: 400, code: 'parameter_invalid', param: 'id' },
+  { name: 'list with a NUL in the query', method: 'GET', path: `${PR}?reference=a%00`, status: 400, code: 'parameter_invalid', param: 'reference' },
+  { name: 'admin: merchant name holding a NUL', method: 'POST', path: '/admin/v1/merchants', key: ADMIN_TOKEN, body: { name: 'M\u0000' }, status: 400, code: 'parameter_invalid', param: 'name' },
 
   // --- admin API ---
   { name: 'admin: no token', method: 'GET', path: '/admin/v1/merchants', key: null, status: 401, code: 'missing_api_key' },
