@@ -6,22 +6,49 @@ import { DomainError } from '../core/errors.js';
 
 const NUL = '\u0000';
 
-/** Where the first NUL of a parsed value is (`a.b.0`, `` for the value itself), or null if it holds none. */
-export function whereNul(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return value.includes(NUL) ? path : null;
-  if (typeof value !== 'object' || value === null) return null;
-  for (const [key, item] of Object.entries(value)) {
-    const here = path === '' ? key : `${path}.${key}`;
-    if (key.includes(NUL)) return here;
-    const found = whereNul(item, here);
-    if (found !== null) return found;
+interface Visit {
+  value: unknown;
+  key: string;
+  parent: Visit | null;
+}
+
+/** `a.b.0` for the visit, its names from the root down (`` for the root itself). */
+function pathOf(visit: Visit): string {
+  const names: string[] = [];
+  for (let at: Visit | null = visit; at && at.parent; at = at.parent) names.push(at.key);
+  return names.reverse().join('.');
+}
+
+/**
+ * Where a NUL of a parsed value is (`a.b.0`, `` for the value itself), or null if it holds none.
+ * Walked with a stack of its own, not by recursion: a body nested 100,000 deep is valid JSON, and
+ * must be a clean answer, not a stack overflow; the path is made only for the one found.
+ */
+export function whereNul(root: unknown): string | null {
+  const stack: Visit[] = [{ value: root, key: '', parent: null }];
+  while (stack.length > 0) {
+    const visit = stack.pop()!;
+    const { value } = visit;
+    if (typeof value === 'string') {
+      if (value.includes(NUL)) return pathOf(visit);
+    } else if (typeof value === 'object' && value !== null && !ArrayBuffer.isView(value)) {
+      for (const [key, item] of Object.entries(value)) {
+        const child = { value: item, key, parent: visit };
+        if (key.includes(NUL)) return pathOf(child);
+        stack.push(child);
+      }
+    }
   }
   return null;
 }
 
+/** A path short enough to name in an answer. */
+const shown = (path: string) => (path.length > 200 ? `${path.slice(0, 200)}…` : path);
+
 /** The refusal of a request whose `part` holds a NUL, or undefined when none does. */
 export function refuseNul(part: unknown): DomainError | undefined {
-  const where = whereNul(part);
-  if (where === null) return undefined;
+  const found = whereNul(part);
+  if (found === null) return undefined;
+  const where = shown(found);
   return new DomainError('parameter_invalid', `${where === '' ? 'The request' : where} holds a NUL character (U+0000), which no field accepts.`, where === '' ? undefined : where);
 }

@@ -152,6 +152,9 @@ const cases: Case[] = [
   { name: 'create: a NUL in a text field', method: 'POST', path: PR, body: body({ description: 'a\u0000b' }), status: 400, code: 'parameter_invalid', param: 'description' },
   { name: 'create: a NUL in a nested field', method: 'POST', path: PR, body: body({ allowConcurrent: true, metadata: { till: 'a\u0000' } }), status: 400, code: 'parameter_invalid', param: 'metadata.till' },
   { name: 'create: a NUL in a key', method: 'POST', path: PR, body: body({ allowConcurrent: true, metadata: { 'a\u0000': 'x' } }), status: 400, code: 'parameter_invalid', param: 'metadata.a\u0000' },
+  // valid JSON nested 100,000 deep: looked through for a NUL without recursion (it overflowed the stack: 500)
+  { name: 'create: a NUL 100,000 arrays deep', method: 'POST', path: PR, rawBody: `{"amount":100,"currency":"NZD","metadata":${'['.repeat(100_000)}"a\\u0000"${']'.repeat(100_000)}}`, status: 400, code: 'parameter_invalid' },
+  { name: 'create: a body 100,000 arrays deep', method: 'POST', path: PR, rawBody: `{"amount":100,"currency":"NZD","metadata":${'['.repeat(100_000)}"a"${']'.repeat(100_000)}}`, status: 400, code: 'parameter_invalid', param: 'metadata' },
   { name: 'GET a request id holding a NUL', method: 'GET', path: `${PR}/pr_%00`, status: 400, code: 'parameter_invalid', param: 'id' },
   { name: 'list with a NUL in the query', method: 'GET', path: `${PR}?reference=a%00`, status: 400, code: 'parameter_invalid', param: 'reference' },
   { name: 'admin: merchant name holding a NUL', method: 'POST', path: '/admin/v1/merchants', key: ADMIN_TOKEN, body: { name: 'M\u0000' }, status: 400, code: 'parameter_invalid', param: 'name' },
