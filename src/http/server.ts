@@ -127,6 +127,9 @@ async function registerDocuments(fastify: FastifyInstance, deps: ServerDeps): Pr
 
 export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promise<FastifyInstance> {
   const requestTimeout = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  // the scopes registered under a prefix of their own (a provider's API, the dashboard), each with
+  // the error handler it set: an error met before routing under one is answered in its format
+  const scopes: FastifyInstance[] = [];
   const fastify = Fastify({
     // request URLs are logged with every secret parameter replaced, whichever logger was handed in
     loggerInstance: deps.logger.child({}, { serializers: { req: requestSerializer(secretParameterNames(deps.secretParameters)) } }) as FastifyBaseLogger,
@@ -144,11 +147,18 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     http: { requestTimeout, connectionsCheckingInterval: Math.ceil(requestTimeout / 4) },
     forceCloseConnections: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
-    // errors met before routing (a malformed percent-encoding, …): no hook has run, so set Request-Id here
+    // errors met before routing (a malformed percent-encoding, an over-long path parameter): no hook
+    // has run, so set Request-Id here; under a scope's prefix its own handler answers, as its routes' errors
     frameworkErrors: (error, request, reply) => {
       reply.header('Request-Id', request.id);
+      const path = request.url.split('?')[0] as string;
+      const scope = scopes.filter((s) => underPrefix(path, s.prefix)).sort((a, b) => b.prefix.length - a.prefix.length)[0];
+      if (scope) return scope.errorHandler.call(scope, error, request, reply);
       sendError(error, request, reply);
     },
+  });
+  fastify.addHook('onRegister', (instance) => {
+    if (instance.prefix) scopes.push(instance);
   });
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);

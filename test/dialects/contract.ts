@@ -4,6 +4,7 @@
 // status name rendered from the core's one stored state for every canonical state.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ACTIVE_STATUSES } from '../../src/core/payment-request.js';
+import { DIALECTS } from '../../src/dialects/registry.js';
 import { startGateway, type TestGateway } from '../harness.js';
 
 export interface DialectResponse {
@@ -97,6 +98,25 @@ export function runDialectContract(dialect: DialectUnderTest): void {
         expect(client.isRefusal(response), bad.name).toBe(true);
       }
       expect(await writeCounts(t)).toBe(before);
+    });
+
+    it('refuses a path it cannot read (a malformed percent-encoding, an over-long segment, a NUL) in its own envelope too', async () => {
+      // met before any route matches (by the router) or before any of its hooks reads the store
+      const prefix = DIALECTS.find((d) => d.name === dialect.name)?.prefix;
+      expect(prefix, 'the dialect is registered under a prefix').toBeTruthy();
+      for (const segment of ['%E0%A4%A', '%zz', 'x'.repeat(1001), 'a%00b']) {
+        const response = await fetch(`${t.url}${prefix}/${segment}`);
+        const text = await response.text();
+        let body: unknown = text;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // the dialect's envelope may not be JSON; isRefusal says
+        }
+        expect(response.status, segment.slice(0, 20)).toBeGreaterThanOrEqual(400);
+        expect(response.status, segment.slice(0, 20)).toBeLessThan(500);
+        expect(client.isRefusal({ status: response.status, body }), `${segment.slice(0, 20)}: ${text.slice(0, 200)}`).toBe(true);
+      }
     });
 
     it('converts amounts exactly: the core stores integer minor units and the dialect renders them back', async () => {
