@@ -11,7 +11,7 @@ import { DomainError } from '../../core/errors.js';
 import { esc } from '../html.js';
 import type { DashboardDeps } from './deps.js';
 import { csrfField, dashboardPage, pill, time, type Section } from './layout.js';
-import { HIDDEN, dashRoute, field, need, seeOther } from './respond.js';
+import { HIDDEN, NO_QUERY, dashRoute, field, need, queryOf, seeOther } from './respond.js';
 import type { DashboardRequestState } from './session.js';
 
 const actorOf = (state: DashboardRequestState): Actor => ({ type: 'user', id: state.signedIn.user.id, name: state.signedIn.user.email, merchantId: state.signedIn.user.merchantId });
@@ -77,7 +77,8 @@ function modeField(body: unknown): Mode {
 }
 
 export function adminRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
-  fastify.get('/dashboard/users', HIDDEN, ownersOnly('users', async (state) => {
+  fastify.get('/dashboard/users', HIDDEN, ownersOnly('users', async (state, request) => {
+      queryOf(request, NO_QUERY);
       return usersPage(deps, state, null);
     }));
   fastify.post('/dashboard/users', HIDDEN, ownersOnly('users', async (state, request) => {
@@ -92,7 +93,8 @@ export function adminRoutes(fastify: FastifyInstance, deps: DashboardDeps): void
       return seeOther(reply, '/dashboard/users');
     }));
 
-  fastify.get('/dashboard/keys', HIDDEN, ownersOnly('keys', async (state) => {
+  fastify.get('/dashboard/keys', HIDDEN, ownersOnly('keys', async (state, request) => {
+      queryOf(request, NO_QUERY);
       return keysPage(deps, state, null);
     }));
   fastify.post('/dashboard/keys', HIDDEN, ownersOnly('keys', async (state, request) => {

@@ -14,14 +14,16 @@ import { overviewRoutes } from './overview.js';
 import { reportRoutes } from './reports.js';
 import { liveRoutes } from './live.js';
 import { requestRoutes } from './requests.js';
-import { HIDDEN, dashRoute, field, seeOther } from './respond.js';
-import { DomainError } from '../../core/errors.js';
+import { z } from 'zod';
+import { HIDDEN, dashRoute, field, queryOf, seeOther } from './respond.js';
+import { DomainError, isDomainError } from '../../core/errors.js';
 import { cookiesOf, loadSignedIn, LOGIN_CSRF_COOKIE, MODE_COOKIE, sameToken, SESSION_COOKIE, setCookie } from './session.js';
 import { webhookRoutes } from './webhooks.js';
 
 export type { DashboardDeps };
 
 const FORM_LIMIT = 64 * 1024;
+const LOGIN_QUERY = z.strictObject({ next: z.string().optional() });
 
 function loginPage(csrf: string, options: { email?: string; message?: string; next?: string } = {}): string {
   return [
@@ -60,7 +62,13 @@ function signInRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
 
   fastify.get('/dashboard/login', HIDDEN, async (request, reply) => {
     if (await loadSignedIn(deps.app, request)) return reply.status(303).header('location', '/dashboard').send();
-    const next = (request.query as Record<string, string | undefined>).next;
+    let next: string | undefined;
+    try {
+      next = queryOf(request, LOGIN_QUERY).next;
+    } catch (error) {
+      if (!isDomainError(error)) throw error;
+      return freshLoginForm(request, reply, deps, 400, { message: error.message });
+    }
     return freshLoginForm(request, reply, deps, 200, { next: next ? safeNext(next) : undefined });
   });
 
@@ -91,7 +99,13 @@ export async function dashboard(fastify: FastifyInstance, deps: DashboardDeps): 
     const closing = new AbortController();
     scope.addHook('preClose', async () => closing.abort());
     scope.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string', bodyLimit: FORM_LIMIT }, (_request, body, done) => {
-      done(null, Object.fromEntries(new URLSearchParams(body as string)));
+      // a name given twice keeps both values: a route refuses it (dashRoute) rather than pick one
+      const form: Record<string, string | string[]> = Object.create(null);
+      for (const [name, value] of new URLSearchParams(body as string)) {
+        const had = form[name];
+        form[name] = had === undefined ? value : [...(Array.isArray(had) ? had : [had]), value];
+      }
+      done(null, form);
     });
     scope.addHook('onRequest', async (_request, reply) => {
       securityHeaders(reply);

@@ -6,7 +6,7 @@ import { esc } from '../html.js';
 import { barChart } from './chart.js';
 import type { DashboardDeps } from './deps.js';
 import { dashboardPage, money } from './layout.js';
-import { HIDDEN, dashRoute } from './respond.js';
+import { HIDDEN, NO_QUERY, dashRoute, queryOf } from './respond.js';
 
 /** A rate in basis points as a percentage with one decimal, exactly (integer arithmetic). */
 function percent(bps: number | null): string {
@@ -26,6 +26,7 @@ function figureCards(figures: CurrencyFigures[], span: string): string {
 export function overviewRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
   fastify.get('/dashboard', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'overview', async (state) => {
+      queryOf(request, NO_QUERY);
       const { merchant } = state.signedIn;
       const o = await overview(deps.app, merchant.id, state.livemode);
       const charts = o.daily.map((series) => `<figure class="card chart"><figcaption>${esc(series.currency)}: volume per day, last 30 days</figcaption>

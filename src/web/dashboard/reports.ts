@@ -1,6 +1,7 @@
 // The settlement report in the dashboard, and its CSV download (the same rows as
 // GET /v1/reports/settlement with Accept: text/csv).
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 import { addDays, dateOf } from '../../core/calendar.js';
 import { settlementCsv, settlementReport, zoneOf } from '../../app/use-cases/reports.js';
 import { setTimeZoneAsOwner } from '../../app/use-cases/dashboard.js';
@@ -9,11 +10,15 @@ import { nowFor } from '../../app/time.js';
 import { esc } from '../html.js';
 import type { DashboardDeps } from './deps.js';
 import { csrfField, dashboardPage, money } from './layout.js';
-import { HIDDEN, dashRoute, field, need, seeOther } from './respond.js';
+import { HIDDEN, dashRoute, dayParam, field, need, queryOf, seeOther } from './respond.js';
 import type { DashboardRequestState } from './session.js';
 
+/** The report's days: `to` exclusive; the report itself checks that it follows `from` by at most 366 days. */
+const ReportQuery = z.strictObject({ from: dayParam.optional(), to: dayParam.optional() });
+
 /** The asked range, or the last 7 days (today included) in the merchant's zone. */
-function rangeOf(deps: DashboardDeps, state: DashboardRequestState, query: Record<string, string | undefined>): { from: string; to: string } {
+function rangeOf(deps: DashboardDeps, state: DashboardRequestState, request: FastifyRequest): { from: string; to: string } {
+  const query = queryOf(request, ReportQuery);
   const { merchant } = state.signedIn;
   const today = dateOf(nowFor(deps.app, merchant, state.livemode), zoneOf(merchant));
   return { from: query.from || addDays(today, -6), to: query.to || addDays(today, 1) };
@@ -22,7 +27,7 @@ function rangeOf(deps: DashboardDeps, state: DashboardRequestState, query: Recor
 export function reportRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
   fastify.get('/dashboard/reports', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'reports', async (state) => {
-      const { from, to } = rangeOf(deps, state, request.query as Record<string, string | undefined>);
+      const { from, to } = rangeOf(deps, state, request);
       const report = await settlementReport(deps.app, state.signedIn.merchant.id, state.livemode, from, to);
       const rows = report.rows.map((r) => `<tr><td>${esc(r.date)}</td><td>${esc(r.currency)}</td><td>${esc(r.channel)}</td><td class="mono">${esc(r.terminalId)}</td><td class="num">${esc(r.count)}</td><td class="num">${money(r.gross, r.currency)}</td><td class="num">${money(r.refunded, r.currency)}</td><td class="num">${money(r.net, r.currency)}</td></tr>`).join('\n');
       const totals = report.totals.map((t) => `<tr><td colspan="4">Total ${esc(t.currency)}</td><td class="num">${esc(t.count)}</td><td class="num">${money(t.gross, t.currency)}</td><td class="num">${money(t.refunded, t.currency)}</td><td class="num">${money(t.net, t.currency)}</td></tr>`).join('\n');
@@ -54,7 +59,7 @@ ${may(state.signedIn.user, 'manage') ? `<form method="post" action="/dashboard/s
 
   fastify.get('/dashboard/reports/settlement.csv', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'reports', async (state) => {
-      const { from, to } = rangeOf(deps, state, request.query as Record<string, string | undefined>);
+      const { from, to } = rangeOf(deps, state, request);
       const report = await settlementReport(deps.app, state.signedIn.merchant.id, state.livemode, from, to);
       return reply.type('text/csv; charset=utf-8').header('content-disposition', `attachment; filename="settlement-${from}-${to}.csv"`).send(settlementCsv(report));
     }));

@@ -4,17 +4,18 @@
 import { zoneOf } from '../../app/use-cases/reports.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { CHANNELS } from '../../app/ports/connector.js';
-import { PAYMENT_REQUEST_STATUSES, refundableAmount, canApply, VOID_WINDOW_MS, type PaymentRequest, type PaymentRequestStatus } from '../../core/payment-request.js';
+import { PAYMENT_REQUEST_STATUSES, refundableAmount, canApply, VOID_WINDOW_MS, type PaymentRequest } from '../../core/payment-request.js';
 import { currencyExponent, decimalToMinor, isSupportedCurrency, minorToDecimal } from '../../core/money.js';
 import { DomainError } from '../../core/errors.js';
-import { parseDate, addDays, startOfDay } from '../../core/calendar.js';
+import { parseDate, startOfDay } from '../../core/calendar.js';
 import { callerOf } from '../../app/use-cases/sessions.js';
 import { actOnRequest, listRequests, requestDetail, type DashboardFilter, type RequestAction } from '../../app/use-cases/dashboard.js';
 import { listTerminals } from '../../app/use-cases/merchants.js';
 import { esc } from '../html.js';
 import { csrfField, dashboardPage, money, pill, time } from './layout.js';
-import { HIDDEN, dashRoute, field, need, seeOther } from './respond.js';
+import { HIDDEN, cursorParam, dashRoute, dayParam, field, idParam, need, queryOf, seeOther } from './respond.js';
 import type { DashboardRequestState } from './session.js';
 import type { DashboardDeps } from './deps.js';
 
@@ -22,33 +23,43 @@ const PAGE_SIZE = 50;
 const ACTIONS = ['refund', 'cancel', 'capture', 'void'] as const;
 type ActionKind = (typeof ACTIONS)[number];
 
-type Query = Record<string, string | undefined>;
+/** The list's query string (the filter form's fields, the page size, the cursor of "Older →"). */
+function listQuery(sources: readonly string[]) {
+  return z.strictObject({
+    q: z.string().trim().max(255, 'must be at most 255 characters (a reference, an external reference or a short code)').optional(),
+    status: z.enum(PAYMENT_REQUEST_STATUSES, { error: `must be one of ${PAYMENT_REQUEST_STATUSES.join(', ')}` }).optional(),
+    terminal: idParam('term', 'a terminal').optional(),
+    channel: z.enum(CHANNELS, { error: `must be one of ${CHANNELS.join(', ')}` }).optional(),
+    api: z.string().refine((api) => sources.includes(api), `must be one of ${sources.join(', ')}`).optional(),
+    from: dayParam.optional(),
+    to: dayParam.optional(),
+    currency: z.string().refine(isSupportedCurrency, 'must be a currency posgate knows (such as NZD)').optional(),
+    min: z.string().max(40, 'must be an amount').optional(),
+    max: z.string().max(40, 'must be an amount').optional(),
+    limit: z.string().regex(/^\d{1,3}$/, 'must be a whole number from 1 to 200').refine((n) => Number(n) >= 1 && Number(n) <= 200, 'must be a whole number from 1 to 200').optional(),
+    before: cursorParam('pr').optional(),
+  });
+}
+type Query = z.output<ReturnType<typeof listQuery>>;
 
-/** The list's query string → a filter; what cannot be read is refused (400) rather than ignored. */
+/** The list's query string (its schema passed) → a filter; what cannot be read is refused (400) rather than ignored. */
 function filterOf(query: Query, zone: string): DashboardFilter {
   const filter: DashboardFilter = {};
   const bad = (param: string, message: string) => new DomainError('parameter_invalid', message, param);
-  if (query.status) {
-    if (!PAYMENT_REQUEST_STATUSES.includes(query.status as PaymentRequestStatus)) throw bad('status', `There is no status ${query.status}.`);
-    filter.status = query.status as PaymentRequestStatus;
-  }
+  if (query.status) filter.status = query.status;
   if (query.terminal) filter.terminalId = query.terminal;
   if (query.channel) filter.paymentMethod = query.channel;
   if (query.api) filter.source = query.api;
-  if (query.q) filter.search = query.q.trim();
+  if (query.q) filter.search = query.q;
   for (const [param, key, shift] of [['from', 'createdFrom', 0], ['to', 'createdTo', 1]] as const) {
     const text = query[param];
     if (!text) continue;
-    const date = parseDate(text);
-    if (!date) throw bad(param, `${param} must be a date YYYY-MM-DD.`);
-    const day = parseDate(addDays(text, shift))!;
-    // `to` is the last day shown: everything before the next day begins
-    filter[key] = startOfDay(day[0], day[1], day[2], zone) - shift;
+    const day = parseDate(text);
+    if (!day) throw bad(param, `${param} must be a date YYYY-MM-DD.`);
+    // `to` is the last day shown: everything before the next day begins (Date.UTC carries day + 1 over)
+    filter[key] = startOfDay(day[0], day[1], day[2] + shift, zone) - shift;
   }
-  if (query.currency) {
-    if (!isSupportedCurrency(query.currency)) throw bad('currency', `${query.currency} is not a currency posgate knows.`);
-    filter.currency = query.currency;
-  }
+  if (query.currency) filter.currency = query.currency;
   for (const [param, key] of [['min', 'amountFrom'], ['max', 'amountTo']] as const) {
     const text = query[param];
     if (!text) continue;
@@ -76,8 +87,8 @@ async function listPage(deps: DashboardDeps, state: DashboardRequestState, query
   const { user, merchant } = state.signedIn;
   const caller = callerOf(user, state.livemode);
   const filter = filterOf(query, zoneOf(merchant));
-  const limit = query.limit && /^\d{1,3}$/.test(query.limit) ? Math.min(Math.max(Number(query.limit), 1), 200) : PAGE_SIZE;
-  const found = await listRequests(deps.app, caller, filter, { limit, beforeId: query.before || undefined });
+  const limit = query.limit ? Number(query.limit) : PAGE_SIZE;
+  const found = await listRequests(deps.app, caller, filter, { limit, beforeId: query.before });
   const terminals = (await listTerminals(deps.app, caller, { limit: 200 })).items;
   const terminalName = new Map(terminals.map((t) => [t.id, t.name]));
   const rows = found.items.map((r) => `<tr data-id="${esc(r.id)}">
@@ -207,6 +218,9 @@ function amountOf(text: string, request: PaymentRequest, param: string): number 
   return minor;
 }
 
+/** A request's page: `done` names the action just taken (the redirect after its form). */
+const DetailQuery = z.strictObject({ done: z.enum(ACTIONS, { error: `must be one of ${ACTIONS.join(', ')}` }).optional() });
+
 const VERBS: Record<ActionKind, string> = { refund: 'Refund', cancel: 'Cancel', capture: 'Capture', void: 'Void' };
 
 function confirmPage(state: DashboardRequestState, request: PaymentRequest, kind: ActionKind, action: RequestAction, fields: Record<string, string>): string {
@@ -223,11 +237,12 @@ function confirmPage(state: DashboardRequestState, request: PaymentRequest, kind
 }
 
 export function requestRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
+  const ListQuery = listQuery(deps.sources);
   fastify.get('/dashboard/payment-requests', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'payments', (state) => listPage(deps, state, request.query as Query)));
+    dashRoute(request, reply, 'payments', (state) => listPage(deps, state, queryOf(request, ListQuery))));
 
   fastify.get('/dashboard/payment-requests/:id', HIDDEN, async (request, reply) =>
-    dashRoute(request, reply, 'payments', (state) => detailPage(deps, state, (request.params as { id: string }).id, (request.query as Query).done)));
+    dashRoute(request, reply, 'payments', (state) => detailPage(deps, state, (request.params as { id: string }).id, queryOf(request, DetailQuery).done)));
 
   fastify.post('/dashboard/payment-requests/:id/actions/:kind', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'payments', async (state) => {

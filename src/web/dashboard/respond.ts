@@ -1,6 +1,10 @@
 // How a dashboard route answers: a page, a redirect after a form (303), or, when a use case refuses,
-// the page of its refusal with a 4xx status (a 500 stays a bug for the server to log).
+// the page of its refusal with a 4xx status (a 500 stays a bug for the server to log). And how it
+// reads its input: a query string by the page's zod schema (queryOf), a form's fields as text (field);
+// a parameter given twice, or one the page does not take, is refused (400) rather than guessed at.
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
+import { parseDate } from '../../core/calendar.js';
 import { DomainError, isDomainError, type ErrorCode } from '../../core/errors.js';
 import { may, type Permission } from '../../app/use-cases/sessions.js';
 import { esc } from '../html.js';
@@ -38,12 +42,14 @@ export function need(state: DashboardRequestState, permission: Permission): void
 export async function dashRoute(request: FastifyRequest, reply: FastifyReply, section: Section, render: (state: DashboardRequestState) => Promise<string | FastifyReply>): Promise<FastifyReply> {
   const state = stateOf(request);
   try {
+    singleValued(request.body, 'field');
     const result = await render(state);
     return typeof result === 'string' ? sendHtml(reply, result) : result;
   } catch (error) {
     if (!isDomainError(error)) throw error;
     const status = statusOf(error.code);
-    const main = `<h1>${status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : 'Not done'}</h1>\n<p class="error-box" role="alert">${esc(error.message)}</p>\n<p class="muted">Nothing was changed. Error ${status}.</p>`;
+    const param = status === 400 && error.param ? `\n<p>The parameter: <code>${esc(error.param)}</code>.</p>` : '';
+    const main = `<h1>${status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : 'Not done'}</h1>\n<p class="error-box" role="alert">${esc(error.message)}</p>${param}\n<p class="muted">Nothing was changed. Error ${status}.</p>`;
     return sendHtml(reply, dashboardPage(state, { title: 'Error', section, main }), status);
   }
 }
@@ -58,3 +64,52 @@ export function field(body: unknown, name: string): string {
   const value = (body as Record<string, unknown> | undefined)?.[name];
   return typeof value === 'string' ? value : '';
 }
+
+/** Refuses a parameter given more than once (a query string's, or a form's: both keep every value). */
+function singleValued(input: unknown, what: 'parameter' | 'field'): void {
+  if (typeof input !== 'object' || input === null) return;
+  for (const [name, value] of Object.entries(input)) {
+    if (Array.isArray(value)) throw new DomainError('parameter_invalid', `The ${what} ${name} was given ${value.length} times: give it once.`, name);
+  }
+}
+
+/** The shortest of a refused value, to be named in the refusal. */
+const shown = (value: unknown) => JSON.stringify(typeof value === 'string' && value.length > 40 ? `${value.slice(0, 40)}…` : value);
+
+/**
+ * A page's query string, read by the page's schema (a strict object of optional texts): an empty
+ * parameter is as if absent (a GET form sends its empty fields); a parameter given twice, one the
+ * page does not take, or a value the schema refuses is a 400 page naming it, before anything is read.
+ */
+export function queryOf<S extends z.ZodType>(request: FastifyRequest, schema: S): z.output<S> {
+  const query = (request.query ?? {}) as Record<string, unknown>;
+  singleValued(query, 'parameter');
+  const given = Object.fromEntries(Object.entries(query).filter(([, value]) => value !== ''));
+  const result = schema.safeParse(given);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  if (issue.code === 'unrecognized_keys') {
+    const name = issue.keys[0]!;
+    throw new DomainError('parameter_invalid', `This page takes no parameter ${name}.`, name);
+  }
+  const name = String(issue.path[0] ?? '');
+  throw new DomainError('parameter_invalid', `The parameter ${name} ${issue.message} (not ${shown(given[name])}).`, name);
+}
+
+/**
+ * The days a dashboard page reads (the payments' creation dates, a report's from and to): real days
+ * of years 2000 to 9998, so that the day after any of them, and a report's year from any of them,
+ * is still a date YYYY-MM-DD (docs/dashboard.md).
+ */
+const FIRST_DAY = '2000-01-01';
+const LAST_DAY = '9998-12-31';
+export const dayParam = z.string().refine((text) => parseDate(text) !== null && text >= FIRST_DAY && text <= LAST_DAY, `must be a date YYYY-MM-DD from ${FIRST_DAY} to ${LAST_DAY}`);
+
+/** An id of the given kind (`pr`, `we`, `term`, …), as the pages' links and forms carry it. */
+export const idParam = (prefix: string, what: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be ${what} id (${prefix}_…)`);
+
+/** A list's cursor: the id of the last item of the page before, as the page's "Older →" link carries it. */
+export const cursorParam = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), 'is not a cursor this page made: follow its "Older →" link');
+
+/** A page that reads no query string. */
+export const NO_QUERY = z.strictObject({});

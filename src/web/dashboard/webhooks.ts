@@ -2,19 +2,26 @@
 // redelivery of an event (staff and owners): the same use case as POST /v1/events/{id}/redeliver.
 import { zoneOf } from '../../app/use-cases/reports.js';
 import type { FastifyInstance } from 'fastify';
+import { z } from 'zod';
 import { redeliverEvent, webhookLog } from '../../app/use-cases/dashboard.js';
 import { callerOf } from '../../app/use-cases/sessions.js';
 import { esc } from '../html.js';
 import type { DashboardDeps } from './deps.js';
 import { csrfField, dashboardPage, pill, time } from './layout.js';
-import { HIDDEN, dashRoute, field, need, seeOther } from './respond.js';
+import { HIDDEN, dashRoute, field, idParam, need, queryOf, seeOther } from './respond.js';
+
+/** The delivery log of one endpoint (its link in the endpoints' table), and the flash after a redelivery. */
+const WebhooksQuery = z.strictObject({
+  endpoint: idParam('we', 'a webhook endpoint').optional(),
+  done: z.literal('redeliver', { error: 'must be redeliver' }).optional(),
+});
 
 export function webhookRoutes(fastify: FastifyInstance, deps: DashboardDeps): void {
   fastify.get('/dashboard/webhooks', HIDDEN, async (request, reply) =>
     dashRoute(request, reply, 'webhooks', async (state) => {
       const zone = zoneOf(state.signedIn.merchant);
-      const query = request.query as Record<string, string | undefined>;
-      const log = await webhookLog(deps.app, callerOf(state.signedIn.user, state.livemode), query.endpoint || undefined);
+      const query = queryOf(request, WebhooksQuery);
+      const log = await webhookLog(deps.app, callerOf(state.signedIn.user, state.livemode), query.endpoint);
       const canRedeliver = state.signedIn.user.role !== 'viewer';
       const endpoints = log.endpoints.map((e) => `<tr><td class="mono"><a href="/dashboard/webhooks?endpoint=${esc(e.id)}">${esc(e.id)}</a></td><td class="break">${esc(e.url)}</td><td>${esc(e.format)}</td><td>${pill(e.status)}</td><td>${esc(e.eventTypes?.join(', ') ?? 'all')}</td></tr>`).join('\n');
       const attempts = log.attempts.map((a) => `<tr><td>${time(a.attemptedAt, zone)}</td><td>${esc(a.eventType)}</td>
