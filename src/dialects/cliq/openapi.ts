@@ -101,7 +101,7 @@ const REFUSALS = {
   401: refusal('No key or hash, a key that is not a CLIQ set\'s key, or a hash that does not match'),
   403: refusal('A sandbox call with a live-mode key'),
   404: refusal('No such payment (or refund, or unconfirmed transaction) of this merchant'),
-  409: refusal("The payment's state or a limit refuses it (a reference used with other fields, a payment that ended, more than is refundable, …)"),
+  409: refusal("The payment's state or a limit refuses it (a reference used with other fields, a sandbox txid used for another payment or amount, a payment that ended, more than is refundable, …)"),
   413: refusal('The body is too large'),
   415: refusal('The body is neither a form nor JSON'),
   500: refusal('A fault of the gateway'),

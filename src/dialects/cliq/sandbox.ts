@@ -3,17 +3,21 @@
 // completes or fails. Money arrives on the seam's protocol (receiveChannelPayment, once per
 // transaction id), so less leaves the payment underpaid and more settles it overpaid; a payment
 // whose quote ran out is still credited. Amounts are in the settlement asset's minor units.
+// A txid names one transaction of the merchant's (one payment, one amount): the same again is a
+// replay answered as before, another payment or amount under it is refused (duplicate_reference).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { App } from '../../app/context.js';
+import type { App, Caller } from '../../app/context.js';
 import { receiveChannelPayment } from '../../app/use-cases/channel-events.js';
 import { loadCurrent } from '../../app/use-cases/payment-requests.js';
 import { sandboxRefundOutcome } from '../../app/use-cases/sandbox.js';
+import type { Tx } from '../../app/ports/persistence.js';
 import { inTransaction } from '../../app/unit-of-work.js';
 import { DomainError } from '../../core/errors.js';
+import type { PaymentRequest } from '../../core/payment-request.js';
 import { parseMinorUnits } from '../../core/money.js';
 import { authOf, checkHash, type CliqAuth } from './auth.js';
-import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
+import { addTransaction, DIALECT, paymentOf, refundsOf, savePayment, transactionOf, type ChainTransaction, type CliqPayment } from './fields.js';
 import { findPayment } from './lookup.js';
 import { documented, hashOf, Key, Refunded, Transaction } from './openapi.js';
 import { onlyKnown, optionalText, requiredText, type Params } from './params.js';
@@ -28,7 +32,7 @@ const PaymentCode = z.string().min(1).max(64);
 const PayBody = z.strictObject({
   payment_code: PaymentCode,
   amount: z.string().regex(/^\d{1,16}$/).describe("What the customer pays, in the settlement asset's minor units (\"1500\" = USD 15.00), more than 0"),
-  txid: z.string().regex(TXID).optional().describe('The transaction id (default: a new one); the same txid is taken once'),
+  txid: z.string().regex(TXID).optional().describe("The transaction id (default: a new one): one payment and amount each, the merchant's own; sent again alike it is taken once, for another payment or amount it is refused (409)"),
   confirmed: z.enum(['true', 'false']).optional().describe('false: seen on the chain, not confirmed (default true)'),
   key: Key,
   hash: hashOf('key + payment_code + amount + api_secret'),
@@ -53,13 +57,32 @@ function txidOf(params: Params, app: App): string {
   return txid;
 }
 
+/** A payment that ended takes no more transactions. */
+function assertTakesTransactions(request: PaymentRequest): void {
+  if (request.status !== 'created' && request.status !== 'pending') throw new DomainError('invalid_state', `The payment is ${request.status}: it takes no more transactions.`, undefined, { status: request.status });
+}
+
+/**
+ * Records the merchant's txid as this transaction, in the unit's transaction: true when it is new,
+ * false when it is this same transaction again (a replay); under another payment or amount it is
+ * refused, and nothing is recorded.
+ */
+async function takeTxid(tx: Tx, caller: Caller, txid: string, transaction: ChainTransaction, now: number): Promise<boolean> {
+  if (await addTransaction(tx, caller.merchantId, txid, transaction, now)) return true;
+  const taken = await transactionOf(tx, caller.merchantId, txid);
+  if (taken?.requestId === transaction.requestId && taken.amount === transaction.amount) return false;
+  const what = taken?.requestId === transaction.requestId ? `of ${taken.amount} (minor units) on this payment` : 'of another payment';
+  throw new DomainError('duplicate_reference', `txid ${txid} is already a transaction ${what}: a txid names one transaction; send a new txid for another one.`, 'txid');
+}
+
 /** Credits a transaction to the payment (once per txid) and forgets it as unconfirmed. */
 async function confirm(app: App, auth: CliqAuth, requestId: string, txid: string, amount: number): Promise<void> {
-  await receiveChannelPayment(app, { id: `${DIALECT}_${txid}`, paymentRequestId: requestId, amount, method: 'crypto' });
+  // the event id names the payment too: the channel's ids of two payments never meet
+  await receiveChannelPayment(app, { id: `${DIALECT}:${requestId}:${txid}`, paymentRequestId: requestId, amount, method: 'crypto' });
   await inTransaction(app, async (unit) => {
     const { now } = await loadCurrent(unit, auth.caller, requestId);
     const payment = (await paymentOf(unit.tx, requestId)) as CliqPayment;
-    if (!(txid in payment.unconfirmed)) return;
+    if (!Object.hasOwn(payment.unconfirmed, txid)) return;
     const { [txid]: _done, ...rest } = payment.unconfirmed;
     await savePayment(unit.tx, requestId, { ...payment, unconfirmed: rest }, now, false);
   });
@@ -79,20 +102,25 @@ export function sandboxRoutes(c: FastifyInstance, app: App): void {
     if (confirmed !== 'true' && confirmed !== 'false') throw new DomainError('parameter_invalid', 'confirmed must be "true" or "false".', 'confirmed');
     const txid = txidOf(params, app);
     const { request } = await findPayment(app, auth.caller, { paymentCode });
-    if (confirmed === 'true') {
-      await confirm(app, auth, request.id, txid, amount);
-    } else {
+    const transaction = { requestId: request.id, amount };
+    // true: the transaction is (still) only seen; false: it is to be confirmed (again: credited once)
+    const seen = await inTransaction(app, async (unit) => {
+      const { request: current, now } = await loadCurrent(unit, auth.caller, request.id);
+      if (!(await takeTxid(unit.tx, auth.caller, txid, transaction, now))) {
+        // the same transaction again: answered as before (one seen then confirmed is confirmed)
+        return confirmed === 'false' && Object.hasOwn(((await paymentOf(unit.tx, current.id)) as CliqPayment).unconfirmed, txid);
+      }
+      assertTakesTransactions(current);
+      if (confirmed === 'true') return false;
       // seen on the chain, not confirmed: shown as unconfirmed until it is
-      await inTransaction(app, async (unit) => {
-        const { request: current, now } = await loadCurrent(unit, auth.caller, request.id);
-        if (current.status !== 'created' && current.status !== 'pending') throw new DomainError('invalid_state', `The payment is ${current.status}: it takes no more transactions.`, undefined, { status: current.status });
-        const payment = (await paymentOf(unit.tx, current.id)) as CliqPayment;
-        const next = { ...payment, unconfirmed: { ...payment.unconfirmed, [txid]: amount } };
-        await savePayment(unit.tx, current.id, next, now, false);
-        await queueSeen(unit, current, next, now);
-      });
-    }
-    return { status: 'ok', message: confirmed === 'true' ? 'Transaction confirmed' : 'Transaction seen, unconfirmed', txid };
+      const payment = (await paymentOf(unit.tx, current.id)) as CliqPayment;
+      const next = { ...payment, unconfirmed: { ...payment.unconfirmed, [txid]: amount } };
+      await savePayment(unit.tx, current.id, next, now, false);
+      await queueSeen(unit, current, next, now);
+      return true;
+    });
+    if (!seen) await confirm(app, auth, request.id, txid, amount);
+    return { status: 'ok', message: seen ? 'Transaction seen, unconfirmed' : 'Transaction confirmed', txid };
   });
 
   // hash = md5(key + payment_code + txid + api_secret)
@@ -103,7 +131,13 @@ export function sandboxRoutes(c: FastifyInstance, app: App): void {
     const auth = await sandboxAuth(app, params);
     checkHash(auth, [{ parts: [auth.key, paymentCode, txid], names: 'key+payment_code+txid' }]);
     const { request, payment } = await findPayment(app, auth.caller, { paymentCode });
-    const amount = payment.unconfirmed[txid];
+    // only the payment's own entries (never an object's inherited members: "constructor", "__proto__")
+    let amount = Object.hasOwn(payment.unconfirmed, txid) ? payment.unconfirmed[txid] : undefined;
+    if (amount === undefined) {
+      // a transaction of this payment confirmed before: confirmed again, it answers as before
+      const taken = await transactionOf(app.db.read, auth.caller.merchantId, txid);
+      if (taken?.requestId === request.id) amount = taken.amount;
+    }
     if (amount === undefined) throw new DomainError('not_found', `No unconfirmed transaction ${txid} on this payment.`, 'txid');
     await confirm(app, auth, request.id, txid, amount);
     return { status: 'ok', message: 'Transaction confirmed', txid };

@@ -16,6 +16,9 @@ import { parseXmlBody } from './xml.js';
 
 export const MOBILEPAY_PREFIX = '/mobilepay/api/pos';
 
+/** The methods a wrapper operation may answer (never HEAD: see transport.ts). */
+const METHODS = ['GET', 'POST', 'DELETE'] as const;
+
 export async function mobilePayApi(fastify: FastifyInstance, deps: MobilePayDeps): Promise<void> {
   await fastify.register(async (m) => {
     // the wrapper's POST variants take JSON, XML or form bodies with the parameters' names
@@ -29,8 +32,15 @@ export async function mobilePayApi(fastify: FastifyInstance, deps: MobilePayDeps
     m.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
       done(null, Object.fromEntries(new URLSearchParams(body as string))));
     m.setErrorHandler((error, request, reply) => sendRefusal(request, reply, error));
-    m.setNotFoundHandler((request, reply) =>
-      sendRefusal(request, reply, new DomainError('route_not_found', `No operation ${request.method} ${request.url.split('?')[0]}.`)));
+    // a known operation asked with a method it does not answer (HEAD included: the wrapper changes
+    // state with GET, so its routes expose no HEAD): 405 naming the ones it does (RFC 9110)
+    m.setNotFoundHandler((request, reply) => {
+      const path = request.url.split('?')[0] as string;
+      const allowed = METHODS.filter((method) => m.findRoute({ method, url: path }) !== null);
+      if (allowed.length === 0) return sendRefusal(request, reply, new DomainError('route_not_found', `No operation ${request.method} ${path}.`));
+      reply.header('Allow', allowed.join(', '));
+      return sendRefusal(request, reply, new DomainError('http_method_not_allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}.`));
+    });
     paymentRoutes(m, deps);
     refundRoutes(m, deps);
     managementRoutes(m, deps);

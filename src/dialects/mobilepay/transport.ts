@@ -84,7 +84,7 @@ export interface OperationSpec {
 
 /**
  * Registers one wrapper operation whose answer's fields go into a success envelope: one route per
- * method, so that each has an operationId of its own in the document.
+ * method, so that each has an operationId of its own in the document. No HEAD route.
  */
 function register(m: FastifyInstance, spec: OperationSpec, credentials: Credentials, answer: (params: Record<string, unknown>) => Promise<Record<string, unknown>>): void {
   const methods = spec.methods ?? ['GET'];
@@ -92,6 +92,9 @@ function register(m: FastifyInstance, spec: OperationSpec, credentials: Credenti
     m.route({
       method,
       url: spec.path,
+      // the wrapper changes state with GET: HEAD must not run the handler (Fastify's default would),
+      // so it is no route here and gets the dialect's 405 (index.ts)
+      exposeHeadRoute: false,
       config: { operation: spec.operation },
       ...documented(spec.doc, method, credentials, methods),
       handler: async (request, reply) => send(request, reply, 200, { success: true, errors: [], ...(await answer(paramsOf(request))) }),

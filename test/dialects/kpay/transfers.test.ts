@@ -74,3 +74,43 @@ describe('sandbox transfers', () => {
     expect((await requery(t, data.reference)).body.data).toMatchObject({ status: 'SUCCESSFUL', accountNumber: data.accountNumber, paymentMethod: 'BANK_TRANSFER' });
   });
 });
+
+// A sessionId names one transfer of the merchant's, to one account, of one amount: the same again is
+// a replay answered as before; under another account or amount it is 26 and nothing is taken.
+// Another merchant's sessionIds are none of this one's business.
+describe('sandbox transfers: a sessionId names one transfer', () => {
+  it("another merchant's sessionId is no concern of this one: the same text is a transfer of its own", async () => {
+    const mine = (await create(t, { amount: '10000' })).body.data;
+    expect((await transfer({ accountNumber: mine.accountNumber, amount: '10000', sessionId: 'S1' })).body.responseCode).toBe('00');
+    const other = await secondMerchantKey(t);
+    const theirs = (await create(t, { amount: '10000' }, other)).body.data;
+    const paid = await transfer({ accountNumber: theirs.accountNumber, amount: '500', sessionId: 'S1' }, other);
+    expect(paid.body).toMatchObject({ responseCode: '09', data: { status: 'PENDING', amountPaid: '500', amountDue: '9500' } });
+    expect((await requery(t, theirs.reference, other)).body.data).toMatchObject({ amountPaid: '500' });
+  });
+
+  it('the same sessionId to another account of the merchant is 26, and nothing is taken', async () => {
+    const first = (await create(t, { amount: '10000' })).body.data;
+    const second = (await create(t, { amount: '10000' })).body.data;
+    expect((await transfer({ accountNumber: first.accountNumber, amount: '3000', sessionId: 'S-reused' })).body.responseCode).toBe('09');
+    const before = await snapshotCounts(t);
+    const again = await transfer({ accountNumber: second.accountNumber, amount: '3000', sessionId: 'S-reused' });
+    expect(again.status).toBe(200);
+    expect(again.body).toMatchObject({ responseCode: '26', data: null });
+    expect(again.body.responseMessage).toContain('sessionId');
+    expect(await snapshotCounts(t)).toEqual(before);
+    expect((await requery(t, second.reference)).body.data).toMatchObject({ status: 'PENDING', amountPaid: '0' });
+    expect((await requery(t, first.reference)).body.data).toMatchObject({ amountPaid: '3000' });
+  });
+
+  it('the same sessionId with another amount is 26; with the same amount it replays the answer, taken once', async () => {
+    const { data } = (await create(t, { amount: '10000' })).body;
+    expect((await transfer({ accountNumber: data.accountNumber, amount: '4000', sessionId: 'S-amount' })).body.responseCode).toBe('09');
+    const before = await snapshotCounts(t);
+    expect((await transfer({ accountNumber: data.accountNumber, amount: '6000', sessionId: 'S-amount' })).body).toMatchObject({ responseCode: '26', data: null });
+    expect(await snapshotCounts(t)).toEqual(before);
+    const replay = await transfer({ accountNumber: data.accountNumber, amount: '4000', sessionId: 'S-amount' });
+    expect(replay.body).toMatchObject({ responseCode: '09', data: { status: 'PENDING', amountPaid: '4000', amountDue: '6000' } });
+    expect(await snapshotCounts(t)).toEqual(before);
+  });
+});
