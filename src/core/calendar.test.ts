@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, dateOf, daysBetween, parseDate, startOfDay } from './calendar.js';
+import { addDays, dateOf, dayCount, daysBetween, parseDate, startOfDay } from './calendar.js';
 
 describe('calendar days in a time zone', () => {
   it('bounds a UTC day at midnight UTC', () => {
@@ -23,5 +23,16 @@ describe('calendar days in a time zone', () => {
   it('adds days across months and years', () => {
     expect(addDays('2026-12-31', 1)).toBe('2027-01-01');
     expect(addDays('2026-03-01', -1)).toBe('2026-02-28');
+  });
+});
+
+describe('dayCount', () => {
+  it('counts whole days between dates, across years and leap days, either way', () => {
+    expect(dayCount('2026-03-11', '2026-03-12')).toBe(1);
+    expect(dayCount('2024-02-28', '2024-03-01')).toBe(2);
+    expect(dayCount('2025-03-11', '2026-03-12')).toBe(366);
+    expect(dayCount('2026-03-12', '2026-03-11')).toBe(-1);
+    expect(dayCount('9999-12-30', '9999-12-31')).toBe(1);
+    expect(() => dayCount('2026-02-30', '2026-03-01')).toThrow(RangeError);
   });
 });

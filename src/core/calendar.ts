@@ -57,6 +57,13 @@ export function addDays(date: string, n: number): string {
   return t.toISOString().slice(0, 10);
 }
 
+/** Whole days from one valid date YYYY-MM-DD to another (negative when `to` is the earlier). */
+export function dayCount(from: string, to: string): number {
+  const [a, b] = [parseDate(from), parseDate(to)];
+  if (!a || !b) throw new RangeError(`not a date: ${a ? to : from}`);
+  return (Date.UTC(b[0], b[1] - 1, b[2]) - Date.UTC(a[0], a[1] - 1, a[2])) / 86_400_000;
+}
+
 export interface CalendarDay {
   date: string;
   from: number;

@@ -216,6 +216,10 @@ describe('settlement report', () => {
     expect((await t.api('GET', '/v1/reports/settlement?from=2026-02-30&to=2026-03-12')).status).toBe(400);
     expect((await t.api('GET', '/v1/reports/settlement?from=2026-03-12&to=2026-03-12')).status).toBe(400);
     expect((await t.api('GET', '/v1/reports/settlement?from=2024-01-01&to=2026-03-12')).status).toBe(400);
+    // the last days a date can name: one day, not "more than 366" (its 366th day is in year 10000)
+    expect((await t.api('GET', '/v1/reports/settlement?from=9999-12-30&to=9999-12-31')).body).toMatchObject({ from: '9999-12-30', to: '9999-12-31', rows: [] });
+    expect((await t.api('GET', '/v1/reports/settlement?from=2025-03-11&to=2026-03-12')).status).toBe(200); // 366 days
+    expect((await t.api('GET', '/v1/reports/settlement?from=2025-03-10&to=2026-03-12')).status).toBe(400); // 367
     expect((await t.api('GET', '/v1/reports/settlement?from=2026-03-10')).status).toBe(400);
   });
 

@@ -1,6 +1,6 @@
 // Settlement reports and the overview's figures, computed by the database through the reporting
 // port (SQL aggregates): a report over many requests never loads them. Sums are exact integers.
-import { addDays, dateOf, daysBetween, parseDate } from '../../core/calendar.js';
+import { addDays, dateOf, dayCount, daysBetween, parseDate } from '../../core/calendar.js';
 import { DomainError } from '../../core/errors.js';
 import { minorToDecimal, currencyExponent } from '../../core/money.js';
 import type { App } from '../context.js';
@@ -58,7 +58,8 @@ function checkRange(from: string, to: string): void {
   if (!parseDate(from)) throw new DomainError('parameter_invalid', `from must be a date YYYY-MM-DD; ${from} is not one.`, 'from');
   if (!parseDate(to)) throw new DomainError('parameter_invalid', `to must be a date YYYY-MM-DD; ${to} is not one.`, 'to');
   if (to <= from) throw new DomainError('parameter_invalid', 'to must be after from (to is exclusive).', 'to');
-  if (addDays(from, MAX_REPORT_DAYS) < to) throw new DomainError('parameter_invalid', `A report covers at most ${MAX_REPORT_DAYS} days.`, 'to');
+  // counted, not compared as text: the day 366 after 9999-12-30 is in year 10000, which sorts first
+  if (dayCount(from, to) > MAX_REPORT_DAYS) throw new DomainError('parameter_invalid', `A report covers at most ${MAX_REPORT_DAYS} days.`, 'to');
 }
 
 function lineOf(row: SettlementRow): SettlementLine {
