@@ -64,6 +64,19 @@ const MAX_PARAM_LENGTH = 1000;
 /** An API surface (the native API, a provider dialect, …): registers its routes on the server. */
 export type Surface = (fastify: FastifyInstance) => Promise<void>;
 
+/**
+ * A body in a content coding (gzip, …) is not decoded here: read as it came, a compressed body
+ * would be refused as bad JSON and a mislabelled plain one taken. So it is refused as what it is
+ * (RFC 9110: 415 for a coding the server does not support).
+ */
+function refuseEncoding(request: FastifyRequest): DomainError | undefined {
+  const coding = request.headers['content-encoding'];
+  if (coding === undefined || coding.trim() === '' || coding.trim().toLowerCase() === 'identity') return undefined;
+  const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
+  if (chunked === undefined && (length === undefined || length === '0')) return undefined; // no body to decode
+  return new DomainError('unsupported_media_type', `Content-Encoding ${coding} is not supported: send the body uncompressed.`, 'Content-Encoding');
+}
+
 /** Anything thrown while handling a request leaves as problem+json; a bug is logged first. */
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { error: problem, bug } = toDomainError(error);
@@ -185,7 +198,7 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     done();
   });
   // before any hook that reads the store (the dialects' authentication included): path and query here, the body once parsed
-  fastify.addHook('onRequest', (request, _reply, done) => done(refuseNul(request.params) ?? refuseNul(request.query)));
+  fastify.addHook('onRequest', (request, _reply, done) => done(refuseNul(request.params) ?? refuseNul(request.query) ?? refuseEncoding(request)));
   fastify.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && (EMPTY_BODY_METHODS as readonly string[]).includes(request.method.toLowerCase())) request.body = {};
     done(refuseNul(request.body));

@@ -155,6 +155,7 @@ const cases: Case[] = [
   // valid JSON nested 100,000 deep: looked through for a NUL without recursion (it overflowed the stack: 500)
   { name: 'create: a NUL 100,000 arrays deep', method: 'POST', path: PR, rawBody: `{"amount":100,"currency":"NZD","metadata":${'['.repeat(100_000)}"a\\u0000"${']'.repeat(100_000)}}`, status: 400, code: 'parameter_invalid' },
   { name: 'create: a body 100,000 arrays deep', method: 'POST', path: PR, rawBody: `{"amount":100,"currency":"NZD","metadata":${'['.repeat(100_000)}"a"${']'.repeat(100_000)}}`, status: 400, code: 'parameter_invalid', param: 'metadata' },
+  { name: 'create: a body in a content coding (gzip) the server does not decode', method: 'POST', path: PR, body: body({ allowConcurrent: true }), headers: { 'content-encoding': 'gzip' }, status: 415, code: 'unsupported_media_type', param: 'Content-Encoding' },
   { name: 'GET a request id holding a NUL', method: 'GET', path: `${PR}/pr_%00`, status: 400, code: 'parameter_invalid', param: 'id' },
   { name: 'list with a NUL in the query', method: 'GET', path: `${PR}?reference=a%00`, status: 400, code: 'parameter_invalid', param: 'reference' },
   { name: 'admin: merchant name holding a NUL', method: 'POST', path: '/admin/v1/merchants', key: ADMIN_TOKEN, body: { name: 'M\u0000' }, status: 400, code: 'parameter_invalid', param: 'name' },
