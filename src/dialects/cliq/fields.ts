@@ -1,7 +1,6 @@
 // CLIQ's own data of a payment, in dialect records: what the merchant sent (the amount text its
 // hashes use, the postback URLs, the cart, the customer's details), the crypto quote the POS shows,
-// transactions seen but not yet confirmed, the index from payment_code to the request, and the
-// sandbox chain's transactions by txid (one payment and amount each).
+// transactions seen but not yet confirmed, and the index from payment_code to the request.
 import type { ReadTx, Tx } from '../../app/ports/persistence.js';
 
 export const DIALECT = 'cliq';
@@ -64,25 +63,4 @@ export async function refundsOf(tx: ReadTx, refundIds: readonly string[]): Promi
 
 export async function saveRefund(tx: Tx, refundId: string, refund: CliqRefund, now: number): Promise<void> {
   await tx.putDialectRecord({ dialect: DIALECT, kind: 'refund', key: refundId, data: { ...refund }, createdAt: now, updatedAt: now });
-}
-
-/** A transaction of the sandbox chain: the payment it paid and how much (settlement minor units). */
-export interface ChainTransaction {
-  requestId: string;
-  amount: number;
-}
-
-/** A txid is the merchant's: another merchant's same text is another transaction. */
-const transactionKey = (merchantId: string, txid: string) => `${merchantId}:${txid}`;
-
-/** Records a txid as this transaction; false when the merchant's txid was recorded before (by any payment). */
-export async function addTransaction(tx: Tx, merchantId: string, txid: string, transaction: ChainTransaction, now: number): Promise<boolean> {
-  return tx.addDialectRecord({ dialect: DIALECT, kind: 'transaction', key: transactionKey(merchantId, txid), data: { ...transaction }, createdAt: now, updatedAt: now });
-}
-
-/** The transaction a merchant's txid names (null when none). */
-export async function transactionOf(tx: ReadTx, merchantId: string, txid: string): Promise<ChainTransaction | null> {
-  const record = await tx.getDialectRecord(DIALECT, 'transaction', transactionKey(merchantId, txid));
-  const data = record?.data;
-  return data && typeof data.requestId === 'string' && typeof data.amount === 'number' ? { requestId: data.requestId, amount: data.amount } : null;
 }

@@ -7,17 +7,17 @@
 // replay answered as before, another payment or amount under it is refused (duplicate_reference).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import type { App, Caller } from '../../app/context.js';
+import type { App } from '../../app/context.js';
 import { receiveChannelPayment } from '../../app/use-cases/channel-events.js';
 import { loadCurrent } from '../../app/use-cases/payment-requests.js';
 import { sandboxRefundOutcome } from '../../app/use-cases/sandbox.js';
-import type { Tx } from '../../app/ports/persistence.js';
 import { inTransaction } from '../../app/unit-of-work.js';
 import { DomainError } from '../../core/errors.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { parseMinorUnits } from '../../core/money.js';
 import { authOf, checkHash, type CliqAuth } from './auth.js';
-import { addTransaction, DIALECT, paymentOf, refundsOf, savePayment, transactionOf, type ChainTransaction, type CliqPayment } from './fields.js';
+import { claimTransferId, transferOf } from '../shared/transfer-ids.js';
+import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
 import { findPayment } from './lookup.js';
 import { documented, hashOf, Key, Refunded, Transaction } from './openapi.js';
 import { onlyKnown, optionalText, requiredText, type Params } from './params.js';
@@ -62,18 +62,7 @@ function assertTakesTransactions(request: PaymentRequest): void {
   if (request.status !== 'created' && request.status !== 'pending') throw new DomainError('invalid_state', `The payment is ${request.status}: it takes no more transactions.`, undefined, { status: request.status });
 }
 
-/**
- * Records the merchant's txid as this transaction, in the unit's transaction: true when it is new,
- * false when it is this same transaction again (a replay); under another payment or amount it is
- * refused, and nothing is recorded.
- */
-async function takeTxid(tx: Tx, caller: Caller, txid: string, transaction: ChainTransaction, now: number): Promise<boolean> {
-  if (await addTransaction(tx, caller.merchantId, txid, transaction, now)) return true;
-  const taken = await transactionOf(tx, caller.merchantId, txid);
-  if (taken?.requestId === transaction.requestId && taken.amount === transaction.amount) return false;
-  const what = taken?.requestId === transaction.requestId ? `of ${taken.amount} (minor units) on this payment` : 'of another payment';
-  throw new DomainError('duplicate_reference', `txid ${txid} is already a transaction ${what}: a txid names one transaction; send a new txid for another one.`, 'txid');
-}
+const TXIDS = { dialect: DIALECT, param: 'txid', unit: 'minor units' };
 
 /** Credits a transaction to the payment (once per txid) and forgets it as unconfirmed. */
 async function confirm(app: App, auth: CliqAuth, requestId: string, txid: string, amount: number): Promise<void> {
@@ -106,7 +95,7 @@ export function sandboxRoutes(c: FastifyInstance, app: App): void {
     // true: the transaction is (still) only seen; false: it is to be confirmed (again: credited once)
     const seen = await inTransaction(app, async (unit) => {
       const { request: current, now } = await loadCurrent(unit, auth.caller, request.id);
-      if (!(await takeTxid(unit.tx, auth.caller, txid, transaction, now))) {
+      if ((await claimTransferId(unit.tx, TXIDS, auth.caller.merchantId, txid, transaction, now)) === 'again') {
         // the same transaction again: answered as before (one seen then confirmed is confirmed)
         return confirmed === 'false' && Object.hasOwn(((await paymentOf(unit.tx, current.id)) as CliqPayment).unconfirmed, txid);
       }
@@ -135,7 +124,7 @@ export function sandboxRoutes(c: FastifyInstance, app: App): void {
     let amount = Object.hasOwn(payment.unconfirmed, txid) ? payment.unconfirmed[txid] : undefined;
     if (amount === undefined) {
       // a transaction of this payment confirmed before: confirmed again, it answers as before
-      const taken = await transactionOf(app.db.read, auth.caller.merchantId, txid);
+      const taken = await transferOf(app.db.read, DIALECT, auth.caller.merchantId, txid);
       if (taken?.requestId === request.id) amount = taken.amount;
     }
     if (amount === undefined) throw new DomainError('not_found', `No unconfirmed transaction ${txid} on this payment.`, 'txid');

@@ -12,7 +12,9 @@ import { inTransaction } from '../../app/unit-of-work.js';
 import { DomainError } from '../../core/errors.js';
 import { MAX_AMOUNT } from '../../core/money.js';
 import * as pr from '../../core/payment-request.js';
-import { addTransfer, requestOfAccount, transferOf } from './fields.js';
+import { claimTransferId } from '../shared/transfer-ids.js';
+import { DIALECT } from './credentials.js';
+import { requestOfAccount } from './fields.js';
 import { documented, KOBO_PATTERN } from './openapi.js';
 import { parseStrict, renderRequest } from './routes.js';
 
@@ -23,6 +25,8 @@ const TransferBody = z.strictObject({
     .describe("The transfer's id (default: a new one): one account and amount each, the merchant's own; sent again alike it is taken once, for another account or amount it is 26"),
 });
 
+const SESSION_IDS = { dialect: DIALECT, param: 'sessionId', unit: 'kobo' };
+
 /**
  * Records the merchant's sessionId as this transfer, with the request locked as of now: a new
  * transfer to a request that can take no payment is refused (nothing recorded); the same transfer
@@ -31,14 +35,8 @@ const TransferBody = z.strictObject({
 async function takeSession(app: App, caller: Caller, sessionId: string, requestId: string, amount: number): Promise<void> {
   await inTransaction(app, async (unit) => {
     const { request, now } = await loadCurrent(unit, caller, requestId);
-    if (await addTransfer(unit.tx, caller.merchantId, sessionId, { requestId, amount }, now)) {
-      if (!pr.canApply(request.status, 'pay')) throw pr.refusal(request, 'pay');
-      return;
-    }
-    const taken = await transferOf(unit.tx, caller.merchantId, sessionId);
-    if (taken?.requestId === requestId && taken.amount === amount) return;
-    const what = taken?.requestId === requestId ? `of ${taken.amount} kobo to this account` : 'to another account';
-    throw new DomainError('duplicate_reference', `sessionId ${sessionId} is already a transfer ${what}: a sessionId names one transfer; send a new sessionId for another one.`, 'sessionId');
+    const claimed = await claimTransferId(unit.tx, SESSION_IDS, caller.merchantId, sessionId, { requestId, amount }, now);
+    if (claimed === 'new' && !pr.canApply(request.status, 'pay')) throw pr.refusal(request, 'pay');
   });
 }
 

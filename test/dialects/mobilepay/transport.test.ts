@@ -1,10 +1,12 @@
 // MobilePay PoS dialect: transport (docs/dialects/mobilepay.md "Transport"): GET and POST variants
-// give the same results, query parameters are read on POST (body wins), XML answers and XML bodies.
+// give the same results, query parameters are read on POST (body wins), XML answers and XML bodies;
+// HEAD runs no operation (the wrapper changes state with GET, and Fastify would answer HEAD by
+// running the GET handler): it gets the dialect's 405, naming the methods the path answers.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
 import {
-  checkIn, createTerminal, demoClient, demoCredentials, expectOk, freshPos, GUID, MobilePay, nativeTerminal, patron, PREFIX, query, uniqueName,
-  type MpResponse,
+  checkIn, createTerminal, demoClient, demoCredentials, expectOk, freshPos, GUID, MobilePay, nativeTerminal, patron, PREFIX, query, reservedPayment, rowCounts,
+  uniqueName, type MpResponse,
 } from './client.js';
 
 let t: TestGateway;
@@ -246,5 +248,49 @@ describe('odd requests still get the envelope', () => {
     const tooLong = await mp.get('payment/start', { orderId: 'ø'.repeat(37), amount: '1', terminalId: name });
     expect(tooLong.status).toBe(400);
     expect(tooLong.body.errorCode).toBe('1113');
+  });
+});
+
+const head = (op: string, params: Record<string, string>) => {
+  const { bioCode, accessToken } = demoCredentials(t);
+  return fetch(`${t.url}${PREFIX}${op}${query({ ...params, bioCode, accessToken })}`, { method: 'HEAD' });
+};
+
+describe('MobilePay: HEAD runs no operation', () => {
+  it('HEAD payment/start is 405 with Allow: GET, POST and starts no payment (a GET start then works)', async () => {
+    const pos = await freshPos(t);
+    const before = await rowCounts(t);
+    const res = await head('payment/start', { orderId: uniqueName('head'), amount: '10.00', terminalId: pos.terminalId });
+    expect(res.status).toBe(405);
+    expect(res.headers.get('allow')).toBe('GET, POST');
+    expect(await rowCounts(t)).toEqual(before);
+    const active = await mp.get('payments', { terminalId: pos.terminalId });
+    expectOk(active);
+    expect(active.body.paymentIds).toEqual([]);
+    // no payment is active on the PoS: a real start is not refused with 1301
+    await mp.start(uniqueName('after-head'), '10.00', pos.terminalId);
+  });
+
+  it('HEAD payment/cancel, payment/capture, refund/create and manage/delete change nothing', async () => {
+    const pos = await freshPos(t);
+    const paymentId = await reservedPayment(t, mp, pos, '20.00');
+    const before = await rowCounts(t);
+    for (const [op, params] of [
+      ['payment/capture', { paymentId }],
+      ['payment/cancel', { paymentId }],
+      ['refund/create', { paymentId, amount: '1.00', refundOrderId: 'head-refund' }],
+      ['manage/delete', { terminalId: pos.terminalId }],
+    ] as const) {
+      const res = await head(op, params);
+      expect(res.status, op).toBe(405);
+    }
+    expect(await rowCounts(t)).toEqual(before);
+    expect(await mp.status(paymentId)).toBe('Reserved');
+    expectOk(await mp.get('manage/terminal/information', { terminalId: pos.terminalId }));
+  });
+
+  it('HEAD on an unknown path is still 404', async () => {
+    const res = await head('payment/nothing', {});
+    expect(res.status).toBe(404);
   });
 });
