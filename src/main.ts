@@ -175,7 +175,13 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     async listen() {
       const address = await server.listen({ port: config.port, host: config.host });
       listeningUrl = address.replace('[::1]', 'localhost');
-      generatedAdminToken = await ensureAdminToken(app, config.adminToken);
+      try {
+        generatedAdminToken = await ensureAdminToken(app, config.adminToken);
+      } catch (error) {
+        // the database failed as the server came up: not left bound and serving, nobody's to close
+        await server.close();
+        throw error;
+      }
       return publicUrl();
     },
     tick,

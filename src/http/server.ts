@@ -64,14 +64,18 @@ const MAX_PARAM_LENGTH = 1000;
 /** An API surface (the native API, a provider dialect, …): registers its routes on the server. */
 export type Surface = (fastify: FastifyInstance) => Promise<void>;
 
+/** The content codings that compress (RFC 9110's registry): a body in one is not the JSON it claims. */
+const COMPRESSING = /^(x-)?(gzip|deflate|br|compress|zstd)$/;
+
 /**
- * A body in a content coding (gzip, …) is not decoded here: read as it came, a compressed body
- * would be refused as bad JSON and a mislabelled plain one taken. So it is refused as what it is
- * (RFC 9110: 415 for a coding the server does not support).
+ * A compressed body is not decoded here: read as it came, a gzip body would be refused as bad JSON
+ * and a mislabelled plain one taken. So it is refused as what it is (RFC 9110: 415 for a coding the
+ * server does not support). Other values are let through: some POS libraries send the charset
+ * there (`Content-Encoding: UTF-8`), which never meant a coding.
  */
 function refuseEncoding(request: FastifyRequest): DomainError | undefined {
   const coding = request.headers['content-encoding'];
-  if (coding === undefined || coding.trim() === '' || coding.trim().toLowerCase() === 'identity') return undefined;
+  if (coding === undefined || !coding.split(',').some((part) => COMPRESSING.test(part.trim().toLowerCase()))) return undefined;
   const { 'content-length': length, 'transfer-encoding': chunked } = request.headers;
   if (chunked === undefined && (length === undefined || length === '0')) return undefined; // no body to decode
   return new DomainError('unsupported_media_type', `Content-Encoding ${coding} is not supported: send the body uncompressed.`, 'Content-Encoding');
@@ -140,8 +144,8 @@ async function registerDocuments(fastify: FastifyInstance, deps: ServerDeps): Pr
 
 export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promise<FastifyInstance> {
   const requestTimeout = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
-  // the scopes registered under a prefix of their own (a provider's API, the dashboard), each with
-  // the error handler it set: an error met before routing under one is answered in its format
+  // the scopes registered under a prefix of their own (a provider's API), each with the error
+  // handler it set: an error met before routing under one is answered in its format
   const scopes: FastifyInstance[] = [];
   const fastify = Fastify({
     // request URLs are logged with every secret parameter replaced, whichever logger was handed in
@@ -156,8 +160,8 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     // given to Node's server when it is made as well: set only afterwards (as Fastify does), it cuts
     // off unfinished headers but never an unfinished body. Node looks for requests past their time
     // every connectionsCheckingInterval (30 s by default): a quarter of the timeout, so that one is
-    // cut off within 1.25 times it
-    http: { requestTimeout, connectionsCheckingInterval: Math.ceil(requestTimeout / 4) },
+    // cut off within 1.25 times it (at most 30 s: unfinished headers have 60 s at most)
+    http: { requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.ceil(requestTimeout / 4)) },
     forceCloseConnections: true,
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // errors met before routing (a malformed percent-encoding, an over-long path parameter): no hook

@@ -155,6 +155,7 @@ const cases: Case[] = [
   // valid JSON nested 100,000 deep: looked through for a NUL without recursion (it overflowed the stack: 500)
   { name: 'create: a NUL 100,000 arrays deep', method: 'POST', path: PR, rawBody: `{"amount":100,"currency":"NZD","metadata":${'['.repeat(100_000)}"a\\u0000"${']'.repeat(100_000)}}`, status: 400, code: 'parameter_invalid' },
   { name: 'create: a body 100,000 arrays deep', method: 'POST', path: PR, rawBody: `{"amount":100,"currency":"NZD","metadata":${'['.repeat(100_000)}"a"${']'.repeat(100_000)}}`, status: 400, code: 'parameter_invalid', param: 'metadata' },
+  { name: 'create: a body in a content coding (deflate, after identity) the server does not decode', method: 'POST', path: PR, body: body({ allowConcurrent: true }), headers: { 'content-encoding': 'identity, deflate' }, status: 415, code: 'unsupported_media_type', param: 'Content-Encoding' },
   { name: 'create: a body in a content coding (gzip) the server does not decode', method: 'POST', path: PR, body: body({ allowConcurrent: true }), headers: { 'content-encoding': 'gzip' }, status: 415, code: 'unsupported_media_type', param: 'Content-Encoding' },
   { name: 'GET a request id holding a NUL', method: 'GET', path: `${PR}/pr_%00`, status: 400, code: 'parameter_invalid', param: 'id' },
   { name: 'list with a NUL in the query', method: 'GET', path: `${PR}?reference=a%00`, status: 400, code: 'parameter_invalid', param: 'reference' },
@@ -233,6 +234,12 @@ describe('bad input through real HTTP', () => {
       expect(after).toEqual(before);
     });
   }
+
+  it('a body labelled Content-Encoding: UTF-8 (a charset some POS libraries send there) is read as it is', async () => {
+    const res = await c.t.api('POST', PR, { body: createBody(c.t, { allowConcurrent: true }), headers: { 'content-encoding': 'UTF-8' } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect((await c.t.api('POST', `${PR}/${res.body.id}/cancel`)).status).toBe(200);
+  });
 
   it('no case answered 5xx', () => {
     expect(statuses.length).toBeGreaterThan(0);

@@ -48,12 +48,8 @@ const REFUSED: [string, string, string][] = [
   ['/dashboard/payment-requests?api=a&api=b', 'api', '/dashboard/payment-requests?api=native'],
   ['/dashboard/audit?before=a&before=b', 'before', '/dashboard/audit'],
   ['/dashboard/webhooks?endpoint=a&endpoint=b', 'endpoint', '/dashboard/webhooks'],
-  ['/dashboard/payment-requests?to=9999-12-31', 'to', '/dashboard/payment-requests?to=9998-12-31'],
-  // dates outside the days a page shows, or no date at all
-  ['/dashboard/payment-requests?from=1999-12-31', 'from', '/dashboard/payment-requests?from=2000-01-01'],
+  // no date at all
   ['/dashboard/payment-requests?from=2026-1-5', 'from', '/dashboard/payment-requests'],
-  ['/dashboard/reports?from=1999-12-31&to=2000-01-02', 'from', '/dashboard/reports?from=2000-01-01&to=2000-01-02'],
-  ['/dashboard/reports?from=9998-12-30&to=9999-01-01', 'to', '/dashboard/reports?from=9998-12-30&to=9998-12-31'],
   ['/dashboard/reports?from=2026-03-01&to=10000-01-01', 'to', '/dashboard/reports?from=2026-03-01&to=2026-03-08'],
   ['/dashboard/reports/settlement.csv?from=2026-03-01&from=2026-03-02', 'from', '/dashboard/reports/settlement.csv?from=2026-03-01&to=2026-03-02'],
   // values of the wrong shape, cursors no page made
@@ -81,6 +77,13 @@ describe('a query string a page cannot read', () => {
     expect(await snapshot()).toBe(before);
     const normal = await owner.get(good);
     expect(normal.status, normal.text).toBe(200);
+  });
+
+  it('the last and the earliest days a date can name are read (to=9999-12-31 answered 500: its next day is in year 10000)', async () => {
+    for (const path of ['/dashboard/payment-requests?to=9999-12-31', '/dashboard/payment-requests?from=1900-01-01&to=9999-12-31', '/dashboard/reports?from=9999-12-30&to=9999-12-31']) {
+      const page = await owner.get(path);
+      expect(page.status, `${path}: ${page.text.slice(0, 300)}`).toBe(200);
+    }
   });
 
   it("a request's page refuses a repeated done, and still shows", async () => {
