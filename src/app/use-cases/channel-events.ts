@@ -143,18 +143,21 @@ async function takeInbound(unit: Work, eventId: string, requestId: string, what:
  * can no longer be paid (it ended) refuses it with its domain error, taking nothing.
  */
 export async function receiveChannelPayment(app: App, payment: ChannelPayment): Promise<boolean> {
-  return inTransaction(app, async (unit) => {
-    const taken = await takeInbound(unit, payment.id, payment.paymentRequestId, 'the payment arrived');
-    if (!taken) return false;
-    const { request, now } = taken;
-    const settings = await paymentSettings(unit, request.merchantId);
-    // money the channel already holds is counted even where the request takes no part payments:
-    // that rule is for what a patron may offer, not for what a bank has delivered
-    // and it holds all that arrived: an overpayment's excess is taken too, so it can be refunded
-    const paid = pr.pay({ ...request, partialAllowed: true }, { amount: payment.amount, method: payment.method, ...settings, holdsExcess: true }, now);
-    await commit(unit, request, { ...paid, request: { ...paid.request, partialAllowed: request.partialAllowed } });
-    return true;
-  });
+  return inTransaction(app, (unit) => takeChannelPayment(unit, payment));
+}
+
+/** receiveChannelPayment's work, in a unit that may do more in the same transaction. */
+export async function takeChannelPayment(unit: Work, payment: ChannelPayment): Promise<boolean> {
+  const taken = await takeInbound(unit, payment.id, payment.paymentRequestId, 'the payment arrived');
+  if (!taken) return false;
+  const { request, now } = taken;
+  const settings = await paymentSettings(unit, request.merchantId);
+  // money the channel already holds is counted even where the request takes no part payments:
+  // that rule is for what a patron may offer, not for what a bank has delivered
+  // and it holds all that arrived: an overpayment's excess is taken too, so it can be refunded
+  const paid = pr.pay({ ...request, partialAllowed: true }, { amount: payment.amount, method: payment.method, ...settings, holdsExcess: true }, now);
+  await commit(unit, request, { ...paid, request: { ...paid.request, partialAllowed: request.partialAllowed } });
+  return true;
 }
 
 /** An attempt the channel refused on its own (a mobile-money prompt the patron declined). */

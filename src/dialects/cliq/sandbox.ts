@@ -1,14 +1,14 @@
 // The sandbox chain (test mode only): the customer pays any amount, seen first (unconfirmed) or
 // confirmed at once; a seen transaction is confirmed later; a refund the customer was asked about
-// completes or fails. Money arrives on the seam's protocol (receiveChannelPayment, once per
-// transaction id), so less leaves the payment underpaid and more settles it overpaid; a payment
-// whose quote ran out is still credited. Amounts are in the settlement asset's minor units.
-// A txid names one transaction of the merchant's (one payment, one amount): the same again is a
-// replay answered as before, another payment or amount under it is refused (duplicate_reference).
+// completes or fails. Money arrives as a transfer named by its txid (receiveTransfer: one payment
+// and amount each, the merchant's own; the same again is a replay answered as before, another
+// payment or amount under it is refused, duplicate_reference), so less leaves the payment underpaid
+// and more settles it overpaid; a payment whose quote ran out is still credited. Amounts are in the
+// settlement asset's minor units.
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app/context.js';
-import { receiveChannelPayment } from '../../app/use-cases/channel-events.js';
+import { claimTransfer, receiveTransfer, transferNamed } from '../../app/use-cases/channel-transfers.js';
 import { loadCurrent } from '../../app/use-cases/payment-requests.js';
 import { sandboxRefundOutcome } from '../../app/use-cases/sandbox.js';
 import { inTransaction } from '../../app/unit-of-work.js';
@@ -16,7 +16,6 @@ import { DomainError } from '../../core/errors.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { parseMinorUnits } from '../../core/money.js';
 import { authOf, checkHash, type CliqAuth } from './auth.js';
-import { claimTransferId, transferOf } from '../shared/transfer-ids.js';
 import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
 import { findPayment } from './lookup.js';
 import { documented, hashOf, Key, Refunded, Transaction } from './openapi.js';
@@ -62,12 +61,12 @@ function assertTakesTransactions(request: PaymentRequest): void {
   if (request.status !== 'created' && request.status !== 'pending') throw new DomainError('invalid_state', `The payment is ${request.status}: it takes no more transactions.`, undefined, { status: request.status });
 }
 
-const TXIDS = { dialect: DIALECT, param: 'txid', unit: 'minor units' };
+/** A transaction's id as the chain names it: one payment and amount each (app/use-cases/channel-transfers.ts). */
+const txidName = (txid: string) => ({ channel: DIALECT, id: txid, param: 'txid' });
 
 /** Credits a transaction to the payment (once per txid) and forgets it as unconfirmed. */
 async function confirm(app: App, auth: CliqAuth, requestId: string, txid: string, amount: number): Promise<void> {
-  // the event id names the payment too: the channel's ids of two payments never meet
-  await receiveChannelPayment(app, { id: `${DIALECT}:${requestId}:${txid}`, paymentRequestId: requestId, amount, method: 'crypto' });
+  await receiveTransfer(app, txidName(txid), { paymentRequestId: requestId, amount, method: 'crypto' });
   await inTransaction(app, async (unit) => {
     const { now } = await loadCurrent(unit, auth.caller, requestId);
     const payment = (await paymentOf(unit.tx, requestId)) as CliqPayment;
@@ -91,16 +90,14 @@ export function sandboxRoutes(c: FastifyInstance, app: App): void {
     if (confirmed !== 'true' && confirmed !== 'false') throw new DomainError('parameter_invalid', 'confirmed must be "true" or "false".', 'confirmed');
     const txid = txidOf(params, app);
     const { request } = await findPayment(app, auth.caller, { paymentCode });
-    const transaction = { requestId: request.id, amount };
     // true: the transaction is (still) only seen; false: it is to be confirmed (again: credited once)
-    const seen = await inTransaction(app, async (unit) => {
+    const seen = confirmed === 'true' ? false : await inTransaction(app, async (unit) => {
       const { request: current, now } = await loadCurrent(unit, auth.caller, request.id);
-      if ((await claimTransferId(unit.tx, TXIDS, auth.caller.merchantId, txid, transaction, now)) === 'again') {
+      if ((await claimTransfer(unit, auth.caller.merchantId, txidName(txid), { paymentRequestId: current.id, amount })) === 'again') {
         // the same transaction again: answered as before (one seen then confirmed is confirmed)
-        return confirmed === 'false' && Object.hasOwn(((await paymentOf(unit.tx, current.id)) as CliqPayment).unconfirmed, txid);
+        return Object.hasOwn(((await paymentOf(unit.tx, current.id)) as CliqPayment).unconfirmed, txid);
       }
       assertTakesTransactions(current);
-      if (confirmed === 'true') return false;
       // seen on the chain, not confirmed: shown as unconfirmed until it is
       const payment = (await paymentOf(unit.tx, current.id)) as CliqPayment;
       const next = { ...payment, unconfirmed: { ...payment.unconfirmed, [txid]: amount } };
@@ -124,8 +121,8 @@ export function sandboxRoutes(c: FastifyInstance, app: App): void {
     let amount = Object.hasOwn(payment.unconfirmed, txid) ? payment.unconfirmed[txid] : undefined;
     if (amount === undefined) {
       // a transaction of this payment confirmed before: confirmed again, it answers as before
-      const taken = await transferOf(app.db.read, DIALECT, auth.caller.merchantId, txid);
-      if (taken?.requestId === request.id) amount = taken.amount;
+      const taken = await transferNamed(app.db.read, auth.caller.merchantId, txidName(txid));
+      if (taken?.paymentRequestId === request.id) amount = taken.amount;
     }
     if (amount === undefined) throw new DomainError('not_found', `No unconfirmed transaction ${txid} on this payment.`, 'txid');
     await confirm(app, auth, request.id, txid, amount);
