@@ -31,7 +31,7 @@ export function registerCredentialSets(credentials: Command, io: CliIo, config: 
       const cfg = config();
       const dialect = credentialDialect(DIALECTS, opts.dialect);
       const options = credentialOptions(dialect.credentials, parseOptions(opts.options));
-      const set = await withApp(cfg, ({ app }) => inTransaction(app, (unit) => issueCredentialSet(unit, dialect.name, opts.merchant, (on) => dialect.credentials.issue(on, opts.merchant, options))));
+      const set = await withApp(cfg, ({ app }) => inTransaction(app, (unit) => issueCredentialSet(unit, dialect.name, opts.merchant, options, (on) => dialect.credentials.issue(on, opts.merchant, options))));
       const out = { baseUrl: baseUrlOf(cfg), [dialect.name]: set };
       if (opts.json) return io.stdout(JSON.stringify(out, null, 2) + '\n');
       io.stdout(`${dialect.name} set for merchant ${opts.merchant} (shown once: its secrets are kept hashed or sealed)\n` +

@@ -3,11 +3,12 @@
 import { runCli } from './program.js';
 
 // A reader that stops early (`posgate credentials | head -1`) closes the pipe: what is left to print
-// has nowhere to go, which is the reader's choice, not a failure. Other shells' commands end
-// quietly there (by SIGPIPE, which Node ignores, so the write fails with EPIPE instead).
+// has nowhere to go, which is the reader's choice, not a failure (other shells' commands end there
+// by SIGPIPE, which Node ignores, so the write fails with EPIPE instead). The rest is dropped, and
+// the command still finishes, with its own exit code.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
   if (error.code !== 'EPIPE') throw error;
-  process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
+  process.stdout.write = (() => true) as typeof process.stdout.write;
 });
 
 const code = await runCli(process.argv);

@@ -64,7 +64,8 @@ export function credentialsJson(baseUrl: string, credentials: DemoCredentials): 
   const { secretKey, terminalKey, terminalId, webhookSecret } = credentials.native;
   const displayUrl = credentials.displayToken ? `${baseUrl}/display/${terminalId}?token=${credentials.displayToken}` : undefined;
   const out: Record<string, unknown> = { baseUrl, native: { secretKey, terminalKey, terminalId, webhookSecret, ...(displayUrl ? { displayUrl } : {}) } };
-  for (const dialect of OTHER_DIALECTS) if (credentials[dialect] !== undefined) out[dialect] = credentials[dialect];
+  // null: a set of the merchant's issued with options of its own, not printed (followDemoSet)
+  for (const dialect of OTHER_DIALECTS) if (credentials[dialect] !== undefined && credentials[dialect] !== null) out[dialect] = credentials[dialect];
   if (credentials.dashboard) out.dashboard = { url: `${baseUrl}/dashboard`, ...credentials.dashboard };
   return out;
 }

@@ -216,6 +216,14 @@ describe('posgate CLI', () => {
     expect(fresh.secretKey).not.toBe(issued.kpay.secretKey);
     expect(await kpay(fresh.secretKey)).toBe(200);
     expect((await printed()).kpay).toEqual(fresh);
+
+    // a set issued with options of its own (live mode) is not the sandbox's to print, nor replaced
+    ok(await posgate(dataDir, ['credentials', 'revoke', '--merchant', merchant, '--dialect', 'kowri']));
+    ok(await posgate(dataDir, ['credentials', 'issue', '--merchant', merchant, '--dialect', 'kowri', '--options', '{"livemode":true}']));
+    expect(await printed()).not.toHaveProperty('kowri');
+    expect(await printed()).not.toHaveProperty('kowri');
+    ok(await posgate(dataDir, ['credentials', 'revoke', '--merchant', merchant, '--dialect', 'kowri']));
+    expect(await printed()).toHaveProperty('kowri.appId');
   });
 
   test('errors are one line on stderr with a non-zero exit code', async () => {

@@ -134,9 +134,12 @@ export async function ensureDemoMerchant(app: App, dialects: Record<string, Cred
 }
 
 /**
- * The demo merchant's printed set of `dialect` follows an issue or a revoke (`set` undefined) made
- * since, so that `posgate credentials` prints sets that work: a revoked one is dropped (the next
- * ensureDemoMerchant issues a fresh one), an issued one replaces it. Nothing for other merchants.
+ * The demo merchant's printed set of `dialect` follows an issue or a revoke made since, so that
+ * `posgate credentials` prints only sets that work as printed: a revoked one is dropped (`set`
+ * undefined: the next ensureDemoMerchant issues a fresh one), an issued one replaces it, and one
+ * issued with options of its own (a live-mode set, say, under "test mode") is not printed (`set`
+ * null, which ensureDemoMerchant leaves alone: the merchant has that dialect's set). Nothing for
+ * other merchants.
  */
 export async function followDemoSet(unit: Work, merchantId: string, dialect: string, set: unknown): Promise<void> {
   const sealed = await unit.tx.getSetting(DEMO_CREDENTIALS);

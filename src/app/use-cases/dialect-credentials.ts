@@ -76,10 +76,13 @@ export async function revokeDialectCredential(unit: Work, dialect: string, merch
   return credential;
 }
 
-/** A merchant's new set for `dialect`, made by that dialect's `issue` (its shape is the dialect's own). */
-export async function issueCredentialSet<T>(unit: Work, dialect: string, merchantId: string, issue: (unit: Work) => Promise<T>): Promise<T> {
+/**
+ * A merchant's new set for `dialect`, made by that dialect's `issue` (its shape is the dialect's
+ * own) with `options` (the admin call's; none: the kind the demo merchant is made with).
+ */
+export async function issueCredentialSet<T>(unit: Work, dialect: string, merchantId: string, options: Record<string, unknown>, issue: (unit: Work) => Promise<T>): Promise<T> {
   const set = await issue(unit);
-  await followDemoSet(unit, merchantId, dialect, set);
+  await followDemoSet(unit, merchantId, dialect, Object.keys(options).length === 0 ? set : null);
   return set;
 }
 

@@ -105,7 +105,7 @@ export function adminRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
     const { id, dialect: name } = req.params;
     const dialect = credentialDialect(deps.dialects, name);
     const options = credentialOptions(dialect.credentials, req.body);
-    return respond(app, req, reply, ADMIN, (unit: Work) => issueCredentialSet(unit, dialect.name, id, (on) => dialect.credentials.issue(on, id, options)), (set) => ({ status: 201, body: { baseUrl: deps.publicUrl, [name]: set } }));
+    return respond(app, req, reply, ADMIN, (unit: Work) => issueCredentialSet(unit, dialect.name, id, options, (on) => dialect.credentials.issue(on, id, options)), (set) => ({ status: 201, body: { baseUrl: deps.publicUrl, [name]: set } }));
   });
 
   r.delete('/admin/v1/merchants/:id/credentials/:dialect', {
