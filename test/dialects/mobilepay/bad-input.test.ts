@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
 import {
-  capturedPayment, demoClient, expectOk, expectRefused, freshPos, PREFIX, query, reservedPayment, rowCounts, uniqueName,
+  capturedPayment, demoClient, demoCredentials, expectOk, expectRefused, freshPos, PREFIX, query, reservedPayment, rowCounts, uniqueName,
   type MobilePay, type Pos,
 } from './client.js';
 
@@ -82,6 +82,9 @@ const CASES: Case[] = [
   ['refund: malformed paymentId', 'refund/create', refund({ paymentId: 'nope' }), 400, '1099'],
   ['refunds: unknown paymentId', 'refunds', () => ({ paymentId: UNKNOWN }), 404, '1001'],
   ['refund/details: malformed refundId', 'refund/details', () => ({ refundId: 'nope' }), 400, '1099'],
+  // a NUL: no field means one, and PostgreSQL's text cannot hold one (it answered 500 there)
+  ['orderId holding a NUL', 'payment/start', start({ orderId: 'a\u0000b' }), 400, '1113'],
+  ['terminalId holding a NUL', 'payment/start', start({ terminalId: 'a\u0000' }), 400, '1099'],
   ['bystate: missing orderId', 'payment/id/retrieve/bystate', () => ({ state: 'Captured' }), 400, '1113'],
   ['byterminal: missing orderId', 'payment/id/retrieve/byterminal', () => ({ terminalId: pos.terminalId }), 400, '1113'],
 ];
@@ -105,6 +108,15 @@ describe('bad inputs', () => {
   ])('POST payment/start with %s → 400 %s', async (_name, extra, code) => {
     const before = await rowCounts(t);
     expectRefused(await mp.post('payment/start', { orderId: uniqueName('bad'), amount: '10', terminalId: pos.terminalId, ...extra }), 400, code);
+    expect(await rowCounts(t)).toEqual(before);
+  });
+
+  it('a bioCode holding a NUL (read before authentication, where PostgreSQL answered 500) is a 400 envelope', async () => {
+    const before = await rowCounts(t);
+    const { accessToken } = demoCredentials(t);
+    const res = await fetch(`${t.url}${PREFIX}payment/start${query({ bioCode: 'a\u0000', accessToken, orderId: uniqueName('nul'), amount: '10.00', terminalId: pos.terminalId })}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ success: false });
     expect(await rowCounts(t)).toEqual(before);
   });
 
