@@ -50,6 +50,25 @@ export async function htmlRoute(request: FastifyRequest, reply: FastifyReply, re
   }
 }
 
+/** Refusals the server's own checks make of every request before any page runs. */
+const CHECK_ERRORS: Partial<Record<DomainError['code'], { status: number; heading: string }>> = {
+  parameter_invalid: { status: 400, heading: 'Not understood' },
+  unsupported_media_type: { status: 415, heading: 'Not understood' },
+};
+
+/**
+ * The error handler of a scope of pages, for what its handlers do not catch: a refusal met before
+ * any page ran (a NUL in the URL, a compressed body: the server's checks of every request) is, for
+ * a browser, a page with the pages' headers, as htmlRoute answers a dead link. Anything else goes
+ * on to the server's handler (problem+json; a bug stays a logged 500).
+ */
+export function refuseAsPage(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  const known = isDomainError(error) ? PAGE_ERRORS[error.code] ?? CHECK_ERRORS[error.code] : undefined;
+  if (!known || !wantsHtml(request)) throw error;
+  securityHeaders(reply);
+  return sendHtml(reply, errorPage(known.status, known.heading, (error as DomainError).message), known.status);
+}
+
 /** Aborts when the client goes away (or the server closes), so a long-poll stops reading for nobody. */
 export function abortOnClose(reply: FastifyReply, closing: AbortSignal): AbortSignal {
   const controller = new AbortController();

@@ -7,7 +7,7 @@ import type { App } from '../app/context.js';
 import { DomainError } from '../core/errors.js';
 import { assetAt } from './assets/index.js';
 import { displayRoutes } from './display.js';
-import { securityHeaders } from './http.js';
+import { refuseAsPage, securityHeaders } from './http.js';
 import { patronRoutes } from './patron.js';
 import { payRoutes } from './pay.js';
 
@@ -36,6 +36,7 @@ export async function webPages(fastify: FastifyInstance, deps: WebDeps): Promise
     const closing = new AbortController();
     web.addHook('preClose', async () => closing.abort());
     web.addHook('onRequest', async (_request, reply) => securityHeaders(reply));
+    web.setErrorHandler(refuseAsPage);
     assetRoutes(web);
     payRoutes(web, deps.app, closing.signal);
     displayRoutes(web, deps, closing.signal);

@@ -104,6 +104,22 @@ describe('a query string a page cannot read', () => {
   });
 });
 
+describe("a request the server's own checks refuse before any page runs", () => {
+  it('a NUL in a page\'s query, or in a patron page\'s path, is a 400 page with the pages\' headers, for a browser', async () => {
+    for (const path of ['/dashboard/payment-requests?q=a%00b', '/pay/pr_%00']) {
+      const page = await owner.get(path);
+      expect(page.status, `${path}: ${page.text.slice(0, 200)}`).toBe(400);
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(page.headers.get('content-security-policy')).toBeTruthy();
+      expect(page.text).toContain('NUL character');
+    }
+    // an API client (no Accept: text/html) still gets problem+json
+    const api = await fetch(`${t.url}/pay/pr_%00`);
+    expect(api.status).toBe(400);
+    expect(api.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+});
+
 describe('the sign-in page', () => {
   it('refuses a repeated next with its own form (400), and shows normally after', async () => {
     const visitor = new DashboardClient(t.url);

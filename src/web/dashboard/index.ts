@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { randomBytes } from 'node:crypto';
 import { signIn, signOut } from '../../app/use-cases/sessions.js';
 import { esc } from '../html.js';
-import { securityHeaders, sendHtml } from '../http.js';
+import { refuseAsPage, securityHeaders, sendHtml } from '../http.js';
 import { assetPath } from '../assets/index.js';
 import { adminRoutes } from './admin.js';
 import { auditRoutes } from './audit.js';
@@ -111,6 +111,7 @@ export async function dashboard(fastify: FastifyInstance, deps: DashboardDeps): 
       securityHeaders(reply);
       reply.header('cache-control', 'no-store');
     });
+    scope.setErrorHandler(refuseAsPage);
     signInRoutes(scope, deps);
 
     await scope.register(async (signedIn) => {
