@@ -6,6 +6,12 @@ const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const ULID_LENGTH = 26;
 const UUID_PATTERN = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
+/**
+ * What a posgate id of a kind (`pr`, `term`, …) may look like where one is read: its prefix and up
+ * to 64 letters and digits (ids made before the ULIDs, and tests', are shorter).
+ */
+export const idPattern = (prefix: string): RegExp => new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`);
+
 /** The GUID spelling of a posgate id, or null when the id is not prefix_ULID. */
 export function uuidOfId(id: string): string | null {
   const ulid = id.slice(id.indexOf('_') + 1);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { CHANNELS, CRYPTO_NETWORKS, MOBILE_MONEY_PROVIDERS } from '../app/ports/connector.js';
 import { MAX_AMOUNT } from '../core/money.js';
+import { idPattern } from '../core/uuid-ids.js';
 
 export const IdParams = z.strictObject({ id: z.string().min(1).max(100) });
 export const TerminalParams = z.strictObject({ terminalId: z.string().min(1).max(100) });
@@ -34,4 +35,4 @@ export const DecisionBody = z.strictObject({
 });
 
 export const PatronDecisionBody = z.strictObject({ outcome: z.enum(['approve', 'decline']) });
-export const CheckInBody = z.strictObject({ patronId: z.string().regex(/^pat_[0-9A-Za-z]{1,64}$/, 'must be a patron id (pat_…)').optional() });
+export const CheckInBody = z.strictObject({ patronId: z.string().regex(idPattern('pat'), 'must be a patron id (pat_…)').optional() });

@@ -5,6 +5,7 @@ import { CURRENCY_EXPONENTS, MAX_AMOUNT } from '../../core/money.js';
 import { SHORT_CODE_ALPHABET } from '../../core/short-code.js';
 import { PAYMENT_REQUEST_EVENT_TYPES, PAYMENT_REQUEST_STATUSES } from '../../core/payment-request.js';
 import { REFUND_EVENT_TYPES, REFUND_STATUSES, SYSTEM_REFERENCE_PREFIX } from '../../core/refund.js';
+import { idPattern } from '../../core/uuid-ids.js';
 
 const minor = (what: string) =>
   z.number({ error: `${what} must be an integer number of minor units` })
@@ -18,7 +19,7 @@ const CURRENCIES = Object.keys(CURRENCY_EXPONENTS).sort() as [string, ...string[
 export const Currency = z.enum(CURRENCIES, { error: (issue) => (issue.input === undefined ? 'expected a currency, received undefined' : 'must be an upper-case ISO 4217 code (or BTC) that posgate supports') }).describe('ISO 4217, upper case, or BTC');
 // what the refinements check, said in JSON Schema too, so the document is as strict as the server
 const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
-const Id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be an id starting with ${prefix}_`);
+const Id = (prefix: string) => z.string().regex(idPattern(prefix), `must be an id starting with ${prefix}_`);
 
 export const LineItem = z.strictObject({
   name: z.string().min(1).max(200),

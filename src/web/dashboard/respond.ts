@@ -5,6 +5,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { parseDate } from '../../core/calendar.js';
+import { idPattern } from '../../core/uuid-ids.js';
 import { DomainError, isDomainError, type ErrorCode } from '../../core/errors.js';
 import { may, type Permission } from '../../app/use-cases/sessions.js';
 import { esc } from '../html.js';
@@ -100,10 +101,10 @@ export function queryOf<S extends z.ZodType>(request: FastifyRequest, schema: S)
 export const dayParam = z.string().refine((text) => parseDate(text) !== null, 'must be a date YYYY-MM-DD');
 
 /** An id of the given kind (`pr`, `we`, `term`, …), as the pages' links and forms carry it. */
-export const idParam = (prefix: string, what: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), `must be ${what} id (${prefix}_…)`);
+export const idParam = (prefix: string, what: string) => z.string().regex(idPattern(prefix), `must be ${what} id (${prefix}_…)`);
 
 /** A list's cursor: the id of the last item of the page before, as the page's "Older →" link carries it. */
-export const cursorParam = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-Za-z]{1,64}$`), 'is not a cursor this page made: follow its "Older →" link');
+export const cursorParam = (prefix: string) => z.string().regex(idPattern(prefix), 'is not a cursor this page made: follow its "Older →" link');
 
 /** A page that reads no query string. */
 export const NO_QUERY = z.strictObject({});
