@@ -50,6 +50,10 @@ describe('isPrivateAddress', () => {
     '192.168.1.1',
     '198.18.0.1',
     '198.19.255.255',
+    '192.0.2.1', // documentation (TEST-NET-1, -2, -3)
+    '198.51.100.1',
+    '203.0.113.1',
+    '192.88.99.1', // 6to4 relay anycast
     '224.0.0.1',
     '239.255.255.250',
     '240.0.0.1',
@@ -58,6 +62,11 @@ describe('isPrivateAddress', () => {
     '::',
     '::1',
     '0:0:0:0:0:0:0:1',
+    '2001:0:4136:e378:8000:63bf:80ff:fffe', // Teredo, whose client part (inverted) is 127.0.0.1
+    '2001:2::1', // benchmarking
+    '2001:10::1', // ORCHID
+    '2001:db8::1', // documentation
+    '100::1', // discard-only
     'fc00::1',
     'fd00:ec2::254', // AWS metadata over IPv6
     'fdff:ffff::1',
@@ -93,6 +102,9 @@ describe('isPrivateAddress', () => {
   const publicAddresses = [
     '1.1.1.1',
     '8.8.8.8',
+    '192.0.3.1', // beside TEST-NET-1
+    '203.0.114.1', // beside TEST-NET-3
+    '2001:200::1', // just past the IETF's 2001::/23
     '9.255.255.255',
     '11.0.0.1',
     '100.63.255.255',
@@ -144,6 +156,7 @@ describe('checkUrlShape', () => {
     ['https://user@example.com/', 'credentials_in_url'],
     ['https://:pass@example.com/', 'credentials_in_url'],
     ['http://', 'invalid_url'],
+    ['http://8.8.8.8:0/', 'invalid_url'],
     ['https:', 'invalid_url'],
     ['/relative/path', 'invalid_url'],
     ['not a url', 'invalid_url'],

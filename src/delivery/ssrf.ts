@@ -38,8 +38,12 @@ for (const [net, prefix] of [
   ['169.254.0.0', 16], // link-local, incl. cloud metadata 169.254.169.254
   ['172.16.0.0', 12], // private
   ['192.0.0.0', 24], // IETF protocol assignments
+  ['192.0.2.0', 24], // documentation (TEST-NET-1)
+  ['192.88.99.0', 24], // 6to4 relay anycast (deprecated)
   ['192.168.0.0', 16], // private
   ['198.18.0.0', 15], // benchmarking
+  ['198.51.100.0', 24], // documentation (TEST-NET-2)
+  ['203.0.113.0', 24], // documentation (TEST-NET-3)
   ['224.0.0.0', 4], // multicast
   ['240.0.0.0', 4], // reserved
 ] as const) {
@@ -53,6 +57,9 @@ for (const [net, prefix] of [
   ['::1', 128], // loopback
   ['::', 96], // IPv4-compatible (deprecated): never a legitimate target
   ['64:ff9b:1::', 48], // local-use NAT64 (RFC 8215)
+  ['100::', 64], // discard-only
+  ['2001::', 23], // IETF protocol assignments: Teredo (2001::/32, whose client part may be any IPv4 address, loopback too), benchmarking, ORCHID
+  ['2001:db8::', 32], // documentation
   ['fc00::', 7], // unique local, incl. AWS metadata fd00:ec2::254
   ['fe80::', 10], // link-local
   ['fec0::', 10], // site-local (deprecated)
@@ -148,6 +155,8 @@ function assertShape(url: URL): void {
     throw new UnsafeUrlError('credentials_in_url', 'URLs with credentials (user:password@) are not allowed');
   }
   if (hostOf(url) === '') throw new UnsafeUrlError('missing_host', 'the URL has no host');
+  // nothing listens on port 0: every delivery would fail
+  if (url.port === '0') throw new UnsafeUrlError('invalid_url', 'port 0 is no port a receiver listens on');
 }
 
 /** Parses a webhook URL and checks its shape: http: or https:, a host, no credentials. */

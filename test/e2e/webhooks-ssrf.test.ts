@@ -28,6 +28,9 @@ describe('SSRF guard on webhook URLs', () => {
     'http://192.168.1.10/hook',
     'http://[::ffff:127.0.0.1]/hook',
     'http://0.0.0.0/',
+    'http://[2001:0:4136:e378:8000:63bf:80ff:fffe]:8096/', // Teredo: its client part is 127.0.0.1
+    'http://203.0.113.1/', // documentation
+    'http://[2001:db8::1]/',
   ])('live mode refuses %s: 400 parameter_invalid, param url, nothing stored', async (url) => {
     const res = await register(url, liveKey);
     expect(res.status, JSON.stringify(res.body)).toBe(400);
@@ -40,6 +43,14 @@ describe('SSRF guard on webhook URLs', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201);
     expect(res.body).toMatchObject({ livemode: true, status: 'enabled' });
     expect((await t.api('DELETE', `/v1/webhook-endpoints/${res.body.id}`, { key: liveKey })).status).toBe(200);
+  });
+
+  it('port 0, where nothing listens, is refused in either mode', async () => {
+    for (const key of [undefined, liveKey]) {
+      const res = await register('http://8.8.8.8:0/hook', key);
+      expect(res.status, JSON.stringify(res.body)).toBe(400);
+      expect(res.body).toMatchObject({ code: 'parameter_invalid', param: 'url' });
+    }
   });
 
   it('test mode accepts 127.0.0.1, so local development works', async () => {
