@@ -8,7 +8,7 @@ import type { App } from '../../app/context.js';
 import type { StoredResponse } from '../../app/ports/persistence.js';
 import { execute, executeOutside, type Idempotency, type Work } from '../../app/unit-of-work.js';
 import { DomainError } from '../../core/errors.js';
-import { toDomainError } from '../shared/errors.js';
+import { isAbsent, toDomainError } from '../shared/errors.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { authenticateKowri, type KowriCaller } from './credentials.js';
 import { httpStatusOf, KOWRI_ERRORS } from './errors.js';
@@ -55,7 +55,7 @@ export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infe
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0]!;
   const field = issue.path.join('.') || 'body';
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  const missing = issue.code === 'invalid_type' && isAbsent(body, issue.path);
   const amount = /(^|\.)(amount|unitPrice|subTotal)$/.test(field);
   throw new DomainError(missing ? 'parameter_missing' : amount ? 'amount_invalid' : 'parameter_invalid', missing ? `${field} is required.` : `${field}: ${issue.message}`, field);
 }

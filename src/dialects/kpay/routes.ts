@@ -10,6 +10,7 @@ import { MAX_AMOUNT } from '../../core/money.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { RESPONSE_MESSAGES } from './errors.js';
+import { isAbsent } from '../shared/errors.js';
 import { fieldsOf, saveFields } from './fields.js';
 import { documented, KOBO_PATTERN } from './openapi.js';
 import { accountNumberOf, dataOf, DEFAULT_TIME_ZONE } from './render.js';
@@ -43,7 +44,7 @@ export function parseStrict<T extends z.ZodType>(schema: T, body: unknown): z.in
     throw new DomainError('unknown_field', `Unknown field ${key}.`, key);
   }
   const field = issue.path.join('.') || 'body';
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  const missing = issue.code === 'invalid_type' && isAbsent(body, issue.path);
   throw new DomainError(missing ? 'parameter_missing' : field === 'amount' ? 'amount_invalid' : 'parameter_invalid', missing ? `${field} is required.` : `${field}: ${issue.message}`, field);
 }
 

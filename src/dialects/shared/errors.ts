@@ -5,6 +5,20 @@ import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod';
 import { StorageUnavailable } from '../../app/ports/persistence.js';
 import { DomainError, isDomainError, type ErrorCode } from '../../core/errors.js';
 
+/**
+ * Whether a schema's complaint about `path` is that `body` lacks the field, as opposed to holding
+ * something of the wrong type there. zod's issues do not carry the input unless asked to, so the
+ * body itself is looked at: a number where a string belongs is named for what it is, not "required".
+ */
+export function isAbsent(body: unknown, path: readonly PropertyKey[]): boolean {
+  let at: unknown = body;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return true;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at === undefined;
+}
+
 export interface ValidationIssue {
   keyword: string;
   instancePath: string;

@@ -69,6 +69,13 @@ describe('createInvoice', () => {
     expect(await writeCounts(t)).toEqual(before);
   });
 
+  it('a number where a text field belongs is named for what it is, not as missing', async () => {
+    const response = await createInvoice(t, { merchantOrderId: 42, amount: '1.00' });
+    expect(response.body).toMatchObject({ success: false, statusCode: 'INVALID_REQUEST', result: null });
+    expect(response.body.statusMessage).toMatch(/^merchantOrderId: /);
+    expect(response.body.statusMessage).not.toMatch(/required/);
+  });
+
   it('a repeated merchantOrderId returns the existing invoice, whatever the body', async () => {
     const first = (await createInvoice(t, { merchantOrderId: 'inv-dup', amount: '5' })).body.result;
     const again = await createInvoice(t, { merchantOrderId: 'inv-dup', amount: '9.99' });

@@ -104,6 +104,12 @@ describe('bad input: 30 naming the field, nothing created', () => {
     ['missing body', () => kpayCall(t, 'POST', PREFIX), 'amount'],
     ['wrong content type', () => kpayCall(t, 'POST', PREFIX, { rawBody: 'amount=100', headers: { 'content-type': 'text/plain' } }), 'JSON'],
   ];
+  it('a number where the amount string belongs is named for what it is, not as missing', async () => {
+    const response = await create(t, { amount: 0.1 });
+    expect(response.body).toMatchObject({ responseCode: '30', data: null });
+    expect(response.body.responseMessage).toMatch(/amount: /);
+    expect(response.body.responseMessage).not.toMatch(/required/);
+  });
   for (const [name, call, field] of cases) {
     it(name, async () => {
       const before = await snapshotCounts(t);
