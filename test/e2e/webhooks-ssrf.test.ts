@@ -45,6 +45,14 @@ describe('SSRF guard on webhook URLs', () => {
     expect((await t.api('DELETE', `/v1/webhook-endpoints/${res.body.id}`, { key: liveKey })).status).toBe(200);
   });
 
+  it('an event type named twice is one subscription, stored and shown once', async () => {
+    const res = await t.api('POST', '/v1/webhook-endpoints', { body: { url: 'http://127.0.0.1:9/x', eventTypes: ['payment_request.created', 'refund.created', 'payment_request.created'] } });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body.eventTypes).toEqual(['payment_request.created', 'refund.created']);
+    expect((await t.api('GET', `/v1/webhook-endpoints/${res.body.id}`)).body.eventTypes).toEqual(['payment_request.created', 'refund.created']);
+    expect((await t.api('DELETE', `/v1/webhook-endpoints/${res.body.id}`)).status).toBe(200);
+  });
+
   it('port 0, where nothing listens, is refused in either mode', async () => {
     for (const key of [undefined, liveKey]) {
       const res = await register('http://8.8.8.8:0/hook', key);

@@ -37,7 +37,9 @@ export async function createEndpoint(unit: Work, caller: Caller, input: NewEndpo
   const now = unit.app.clock.now();
   const secret = unit.app.ids.webhookSecret();
   const endpoint: WebhookEndpoint = {
-    id: unit.app.ids.id('we'), merchantId: caller.merchantId, livemode: caller.livemode, url: input.url, eventTypes: input.eventTypes ?? null,
+    id: unit.app.ids.id('we'), merchantId: caller.merchantId, livemode: caller.livemode, url: input.url,
+    // a set: a type named twice is one subscription, stored and shown once
+    eventTypes: input.eventTypes ? [...new Set(input.eventTypes)] : null,
     format, status: 'enabled', disabledReason: null, secretSealed: unit.app.box.seal(secret), previousSecretSealed: null, previousSecretExpiresAt: null,
     createdAt: now, updatedAt: now,
   };
