@@ -146,6 +146,10 @@ describe('payment request rules', () => {
     expect(code(() => pr.cancel(request('succeeded'), NOW))).toBe('already_succeeded');
     expect(code(() => pr.capture(request('created'), undefined, NOW))).toBe('not_authorized');
     expect(code(() => pr.capture(request('authorized'), 1001, NOW))).toBe('amount_exceeds_authorized');
+    for (const amount of [0, -1, 1.5, 1e300]) expect(code(() => pr.capture(request('authorized'), amount, NOW))).toBe('amount_invalid');
+    // amounts in a refusal are money as people read it, whichever API shows the message
+    expect(() => pr.capture(request('authorized'), 1001, NOW)).toThrow('Cannot capture NZD 10.01: only NZD 10.00 of the NZD 10.00 authorized is left.');
+    expect(() => pr.pay(request('created'), { amount: 10, authorizationTtlMs: TTL }, NOW)).toThrow('The payment of NZD 0.10 is less than the NZD 10.00 owed');
     expect(code(() => pr.ready(request('created'), { amount: 1 }, NOW))).toBe('not_prepared');
     expect(code(() => pr.pay(request('expired'), { authorizationTtlMs: TTL }, NOW))).toBe('request_expired');
     expect(code(() => pr.voidRequest(request('succeeded'), NOW + pr.VOID_WINDOW_MS + 1))).toBe('void_window_exceeded');

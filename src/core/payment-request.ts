@@ -2,7 +2,7 @@
 // the new request and the events it raises. No clock, no I/O: `now` is always passed in.
 import { amounts } from './amounts.js';
 import { DomainError } from './errors.js';
-import { isAtLeastFraction, MAX_AMOUNT, sumMinor } from './money.js';
+import { formatMoney, isAtLeastFraction, isValidAmount, MAX_AMOUNT, sumMinor } from './money.js';
 
 export const PAYMENT_REQUEST_STATUSES = ['prepared', 'created', 'pending', 'authorized', 'succeeded', 'cancelled', 'expired', 'failed'] as const;
 export type PaymentRequestStatus = (typeof PAYMENT_REQUEST_STATUSES)[number];
@@ -298,10 +298,11 @@ export function pay(request: PaymentRequest, input: PaymentInput, now: number): 
   const amount = request.amount as number;
   const remainder = amounts(request).outstanding as number; // payable: it has an amount, not yet settled
   const paid = input.amount ?? remainder;
+  mustBeAmount(paid, 'A payment');
   const received = request.amountReceived + paid;
   // short of the amount beyond the merchant's tolerance: a partial payment, if the request allows one
   if (!settles(received, amount, input.toleranceBps) && !request.partialAllowed)
-    throw new DomainError('partial_payment_not_allowed', `The payment of ${paid} is less than the ${remainder} owed and this request does not allow partial payment.`, 'amount');
+    throw new DomainError('partial_payment_not_allowed', `The payment of ${formatMoney(paid, request.currency)} is less than the ${formatMoney(remainder, request.currency)} owed and this request does not allow partial payment.`, 'amount');
   const common = {
     amountReceived: received,
     paymentMethod: input.method ?? request.paymentMethod,
@@ -378,10 +379,10 @@ function settleConfirmed(request: PaymentRequest, action: PaymentRequestAction, 
  */
 export function confirm(request: PaymentRequest, amount: number, now: number): Transition {
   if (!canApply(request.status, 'confirm')) throw refusal(request, 'capture');
-  if (!Number.isSafeInteger(amount) || amount <= 0) throw new DomainError('amount_invalid', 'A confirmation must be a whole, positive amount.', 'amount');
+  mustBeAmount(amount, 'A confirmation');
   const captured = request.amountCaptured + amount;
   if (captured > request.amountAuthorized)
-    throw new DomainError('amount_exceeds_authorized', `Cannot confirm ${amount}: ${request.amountAuthorized - request.amountCaptured} of the ${request.amountAuthorized} authorized is left.`, 'amount');
+    throw new DomainError('amount_exceeds_authorized', `Cannot confirm ${formatMoney(amount, request.currency)}: ${formatMoney(request.amountAuthorized - request.amountCaptured, request.currency)} of the ${formatMoney(request.amountAuthorized, request.currency)} authorized is left.`, 'amount');
   if (captured === request.amountAuthorized) {
     return { request: changed(request, now, { status: 'succeeded', statusReason: 'released', amountCaptured: captured }), events: ['payment_request.captured', 'payment_request.succeeded'] };
   }
@@ -443,13 +444,19 @@ export function declineCondition(request: PaymentRequest, conditionId: string, n
   return finish(request, 'decline_condition', 'cancelled', 'declined_by_merchant', now, { conditions: withCondition(request, conditionId, 'declined') });
 }
 
+/** An amount the core is given to move: whole minor units, positive, within MAX_AMOUNT (the APIs check it first; this keeps the invariant). */
+export function mustBeAmount(amount: number, what: string): void {
+  if (!isValidAmount(amount)) throw new DomainError('amount_invalid', `${what} must be a whole, positive amount of at most ${MAX_AMOUNT} minor units.`, 'amount');
+}
+
 /** Captures all or part of what is left of an authorization (after any confirmations); the rest is released. */
 export function capture(request: PaymentRequest, amount: number | undefined, now: number): Transition {
   guard(request, 'capture');
+  if (amount !== undefined) mustBeAmount(amount, 'A capture');
   const left = request.amountAuthorized - request.amountCaptured;
   const captured = request.amountCaptured + (amount ?? left);
   if (captured > request.amountAuthorized)
-    throw new DomainError('amount_exceeds_authorized', `Cannot capture ${amount}: only ${left} of the ${request.amountAuthorized} authorized is left.`, 'amount');
+    throw new DomainError('amount_exceeds_authorized', `Cannot capture ${formatMoney(amount as number, request.currency)}: only ${formatMoney(left, request.currency)} of the ${formatMoney(request.amountAuthorized, request.currency)} authorized is left.`, 'amount');
   return { request: changed(request, now, { status: 'succeeded', amountCaptured: captured }), events: ['payment_request.succeeded'] };
 }
 

@@ -22,9 +22,17 @@ describe('refund state machine', () => {
   it('reserves against captured and refuses more than is refundable', () => {
     const first = createRefund(succeeded, { id: 'rf_1', amount: 700, reference: 'a', reason: null, captureMode: 'automatic' }, NOW);
     expect(first.request.amountRefundReserved).toBe(700);
-    expect(() => createRefund(first.request, { id: 'rf_2', amount: 301, reference: 'b', reason: null, captureMode: 'automatic' }, NOW)).toThrow(/refundable/);
+    // the message states money as people read it, in any API: not the minor units of the native one
+    expect(() => createRefund(first.request, { id: 'rf_2', amount: 301, reference: 'b', reason: null, captureMode: 'automatic' }, NOW))
+      .toThrow('Cannot refund NZD 3.01: NZD 3.00 of the NZD 10.00 captured is still refundable.');
     const settled = applyRefundAction(first.refund, first.request, 'settle', NOW);
     expect(settled.request).toMatchObject({ amountRefunded: 700, amountRefundReserved: 700 });
+  });
+
+  it('refuses an amount that is not whole, positive minor units (with its code, never a RangeError)', () => {
+    for (const amount of [0, -1, 1.5, 1e300, Number.NaN]) {
+      expect(() => createRefund(succeeded, { id: 'rf_1', amount, reference: 'a', reason: null, captureMode: 'automatic' }, NOW)).toThrow(expect.objectContaining({ code: 'amount_invalid' }));
+    }
   });
 
   it('a released manual refund frees its amount', () => {

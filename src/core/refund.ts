@@ -1,6 +1,7 @@
 // Refunds: a child of a succeeded payment request. Σ (pending + awaiting capture + succeeded) ≤ captured.
 import { DomainError } from './errors.js';
-import { canApply, owedBack, refusal, refundableAmount, type CaptureMode, type PaymentRequest } from './payment-request.js';
+import { formatMoney } from './money.js';
+import { canApply, mustBeAmount, owedBack, refusal, refundableAmount, type CaptureMode, type PaymentRequest } from './payment-request.js';
 
 export const REFUND_STATUSES = ['pending', 'succeeded', 'failed', 'requires_capture', 'cancelled', 'expired'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
@@ -67,9 +68,10 @@ export function createRefund(request: PaymentRequest, input: NewRefund, now: num
   if (!canApply(request.status, 'refund')) throw refusal(request, 'refund');
   if (input.windowMs !== undefined && now - request.createdAt > input.windowMs)
     throw new DomainError('refund_window_exceeded', `Payment request ${request.id} was created more than ${Math.floor(input.windowMs / 86_400_000)} days ago and can no longer be refunded.`, undefined, { createdAt: request.createdAt });
+  mustBeAmount(input.amount, 'A refund');
   const refundable = refundableAmount(request);
   if (input.amount > refundable)
-    throw new DomainError('amount_exceeds_refundable', `Cannot refund ${input.amount}: ${refundable} of the ${request.amountCaptured} captured is still refundable.`, 'amount', { refundable });
+    throw new DomainError('amount_exceeds_refundable', `Cannot refund ${formatMoney(input.amount, request.currency)}: ${formatMoney(refundable, request.currency)} of the ${formatMoney(request.amountCaptured, request.currency)} captured is still refundable.`, 'amount', { refundable });
   return reserve(request, input, now);
 }
 

@@ -2,6 +2,7 @@
 // a log serializer that keeps display keys out of the logs, and a long-poll helper.
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { isDomainError, type DomainError } from '../core/errors.js';
+import { toDomainError } from '../dialects/shared/errors.js';
 import { errorPage } from './html.js';
 
 /** Everything is served by posgate itself: no inline script or style, no other origin. */
@@ -56,17 +57,32 @@ const CHECK_ERRORS: Partial<Record<DomainError['code'], { status: number; headin
   unsupported_media_type: { status: 415, heading: 'Not understood' },
 };
 
+/** What a browser is shown of an error no page expected: a bug (logged as such), or the database away for a moment. */
+const UNEXPECTED: Partial<Record<DomainError['code'], { status: number; heading: string; detail: string }>> = {
+  internal_error: { status: 500, heading: 'Something went wrong', detail: 'Something went wrong on our side, and it has been logged. Reload the page to see what was done; try again if it was not.' },
+  service_unavailable: { status: 503, heading: 'Unavailable for a moment', detail: 'The database is unavailable for a moment. Reload the page shortly.' },
+};
+
 /**
- * The error handler of a scope of pages, for what its handlers do not catch: a refusal met before
- * any page ran (a NUL in the URL, a compressed body: the server's checks of every request) is, for
- * a browser, a page with the pages' headers, as htmlRoute answers a dead link. Anything else goes
- * on to the server's handler (problem+json; a bug stays a logged 500).
+ * The error handler of a scope of pages, for what its handlers do not catch. For a browser: a
+ * refusal met before any page ran (a NUL in the URL, a compressed body: the server's checks of
+ * every request) is a page, as htmlRoute answers a dead link; so are a bug (logged, as the
+ * server's handler logs one) and a database that is away. Anything else, and any client that is
+ * not a browser, goes on to the server's handler (problem+json).
  */
 export function refuseAsPage(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
+  if (!wantsHtml(request)) throw error;
   const known = isDomainError(error) ? PAGE_ERRORS[error.code] ?? CHECK_ERRORS[error.code] : undefined;
-  if (!known || !wantsHtml(request)) throw error;
+  if (known) {
+    securityHeaders(reply);
+    return sendHtml(reply, errorPage(known.status, known.heading, (error as DomainError).message), known.status);
+  }
+  const { error: problem, bug } = toDomainError(error);
+  const unexpected = UNEXPECTED[problem.code];
+  if (!unexpected) throw error;
+  if (bug) request.log.error({ err: error }, 'unhandled error');
   securityHeaders(reply);
-  return sendHtml(reply, errorPage(known.status, known.heading, (error as DomainError).message), known.status);
+  return sendHtml(reply, errorPage(unexpected.status, unexpected.heading, unexpected.detail), unexpected.status);
 }
 
 /** Aborts when the client goes away (or the server closes), so a long-poll stops reading for nobody. */

@@ -41,7 +41,7 @@ describe('cliq refunds', () => {
     expect(first.body.refund).toMatchObject({ status: 'pending', amount: '12.00' });
     const tooMuch = await refund(t, { payment_code: p.payment_code, refund_type: 'partial', amount: '8.01' });
     expect(tooMuch).toMatchObject({ status: 409, body: { status: 'nok', message: 'Request Refund Failed!' } });
-    expect(tooMuch.body.error).toMatch(/800 of the 2000 captured is still refundable/);
+    expect(tooMuch.body.error).toMatch(/Cannot refund USD 8.01: USD 8.00 of the USD 20.00 captured is still refundable/);
     expect((await sandboxRefund(t, first.body.refund.refund_id, 'failed')).body.refund.status).toBe('failed');
     const second = await refund(t, { payment_code: p.payment_code, refund_type: 'partial', amount: '20.00' });
     expect(second.body.refund.status).toBe('pending');
