@@ -7,8 +7,8 @@ import { z } from 'zod';
 import type { App } from '../../app/context.js';
 import type { StoredResponse } from '../../app/ports/persistence.js';
 import { execute, executeOutside, type Idempotency, type Work } from '../../app/unit-of-work.js';
-import { DomainError } from '../../core/errors.js';
-import { isAbsent, toDomainError } from '../shared/errors.js';
+import { parseObjectBody } from '../shared/body.js';
+import { toDomainError } from '../shared/errors.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { authenticateKowri, type KowriCaller } from './credentials.js';
 import { httpStatusOf, KOWRI_ERRORS } from './errors.js';
@@ -49,16 +49,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
 }
 
 /** A body by its schema: the first problem as a validation error naming its field. */
-export function parseBody<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) throw new DomainError('parameter_missing', 'The body must be a JSON object.', 'body');
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  const field = issue.path.join('.') || 'body';
-  const missing = issue.code === 'invalid_type' && isAbsent(body, issue.path);
-  const amount = /(^|\.)(amount|unitPrice|subTotal)$/.test(field);
-  throw new DomainError(missing ? 'parameter_missing' : amount ? 'amount_invalid' : 'parameter_invalid', missing ? `${field} is required.` : `${field}: ${issue.message}`, field);
-}
+export const parseBody = <T extends z.ZodType>(schema: T, body: unknown): z.infer<T> => parseObjectBody(schema, body, (field) => /(^|\.)(amount|unitPrice|subTotal)$/.test(field));
 
 export interface Call<T> {
   input: T;

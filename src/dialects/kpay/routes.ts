@@ -10,7 +10,7 @@ import { MAX_AMOUNT } from '../../core/money.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { RESPONSE_MESSAGES } from './errors.js';
-import { isAbsent } from '../shared/errors.js';
+import { parseObjectBody } from '../shared/body.js';
 import { fieldsOf, saveFields } from './fields.js';
 import { documented, KOBO_PATTERN } from './openapi.js';
 import { accountNumberOf, dataOf, DEFAULT_TIME_ZONE } from './render.js';
@@ -34,19 +34,7 @@ const CreateBody = z.strictObject({
 });
 
 /** A body by a strict schema: the first problem as a format error naming its field. */
-export function parseStrict<T extends z.ZodType>(schema: T, body: unknown): z.infer<T> {
-  if (body === undefined || body === null) throw new DomainError('parameter_missing', 'The body is required: a JSON object.', 'body');
-  const parsed = schema.safeParse(body);
-  if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0]!;
-  if (issue.code === 'unrecognized_keys') {
-    const key = issue.keys[0] ?? 'field';
-    throw new DomainError('unknown_field', `Unknown field ${key}.`, key);
-  }
-  const field = issue.path.join('.') || 'body';
-  const missing = issue.code === 'invalid_type' && isAbsent(body, issue.path);
-  throw new DomainError(missing ? 'parameter_missing' : field === 'amount' ? 'amount_invalid' : 'parameter_invalid', missing ? `${field} is required.` : `${field}: ${issue.message}`, field);
-}
+export const parseStrict = <T extends z.ZodType>(schema: T, body: unknown): z.infer<T> => parseObjectBody(schema, body, (field) => field === 'amount');
 
 function envelope(data: ReturnType<typeof dataOf>) {
   const code = data.status === 'PENDING' ? '09' : '00';
