@@ -37,9 +37,17 @@ export function requiredText(params: Params, name: string, max = 255): string {
 /** The text a hash is computed over: the field as sent, or '' when it was not. */
 export const hashText = (params: Params, name: string): string => (typeof params[name] === 'string' ? (params[name] as string) : '');
 
-/** A settlement asset posgate supports (a currency: BTC is what the customer pays, not what the merchant settles in). */
+/** What a customer pays in (`requested_asset`): crypto assets posgate counts, never a settlement asset. */
+export const REQUESTED_ASSETS: readonly string[] = ['BTC'];
+
+/**
+ * A settlement asset: a currency posgate supports (ISO 4217). posgate's money table also counts
+ * BTC (in satoshi), but BTC is what the customer pays, not what the merchant settles in: refused.
+ */
 export function settlementAsset(params: Params): string {
   const asset = requiredText(params, 'asset', 8);
+  if (REQUESTED_ASSETS.includes(asset))
+    throw new DomainError('currency_invalid', `The asset not allow for POS create payment: ${asset} is not a settlement asset (it is what the customer pays, requested_asset); settle in a currency such as USD or EUR.`, 'asset');
   if (!/^[A-Z]{3}$/.test(asset) || !isSupportedCurrency(asset))
     throw new DomainError('currency_invalid', `The asset not allow for POS create payment: ${asset} is not a settlement asset (a currency code such as USD or EUR).`, 'asset');
   return asset;

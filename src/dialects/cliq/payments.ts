@@ -15,7 +15,7 @@ import { authOf, checkHash } from './auth.js';
 import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
 import { findPayment, type Found } from './lookup.js';
 import { Created, decimalAmount, documented, Got, hashOf, Key, oneReferenceBody, Updated, Validated } from './openapi.js';
-import { amountOf, cartItems, hashText, oneReference, onlyKnown, optionalUrl, PERSONAL, personalFields, requiredText, settlementAsset, type Params } from './params.js';
+import { amountOf, cartItems, hashText, oneReference, onlyKnown, optionalUrl, PERSONAL, personalFields, REQUESTED_ASSETS, requiredText, settlementAsset, type Params } from './params.js';
 import { route } from './transport.js';
 import { createdAnswer, paymentView, updateAnswer } from './render.js';
 import { newQuote, quoteOutdated } from './quote.js';
@@ -30,7 +30,7 @@ const CREATE_FIELDS = ['key', 'hash', 'asset', 'requested_asset', 'amount', 'des
 const ValidateBody = z.strictObject({ key: Key, hash: hashOf('api_secret alone') });
 const postbackUrl = (description: string) => z.url({ protocol: /^https?$/ }).max(2048).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' }).optional().describe(description);
 const CreateBody = z.strictObject({
-  asset: z.enum(Object.keys(CURRENCY_EXPONENTS).filter((code) => code !== 'BTC').sort()).describe('The settlement asset, what the merchant is paid in (refused when the channel has no BTC rate for it)'),
+  asset: z.enum(Object.keys(CURRENCY_EXPONENTS).filter((code) => !REQUESTED_ASSETS.includes(code)).sort()).describe('The settlement asset, what the merchant is paid in (refused when the channel has no BTC rate for it)'),
   requested_asset: z.enum(['BTC']).describe('What the customer pays in'),
   amount: decimalAmount("The amount in the settlement asset's major units (\"20.50\"), with at most its decimals; kept as sent, for the later calls' hashes"),
   description: z.string().min(1).max(255),

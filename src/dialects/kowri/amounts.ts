@@ -40,6 +40,13 @@ export const Cedis = z.union([z.string().max(32).meta({ pattern: TEXT_PATTERN })
 /** "7.50": two decimals, as Kowri's callbacks and payment status show amounts. */
 export const twoDecimals = (pesewas: number): string => minorToDecimal(pesewas, EXPONENT);
 
+/**
+ * 10000, 12.5: an amount as a JSON number of cedis, as Kowri's pay options show minAmount and
+ * maxAmount: money.ts's exact decimal text, read as the number it spells (exact for every amount
+ * of up to 15 digits, which MAX_AMOUNT is).
+ */
+export const cedisNumber = (pesewas: number): number => Number(minorToDecimal(pesewas, EXPONENT));
+
 /** "7", "7.5", "10.34": an invoice's amounts as Kowri renders them (no trailing zeros). */
 export function plainDecimal(pesewas: number): string {
   const text = twoDecimals(pesewas);

@@ -28,6 +28,17 @@ export const KOWRI_ERRORS: Record<ErrorCode, KowriRefusal> = {
   conflict: ['SYSTEM_ERROR', 409], internal_error: ['SYSTEM_ERROR', 500], service_unavailable: ['SYSTEM_ERROR', 503],
 };
 
+/** The engine's words for its idempotency refusals, in Kowri's terms: the key is the body's requestId. */
+const IN_KOWRI_TERMS: Partial<Record<ErrorCode, string>> = {
+  idempotency_key_reused: 'This requestId was already used with a different request; send a new requestId for a new request.',
+  idempotency_in_progress: 'A call with this requestId is still being answered; retry shortly with the same requestId.',
+};
+
+/** A refusal's statusMessage: posgate's message, said of the requestId where the engine names its Idempotency-Key. */
+export function statusMessageOf(code: ErrorCode, message: string): string {
+  return IN_KOWRI_TERMS[code] ?? message.replaceAll('Idempotency-Key', 'requestId');
+}
+
 /** The HTTP status a refusal is sent with, by the KOWRI_ERROR_STATUS setting. */
 export function httpStatusOf(refusal: KowriRefusal, mode: 'strict' | 'provider'): number {
   const [, status] = refusal;

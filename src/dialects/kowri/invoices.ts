@@ -40,7 +40,7 @@ export function amountOf(input: Pick<InvoiceFields, 'amount' | 'invoiceItems'>):
 function itemsOf(input: InvoiceFields): InvoiceItem[] | null {
   if (!input.invoiceItems) return null;
   return input.invoiceItems.map((item) => ({
-    code: item.code ?? null, name: item.name, description: item.description ?? null, imgUrl: item.imgUrl ?? null,
+    code: item.code ?? null, name: item.name, description: item.description ?? null, imgUrl: item.imgUrl === undefined || item.imgUrl === '' ? null : item.imgUrl, // "": no image
     unitPrice: item.unitPrice, quantity: item.quantity, subTotal: item.subTotal,
   }));
 }

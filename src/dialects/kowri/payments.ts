@@ -29,6 +29,16 @@ export interface Started {
   attempt: Attempt;
 }
 
+/**
+ * A new payment's transactionId: the POS's own, or, when none is given ("" or absent, as every
+ * Kowri example sends it), one posgate makes (base62, 11 characters), answered as the payment's
+ * transactionId for checkPaymentStatus. Made inside the unit of work: a requestId's replay
+ * answers the same one.
+ */
+export function transactionIdOf(unit: Work, given: string | undefined): string {
+  return given !== undefined && given !== '' ? given : unit.app.ids.secret('', 8);
+}
+
 /** Only an OPEN invoice (nothing ended, nothing authorized) takes a payment. */
 function assertOpen(request: PaymentRequest): void {
   if (request.status !== 'created' && request.status !== 'pending')

@@ -6,12 +6,12 @@ import { publicView } from '../../app/use-cases/patron-side.js';
 import { amounts } from '../../core/amounts.js';
 import { DomainError } from '../../core/errors.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
-import { plainDecimal } from './amounts.js';
+import { cedisNumber } from './amounts.js';
 import type { KowriCaller } from './credentials.js';
 import { asInvoice, requestIdOf, type InvoiceKey } from './find.js';
 import { makeInvoice, webhookUrlOf } from './invoices.js';
 import { PAY_OPTIONS } from './pay-options.js';
-import { attemptOf, findTransaction, startPayment, transactionNotFound } from './payments.js';
+import { attemptOf, findTransaction, startPayment, transactionIdOf, transactionNotFound } from './payments.js';
 import { invoiceOf, requestOfReturn, type Invoice } from './records.js';
 import { attemptStatus, currentAttempt, invoiceOfRequest, invoiceStatusOf, paymentOf, plainInvoice, redirectWith } from './render.js';
 import * as s from './schemas.js';
@@ -19,10 +19,12 @@ import { readRoute, writeRoute, type KowriDeps } from './transport.js';
 
 export const WEBPOS = '/webpos';
 
+/** The pay options in Kowri's shape (its limits numbers of cedis, as its examples show them); getInvoice's add flowType and fee. */
 function payOptions(withFlow: boolean) {
   return PAY_OPTIONS.map((option) => ({
-    name: option.name, logo: null, minAmount: plainDecimal(option.minAmount), maxAmount: plainDecimal(option.maxAmount), walletRef: option.walletRef,
-    refRegex: option.refRegex, type: option.type, provider: option.provider, authNotice: option.authNotice,
+    name: option.name, description: option.description, logo: null, maxAmount: cedisNumber(option.maxAmount), minAmount: cedisNumber(option.minAmount),
+    walletRef: option.walletRef, refRegex: option.refRegex, type: option.type, provider: option.provider, preAuthNotice: option.preAuthNotice,
+    authNotice: option.authNotice,
     ...(withFlow ? { flowType: option.flowType, fee: '0' } : {}),
   }));
 }
@@ -56,7 +58,8 @@ export function kowriRoutes(k: FastifyInstance, deps: KowriDeps): void {
     return { ...found, merchantName: merchant?.name ?? '' };
   }, ({ request, invoice, merchantName }, { who }) => ({
     ...invoiceOfRequest(request, invoice, deps.publicUrl),
-    merchantDetails: { name: merchantName, logo: null, serviceCode: who.app.serviceCode },
+    // posgate keeps no merchant logo, redirect URL or support contact: unset, as Kowri shows unset ones
+    merchantDetails: { name: merchantName, logo: null, callbackUrl: '', supportNumber: '', supportEmail: '', serviceCode: who.app.serviceCode },
     payOptions: payOptions(true),
   }));
 
@@ -72,12 +75,13 @@ export function kowriRoutes(k: FastifyInstance, deps: KowriDeps): void {
     const key = { invoiceNum: input.invoiceNum };
     const id = await requestIdOf(unit.tx, who.caller, key);
     await asInvoice(key, () => loadCurrent(unit, who.caller, id)); // not found in Kowri's words
-    return startPayment(unit, who, id, input);
+    return startPayment(unit, who, id, { ...input, transactionId: transactionIdOf(unit, input.transactionId) });
   }, ({ request, invoice, attempt }) => paymentOf(request, invoice, attempt, deps.publicUrl));
 
   writeRoute(k, deps, `${WEBPOS}/payNow`, { operationId: 'payNow', summary: 'Create an invoice and pay it in one call (PENDING at first)' }, s.PayNowBody, async (unit, { input, who }) => {
-    const made = await makeInvoice(unit, who, { ...input, merchantOrderId: input.merchantOrderId ?? input.transactionId }, deps.publicUrl);
-    return startPayment(unit, who, made.request.id, input);
+    const transactionId = transactionIdOf(unit, input.transactionId);
+    const made = await makeInvoice(unit, who, { ...input, merchantOrderId: input.merchantOrderId ?? transactionId }, deps.publicUrl);
+    return startPayment(unit, who, made.request.id, { ...input, transactionId });
   }, ({ request, invoice, attempt }) => paymentOf(request, invoice, attempt, deps.publicUrl),
   async ({ input, who }) => assertCreatable(app, who.caller, { webhookUrl: webhookUrlOf(input) }));
 

@@ -15,7 +15,8 @@ const Item = z.object({
   code: Text(64).optional(),
   name: Text(200),
   description: z.string().max(1000).optional(),
-  imgUrl: Url.optional(),
+  // "" is no image (an empty field, as a POS filling Kowri's item template sends it)
+  imgUrl: Url.or(z.literal('')).optional().describe('The item\'s image: an http(s) URL; "" or absent for none'),
   unitPrice: Cedis,
   quantity: z.number().int().min(1).max(1_000_000),
   subTotal: Cedis,
@@ -45,12 +46,25 @@ export const CreateInvoiceBody = bodyOf(invoiceFields);
 export const InvoiceKeyBody = bodyOf(InvoiceKey).refine(needsKey, KEY_MESSAGE).meta({ anyOf: [{ required: ['invoiceNum'] }, { required: ['merchantOrderId'] }] });
 export const ListPayOptionsBody = bodyOf({});
 
+/**
+ * The POS's id of a new payment. Every example of Kowri's sends `"transactionId": ""` (and
+ * processPayment's parameter table lists none): empty or absent is "none given", and posgate makes
+ * one, answered as the payment's transactionId.
+ */
+const NewTransactionId = z.string().max(64).refine((text) => !hasControl(text), 'no control characters').optional()
+  .describe('The POS\'s id of the payment, unique per merchant; "" or absent: posgate makes one and answers it as transactionId');
+
+/** A payment's transactionId to find it by: an empty one finds nothing, so it is refused as such. */
+const TransactionKey = z.string()
+  .min(1, 'must not be empty: send the transactionId that processPayment or payNow answered (posgate makes one when a payment is started without it).')
+  .max(64).refine((text) => !hasControl(text), 'no control characters');
+
 const paymentFields = {
   provider: z.enum(PROVIDERS),
   walletRef: z.string().max(64).optional(),
   customerName: z.string().max(200).optional(),
   customerMobile: Phone.optional(),
-  transactionId: Text(64),
+  transactionId: NewTransactionId,
 };
 
 export const ProcessPaymentBody = bodyOf({ invoiceNum: z.guid(), ...paymentFields });
@@ -60,8 +74,8 @@ export const PayNowBody = bodyOf({
   customerSegment: z.string().max(100).optional(),
   serviceCode: z.string().max(20).optional(),
 });
-export const CheckPaymentStatusBody = bodyOf({ transactionId: Text(64) });
-export const DecidePaymentBody = bodyOf({ transactionId: Text(64), outcome: z.enum(['approve', 'decline']) });
+export const CheckPaymentStatusBody = bodyOf({ transactionId: TransactionKey });
+export const DecidePaymentBody = bodyOf({ transactionId: TransactionKey, outcome: z.enum(['approve', 'decline']) });
 
 export type CreateInvoiceInput = z.infer<typeof CreateInvoiceBody>;
 export type PaymentInput = z.infer<typeof ProcessPaymentBody>;

@@ -11,7 +11,7 @@ import { parseObjectBody } from '../shared/body.js';
 import { toDomainError } from '../shared/errors.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { authenticateKowri, type KowriCaller } from './credentials.js';
-import { httpStatusOf, KOWRI_ERRORS } from './errors.js';
+import { httpStatusOf, KOWRI_ERRORS, statusMessageOf } from './errors.js';
 import { documented, type KowriOperation } from './openapi.js';
 
 export type ErrorStatusMode = 'strict' | 'provider';
@@ -45,7 +45,7 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   const refusal = KOWRI_ERRORS[problem.code];
   const body = request.body as { requestId?: unknown } | undefined;
   const requestId = body && typeof body === 'object' && typeof body.requestId === 'string' ? body.requestId : null;
-  return reply.status(httpStatusOf(refusal, mode)).send({ requestId, success: false, statusCode: refusal[0], statusMessage: problem.message, result: null });
+  return reply.status(httpStatusOf(refusal, mode)).send({ requestId, success: false, statusCode: refusal[0], statusMessage: statusMessageOf(problem.code, problem.message), result: null });
 }
 
 /** A body by its schema: the first problem as a validation error naming its field. */

@@ -27,6 +27,9 @@ describe('cliq auth and bad input', () => {
       [{ amount: '-1.00' }, 400, /amount must be a positive decimal number of USD/],
       [{ amount: 'abc' }, 400, /amount must be a positive decimal number of USD, such as "12.50" \(got "abc"\)/],
       [{ amount: '1.00', asset: 'XYZ' }, 400, /The asset not allow for POS create payment/],
+      // BTC is what the customer pays (requested_asset), never the settlement asset
+      [{ amount: '1.00', asset: 'BTC' }, 400, /^The asset not allow for POS create payment: BTC is not a settlement asset/],
+      [{ amount: '0.001', asset: 'BTC' }, 400, /^The asset not allow for POS create payment: BTC is not a settlement asset/],
       [{ amount: '1.00', requested_asset: 'LTC' }, 400, /requested_asset must be BTC/],
       [{ amount: '100', asset: 'XOF' }, 400, /The asset not allow for POS create payment: there is no BTC rate for XOF/],
       [{ amount: '1.00', reference: 'has space' }, 400, /reference must be 1 to 64/],

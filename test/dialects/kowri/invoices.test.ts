@@ -122,7 +122,7 @@ describe('reading and cancelling', () => {
     const { result } = (await kowriCall(t, 'listPayOptions')).body;
     expect(result.map((o: any) => o.provider)).toEqual(['MTN_MONEY', 'VODAFONE_CASH', 'AIRTELTIGO_MONEY', 'SLYDEPAY', 'STANBIC_BANK', 'CARD']);
     const mtn = result[0];
-    expect(mtn).toMatchObject({ name: 'MTN Mobile Money', type: 'MOBILE_MONEY', minAmount: '1', maxAmount: '10000' });
+    expect(mtn).toMatchObject({ name: 'MTN Mobile Money', type: 'MOBILE_MONEY', minAmount: 1, maxAmount: 10000 });
     expect(new RegExp(mtn.refRegex).test('0244123456')).toBe(true);
     expect(new RegExp(mtn.refRegex).test('0204123456')).toBe(false);
   });
