@@ -21,34 +21,55 @@ export function canSee(caller: Caller, object: { merchantId: string; livemode: b
   return sameTenant(caller, object) && (caller.terminalId === null || caller.terminalId === object.terminalId);
 }
 
+/** canSee, and for a provider API's caller, a request made through that API (Caller.source). */
+export function canSeeRequest(caller: Caller, request: PaymentRequest): boolean {
+  return canSee(caller, request) && (caller.source === undefined || caller.source === request.source);
+}
+
 export async function loadPaymentRequest(tx: ReadTx, caller: Caller, id: string): Promise<PaymentRequest> {
   const request = await tx.getPaymentRequest(id);
-  if (!request || !canSee(caller, request)) throw notFound('payment request', id);
+  if (!request || !canSeeRequest(caller, request)) throw notFound('payment request', id);
   return request;
 }
 
 /** As loadPaymentRequest, with the request's merchant read at once (for its clock). */
 export async function loadPaymentRequestWithMerchant(tx: ReadTx, caller: Caller, id: string): Promise<{ request: PaymentRequest; merchant: Merchant }> {
   const found = await tx.getPaymentRequestWithMerchant(id);
-  if (!found || !canSee(caller, found.request)) throw notFound('payment request', id);
+  if (!found || !canSeeRequest(caller, found.request)) throw notFound('payment request', id);
   return found;
 }
 
 /** As loadPaymentRequest, holding the request's row for the rest of the transaction (to change it). */
 export async function lockPaymentRequest(tx: Tx, caller: Caller, id: string): Promise<PaymentRequest> {
   const request = await tx.lockPaymentRequest(id);
-  if (!request || !canSee(caller, request)) throw notFound('payment request', id);
+  if (!request || !canSeeRequest(caller, request)) throw notFound('payment request', id);
   return request;
 }
 
 export async function loadRefund(tx: ReadTx, caller: Caller, id: string): Promise<Refund> {
   const refund = await tx.getRefund(id);
-  if (!refund || !canSee(caller, refund)) throw notFound('refund', id);
+  if (!refund || !(await canSeeRefund(tx, caller, refund))) throw notFound('refund', id);
   return refund;
 }
 
+/** A refund is seen with its request: for a provider API's caller, one made through that API. */
+export async function canSeeRefund(tx: ReadTx, caller: Caller, refund: Refund): Promise<boolean> {
+  if (!canSee(caller, refund)) return false;
+  if (caller.source === undefined) return true;
+  const request = await tx.getPaymentRequest(refund.paymentRequestId);
+  return request !== null && request.source === caller.source;
+}
+
 export async function loadTerminal(tx: ReadTx, caller: Caller, id: string, param?: string): Promise<Terminal> {
-  const terminal = await tx.getTerminal(id);
+  return visibleTerminal(await tx.getTerminal(id), caller, id, param);
+}
+
+/** As loadTerminal, holding the terminal's row for the rest of the transaction (a check-in and a create on it serialize there). */
+export async function lockTerminal(tx: Tx, caller: Caller, id: string, param?: string): Promise<Terminal> {
+  return visibleTerminal(await tx.lockTerminal(id), caller, id, param);
+}
+
+function visibleTerminal(terminal: Terminal | null, caller: Caller, id: string, param?: string): Terminal {
   if (!terminal || terminal.merchantId !== caller.merchantId || (caller.terminalId !== null && caller.terminalId !== id)) throw notFound('terminal', id, param);
   return terminal;
 }

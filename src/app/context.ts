@@ -63,7 +63,18 @@ export interface Caller {
    * setup), which make none of those operations.
    */
   actor?: CallerActor;
+  /**
+   * Set for a caller of a provider's API: that API's name, the `source` of the requests made through
+   * it. Such a caller sees and acts on only those requests (and their refunds and events), and its
+   * rules count only those (a provider's own rules about a till): a POS written against one
+   * provider knows nothing of another's, and must not list, read or cancel it. Absent for the native
+   * API, the dashboard and posgate's own callers, which see every request of their tenancy.
+   */
+  source?: string;
 }
+
+/** The `source` of the requests made through the native API, whose callers see every request. */
+export const NATIVE_SOURCE = 'native';
 
 export const DEFAULT_APP_CONFIG: AppConfig = {
   authorizationTtlMs: 7 * 24 * 3600 * 1000,

@@ -46,7 +46,11 @@ export class Work {
    * called outside any transaction, and the unit runs again, finding the answer here. The command
    * is applied in this unit's transaction, with the state change the unit makes of it.
    * `sameOperation` tells one operation from another of the same kind and amount (a refund's
-   * reference): another operation in flight on the request is waited for (ChannelBusy).
+   * reference): another operation in flight on the request is waited for (ChannelBusy). A command
+   * in flight is this operation's own only for the sweep applying it, or for a retry under the
+   * Idempotency-Key that asked it (its answer lost): without a key a call cannot be told from
+   * another of the same kind and amount (two partial payments of 40.00 at once are two payments),
+   * so it waits for the one in flight and then runs as the new operation it is.
    */
   async moveMoney(request: PaymentRequest, kind: ChannelCommandKind, amount: number, intent: Record<string, unknown>, sameOperation: string): Promise<ChannelCommand> {
     const requestId = request.id;
@@ -55,8 +59,9 @@ export class Work {
     const mine = this.answers.find((answer) => answer.paymentRequestId === requestId && same(answer));
     if (mine) return this.apply(mine.id, mine.outcome, requestId);
     const { commands: earlier, inFlight } = await this.tx.channelCommandsOf(requestId);
-    if (inFlight && same({ ...inFlight, operation: String(inFlight.intent.operation) })) {
-      // asked by an earlier try of this operation (a retry after the channel did not answer, or the sweep applying it)
+    // the sweep applying this very command, or a retry under the Idempotency-Key that asked it
+    const asker = inFlight && (this.applying === inFlight.id || (this.operationKey !== null && inFlight.intent.key === this.operationKey));
+    if (inFlight && asker && same({ ...inFlight, operation: String(inFlight.intent.operation) })) {
       if (inFlight.outcome === null) throw new ChannelAnswerNeeded(inFlight, request, null);
       return this.apply(inFlight.id, inFlight.outcome, requestId);
     }

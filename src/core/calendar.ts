@@ -35,12 +35,34 @@ function offsetAt(ms: number, zone: string): number {
   return Date.UTC(w.y, w.m - 1, w.d, w.h, w.min, w.s) - Math.floor(ms / 1000) * 1000;
 }
 
-/** The instant a day begins in a zone (its first wall-clock moment). */
+/**
+ * The instant a day begins in a zone: the first instant whose local date is that day. Usually its
+ * local midnight; where a daylight-saving change skips midnight (America/Santiago, 00:00 → 01:00),
+ * the instant of the change; where one repeats it, the first of the two.
+ */
 export function startOfDay(y: number, m: number, d: number, zone: string): number {
   const wall = Date.UTC(y, m - 1, d);
-  let guess = wall - offsetAt(wall, zone);
-  guess = wall - offsetAt(guess, zone);
-  return guess;
+  const date = dateOf(wall, 'UTC');
+  // local midnight under each offset the zone has around that day (two at most: before and after a change)
+  const offsets = new Set([offsetAt(wall - 86_400_000, zone), offsetAt(wall, zone), offsetAt(wall + 86_400_000, zone)]);
+  const candidates = [...offsets].map((offset) => wall - offset).sort((a, b) => a - b);
+  let before: number | null = null; // the latest candidate known to fall on an earlier date
+  for (const candidate of candidates) {
+    if (dateOf(candidate, zone) < date) {
+      before = candidate;
+      continue;
+    }
+    if (dateOf(candidate - 1, zone) < date) return candidate;
+    // the day began between the candidates: at a change that skipped its midnight (not at midnight itself)
+    let [lo, hi] = [before ?? candidate - 86_400_000, candidate];
+    while (hi - lo > 1) {
+      const mid = Math.floor((lo + hi) / 2);
+      if (dateOf(mid, zone) < date) lo = mid;
+      else hi = mid;
+    }
+    return hi;
+  }
+  throw new RangeError(`no instant of ${date} in ${zone}`);
 }
 
 /** The date (YYYY-MM-DD) an instant falls on in a zone. */
@@ -73,10 +95,13 @@ export interface CalendarDay {
 /** The days [from, to) as bounds in a zone, oldest first. */
 export function daysBetween(from: string, to: string, zone: string): CalendarDay[] {
   const days: CalendarDay[] = [];
-  for (let date = from; date < to; date = addDays(date, 1)) {
-    const [y, m, d] = parseDate(date)!;
-    const [ny, nm, nd] = parseDate(addDays(date, 1))!;
-    days.push({ date, from: startOfDay(y, m, d, zone), to: startOfDay(ny, nm, nd, zone) });
+  const start = (date: string) => startOfDay(...parseDate(date)!, zone);
+  // a day ends where the next begins: each bound is worked out once
+  for (let date = from, begins = from < to ? start(from) : 0; date < to; ) {
+    const next = addDays(date, 1);
+    const ends = start(next);
+    days.push({ date, from: begins, to: ends });
+    [date, begins] = [next, ends];
   }
   return days;
 }

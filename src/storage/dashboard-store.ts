@@ -113,10 +113,21 @@ export class DashboardStore {
     const r = await this.db.selectFrom('sign_in_attempts').selectAll().where('key', '=', key).executeTakeFirst();
     return r ? { key: r.key, windowStart: num(r.window_start), failures: num(r.failures) } : null;
   }
-  async putSignInFailures(entry: SignInFailures) {
-    const values = { key: entry.key, window_start: entry.windowStart, failures: entry.failures };
-    await this.db.insertInto('sign_in_attempts').values(values)
-      .onConflict((oc) => oc.column('key').doUpdateSet({ window_start: entry.windowStart, failures: entry.failures })).execute();
+  async countSignInAttempt(key: string, now: number, windowMs: number): Promise<SignInFailures> {
+    // one statement: the row is locked while it is incremented (PostgreSQL) or the writer is alone
+    // (SQLite), so attempts made at once are all counted; both SETs read the row as it was
+    const over = sql<boolean>`sign_in_attempts.window_start <= ${now - windowMs}`;
+    const r = await this.db.insertInto('sign_in_attempts').values({ key, window_start: now, failures: 1 })
+      .onConflict((oc) => oc.column('key').doUpdateSet({
+        window_start: sql<number>`case when ${over} then ${now} else sign_in_attempts.window_start end`,
+        failures: sql<number>`case when ${over} then 1 else sign_in_attempts.failures + 1 end`,
+      }))
+      .returning(['key', 'window_start', 'failures']).executeTakeFirstOrThrow();
+    return { key: r.key, windowStart: num(r.window_start), failures: num(r.failures) };
+  }
+  async uncountSignInAttempt(key: string, windowStart: number) {
+    await this.db.updateTable('sign_in_attempts').set({ failures: sql<number>`failures - 1` })
+      .where('key', '=', key).where('window_start', '=', windowStart).where('failures', '>', 0).execute();
   }
   async clearSignInFailures(key: string) {
     await this.db.deleteFrom('sign_in_attempts').where('key', '=', key).execute();

@@ -7,7 +7,7 @@ import type { PaymentRequest } from '../core/payment-request.js';
 import type { Refund } from '../core/refund.js';
 import {
   ChannelBusy, ConcurrentUpdate, UniqueViolation,
-  type ApiKey, type DialectCredential, type EventFilter, type IdempotencyClaim, type IdempotencyScope, type Merchant, type Page, type Patron, type PatronCode,
+  type ApiKey, type DialectCredential, type EventFilter, type EventPage, type IdempotencyClaim, type IdempotencyScope, type Merchant, type Page, type Patron, type PatronCode,
   type Lease, type PaymentRequestFilter, type Store, type StoredEvent, type StoredResponse, type Terminal, type Tx,
 } from '../app/ports/persistence.js';
 import { ACTIVE_STATUSES, EXPIRABLE_STATUSES } from '../core/payment-request.js';
@@ -17,7 +17,7 @@ import { affected, firstCompiled, insertHeldRow, runCompiled, runCompiledAtOnce,
 import { DashboardStore } from './dashboard-store.js';
 import { WriteWatch } from './write-watch.js';
 import { isHeldWriteFailure } from './held-writes.js';
-import type { AuditEntry, DisplayToken, SignInFailures, Session, User } from '../app/ports/dashboard.js';
+import type { AuditEntry, DisplayToken, Session, User } from '../app/ports/dashboard.js';
 import type { SettlementQuery } from '../app/ports/reporting.js';
 import type { Database, MerchantsTable, WebhookEndpointsTable } from './schema.js';
 
@@ -210,7 +210,8 @@ export class KyselyTx implements Tx {
   deleteSessionsOfUser(userId: string) { return this.dash.deleteSessionsOfUser(userId); }
   deleteIdleSessions(before: number) { return this.dash.deleteIdleSessions(before); }
   getSignInFailures(key: string) { return this.dash.getSignInFailures(key); }
-  putSignInFailures(entry: SignInFailures) { return this.dash.putSignInFailures(entry); }
+  countSignInAttempt(key: string, now: number, windowMs: number) { return this.dash.countSignInAttempt(key, now, windowMs); }
+  uncountSignInAttempt(key: string, windowStart: number) { return this.dash.uncountSignInAttempt(key, windowStart); }
   clearSignInFailures(key: string) { return this.dash.clearSignInFailures(key); }
   insertAuditEntry(entry: AuditEntry) { return this.dash.insertAuditEntry(entry); }
   listAuditEntries(merchantId: string, livemode: boolean | null, page: { limit: number; beforeId?: string; objectId?: string }) { return this.dash.listAuditEntries(merchantId, livemode, page); }
@@ -289,6 +290,14 @@ export class KyselyTx implements Tx {
     await this.db.updateTable('merchants').set({ test_clock_offset_ms: offsetMs }).where('id', '=', merchantId).execute();
     this.merchants?.delete(merchantId);
   }
+  async advanceTestClock(merchantId: string, byMs: number) {
+    this.merchants?.delete(merchantId);
+    // added in the statement, to the row as it stands once locked: a concurrent move is never overwritten
+    const row = await this.db.updateTable('merchants').set((eb) => ({ test_clock_offset_ms: eb('test_clock_offset_ms', '+', byMs) }))
+      .where('id', '=', merchantId).returning('test_clock_offset_ms').executeTakeFirst();
+    this.merchants?.delete(merchantId);
+    return row ? Number(row.test_clock_offset_ms) : null;
+  }
 
   async getStore(id: string) {
     const row = await this.db.selectFrom('stores').selectAll().where('id', '=', id).executeTakeFirst();
@@ -301,13 +310,28 @@ export class KyselyTx implements Tx {
     await this.write(() => this.db.insertInto('stores').values({ id: s.id, merchant_id: s.merchantId, name: s.name, created_at: s.createdAt }).execute());
   }
 
-  async getTerminal(id: string) {
+  getTerminal(id: string) {
+    return this.terminalWithMerchant(id, false);
+  }
+  lockTerminal(id: string) {
+    return this.terminalWithMerchant(id, true);
+  }
+  /**
+   * `lock` holds the terminal's row alone on the drivers that lock rows (SQLite's writer holds the
+   * whole file): FOR NO KEY UPDATE OF t, as an update of the row would, which waits for another
+   * holder but not for the key share a request's insert takes on its terminal (two creates that
+   * had each inserted and then asked FOR UPDATE would deadlock on each other's key share).
+   */
+  private async terminalWithMerchant(id: string, lock: boolean) {
     // the merchant comes along, kept in a transaction (keepMerchant): a create asks for its clock
     // next; in a transaction its endpoints too, of both modes (keepEndpoints): one row for each
     if (this.endpoints) {
-      const { rows: found } = await runCompiled(this.db, 'getTerminal endpoints', [id], (id) =>
-        this.db.selectFrom('terminals as t').innerJoin('merchants as m', 'm.id', 't.merchant_id').leftJoin('webhook_endpoints as e', 'e.merchant_id', 't.merchant_id')
-          .selectAll('t').select(MERCHANT_AS_M).select(ENDPOINT_AS_E).where('t.id', '=', id).orderBy('e.id'));
+      const locking = lock && this.features.skipLocked;
+      const { rows: found } = await runCompiled(this.db, `getTerminal endpoints ${locking}`, [id], (id) => {
+        const q = this.db.selectFrom('terminals as t').innerJoin('merchants as m', 'm.id', 't.merchant_id').leftJoin('webhook_endpoints as e', 'e.merchant_id', 't.merchant_id')
+          .selectAll('t').select(MERCHANT_AS_M).select(ENDPOINT_AS_E).where('t.id', '=', id).orderBy('e.id');
+        return locking ? q.forNoKeyUpdate('t') : q;
+      });
       const row = found[0];
       if (!row) return null;
       this.keepMerchant(merchantOf(row));
@@ -479,9 +503,11 @@ export class KyselyTx implements Tx {
     const row = await this.db.selectFrom('payment_requests').selectAll().where('short_code', '=', shortCode).executeTakeFirst();
     return row ? rows.toPaymentRequest(row) : null;
   }
-  async findActivePaymentRequestForTerminal(terminalId: string, livemode: boolean) {
-    const row = await this.db.selectFrom('payment_requests').selectAll()
-      .where('terminal_id', '=', terminalId).where('livemode', '=', rows.bit(livemode)).where('status', 'in', [...ACTIVE_STATUSES]).where('allow_concurrent', '=', 0).executeTakeFirst();
+  async findActivePaymentRequestForTerminal(terminalId: string, livemode: boolean, source?: string) {
+    let q = this.db.selectFrom('payment_requests').selectAll()
+      .where('terminal_id', '=', terminalId).where('livemode', '=', rows.bit(livemode)).where('status', 'in', [...ACTIVE_STATUSES]).where('allow_concurrent', '=', 0);
+    if (source !== undefined) q = q.where('source', '=', source);
+    const row = await q.executeTakeFirst();
     return row ? rows.toPaymentRequest(row) : null;
   }
   async listPaymentRequests(f: PaymentRequestFilter, { limit, beforeId }: { limit: number; beforeId?: string }) {
@@ -625,14 +651,20 @@ export class KyselyTx implements Tx {
     const row = await firstCompiled(this.db, 'lastEventSequence', [objectId], (id) => this.db.selectFrom('events').select((eb) => eb.fn.max('sequence').as('last')).where('object_id', '=', id));
     return Number(row?.last ?? 0);
   }
-  async listEvents(f: EventFilter, { limit, afterPosition }: { limit: number; afterPosition?: number }) {
-    let q = this.db.selectFrom('events').selectAll().where('merchant_id', '=', f.merchantId).where('livemode', '=', rows.bit(f.livemode)).orderBy('position').limit(limit + 1);
-    if (afterPosition !== undefined) q = q.where('position', '>', afterPosition);
+  async listEvents(f: EventFilter, pageOf: EventPage) {
+    let q = this.db.selectFrom('events').selectAll().where('merchant_id', '=', f.merchantId).where('livemode', '=', rows.bit(f.livemode))
+      .orderBy('position', pageOf.newestFirst ? 'desc' : 'asc').limit(pageOf.limit + 1);
+    if (pageOf.newestFirst) {
+      if (pageOf.beforePosition !== undefined) q = q.where('position', '<', pageOf.beforePosition);
+    } else if (pageOf.afterPosition !== undefined) q = q.where('position', '>', pageOf.afterPosition);
+    // each event's request by its primary key: the cost is per event listed, not per request of the merchant
+    const source = f.source;
+    if (source !== undefined) q = q.where((eb) => eb.exists(eb.selectFrom('payment_requests').select('payment_requests.id').whereRef('payment_requests.id', '=', 'events.payment_request_id').where('payment_requests.source', '=', source)));
     if (f.terminalId) q = q.where('terminal_id', '=', f.terminalId);
     if (f.objectId) q = q.where('object_id', '=', f.objectId);
     if (f.paymentRequestId) q = q.where('payment_request_id', '=', f.paymentRequestId);
     if (f.type) q = q.where('type', '=', f.type);
-    return page((await q.execute()).map(rows.toEvent), limit);
+    return page((await q.execute()).map(rows.toEvent), pageOf.limit);
   }
   async lastEventPosition(merchantId: string, livemode: boolean) {
     const row = await this.db.selectFrom('events').select((eb) => eb.fn.max('position').as('last'))
@@ -730,10 +762,17 @@ export class KyselyTx implements Tx {
       this.db.selectFrom('webhook_endpoints').selectAll().where('merchant_id', '=', merchant).where('livemode', '=', mode).orderBy('id'));
     return found.map(rows.toWebhookEndpoint);
   }
-  async updateWebhookEndpoint(endpoint: WebhookEndpoint) {
+  async updateWebhookEndpoint(endpoint: WebhookEndpoint, read: WebhookEndpoint) {
     this.endpoints?.clear();
     const { id: _id, ...values } = rows.fromWebhookEndpoint(endpoint);
-    await this.db.updateTable('webhook_endpoints').set(values).where('id', '=', endpoint.id).execute();
+    const { id: _readId, ...was } = rows.fromWebhookEndpoint(read);
+    // compare-and-set on every column as read: on PostgreSQL a concurrent writer's row is waited
+    // for and compared as it committed, so the second of two changes finds it moved and runs again
+    let q = this.db.updateTable('webhook_endpoints').set(values).where('id', '=', endpoint.id);
+    for (const [column, value] of Object.entries(was) as [keyof typeof was, string | number | null][])
+      q = value === null ? q.where(column, 'is', null) : q.where(column, '=', value);
+    const result = await q.executeTakeFirst();
+    if (Number(result.numUpdatedRows) !== 1) throw new ConcurrentUpdate(endpoint.id);
   }
   async deleteWebhookEndpoint(id: string) {
     this.endpoints?.clear();

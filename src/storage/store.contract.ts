@@ -273,6 +273,24 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.getMerchant('m_2')).toStrictEqual({ ...M2, underpaymentToleranceBps: 10, timeZone: null });
       });
 
+      it('the test clock advances by what is added to the offset as it stands: advances made at once add up, each with its own offset', async () => {
+        await store.transaction((tx) => tx.setTestClockOffset('m_1', HOUR));
+        expect(await store.transaction((tx) => tx.advanceTestClock('m_1', MINUTE))).toBe(HOUR + MINUTE);
+        expect(await store.transaction((tx) => tx.advanceTestClock('m_1', -HOUR))).toBe(MINUTE);
+        expect(await store.transaction((tx) => tx.advanceTestClock('m_nope', MINUTE))).toBeNull();
+        expect((await store.read.getMerchant('m_2'))?.testClockOffsetMs).toBe(0);
+        // within a transaction, the merchant read before shows the new offset
+        await store.transaction(async (tx) => {
+          expect((await tx.getMerchant('m_1'))?.testClockOffsetMs).toBe(MINUTE);
+          expect(await tx.advanceTestClock('m_1', MINUTE)).toBe(2 * MINUTE);
+          expect((await tx.getMerchant('m_1'))?.testClockOffsetMs).toBe(2 * MINUTE);
+        });
+        const moves = 12;
+        const offsets = await Promise.all(Array.from({ length: moves }, () => store.transaction((tx) => tx.advanceTestClock('m_1', MINUTE))));
+        expect(offsets.sort((a, b) => (a ?? 0) - (b ?? 0))).toStrictEqual(Array.from({ length: moves }, (_, i) => (i + 3) * MINUTE));
+        expect(await store.read.getMerchant('m_1')).toStrictEqual({ ...M1, testClockOffsetMs: (moves + 2) * MINUTE });
+      });
+
       it('a transaction reads its own writes to a merchant it read before', async () => {
         await store.transaction(async (tx) => {
           expect((await tx.getMerchant('m_1'))?.testClockOffsetMs).toBe(0);
@@ -335,6 +353,30 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.listTerminals('m_1', { limit: 2, afterId: 't_2' })).toStrictEqual({ items: [checkedIn], hasMore: false });
         expect(await store.read.listTerminals('m_1', { limit: 10, terminalId: 't_2' })).toStrictEqual({ items: [T2], hasMore: false });
         expect(await store.read.listTerminals('m_2', { limit: 10 })).toStrictEqual({ items: [T3], hasMore: false });
+      });
+
+      it('a terminal locked is the terminal as read, with its merchant, and shows a check-in committed before', async () => {
+        await store.transaction((tx) => tx.setTerminalCheckIn('t_1', 'pa_1', NOW));
+        const checkedIn = { ...T1, checkedInPatronId: 'pa_1', checkedInAt: NOW };
+        await store.transaction(async (tx) => {
+          expect(await tx.lockTerminal('t_1')).toStrictEqual(checkedIn);
+          expect(await tx.getMerchant('m_1')).toStrictEqual(M1);
+          expect(await tx.lockTerminal('t_nope')).toBeNull();
+          await tx.setTerminalCheckIn('t_1', null, null);
+          expect(await tx.lockTerminal('t_1')).toStrictEqual(T1); // its own write
+        });
+        // one transaction after another on the held row: the second sees what the first committed
+        const [first, second] = await Promise.all([
+          store.transaction(async (tx) => {
+            const held = await tx.lockTerminal('t_2');
+            await tx.setTerminalCheckIn('t_2', 'pa_2', NOW);
+            return held;
+          }),
+          store.transaction(async (tx) => (await tx.lockTerminal('t_2'))?.checkedInPatronId),
+        ]);
+        expect(first).toStrictEqual(T2);
+        expect(['pa_2', null]).toContain(second);
+        expect(await store.read.getTerminal('t_2')).toStrictEqual({ ...T2, checkedInPatronId: 'pa_2', checkedInAt: NOW });
       });
 
       it('terminals are found by name within a merchant and by PoS id; a PoS id is set only over what was expected', async () => {
@@ -474,6 +516,9 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         const authorized = aRequest({ id: 'pr_auth', terminalId: 't_1', status: 'authorized', authorizationExpiresAt: NOW + DAY });
         await insertRequests(authorized);
         expect(await store.read.findActivePaymentRequestForTerminal('t_1', false)).toStrictEqual(authorized);
+        // among the requests of one API only
+        expect(await store.read.findActivePaymentRequestForTerminal('t_1', false, 'native')).toStrictEqual(authorized);
+        expect(await store.read.findActivePaymentRequestForTerminal('t_1', false, 'elsewhere')).toBeNull();
       });
 
       it('update writes the next version', async () => {
@@ -1093,12 +1138,32 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.getSession('h_b')).toBeNull();
       });
 
-      it('sign-in failures are written over and cleared by key', async () => {
-        await store.transaction((tx) => tx.putSignInFailures({ key: 'account:x', windowStart: NOW, failures: 1 }));
-        await store.transaction((tx) => tx.putSignInFailures({ key: 'account:x', windowStart: NOW, failures: 2 }));
+      it('sign-in attempts are counted per key in a window that starts again once over, taken back one by one, and cleared', async () => {
+        const WINDOW = 15 * MINUTE;
+        const count = (key: string, at: number) => store.transaction((tx) => tx.countSignInAttempt(key, at, WINDOW));
+        expect(await count('account:x', NOW)).toStrictEqual({ key: 'account:x', windowStart: NOW, failures: 1 });
+        expect(await count('account:x', NOW + MINUTE)).toStrictEqual({ key: 'account:x', windowStart: NOW, failures: 2 });
+        expect(await count('address:y', NOW + MINUTE)).toStrictEqual({ key: 'address:y', windowStart: NOW + MINUTE, failures: 1 });
+        expect(await count('account:x', NOW + WINDOW - 1)).toStrictEqual({ key: 'account:x', windowStart: NOW, failures: 3 });
+        await store.transaction((tx) => tx.uncountSignInAttempt('account:x', NOW));
         expect(await store.read.getSignInFailures('account:x')).toStrictEqual({ key: 'account:x', windowStart: NOW, failures: 2 });
+        // the window is over: it starts again with this attempt, and what was taken in the old one is not taken back from it
+        expect(await count('account:x', NOW + WINDOW)).toStrictEqual({ key: 'account:x', windowStart: NOW + WINDOW, failures: 1 });
+        await store.transaction((tx) => tx.uncountSignInAttempt('account:x', NOW));
+        expect(await store.read.getSignInFailures('account:x')).toStrictEqual({ key: 'account:x', windowStart: NOW + WINDOW, failures: 1 });
+        await store.transaction((tx) => tx.uncountSignInAttempt('account:x', NOW + WINDOW));
+        await store.transaction((tx) => tx.uncountSignInAttempt('account:x', NOW + WINDOW));
+        expect(await store.read.getSignInFailures('account:x')).toStrictEqual({ key: 'account:x', windowStart: NOW + WINDOW, failures: 0 });
         await store.transaction((tx) => tx.clearSignInFailures('account:x'));
         expect(await store.read.getSignInFailures('account:x')).toBeNull();
+        expect(await store.read.getSignInFailures('address:y')).toStrictEqual({ key: 'address:y', windowStart: NOW + MINUTE, failures: 1 });
+      });
+
+      it('sign-in attempts made at once are each counted once: none is lost, no two get the same count', async () => {
+        const attempts = 30;
+        const counted = await Promise.all(Array.from({ length: attempts }, () => store.transaction((tx) => tx.countSignInAttempt('account:race', NOW, 15 * MINUTE))));
+        expect(counted.map((entry) => entry.failures).sort((a, b) => a - b)).toStrictEqual(Array.from({ length: attempts }, (_, i) => i + 1));
+        expect(await store.read.getSignInFailures('account:race')).toStrictEqual({ key: 'account:race', windowStart: NOW, failures: attempts });
       });
 
       it('audit entries are listed newest first, per merchant, by mode or both, by object, a page at a time', async () => {
@@ -1509,6 +1574,24 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           expect(ids(filtered.items)).toStrictEqual(['ev_03']);
           expect(filtered.hasMore).toBe(true);
         });
+
+        it('pages backward, newest first, before a position', async () => {
+          const newest = (limit: number, beforePosition?: number) =>
+            store.read.listEvents({ merchantId: 'm_1', livemode: false }, beforePosition === undefined ? { limit, newestFirst: true } : { limit, newestFirst: true, beforePosition });
+          const page1 = await newest(2);
+          expect([ids(page1.items), page1.hasMore]).toStrictEqual([['ev_05', 'ev_04'], true]);
+          const page2 = await newest(2, page1.items[1]!.position);
+          expect([ids(page2.items), page2.hasMore]).toStrictEqual([['ev_03', 'ev_02'], true]);
+          const page3 = await newest(2, page2.items[1]!.position);
+          expect([ids(page3.items), page3.hasMore]).toStrictEqual([['ev_01'], false]);
+        });
+
+        it('filters by the API that made each event\'s request', async () => {
+          await insertRequests(aRequest({ id: 'pr_1', source: 'native' }), aRequest({ id: 'pr_2', source: 'elsewhere', terminalId: 't_2' }));
+          expect(ids((await list({ source: 'elsewhere' })).items)).toStrictEqual(['ev_02', 'ev_05']);
+          expect(ids((await list({ source: 'native' })).items)).toStrictEqual(['ev_01', 'ev_03', 'ev_04']);
+          expect(ids((await list({ source: 'nobody' })).items)).toStrictEqual([]);
+        });
       });
     });
 
@@ -1729,10 +1812,10 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           ...second, url: 'https://receiver.example/v2', eventTypes: ['refund.failed'], status: 'disabled', disabledReason: 'by hand',
           secretSealed: 'sealed_new', previousSecretSealed: second.secretSealed, previousSecretExpiresAt: NOW + DAY + 5, updatedAt: NOW + 5,
         };
-        await store.transaction((tx) => tx.updateWebhookEndpoint(rotated));
+        await store.transaction((tx) => tx.updateWebhookEndpoint(rotated, second));
         expect(await store.read.getWebhookEndpoint('we_2')).toStrictEqual(rotated);
         const back: WebhookEndpoint = { ...rotated, eventTypes: null, status: 'enabled', disabledReason: null, previousSecretSealed: null, previousSecretExpiresAt: null, updatedAt: NOW + 6 };
-        await store.transaction((tx) => tx.updateWebhookEndpoint(back));
+        await store.transaction((tx) => tx.updateWebhookEndpoint(back, rotated));
         expect(await store.read.getWebhookEndpoint('we_2')).toStrictEqual(back);
         expect(await store.read.getWebhookEndpoint('we_1')).toStrictEqual(full);
 
@@ -1741,6 +1824,37 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.listWebhookEndpoints('m_1', false)).toStrictEqual([back]);
         expect(await store.read.listWebhookEndpoints('m_1', true)).toStrictEqual([live]);
         await store.transaction((tx) => tx.deleteWebhookEndpoint('we_nope')); // nothing to delete: no error
+      });
+
+      it('an endpoint is updated only from the row as it was read: a change made meanwhile is never undone', async () => {
+        const read = anEndpoint({ id: 'we_cas', eventTypes: ['refund.created'] });
+        await insertEndpoints(read);
+        const rotated: WebhookEndpoint = { ...read, secretSealed: 'sealed_first', previousSecretSealed: read.secretSealed, previousSecretExpiresAt: NOW + DAY, updatedAt: NOW + 1 };
+        await store.transaction((tx) => tx.updateWebhookEndpoint(rotated, read));
+        // a second rotation, or a re-enable, from the row as it was before the first: refused, nothing written
+        const stale: WebhookEndpoint = { ...read, secretSealed: 'sealed_second', previousSecretSealed: read.secretSealed, previousSecretExpiresAt: NOW + DAY, updatedAt: NOW + 2 };
+        await expect(store.transaction((tx) => tx.updateWebhookEndpoint(stale, read))).rejects.toBeInstanceOf(ConcurrentUpdate);
+        expect(await store.read.getWebhookEndpoint('we_cas')).toStrictEqual(rotated);
+        const disabled: WebhookEndpoint = { ...rotated, status: 'disabled', disabledReason: 'the receiver answered 410 Gone', updatedAt: NOW + 3 };
+        await store.transaction((tx) => tx.updateWebhookEndpoint(disabled, rotated));
+        await expect(store.transaction((tx) => tx.updateWebhookEndpoint({ ...rotated, secretSealed: 'sealed_third', updatedAt: NOW + 4 }, rotated))).rejects.toBeInstanceOf(ConcurrentUpdate);
+        expect(await store.read.getWebhookEndpoint('we_cas')).toStrictEqual(disabled);
+        // any column read differently (a null, an event type) is a change
+        await expect(store.transaction((tx) => tx.updateWebhookEndpoint(disabled, { ...disabled, eventTypes: null }))).rejects.toBeInstanceOf(ConcurrentUpdate);
+        await expect(store.transaction((tx) => tx.updateWebhookEndpoint(disabled, { ...disabled, disabledReason: null }))).rejects.toBeInstanceOf(ConcurrentUpdate);
+        // from the row as it stands (nulls included): written, and seen by the transaction's next list
+        const enabled: WebhookEndpoint = { ...disabled, status: 'enabled', disabledReason: null, previousSecretSealed: null, previousSecretExpiresAt: null, updatedAt: NOW + 5 };
+        await store.transaction(async (tx) => {
+          expect(await tx.listWebhookEndpoints('m_1', false)).toStrictEqual([disabled]);
+          await tx.updateWebhookEndpoint(enabled, disabled);
+          expect(await tx.listWebhookEndpoints('m_1', false)).toStrictEqual([enabled]);
+        });
+        await store.transaction((tx) => tx.updateWebhookEndpoint({ ...enabled, eventTypes: null }, enabled));
+        expect(await store.read.getWebhookEndpoint('we_cas')).toStrictEqual({ ...enabled, eventTypes: null });
+        // deleted meanwhile: nothing to update
+        await store.transaction((tx) => tx.deleteWebhookEndpoint('we_cas'));
+        await expect(store.transaction((tx) => tx.updateWebhookEndpoint(enabled, enabled))).rejects.toBeInstanceOf(ConcurrentUpdate);
+        expect(await store.read.getWebhookEndpoint('we_cas')).toBeNull();
       });
 
       it('in a transaction, the endpoints that come with a terminal or a request are those of the list, and its own writes to endpoints show at once', async () => {

@@ -11,6 +11,7 @@
 // transaction, as they would on a networked database.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBody, startGateway, type ApiResponse, type TestGateway } from '../harness.js';
+import { demoClient as centrapayClient } from '../dialects/centrapay/client.js';
 
 const N = 50;
 const PR = '/v1/payment-requests';
@@ -197,6 +198,24 @@ describe.each([
     expect(after.amountCaptured).toBe(300);
     expect(after.amountCaptured).toBeLessThanOrEqual(after.amountAuthorized);
     expect(after.version).toBe(ok[0]!.body.version);
+  });
+
+  it('partial payments of one amount at once are each a payment (none refused as if it were another\'s)', async () => {
+    const request = await create({ amount: 10000, partialAllowed: true });
+    const responses = await burst(2, () => t.api('POST', `/v1/sandbox/payment-requests/${request.id}/pay`, { body: { outcome: 'approve', amount: 3000 } }));
+    expect(tally(responses)).toEqual({ 200: 2 });
+    expect(await get(request.id)).toMatchObject({ status: 'pending', amountReceived: 6000 });
+  });
+
+  it('Centrapay confirmations of one amount under two idempotencyKeys at once: both are captured', async () => {
+    const cp = centrapayClient(t);
+    const preAuth = await cp.createOk({ preAuth: true }, '10000');
+    const paidOut = await t.api('POST', `/v1/sandbox/payment-requests/${preAuth.id}/pay`, { body: { outcome: 'approve' } });
+    expect(paidOut.status, JSON.stringify(paidOut.body)).toBe(200);
+    const confirm = (key: string) => cp.confirm(preAuth.id, { idempotencyKey: key, invoiceRef: `INV-${key}`, lineItems: [{ name: 'Fuel', qty: '1', price: '3000' }] });
+    const responses = await burst(2, (i) => confirm(`race-${i}`));
+    expect(responses.map((r) => r.status)).toEqual([200, 200]);
+    expect(await get(preAuth.id)).toMatchObject({ amountCaptured: 6000, amountAuthorized: 10000 });
   });
 
   let refunded: any;

@@ -53,6 +53,9 @@ describe('sign-in', () => {
     expect(cookie).toMatch(/HttpOnly/);
     expect(cookie).toMatch(/SameSite=Strict/);
     expect(cookie).not.toMatch(/Secure/);
+    // each cookie set once: the session, and the sign-in form's CSRF cookie cleared
+    const names = answer.headers.getSetCookie().map((line) => line.slice(0, line.indexOf('=')));
+    expect(names.sort()).toStrictEqual(['posgate_login_csrf', 'posgate_session']);
     const page = await client.get('/dashboard');
     expect(page.status).toBe(200);
     expect(page.text).toContain(owner.email);
@@ -155,6 +158,25 @@ describe('roles and CSRF', () => {
     expect((await client.post(`/dashboard/users/${id}/disable`, {})).status).toBe(303);
     expect((await as.get('/dashboard')).status).toBe(303);
     expect((await new DashboardClient(t.url).signIn(viewer.email, viewer.password)).status).toBe(401);
+  });
+
+  it('an owner cannot disable itself, whether the address names it by id or by email (in any case)', async () => {
+    // an owner of its own, so that a failure here leaves the other tests' owner signed in
+    const { createUser, newPassword } = await import('../../src/app/use-cases/users.js');
+    const { inTransaction } = await import('../../src/app/unit-of-work.js');
+    const password = await newPassword('an owner of my own here');
+    const { user } = await inTransaction(t.gateway.app, (unit) => createUser(unit, { merchantId: t.gateway.demo.merchantId, email: 'self@example.com', role: 'owner', password }));
+    const client = new DashboardClient(t.url);
+    expect((await client.signIn('self@example.com', 'an owner of my own here')).status).toBe(303);
+    await client.get('/dashboard/users');
+    for (const named of [user.id, 'self@example.com', 'Self@Example.COM']) {
+      const answer = await client.post(`/dashboard/users/${encodeURIComponent(named)}/disable`, {});
+      expect(answer.status, named).toBe(400);
+      expect(answer.text, named).toContain('You cannot disable yourself');
+    }
+    expect((await t.query<{ disabled_at: unknown }>(`select disabled_at from users where email = 'self@example.com'`))[0]!.disabled_at).toBeNull();
+    expect(Number((await t.query(`select count(*) as n from audit_log where action = 'user.disable' and object_id = '${user.id}'`))[0].n)).toBe(0);
+    expect((await client.get('/dashboard')).status).toBe(200);
   });
 });
 

@@ -103,7 +103,15 @@ export interface DashboardWrites {
   deleteSessionsOfUser(userId: string): Promise<void>;
   /** Sessions last seen before `before`: gone. Returns how many. */
   deleteIdleSessions(before: number): Promise<number>;
-  putSignInFailures(entry: SignInFailures): Promise<void>;
+  /**
+   * Counts one sign-in attempt against `key` in one atomic statement (an insert or an increment):
+   * attempts made at once each get a count of their own, none is lost. A window that began
+   * `windowMs` or more before `now` starts again at `now` with this attempt. Returns the key's
+   * window and count with this attempt in it.
+   */
+  countSignInAttempt(key: string, now: number, windowMs: number): Promise<SignInFailures>;
+  /** Takes back one attempt counted in the window that began at `windowStart` (nothing once that window has started again). */
+  uncountSignInAttempt(key: string, windowStart: number): Promise<void>;
   clearSignInFailures(key: string): Promise<void>;
   insertAuditEntry(entry: AuditEntry): Promise<void>;
 }

@@ -163,7 +163,12 @@ export interface EventFilter {
   objectId?: string;
   paymentRequestId?: string;
   type?: string;
+  /** Only the events of requests made through this API (a payment request's `source`). */
+  source?: string;
 }
+
+/** A page of events: oldest first after `afterPosition`, or, `newestFirst`, newest first before `beforePosition`. */
+export type EventPage = { limit: number; afterPosition?: number; newestFirst?: false } | { limit: number; beforePosition?: number; newestFirst: true };
 
 export interface Page<T> {
   items: T[];
@@ -237,8 +242,8 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads, Dashboa
   getPaymentRequestWithMerchant(id: string): Promise<{ request: PaymentRequest; merchant: Merchant } | null>;
   findPaymentRequestByReference(merchantId: string, livemode: boolean, reference: string): Promise<PaymentRequest | null>;
   findPaymentRequestByShortCode(shortCode: string): Promise<PaymentRequest | null>;
-  /** The terminal's active request (without allowConcurrent) in one mode. */
-  findActivePaymentRequestForTerminal(terminalId: string, livemode: boolean): Promise<PaymentRequest | null>;
+  /** The terminal's active request (without allowConcurrent) in one mode; with `source`, only among the requests made through that API. */
+  findActivePaymentRequestForTerminal(terminalId: string, livemode: boolean, source?: string): Promise<PaymentRequest | null>;
   listPaymentRequests(filter: PaymentRequestFilter, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>>;
   resolveReference(merchantId: string, livemode: boolean, value: string): Promise<string | null>;
   getRefund(id: string): Promise<Refund | null>;
@@ -251,7 +256,7 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads, Dashboa
   /** The last `payment_request` event of each of these requests (none for a request without events). */
   lastRequestEvents(paymentRequestIds: readonly string[]): Promise<StoredEvent[]>;
   lastEventSequence(objectId: string): Promise<number>;
-  listEvents(filter: EventFilter, page: { limit: number; afterPosition?: number }): Promise<Page<StoredEvent>>;
+  listEvents(filter: EventFilter, page: EventPage): Promise<Page<StoredEvent>>;
   /** The highest position among a merchant's events in one mode (0 when it has none). */
   lastEventPosition(merchantId: string, livemode: boolean): Promise<number>;
   getEvent(id: string): Promise<StoredEvent | null>;
@@ -277,10 +282,20 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads, Dashboa
 export interface MerchantWrites {
   insertMerchant(merchant: Merchant): Promise<void>;
   setTestClockOffset(merchantId: string, offsetMs: number): Promise<void>;
+  /**
+   * Moves the merchant's test clock by `byMs` in one statement, from the offset as it stands (not
+   * as read before): moves made at once add up, each getting its own new offset. Null for no such merchant.
+   */
+  advanceTestClock(merchantId: string, byMs: number): Promise<number | null>;
   updateMerchantSettings(merchantId: string, settings: Partial<Pick<Merchant, 'underpaymentToleranceBps' | 'timeZone'>>): Promise<void>;
   insertStore(store: Store): Promise<void>;
   insertTerminal(terminal: Terminal): Promise<void>;
   setTerminalCheckIn(terminalId: string, patronId: string | null, at: number | null): Promise<void>;
+  /**
+   * The terminal (as getTerminal), its row held for the rest of the transaction: a check-in and a
+   * request created on the terminal take it first, so each sees what the other committed.
+   */
+  lockTerminal(id: string): Promise<Terminal | null>;
   /** Sets the terminal's PoS id only if it is still `expected`; false when another change came first. */
   setTerminalPosId(terminalId: string, expected: string | null, posId: string | null): Promise<boolean>;
   insertDialectCredential(credential: DialectCredential): Promise<void>;
@@ -329,7 +344,11 @@ export interface RefundWrites {
 /** Webhook endpoints, their deliveries and delivery attempts. */
 export interface WebhookWrites {
   insertWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void>;
-  updateWebhookEndpoint(endpoint: WebhookEndpoint): Promise<void>;
+  /**
+   * Writes `endpoint` only if its row is still as `read` (what the caller read and changed), else
+   * throws ConcurrentUpdate: a change made meanwhile (a rotation, a 410's disable, a delete) is never undone.
+   */
+  updateWebhookEndpoint(endpoint: WebhookEndpoint, read: WebhookEndpoint): Promise<void>;
   deleteWebhookEndpoint(id: string): Promise<void>;
   insertDelivery(delivery: Delivery): Promise<void>;
   /**

@@ -102,8 +102,8 @@ export async function createUserAsOwner(app: App, actor: Actor, input: { email: 
   return inTransaction(app, (unit) => createUser(unit, { merchantId: actor.merchantId, email: input.email, role: input.role, password }, actor));
 }
 
+/** `userId` is the user's id or email: either way, an owner cannot disable itself (disableUser compares the user found). */
 export async function disableUserAsOwner(app: App, actor: Actor, userId: string): Promise<User> {
-  if (userId === actor.id) throw new DomainError('parameter_invalid', 'You cannot disable yourself; ask another owner.', 'userId');
   return inTransaction(app, (unit) => disableUser(unit, actor.merchantId, userId, actor));
 }
 

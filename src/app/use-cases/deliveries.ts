@@ -184,7 +184,7 @@ export async function recordAttempts(app: App, sent: ReadonlyArray<{ delivery: D
       if (next.disableEndpoint && delivery.endpointId) {
         const endpoint = await tx.getWebhookEndpoint(delivery.endpointId);
         if (endpoint && endpoint.status === 'enabled') {
-          await tx.updateWebhookEndpoint({ ...endpoint, status: 'disabled', disabledReason: 'the receiver answered 410 Gone', updatedAt: app.clock.now() });
+          await tx.updateWebhookEndpoint({ ...endpoint, status: 'disabled', disabledReason: 'the receiver answered 410 Gone', updatedAt: app.clock.now() }, endpoint);
           await tx.cancelPendingDeliveries(endpoint.id, app.clock.now());
           disabled.add(endpoint.id);
         }

@@ -106,7 +106,7 @@ export async function authenticateDialect(app: App, dialect: string, lookup: str
   if (!credential || credential.secretHash === null || !sameHash(credential.secretHash, hashSecret(secret))) throw invalid();
   return {
     merchantId: credential.merchantId, livemode: credential.livemode, terminalId: null, credentialId: credential.id, kind: 'secret',
-    actor: apiKeyActor({ id: credential.id, kind: 'credential set' }, dialect),
+    actor: apiKeyActor({ id: credential.id, kind: 'credential set' }, dialect), source: dialect,
   };
 }
 

@@ -1,7 +1,7 @@
 // Reading the event log: a caller sees its own merchant and mode, a terminal key its own terminal.
 import { loadPaymentRequest } from '../access.js';
 import type { App, Caller } from '../context.js';
-import type { Page, StoredEvent } from '../ports/persistence.js';
+import type { EventPage, Page, StoredEvent } from '../ports/persistence.js';
 
 export interface EventQuery {
   objectId?: string;
@@ -10,7 +10,7 @@ export interface EventQuery {
   paymentRequestId?: string;
 }
 
-export async function listEvents(app: App, caller: Caller, query: EventQuery, page: { limit: number; afterPosition?: number }): Promise<Page<StoredEvent>> {
+export async function listEvents(app: App, caller: Caller, query: EventQuery, page: EventPage): Promise<Page<StoredEvent>> {
   if (query.paymentRequestId) await loadPaymentRequest(app.db.read, caller, query.paymentRequestId);
-  return app.db.read.listEvents({ ...query, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? undefined }, page);
+  return app.db.read.listEvents({ ...query, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? undefined, source: caller.source }, page);
 }

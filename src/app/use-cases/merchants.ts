@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../core/errors.js';
 import { isTimeZone } from '../../core/time-zone.js';
 import { loadTerminal, notFound, requireSecretKey } from '../access.js';
-import type { App, Caller } from '../context.js';
+import { NATIVE_SOURCE, type App, type Caller } from '../context.js';
 import type { ApiKey, KeyKind, Merchant, Mode, Page, ReadTx, Store, Terminal, Tx } from '../ports/persistence.js';
 import type { Work } from '../unit-of-work.js';
 import { apiKeyActor } from './audit.js';
@@ -140,7 +140,9 @@ export async function authenticate(app: App, presented: string | undefined, via:
   // the lookup is by hash; compare again in constant time so no code path depends on the secret's bytes
   if (!key || !timingSafeEqual(Buffer.from(key.hash, 'hex'), Buffer.from(hash, 'hex')) || key.revokedAt !== null)
     throw new DomainError('invalid_api_key', 'The API key is not valid (unknown or revoked).');
-  return { merchantId: key.merchantId, livemode: key.mode === 'live', terminalId: key.terminalId, credentialId: key.id, kind: key.kind, actor: apiKeyActor(key, via) };
+  const caller: Caller = { merchantId: key.merchantId, livemode: key.mode === 'live', terminalId: key.terminalId, credentialId: key.id, kind: key.kind, actor: apiKeyActor(key, via) };
+  // a provider's API sees only the requests made through it (Caller.source)
+  return via === NATIVE_SOURCE ? caller : { ...caller, source: via };
 }
 
 // --- the merchant's own view (native /v1/terminals) ---

@@ -2,8 +2,8 @@
 import { DomainError } from '../../core/errors.js';
 import * as pr from '../../core/payment-request.js';
 import type { LineItem, PaymentRequest, Transition } from '../../core/payment-request.js';
-import { canSee, loadPaymentRequestWithMerchant, loadTerminal, lockPaymentRequest, notFound, sameTenant } from '../access.js';
-import type { App, Caller } from '../context.js';
+import { canSeeRequest, loadPaymentRequestWithMerchant, loadTerminal, lockPaymentRequest, lockTerminal, notFound, sameTenant } from '../access.js';
+import { NATIVE_SOURCE, type App, type Caller } from '../context.js';
 import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/persistence.js';
 import { merchantNow, nowFor } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
@@ -95,17 +95,21 @@ export async function assertCreatable(app: App, caller: Caller, input: Pick<Crea
   if (input.webhookUrl) await app.outbound.assertAllowed(input.webhookUrl, caller.livemode, 'webhookUrl');
 }
 
-export async function createPaymentRequest(unit: Work, caller: Caller, input: CreatePaymentRequestInput, fingerprint: string, source = 'native'): Promise<CreateResult> {
+export async function createPaymentRequest(unit: Work, caller: Caller, input: CreatePaymentRequestInput, fingerprint: string, source = caller.source ?? NATIVE_SOURCE): Promise<CreateResult> {
   const { app, tx } = unit;
   const terminalId = input.terminalId ?? caller.terminalId;
   if (!terminalId) throw new DomainError('parameter_missing', 'terminalId is required with a merchant secret key.', 'terminalId');
-  const terminal = await loadTerminal(tx, caller, terminalId, 'terminalId');
+  // The terminal's row is held before its active request and its check-in are read (a request
+  // without allowConcurrent is the one a check-in engages, and checkIn holds the row first too): a
+  // check-in at the same time either committed first and is taken here, or waits and finds this
+  // request active. Never neither (write skew): the request unengaged, the check-in kept for the next.
+  const terminal = input.allowConcurrent ? await loadTerminal(tx, caller, terminalId, 'terminalId') : await lockTerminal(tx, caller, terminalId, 'terminalId');
 
   if (input.reference !== undefined) {
     const existing = await tx.findPaymentRequestByReference(caller.merchantId, caller.livemode, input.reference);
     if (existing) {
       // another terminal's request is neither replayed nor named to a terminal key
-      const visible = canSee(caller, existing);
+      const visible = canSeeRequest(caller, existing);
       if (visible && existing.fingerprint === fingerprint) return { request: existing, replayedByReference: true };
       const owner = visible ? ` by ${existing.id}` : '';
       throw new DomainError('duplicate_reference', `Reference ${input.reference} is already used${owner} with a different request.`, 'reference', visible ? { existingId: existing.id } : {});
@@ -118,7 +122,10 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
     throw new DomainError('parameter_invalid', 'basketAmount must be at least amount: the request is a part of the basket.', 'basketAmount');
 
   if (!input.allowConcurrent) {
+    // one active request per terminal, whichever API made it: a terminal engages one patron at a time
     const active = await tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
+    if (active && !canSeeRequest(caller, active))
+      throw new DomainError('terminal_busy', `Terminal ${terminal.id} already has an active payment request made through another API; it must end before this one is made.`, 'terminalId');
     if (active) throw new DomainError('terminal_busy', `Terminal ${terminal.id} already has an active payment request ${active.id}; cancel it or wait until it is final.`, 'terminalId', { activeId: active.id });
   }
 
@@ -174,7 +181,10 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
   await unit.emitForRequest(request, ['payment_request.created']);
 
   // A patron code, or a fresh check-in at the terminal by a patron of this mode, engages the patron at once.
-  const checkedIn = await freshCheckIn(tx, caller, terminal, now);
+  let checkedIn = await freshCheckIn(tx, caller, terminal, now);
+  // a concurrent request read its terminal unheld: the check-in it saw is taken from the row held
+  // (another request may have taken it meanwhile), so that one check-in engages one request
+  if (checkedIn && !patronId && input.allowConcurrent) checkedIn = await freshCheckIn(tx, caller, await lockTerminal(tx, caller, terminal.id, 'terminalId'), now);
   const engagedPatron = patronId ?? checkedIn;
   if (!engagedPatron) return { request, replayedByReference: false };
   if (checkedIn && !patronId) await tx.setTerminalCheckIn(terminal.id, null, null);
@@ -229,7 +239,7 @@ export async function confirmPaymentRequest(unit: Work, caller: Caller, id: stri
   const { request, now } = await loadCurrent(unit, caller, id);
   const transition = pr.confirm(request, amount, now);
   if ((await unit.moveMoney(request, 'capture', amount, { final: false }, 'confirm')).outcome === 'failed')
-    throw new DomainError('invalid_state', `The payment channel refused to capture ${amount}; the authorization is unchanged.`, undefined, { status: request.status });
+    throw new DomainError('invalid_state', `The payment channel refused to capture ${formatMoney(amount, request.currency)}; the authorization is unchanged.`, undefined, { status: request.status });
   const confirmed = await commit(unit, request, transition);
   await auditOperation(unit, caller, 'payment_request.confirm', id, formatMoney(amount, request.currency));
   return confirmed;
@@ -269,7 +279,7 @@ export async function waitForPaymentRequest(app: App, caller: Caller, id: string
 
 export async function listPaymentRequests(app: App, caller: Caller, filter: Omit<PaymentRequestFilter, 'merchantId' | 'livemode'>, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>> {
   if (caller.terminalId && filter.terminalId && filter.terminalId !== caller.terminalId) return { items: [], hasMore: false };
-  return app.db.read.listPaymentRequests({ ...filter, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? filter.terminalId }, page);
+  return app.db.read.listPaymentRequests({ ...filter, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? filter.terminalId, source: caller.source ?? filter.source }, page);
 }
 
 /**
@@ -287,7 +297,7 @@ export async function findByShortCode(app: App, caller: Caller, code: string): P
   const normalized = parseShortCode(code);
   if (!normalized) throw new DomainError('short_code_invalid', `${code} is not a valid short code: its check character does not match.`, 'code');
   const request = await app.db.read.findPaymentRequestByShortCode(normalized);
-  if (!request || !canSee(caller, request))
+  if (!request || !canSeeRequest(caller, request))
     throw new DomainError('not_found', `No payment request with short code ${normalized}.`);
   return request;
 }

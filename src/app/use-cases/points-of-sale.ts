@@ -43,7 +43,7 @@ export async function deletePointOfSale(unit: Work, caller: Caller, terminalName
   const terminal = await terminalByName(unit.tx, caller, terminalName);
   if (terminal.posId === null || !(await unit.tx.setTerminalPosId(terminal.id, terminal.posId, null)))
     throw notFound('point of sale on terminal', terminalName, 'terminalId');
-  const active = await unit.tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
+  const active = await unit.tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode, caller.source);
   if (active) throw new DomainError('invalid_state', `Terminal ${terminalName} has an active payment ${active.id}; cancel it before deleting the point of sale.`, 'terminalId', { activeId: active.id });
   return terminal.posId;
 }
@@ -65,6 +65,6 @@ export async function isPatronCheckedIn(app: App, caller: Caller, terminal: Term
     const patron = await tx.getPatron(terminal.checkedInPatronId);
     if (patron && patron.livemode === caller.livemode) return true;
   }
-  const active = await tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
+  const active = await tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode, caller.source);
   return active !== null && active.patronId !== null && !pr.expireIfDue(active, now);
 }

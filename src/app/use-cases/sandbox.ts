@@ -5,7 +5,7 @@ import type { PaymentRequest } from '../../core/payment-request.js';
 import { parseShortCode } from '../../core/short-code.js';
 import { idOfUuid, isUuid } from '../../core/uuid-ids.js';
 import type { Refund } from '../../core/refund.js';
-import { canSee, loadRefund, loadTerminal, requireTestMode } from '../access.js';
+import { canSeeRefund, canSeeRequest, loadRefund, lockTerminal, requireTestMode } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
@@ -39,7 +39,10 @@ export interface CheckInResult {
 /** A patron checks in at a terminal: its active request engages them now, or the next one will. */
 export async function checkIn(unit: Work, caller: Caller, terminalId: string, input: { patronId?: string }): Promise<CheckInResult> {
   requireTestMode(caller);
-  const terminal = await loadTerminal(unit.tx, caller, terminalId);
+  // the terminal's row is held first, as a create on it holds it before it looks for a check-in: a
+  // request created at the same time either committed first and is found active here, or waits
+  // for this check-in and takes it (never neither: the request unengaged, the check-in kept)
+  const terminal = await lockTerminal(unit.tx, caller, terminalId);
   const patronId = input.patronId ? (await requirePatron(unit.tx, caller, input.patronId)).id : (await createPatron(unit, caller, {})).patron.id;
   const active = await unit.tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
   if (active) {
@@ -64,10 +67,10 @@ export interface ClockState {
 export async function advanceClock(app: App, caller: Caller, seconds: number): Promise<ClockState> {
   requireTestMode(caller);
   const offsetMs = await inTransaction(app, async ({ tx }) => {
-    const merchant = await tx.getMerchant(caller.merchantId);
-    if (!merchant) throw new DomainError('not_found', `No merchant ${caller.merchantId}.`);
-    const next = merchant.testClockOffsetMs + seconds * 1000;
-    await tx.setTestClockOffset(merchant.id, next);
+    // added in one statement to the offset as it stands: advances made at once add up, and each
+    // answers an offset of its own (a read-then-write would lose one, and could set the clock back)
+    const next = await tx.advanceTestClock(caller.merchantId, seconds * 1000);
+    if (next === null) throw new DomainError('not_found', `No merchant ${caller.merchantId}.`);
     return next;
   });
   const expired = await sweepDue(app, caller.merchantId);
@@ -85,7 +88,7 @@ export async function readClock(app: App, caller: Caller): Promise<ClockState> {
 export async function resolveReference(app: App, caller: Caller, ref: string): Promise<string> {
   requireTestMode(caller);
   const tx = app.db.read;
-  const visible = (request: PaymentRequest | null) => (request && canSee(caller, request) ? request.id : null);
+  const visible = (request: PaymentRequest | null) => (request && canSeeRequest(caller, request) ? request.id : null);
   // a GUID (a dialect's spelling of a request or refund id) is a posgate id in another spelling
   const requestId = isUuid(ref) ? idOfUuid('pr', ref) : ref;
   const refundId = isUuid(ref) ? idOfUuid('rf', ref) : ref;
@@ -93,7 +96,7 @@ export async function resolveReference(app: App, caller: Caller, ref: string): P
   if (byId) return byId;
   if (refundId?.startsWith('rf_')) {
     const refund = await tx.getRefund(refundId);
-    if (refund && canSee(caller, refund)) return refund.paymentRequestId;
+    if (refund && (await canSeeRefund(tx, caller, refund))) return refund.paymentRequestId;
   }
   const byReference = visible(await tx.findPaymentRequestByReference(caller.merchantId, caller.livemode, ref));
   if (byReference) return byReference;

@@ -4,7 +4,7 @@
 // before any password is checked. A wrong password and an unknown email get the same answer.
 import { createHash, randomBytes } from 'node:crypto';
 import type { App, Caller } from '../context.js';
-import type { Session, User } from '../ports/dashboard.js';
+import type { Session, SignInFailures, User } from '../ports/dashboard.js';
 import type { Merchant } from '../ports/persistence.js';
 import { inTransaction } from '../unit-of-work.js';
 import { decoy, normalizeEmail, verifyPassword } from './users.js';
@@ -28,40 +28,46 @@ export type SignInResult =
 const accountKey = (email: string) => `account:${sha256(email)}`;
 const addressKey = (address: string) => `address:${address}`;
 
-/** How long until the window of a key that reached its limit ends; 0 when it has not. */
-async function blockedFor(app: App, key: string, limit: number, now: number): Promise<number> {
-  const entry = await app.db.read.getSignInFailures(key);
-  if (!entry || now - entry.windowStart >= SIGN_IN_WINDOW_MS || entry.failures < limit) return 0;
-  return entry.windowStart + SIGN_IN_WINDOW_MS - now;
+/**
+ * Counts the attempt against its account and its address before any password is checked, one
+ * atomic increment each: attempts sent at once each take a count of their own, so no more than a
+ * limit's worth of them are ever checked. Returns the counts, with how long to wait when either is
+ * past its limit (the attempt is then taken back: a refused attempt is no failure).
+ */
+async function reserveAttempt(app: App, account: string, address: string, now: number): Promise<{ counted: readonly SignInFailures[]; waitMs: number }> {
+  const counted = await inTransaction(app, async ({ tx }) => [
+    await tx.countSignInAttempt(account, now, SIGN_IN_WINDOW_MS),
+    await tx.countSignInAttempt(address, now, SIGN_IN_WINDOW_MS),
+  ]);
+  const limits = [MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS];
+  const waitMs = Math.max(0, ...counted.map((entry, i) => (entry.failures > limits[i]! ? entry.windowStart + SIGN_IN_WINDOW_MS - now : 0)));
+  if (waitMs > 0) await takeBack(app, counted);
+  return { counted, waitMs };
 }
 
-async function countFailure(app: App, keys: readonly string[], now: number): Promise<void> {
+async function takeBack(app: App, counted: readonly SignInFailures[]): Promise<void> {
   await inTransaction(app, async ({ tx }) => {
-    for (const key of keys) {
-      const entry = await tx.getSignInFailures(key);
-      const fresh = !entry || now - entry.windowStart >= SIGN_IN_WINDOW_MS;
-      await tx.putSignInFailures({ key, windowStart: fresh ? now : entry.windowStart, failures: fresh ? 1 : entry.failures + 1 });
-    }
+    for (const entry of counted) await tx.uncountSignInAttempt(entry.key, entry.windowStart);
   });
 }
 
 export async function signIn(app: App, input: { email: string; password: string; address: string }): Promise<SignInResult> {
   const now = app.clock.now();
   const email = normalizeEmail(input.email);
-  const keys = [accountKey(email), addressKey(input.address)];
-  const wait = Math.max(await blockedFor(app, keys[0]!, MAX_FAILURES_PER_ACCOUNT, now), await blockedFor(app, keys[1]!, MAX_FAILURES_PER_ADDRESS, now));
-  if (wait > 0) return { kind: 'rate_limited', retryAfterMs: wait };
+  const [account, address] = [accountKey(email), addressKey(input.address)];
+  const { counted, waitMs } = await reserveAttempt(app, account, address, now);
+  if (waitMs > 0) return { kind: 'rate_limited', retryAfterMs: Math.max(1, waitMs) };
   const user = await app.db.read.findUserByEmail(email);
   // the same scrypt work whether or not the account exists: the answer's timing tells nothing
   const matches = await verifyPassword(input.password, user?.passwordHash ?? (await decoy()));
-  if (!user || !matches || user.disabledAt !== null) {
-    await countFailure(app, keys, now);
-    return { kind: 'refused' };
-  }
+  // a failure stays counted (it was counted before the check)
+  if (!user || !matches || user.disabledAt !== null) return { kind: 'refused' };
   const token = randomBytes(32).toString('base64url');
   const session: Session = { idHash: sha256(token), userId: user.id, csrfToken: randomBytes(24).toString('base64url'), createdAt: now, lastSeenAt: now };
   await inTransaction(app, async ({ tx }) => {
-    await tx.clearSignInFailures(keys[0]!);
+    // the account's failures are forgiven; the address's count gets back this attempt, which did not fail
+    await tx.clearSignInFailures(account);
+    await tx.uncountSignInAttempt(address, counted[1]!.windowStart);
     await tx.deleteIdleSessions(now - SESSION_IDLE_MS);
     await tx.insertSession(session);
   });
@@ -74,8 +80,12 @@ export interface SignedIn {
   merchant: Merchant;
 }
 
-/** The session a cookie's token opens, or null (unknown, idle too long, or its user disabled). */
-export async function resumeSession(app: App, token: string | undefined): Promise<SignedIn | null> {
+/**
+ * The session a cookie's token opens, or null (unknown, idle too long, or its user disabled).
+ * A page view is use, and keeps the session alive; `touch: false` checks it without (an open event
+ * stream is no use by the person: it must not keep an idle session open).
+ */
+export async function resumeSession(app: App, token: string | undefined, options: { touch?: boolean } = {}): Promise<SignedIn | null> {
   if (!token || token.length > 100) return null;
   const idHash = sha256(token);
   const session = await app.db.read.getSession(idHash);
@@ -88,7 +98,7 @@ export async function resumeSession(app: App, token: string | undefined): Promis
   const user = await app.db.read.getUser(session.userId);
   const merchant = user ? await app.db.read.getMerchant(user.merchantId) : null;
   if (!user || !merchant || user.disabledAt !== null) return null;
-  if (now - session.lastSeenAt >= TOUCH_EVERY_MS) await inTransaction(app, ({ tx }) => tx.touchSession(idHash, now));
+  if (options.touch !== false && now - session.lastSeenAt >= TOUCH_EVERY_MS) await inTransaction(app, ({ tx }) => tx.touchSession(idHash, now));
   return { session, user, merchant };
 }
 

@@ -120,9 +120,11 @@ async function findUser(unit: Work, merchantId: string | null, idOrEmail: string
   return user;
 }
 
-/** Disables a user and ends its sessions at once. */
+/** Disables a user and ends its sessions at once; a signed-in user (`actor`) cannot disable itself, named by id or by email. */
 export async function disableUser(unit: Work, merchantId: string | null, idOrEmail: string, actor?: Actor): Promise<User> {
   const user = await findUser(unit, merchantId, idOrEmail);
+  // the user it names, not the words it was named with, is compared: its email names it as well as its id
+  if (actor?.type === 'user' && user.id === actor.id) throw new DomainError('parameter_invalid', 'You cannot disable yourself; ask another owner.', 'userId');
   if (user.disabledAt !== null) return user;
   const at = unit.app.clock.now();
   await unit.tx.setUserDisabled(user.id, at);

@@ -79,7 +79,9 @@ export async function rotateSecret(unit: Work, caller: Caller, id: string, secre
   const rotated: WebhookEndpoint = {
     ...endpoint, secretSealed: unit.app.box.seal(secret), previousSecretSealed: endpoint.secretSealed, previousSecretExpiresAt: now + ROTATION_OVERLAP_MS, updatedAt: now,
   };
-  await unit.tx.updateWebhookEndpoint(rotated);
+  // checked against the row as read: of two rotations at once the second runs again on the first's
+  // secret (keeping it, not the original, beside its own), and an endpoint disabled meanwhile stays so
+  await unit.tx.updateWebhookEndpoint(rotated, endpoint);
   return { endpoint: rotated, secret };
 }
 
@@ -88,6 +90,6 @@ export async function enableEndpoint(unit: Work, caller: Caller, id: string): Pr
   requireSecretKey(caller, 'Managing webhook endpoints');
   const endpoint = await loadEndpoint(unit.tx, caller, id);
   const enabled: WebhookEndpoint = { ...endpoint, status: 'enabled', disabledReason: null, updatedAt: unit.app.clock.now() };
-  await unit.tx.updateWebhookEndpoint(enabled);
+  await unit.tx.updateWebhookEndpoint(enabled, endpoint);
   return enabled;
 }

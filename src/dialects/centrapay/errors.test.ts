@@ -3,7 +3,8 @@ import { DomainError, ERROR_CODES, type ErrorCode } from '../../core/errors.js';
 import { bodyOf, CENTRAPAY_ERRORS, centrapayErrorOf, type Operation } from './errors.js';
 
 const OPERATIONS: Operation[] = ['create', 'read', 'pay', 'cancel', 'void', 'refund', 'confirm', 'release', 'condition', 'other'];
-const SERVER: ErrorCode[] = ['internal_error', 'service_unavailable'];
+// conflict: posgate's own "retry the request", which names no state of the request's
+const SERVER: ErrorCode[] = ['internal_error', 'service_unavailable', 'conflict'];
 const AUTH: ErrorCode[] = ['missing_api_key', 'invalid_api_key'];
 /** The facts an error may carry: none of them may move a code out of its range. */
 const VARIANTS: Record<string, unknown>[] = [
@@ -17,7 +18,7 @@ describe('Centrapay error table', () => {
     expect(Object.keys(CENTRAPAY_ERRORS).sort()).toEqual([...ERROR_CODES].sort());
   });
 
-  it.each([...ERROR_CODES])('%s is a 4xx in every operation (5xx only for internal_error and service_unavailable)', (code) => {
+  it.each([...ERROR_CODES])('%s is a 4xx in every operation (5xx only for internal_error, service_unavailable and conflict)', (code) => {
     for (const operation of OPERATIONS) {
       for (const facts of VARIANTS) {
         const refusal = centrapayErrorOf(new DomainError(code, 'refused', undefined, facts), operation);
@@ -38,5 +39,7 @@ describe('Centrapay error table', () => {
     expect(centrapayErrorOf(new DomainError('parameter_invalid', 'value.amount: bad', 'value.amount'), 'create')).toEqual({ statusCode: 400, message: 'value.amount: bad' });
     expect(centrapayErrorOf(new DomainError('unsupported_media_type', 'x'), 'create').statusCode).toBe(415);
     expect(centrapayErrorOf(new DomainError('not_found', 'x', undefined, { kind: 'constructor' }), 'read')).toEqual({ statusCode: 403, message: 'PAYMENT_REQUEST_NOT_FOUND' });
+    // a transient conflict says retry, not a state the request is not in (PRE_AUTH_RELEASED made a POS stop confirming)
+    expect(centrapayErrorOf(new DomainError('conflict', 'retry'), 'confirm')).toEqual({ statusCode: 503, message: 'Service Unavailable' });
   });
 });

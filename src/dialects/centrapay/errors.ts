@@ -91,7 +91,9 @@ export const CENTRAPAY_ERRORS = {
   already_refunded: forbidden('ALREADY_REFUNDED'),
   refund_window_exceeded: forbidden('REFUND_WINDOW_EXCEEDED'),
   condition_already_set: forbidden('CONDITION_ALREADY_SET'),
-  invalid_state: byState, not_authorized: byState, amount_required: byState, not_prepared: byState, terminal_busy: byState, conflict: byState,
+  invalid_state: byState, not_authorized: byState, amount_required: byState, not_prepared: byState, terminal_busy: byState,
+  // posgate's own "retry the request" (concurrent operations outlasted their retries): no state of the request's, so no state's code; a 5xx any client retries
+  conflict: { statusCode: 503, message: 'Service Unavailable' },
   terminal_name_taken: (error) => ({ statusCode: 409, message: error.message }),
   already_exists: (error) => ({ statusCode: 409, message: error.message }),
   // idempotency

@@ -74,6 +74,12 @@ const PaymentRequest = z.looseObject({
   expiresAt: z.string(),
 });
 
+/** render.ts `summaryOf`: those fields of the request, as GET renders them. */
+const Summary = PaymentRequest.pick({
+  id: true, url: true, merchantName: true, value: true, createdAt: true, expiresAt: true, paymentOptions: true, partialAllowed: true,
+  basketAmount: true, remainingAmount: true, status: true, lineItems: true, liveness: true,
+});
+
 /** activities.ts `Activity`. */
 const Activity = z.looseObject({
   id: z.string(),
@@ -93,15 +99,16 @@ const answer = (description: string, schema: z.ZodType) => ({ description, conte
 /** What each kind of route answers on success, each with every refusal. */
 const operations = {
   request: dialectOperations(TAG, { 200: answer('The payment request', PaymentRequest), ...REFUSALS }),
+  summary: dialectOperations(TAG, { 200: answer("The request's summary (status new)", Summary), ...REFUSALS }),
   requestPage: dialectOperations(TAG, {
     200: answer('The requests with this externalRef, newest first, 25 a page; nextPageKey (the pageKey of the next page) while there are more', z.looseObject({ items: z.array(PaymentRequest), nextPageKey: z.string().optional() })),
     ...REFUSALS,
   }),
   // null only if the activity is not among the request's events that are read (more than 1000)
   activity: dialectOperations(TAG, { 200: answer('The activity the action made', Activity.nullable()), ...REFUSALS }),
-  activities: dialectOperations(TAG, { 200: answer("The request's activities, oldest first", z.looseObject({ items: z.array(Activity) })), ...REFUSALS }),
+  activities: dialectOperations(TAG, { 200: answer("The request's activities, newest first", z.looseObject({ items: z.array(Activity) })), ...REFUSALS }),
   activityPage: dialectOperations(TAG, {
-    200: answer('The merchant\'s activities (a terminal key: its terminal\'s), oldest first, 50 a page; nextPageKey while there are more', z.looseObject({ items: z.array(Activity), nextPageKey: z.string().optional() })),
+    200: answer('The merchant\'s activities (a terminal key: its terminal\'s), newest first, 50 a page; nextPageKey (older than this page) while there are more', z.looseObject({ items: z.array(Activity), nextPageKey: z.string().optional() })),
     ...REFUSALS,
   }),
 };

@@ -105,3 +105,16 @@ export function renderPaymentRequest(request: PaymentRequest, context: RenderCon
     expiresAt: iso(request.expiresAt),
   };
 }
+
+/** The fields of Centrapay's request summary (its example answer of GET …/{id}/summary). */
+export const SUMMARY_FIELDS = [
+  'id', 'url', 'merchantName', 'value', 'createdAt', 'expiresAt', 'paymentOptions', 'partialAllowed', 'basketAmount', 'remainingAmount', 'status', 'lineItems', 'liveness',
+] as const;
+
+export type RenderedPaymentRequest = ReturnType<typeof renderPaymentRequest>;
+export type PaymentRequestSummary = Pick<RenderedPaymentRequest, (typeof SUMMARY_FIELDS)[number]>;
+
+/** A request's summary: those fields of the request as GET renders it, with the same values. */
+export function summaryOf(rendered: RenderedPaymentRequest): PaymentRequestSummary {
+  return Object.fromEntries(SUMMARY_FIELDS.map((field) => [field, rendered[field]])) as PaymentRequestSummary;
+}

@@ -1,26 +1,36 @@
+import Fastify, { type FastifyReply, type FastifyRequest } from 'fastify';
 import { describe, expect, it } from 'vitest';
-import type { FastifyReply, FastifyRequest } from 'fastify';
 import { cookiesOf, sameToken, setCookie } from './session.js';
 
-function fakeReply() {
-  const headers: Record<string, unknown> = {};
-  const reply = { getHeader: (name: string) => headers[name], header: (name: string, value: unknown) => { headers[name] = value; return reply; } };
-  return { reply: reply as unknown as FastifyReply, headers };
+/** The Set-Cookie lines a real Fastify reply sends after `set` (Fastify adds each to those it has). */
+async function setCookies(set: (reply: FastifyReply) => void): Promise<string[]> {
+  const server = Fastify();
+  server.get('/', async (_request, reply) => {
+    set(reply);
+    return 'ok';
+  });
+  try {
+    const answer = await server.inject({ method: 'GET', url: '/' });
+    return [answer.headers['set-cookie'] ?? []].flat();
+  } finally {
+    await server.close();
+  }
 }
 const request = (protocol: 'http' | 'https', cookie?: string) => ({ protocol, headers: { cookie } }) as unknown as FastifyRequest;
 
 describe('dashboard cookies', () => {
-  it('are HttpOnly and SameSite=Strict, and Secure when the browser came over https or the public URL is https', () => {
-    const plain = fakeReply();
-    setCookie(plain.reply, request('http'), 'http://127.0.0.1:8080', 'posgate_session', 'abc', null);
-    expect(plain.headers['set-cookie']).toEqual(['posgate_session=abc; Path=/; HttpOnly; SameSite=Strict']);
-    const direct = fakeReply();
-    setCookie(direct.reply, request('https'), 'http://127.0.0.1:8080', 'posgate_session', 'abc', null);
-    expect(String(direct.headers['set-cookie'])).toMatch(/; Secure$/);
-    const proxied = fakeReply();
-    setCookie(proxied.reply, request('http'), 'https://pay.example.com', 'posgate_session', 'abc', 0);
-    setCookie(proxied.reply, request('http'), 'https://pay.example.com', 'posgate_mode', 'live', 60);
-    expect(proxied.headers['set-cookie']).toEqual(['posgate_session=abc; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure', 'posgate_mode=live; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure']);
+  it('are HttpOnly and SameSite=Strict, and Secure when the browser came over https or the public URL is https', async () => {
+    const plain = await setCookies((reply) => setCookie(reply, request('http'), 'http://127.0.0.1:8080', 'posgate_session', 'abc', null));
+    expect(plain).toEqual(['posgate_session=abc; Path=/; HttpOnly; SameSite=Strict']);
+    const direct = await setCookies((reply) => setCookie(reply, request('https'), 'http://127.0.0.1:8080', 'posgate_session', 'abc', null));
+    expect(direct).toHaveLength(1);
+    expect(direct[0]).toMatch(/; Secure$/);
+    // two cookies on one reply: each sent once
+    const proxied = await setCookies((reply) => {
+      setCookie(reply, request('http'), 'https://pay.example.com', 'posgate_session', 'abc', 0);
+      setCookie(reply, request('http'), 'https://pay.example.com', 'posgate_mode', 'live', 60);
+    });
+    expect(proxied).toEqual(['posgate_session=abc; Path=/; HttpOnly; SameSite=Strict; Max-Age=0; Secure', 'posgate_mode=live; Path=/; HttpOnly; SameSite=Strict; Max-Age=60; Secure']);
   });
 
   it('are read from the Cookie header, the first of a name winning, a malformed value ignored', () => {

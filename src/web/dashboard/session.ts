@@ -36,9 +36,8 @@ export function setCookie(reply: FastifyReply, request: FastifyRequest, publicUr
   const attributes = [`${name}=${encodeURIComponent(value)}`, 'Path=/', 'HttpOnly', 'SameSite=Strict'];
   if (maxAgeSeconds !== null) attributes.push(`Max-Age=${maxAgeSeconds}`);
   if (isHttps(request, publicUrl)) attributes.push('Secure');
-  const previous = reply.getHeader('set-cookie');
-  const list = previous === undefined ? [] : Array.isArray(previous) ? previous.map(String) : [String(previous)];
-  reply.header('set-cookie', [...list, attributes.join('; ')]);
+  // Fastify adds a Set-Cookie to those the reply has already: each cookie is given once, by itself
+  reply.header('set-cookie', attributes.join('; '));
 }
 
 

@@ -33,7 +33,7 @@ describe('merchant conditions', () => {
     expect((await cp.read(pr.id)).merchantConditions).toEqual(pr.merchantConditions);
   });
 
-  it('with conditionsEnabled the payment waits for the merchant (awaiting-merchant, new); accept completes it', async () => {
+  it('with conditionsEnabled the payment waits for the merchant (awaiting-merchant, new); accept completes it and answers the accept-condition activity', async () => {
     const pr = await restricted(true);
     await patronPays(t, pr.id);
     const waiting = await cp.read(pr.id);
@@ -41,13 +41,13 @@ describe('merchant conditions', () => {
     expect(condition(waiting).status).toBe('awaiting-merchant');
     const accepted = await cp.accept(pr.id);
     expectOk(accepted);
-    expect(accepted.body).toMatchObject({ id: pr.id, status: 'paid', paidBy: { assetTotals: [{ assetType: ASSET, amount: '3000' }] } });
-    expect(condition(accepted.body).status).toBe('accepted');
-    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid' });
+    // Centrapay: accept "Returns a Payment Activity"
+    expectActivity(accepted.body, pr, 'accept-condition');
+    const read = await cp.read(pr.id);
+    expect(read).toMatchObject({ id: pr.id, status: 'paid', paidBy: { assetTotals: [{ assetType: ASSET, amount: '3000' }] } });
+    expect(condition(read).status).toBe('accepted');
     const items = await cp.activityList(pr.id);
-    const accept = items.find((a) => a.type === 'accept-condition');
-    expect(accept, JSON.stringify(items)).toBeDefined();
-    expectActivity(accept, pr, 'accept-condition');
+    expect(items.filter((a) => a.type === 'accept-condition'), JSON.stringify(items)).toEqual([accepted.body]);
     expect(items.some((a) => a.type === 'paid')).toBe(true);
 
     // accepting (or declining) again: the condition is already set, nothing changes
@@ -58,17 +58,19 @@ describe('merchant conditions', () => {
     expect((await cp.read(pr.id)).status).toBe('paid');
   });
 
-  it('decline cancels the request, DECLINED_BY_MERCHANT', async () => {
+  it('decline cancels the request, DECLINED_BY_MERCHANT, and answers the decline-condition activity', async () => {
     const pr = await restricted(true);
     await patronPays(t, pr.id);
     expect(condition(await cp.read(pr.id)).status).toBe('awaiting-merchant');
     const declined = await cp.decline(pr.id);
     expectOk(declined);
-    expect(declined.body).toMatchObject({ id: pr.id, status: 'cancelled', cancellationReason: 'DECLINED_BY_MERCHANT' });
-    expect(condition(declined.body).status).toBe('declined');
-    expect(await cp.read(pr.id)).toMatchObject({ status: 'cancelled', cancellationReason: 'DECLINED_BY_MERCHANT' });
+    // Centrapay: decline "Returns a Payment Activity"
+    expectActivity(declined.body, pr, 'decline-condition', '3000');
+    const read = await cp.read(pr.id);
+    expect(read).toMatchObject({ id: pr.id, status: 'cancelled', cancellationReason: 'DECLINED_BY_MERCHANT' });
+    expect(condition(read).status).toBe('declined');
     const items = await cp.activityList(pr.id);
-    expect(items.map((a) => a.type)).toContain('decline-condition');
+    expect(items.filter((a) => a.type === 'decline-condition')).toEqual([declined.body]);
     expect(items.map((a) => a.type)).not.toContain('paid');
     const before = await rowCounts(t);
     expectRefused(await cp.accept(pr.id), 403, 'CONDITION_ALREADY_SET');

@@ -11,6 +11,7 @@ import { demoClient, expectMalformed, expectOk, expectRefused, send, uniqueName,
 const ROUTES: [method: string, path: string, operationId: string][] = [
   ['post', '/centrapay/api/payment-requests', 'createPaymentRequest'],
   ['get', '/centrapay/api/payment-requests/{id}', 'getPaymentRequest'],
+  ['get', '/centrapay/api/payment-requests/{id}/summary', 'getPaymentRequestSummary'],
   ['get', '/centrapay/api/payment-requests/short-code/{shortCode}', 'getPaymentRequestByShortCode'],
   ['get', '/centrapay/api/payment-requests/external-ref/{externalRef}', 'listPaymentRequestsByExternalRef'],
   ['post', '/centrapay/api/payment-requests/{id}/pay', 'payPaymentRequest'],
@@ -164,11 +165,17 @@ describe("Centrapay's OpenAPI document", () => {
     expectOk(created);
     expect(Object.keys(created.body).filter((key) => !documentedFields('createPaymentRequest').includes(key))).toEqual([]);
     expect(documentedFields('createPaymentRequest').filter((key) => !(key in created.body))).toEqual([]);
+    const summary = await cp.call('GET', `/payment-requests/${created.body.id}/summary`);
+    expectOk(summary);
+    expect(Object.keys(summary.body).sort()).toEqual([...documentedFields('getPaymentRequestSummary')].sort());
     const activities = await cp.activities(created.body.id);
     expectOk(activities);
     const activityFields = documentedFields('listPaymentRequestActivities', (s) => s.properties.items.items);
     expect(activities.body.items.length).toBeGreaterThan(0);
     for (const activity of activities.body.items) expect(Object.keys(activity).sort()).toEqual([...activityFields].sort());
+    // the condition actions answer an activity (Centrapay: "Returns a Payment Activity"), as void, refund, confirm and release do
+    const activityOf = (schema: any) => (schema.anyOf ?? schema.oneOf ?? [schema]).find((branch: any) => branch.properties);
+    for (const operationId of ['acceptCondition', 'declineCondition', 'voidPaymentRequest']) expect(documentedFields(operationId, activityOf).sort(), operationId).toEqual([...activityFields].sort());
     // a refusal's status is among the operation's documented ones
     for (const [res, status] of [
       [await send(t, 'GET', `/centrapay/api/payment-requests/${created.body.id}`), 401],

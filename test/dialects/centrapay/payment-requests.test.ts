@@ -244,11 +244,12 @@ describe('cancel and the status table', () => {
     expect((await cp.read(pr.id)).status).toBe('new');
   });
 
-  it('the request activity comes first, and the paid activity follows the payment', async () => {
+  it('the request activity is the oldest (last: newest first), and the paid activity follows the payment', async () => {
     const pr = await cp.createOk({}, '700');
     await patronPays(t, pr.id);
     const items = await cp.activityList(pr.id);
-    expectActivity(items[0], pr, 'request');
+    expectActivity(items.at(-1), pr, 'request');
+    expect(items[0].type).toBe('paid');
     const paid = items.find((a) => a.type === 'paid');
     expect(paid, JSON.stringify(items)).toBeDefined();
     expectActivity(paid, pr, 'paid', '700');

@@ -82,10 +82,11 @@ describe('pre-authorization', () => {
     expect(after).toMatchObject({ status: 'paid', preAuth: true, preAuthStatus: 'released', paidBy: { assetTotals: [{ assetType: ASSET, amount: '500' }] } });
     expect((await nativeRequest(t, pr.id)).status).toBe('succeeded');
 
+    // newest first (Centrapay: descending created date)
     const types = (await cp.activityList(pr.id)).map((a) => a.type);
-    expect(types[0]).toBe('preAuthRequest');
+    expect(types.at(-1)).toBe('preAuthRequest');
     expect(types.filter((x) => ['preAuthRequest', 'authorization', 'confirmation', 'release'].includes(x)))
-      .toEqual(['preAuthRequest', 'authorization', 'confirmation', 'confirmation', 'release']);
+      .toEqual(['release', 'confirmation', 'confirmation', 'authorization', 'preAuthRequest']);
 
     // released: no more confirmations, no second release
     before = await rowCounts(t);

@@ -113,7 +113,7 @@ describe('external ref', () => {
 });
 
 describe('activities', () => {
-  it("a request's activities, oldest first: request, paid, then one refund activity per refund", async () => {
+  it("a request's activities, newest first (Centrapay: descending created date): refunds, paid, then request", async () => {
     const pr = await paidRequest(cp, '1000', { externalRef: uniqueName('act') });
     const r1 = await cp.refund(pr.id, '300');
     expectOk(r1);
@@ -122,21 +122,22 @@ describe('activities', () => {
     const items = await cp.activityList(pr.id);
     for (const a of items) expectActivity(a, pr, a.type);
     const types = items.map((a) => a.type);
-    expect(types[0]).toBe('request');
-    expect(types.filter((x) => ['request', 'paid', 'refund'].includes(x))).toEqual(['request', 'paid', 'refund', 'refund']);
+    expect(types.at(-1)).toBe('request');
+    expect(types.filter((x) => ['request', 'paid', 'refund'].includes(x))).toEqual(['refund', 'refund', 'paid', 'request']);
     const refunds = items.filter((a) => a.type === 'refund');
-    expect(refunds.map((a) => a.id)).toEqual([r1.body.id, r2.body.id]);
-    expect(refunds.map((a) => a.value.amount)).toEqual(['300', '200']);
-    // oldest first, and numbered in that order
+    expect(refunds.map((a) => a.id)).toEqual([r2.body.id, r1.body.id]);
+    expect(refunds.map((a) => a.value.amount)).toEqual(['200', '300']);
+    // newest first; still numbered oldest first, so the numbers descend
     const times = items.map((a) => Date.parse(a.createdAt));
-    expect(times).toEqual([...times].sort((a, b) => a - b));
+    expect(times).toEqual([...times].sort((a, b) => b - a));
     const numbers = items.map((a) => a.activityNumber);
-    expect(numbers).toEqual([...numbers].sort((a, b) => a - b));
+    expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
+    expect(numbers.at(-1)).toBe(1);
     expect(new Set(numbers).size).toBe(numbers.length);
     expect(new Set(items.map((a) => a.id)).size).toBe(items.length);
   });
 
-  it("payment-activities lists the merchant's activities oldest first, 50 per page, page by page with pageKey", async () => {
+  it("payment-activities lists the merchant's activities newest first, 50 per page, page by page with pageKey (older ones next)", async () => {
     for (let i = 0; i < 30; i += 1) await cp.createOk({ expirySeconds: 3600 }, String(1000 + i)); // with the tests above: more than one page
     const a = await paidRequest(cp, '111');
     const b = await paidRequest(cp, '222');
@@ -144,17 +145,21 @@ describe('activities', () => {
     expect(seen.length).toBeGreaterThan(50);
     expect(new Set(seen.map((x) => x.id)).size).toBe(seen.length);
     const times = seen.map((x) => Date.parse(x.createdAt));
-    expect(times).toEqual([...times].sort((x, y) => x - y));
+    expect(times).toEqual([...times].sort((x, y) => y - x));
     for (const x of seen) expect(x.merchantId).toBe(cp.set.merchantId);
-    // everything of both requests is there, and a's paid is listed before b's
+    // the newest activity heads the first page: b's paid
+    expect(seen[0]).toMatchObject({ paymentRequestId: b.id, type: 'paid' });
+    // everything of both requests is there, and b's paid (the newer) is listed before a's
     const ofA = (await cp.activityList(a.id)).map((x) => x.id);
     const ofB = (await cp.activityList(b.id)).map((x) => x.id);
     const listed = seen.map((x) => x.id);
     for (const id of [...ofA, ...ofB]) expect(listed).toContain(id);
     const paidA = seen.findIndex((x) => x.paymentRequestId === a.id && x.type === 'paid');
     const paidB = seen.findIndex((x) => x.paymentRequestId === b.id && x.type === 'paid');
-    expect(paidA).toBeGreaterThanOrEqual(0);
-    expect(paidA).toBeLessThan(paidB);
+    expect(paidB).toBeGreaterThanOrEqual(0);
+    expect(paidB).toBeLessThan(paidA);
+    // a request's own activities appear in the feed in the order its own list gives them
+    expect(seen.filter((x) => x.paymentRequestId === a.id).map((x) => x.id)).toEqual(ofA);
   });
 
   it('payment-activities pages hold 50 items each; only the last may hold fewer', async () => {
@@ -162,6 +167,22 @@ describe('activities', () => {
     expect(pages.length).toBeGreaterThan(1);
     expect(pages.slice(0, -1).map((p) => p.length)).toEqual(pages.slice(0, -1).map(() => 50));
     expect(pages.at(-1)!.length).toBeLessThanOrEqual(50);
+  });
+
+  it('a pageKey means "older than the page it came from": activities made meanwhile head a new first page, not the next one', async () => {
+    const first = await cp.paymentActivities();
+    expectOk(first);
+    expect(typeof first.body.nextPageKey).toBe('string');
+    const whole = await allActivities(cp);
+    const meanwhile = await cp.createOk(); // a new request activity, newer than everything listed
+    const second = await cp.paymentActivities({ merchantId: cp.set.merchantId, pageKey: first.body.nextPageKey });
+    expectOk(second);
+    expect(second.body.items.map((x: any) => x.paymentRequestId)).not.toContain(meanwhile.id);
+    // the second page starts where the first ended: the list read before, from item 50 on
+    expect(second.body.items.map((x: any) => x.id)).toEqual(whole.slice(50, 100).map((x) => x.id));
+    const fresh = await cp.paymentActivities();
+    expectOk(fresh);
+    expect(fresh.body.items[0]).toMatchObject({ paymentRequestId: meanwhile.id, type: 'request' });
   });
 
   it('payment-activities with a terminal key lists its terminal only; a merchantId not the key\'s is 403 MERCHANT_NOT_FOUND', async () => {

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
 import {
-  ASSET, demoClient, expectActivity, expectMalformed, expectOk, expectRefused, nativeRequest, paidRequest, refundRows, resolve, rowCounts,
+  ASSET, demoClient, expectActivity, expectMalformed, expectOk, expectRefused, nativeRequest, paidRequest, patron, refundRows, resolve, rowCounts,
   uniqueName, type Centrapay,
 } from './client.js';
 
@@ -147,6 +147,61 @@ describe('void', () => {
     const before = await rowCounts(t);
     expectRefused(await cp.void(pr.id), 403, 'ALREADY_REFUNDED');
     expect(await rowCounts(t)).toEqual(before);
+  });
+
+  it('a second void of an unpaid request that a void cancelled answers the first cancellation activity again, and changes nothing', async () => {
+    const pr = await cp.createOk({}, '800');
+    const first = await cp.void(pr.id);
+    expectOk(first);
+    expectActivity(first.body, pr, 'cancellation');
+    const before = await rowCounts(t);
+    for (let i = 0; i < 2; i += 1) {
+      const again = await cp.void(pr.id);
+      expectOk(again);
+      expect(again.body).toEqual(first.body);
+    }
+    expect(await rowCounts(t)).toEqual(before);
+    expect((await cp.activityList(pr.id)).filter((a) => a.type === 'cancellation')).toEqual([first.body]);
+    expect(await cp.read(pr.id)).toMatchObject({ status: 'cancelled', cancellationReason: 'CANCELLED_BY_MERCHANT' });
+  });
+
+  it('a request paid in part: its void gives the part back (a refund activity), and a second void answers that activity again', async () => {
+    const pr = await cp.createOk({ partialAllowed: true }, '1000');
+    expectOk(await cp.pay(pr.id, { amount: '400' }));
+    const first = await cp.void(pr.id);
+    expectOk(first);
+    expectActivity(first.body, pr, 'refund', '400');
+    const before = await rowCounts(t);
+    const again = await cp.void(pr.id);
+    expectOk(again);
+    expect(again.body).toEqual(first.body);
+    expect(await rowCounts(t)).toEqual(before);
+  });
+
+  it('two voids of an unpaid request at once both answer the one cancellation activity', async () => {
+    const pr = await cp.createOk({}, '800');
+    const [a, b] = await Promise.all([cp.void(pr.id), cp.void(pr.id)]);
+    expectOk(a);
+    expectOk(b);
+    expectActivity(a.body, pr, 'cancellation');
+    expect(b.body).toEqual(a.body);
+    expect((await cp.activityList(pr.id)).filter((x) => x.type === 'cancellation')).toHaveLength(1);
+  });
+
+  it('a void of a request a cancel (not a void) cancelled is still REQUEST_CANCELLED, and changes nothing', async () => {
+    const pr = await cp.createOk({}, '800');
+    expectOk(await cp.cancel(pr.id));
+    const before = await rowCounts(t);
+    expectRefused(await cp.void(pr.id), 403, 'REQUEST_CANCELLED');
+    expect(await rowCounts(t)).toEqual(before);
+  });
+
+  it('a void of a request the patron cancelled is REQUEST_CANCELLED', async () => {
+    const pr = await cp.createOk({}, '800');
+    const cancelled = await patron(t, pr.id, 'cancel');
+    expect(cancelled.status, JSON.stringify(cancelled.body)).toBe(200);
+    expect(await cp.read(pr.id)).toMatchObject({ status: 'cancelled', cancellationReason: 'CANCELLED_BY_PATRON' });
+    expectRefused(await cp.void(pr.id), 403, 'REQUEST_CANCELLED');
   });
 
   it('void of a fully refunded request is ALREADY_REFUNDED and changes nothing', async () => {

@@ -10,16 +10,20 @@ import { confirmPaymentRequest, getPaymentRequest, releasePaymentRequest } from 
 import { createRefund } from '../../../app/use-cases/refunds.js';
 import { sandboxPay } from '../../../app/use-cases/sandbox.js';
 import { execute, inTransaction, type Work } from '../../../app/unit-of-work.js';
+import type { ReadTx, Tx } from '../../../app/ports/persistence.js';
+import { DomainError } from '../../../core/errors.js';
 import { sumMinor } from '../../../core/money.js';
 import * as pr from '../../../core/payment-request.js';
 import type { LineItem, PaymentRequest } from '../../../core/payment-request.js';
 import { fingerprint, routePath, sendExecuted } from '../../shared/idempotency.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
 import { bodyOf } from '../errors.js';
+import { DIALECT } from '../credentials.js';
 import { fieldsOf, isPreAuth } from '../fields.js';
 import { documented } from '../openapi.js';
 import * as s from '../schemas.js';
-import { activityOfEvent, latestActivity, renderView, viewOf, type RequestView } from '../views.js';
+import type { Activity } from '../activities.js';
+import { activitiesOfView, activityOfEvent, latestActivity, renderView, viewOf, type RequestView } from '../views.js';
 
 /** A confirmation is for its value, or else for Σ of its line items (exact; null past 10^12). */
 function confirmedAmount(body: s.ConfirmBody, lines: LineItem[]): number | null {
@@ -28,6 +32,27 @@ function confirmedAmount(body: s.ConfirmBody, lines: LineItem[]): number | null 
 
 async function requirePreAuth(deps: CentrapayDeps, request: PaymentRequest): Promise<void> {
   if (!isPreAuth(await fieldsOf(deps.app.db.read, request.id))) throw new CentrapayRefusal(403, 'INVALID_PAYMENT_REQUEST_TYPE', `Payment request ${request.id} is not a pre-authorization.`);
+}
+
+/**
+ * The dialect's record of a void that cancelled a request not paid yet: the core's cancel is the
+ * same whether a cancel or a void made it, so which call did is kept here, with the activity the
+ * void answered, in the void's own transaction.
+ */
+const VOID_KIND = 'void';
+
+async function recordVoid(tx: Tx, request: PaymentRequest, activityId: string): Promise<void> {
+  await tx.putDialectRecord({ dialect: DIALECT, kind: VOID_KIND, key: request.id, data: { activityId }, createdAt: request.updatedAt, updatedAt: request.updatedAt });
+}
+
+const voidRecordOf = async (tx: ReadTx, requestId: string) => (await tx.getDialectRecord(DIALECT, VOID_KIND, requestId))?.data as { activityId?: string } | undefined;
+
+/** The activity a void of this request answered when it cancelled it, or null if no void did. */
+async function voidAnswered(deps: CentrapayDeps, caller: Caller, id: string): Promise<Activity | null> {
+  const request = await getPaymentRequest(deps.app, caller, id); // the caller's, as the void's own load checked
+  const record = await voidRecordOf(deps.app.db.read, request.id);
+  if (request.status !== 'cancelled' || !record?.activityId) return null;
+  return activitiesOfView(await viewOf(deps.app.db.read, request)).find((a) => a.id === record.activityId) ?? null;
 }
 
 export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): void {
@@ -60,9 +85,22 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
   r.post('/api/payment-requests/:id/cancel', { ...documented('request', 'cancelPaymentRequest', 'Cancel an unpaid request (a paid one is refused REQUEST_PAID: void it); cancelling a cancelled one answers it again', noBody), config: { operation: 'cancel' } }, async (req) =>
     renderView(deps, await inTransaction(app, act((unit) => cancelRequest(unit, req.caller, req.params.id, { again: 'any' })))));
 
-  r.post('/api/payment-requests/:id/void', { ...documented('activity', 'voidPaymentRequest', 'Void a request within 24 h: cancelled if unpaid, refunded if paid', noBody), config: { operation: 'void' } }, async (req) => {
-    const view = await inTransaction(app, act((unit) => voidSale(unit, req.caller, req.params.id)));
-    return latestActivity(view, view.request.amountRefundReserved > 0 ? ['refund'] : ['cancellation']);
+  r.post('/api/payment-requests/:id/void', { ...documented('activity', 'voidPaymentRequest', 'Void a request within 24 h: cancelled if unpaid, refunded if paid; a repeat of a void that cancelled answers its activity again', noBody), config: { operation: 'void' } }, async (req) => {
+    try {
+      return await inTransaction(app, async (unit) => {
+        const view = await viewOf(unit.tx, await voidSale(unit, req.caller, req.params.id));
+        const activity = latestActivity(view, view.request.amountRefundReserved > 0 ? ['refund'] : ['cancellation']);
+        // this void cancelled a request not paid (a paid one is voided: a repeat is ALREADY_REFUNDED)
+        if (activity && view.request.status === 'cancelled' && view.request.statusReason !== 'voided') await recordVoid(unit.tx, view.request, activity.id);
+        return activity;
+      });
+    } catch (error) {
+      // "status unknown after retries → void": a repeated void of the request it cancelled answers
+      // the same activity again; one a cancel or an expiry ended is refused as before
+      const again = error instanceof DomainError && error.code === 'invalid_state' ? await voidAnswered(deps, req.caller, req.params.id) : null;
+      if (again) return again;
+      throw error;
+    }
   });
 
   r.post('/api/payment-requests/:id/refund', { ...documented('activity', 'refundPaymentRequest', 'Refund part or all of a paid request; the same externalRef and amount replays', { params: s.IdParams, body: s.RefundBody }), config: { operation: 'refund' } }, async (req) => {
@@ -101,9 +139,10 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
   });
 
   const conditionSchema = { params: s.ConditionParams, body: s.EmptyBody };
-  r.post('/api/payment-requests/:id/conditions/:conditionId/accept', { ...documented('request', 'acceptCondition', 'The merchant accepts a condition awaiting it: the payment completes', conditionSchema), config: { operation: 'condition' } }, async (req) =>
-    renderView(deps, await inTransaction(app, act((unit) => acceptCondition(unit, req.caller, req.params.id, req.params.conditionId)))));
+  // Centrapay: each "Returns a Payment Activity": the accept-condition or decline-condition one
+  r.post('/api/payment-requests/:id/conditions/:conditionId/accept', { ...documented('activity', 'acceptCondition', 'The merchant accepts a condition awaiting it: the payment completes; answers the accept-condition activity', conditionSchema), config: { operation: 'condition' } }, async (req) =>
+    latestActivity(await inTransaction(app, act((unit) => acceptCondition(unit, req.caller, req.params.id, req.params.conditionId))), ['accept-condition']));
 
-  r.post('/api/payment-requests/:id/conditions/:conditionId/decline', { ...documented('request', 'declineCondition', 'The merchant declines a condition awaiting it: the request is cancelled', conditionSchema), config: { operation: 'condition' } }, async (req) =>
-    renderView(deps, await inTransaction(app, act((unit) => declineCondition(unit, req.caller, req.params.id, req.params.conditionId)))));
+  r.post('/api/payment-requests/:id/conditions/:conditionId/decline', { ...documented('activity', 'declineCondition', 'The merchant declines a condition awaiting it: the request is cancelled; answers the decline-condition activity', conditionSchema), config: { operation: 'condition' } }, async (req) =>
+    latestActivity(await inTransaction(app, act((unit) => declineCondition(unit, req.caller, req.params.id, req.params.conditionId))), ['decline-condition']));
 }

@@ -17,10 +17,11 @@ export function activityRoutes(fastify: FastifyInstance, deps: CentrapayDeps): v
 
   r.get('/api/payment-requests/:id/activities', { ...documented('activities', 'listPaymentRequestActivities', 'A payment request\'s activities', { params: s.IdParams }), config: { operation: 'read' } }, async (req) => {
     const request = await getPaymentRequest(app, req.caller, req.params.id);
-    return { items: activitiesOfView(await viewOf(app.db.read, request)) };
+    // Centrapay: "ordered by descending activity created date" (numbered oldest first, as ever)
+    return { items: activitiesOfView(await viewOf(app.db.read, request)).reverse() };
   });
 
-  r.get('/api/payment-activities', { ...documented('activityPage', 'listPaymentActivities', 'The merchant\'s activities, oldest first', { querystring: s.ActivitiesQuery }), config: { operation: 'read' } }, async (req) => {
+  r.get('/api/payment-activities', { ...documented('activityPage', 'listPaymentActivities', 'The merchant\'s activities, newest first', { querystring: s.ActivitiesQuery }), config: { operation: 'read' } }, async (req) => {
     const { caller } = req;
     if (req.query.merchantId !== undefined && req.query.merchantId !== caller.merchantId)
       throw new CentrapayRefusal(403, 'MERCHANT_NOT_FOUND', `Merchant ${req.query.merchantId} is not this key's merchant.`);
@@ -30,15 +31,17 @@ export function activityRoutes(fastify: FastifyInstance, deps: CentrapayDeps): v
       if (!byRequest.has(id)) byRequest.set(id, activitiesOfView(await viewOf(app.db.read, await getPaymentRequest(app, caller, id))));
       return byRequest.get(id) as Activity[];
     };
-    // not every event is an activity: read events until the page is full or the log ends
+    // newest first (Centrapay: "ordered by descending activity created date"); pageKey is the
+    // position of the last event a page read, and the next page is what is older than it. Not
+    // every event is an activity: read events until the page is full or the log's start is reached.
     const items: Activity[] = [];
-    let after = req.query.pageKey === undefined ? undefined : Number(req.query.pageKey);
+    let before = req.query.pageKey === undefined ? undefined : Number(req.query.pageKey);
     let more = true;
     while (items.length < FEED_PAGE && more) {
-      const events = await listEvents(app, caller, {}, { limit: FEED_PAGE * 2, afterPosition: after });
+      const events = await listEvents(app, caller, {}, { limit: FEED_PAGE * 2, newestFirst: true, beforePosition: before });
       more = events.hasMore;
       for (const event of events.items) {
-        after = event.position;
+        before = event.position;
         const activity = (await activitiesOfRequest(event.paymentRequestId)).find((a) => a.id === event.id);
         if (activity) items.push(activity);
         if (items.length === FEED_PAGE) {
@@ -47,6 +50,6 @@ export function activityRoutes(fastify: FastifyInstance, deps: CentrapayDeps): v
         }
       }
     }
-    return { items, ...(more ? { nextPageKey: String(after) } : {}) };
+    return { items, ...(more ? { nextPageKey: String(before) } : {}) };
   });
 }

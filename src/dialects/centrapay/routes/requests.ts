@@ -13,12 +13,14 @@ import { fingerprint } from '../../shared/idempotency.js';
 import { CENTRAPAY_CONFIG } from '../credentials.js';
 import { CentrapayRefusal, type CentrapayDeps } from '../deps.js';
 import { documented } from '../openapi.js';
-import { SHORT_CODE_PREFIX } from '../render.js';
+import { SHORT_CODE_PREFIX, statusOf, summaryOf, type CentrapayStatus } from '../render.js';
 import * as s from '../schemas.js';
 import { saveFields } from '../fields.js';
 import { renderRequest } from '../views.js';
 
 const EXTERNAL_REF_PAGE = 25;
+/** A summary is Centrapay's "while the status is new": once it is not, the code Centrapay refuses an action on a request in that status with. */
+const SUMMARY_REFUSALS: Record<Exclude<CentrapayStatus, 'new'>, string> = { paid: 'REQUEST_PAID', cancelled: 'REQUEST_CANCELLED', expired: 'REQUEST_EXPIRED' };
 /** The currencies Centrapay has (test) assets in: any other has no payment option. */
 export const CENTRAPAY_CURRENCIES: readonly string[] = ['NZD', 'AUD', 'USD'];
 
@@ -86,6 +88,14 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
 
   r.get('/api/payment-requests/:id', { ...documented('request', 'getPaymentRequest', 'Read a payment request by its id (poll it until paid, cancelled or expired)', { params: s.IdParams }), config: { operation: 'read' } }, async (req) =>
     renderRequest(deps, await getPaymentRequest(app, req.caller, req.params.id)));
+
+  // the status as GET shows it (an overdue request is expired by this read, as by GET)
+  r.get('/api/payment-requests/:id/summary', { ...documented('summary', 'getPaymentRequestSummary', 'A summary of a payment request while its status is new (a paid, cancelled or expired one is refused REQUEST_PAID, REQUEST_CANCELLED or REQUEST_EXPIRED)', { params: s.IdParams }), config: { operation: 'read' } }, async (req) => {
+    const request = await getPaymentRequest(app, req.caller, req.params.id);
+    const status = statusOf(request);
+    if (status !== 'new') throw new CentrapayRefusal(403, SUMMARY_REFUSALS[status], `Payment request ${request.id} is ${status}: a summary is only for a new request.`);
+    return summaryOf(await renderRequest(deps, request));
+  });
 
   r.get('/api/payment-requests/short-code/:shortCode', { ...documented('request', 'getPaymentRequestByShortCode', 'The latest payment request with this short code (with or without CP-, in any case, with or without dashes)', { params: s.ShortCodeParams }), config: { operation: 'read' } }, async (req) => {
     return renderRequest(deps, await findByShortCode(app, req.caller, withoutPrefix(req.params.shortCode)));
