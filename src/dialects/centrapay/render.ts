@@ -73,8 +73,9 @@ export function renderPaymentRequest(request: PaymentRequest, context: RenderCon
     shortCode: shortCodeOf(request),
     url: `${context.publicUrl}/pay/${request.id}`,
     value: money(amount, request.currency),
-    remainingAmount: money(due, request.currency),
-    basketAmount: request.basketAmount === null ? null : money(request.basketAmount, request.currency),
+    // Centrapay's model: remainingAmount and basketAmount are bignumbers (cents as a string), not Monetary
+    remainingAmount: String(due),
+    basketAmount: request.basketAmount === null ? null : String(request.basketAmount),
     paymentOptions: [{ assetType, amount: String(amount) }],
     merchantId: request.merchantId,
     merchantName: context.merchantName,
