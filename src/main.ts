@@ -113,6 +113,8 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     onRenderError: (failed, err) => logger.error({ deliveryId: failed.id, format: failed.format, error: err instanceof Error ? err.message : String(err) }, 'webhook delivery could not be rendered'),
   });
 
+  // the dialects' own background work, run after the engine's sweeps
+  const periodic = dialects.flatMap((dialect) => (dialect.periodic ? [dialect.periodic(contextOf(dialect, backgroundApp))] : []));
   let lastPurge = 0;
   let running: Promise<void> | null = null;
   const sweep = async () => {
@@ -120,6 +122,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     running = (async () => {
       // each step on its own: one that fails (the database away, a request held) does not stop the others
       for (const step of [sweepDue, runAutopay, resumeChannelCommands]) await step(backgroundApp).catch(logFailure('background work'));
+      for (const task of periodic) await task().catch(logFailure('background work'));
       if (clock.now() - lastPurge > 3600_000) {
         lastPurge = clock.now();
         await purgeIdempotencyKeys(backgroundApp);

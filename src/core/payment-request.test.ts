@@ -44,7 +44,9 @@ function apply(r: PaymentRequest, action: PaymentRequestAction): PaymentRequestS
     case 'decline_attempt': return pr.declineAttempt(r, now).request.status;
     case 'refund': {
       const { createRefund } = refundModule;
-      return createRefund(r, { id: 'rf_1', amount: 100, reference: 'r1', reason: null, captureMode: 'automatic' }, now).request.status;
+      // an authorization refunds what its confirmations captured (with nothing captured it is refused: below)
+      const captured = r.status === 'authorized' ? { ...r, amountCaptured: 300 } : r;
+      return createRefund(captured, { id: 'rf_1', amount: 100, reference: 'r1', reason: null, captureMode: 'automatic' }, now).request.status;
     }
   }
 }
@@ -146,6 +148,7 @@ describe('payment request rules', () => {
     expect(code(() => pr.cancel(request('succeeded'), NOW))).toBe('already_succeeded');
     expect(code(() => pr.capture(request('created'), undefined, NOW))).toBe('not_authorized');
     expect(code(() => pr.capture(request('authorized'), 1001, NOW))).toBe('amount_exceeds_authorized');
+    expect(code(() => refundModule.createRefund(request('authorized'), { id: 'rf_1', amount: 1, reference: 'r', reason: null, captureMode: 'automatic' }, NOW))).toBe('invalid_state');
     for (const amount of [0, -1, 1.5, 1e300]) expect(code(() => pr.capture(request('authorized'), amount, NOW))).toBe('amount_invalid');
     // amounts in a refusal are money as people read it, whichever API shows the message
     expect(() => pr.capture(request('authorized'), 1001, NOW)).toThrow('Cannot capture NZD 10.01: only NZD 10.00 of the NZD 10.00 authorized is left.');

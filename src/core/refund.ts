@@ -65,7 +65,8 @@ export const RETURN_REFERENCE = `${SYSTEM_REFERENCE_PREFIX}return`;
 
 /** Reserves the amount against what was captured; the refund then settles or awaits capture. */
 export function createRefund(request: PaymentRequest, input: NewRefund, now: number): RefundChange {
-  if (!canApply(request.status, 'refund')) throw refusal(request, 'refund');
+  // an authorization with nothing captured yet has nothing to refund: refused as its state, not its amount
+  if (!canApply(request.status, 'refund') || (request.status === 'authorized' && request.amountCaptured === 0)) throw refusal(request, 'refund');
   if (input.windowMs !== undefined && now - request.createdAt > input.windowMs)
     throw new DomainError('refund_window_exceeded', `Payment request ${request.id} was created more than ${Math.floor(input.windowMs / 86_400_000)} days ago and can no longer be refunded.`, undefined, { createdAt: request.createdAt });
   mustBeAmount(input.amount, 'A refund');

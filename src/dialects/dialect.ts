@@ -73,6 +73,14 @@ export interface Dialect<Settings = unknown> {
    * (`'gateway-key'`): an endpoint of such a format is given no secret, since nothing would use it.
    */
   webhookSigning?: 'endpoint-secret' | 'gateway-key';
+  /**
+   * Its own background work, when time alone changes something of its API: made once from its
+   * context, then run by the background loop after the engine's own sweeps (every
+   * BACKGROUND_INTERVAL_MS, and by the gateway's tick()). Processes run it side by side: it acts
+   * in transactions that re-check what they act on, so work one process did is not done again.
+   * Answers how many things it did.
+   */
+  periodic?(context: DialectContext<Settings>): () => Promise<number>;
 }
 
 /** Each dialect's settings, from the environment; a bad value is an error naming the variable. */

@@ -291,7 +291,6 @@ export class KyselyTx implements Tx {
     this.merchants?.delete(merchantId);
   }
   async advanceTestClock(merchantId: string, byMs: number) {
-    this.merchants?.delete(merchantId);
     // added in the statement, to the row as it stands once locked: a concurrent move is never overwritten
     const row = await this.db.updateTable('merchants').set((eb) => ({ test_clock_offset_ms: eb('test_clock_offset_ms', '+', byMs) }))
       .where('id', '=', merchantId).returning('test_clock_offset_ms').executeTakeFirst();
@@ -618,6 +617,11 @@ export class KyselyTx implements Tx {
 
   async listAllPaymentRequests({ limit, afterId }: { limit: number; afterId?: string }) {
     let q = this.db.selectFrom('payment_requests').selectAll().orderBy('id').limit(limit + 1);
+    if (afterId !== undefined) q = q.where('id', '>', afterId);
+    return page((await q.execute()).map(rows.toPaymentRequest), limit);
+  }
+  async listPayableRequestsOf(source: string, { limit, afterId }: { limit: number; afterId?: string }) {
+    let q = this.db.selectFrom('payment_requests').selectAll().where('status', 'in', [...EXPIRABLE_STATUSES]).where('source', '=', source).orderBy('id').limit(limit + 1);
     if (afterId !== undefined) q = q.where('id', '>', afterId);
     return page((await q.execute()).map(rows.toPaymentRequest), limit);
   }

@@ -1335,6 +1335,17 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.lastRequestEvents([])).toStrictEqual([]);
       });
 
+      it('reads the requests of one API still open to payment, every merchant and mode, a page at a time', async () => {
+        const other = aRequest({ id: 'pr_4', terminalId: 't_3', merchantId: 'm_2', storeId: 'st_2', livemode: true, status: 'pending', source: 'other', allowConcurrent: true });
+        const otherPaid = aSucceededRequest({ id: 'pr_5', source: 'other' });
+        await insertRequests(other, otherPaid);
+        // paid and authorized are not open to payment; pr_2 is the native API's
+        expect(await store.read.listPayableRequestsOf('native', { limit: 10 })).toStrictEqual({ items: [fresh], hasMore: false });
+        expect(await store.read.listPayableRequestsOf('other', { limit: 10 })).toStrictEqual({ items: [other], hasMore: false });
+        expect(await store.read.listPayableRequestsOf('other', { limit: 0 })).toStrictEqual({ items: [], hasMore: true });
+        expect(await store.read.listPayableRequestsOf('other', { limit: 10, afterId: 'pr_4' })).toStrictEqual({ items: [], hasMore: false });
+      });
+
       it('a total corrupted behind the port fails, naming the request and the total', async () => {
         await rawSql("update payment_requests set amount_refunded = 900 where id = 'pr_1'");
         const report = await verifyTotals(store);

@@ -181,6 +181,64 @@ describe('the native OpenAPI document', () => {
     check(redelivered, 'post', '/v1/events/{id}/redeliver');
     check(await t.api('GET', '/v1/refunds/rf_nothing'), 'get', '/v1/refunds/{id}');
     check(await t.api('GET', '/v1/terminals', { key: null }), 'get', '/v1/terminals');
+    // a body the schema takes, so the use case answers (the walk below sends {}, refused for itself)
+    const byTerminal = await t.api('POST', '/v1/webhook-endpoints', { key: t.terminalKey, body: { url: 'https://example.com/hook' } });
+    expect([byTerminal.status, byTerminal.body.code]).toEqual([403, 'permission_denied']);
+    check(byTerminal, 'post', '/v1/webhook-endpoints');
+  });
+});
+
+describe('what each operation answers, walked over the whole document', () => {
+  let fresh: TestGateway;
+  let liveKey: string;
+  beforeAll(async () => {
+    // a gateway of its own: the calls below run what they can (a patron is made, a clock read)
+    fresh = await startGateway();
+    const live = await fresh.api('POST', `/admin/v1/merchants/${fresh.gateway.demo.merchantId}/keys`, { key: ADMIN_TOKEN, body: { mode: 'live' } });
+    liveKey = live.body.secretKey;
+  });
+  afterAll(async () => {
+    await fresh?.close();
+  });
+
+  /** The operation called with its path parameters naming nothing (a code of the short codes' shape) and, if it takes a body, `{}`. */
+  const call = (path: string, method: string, op: any, key: string, query = '') =>
+    fresh.api(method.toUpperCase(), path.replace('{code}', 'AAA-AAA-AAA').replace(/\{[^}]+\}/g, 'nothing') + query, { key, body: op.requestBody ? {} : undefined });
+  const streams = (op: any) => Boolean(op.responses?.['200']?.content?.['text/event-stream']);
+
+  it('documents the status and code each kind of key gets from every /v1 operation (a terminal key, a live key)', async () => {
+    expect(liveKey).toMatch(/^sk_live_/);
+    const undocumented: string[] = [];
+    for (const { path, method, op } of operations()) {
+      if (!path.startsWith('/v1/') || streams(op)) continue; // a stream that opens stays open
+      for (const key of [fresh.terminalKey, liveKey, fresh.secretKey]) {
+        const res = await call(path, method, op, key);
+        const ok = Boolean(op.responses[String(res.status)]) && (res.status < 400 || documentedCodes(op, res.status).includes(res.body.code));
+        if (!ok) undocumented.push(`${method} ${path} (${key.slice(0, 8)}…) → ${res.status} ${res.body?.code}`);
+      }
+    }
+    expect(undocumented).toEqual([]);
+  });
+
+  it('refuses, on every operation, a query parameter it does not name (400 unknown_field, documented)', async () => {
+    const wrong: string[] = [];
+    for (const { path, method, op } of operations()) {
+      // a body or query parameter the operation requires is checked first: without it, refused for that
+      if (op.requestBody?.required || op.parameters?.some((p: any) => p.in === 'query' && p.required)) {
+        if (!documentedCodes(op, 400).includes('unknown_field')) wrong.push(`${method} ${path}: unknown_field not documented`);
+        continue;
+      }
+      const res = await call(path, method, op, path.startsWith('/admin/') ? ADMIN_TOKEN : fresh.secretKey, '?notAParameter=1');
+      if (res.status !== 400 || res.body.code !== 'unknown_field' || res.body.param !== 'notAParameter') wrong.push(`${method} ${path} → ${res.status} ${res.body?.code} ${res.body?.param}`);
+      else if (!documentedCodes(op, 400).includes('unknown_field')) wrong.push(`${method} ${path}: unknown_field not documented`);
+    }
+    expect(wrong).toEqual([]);
+  });
+
+  it('declares the Last-Event-ID header the event stream resumes after', () => {
+    const parameters = doc.paths['/v1/events/stream'].get.parameters as { in: string; name: string }[];
+    expect(parameters.filter((p) => p.in === 'header').map((p) => p.name.toLowerCase())).toContain('last-event-id');
+    expect(parameters.filter((p) => p.in === 'query').map((p) => p.name)).toContain('lastEventId');
   });
 });
 

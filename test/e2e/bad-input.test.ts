@@ -167,6 +167,31 @@ const cases: Case[] = [
   { name: 'admin: a merchant secret key is not an admin token', method: 'POST', path: '/admin/v1/merchants', body: { name: 'Evil' }, status: 401, code: 'invalid_api_key' },
   { name: 'admin: create merchant with an unknown field', method: 'POST', path: '/admin/v1/merchants', key: ADMIN_TOKEN, body: { name: 'M', colour: 'red' }, status: 400, code: 'unknown_field', param: 'colour' },
   { name: 'admin: merchant key with mode bogus', method: 'POST', path: (c) => `/admin/v1/merchants/${c.t.gateway.demo.merchantId}/keys`, key: ADMIN_TOKEN, body: { mode: 'prod' }, status: 400, code: 'parameter_invalid', param: 'mode' },
+  // --- a missing field is parameter_missing, whatever the field's own code for a wrong value ---
+  { name: 'ready: without amount', method: 'POST', path: (c) => `${PR}/${c.prId}/ready`, body: {}, status: 400, code: 'parameter_missing', param: 'amount' },
+  { name: 'refund: without amount', method: 'POST', path: (c) => `${PR}/${c.prId}/refunds`, body: { reference: 'r-missing' }, status: 400, code: 'parameter_missing', param: 'amount' },
+  { name: 'webhook endpoint: without url', method: 'POST', path: '/v1/webhook-endpoints', body: {}, status: 400, code: 'parameter_missing', param: 'url' },
+
+  // --- a route that takes no query (or not this parameter) refuses it, as the lists do ---
+  { name: 'webhook endpoints: limit and an unknown parameter', method: 'GET', path: '/v1/webhook-endpoints?limit=0&foo=1', status: 400, code: 'unknown_field', param: 'limit' },
+  { name: 'terminal: an unknown query parameter', method: 'GET', path: (c) => `/v1/terminals/${c.t.terminalId}?expand=keys`, status: 400, code: 'unknown_field', param: 'expand' },
+  { name: 'cancel: an unknown query parameter', method: 'POST', path: (c) => `${PR}/${c.prId}/cancel?reason=x`, body: {}, status: 400, code: 'unknown_field', param: 'reason' },
+  { name: 'admin: read a merchant with an unknown query parameter', method: 'GET', path: (c) => `/admin/v1/merchants/${c.t.gateway.demo.merchantId}?x=1`, key: ADMIN_TOKEN, status: 400, code: 'unknown_field', param: 'x' },
+
+  // --- the list's shortCode filter reads a code as the lookup does, and refuses what the lookup refuses ---
+  { name: 'list: shortCode with a wrong check character', method: 'GET', path: (c) => `${PR}?shortCode=${wrongCheck(c.shortCode)}`, status: 400, code: 'short_code_invalid', param: 'shortCode' },
+  { name: 'list: shortCode that is not a short code', method: 'GET', path: `${PR}?shortCode=hello`, status: 400, code: 'short_code_invalid', param: 'shortCode' },
+
+  // --- webhook endpoints are the merchant's: a terminal key is refused, before any lookup ---
+  ...([
+    ['POST', '/v1/webhook-endpoints', { url: 'https://example.com/hook' }],
+    ['GET', '/v1/webhook-endpoints', undefined],
+    ['GET', '/v1/webhook-endpoints/we_nothing', undefined],
+    ['DELETE', '/v1/webhook-endpoints/we_nothing', undefined],
+    ['POST', '/v1/webhook-endpoints/we_nothing/rotate-secret', {}],
+    ['POST', '/v1/webhook-endpoints/we_nothing/enable', {}],
+  ] as const).map(([method, path, payload]): Case => ({ name: `${method} ${path} with a terminal key`, method, path, key: (c) => c.t.terminalKey, body: payload, status: 403, code: 'permission_denied' })),
+
   // A discount larger than its line would make a negative line that lets the other lines add up to more than amount.
   {
     name: 'create: line item discount larger than its line', method: 'POST', path: PR,

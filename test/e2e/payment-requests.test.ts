@@ -38,6 +38,12 @@ describe('create and read', () => {
     expect(read.body).toEqual(pr);
     const byCode = await t.api('GET', `/v1/payment-requests/short-code/${pr.shortCode.toLowerCase().replace(/-/g, '')}`);
     expect(byCode.body.id).toBe(pr.id);
+    // the list's filter reads a short code as the lookup does: any case, with or without dashes
+    for (const typed of [pr.shortCode, pr.shortCode.toLowerCase().replace(/-/g, ''), ` ${pr.shortCode.slice(0, 4).toLowerCase()}${pr.shortCode.slice(4)}`]) {
+      const listed = await t.api('GET', `/v1/payment-requests?shortCode=${encodeURIComponent(typed)}`);
+      expect(listed.status, JSON.stringify(listed.body)).toBe(200);
+      expect(listed.body.data.map((p: { id: string }) => p.id), typed).toEqual([pr.id]);
+    }
   });
 
   it('defaults: automatic capture, 120 s expiry', async () => {

@@ -160,3 +160,74 @@ describe('auto-pay (SANDBOX_AUTOPAY_MS)', () => {
     }
   });
 });
+
+describe('a sandbox approval that names no method', () => {
+  const pay = (id: string, body: Record<string, unknown>) => t.api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body });
+
+  it('pays by a method the request allows: the engaged one, else card if allowed, else the first allowed', async () => {
+    const { body: mobileOnly } = await create({ allowedMethods: ['mobile_money'] });
+    const paid = await pay(mobileOnly.id, { outcome: 'approve' });
+    expect(paid.status, JSON.stringify(paid.body)).toBe(200);
+    expect(paid.body).toMatchObject({ status: 'succeeded', paymentMethod: 'mobile_money' });
+    const { body: walletOrCard } = await create({ allowedMethods: ['wallet', 'card'] });
+    expect((await pay(walletOrCard.id, { outcome: 'approve' })).body).toMatchObject({ status: 'succeeded', paymentMethod: 'card' });
+    const { body: any } = await create();
+    expect((await pay(any.id, { outcome: 'approve' })).body).toMatchObject({ status: 'succeeded', paymentMethod: 'card' });
+    // engaged by a partial payment with wallet: the rest, named by nothing, is paid the same way
+    const { body: partial } = await create({ allowedMethods: ['card', 'wallet'], partialAllowed: true, amount: 1000 });
+    expect((await pay(partial.id, { outcome: 'approve', amount: 400, method: 'wallet' })).body).toMatchObject({ status: 'pending', paymentMethod: 'wallet' });
+    expect((await pay(partial.id, { outcome: 'approve' })).body).toMatchObject({ status: 'succeeded', paymentMethod: 'wallet', amountReceived: 1000 });
+  });
+
+  it('refuses a method the request does not allow, naming the field the caller sent (method)', async () => {
+    const { body: mobileOnly } = await create({ allowedMethods: ['mobile_money'] });
+    const card = await pay(mobileOnly.id, { outcome: 'approve', method: 'card' });
+    expect([card.status, card.body.code, card.body.param]).toEqual([400, 'method_not_allowed', 'method']);
+    expect((await get(mobileOnly.id)).status).toBe('created');
+  });
+
+  it('auto-pay pays by a method the request allows', async () => {
+    const clock = new ManualClock(Date.now());
+    const g = await startGateway({ env: { SANDBOX_AUTOPAY_MS: '3000' }, clock });
+    try {
+      const created = await g.api('POST', '/v1/payment-requests', { body: { amount: 1500, currency: 'NZD', terminalId: g.terminalId, allowedMethods: ['bank_transfer'] } });
+      expect(created.status).toBe(201);
+      clock.advance(3000);
+      await g.gateway.tick();
+      expect((await g.api('GET', `/v1/payment-requests/${created.body.id}`)).body).toMatchObject({ status: 'succeeded', paymentMethod: 'bank_transfer' });
+    } finally {
+      await g.close();
+    }
+  });
+});
+
+describe('test-mode objects outside payment requests are on the test clock too', () => {
+  it("stamps a webhook endpoint's createdAt and updatedAt and a terminal key's createdAt and revokedAt on the merchant's test clock", async () => {
+    await advance(3 * 24 * 3600);
+    const clockNow = async () => Date.parse((await t.api('GET', '/v1/sandbox/clock')).body.now);
+    const near = (stamp: string, at: number) => {
+      const ms = Date.parse(stamp);
+      expect(ms).toBeGreaterThanOrEqual(at - 1000);
+      expect(ms).toBeLessThan(at + 60_000);
+    };
+    let at = await clockNow();
+    expect(at - Date.now()).toBeGreaterThan(2 * 24 * 3600 * 1000);
+    const endpoint = await t.api('POST', '/v1/webhook-endpoints', { body: { url: 'http://127.0.0.1:9/hook' } });
+    expect(endpoint.status).toBe(201);
+    expect(endpoint.body.livemode).toBe(false);
+    near(endpoint.body.createdAt, at);
+    near(endpoint.body.updatedAt, at);
+    await advance(3600);
+    at = await clockNow();
+    const enabled = await t.api('POST', `/v1/webhook-endpoints/${endpoint.body.id}/enable`, { body: {} });
+    expect(enabled.status).toBe(200);
+    near(enabled.body.updatedAt, at);
+    const key = await t.api('POST', `/v1/terminals/${t.terminalId}/keys`, { body: {} });
+    expect(key.status).toBe(201);
+    near(key.body.createdAt, at);
+    const revoked = await t.api('DELETE', `/v1/terminals/${t.terminalId}/keys/${key.body.id}`);
+    expect(revoked.status).toBe(200);
+    near(revoked.body.revokedAt, at);
+    expect((await t.api('DELETE', `/v1/webhook-endpoints/${endpoint.body.id}`)).status).toBe(200);
+  });
+});

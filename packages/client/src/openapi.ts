@@ -1095,6 +1095,7 @@ export interface operations {
                 terminalId?: string;
                 status?: "prepared" | "created" | "pending" | "authorized" | "succeeded" | "cancelled" | "expired" | "failed";
                 reference?: string;
+                /** @description XXX-XXX-XXC, any case, dashes optional, as GET /v1/short-codes/{code} reads it (anything else is 400 short_code_invalid) */
                 shortCode?: string;
                 createdFrom?: string;
                 createdTo?: string;
@@ -1122,7 +1123,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: unknown_field, parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid, short_code_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -1131,7 +1132,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "unknown_field" | "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid" | "short_code_invalid";
                     };
                 };
             };
@@ -1410,7 +1411,7 @@ export interface operations {
                     "application/json": components["schemas"]["PaymentRequest"];
                 };
             };
-            /** @description Bad Request: parameter_invalid, short_code_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid, short_code_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -1419,7 +1420,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid" | "short_code_invalid";
+                        code?: "unknown_field" | "parameter_invalid" | "short_code_invalid";
                     };
                 };
             };
@@ -2469,7 +2470,7 @@ export interface operations {
                     "application/json": components["schemas"]["Refund"];
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -2478,7 +2479,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -2839,7 +2840,10 @@ export interface operations {
                 /** @description Resume after this event, for clients that cannot send the Last-Event-ID header */
                 lastEventId?: string;
             };
-            header?: never;
+            header?: {
+                /** @description Resume strictly after this event (what an EventSource sends on reconnecting); wins over ?lastEventId */
+                "last-event-id"?: string;
+            };
             path?: never;
             cookie?: never;
         };
@@ -3375,7 +3379,7 @@ export interface operations {
                     "application/json": components["schemas"]["Terminal"];
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -3384,7 +3388,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -3626,7 +3630,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -3635,7 +3639,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -4209,7 +4213,7 @@ export interface operations {
                     "application/json": components["schemas"]["Patron"];
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -4218,7 +4222,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -4307,6 +4311,19 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TestClock"];
+                };
+            };
+            /** @description Bad Request: unknown_field */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unknown_field";
+                    };
                 };
             };
             /** @description Unauthorized: missing_api_key, invalid_api_key */
@@ -4863,7 +4880,7 @@ export interface operations {
                     "image/svg+xml": string;
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -4872,7 +4889,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -4952,7 +4969,7 @@ export interface operations {
                     "image/png": string;
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -4961,7 +4978,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -5041,7 +5058,7 @@ export interface operations {
                     "image/svg+xml": string;
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -5050,7 +5067,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -5134,6 +5151,19 @@ export interface operations {
                     };
                 };
             };
+            /** @description Bad Request: unknown_field */
+            400: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "unknown_field";
+                    };
+                };
+            };
             /** @description Unauthorized: missing_api_key, invalid_api_key */
             401: {
                 headers: {
@@ -5144,6 +5174,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "missing_api_key" | "invalid_api_key";
+                    };
+                };
+            };
+            /** @description Forbidden: permission_denied */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "permission_denied";
                     };
                 };
             };
@@ -5235,6 +5278,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "missing_api_key" | "invalid_api_key";
+                    };
+                };
+            };
+            /** @description Forbidden: permission_denied */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "permission_denied";
                     };
                 };
             };
@@ -5340,7 +5396,7 @@ export interface operations {
                     "application/json": components["schemas"]["WebhookEndpoint"];
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -5349,7 +5405,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -5363,6 +5419,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "missing_api_key" | "invalid_api_key";
+                    };
+                };
+            };
+            /** @description Forbidden: permission_denied */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "permission_denied";
                     };
                 };
             };
@@ -5429,7 +5498,7 @@ export interface operations {
                     "application/json": components["schemas"]["DeletedWebhookEndpoint"];
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -5438,7 +5507,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -5452,6 +5521,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "missing_api_key" | "invalid_api_key";
+                    };
+                };
+            };
+            /** @description Forbidden: permission_denied */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "permission_denied";
                     };
                 };
             };
@@ -5548,6 +5630,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "missing_api_key" | "invalid_api_key";
+                    };
+                };
+            };
+            /** @description Forbidden: permission_denied */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "permission_denied";
                     };
                 };
             };
@@ -5699,6 +5794,19 @@ export interface operations {
                     };
                 };
             };
+            /** @description Forbidden: permission_denied */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "permission_denied";
+                    };
+                };
+            };
             /** @description Not Found: not_found */
             404: {
                 headers: {
@@ -5816,7 +5924,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -5825,7 +5933,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -6423,7 +6531,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -6432,7 +6540,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -7237,7 +7345,7 @@ export interface operations {
                     "application/json": components["schemas"]["ApiKey"];
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -7246,7 +7354,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };
@@ -7340,7 +7448,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: invalid_json, parameter_invalid, idempotency_key_invalid */
+            /** @description Bad Request: invalid_json, unknown_field, parameter_invalid, idempotency_key_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -7349,7 +7457,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "invalid_json" | "parameter_invalid" | "idempotency_key_invalid";
+                        code?: "invalid_json" | "unknown_field" | "parameter_invalid" | "idempotency_key_invalid";
                     };
                 };
             };
@@ -7487,7 +7595,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Bad Request: parameter_invalid */
+            /** @description Bad Request: unknown_field, parameter_invalid */
             400: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -7496,7 +7604,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "parameter_invalid";
+                        code?: "unknown_field" | "parameter_invalid";
                     };
                 };
             };

@@ -251,6 +251,12 @@ export interface ReadTx extends ChannelCommandReads, DialectRecordReads, Dashboa
   listRefunds(paymentRequestId: string): Promise<Refund[]>;
   /** Every merchant's requests in both modes, in id order: what reconciliation (`posgate verify`) reads, a page at a time. */
   listAllPaymentRequests(page: { limit: number; afterId?: string }): Promise<Page<PaymentRequest>>;
+  /**
+   * Every merchant's requests in both modes still open to payment (prepared, created or pending)
+   * that came through one API, in id order, a page at a time: what an API's own background work
+   * (Dialect.periodic) reads.
+   */
+  listPayableRequestsOf(source: string, page: { limit: number; afterId?: string }): Promise<Page<PaymentRequest>>;
   /** The refunds of these requests (any status), in id order. */
   listRefundsOfRequests(paymentRequestIds: readonly string[]): Promise<Refund[]>;
   /** The last `payment_request` event of each of these requests (none for a request without events). */

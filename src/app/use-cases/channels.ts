@@ -15,19 +15,20 @@ export function sandboxChoice(channel: Channel): ChannelChoice {
 /**
  * The channel's instructions for paying what is still owed, without recording a choice: what a POS
  * shows before anyone engages (a crypto quote printed with the sale), and what `choose` records.
+ * `param` is the caller's name for the channel (the pay page's `channel`, the native sandbox's `method`).
  */
-export async function offerInstructions(unit: Work, request: PaymentRequest, choice: ChannelChoice, now: number): Promise<Record<string, unknown>> {
+export async function offerInstructions(unit: Work, request: PaymentRequest, choice: ChannelChoice, now: number, param = 'channel'): Promise<Record<string, unknown>> {
   const available = channelsFor(unit.app.connector.channels(request), request);
   if (!available.includes(choice.channel))
-    throw new DomainError('method_not_allowed', `This request can be paid by ${available.join(', ')}.`, 'channel');
+    throw new DomainError('method_not_allowed', `This request can be paid by ${available.join(', ')}.`, param);
   if (!pr.canApply(request.status, 'engage')) throw pr.refusal(request, 'pay');
   const owed = amounts(request).outstanding ?? 0;
   return { ...(await unit.app.connector.instructions(request, choice, owed, now)), owed };
 }
 
 /** Asks the connector for the channel's instructions (for what is still owed) and records the choice. */
-export async function choose(unit: Work, request: PaymentRequest, choice: ChannelChoice, now: number): Promise<PaymentRequest> {
-  const details = await offerInstructions(unit, request, choice, now);
+export async function choose(unit: Work, request: PaymentRequest, choice: ChannelChoice, now: number, param = 'channel'): Promise<PaymentRequest> {
+  const details = await offerInstructions(unit, request, choice, now, param);
   return commit(unit, request, pr.chooseMethod(request, choice.channel, details, now));
 }
 

@@ -84,7 +84,7 @@ async function prepareInTransaction(app: App, delivery: Delivery): Promise<Deliv
     const event = await tx.getEvent(delivery.eventId);
     const endpoint = delivery.endpointId ? await tx.getWebhookEndpoint(delivery.endpointId) : null;
     if (!event || (delivery.endpointId && (!endpoint || endpoint.status !== 'enabled'))) {
-      await tx.updateDelivery({ ...delivery, status: 'cancelled', updatedAt: app.clock.now() });
+      await tx.updateDelivery({ ...delivery, status: 'cancelled', updatedAt: await merchantNow(app, tx, delivery.merchantId, delivery.livemode) });
       return null;
     }
     const sealed = endpoint ? signingSecrets(endpoint, await merchantNow(app, tx, delivery.merchantId, delivery.livemode)) : null;
@@ -184,14 +184,15 @@ export async function recordAttempts(app: App, sent: ReadonlyArray<{ delivery: D
       if (next.disableEndpoint && delivery.endpointId) {
         const endpoint = await tx.getWebhookEndpoint(delivery.endpointId);
         if (endpoint && endpoint.status === 'enabled') {
-          await tx.updateWebhookEndpoint({ ...endpoint, status: 'disabled', disabledReason: 'the receiver answered 410 Gone', updatedAt: app.clock.now() }, endpoint);
-          await tx.cancelPendingDeliveries(endpoint.id, app.clock.now());
+          // on the mode's clock, as the attempt: a test-mode endpoint's timestamps are on the test clock
+          await tx.updateWebhookEndpoint({ ...endpoint, status: 'disabled', disabledReason: 'the receiver answered 410 Gone', updatedAt: nows[i]! }, endpoint);
+          await tx.cancelPendingDeliveries(endpoint.id, nows[i]!);
           disabled.add(endpoint.id);
         }
       }
     }
     // a 410 disabled an endpoint: its deliveries in this batch that would be retried end with it, as the rest of its pending ones did
-    const ended = recorded.map((d) => (d.status === 'pending' && d.endpointId !== null && disabled.has(d.endpointId) ? { ...d, status: 'cancelled' as const, updatedAt: app.clock.now() } : d));
+    const ended = recorded.map((d, j) => (d.status === 'pending' && d.endpointId !== null && disabled.has(d.endpointId) ? { ...d, status: 'cancelled' as const, updatedAt: nows[j]! } : d));
     await tx.updateDeliveries(ended);
     return ended;
   });

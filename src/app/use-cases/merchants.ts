@@ -5,6 +5,7 @@ import { isTimeZone } from '../../core/time-zone.js';
 import { loadTerminal, notFound, requireSecretKey } from '../access.js';
 import { NATIVE_SOURCE, type App, type Caller } from '../context.js';
 import type { ApiKey, KeyKind, Merchant, Mode, Page, ReadTx, Store, Terminal, Tx } from '../ports/persistence.js';
+import { merchantNow, nowFor } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 import { apiKeyActor } from './audit.js';
 
@@ -66,7 +67,7 @@ export interface IssuedKey {
 const KEY_PREFIX: Record<KeyKind, string> = { secret: 'sk', terminal: 'tk' };
 
 export async function createApiKey(unit: Work, input: { merchantId: string; terminalId?: string | null; mode: Mode }): Promise<IssuedKey> {
-  await requireMerchant(unit.tx, input.merchantId);
+  const merchant = await requireMerchant(unit.tx, input.merchantId);
   const kind: KeyKind = input.terminalId ? 'terminal' : 'secret';
   if (input.terminalId) {
     const terminal = await unit.tx.getTerminal(input.terminalId);
@@ -81,7 +82,8 @@ export async function createApiKey(unit: Work, input: { merchantId: string; term
     mode: input.mode,
     hash: hashSecret(secret),
     last4: secret.slice(-4),
-    createdAt: unit.app.clock.now(),
+    // a key has its mode: a test-mode key's timestamps are on the merchant's test clock
+    createdAt: nowFor(unit.app, merchant, input.mode === 'live'),
     revokedAt: null,
   };
   await unit.tx.insertApiKey(key);
@@ -122,7 +124,7 @@ export async function revokeApiKey(unit: Work, id: string, scope?: { merchantId:
   const key = await unit.tx.getApiKey(id);
   if (!key || (scope && (key.merchantId !== scope.merchantId || key.mode !== scope.mode || key.terminalId !== scope.terminalId))) throw notFound('key', id);
   if (key.revokedAt === null) {
-    const at = unit.app.clock.now();
+    const at = await merchantNow(unit.app, unit.tx, key.merchantId, key.mode === 'live');
     await unit.tx.revokeApiKey(id, at);
     return { ...key, revokedAt: at };
   }

@@ -23,13 +23,25 @@ export interface PaymentSettings {
   toleranceBps: number;
 }
 
+/**
+ * The method of an approval that names none (auto-pay, the pay page before a channel is picked, the
+ * sandbox pay without `method`): the one the patron engaged with, else card when the request takes
+ * it, else the first method the request allows (of those `offered`, the channels the connector has).
+ */
+export function defaultMethod(request: PaymentRequest, offered?: readonly string[]): string {
+  if (request.paymentMethod) return request.paymentMethod;
+  const allowed = request.allowedMethods;
+  if (!allowed || allowed.includes('card')) return 'card';
+  return allowed.find((method) => !offered || offered.includes(method)) ?? allowed[0] ?? 'card';
+}
+
 /** Applies what the patron did to a request (shared by the sandbox endpoint, the pay page and auto-pay). */
 export function patronActs(request: PaymentRequest, input: PatronAction, now: number, settings: PaymentSettings): pr.Transition {
   if (input.method && request.allowedMethods && !request.allowedMethods.includes(input.method))
     throw new DomainError('method_not_allowed', `This request accepts only ${request.allowedMethods.join(', ')}.`, 'method');
   switch (input.outcome) {
     case 'approve':
-      return pr.pay(request, { amount: input.amount, method: input.method ?? request.paymentMethod ?? 'card', ...settings }, now);
+      return pr.pay(request, { amount: input.amount, method: input.method ?? defaultMethod(request), ...settings }, now);
     case 'decline':
       return pr.decline(request, now);
     case 'fail':
@@ -55,7 +67,8 @@ export async function patronAct(unit: Work, request: PaymentRequest, input: Patr
     return commit(unit, request, pr.holdForCondition(request, now, input.method ?? null));
   }
   const settings = await paymentSettings(unit, request.merchantId);
-  const transition = patronActs(request, input, now, settings); // validates before the channel is asked
+  const chosen = input.outcome === 'approve' ? (input.method ?? defaultMethod(request, unit.app.connector.channels(request))) : input.method;
+  const transition = patronActs(request, { ...input, method: chosen }, now, settings); // validates before the channel is asked
   if (input.outcome !== 'approve') return commit(unit, request, transition);
   const amount = transition.request.amountReceived - request.amountReceived;
   const method = transition.request.paymentMethod ?? 'card';

@@ -278,8 +278,11 @@ export async function waitForPaymentRequest(app: App, caller: Caller, id: string
 }
 
 export async function listPaymentRequests(app: App, caller: Caller, filter: Omit<PaymentRequestFilter, 'merchantId' | 'livemode'>, page: { limit: number; beforeId?: string }): Promise<Page<PaymentRequest>> {
+  // as the lookup reads it: any case, with or without dashes; not a short code at all is refused alike
+  const shortCode = filter.shortCode === undefined ? undefined : parseShortCode(filter.shortCode);
+  if (shortCode === null) throw new DomainError('short_code_invalid', `${filter.shortCode} is not a valid short code (XXX-XXX-XXC, any case, dashes optional, ending in its check character).`, 'shortCode');
   if (caller.terminalId && filter.terminalId && filter.terminalId !== caller.terminalId) return { items: [], hasMore: false };
-  return app.db.read.listPaymentRequests({ ...filter, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? filter.terminalId, source: caller.source ?? filter.source }, page);
+  return app.db.read.listPaymentRequests({ ...filter, shortCode, merchantId: caller.merchantId, livemode: caller.livemode, terminalId: caller.terminalId ?? filter.terminalId, source: caller.source ?? filter.source }, page);
 }
 
 /**

@@ -16,13 +16,15 @@ export interface CancelIntent {
   /**
    * A cancel that finds the request already cancelled answers it unchanged instead of refusing it
    * (invalid_state): `by_merchant` when the merchant ended it (cancelled, voided, released, or
-   * declined its condition; not the patron), `any` whoever cancelled it. Absent: no repeat.
+   * declined its condition; not the patron), `any` whoever cancelled it, `unpaid_end` whenever it
+   * ended unpaid in any way (cancelled by anyone, expired, failed). Absent: no repeat.
    */
-  again?: 'by_merchant' | 'any';
+  again?: 'by_merchant' | 'any' | 'unpaid_end';
 }
 
 /** Whether the request is already what a repeated cancel of this kind asks for. */
 export function alreadyCancelled(request: Pick<PaymentRequest, 'status' | 'statusReason'>, again: CancelIntent['again']): boolean {
+  if (again === 'unpaid_end') return request.status === 'cancelled' || request.status === 'expired' || request.status === 'failed';
   if (request.status !== 'cancelled' || again === undefined) return false;
   return again === 'any' || request.statusReason !== 'cancelled_by_patron';
 }

@@ -24,7 +24,7 @@ export async function sandboxPay(unit: Work, caller: Caller, id: string, input: 
   const now = current.now;
   let request = current.request;
   if (input.outcome === 'approve' && input.method && input.method !== request.paymentMethod && pr.canApply(request.status, 'engage') && request.amount !== null) {
-    request = await choose(unit, request, sandboxChoice(input.method as Channel), now);
+    request = await choose(unit, request, sandboxChoice(input.method as Channel), now, 'method');
   }
   return patronAct(unit, request, input, now);
 }

@@ -34,7 +34,8 @@ export async function createEndpoint(unit: Work, caller: Caller, input: NewEndpo
   if (!formats.includes(format))
     throw new DomainError('parameter_invalid', `format ${format} is not available; choose one of ${formats.join(', ')}.`, 'format');
   await unit.app.outbound.assertAllowed(input.url, caller.livemode);
-  const now = unit.app.clock.now();
+  // a test-mode endpoint is a test-mode object: its timestamps are on the merchant's test clock
+  const now = await merchantNow(unit.app, unit.tx, caller.merchantId, caller.livemode);
   const secret = unit.app.ids.webhookSecret();
   const endpoint: WebhookEndpoint = {
     id: unit.app.ids.id('we'), merchantId: caller.merchantId, livemode: caller.livemode, url: input.url,
@@ -62,7 +63,7 @@ export async function getEndpoint(app: App, caller: Caller, id: string): Promise
 export async function deleteEndpoint(unit: Work, caller: Caller, id: string): Promise<WebhookEndpoint> {
   requireSecretKey(caller, 'Managing webhook endpoints');
   const endpoint = await loadEndpoint(unit.tx, caller, id);
-  await unit.tx.cancelPendingDeliveries(endpoint.id, unit.app.clock.now());
+  await unit.tx.cancelPendingDeliveries(endpoint.id, await merchantNow(unit.app, unit.tx, caller.merchantId, caller.livemode));
   await unit.tx.deleteWebhookEndpoint(endpoint.id);
   return endpoint;
 }
@@ -89,7 +90,7 @@ export async function rotateSecret(unit: Work, caller: Caller, id: string, secre
 export async function enableEndpoint(unit: Work, caller: Caller, id: string): Promise<WebhookEndpoint> {
   requireSecretKey(caller, 'Managing webhook endpoints');
   const endpoint = await loadEndpoint(unit.tx, caller, id);
-  const enabled: WebhookEndpoint = { ...endpoint, status: 'enabled', disabledReason: null, updatedAt: unit.app.clock.now() };
+  const enabled: WebhookEndpoint = { ...endpoint, status: 'enabled', disabledReason: null, updatedAt: await merchantNow(unit.app, unit.tx, caller.merchantId, caller.livemode) };
   await unit.tx.updateWebhookEndpoint(enabled, endpoint);
   return enabled;
 }

@@ -39,6 +39,11 @@ describe('Centrapay error table', () => {
     expect(centrapayErrorOf(new DomainError('parameter_invalid', 'value.amount: bad', 'value.amount'), 'create')).toEqual({ statusCode: 400, message: 'value.amount: bad' });
     expect(centrapayErrorOf(new DomainError('unsupported_media_type', 'x'), 'create').statusCode).toBe(415);
     expect(centrapayErrorOf(new DomainError('not_found', 'x', undefined, { kind: 'constructor' }), 'read')).toEqual({ statusCode: 403, message: 'PAYMENT_REQUEST_NOT_FOUND' });
+    // confirm on a pre-auth that ended before any release is named as it ended; one released stays PRE_AUTH_RELEASED
+    expect(centrapayErrorOf(new DomainError('invalid_state', 'x', undefined, { status: 'cancelled', statusReason: 'cancelled_by_merchant' }), 'confirm')).toEqual({ statusCode: 403, message: 'REQUEST_CANCELLED' });
+    expect(centrapayErrorOf(new DomainError('invalid_state', 'x', undefined, { status: 'expired', statusReason: 'expired' }), 'confirm')).toEqual({ statusCode: 403, message: 'REQUEST_EXPIRED' });
+    expect(centrapayErrorOf(new DomainError('invalid_state', 'x', undefined, { status: 'cancelled', statusReason: 'released' }), 'confirm')).toEqual({ statusCode: 403, message: 'PRE_AUTH_RELEASED' });
+    expect(centrapayErrorOf(new DomainError('invalid_state', 'x', undefined, { status: 'expired', statusReason: 'authorization_expired' }), 'release')).toEqual({ statusCode: 403, message: 'PRE_AUTH_RELEASED' });
     // a transient conflict says retry, not a state the request is not in (PRE_AUTH_RELEASED made a POS stop confirming)
     expect(centrapayErrorOf(new DomainError('conflict', 'retry'), 'confirm')).toEqual({ statusCode: 503, message: 'Service Unavailable' });
   });

@@ -29,9 +29,12 @@ function stateCode(operation: Operation, status: string, reason: string | undefi
     case 'confirm':
     case 'release':
       if (status === 'created' || status === 'pending') return 'PRE_AUTH_PENDING';
-      return 'PRE_AUTH_RELEASED';
+      if (released || reason === 'authorization_expired' || status === 'succeeded' || status === 'authorized') return 'PRE_AUTH_RELEASED';
+      // ended before any release: named as it ended (a cancel, a decline, the request's expiry)
+      return status === 'expired' ? 'REQUEST_EXPIRED' : 'REQUEST_CANCELLED';
     case 'refund':
-      return status === 'authorized' ? 'PRE_AUTH_PENDING' : 'NOT_PAID';
+      // an authorization with nothing confirmed has nothing paid (what is confirmed is refundable at once)
+      return 'NOT_PAID';
     case 'void':
       if (status === 'authorized') return 'PRE_AUTH_ALREADY_CONFIRMED';
       return status === 'expired' ? 'REQUEST_EXPIRED' : 'REQUEST_CANCELLED';

@@ -74,7 +74,11 @@ export const RefPageQuery = z.object({ pageKey: Text(100).optional() });
 export const ActivitiesQuery = z.object({ pageKey: z.string().regex(/^\d{1,18}$/, 'must be the nextPageKey of an earlier page').optional(), merchantId: Text(100).optional() });
 
 export const PayBody = z.object({ assetType: Text(100), idempotencyKey: Text(255), amount: Cents.optional() });
-export const RefundBody = z.object({ value: Monetary, externalRef: Text(128), invoiceRef: Text(128).optional(), lineItems: z.array(LineItem).max(500).optional() });
+export const RefundBody = z.object({
+  value: Monetary, externalRef: Text(128), invoiceRef: Text(128).optional(), lineItems: z.array(LineItem).max(500).optional(),
+  // Centrapay asks it of a refund against a confirmation; posgate refunds against all that was confirmed
+  confirmationIdempotencyKey: Text(255).optional(),
+});
 export const ConfirmBody = z.object({ idempotencyKey: Text(255), invoiceRef: Text(128), lineItems: z.array(LineItem).min(1).max(500), value: Monetary.optional() });
 export type ConfirmBody = z.infer<typeof ConfirmBody>;
 export const EmptyBody = z.object({}).optional().describe('No fields: the body may be left out');

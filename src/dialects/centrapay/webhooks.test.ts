@@ -117,10 +117,29 @@ describe('webhookOf', () => {
     for (const webhook of [initiated, completed]) expect(webhook?.metadata).toMatchObject({ id: 'evt_refund_created', type: 'refund', value: { amount: '500', currency: 'NZD' } });
   });
 
-  it('every other event sends nothing, and a released pre-authorization is no payment', () => {
+  it('every other event sends nothing', () => {
     expect(of('evt_created')).toBeNull();
-    const released = event('evt_released', 'payment_request.succeeded', { ...paid, statusReason: 'released' } as PaymentRequest);
-    expect(webhookOf(released, { ...view, events: [...events, released] })).toBeNull();
+  });
+
+  it("a pre-authorization's release that leaves it paid is paid, carrying its release activity", () => {
+    const authorized = { ...request, status: 'authorized', amountReceived: 1050, amountAuthorized: 1050 } as unknown as PaymentRequest;
+    const confirmed = { ...authorized, amountCaptured: 600 } as unknown as PaymentRequest;
+    const settled = { ...confirmed, status: 'succeeded', statusReason: 'released' } as unknown as PaymentRequest;
+    const own = [
+      event('evt_pre', 'payment_request.created', request),
+      event('evt_auth', 'payment_request.authorized', authorized),
+      event('evt_confirm', 'payment_request.captured', confirmed),
+      event('evt_release', 'payment_request.succeeded', settled),
+    ];
+    const preAuthView: RequestView = { request: settled, merchantName: 'Demo', events: own, fields: { preAuth: true } };
+    const webhook = webhookOf(own[3] as StoredEvent, preAuthView);
+    expect(webhook).toMatchObject({ id: 'evt_release', type: 'payment-request:paid' });
+    expect(webhook?.metadata).toMatchObject({ id: 'evt_release', type: 'release', value: { amount: '450', currency: 'NZD' }, shortCode: 'CP-ABC-DEF-004' });
+    // the confirmation itself is no webhook: only the moment the request became paid is
+    expect(webhookOf(own[2] as StoredEvent, preAuthView)).toBeNull();
+    // a release with nothing confirmed (cancelled) or an authorization's expiry with nothing confirmed is no payment
+    const cancelled = event('evt_cancel', 'payment_request.cancelled', { ...authorized, status: 'cancelled', statusReason: 'released' } as unknown as PaymentRequest);
+    expect(webhookOf(cancelled, { ...preAuthView, events: [...own.slice(0, 2), cancelled] })).toBeNull();
   });
 
   it('live mode is test: false', () => {

@@ -27,16 +27,23 @@ export interface CentrapayWebhook {
 }
 
 /**
- * The activity a webhook is about: for paid, the `paid` activity of the event itself (a
- * pre-authorization's release also ends in succeeded, but is no payment: no webhook); for a refund
- * event, the `refund` activity of that refund's refund.created, the one Centrapay's refund call answers.
+ * The activities a webhook may carry: the activity of the event that made the request `paid` (the
+ * only succeeded event a request has), `paid` for a plain request, `release` for a
+ * pre-authorization (released by the merchant, by confirming all that was authorized, or at its
+ * expiry, with something confirmed); for a refund event, the `refund` activity.
+ */
+const WEBHOOK_ACTIVITIES: Readonly<Record<string, readonly string[]>> = { payment_request: ['paid', 'release'], refund: ['refund'] };
+
+/**
+ * The activity a webhook is about: for paid, the activity of the event itself (see
+ * WEBHOOK_ACTIVITIES); for a refund event, the `refund` activity of that refund's refund.created,
+ * the one Centrapay's refund call answers.
  */
 export function activityOfWebhook(event: StoredEvent, view: RequestView): Activity | null {
   const source = event.objectType === 'refund' ? view.events.find((e) => e.type === 'refund.created' && e.objectId === event.objectId) : event;
   if (!source) return null;
   const activity = activitiesOfView(view).find((a) => a.id === source.id);
-  const wanted = event.objectType === 'refund' ? 'refund' : 'paid';
-  return activity?.type === wanted ? activity : null;
+  return activity && WEBHOOK_ACTIVITIES[event.objectType]?.includes(activity.type) ? activity : null;
 }
 
 /** The webhook body for an event, or null when Centrapay has no webhook for it. */

@@ -13,6 +13,7 @@ import { DIALECT } from './fields.js';
 import { CLIQ_OPENAPI } from './openapi.js';
 import { paymentRoutes } from './payments.js';
 import { cliqPostbackFormat } from './postbacks.js';
+import { renewExpiredQuotes } from './quote-renewal.js';
 import { refundRoutes } from './refunds.js';
 import { sandboxRoutes } from './sandbox.js';
 
@@ -39,6 +40,8 @@ export const cliq: Dialect = {
     issue: (unit, merchantId, options) => issueCliqCredentials(unit, merchantId, { livemode: options.livemode as boolean | undefined }),
   },
   webhook: (context) => cliqPostbackFormat(context.app),
+  // an open payment's quote that runs out is renewed, and announced to pos_price_update_postback_url
+  periodic: (context) => () => renewExpiredQuotes(context.app),
   openapi: CLIQ_OPENAPI,
 };
 

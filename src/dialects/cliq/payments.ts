@@ -19,9 +19,9 @@ import { amountOf, cartItems, hashText, oneReference, onlyKnown, optionalUrl, PE
 import { route } from './transport.js';
 import { createdAnswer, paymentView, updateAnswer } from './render.js';
 import { newQuote, quoteOutdated } from './quote.js';
-import { queuePriceUpdate } from './postbacks.js';
+import { renewQuote } from './quote-renewal.js';
 
-/** A CLIQ payment stays open this long (its quotes expire far sooner and are renewed by getupdate). */
+/** A CLIQ payment stays open this long (its quotes expire far sooner and are renewed: quote-renewal.ts). */
 export const PAYMENT_TTL_SECONDS = 24 * 3600;
 export const REFERENCE = /^[A-Za-z0-9._:#/-]{1,64}$/;
 const CREATE_FIELDS = ['key', 'hash', 'asset', 'requested_asset', 'amount', 'description', 'reference', 'cart_items', 'postback_url', 'pos_price_update_postback_url'];
@@ -123,11 +123,7 @@ export function paymentRoutes(c: FastifyInstance, app: App): void {
       const { request: current, now } = await loadCurrent(unit, found.caller, request.id);
       const payment = (await paymentOf(unit.tx, current.id)) as CliqPayment;
       if (!pr.canApply(current.status, 'engage') || !quoteOutdated(current, payment.quote, now)) return { request: current, payment };
-      const expired = now >= payment.quote.expiresAt;
-      const next: CliqPayment = { ...payment, quote: await newQuote(unit, current, now) };
-      await savePayment(unit.tx, current.id, next, now, false);
-      if (expired && next.priceUpdateUrl) await queuePriceUpdate(unit, current, next, now);
-      return { request: current, payment: next };
+      return { request: current, payment: await renewQuote(unit, current, payment, now) };
     });
     return updateAnswer(renewed.request, renewed.payment);
   });

@@ -55,7 +55,7 @@ export async function startPayment(unit: Work, who: KowriCaller, requestId: stri
     throw new DomainError('already_exists', `transactionId ${input.transactionId} is already used; send a new transactionId for a new payment.`, 'transactionId');
   const walletRef = input.provider === 'CARD' || !input.walletRef ? null : input.walletRef;
   const choice = channelChoiceOf(input.provider, walletRef, amounts(request).outstanding ?? 0);
-  const chosen = await choose(unit, request, choice, now);
+  const chosen = await choose(unit, request, choice, now, 'provider');
   const invoice = (await invoiceOf(unit.tx, request.id)) ?? plainInvoice(request, who.app.serviceCode);
   const attempt: Attempt = {
     transactionId: input.transactionId, provider: input.provider, walletRef, customerName: input.customerName ?? null,

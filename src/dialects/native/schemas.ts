@@ -7,8 +7,14 @@ import { PAYMENT_REQUEST_EVENT_TYPES, PAYMENT_REQUEST_STATUSES } from '../../cor
 import { REFUND_EVENT_TYPES, REFUND_STATUSES, SYSTEM_REFERENCE_PREFIX } from '../../core/refund.js';
 import { idPattern } from '../../core/uuid-ids.js';
 
+/**
+ * A message for a field's wrong value that leaves a missing one to zod's own ("…received undefined"),
+ * which the error mapping reads as missing (400 parameter_missing, not the field's invalid code).
+ */
+const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? undefined : message);
+
 const minor = (what: string) =>
-  z.number({ error: `${what} must be an integer number of minor units` })
+  z.number({ error: unlessMissing(`${what} must be an integer number of minor units`) })
     .int(`${what} must be an integer number of minor units, not a decimal`)
     .positive(`${what} must be greater than 0`)
     .max(MAX_AMOUNT, `${what} must be at most 10^12 minor units`);
@@ -18,7 +24,7 @@ export const Amount = minor('amount').describe('Integer in the currency\'s minor
 const CURRENCIES = Object.keys(CURRENCY_EXPONENTS).sort() as [string, ...string[]];
 export const Currency = z.enum(CURRENCIES, { error: (issue) => (issue.input === undefined ? 'expected a currency, received undefined' : 'must be an upper-case ISO 4217 code (or BTC) that posgate supports') }).describe('ISO 4217, upper case, or BTC');
 // what the refinements check, said in JSON Schema too, so the document is as strict as the server
-const HttpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' }).max(2048).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
+const HttpUrl = z.url({ protocol: /^https?$/, error: unlessMissing('must be an http(s) URL') }).max(2048).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
 const Id = (prefix: string) => z.string().regex(idPattern(prefix), `must be an id starting with ${prefix}_`);
 
 export const LineItem = z.strictObject({
@@ -88,7 +94,8 @@ const isoTime = z.iso.datetime({ offset: true }).transform((v) => Date.parse(v))
 
 export const ListPaymentRequestsQuery = z.strictObject({
   limit, cursor,
-  terminalId: z.string().optional(), status: z.enum(PAYMENT_REQUEST_STATUSES).optional(), reference: z.string().optional(), shortCode: z.string().optional(),
+  terminalId: z.string().optional(), status: z.enum(PAYMENT_REQUEST_STATUSES).optional(), reference: z.string().optional(),
+  shortCode: z.string().optional().describe('XXX-XXX-XXC, any case, dashes optional, as GET /v1/short-codes/{code} reads it (anything else is 400 short_code_invalid)'),
   createdFrom: isoTime.optional(), createdTo: isoTime.optional(), active: boolText.optional(),
 });
 export const GetPaymentRequestQuery = z.strictObject({

@@ -41,9 +41,9 @@ describe('pre-authorization', () => {
     expect(ttl).toBeLessThan(93 * DAY);
     expect((await nativeRequest(t, pr.id)).status).toBe('authorized');
 
-    // a refund before release is PRE_AUTH_PENDING
+    // nothing confirmed yet: nothing paid to refund
     let before = await rowCounts(t);
-    expectRefused(await cp.refund(pr.id, '100'), 403, 'PRE_AUTH_PENDING');
+    expectRefused(await cp.refund(pr.id, '100'), 403, 'NOT_PAID');
     expect(await rowCounts(t)).toEqual(before);
 
     // first confirmation: value defaults to Σ line item prices
@@ -127,6 +127,25 @@ describe('pre-authorization', () => {
     expectOk(res);
     expectActivity(res.body, pr, 'cancellation');
     expect((await cp.read(pr.id)).status).toBe('cancelled');
+  });
+
+  it('a confirmation is refundable before the release (Centrapay: "refunds can be made against … confirmations"); the release then keeps what is left', async () => {
+    const pr = await authorized('1000');
+    expectOk(await cp.confirm(pr.id, confirmBody('cr1', '600')));
+    const refund = await cp.refund(pr.id, '250', uniqueName('before-release'), { confirmationIdempotencyKey: 'cr1' });
+    expectOk(refund);
+    expectActivity(refund.body, pr, 'refund', '250');
+    expect(await cp.read(pr.id)).toMatchObject({ status: 'new', preAuthStatus: 'authorized' });
+    expectRefused(await cp.refund(pr.id, '351'), 403, 'INVALID_AMOUNT');
+    expectOk(await cp.release(pr.id));
+    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', preAuthStatus: 'released', paidBy: { assetTotals: [{ assetType: ASSET, amount: '600' }] } });
+    expect(await nativeRequest(t, pr.id)).toMatchObject({ status: 'succeeded', amountCaptured: 600, amountRefunded: 250 });
+  });
+
+  it('confirm on a pre-auth cancelled before any release is REQUEST_CANCELLED', async () => {
+    const pr = await cp.createOk({ preAuth: true }, '800');
+    expectOk(await cp.cancel(pr.id));
+    expectRefused(await cp.confirm(pr.id, confirmBody(uniqueName('late'), '100')), 403, 'REQUEST_CANCELLED');
   });
 
   it('confirm before the patron authorized is PRE_AUTH_PENDING', async () => {

@@ -5,7 +5,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
 import { deliverUntil, startReceiver, type Receiver } from '../../support/receiver.js';
-import { advance, createPayment, demoSet, getUpdate, md5, refund, sandboxConfirm, sandboxPay, sandboxRefund } from './client.js';
+import { advance, createPayment, demoSet, getPayment, getUpdate, md5, refund, sandboxConfirm, sandboxPay, sandboxRefund } from './client.js';
 
 let t: TestGateway;
 let receiver: Receiver | undefined;
@@ -132,6 +132,55 @@ describe('cliq postbacks', () => {
       const body = got[0]!.json;
       expect(body.hash).toBe(md5(body.payment_code, body.status, body.payment_amount, body.received_amount, apiSecret));
       expect(about(receiver, 'pb-6')).toEqual([]); // the state postbacks' URL hears nothing of it
+    } finally {
+      await prices.close();
+    }
+  });
+
+  it('a quote that runs out is renewed without any call: one price update at each expiry, on the test clock', async () => {
+    receiver = await startReceiver(() => OK);
+    const prices = await startReceiver(() => OK);
+    try {
+      const created = (await createPayment(t, { amount: '20.00', reference: 'pb-7', postback_url: receiver.url, pos_price_update_postback_url: prices.url })).body;
+      const { apiSecret } = demoSet(t);
+      const quoted = (await getPayment(t, { reference: 'pb-7' }, '20.00')).body.payment;
+      expect(quoted.expires_at).toBe(created.expires_at);
+      // not yet run out: nothing
+      await advance(t, 14 * 60);
+      for (let i = 0; i < 3; i += 1) await t.gateway.tick();
+      expect(about(prices, 'pb-7')).toEqual([]);
+
+      // past expires_at: the next run of the background work renews it and posts the price update, once
+      await advance(t, 60);
+      const got = await deliverUntil(() => t.gateway.tick(), () => about(prices, 'pb-7'), 1);
+      for (let i = 0; i < 3; i += 1) await t.gateway.tick();
+      expect(about(prices, 'pb-7')).toHaveLength(1);
+      const update = got[0]!.json;
+      expect(update).toMatchObject({ type: 'price_update', status: 'pending', reference: 'pb-7', payment_code: created.payment_code });
+      expect(update.expires_at).toBeGreaterThan(created.expires_at);
+      expect(update.hash).toBe(md5(update.payment_code, update.status, update.payment_amount, update.received_amount, apiSecret));
+      // the renewed quote is the payment's: payment/get shows it, and getupdate answers it without renewing again
+      const now = (await getPayment(t, { reference: 'pb-7' }, '20.00')).body.payment;
+      expect(now).toMatchObject({ expires_at: update.expires_at, payment_address: update.payment_address, payment_payreq: update.payment_payreq });
+      expect((await getUpdate(t, { reference: 'pb-7' }, '20.00')).body.payment.expires_at).toBe(update.expires_at);
+      for (let i = 0; i < 3; i += 1) await t.gateway.tick();
+      expect(about(prices, 'pb-7')).toHaveLength(1);
+      expect(about(receiver, 'pb-7')).toEqual([]); // the state postbacks' URL hears nothing of it
+
+      // the next expiry: one more, with a later expires_at
+      await advance(t, 15 * 60);
+      await deliverUntil(() => t.gateway.tick(), () => about(prices, 'pb-7'), 2);
+      for (let i = 0; i < 3; i += 1) await t.gateway.tick();
+      const updates = about(prices, 'pb-7').map((r) => r.json);
+      expect(updates).toHaveLength(2);
+      expect(updates[1].expires_at).toBeGreaterThan(update.expires_at);
+      expect(updates[1].hash).toBe(md5(updates[1].payment_code, updates[1].status, updates[1].payment_amount, updates[1].received_amount, apiSecret));
+
+      // paid: its quote is no longer renewed
+      await sandboxPay(t, created.payment_code, '2000');
+      await advance(t, 16 * 60);
+      for (let i = 0; i < 3; i += 1) await t.gateway.tick();
+      expect(about(prices, 'pb-7')).toHaveLength(2);
     } finally {
       await prices.close();
     }

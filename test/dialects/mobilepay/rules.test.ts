@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
 import {
-  capturedPayment, checkIn, demoClient, expectOk, expectRefused, freshPos, patron, reservedPayment, rowCounts, uniqueName,
+  advance, capturedPayment, checkIn, demoClient, expectOk, expectRefused, freshPos, patron, reservedPayment, rowCounts, uniqueName,
   type MobilePay,
 } from './client.js';
 
@@ -167,14 +167,29 @@ describe('cancel not after Captured (1300)', () => {
     expect(await rowCounts(t)).toEqual(before);
   });
 
-  it('a payment cancelled by the patron cannot be cancelled by the client (it stays CancelledByUser)', async () => {
+  // Integra: "You can cancel a payment at any state but not when you have already Capture a payment"
+  it('a payment the patron cancelled: cancel succeeds and changes nothing (it stays CancelledByUser)', async () => {
     const pos = await freshPos(t);
     const paymentId = await mp.start(uniqueName('u'), '3', pos.terminalId);
     await checkIn(t, pos.nativeId);
     await patron(t, paymentId, 'cancel');
+    const before = await rowCounts(t);
     const res = await mp.get('payment/cancel', { paymentId });
-    expect([200, 409]).toContain(res.status);
+    expectOk(res);
+    expect(res.body.status).toBe('CancelledByUser');
     expect(await mp.status(paymentId)).toBe('CancelledByUser');
+    expect(await rowCounts(t)).toEqual(before);
+  });
+
+  it('a payment that timed out: cancel succeeds and changes nothing (it stays CancelledByMobilePay)', async () => {
+    const pos = await freshPos(t);
+    const paymentId = await mp.start(uniqueName('timeout'), '3', pos.terminalId);
+    await advance(t, 121);
+    const ended = await mp.status(paymentId);
+    expect(ended).toBe('CancelledByMobilePay');
+    const res = await mp.get('payment/cancel', { paymentId });
+    expectOk(res);
+    expect(res.body.status).toBe(ended);
   });
 });
 

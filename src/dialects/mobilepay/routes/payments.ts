@@ -143,8 +143,9 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
   operation(m, app, { path: '/payment/cancel', operation: 'cancel', doc: { id: 'cancelPayment', summary: 'Cancel a payment that is not Captured', tag: 'PointOfSalesPayments', params: { paymentId: d.paymentId }, answer: a.status } }, async ({ params, caller }) => {
     const { paymentId } = p.read({ paymentId: p.paymentId }, params);
     const id = p.paymentRequestIdOf(paymentId);
-    // a repeated cancel of a payment the merchant cancelled (CancelledByClient) changes nothing
-    const cancelled = await inTransaction(app, (unit) => cancelRequest(unit, caller, id, { again: 'by_merchant' }));
+    // "You can cancel a payment at any state but not when you have already Capture a payment": one
+    // that already ended unpaid (by the client, the user, expiry) is answered as it is, unchanged
+    const cancelled = await inTransaction(app, (unit) => cancelRequest(unit, caller, id, { again: 'unpaid_end' }));
     return { status: paymentStatusOf(cancelled) };
   });
 

@@ -16,6 +16,11 @@ const StreamQuery = z.strictObject({
   lastEventId: z.string().min(1).max(200).optional().describe('Resume after this event, for clients that cannot send the Last-Event-ID header'),
 });
 
+// declared for the document; loose, as headers are (the request carries others), and checked by the use case
+const StreamHeaders = z.object({
+  'last-event-id': z.string().optional().describe('Resume strictly after this event (what an EventSource sends on reconnecting); wins over ?lastEventId'),
+});
+
 const streamDescription = [
   'Server-sent events (`text/event-stream`) of the caller\'s events (a terminal key: its terminal\'s), each as',
   '`id: <event id>`, `event: <type>`, `data: <event JSON>`, and a `: heartbeat` comment every 15 s.',
@@ -42,7 +47,7 @@ export function eventRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
 
   r.get('/v1/events/stream', {
     schema: {
-      tags, summary: "Live stream of the caller's events (server-sent events)", operationId: 'streamEvents', description: streamDescription, querystring: StreamQuery,
+      tags, summary: "Live stream of the caller's events (server-sent events)", operationId: 'streamEvents', description: streamDescription, querystring: StreamQuery, headers: StreamHeaders,
       response: { 200: { description: 'The stream: it stays open until the client or the server closes it', content: { 'text/event-stream': { schema: z.string() } } } },
       'x-errors': errors('not_found'),
     },

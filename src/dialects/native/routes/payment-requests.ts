@@ -35,7 +35,7 @@ export function paymentRequestRoutes(fastify: FastifyInstance, deps: NativeDeps)
       (result) => ({ status: result.replayedByReference ? 200 : 201, body: render(result.request) }));
   });
 
-  r.get('/v1/payment-requests', { schema: { tags, summary: 'List payment requests (newest first)', operationId: 'listPaymentRequests', querystring: s.ListPaymentRequestsQuery, response: { 200: s.ListOf(s.PaymentRequestObject) } } }, async (req) => {
+  r.get('/v1/payment-requests', { schema: { tags, summary: 'List payment requests (newest first)', operationId: 'listPaymentRequests', querystring: s.ListPaymentRequestsQuery, response: { 200: s.ListOf(s.PaymentRequestObject) }, 'x-errors': errors('short_code_invalid') } }, async (req) => {
     const { limit, cursor, ...filter } = req.query;
     const page = await uc.listPaymentRequests(app, req.caller, filter, { limit, beforeId: cursor });
     return listBody(page.items.map(render), page.hasMore, page.items.at(-1)?.id);

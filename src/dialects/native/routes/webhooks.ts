@@ -14,6 +14,9 @@ import * as s from '../schemas.js';
 
 const tags = ['Webhooks'];
 const notFound = errors('not_found');
+/** Endpoints are the merchant's: a terminal key is refused (403 permission_denied). */
+const merchantOnly = errors('permission_denied');
+const merchantOnlyNotFound = errors('permission_denied', 'not_found');
 
 /** `webhookFormats`: what `format` may be (native and the dialects with a webhook format); native only when not given. */
 export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { webhookFormats?: readonly string[] }): void {
@@ -28,24 +31,24 @@ export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { web
   r.post('/v1/webhook-endpoints', {
     schema: {
       tags, summary: 'Register an endpoint; the answer carries its signing secret, shown once', operationId: 'createWebhookEndpoint', body: CreateBody, headers: s.IdempotencyHeaders,
-      response: { 201: s.WebhookEndpointWithSecret },
+      response: { 201: s.WebhookEndpointWithSecret }, 'x-errors': merchantOnly,
     },
   }, async (req, reply) =>
     respond(app, req, reply, req.caller, (unit) => uc.createEndpoint(unit, req.caller, req.body, deps.webhookFormats, deps.secretlessWebhookFormats), ({ endpoint, secret }) => ({ status: 201, body: { ...renderEndpoint(endpoint), ...(secret === null ? {} : { secret }) } })));
 
-  r.get('/v1/webhook-endpoints', { schema: { tags, summary: "The merchant's endpoints in this mode (one page: hasMore is always false)", operationId: 'listWebhookEndpoints', response: { 200: s.ListOf(s.WebhookEndpointObject) } } }, async (req) =>
+  r.get('/v1/webhook-endpoints', { schema: { tags, summary: "The merchant's endpoints in this mode (one page: hasMore is always false)", operationId: 'listWebhookEndpoints', response: { 200: s.ListOf(s.WebhookEndpointObject) }, 'x-errors': merchantOnly } }, async (req) =>
     listBody((await uc.listEndpoints(app, req.caller)).map(renderEndpoint), false, undefined));
 
-  r.get('/v1/webhook-endpoints/:id', { schema: { tags, summary: 'Read an endpoint', operationId: 'retrieveWebhookEndpoint', params: s.IdParams, response: { 200: s.WebhookEndpointObject }, 'x-errors': notFound } }, async (req) =>
+  r.get('/v1/webhook-endpoints/:id', { schema: { tags, summary: 'Read an endpoint', operationId: 'retrieveWebhookEndpoint', params: s.IdParams, response: { 200: s.WebhookEndpointObject }, 'x-errors': merchantOnlyNotFound } }, async (req) =>
     renderEndpoint(await uc.getEndpoint(app, req.caller, req.params.id)));
 
-  r.delete('/v1/webhook-endpoints/:id', { schema: { tags, summary: 'Delete an endpoint; its pending deliveries are cancelled', operationId: 'deleteWebhookEndpoint', params: s.IdParams, response: { 200: s.DeletedWebhookEndpoint }, 'x-errors': notFound } }, async (req) =>
+  r.delete('/v1/webhook-endpoints/:id', { schema: { tags, summary: 'Delete an endpoint; its pending deliveries are cancelled', operationId: 'deleteWebhookEndpoint', params: s.IdParams, response: { 200: s.DeletedWebhookEndpoint }, 'x-errors': merchantOnlyNotFound } }, async (req) =>
     ({ ...renderEndpoint(await inTransaction(app, (unit) => uc.deleteEndpoint(unit, req.caller, req.params.id))), deleted: true as const }));
 
   r.post('/v1/webhook-endpoints/:id/rotate-secret', {
     schema: {
       tags, summary: 'A new signing secret (shown once); the old one also signs for 24 h', operationId: 'rotateWebhookEndpointSecret', params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders,
-      response: { 200: s.WebhookEndpointWithSecret }, 'x-errors': errors('not_found', 'invalid_state'),
+      response: { 200: s.WebhookEndpointWithSecret }, 'x-errors': errors('permission_denied', 'not_found', 'invalid_state'),
     },
   }, async (req, reply) =>
     respond(app, req, reply, req.caller, (unit) => uc.rotateSecret(unit, req.caller, req.params.id, deps.secretlessWebhookFormats), ({ endpoint, secret }) => ({ status: 200, body: { ...renderEndpoint(endpoint), ...(secret === null ? {} : { secret }) } })));
@@ -53,7 +56,7 @@ export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { web
   r.post('/v1/webhook-endpoints/:id/enable', {
     schema: {
       tags, summary: 'Enable an endpoint that was disabled (e.g. after a 410)', operationId: 'enableWebhookEndpoint', params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders,
-      response: { 200: s.WebhookEndpointObject }, 'x-errors': notFound,
+      response: { 200: s.WebhookEndpointObject }, 'x-errors': merchantOnlyNotFound,
     },
   }, async (req, reply) =>
     respond(app, req, reply, req.caller, (unit) => uc.enableEndpoint(unit, req.caller, req.params.id), (endpoint) => ({ status: 200, body: renderEndpoint(endpoint) })));
