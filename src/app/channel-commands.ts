@@ -57,7 +57,7 @@ export async function askRecorded(app: App, command: ChannelCommand, request: Pa
   try {
     return await Promise.race([call(app.connector, request, command), timeout]);
   } catch {
-    throw new DomainError('service_unavailable', 'The payment channel did not answer; the operation is kept and completes when it does. Retry with the same Idempotency-Key.');
+    throw new DomainError('service_unavailable', 'The payment channel did not answer; the operation is kept and completes when it does. Retry it (with the same Idempotency-Key, if it had one).');
   } finally {
     clearTimeout(timer);
   }

@@ -47,20 +47,22 @@ export class Work {
    * is applied in this unit's transaction, with the state change the unit makes of it.
    * `sameOperation` tells one operation from another of the same kind and amount (a refund's
    * reference): another operation in flight on the request is waited for (ChannelBusy). A command
-   * in flight is this operation's own only for the sweep applying it, or for a retry under the
-   * Idempotency-Key that asked it (its answer lost): without a key a call cannot be told from
-   * another of the same kind and amount (two partial payments of 40.00 at once are two payments),
-   * so it waits for the one in flight and then runs as the new operation it is.
+   * in flight of the same operation is taken as this one's own (a retry whose first answer was lost
+   * resumes it, so the money moves once), unless the operation is `repeatable`: one a request may
+   * rightly take twice with the same kind and amount (partial payments, confirmations), where two
+   * calls at once are two operations. Such a command is this one's only for the sweep applying it
+   * or for a retry under the Idempotency-Key that asked it; any other call waits for it and then
+   * runs as the new operation it is.
    */
-  async moveMoney(request: PaymentRequest, kind: ChannelCommandKind, amount: number, intent: Record<string, unknown>, sameOperation: string): Promise<ChannelCommand> {
+  async moveMoney(request: PaymentRequest, kind: ChannelCommandKind, amount: number, intent: Record<string, unknown>, sameOperation: string, repeatable = false): Promise<ChannelCommand> {
     const requestId = request.id;
     const now = this.app.clock.now();
     const same = (c: { kind: string; amount: number; operation: string }) => c.kind === kind && c.amount === amount && c.operation === sameOperation;
     const mine = this.answers.find((answer) => answer.paymentRequestId === requestId && same(answer));
     if (mine) return this.apply(mine.id, mine.outcome, requestId);
     const { commands: earlier, inFlight } = await this.tx.channelCommandsOf(requestId);
-    // the sweep applying this very command, or a retry under the Idempotency-Key that asked it
-    const asker = inFlight && (this.applying === inFlight.id || (this.operationKey !== null && inFlight.intent.key === this.operationKey));
+    // of a repeatable operation, only the sweep applying this very command, or a retry under the Idempotency-Key that asked it
+    const asker = inFlight && (!repeatable || this.applying === inFlight.id || (this.operationKey !== null && inFlight.intent.key === this.operationKey));
     if (inFlight && asker && same({ ...inFlight, operation: String(inFlight.intent.operation) })) {
       if (inFlight.outcome === null) throw new ChannelAnswerNeeded(inFlight, request, null);
       return this.apply(inFlight.id, inFlight.outcome, requestId);
@@ -72,7 +74,7 @@ export class Work {
     const handOver = inFlight?.id ?? this.answers.filter((answer) => answer.paymentRequestId === requestId).at(-1)?.id ?? this.applying;
     // a retry under the same Idempotency-Key whose operation was finished without it (by the sweep): never again
     if (this.operationKey && earlier.some((c) => c.intent.key === this.operationKey && c.kind === kind && c.status === 'applied'))
-      throw new DomainError('conflict', 'This operation was already carried out after its first answer was lost; read the payment request for its outcome.');
+      throw new DomainError('conflict', 'This operation was already carried out after its first answer was lost; read the payment request for its outcome.', undefined, CARRIED_OUT);
     throw new ChannelAnswerNeeded({
       id: channelCommandId(requestId, earlier.length + 1, kind, amount, sameOperation), kind, paymentRequestId: requestId, amount,
       intent: { ...intent, operation: sameOperation, ...(this.operationKey ? { key: this.operationKey } : {}) }, status: 'pending', outcome: null, createdAt: now, updatedAt: now,
@@ -86,7 +88,7 @@ export class Work {
     const command = await this.tx.applyChannelCommand(id, this.app.clock.now(), outcome, requestId);
     if (!command) {
       if (!(await this.tx.getChannelCommand(id))) throw new Error(`channel command ${id} is gone`);
-      throw new DomainError('conflict', 'This operation was carried out while the payment channel answered; read the payment request for its outcome.');
+      throw new DomainError('conflict', 'This operation was carried out while the payment channel answered; read the payment request for its outcome.', undefined, CARRIED_OUT);
     }
     if (isRefusal(outcome)) this.refusedCommands.push({ id, outcome, paymentRequestId: requestId, kind: command.kind, amount: command.amount, operation: String(command.intent.operation) });
     return command;
@@ -165,6 +167,12 @@ const CHANNEL_WAIT_STEP_MS = 50;
  * that needs a channel's answer (Work.moveMoney) is run again once the channel has answered: the
  * channel is never called inside a transaction that may be retried (app/channel-commands.ts).
  */
+/**
+ * The facts of a conflict that is final: the operation was carried out (its answer lost, or applied
+ * by another), so a retry will not do it; a conflict without them says retry the request.
+ */
+export const CARRIED_OUT = { carriedOut: true } as const;
+
 export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T>, afterWork?: (unit: Work, result: T) => Promise<void>, options: { applying?: string; operationKey?: string } = {}): Promise<T> {
   const answers: ChannelAnswer[] = []; // the channel's answers to the commands this unit asked for
   let waited = 0;

@@ -63,10 +63,18 @@ export interface NewRefund {
 export const SYSTEM_REFERENCE_PREFIX = 'posgate:';
 export const RETURN_REFERENCE = `${SYSTEM_REFERENCE_PREFIX}return`;
 
+/**
+ * Whether the request takes a refund now: a succeeded one, or an authorized one of what it captured
+ * (a pre-authorization's confirmations, while the rest is held); an authorization with nothing
+ * captured has nothing to refund, and is refused as its state.
+ */
+export function takesRefund(request: Pick<PaymentRequest, 'status' | 'amountCaptured'>): boolean {
+  return canApply(request.status, 'refund') && !(request.status === 'authorized' && request.amountCaptured === 0);
+}
+
 /** Reserves the amount against what was captured; the refund then settles or awaits capture. */
 export function createRefund(request: PaymentRequest, input: NewRefund, now: number): RefundChange {
-  // an authorization with nothing captured yet has nothing to refund: refused as its state, not its amount
-  if (!canApply(request.status, 'refund') || (request.status === 'authorized' && request.amountCaptured === 0)) throw refusal(request, 'refund');
+  if (!takesRefund(request)) throw refusal(request, 'refund');
   if (input.windowMs !== undefined && now - request.createdAt > input.windowMs)
     throw new DomainError('refund_window_exceeded', `Payment request ${request.id} was created more than ${Math.floor(input.windowMs / 86_400_000)} days ago and can no longer be refunded.`, undefined, { createdAt: request.createdAt });
   mustBeAmount(input.amount, 'A refund');

@@ -128,6 +128,8 @@ export class DashboardStore {
   async uncountSignInAttempt(key: string, windowStart: number) {
     await this.db.updateTable('sign_in_attempts').set({ failures: sql<number>`failures - 1` })
       .where('key', '=', key).where('window_start', '=', windowStart).where('failures', '>', 0).execute();
+    // a key with nothing counted keeps no row
+    await this.db.deleteFrom('sign_in_attempts').where('key', '=', key).where('failures', '<=', 0).execute();
   }
   async clearSignInFailures(key: string) {
     await this.db.deleteFrom('sign_in_attempts').where('key', '=', key).execute();
@@ -181,8 +183,10 @@ export class DashboardStore {
       .select((eb) => [eb.fn.sum<number>('rf.amount').as('refunded')])
       .where('rf.merchant_id', '=', merchantId).where('rf.livemode', '=', mode).where('rf.status', '=', 'succeeded')
       .where('rf.updated_at', '>=', from).where('rf.updated_at', '<', to)
-      // a request that had succeeded is succeeded still, or voided (the only way out of succeeded)
-      .where((eb) => eb.or([eb('pr.status', '=', 'succeeded'), eb.and([eb('pr.status', '=', 'cancelled'), eb('pr.status_reason', '=', 'voided')])]))
+      // a request that had succeeded is succeeded still, or voided (the only way out of succeeded); an
+      // authorized one refunds what its confirmations captured, on the refund's day, as it happens
+      // (counted only at the release, a refund would rewrite a day already closed)
+      .where((eb) => eb.or([eb('pr.status', 'in', ['succeeded', 'authorized']), eb.and([eb('pr.status', '=', 'cancelled'), eb('pr.status_reason', '=', 'voided')])]))
       .groupBy([sql`1`, 'rf.currency', 'pr.payment_method', 'rf.terminal_id']).execute();
     const byKey = new Map<string, SettlementRow>();
     const rowOf = (day: number, currency: string, channel: string | null, terminalId: string) => {

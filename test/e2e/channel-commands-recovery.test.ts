@@ -67,6 +67,18 @@ describe('channel commands finished without the unit that asked', () => {
     expect(await open(request.id)).toEqual([]);
   });
 
+  it('A2: a retry without a key while its payment is in flight resumes it, where the request takes the payment once (no part payments)', async () => {
+    const { body: request } = await create({ partialAllowed: false });
+    away = true;
+    expect((await pay(request.id)).status).toBe(503);
+    away = false;
+    const retried = await pay(request.id);
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body).toMatchObject({ status: 'succeeded', amountReceived: 1500 });
+    expect(new Set(calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).size).toBe(1); // one command, asked twice
+    expect(await open(request.id)).toEqual([]);
+  });
+
   it('B: a retry under the same Idempotency-Key after the sweep finished its payment does not pay again', async () => {
     const { body: request } = await create();
     const key = { 'idempotency-key': `pay-${request.id}` };

@@ -9,6 +9,7 @@ import { createUser, newPassword } from '../../src/app/use-cases/users.js';
 import { ManualClock } from '../../src/system/clock.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
 import { DashboardClient } from '../support/dashboard-client.js';
+import { demoClient as centrapayClient } from '../dialects/centrapay/client.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 
 let t: TestGateway;
@@ -98,6 +99,15 @@ describe("a request's page and its actions", () => {
     const created = await owner.get(`/dashboard/payment-requests/${open.id}`);
     expect(created.text).toContain('/actions/cancel"');
     expect(created.text).not.toContain('/actions/refund"');
+  });
+
+  it('an authorization offers a refund once it has captured part (a confirmation), as the API allows, and not before', async () => {
+    const cp = centrapayClient(t);
+    const preAuth = await cp.createOk({ preAuth: true }, '900');
+    expect((await t.api('POST', `/v1/sandbox/payment-requests/${preAuth.id}/pay`, { body: { outcome: 'approve', method: 'card' } })).body.status).toBe('authorized');
+    expect((await owner.get(`/dashboard/payment-requests/${preAuth.id}`)).text).not.toContain('/actions/refund"');
+    expect((await cp.confirm(preAuth.id, { idempotencyKey: 'dash-c1', invoiceRef: 'INV-dash', lineItems: [{ name: 'Fuel', qty: '1', price: '400' }] })).status).toBe(200);
+    expect((await owner.get(`/dashboard/payment-requests/${preAuth.id}`)).text).toContain(`action="/dashboard/payment-requests/${preAuth.id}/actions/refund"`);
   });
 
   it('a refund is confirmed first, then made once, seen by the API, on the timeline and in the audit log', async () => {

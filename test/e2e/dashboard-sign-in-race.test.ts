@@ -45,6 +45,10 @@ describe('sign-in limits against attempts sent at once', () => {
   it(`40 wrong passwords from one address at once, each for its own account: ${MAX_FAILURES_PER_ADDRESS} are checked, the rest refused`, async () => {
     const { statuses } = await atOnce(Array.from({ length: 40 }, (_, i) => ({ email: `nobody-${i}@example.com`, password: 'wrong password', from: '203.0.113.9' })));
     expect(statuses).toStrictEqual({ 401: MAX_FAILURES_PER_ADDRESS, 429: 40 - MAX_FAILURES_PER_ADDRESS });
+    // the refused guesses leave no rows: the address's, and one per account that was checked
+    const rows = await t.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM sign_in_attempts WHERE key LIKE 'account:%' AND failures > 0`);
+    const empty = await t.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM sign_in_attempts WHERE failures <= 0`);
+    expect([Number(rows[0]!.n) <= MAX_FAILURES_PER_ADDRESS + 5, Number(empty[0]!.n)]).toEqual([true, 0]);
     // another address is not held up by it
     const owner = t.gateway.demo.dashboard!;
     expect((await new DashboardClient(t.url, { 'x-forwarded-for': '203.0.113.10' }).signIn(owner.email, owner.password)).status).toBe(303);

@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { DomainError } from '../../core/errors.js';
 import { isTimeZone } from '../../core/time-zone.js';
 import { loadTerminal, notFound, requireSecretKey } from '../access.js';
-import { NATIVE_SOURCE, type App, type Caller } from '../context.js';
+import type { App, Caller } from '../context.js';
 import type { ApiKey, KeyKind, Merchant, Mode, Page, ReadTx, Store, Terminal, Tx } from '../ports/persistence.js';
 import { merchantNow, nowFor } from '../time.js';
 import type { Work } from '../unit-of-work.js';
@@ -133,9 +133,10 @@ export async function revokeApiKey(unit: Work, id: string, scope?: { merchantId:
 
 /**
  * Resolves a presented API key to a caller; unknown and revoked keys are refused alike. `via` is the
- * API the key was presented to (the dialect's name): the audit log names the key and it.
+ * API the key was presented to (the dialect's name): the audit log names the key and it. A
+ * provider's API says `ownRequestsOnly`: its caller sees only the requests made through it.
  */
-export async function authenticate(app: App, presented: string | undefined, via: string): Promise<Caller> {
+export async function authenticate(app: App, presented: string | undefined, via: string, options: { ownRequestsOnly?: boolean } = {}): Promise<Caller> {
   if (!presented) throw new DomainError('missing_api_key', 'No API key: send Authorization: Bearer <key>.');
   const hash = hashSecret(presented);
   const key = await app.db.read.findApiKeyByHash(hash);
@@ -143,8 +144,8 @@ export async function authenticate(app: App, presented: string | undefined, via:
   if (!key || !timingSafeEqual(Buffer.from(key.hash, 'hex'), Buffer.from(hash, 'hex')) || key.revokedAt !== null)
     throw new DomainError('invalid_api_key', 'The API key is not valid (unknown or revoked).');
   const caller: Caller = { merchantId: key.merchantId, livemode: key.mode === 'live', terminalId: key.terminalId, credentialId: key.id, kind: key.kind, actor: apiKeyActor(key, via) };
-  // a provider's API sees only the requests made through it (Caller.source)
-  return via === NATIVE_SOURCE ? caller : { ...caller, source: via };
+  // a provider's API sees only the requests made through it (Caller.source): said by that API
+  return options.ownRequestsOnly ? { ...caller, source: via } : caller;
 }
 
 // --- the merchant's own view (native /v1/terminals) ---

@@ -72,7 +72,8 @@ export async function patronAct(unit: Work, request: PaymentRequest, input: Patr
   if (input.outcome !== 'approve') return commit(unit, request, transition);
   const amount = transition.request.amountReceived - request.amountReceived;
   const method = transition.request.paymentMethod ?? 'card';
-  const { outcome } = await unit.moveMoney(request, 'authorize', amount, { method }, method);
+  // a request that takes part payments may rightly take two of one amount at once
+  const { outcome } = await unit.moveMoney(request, 'authorize', amount, { method }, method, request.partialAllowed);
   const after = await commit(unit, request, outcome === 'approved' ? transition : pr.decline(request, now));
   // still owed after a partial payment: the instructions now describe the remainder
   return after.status === 'pending' ? refreshInstructions(unit, after, now) : after;

@@ -228,7 +228,7 @@ export async function capturePaymentRequest(unit: Work, caller: Caller, id: stri
   const transition = pr.capture(request, amount, now); // validates before the channel is asked
   const taken = transition.request.amountCaptured - request.amountCaptured;
   if ((await unit.moveMoney(request, 'capture', taken, { final: true }, 'capture')).outcome === 'failed')
-    throw new DomainError('invalid_state', `The payment channel refused to capture ${taken}; the authorization is unchanged.`, undefined, { status: request.status });
+    throw new DomainError('invalid_state', `The payment channel refused to capture ${formatMoney(taken, request.currency)}; the authorization is unchanged.`, undefined, { status: request.status });
   const captured = await commit(unit, request, transition);
   await auditOperation(unit, caller, 'payment_request.capture', id, formatMoney(captured.amountCaptured, captured.currency));
   return captured;
@@ -238,7 +238,8 @@ export async function capturePaymentRequest(unit: Work, caller: Caller, id: stri
 export async function confirmPaymentRequest(unit: Work, caller: Caller, id: string, amount: number): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
   const transition = pr.confirm(request, amount, now);
-  if ((await unit.moveMoney(request, 'capture', amount, { final: false }, 'confirm')).outcome === 'failed')
+  // confirmations repeat: two of one amount at once are two
+  if ((await unit.moveMoney(request, 'capture', amount, { final: false }, 'confirm', true)).outcome === 'failed')
     throw new DomainError('invalid_state', `The payment channel refused to capture ${formatMoney(amount, request.currency)}; the authorization is unchanged.`, undefined, { status: request.status });
   const confirmed = await commit(unit, request, transition);
   await auditOperation(unit, caller, 'payment_request.confirm', id, formatMoney(amount, request.currency));

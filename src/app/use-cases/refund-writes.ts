@@ -1,5 +1,6 @@
 // Writing refund changes, shared by merchant refunds, void, and the return of money owed on a
 // request that ended unpaid.
+import { formatMoney } from '../../core/money.js';
 import { DomainError } from '../../core/errors.js';
 import { owedBack, type PaymentRequest, type Transition } from '../../core/payment-request.js';
 import { applyRefundAction, returnOwed, type Refund, type RefundAction, type RefundChange } from '../../core/refund.js';
@@ -55,6 +56,6 @@ export async function returnOwedFunds(unit: Work, request: PaymentRequest, now: 
   if (owedBack(current) <= 0) return current;
   const returned = await storeNewRefund(unit, returnOwed(current, unit.app.ids.id('rf'), now), now, ending);
   if (returned.refund.status === 'failed')
-    throw new DomainError('invalid_state', `The payment channel refused to return ${returned.refund.amount} for ${request.id}; nothing was changed.`, undefined, { status: request.status });
+    throw new DomainError('invalid_state', `The payment channel refused to return ${formatMoney(returned.refund.amount, request.currency)} for ${request.id}; nothing was changed.`, undefined, { status: request.status });
   return returned.request;
 }

@@ -35,12 +35,17 @@ const addressKey = (address: string) => `address:${address}`;
  * past its limit (the attempt is then taken back: a refused attempt is no failure).
  */
 async function reserveAttempt(app: App, account: string, address: string, now: number): Promise<{ counted: readonly SignInFailures[]; waitMs: number }> {
+  const limits = [MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS];
+  const waitOf = (entries: readonly (SignInFailures | null)[], over: (entry: SignInFailures, limit: number) => boolean) =>
+    Math.max(0, ...entries.map((entry, i) => (entry && now - entry.windowStart < SIGN_IN_WINDOW_MS && over(entry, limits[i]!) ? entry.windowStart + SIGN_IN_WINDOW_MS - now : 0)));
+  // already blocked: refused by a read, writing nothing (a blocked address's guesses leave no rows)
+  const blocked = waitOf(await Promise.all([app.db.read.getSignInFailures(account), app.db.read.getSignInFailures(address)]), (entry, limit) => entry.failures >= limit);
+  if (blocked > 0) return { counted: [], waitMs: blocked };
   const counted = await inTransaction(app, async ({ tx }) => [
     await tx.countSignInAttempt(account, now, SIGN_IN_WINDOW_MS),
     await tx.countSignInAttempt(address, now, SIGN_IN_WINDOW_MS),
   ]);
-  const limits = [MAX_FAILURES_PER_ACCOUNT, MAX_FAILURES_PER_ADDRESS];
-  const waitMs = Math.max(0, ...counted.map((entry, i) => (entry.failures > limits[i]! ? entry.windowStart + SIGN_IN_WINDOW_MS - now : 0)));
+  const waitMs = waitOf(counted, (entry, limit) => entry.failures > limit);
   if (waitMs > 0) await takeBack(app, counted);
   return { counted, waitMs };
 }

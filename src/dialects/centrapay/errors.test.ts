@@ -46,5 +46,7 @@ describe('Centrapay error table', () => {
     expect(centrapayErrorOf(new DomainError('invalid_state', 'x', undefined, { status: 'expired', statusReason: 'authorization_expired' }), 'release')).toEqual({ statusCode: 403, message: 'PRE_AUTH_RELEASED' });
     // a transient conflict says retry, not a state the request is not in (PRE_AUTH_RELEASED made a POS stop confirming)
     expect(centrapayErrorOf(new DomainError('conflict', 'retry'), 'confirm')).toEqual({ statusCode: 503, message: 'Service Unavailable' });
+    // one carried out already is final: a 409 saying so, never a 5xx a POS would retry for ever
+    expect(centrapayErrorOf(new DomainError('conflict', 'carried out', undefined, { carriedOut: true }), 'confirm')).toEqual({ statusCode: 409, message: 'carried out' });
   });
 });

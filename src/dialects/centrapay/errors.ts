@@ -50,7 +50,7 @@ function stateCode(operation: Operation, status: string, reason: string | undefi
 /** How a code is refused: a fixed answer, or one that the operation and the error's facts pick. */
 type Rule = CentrapayError | ((error: DomainError, operation: Operation) => CentrapayError);
 
-type Facts = { kind?: string; status?: string; statusReason?: string | null; refundable?: number };
+type Facts = { kind?: string; status?: string; statusReason?: string | null; refundable?: number; carriedOut?: boolean };
 const factsOf = (error: DomainError) => error.facts as Facts;
 
 /** Malformed input: 400 with the human-readable message naming the field. */
@@ -95,8 +95,10 @@ export const CENTRAPAY_ERRORS = {
   refund_window_exceeded: forbidden('REFUND_WINDOW_EXCEEDED'),
   condition_already_set: forbidden('CONDITION_ALREADY_SET'),
   invalid_state: byState, not_authorized: byState, amount_required: byState, not_prepared: byState, terminal_busy: byState,
-  // posgate's own "retry the request" (concurrent operations outlasted their retries): no state of the request's, so no state's code; a 5xx any client retries
-  conflict: { statusCode: 503, message: 'Service Unavailable' },
+  // posgate's own "retry the request" (concurrent operations outlasted their retries): no state of
+  // the request's, so no state's code; a 5xx any client retries. One already carried out is final:
+  // a 409 that says so (a 5xx would be retried for ever)
+  conflict: (error) => (factsOf(error).carriedOut ? { statusCode: 409, message: error.message } : { statusCode: 503, message: 'Service Unavailable' }),
   terminal_name_taken: (error) => ({ statusCode: 409, message: error.message }),
   already_exists: (error) => ({ statusCode: 409, message: error.message }),
   // idempotency

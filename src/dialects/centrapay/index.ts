@@ -42,7 +42,7 @@ export async function centrapayApi(fastify: FastifyInstance, deps: CentrapayDeps
     c.setErrorHandler((error, request, reply) => sendError(request, reply, error));
     c.setNotFoundHandler((request, reply) => sendError(request, reply, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
     c.addHook('onRequest', async (request, reply) => {
-      request.caller = await authenticate(deps.app, headerOf(request, 'x-api-key'), 'centrapay');
+      request.caller = await authenticate(deps.app, headerOf(request, 'x-api-key'), 'centrapay', { ownRequestsOnly: true });
       const limited = deps.rateLimitPerMinute > 0 && (request.caller.livemode || deps.rateLimitInTest);
       if (!limited) return;
       const now = await merchantNow(deps.app, deps.app.db.read, request.caller.merchantId, request.caller.livemode);

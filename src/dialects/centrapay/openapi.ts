@@ -28,7 +28,7 @@ const REFUSALS = {
   415: refusal('Unsupported Media Type: a body that is not JSON'),
   429: refusal('RATE_LIMIT_EXCEEDED: too many calls for this merchant account this minute; the Retry-After header says in how many seconds to retry'),
   500: refusal('Internal Server Error: a fault of the gateway'),
-  503: refusal('Service Unavailable: the database is away for a moment; retry after the Retry-After header'),
+  503: refusal('Service Unavailable: the database is away for a moment, or concurrent calls on the request outlasted posgate\'s retries; retry after the Retry-After header'),
 };
 
 const Money = z.looseObject({ amount: z.string().describe('Cents as a string, e.g. "1050"'), currency: z.string() });

@@ -20,7 +20,7 @@ export async function authOf(app: App, params: Params): Promise<CliqAuth> {
   const key = optionalText(params, 'key', 256);
   const hash = optionalText(params, 'hash', 256);
   if (!key || !hash) throw new DomainError('missing_api_key', 'key and hash are required: the terminal API key, and the MD5 hash of the call ending in your api_secret.');
-  const caller = await authenticate(app, key, DIALECT);
+  const caller = await authenticate(app, key, DIALECT, { ownRequestsOnly: true });
   if (caller.kind !== 'terminal') throw new DomainError('invalid_api_key', 'key must be a terminal API key (the cliq set\'s key).');
   return { caller, key, hash, apiSecret: await apiSecretOf(app, caller) };
 }

@@ -29,7 +29,7 @@ export async function kpayApi(fastify: FastifyInstance, context: { app: App }): 
     k.setErrorHandler((error, request, reply) => sendError(request, reply, error));
     k.setNotFoundHandler((request, reply) => sendError(request, reply, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
     k.addHook('onRequest', async (request) => {
-      request.caller = await authenticate(context.app, bearerToken(request), 'kpay');
+      request.caller = await authenticate(context.app, bearerToken(request), 'kpay', { ownRequestsOnly: true });
     });
     kpayRoutes(k, context.app);
     sandboxRoutes(k, context.app);

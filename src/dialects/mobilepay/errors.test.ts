@@ -38,6 +38,7 @@ describe('MobilePay error table', () => {
     expect(refusalOf(new DomainError('idempotency_key_reused', 'x'), 'payment').status).toBe(409);
     // a transient conflict says retry (a 5xx), not a state the payment is not in
     expect(refusalOf(new DomainError('conflict', 'retry'), 'capture')).toEqual({ status: 503, errorCode: '2000' });
+    expect(refusalOf(new DomainError('conflict', 'carried out', undefined, { carriedOut: true }), 'capture').status).toBe(409);
     expect(refusalOf(new DomainError('amount_invalid', 'x', 'amount'), 'payment')).toEqual({ status: 400, errorCode: '1102' });
     expect(refusalOf(new DomainError('not_found', 'x', undefined, { kind: 'refund' }), 'refund')).toEqual({ status: 404, errorCode: '1004' });
     expect(refusalOf(new DomainError('not_found', 'x', undefined, { kind: 'toString' }), 'payment')).toEqual({ status: 404, errorCode: '1001' });

@@ -59,8 +59,9 @@ export const MOBILEPAY_REFUSALS = {
   already_refunded: { status: 409, errorCode: '1355' },
   already_exists: (_error, operation) => ({ status: 409, errorCode: operation === 'token' ? '1201' : '1200' }),
   invalid_state: wrongState, request_expired: wrongState, amount_required: wrongState, void_window_exceeded: wrongState,
-  // posgate's own "retry the request" (concurrent operations outlasted their retries): not the payment's state, so no state's code
-  conflict: { status: 503, errorCode: '2000' },
+  // posgate's own "retry the request" (concurrent operations outlasted their retries): not the
+  // payment's state, so no state's code; one already carried out is final (a 5xx would be retried for ever)
+  conflict: (error, operation) => (error.facts.carriedOut === true ? wrongState(error, operation) : { status: 503, errorCode: '2000' }),
   terminal_name_taken: wrongState, condition_already_set: wrongState,
   // idempotency
   idempotency_in_progress: wrongState, idempotency_key_reused: wrongState,

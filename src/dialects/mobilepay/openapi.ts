@@ -44,7 +44,7 @@ const REFUSALS = {
   404: refusal('No such payment (1001), refund (1004), PoS or terminal (1000), store (1002); or no such route (null)'),
   409: refusal('The state does not allow it: 1300 (and 1301, 1303, 1304, 1305, 1306, 1351, 1352, 1354, 1355, 1200, 1201: docs/dialects/mobilepay.md)'),
   500: refusal('A fault of the gateway: 2000'),
-  503: refusal('The database is away for a moment: 2000; retry after Retry-After'),
+  503: refusal('The database is away for a moment, or concurrent calls on the payment outlasted posgate\'s retries: 2000; retry after Retry-After'),
 };
 /** What only a call with a body can meet. */
 const BODY_REFUSALS = {

@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CHANNELS } from '../../app/ports/connector.js';
 import { PAYMENT_REQUEST_STATUSES, refundableAmount, canApply, VOID_WINDOW_MS, type PaymentRequest } from '../../core/payment-request.js';
+import { takesRefund } from '../../core/refund.js';
 import { currencyExponent, decimalToMinor, isSupportedCurrency, minorToDecimal } from '../../core/money.js';
 import { DomainError } from '../../core/errors.js';
 import { parseDate, startOfDay } from '../../core/calendar.js';
@@ -125,7 +126,7 @@ ${rows || '<tr><td colspan="10">No payment requests match.</td></tr>'}
 
 function actionsAllowed(request: PaymentRequest, now: number): ActionKind[] {
   const allowed: ActionKind[] = [];
-  if (request.status === 'succeeded' && refundableAmount(request) > 0) allowed.push('refund');
+  if (takesRefund(request) && refundableAmount(request) > 0) allowed.push('refund');
   if (canApply(request.status, 'cancel')) allowed.push('cancel');
   if (request.status === 'authorized') allowed.push('capture');
   if (request.status === 'succeeded' && now - request.createdAt <= VOID_WINDOW_MS) allowed.push('void');

@@ -136,10 +136,16 @@ describe('pre-authorization', () => {
     expectOk(refund);
     expectActivity(refund.body, pr, 'refund', '250');
     expect(await cp.read(pr.id)).toMatchObject({ status: 'new', preAuthStatus: 'authorized' });
+    // the refund is in the settlement report on its own day, before the release
+    const day = new Date(await clockNow(t)).toISOString().slice(0, 10);
+    const next = new Date(Date.parse(day) + DAY).toISOString().slice(0, 10);
+    const report = async () => (await t.api('GET', `/v1/reports/settlement?from=${day}&to=${next}`)).body.totals.find((total: { currency: string }) => total.currency === 'NZD');
+    const refundedBefore = (await report())?.refunded ?? 0;
     expectRefused(await cp.refund(pr.id, '351'), 403, 'INVALID_AMOUNT');
     expectOk(await cp.release(pr.id));
     expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', preAuthStatus: 'released', paidBy: { assetTotals: [{ assetType: ASSET, amount: '600' }] } });
     expect(await nativeRequest(t, pr.id)).toMatchObject({ status: 'succeeded', amountCaptured: 600, amountRefunded: 250 });
+    expect((await report()).refunded).toBe(refundedBefore); // counted once, not again at the release
   });
 
   it('confirm on a pre-auth cancelled before any release is REQUEST_CANCELLED', async () => {
