@@ -95,7 +95,8 @@ export async function assertCreatable(app: App, caller: Caller, input: Pick<Crea
   if (input.webhookUrl) await app.outbound.assertAllowed(input.webhookUrl, caller.livemode, 'webhookUrl');
 }
 
-export async function createPaymentRequest(unit: Work, caller: Caller, input: CreatePaymentRequestInput, fingerprint: string, source = caller.source ?? NATIVE_SOURCE): Promise<CreateResult> {
+/** A new request, recorded as made through the caller's API (its `source`: a provider's, or the native API's). */
+export async function createPaymentRequest(unit: Work, caller: Caller, input: CreatePaymentRequestInput, fingerprint: string): Promise<CreateResult> {
   const { app, tx } = unit;
   const terminalId = input.terminalId ?? caller.terminalId;
   if (!terminalId) throw new DomainError('parameter_missing', 'terminalId is required with a merchant secret key.', 'terminalId');
@@ -164,7 +165,7 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
     paymentMethod: null,
     methodDetails: null,
     patronId: null,
-    source,
+    source: caller.source ?? NATIVE_SOURCE,
     fingerprint,
     externalRef: input.externalRef ?? null,
     minimumAge: input.minimumAge ?? null,

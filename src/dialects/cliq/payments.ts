@@ -12,7 +12,7 @@ import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { authOf, checkHash } from './auth.js';
-import { DIALECT, paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
+import { paymentOf, refundsOf, savePayment, type CliqPayment } from './fields.js';
 import { findPayment, type Found } from './lookup.js';
 import { Created, decimalAmount, documented, Got, hashOf, Key, oneReferenceBody, Updated, Validated } from './openapi.js';
 import { amountOf, cartItems, hashText, oneReference, onlyKnown, optionalUrl, PERSONAL, personalFields, REQUESTED_ASSETS, requiredText, settlementAsset, type Params } from './params.js';
@@ -96,7 +96,7 @@ export function paymentRoutes(c: FastifyInstance, app: App): void {
         amount, currency: asset, reference, description, webhookUrl: fields.postbackUrl, allowConcurrent: true,
         // crypto cannot be refused: less than is due is kept, the rest still due (underpaid)
         partialAllowed: true, expiresInSeconds: PAYMENT_TTL_SECONDS,
-      }, fingerprint(sent), DIALECT);
+      }, fingerprint(sent));
       if (created.replayedByReference) {
         const made = await paymentOf(unit.tx, created.request.id);
         if (!made) throw new DomainError('duplicate_reference', `Reference ${reference} is already used by a payment made through another API.`, 'reference');

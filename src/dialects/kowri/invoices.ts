@@ -7,7 +7,7 @@ import { sumMinor } from '../../core/money.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { fingerprint } from '../shared/idempotency.js';
 import { CURRENCY } from './amounts.js';
-import { DIALECT, type KowriCaller } from './credentials.js';
+import type { KowriCaller } from './credentials.js';
 import { invoiceOf, saveInvoice, saveReturn, type Invoice, type InvoiceItem } from './records.js';
 import { plainInvoice } from './render.js';
 import type { CreateInvoiceInput } from './schemas.js';
@@ -65,7 +65,7 @@ export async function makeInvoice(unit: Work, who: KowriCaller, input: InvoiceFi
     lineItems: items?.map((item) => ({ name: item.name, ...(item.code ? { sku: item.code } : {}), quantity: item.quantity, unitAmount: item.unitPrice })),
     webhookUrl: webhookUrlOf(input), redirectUrl: token ? returnUrlOf(publicUrl, token) : undefined,
     allowConcurrent: true, expiresInSeconds: INVOICE_TTL_SECONDS,
-  }, fingerprint({ kowriMerchantOrderId: input.merchantOrderId }), DIALECT);
+  }, fingerprint({ kowriMerchantOrderId: input.merchantOrderId }));
   if (replayedByReference) {
     const current = (await loadCurrent(unit, who.caller, request.id)).request; // as of now: an overdue one has expired
     return { request: current, invoice: (await invoiceOf(unit.tx, request.id)) ?? plainInvoice(current, who.app.serviceCode) };

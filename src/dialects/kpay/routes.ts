@@ -70,7 +70,7 @@ export function kpayRoutes(k: FastifyInstance, app: App): void {
         // a transfer of less than is due is kept, the rest still due (a bank account cannot refuse it)
         partialAllowed: true,
         expiresInSeconds: body.expiresInSeconds ?? DEFAULT_EXPIRY_SECONDS,
-      }, fingerprint({ amount: body.amount }), 'kpay');
+      }, fingerprint({ amount: body.amount }));
       if (!created.replayedByReference) {
         await saveFields(unit.tx, created.request.id, accountNumberOf(created.request), {
           metaData: body.metaData, paymentMethod: body.paymentMethod, accountNumber: body.accountNumber, callbackUrl: body.callbackUrl,

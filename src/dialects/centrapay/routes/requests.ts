@@ -78,7 +78,7 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
         basketAmount: body.basketAmount === undefined ? undefined : s.centsOf(body.basketAmount), patronCode: body.barcode, patronNotPresent: body.patronNotPresent,
         redirectUrl: body.redirectUrl, allowConcurrent: true, externalRef: body.externalRef, conditionsEnabled: body.conditionsEnabled ?? false,
         authorizationTtlMs: body.preAuth ? deps.preAuthTtlMs : undefined,
-      }, fingerprint(body), 'centrapay');
+      }, fingerprint(body));
       // Centrapay's own fields, in its own record, with the request they belong to
       if (!created.replayedByReference) await saveFields(unit.tx, created.request.id, fields, created.request.createdAt);
       return created;

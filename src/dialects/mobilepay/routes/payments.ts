@@ -67,7 +67,7 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
       const created = await createPaymentRequest(unit, caller, {
         amount, currency: input.currencyCode, terminalId: terminal.id, captureMode: 'manual', expiresInSeconds: deps.paymentTimeoutSeconds,
         externalRef: input.orderId, minimumAge: input.userMinimumAge || undefined,
-      }, fingerprint(input), 'mobilepay');
+      }, fingerprint(input));
       return { paymentId: guidOf(created.request.id) };
     }));
   };
@@ -91,7 +91,7 @@ export function paymentRoutes(m: FastifyInstance, deps: MobilePayDeps): void {
       await holdPointOfSale(unit, terminal);
       const created = await createPaymentRequest(unit, caller, {
         currency: 'DKK', terminalId: terminal.id, captureMode: 'manual', expiresInSeconds: deps.paymentTimeoutSeconds, externalRef: input.orderId,
-      }, fingerprint(input), 'mobilepay');
+      }, fingerprint(input));
       return { paymentId: guidOf(created.request.id) };
     }));
   });
