@@ -229,6 +229,13 @@ describe('payment request rules', () => {
     expect(pr.checkLineItems(1000, [{ name: 'a', quantity: 1, unitAmount: 999 }])?.code).toBe('line_items_mismatch');
   });
 
+  it('a mismatch states both sums as money when the currency is known, and says minor units when not', () => {
+    const lines = [{ name: 'a', quantity: 1, unitAmount: 999 }];
+    expect(pr.checkLineItems(100_000, lines, 'NZD')?.message).toBe('The line items add up to NZD 9.99, but amount is NZD 1,000.00.');
+    expect(pr.checkLineItems(1000, lines, 'JPY')?.message).toBe('The line items add up to JPY 999, but amount is JPY 1,000.');
+    expect(pr.checkLineItems(1000, lines)?.message).toBe('The line items add up to 999 minor units, but amount is 1000 minor units.');
+  });
+
   it('line totals and their sum are exact: a product past 2^53 is refused, a sum past 10^12 is never a rounded number', () => {
     // 1 000 000 × 10^12 is far past 2^53: refused, not rounded into range
     expect(pr.checkLineItems(null, [{ name: 'a', quantity: 1_000_000, unitAmount: 1_000_000_000_000 }])?.code).toBe('parameter_invalid');
@@ -240,7 +247,7 @@ describe('payment request rules', () => {
     const mismatch = pr.checkLineItems(1_000_000_000_000, many);
     expect(mismatch?.code).toBe('line_items_mismatch');
     expect(mismatch?.facts).toEqual({ sum: null, amount: 1_000_000_000_000 });
-    expect(mismatch?.message).toContain('more than 10^12');
+    expect(mismatch?.message).toContain('more than the largest amount');
   });
 });
 

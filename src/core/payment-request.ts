@@ -164,9 +164,11 @@ export function lineItemTotal(item: LineItem): number {
 
 /**
  * Each line's total must be a whole, non-negative amount within the limit, and Σ line items must
- * equal the amount exactly; returns the error to raise, or null. All arithmetic is exact.
+ * equal the amount exactly; returns the error to raise, or null. All arithmetic is exact. The
+ * currency, when the caller knows it already, lets the refusal state both sums as money (a decimal
+ * API's POS would read a bare 1000 as 1000.00); without it they are stated as minor units.
  */
-export function checkLineItems(amount: number | null, lineItems: LineItem[] | null | undefined): DomainError | null {
+export function checkLineItems(amount: number | null, lineItems: LineItem[] | null | undefined, currency?: string): DomainError | null {
   if (!lineItems || lineItems.length === 0) return null;
   for (const [index, item] of lineItems.entries()) {
     if (![item.quantity, item.unitAmount, item.discountAmount ?? 0].every(Number.isSafeInteger))
@@ -180,8 +182,9 @@ export function checkLineItems(amount: number | null, lineItems: LineItem[] | nu
   if (amount === null) return null;
   // each line is at most 10^12 here; their sum is exact however many there are (null: past 10^12)
   const sum = sumMinor(lineItems.map(lineItemTotal));
-  if (sum !== amount) return new DomainError('line_items_mismatch', `The line items add up to ${sum ?? 'more than 10^12'}, but amount is ${amount}.`, 'lineItems', { sum, amount });
-  return null;
+  if (sum === amount) return null;
+  const stated = (minor: number) => (currency === undefined ? `${minor} minor units` : formatMoney(minor, currency));
+  return new DomainError('line_items_mismatch', `The line items add up to ${sum === null ? 'more than the largest amount' : stated(sum)}, but amount is ${stated(amount)}.`, 'lineItems', { sum, amount });
 }
 
 export function canApply(status: PaymentRequestStatus, action: PaymentRequestAction): boolean {
@@ -238,11 +241,11 @@ export interface ReadyInput {
 export function ready(request: PaymentRequest, input: ReadyInput, now: number): Transition {
   guard(request, 'ready');
   const lineItems = input.lineItems ?? request.lineItems;
-  const mismatch = checkLineItems(input.amount, lineItems);
+  const currency = input.currency ?? request.currency;
+  const mismatch = checkLineItems(input.amount, lineItems, currency);
   if (mismatch) throw mismatch;
   const status: PaymentRequestStatus = request.patronId ? 'pending' : 'created';
   const events: PaymentRequestEventType[] = status === 'pending' ? ['payment_request.ready', 'payment_request.pending'] : ['payment_request.ready'];
-  const currency = input.currency ?? request.currency;
   const minimumAge = input.minimumAge === undefined ? request.minimumAge : input.minimumAge;
   return { request: changed(request, now, { status, amount: input.amount, lineItems, currency, minimumAge }), events };
 }

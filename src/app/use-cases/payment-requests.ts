@@ -117,7 +117,7 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
     }
   }
   const amount = input.amount ?? null;
-  const mismatch = pr.checkLineItems(amount, input.lineItems);
+  const mismatch = pr.checkLineItems(amount, input.lineItems, input.currency);
   if (mismatch) throw mismatch;
   if (input.basketAmount !== undefined && amount !== null && input.basketAmount < amount)
     throw new DomainError('parameter_invalid', 'basketAmount must be at least amount: the request is a part of the basket.', 'basketAmount');

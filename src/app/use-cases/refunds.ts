@@ -40,14 +40,14 @@ export interface RefundResult {
 }
 
 /** Line items, when given, must add up to the amount (core's check: exact sums). */
-function checkRefundLineItems(amount: number, lineItems: LineItem[] | undefined): void {
-  const mismatch = pr.checkLineItems(amount, lineItems);
+function checkRefundLineItems(amount: number, lineItems: LineItem[] | undefined, currency: string | undefined): void {
+  const mismatch = pr.checkLineItems(amount, lineItems, currency);
   if (mismatch) throw mismatch;
 }
 
 export async function createRefund(unit: Work, caller: Caller, paymentRequestId: string, input: CreateRefundInput): Promise<RefundResult> {
   // what can be checked without the request is checked first: a malformed refund reads nothing
-  if (typeof input.amount === 'number') checkRefundLineItems(input.amount, input.lineItems);
+  if (typeof input.amount === 'number') checkRefundLineItems(input.amount, input.lineItems, input.currency);
   if (input.reference.startsWith(SYSTEM_REFERENCE_PREFIX))
     throw new DomainError('parameter_invalid', `A refund reference must not start with ${SYSTEM_REFERENCE_PREFIX} (posgate's own refunds).`, 'reference');
   const { request, now } = await loadCurrent(unit, caller, paymentRequestId);
@@ -55,7 +55,7 @@ export async function createRefund(unit: Work, caller: Caller, paymentRequestId:
   if (currency !== request.currency)
     throw new DomainError('currency_mismatch', `currency must be ${request.currency}, the currency of payment request ${request.id}.`, 'currency', { expected: request.currency });
   const amount = typeof input.amount === 'number' ? input.amount : input.amount(currency);
-  if (typeof input.amount !== 'number') checkRefundLineItems(amount, input.lineItems);
+  if (typeof input.amount !== 'number') checkRefundLineItems(amount, input.lineItems, currency);
   const existing = await unit.tx.findRefundByReference(request.id, input.reference);
   if (existing) {
     if (existing.amount === amount) return { refund: existing, replayedByReference: true };
