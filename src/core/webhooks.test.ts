@@ -29,6 +29,12 @@ describe('webhook delivery decisions', () => {
     expect(afterAttempt(delivery, { kind: 'failed', retryAfterMs: 10 * 24 * 3600_000 }, NOW, 0).delivery.nextAttemptAt).toBe(NOW + 24 * 3600_000);
   });
 
+  it('a Retry-After shorter than the schedule waits the schedule', () => {
+    expect(afterAttempt(delivery, { kind: 'failed', retryAfterMs: 0 }, NOW, 0).delivery.nextAttemptAt).toBe(NOW + RETRY_SCHEDULE_MS[1]);
+    const fourth = { ...delivery, attempts: 3 };
+    expect(afterAttempt(fourth, { kind: 'failed', retryAfterMs: 60_000 }, NOW, 0).delivery.nextAttemptAt).toBe(NOW + RETRY_SCHEDULE_MS[4]);
+  });
+
   it('a 2xx delivers; a 410 fails the delivery and disables its endpoint (not a bare webhookUrl)', () => {
     expect(afterAttempt(delivery, { kind: 'delivered' }, NOW, 0)).toEqual({ delivery: { ...delivery, status: 'delivered', attempts: 1 }, disableEndpoint: false });
     expect(afterAttempt(delivery, { kind: 'gone' }, NOW, 0)).toMatchObject({ delivery: { status: 'failed' }, disableEndpoint: true });

@@ -95,7 +95,9 @@ export function afterAttempt(delivery: Delivery, outcome: AttemptOutcome, now: n
   if (outcome.kind === 'gone') return { delivery: { ...base, status: 'failed' }, disableEndpoint: delivery.endpointId !== null };
   if (attempts >= MAX_ATTEMPTS) return { delivery: { ...base, status: 'failed' }, disableEndpoint: false };
   const scheduled = Math.round((RETRY_SCHEDULE_MS[attempts] as number) * (1 + JITTER * jitter));
-  const delay = outcome.retryAfterMs === undefined ? scheduled : Math.min(Math.max(outcome.retryAfterMs, 0), MAX_RETRY_AFTER_MS);
+  // a receiver may ask for longer than the schedule (up to a day), never for less: `Retry-After: 0`
+  // would spend all ten attempts in seconds and fail an event a short outage should only delay
+  const delay = outcome.retryAfterMs === undefined ? scheduled : Math.max(scheduled, Math.min(outcome.retryAfterMs, MAX_RETRY_AFTER_MS));
   return { delivery: { ...base, status: 'pending', nextAttemptAt: now + delay }, disableEndpoint: false };
 }
 

@@ -14,6 +14,16 @@ export interface PostOptions {
   signal?: AbortSignal;
 }
 
+/**
+ * What a receiver answered, as text either database stores: its first bytes as UTF-8 (a character
+ * cut at the limit, or bytes that are not UTF-8, become U+FFFD), and a NUL, which PostgreSQL's text
+ * cannot hold (a gzip answer begins with one), as U+FFFD too. A snippet PostgreSQL refused would
+ * leave its attempt unrecorded, and the delivery sent again at every lease for ever.
+ */
+export function snippetOf(bytes: Buffer): string | null {
+  return bytes.subarray(0, SNIPPET_BYTES).toString('utf8').replaceAll('\u0000', '\uFFFD') || null;
+}
+
 /** Retry-After is seconds or an HTTP date. */
 export function parseRetryAfter(value: string | undefined, nowMs: number): number | undefined {
   if (!value) return undefined;
@@ -48,11 +58,10 @@ export function post(url: string, body: string, headers: Record<string, string>,
       const chunks: Buffer[] = [];
       let size = 0;
       const done = () => {
-        const snippet = Buffer.concat(chunks).subarray(0, SNIPPET_BYTES).toString('utf8');
         const retryAfter = response.headers['retry-after'];
         finish({
           statusCode: response.statusCode ?? null,
-          responseSnippet: snippet || null,
+          responseSnippet: snippetOf(Buffer.concat(chunks)),
           error: null,
           ...(retryAfter !== undefined ? { retryAfterMs: parseRetryAfter(String(retryAfter), Date.now()) } : {}),
         });

@@ -204,7 +204,11 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
   }
 
   function run(work: () => Promise<void>): Promise<void> {
-    const running: Promise<void> = work().catch(() => undefined).finally(() => {
+    // the database away is resumed or claimed again (and logged by the tick that meets it); anything
+    // else (an attempt the store refused to record) would otherwise repeat at every lease unseen
+    const running: Promise<void> = work().catch((error: unknown) => {
+      if (!(error instanceof StorageUnavailable)) options.onTickError?.(error);
+    }).finally(() => {
       inFlight.delete(running);
       feed();
     });

@@ -163,4 +163,43 @@ describe('Retry-After', () => {
     const attempts = (await t.api('GET', `/v1/events/${r.received[0]!.json.id}/deliveries`)).body.data;
     expect(attempts.map((a: { statusCode: number }) => a.statusCode)).toEqual([status, 200]);
   });
+
+  it('a Retry-After shorter than the schedule (0, or a date gone by) waits the schedule: a receiver cannot spend the ten attempts in seconds', async () => {
+    const past = new Date(Date.now() - 3600_000).toUTCString();
+    const r = await receiver((i) => (i < 2 ? { status: 503, headers: { 'retry-after': i === 0 ? '0' : past } } : { status: 200 }));
+    await endpoint(r.url, { eventTypes: ['payment_request.created'] });
+    const pr = await create();
+    await t.gateway.tick();
+    await t.gateway.tick();
+    expect(sequencesAt(r, pr), 'not again at once').toEqual([1]);
+    await advance(6); // the schedule's 5 s (+ up to 10% jitter)
+    await t.gateway.tick();
+    expect(sequencesAt(r, pr)).toEqual([1, 1]);
+    await advance(60);
+    await t.gateway.tick();
+    expect(sequencesAt(r, pr), 'the third attempt waits the schedule\'s 5 min').toEqual([1, 1]);
+    await advance(5.5 * 60);
+    await t.gateway.tick();
+    expect(sequencesAt(r, pr)).toEqual([1, 1, 1]);
+  });
+});
+
+describe('what a receiver answers is recorded, whatever its bytes', () => {
+  it('a 200 whose body holds NUL bytes (a gzip answer) is delivered once, and its attempt shows the answer', async () => {
+    const r = await receiver(() => ({ status: 200, body: '\u001f\u008b\u0008\u0000ok\u0000' }));
+    await endpoint(r.url, { eventTypes: ['payment_request.created', 'payment_request.succeeded'] });
+    const pr = await create();
+    await pay(pr);
+    await t.gateway.tick();
+    await t.gateway.tick();
+    const events = await eventsOf(pr);
+    const wanted = events.filter((e) => ['payment_request.created', 'payment_request.succeeded'].includes(e.type)).map((e) => e.sequence);
+    expect(wanted).toHaveLength(2);
+    expect(sequencesAt(r, pr), 'the later event was not held back behind the first').toEqual(wanted);
+    const created = events[0];
+    const attempts = (await t.api('GET', `/v1/events/${created!.id}/deliveries`)).body.data;
+    expect(attempts).toHaveLength(1);
+    expect(attempts[0]).toMatchObject({ statusCode: 200 });
+    expect(attempts[0].responseSnippet).toContain('\uFFFDok\uFFFD');
+  });
 });
