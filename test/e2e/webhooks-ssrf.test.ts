@@ -68,6 +68,39 @@ describe('SSRF guard on webhook URLs', () => {
     expect((await t.api('DELETE', `/v1/webhook-endpoints/${res.body.id}`)).status).toBe(200);
   });
 
+  it('the URL is resolved before the create\'s transaction: a lookup that hangs holds up no other write', async () => {
+    // the guard as a slow resolver would make it: the test decides when the lookup of this host ends
+    const app = t.gateway.app as { outbound: typeof t.gateway.app.outbound };
+    const guard = app.outbound;
+    let lookupStarted!: () => void;
+    const started = new Promise<void>((resolve) => { lookupStarted = resolve; });
+    let endLookup!: () => void;
+    const ended = new Promise<void>((resolve) => { endLookup = resolve; });
+    app.outbound = {
+      assertAllowed: async (url, livemode, param) => {
+        if (url.includes('slow.example')) { lookupStarted(); await ended; return; }
+        return guard.assertAllowed(url, livemode, param);
+      },
+    };
+    try {
+      const registering = register('https://slow.example/hook', liveKey);
+      await started;
+      // a test-mode create while that lookup hangs: on SQLite it waits for the one writer if the lookup holds it
+      const outcome = await Promise.race([
+        t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true }) }).then((res) => res.status),
+        new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5000).unref()),
+      ]);
+      endLookup();
+      expect(outcome).toBe(201);
+      const registered = await registering;
+      expect(registered.status, JSON.stringify(registered.body)).toBe(201);
+      expect((await t.api('DELETE', `/v1/webhook-endpoints/${registered.body.id}`, { key: liveKey })).status).toBe(200);
+    } finally {
+      endLookup();
+      app.outbound = guard;
+    }
+  });
+
   describe("a request's own webhookUrl", () => {
     let receiver: Receiver;
     beforeAll(async () => { receiver = await startReceiver(); });

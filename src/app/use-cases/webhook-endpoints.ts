@@ -28,12 +28,22 @@ async function loadEndpoint(tx: ReadTx, caller: Caller, id: string): Promise<Web
   return endpoint;
 }
 
+/**
+ * Checks that need the network (resolving the URL in live mode), made before the create's
+ * transaction: on SQLite every write waits for the one writer, and a host whose DNS never answers
+ * would hold it (and every payment of every merchant) for as long as the lookup takes.
+ */
+export async function assertEndpointCreatable(app: App, caller: Caller, input: Pick<NewEndpoint, 'url'>): Promise<void> {
+  requireSecretKey(caller, 'Managing webhook endpoints'); // a key that may not register one makes no lookup
+  await app.outbound.assertAllowed(input.url, caller.livemode);
+}
+
+/** A new endpoint; its URL is checked by assertEndpointCreatable, before the transaction. */
 export async function createEndpoint(unit: Work, caller: Caller, input: NewEndpoint, formats: readonly string[] = DEFAULT_WEBHOOK_FORMATS, secretless: readonly string[] = []): Promise<EndpointWithSecret> {
   requireSecretKey(caller, 'Managing webhook endpoints');
   const format = input.format ?? 'native';
   if (!formats.includes(format))
     throw new DomainError('parameter_invalid', `format ${format} is not available; choose one of ${formats.join(', ')}.`, 'format');
-  await unit.app.outbound.assertAllowed(input.url, caller.livemode);
   // a test-mode endpoint is a test-mode object: its timestamps are on the merchant's test clock
   const now = await merchantNow(unit.app, unit.tx, caller.merchantId, caller.livemode);
   const secret = unit.app.ids.webhookSecret();
