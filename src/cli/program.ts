@@ -233,6 +233,7 @@ export function createProgram(outer: CliIo = processIo): Command {
           [key.kind === 'terminal' ? 'Terminal key' : 'Secret key', secret],
           ['Mode', key.mode],
           ...(key.terminalId ? [['Terminal', key.terminalId] as const] : []),
+          ...(issued.webhookSecret ? [[`Webhook secret (${key.mode})`, issued.webhookSecret] as const] : []),
         ]) + 'Shown once: only its hash is kept. Revoke it with: posgate keys revoke ' + key.id + '\n',
       );
     });

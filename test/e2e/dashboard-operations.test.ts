@@ -272,6 +272,8 @@ describe('terminals, keys and displays (owner)', () => {
     const made = await owner.post('/dashboard/keys', { terminalId: '', mode: 'test' });
     const secret = /id="new-key">([^<]+)<\/code>/.exec(made.text)![1]!;
     expect((await t.api('GET', '/v1/payment-requests', { key: secret })).status).toBe(200);
+    // with it, the mode's request-webhook secret: whoever may set a webhookUrl can verify what it gets
+    expect(/id="new-key-webhook-secret">([^<]+)<\/code>/.exec(made.text)?.[1]).toBe(t.gateway.demo.native.webhookSecret);
     const keyId = new RegExp(`Key (key_[0-9A-Za-z]+), shown once`).exec(made.text)![1]!;
     expect((await owner.post(`/dashboard/keys/${keyId}/revoke`, {})).status).toBe(303);
     expect((await t.api('GET', '/v1/payment-requests', { key: secret })).status).toBe(401);

@@ -1,6 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../src/delivery/signing.js';
-import { createBody, startGateway, type TestGateway } from '../harness.js';
+import { prepareDelivery } from '../../src/app/use-cases/deliveries.js';
+import { ADMIN_TOKEN, createBody, startGateway, type TestGateway } from '../harness.js';
 import { startReceiver, type Received, type Receiver } from '../support/receiver.js';
 
 let t: TestGateway;
@@ -150,6 +151,32 @@ describe("a request's own webhookUrl", () => {
     expect(unrelated.received.every((r) => r.json.paymentRequestId !== pr.id && r.json.objectId !== pr.id && r.json.objectId !== refund.body.id)).toBe(true);
     const attempts = (await t.api('GET', `/v1/events/${requestEvents[0]!.id}/deliveries`)).body.data;
     expect(attempts).toMatchObject([{ endpointId: null, url: receiver.url, statusCode: 200 }]);
+  });
+});
+
+describe("a request's webhookUrl: one request-webhook secret per mode", () => {
+  it('a live request\'s webhookUrl is signed with the live secret, which comes with every live key; the test secret (handed out with test credentials) never signs live', async () => {
+    const issue = (mode: string) => t.api('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/keys`, { key: ADMIN_TOKEN, body: { mode } });
+    const [live, again, test] = [await issue('live'), await issue('live'), await issue('test')];
+    expect(live.status, JSON.stringify(live.body)).toBe(201);
+    const liveSecret: string = live.body.webhookSecret;
+    expect(liveSecret).toMatch(/^whsec_/);
+    expect(liveSecret).not.toBe(t.gateway.demo.native.webhookSecret);
+    expect(again.body.webhookSecret, 'the mode has one secret').toBe(liveSecret);
+    expect(test.body.webhookSecret, 'test keys come with the test one').toBe(t.gateway.demo.native.webhookSecret);
+    // a terminal key made by a live secret key comes with the live one too
+    const terminalKey = await t.api('POST', `/v1/terminals/${t.terminalId}/keys`, { key: live.body.secretKey });
+    expect(terminalKey.status, JSON.stringify(terminalKey.body)).toBe(201);
+    expect(terminalKey.body).toMatchObject({ livemode: true, webhookSecret: liveSecret });
+
+    // a public address (live mode refuses local ones): the delivery is prepared, never sent here
+    const pr = await t.api('POST', '/v1/payment-requests', { key: live.body.secretKey, body: createBody(t, { allowConcurrent: true, webhookUrl: 'http://93.184.215.14/hook' }) });
+    expect(pr.status, JSON.stringify(pr.body)).toBe(201);
+    const [created] = (await t.api('GET', `/v1/events?objectId=${pr.body.id}`, { key: live.body.secretKey })).body.data;
+    const [delivery] = await t.gateway.app.db.read.listDeliveriesForEvent(created.id);
+    expect(delivery).toMatchObject({ livemode: true, endpointId: null, url: 'http://93.184.215.14/hook' });
+    expect((await prepareDelivery(t.gateway.app, delivery!))?.secrets).toEqual([liveSecret]);
+    await t.api('POST', `/v1/payment-requests/${pr.body.id}/cancel`, { key: live.body.secretKey });
   });
 });
 

@@ -945,6 +945,8 @@ export interface components {
             secretKey?: string;
             /** @description tk_…: only in the answer that made it (shown once) */
             terminalKey?: string;
+            /** @description whsec_…: only in the answer that made the key: the merchant's request-webhook secret of the key's mode, which signs the deliveries to a request's webhookUrl */
+            webhookSecret?: string;
         };
         WebhookEndpoint: {
             id: string;

@@ -1,16 +1,16 @@
 // First start: the operator's admin token and a demo merchant that works out of the box.
 import { timingSafeEqual } from 'node:crypto';
 import type { App } from '../context.js';
-import { ConcurrentUpdate, type ReadTx, type Terminal, type Tx } from '../ports/persistence.js';
+import { ConcurrentUpdate, type Terminal } from '../ports/persistence.js';
 import { isDomainError } from '../../core/errors.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { createApiKey, createMerchant, createStore, createTerminal, DEFAULT_STORE_NAME, hashSecret, requireMerchant } from './merchants.js';
 import { createUser, newPassword } from './users.js';
+import { merchantWebhookSecret } from './request-webhook-secret.js';
 import { createDisplayToken } from './display-tokens.js';
 
 const ADMIN_TOKEN_HASH = 'admin_token_hash';
 const DEMO_CREDENTIALS = 'demo_credentials';
-const webhookSecretKey = (merchantId: string) => `webhook_secret:${merchantId}`;
 
 export interface NativeCredentials {
   secretKey: string;
@@ -56,21 +56,6 @@ export async function verifyAdminToken(app: App, configured: string | null, pres
   return timingSafeEqual(Buffer.from(expected, 'hex'), Buffer.from(hashSecret(presented), 'hex'));
 }
 
-/** The merchant's request-webhook secret (native.webhookSecret), made on first use, sealed at rest. */
-/** The merchant's webhook secret if it has one yet (a read: no transaction needed). */
-export async function existingWebhookSecret(app: App, read: ReadTx, merchantId: string): Promise<string | null> {
-  const sealed = await read.getSetting(webhookSecretKey(merchantId));
-  return sealed ? app.box.open(sealed) : null;
-}
-
-export async function merchantWebhookSecret(app: App, tx: Tx, merchantId: string): Promise<string> {
-  const sealed = await tx.getSetting(webhookSecretKey(merchantId));
-  if (sealed) return app.box.open(sealed);
-  const secret = app.ids.webhookSecret();
-  await tx.insertSetting(webhookSecretKey(merchantId), app.box.seal(secret));
-  return secret;
-}
-
 /** A dialect's credential set for a merchant, in its `posgate credentials --json` shape. */
 export type CredentialIssuer = (unit: Work, merchantId: string) => Promise<unknown>;
 
@@ -86,7 +71,7 @@ export async function ensureFirstTerminal(unit: Work, merchantId: string): Promi
 /** New test-mode secret and terminal keys for the merchant's first terminal (made if it has none). */
 export async function issueNativeCredentials(unit: Work, merchantId: string): Promise<NativeCredentials> {
   const terminal = await ensureFirstTerminal(unit, merchantId);
-  const webhookSecret = await merchantWebhookSecret(unit.app, unit.tx, merchantId);
+  const webhookSecret = await merchantWebhookSecret(unit.app, unit.tx, merchantId, false);
   const secretKey = await createApiKey(unit, { merchantId, mode: 'test' });
   const terminalKey = await createApiKey(unit, { merchantId, terminalId: terminal.id, mode: 'test' });
   return { secretKey: secretKey.secret, terminalKey: terminalKey.secret, terminalId: terminal.id, webhookSecret };

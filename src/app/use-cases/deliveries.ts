@@ -8,7 +8,7 @@ import type { ReadTx, StoredEvent } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
 import { auditCaller } from './audit.js';
-import { existingWebhookSecret, merchantWebhookSecret } from './bootstrap.js';
+import { existingWebhookSecret, merchantWebhookSecret } from './request-webhook-secret.js';
 
 /**
  * Leases due deliveries to `owner`: a name for this one claim (rows held by it are claimed again),
@@ -58,8 +58,8 @@ export async function prepareDeliveries(app: App, deliveries: readonly Delivery[
     const endpoint = (await endpointOf(id))!;
     return signingSecrets(endpoint, await nowOf(endpoint.merchantId, endpoint.livemode)).map((sealed) => app.box.open(sealed));
   });
-  const merchantSecret = once(async (merchantId: string) => {
-    const secret = await existingWebhookSecret(app, read, merchantId);
+  const merchantSecret = once(async (merchantId: string, livemode: boolean) => {
+    const secret = await existingWebhookSecret(app, read, merchantId, livemode);
     return secret === null ? null : [secret];
   });
   const events = new Map((await read.getEvents([...new Set(deliveries.map((d) => d.eventId))])).map((e) => [e.id, e]));
@@ -68,7 +68,7 @@ export async function prepareDeliveries(app: App, deliveries: readonly Delivery[
       const event = events.get(delivery.eventId);
       const endpoint = delivery.endpointId ? await endpointOf(delivery.endpointId) : null;
       if (!event || (delivery.endpointId && (!endpoint || endpoint.status !== 'enabled'))) return prepareInTransaction(app, delivery);
-      const secrets = endpoint ? await endpointSecrets(endpoint.id) : await merchantSecret(delivery.merchantId);
+      const secrets = endpoint ? await endpointSecrets(endpoint.id) : await merchantSecret(delivery.merchantId, delivery.livemode);
       return secrets === null ? prepareInTransaction(app, delivery) : { delivery, event, secrets };
     }),
   );
@@ -88,7 +88,7 @@ async function prepareInTransaction(app: App, delivery: Delivery): Promise<Deliv
       return null;
     }
     const sealed = endpoint ? signingSecrets(endpoint, await merchantNow(app, tx, delivery.merchantId, delivery.livemode)) : null;
-    const secrets = sealed ? sealed.map((s) => app.box.open(s)) : [await merchantWebhookSecret(app, tx, delivery.merchantId)];
+    const secrets = sealed ? sealed.map((s) => app.box.open(s)) : [await merchantWebhookSecret(app, tx, delivery.merchantId, delivery.livemode)];
     return { delivery, event, secrets };
   });
 }

@@ -8,6 +8,7 @@ import type { ApiKey, KeyKind, Merchant, Mode, Page, ReadTx, Store, Terminal, Tx
 import { merchantNow, nowFor } from '../time.js';
 import type { Work } from '../unit-of-work.js';
 import { apiKeyActor } from './audit.js';
+import { merchantWebhookSecret } from './request-webhook-secret.js';
 
 export function hashSecret(secret: string): string {
   return createHash('sha256').update(secret, 'utf8').digest('hex');
@@ -62,6 +63,11 @@ export interface IssuedKey {
   key: ApiKey;
   /** The key itself: shown once, never stored. */
   secret: string;
+  /**
+   * The merchant's request-webhook secret of the key's mode (what signs deliveries to a request's
+   * webhookUrl), given with every key issued: whoever may make a request with a webhookUrl needs it.
+   */
+  webhookSecret?: string;
 }
 
 const KEY_PREFIX: Record<KeyKind, string> = { secret: 'sk', terminal: 'tk' };
@@ -87,7 +93,7 @@ export async function createApiKey(unit: Work, input: { merchantId: string; term
     revokedAt: null,
   };
   await unit.tx.insertApiKey(key);
-  return { key, secret };
+  return { key, secret, webhookSecret: await merchantWebhookSecret(unit.app, unit.tx, input.merchantId, input.mode === 'live') };
 }
 
 /** The operator's revoke (CLI): a key already revoked is an error, so a typo'd or repeated id is noticed. */

@@ -48,6 +48,7 @@ export function renderIssuedKey(issued: IssuedKey) {
     id: key.id, object: 'api_key' as const, livemode: key.mode === 'live', kind: key.kind, mode: key.mode, merchantId: key.merchantId, terminalId: key.terminalId,
     last4: key.last4, createdAt: iso(key.createdAt), revokedAt: key.revokedAt === null ? null : iso(key.revokedAt),
     ...(secret ? { [key.kind === 'terminal' ? 'terminalKey' : 'secretKey']: secret } : {}),
+    ...(secret && issued.webhookSecret ? { webhookSecret: issued.webhookSecret } : {}),
   };
 }
 

@@ -176,6 +176,7 @@ export const ApiKeyObject = z.object({
   merchantId: z.string(), terminalId: z.string().nullable(), last4: z.string(), createdAt: Timestamp, revokedAt: NullableTimestamp,
   secretKey: z.string().optional().describe('sk_…: only in the answer that made it (shown once)'),
   terminalKey: z.string().optional().describe('tk_…: only in the answer that made it (shown once)'),
+  webhookSecret: z.string().optional().describe("whsec_…: only in the answer that made the key: the merchant's request-webhook secret of the key's mode, which signs the deliveries to a request's webhookUrl"),
 }).meta({ id: 'ApiKey' });
 
 export const WebhookEndpointObject = z.object({

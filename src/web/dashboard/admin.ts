@@ -32,14 +32,14 @@ ${shown ? `<p class="secret" role="status">Password of ${esc(shown.email)}, show
   return dashboardPage(state, { title: 'Users', section: 'users', main });
 }
 
-async function keysPage(deps: DashboardDeps, state: DashboardRequestState, shown: { id: string; secret: string } | null, shownDisplay: string | null = null): Promise<string> {
+async function keysPage(deps: DashboardDeps, state: DashboardRequestState, shown: { id: string; secret: string; webhookSecret?: string } | null, shownDisplay: string | null = null): Promise<string> {
   const zone = zoneOf(state.signedIn.merchant);
   const { terminals, keys, displayTokens } = await keysView(deps.app, state.signedIn.merchant.id);
   const terminalName = new Map(terminals.map((t) => [t.id, t.name]));
   const rows = keys.map((k) => `<tr><td class="mono">${esc(k.id)}</td><td>${esc(k.kind)}</td><td>${esc(k.mode)}</td><td>${esc(k.terminalId ? terminalName.get(k.terminalId) ?? k.terminalId : '—')}</td><td class="mono">…${esc(k.last4)}</td><td>${time(k.createdAt, zone)}</td>
 <td>${k.revokedAt === null ? `<form method="post" action="/dashboard/keys/${esc(k.id)}/revoke" class="inline">${csrfField(state)}<button type="submit" class="secondary">Revoke</button></form>` : `revoked ${time(k.revokedAt, zone)}`}</td></tr>`).join('\n');
   const main = `<h1>Terminals and API keys</h1>
-${shown ? `<p class="secret" role="status">Key ${esc(shown.id)}, shown once (only its hash is kept): <code class="mono" id="new-key">${esc(shown.secret)}</code></p>` : ''}
+${shown ? `<p class="secret" role="status">Key ${esc(shown.id)}, shown once (only its hash is kept): <code class="mono" id="new-key">${esc(shown.secret)}</code>${shown.webhookSecret ? `<br>Webhook secret of this mode (signs what goes to a request's own webhookUrl): <code class="mono" id="new-key-webhook-secret">${esc(shown.webhookSecret)}</code>` : ''}</p>` : ''}
 <section class="card"><h2>Terminals</h2><ul>${terminals.map((t) => `<li><span class="mono">${esc(t.id)}</span> ${esc(t.name)}</li>`).join('')}</ul>
 <form method="post" action="/dashboard/terminals" aria-label="New terminal">${csrfField(state)}<label for="t-name">New terminal (your own terminal id)</label><input id="t-name" name="name" required maxlength="200"><div class="actions"><button type="submit">Create terminal</button></div></form></section>
 <section class="card"><h2>API keys</h2><div class="table-wrap"><table class="data" id="keys"><thead><tr><th>Id</th><th>Kind</th><th>Mode</th><th>Terminal</th><th>Ends</th><th>Created</th><th></th></tr></thead><tbody>${rows}</tbody></table></div>
@@ -100,7 +100,7 @@ export function adminRoutes(fastify: FastifyInstance, deps: DashboardDeps): void
   fastify.post('/dashboard/keys', HIDDEN, ownersOnly('keys', async (state, request) => {
       const mode = modeField(request.body);
       const issued = await issueKeyAsOwner(deps.app, actorOf(state), { terminalId: field(request.body, 'terminalId') || null, mode });
-      return keysPage(deps, state, { id: issued.key.id, secret: issued.secret });
+      return keysPage(deps, state, { id: issued.key.id, secret: issued.secret, ...(issued.webhookSecret ? { webhookSecret: issued.webhookSecret } : {}) });
     }));
   fastify.post('/dashboard/keys/:id/revoke', HIDDEN, ownersOnly('keys', async (state, request, reply) => {
       await revokeKeyAsOwner(deps.app, actorOf(state), (request.params as { id: string }).id);
