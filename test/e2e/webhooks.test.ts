@@ -154,6 +154,35 @@ describe("a request's own webhookUrl", () => {
   });
 });
 
+describe('what a terminal key sees of deliveries', () => {
+  it("its request's events show only the attempts to the request's own webhookUrl, and redelivery (which calls the merchant's endpoints) needs a secret key", async () => {
+    receiver = await startReceiver();
+    const endpointReceiver = await startReceiver();
+    others.push(endpointReceiver);
+    const endpoint = await addEndpoint(endpointReceiver.url, { eventTypes: ['payment_request.created'] });
+    const made = await t.api('POST', '/v1/payment-requests', { key: t.terminalKey, body: createBody(t, { allowConcurrent: true, webhookUrl: receiver.url }) });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    await t.gateway.tick();
+    await receiver.waitFor(1);
+    await endpointReceiver.waitFor(1);
+    const [created] = await eventsOf(made.body.id);
+    const path = `/v1/events/${created!.id}/deliveries`;
+    const all = (await t.api('GET', path)).body.data;
+    expect(all.map((a: { endpointId: string | null }) => a.endpointId).sort()).toEqual([endpoint.id, null].sort());
+    const seen = await t.api('GET', path, { key: t.terminalKey });
+    expect(seen.status).toBe(200);
+    expect(seen.body.data).toMatchObject([{ endpointId: null, url: receiver.url }]);
+    expect(seen.body.data).toHaveLength(1);
+    const redelivered = await t.api('POST', `/v1/events/${created!.id}/redeliver`, { key: t.terminalKey, body: {} });
+    expect(redelivered.status, JSON.stringify(redelivered.body)).toBe(403);
+    expect(redelivered.body.code).toBe('permission_denied');
+    await t.gateway.tick();
+    expect(receiver.received).toHaveLength(1);
+    expect(endpointReceiver.received).toHaveLength(1);
+    await t.api('POST', `/v1/payment-requests/${made.body.id}/cancel`);
+  });
+});
+
 describe("a request's webhookUrl: one request-webhook secret per mode", () => {
   it('a live request\'s webhookUrl is signed with the live secret, which comes with every live key; the test secret (handed out with test credentials) never signs live', async () => {
     const issue = (mode: string) => t.api('POST', `/admin/v1/merchants/${t.gateway.demo.merchantId}/keys`, { key: ADMIN_TOKEN, body: { mode } });

@@ -586,7 +586,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Every attempt to deliver this event, oldest first */
+        /** Every attempt to deliver this event, oldest first (a terminal key: those to its request's webhookUrl) */
         get: operations["listEventDeliveries"];
         put?: never;
         post?: never;
@@ -6057,6 +6057,19 @@ export interface operations {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
                         code?: "missing_api_key" | "invalid_api_key";
+                    };
+                };
+            };
+            /** @description Forbidden: permission_denied */
+            403: {
+                headers: {
+                    "Request-Id": components["headers"]["RequestId"];
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"] & {
+                        /** @enum {string} */
+                        code?: "permission_denied";
                     };
                 };
             };

@@ -1,7 +1,7 @@
 // Delivering events: claim due deliveries, give the sender what it needs, record each attempt.
 // The sender (delivery/) does the network I/O between these steps, outside any transaction.
 import { afterAttempt, signingSecrets, type AttemptOutcome, type Delivery, type DeliveryAttempt } from '../../core/webhooks.js';
-import { canSee, notFound } from '../access.js';
+import { canSee, notFound, requireSecretKey } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { deliveryOf, targetsOf } from '../outbox.js';
 import type { ReadTx, StoredEvent } from '../ports/persistence.js';
@@ -205,13 +205,23 @@ async function visibleEvent(tx: ReadTx, caller: Caller, eventId: string): Promis
 }
 
 /** Every attempt made to deliver an event, oldest first. */
+/**
+ * The event's delivery attempts. A terminal key sees only those to its request's own webhookUrl:
+ * the merchant's endpoints (their URLs, which may carry a token, and what their receivers answered)
+ * are the merchant's, managed with a secret key alone.
+ */
 export async function listEventAttempts(app: App, caller: Caller, eventId: string): Promise<DeliveryAttempt[]> {
   await visibleEvent(app.db.read, caller, eventId);
-  return app.db.read.listDeliveryAttempts(eventId);
+  const attempts = await app.db.read.listDeliveryAttempts(eventId);
+  return caller.kind === 'secret' ? attempts : attempts.filter((attempt) => attempt.endpointId === null);
 }
 
-/** Sends the event again to every target that should have it now (enabled endpoints, and its request's webhookUrl). */
+/**
+ * Sends the event again to every target that should have it now (enabled endpoints, and its
+ * request's webhookUrl): the merchant's endpoints are called, so a secret key is needed.
+ */
 export async function redeliver(unit: Work, caller: Caller, eventId: string): Promise<Delivery[]> {
+  requireSecretKey(caller, 'Redelivering an event');
   const event = await visibleEvent(unit.tx, caller, eventId);
   const endpoints = await unit.tx.listWebhookEndpoints(event.merchantId, event.livemode);
   const request = await unit.tx.getPaymentRequest(event.paymentRequestId);

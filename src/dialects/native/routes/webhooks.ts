@@ -63,13 +63,13 @@ export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { web
   }, async (req, reply) =>
     respond(app, req, reply, req.caller, (unit) => uc.enableEndpoint(unit, req.caller, req.params.id), (endpoint) => ({ status: 200, body: renderEndpoint(endpoint) })));
 
-  r.get('/v1/events/:id/deliveries', { schema: { tags, summary: 'Every attempt to deliver this event, oldest first', operationId: 'listEventDeliveries', params: s.IdParams, response: { 200: s.DeliveryAttempts }, 'x-errors': notFound } }, async (req) =>
+  r.get('/v1/events/:id/deliveries', { schema: { tags, summary: 'Every attempt to deliver this event, oldest first (a terminal key: those to its request\'s webhookUrl)', operationId: 'listEventDeliveries', params: s.IdParams, response: { 200: s.DeliveryAttempts }, 'x-errors': notFound } }, async (req) =>
     ({ data: (await deliveries.listEventAttempts(app, req.caller, req.params.id)).map(renderAttempt) }));
 
   r.post('/v1/events/:id/redeliver', {
     schema: {
       tags, summary: 'Send the event again to every target that should have it', operationId: 'redeliverEvent', params: s.IdParams, body: s.EmptyBody, headers: s.IdempotencyHeaders,
-      response: { 202: s.QueuedDeliveries }, 'x-errors': notFound,
+      response: { 202: s.QueuedDeliveries }, 'x-errors': merchantOnlyNotFound,
     },
   }, async (req, reply) =>
     respond(app, req, reply, req.caller, (unit) => deliveries.redeliver(unit, req.caller, req.params.id), (queued) => ({
