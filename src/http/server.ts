@@ -13,7 +13,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { toDomainError } from '../dialects/shared/errors.js';
 import { pooledRandomBytes } from '../system/random-pool.js';
 import { indexRoutes } from './allowed-methods.js';
-import { refuseNul } from './nul-characters.js';
+import { refuseUnstorable } from './unstorable-text.js';
 import { completeDocument, EMPTY_BODY_METHODS, markOptionalBodies, type OpenApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
 import { turnBudget } from './turn-budget.js';
@@ -202,10 +202,10 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     done();
   });
   // before any hook that reads the store (the dialects' authentication included): path and query here, the body once parsed
-  fastify.addHook('onRequest', (request, _reply, done) => done(refuseNul(request.params) ?? refuseNul(request.query) ?? refuseEncoding(request)));
+  fastify.addHook('onRequest', (request, _reply, done) => done(refuseUnstorable(request.params) ?? refuseUnstorable(request.query) ?? refuseEncoding(request)));
   fastify.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && (EMPTY_BODY_METHODS as readonly string[]).includes(request.method.toLowerCase())) request.body = {};
-    done(refuseNul(request.body));
+    done(refuseUnstorable(request.body));
   });
   // a 503 (the database is away, the server is closing) says when to come back, in every dialect
   fastify.addHook('onSend', (_request, reply, payload, done) => {

@@ -152,6 +152,9 @@ const cases: Case[] = [
   { name: 'create: a NUL in a text field', method: 'POST', path: PR, body: body({ description: 'a\u0000b' }), status: 400, code: 'parameter_invalid', param: 'description' },
   { name: 'create: a NUL in a nested field', method: 'POST', path: PR, body: body({ allowConcurrent: true, metadata: { till: 'a\u0000' } }), status: 400, code: 'parameter_invalid', param: 'metadata.till' },
   { name: 'create: a NUL in a key', method: 'POST', path: PR, body: body({ allowConcurrent: true, metadata: { 'a\u0000': 'x' } }), status: 400, code: 'parameter_invalid', param: 'metadata.a\u0000' },
+  // --- a lone UTF-16 surrogate: no character; stored as UTF-8 it would read back as U+FFFD, not as acknowledged ---
+  { name: 'create: a lone high surrogate in reference', method: 'POST', path: PR, body: body({ allowConcurrent: true, reference: 'sur-\ud800-1' }), status: 400, code: 'parameter_invalid', param: 'reference' },
+  { name: 'create: a lone low surrogate in a metadata key', method: 'POST', path: PR, body: body({ allowConcurrent: true, metadata: { 'k\udc00': 'x' } }), status: 400, code: 'parameter_invalid', param: 'metadata.k\udc00' },
   // valid JSON nested 100,000 deep: looked through for a NUL without recursion (it overflowed the stack: 500)
   { name: 'create: a NUL 100,000 arrays deep', method: 'POST', path: PR, rawBody: `{"amount":100,"currency":"NZD","metadata":${'['.repeat(100_000)}"a\\u0000"${']'.repeat(100_000)}}`, status: 400, code: 'parameter_invalid' },
   { name: 'create: a body 100,000 arrays deep', method: 'POST', path: PR, rawBody: `{"amount":100,"currency":"NZD","metadata":${'['.repeat(100_000)}"a"${']'.repeat(100_000)}}`, status: 400, code: 'parameter_invalid', param: 'metadata' },
@@ -263,6 +266,15 @@ describe('bad input through real HTTP', () => {
   it('a body labelled Content-Encoding: UTF-8 (a charset some POS libraries send there) is read as it is', async () => {
     const res = await c.t.api('POST', PR, { body: createBody(c.t, { allowConcurrent: true }), headers: { 'content-encoding': 'UTF-8' } });
     expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect((await c.t.api('POST', `${PR}/${res.body.id}/cancel`)).status).toBe(200);
+  });
+
+  it('a character outside the BMP (a surrogate pair: an emoji) is text like any other, and reads back exactly as acknowledged', async () => {
+    const reference = `pair-\u{1F600}-${Date.now()}`;
+    const res = await c.t.api('POST', PR, { body: createBody(c.t, { allowConcurrent: true, reference, description: 'pie \u{1F967}' }) });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    expect(res.body).toMatchObject({ reference, description: 'pie \u{1F967}' });
+    expect((await c.t.api('GET', `${PR}/${res.body.id}`)).body).toMatchObject({ reference, description: 'pie \u{1F967}' });
     expect((await c.t.api('POST', `${PR}/${res.body.id}/cancel`)).status).toBe(200);
   });
 
