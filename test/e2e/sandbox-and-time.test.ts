@@ -25,6 +25,15 @@ describe('test clock', () => {
     expect(events.body.data.map((e: { type: string }) => e.type)).toEqual(['payment_request.created', 'payment_request.expired']);
   });
 
+  it("is the merchant's: a terminal key reads it and cannot move it (every terminal's requests expire by it)", async () => {
+    const before = (await t.api('GET', '/v1/sandbox/clock', { key: t.terminalKey })).body;
+    expect(before).toMatchObject({ object: 'test_clock' });
+    const moved = await t.api('POST', '/v1/sandbox/clock/advance', { key: t.terminalKey, body: { seconds: 600 } });
+    expect(moved.status, JSON.stringify(moved.body)).toBe(403);
+    expect(moved.body.code).toBe('permission_denied');
+    expect((await t.api('GET', '/v1/sandbox/clock')).body.offsetSeconds).toBe(before.offsetSeconds);
+  });
+
   it('expires an authorization after 7 days', async () => {
     const { body: pr } = await create({ captureMode: 'manual' });
     await t.api('POST', `/v1/sandbox/payment-requests/${pr.id}/pay`, { body: { outcome: 'approve' } });

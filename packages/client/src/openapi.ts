@@ -416,7 +416,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Move the test clock forward and run what falls due */
+        /**
+         * Move the test clock forward and run what falls due
+         * @description The clock is the merchant's: a terminal key may read it (GET), not move it (403 permission_denied).
+         */
         post: operations["sandboxAdvanceClock"];
         delete?: never;
         options?: never;
@@ -4437,7 +4440,7 @@ export interface operations {
                     };
                 };
             };
-            /** @description Forbidden: test_mode_only */
+            /** @description Forbidden: permission_denied, test_mode_only */
             403: {
                 headers: {
                     "Request-Id": components["headers"]["RequestId"];
@@ -4446,7 +4449,7 @@ export interface operations {
                 content: {
                     "application/problem+json": components["schemas"]["Problem"] & {
                         /** @enum {string} */
-                        code?: "test_mode_only";
+                        code?: "permission_denied" | "test_mode_only";
                     };
                 };
             };

@@ -5,7 +5,7 @@ import type { PaymentRequest } from '../../core/payment-request.js';
 import { parseShortCode } from '../../core/short-code.js';
 import { idOfUuid, isUuid } from '../../core/uuid-ids.js';
 import type { Refund } from '../../core/refund.js';
-import { canSeeRefund, canSeeRequest, loadRefund, lockTerminal, requireTestMode } from '../access.js';
+import { canSeeRefund, canSeeRequest, loadRefund, lockTerminal, requireSecretKey, requireTestMode } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
@@ -63,9 +63,13 @@ export interface ClockState {
   expired: number;
 }
 
-/** Moves the merchant's test clock forward and runs what fell due, so tests of time never sleep. */
+/**
+ * Moves the merchant's test clock forward and runs what fell due, so tests of time never sleep. The
+ * clock is the merchant's (every terminal's requests expire by it): a terminal key may read it, not move it.
+ */
 export async function advanceClock(app: App, caller: Caller, seconds: number): Promise<ClockState> {
   requireTestMode(caller);
+  requireSecretKey(caller, 'Moving the test clock');
   const offsetMs = await inTransaction(app, async ({ tx }) => {
     // added in one statement to the offset as it stands: advances made at once add up, and each
     // answers an offset of its own (a read-then-write would lose one, and could set the clock back)

@@ -53,7 +53,7 @@ export function sandboxRoutes(fastify: FastifyInstance, deps: NativeDeps): void 
   r.get('/v1/sandbox/clock', { schema: { tags, summary: "The merchant's test clock", operationId: 'sandboxRetrieveClock', response: { 200: s.TestClockObject }, 'x-errors': sandboxErrors() } }, async (req) => renderClock(await uc.readClock(app, req.caller)));
 
   // advanceClock runs its own transactions (and the sweep), resolveReference only reads: both run outside ours
-  r.post('/v1/sandbox/clock/advance', { schema: { tags, summary: 'Move the test clock forward and run what falls due', operationId: 'sandboxAdvanceClock', body: s.ClockAdvanceBody, headers: s.IdempotencyHeaders, response: { 200: s.TestClockObject }, 'x-errors': sandboxErrors() } }, async (req, reply) =>
+  r.post('/v1/sandbox/clock/advance', { schema: { tags, summary: 'Move the test clock forward and run what falls due', operationId: 'sandboxAdvanceClock', description: 'The clock is the merchant\'s: a terminal key may read it (GET), not move it (403 permission_denied).', body: s.ClockAdvanceBody, headers: s.IdempotencyHeaders, response: { 200: s.TestClockObject }, 'x-errors': sandboxErrors('permission_denied') } }, async (req, reply) =>
     respondOutside(app, req, reply, req.caller, () => uc.advanceClock(app, req.caller, req.body.seconds), (state) => ({ status: 200, body: renderClock(state) })));
 
   // the channel's later answer is an inbound event with a transaction of its own: outside ours
