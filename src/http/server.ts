@@ -13,6 +13,7 @@ import type { Metrics } from '../observability/metrics.js';
 import { toDomainError } from '../dialects/shared/errors.js';
 import { pooledRandomBytes } from '../system/random-pool.js';
 import { indexRoutes } from './allowed-methods.js';
+import { parseJsonBody } from './json-body.js';
 import { refuseUnstorable } from './unstorable-text.js';
 import { completeDocument, EMPTY_BODY_METHODS, markOptionalBodies, type OpenApiDocument } from './openapi.js';
 import { sendProblem } from './problem.js';
@@ -180,13 +181,16 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
   fastify.setValidatorCompiler(validatorCompiler);
   fastify.setSerializerCompiler(serializerCompiler);
 
-  // POS clients often send `Content-Type: application/json` with an empty body on actions such as cancel.
-  const strictJson = fastify.getDefaultJsonParser('error', 'error');
   // JSON only: anything else (text/plain included) is 415 unsupported_media_type
   fastify.removeAllContentTypeParsers();
-  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
+  fastify.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    // POS clients often send `Content-Type: application/json` with an empty body on actions such as cancel
     if ((body as string).trim() === '') return done(null, undefined);
-    strictJson(request, body as string, (error, value) => (error ? done(new DomainError('invalid_json', `The body is not valid JSON: ${error.message}`), undefined) : done(null, value)));
+    try {
+      done(null, parseJsonBody(body as string));
+    } catch (error) {
+      done(error as Error, undefined);
+    }
   });
 
   // first of all hooks: a request waits here, its headers read, while a turn of the event loop is full (http/turn-budget.ts)

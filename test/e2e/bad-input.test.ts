@@ -67,6 +67,11 @@ const cases: Case[] = [
   { name: 'create: zero amount', method: 'POST', path: PR, body: body({ amount: 0 }), status: 400, code: 'amount_invalid', param: 'amount' },
   { name: 'create: amount 10^12 + 1', method: 'POST', path: PR, body: body({ amount: 1_000_000_000_001 }), status: 400, code: 'amount_invalid', param: 'amount' },
   { name: 'create: amount 1e21', method: 'POST', path: PR, rawBody: '{"amount":1e21,"currency":"NZD","terminalId":"term_x"}', status: 400, code: 'amount_invalid', param: 'amount' },
+  // valid JSON with a key that would reach a prototype: refused (never dropped), naming where it is
+  { name: 'create: a top-level __proto__ key', method: 'POST', path: PR, rawBody: '{"amount":100,"currency":"NZD","__proto__":{"x":1}}', status: 400, code: 'parameter_invalid', param: '__proto__' },
+  { name: 'create: __proto__ as a metadata key', method: 'POST', path: PR, rawBody: '{"amount":100,"currency":"NZD","metadata":{"__proto__":"x"}}', status: 400, code: 'parameter_invalid', param: 'metadata.__proto__' },
+  { name: 'create: __proto__ spelled with escapes, after a byte order mark', method: 'POST', path: PR, rawBody: '\uFEFF{"amount":100,"currency":"NZD","metadata":{"\\u005f_proto__":"x"}}', status: 400, code: 'parameter_invalid', param: 'metadata.__proto__' },
+  { name: 'create: constructor holding prototype', method: 'POST', path: PR, rawBody: '{"amount":100,"currency":"NZD","metadata":{"constructor":{"prototype":{}}}}', status: 400, code: 'parameter_invalid', param: 'metadata.constructor.prototype' },
   { name: 'create: amount NaN (not JSON)', method: 'POST', path: PR, rawBody: '{"amount":NaN,"currency":"NZD"}', status: 400, code: 'invalid_json' },
   { name: 'create: amount Infinity (not JSON)', method: 'POST', path: PR, rawBody: '{"amount":Infinity,"currency":"NZD"}', status: 400, code: 'invalid_json' },
   { name: 'create: amount null', method: 'POST', path: PR, body: body({ amount: null }), status: 400, code: 'amount_invalid', param: 'amount' },
