@@ -94,15 +94,24 @@ export function createDeliveryWorker(options: DeliveryWorkerOptions): DeliveryWo
 
   async function send(delivery: Delivery, { body, headers }: RenderedDelivery): Promise<SendResult> {
     let pin;
+    const started = performance.now();
     if (delivery.livemode) {
+      // the deadline covers the lookup too: a resolver that never answers would hold the slot for ever
+      // (the lookup itself cannot be stopped; it ends on its own and its answer is dropped)
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<null>((resolve) => { timer = setTimeout(() => resolve(null), timeoutMs); });
       try {
-        pin = await resolveSafeAddress(checkUrlShape(delivery.url), options.lookup);
+        pin = await Promise.race([resolveSafeAddress(checkUrlShape(delivery.url), options.lookup), late]);
       } catch (error) {
         if (error instanceof UnsafeUrlError) return { statusCode: null, latencyMs: 0, responseSnippet: null, error: `refused: ${error.message}` };
         throw error;
+      } finally {
+        clearTimeout(timer);
       }
+      if (pin === null) return { statusCode: null, latencyMs: Math.round(performance.now() - started), responseSnippet: null, error: `no answer within ${timeoutMs} ms (resolving the host)` };
     }
-    return post(delivery.url, body, headers, { timeoutMs, pin, signal: abort.signal });
+    const left = Math.max(1, timeoutMs - Math.round(performance.now() - started));
+    return post(delivery.url, body, headers, { timeoutMs: left, pin, signal: abort.signal });
   }
 
   /** The request to send; null: the format sends nothing for this event; undefined: rendering broke. */

@@ -3,6 +3,7 @@
 // receivers work. No real DNS here: IP literals only. The re-check at delivery time (a name that
 // resolves elsewhere later) needs a resolver: src/delivery/ssrf.test.ts covers it with an injected one.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createDeliveryWorker } from '../../src/delivery/worker.js';
 import { ADMIN_TOKEN, createBody, startGateway, type TestGateway } from '../harness.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 
@@ -99,6 +100,36 @@ describe('SSRF guard on webhook URLs', () => {
       endLookup();
       app.outbound = guard;
     }
+  });
+
+  it("a delivery's deadline covers the lookup of its host: a resolver that never answers fails the attempt in time and frees its slot", async () => {
+    const app = t.gateway.app as { outbound: typeof t.gateway.app.outbound };
+    const guard = app.outbound;
+    app.outbound = { assertAllowed: async () => undefined }; // the host is never resolved at registration here
+    let endpointId = '';
+    try {
+      const endpoint = await register('https://hangs.invalid/hook', liveKey);
+      expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);
+      endpointId = endpoint.body.id;
+    } finally {
+      app.outbound = guard;
+    }
+    const made = await t.api('POST', '/v1/payment-requests', { key: liveKey, body: createBody(t, { allowConcurrent: true }) });
+    expect(made.status, JSON.stringify(made.body)).toBe(201);
+    // a worker of this test's own, whose resolver never answers (the gateway's would ask real DNS)
+    const worker = createDeliveryWorker({ app: t.gateway.app, render: async () => ({ body: '{}', headers: {} }), timeoutMs: 300, lookup: () => new Promise(() => undefined) });
+    try {
+      const started = Date.now();
+      expect(await worker.tick()).toBeGreaterThanOrEqual(1);
+      expect(Date.now() - started).toBeLessThan(5000);
+    } finally {
+      await worker.stop();
+    }
+    const [created] = (await t.api('GET', `/v1/events?objectId=${made.body.id}`, { key: liveKey })).body.data;
+    const attempts = (await t.api('GET', `/v1/events/${created.id}/deliveries`, { key: liveKey })).body.data;
+    expect(attempts).toMatchObject([{ endpointId, statusCode: null, error: 'no answer within 300 ms (resolving the host)' }]);
+    expect((await t.api('DELETE', `/v1/webhook-endpoints/${endpointId}`, { key: liveKey })).status).toBe(200);
+    await t.api('POST', `/v1/payment-requests/${made.body.id}/cancel`, { key: liveKey });
   });
 
   describe("a request's own webhookUrl", () => {
