@@ -30,6 +30,8 @@ interface Case {
   code: string;
   /** The expected `param`; `null` asserts there is none; undefined does not check it. */
   param?: string | null;
+  /** What `detail` must say, where the message is the point of the case. */
+  detail?: RegExp;
 }
 
 const resolve = <T>(value: Of<T>, c: Ctx): T => (typeof value === 'function' ? (value as (c: Ctx) => T)(c) : value);
@@ -72,6 +74,12 @@ const cases: Case[] = [
   { name: 'create: __proto__ as a metadata key', method: 'POST', path: PR, rawBody: '{"amount":100,"currency":"NZD","metadata":{"__proto__":"x"}}', status: 400, code: 'parameter_invalid', param: 'metadata.__proto__' },
   { name: 'create: __proto__ spelled with escapes, after a byte order mark', method: 'POST', path: PR, rawBody: '\uFEFF{"amount":100,"currency":"NZD","metadata":{"\\u005f_proto__":"x"}}', status: 400, code: 'parameter_invalid', param: 'metadata.__proto__' },
   { name: 'create: constructor holding prototype', method: 'POST', path: PR, rawBody: '{"amount":100,"currency":"NZD","metadata":{"constructor":{"prototype":{}}}}', status: 400, code: 'parameter_invalid', param: 'metadata.constructor.prototype' },
+  // a whole number past 2^53 − 1 is refused for its size, not as a decimal (zod's .int() refuses it too, with its own message)
+  ...['1e20', '9007199254740993'].map((n): Case => ({
+    name: `create: amount ${n} says the limit`, method: 'POST', path: PR, rawBody: `{"amount":${n},"currency":"NZD","terminalId":"term_x"}`, status: 400, code: 'amount_invalid', param: 'amount', detail: /^amount: amount must be at most 10\^12 minor units\b/,
+  })),
+  { name: 'create: amount -9007199254740993 says it must be positive', method: 'POST', path: PR, rawBody: '{"amount":-9007199254740993,"currency":"NZD","terminalId":"term_x"}', status: 400, code: 'amount_invalid', param: 'amount', detail: /must be greater than 0/ },
+  { name: 'refund: amount 1e20 says the limit', method: 'POST', path: (c) => `${PR}/${c.prId}/refunds`, rawBody: '{"amount":1e20,"reference":"r-big"}', status: 400, code: 'amount_invalid', param: 'amount', detail: /must be at most 10\^12 minor units/ },
   { name: 'create: amount NaN (not JSON)', method: 'POST', path: PR, rawBody: '{"amount":NaN,"currency":"NZD"}', status: 400, code: 'invalid_json' },
   { name: 'create: amount Infinity (not JSON)', method: 'POST', path: PR, rawBody: '{"amount":Infinity,"currency":"NZD"}', status: 400, code: 'invalid_json' },
   { name: 'create: amount null', method: 'POST', path: PR, body: body({ amount: null }), status: 400, code: 'amount_invalid', param: 'amount' },
@@ -94,7 +102,20 @@ const cases: Case[] = [
     name: 'create: line items not summing to amount', method: 'POST', path: PR,
     body: body({ lineItems: [{ name: 'Pie', quantity: 2, unitAmount: 700 }] }), status: 400, code: 'line_items_mismatch',
   },
-  { name: 'create: line item with a float quantity', method: 'POST', path: PR, body: body({ lineItems: [{ name: 'Pie', quantity: 1.5, unitAmount: 1000 }] }), status: 400, code: 'parameter_invalid', param: 'lineItems.0.quantity' },
+  { name: 'create: line item with a float quantity', method: 'POST', path: PR, body: body({ lineItems: [{ name: 'Pie', quantity: 1.5, unitAmount: 1000 }] }), status: 400, code: 'parameter_invalid', param: 'lineItems.0.quantity', detail: /whole number/ },
+  {
+    name: 'create: line item quantity 9007199254740993 says the limit', method: 'POST', path: PR,
+    rawBody: '{"amount":1500,"currency":"NZD","terminalId":"term_x","lineItems":[{"name":"Pie","quantity":9007199254740993,"unitAmount":1500}]}',
+    status: 400, code: 'parameter_invalid', param: 'lineItems.0.quantity', detail: /^lineItems\.0\.quantity: quantity must be at most 1000000\b/,
+  },
+  {
+    name: 'create: line item unitAmount 1e20 says the limit', method: 'POST', path: PR,
+    rawBody: '{"amount":1500,"currency":"NZD","terminalId":"term_x","lineItems":[{"name":"Pie","quantity":1,"unitAmount":1e20}]}',
+    status: 400, code: 'parameter_invalid', param: 'lineItems.0.unitAmount', detail: /unitAmount must be at most 10\^12 minor units/,
+  },
+  // Σ line items must equal amount, and an empty list sums to 0 whatever the amount: it is refused, not stored as []
+  { name: 'create: empty lineItems', method: 'POST', path: PR, body: body({ lineItems: [] }), status: 400, code: 'parameter_invalid', param: 'lineItems', detail: /lineItems must have at least one item; leave it out for none/ },
+  { name: 'ready: empty lineItems', method: 'POST', path: (c) => `${PR}/${c.prId}/ready`, body: { amount: 1500, lineItems: [] }, status: 400, code: 'parameter_invalid', param: 'lineItems', detail: /at least one item/ },
   { name: 'create: metadata with 51 keys', method: 'POST', path: PR, body: body({ metadata: metadata51 }), status: 400, code: 'parameter_invalid', param: 'metadata' },
   { name: 'create: metadata value not a string', method: 'POST', path: PR, body: body({ metadata: { n: 1 } }), status: 400, code: 'parameter_invalid', param: 'metadata.n' },
   { name: 'create: expiresInSeconds 5', method: 'POST', path: PR, body: body({ expiresInSeconds: 5 }), status: 400, code: 'parameter_invalid', param: 'expiresInSeconds' },
@@ -104,7 +125,10 @@ const cases: Case[] = [
   { name: 'create: no terminalId with a merchant key', method: 'POST', path: PR, body: without('terminalId'), status: 400, code: 'parameter_missing', param: 'terminalId' },
   { name: 'create: webhookUrl not a URL', method: 'POST', path: PR, body: body({ webhookUrl: 'not a url' }), status: 400, code: 'parameter_invalid', param: 'webhookUrl' },
   { name: 'create: webhookUrl ftp://', method: 'POST', path: PR, body: body({ webhookUrl: 'ftp://example.com/hook' }), status: 400, code: 'parameter_invalid', param: 'webhookUrl' },
-  { name: 'create: redirectUrl javascript:', method: 'POST', path: PR, body: body({ redirectUrl: 'javascript:alert(1)' }), status: 400, code: 'parameter_invalid', param: 'redirectUrl' },
+  { name: 'create: redirectUrl javascript:', method: 'POST', path: PR, body: body({ redirectUrl: 'javascript:alert(1)' }), status: 400, code: 'parameter_invalid', param: 'redirectUrl', detail: /http\(s\) URL/ },
+  // a URL too long is said to be too long, not to be no URL
+  { name: 'create: webhookUrl of 2049 characters', method: 'POST', path: PR, body: body({ webhookUrl: `https://example.com/${'a'.repeat(2029)}` }), status: 400, code: 'parameter_invalid', param: 'webhookUrl', detail: /^webhookUrl: must be at most 2048 characters long/ },
+  { name: 'webhook endpoint: url of 2049 characters', method: 'POST', path: '/v1/webhook-endpoints', body: { url: `https://example.com/${'a'.repeat(2029)}` }, status: 400, code: 'parameter_invalid', param: 'url', detail: /^url: must be at most 2048 characters long/ },
   { name: 'create: reference longer than 255', method: 'POST', path: PR, body: body({ reference: 'r'.repeat(256) }), status: 400, code: 'parameter_invalid', param: 'reference' },
   { name: 'create: empty reference', method: 'POST', path: PR, body: body({ reference: '' }), status: 400, code: 'parameter_invalid', param: 'reference' },
   { name: 'create: captureMode bogus', method: 'POST', path: PR, body: body({ captureMode: 'later' }), status: 400, code: 'parameter_invalid', param: 'captureMode' },
@@ -179,6 +203,20 @@ const cases: Case[] = [
   { name: 'ready: without amount', method: 'POST', path: (c) => `${PR}/${c.prId}/ready`, body: {}, status: 400, code: 'parameter_missing', param: 'amount' },
   { name: 'refund: without amount', method: 'POST', path: (c) => `${PR}/${c.prId}/refunds`, body: { reference: 'r-missing' }, status: 400, code: 'parameter_missing', param: 'amount' },
   { name: 'webhook endpoint: without url', method: 'POST', path: '/v1/webhook-endpoints', body: {}, status: 400, code: 'parameter_missing', param: 'url' },
+  // an absent enum: zod's code for it is invalid_value (an absent number's is invalid_type); missing all the same
+  { name: 'admin: merchant key without mode', method: 'POST', path: (c) => `/admin/v1/merchants/${c.t.gateway.demo.merchantId}/keys`, key: ADMIN_TOKEN, body: {}, status: 400, code: 'parameter_missing', param: 'mode', detail: /^mode is required\.$/ },
+  { name: 'admin: terminal key without mode', method: 'POST', path: (c) => `/admin/v1/terminals/${c.t.terminalId}/keys`, key: ADMIN_TOKEN, body: {}, status: 400, code: 'parameter_missing', param: 'mode' },
+  { name: 'admin: merchant key with mode null (present, so not missing)', method: 'POST', path: (c) => `/admin/v1/merchants/${c.t.gateway.demo.merchantId}/keys`, key: ADMIN_TOKEN, body: { mode: null }, status: 400, code: 'parameter_invalid', param: 'mode' },
+  { name: 'sandbox pay: without outcome', method: 'POST', path: (c) => `/v1/sandbox/payment-requests/${c.prId}/pay`, body: {}, status: 400, code: 'parameter_missing', param: 'outcome' },
+  { name: 'refund outcome: without outcome', method: 'POST', path: '/v1/sandbox/refunds/rf_nothing/outcome', body: {}, status: 400, code: 'parameter_missing', param: 'outcome' },
+
+  // --- the events list's type filter takes the event types, as the request list's status filter takes the statuses ---
+  { name: 'events: type=refund.paid', method: 'GET', path: '/v1/events?type=refund.paid', status: 400, code: 'parameter_invalid', param: 'type', detail: /"refund\.succeeded"/ },
+
+  // --- a query parameter given twice is said to be, whatever its type ---
+  { name: 'list: limit given twice', method: 'GET', path: `${PR}?limit=5&limit=6`, status: 400, code: 'parameter_invalid', param: 'limit', detail: /^limit: given more than once in the query; give it once/ },
+  { name: 'list: reference given twice', method: 'GET', path: `${PR}?reference=a&reference=b`, status: 400, code: 'parameter_invalid', param: 'reference', detail: /given more than once/ },
+  { name: 'events: type given twice', method: 'GET', path: '/v1/events?type=refund.created&type=refund.created', status: 400, code: 'parameter_invalid', param: 'type', detail: /given more than once/ },
 
   // --- a route that takes no query (or not this parameter) refuses it, as the lists do ---
   { name: 'webhook endpoints: limit and an unknown parameter', method: 'GET', path: '/v1/webhook-endpoints?limit=0&foo=1', status: 400, code: 'unknown_field', param: 'limit' },
@@ -260,6 +298,7 @@ describe('bad input through real HTTP', () => {
       expect(res.body.detail.length).toBeGreaterThan(0);
       if (k.param === null) expect(res.body.param).toBeUndefined();
       else if (k.param !== undefined) expect(res.body.param).toBe(k.param);
+      if (k.detail) expect(res.body.detail).toMatch(k.detail);
       if (k.code === 'idempotency_key_invalid') expect(String(res.body.param).toLowerCase()).toBe('idempotency-key');
       const requestId = res.headers.get('request-id');
       expect(requestId).toBeTruthy();

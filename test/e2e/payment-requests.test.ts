@@ -208,6 +208,16 @@ describe('lifecycle', () => {
     const filtered = await t.api('GET', `/v1/events?objectId=${pr.id}&type=payment_request.succeeded`);
     expect(filtered.body.data.map((e: { id: string }) => e.id)).toEqual([succeeded.id]);
   });
+
+  it('events: the type filter takes every type the list may hold (a CLIQ notice too), and refuses others', async () => {
+    for (const type of ['refund.expired', 'payment_request.condition_raised', 'payment_request.payment_seen', 'payment_request.quote_renewed']) {
+      const res = await t.api('GET', `/v1/events?type=${type}`);
+      expect(res.status, `${type}: ${JSON.stringify(res.body)}`).toBe(200);
+    }
+    const unknown = await t.api('GET', '/v1/events?type=refund.paid');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ code: 'parameter_invalid', param: 'type' });
+  });
 });
 
 describe('long-poll', () => {

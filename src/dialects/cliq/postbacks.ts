@@ -6,7 +6,7 @@
 import type { App } from '../../app/context.js';
 import type { RenderDelivery } from '../../app/use-cases/deliveries.js';
 import type { Work } from '../../app/unit-of-work.js';
-import type { PaymentRequest } from '../../core/payment-request.js';
+import type { PaymentRequest, PaymentRequestNoticeType } from '../../core/payment-request.js';
 import type { Refund } from '../../core/refund.js';
 import { signatureHeaders } from '../../delivery/signing.js';
 import { merchantApiSecret } from './credentials.js';
@@ -20,9 +20,9 @@ export const POSTBACK_EVENTS: readonly string[] = [
   'refund.created', 'refund.succeeded', 'refund.failed',
 ];
 /** The notice a renewed quote raises (Work.notify), for the price-update URL only. */
-export const PRICE_UPDATE_EVENT = 'payment_request.quote_renewed';
+export const PRICE_UPDATE_EVENT: PaymentRequestNoticeType = 'payment_request.quote_renewed';
 /** The notice a transaction seen but not confirmed raises (CLIQ's unconfirmed update), for the postback URL only. */
-export const SEEN_EVENT = 'payment_request.payment_seen';
+export const SEEN_EVENT: PaymentRequestNoticeType = 'payment_request.payment_seen';
 
 /** The receiver took it only if it answered {"status":"ok"}. */
 export function answeredOk({ body }: { body: string | null }): boolean {

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { ERROR_CODES } from '../../core/errors.js';
 import { CURRENCY_EXPONENTS, MAX_AMOUNT } from '../../core/money.js';
 import { SHORT_CODE_ALPHABET } from '../../core/short-code.js';
-import { PAYMENT_REQUEST_EVENT_TYPES, PAYMENT_REQUEST_STATUSES } from '../../core/payment-request.js';
+import { PAYMENT_REQUEST_EVENT_TYPES, PAYMENT_REQUEST_NOTICE_TYPES, PAYMENT_REQUEST_STATUSES } from '../../core/payment-request.js';
 import { REFUND_EVENT_TYPES, REFUND_STATUSES, SYSTEM_REFERENCE_PREFIX } from '../../core/refund.js';
 import { idPattern } from '../../core/uuid-ids.js';
 
@@ -13,9 +13,17 @@ import { idPattern } from '../../core/uuid-ids.js';
  */
 const unlessMissing = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? undefined : message);
 
+/**
+ * zod's .int() also refuses a whole number beyond ±(2^53 − 1) (1e20, 9007199254740993), as too big or
+ * too small, and with .int()'s own message, which is about decimals: those two say the limit instead.
+ */
+const whole = (decimal: string, tooBig: string, tooSmall: string) => ({
+  error: (issue: { code?: string }) => (issue.code === 'too_big' ? tooBig : issue.code === 'too_small' ? tooSmall : decimal),
+});
+
 const minor = (what: string) =>
   z.number({ error: unlessMissing(`${what} must be an integer number of minor units`) })
-    .int(`${what} must be an integer number of minor units, not a decimal`)
+    .int(whole(`${what} must be an integer number of minor units, not a decimal`, `${what} must be at most 10^12 minor units`, `${what} must be greater than 0`))
     .positive(`${what} must be greater than 0`)
     .max(MAX_AMOUNT, `${what} must be at most 10^12 minor units`);
 
@@ -24,18 +32,29 @@ export const Amount = minor('amount').describe('Integer in the currency\'s minor
 const CURRENCIES = Object.keys(CURRENCY_EXPONENTS).sort() as [string, ...string[]];
 export const Currency = z.enum(CURRENCIES, { error: (issue) => (issue.input === undefined ? 'expected a currency, received undefined' : 'must be an upper-case ISO 4217 code (or BTC) that posgate supports') }).describe('ISO 4217, upper case, or BTC');
 // what the refinements check, said in JSON Schema too, so the document is as strict as the server
-const HttpUrl = z.url({ protocol: /^https?$/, error: unlessMissing('must be an http(s) URL') }).max(2048).meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
+// .max has a message of its own: the url's `error` would otherwise answer a long URL as not a URL
+const HttpUrl = z.url({ protocol: /^https?$/, error: unlessMissing('must be an http(s) URL') }).max(2048, 'must be at most 2048 characters long').meta({ pattern: '^[Hh][Tt][Tt][Pp][Ss]?://' });
 const Id = (prefix: string) => z.string().regex(idPattern(prefix), `must be an id starting with ${prefix}_`);
 
 export const LineItem = z.strictObject({
   name: z.string().min(1).max(200),
   sku: z.string().min(1).max(100).optional(),
-  quantity: z.number().int('quantity must be a whole number').positive().max(1_000_000),
-  unitAmount: z.number().int('unitAmount must be an integer number of minor units').min(0).max(MAX_AMOUNT),
-  discountAmount: z.number().int('discountAmount must be an integer number of minor units').min(0).max(MAX_AMOUNT).optional(),
+  quantity: z.number().int(whole('quantity must be a whole number', 'quantity must be at most 1000000', 'quantity must be greater than 0'))
+    .positive('quantity must be greater than 0').max(1_000_000, 'quantity must be at most 1000000'),
+  unitAmount: z.number().int(whole('unitAmount must be an integer number of minor units', 'unitAmount must be at most 10^12 minor units', 'unitAmount must be 0 or more'))
+    .min(0, 'unitAmount must be 0 or more').max(MAX_AMOUNT, 'unitAmount must be at most 10^12 minor units'),
+  discountAmount: z.number().int(whole('discountAmount must be an integer number of minor units', 'discountAmount must be at most 10^12 minor units', 'discountAmount must be 0 or more'))
+    .min(0, 'discountAmount must be 0 or more').max(MAX_AMOUNT, 'discountAmount must be at most 10^12 minor units').optional(),
   taxRate: z.number().min(0).max(100).optional().describe('Percent, informational: unitAmount includes tax'),
   restricted: z.boolean().optional().describe('Age-restricted goods'),
 });
+
+/**
+ * Line items where the native API takes them (create, ready): at least one, since Σ line items must
+ * equal amount and an empty list sums to 0 whatever the amount. Core's checkLineItems takes an empty
+ * list (the provider APIs send one for no basket), so the native schema refuses it itself.
+ */
+const LineItems = z.array(LineItem).min(1, 'lineItems must have at least one item; leave it out for none').max(500);
 
 export const Metadata = z.record(z.string().min(1).max(40), z.string().max(500))
   .refine((m) => Object.keys(m).length <= 50, 'metadata holds at most 50 keys').meta({ maxProperties: 50 });
@@ -51,7 +70,7 @@ export const CreatePaymentRequestBody = z.strictObject({
   captureMode: z.enum(['automatic', 'manual']).optional(),
   expiresInSeconds: z.number().int().min(10).max(30 * 24 * 3600).optional().describe('Default 120'),
   description: z.string().max(1000).optional(),
-  lineItems: z.array(LineItem).max(500).optional(),
+  lineItems: LineItems.optional(),
   metadata: Metadata.optional(),
   webhookUrl: HttpUrl.optional(),
   redirectUrl: HttpUrl.optional(),
@@ -63,7 +82,7 @@ export const CreatePaymentRequestBody = z.strictObject({
   allowConcurrent: z.boolean().optional(),
 });
 
-export const ReadyBody = z.strictObject({ amount: Amount, lineItems: z.array(LineItem).max(500).optional() });
+export const ReadyBody = z.strictObject({ amount: Amount, lineItems: LineItems.optional() });
 export const CancelBody = z.strictObject({ reason: z.string().min(1).max(200).optional() });
 export const CaptureBody = z.strictObject({ amount: Amount.optional() });
 export const EmptyBody = z.strictObject({});
@@ -74,6 +93,11 @@ export const CreateRefundBody = z.strictObject({
   reason: z.string().max(500).optional(),
   captureMode: z.enum(['automatic', 'manual']).optional(),
 });
+
+/** The event types a webhook endpoint may subscribe to (its eventTypes). */
+export const EVENT_TYPES = [...PAYMENT_REQUEST_EVENT_TYPES, ...REFUND_EVENT_TYPES] as const;
+/** The types the events list may hold, and its `type` filter takes: those, and the notices sent to a request's own URL only. */
+const LISTED_EVENT_TYPES = [...EVENT_TYPES, ...PAYMENT_REQUEST_NOTICE_TYPES] as const;
 
 export const IdParams = z.strictObject({ id: z.string().min(1).max(100) });
 export const KeyParams = z.strictObject({ id: z.string().min(1).max(100), keyId: z.string().min(1).max(100) });
@@ -104,7 +128,11 @@ export const GetPaymentRequestQuery = z.strictObject({
 });
 export const PageQuery = z.strictObject({ limit, cursor });
 export const EventPageQuery = z.strictObject({ limit, cursor: eventCursor });
-export const EventsQuery = z.strictObject({ limit, cursor: eventCursor, objectId: z.string().optional(), type: z.string().optional() });
+export const EventsQuery = z.strictObject({
+  limit, cursor: eventCursor, objectId: z.string().optional(),
+  // a type no event can have is refused, as an unknown status is on the request list
+  type: z.enum(LISTED_EVENT_TYPES).optional(),
+});
 export const IdempotencyHeaders = z.object({ 'idempotency-key': z.string().min(1).max(255).optional() });
 
 export const SandboxPayBody = z.strictObject({
@@ -117,7 +145,6 @@ export const ClockAdvanceBody = z.strictObject({ seconds: z.number().int().posit
 export const ResolveBody = z.strictObject({ ref: z.string().min(1).max(255) });
 export const RefundOutcomeBody = z.strictObject({ outcome: z.enum(['succeeded', 'failed']).describe('What the channel answers a refund it had answered pending (a crypto refund)') });
 export const CreatePatronBody = z.strictObject({ name: z.string().min(1).max(100).optional(), age: z.number().int().min(0).max(150).optional().describe('In years: an age-restricted request refuses a younger patron') });
-export const EVENT_TYPES = [...PAYMENT_REQUEST_EVENT_TYPES, ...REFUND_EVENT_TYPES] as const;
 export const CreateEndpointBody = z.strictObject({
   url: HttpUrl,
   eventTypes: z.array(z.enum(EVENT_TYPES)).min(1).optional().describe('Default: every event type'),

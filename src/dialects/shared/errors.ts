@@ -23,8 +23,12 @@ export interface ValidationIssue {
   keyword: string;
   instancePath: string;
   message: string;
-  params?: { keys?: string[]; expected?: string };
+  /** `absent`: the field is not in the input at all (src/http/zod-compilers.ts sets it from the input zod reports). */
+  params?: { keys?: string[]; expected?: string; absent?: boolean };
 }
+
+/** The codes zod gives a value that is not there: invalid_type, or for an enum or a literal invalid_value, or for a union invalid_union. */
+const MISSING_KEYWORDS = new Set(['invalid_type', 'invalid_value', 'invalid_union']);
 
 const HEADER_CODES: Record<string, ErrorCode> = { 'idempotency-key': 'idempotency_key_invalid' };
 /** Path parameters whose refusal has a code of its own: the native short-code lookup's `code`. */
@@ -46,8 +50,11 @@ function issueError(issue: ValidationIssue, context: string | undefined): Domain
     return new DomainError('unknown_field', `Unknown field ${param}${context === 'querystring' ? ' in the query' : ''}.`, param);
   }
   const param = path.join('.') || (context ?? 'body');
-  // zod says "received undefined" of a missing value (an enum's own message says it too: native Currency)
-  const missing = (issue.keyword === 'invalid_type' || issue.keyword === 'invalid_value') && /received undefined/.test(issue.message);
+  // Missing is what the input says (`absent`), whatever code zod gives a field of that type (an absent
+  // enum is invalid_value, not invalid_type); a refinement's own issue is never read as missing. An
+  // issue without `absent` (one not made by our validator compiler) falls back to zod's wording:
+  // "received undefined" (which native Currency's own message repeats).
+  const missing = MISSING_KEYWORDS.has(issue.keyword) && (issue.params?.absent ?? /received undefined/.test(issue.message));
   const top = path[0];
   let code: ErrorCode = missing ? 'parameter_missing' : 'parameter_invalid';
   if (context === 'headers' && top && HEADER_CODES[top]) code = HEADER_CODES[top];
