@@ -24,8 +24,9 @@ export const ChooseBody = z.strictObject({
   network: z.enum(CRYPTO_NETWORKS).optional(),
 });
 
+// .int() also refuses a whole number past 2^53 − 1 (as too big or too small): that says the limit, not "decimal"
 const Amount = z.number({ error: 'amount must be an integer number of minor units' })
-  .int('amount must be an integer number of minor units, not a decimal')
+  .int({ error: (issue) => (issue.code === 'too_big' ? 'amount must be at most 10^12 minor units' : issue.code === 'too_small' ? 'amount must be greater than 0' : 'amount must be an integer number of minor units, not a decimal') })
   .positive('amount must be greater than 0')
   .max(MAX_AMOUNT, 'amount must be at most 10^12 minor units');
 

@@ -186,6 +186,10 @@ describe('sandbox decisions', () => {
     const over = await pub('POST', `/pay/${pr.id}/decision`, { outcome: 'approve', amount: 2000 });
     expect(over.body).toMatchObject({ status: 'succeeded', amountReceived: 3050, remaining: 0, overpaid: true, overpaidAmount: 550 });
     expect((await pub('POST', `/pay/${pr.id}/decision`, { outcome: 'approve', amount: 10.5 })).body).toMatchObject({ status: 400, param: 'amount' });
+    // a whole number past 2^53 − 1 is refused for its size, not called a decimal
+    const huge = (await pub('POST', `/pay/${pr.id}/decision`, { outcome: 'approve', amount: 1e20 })).body;
+    expect(huge).toMatchObject({ status: 400, param: 'amount' });
+    expect(huge.detail).toContain('at most 10^12 minor units');
   });
 
   it('a partial amount is refused when the request does not allow it', async () => {
