@@ -44,8 +44,9 @@ function apply(r: PaymentRequest, action: PaymentRequestAction): PaymentRequestS
     case 'decline_attempt': return pr.declineAttempt(r, now).request.status;
     case 'refund': {
       const { createRefund } = refundModule;
-      // an authorization refunds what its confirmations captured (with nothing captured it is refused: below)
-      const captured = r.status === 'authorized' ? { ...r, amountCaptured: 300 } : r;
+      // an authorization refunds what its confirmations captured (with nothing captured it is refused: below);
+      // an unpaid end, what it still holds (a return that failed after the end)
+      const captured = r.status === 'authorized' ? { ...r, amountCaptured: 300 } : pr.UNPAID_FINAL_STATUSES.includes(r.status) ? { ...r, amountReceived: 300, amountCaptured: 300 } : r;
       return createRefund(captured, { id: 'rf_1', amount: 100, reference: 'r1', reason: null, captureMode: 'automatic' }, now).request.status;
     }
   }
@@ -68,10 +69,27 @@ describe('payment request transition table', () => {
     }
   }
 
-  it('every final state accepts nothing but void/refund on succeeded', () => {
+  it('every final state accepts nothing but void/refund on succeeded, and a refund of what an unpaid end still holds', () => {
     for (const status of pr.FINAL_STATUSES) {
       const actions = Object.keys(pr.PAYMENT_REQUEST_TRANSITIONS[status]);
-      expect(actions).toEqual(status === 'succeeded' ? ['void', 'refund'] : []);
+      expect(actions).toEqual(status === 'succeeded' ? ['void', 'refund'] : ['refund']);
+    }
+  });
+
+  it('an unpaid end takes a refund only while it holds money (its return failed after the end), and no more than it holds', () => {
+    const { createRefund, takesRefund } = refundModule;
+    const refund = (amount: number) => ({ id: 'rf_1', amount, reference: 'r1', reason: null, captureMode: 'automatic' as const });
+    for (const status of pr.UNPAID_FINAL_STATUSES) {
+      const empty = request(status);
+      expect(takesRefund(empty)).toBe(false);
+      expect(() => createRefund(empty, refund(100), NOW)).toThrow(expect.objectContaining({ code: 'invalid_state' }));
+      // 600 taken, a return of 600 that failed (nothing reserved any more): 600 is held
+      const holding = request(status, { amountReceived: 600, amountCaptured: 600 });
+      expect(takesRefund(holding)).toBe(true);
+      expect(() => createRefund(holding, refund(601), NOW)).toThrow(expect.objectContaining({ code: 'amount_exceeds_refundable' }));
+      expect(createRefund(holding, refund(600), NOW).request).toMatchObject({ status, amountRefundReserved: 600 });
+      // while a return is still pending, what it reserves is not held again
+      expect(takesRefund({ ...holding, amountRefundReserved: 600 })).toBe(false);
     }
   });
 });

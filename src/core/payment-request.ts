@@ -39,9 +39,10 @@ export const PAYMENT_REQUEST_TRANSITIONS: Readonly<Record<PaymentRequestStatus, 
   // refund: of what confirmations captured, while the rest of the authorization is still held
   authorized: { capture: ['succeeded'], confirm: ['authorized', 'succeeded'], release: ['succeeded', 'cancelled'], cancel: ['cancelled', 'succeeded'], expire_authorization: ['expired', 'succeeded'], refund: ['authorized'] },
   succeeded: { void: ['cancelled'], refund: ['succeeded'] },
-  cancelled: {},
-  expired: {},
-  failed: {},
+  // refund: of what an unpaid end still holds, when the return made as it ended failed later (takesRefund)
+  cancelled: { refund: ['cancelled'] },
+  expired: { refund: ['expired'] },
+  failed: { refund: ['failed'] },
 };
 
 export const PAYMENT_REQUEST_EVENT_TYPES = [
@@ -479,7 +480,7 @@ export function voidRequest(request: PaymentRequest, now: number): Transition {
   return finish(request, 'void', 'cancelled', 'voided', now);
 }
 
-export function refundableAmount(request: PaymentRequest): number {
+export function refundableAmount(request: Pick<PaymentRequest, 'amountCaptured' | 'amountRefundReserved'>): number {
   return request.amountCaptured - request.amountRefundReserved;
 }
 

@@ -1,7 +1,7 @@
 // Refunds: a child of a succeeded payment request. Σ (pending + awaiting capture + succeeded) ≤ captured.
 import { DomainError } from './errors.js';
 import { formatMoney } from './money.js';
-import { canApply, mustBeAmount, owedBack, refusal, refundableAmount, type CaptureMode, type PaymentRequest } from './payment-request.js';
+import { canApply, mustBeAmount, owedBack, refusal, refundableAmount, UNPAID_FINAL_STATUSES, type CaptureMode, type PaymentRequest } from './payment-request.js';
 
 export const REFUND_STATUSES = ['pending', 'succeeded', 'failed', 'requires_capture', 'cancelled', 'expired'] as const;
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
@@ -64,12 +64,18 @@ export const SYSTEM_REFERENCE_PREFIX = 'posgate:';
 export const RETURN_REFERENCE = `${SYSTEM_REFERENCE_PREFIX}return`;
 
 /**
- * Whether the request takes a refund now: a succeeded one, or an authorized one of what it captured
- * (a pre-authorization's confirmations, while the rest is held); an authorization with nothing
- * captured has nothing to refund, and is refused as its state.
+ * Whether the request takes a refund now: a succeeded one; an authorized one of what it captured
+ * (a pre-authorization's confirmations, while the rest is held); and one that ended unpaid or was
+ * voided while it still holds money. Such an end returns everything at once (returnOwed), but a
+ * channel may fail that return later (a crypto refund): the money is then refundable again, so a
+ * request never ends owing the patron with no way to pay it back. Anything else (an authorization
+ * with nothing captured, an end that holds nothing) is refused as its state.
  */
-export function takesRefund(request: Pick<PaymentRequest, 'status' | 'amountCaptured'>): boolean {
-  return canApply(request.status, 'refund') && !(request.status === 'authorized' && request.amountCaptured === 0);
+export function takesRefund(request: Pick<PaymentRequest, 'status' | 'amountCaptured' | 'amountRefundReserved'>): boolean {
+  if (!canApply(request.status, 'refund')) return false;
+  if (request.status === 'authorized') return request.amountCaptured > 0;
+  if (UNPAID_FINAL_STATUSES.includes(request.status)) return refundableAmount(request) > 0;
+  return true;
 }
 
 /** Reserves the amount against what was captured; the refund then settles or awaits capture. */

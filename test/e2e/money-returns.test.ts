@@ -45,6 +45,29 @@ describe('returns', () => {
     expect((await get(pr.id)).amountRefunded).toBe(1500);
   });
 
+  it('a return the channel fails after the end (a crypto refund) leaves the money refundable: the request never ends owing the patron for good', async () => {
+    const { body: pr } = await create();
+    await pay(pr.id, { outcome: 'approve', method: 'crypto' });
+    const voided = await t.api('POST', `/v1/payment-requests/${pr.id}/void`);
+    expect(voided.body).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountCaptured: 1500, amountRefunded: 0 });
+    const [returned] = await refunds(pr.id);
+    expect(returned).toMatchObject({ amount: 1500, status: 'pending', reference: 'posgate:return' });
+    // while the return is pending, the money is spoken for
+    const early = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 1500, reference: 'again' } });
+    expect([early.status, early.body.code]).toEqual([409, 'invalid_state']);
+    expect((await t.api('POST', `/v1/sandbox/refunds/${returned.id}/outcome`, { body: { outcome: 'failed' } })).status).toBe(200);
+    expect(await get(pr.id)).toMatchObject({ status: 'cancelled', amountCaptured: 1500, amountRefunded: 0 });
+    // the merchant pays it back: no more than it holds, then all of it
+    const over = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 1501, reference: 'again' } });
+    expect([over.status, over.body.code]).toEqual([400, 'amount_exceeds_refundable']);
+    const again = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 1500, reference: 'again' } });
+    expect(again.status, JSON.stringify(again.body)).toBe(201);
+    expect((await t.api('POST', `/v1/sandbox/refunds/${again.body.id}/outcome`, { body: { outcome: 'succeeded' } })).status).toBe(200);
+    expect(await get(pr.id)).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500, refundStatus: 'full' });
+    const done = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 1, reference: 'more' } });
+    expect([done.status, done.body.code]).toEqual([409, 'invalid_state']);
+  });
+
   it("merchants cannot take posgate's own refund references, so void always works", async () => {
     const { body: pr } = await create();
     await pay(pr.id, { outcome: 'approve' });
