@@ -101,6 +101,19 @@ describe("a request's page and its actions", () => {
     expect(created.text).not.toContain('/actions/refund"');
   });
 
+  it("the channel's details show money in the request's currency and times on the merchant's clock, not minor units and epoch milliseconds", async () => {
+    const kwd = (await t.api('POST', '/v1/payment-requests', { key: t.terminalKey, body: createBody(t, { amount: 12345, currency: 'KWD', allowConcurrent: true }) })).body;
+    // the patron chooses a bank transfer on the pay page (nothing is paid: the report's figures stay as they are)
+    const chosen = await t.api('POST', `/pay/${kwd.id}/method`, { key: null, body: { channel: 'bank_transfer' } });
+    expect(chosen.body.paymentMethodDetails).toMatchObject({ channel: 'bank_transfer', amount: 12345, owed: 12345 });
+    const details = (await owner.get(`/dashboard/payment-requests/${kwd.id}`)).text.split('Channel details')[1]!;
+    expect((await t.api('POST', `/v1/payment-requests/${kwd.id}/cancel`)).status).toBe(200);
+    expect(details).toMatch(/<dt>amount<\/dt><dd class="break">KWD 12\.345<\/dd>/);
+    expect(details).toMatch(/<dt>owed<\/dt><dd class="break">KWD 12\.345<\/dd>/);
+    expect(details).toMatch(/<dt>expiresAt<\/dt><dd class="break">2026-03-\d\d \d\d:\d\d:\d\d<\/dd>/);
+    expect(details).not.toMatch(/\b\d{13}\b/);
+  });
+
   it('an authorization offers a refund once it has captured part (a confirmation), as the API allows, and not before', async () => {
     const cp = centrapayClient(t);
     const preAuth = await cp.createOk({ preAuth: true }, '900');

@@ -23,12 +23,18 @@ export interface ChannelChoice {
  * that the same operation always carries again. A channel must act once per id: a call repeated
  * with an id it has seen answers what it answered the first time.
  */
+/** methodDetails keys whose whole-number values are minor units of the request's currency (Connector.instructions). */
+export const METHOD_DETAIL_MONEY_KEYS: readonly string[] = ['amount', 'owed'];
+
 export interface Connector {
   /** The channels that can pay this request at all (e.g. crypto only where there is an exchange rate). */
   channels(request: PaymentRequest): Channel[];
   /**
    * What the patron must do to pay `amount` on the chosen channel: the prompt sent to a phone,
    * the account to transfer to, a crypto quote with its expiry. Stored as the request's methodDetails.
+   * Its fields are the channel's own, read by a convention that lets a page show them without
+   * knowing the channel: a whole number under one of METHOD_DETAIL_MONEY_KEYS is minor units of the
+   * request's currency, and one under a key ending in `At` is a time (ms since the epoch).
    * Throws a DomainError when the choice is unusable (e.g. no phone for mobile money).
    */
   instructions(request: PaymentRequest, choice: ChannelChoice, amount: number, now: number): Promise<Record<string, unknown>>;

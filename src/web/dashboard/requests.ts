@@ -5,7 +5,7 @@ import { zoneOf } from '../../app/use-cases/reports.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { CHANNELS } from '../../app/ports/connector.js';
+import { CHANNELS, METHOD_DETAIL_MONEY_KEYS } from '../../app/ports/connector.js';
 import { PAYMENT_REQUEST_STATUSES, refundableAmount, canApply, VOID_WINDOW_MS, type PaymentRequest } from '../../core/payment-request.js';
 import { takesRefund } from '../../core/refund.js';
 import { currencyExponent, decimalToMinor, isSupportedCurrency, minorToDecimal } from '../../core/money.js';
@@ -162,9 +162,16 @@ function actionForms(state: DashboardRequestState, request: PaymentRequest, now:
   return forms.join('\n');
 }
 
-function detailsList(details: Record<string, unknown> | null): string {
+/** One channel detail as people read it, by the connector port's convention (METHOD_DETAIL_MONEY_KEYS, times ending in At). */
+function detailValue(key: string, value: unknown, currency: string, zone: string): string {
+  if (METHOD_DETAIL_MONEY_KEYS.includes(key) && Number.isSafeInteger(value)) return money(value as number, currency);
+  if (key.endsWith('At') && Number.isSafeInteger(value)) return time(value as number, zone);
+  return esc(typeof value === 'object' ? JSON.stringify(value) : String(value));
+}
+
+function detailsList(details: Record<string, unknown> | null, currency: string, zone: string): string {
   if (!details) return '<p class="hint">No channel details.</p>';
-  return `<dl class="figures">${Object.entries(details).map(([k, v]) => `<div><dt>${esc(k)}</dt><dd class="break">${esc(typeof v === 'object' ? JSON.stringify(v) : String(v))}</dd></div>`).join('')}</dl>`;
+  return `<dl class="figures">${Object.entries(details).map(([k, v]) => `<div><dt>${esc(k)}</dt><dd class="break">${detailValue(k, v, currency, zone)}</dd></div>`).join('')}</dl>`;
 }
 
 async function detailPage(deps: DashboardDeps, state: DashboardRequestState, id: string, done: string | undefined): Promise<string> {
@@ -188,7 +195,7 @@ ${figure('Refunded', money(r.amountRefunded, r.currency))}${figure('Refundable',
 </dl></section>
 <section class="card" aria-labelledby="h-actions"><h2 id="h-actions">Actions</h2>
 ${state.signedIn.user.role === 'viewer' ? '<p class="hint">Your role (viewer) reads only.</p>' : actionForms(state, r, now)}
-<h2>Channel details</h2>${detailsList(r.methodDetails)}
+<h2>Channel details</h2>${detailsList(r.methodDetails, r.currency, zone)}
 </section>
 </div>
 <section class="card" aria-labelledby="h-timeline"><h2 id="h-timeline">Timeline</h2><ol class="timeline" id="timeline">
