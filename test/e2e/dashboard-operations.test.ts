@@ -234,6 +234,16 @@ describe('settlement report', () => {
     expect(download.text).toBe(csv.body);
   });
 
+  it('answers the format the Accept header prefers, weighing q-values: CSV only when preferred to JSON', async () => {
+    const typeFor = async (accept: string) =>
+      (await t.api('GET', `/v1/reports/settlement?from=${TODAY}&to=2026-03-11`, { headers: { accept } })).headers.get('content-type') ?? '';
+    expect(await typeFor('application/json;q=0.9, text/csv;q=0.1')).toMatch(/^application\/json/);
+    expect(await typeFor('text/csv;q=0, */*')).toMatch(/^application\/json/);
+    expect(await typeFor('application/json;q=0.5, text/csv')).toMatch(/^text\/csv/);
+    expect(await typeFor('text/html, text/csv;q=0.8')).toMatch(/^text\/csv/);
+    expect(await typeFor('*/*')).toMatch(/^application\/json/);
+  });
+
   it('a day outside the range, a bad date, a reversed or too long range are refused or empty', async () => {
     expect((await t.api('GET', '/v1/reports/settlement?from=2026-03-11&to=2026-03-12')).body.rows).toEqual([]);
     expect((await t.api('GET', '/v1/reports/settlement?from=2026-02-30&to=2026-03-12')).status).toBe(400);

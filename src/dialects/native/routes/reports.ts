@@ -1,6 +1,7 @@
 // GET /v1/reports/settlement: the merchant's settlement report (secret key), as JSON or, with
 // Accept: text/csv, as RFC 4180 CSV with amounts in major units. Computed by SQL aggregates.
 import type { FastifyInstance, FastifyReply } from 'fastify';
+import Negotiator from 'negotiator';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { requireSecretKey } from '../../../app/access.js';
@@ -23,8 +24,12 @@ const Row = z.object({
 const Total = z.object({ currency: z.string(), count: z.number().int(), gross: z.number().int(), refunded: z.number().int(), net: z.number().int() });
 
 /** Whether the caller asked for CSV rather than JSON (an explicit text/csv in Accept). */
+/**
+ * CSV when the caller's Accept prefers it to JSON (q-values weighed, `text/csv;q=0` refused); JSON
+ * otherwise, also for an Accept that takes neither (the API's own format, rather than a 406).
+ */
 function wantsCsv(accept: string | undefined): boolean {
-  return /(^|,)\s*text\/csv\b/i.test(accept ?? '');
+  return new Negotiator({ headers: { accept: accept ?? '*/*' } }).mediaType(['application/json', 'text/csv']) === 'text/csv';
 }
 
 export function reportRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
