@@ -53,9 +53,9 @@ export const PAYMENT_REQUEST_EVENT_TYPES = [
 ] as const;
 export type PaymentRequestEventType = (typeof PAYMENT_REQUEST_EVENT_TYPES)[number];
 /**
- * Notices an API raises for one URL of a request's own (Work.notify: CLIQ's seen transaction and
- * renewed quote): in the request's history and the events list like any event, never sent to a
- * webhook endpoint, so not among the types an endpoint subscribes to.
+ * Notices an API raises for one URL of a request's own (Work.notify: a payment seen on its way but
+ * not yet confirmed, a quote renewed): in the request's history and the events list like any event,
+ * never sent to a webhook endpoint, so not among the types an endpoint subscribes to.
  */
 export const PAYMENT_REQUEST_NOTICE_TYPES = ['payment_request.payment_seen', 'payment_request.quote_renewed'] as const;
 export type PaymentRequestNoticeType = (typeof PAYMENT_REQUEST_NOTICE_TYPES)[number];
