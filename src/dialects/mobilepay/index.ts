@@ -62,8 +62,9 @@ export const mobilepay: Dialect<z.infer<typeof Settings>> = {
     options: z.strictObject({ issueToken: z.boolean().optional().describe('false makes the set without a token (the POS fetches it with manage/token)') }),
     issue: (unit, merchantId, options) => issueMobilePayCredentials(unit, merchantId, { issueToken: options.issueToken as boolean | undefined }),
   },
-  // the wrapper sends its token in the URL
-  secretParameters: ['accessToken', 'previousAccessToken'],
+  // the wrapper sends its token in the URL, and the bioCode beside it: for a set issued without a
+  // token, the bioCode alone fetches the token (manage/token), so it is as secret as the token
+  secretParameters: ['accessToken', 'previousAccessToken', 'bioCode'],
   openapi: MOBILEPAY_OPENAPI,
 };
 

@@ -294,3 +294,13 @@ describe('MobilePay: HEAD runs no operation', () => {
     expect(res.status).toBe(404);
   });
 });
+
+describe('logs', () => {
+  it('carry neither the accessToken nor the bioCode of a call (the bioCode alone fetches a token: manage/token)', async () => {
+    const { bioCode, accessToken } = demoCredentials(t);
+    await fetch(`${t.url}${PREFIX}manage/stores${query({ accessToken, bioCode })}`);
+    expect(t.logs()).toContain('bioCode=[redacted]');
+    expect(t.logs()).not.toContain(bioCode);
+    expect(t.logs()).not.toContain(accessToken);
+  });
+});
