@@ -95,18 +95,18 @@ export function createMetrics(sources: MetricSources = {}): Metrics {
 
   const backlog = sources.webhookBacklog;
   if (backlog) {
-    let last: Promise<WebhookBacklog> | null = null;
-    // one query per scrape for the three gauges
-    const read = () => (last ??= backlog().finally(() => setImmediate(() => (last = null))));
-    new Gauge({ name: 'posgate_webhook_backlog_due', help: 'Webhook deliveries due now and not yet sent (all processes)', registers: [registry], async collect() { this.set((await read()).due); } });
-    new Gauge({ name: 'posgate_webhook_backlog_waiting', help: 'Webhook deliveries waiting for a later retry (all processes)', registers: [registry], async collect() { this.set((await read()).waiting); } });
-    new Gauge({
-      name: 'posgate_webhook_backlog_oldest_age_seconds', help: 'Age of the oldest webhook delivery that is due and not yet sent (0: none)', registers: [registry],
-      async collect() {
-        const oldest = (await read()).oldestDueCreatedAt;
-        this.set(oldest === null ? 0 : Math.max(0, (now() - oldest) / 1000));
-      },
-    });
+    let last: Promise<WebhookBacklog | null> | null = null;
+    // one query per scrape for the three gauges. The database away (a restart) fails that query, and
+    // must not fail the scrape: the pool and request metrics are what an outage is read by. The
+    // gauges then keep their last values, and posgate_webhook_backlog_up says they are stale.
+    const read = () => (last ??= backlog().catch(() => null).finally(() => setImmediate(() => (last = null))));
+    new Gauge({ name: 'posgate_webhook_backlog_up', help: 'Whether the last scrape could read the webhook backlog (0: the database did not answer; the backlog gauges are stale)', registers: [registry], async collect() { this.set((await read()) === null ? 0 : 1); } });
+    const backlogGauge = (name: string, help: string, value: (read: WebhookBacklog) => number) =>
+      new Gauge({ name, help, registers: [registry], async collect() { const found = await read(); if (found) this.set(value(found)); } });
+    backlogGauge('posgate_webhook_backlog_due', 'Webhook deliveries due now and not yet sent (all processes)', (b) => b.due);
+    backlogGauge('posgate_webhook_backlog_waiting', 'Webhook deliveries waiting for a later retry (all processes)', (b) => b.waiting);
+    backlogGauge('posgate_webhook_backlog_oldest_age_seconds', 'Age of the oldest webhook delivery that is due and not yet sent (0: none)',
+      (b) => (b.oldestDueCreatedAt === null ? 0 : Math.max(0, (now() - b.oldestDueCreatedAt) / 1000)));
   }
   const pool = sources.pool;
   if (pool) {
