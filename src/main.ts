@@ -50,6 +50,12 @@ export interface Gateway {
   close(): Promise<void>;
 }
 
+/**
+ * How long a stop waits for the requests in flight to be answered (a channel command, a commit)
+ * before it cuts their connections: well inside a process manager's stop timeout (systemd's 30 s).
+ */
+export const STOP_GRACE_MS = 10_000;
+
 export interface GatewayOptions {
   clock?: Clock;
   logger?: Logger;
@@ -192,7 +198,12 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       for (const timer of timers) clearInterval(timer);
       unsubscribe();
       if (wake) clearImmediate(wake);
-      await server.close();
+      // stop taking connections and answer the requests in flight (long-polls and streams end at
+      // once), for up to STOP_GRACE_MS; then cut what is left. The store closes only after: a request
+      // cut off mid-change would leave its Idempotency-Key and its channel command waiting for a lease
+      const closed = server.close();
+      const grace = setTimeout(() => server.server.closeAllConnections(), STOP_GRACE_MS);
+      await closed.finally(() => clearTimeout(grace));
       await delivery.stop();
       await running;
       await closeStore();

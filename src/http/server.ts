@@ -163,7 +163,9 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     // every connectionsCheckingInterval (30 s by default): a quarter of the timeout, so that one is
     // cut off within 1.25 times it (at most 30 s: unfinished headers have 60 s at most)
     http: { requestTimeout, connectionsCheckingInterval: Math.min(30_000, Math.ceil(requestTimeout / 4)) },
-    forceCloseConnections: true,
+    // on close, idle keep-alive connections are closed at once and requests in flight are answered
+    // (the gateway's close bounds how long it waits for them: STOP_GRACE_MS in main.ts)
+    forceCloseConnections: 'idle',
     routerOptions: { maxParamLength: MAX_PARAM_LENGTH },
     // errors met before routing (a malformed percent-encoding, an over-long path parameter): no hook
     // has run, so set Request-Id here; under a scope's prefix its own handler answers, as its routes' errors

@@ -267,7 +267,8 @@ export async function getPaymentRequest(app: App, caller: Caller, id: string): P
  * or after `waitSeconds`. Commits in this process wake it at once; other processes' commits are
  * seen by re-reading every second.
  */
-export async function waitForPaymentRequest(app: App, caller: Caller, id: string, waitSeconds: number, unlessStatus?: pr.PaymentRequestStatus): Promise<PaymentRequest> {
+/** `signal`: ends the wait early (the server closing), answering the request as it is then. */
+export async function waitForPaymentRequest(app: App, caller: Caller, id: string, waitSeconds: number, unlessStatus?: pr.PaymentRequestStatus, signal?: AbortSignal): Promise<PaymentRequest> {
   const first = await getPaymentRequest(app, caller, id);
   const awaited = unlessStatus ?? first.status;
   return waitUntil({
@@ -276,6 +277,7 @@ export async function waitForPaymentRequest(app: App, caller: Caller, id: string
     done: (request) => request.status !== awaited,
     waitMs: waitSeconds * 1000,
     subscribe: (wake) => app.feed.subscribe(id, wake),
+    signal,
   });
 }
 

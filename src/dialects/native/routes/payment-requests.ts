@@ -48,8 +48,12 @@ export function paymentRequestRoutes(fastify: FastifyInstance, deps: NativeDeps)
   r.get('/v1/short-codes/:code', { schema: { ...byShortCode, summary: 'Find a payment request by short code', operationId: 'retrievePaymentRequestByShortCode' } }, findByShortCode);
   r.get('/v1/payment-requests/short-code/:code', { schema: { ...byShortCode, hide: true } }, findByShortCode);
 
+  // a long-poll in flight when the server closes answers at once, with the request as it is, rather
+  // than holding the stop for up to its waitSeconds
+  const closing = new AbortController();
+  fastify.addHook('preClose', async () => closing.abort());
   r.get('/v1/payment-requests/:id', { schema: { tags, summary: 'Read (and optionally long-poll) a payment request', operationId: 'retrievePaymentRequest', 'x-errors': errors('not_found'), params: s.IdParams, querystring: s.GetPaymentRequestQuery, response: one } }, async (req) =>
-    render(await uc.waitForPaymentRequest(app, req.caller, req.params.id, req.query.waitSeconds ?? 0, req.query.unlessStatus)));
+    render(await uc.waitForPaymentRequest(app, req.caller, req.params.id, req.query.waitSeconds ?? 0, req.query.unlessStatus, closing.signal)));
 
   /** POST /v1/payment-requests/{id}/<path>: an idempotent action answering with the request. */
   const action = <B extends z.ZodType>(path: string, doc: { summary: string; operationId: string; errors: readonly ErrorCode[] }, body: B, run: (unit: Work, caller: Caller, id: string, input: z.infer<B>) => Promise<PaymentRequest>) =>
