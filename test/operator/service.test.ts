@@ -1,7 +1,9 @@
 // Starting and stopping posgate as a service: `npm start`'s build compiles only what changed and
 // says so; the documented service command (the systemd unit's ExecStart, the Dockerfile's CMD)
 // runs node itself on dist/main.js, so the server is the process a SIGTERM reaches, and it exits 0.
-import { spawnSync } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { readFileSync, statSync, utimesSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -77,5 +79,22 @@ describe('posgate as a service', { timeout: 400_000 }, () => {
     expect(dockerfile).toMatch(/^EXPOSE 8080$/m);
     expect(dockerfile).toMatch(/HOST=0\.0\.0\.0/);
     expect(read('README.md')).toContain('node --enable-source-maps dist/main.js');
+  });
+
+  it("the Dockerfile's health check asks the port the server listens on (PORT), not a fixed 8080", async () => {
+    const check = /^HEALTHCHECK .*CMD\s+(\[.*\])\s*$/m.exec(read('Dockerfile'))?.[1];
+    expect(check, 'an exec-form HEALTHCHECK').toBeDefined();
+    const argv = JSON.parse(check as string) as string[];
+    expect(argv.slice(0, 2)).toEqual(['node', '-e']);
+    const healthy = createServer((req, res) => res.writeHead(req.url === '/healthz' ? 200 : 404).end());
+    await new Promise<void>((resolve) => healthy.listen(0, '127.0.0.1', resolve));
+    try {
+      const port = String((healthy.address() as AddressInfo).port);
+      const run = (env: Record<string, string>) => new Promise<number | null>((resolve) => execFile(process.execPath, argv.slice(1), { env: { ...process.env, ...env }, timeout: 10_000 }, (error) => resolve(error ? (error.code as number) ?? 1 : 0)));
+      expect(await run({ PORT: port })).toBe(0);
+      expect(await run({ PORT: '9' })).toBe(1); // nothing listens there
+    } finally {
+      await new Promise((resolve) => healthy.close(resolve));
+    }
   });
 });
