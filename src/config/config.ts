@@ -3,8 +3,13 @@ import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 import { z } from 'zod';
 
+/**
+ * A whole number written in decimal digits. Not z.coerce.number: it reads a blank value as 0 (and
+ * takes 1e3 or 0x10), so `PORT= ` would listen on a random port instead of being refused.
+ */
+const wholeNumber = (min: number) => z.string().regex(/^\s*\d+\s*$/, 'expected a whole number (decimal digits)').transform(Number).pipe(z.number().int().min(min));
 /** An integer environment variable with its default (a dialect declares its own settings with it). */
-export const intFrom = (fallback: number, min = 0) => z.coerce.number().int().min(min).default(fallback);
+export const intFrom = (fallback: number, min = 0) => wholeNumber(min).default(fallback);
 /** A true/false environment variable. */
 export const flagFrom = (fallback: boolean) => z.enum(['true', 'false']).default(fallback ? 'true' : 'false').transform((v) => v === 'true');
 
@@ -28,11 +33,44 @@ const TrustProxy = z.string().trim().min(1).transform((value, ctx) => {
   return z.NEVER;
 });
 
+/**
+ * Does pg read this as a connection URL? It parses it with WHATWG URL, also without a host
+ * (`postgres://user@/db?host=/run/postgresql`, a Unix socket): a port that is not a number, or a
+ * stray character, fails there, at the first connection, as a bare `Invalid URL`.
+ */
+function isConnectionUrl(value: string): boolean {
+  const encoded = /\s|%(?![0-9a-f]{2})/i.test(value) ? encodeURI(value).replace(/%25(\d\d)/g, '%$1') : value;
+  for (const candidate of [encoded, encoded.replace('@/', '@localhost/')]) {
+    try {
+      new URL(candidate);
+      return true;
+    } catch {
+      // try the next reading
+    }
+  }
+  return false;
+}
+
+export const SECRET_KEY_FORMAT = 'POSGATE_SECRET_KEY must be 32 bytes, as 64 hex characters or base64';
+
+/** The 32 bytes of a key written as 64 hex characters or base64; null when it is neither. */
+export function secretKeyBytes(text: string): Buffer | null {
+  const trimmed = text.trim();
+  if (/^[0-9a-f]{64}$/i.test(trimmed)) return Buffer.from(trimmed, 'hex');
+  if (!/^[A-Za-z0-9+/_-]+={0,2}$/.test(trimmed)) return null;
+  const key = Buffer.from(trimmed, 'base64');
+  return key.length === 32 ? key : null;
+}
+
 const Env = z.object({
   PORT: intFrom(8080, 0).pipe(z.number().max(65535)),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATA_DIR: z.string().min(1).default('./data'),
-  DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL').optional(),
+  // the messages never repeat the value: it holds the database password
+  DATABASE_URL: z.string()
+    .regex(/^postgres(ql)?:\/\//, 'DATABASE_URL must be a postgres:// URL')
+    .refine(isConnectionUrl, 'DATABASE_URL is not a valid URL: postgres://user:password@host:5432/database (a password with @, :, / or % in it is percent-encoded)')
+    .optional(),
   DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'DATABASE_SCHEMA must be a lower-case SQL identifier').optional(),
   DATABASE_POOL_SIZE: intFrom(10, 1),
   DATABASE_CONNECT_TIMEOUT_MS: intFrom(5000, 100),
@@ -41,12 +79,13 @@ const Env = z.object({
   BACKGROUND_LEASE_MS: intFrom(30_000, 100),
   DELIVERY_INTERVAL_MS: intFrom(250, 10),
   DELIVERY_LEASE_MS: intFrom(60_000, 1000),
-  WEBHOOK_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).optional(),
-  PUBLIC_URL: z.url().optional(),
+  WEBHOOK_TIMEOUT_MS: wholeNumber(100).pipe(z.number().max(60_000)).optional(),
+  // patrons' phones open it (payUrl): a web address, never javascript:, ftp: or file:
+  PUBLIC_URL: z.url({ protocol: /^https?$/, message: 'PUBLIC_URL must be an http:// or https:// URL' }).optional(),
   TRUST_PROXY: TrustProxy.optional(),
   POSGATE_ADMIN_TOKEN: z.string().min(16, 'POSGATE_ADMIN_TOKEN must be at least 16 characters').optional(),
-  POSGATE_SECRET_KEY: z.string().optional(),
-  SANDBOX_AUTOPAY_MS: z.coerce.number().int().min(0).optional(),
+  POSGATE_SECRET_KEY: z.string().refine((text) => secretKeyBytes(text) !== null, SECRET_KEY_FORMAT).optional(),
+  SANDBOX_AUTOPAY_MS: wholeNumber(0).optional(),
   SANDBOX_CHANNEL_DELAY_MS: intFrom(0, 0).pipe(z.number().max(60_000)),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   IDEMPOTENCY_RETENTION_HOURS: intFrom(24, 1),
@@ -112,7 +151,20 @@ const DEFAULT_WEBHOOK_TIMEOUT_MS = 15_000;
 
 export class ConfigError extends Error {}
 
-export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+/**
+ * The environment as posgate reads it: a variable set to the empty string is unset, so its default
+ * applies. That is what an env file's `PORT=`, `docker run -e PORT=` and systemd's `Environment=PORT=`
+ * mean; read as a value it became 0 (a random port, auto-pay at once). One rule for every variable,
+ * the dialects' own included (they read `Config.env`, this copy).
+ */
+function withoutEmpty(env: NodeJS.ProcessEnv): Record<string, string> {
+  const set: Record<string, string> = {};
+  for (const [name, value] of Object.entries(env)) if (value !== undefined && value !== '') set[name] = value;
+  return set;
+}
+
+export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
+  const env = withoutEmpty(raw);
   const parsed = Env.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -122,6 +174,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   // an attempt still on the wire when its lease runs out would be sent again by another process:
   // one set explicitly must fit in the lease; the default (15 s) shrinks to half a shorter lease
   if (e.WEBHOOK_TIMEOUT_MS !== undefined && e.WEBHOOK_TIMEOUT_MS >= e.DELIVERY_LEASE_MS) throw new ConfigError('invalid configuration: WEBHOOK_TIMEOUT_MS must be below DELIVERY_LEASE_MS');
+  // without DATABASE_URL the data would go to SQLite in DATA_DIR, not to the schema asked for
+  if (e.DATABASE_SCHEMA !== undefined && e.DATABASE_URL === undefined) throw new ConfigError('invalid configuration: DATABASE_SCHEMA needs DATABASE_URL (without it posgate uses SQLite in DATA_DIR)');
   return {
     port: e.PORT,
     host: e.HOST,
