@@ -10,22 +10,27 @@ import { createIds } from './system/ids.js';
 import { aesGcmSecretBox } from './system/secret-box.js';
 import { ConfigError, type Config } from './config/config.js';
 import { loadSecretKey } from './config/secret-key.js';
-import { secretKeyOpensDatabase } from './app/use-cases/bootstrap.js';
+import { secretKeyOpensDatabase, storedKeyCheckOpens } from './app/use-cases/bootstrap.js';
 import { createSandboxConnector } from './connectors/sandbox/connector.js';
 import { createOutboundGuard } from './delivery/outbound-guard.js';
-import { openDatabase } from './storage/open.js';
+import { databaseExists, openDatabase } from './storage/open.js';
 
 export interface OpenedApp {
   app: App;
   close(): Promise<void>;
 }
 
-/** Opens and migrates the configured store and builds the App around it. */
+/**
+ * Opens and migrates the configured store and builds the App around it. The secret key is checked
+ * on an existing database before it is migrated, so a wrong key leaves the database as it was.
+ */
 export async function openApp(config: Config, clock: Clock = systemClock, connector: Connector = createSandboxConnector({ delayMs: config.sandboxChannelDelayMs })): Promise<OpenedApp> {
+  // asked before opening (opening a SQLite store creates its file); on PostgreSQL it is the first
+  // connection, and a server that does not answer is named by DATABASE_URL's host and port
+  const existing = await databaseExists(config);
+  const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const db = openDatabase(config);
   try {
-    await db.migrate();
-    const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
     const app: App = {
       db, clock, box, outbound: createOutboundGuard(), feed: createChangeFeed(), ids: createIds(() => clock.now()), connector,
       config: {
@@ -38,6 +43,8 @@ export async function openApp(config: Config, clock: Clock = systemClock, connec
         workerId: `wrk_${process.pid}_${randomUUID().slice(0, 8)}`,
       },
     };
+    if (existing && !(await storedKeyCheckOpens(app))) throw new ConfigError(wrongKey(config));
+    await db.migrate();
     if (!(await secretKeyOpensDatabase(app))) throw new ConfigError(wrongKey(config));
     return { app, close: () => db.close() };
   } catch (error) {

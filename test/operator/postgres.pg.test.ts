@@ -1,6 +1,7 @@
 // The operator's first hour on PostgreSQL: no demo merchant by default (a production database gets
 // no test keys), the banner names the database and schema but no password, a read command refuses
-// a schema with no posgate database in it (and creates none), and migrate checks the secret key.
+// a schema with no posgate database in it (and creates none), and migrate checks the secret key:
+// its format before the schema is made, and on an existing schema before it is migrated.
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -20,6 +21,16 @@ async function schemaExists(schema: string): Promise<boolean> {
   await client.connect();
   try {
     return (await client.query('select 1 from information_schema.schemata where schema_name = $1', [schema])).rowCount === 1;
+  } finally {
+    await client.end();
+  }
+}
+
+async function query(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: PG_URL });
+  await client.connect();
+  try {
+    return await client.query(text, values);
   } finally {
     await client.end();
   }
@@ -49,6 +60,13 @@ describe('the operator\'s first hour on PostgreSQL', { timeout: 240_000 }, () =>
     expect(await schemaExists(schema)).toBe(false);
   });
 
+  it('a malformed POSGATE_SECRET_KEY is refused before the schema is made', async () => {
+    const run = await runToEnd([...CLI, 'migrate'], { ...env, POSGATE_SECRET_KEY: 'not-a-key' });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toBe('posgate: invalid configuration: POSGATE_SECRET_KEY: POSGATE_SECRET_KEY must be 32 bytes, as 64 hex characters or base64\n');
+    expect(await schemaExists(schema)).toBe(false);
+  });
+
   it('start: no demo merchant by default; the banner names database and schema, never the password', async () => {
     const server = await startServer([...CLI, 'start'], env);
     try {
@@ -68,12 +86,19 @@ describe('the operator\'s first hour on PostgreSQL', { timeout: 240_000 }, () =>
     expect(JSON.parse(keys.stdout)).toEqual({ data: [] });
   });
 
-  it('migrate with another POSGATE_SECRET_KEY says the key does not open this database', async () => {
+  it('migrate with another POSGATE_SECRET_KEY says the key does not open this database, and migrates nothing', async () => {
+    // the schema as the release before this one left it: without the last migration
+    const last = '0010-authorizations-due';
+    await query(`drop index "${schema}".payment_requests_authorization_due`);
+    await query(`delete from "${schema}".kysely_migration where name = $1`, [last]);
+    const migrated = async () => (await query(`select name from "${schema}".kysely_migration where name = $1`, [last])).rowCount === 1;
     const run = await runToEnd([...CLI, 'migrate'], { ...env, POSGATE_SECRET_KEY: randomBytes(32).toString('hex') });
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(/^posgate: POSGATE_SECRET_KEY does not open this database/);
+    expect(await migrated()).toBe(false);
     const right = await runToEnd([...CLI, 'migrate'], env);
     expect(right.code, right.stderr).toBe(0);
     expect(right.stdout).toContain(`schema ${schema}`);
+    expect(await migrated()).toBe(true);
   });
 });

@@ -139,20 +139,33 @@ export async function followDemoSet(unit: Work, merchantId: string, dialect: str
 const KEY_CHECK = 'secret_key_check';
 const KEY_CHECK_TEXT = 'posgate secret key check';
 
+function keyOpens(app: App, sealed: string): boolean {
+  try {
+    app.box.open(sealed);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Before an existing database is migrated: does the configured key open the check it holds? A
+ * wrong key is refused before the migration changes anything. A database without a check yet
+ * (new, or older than the check) answers true here, and secretKeyOpensDatabase decides after
+ * migrating. It reads only the settings table, there since the first migration.
+ */
+export async function storedKeyCheckOpens(app: App): Promise<boolean> {
+  const check = await app.db.read.getSetting(KEY_CHECK);
+  return check === null || keyOpens(app, check);
+}
+
 /**
  * Does the configured at-rest key open this database? A value sealed with the first key it ran with
  * is kept and opened on every start (an older database without one is checked on its demo
  * credentials), so a wrong key is refused before anything sealed is read or written with it.
  */
 export async function secretKeyOpensDatabase(app: App): Promise<boolean> {
-  const opens = (sealed: string) => {
-    try {
-      app.box.open(sealed);
-      return true;
-    } catch {
-      return false;
-    }
-  };
+  const opens = (sealed: string) => keyOpens(app, sealed);
   return inTransaction(app, async ({ tx }) => {
     const check = await tx.getSetting(KEY_CHECK);
     if (check) return opens(check);
