@@ -43,14 +43,13 @@ function group(program: Command, name: string, description: string): Command {
 
 export function registerLists(program: Command, io: Io, config: () => Config): void {
   const json = (value: unknown) => io.stdout(JSON.stringify(value, null, 2) + '\n');
-  const read = { read: true };
 
   group(program, 'merchants', 'merchants (each gets a default store)')
     .command('list')
     .description('list every merchant')
     .option('--json', 'print them as JSON')
     .action(async (opts: { json?: boolean }) => {
-      const merchants = await withApp(config(), ({ app }) => merchantsOf(app), read);
+      const merchants = await withApp(config(), ({ app }) => merchantsOf(app));
       if (opts.json) return json({ data: merchants.map(renderMerchant) });
       io.stdout(columns(['ID', 'NAME', 'CREATED'], merchants.map((m) => [m.id, m.name, new Date(m.createdAt).toISOString()])));
     });
@@ -65,7 +64,7 @@ export function registerLists(program: Command, io: Io, config: () => Config): v
       const list = await withApp(config(), async ({ app }) => {
         const merchants = opts.merchant ? [{ id: opts.merchant }] : await merchantsOf(app);
         return (await Promise.all(merchants.map((m) => listStores(app, m.id)))).flat();
-      }, read);
+      });
       if (opts.json) return json({ data: list.map(renderStore) });
       io.stdout(columns(['ID', 'MERCHANT', 'NAME'], list.map((s) => [s.id, s.merchantId, s.name])));
     });
@@ -95,7 +94,7 @@ export function registerLists(program: Command, io: Io, config: () => Config): v
         if (opts.merchant && merchants.length === 0) throw new Error(`No merchant ${opts.merchant}.`);
         const terminals = await Promise.all(merchants.map((m) => all((afterId) => app.db.read.listTerminals(m.id, { limit: PAGE, afterId }))));
         return terminals.flat().filter((t) => opts.store === undefined || t.storeId === opts.store);
-      }, read);
+      });
       if (opts.json) return json({ data: list.map((t) => renderTerminal(t, baseUrlOf(cfg))) });
       io.stdout(columns(['ID', 'NAME', 'STORE', 'MERCHANT'], list.map((t) => [t.id, t.name, t.storeId, t.merchantId])));
     });
@@ -106,7 +105,7 @@ export function registerLists(program: Command, io: Io, config: () => Config): v
     .option('--merchant <merchantId>', 'only this merchant (mer_...)')
     .option('--json', 'print them as JSON')
     .action(async (opts: { merchant?: string; json?: boolean }) => {
-      const keys = await withApp(config(), ({ app }) => listApiKeys(app, opts.merchant), read);
+      const keys = await withApp(config(), ({ app }) => listApiKeys(app, opts.merchant));
       if (opts.json) return json({ data: keys.map((key) => renderIssuedKey({ key, secret: '' })) });
       io.stdout(
         columns(

@@ -5,25 +5,26 @@ import { databaseExists, describeStorage } from '../storage/open.js';
 
 export interface AppUse {
   /**
-   * A command that only reads (lists, credentials, verify): it refuses to run where there is no
-   * database rather than make an empty one (a CLI run from another directory would otherwise
-   * create a new database whose keys the running server does not know).
+   * The command may make the database where there is none (`migrate`). Every other command acts on
+   * objects a database already holds, or reads: it refuses where there is no database rather than
+   * make one (a CLI run from another directory would otherwise create a new database, and a demo
+   * merchant and keys, that the running server does not know).
    */
-  read?: boolean;
+  create?: boolean;
 }
 
-/** Refuses a read command where there is no posgate database, naming where it looked. */
+/** Refuses a command where there is no posgate database, naming where it looked. */
 export async function requireDatabase(config: Config): Promise<void> {
   if (await databaseExists(config)) return;
   const hint = config.databaseUrl
     ? 'Run `posgate migrate` (or start the server) with this DATABASE_URL and DATABASE_SCHEMA first.'
-    : 'Run this where the server runs, or set DATA_DIR to the data dir the server uses (its banner prints it).';
+    : 'Run this where the server runs, or set DATA_DIR to the data dir the server uses (its banner prints it); `posgate migrate` makes a new one.';
   throw new Error(`No posgate database here (${describeStorage(config)}); nothing was created. ${hint}`);
 }
 
 /** Runs `work` against an opened App and always closes the store afterwards. */
 export async function withApp<T>(config: Config, work: (opened: OpenedApp) => Promise<T>, use: AppUse = {}): Promise<T> {
-  if (use.read) await requireDatabase(config);
+  if (!use.create) await requireDatabase(config);
   const opened = await openApp(config);
   try {
     return await work(opened);

@@ -127,8 +127,8 @@ export function createProgram(outer: CliIo = processIo): Command {
     .description('bring the configured database up to date with this version, then exit')
     .action(async () => {
       const cfg = config();
-      // opening the App migrates, then checks that the secret key opens this database
-      await withApp(cfg, async () => undefined);
+      // opening the App checks the secret key on an existing database, migrates, then checks it again
+      await withApp(cfg, async () => undefined, { create: true });
       io.stdout(`Database migrated (${describeStorage(cfg)}): the schema is up to date, and the secret key opens it.\n`);
     });
 
@@ -140,7 +140,7 @@ export function createProgram(outer: CliIo = processIo): Command {
     .action(async (opts: { json?: boolean }) => {
       const cfg = config();
       if (!cfg.demo) throw new Error('No demo merchant: POSGATE_DEMO is false (the default with DATABASE_URL). Set POSGATE_DEMO=true for one, or make a merchant with posgate merchants create.');
-      const credentials = await withApp(cfg, async ({ app }) => (await ensureDemoMerchant(app, credentialIssuers(DIALECTS))).credentials, { read: true });
+      const credentials = await withApp(cfg, async ({ app }) => (await ensureDemoMerchant(app, credentialIssuers(DIALECTS))).credentials);
       const out = credentialsJson(baseUrlOf(cfg), credentials);
       if (opts.json) return json(out);
       const { native } = credentials;

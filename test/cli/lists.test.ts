@@ -55,6 +55,35 @@ describe('posgate CLI: lists and the data dir', { timeout: 180_000 }, () => {
     }
   });
 
+  test('a command that acts on existing objects refuses where there is no database too, and makes none (nor a secret key)', async () => {
+    const empty = await mkdtemp(join(tmpdir(), 'posgate-cli-nodb-write-'));
+    const elsewhere = join(empty, 'data');
+    try {
+      const commands = [
+        ['keys', 'revoke', 'key_x'],
+        ['keys', 'create', '--merchant', 'mer_x'],
+        ['terminals', 'create', '--store', 'sto_x', '--name', 'till 1'],
+        ['stores', 'create', '--merchant', 'mer_x', '--name', 'Second'],
+        ['merchants', 'create', '--name', 'Kiosk Co'],
+        ['users', 'create', '--merchant', 'mer_x', '--email', 'a@example.com', '--role', 'staff', '--password-stdin'],
+        ['users', 'disable', 'usr_x'],
+        ['credentials', 'issue', '--merchant', 'mer_x', '--dialect', 'kpay'],
+        ['credentials', 'revoke', '--merchant', 'mer_x', '--dialect', 'kpay'],
+        ['display-tokens', 'create', '--merchant', 'mer_x', '--terminal', 'term_x'],
+        ['display-tokens', 'revoke', 'dtok_x'],
+      ];
+      for (const args of commands) {
+        const line = failed(await runPosgate(args, baseEnv(elsewhere), 'a long enough password\n'));
+        expect(line, args.join(' ')).toBe(`posgate: No posgate database here (sqlite, data dir ${elsewhere}); nothing was created. Run this where the server runs, or set DATA_DIR to the data dir the server uses (its banner prints it); \`posgate migrate\` makes a new one.`);
+      }
+      expect(readdirSync(empty)).toEqual([]);
+      // and so `credentials` still finds no database to print a made-up demo merchant from
+      expect(failed(await posgate(elsewhere, 'credentials'))).toMatch(/No posgate database here/);
+    } finally {
+      await rm(empty, { recursive: true, force: true });
+    }
+  });
+
   test('merchants create → list (readable names the data dir; --json is JSON alone)', async () => {
     const made = JSON.parse(ok(await posgate(dataDir, 'merchants', 'create', '--name', 'Kiosk Co', '--json'))) as { merchant: { id: string }; store: { id: string } };
     const readable = ok(await posgate(dataDir, 'merchants', 'list'));

@@ -14,6 +14,8 @@ let dataDir: string;
 let gateway: Gateway | null = null;
 beforeAll(async () => {
   dataDir = await mkdtemp(join(tmpdir(), 'posgate-kowri-cli-'));
+  // a command that writes refuses where there is no database: make it, as a server's start would
+  expect(await posgate(['migrate'])).toMatchObject({ code: 0 });
 });
 afterAll(async () => {
   await gateway?.close();
