@@ -204,9 +204,8 @@ async function visibleEvent(tx: ReadTx, caller: Caller, eventId: string): Promis
   return event;
 }
 
-/** Every attempt made to deliver an event, oldest first. */
 /**
- * The event's delivery attempts. A terminal key sees only those to its request's own webhookUrl:
+ * Every attempt made to deliver an event, oldest first. A terminal key sees only those to its request's own webhookUrl:
  * the merchant's endpoints (their URLs, which may carry a token, and what their receivers answered)
  * are the merchant's, managed with a secret key alone.
  */
