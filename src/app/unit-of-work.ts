@@ -341,15 +341,28 @@ async function attempt(app: App, recordId: string, run: () => Promise<StoredResp
   }
 }
 
+export interface ExecuteOptions {
+  /**
+   * Checks that need the network (resolving a URL), run before the transaction so that none waits
+   * on DNS, and after the key is claimed: a replay answers what was stored, whatever the check would
+   * say now (a host that has stopped resolving does not turn a create that succeeded into a 400).
+   */
+  before?: () => Promise<void>;
+}
+
 /**
  * Runs a mutating use case. With an Idempotency-Key the key is claimed first, then the effect, its
  * events and the stored response commit together.
  */
-export async function execute<T>(app: App, idempotency: Idempotency | null, work: (unit: Work) => Promise<T>, render: (result: T) => StoredResponse): Promise<ExecutedResponse> {
-  if (!idempotency) return { ...render(await inTransaction(app, work)), replayed: false };
+export async function execute<T>(app: App, idempotency: Idempotency | null, work: (unit: Work) => Promise<T>, render: (result: T) => StoredResponse, options: ExecuteOptions = {}): Promise<ExecutedResponse> {
+  if (!idempotency) {
+    await options.before?.();
+    return { ...render(await inTransaction(app, work)), replayed: false };
+  }
   const claimed = await claimKey(app, idempotency);
   if ('replay' in claimed) return claimed.replay;
   return attempt(app, claimed.recordId, async () => {
+    await options.before?.();
     let response!: StoredResponse;
     await inTransaction(app, work, async (unit, result) => {
       response = render(result);

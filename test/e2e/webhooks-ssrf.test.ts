@@ -102,6 +102,29 @@ describe('SSRF guard on webhook URLs', () => {
     }
   });
 
+  it('a replay under the same Idempotency-Key answers what was stored, whatever the URL check would say now (a host that stopped resolving)', async () => {
+    const app = t.gateway.app as { outbound: typeof t.gateway.app.outbound };
+    const guard = app.outbound;
+    let resolves = true;
+    app.outbound = { assertAllowed: async (url, livemode, param) => { if (!resolves) return guard.assertAllowed('http://127.0.0.1/', true, param); } };
+    try {
+      const create = () => t.api('POST', '/v1/webhook-endpoints', { key: liveKey, body: { url: 'https://gone-soon.example/hook' }, headers: { 'idempotency-key': 'endpoint-replay-1' } });
+      const first = await create();
+      expect(first.status, JSON.stringify(first.body)).toBe(201);
+      resolves = false;
+      const replay = await create();
+      expect(replay.status, JSON.stringify(replay.body)).toBe(201);
+      expect(replay.body.id).toBe(first.body.id);
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      // a new create of that host is checked, and refused
+      const fresh = await t.api('POST', '/v1/webhook-endpoints', { key: liveKey, body: { url: 'https://gone-soon.example/hook' } });
+      expect([fresh.status, fresh.body.param]).toEqual([400, 'url']);
+      expect((await t.api('DELETE', `/v1/webhook-endpoints/${first.body.id}`, { key: liveKey })).status).toBe(200);
+    } finally {
+      app.outbound = guard;
+    }
+  });
+
   it("a delivery's deadline covers the lookup of its host: a resolver that never answers fails the attempt in time and frees its slot", async () => {
     const app = t.gateway.app as { outbound: typeof t.gateway.app.outbound };
     const guard = app.outbound;

@@ -69,9 +69,9 @@ const answer = (requestId: unknown, result: unknown): StoredResponse => ({ statu
 export function writeRoute<S extends z.ZodType, T>(k: FastifyInstance, deps: KowriDeps, path: string, op: KowriOperation, schema: S, work: (unit: Work, call: Call<z.infer<S>>) => Promise<T>, render: (result: T, call: Call<z.infer<S>>) => unknown, prepare?: (call: Call<z.infer<S>>) => Promise<void>): void {
   k.post(path, documented(op, schema), async (request, reply) => {
     const call = await callOf(deps, request, schema);
-    if (prepare) await prepare(call);
     const body = request.body as Record<string, unknown>;
-    const executed = await execute(deps.app, idempotencyOf(call.who, path, body), (unit) => work(unit, call), (result) => answer(body.requestId, render(result, call)));
+    const executed = await execute(deps.app, idempotencyOf(call.who, path, body), (unit) => work(unit, call), (result) => answer(body.requestId, render(result, call)),
+      prepare ? { before: () => prepare(call) } : {});
     return reply.status(executed.status).send(executed.body);
   });
 }

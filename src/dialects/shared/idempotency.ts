@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { App, Caller } from '../../app/context.js';
 import type { StoredResponse } from '../../app/ports/persistence.js';
-import { execute, executeOutside, type ExecutedResponse, type Idempotency, type Work } from '../../app/unit-of-work.js';
+import { execute, executeOutside, type ExecutedResponse, type ExecuteOptions, type Idempotency, type Work } from '../../app/unit-of-work.js';
 import { DomainError } from '../../core/errors.js';
 
 /** Whose Idempotency-Key it is: the API key (or the admin token) that sent the request. */
@@ -53,8 +53,8 @@ export function sendExecuted(reply: FastifyReply, executed: ExecutedResponse): F
  * Runs a POST's use case in one transaction with its stored response (`execute`) and sends the
  * response; for an Idempotency-Key already answered, replays that answer instead.
  */
-export async function respond<T>(app: App, request: FastifyRequest, reply: FastifyReply, credential: Credential, work: (unit: Work) => Promise<T>, render: (result: T) => StoredResponse): Promise<FastifyReply> {
-  return sendExecuted(reply, await execute(app, idempotencyOf(request, credential), work, render));
+export async function respond<T>(app: App, request: FastifyRequest, reply: FastifyReply, credential: Credential, work: (unit: Work) => Promise<T>, render: (result: T) => StoredResponse, options: ExecuteOptions = {}): Promise<FastifyReply> {
+  return sendExecuted(reply, await execute(app, idempotencyOf(request, credential), work, render, options));
 }
 
 /**

@@ -29,11 +29,10 @@ export function paymentRequestRoutes(fastify: FastifyInstance, deps: NativeDeps)
       body: s.CreatePaymentRequestBody, headers: s.IdempotencyHeaders, response: { 200: s.PaymentRequestObject, 201: s.PaymentRequestObject },
       'x-errors': errors('terminal_busy', 'duplicate_reference', 'line_items_mismatch', 'patron_code_invalid', 'not_found', 'permission_denied', 'method_not_allowed'),
     },
-  }, async (req, reply) => {
-    await uc.assertCreatable(app, req.caller, req.body);
-    return respond(app, req, reply, req.caller, (unit) => uc.createPaymentRequest(unit, req.caller, req.body, fingerprint(req.body)),
-      (result) => ({ status: result.replayedByReference ? 200 : 201, body: render(result.request) }));
-  });
+  }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => uc.createPaymentRequest(unit, req.caller, req.body, fingerprint(req.body)),
+      (result) => ({ status: result.replayedByReference ? 200 : 201, body: render(result.request) }),
+      { before: () => uc.assertCreatable(app, req.caller, req.body) }));
 
   r.get('/v1/payment-requests', { schema: { tags, summary: 'List payment requests (newest first)', operationId: 'listPaymentRequests', querystring: s.ListPaymentRequestsQuery, response: { 200: s.ListOf(s.PaymentRequestObject) }, 'x-errors': errors('short_code_invalid') } }, async (req) => {
     const { limit, cursor, ...filter } = req.query;

@@ -33,10 +33,9 @@ export function webhookRoutes(fastify: FastifyInstance, deps: NativeDeps & { web
       tags, summary: 'Register an endpoint; the answer carries its signing secret, shown once', operationId: 'createWebhookEndpoint', body: CreateBody, headers: s.IdempotencyHeaders,
       response: { 201: s.WebhookEndpointWithSecret }, 'x-errors': merchantOnly,
     },
-  }, async (req, reply) => {
-    await uc.assertEndpointCreatable(app, req.caller, req.body);
-    return respond(app, req, reply, req.caller, (unit) => uc.createEndpoint(unit, req.caller, req.body, deps.webhookFormats, deps.secretlessWebhookFormats), ({ endpoint, secret }) => ({ status: 201, body: { ...renderEndpoint(endpoint), ...(secret === null ? {} : { secret }) } }));
-  });
+  }, async (req, reply) =>
+    respond(app, req, reply, req.caller, (unit) => uc.createEndpoint(unit, req.caller, req.body, deps.webhookFormats, deps.secretlessWebhookFormats), ({ endpoint, secret }) => ({ status: 201, body: { ...renderEndpoint(endpoint), ...(secret === null ? {} : { secret }) } }),
+      { before: () => uc.assertEndpointCreatable(app, req.caller, req.body) }));
 
   r.get('/v1/webhook-endpoints', { schema: { tags, summary: "The merchant's endpoints in this mode (one page: hasMore is always false)", operationId: 'listWebhookEndpoints', response: { 200: s.ListOf(s.WebhookEndpointObject) }, 'x-errors': merchantOnly } }, async (req) =>
     listBody((await uc.listEndpoints(app, req.caller)).map(renderEndpoint), false, undefined));
