@@ -202,8 +202,14 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
       // once), for up to STOP_GRACE_MS; then cut what is left. The store closes only after: a request
       // cut off mid-change would leave its Idempotency-Key and its channel command waiting for a lease
       const closed = server.close();
+      // a connection whose answer was written raw (a stream, a page) has no Connection: close: it is
+      // closed as soon as it is idle
+      const idle = setInterval(() => server.server.closeIdleConnections(), 100);
       const grace = setTimeout(() => server.server.closeAllConnections(), STOP_GRACE_MS);
-      await closed.finally(() => clearTimeout(grace));
+      await closed.finally(() => {
+        clearInterval(idle);
+        clearTimeout(grace);
+      });
       await delivery.stop();
       await running;
       await closeStore();

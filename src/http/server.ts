@@ -213,9 +213,18 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     if (request.body === undefined && (EMPTY_BODY_METHODS as readonly string[]).includes(request.method.toLowerCase())) request.body = {};
     done(refuseUnstorable(request.body));
   });
+  // once the server is closing, each answer closes its connection: a keep-alive connection would
+  // otherwise outlive its last answer and hold the stop until its grace runs out, and the client
+  // opens its next request elsewhere (another process behind the balancer) instead of meeting a 503
+  let closing = false;
+  fastify.addHook('preClose', (done) => {
+    closing = true;
+    done();
+  });
   // a 503 (the database is away, the server is closing) says when to come back, in every dialect
   fastify.addHook('onSend', (_request, reply, payload, done) => {
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
+    if (closing) reply.header('connection', 'close');
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {

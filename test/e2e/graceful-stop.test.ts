@@ -29,7 +29,11 @@ it('answers the requests in flight, then closes: a refund on a slow channel gets
   expect(poll.body).toMatchObject({ id: other.body.id, status: 'created' });
   expect(Date.now() - stopStarted, 'the long-poll answered as the stop began, not after its 25 s').toBeLessThan(5000);
   const refund = await refunding;
+  const answered = Date.now();
   expect(refund.status, JSON.stringify(refund.body)).toBe(201);
   expect(refund.body).toMatchObject({ amount: 500, status: 'succeeded' });
+  expect(refund.headers.get('connection'), 'the answer closes its connection: the stop does not wait for it to idle').toBe('close');
   await stopping;
+  // once the last answer is out the stop ends: not after the 10 s grace, which is for requests still running
+  expect(Date.now() - answered).toBeLessThan(5000);
 });
