@@ -242,6 +242,10 @@ describe('settlement report', () => {
     expect(await typeFor('application/json;q=0.5, text/csv')).toMatch(/^text\/csv/);
     expect(await typeFor('text/html, text/csv;q=0.8')).toMatch(/^text\/csv/);
     expect(await typeFor('*/*')).toMatch(/^application\/json/);
+    // parameters other than q do not change what is asked for (a client echoing the answer's own type)
+    expect(await typeFor('text/csv; charset=utf-8')).toMatch(/^text\/csv/);
+    expect(await typeFor('text/csv;header=present;q=0.9, application/json;q=0.5')).toMatch(/^text\/csv/);
+    expect(await typeFor('text/csv; charset=utf-8; q=0, */*')).toMatch(/^application\/json/);
   });
 
   it('a day outside the range, a bad date, a reversed or too long range are refused or empty', async () => {

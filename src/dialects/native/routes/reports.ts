@@ -29,7 +29,10 @@ const Total = z.object({ currency: z.string(), count: z.number().int(), gross: z
  * otherwise, also for an Accept that takes neither (the API's own format, rather than a 406).
  */
 function wantsCsv(accept: string | undefined): boolean {
-  return new Negotiator({ headers: { accept: accept ?? '*/*' } }).mediaType(['application/json', 'text/csv']) === 'text/csv';
+  // a range's parameters other than q (`text/csv; charset=utf-8`, `;header=present`) do not narrow
+  // what it asks for here: negotiator would match them only against an offer with the same ones
+  const ranges = (accept ?? '*/*').split(',').map((range) => range.split(';').filter((part, i) => i === 0 || /^\s*q\s*=/i.test(part)).join(';'));
+  return new Negotiator({ headers: { accept: ranges.join(',') } }).mediaType(['application/json', 'text/csv']) === 'text/csv';
 }
 
 export function reportRoutes(fastify: FastifyInstance, deps: NativeDeps): void {
