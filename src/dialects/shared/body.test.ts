@@ -27,3 +27,22 @@ describe('parseObjectBody: a dialect\'s body by its own schema', () => {
     expect(refusal({ amount: '1.50', item: { name: 'x', colour: 'red' } })).toEqual({ code: 'unknown_field', param: 'item.colour', message: 'Unknown field item.colour.' });
   });
 });
+
+
+describe('parseObjectBody: missing is what the body lacks, whatever zod calls it', () => {
+  const Modes = z.strictObject({ mode: z.enum(['test', 'live']) });
+  const codeOf = (body: unknown) => {
+    try {
+      parseObjectBody(Modes, body, () => false);
+      return null;
+    } catch (error) {
+      return (error as { code: string }).code;
+    }
+  };
+  it('an absent enum (zod: invalid_value) is parameter_missing; a wrong or null one is parameter_invalid', () => {
+    expect(codeOf({})).toBe('parameter_missing');
+    expect(codeOf({ mode: 'staging' })).toBe('parameter_invalid');
+    expect(codeOf({ mode: null })).toBe('parameter_invalid');
+    expect(codeOf({ mode: 'live' })).toBeNull();
+  });
+});

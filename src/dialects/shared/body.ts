@@ -3,7 +3,7 @@
 // its field, as the native API's validation does.
 import type { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
-import { isAbsent } from './errors.js';
+import { isAbsent, MISSING_KEYWORDS } from './errors.js';
 
 /** `isAmount` says which fields (dotted paths) hold money, so a bad one is amount_invalid. */
 export function parseObjectBody<T extends z.ZodType>(schema: T, body: unknown, isAmount: (field: string) => boolean): z.infer<T> {
@@ -17,6 +17,6 @@ export function parseObjectBody<T extends z.ZodType>(schema: T, body: unknown, i
     throw new DomainError('unknown_field', `Unknown field ${key}.`, key);
   }
   const field = issue.path.join('.') || 'body';
-  if (issue.code === 'invalid_type' && isAbsent(body, issue.path)) throw new DomainError('parameter_missing', `${field} is required.`, field);
+  if (MISSING_KEYWORDS.has(issue.code) && isAbsent(body, issue.path)) throw new DomainError('parameter_missing', `${field} is required.`, field);
   throw new DomainError(isAmount(field) ? 'amount_invalid' : 'parameter_invalid', `${field}: ${issue.message}`, field);
 }

@@ -28,7 +28,7 @@ export interface ValidationIssue {
 }
 
 /** The codes zod gives a value that is not there: invalid_type, or for an enum or a literal invalid_value, or for a union invalid_union. */
-const MISSING_KEYWORDS = new Set(['invalid_type', 'invalid_value', 'invalid_union']);
+export const MISSING_KEYWORDS = new Set(['invalid_type', 'invalid_value', 'invalid_union']);
 
 const HEADER_CODES: Record<string, ErrorCode> = { 'idempotency-key': 'idempotency_key_invalid' };
 /** Path parameters whose refusal has a code of its own: the native short-code lookup's `code`. */
