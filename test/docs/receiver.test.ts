@@ -3,26 +3,17 @@
 // signs (and prints the event type), and refuses a body whose signature does not match.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
 import { ROOT } from '../cli/spawn-cli.js';
 import { allSnippets, JS } from './snippets.js';
+import { freePort } from '../support/ports.js';
 
 const RECEIVER = allSnippets(ROOT).find((s) => s.file === 'README.md' && JS.has(s.lang) && s.code.includes('createServer') && s.code.includes('webhook-signature'));
 
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** Resolves once something accepts connections on the port (the receiver has started listening). */
 async function accepting(port: number, child: ChildProcess): Promise<void> {

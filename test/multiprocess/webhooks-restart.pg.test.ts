@@ -11,12 +11,12 @@
 //    leased to it (DELIVERY_LEASE_MS, 3 s here), what it had not is simply due; a new process delivers
 //    both once the lease has run out, with no clock change.
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 import { call, childEnv, spawnTsx, startCluster, stopChild, watchOutput, type ApiOptions, type Cluster } from './cluster.js';
+import { freePort } from '../support/ports.js';
 
 const LEASE_MS = 3000;
 const DELIVERED_DEADLINE_MS = 15_000;
@@ -33,14 +33,6 @@ interface StoredEvent { id: string; object_id: string; sequence: number }
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
-/** A port nothing listens on (yet). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((done) => server.listen(0, '127.0.0.1', done));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((done) => server.close(() => done()));
-  return port;
-}
 
 describe('webhooks across a posgate restart (SIGKILL)', () => {
   let cluster: Cluster;
@@ -161,7 +153,7 @@ describe('webhooks across a posgate restart (SIGKILL)', () => {
   });
 
   it('a receiver that is down while posgate restarts still gets every event afterwards', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const url = `http://127.0.0.1:${port}/hook`;
     const endpoint = await api('POST', '/v1/webhook-endpoints', { body: { url } });
     expect(endpoint.status, JSON.stringify(endpoint.body)).toBe(201);

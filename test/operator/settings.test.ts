@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { baseEnv, type Run } from '../cli/spawn-cli.js';
 import { runToEnd } from './start.js';
+import { freePort } from '../support/ports.js';
 
 const CLI = ['--import', 'tsx', 'src/cli/main.ts'];
 const posgate = (args: string[], env: NodeJS.ProcessEnv): Promise<Run> => runToEnd([...CLI, ...args], env);
@@ -26,14 +26,6 @@ function refusal(run: Run, what: string): string {
   return lines[0] as string;
 }
 
-/** A port nothing listens on (taken from the system, then let go). */
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as { port: number };
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
 
 describe('operator settings (real processes)', { timeout: 240_000 }, () => {
   let root: string;
@@ -108,7 +100,7 @@ describe('operator settings (real processes)', { timeout: 240_000 }, () => {
   });
 
   it('a PostgreSQL server that does not answer is named as DATABASE_URL, host and port, never the password: start, migrate, verify, the lists', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const dataDir = join(root, 'server-down');
     const env = { ...baseEnv(dataDir), DATABASE_URL: `postgres://posgate:never-printed-pw@127.0.0.1:${port}/test`, DATABASE_SCHEMA: 'posgate', POSGATE_SECRET_KEY: randomBytes(32).toString('hex'), HOST: '127.0.0.1', PORT: '0' };
     const commands = [['start'], ['migrate'], ['verify'], ['merchants', 'list'], ['keys', 'revoke', 'key_x']];
