@@ -24,10 +24,11 @@ export interface OpenedApp {
  * Opens and migrates the configured store and builds the App around it. The secret key is checked
  * on an existing database before it is migrated, so a wrong key leaves the database as it was.
  */
-export async function openApp(config: Config, clock: Clock = systemClock, connector: Connector = createSandboxConnector({ delayMs: config.sandboxChannelDelayMs })): Promise<OpenedApp> {
-  // asked before opening (opening a SQLite store creates its file); on PostgreSQL it is the first
-  // connection, and a server that does not answer is named by DATABASE_URL's host and port
-  const existing = await databaseExists(config);
+export async function openApp(config: Config, clock: Clock = systemClock, connector: Connector = createSandboxConnector({ delayMs: config.sandboxChannelDelayMs }), known?: boolean): Promise<OpenedApp> {
+  // whether the database exists (`known`: the caller asked already), asked before opening (opening a
+  // SQLite store creates its file); on PostgreSQL it is the first connection, and a server that does
+  // not answer is named by DATABASE_URL's host and port
+  const existing = known ?? (await databaseExists(config));
   const box = aesGcmSecretBox(loadSecretKey(config.secretKey, config.dataDir));
   const db = openDatabase(config);
   try {

@@ -13,19 +13,25 @@ export interface AppUse {
   create?: boolean;
 }
 
-/** Refuses a command where there is no posgate database, naming where it looked. */
-export async function requireDatabase(config: Config): Promise<void> {
-  if (await databaseExists(config)) return;
+/** The refusal of a command where there is no posgate database, naming where it looked. */
+function noDatabase(config: Config): Error {
   const hint = config.databaseUrl
     ? 'Run `posgate migrate` (or start the server) with this DATABASE_URL and DATABASE_SCHEMA first.'
     : 'Run this where the server runs, or set DATA_DIR to the data dir the server uses (its banner prints it); `posgate migrate` makes a new one.';
-  throw new Error(`No posgate database here (${describeStorage(config)}); nothing was created. ${hint}`);
+  return new Error(`No posgate database here (${describeStorage(config)}); nothing was created. ${hint}`);
+}
+
+/** Refuses a command where there is no posgate database. */
+export async function requireDatabase(config: Config): Promise<void> {
+  if (!(await databaseExists(config))) throw noDatabase(config);
 }
 
 /** Runs `work` against an opened App and always closes the store afterwards. */
 export async function withApp<T>(config: Config, work: (opened: OpenedApp) => Promise<T>, use: AppUse = {}): Promise<T> {
-  if (!use.create) await requireDatabase(config);
-  const opened = await openApp(config);
+  // asked once: openApp is told the answer rather than asking again (a second connection on PostgreSQL)
+  const existing = await databaseExists(config);
+  if (!existing && !use.create) throw noDatabase(config);
+  const opened = await openApp(config, undefined, undefined, existing);
   try {
     return await work(opened);
   } finally {
