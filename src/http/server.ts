@@ -82,6 +82,21 @@ function refuseEncoding(request: FastifyRequest): DomainError | undefined {
   return new DomainError('unsupported_media_type', `Content-Encoding ${coding} is not supported: send the body uncompressed.`, 'Content-Encoding');
 }
 
+/**
+ * A named path parameter left empty (`GET /v1/payment-requests/`, `…//cancel`) names no resource:
+ * the router matched the route with '' in its place, and its schema would answer "id: Too small".
+ * It is the 404 of a path no route has, as without the trailing slash it would be a list or
+ * another route. A wildcard (`*`, the docs' static files) may be empty: its route decides.
+ */
+function refuseEmptyParameter(request: FastifyRequest): DomainError | undefined {
+  const params = request.params as Record<string, string> | undefined;
+  if (!params) return undefined;
+  for (const name in params) {
+    if (name !== '*' && params[name] === '') return new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}: a path segment is empty.`);
+  }
+  return undefined;
+}
+
 /** Anything thrown while handling a request leaves as problem+json; a bug is logged first. */
 function sendError(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   const { error: problem, bug } = toDomainError(error);
@@ -208,7 +223,7 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
     done();
   });
   // before any hook that reads the store (the dialects' authentication included): path and query here, the body once parsed
-  fastify.addHook('onRequest', (request, _reply, done) => done(refuseUnstorable(request.params) ?? refuseUnstorable(request.query) ?? refuseEncoding(request)));
+  fastify.addHook('onRequest', (request, _reply, done) => done(refuseEmptyParameter(request) ?? refuseUnstorable(request.params) ?? refuseUnstorable(request.query) ?? refuseEncoding(request)));
   fastify.addHook('preValidation', (request, _reply, done) => {
     if (request.body === undefined && (EMPTY_BODY_METHODS as readonly string[]).includes(request.method.toLowerCase())) request.body = {};
     done(refuseUnstorable(request.body));

@@ -103,7 +103,7 @@ export function runDialectContract(dialect: DialectUnderTest): void {
       expect(await writeCounts(t)).toBe(before);
     });
 
-    it('refuses a path it cannot read (a malformed percent-encoding, an over-long parameter, a NUL) in its own envelope too', async () => {
+    it('refuses a path it cannot read (a malformed percent-encoding, an over-long parameter, a NUL, an empty parameter) in its own envelope too', async () => {
       // met by the router before any route runs, or by the server's hooks before any of the dialect's reads the store
       const registered = DIALECTS.find((d) => d.name === dialect.name)!;
       expect(registered.prefix, 'the dialect is registered under a prefix').toBeTruthy();
@@ -117,13 +117,14 @@ export function runDialectContract(dialect: DialectUnderTest): void {
       const calls: [string, string][] = [
         ['GET', `${registered.prefix}/%E0%A4%A`],
         ['GET', `${registered.prefix}/%zz`],
-        ...(withParam ? [[methodOf(withParam), inParam('x'.repeat(1001))], [methodOf(withParam), inParam('a%00b')]] as [string, string][] : []),
+        ...(withParam ? [[methodOf(withParam), inParam('x'.repeat(1001))], [methodOf(withParam), inParam('a%00b')], [methodOf(withParam), inParam('')]] as [string, string][] : []),
         [methodOf(first), `${first.url.replace(/:[A-Za-z]+/g, 'x')}?nul=a%00b`],
       ];
       for (const [method, path] of calls) {
         const call = `${method} ${path.slice(0, 80)}`;
         const response = await fetch(`${t.url}${path}`, { method });
         const text = await response.text();
+        if (path.includes('//') || path.endsWith('/')) expect(response.status, `${call}: an empty segment names nothing`).toBe(404);
         let body: unknown = text;
         try {
           body = JSON.parse(text);

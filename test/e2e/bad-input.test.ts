@@ -161,6 +161,9 @@ const cases: Case[] = [
   { name: 'short code: wrong check character', method: 'GET', path: (c) => `${PR}/short-code/${wrongCheck(c.shortCode)}`, status: 400, code: 'short_code_invalid', param: 'code' },
   { name: 'short code: not a short code', method: 'GET', path: `${PR}/short-code/hello`, status: 400, code: 'short_code_invalid', param: 'code' },
   { name: 'unknown route', method: 'GET', path: '/v1/nothing-here', status: 404, code: 'route_not_found' },
+  // an empty path segment names nothing: the 404 of a path no route has, not the route's "id: Too small"
+  { name: 'GET: an empty id (a trailing slash)', method: 'GET', path: `${PR}/`, status: 404, code: 'route_not_found' },
+  { name: 'cancel: an empty id', method: 'POST', path: `${PR}//cancel`, body: {}, status: 404, code: 'route_not_found' },
   { name: 'GET: id of 101 characters', method: 'GET', path: `${PR}/pr_${'x'.repeat(98)}`, status: 400, code: 'parameter_invalid', param: 'id' },
   { name: 'cancel: id of 101 characters', method: 'POST', path: `${PR}/pr_${'x'.repeat(98)}/cancel`, body: {}, status: 400, code: 'parameter_invalid', param: 'id' },
   { name: 'a missing file of the API docs (a route that answers GET, and found nothing)', method: 'GET', path: '/docs/static/no-such-file.js', key: null, status: 404, code: 'route_not_found' },
