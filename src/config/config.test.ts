@@ -41,7 +41,7 @@ describe('TRUST_PROXY', () => {
 describe('DATABASE_PREPARED_STATEMENTS', () => {
   it('is on by default; false turns it off; anything else is refused', () => {
     expect(loadConfig({}).databasePreparedStatements).toBe(true);
-    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false' }).databasePreparedStatements).toBe(false);
+    expect(loadConfig({ DATABASE_PREPARED_STATEMENTS: 'false', DATABASE_URL: 'postgres://db/x' }).databasePreparedStatements).toBe(false);
     expect(() => loadConfig({ DATABASE_PREPARED_STATEMENTS: 'no' })).toThrow(/DATABASE_PREPARED_STATEMENTS/);
   });
 });
@@ -111,6 +111,13 @@ describe('DATABASE_SCHEMA', () => {
   it('needs DATABASE_URL: without it the data would go to SQLite, not the schema asked for', () => {
     expect(() => loadConfig({ DATABASE_SCHEMA: 'posgate' })).toThrow(/^invalid configuration: DATABASE_SCHEMA needs DATABASE_URL/);
     expect(loadConfig({ DATABASE_SCHEMA: 'posgate', DATABASE_URL: 'postgres://db/x' }).databaseSchema).toBe('posgate');
+  });
+  it('and so does every other PostgreSQL setting: set without it, it would be ignored without a word', () => {
+    expect(() => loadConfig({ DATABASE_POOL_SIZE: '20' })).toThrow(/^invalid configuration: DATABASE_POOL_SIZE needs DATABASE_URL/);
+    expect(() => loadConfig({ DATABASE_QUERY_TIMEOUT_MS: '500', DATABASE_PREPARED_STATEMENTS: 'false' })).toThrow(/^invalid configuration: DATABASE_PREPARED_STATEMENTS, DATABASE_QUERY_TIMEOUT_MS need DATABASE_URL/);
+    expect(loadConfig({ DATABASE_POOL_SIZE: '20', DATABASE_URL: 'postgres://db/x' }).databasePoolSize).toBe(20);
+    // an empty value is unset, as for every variable
+    expect(loadConfig({ DATABASE_POOL_SIZE: '' }).databaseUrl).toBeNull();
   });
 });
 

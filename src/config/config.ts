@@ -174,8 +174,10 @@ export function loadConfig(raw: NodeJS.ProcessEnv = process.env): Config {
   // an attempt still on the wire when its lease runs out would be sent again by another process:
   // one set explicitly must fit in the lease; the default (15 s) shrinks to half a shorter lease
   if (e.WEBHOOK_TIMEOUT_MS !== undefined && e.WEBHOOK_TIMEOUT_MS >= e.DELIVERY_LEASE_MS) throw new ConfigError('invalid configuration: WEBHOOK_TIMEOUT_MS must be below DELIVERY_LEASE_MS');
-  // without DATABASE_URL the data would go to SQLite in DATA_DIR, not to the schema asked for
-  if (e.DATABASE_SCHEMA !== undefined && e.DATABASE_URL === undefined) throw new ConfigError('invalid configuration: DATABASE_SCHEMA needs DATABASE_URL (without it posgate uses SQLite in DATA_DIR)');
+  // without DATABASE_URL the data would go to SQLite in DATA_DIR, not to the schema asked for, and
+  // a pool size or timeout set for PostgreSQL would be ignored without a word: the URL was forgotten
+  const postgresOnly = Object.keys(env).filter((name) => name.startsWith('DATABASE_') && name !== 'DATABASE_URL' && name in Env.shape).sort();
+  if (postgresOnly.length > 0 && e.DATABASE_URL === undefined) throw new ConfigError(`invalid configuration: ${postgresOnly.join(', ')} ${postgresOnly.length === 1 ? 'needs' : 'need'} DATABASE_URL (without it posgate uses SQLite in DATA_DIR)`);
   return {
     port: e.PORT,
     host: e.HOST,
