@@ -365,17 +365,27 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           await tx.setTerminalCheckIn('t_1', null, null);
           expect(await tx.lockTerminal('t_1')).toStrictEqual(T1); // its own write
         });
-        // one transaction after another on the held row: the second sees what the first committed
-        const [first, second] = await Promise.all([
-          store.transaction(async (tx) => {
-            const held = await tx.lockTerminal('t_2');
-            await tx.setTerminalCheckIn('t_2', 'pa_2', NOW);
-            return held;
-          }),
-          store.transaction(async (tx) => (await tx.lockTerminal('t_2'))?.checkedInPatronId),
-        ]);
-        expect(first).toStrictEqual(T2);
-        expect(['pa_2', null]).toContain(second);
+        // the row is held until commit: a second locker waits, then reads the first one's check-in
+        // (a create and a check-in at one terminal rely on it: src/app/use-cases/sandbox.ts checkIn)
+        let release!: () => void;
+        const held = new Promise<void>((resolve) => (release = resolve));
+        let locked!: () => void;
+        const hasLock = new Promise<void>((resolve) => (locked = resolve));
+        const holder = store.transaction(async (tx) => {
+          const row = await tx.lockTerminal('t_2');
+          locked();
+          await held;
+          await tx.setTerminalCheckIn('t_2', 'pa_2', NOW);
+          return row;
+        });
+        await hasLock;
+        const waiter = store.transaction(async (tx) => (await tx.lockTerminal('t_2'))?.checkedInPatronId);
+        // lets the waiter reach the database and block on the lock; without a lock it would read null
+        // (if it had not reached it yet, it would read pa_2 either way: the test can only be weaker, never flaky)
+        await new Promise((resolve) => setTimeout(resolve, 100));
+        release();
+        expect(await holder).toStrictEqual(T2);
+        expect(await waiter).toBe('pa_2');
         expect(await store.read.getTerminal('t_2')).toStrictEqual({ ...T2, checkedInPatronId: 'pa_2', checkedInAt: NOW });
       });
 
