@@ -18,6 +18,7 @@ const asResponse = (r: { status: number; body: unknown }): DialectResponse => ({
 
 runDialectContract({
   name: 'centrapay',
+  supportsManualCapture: true,
   client(t: TestGateway) {
     const set = demoCredentials(t);
     const cp = new Centrapay(t, set.apiKey, set);
@@ -62,7 +63,6 @@ runDialectContract({
         cancelled_by_merchant: 'cancelled', cancelled_by_patron: 'cancelled', declined: 'cancelled',
         expired: 'expired', authorization_expired: 'cancelled', voided: 'cancelled',
       },
-      supportsManualCapture: true,
     };
   },
 });

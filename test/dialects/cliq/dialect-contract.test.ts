@@ -5,6 +5,7 @@ import { cliqCall, createPayment, demoSet, getPayment, md5 } from './client.js';
 
 runDialectContract({
   name: 'cliq',
+  supportsManualCapture: false,
   client(t: TestGateway) {
     let n = 0;
     /** The amount text each payment was made with: its hashes use it. */
@@ -64,7 +65,6 @@ runDialectContract({
         cancelled_by_merchant: 'cancelled', cancelled_by_patron: 'cancelled', declined: 'failed',
         expired: 'expired', authorization_expired: 'expired', voided: 'refunded',
       },
-      supportsManualCapture: false,
     };
   },
 });

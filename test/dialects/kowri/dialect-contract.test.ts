@@ -5,6 +5,7 @@ import { createInvoice, demoSet, kowriCall, rawCall, summary } from './client.js
 
 runDialectContract({
   name: 'kowri',
+  supportsManualCapture: false,
   client(t: TestGateway) {
     let n = 0;
     const set = () => demoSet(t);
@@ -50,7 +51,6 @@ runDialectContract({
         cancelled_by_merchant: 'CANCELLED', cancelled_by_patron: 'CANCELLED', declined: 'FAILED',
         expired: 'EXPIRED', authorization_expired: 'EXPIRED', voided: 'CANCELLED',
       },
-      supportsManualCapture: false,
     };
   },
 });

@@ -8,6 +8,7 @@ const koboOf = (amount: string) => (amount.includes('.') ? String(Math.round(Num
 
 runDialectContract({
   name: 'kpay',
+  supportsManualCapture: false,
   client(t: TestGateway) {
     let n = 0;
     const make = (body: Record<string, unknown>) => create(t, body);
@@ -47,7 +48,6 @@ runDialectContract({
         cancelled_by_merchant: 'CANCELLED', cancelled_by_patron: 'CANCELLED', declined: 'FAILED',
         expired: 'EXPIRED', authorization_expired: 'EXPIRED', voided: 'CANCELLED',
       },
-      supportsManualCapture: false,
     };
   },
 });

@@ -11,6 +11,7 @@ async function call(t: TestGateway, op: string, params: Record<string, string>, 
 
 runDialectContract({
   name: 'mobilepay',
+  supportsManualCapture: true,
   client(t) {
     const mp = t.gateway.demo.mobilepay as MobilePayCredentials;
     const as = (op: string, params: Record<string, string>) => call(t, op, params, mp);
@@ -50,7 +51,6 @@ runDialectContract({
         cancelled_by_merchant: 'CancelledByClient', cancelled_by_patron: 'CancelledByUser', declined: 'CancelledByUser',
         expired: 'CancelledByMobilePay', authorization_expired: 'ExpiredAndCancelled', voided: 'CancelledByClient',
       },
-      supportsManualCapture: true,
     };
   },
 });
