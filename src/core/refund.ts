@@ -7,12 +7,16 @@ export const REFUND_STATUSES = ['pending', 'succeeded', 'failed', 'requires_capt
 export type RefundStatus = (typeof REFUND_STATUSES)[number];
 /** Refunds whose amount is held against the captured amount (the request's amountRefundReserved); the others released it. */
 export const REFUND_RESERVING_STATUSES: readonly RefundStatus[] = ['pending', 'requires_capture', 'succeeded'];
-export const REFUND_ACTIONS = ['settle', 'fail', 'capture', 'cancel', 'expire'] as const;
+/**
+ * `capture`, `send` and `fail` on a manual refund are the channel's answers to its capture (the
+ * moment its money is sent): settled at once, pending until the channel settles it, or refused.
+ */
+export const REFUND_ACTIONS = ['settle', 'fail', 'capture', 'send', 'cancel', 'expire'] as const;
 export type RefundAction = (typeof REFUND_ACTIONS)[number];
 
 export const REFUND_TRANSITIONS: Readonly<Record<RefundStatus, Partial<Record<RefundAction, RefundStatus>>>> = {
   pending: { settle: 'succeeded', fail: 'failed' },
-  requires_capture: { capture: 'succeeded', cancel: 'cancelled', expire: 'expired' },
+  requires_capture: { capture: 'succeeded', send: 'pending', fail: 'failed', cancel: 'cancelled', expire: 'expired' },
   succeeded: {},
   failed: {},
   cancelled: {},
@@ -138,6 +142,7 @@ export function applyRefundAction(refund: Refund, request: PaymentRequest, actio
   return {
     refund: { ...refund, status: next, updatedAt: now, version: refund.version + 1 },
     request: updatedRequest,
-    events: [`refund.${next}` as RefundEventType],
+    // a captured refund that the channel has yet to settle has no event of its own: refund.succeeded or refund.failed follows
+    events: next === 'pending' ? [] : [`refund.${next}` as RefundEventType],
   };
 }

@@ -97,6 +97,22 @@ describe('channel commands', () => {
     expect((await read(request.id)).amountCaptured).toBe(300); // applied once
   });
 
+  it('finish a manual refund\'s capture that the channel did not answer: the sweep applies it once', async () => {
+    const { body: request } = await create();
+    await pay(request.id);
+    const made = await t.api('POST', `/v1/payment-requests/${request.id}/refunds`, { body: { amount: 400, reference: 'manual-swept', captureMode: 'manual' } });
+    expect(made.body.status).toBe('requires_capture');
+    away = true;
+    expect((await t.api('POST', `/v1/refunds/${made.body.id}/capture`)).status).toBe(503);
+    away = false;
+    clock.offsetMs += 60_000;
+    await t.gateway.tick();
+    await t.gateway.tick();
+    expect((await t.api('GET', `/v1/refunds/${made.body.id}`)).body.status).toBe('succeeded');
+    expect(await read(request.id)).toMatchObject({ amountRefunded: 400, refundStatus: 'partial' });
+    expect((await commandsOf(request.id)).filter((c) => c.kind === 'refund')).toEqual([expect.objectContaining({ status: 'applied', outcome: 'succeeded' })]);
+  });
+
   it('take an inbound channel event once: a refund the channel answered pending settles later', async () => {
     const { body: request } = await create();
     await pay(request.id);

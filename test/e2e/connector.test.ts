@@ -7,6 +7,7 @@ import { createBody, startGateway, type TestGateway } from '../harness.js';
 const calls: string[] = [];
 let decline = false;
 let failCapture = false;
+let refundAnswer: 'succeeded' | 'pending' | 'failed' | null = null;
 const sandbox = createSandboxConnector();
 const recording: Connector = {
   channels: (request) => sandbox.channels(request),
@@ -22,7 +23,10 @@ const recording: Connector = {
   async release(request) {
     calls.push(`release ${request.id}`);
   },
-  refund: (request, refund, id) => sandbox.refund(request, refund, id),
+  async refund(request, refund, id) {
+    calls.push(`refund ${request.id} ${refund.id} ${refund.amount}`);
+    return refundAnswer ?? sandbox.refund(request, refund, id);
+  },
 };
 
 let t: TestGateway;
@@ -65,5 +69,52 @@ describe('the connector decides', () => {
     await t.api('POST', '/v1/sandbox/clock/advance', { body: { seconds: 7 * 24 * 3600 } });
     expect((await t.api('GET', `/v1/payment-requests/${expiring.id}`)).body.status).toBe('expired');
     expect(calls).toContain(`release ${expiring.id}`);
+  });
+
+  it('a manual refund is sent to the channel when it is captured, not before, and only then counts as refunded', async () => {
+    const { body: pr } = await create();
+    expect((await pay(pr.id)).body.status).toBe('succeeded');
+    const made = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 500, reference: 'manual-1', captureMode: 'manual' } });
+    expect([made.status, made.body.status]).toEqual([201, 'requires_capture']);
+    expect(calls.filter((c) => c.startsWith(`refund ${pr.id}`))).toEqual([]);
+    const captured = await t.api('POST', `/v1/refunds/${made.body.id}/capture`);
+    expect([captured.status, captured.body.status]).toEqual([200, 'succeeded']);
+    expect(calls.filter((c) => c.startsWith(`refund ${pr.id}`))).toEqual([`refund ${pr.id} ${made.body.id} 500`]);
+    expect((await t.api('GET', `/v1/payment-requests/${pr.id}`)).body).toMatchObject({ amountRefunded: 500, refundStatus: 'partial' });
+  });
+
+  it('a manual refund whose capture the channel refuses fails, and its amount is refundable again', async () => {
+    const { body: pr } = await create();
+    await pay(pr.id);
+    const made = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 1500, reference: 'manual-2', captureMode: 'manual' } });
+    expect(made.body.status).toBe('requires_capture');
+    refundAnswer = 'failed';
+    try {
+      const captured = await t.api('POST', `/v1/refunds/${made.body.id}/capture`);
+      expect(captured.body.status).toBe('failed');
+    } finally {
+      refundAnswer = null;
+    }
+    expect(calls.filter((c) => c.startsWith(`refund ${pr.id}`))).toHaveLength(1);
+    expect((await t.api('GET', `/v1/payment-requests/${pr.id}`)).body).toMatchObject({ amountRefunded: 0, refundStatus: 'none' });
+    const again = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 1500, reference: 'manual-2b' } });
+    expect([again.status, again.body.status]).toEqual([201, 'succeeded']);
+  });
+
+  it('a manual refund the channel answers pending on capture is pending until the channel settles it', async () => {
+    const { body: pr } = await create();
+    await pay(pr.id);
+    const made = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 700, reference: 'manual-3', captureMode: 'manual' } });
+    refundAnswer = 'pending';
+    try {
+      const captured = await t.api('POST', `/v1/refunds/${made.body.id}/capture`);
+      expect([captured.status, captured.body.status]).toEqual([200, 'pending']);
+    } finally {
+      refundAnswer = null;
+    }
+    expect((await t.api('GET', `/v1/payment-requests/${pr.id}`)).body).toMatchObject({ amountRefunded: 0, refundStatus: 'none' });
+    // still reserved while the channel sends it: no more than the rest may be refunded meanwhile
+    const more = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount: 801, reference: 'manual-3b' } });
+    expect([more.status, more.body.code]).toEqual([400, 'amount_exceeds_refundable']);
   });
 });

@@ -46,6 +46,13 @@ async function applyOutcome(unit: Work, command: ChannelCommand, request: Paymen
         return true;
       case 'refund': {
         const asked = command.intent.refund as Refund;
+        if (command.intent.captured === true) {
+          // a manual refund's capture (refunds.ts, sendCaptured): the refund exists, awaiting the answer
+          const refund = await unit.tx.getRefund(asked.id);
+          if (!refund || refund.status !== 'requires_capture') return refused;
+          await applyRefund(unit, refund, request, command.outcome === 'pending' ? 'send' : refused ? 'fail' : 'capture', now);
+          return true;
+        }
         const reserved = createRefund(request, { id: asked.id, amount: asked.amount, reference: asked.reference, reason: asked.reason, captureMode: 'automatic' }, now);
         await writeNewRefund(unit, reserved, command.outcome === 'pending' ? null : refused ? 'fail' : 'settle', now);
         return true;

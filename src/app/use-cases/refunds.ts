@@ -81,20 +81,34 @@ export interface RefundActionIntent {
   again?: boolean;
 }
 
-const OUTCOMES: Partial<Record<RefundAction, Refund['status']>> = { capture: 'succeeded', cancel: 'cancelled' };
+/** What a repeat finds once the action was done (a capture the channel has yet to settle is pending). */
+const OUTCOMES: Partial<Record<RefundAction, readonly Refund['status'][]>> = { capture: ['succeeded', 'pending'], cancel: ['cancelled'] };
 
-async function refundAction(unit: Work, caller: Caller, refundId: string, action: RefundAction, intent: RefundActionIntent): Promise<Refund> {
+async function refundAction(unit: Work, caller: Caller, refundId: string, action: 'capture' | 'cancel', intent: RefundActionIntent): Promise<Refund> {
   // every refund change also changes its request: lock the request first, then read the refund as it is now
   const { paymentRequestId } = await loadRefund(unit.tx, caller, refundId);
   const request = await lockPaymentRequest(unit.tx, caller, paymentRequestId);
   const refund = await loadRefund(unit.tx, caller, refundId);
-  if (intent.again && refund.status === OUTCOMES[action]) return refund;
+  if (intent.again && OUTCOMES[action]?.includes(refund.status)) return refund;
   const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
-  if (refund.status === 'requires_capture' && refund.expiresAt !== null && now >= refund.expiresAt)
+  // a unit applying the channel's answer to this capture sent the money before the deadline: it stands
+  if (!unit.holds(request.id) && refund.status === 'requires_capture' && refund.expiresAt !== null && now >= refund.expiresAt)
     throw new DomainError('invalid_state', `Refund ${refund.id} expired before it was captured.`, undefined, { status: 'expired' });
-  const changed = (await applyRefund(unit, refund, request, action, now)).refund;
+  const step = action === 'capture' ? await sendCaptured(unit, request, refund) : action;
+  const changed = (await applyRefund(unit, refund, request, step, now)).refund;
   await auditOperation(unit, caller, `refund.${action}`, request.id, refundDetail(changed));
   return changed;
+}
+
+/**
+ * A manual refund's money goes when it is captured: the channel is asked then (a channel command,
+ * as for every refund), and its answer settles the refund, leaves it pending for the channel to
+ * settle later, or fails it (its amount is then refundable again).
+ */
+async function sendCaptured(unit: Work, request: PaymentRequest, refund: Refund): Promise<RefundAction> {
+  if (refund.status !== 'requires_capture') return 'capture'; // refused by the core, as its state
+  const command = await unit.moveMoney(request, 'refund', refund.amount, { refund, captured: true }, refund.reference);
+  return command.outcome === 'succeeded' ? 'capture' : command.outcome === 'pending' ? 'send' : 'fail';
 }
 
 export const captureRefund = (unit: Work, caller: Caller, refundId: string, intent: RefundActionIntent = {}) => refundAction(unit, caller, refundId, 'capture', intent);
