@@ -45,6 +45,23 @@ describe('returns', () => {
     expect((await get(pr.id)).amountRefunded).toBe(1500);
   });
 
+  it('void settles the whole captured amount when manual refunds awaiting capture hold all of it', async () => {
+    const { body: pr } = await create();
+    await pay(pr.id, { outcome: 'approve' });
+    const held = [];
+    for (const [amount, reference] of [[1000, 'h1'], [500, 'h2']] as const) {
+      const manual = await t.api('POST', `/v1/payment-requests/${pr.id}/refunds`, { body: { amount, reference, captureMode: 'manual' } });
+      expect(manual.body.status).toBe('requires_capture');
+      held.push(manual.body.id);
+    }
+    const voided = await t.api('POST', `/v1/payment-requests/${pr.id}/void`);
+    expect(voided.body).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500, refundStatus: 'full' });
+    expect((await refunds(pr.id)).map((r: any) => [r.reference, r.amount, r.status])).toEqual([['h1', 1000, 'cancelled'], ['h2', 500, 'cancelled'], ['posgate:return', 1500, 'succeeded']]);
+    // nothing awaits capture any more: a late capture cannot send a second refund
+    expect((await t.api('POST', `/v1/refunds/${held[0]}/capture`)).status).toBe(409);
+    expect((await get(pr.id)).amountRefunded).toBe(1500);
+  });
+
   it('a return the channel fails after the end (a crypto refund) leaves the money refundable: the request never ends owing the patron for good', async () => {
     const { body: pr } = await create();
     await pay(pr.id, { outcome: 'approve', method: 'crypto' });

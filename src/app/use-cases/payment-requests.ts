@@ -59,7 +59,11 @@ export async function commit(unit: Work, before: PaymentRequest, transition: Tra
   if (before.status === 'authorized' && releasesRest(transition.request)) await unit.moveMoneyAfterCommit(before.id, before.version, 'release', before.amountAuthorized - transition.request.amountCaptured);
   await unit.tx.updatePaymentRequest(transition.request);
   await unit.emitForRequest(transition.request, transition.events);
-  if (pr.owedBack(transition.request) <= 0) return transition.request;
+  // owed back: what is not refunded or on its way; a manual refund awaiting capture has sent
+  // nothing, so one that holds the rest (reserved beyond refunded) is looked at too: the return
+  // cancels it and gives back its amount
+  const ended = transition.request;
+  if (pr.owedBack(ended) <= 0 && !(pr.UNPAID_FINAL_STATUSES.includes(ended.status) && ended.amountRefundReserved > ended.amountRefunded)) return ended;
   const now = transition.request.updatedAt;
   // the return carries the ending with it: whoever applies the channel's answer makes both
   return returnOwedFunds(unit, transition.request, now, transition);

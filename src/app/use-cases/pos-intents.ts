@@ -48,7 +48,9 @@ export async function cancelRequest(unit: Work, caller: Caller, id: string, inte
 export async function voidSale(unit: Work, caller: Caller, id: string): Promise<PaymentRequest> {
   const { request, now } = await loadCurrent(unit, caller, id);
   if (request.status === 'succeeded') {
-    if (pr.refundableAmount(request) === 0)
+    // nothing left to give back: all captured is refunded or on its way. A manual refund still
+    // awaiting capture has sent nothing: the void cancels it and returns its amount (returnOwedFunds)
+    if (pr.refundableAmount(request) === 0 && !(await unit.tx.listRefunds(request.id)).some((refund) => refund.status === 'requires_capture'))
       throw new DomainError('already_refunded', `Payment request ${request.id} is already refunded in full.`, undefined, { status: request.status, refundable: 0 });
     const voided = await commit(unit, request, pr.voidRequest(request, now));
     await auditOperation(unit, caller, 'payment_request.void', id);

@@ -132,6 +132,19 @@ describe('void', () => {
     expect(await rowCounts(t)).toEqual(before);
   });
 
+  it('void of a paid request whose whole amount a manual refund (made through the native API) awaits to capture: the refund is cancelled and all of it goes back, not ALREADY_REFUNDED', async () => {
+    const pr = await paidRequest(cp, '1500');
+    const id = await resolve(t, pr.id);
+    const held = await t.api('POST', `/v1/payment-requests/${id}/refunds`, { body: { amount: 1500, reference: 'held-all', captureMode: 'manual' } });
+    expect([held.status, held.body.status]).toEqual([201, 'requires_capture']);
+    const res = await cp.void(pr.id);
+    expectOk(res);
+    expectActivity(res.body, pr, 'refund', '1500');
+    expect(await nativeRequest(t, pr.id)).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500 });
+    const refunds = await nativeRefunds(pr.id);
+    expect(refunds.map((r) => [r.reference, r.amount, r.status])).toEqual([['held-all', 1500, 'cancelled'], ['posgate:return', 1500, 'succeeded']]);
+  });
+
   it('void of an unpaid request answers a cancellation activity; the request is cancelled', async () => {
     const pr = await cp.createOk({}, '800');
     const res = await cp.void(pr.id);
