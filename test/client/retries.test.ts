@@ -112,6 +112,23 @@ describe('retries', () => {
     expect(error).toMatchObject({ code: 'timeout', status: 0 });
   });
 
+  it('retries an answer that breaks off mid-body, and says so as a PosgateError, not a DOMException', async () => {
+    // headers and half a body, then nothing: the call's timeout fires while the body is read
+    let tries = 0;
+    silent = createServer((_req, res) => {
+      tries++;
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.write('{"id":"pr_1",');
+    });
+    await new Promise<void>((resolve) => silent!.listen(0, '127.0.0.1', resolve));
+    const { posgate, waits } = client(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`, { maxRetries: 1 });
+    const error = await posgate.paymentRequests.retrieve('pr_1', { timeoutMs: 100 }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(PosgateError);
+    expect(error).toMatchObject({ code: 'timeout', status: 0 });
+    expect(tries).toBe(2);
+    expect(waits).toHaveLength(1);
+  });
+
   it('reconnects a dropped event stream after the last event it yielded', async () => {
     const lastIds: (string | undefined)[] = [];
     const event = (n: number) => `id: evt_${n}\nevent: payment_request.created\ndata: ${JSON.stringify({ id: `evt_${n}`, type: 'payment_request.created' })}\n\n`;

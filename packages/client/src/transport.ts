@@ -96,9 +96,12 @@ export class Transport {
     for (let retry = 0; ; retry++) {
       const canRetry = retry < maxRetries && call.method !== 'PATCH';
       let response: Response;
+      let parsed: unknown;
       const signals = [AbortSignal.timeout(timeoutMs), ...(options.signal ? [options.signal] : [])];
       try {
         response = await this.fetch(url, { method: call.method, headers, body, signal: AbortSignal.any(signals) });
+        // the body is part of the answer: a timeout or a dropped connection while it arrives is no answer
+        parsed = await readBody(response);
       } catch (error) {
         if (options.signal?.aborted) throw error;
         const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
@@ -111,7 +114,6 @@ export class Transport {
           code: timedOut ? 'timeout' : 'connection_error', status: 0, cause: error,
         });
       }
-      const parsed = await readBody(response);
       if (response.ok) return parsed as T;
       const retryable = response.status === 429 || response.status >= 500;
       if (retryable && canRetry) {
