@@ -129,6 +129,15 @@ describe('retries', () => {
     expect(waits).toHaveLength(1);
   });
 
+  it('retries 409 idempotency_in_progress (its own earlier try still running) with the same key', async () => {
+    // the first try timed out on the client while the server went on; the retry finds it in progress
+    receiver = await startReceiver((i) => (i === 0 ? problem(409, 'idempotency_in_progress') : { ...ok, status: 201 }));
+    const { posgate, waits } = client(base(receiver));
+    expect((await posgate.paymentRequests.create({ amount: 100, currency: 'NZD' }, { idempotencyKey: 'sale-9' })).id).toBe('pr_1');
+    expect(receiver.received.map((r) => r.headers['idempotency-key'])).toEqual(['sale-9', 'sale-9']);
+    expect(waits).toHaveLength(1);
+  });
+
   it('reconnects a dropped event stream after the last event it yielded', async () => {
     const lastIds: (string | undefined)[] = [];
     const event = (n: number) => `id: evt_${n}\nevent: payment_request.created\ndata: ${JSON.stringify({ id: `evt_${n}`, type: 'payment_request.created' })}\n\n`;

@@ -1,5 +1,5 @@
 // One call to posgate: auth, JSON, a per-call timeout, and retries with backoff and jitter on what
-// is worth retrying (no answer, 429 honouring Retry-After, 5xx), only for calls that are safe to
+// is worth retrying (no answer, 429 honouring Retry-After, 5xx, 409 idempotency_in_progress), only for calls that are safe to
 // repeat: reads, and POSTs, which always carry an Idempotency-Key (made here when none is given,
 // the same on every try) so that the server does the work once.
 import { PosgateError } from './errors.js';
@@ -115,7 +115,10 @@ export class Transport {
         });
       }
       if (response.ok) return parsed as T;
-      const retryable = response.status === 429 || response.status >= 500;
+      // 409 idempotency_in_progress: an earlier try under this key (one this loop gave up waiting
+      // for) is still running; the same key again gets its answer once it is done
+      const inProgress = response.status === 409 && (parsed as { code?: unknown } | null)?.code === 'idempotency_in_progress';
+      const retryable = response.status === 429 || response.status >= 500 || inProgress;
       if (retryable && canRetry) {
         const asked = retryAfterMs(response.headers.get('retry-after'));
         if (asked === undefined || asked <= MAX_RETRY_AFTER_MS) {
