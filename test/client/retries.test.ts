@@ -138,6 +138,19 @@ describe('retries', () => {
     expect(waits).toHaveLength(1);
   });
 
+  it('stops waiting for a retry when the call is aborted', async () => {
+    // the real timer: Retry-After asks for 30 s, the caller aborts after 50 ms
+    receiver = await startReceiver(() => problem(503, 'service_unavailable', { 'retry-after': '30' }));
+    const posgate = new Posgate({ baseUrl: base(receiver), apiKey: 'sk_test_x' });
+    const controller = new AbortController();
+    const started = Date.now();
+    setTimeout(() => controller.abort(), 50);
+    const error = await posgate.paymentRequests.retrieve('pr_1', { signal: controller.signal }).catch((e: unknown) => e);
+    expect((error as Error).name).toBe('AbortError');
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(receiver.received).toHaveLength(1);
+  }, 40_000);
+
   it('reconnects a dropped event stream after the last event it yielded', async () => {
     const lastIds: (string | undefined)[] = [];
     const event = (n: number) => `id: evt_${n}\nevent: payment_request.created\ndata: ${JSON.stringify({ id: `evt_${n}`, type: 'payment_request.created' })}\n\n`;

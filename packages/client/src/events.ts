@@ -2,7 +2,7 @@
 import { PosgateError } from './errors.js';
 import { paginate } from './payment-requests.js';
 import { readSse } from './sse.js';
-import { backoffMs, type RequestOptions, type Transport } from './transport.js';
+import { backoffMs, sleepUnlessAborted, type RequestOptions, type Transport } from './transport.js';
 import type { Event, ListEventsParams, Page } from './types.js';
 
 export interface StreamOptions {
@@ -15,7 +15,18 @@ export interface StreamOptions {
 }
 
 export class Events {
-  constructor(private readonly transport: Transport, private readonly sleep: (ms: number) => Promise<void>, private readonly random: () => number) {}
+  constructor(private readonly transport: Transport, private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>, private readonly random: () => number) {}
+
+  /** Waits before the next connection; false when the stream's signal aborted meanwhile (the stream ends). */
+  private async backoff(failures: number, signal: AbortSignal | undefined): Promise<boolean> {
+    try {
+      await sleepUnlessAborted(this.sleep, backoffMs(failures - 1, this.random), signal);
+      return true;
+    } catch (error) {
+      if (signal?.aborted) return false;
+      throw error;
+    }
+  }
 
   /** The caller's events, oldest first, every page. */
   list(params: ListEventsParams = {}, options?: RequestOptions): AsyncGenerator<Event> {
@@ -42,7 +53,7 @@ export class Events {
         } catch (error) {
           if (options.signal?.aborted) return;
           if (++failures > maxReconnects) throw new PosgateError({ message: `event stream: ${(error as Error).message}`, code: 'connection_error', status: 0, cause: error });
-          await this.sleep(backoffMs(failures - 1, this.random));
+          if (!(await this.backoff(failures, options.signal))) return;
           continue;
         }
         if (!response.ok || !response.body) {
@@ -50,7 +61,7 @@ export class Events {
           // a refusal (a bad key, a bad Last-Event-ID) does not get better by retrying; a 5xx may
           const error = PosgateError.fromResponse(response.status, body, response.headers.get('request-id') ?? undefined);
           if (response.status < 500 || ++failures > maxReconnects) throw error;
-          await this.sleep(backoffMs(failures - 1, this.random));
+          if (!(await this.backoff(failures, options.signal))) return;
           continue;
         }
         let yielded = false;
@@ -69,7 +80,7 @@ export class Events {
         // a connection that ends before bringing anything counts as a failure: backoff, not a busy loop
         if (!yielded) {
           if (++failures > maxReconnects) throw new PosgateError({ message: 'event stream: the connection keeps ending', code: 'connection_error', status: 0 });
-          await this.sleep(backoffMs(failures - 1, this.random));
+          if (!(await this.backoff(failures, options.signal))) return;
         }
       } finally {
         options.signal?.removeEventListener('abort', abort);

@@ -13,8 +13,8 @@ export interface TransportOptions {
   timeoutMs?: number;
   /** The fetch to use (default: the platform's). */
   fetch?: typeof fetch;
-  /** How a retry waits (default: a timer); tests pass one that records instead of waiting. */
-  sleep?: (ms: number) => Promise<void>;
+  /** How a retry waits (default: a timer); tests pass one that records instead of waiting. A call's abort ends the wait either way. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   /** The jitter's randomness in [0, 1) (default Math.random). */
   random?: () => number;
 }
@@ -40,7 +40,29 @@ const MAX_DELAY_MS = 8_000;
 /** A Retry-After longer than this is not waited for: the error goes back to the caller. */
 const MAX_RETRY_AFTER_MS = 60_000;
 
-export const realSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const realSleep = (ms: number, signal?: AbortSignal) => new Promise<void>((resolve, reject) => {
+  if (signal?.aborted) return reject(signal.reason);
+  const onAbort = () => {
+    clearTimeout(timer);
+    reject(signal!.reason);
+  };
+  const timer = setTimeout(() => {
+    signal?.removeEventListener('abort', onAbort);
+    resolve();
+  }, ms);
+  signal?.addEventListener('abort', onAbort, { once: true });
+});
+
+/** Waits `ms` with `sleep` (an injected one too), but rejects with the signal's reason as soon as it aborts. */
+export function sleepUnlessAborted(sleep: (ms: number, signal?: AbortSignal) => Promise<void>, ms: number, signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return sleep(ms);
+  if (signal.aborted) return Promise.reject(signal.reason);
+  return new Promise<void>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener('abort', onAbort, { once: true });
+    sleep(ms, signal).then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
+  });
+}
 
 /** Seconds or an HTTP date, in ms from now; undefined when absent or unreadable. */
 export function retryAfterMs(header: string | null, now = Date.now()): number | undefined {
@@ -66,7 +88,7 @@ export function queryString(query: Call['query']): string {
 export class Transport {
   readonly baseUrl: string;
   private readonly fetch: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly sleep: (ms: number, signal?: AbortSignal) => Promise<void>;
   private readonly random: () => number;
 
   constructor(readonly options: TransportOptions) {
@@ -106,7 +128,7 @@ export class Transport {
         if (options.signal?.aborted) throw error;
         const timedOut = error instanceof DOMException && error.name === 'TimeoutError';
         if (canRetry) {
-          await this.sleep(backoffMs(retry, this.random));
+          await sleepUnlessAborted(this.sleep, backoffMs(retry, this.random), options.signal);
           continue;
         }
         throw new PosgateError({
@@ -122,7 +144,7 @@ export class Transport {
       if (retryable && canRetry) {
         const asked = retryAfterMs(response.headers.get('retry-after'));
         if (asked === undefined || asked <= MAX_RETRY_AFTER_MS) {
-          await this.sleep(asked ?? backoffMs(retry, this.random));
+          await sleepUnlessAborted(this.sleep, asked ?? backoffMs(retry, this.random), options.signal);
           continue;
         }
       }
