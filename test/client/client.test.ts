@@ -80,6 +80,18 @@ describe('paymentRequests', () => {
     expect(await waiting).toMatchObject({ id: created.id, status: 'succeeded' });
   });
 
+  it('stops waiting when its signal aborts (the cashier gives up), as every call does', async () => {
+    const created = await posgate.paymentRequests.create(sale());
+    const controller = new AbortController();
+    const started = Date.now();
+    const waiting = posgate.paymentRequests.waitUntilFinal(created.id, { timeoutMs: 20_000, signal: controller.signal }).catch((e: unknown) => e);
+    await until(() => sent.some((s) => s.url.includes(`${created.id}?waitSeconds=`)));
+    controller.abort();
+    expect(((await waiting) as Error).name).toBe('AbortError');
+    expect(Date.now() - started).toBeLessThan(10_000);
+    await posgate.paymentRequests.cancel(created.id);
+  }, 30_000);
+
   it('gives up waiting with a timeout error', async () => {
     const created = await posgate.paymentRequests.create(sale());
     let now = 0;

@@ -22,6 +22,10 @@ export async function* paginate<T>(fetchPage: (cursor: string | undefined) => Pr
 export interface WaitOptions {
   /** Give up after this long (default 5 minutes): a PosgateError with code `timeout`. */
   timeoutMs?: number;
+  /** Stops waiting at once (the long-poll in flight too): the call rejects with the signal's reason. */
+  signal?: AbortSignal;
+  /** Tries after the first of each read (default: the client's). */
+  maxRetries?: number;
 }
 
 export class PaymentRequests {
@@ -67,7 +71,8 @@ export class PaymentRequests {
    */
   async waitUntilFinal(paymentRequestId: string, options: WaitOptions = {}): Promise<PaymentRequest> {
     const deadline = this.now() + (options.timeoutMs ?? 300_000);
-    let request = await this.retrieve(paymentRequestId);
+    const { signal, maxRetries } = options;
+    let request = await this.retrieve(paymentRequestId, { signal, maxRetries });
     while (!FINAL_STATUSES.includes(request.status)) {
       const left = deadline - this.now();
       if (left <= 0) {
@@ -77,7 +82,7 @@ export class PaymentRequests {
       request = await this.transport.request<PaymentRequest>(
         { method: 'GET', path: `${PR}/${id(paymentRequestId)}`, query: { waitSeconds, unlessStatus: request.status } },
         // the call's own timeout leaves room for the server's wait
-        { timeoutMs: waitSeconds * 1000 + 30_000 },
+        { timeoutMs: waitSeconds * 1000 + 30_000, signal, maxRetries },
       );
     }
     return request;
