@@ -151,6 +151,26 @@ describe('retries', () => {
     expect(receiver.received).toHaveLength(1);
   }, 40_000);
 
+  it('reconnects an event stream that goes silent (no event, no heartbeat) for idleTimeoutMs', async () => {
+    const lastIds: (string | undefined)[] = [];
+    const event = (n: number) => `id: evt_${n}\nevent: payment_request.created\ndata: ${JSON.stringify({ id: `evt_${n}`, type: 'payment_request.created' })}\n\n`;
+    silent = createServer((req, res) => {
+      lastIds.push(req.headers['last-event-id'] as string | undefined);
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      // the first connection brings one event and then nothing, as a connection a NAT dropped does
+      res.write(event(lastIds.length));
+    });
+    await new Promise<void>((resolve) => silent!.listen(0, '127.0.0.1', resolve));
+    const { posgate } = client(`http://127.0.0.1:${(silent.address() as AddressInfo).port}`);
+    const ids: string[] = [];
+    for await (const e of posgate.events.stream({ lastEventId: 'evt_0', idleTimeoutMs: 200 })) {
+      ids.push(e.id);
+      if (ids.length === 2) break;
+    }
+    expect(ids).toEqual(['evt_1', 'evt_2']);
+    expect(lastIds).toEqual(['evt_0', 'evt_1']);
+  }, 10_000);
+
   it('reconnects a dropped event stream after the last event it yielded', async () => {
     const lastIds: (string | undefined)[] = [];
     const event = (n: number) => `id: evt_${n}\nevent: payment_request.created\ndata: ${JSON.stringify({ id: `evt_${n}`, type: 'payment_request.created' })}\n\n`;

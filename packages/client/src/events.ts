@@ -12,6 +12,11 @@ export interface StreamOptions {
   signal?: AbortSignal;
   /** Reconnections in a row that fail before the stream gives up (default 10). */
   maxReconnects?: number;
+  /**
+   * A connection that brings nothing for this long, not even the server's heartbeat (every 15 s),
+   * is taken for dead (a NAT or proxy dropped it without a word) and made anew (default 45 000 ms).
+   */
+  idleTimeoutMs?: number;
 }
 
 export class Events {
@@ -41,10 +46,19 @@ export class Events {
     let lastEventId = options.lastEventId;
     let failures = 0;
     const maxReconnects = options.maxReconnects ?? 10;
+    const idleTimeoutMs = options.idleTimeoutMs ?? 45_000;
     while (!options.signal?.aborted) {
       const controller = new AbortController();
       const abort = () => controller.abort();
       options.signal?.addEventListener('abort', abort, { once: true });
+      // the watchdog: anything arriving re-arms it; it is off while the caller holds a yielded event
+      let idle: ReturnType<typeof setTimeout> | undefined;
+      const quiet = () => clearTimeout(idle);
+      const arm = () => {
+        quiet();
+        idle = setTimeout(() => controller.abort(), idleTimeoutMs);
+      };
+      arm();
       try {
         const headers = this.transport.headers({ accept: 'text/event-stream', ...(lastEventId ? { 'last-event-id': lastEventId } : {}) });
         let response: Response;
@@ -66,16 +80,18 @@ export class Events {
         }
         let yielded = false;
         try {
-          for await (const message of readSse(response.body)) {
+          for await (const message of readSse(response.body, arm)) {
             const event = JSON.parse(message.data) as Event;
             lastEventId = message.id ?? event.id;
             yielded = true;
             failures = 0;
+            quiet();
             yield event;
+            arm();
           }
         } catch (error) {
           if (options.signal?.aborted) return;
-          void error; // the connection dropped mid-stream: reconnect below, from lastEventId
+          void error; // the connection dropped mid-stream, or went silent: reconnect below, from lastEventId
         }
         // a connection that ends before bringing anything counts as a failure: backoff, not a busy loop
         if (!yielded) {
@@ -83,6 +99,7 @@ export class Events {
           if (!(await this.backoff(failures, options.signal))) return;
         }
       } finally {
+        quiet();
         options.signal?.removeEventListener('abort', abort);
         controller.abort();
       }

@@ -7,8 +7,8 @@ export interface SseMessage {
   data: string;
 }
 
-/** Yields each message of the stream; comments (`: heartbeat`) are skipped. */
-export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator<SseMessage> {
+/** Yields each message of the stream; comments (`: heartbeat`) are skipped, but `onData` hears every chunk. */
+export async function* readSse(body: ReadableStream<Uint8Array>, onData?: () => void): AsyncGenerator<SseMessage> {
   const reader = body.getReader();
   const decoder = new TextDecoder();
   let buffer = '';
@@ -16,6 +16,7 @@ export async function* readSse(body: ReadableStream<Uint8Array>): AsyncGenerator
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return;
+      onData?.();
       buffer += decoder.decode(value, { stream: true });
       let end: number;
       while ((end = buffer.search(/\r?\n\r?\n/)) >= 0) {
