@@ -103,6 +103,13 @@ describe('the native OpenAPI document', () => {
     expect(doc.paths['/v1/short-codes/{code}'].get.parameters[0].schema.pattern).toBeTruthy();
   });
 
+  it("types an event's type as the enum of the types an event can have (those the events list filters by)", () => {
+    const filter = doc.paths['/v1/events'].get.parameters.find((p: any) => p.name === 'type').schema.enum;
+    expect(filter).toContain('payment_request.succeeded');
+    // a client switches on it: a typo or a type it does not handle is then a compile error, not a silent miss
+    expect(doc.components.schemas.Event.properties.type.enum).toEqual(filter);
+  });
+
   it('marks a body required exactly where the server refuses a request without one (it reads none as {})', async () => {
     // a gateway of its own: the optional ones run (a signing key is rotated, a patron made)
     const fresh = await startGateway();

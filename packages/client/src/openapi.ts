@@ -888,7 +888,8 @@ export interface components {
             id: string;
             /** @constant */
             object: "event";
-            type: string;
+            /** @enum {string} */
+            type: "payment_request.created" | "payment_request.ready" | "payment_request.pending" | "payment_request.authorized" | "payment_request.succeeded" | "payment_request.cancelled" | "payment_request.expired" | "payment_request.failed" | "payment_request.partially_paid" | "payment_request.captured" | "payment_request.condition_raised" | "payment_request.condition_accepted" | "payment_request.payment_declined" | "refund.created" | "refund.succeeded" | "refund.failed" | "refund.cancelled" | "refund.expired" | "payment_request.payment_seen" | "payment_request.quote_renewed";
             /** @description ISO-8601 UTC with milliseconds */
             createdAt: string;
             livemode: boolean;

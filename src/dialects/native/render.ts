@@ -1,6 +1,6 @@
 // Domain objects → the native API's JSON. The one place native field names are decided.
-import { refundStatusOf, type PaymentRequest } from '../../core/payment-request.js';
-import type { Refund } from '../../core/refund.js';
+import { refundStatusOf, type PaymentRequest, type PaymentRequestEventType, type PaymentRequestNoticeType } from '../../core/payment-request.js';
+import type { Refund, RefundEventType } from '../../core/refund.js';
 import type { Merchant, Store, StoredEvent, Terminal } from '../../app/ports/persistence.js';
 import type { IssuedKey } from '../../app/use-cases/merchants.js';
 import type { DeliveryAttempt, WebhookEndpoint } from '../../core/webhooks.js';
@@ -32,9 +32,12 @@ export function renderRefund(r: Refund) {
   };
 }
 
+/** What an event's type can be: the store keeps a string, every writer one of these (the response schema checks it). */
+type EventType = PaymentRequestEventType | PaymentRequestNoticeType | RefundEventType;
+
 export function renderEvent(e: StoredEvent, publicUrl: string) {
   const object = e.objectType === 'refund' ? renderRefund(e.data as Refund) : renderPaymentRequest(e.data as PaymentRequest, publicUrl);
-  return { id: e.id, object: 'event' as const, type: e.type, createdAt: iso(e.createdAt), livemode: e.livemode, objectId: e.objectId, sequence: e.sequence, data: { object } };
+  return { id: e.id, object: 'event' as const, type: e.type as EventType, createdAt: iso(e.createdAt), livemode: e.livemode, objectId: e.objectId, sequence: e.sequence, data: { object } };
 }
 
 export function renderTerminal(t: Terminal, publicUrl: string) {

@@ -179,7 +179,7 @@ export const RefundObject = z.object({
 }).meta({ id: 'Refund' });
 
 export const EventObject = z.object({
-  id: z.string(), object: z.literal('event'), type: z.string(), createdAt: Timestamp, livemode: z.boolean(), objectId: z.string(), sequence: z.number().int(),
+  id: z.string(), object: z.literal('event'), type: z.enum(LISTED_EVENT_TYPES), createdAt: Timestamp, livemode: z.boolean(), objectId: z.string(), sequence: z.number().int(),
   data: z.object({ object: z.union([PaymentRequestObject, RefundObject]) }),
 }).meta({ id: 'Event' });
 
