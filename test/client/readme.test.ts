@@ -37,3 +37,14 @@ it('runs the README walkthrough written with the client', async () => {
   expect(lines).toContain('refund succeeded');
   expect(lines.at(-1)).toBe('409 not_authorized');
 });
+
+it("the client's engines admit no Node.js it cannot run on (AbortSignal.any: 20.3), as its README says", () => {
+  const pkg = JSON.parse(readFileSync('packages/client/package.json', 'utf8')) as { engines: { node: string } };
+  const least = /^>=\s*(\d+)(?:\.(\d+))?(?:\.(\d+))?$/.exec(pkg.engines.node.trim());
+  expect(least, pkg.engines.node).not.toBeNull();
+  const [major, minor] = [Number(least![1]), Number(least![2] ?? 0)];
+  expect(major > 20 || (major === 20 && minor >= 3), pkg.engines.node).toBe(true);
+  expect(readFileSync('packages/client/README.md', 'utf8')).toContain('Node.js 20.3+');
+  // every call of the client builds its signal with it
+  expect(readFileSync('packages/client/src/transport.ts', 'utf8')).toContain('AbortSignal.any(');
+});
