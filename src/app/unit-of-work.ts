@@ -1,8 +1,8 @@
 // Runs a use case's work in one transaction with its events and idempotent response, retrying
 // when a concurrent writer got there first, and telling this process's waiters after commit.
 import { DomainError } from '../core/errors.js';
-import type { PaymentRequest } from '../core/payment-request.js';
-import type { Refund } from '../core/refund.js';
+import type { PaymentRequest, PaymentRequestEventType, PaymentRequestNoticeType } from '../core/payment-request.js';
+import type { Refund, RefundEventType } from '../core/refund.js';
 import type { WebhookEndpoint } from '../core/webhooks.js';
 import { deliveryOf, enqueue } from './outbox.js';
 import { askChannel, askRecorded, ChannelAnswerNeeded, runChannelCommand, standRefusals, type ChannelAnswer } from './channel-commands.js';
@@ -102,11 +102,11 @@ export class Work {
     this.afterCommit.push(command);
   }
 
-  async emitForRequest(request: PaymentRequest, types: readonly string[]): Promise<void> {
+  async emitForRequest(request: PaymentRequest, types: readonly PaymentRequestEventType[]): Promise<void> {
     for (const type of types) await this.append('payment_request', request.id, request, type, request, request.updatedAt);
   }
 
-  async emitForRefund(refund: Refund, request: PaymentRequest, types: readonly string[]): Promise<void> {
+  async emitForRefund(refund: Refund, request: PaymentRequest, types: readonly RefundEventType[]): Promise<void> {
     for (const type of types) await this.append('refund', refund.id, request, type, refund, refund.updatedAt);
   }
 
@@ -115,7 +115,7 @@ export class Work {
    * quote's price update): an event of its own type, queued in `format` for `url` only (not for the
    * merchant's endpoints), sent by the same outbox and worker as every event.
    */
-  async notify(request: PaymentRequest, type: string, target: { url: string; format: string }, at: number): Promise<void> {
+  async notify(request: PaymentRequest, type: PaymentRequestNoticeType, target: { url: string; format: string }, at: number): Promise<void> {
     const event = await this.record('payment_request', request.id, request, type, request, at);
     await this.tx.insertDelivery(deliveryOf(this.app.ids, event, { endpointId: null, target: `url:${target.url}`, url: target.url, format: target.format }, at));
     this.events.push(event);
