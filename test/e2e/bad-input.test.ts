@@ -302,7 +302,8 @@ describe('bad input through real HTTP', () => {
       if (k.param === null) expect(res.body.param).toBeUndefined();
       else if (k.param !== undefined) expect(res.body.param).toBe(k.param);
       if (k.detail) expect(res.body.detail).toMatch(k.detail);
-      if (k.code === 'idempotency_key_invalid') expect(String(res.body.param).toLowerCase()).toBe('idempotency-key');
+      // spelt as every answer about the header spells it (idempotency_key_reused, idempotency_in_progress)
+      if (k.code === 'idempotency_key_invalid') expect(res.body.param).toBe('Idempotency-Key');
       const requestId = res.headers.get('request-id');
       expect(requestId).toBeTruthy();
       expect(res.body.requestId).toBe(requestId);

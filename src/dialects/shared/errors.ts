@@ -49,7 +49,9 @@ function issueError(issue: ValidationIssue, context: string | undefined): Domain
     const param = [...path, key].join('.');
     return new DomainError('unknown_field', `Unknown field ${param}${context === 'querystring' ? ' in the query' : ''}.`, param);
   }
-  const param = path.join('.') || (context ?? 'body');
+  // a header is named as it is written (Idempotency-Key), as every other answer about it names it; Node hands it over lower-cased
+  const named = path.join('.');
+  const param = (context === 'headers' ? named.replace(/(^|-)([a-z])/g, (_, dash: string, letter: string) => dash + letter.toUpperCase()) : named) || (context ?? 'body');
   // Missing is what the input says (`absent`), whatever code zod gives a field of that type (an absent
   // enum is invalid_value, not invalid_type); a refinement's own issue is never read as missing. An
   // issue without `absent` (one not made by our validator compiler) falls back to zod's wording:
