@@ -80,6 +80,15 @@ describe('paymentRequests', () => {
     expect(await waiting).toMatchObject({ id: created.id, status: 'succeeded' });
   });
 
+  it('stops waiting at authorized when the request waits for a manual capture (nothing else would end the wait)', async () => {
+    const created = await posgate.paymentRequests.create({ ...sale(), captureMode: 'manual' });
+    const waiting = posgate.paymentRequests.waitUntilFinal(created.id, { timeoutMs: 20_000 });
+    await until(() => sent.some((s) => s.url.includes(`${created.id}?waitSeconds=`)));
+    await posgate.sandbox.pay(created.id, { outcome: 'approve' });
+    expect(await waiting).toMatchObject({ id: created.id, status: 'authorized' });
+    expect(await posgate.paymentRequests.capture(created.id)).toMatchObject({ status: 'succeeded' });
+  });
+
   it('stops waiting when its signal aborts (the cashier gives up), as every call does', async () => {
     const created = await posgate.paymentRequests.create(sale());
     const controller = new AbortController();
@@ -106,6 +115,10 @@ describe('paymentRequests', () => {
     expect(error).toBeInstanceOf(PosgateError);
     expect(error).toMatchObject({ code: 'unknown_field', status: 400, param: 'colour' });
     expect((error as PosgateError).requestId).toMatch(/^req_/);
+    // every bad field at once, the first of them in code and param
+    const several = await posgate.paymentRequests.create({ ...sale(), amount: -1, currency: 'nzd' } as never).catch((e: unknown) => e);
+    expect((several as PosgateError).errors.map((e) => e.param).sort()).toStrictEqual(['amount', 'currency']);
+    expect((several as PosgateError).errors.map((e) => e.code)).toContain((several as PosgateError).code);
     const missing = await posgate.paymentRequests.retrieve('pr_nothing').catch((e: unknown) => e);
     expect(missing).toMatchObject({ code: 'not_found', status: 404 });
     const unauthorised = await new Posgate({ baseUrl: t.url, apiKey: 'sk_test_wrong' }).paymentRequests.retrieve('pr_x').catch((e: unknown) => e);

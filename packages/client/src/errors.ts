@@ -10,6 +10,15 @@ export interface ProblemBody {
   code?: string;
   param?: string;
   requestId?: string;
+  /** Every bad field of a refused input, the first of them also in `code` and `param`. */
+  errors?: FieldError[];
+}
+
+/** One bad field of a refused input. */
+export interface FieldError {
+  code: string;
+  param: string;
+  detail: string;
 }
 
 export class PosgateError extends Error {
@@ -21,16 +30,19 @@ export class PosgateError extends Error {
   readonly param: string | undefined;
   /** The `Request-Id` of the answer: quote it when asking about a call. */
   readonly requestId: string | undefined;
+  /** Every bad field when an input was refused (fix them all at once); empty otherwise. */
+  readonly errors: readonly FieldError[];
   /** The answer's body as it came. */
   readonly body: unknown;
 
-  constructor(init: { message: string; code: string; status: number; param?: string; requestId?: string; body?: unknown; cause?: unknown }) {
+  constructor(init: { message: string; code: string; status: number; param?: string; requestId?: string; errors?: readonly FieldError[]; body?: unknown; cause?: unknown }) {
     super(init.message, init.cause === undefined ? undefined : { cause: init.cause });
     this.name = 'PosgateError';
     this.code = init.code;
     this.status = init.status;
     this.param = init.param;
     this.requestId = init.requestId;
+    this.errors = init.errors ?? [];
     this.body = init.body;
   }
 
@@ -43,6 +55,7 @@ export class PosgateError extends Error {
       status,
       param: problem.param,
       requestId: problem.requestId ?? requestId,
+      ...(Array.isArray(problem.errors) ? { errors: problem.errors } : {}),
       body,
     });
   }

@@ -31,7 +31,7 @@ export class Posgate {
   }
 }
 
-export { PosgateError, WebhookVerificationError, type ProblemBody } from './errors.js';
+export { PosgateError, WebhookVerificationError, type FieldError, type ProblemBody } from './errors.js';
 export { verifyWebhook, type HeaderBag, type VerifyOptions } from './webhooks.js';
 export type { RequestOptions, TransportOptions } from './transport.js';
 export type { StreamOptions } from './events.js';

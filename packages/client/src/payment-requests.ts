@@ -28,6 +28,9 @@ export interface WaitOptions {
   maxRetries?: number;
 }
 
+/** Where a wait ends: the final statuses, and the one that waits for the caller's own capture. */
+const WAIT_ENDS_AT: readonly PaymentRequest['status'][] = [...FINAL_STATUSES, 'authorized'];
+
 export class PaymentRequests {
   constructor(private readonly transport: Transport, private readonly now: () => number) {}
 
@@ -66,14 +69,15 @@ export class PaymentRequests {
   }
 
   /**
-   * Resolves once the request is final (succeeded, cancelled, expired, failed), by long-polling
-   * (`waitSeconds`): the server answers as soon as the status changes.
+   * Resolves once the request is final (succeeded, cancelled, expired, failed), or authorized (a
+   * manual capture: the patron has paid, and nothing more happens until the POS captures or
+   * cancels), by long-polling (`waitSeconds`): the server answers as soon as the status changes.
    */
   async waitUntilFinal(paymentRequestId: string, options: WaitOptions = {}): Promise<PaymentRequest> {
     const deadline = this.now() + (options.timeoutMs ?? 300_000);
     const { signal, maxRetries } = options;
     let request = await this.retrieve(paymentRequestId, { signal, maxRetries });
-    while (!FINAL_STATUSES.includes(request.status)) {
+    while (!WAIT_ENDS_AT.includes(request.status)) {
       const left = deadline - this.now();
       if (left <= 0) {
         throw new PosgateError({ message: `${paymentRequestId} is still ${request.status} after ${options.timeoutMs ?? 300_000} ms`, code: 'timeout', status: 0, body: request });
