@@ -3,7 +3,7 @@ import { PosgateError } from './errors.js';
 import { paginate } from './payment-requests.js';
 import { readSse } from './sse.js';
 import { backoffMs, sleepUnlessAborted, type RequestOptions, type Transport } from './transport.js';
-import type { Event, ListEventsParams, Page } from './types.js';
+import type { DeliveryAttempt, Event, ListEventsParams, Page, QueuedDelivery } from './types.js';
 
 export interface StreamOptions {
   /** Start strictly after this event (default: only events from now on). */
@@ -31,6 +31,16 @@ export class Events {
       if (signal?.aborted) return false;
       throw error;
     }
+  }
+
+  /** Every attempt to deliver the event, oldest first: URL, status, the receiver's answer. */
+  async deliveries(eventId: string, options?: RequestOptions): Promise<DeliveryAttempt[]> {
+    return (await this.transport.request<{ data: DeliveryAttempt[] }>({ method: 'GET', path: `/v1/events/${encodeURIComponent(eventId)}/deliveries` }, options)).data;
+  }
+
+  /** Sends the event again to every target that should have it (a secret key); answers the deliveries queued. */
+  async redeliver(eventId: string, options?: RequestOptions): Promise<QueuedDelivery[]> {
+    return (await this.transport.request<{ data: QueuedDelivery[] }>({ method: 'POST', path: `/v1/events/${encodeURIComponent(eventId)}/redeliver`, body: {} }, options)).data;
   }
 
   /** The caller's events, oldest first, every page. */

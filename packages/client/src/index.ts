@@ -2,6 +2,7 @@
 // familiar. No dependency beyond the platform's fetch, streams and Web Crypto.
 import { Events } from './events.js';
 import { PaymentRequests, Refunds } from './payment-requests.js';
+import { Reports, Terminals, WebhookEndpoints } from './merchant.js';
 import { Sandbox } from './sandbox.js';
 import { realSleep, Transport, type TransportOptions } from './transport.js';
 import { verifyWebhook, type HeaderBag, type VerifyOptions } from './webhooks.js';
@@ -17,6 +18,9 @@ export class Posgate {
   readonly refunds: Refunds;
   readonly events: Events;
   readonly sandbox: Sandbox;
+  readonly webhookEndpoints: WebhookEndpoints;
+  readonly terminals: Terminals;
+  readonly reports: Reports;
   /** Standard Webhooks verification of what posgate sends to your endpoint. */
   readonly webhooks = {
     verify: (rawBody: string | Uint8Array, headers: HeaderBag, secret: string, options?: VerifyOptions): Promise<Event> => verifyWebhook(rawBody, headers, secret, options),
@@ -28,6 +32,9 @@ export class Posgate {
     this.refunds = new Refunds(transport);
     this.events = new Events(transport, options.sleep ?? realSleep, options.random ?? Math.random);
     this.sandbox = new Sandbox(transport);
+    this.webhookEndpoints = new WebhookEndpoints(transport);
+    this.terminals = new Terminals(transport);
+    this.reports = new Reports(transport);
   }
 }
 

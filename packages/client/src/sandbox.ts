@@ -1,6 +1,6 @@
 // sandbox: acting as the patron and moving the test clock (test-mode keys only).
 import type { RequestOptions, Transport } from './transport.js';
-import type { CheckIn, CheckInParams, CreatePatronParams, Patron, PaymentRequest, SandboxPayParams, TestClock } from './types.js';
+import type { CheckIn, CheckInParams, CreatePatronParams, Patron, PaymentRequest, Refund, RefundOutcomeParams, SandboxPayParams, TestClock } from './types.js';
 
 const id = (value: string) => encodeURIComponent(value);
 
@@ -31,6 +31,11 @@ export class Sandbox {
   /** Moves the test clock forward and runs what falls due (expiries, webhook retries). */
   advanceClock(seconds: number, options?: RequestOptions): Promise<TestClock> {
     return this.transport.request({ method: 'POST', path: '/v1/sandbox/clock/advance', body: { seconds } }, options);
+  }
+
+  /** Settles a refund the sandbox channel left pending (a crypto return): succeeded or failed. */
+  refundOutcome(refundId: string, params: RefundOutcomeParams, options?: RequestOptions): Promise<Refund> {
+    return this.transport.request({ method: 'POST', path: `/v1/sandbox/refunds/${id(refundId)}/outcome`, body: params }, options);
   }
 
   /** The payment request behind any id or reference any dialect returned. */
