@@ -48,6 +48,12 @@ describe('paymentRequests', () => {
     expect(new Set(seen).size).toBe(seen.length);
     // more than one page was read
     expect(sent.filter((s) => s.url.includes('/v1/payment-requests?') && s.url.includes('cursor=')).length).toBeGreaterThan(0);
+    // a boolean filter is a boolean (the query's "true" too)
+    const active: string[] = [];
+    for await (const request of posgate.paymentRequests.list({ active: true })) active.push(request.status);
+    expect(active.length).toBeGreaterThan(0);
+    expect(active.every((status) => ['prepared', 'created', 'pending', 'authorized'].includes(status))).toBe(true);
+    expect(sent.at(-1)!.url).toContain('active=true');
   });
 
   it('readies a prepared request, pays, captures and refunds it', async () => {

@@ -27,7 +27,8 @@ export type QueuedDelivery = (operations['redeliverEvent']['responses'] extends 
 export type ErrorCode = Problem['code'];
 
 export type CreatePaymentRequestParams = JsonBody<'createPaymentRequest'>;
-export type ListPaymentRequestsParams = Omit<Query<'listPaymentRequests'>, 'cursor'>;
+/** The list's filters; `active` is a query string's "true" or "false", and a boolean says the same. */
+export type ListPaymentRequestsParams = Omit<Query<'listPaymentRequests'>, 'cursor' | 'active'> & { active?: boolean | Query<'listPaymentRequests'>['active'] };
 export type ReadyParams = JsonBody<'readyPaymentRequest'>;
 export type CancelParams = JsonBody<'cancelPaymentRequest'>;
 export type CaptureParams = JsonBody<'capturePaymentRequest'>;
