@@ -84,11 +84,25 @@ export async function loadCurrent(unit: Work, caller: Caller, id: string): Promi
 /** A loaded request as of its merchant's now: expired first if overdue. */
 export async function asOfNow(unit: Work, loaded: PaymentRequest): Promise<{ request: PaymentRequest; now: number }> {
   const now = await merchantNow(unit.app, unit.tx, loaded.merchantId, loaded.livemode);
-  // a unit applying the channel's answer reads the request as it decided on it: the money moved
-  // then, so a deadline passed while the channel answered does not undo it
-  if (unit.holds(loaded.id)) return { request: loaded, now };
   const due = pr.expireIfDue(loaded, now);
-  return { request: due ? await commit(unit, loaded, due) : loaded, now };
+  if (!due) return { request: loaded, now };
+  // a unit applying the channel's answer reads the request as it decided on it: the money moved
+  // then, so a deadline passed while the channel answered does not undo it. Unless what it decided
+  // was this very expiry: the answer it holds is then the return of what the request held, and the
+  // expiry is made again with it (skipped, the request would read as payable, the return's money
+  // gone at the channel and unrecorded, and the request held by the command until the sweep)
+  if (unit.holds(loaded.id) && !(await answersEnding(unit, due))) return { request: loaded, now };
+  return { request: await commit(unit, loaded, due), now };
+}
+
+/** Whether a channel answer the unit holds is the return of money owed by `ending` (the command carries the ending it belongs to). */
+async function answersEnding(unit: Work, ending: Transition): Promise<boolean> {
+  for (const answer of unit.answers) {
+    if (answer.paymentRequestId !== ending.request.id || answer.kind !== 'refund') continue;
+    const asked = (await unit.tx.getChannelCommand(answer.id))?.intent.ending as Transition | undefined;
+    if (asked && asked.request.version === ending.request.version && asked.request.status === ending.request.status) return true;
+  }
+  return false;
 }
 
 /**
