@@ -1,7 +1,7 @@
 // The return of what a partly paid request holds when it expires, driven through each answer of
 // the channel: the expiry read or acted on before the sweep makes it (the unit that expires it asks
-// the channel for the return and runs again with the answer). Each return is asked once, recorded
-// once, and `posgate verify` stays clean.
+// the channel for the return and runs again with the answer), and an expiry whose return the
+// channel refuses. Each return is asked once, recorded once, and `posgate verify` stays clean.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Connector } from '../../src/app/ports/connector.js';
 import { verifyTotals } from '../../src/app/use-cases/verify.js';
@@ -10,7 +10,7 @@ import { createBody, startGateway, type TestGateway } from '../harness.js';
 
 const sandbox = createSandboxConnector();
 const calls: string[] = [];
-const refundAnswer: 'succeeded' | 'failed' = 'succeeded';
+let refundAnswer: 'succeeded' | 'failed' = 'succeeded';
 const channel: Connector = {
   channels: (request) => sandbox.channels(request),
   instructions: (request, choice, amount, now) => sandbox.instructions(request, choice, amount, now),
@@ -73,6 +73,37 @@ describe('the return of what an expired request held', () => {
     expect(new Set(callsOf(id, 'refund')).size).toBe(1);
     expect(await types(id)).toEqual([...ENDED, 'refund.succeeded']);
     expect(await open(id)).toEqual([]);
+    expect((await verifyTotals(t.gateway.app.db)).mismatches).toEqual([]);
+  });
+
+  it('an expiry whose return the channel refuses still ends the request: the return failed, what it holds refundable, asked once, the terminal free', async () => {
+    const id = await overduePartlyPaid({});
+    refundAnswer = 'failed';
+    try {
+      await t.gateway.tick();
+      await t.gateway.tick();
+      const read = await t.api('GET', `/v1/payment-requests/${id}`);
+      expect(read.status).toBe(200);
+      expect(read.body).toMatchObject({ status: 'expired', amountReceived: 400, amountCaptured: 400, amountRefunded: 0, refundStatus: 'none' });
+      clock.offsetMs += 120_000; // past every lease: nothing is asked again
+      await t.gateway.tick();
+    } finally {
+      refundAnswer = 'succeeded';
+    }
+    expect(callsOf(id, 'refund')).toHaveLength(1);
+    expect(await refunds(id)).toEqual([['posgate:return', 400, 'failed']]);
+    expect(await types(id)).toEqual([...ENDED, 'refund.failed']);
+    expect(await open(id)).toEqual([]);
+    // the terminal takes its next sale
+    const next = await t.api('POST', '/v1/payment-requests', { body: createBody(t) });
+    expect(next.status, JSON.stringify(next.body)).toBe(201);
+    await t.api('POST', `/v1/payment-requests/${next.body.id}/cancel`, { body: {} });
+    // what it holds is paid back by the merchant's refund, no more than that
+    const over = await t.api('POST', `/v1/payment-requests/${id}/refunds`, { body: { amount: 401, reference: 'back' } });
+    expect([over.status, over.body.code]).toEqual([400, 'amount_exceeds_refundable']);
+    const back = await t.api('POST', `/v1/payment-requests/${id}/refunds`, { body: { amount: 400, reference: 'back' } });
+    expect([back.status, back.body.status]).toEqual([201, 'succeeded']);
+    expect((await t.api('GET', `/v1/payment-requests/${id}`)).body).toMatchObject({ status: 'expired', amountRefunded: 400, refundStatus: 'full' });
     expect((await verifyTotals(t.gateway.app.db)).mismatches).toEqual([]);
   });
 });

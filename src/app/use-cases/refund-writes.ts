@@ -46,7 +46,11 @@ export async function writeNewRefund(unit: Work, reserved: RefundChange, answer:
 /**
  * Gives back all a request owes once it ended unpaid or was voided: manual refunds still awaiting
  * capture are cancelled and one refund returns everything taken and not yet refunded. If the
- * channel refuses that refund, the whole change is refused, so a request never ends owing money.
+ * channel refuses that refund, the whole change is refused, so a request never ends owing money;
+ * except an expiry, which no one asked for and no one can retry: refused, it would never happen
+ * (the request overdue and active for good, its terminal busy, the channel asked for a new return
+ * on every sweep and read). It stands with the return failed, and what the request holds is
+ * refundable again, as after a return the channel fails later (core takesRefund).
  */
 export async function returnOwedFunds(unit: Work, request: PaymentRequest, now: number, ending?: Transition): Promise<PaymentRequest> {
   let current = request;
@@ -55,7 +59,7 @@ export async function returnOwedFunds(unit: Work, request: PaymentRequest, now: 
   }
   if (owedBack(current) <= 0) return current;
   const returned = await storeNewRefund(unit, returnOwed(current, unit.app.ids.id('rf'), now), now, ending);
-  if (returned.refund.status === 'failed')
+  if (returned.refund.status === 'failed' && request.status !== 'expired')
     throw new DomainError('invalid_state', `The payment channel refused to return ${formatMoney(returned.refund.amount, request.currency)} for ${request.id}; nothing was changed.`, undefined, { status: request.status });
   return returned.request;
 }
