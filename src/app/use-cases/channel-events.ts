@@ -211,6 +211,13 @@ export async function receiveChannelEvent(app: App, event: ChannelEvent): Promis
       return true;
     }
     if (command.kind !== 'refund' || command.outcome !== 'pending') return false;
+    if (command.status === 'executed') {
+      // answered pending and not applied yet (its unit never came back; the sweep would apply it):
+      // applied now, as answered, so that the refund it makes is there for this event to settle.
+      // Not taken, it would be lost: the event id is recorded, so its redelivery is refused
+      const request = await unit.tx.lockPaymentRequest(command.paymentRequestId);
+      if (!request || !(await applyAnswer(unit, command, request))) return false;
+    }
     const refund = await unit.tx.getRefund((command.intent.refund as Refund).id);
     if (!refund || refund.status !== 'pending') return false;
     const request = await unit.tx.lockPaymentRequest(refund.paymentRequestId);
