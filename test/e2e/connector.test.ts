@@ -47,6 +47,21 @@ describe('the connector decides', () => {
     decline = false;
   });
 
+  it('an approval above what is owed asks the channel for what is owed: the channel takes what the request records as taken', async () => {
+    const { body: over } = await create();
+    calls.length = 0;
+    const paid = await t.api('POST', `/v1/sandbox/payment-requests/${over.id}/pay`, { body: { outcome: 'approve', method: 'wallet', amount: 2000 } });
+    expect(paid.body).toMatchObject({ status: 'succeeded', amountReceived: 2000, amountCaptured: 1500, overpaid: true });
+    expect(calls).toEqual([`authorize ${over.id} 1500 wallet`]);
+    // after a part payment, the rest of what is owed, not the rest of the offer
+    const { body: parts } = await create({ partialAllowed: true });
+    calls.length = 0;
+    await t.api('POST', `/v1/sandbox/payment-requests/${parts.id}/pay`, { body: { outcome: 'approve', method: 'wallet', amount: 1000 } });
+    const rest = await t.api('POST', `/v1/sandbox/payment-requests/${parts.id}/pay`, { body: { outcome: 'approve', method: 'wallet', amount: 700 } });
+    expect(rest.body).toMatchObject({ status: 'succeeded', amountReceived: 1700, amountCaptured: 1500, overpaid: true });
+    expect(calls).toEqual([`authorize ${parts.id} 1000 wallet`, `authorize ${parts.id} 500 wallet`]);
+  });
+
   it('capture asks the channel; a refused capture leaves the authorization as it was', async () => {
     const { body: pr } = await create({ captureMode: 'manual' });
     await pay(pr.id);

@@ -70,7 +70,12 @@ export async function patronAct(unit: Work, request: PaymentRequest, input: Patr
   const chosen = input.outcome === 'approve' ? (input.method ?? defaultMethod(request, unit.app.connector.channels(request))) : input.method;
   const transition = patronActs(request, { ...input, method: chosen }, now, settings); // validates before the channel is asked
   if (input.outcome !== 'approve') return commit(unit, request, transition);
-  const amount = transition.request.amountReceived - request.amountReceived;
+  // the channel is asked for what the request takes: an offer above what is owed is recorded
+  // (amountReceived, overpaid) but its excess is not taken, as no capture or refund would account
+  // for it (money a channel delivered on its own, a transfer, is all taken: channel-events.ts)
+  const paid = transition.request.amountReceived - request.amountReceived;
+  const excess = transition.request.overpaid ? transition.request.amountReceived - (transition.request.amount as number) : 0;
+  const amount = paid - excess;
   const method = transition.request.paymentMethod ?? 'card';
   // a request that takes part payments may rightly take two of one amount at once
   const { outcome } = await unit.moveMoney(request, 'authorize', amount, { method }, method, request.partialAllowed);
