@@ -14,7 +14,7 @@ import { DomainError } from '../../core/errors.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { RETURN_REFERENCE, type Refund } from '../../core/refund.js';
 import { authOf, checkHash } from './auth.js';
-import { saveRefund, type CliqRefund } from './fields.js';
+import { refundsOf, saveRefund, type CliqRefund } from './fields.js';
 import { findPayment } from './lookup.js';
 import { decimalAmount, documented, hashOf, Key, Refunded } from './openapi.js';
 import { amountOf, hashText, onlyKnown, optionalText, requiredText, type Params } from './params.js';
@@ -49,8 +49,22 @@ function expectedAmount(type: Exclude<RefundType, 'partial'>, request: PaymentRe
   return received;
 }
 
+/**
+ * The underpaid refund a payment already had, when `amount` is what it returned: an underpaid
+ * refund ends the payment, so a repeat (its answer lost, or two sent at once) finds it ended and
+ * answers that refund, as a repeated full or overpaid refund answers its own.
+ */
+async function underpaidRefundOf(unit: Work, request: PaymentRequest, amount: number): Promise<Refund | null> {
+  if (request.status !== 'cancelled') return null;
+  const returned = (await unit.tx.listRefunds(request.id)).find((refund) => refund.reference === RETURN_REFERENCE);
+  if (!returned || returned.amount !== amount) return null;
+  return (await refundsOf(unit.tx, [returned.id])).get(returned.id)?.refundType === 'underpaid' ? returned : null;
+}
+
 async function refundOf(unit: Work, caller: Caller, requestId: string, type: RefundType, amount: number, reference: string): Promise<Refund> {
   const { request } = await loadCurrent(unit, caller, requestId);
+  const repeated = type === 'underpaid' ? await underpaidRefundOf(unit, request, amount) : null;
+  if (repeated) return repeated;
   if (type !== 'partial') {
     const expected = expectedAmount(type, request);
     if (amount !== expected)

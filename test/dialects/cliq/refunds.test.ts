@@ -81,6 +81,29 @@ describe('cliq refunds', () => {
     expect((await refund(t, { payment_code: whole.payment_code, refund_type: 'underpaid', amount: '20.00' })).body.error).toMatch(/not underpaid/);
   });
 
+  it('underpaid asked again (its answer lost, or sent twice at once) answers the same refund, as full and overpaid do; a native cancel\'s return is not one', async () => {
+    const p = await paid('20.00', '700');
+    const ask = () => refund(t, { payment_code: p.payment_code, refund_type: 'underpaid', amount: '7.00' });
+    const [first, second] = await Promise.all([ask(), ask()]);
+    const again = await ask();
+    for (const answer of [first, second, again]) {
+      expect(answer.status, JSON.stringify(answer.body)).toBe(200);
+      expect(answer.body).toMatchObject({ status: 'ok', refund: { refund_type: 'underpaid', amount: '7.00', status: 'pending' } });
+    }
+    expect(new Set([first, second, again].map((a) => a.body.refund.refund_id)).size).toBe(1);
+    expect((await view(p)).refunds).toHaveLength(1);
+    expect(await native(p.paymentId)).toMatchObject({ status: 'cancelled', amountCaptured: 700 });
+    // settled, a repeat still answers it (as it is now); another amount is still refused
+    await sandboxRefund(t, first.body.refund.refund_id, 'completed');
+    expect((await ask()).body.refund).toMatchObject({ refund_id: first.body.refund.refund_id, status: 'completed' });
+    expect((await refund(t, { payment_code: p.payment_code, refund_type: 'underpaid', amount: '6.00' })).status).toBe(409);
+    // a payment a native cancel ended (its part returned) had no underpaid refund: still refused
+    const cancelled = await paid('20.00', '500');
+    expect((await t.api('POST', `/v1/payment-requests/${cancelled.paymentId}/cancel`, { body: {} })).status).toBe(200);
+    const refused = await refund(t, { payment_code: cancelled.payment_code, refund_type: 'underpaid', amount: '5.00' });
+    expect([refused.status, refused.body.error]).toEqual([409, expect.stringMatching(/not underpaid/)]);
+  });
+
   it('the native sandbox settles a pending crypto refund too (the channel\'s later answer, taken once)', async () => {
     const p = await paid('20.00', '2000');
     const asked = (await refund(t, { payment_code: p.payment_code, refund_type: 'partial', amount: '4.00' })).body.refund;
