@@ -30,10 +30,20 @@ export class Work {
     readonly applying: string | null = null,
     /** The Idempotency-Key record the unit runs under, if any: a retry finds what its first try moved. */
     readonly operationKey: string | null = null,
+    /**
+     * A command in flight that this unit may take as its own (a retry whose first try gave up on
+     * the channel): it writes as if it held the request, and must ask that very command (see
+     * `resumed`), or its transaction is undone.
+     */
+    readonly resuming: string | null = null,
   ) {
     for (const answer of answers) tx.actForChannelCommand(answer.id);
     if (applying) tx.actForChannelCommand(applying);
+    if (resuming) tx.actForChannelCommand(resuming);
   }
+
+  /** Whether the unit asked for the command it was `resuming` (it is then that command's operation). */
+  resumed = false;
 
   /** Whether this unit is the one applying a channel answer on `requestId` (it reads it as it left it). */
   holds(requestId: string): boolean {
@@ -59,11 +69,15 @@ export class Work {
     const now = this.app.clock.now();
     const same = (c: { kind: string; amount: number; operation: string }) => c.kind === kind && c.amount === amount && c.operation === sameOperation;
     const mine = this.answers.find((answer) => answer.paymentRequestId === requestId && same(answer));
-    if (mine) return this.apply(mine.id, mine.outcome, requestId);
+    if (mine) {
+      if (mine.id === this.resuming) this.resumed = true;
+      return this.apply(mine.id, mine.outcome, requestId);
+    }
     const { commands: earlier, inFlight } = await this.tx.channelCommandsOf(requestId);
     // of a repeatable operation, only the sweep applying this very command, or a retry under the Idempotency-Key that asked it
     const asker = inFlight && (!repeatable || this.applying === inFlight.id || (this.operationKey !== null && inFlight.intent.key === this.operationKey));
     if (inFlight && asker && same({ ...inFlight, operation: String(inFlight.intent.operation) })) {
+      if (inFlight.id === this.resuming) this.resumed = true;
       if (inFlight.outcome === null) throw new ChannelAnswerNeeded(inFlight, request, null);
       return this.apply(inFlight.id, inFlight.outcome, requestId);
     }
@@ -177,15 +191,21 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
   const answers: ChannelAnswer[] = []; // the channel's answers to the commands this unit asked for
   let waited = 0;
   let waits = 0;
+  // a command in flight that this unit tries to take as its own, and those it tried
+  let resuming: string | null = null;
+  let resumingRequest = '';
+  const triedResuming = new Set<string>();
   for (let attempt = 1, rounds = 0; ; attempt++) {
     let unit: Work | undefined;
     let recorded: ChannelAnswerNeeded | null = null; // the command this run's own transaction recorded: only the channel is left to ask
     try {
       const ran = await app.db.transaction<{ value: T } | { recorded: ChannelAnswerNeeded }>(async (tx) => {
-        unit = new Work(app, tx, answers, options.applying ?? null, options.operationKey ?? null);
+        unit = new Work(app, tx, answers, options.applying ?? null, options.operationKey ?? null, resuming);
         try {
           const value = await work(unit);
           if (afterWork) await afterWork(unit, value);
+          // it wrote on a request held by a command it did not ask for: undone, it waits as any other
+          if (resuming && !unit.resumed) throw new ChannelBusy(resumingRequest);
           return { value };
         } catch (error) {
           // the unit has only read: its transaction records the command it decided on and commits
@@ -217,6 +237,21 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
         }
       }
       if (error instanceof ChannelBusy) {
+        if (waited >= MAX_CHANNEL_WAIT_MS && resuming === null) {
+          // the operation in flight has not been applied in all this time: its asker has most likely
+          // given up (its client was told 503). A retry of that operation takes it as its own, as
+          // Work.moveMoney does for one that writes nothing first: run once more acting for it, which
+          // holds only if the unit asks that very command.
+          const { inFlight } = await app.db.read.channelCommandsOf(error.objectId);
+          if (inFlight && inFlight.status !== 'applied' && !triedResuming.has(inFlight.id)) {
+            triedResuming.add(inFlight.id);
+            resuming = inFlight.id;
+            resumingRequest = error.objectId;
+            attempt--;
+            continue;
+          }
+        }
+        resuming = null;
         if (waited >= MAX_CHANNEL_WAIT_MS)
           throw new DomainError('conflict', 'Another operation on this payment request is still waiting for the payment channel; retry the request.');
         // another operation on the request waits for the channel: wait for it rather than give up

@@ -143,3 +143,53 @@ describe('channel commands finished without the unit that asked', () => {
     expect(await held(request.id)).toBeNull();
   });
 });
+
+// A retry that comes back before the sweep: the operation left in flight by a try whose client was
+// told 503 is the retry's own when the retry makes the same operation, even when the use case
+// writes the request before it asks the channel (a void, a cancel that returns a part payment).
+describe('a retry of an operation its first try left in flight', () => {
+  it('G: a void retried after its 503 (the channel back) voids and refunds once, and answers the void', async () => {
+    const { body: request } = await create({ partialAllowed: false });
+    await pay(request.id);
+    const before = refundIdsAsked().size;
+    away = true;
+    expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
+    away = false;
+    const retried = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountCaptured: 1500, amountRefunded: 1500 });
+    expect(refundIdsAsked().size).toBe(before + 1); // one refund at the channel, asked twice with one id
+    expect(Number((await t.query<{ n: number | string }>(`select count(*) as n from refunds where payment_request_id = '${request.id}'`))[0]!.n)).toBe(1);
+    expect(await held(request.id)).toBeNull();
+    expect(await open(request.id)).toEqual([]);
+  });
+
+  it('H: a cancel of a partly paid request retried after its 503 cancels it and returns the part once', async () => {
+    const { body: request } = await create();
+    await pay(request.id, 400);
+    const before = refundIdsAsked().size;
+    away = true;
+    expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
+    away = false;
+    const retried = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    expect(retried.body).toMatchObject({ status: 'cancelled', amountReceived: 400, amountRefunded: 400 });
+    expect(refundIdsAsked().size).toBe(before + 1);
+    expect(await open(request.id)).toEqual([]);
+  });
+
+  it('I: another operation does not take it: a refund while a void is in flight still waits, and is refused, nothing moved', async () => {
+    const { body: request } = await create({ partialAllowed: false });
+    await pay(request.id);
+    const before = refundIdsAsked().size;
+    away = true;
+    expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
+    away = false;
+    const refund = await t.api('POST', `/v1/payment-requests/${request.id}/refunds`, { body: { amount: 100, reference: 'while-void' } });
+    expect([refund.status, refund.body.code]).toEqual([409, 'conflict']);
+    expect(refundIdsAsked().size).toBe(before + 1); // the void's return was asked once, nothing else
+    expect(await read(request.id)).toMatchObject({ status: 'succeeded', amountRefunded: 0 });
+    await sweepAfterLease();
+    expect(await read(request.id)).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500 });
+  });
+});
