@@ -53,16 +53,23 @@ export type RequestAction =
   | { kind: 'capture'; amount?: number }
   | { kind: 'void' };
 
+/** What an action did: the request as it is now, and for a refund the refund as the channel answered it (succeeded, pending or failed). */
+export interface ActionResult {
+  request: PaymentRequest;
+  refund?: Refund;
+}
+
 /**
  * Runs one action on a request as the signed-in user. The use case writes the audit entry in this
  * transaction, naming the user: the caller carries it (sessions' callerOf), as an API caller
  * carries its key, so the entry is written once, by the same rule for every API and the dashboard.
  */
-export async function actOnRequest(app: App, caller: Caller, id: string, action: RequestAction): Promise<PaymentRequest> {
+export async function actOnRequest(app: App, caller: Caller, id: string, action: RequestAction): Promise<ActionResult> {
   return inTransaction(app, async (unit) => {
+    let refund: Refund | undefined;
     switch (action.kind) {
       case 'refund':
-        await createRefund(unit, caller, id, { amount: action.amount, reference: action.reference, reason: action.reason });
+        ({ refund } = await createRefund(unit, caller, id, { amount: action.amount, reference: action.reference, reason: action.reason }));
         break;
       case 'cancel':
         await cancelPaymentRequest(unit, caller, id, 'cancelled from the dashboard');
@@ -74,7 +81,7 @@ export async function actOnRequest(app: App, caller: Caller, id: string, action:
         await voidPaymentRequest(unit, caller, id);
         break;
     }
-    return (await loadPaymentRequest(unit.tx, caller, id));
+    return { request: await loadPaymentRequest(unit.tx, caller, id), ...(refund ? { refund } : {}) };
   });
 }
 

@@ -7,7 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { CHANNELS, METHOD_DETAIL_MONEY_KEYS } from '../../app/ports/connector.js';
 import { PAYMENT_REQUEST_STATUSES, refundableAmount, canApply, VOID_WINDOW_MS, type PaymentRequest } from '../../core/payment-request.js';
-import { takesRefund } from '../../core/refund.js';
+import { takesRefund, type Refund } from '../../core/refund.js';
 import { currencyExponent, decimalToMinor, isSupportedCurrency, minorToDecimal } from '../../core/money.js';
 import { DomainError } from '../../core/errors.js';
 import { parseDate, startOfDay } from '../../core/calendar.js';
@@ -174,7 +174,7 @@ function detailsList(details: Record<string, unknown> | null, currency: string, 
   return `<dl class="figures">${Object.entries(details).map(([k, v]) => `<div><dt>${esc(k)}</dt><dd class="break">${detailValue(k, v, currency, zone)}</dd></div>`).join('')}</dl>`;
 }
 
-async function detailPage(deps: DashboardDeps, state: DashboardRequestState, id: string, done: string | undefined): Promise<string> {
+async function detailPage(deps: DashboardDeps, state: DashboardRequestState, id: string, done: Outcome | undefined): Promise<string> {
   const { user, merchant } = state.signedIn;
   const zone = zoneOf(merchant);
   const caller = callerOf(user, state.livemode);
@@ -215,7 +215,7 @@ ${d.attempts.map((a) => `<tr><td>${time(a.attemptedAt, zone)}</td><td>${esc(a.ev
 <section class="card" aria-labelledby="h-audit"><h2 id="h-audit">Audit</h2>
 ${d.audit.length === 0 ? '<p class="hint">No one has acted on it from the dashboard or the API.</p>' : `<ul class="timeline" id="audit">${d.audit.map((a) => `<li>${time(a.createdAt, zone)} ${esc(a.actorName)}: ${esc(a.action)} ${esc(a.detail ?? '')}</li>`).join('')}</ul>`}
 </section>`;
-  const flash = done && (ACTIONS as readonly string[]).includes(done) ? `Done: ${done}.` : null;
+  const flash = done ? FLASHES[done] : null;
   return dashboardPage(state, { title: r.id, section: 'payments', main, flash });
 }
 
@@ -226,8 +226,27 @@ function amountOf(text: string, request: PaymentRequest, param: string): number 
   return minor;
 }
 
-/** A request's page: `done` names the action just taken (the redirect after its form). */
-const DetailQuery = z.strictObject({ done: z.enum(ACTIONS, { error: `must be one of ${ACTIONS.join(', ')}` }).optional() });
+/**
+ * What a request's page says after an action (`done`, the redirect after its form): the action, or
+ * for a refund the channel did not settle at once, its answer (the refund is made either way, but
+ * a refused one returned nothing, and a pending one has yet to).
+ */
+const OUTCOMES = [...ACTIONS, 'refund_pending', 'refund_failed'] as const;
+type Outcome = (typeof OUTCOMES)[number];
+const FLASHES: Record<Outcome, string> = {
+  refund: 'Done: refund.', cancel: 'Done: cancel.', capture: 'Done: capture.', void: 'Done: void.',
+  refund_pending: 'Refund sent: the payment channel has yet to settle it (pending).',
+  refund_failed: 'Not refunded: the payment channel refused the refund. Nothing went back to the patron; the amount is refundable again.',
+};
+
+/** The outcome a refund's status stands for (a replay by reference finds the refund as it is now). */
+function refundOutcome(refund: Refund | undefined): Outcome {
+  if (refund?.status === 'pending') return 'refund_pending';
+  if (refund?.status === 'failed') return 'refund_failed';
+  return 'refund';
+}
+
+const DetailQuery = z.strictObject({ done: z.enum(OUTCOMES, { error: `must be one of ${OUTCOMES.join(', ')}` }).optional() });
 
 const VERBS: Record<ActionKind, string> = { refund: 'Refund', cancel: 'Cancel', capture: 'Capture', void: 'Void' };
 
@@ -274,7 +293,8 @@ export function requestRoutes(fastify: FastifyInstance, deps: DashboardDeps): vo
         fields.amount = text;
       } else action = { kind: kind as 'cancel' | 'void' };
       if (field(body, 'confirmed') !== 'yes') return confirmPage(state, current, kind as ActionKind, action, fields);
-      await actOnRequest(deps.app, caller, id, action); // the caller names the user in the audit log
-      return seeOther(reply, `/dashboard/payment-requests/${encodeURIComponent(id)}?done=${kind}`);
+      const result = await actOnRequest(deps.app, caller, id, action); // the caller names the user in the audit log
+      const outcome = kind === 'refund' ? refundOutcome(result.refund) : kind;
+      return seeOther(reply, `/dashboard/payment-requests/${encodeURIComponent(id)}?done=${outcome}`);
     }));
 }
