@@ -62,9 +62,14 @@ export function updateAnswer(request: PaymentRequest, payment: CliqPayment) {
   return { status: 'ok', payment: { ...quoteFields(request, payment), message: 'Get pos payment update successfully' }, message: 'Get payment detail successfully' };
 }
 
-/** A refund in CLIQ's words: asked for (the customer is asked where to send it), then completed or failed. */
+/**
+ * A refund in CLIQ's words: asked for (the customer is asked where to send it), then completed or
+ * failed. A refund awaiting its capture (made through the native API) is asked, not failed: its
+ * capture may still send it; one cancelled or expired uncaptured ended without sending anything.
+ */
 export function refundView(refund: Refund, own: CliqRefund | undefined) {
-  const status: 'completed' | 'pending' | 'failed' = refund.status === 'succeeded' ? 'completed' : refund.status === 'pending' ? 'pending' : 'failed';
+  const status: 'completed' | 'pending' | 'failed' =
+    refund.status === 'succeeded' ? 'completed' : refund.status === 'pending' || refund.status === 'requires_capture' ? 'pending' : 'failed';
   return { refund_id: refund.id, refund_type: own?.refundType ?? 'full', amount: assetAmount(refund.amount, refund.currency), asset: refund.currency, status };
 }
 

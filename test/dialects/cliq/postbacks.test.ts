@@ -95,6 +95,22 @@ describe('cliq postbacks', () => {
     expect(got[2]!.json.refund).toMatchObject({ refund_id: asked.refund_id, refund_type: 'partial', amount: '3.00' });
   });
 
+  it('a refund awaiting its capture (made through the native API) is posted pending, not failed; what its capture ends in follows', async () => {
+    receiver = await startReceiver(() => OK);
+    const created = (await createPayment(t, { amount: '10.00', reference: 'pb-manual', postback_url: receiver.url })).body;
+    await sandboxPay(t, created.payment_code, '1000');
+    await deliver(receiver, 'pb-manual', 1);
+    const made = (await t.api('POST', `/v1/payment-requests/${created.paymentId}/refunds`, { body: { amount: 300, reference: 'back-1', captureMode: 'manual' } })).body;
+    expect(made.status).toBe('requires_capture');
+    await deliver(receiver, 'pb-manual', 2);
+    // captured: the crypto channel answers pending (no postback of its own), then settles it
+    expect((await t.api('POST', `/v1/refunds/${made.id}/capture`)).body.status).toBe('pending');
+    await sandboxRefund(t, made.id, 'completed');
+    const got = await deliver(receiver, 'pb-manual', 3);
+    expect(got.map((r) => [r.json.type, r.json.refund?.status ?? null])).toEqual([['payment', null], ['refund', 'pending'], ['refund', 'completed']]);
+    expect((await getPayment(t, { reference: 'pb-manual' }, '10.00')).body.payment.refunds.map((r: { status: string }) => r.status)).toEqual(['completed']);
+  });
+
   it('a transaction seen but not confirmed is posted as an unconfirmed update, then the payment as paid', async () => {
     receiver = await startReceiver(() => OK);
     const created = (await createPayment(t, { amount: '6.00', reference: 'pb-seen', postback_url: receiver.url })).body;
