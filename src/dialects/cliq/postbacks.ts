@@ -14,10 +14,14 @@ import { DIALECT, paymentOf, refundsOf, type CliqPayment } from './fields.js';
 import { md5Hex } from './hash.js';
 import { paymentView, refundView } from './render.js';
 
-/** The engine's events a postback is sent for: what CLIQ calls a payment state change, and refunds. */
+/**
+ * The engine's events a postback is sent for: what CLIQ calls a payment state change, and refunds
+ * asked and ended (a refund awaiting capture that is cancelled or expires ends `failed`, as one the
+ * channel refused: the POS that was told it was asked is told it will not come).
+ */
 export const POSTBACK_EVENTS: readonly string[] = [
   'payment_request.partially_paid', 'payment_request.succeeded', 'payment_request.expired', 'payment_request.cancelled', 'payment_request.failed',
-  'refund.created', 'refund.succeeded', 'refund.failed',
+  'refund.created', 'refund.succeeded', 'refund.failed', 'refund.cancelled', 'refund.expired',
 ];
 /** The notice a renewed quote raises (Work.notify), for the price-update URL only. */
 export const PRICE_UPDATE_EVENT: PaymentRequestNoticeType = 'payment_request.quote_renewed';

@@ -111,6 +111,25 @@ describe('cliq postbacks', () => {
     expect((await getPayment(t, { reference: 'pb-manual' }, '10.00')).body.payment.refunds.map((r: { status: string }) => r.status)).toEqual(['completed']);
   });
 
+  it('a refund awaiting its capture that a void cancels, or that expires uncaptured, is posted failed: the POS is not left waiting for it', async () => {
+    receiver = await startReceiver(() => OK);
+    const voided = (await createPayment(t, { amount: '10.00', reference: 'pb-void', postback_url: receiver.url })).body;
+    const lapsed = (await createPayment(t, { amount: '10.00', reference: 'pb-lapse', postback_url: receiver.url })).body;
+    await sandboxPay(t, voided.payment_code, '1000');
+    await sandboxPay(t, lapsed.payment_code, '1000');
+    const held = (await t.api('POST', `/v1/payment-requests/${voided.paymentId}/refunds`, { body: { amount: 400, reference: 'held', captureMode: 'manual' } })).body;
+    const uncaptured = (await t.api('POST', `/v1/payment-requests/${lapsed.paymentId}/refunds`, { body: { amount: 200, reference: 'lapses', captureMode: 'manual' } })).body;
+    expect((await t.api('POST', `/v1/payment-requests/${voided.paymentId}/void`, { body: {} })).body.status).toBe('cancelled');
+    await advance(t, 25 * 3600);
+    await t.gateway.tick();
+    const ofRefund = (reference: string, id: string) => about(receiver!, reference).filter((r) => r.json.refund?.refund_id === id).map((r) => r.json.refund.status);
+    await deliverUntil(() => t.gateway.tick(), () => [...about(receiver!, 'pb-void'), ...about(receiver!, 'pb-lapse')], 7);
+    expect(ofRefund('pb-void', held.id)).toEqual(['pending', 'failed']);
+    expect(ofRefund('pb-lapse', uncaptured.id)).toEqual(['pending', 'failed']);
+    const { apiSecret } = demoSet(t);
+    for (const r of [...about(receiver, 'pb-void'), ...about(receiver, 'pb-lapse')]) expect(r.json.hash).toBe(md5(r.json.payment_code, r.json.status, r.json.payment_amount, r.json.received_amount, apiSecret));
+  });
+
   it('a transaction seen but not confirmed is posted as an unconfirmed update, then the payment as paid', async () => {
     receiver = await startReceiver(() => OK);
     const created = (await createPayment(t, { amount: '6.00', reference: 'pb-seen', postback_url: receiver.url })).body;
