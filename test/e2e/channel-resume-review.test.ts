@@ -1,0 +1,128 @@
+// A retry that takes over its operation in flight after writing first (Work.resuming): what it
+// must not do when the command is finished by another (its first asker, the sweep, a second
+// retry) while it asks the channel again, or when another operation shares the command's kind,
+// amount and reference (the return of what a request owes).
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Connector } from '../../src/app/ports/connector.js';
+import { verifyTotals } from '../../src/app/use-cases/verify.js';
+import { createSandboxConnector } from '../../src/connectors/sandbox/connector.js';
+import { createBody, startGateway, type TestGateway } from '../harness.js';
+
+const sandbox = createSandboxConnector();
+const seen = new Map<string, string>();
+const calls: string[] = [];
+let away = false;
+async function once<T extends string>(kind: string, id: string, answer: () => T): Promise<T> {
+  calls.push(`${kind} ${id}`);
+  if (away) throw new Error('channel timeout');
+  if (!seen.has(id)) seen.set(id, answer());
+  return seen.get(id) as T;
+}
+const channel: Connector = {
+  channels: (request) => sandbox.channels(request),
+  instructions: (request, choice, amount, now) => sandbox.instructions(request, choice, amount, now),
+  authorize: (_request, _payment, id) => once('authorize', id, () => 'approved'),
+  capture: (_request, _amount, _options, id) => once('capture', id, () => 'succeeded'),
+  release: (_request, id) => once('release', id, () => 'released').then(() => undefined),
+  refund: (_request, _refund, id) => once('refund', id, () => 'succeeded'),
+};
+
+const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
+let t: TestGateway;
+/** Runs once, right after the next transaction that stopped for a channel's answer has rolled back. */
+let afterStopped: (() => Promise<void>) | null = null;
+beforeAll(async () => {
+  t = await startGateway({ connector: channel, clock });
+  const db = t.gateway.app.db;
+  const transaction = db.transaction.bind(db);
+  db.transaction = (async (work: never) => {
+    try {
+      return await transaction(work);
+    } catch (error) {
+      const hook = afterStopped;
+      if (hook && (error as Error).name === 'ChannelAnswerNeeded') {
+        afterStopped = null;
+        await hook();
+      }
+      throw error;
+    }
+  }) as typeof db.transaction;
+});
+afterAll(async () => t?.close());
+
+const create = (extra: Record<string, unknown> = {}) =>
+  t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true, expiresInSeconds: 3600, partialAllowed: true, ...extra }) });
+const pay = (id: string, amount?: number) => t.api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body: { outcome: 'approve', ...(amount ? { amount } : {}) } });
+const read = async (id: string) => (await t.api('GET', `/v1/payment-requests/${id}`)).body;
+const held = async (id: string) => (await t.query<{ channel_command_id: string | null }>(`select channel_command_id from payment_requests where id = '${id}'`))[0]!.channel_command_id;
+const open = (id: string) => t.query<{ id: string }>(`select id from channel_commands where payment_request_id = '${id}' and status != 'applied'`);
+const refundIdsAsked = () => new Set(calls.filter((c) => c.startsWith('refund ')).map((c) => c.split(' ')[1]));
+async function sweepAfterLease(): Promise<void> {
+  clock.offsetMs += 60_000;
+  await t.gateway.tick();
+}
+async function clean(): Promise<void> {
+  expect((await verifyTotals(t.gateway.app.db)).mismatches).toEqual([]);
+}
+
+describe('a resuming retry and its command finished by another', () => {
+  it('R1: the command applied by the sweep while the resuming void asks the channel again leaves the request free', async () => {
+    const { body: request } = await create({ partialAllowed: false });
+    await pay(request.id);
+    const before = refundIdsAsked().size;
+    away = true;
+    expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
+    away = false;
+    // the retry waits 10 s, then runs acting for the void in flight: it stops for the channel's
+    // answer; just then the sweep (the lease out) finishes the void
+    afterStopped = sweepAfterLease;
+    const retried = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    expect(afterStopped).toBeNull();
+    expect(retried.status).not.toBe(500);
+    expect(await read(request.id)).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500 });
+    expect(refundIdsAsked().size).toBe(before + 1);
+    expect(await held(request.id)).toBeNull(); // not held for good by a command already applied
+    expect(await open(request.id)).toEqual([]);
+    // the request takes further operations
+    const again = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    expect(again.status).toBe(409);
+    expect(again.body.code).not.toBe('conflict');
+    await clean();
+  }, 60_000);
+
+  it('R2: two retries of a void resuming at once: voided and refunded once, the request free', async () => {
+    const { body: request } = await create({ partialAllowed: false });
+    await pay(request.id);
+    const before = refundIdsAsked().size;
+    away = true;
+    expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
+    away = false;
+    const [a, b] = await Promise.all([0, 1].map(() => t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })));
+    expect([a!.status, b!.status], JSON.stringify([a!.body, b!.body])).toContain(200);
+    expect(await read(request.id)).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500 });
+    expect(refundIdsAsked().size).toBe(before + 1);
+    expect(await held(request.id)).toBeNull();
+    expect(await open(request.id)).toEqual([]);
+    await clean();
+  }, 60_000);
+});
+
+describe('another operation that makes the same command', () => {
+  it('R3: a cancel in flight is not taken over by an expiry made by another call: the request ends cancelled', async () => {
+    const { body: request } = await create({ expiresInSeconds: 60 });
+    await pay(request.id, 400);
+    away = true;
+    expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
+    away = false;
+    clock.offsetMs += 61_000; // overdue, the cancel's lease not out yet (30 s of real time)
+    const other = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
+    const after = await read(request.id);
+    // either the cancel's retry answered the cancel, or it was refused and the sweep makes the cancel
+    if (after.status !== 'cancelled') {
+      expect([other.status, after.status], JSON.stringify({ other: other.body, after })).toEqual([409, 'pending']);
+      await sweepAfterLease();
+    }
+    expect(await read(request.id)).toMatchObject({ status: 'cancelled', amountReceived: 400, amountRefunded: 400 });
+    await clean();
+  }, 60_000);
+});
