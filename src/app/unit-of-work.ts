@@ -208,6 +208,10 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
           if (resuming && !unit.resumed) throw new ChannelBusy(resumingRequest);
           return { value };
         } catch (error) {
+          // a resuming unit that stops for another command without having asked the one it resumes
+          // (its run after the answer went another way): it must not hand that command's hold over
+          // to its own, leaving the answer (money moved) unapplied; undone, it waits as any other
+          if (error instanceof ChannelAnswerNeeded && resuming && !unit.resumed) throw new ChannelBusy(resumingRequest);
           // the unit has only read: its transaction records the command it decided on and commits
           // just that, rather than roll back for another transaction to record it
           if (error instanceof ChannelAnswerNeeded && rounds < MAX_CHANNEL_ROUNDS && !tx.hasWritten()) {

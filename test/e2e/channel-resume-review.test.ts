@@ -125,4 +125,24 @@ describe('another operation that makes the same command', () => {
     expect(await read(request.id)).toMatchObject({ status: 'cancelled', amountReceived: 400, amountRefunded: 400 });
     await clean();
   }, 60_000);
+
+  it('R4: a payment on the overdue request while its cancel returns a part does not take the return over: the part returned is recorded', async () => {
+    const { body: request } = await create({ expiresInSeconds: 60 });
+    await pay(request.id, 400);
+    const before = refundIdsAsked().size;
+    away = true;
+    expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
+    away = false;
+    clock.offsetMs += 61_000; // overdue, the cancel's lease not out yet
+    const paid = await pay(request.id, 1100);
+    const asked = [...refundIdsAsked()].length - before; // the cancel's return, asked once or twice with one id
+    expect(asked).toBe(1);
+    await sweepAfterLease();
+    const after = await read(request.id);
+    // what the channel gave back (400) is recorded on the request, whatever the payment's answer was
+    expect(after, JSON.stringify({ paid: [paid.status, paid.body.code ?? paid.body.status], after })).toMatchObject({ amountRefunded: 400 });
+    expect(await open(request.id)).toEqual([]);
+    expect(await held(request.id)).toBeNull();
+    await clean();
+  }, 60_000);
 });
