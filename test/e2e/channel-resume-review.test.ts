@@ -145,4 +145,18 @@ describe('another operation that makes the same command', () => {
     expect(await held(request.id)).toBeNull();
     await clean();
   }, 60_000);
+
+  it('R5: a patron declining while the merchant\'s cancel returns a part does not take the return over: the request ends cancelled', async () => {
+    const { body: request } = await create();
+    await pay(request.id, 400);
+    away = true;
+    expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
+    away = false;
+    const declined = await t.api('POST', `/v1/sandbox/payment-requests/${request.id}/pay`, { body: { outcome: 'decline' } });
+    await sweepAfterLease();
+    const after = await read(request.id);
+    expect(after, JSON.stringify({ declined: [declined.status, declined.body.code ?? declined.body.status], after })).toMatchObject({ status: 'cancelled', statusReason: 'cancelled_by_merchant', amountReceived: 400, amountRefunded: 400 });
+    expect(await open(request.id)).toEqual([]);
+    await clean();
+  }, 60_000);
 });
