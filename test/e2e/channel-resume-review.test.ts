@@ -12,9 +12,14 @@ const sandbox = createSandboxConnector();
 const seen = new Map<string, string>();
 const calls: string[] = [];
 let away = false;
+/** The channel's next call answers this much later (a slow channel; the calls after it are not). */
+let slowNextMs = 0;
 async function once<T extends string>(kind: string, id: string, answer: () => T): Promise<T> {
   calls.push(`${kind} ${id}`);
   if (away) throw new Error('channel timeout');
+  const slow = slowNextMs;
+  slowNextMs = 0;
+  if (slow) await new Promise((done) => setTimeout(done, slow));
   if (!seen.has(id)) seen.set(id, answer());
   return seen.get(id) as T;
 }
@@ -157,6 +162,43 @@ describe('another operation that makes the same command', () => {
     const after = await read(request.id);
     expect(after, JSON.stringify({ declined: [declined.status, declined.body.code ?? declined.body.status], after })).toMatchObject({ status: 'cancelled', statusReason: 'cancelled_by_merchant', amountReceived: 400, amountRefunded: 400 });
     expect(await open(request.id)).toEqual([]);
+    await clean();
+  }, 60_000);
+
+  it('R6: the first asker still waiting for a slow channel (12 s) when its retry resumes: voided and refunded once, one event each', async () => {
+    const { body: request } = await create({ partialAllowed: false });
+    await pay(request.id);
+    const before = refundIdsAsked().size;
+    slowNextMs = 12_000;
+    const first = t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    await new Promise((done) => setTimeout(done, 300));
+    const retried = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    const answered = await first;
+    expect([answered.status, retried.status], JSON.stringify([answered.body, retried.body])).toContain(200);
+    expect(await read(request.id)).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500 });
+    expect(refundIdsAsked().size).toBe(before + 1);
+    expect(await held(request.id)).toBeNull();
+    expect(await open(request.id)).toEqual([]);
+    const events = await t.query<{ type: string }>(`select type from events where payment_request_id = '${request.id}'`);
+    const types = events.map((e) => e.type);
+    expect(types.filter((type) => type === 'refund.succeeded')).toHaveLength(1);
+    expect(new Set(types).size, JSON.stringify(types)).toBe(types.length);
+    await clean();
+  }, 60_000);
+
+  it('R7: a cancel does not sneak in while the patron\'s payment is in flight, with or without a part paid before', async () => {
+    for (const partly of [false, true]) {
+      const { body: request } = await create({ partialAllowed: partly });
+      if (partly) await pay(request.id, 400);
+      away = true;
+      expect((await pay(request.id, partly ? 300 : undefined)).status).toBe(503);
+      away = false;
+      const cancel = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
+      expect([cancel.status, cancel.body.code]).toEqual([409, 'conflict']);
+      await sweepAfterLease();
+      expect(await read(request.id)).toMatchObject(partly ? { status: 'pending', amountReceived: 700, amountRefunded: 0 } : { status: 'succeeded', amountReceived: 1500 });
+      expect(await open(request.id)).toEqual([]);
+    }
     await clean();
   }, 60_000);
 });
