@@ -4,38 +4,14 @@
 // once, whole (the ending of a request with the return of what it owed), and no request stays held.
 // Regressions of a review of the protocol (scenarios A–F).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector } from '../../src/app/ports/connector.js';
-import { createSandboxConnector } from '../../src/connectors/sandbox/connector.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
+import { commandsOf, refundIdsAsked as askedOf, scriptedChannel } from '../support/scripted-channel.js';
 
-const sandbox = createSandboxConnector();
-const seen = new Map<string, string>();
-const calls: string[] = [];
-let away = false;
-let declineAuthorizations = false;
-/** Runs once, inside the channel's next call, before it answers (a channel slower than the lease). */
-let duringNextCall: (() => Promise<void>) | null = null;
-async function once<T extends string>(kind: string, id: string, answer: () => T): Promise<T> {
-  calls.push(`${kind} ${id}`);
-  if (away) throw new Error('channel timeout');
-  const during = duringNextCall;
-  duringNextCall = null;
-  if (during) await during();
-  if (!seen.has(id)) seen.set(id, answer()); // one answer per id, as the Connector contract asks
-  return seen.get(id) as T;
-}
-const channel: Connector = {
-  channels: (request) => sandbox.channels(request),
-  instructions: (request, choice, amount, now) => sandbox.instructions(request, choice, amount, now),
-  authorize: (_request, _payment, id) => once('authorize', id, () => (declineAuthorizations ? 'declined' : 'approved')),
-  capture: (_request, _amount, _options, id) => once('capture', id, () => 'succeeded'),
-  release: (_request, id) => once('release', id, () => 'released').then(() => undefined),
-  refund: (_request, _refund, id) => once('refund', id, () => 'succeeded'),
-};
+const channel = scriptedChannel();
 
 const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
 let t: TestGateway;
-beforeAll(async () => { t = await startGateway({ connector: channel, clock }); });
+beforeAll(async () => { t = await startGateway({ connector: channel.connector, clock }); });
 afterAll(async () => t?.close());
 
 const create = (extra: Record<string, unknown> = {}) =>
@@ -43,9 +19,9 @@ const create = (extra: Record<string, unknown> = {}) =>
 const pay = (id: string, amount?: number, headers: Record<string, string> = {}) =>
   t.api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body: { outcome: 'approve', ...(amount ? { amount } : {}) }, headers });
 const read = async (id: string) => (await t.api('GET', `/v1/payment-requests/${id}`)).body;
-const held = async (id: string) => (await t.query<{ channel_command_id: string | null }>(`select channel_command_id from payment_requests where id = '${id}'`))[0]!.channel_command_id;
-const open = (id: string) => t.query<{ id: string }>(`select id from channel_commands where payment_request_id = '${id}' and status != 'applied'`);
-const refundIdsAsked = () => new Set(calls.filter((c) => c.startsWith('refund ')).map((c) => c.split(' ')[1]));
+const held = (id: string) => commandsOf(t).held(id);
+const open = (id: string) => commandsOf(t).open(id);
+const refundIdsAsked = () => askedOf(channel);
 /** Lets every lease run out, then sweeps. */
 async function sweepAfterLease(): Promise<void> {
   clock.offsetMs += 60_000;
@@ -56,10 +32,10 @@ describe('channel commands finished without the unit that asked', () => {
   it('A: a declined approval of a partly paid request returns the first part in the same operation, holding nothing after', async () => {
     const { body: request } = await create();
     expect((await pay(request.id, 400)).body.amountReceived).toBe(400);
-    declineAuthorizations = true;
+    channel.declineAuthorizations = true;
     const started = Date.now();
     const declined = await pay(request.id, 300);
-    declineAuthorizations = false;
+    channel.declineAuthorizations = false;
     expect(Date.now() - started).toBeLessThan(2000);
     expect(declined.status, JSON.stringify(declined.body)).toBe(200);
     expect(declined.body).toMatchObject({ status: 'failed', amountReceived: 400, amountRefunded: 400 });
@@ -69,38 +45,38 @@ describe('channel commands finished without the unit that asked', () => {
 
   it('A2: a retry without a key while its payment is in flight resumes it, where the request takes the payment once (no part payments)', async () => {
     const { body: request } = await create({ partialAllowed: false });
-    away = true;
+    channel.away = true;
     expect((await pay(request.id)).status).toBe(503);
-    away = false;
+    channel.away = false;
     const retried = await pay(request.id);
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(retried.body).toMatchObject({ status: 'succeeded', amountReceived: 1500 });
-    expect(new Set(calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).size).toBe(1); // one command, asked twice
+    expect(new Set(channel.calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).size).toBe(1); // one command, asked twice
     expect(await open(request.id)).toEqual([]);
   });
 
   it('B: a retry under the same Idempotency-Key after the sweep finished its payment does not pay again', async () => {
     const { body: request } = await create();
     const key = { 'idempotency-key': `pay-${request.id}` };
-    away = true;
+    channel.away = true;
     expect((await pay(request.id, 400, key)).status).toBe(503);
-    away = false;
+    channel.away = false;
     await sweepAfterLease();
     expect((await read(request.id)).amountReceived).toBe(400);
     const retried = await pay(request.id, 400, key);
     expect([retried.status, retried.body.code]).toEqual([409, 'conflict']);
     expect((await read(request.id)).amountReceived).toBe(400);
-    expect(calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).toHaveLength(2); // one id, asked twice
-    expect(new Set(calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).size).toBe(1);
+    expect(channel.calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).toHaveLength(2); // one id, asked twice
+    expect(new Set(channel.calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).size).toBe(1);
   });
 
   it('C: a void whose client gave up is finished whole by the sweep: voided and refunded once', async () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
-    away = false;
+    channel.away = false;
     await sweepAfterLease();
     expect(await read(request.id)).toMatchObject({ status: 'cancelled', amountCaptured: 1500, amountRefunded: 1500 });
     const again = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
@@ -111,19 +87,19 @@ describe('channel commands finished without the unit that asked', () => {
 
   it('D: a channel slower than the lease: the sweep applies the answer, the unit that asked does not move the money again', async () => {
     const { body: request } = await create();
-    duringNextCall = sweepAfterLease;
+    channel.duringNextCall = sweepAfterLease;
     const paid = await pay(request.id, 400);
     expect(paid.status).toBe(409);
     expect((await read(request.id)).amountReceived).toBe(400);
-    expect(new Set(calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).size).toBe(1);
+    expect(new Set(channel.calls.filter((c) => c.startsWith('authorize ') && c.includes(request.id))).size).toBe(1);
   });
 
   it('E: a cancel of a partly paid request whose client gave up: cancelled and the part returned, once', async () => {
     const { body: request } = await create();
     await pay(request.id, 400);
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
-    away = false;
+    channel.away = false;
     await sweepAfterLease();
     expect(await read(request.id)).toMatchObject({ status: 'cancelled', amountReceived: 400, amountRefunded: 400 });
     expect(await open(request.id)).toEqual([]);
@@ -133,10 +109,10 @@ describe('channel commands finished without the unit that asked', () => {
     const { body: request } = await create({ expiresInSeconds: 60 });
     await pay(request.id, 400);
     const before = refundIdsAsked().size;
-    away = true;
+    channel.away = true;
     clock.offsetMs += 120_000;
     await t.gateway.tick();
-    away = false;
+    channel.away = false;
     for (let i = 0; i < 3; i++) await sweepAfterLease();
     expect(await read(request.id)).toMatchObject({ status: 'expired', amountReceived: 400, amountRefunded: 400 });
     expect(refundIdsAsked().size).toBe(before + 1);
@@ -152,9 +128,9 @@ describe('a retry of an operation its first try left in flight', () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
-    away = false;
+    channel.away = false;
     const retried = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(retried.body).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountCaptured: 1500, amountRefunded: 1500 });
@@ -168,9 +144,9 @@ describe('a retry of an operation its first try left in flight', () => {
     const { body: request } = await create();
     await pay(request.id, 400);
     const before = refundIdsAsked().size;
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
-    away = false;
+    channel.away = false;
     const retried = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(retried.body).toMatchObject({ status: 'cancelled', amountReceived: 400, amountRefunded: 400 });
@@ -182,9 +158,9 @@ describe('a retry of an operation its first try left in flight', () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
-    away = false;
+    channel.away = false;
     const refund = await t.api('POST', `/v1/payment-requests/${request.id}/refunds`, { body: { amount: 100, reference: 'while-void' } });
     expect([refund.status, refund.body.code]).toEqual([409, 'conflict']);
     expect(refundIdsAsked().size).toBe(before + 1); // the void's return was asked once, nothing else

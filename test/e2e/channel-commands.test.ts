@@ -4,35 +4,16 @@
 // the operation in flight (503), a retry asks again with the same id, the sweep finishes what a
 // client gave up on, and an inbound channel event is taken once.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector } from '../../src/app/ports/connector.js';
 import { receiveChannelEvent, receiveChannelPayment } from '../../src/app/use-cases/channel-events.js';
-import { createSandboxConnector } from '../../src/connectors/sandbox/connector.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
+import { scriptedChannel } from '../support/scripted-channel.js';
 
 /** A channel that acts once per idempotency id (as the protocol asks), and can be made to stop answering. */
-const sandbox = createSandboxConnector();
-const seen = new Map<string, string>();
-const calls: string[] = [];
-let away = false;
-let refundsPending = false;
-async function once<T extends string>(kind: string, id: string, answer: () => Promise<T>): Promise<T> {
-  calls.push(`${kind} ${id}`);
-  if (away) throw new Error('channel timeout');
-  if (!seen.has(id)) seen.set(id, await answer());
-  return seen.get(id) as T;
-}
-const channel: Connector = {
-  channels: (request) => sandbox.channels(request),
-  instructions: (request, choice, amount, now) => sandbox.instructions(request, choice, amount, now),
-  authorize: (request, payment, id) => once('authorize', id, () => sandbox.authorize(request, payment, id)),
-  capture: (request, amount, options, id) => once('capture', id, () => sandbox.capture(request, amount, options, id)),
-  release: (request, id) => once('release', id, async () => 'released').then(() => undefined),
-  refund: (request, refund, id) => once('refund', id, async () => (refundsPending ? 'pending' : 'succeeded')),
-};
+const channel = scriptedChannel();
 
 const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
 let t: TestGateway;
-beforeAll(async () => { t = await startGateway({ connector: channel, clock }); });
+beforeAll(async () => { t = await startGateway({ connector: channel.connector, clock }); });
 afterAll(async () => t?.close());
 
 const create = (extra: Record<string, unknown> = {}) => t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true, ...extra }) });
@@ -50,7 +31,7 @@ describe('channel commands', () => {
     // a final capture releases the rest at the channel itself
     expect(commands.map((c) => [c.kind, c.status, c.outcome])).toEqual([['authorize', 'applied', 'approved'], ['capture', 'applied', 'succeeded']]);
     // the channel was told each command's id, once each
-    for (const command of commands) expect(calls.filter((c) => c.endsWith(` ${command.id}`))).toHaveLength(1);
+    for (const command of commands) expect(channel.calls.filter((c) => c.endsWith(` ${command.id}`))).toHaveLength(1);
     expect(new Set(commands.map((c) => c.id)).size).toBe(2);
     // a cancel of an authorization releases it after its commit, as a command of its own
     const { body: cancelled } = await create({ captureMode: 'manual' });
@@ -62,7 +43,7 @@ describe('channel commands', () => {
   it('leave an operation the channel did not answer in flight: 503, nothing else may change the request, a retry asks again with the same id', async () => {
     const { body: request } = await create({ captureMode: 'manual' });
     await pay(request.id);
-    away = true;
+    channel.away = true;
     const key = { 'idempotency-key': `capture-${request.id}` };
     const first = await t.api('POST', `/v1/payment-requests/${request.id}/capture`, { body: { amount: 700 }, headers: key });
     expect([first.status, first.body.code]).toEqual([503, 'service_unavailable']);
@@ -72,20 +53,20 @@ describe('channel commands', () => {
     // the answer, 10 s at most, then is told to retry)
     const cancel = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
     expect([cancel.status, cancel.body.code]).toEqual([409, 'conflict']);
-    away = false;
+    channel.away = false;
     const retried = await t.api('POST', `/v1/payment-requests/${request.id}/capture`, { body: { amount: 700 }, headers: key });
     expect(retried.body).toMatchObject({ status: 'succeeded', amountCaptured: 700 });
     const capture = (await commandsOf(request.id)).find((c) => c.kind === 'capture')!;
-    expect(calls.filter((c) => c === `capture ${capture.id}`)).toHaveLength(2); // asked twice, with one id
+    expect(channel.calls.filter((c) => c === `capture ${capture.id}`)).toHaveLength(2); // asked twice, with one id
     expect((await commandsOf(request.id)).filter((c) => c.kind === 'capture')).toHaveLength(1);
   });
 
   it('are finished by the sweep once their lease ran out, when the client gave up', async () => {
     const { body: request } = await create({ captureMode: 'manual' });
     await pay(request.id);
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/capture`, { body: { amount: 300 } })).status).toBe(503);
-    away = false;
+    channel.away = false;
     await t.gateway.tick(); // the lease is still running: nothing is taken over
     expect(await read(request.id)).toMatchObject({ status: 'authorized', amountCaptured: 0 });
     clock.offsetMs += 60_000;
@@ -102,9 +83,9 @@ describe('channel commands', () => {
     await pay(request.id);
     const made = await t.api('POST', `/v1/payment-requests/${request.id}/refunds`, { body: { amount: 400, reference: 'manual-swept', captureMode: 'manual' } });
     expect(made.body.status).toBe('requires_capture');
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/refunds/${made.body.id}/capture`)).status).toBe(503);
-    away = false;
+    channel.away = false;
     clock.offsetMs += 60_000;
     await t.gateway.tick();
     await t.gateway.tick();
@@ -116,9 +97,9 @@ describe('channel commands', () => {
   it('take an inbound channel event once: a refund the channel answered pending settles later', async () => {
     const { body: request } = await create();
     await pay(request.id);
-    refundsPending = true;
+    channel.refundAnswer = 'pending';
     const refund = await t.api('POST', `/v1/payment-requests/${request.id}/refunds`, { body: { amount: 400, reference: 'later' } });
-    refundsPending = false;
+    channel.refundAnswer = 'succeeded';
     expect(refund.body).toMatchObject({ status: 'pending', amount: 400 });
     const command = (await commandsOf(request.id)).find((c) => c.kind === 'refund')!;
     const event = { id: `chev_${request.id}`, commandId: command.id, outcome: 'succeeded' as const };

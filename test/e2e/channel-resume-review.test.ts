@@ -3,41 +3,18 @@
 // retry) while it asks the channel again, or when another operation shares the command's kind,
 // amount and reference (the return of what a request owes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Connector } from '../../src/app/ports/connector.js';
 import { verifyTotals } from '../../src/app/use-cases/verify.js';
-import { createSandboxConnector } from '../../src/connectors/sandbox/connector.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
+import { commandsOf, refundIdsAsked as askedOf, scriptedChannel } from '../support/scripted-channel.js';
 
-const sandbox = createSandboxConnector();
-const seen = new Map<string, string>();
-const calls: string[] = [];
-let away = false;
-/** The channel's next call answers this much later (a slow channel; the calls after it are not). */
-let slowNextMs = 0;
-async function once<T extends string>(kind: string, id: string, answer: () => T): Promise<T> {
-  calls.push(`${kind} ${id}`);
-  if (away) throw new Error('channel timeout');
-  const slow = slowNextMs;
-  slowNextMs = 0;
-  if (slow) await new Promise((done) => setTimeout(done, slow));
-  if (!seen.has(id)) seen.set(id, answer());
-  return seen.get(id) as T;
-}
-const channel: Connector = {
-  channels: (request) => sandbox.channels(request),
-  instructions: (request, choice, amount, now) => sandbox.instructions(request, choice, amount, now),
-  authorize: (_request, _payment, id) => once('authorize', id, () => 'approved'),
-  capture: (_request, _amount, _options, id) => once('capture', id, () => 'succeeded'),
-  release: (_request, id) => once('release', id, () => 'released').then(() => undefined),
-  refund: (_request, _refund, id) => once('refund', id, () => 'succeeded'),
-};
+const channel = scriptedChannel();
 
 const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
 let t: TestGateway;
 /** Runs once, right after the next transaction that stopped for a channel's answer has rolled back. */
 let afterStopped: (() => Promise<void>) | null = null;
 beforeAll(async () => {
-  t = await startGateway({ connector: channel, clock });
+  t = await startGateway({ connector: channel.connector, clock });
   const db = t.gateway.app.db;
   const transaction = db.transaction.bind(db);
   db.transaction = (async (work: never) => {
@@ -59,9 +36,9 @@ const create = (extra: Record<string, unknown> = {}) =>
   t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true, expiresInSeconds: 3600, partialAllowed: true, ...extra }) });
 const pay = (id: string, amount?: number) => t.api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body: { outcome: 'approve', ...(amount ? { amount } : {}) } });
 const read = async (id: string) => (await t.api('GET', `/v1/payment-requests/${id}`)).body;
-const held = async (id: string) => (await t.query<{ channel_command_id: string | null }>(`select channel_command_id from payment_requests where id = '${id}'`))[0]!.channel_command_id;
-const open = (id: string) => t.query<{ id: string }>(`select id from channel_commands where payment_request_id = '${id}' and status != 'applied'`);
-const refundIdsAsked = () => new Set(calls.filter((c) => c.startsWith('refund ')).map((c) => c.split(' ')[1]));
+const held = (id: string) => commandsOf(t).held(id);
+const open = (id: string) => commandsOf(t).open(id);
+const refundIdsAsked = () => askedOf(channel);
 async function sweepAfterLease(): Promise<void> {
   clock.offsetMs += 60_000;
   await t.gateway.tick();
@@ -75,9 +52,9 @@ describe('a resuming retry and its command finished by another', () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
-    away = false;
+    channel.away = false;
     // the retry waits 10 s, then runs acting for the void in flight: it stops for the channel's
     // answer; just then the sweep (the lease out) finishes the void
     afterStopped = sweepAfterLease;
@@ -99,9 +76,9 @@ describe('a resuming retry and its command finished by another', () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
-    away = false;
+    channel.away = false;
     const [a, b] = await Promise.all([0, 1].map(() => t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })));
     expect([a!.status, b!.status], JSON.stringify([a!.body, b!.body])).toContain(200);
     expect(await read(request.id)).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500 });
@@ -116,9 +93,9 @@ describe('another operation that makes the same command', () => {
   it('R3: a cancel in flight is not taken over by an expiry made by another call: the request ends cancelled', async () => {
     const { body: request } = await create({ expiresInSeconds: 60 });
     await pay(request.id, 400);
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
-    away = false;
+    channel.away = false;
     clock.offsetMs += 61_000; // overdue, the cancel's lease not out yet (30 s of real time)
     const other = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
     // either the cancel's retry answered the cancel, or it was refused (the expiry it makes first is
@@ -135,9 +112,9 @@ describe('another operation that makes the same command', () => {
     const { body: request } = await create({ expiresInSeconds: 60 });
     await pay(request.id, 400);
     const before = refundIdsAsked().size;
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
-    away = false;
+    channel.away = false;
     clock.offsetMs += 61_000; // overdue, the cancel's lease not out yet
     const paid = await pay(request.id, 1100);
     const asked = [...refundIdsAsked()].length - before; // the cancel's return, asked once or twice with one id
@@ -154,9 +131,9 @@ describe('another operation that makes the same command', () => {
   it('R5: a patron declining while the merchant\'s cancel returns a part does not take the return over: the request ends cancelled', async () => {
     const { body: request } = await create();
     await pay(request.id, 400);
-    away = true;
+    channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
-    away = false;
+    channel.away = false;
     const declined = await t.api('POST', `/v1/sandbox/payment-requests/${request.id}/pay`, { body: { outcome: 'decline' } });
     await sweepAfterLease();
     const after = await read(request.id);
@@ -169,7 +146,7 @@ describe('another operation that makes the same command', () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    slowNextMs = 12_000;
+    channel.slowNextMs = 12_000;
     const first = t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
     await new Promise((done) => setTimeout(done, 300));
     const retried = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
@@ -190,9 +167,9 @@ describe('another operation that makes the same command', () => {
     for (const partly of [false, true]) {
       const { body: request } = await create({ partialAllowed: partly });
       if (partly) await pay(request.id, 400);
-      away = true;
+      channel.away = true;
       expect((await pay(request.id, partly ? 300 : undefined)).status).toBe(503);
-      away = false;
+      channel.away = false;
       const cancel = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
       expect([cancel.status, cancel.body.code]).toEqual([409, 'conflict']);
       await sweepAfterLease();
