@@ -1,7 +1,7 @@
 // Runs a use case's work in one transaction with its events and idempotent response, retrying
 // when a concurrent writer got there first, and telling this process's waiters after commit.
 import { DomainError } from '../core/errors.js';
-import type { PaymentRequest, PaymentRequestEventType, PaymentRequestNoticeType, Transition } from '../core/payment-request.js';
+import { sameEnding, type PaymentRequest, type PaymentRequestEventType, type PaymentRequestNoticeType, type Transition } from '../core/payment-request.js';
 import type { Refund, RefundEventType } from '../core/refund.js';
 import type { WebhookEndpoint } from '../core/webhooks.js';
 import { deliveryOf, enqueue } from './outbox.js';
@@ -78,7 +78,7 @@ export class Work {
     const asker = inFlight && (!repeatable || this.applying === inFlight.id || (this.operationKey !== null && inFlight.intent.key === this.operationKey));
     // a return of what a request owes is one of its ending (a void, a cancel, an expiry, a decline
     // return the same amount under one reference): another ending does not take it as its own
-    if (inFlight && asker && same({ ...inFlight, operation: String(inFlight.intent.operation) }) && sameEnding(intent.ending, inFlight.intent.ending)) {
+    if (inFlight && asker && same({ ...inFlight, operation: String(inFlight.intent.operation) }) && endingsMatch(intent.ending, inFlight.intent.ending)) {
       if (inFlight.id === this.resuming) this.resumed = true;
       if (inFlight.outcome === null) throw new ChannelAnswerNeeded(inFlight, request, null, true);
       return this.apply(inFlight.id, inFlight.outcome, requestId);
@@ -163,11 +163,10 @@ export class Work {
   }
 }
 
-/** Whether two commands' endings (the transition a return belongs to, see commit) are one: the same state made of the same version. */
-function sameEnding(a: unknown, b: unknown): boolean {
+/** Whether two commands' endings (the transition a return belongs to, see commit) are one; two commands of no ending are. */
+function endingsMatch(a: unknown, b: unknown): boolean {
   if (a === undefined || b === undefined) return a === b;
-  const [x, y] = [(a as Transition).request, (b as Transition).request];
-  return x.version === y.version && x.status === y.status && x.statusReason === y.statusReason;
+  return sameEnding(a as Transition, b as Transition);
 }
 
 /** Unique rules that a retry cannot satisfy: they become the caller's error at once. */

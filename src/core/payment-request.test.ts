@@ -312,3 +312,14 @@ describe('declineAttempt: a refused attempt leaves the request payable', () => {
     expect(() => pr.declineAttempt(request('succeeded'), NOW)).toThrow(DomainError);
   });
 });
+
+describe('sameEnding: a return of what a request owes belongs to one ending', () => {
+  it('is the same state and reason made of the same version, and no other', () => {
+    const partlyPaid = request('pending', { amountReceived: 400 });
+    const cancelled = pr.cancel(partlyPaid, NOW);
+    expect(pr.sameEnding(cancelled, pr.cancel(partlyPaid, NOW + 5))).toBe(true);
+    expect(pr.sameEnding(cancelled, pr.expire(partlyPaid, NOW))).toBe(false); // another ending of the same version
+    expect(pr.sameEnding(cancelled, pr.patronCancel(partlyPaid, NOW))).toBe(false); // the same status, another reason
+    expect(pr.sameEnding(cancelled, pr.cancel({ ...partlyPaid, version: partlyPaid.version + 1 }, NOW))).toBe(false);
+  });
+});

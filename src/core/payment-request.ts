@@ -149,6 +149,14 @@ export interface Transition {
   events: PaymentRequestEventType[];
 }
 
+/**
+ * Whether two transitions are one ending: the same state and reason made of the same version. A
+ * return of what a request owes carries the ending it belongs to, and is that ending's alone.
+ */
+export function sameEnding(a: Transition, b: Transition): boolean {
+  return a.request.version === b.request.version && a.request.status === b.request.status && a.request.statusReason === b.request.statusReason;
+}
+
 export const VOID_WINDOW_MS = 24 * 60 * 60 * 1000;
 
 export function isActive(status: PaymentRequestStatus): boolean {

@@ -100,7 +100,7 @@ async function answersEnding(unit: Work, ending: Transition): Promise<boolean> {
   for (const answer of unit.answers) {
     if (answer.paymentRequestId !== ending.request.id || answer.kind !== 'refund') continue;
     const asked = (await unit.tx.getChannelCommand(answer.id))?.intent.ending as Transition | undefined;
-    if (asked && asked.request.version === ending.request.version && asked.request.status === ending.request.status) return true;
+    if (asked && pr.sameEnding(asked, ending)) return true;
   }
   return false;
 }
