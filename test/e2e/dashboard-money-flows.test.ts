@@ -13,13 +13,18 @@ import { DashboardClient, type DashResponse } from '../support/dashboard-client.
 
 const sandbox = createSandboxConnector();
 let refundAnswer: 'succeeded' | 'pending' | 'failed' | null = null;
+/** The channel does not answer refunds (a timeout) while set. */
+let refundsAway = false;
 const channel: Connector = {
   channels: (request) => sandbox.channels(request),
   instructions: (request, choice, amount, now) => sandbox.instructions(request, choice, amount, now),
   authorize: async () => 'approved',
   capture: async () => 'succeeded',
   release: async () => {},
-  refund: async (request, refund, id) => refundAnswer ?? sandbox.refund(request, refund, id),
+  refund: async (request, refund, id) => {
+    if (refundsAway) throw new Error('channel timeout');
+    return refundAnswer ?? sandbox.refund(request, refund, id);
+  },
 };
 const clock = new ManualClock(Date.UTC(2026, 2, 10, 9));
 let t: TestGateway;
@@ -152,5 +157,27 @@ describe("today's money flows on the request page and in the report", () => {
     const csv = await owner.get('/dashboard/reports/settlement.csv?from=2026-03-10&to=2026-03-11');
     expect(csv.text).toBe((await t.api('GET', '/v1/reports/settlement?from=2026-03-10&to=2026-03-11', { headers: { accept: 'text/csv' } })).body);
     expect((await owner.get('/dashboard/reports?from=2026-03-10&to=2026-03-11')).text).not.toMatch(/NaN|undefined/);
+  });
+});
+
+describe('an operation waiting for the channel', () => {
+  it('the page offers no action while it waits (each would wait 10 s, then be refused), and offers them again once the channel answered', async () => {
+    const id = await paid();
+    refundsAway = true;
+    try {
+      expect((await t.api('POST', `/v1/payment-requests/${id}/refunds`, { body: { amount: 500, reference: `away-${id}` } })).status).toBe(503);
+    } finally {
+      refundsAway = false;
+    }
+    const waiting = await page(id);
+    expect(waiting.text).toContain('id="awaiting-channel"');
+    expect(waiting.text).not.toContain(`/dashboard/payment-requests/${id}/actions/`);
+    // the sweep asks the channel again once the lease ran out, and applies its answer
+    clock.advance(61_000);
+    await t.gateway.tick();
+    const answered = await page(id);
+    expect(answered.text).not.toContain('id="awaiting-channel"');
+    expect(answered.text).toContain(`/dashboard/payment-requests/${id}/actions/refund`);
+    expect((await t.api('GET', `/v1/payment-requests/${id}`)).body).toMatchObject({ amountRefunded: 500 });
   });
 });

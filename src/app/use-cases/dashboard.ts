@@ -32,6 +32,8 @@ export interface RequestDetail {
   refunds: Refund[];
   attempts: LoggedAttempt[];
   audit: AuditEntry[];
+  /** An operation on it waits for the payment channel's answer: any other action would wait, then be refused. */
+  awaitingChannel: boolean;
 }
 
 /** A request with its timeline (events, oldest first), refunds, webhook attempts and audit entries. */
@@ -44,6 +46,7 @@ export async function requestDetail(app: App, caller: Caller, id: string): Promi
     refunds: await app.db.read.listRefunds(id),
     attempts: await app.db.read.listDeliveryAttemptsOfRequest(id),
     audit: (await app.db.read.listAuditEntries(caller.merchantId, caller.livemode, { limit: 100, objectId: id })).items,
+    awaitingChannel: (await app.db.read.channelCommandsOf(id)).inFlight !== null,
   };
 }
 

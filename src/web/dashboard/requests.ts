@@ -124,6 +124,9 @@ ${rows || '<tr><td colspan="10">No payment requests match.</td></tr>'}
   return dashboardPage(state, { title: 'Payments', section: 'payments', main, scripts: ['dashboard.js'] });
 }
 
+/** Offered instead of the actions while an operation waits for the channel: they would wait 10 s, then be refused. */
+const AWAITING_CHANNEL = '<p class="hint" id="awaiting-channel">An operation on this payment waits for the payment channel\'s answer. The actions are offered again once it has answered (posgate asks again by itself); reload the page in a little while.</p>';
+
 function actionsAllowed(request: PaymentRequest, now: number): ActionKind[] {
   const allowed: ActionKind[] = [];
   if (takesRefund(request) && refundableAmount(request) > 0) allowed.push('refund');
@@ -194,7 +197,7 @@ ${figure('Received', money(r.amountReceived, r.currency))}${figure('Captured', m
 ${figure('Refunded', money(r.amountRefunded, r.currency))}${figure('Refundable', money(Math.max(0, refundableAmount(r)), r.currency))}
 </dl></section>
 <section class="card" aria-labelledby="h-actions"><h2 id="h-actions">Actions</h2>
-${state.signedIn.user.role === 'viewer' ? '<p class="hint">Your role (viewer) reads only.</p>' : actionForms(state, r, now)}
+${state.signedIn.user.role === 'viewer' ? '<p class="hint">Your role (viewer) reads only.</p>' : d.awaitingChannel ? AWAITING_CHANNEL : actionForms(state, r, now)}
 <h2>Channel details</h2>${detailsList(r.methodDetails, r.currency, zone)}
 </section>
 </div>
