@@ -24,12 +24,13 @@ export async function checkInvariants(query: Query, report: LoadReport): Promise
   for (const r of await query<RequestRow>('select id, status, amount, amount_authorized, amount_captured, amount_refunded, reference from payment_requests')) {
     requests.set(r.id, { ...r, amount: Number(r.amount), amount_authorized: Number(r.amount_authorized), amount_captured: Number(r.amount_captured), amount_refunded: Number(r.amount_refunded) });
   }
-  const refunds = await query<{ id: string; payment_request_id: string; amount: number; reference: string }>('select id, payment_request_id, amount, reference from refunds');
+  const refunds = await query<{ id: string; payment_request_id: string; amount: number; reference: string; status: string }>('select id, payment_request_id, amount, reference, status from refunds');
   const events = await query<{ object_id: string; type: string; sequence: number }>('select object_id, type, sequence from events');
 
   // Σ captures ≤ authorized and Σ refunds ≤ captured, the totals agreeing with the refund rows
+  // (those that hold their amount: a failed, cancelled or expired refund gave it back)
   const refundedByRequest = new Map<string, number>();
-  for (const f of refunds) refundedByRequest.set(f.payment_request_id, (refundedByRequest.get(f.payment_request_id) ?? 0) + Number(f.amount));
+  for (const f of refunds.filter((r) => ['pending', 'requires_capture', 'succeeded'].includes(r.status))) refundedByRequest.set(f.payment_request_id, (refundedByRequest.get(f.payment_request_id) ?? 0) + Number(f.amount));
   for (const r of requests.values()) {
     if (r.amount_captured > r.amount_authorized) problems.push(`${r.id}: captured ${r.amount_captured} > authorized ${r.amount_authorized}`);
     if (r.amount_refunded > r.amount_captured) problems.push(`${r.id}: refunded ${r.amount_refunded} > captured ${r.amount_captured}`);
