@@ -18,8 +18,6 @@ export class ChannelAnswerNeeded extends Error {
     readonly request: PaymentRequest,
     /** A command of this unit's that holds the request now: the new one takes its hold over. */
     readonly handOverFrom: string | null,
-    /** The command was recorded before (a retry asks it again): another may have applied it meanwhile. */
-    readonly askedBefore = false,
   ) {
     super(`the channel's answer to ${command.id} is needed`);
     this.name = 'ChannelAnswerNeeded';
@@ -42,8 +40,8 @@ export interface ChannelAnswer {
  * not written here: the unit that asked applies it (with the answer) in its next run, and should
  * that run never commit, the sweep asks again with the same id and the channel answers the same.
  */
-export async function askChannel(app: App, command: ChannelCommand, request: PaymentRequest, handOverFrom: string | null, askedBefore = false): Promise<string> {
-  await app.db.transaction((tx) => tx.beginChannelCommand(command, leaseFor(app), handOverFrom, askedBefore));
+export async function askChannel(app: App, command: ChannelCommand, request: PaymentRequest, handOverFrom: string | null): Promise<string> {
+  await app.db.transaction((tx) => tx.beginChannelCommand(command, leaseFor(app), handOverFrom));
   return askRecorded(app, command, request);
 }
 

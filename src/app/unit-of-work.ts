@@ -80,7 +80,7 @@ export class Work {
     // return the same amount under one reference): another ending does not take it as its own
     if (inFlight && asker && same({ ...inFlight, operation: String(inFlight.intent.operation) }) && endingsMatch(intent.ending, inFlight.intent.ending)) {
       if (inFlight.id === this.resuming) this.resumed = true;
-      if (inFlight.outcome === null) throw new ChannelAnswerNeeded(inFlight, request, null, true);
+      if (inFlight.outcome === null) throw new ChannelAnswerNeeded(inFlight, request, null);
       return this.apply(inFlight.id, inFlight.outcome, requestId);
     }
     const own = (id: string) => this.answers.some((answer) => answer.id === id) || this.applying === id;
@@ -223,7 +223,7 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
           // the unit has only read: its transaction records the command it decided on and commits
           // just that, rather than roll back for another transaction to record it
           if (error instanceof ChannelAnswerNeeded && rounds < MAX_CHANNEL_ROUNDS && !tx.hasWritten()) {
-            await tx.beginChannelCommand(error.command, leaseFor(app), error.handOverFrom, error.askedBefore);
+            await tx.beginChannelCommand(error.command, leaseFor(app), error.handOverFrom);
             return { recorded: error };
           }
           throw error;
@@ -239,7 +239,7 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
         if (rounds >= MAX_CHANNEL_ROUNDS) throw new DomainError('conflict', 'The request changed while the payment channel answered, too many times; retry the request.');
         try {
           const { command } = error;
-          const outcome = error === recorded ? await askRecorded(app, command, error.request) : await askChannel(app, command, error.request, error.handOverFrom, error.askedBefore);
+          const outcome = error === recorded ? await askRecorded(app, command, error.request) : await askChannel(app, command, error.request, error.handOverFrom);
           answers.push({ id: command.id, outcome, paymentRequestId: command.paymentRequestId, kind: command.kind, amount: command.amount, operation: String(command.intent.operation) });
           rounds++;
           attempt--;

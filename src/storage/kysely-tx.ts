@@ -877,7 +877,7 @@ export class KyselyTx implements Tx {
   actForChannelCommand(commandId: string) {
     this.channelCommands.push(commandId);
   }
-  async beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom: string | null = null, askedBefore = false) {
+  async beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom: string | null = null) {
     await this.insertChannelCommand(command, lease);
     const free = [command.id, ...(handOverFrom ? [handOverFrom] : [])];
     const held = await runCompiled(this.db, `beginChannelCommand ${free.length}`, [command.id, command.paymentRequestId, ...free], (id, request, ...free) =>
@@ -887,9 +887,7 @@ export class KyselyTx implements Tx {
     // a command recorded before (a retry asks it again) may have been applied meanwhile by another
     // (its first asker, the sweep): the request it no longer holds is not held again (read after
     // the hold was taken, so on PostgreSQL after that apply committed), or it would stay held for
-    // good by a command nobody applies; the caller runs again and finds the request as it is now.
-    // A command made just now cannot have been applied: no read on the hot path
-    if (!askedBefore) return;
+    // good by a command nobody applies; the caller runs again and finds the request as it is now
     const status = await firstCompiled(this.db, 'channelCommandStatus', [command.id], (id) => this.db.selectFrom('channel_commands').select('status').where('id', '=', id));
     if (status?.status === 'applied') throw new ConcurrentUpdate(command.paymentRequestId);
   }

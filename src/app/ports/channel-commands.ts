@@ -23,11 +23,9 @@ export interface ChannelCommandWrites {
    * Records `command` (once: a second record of the same id changes nothing) and makes it the one
    * operation in flight on its request: the request's other writes wait until it is applied.
    * ChannelBusy when another command is in flight on the request (unless it is `handOverFrom`, a
-   * command of the same unit of work that passes its hold on). A command `askedBefore` (recorded
-   * earlier, asked again by a retry) that another has applied meanwhile is not made the request's
-   * again: ConcurrentUpdate, so that the unit runs again against the request as it is now.
+   * command of the same unit of work that passes its hold on).
    */
-  beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom?: string | null, askedBefore?: boolean): Promise<void>;
+  beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom?: string | null): Promise<void>;
   /** Records a command that holds nothing (a release after the request has ended). */
   insertChannelCommand(command: ChannelCommand, lease: Lease | null): Promise<void>;
   /** The channel's answer to a pending command (no change once it has one). */
