@@ -884,10 +884,11 @@ export class KyselyTx implements Tx {
       this.db.updateTable('payment_requests').set({ channel_command_id: id }).where('id', '=', request)
         .where((eb) => eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', free)])));
     if (affected(held) !== 1) throw new ChannelBusy(command.paymentRequestId);
-    // a command recorded before (a retry asks it again) may have been applied meanwhile by another
-    // (its first asker, the sweep): the request it no longer holds is not held again (read after
-    // the hold was taken, so on PostgreSQL after that apply committed), or it would stay held for
-    // good by a command nobody applies; the caller runs again and finds the request as it is now
+    // the command may have been applied meanwhile by another asker of the same operation (a retry's
+    // first try, the sweep, a second caller that made the same id from the same commands): the
+    // request it no longer holds is not held again (read after the hold was taken, so on PostgreSQL
+    // after that apply committed), or it would stay held for good by a command nobody applies; the
+    // caller runs again and finds the request as it is now
     const status = await firstCompiled(this.db, 'channelCommandStatus', [command.id], (id) => this.db.selectFrom('channel_commands').select('status').where('id', '=', id));
     if (status?.status === 'applied') throw new ConcurrentUpdate(command.paymentRequestId);
   }

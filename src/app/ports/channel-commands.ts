@@ -23,7 +23,8 @@ export interface ChannelCommandWrites {
    * Records `command` (once: a second record of the same id changes nothing) and makes it the one
    * operation in flight on its request: the request's other writes wait until it is applied.
    * ChannelBusy when another command is in flight on the request (unless it is `handOverFrom`, a
-   * command of the same unit of work that passes its hold on).
+   * command of the same unit of work that passes its hold on). A command another asker of the
+   * same operation applied meanwhile is not made the request's again: ConcurrentUpdate.
    */
   beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom?: string | null): Promise<void>;
   /** Records a command that holds nothing (a release after the request has ended). */
