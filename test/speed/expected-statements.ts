@@ -5,8 +5,8 @@
 /** statements (BEGIN, COMMIT, SAVEPOINT included) / durable COMMITs, one call each, on SQLite. */
 export const EXPECTED = {
   create: { statements: 6, commits: 1 }, // a transaction's first read brings the merchant's webhook endpoints along
-  pay: { statements: 14, commits: 2 }, // the request's last event sequence and its endpoints come with its row; a command's apply returns it
-  refund: { statements: 19, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
+  pay: { statements: 15, commits: 2 }, // the request's last event sequence and its endpoints come with its row; a command's apply returns it; its status is read once its hold is taken
+  refund: { statements: 20, commits: 2 }, // its audit entry (the dashboard's audit log) is one insert
   read: { statements: 2, commits: 0 }, // the key, then the request with its merchant (whose test clock says whether it has expired)
   list: { statements: 2, commits: 0 },
 } as const;
@@ -18,8 +18,8 @@ export const EXPECTED = {
  */
 export const EXPECTED_POSTGRES = {
   create: { ...EXPECTED.create, roundTrips: 3 }, // the key; BEGIN with the terminal (its merchant and endpoints); the two inserts with the COMMIT
-  pay: { ...EXPECTED.pay, roundTrips: 9 }, // the key; reserve: BEGIN with the request, its commands, the command's insert with the request's update, COMMIT; apply: BEGIN with the request, the release with the command's update, the request's update (its last sequence returned), the event with the COMMIT
-  refund: { ...EXPECTED.refund, roundTrips: 11 }, // as pay, and the refund's existing reference; the refund, its events and its audit entry go with the COMMIT
+  pay: { ...EXPECTED.pay, roundTrips: 10 }, // the key; reserve: BEGIN with the request, its commands, the command's insert with the request's update, the command's status, COMMIT; apply: BEGIN with the request, the release with the command's update, the request's update (its last sequence returned), the event with the COMMIT
+  refund: { ...EXPECTED.refund, roundTrips: 12 }, // as pay, and the refund's existing reference; the refund, its events and its audit entry go with the COMMIT
   read: { ...EXPECTED.read, roundTrips: 2 },
   list: { ...EXPECTED.list, roundTrips: 2 },
 } as const satisfies Record<keyof typeof EXPECTED, unknown>;
