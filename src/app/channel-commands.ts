@@ -18,6 +18,8 @@ export class ChannelAnswerNeeded extends Error {
     readonly request: PaymentRequest,
     /** A command of this unit's that holds the request now: the new one takes its hold over. */
     readonly handOverFrom: string | null,
+    /** The request's version the unit decided on, as it read it from the database (null: not read). */
+    readonly basedOn: number | null = null,
   ) {
     super(`the channel's answer to ${command.id} is needed`);
     this.name = 'ChannelAnswerNeeded';
@@ -40,8 +42,8 @@ export interface ChannelAnswer {
  * not written here: the unit that asked applies it (with the answer) in its next run, and should
  * that run never commit, the sweep asks again with the same id and the channel answers the same.
  */
-export async function askChannel(app: App, command: ChannelCommand, request: PaymentRequest, handOverFrom: string | null): Promise<string> {
-  await app.db.transaction((tx) => tx.beginChannelCommand(command, leaseFor(app), handOverFrom));
+export async function askChannel(app: App, command: ChannelCommand, request: PaymentRequest, handOverFrom: string | null, basedOn: number | null = null): Promise<string> {
+  await app.db.transaction((tx) => tx.beginChannelCommand(command, leaseFor(app), handOverFrom, basedOn));
   return askRecorded(app, command, request);
 }
 

@@ -80,7 +80,7 @@ export class Work {
     // return the same amount under one reference): another ending does not take it as its own
     if (inFlight && asker && same({ ...inFlight, operation: String(inFlight.intent.operation) }) && endingsMatch(intent.ending, inFlight.intent.ending)) {
       if (inFlight.id === this.resuming) this.resumed = true;
-      if (inFlight.outcome === null) throw new ChannelAnswerNeeded(inFlight, request, null);
+      if (inFlight.outcome === null) throw new ChannelAnswerNeeded(inFlight, request, null, this.tx.versionRead(requestId));
       return this.apply(inFlight.id, inFlight.outcome, requestId);
     }
     const own = (id: string) => this.answers.some((answer) => answer.id === id) || this.applying === id;
@@ -94,7 +94,7 @@ export class Work {
     throw new ChannelAnswerNeeded({
       id: channelCommandId(requestId, earlier.length + 1, kind, amount, sameOperation), kind, paymentRequestId: requestId, amount,
       intent: { ...intent, operation: sameOperation, ...(this.operationKey ? { key: this.operationKey } : {}) }, status: 'pending', outcome: null, createdAt: now, updatedAt: now,
-    }, request, handOver);
+    }, request, handOver, this.tx.versionRead(requestId));
   }
 
   /** Applies an answer in this unit's transaction; an answer applied elsewhere meanwhile (the sweep) is not applied twice. */
@@ -223,7 +223,7 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
           // the unit has only read: its transaction records the command it decided on and commits
           // just that, rather than roll back for another transaction to record it
           if (error instanceof ChannelAnswerNeeded && rounds < MAX_CHANNEL_ROUNDS && !tx.hasWritten()) {
-            await tx.beginChannelCommand(error.command, leaseFor(app), error.handOverFrom);
+            await tx.beginChannelCommand(error.command, leaseFor(app), error.handOverFrom, error.basedOn);
             return { recorded: error };
           }
           throw error;
@@ -239,12 +239,16 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
         if (rounds >= MAX_CHANNEL_ROUNDS) throw new DomainError('conflict', 'The request changed while the payment channel answered, too many times; retry the request.');
         try {
           const { command } = error;
-          const outcome = error === recorded ? await askRecorded(app, command, error.request) : await askChannel(app, command, error.request, error.handOverFrom);
+          const outcome = error === recorded ? await askRecorded(app, command, error.request) : await askChannel(app, command, error.request, error.handOverFrom, error.basedOn);
           answers.push({ id: command.id, outcome, paymentRequestId: command.paymentRequestId, kind: command.kind, amount: command.amount, operation: String(command.intent.operation) });
           rounds++;
           attempt--;
           continue;
         } catch (asking) {
+          // the command this unit resumed was applied meanwhile (its first asker, the sweep): the
+          // next run is an ordinary one, against the request as it is now (a cancel asked again
+          // answers the cancelled request, not "another operation is waiting")
+          if (asking instanceof ConcurrentUpdate && resuming === error.command.id) resuming = null;
           error = asking; // another operation in flight on the request (ChannelBusy): waited for below
         }
       }

@@ -183,6 +183,14 @@ export class KyselyTx implements Tx {
   hasWritten() {
     return this.writes?.written ?? false;
   }
+  versionRead(paymentRequestId: string) {
+    return this.versionsRead.get(paymentRequestId) ?? null;
+  }
+  /** The version of each request as first read from the database, before this transaction's own writes. */
+  private readonly versionsRead = new Map<string, number>();
+  private noteRead(id: string, row: Record<string, unknown>) {
+    if (!this.versionsRead.has(id)) this.versionsRead.set(id, Number(row.version));
+  }
 
   /** The unit this transaction served is over: any later query of it throws (see WriteWatch). */
   end(): void {
@@ -456,6 +464,7 @@ export class KyselyTx implements Tx {
     const row = await firstCompiled(this.db, 'getPaymentRequest', [id], (id) => this.db.selectFrom('payment_requests').selectAll().where('id', '=', id));
     if (!row) return null;
     this.requestRows?.set(id, row);
+    this.noteRead(id, row);
     return rows.toPaymentRequest(row);
   }
   /**
@@ -480,6 +489,7 @@ export class KyselyTx implements Tx {
     const merchant = merchantOf(row);
     this.keepMerchant(merchant);
     this.requestRows?.set(id, row);
+    this.noteRead(id, row);
     if (locking && inTransaction) this.locked.add(id);
     if (inTransaction) {
       if (withSequence && !this.sequences.has(id)) this.sequences.set(id, Number(row.last_event_sequence ?? 0));
@@ -877,13 +887,20 @@ export class KyselyTx implements Tx {
   actForChannelCommand(commandId: string) {
     this.channelCommands.push(commandId);
   }
-  async beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom: string | null = null) {
+  async beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom: string | null = null, basedOn: number | null = null) {
     await this.insertChannelCommand(command, lease);
     const free = [command.id, ...(handOverFrom ? [handOverFrom] : [])];
-    const held = await runCompiled(this.db, `beginChannelCommand ${free.length}`, [command.id, command.paymentRequestId, ...free], (id, request, ...free) =>
+    const versioned = basedOn !== null;
+    const held = await runCompiled(this.db, `beginChannelCommand ${free.length} ${versioned}`, [command.id, command.paymentRequestId, ...(versioned ? [basedOn] : []), ...free], (id, request, ...rest) =>
       this.db.updateTable('payment_requests').set({ channel_command_id: id }).where('id', '=', request)
-        .where((eb) => eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', free)])));
-    if (affected(held) !== 1) throw new ChannelBusy(command.paymentRequestId);
+        // the request as the unit decided on it: changed since (between a unit's rollback and this), it decides again
+        .$if(versioned, (q) => q.where('version', '=', rest[0]!))
+        .where((eb) => eb.or([eb('channel_command_id', 'is', null), eb('channel_command_id', 'in', versioned ? rest.slice(1) : rest)])));
+    if (affected(held) !== 1) {
+      if (!versioned) throw new ChannelBusy(command.paymentRequestId);
+      const now = await this.db.selectFrom('payment_requests').select('channel_command_id').where('id', '=', command.paymentRequestId).executeTakeFirst();
+      throw now?.channel_command_id && !free.includes(now.channel_command_id) ? new ChannelBusy(command.paymentRequestId) : new ConcurrentUpdate(command.paymentRequestId);
+    }
     // the command may have been applied meanwhile by another asker of the same operation (a retry's
     // first try, the sweep, a second caller that made the same id from the same commands): the
     // request it no longer holds is not held again (read after the hold was taken, so on PostgreSQL

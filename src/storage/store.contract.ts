@@ -3,7 +3,7 @@
 // Each test gets a fresh, migrated store seeded with two merchants, their stores and terminals.
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
-  ConcurrentUpdate, UniqueViolation,
+  ChannelBusy, ConcurrentUpdate, UniqueViolation,
   type ApiKey, type DialectCredential, type EventFilter, type IdempotencyScope, type Merchant, type Patron, type PatronCode, type PaymentRequestFilter, type Store, type StoredEvent, type Persistence, type Terminal, type Tx,
 } from '../app/ports/persistence.js';
 import type { ChannelCommand } from '../core/channel-command.js';
@@ -1450,6 +1450,21 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         status: 'pending', outcome: null, createdAt: NOW, updatedAt: NOW, ...overrides,
       });
       const lease = { owner: 'w1', until: NOW + MINUTE };
+
+      it('a command is begun only on the version of the request its unit decided on', async () => {
+        const request = aRequest({ id: 'pr_cc', allowConcurrent: true });
+        await insertRequests(request);
+        // changed since the unit read it (between its rollback and the command's begin): no hold, no command
+        await store.transaction((tx) => tx.updatePaymentRequest({ ...request, description: 'changed', version: request.version + 1 }));
+        const stale = store.transaction((tx) => tx.beginChannelCommand(command(), lease, null, request.version));
+        await expectConcurrentUpdate(stale);
+        await expect(stale).rejects.not.toBeInstanceOf(ChannelBusy); // decide again at once, nothing to wait for
+        expect(await store.read.channelCommandsOf('pr_cc')).toEqual({ commands: [], inFlight: null });
+        await store.transaction((tx) => tx.beginChannelCommand(command(), lease, null, request.version + 1));
+        expect((await store.read.channelCommandsOf('pr_cc')).inFlight).toMatchObject({ id: 'cmd_pr_cc_1_capture_500' });
+        // held by another command: that one is waited for
+        await expect(store.transaction((tx) => tx.beginChannelCommand(command({ id: 'cmd_other' }), lease, null, request.version + 1))).rejects.toBeInstanceOf(ChannelBusy);
+      });
 
       it('a command in flight holds its request: other writes wait, the unit that applies it may write', async () => {
         const request = aRequest({ id: 'pr_cc', allowConcurrent: true });

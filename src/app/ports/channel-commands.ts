@@ -24,9 +24,11 @@ export interface ChannelCommandWrites {
    * operation in flight on its request: the request's other writes wait until it is applied.
    * ChannelBusy when another command is in flight on the request (unless it is `handOverFrom`, a
    * command of the same unit of work that passes its hold on). A command another asker of the
-   * same operation applied meanwhile is not made the request's again: ConcurrentUpdate.
+   * same operation applied meanwhile is not made the request's again: ConcurrentUpdate. So is a
+   * request no longer at `basedOn`, the version the unit decided on (a unit that wrote first asks in
+   * a transaction of its own, after its own rolled back: the request may have changed between).
    */
-  beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom?: string | null): Promise<void>;
+  beginChannelCommand(command: ChannelCommand, lease: Lease, handOverFrom?: string | null, basedOn?: number | null): Promise<void>;
   /** Records a command that holds nothing (a release after the request has ended). */
   insertChannelCommand(command: ChannelCommand, lease: Lease | null): Promise<void>;
   /** The channel's answer to a pending command (no change once it has one). */

@@ -403,6 +403,8 @@ export interface SettingWrites {
 export interface TransactionState {
   /** Whether it has written anything yet: one that has only read may still record what it decided, and commit just that. */
   hasWritten(): boolean;
+  /** The version of a payment request as this transaction first read it from the database (null: not read). */
+  versionRead(paymentRequestId: string): number | null;
 }
 
 /** Everything a use case may read or write, inside one transaction: the reads and each aggregate's writes. */
