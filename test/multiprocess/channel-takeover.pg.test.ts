@@ -115,7 +115,13 @@ describe('a process killed while the channel answers: the other and the sweep fi
   const LEASE = 8000;
 
   beforeAll(async () => {
-    cluster = await startCluster({ processes: 3, env: { SANDBOX_CHANNEL_DELAY_MS: String(DELAY), BACKGROUND_LEASE_MS: String(LEASE), BACKGROUND_INTERVAL_MS: '200', LOG_LEVEL: 'error' } });
+    // the process the test kills has a channel that never answers in time: its four operations are
+    // surely in flight together when it dies, however slowly a loaded machine starts them
+    cluster = await startCluster({
+      processes: 3,
+      env: { SANDBOX_CHANNEL_DELAY_MS: String(DELAY), BACKGROUND_LEASE_MS: String(LEASE), BACKGROUND_INTERVAL_MS: '200', LOG_LEVEL: 'error' },
+      envOf: (index): Record<string, string> => (index === 2 ? { SANDBOX_CHANNEL_DELAY_MS: '60000' } : {}),
+    });
   }, 120_000);
   afterAll(async () => {
     await cluster?.stop().catch(() => undefined);
@@ -142,7 +148,8 @@ describe('a process killed while the channel answers: the other and the sweep fi
     ].map((p) => p.catch((error: Error) => error));
     await until(async () => (await cluster.query("select count(*)::int as n from payment_requests where channel_command_id is not null and id = any($1)", [[toVoid, toRefund, withManual, toCapture]]))[0].n === 4, 10_000, 'four commands in flight');
     cluster.children[2]!.process.kill('SIGKILL');
-    for (const r of await Promise.all(doomed)) expect(r).toBeInstanceOf(Error);
+    // killed, or told 503 once it waited half the lease for its channel: either way nothing answered
+    for (const r of await Promise.all(doomed)) expect(r instanceof Error ? 'killed' : r.status).toMatch(/^(killed|503)$/);
     const started = Date.now();
     const retried = await Promise.all([
       cluster.api(0, 'POST', `${PR}/${toVoid}/void`, { body: {} }),
@@ -209,8 +216,9 @@ describe('a process killed while the channel answers: the other and the sweep fi
       ids.push(created.body.id);
       expect((await cluster.api(1, 'POST', `/v1/sandbox/payment-requests/${created.body.id}/pay`, { body: { outcome: 'approve', amount: 2000 } })).status).toBe(200);
     }
+    // the others race the advance: whichever commits first decides whether the cancel finds the
+    // request expired or cancels it; the money is the point (each returns the 2000 it took, once)
     const advancing = cluster.api(0, 'POST', '/v1/sandbox/clock/advance', { body: { seconds: 3600 } }).catch((e: Error) => e);
-    await new Promise((done) => setTimeout(done, 300));
     const others = await Promise.all([
       cluster.api(1, 'GET', `${PR}/${ids[0]}`),
       cluster.api(1, 'POST', `${PR}/${ids[0]}/cancel`, { body: {} }),
@@ -224,7 +232,9 @@ describe('a process killed while the channel answers: the other and the sweep fi
       const read = await cluster.api(0, 'GET', `${PR}/${id}`);
       const refunds = await cluster.query('select amount::int as amount, status, reference from refunds where payment_request_id = $1', [id]);
       console.info(id, read.body.status, read.body.amountCaptured, read.body.amountRefunded, JSON.stringify(refunds));
-      expect(read.body).toMatchObject({ status: 'expired', amountCaptured: 2000, amountRefunded: 2000 });
+      expect(['expired', 'cancelled'], id).toContain(read.body.status);
+      expect(read.body).toMatchObject({ amountCaptured: 2000, amountRefunded: 2000 });
+      expect(refunds.filter((r: any) => r.status === 'succeeded'), id).toHaveLength(1);
     }
   }, 120_000);
 

@@ -166,7 +166,13 @@ export async function call<T = any>(url: string, method: string, path: string, o
  * the demo merchant), then the others together (they find both there). Native credentials of the
  * demo merchant are issued through the admin API.
  */
-export async function startCluster(options: { processes: number; env?: Record<string, string>; url?: string }): Promise<Cluster> {
+export async function startCluster(options: {
+  processes: number;
+  env?: Record<string, string>;
+  /** Settings of one process alone (a slower channel on the one a test kills), over `env`. */
+  envOf?: (index: number) => Record<string, string>;
+  url?: string;
+}): Promise<Cluster> {
   const schema = freshSchemaName();
   const url = options.url ?? PG_URL;
   const env: Record<string, string> = {
@@ -193,8 +199,9 @@ export async function startCluster(options: { processes: number; env?: Record<st
   }
 
   try {
-    children.push(await startChild(0, env));
-    const rest = await Promise.allSettled(Array.from({ length: options.processes - 1 }, (_, i) => startChild(i + 1, env)));
+    const envFor = (index: number) => ({ ...env, ...options.envOf?.(index) });
+    children.push(await startChild(0, envFor(0)));
+    const rest = await Promise.allSettled(Array.from({ length: options.processes - 1 }, (_, i) => startChild(i + 1, envFor(i + 1))));
     for (const r of rest) if (r.status === 'fulfilled') children.push(r.value);
     const failed = rest.find((r) => r.status === 'rejected');
     if (failed) throw failed.reason;
