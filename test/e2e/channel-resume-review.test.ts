@@ -98,7 +98,7 @@ describe('another operation that makes the same command', () => {
     channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
     channel.away = false;
-    clock.offsetMs += 61_000; // overdue, the cancel's lease not out yet (30 s of real time)
+    clock.offsetMs += 61_000; // overdue (the cancel's lease is out too, but nothing sweeps: the gateway runs no background loop)
     const other = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
     // either the cancel's retry answered the cancel, or it was refused (the expiry it makes first is
     // not the cancel in flight) and the sweep makes the cancel; never the expiry with the cancel's return
@@ -117,7 +117,7 @@ describe('another operation that makes the same command', () => {
     channel.away = true;
     expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
     channel.away = false;
-    clock.offsetMs += 61_000; // overdue, the cancel's lease not out yet
+    clock.offsetMs += 61_000; // overdue (nothing sweeps until sweepAfterLease: no background loop)
     const paid = await pay(request.id, 1100);
     const asked = [...refundIdsAsked()].length - before; // the cancel's return, asked once or twice with one id
     expect(asked).toBe(1);

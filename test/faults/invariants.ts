@@ -2,6 +2,7 @@
 // operation is there, none was applied twice, the running totals stay within each other, and every
 // committed event reached the test's webhook receiver (at least once, always under its own id).
 import { runCli } from '../../src/cli/program.js';
+import { REFUND_RESERVING_STATUSES } from '../../src/core/refund.js';
 import type { Receiver } from '../support/receiver.js';
 import type { LoadReport } from './load.js';
 
@@ -30,7 +31,7 @@ export async function checkInvariants(query: Query, report: LoadReport): Promise
   // Σ captures ≤ authorized and Σ refunds ≤ captured, the totals agreeing with the refund rows
   // (those that hold their amount: a failed, cancelled or expired refund gave it back)
   const refundedByRequest = new Map<string, number>();
-  for (const f of refunds.filter((r) => ['pending', 'requires_capture', 'succeeded'].includes(r.status))) refundedByRequest.set(f.payment_request_id, (refundedByRequest.get(f.payment_request_id) ?? 0) + Number(f.amount));
+  for (const f of refunds.filter((r) => (REFUND_RESERVING_STATUSES as readonly string[]).includes(r.status))) refundedByRequest.set(f.payment_request_id, (refundedByRequest.get(f.payment_request_id) ?? 0) + Number(f.amount));
   for (const r of requests.values()) {
     if (r.amount_captured > r.amount_authorized) problems.push(`${r.id}: captured ${r.amount_captured} > authorized ${r.amount_authorized}`);
     if (r.amount_refunded > r.amount_captured) problems.push(`${r.id}: refunded ${r.amount_refunded} > captured ${r.amount_captured}`);

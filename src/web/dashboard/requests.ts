@@ -125,7 +125,7 @@ ${rows || '<tr><td colspan="10">No payment requests match.</td></tr>'}
 }
 
 /** Offered instead of the actions while an operation waits for the channel: they would wait 10 s, then be refused. */
-const AWAITING_CHANNEL = '<p class="hint" id="awaiting-channel">An operation on this payment waits for the payment channel\'s answer. The actions are offered again once it has answered (posgate asks again by itself); reload the page in a little while.</p>';
+const AWAITING_CHANNEL = '<p class="hint" id="awaiting-channel">An operation on this payment waits for the payment channel\'s answer. The actions are offered again once its answer is in (posgate asks the channel again by itself; an answer that can no longer be applied stays for an operator to resolve); reload the page in a little while.</p>';
 
 function actionsAllowed(request: PaymentRequest, now: number): ActionKind[] {
   const allowed: ActionKind[] = [];
