@@ -82,14 +82,14 @@ export interface RefundActionIntent {
 }
 
 /** What a repeat finds once the action was done (a capture the channel has yet to settle is pending). */
-const OUTCOMES: Partial<Record<RefundAction, readonly Refund['status'][]>> = { capture: ['succeeded', 'pending'], cancel: ['cancelled'] };
+const OUTCOMES: Record<'capture' | 'cancel', readonly Refund['status'][]> = { capture: ['succeeded', 'pending'], cancel: ['cancelled'] };
 
 async function refundAction(unit: Work, caller: Caller, refundId: string, action: 'capture' | 'cancel', intent: RefundActionIntent): Promise<Refund> {
   // every refund change also changes its request: lock the request first, then read the refund as it is now
   const { paymentRequestId } = await loadRefund(unit.tx, caller, refundId);
   const request = await lockPaymentRequest(unit.tx, caller, paymentRequestId);
   const refund = await loadRefund(unit.tx, caller, refundId);
-  if (intent.again && OUTCOMES[action]?.includes(refund.status)) return refund;
+  if (intent.again && OUTCOMES[action].includes(refund.status)) return refund;
   const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
   // a unit applying the channel's answer to this capture sent the money before the deadline: it stands
   if (!unit.holds(request.id) && refund.status === 'requires_capture' && refund.expiresAt !== null && now >= refund.expiresAt)
