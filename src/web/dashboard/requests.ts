@@ -155,7 +155,7 @@ function actionForms(state: DashboardRequestState, request: PaymentRequest, now:
 <button type="submit">Refund…</button></form>`);
     } else if (kind === 'capture') {
       forms.push(`<form method="post" action="${base}/capture" class="panel" aria-label="Capture">${csrfField(state)}
-<label for="capture-amount">Capture amount (${esc(request.currency)}; empty: all ${esc(decimal(request.amountAuthorized, request.currency))})</label>
+<label for="capture-amount">Capture amount (${esc(request.currency)}; empty: all that is left, ${esc(decimal(request.amountAuthorized - request.amountCaptured, request.currency))})</label>
 <input id="capture-amount" name="amount" inputmode="decimal">
 <button type="submit">Capture…</button></form>`);
     } else {
