@@ -180,4 +180,23 @@ describe('an operation waiting for the channel', () => {
     expect(answered.text).toContain(`/dashboard/payment-requests/${id}/actions/refund`);
     expect((await t.api('GET', `/v1/payment-requests/${id}`)).body).toMatchObject({ amountRefunded: 500 });
   });
+
+  it("a refund from the dashboard while the channel is away says, in the merchant's words, that it is kept and finishes later", async () => {
+    const id = await paid();
+    const reference = referenceOf(await page(id));
+    refundsAway = true;
+    let away: DashResponse;
+    try {
+      away = await owner.post(`/dashboard/payment-requests/${id}/actions/refund`, { amount: '5.00', reference, confirmed: 'yes' });
+    } finally {
+      refundsAway = false;
+    }
+    expect(away.status).toBe(503);
+    expect(away.text).toContain('The operation is kept and completes when it does');
+    expect(away.text).not.toMatch(/Idempotency-Key|Nothing was changed/);
+    expect((await page(id)).text).toContain('id="awaiting-channel"');
+    clock.advance(61_000);
+    await t.gateway.tick();
+    expect((await t.api('GET', `/v1/payment-requests/${id}`)).body).toMatchObject({ amountRefunded: 500 });
+  });
 });

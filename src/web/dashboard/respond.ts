@@ -39,6 +39,15 @@ export function need(state: DashboardRequestState, permission: Permission): void
     throw new DomainError('permission_denied', `Your role (${state.signedIn.user.role}) may not do this; ask an owner.`);
 }
 
+/**
+ * The payment channel did not answer (the only refusal of a use case that is not final): the
+ * operation is kept and finishes when the channel answers, so the page says so in a merchant's words,
+ * not the API's (which speaks of retrying with an Idempotency-Key) nor "nothing was changed".
+ */
+const CHANNEL_AWAY = `<h1>Waiting for the payment channel</h1>
+<p class="error-box" role="alert">The payment channel did not answer. The operation is kept and completes when it does; the request's page shows its outcome then, and offers no action until it has.</p>
+<p class="muted">Error 503.</p>`;
+
 /** Renders a page; a refusal becomes its own page with the status that fits it. */
 export async function dashRoute(request: FastifyRequest, reply: FastifyReply, section: Section, render: (state: DashboardRequestState) => Promise<string | FastifyReply>): Promise<FastifyReply> {
   const state = stateOf(request);
@@ -49,6 +58,7 @@ export async function dashRoute(request: FastifyRequest, reply: FastifyReply, se
   } catch (error) {
     if (!isDomainError(error)) throw error;
     const status = statusOf(error.code);
+    if (error.code === 'service_unavailable') return sendHtml(reply, dashboardPage(state, { title: 'Waiting for the channel', section, main: CHANNEL_AWAY }), status);
     const param = status === 400 && error.param ? `\n<p>The parameter: <code>${esc(error.param)}</code>.</p>` : '';
     const main = `<h1>${status === 404 ? 'Not found' : status === 403 ? 'Not allowed' : 'Not done'}</h1>\n<p class="error-box" role="alert">${esc(error.message)}</p>${param}\n<p class="muted">Nothing was changed. Error ${status}.</p>`;
     return sendHtml(reply, dashboardPage(state, { title: 'Error', section, main }), status);
