@@ -4,8 +4,8 @@
 // once, whole (the ending of a request with the return of what it owed), and no request stays held.
 // Regressions of a review of the protocol (scenarios A–F).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createBody, startGateway, type TestGateway } from '../harness.js';
-import { commandsOf, refundIdsAsked as askedOf, scriptedChannel } from '../support/scripted-channel.js';
+import { startGateway, type TestGateway } from '../harness.js';
+import { scenarioCalls, scriptedChannel } from '../support/scripted-channel.js';
 
 const channel = scriptedChannel();
 
@@ -14,19 +14,7 @@ let t: TestGateway;
 beforeAll(async () => { t = await startGateway({ connector: channel.connector, clock }); });
 afterAll(async () => t?.close());
 
-const create = (extra: Record<string, unknown> = {}) =>
-  t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true, expiresInSeconds: 3600, partialAllowed: true, ...extra }) });
-const pay = (id: string, amount?: number, headers: Record<string, string> = {}) =>
-  t.api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body: { outcome: 'approve', ...(amount ? { amount } : {}) }, headers });
-const read = async (id: string) => (await t.api('GET', `/v1/payment-requests/${id}`)).body;
-const held = (id: string) => commandsOf(t).held(id);
-const open = (id: string) => commandsOf(t).open(id);
-const refundIdsAsked = () => askedOf(channel);
-/** Lets every lease run out, then sweeps. */
-async function sweepAfterLease(): Promise<void> {
-  clock.offsetMs += 60_000;
-  await t.gateway.tick();
-}
+const { create, pay, voidRequest, read, held, open, refundIdsAsked, sweepAfterLease, whileAway } = scenarioCalls(() => t, channel, clock);
 
 describe('channel commands finished without the unit that asked', () => {
   it('A: a declined approval of a partly paid request returns the first part in the same operation, holding nothing after', async () => {
@@ -45,9 +33,7 @@ describe('channel commands finished without the unit that asked', () => {
 
   it('A2: a retry without a key while its payment is in flight resumes it, where the request takes the payment once (no part payments)', async () => {
     const { body: request } = await create({ partialAllowed: false });
-    channel.away = true;
-    expect((await pay(request.id)).status).toBe(503);
-    channel.away = false;
+    expect((await whileAway(() => pay(request.id))).status).toBe(503);
     const retried = await pay(request.id);
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(retried.body).toMatchObject({ status: 'succeeded', amountReceived: 1500 });
@@ -58,9 +44,7 @@ describe('channel commands finished without the unit that asked', () => {
   it('B: a retry under the same Idempotency-Key after the sweep finished its payment does not pay again', async () => {
     const { body: request } = await create();
     const key = { 'idempotency-key': `pay-${request.id}` };
-    channel.away = true;
-    expect((await pay(request.id, 400, key)).status).toBe(503);
-    channel.away = false;
+    expect((await whileAway(() => pay(request.id, 400, key))).status).toBe(503);
     await sweepAfterLease();
     expect((await read(request.id)).amountReceived).toBe(400);
     const retried = await pay(request.id, 400, key);
@@ -74,12 +58,10 @@ describe('channel commands finished without the unit that asked', () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    channel.away = true;
-    expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
-    channel.away = false;
+    expect((await whileAway(() => voidRequest(request.id))).status).toBe(503);
     await sweepAfterLease();
     expect(await read(request.id)).toMatchObject({ status: 'cancelled', amountCaptured: 1500, amountRefunded: 1500 });
-    const again = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    const again = await voidRequest(request.id);
     expect(again.status).toBe(409);
     expect(refundIdsAsked().size).toBe(before + 1);
     expect(await held(request.id)).toBeNull();
@@ -97,9 +79,7 @@ describe('channel commands finished without the unit that asked', () => {
   it('E: a cancel of a partly paid request whose client gave up: cancelled and the part returned, once', async () => {
     const { body: request } = await create();
     await pay(request.id, 400);
-    channel.away = true;
-    expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
-    channel.away = false;
+    expect((await whileAway(() => t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} }))).status).toBe(503);
     await sweepAfterLease();
     expect(await read(request.id)).toMatchObject({ status: 'cancelled', amountReceived: 400, amountRefunded: 400 });
     expect(await open(request.id)).toEqual([]);
@@ -109,10 +89,10 @@ describe('channel commands finished without the unit that asked', () => {
     const { body: request } = await create({ expiresInSeconds: 60 });
     await pay(request.id, 400);
     const before = refundIdsAsked().size;
-    channel.away = true;
-    clock.offsetMs += 120_000;
-    await t.gateway.tick();
-    channel.away = false;
+    await whileAway(async () => {
+      clock.offsetMs += 120_000;
+      await t.gateway.tick();
+    });
     for (let i = 0; i < 3; i++) await sweepAfterLease();
     expect(await read(request.id)).toMatchObject({ status: 'expired', amountReceived: 400, amountRefunded: 400 });
     expect(refundIdsAsked().size).toBe(before + 1);
@@ -128,10 +108,8 @@ describe('a retry of an operation its first try left in flight', () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    channel.away = true;
-    expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
-    channel.away = false;
-    const retried = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    expect((await whileAway(() => voidRequest(request.id))).status).toBe(503);
+    const retried = await voidRequest(request.id);
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(retried.body).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountCaptured: 1500, amountRefunded: 1500 });
     expect(refundIdsAsked().size).toBe(before + 1); // one refund at the channel, asked twice with one id
@@ -144,9 +122,7 @@ describe('a retry of an operation its first try left in flight', () => {
     const { body: request } = await create();
     await pay(request.id, 400);
     const before = refundIdsAsked().size;
-    channel.away = true;
-    expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
-    channel.away = false;
+    expect((await whileAway(() => t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} }))).status).toBe(503);
     const retried = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
     expect(retried.status, JSON.stringify(retried.body)).toBe(200);
     expect(retried.body).toMatchObject({ status: 'cancelled', amountReceived: 400, amountRefunded: 400 });
@@ -158,9 +134,7 @@ describe('a retry of an operation its first try left in flight', () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    channel.away = true;
-    expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
-    channel.away = false;
+    expect((await whileAway(() => voidRequest(request.id))).status).toBe(503);
     const refund = await t.api('POST', `/v1/payment-requests/${request.id}/refunds`, { body: { amount: 100, reference: 'while-void' } });
     expect([refund.status, refund.body.code]).toEqual([409, 'conflict']);
     expect(refundIdsAsked().size).toBe(before + 1); // the void's return was asked once, nothing else

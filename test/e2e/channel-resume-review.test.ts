@@ -4,8 +4,8 @@
 // amount and reference (the return of what a request owes).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyTotals } from '../../src/app/use-cases/verify.js';
-import { createBody, startGateway, type TestGateway } from '../harness.js';
-import { commandsOf, refundIdsAsked as askedOf, scriptedChannel } from '../support/scripted-channel.js';
+import { startGateway, type TestGateway } from '../harness.js';
+import { scenarioCalls, scriptedChannel } from '../support/scripted-channel.js';
 
 const channel = scriptedChannel();
 
@@ -32,17 +32,7 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.close());
 
-const create = (extra: Record<string, unknown> = {}) =>
-  t.api('POST', '/v1/payment-requests', { body: createBody(t, { allowConcurrent: true, expiresInSeconds: 3600, partialAllowed: true, ...extra }) });
-const pay = (id: string, amount?: number) => t.api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body: { outcome: 'approve', ...(amount ? { amount } : {}) } });
-const read = async (id: string) => (await t.api('GET', `/v1/payment-requests/${id}`)).body;
-const held = (id: string) => commandsOf(t).held(id);
-const open = (id: string) => commandsOf(t).open(id);
-const refundIdsAsked = () => askedOf(channel);
-async function sweepAfterLease(): Promise<void> {
-  clock.offsetMs += 60_000;
-  await t.gateway.tick();
-}
+const { create, pay, voidRequest, read, held, open, refundIdsAsked, sweepAfterLease, whileAway } = scenarioCalls(() => t, channel, clock);
 async function clean(): Promise<void> {
   expect((await verifyTotals(t.gateway.app.db)).mismatches).toEqual([]);
 }
@@ -52,13 +42,11 @@ describe('a resuming retry and its command finished by another', () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    channel.away = true;
-    expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
-    channel.away = false;
+    expect((await whileAway(() => voidRequest(request.id))).status).toBe(503);
     // the retry waits 10 s, then runs acting for the void in flight: it stops for the channel's
     // answer; just then the sweep (the lease out) finishes the void
     afterStopped = sweepAfterLease;
-    const retried = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    const retried = await voidRequest(request.id);
     expect(afterStopped).toBeNull();
     // its run after that is an ordinary one: the request is voided, a second void is refused as such
     // (not "another operation is still waiting for the payment channel")
@@ -68,7 +56,7 @@ describe('a resuming retry and its command finished by another', () => {
     expect(await held(request.id)).toBeNull(); // not held for good by a command already applied
     expect(await open(request.id)).toEqual([]);
     // the request takes further operations
-    const again = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    const again = await voidRequest(request.id);
     expect(again.status).toBe(409);
     expect(again.body.code).not.toBe('conflict');
     await clean();
@@ -78,10 +66,8 @@ describe('a resuming retry and its command finished by another', () => {
     const { body: request } = await create({ partialAllowed: false });
     await pay(request.id);
     const before = refundIdsAsked().size;
-    channel.away = true;
-    expect((await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })).status).toBe(503);
-    channel.away = false;
-    const [a, b] = await Promise.all([0, 1].map(() => t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} })));
+    expect((await whileAway(() => voidRequest(request.id))).status).toBe(503);
+    const [a, b] = await Promise.all([0, 1].map(() => voidRequest(request.id)));
     expect([a!.status, b!.status], JSON.stringify([a!.body, b!.body])).toContain(200);
     expect(await read(request.id)).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500 });
     expect(refundIdsAsked().size).toBe(before + 1);
@@ -95,9 +81,7 @@ describe('another operation that makes the same command', () => {
   it('R3: a cancel in flight is not taken over by an expiry made by another call: the request ends cancelled', async () => {
     const { body: request } = await create({ expiresInSeconds: 60 });
     await pay(request.id, 400);
-    channel.away = true;
-    expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
-    channel.away = false;
+    expect((await whileAway(() => t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} }))).status).toBe(503);
     clock.offsetMs += 61_000; // overdue (the cancel's lease is out too, but nothing sweeps: the gateway runs no background loop)
     const other = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
     // either the cancel's retry answered the cancel, or it was refused (the expiry it makes first is
@@ -114,9 +98,7 @@ describe('another operation that makes the same command', () => {
     const { body: request } = await create({ expiresInSeconds: 60 });
     await pay(request.id, 400);
     const before = refundIdsAsked().size;
-    channel.away = true;
-    expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
-    channel.away = false;
+    expect((await whileAway(() => t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} }))).status).toBe(503);
     clock.offsetMs += 61_000; // overdue (nothing sweeps until sweepAfterLease: no background loop)
     const paid = await pay(request.id, 1100);
     const asked = [...refundIdsAsked()].length - before; // the cancel's return, asked once or twice with one id
@@ -133,9 +115,7 @@ describe('another operation that makes the same command', () => {
   it('R5: a patron declining while the merchant\'s cancel returns a part does not take the return over: the request ends cancelled', async () => {
     const { body: request } = await create();
     await pay(request.id, 400);
-    channel.away = true;
-    expect((await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} })).status).toBe(503);
-    channel.away = false;
+    expect((await whileAway(() => t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} }))).status).toBe(503);
     const declined = await t.api('POST', `/v1/sandbox/payment-requests/${request.id}/pay`, { body: { outcome: 'decline' } });
     await sweepAfterLease();
     const after = await read(request.id);
@@ -149,9 +129,9 @@ describe('another operation that makes the same command', () => {
     await pay(request.id);
     const before = refundIdsAsked().size;
     channel.slowNextMs = 12_000;
-    const first = t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    const first = voidRequest(request.id);
     await new Promise((done) => setTimeout(done, 300));
-    const retried = await t.api('POST', `/v1/payment-requests/${request.id}/void`, { body: {} });
+    const retried = await voidRequest(request.id);
     const answered = await first;
     expect([answered.status, retried.status], JSON.stringify([answered.body, retried.body])).toContain(200);
     expect(await read(request.id)).toMatchObject({ status: 'cancelled', statusReason: 'voided', amountRefunded: 1500 });
@@ -169,9 +149,7 @@ describe('another operation that makes the same command', () => {
     for (const partly of [false, true]) {
       const { body: request } = await create({ partialAllowed: partly });
       if (partly) await pay(request.id, 400);
-      channel.away = true;
-      expect((await pay(request.id, partly ? 300 : undefined)).status).toBe(503);
-      channel.away = false;
+      expect((await whileAway(() => pay(request.id, partly ? 300 : undefined))).status).toBe(503);
       const cancel = await t.api('POST', `/v1/payment-requests/${request.id}/cancel`, { body: {} });
       expect([cancel.status, cancel.body.code]).toEqual([409, 'conflict']);
       await sweepAfterLease();

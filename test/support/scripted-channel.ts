@@ -4,7 +4,7 @@
 // answer otherwise. Its fields are the script: set them between calls.
 import type { Connector } from '../../src/app/ports/connector.js';
 import { createSandboxConnector } from '../../src/connectors/sandbox/connector.js';
-import type { TestGateway } from '../harness.js';
+import { createBody, type TestGateway } from '../harness.js';
 
 export interface ScriptedChannel {
   readonly connector: Connector;
@@ -58,5 +58,39 @@ export function commandsOf(t: TestGateway) {
   return {
     held: async (id: string) => (await t.query<{ channel_command_id: string | null }>(`select channel_command_id from payment_requests where id = '${id}'`))[0]!.channel_command_id,
     open: (id: string) => t.query<{ id: string }>(`select id from channel_commands where payment_request_id = '${id}' and status != 'applied'`),
+  };
+}
+
+/**
+ * The calls the protocol's scenarios make of a gateway whose channel is `channel` and whose clock
+ * runs `clock.offsetMs` ahead: requests that take part payments and stay open an hour unless told
+ * otherwise. `gateway` is read at each call (the gateway starts in a beforeAll).
+ */
+export function scenarioCalls(gateway: () => TestGateway, channel: ScriptedChannel, clock: { offsetMs: number }) {
+  const t = gateway;
+  return {
+    create: (extra: Record<string, unknown> = {}) =>
+      t().api('POST', '/v1/payment-requests', { body: createBody(t(), { allowConcurrent: true, expiresInSeconds: 3600, partialAllowed: true, ...extra }) }),
+    pay: (id: string, amount?: number, headers: Record<string, string> = {}) =>
+      t().api('POST', `/v1/sandbox/payment-requests/${id}/pay`, { body: { outcome: 'approve', ...(amount ? { amount } : {}) }, headers }),
+    voidRequest: (id: string) => t().api('POST', `/v1/payment-requests/${id}/void`, { body: {} }),
+    read: async (id: string) => (await t().api('GET', `/v1/payment-requests/${id}`)).body,
+    held: (id: string) => commandsOf(t()).held(id),
+    open: (id: string) => commandsOf(t()).open(id),
+    refundIdsAsked: () => refundIdsAsked(channel),
+    /** Lets every lease run out, then sweeps. */
+    async sweepAfterLease(): Promise<void> {
+      clock.offsetMs += 60_000;
+      await t().gateway.tick();
+    },
+    /** A call made while the channel does not answer (its client is told 503). */
+    async whileAway<T>(call: () => Promise<T>): Promise<T> {
+      channel.away = true;
+      try {
+        return await call();
+      } finally {
+        channel.away = false;
+      }
+    },
   };
 }
