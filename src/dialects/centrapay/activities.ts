@@ -16,7 +16,8 @@ export interface Activity {
   merchantId: string;
   createdAt: string;
   createdBy: string;
-  activityNumber: number;
+  /** Centrapay's bignumber: the count, as a string of digits ("3"). */
+  activityNumber: string;
 }
 
 /** The activity type an event is, or null for events Centrapay has no activity for. */
@@ -79,7 +80,7 @@ function render(event: StoredEvent, type: string, request: PaymentRequest, value
     merchantId: request.merchantId,
     createdAt: new Date(event.createdAt).toISOString(),
     createdBy: event.terminalId,
-    activityNumber,
+    activityNumber: String(activityNumber),
   };
 }
 

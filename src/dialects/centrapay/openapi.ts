@@ -91,7 +91,7 @@ const Activity = z.looseObject({
   merchantId: z.string(),
   createdAt: z.string(),
   createdBy: z.string(),
-  activityNumber: z.int(),
+  activityNumber: z.string().regex(/^[1-9]\d*$/).describe("Centrapay's bignumber: the activity's number on its request, counted from 1, as a string of digits (\"3\")"),
 });
 
 const answer = (description: string, schema: z.ZodType) => ({ description, content: { 'application/json': { schema } } });

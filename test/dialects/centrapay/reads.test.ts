@@ -131,7 +131,7 @@ describe('activities', () => {
     // newest first; still numbered oldest first, so the numbers descend
     const times = items.map((a) => Date.parse(a.createdAt));
     expect(times).toEqual([...times].sort((a, b) => b - a));
-    const numbers = items.map((a) => a.activityNumber);
+    const numbers = items.map((a) => Number(a.activityNumber));
     expect(numbers).toEqual([...numbers].sort((a, b) => b - a));
     expect(numbers.at(-1)).toBe(1);
     expect(new Set(numbers).size).toBe(numbers.length);

@@ -31,7 +31,7 @@ describe('refund', () => {
     expectOk(second);
     expectActivity(second.body, pr, 'refund', '700');
     expect(second.body.id).not.toBe(first.body.id);
-    expect(second.body.activityNumber).toBeGreaterThan(first.body.activityNumber);
+    expect(Number(second.body.activityNumber)).toBeGreaterThan(Number(first.body.activityNumber));
     expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', paidBy: { assetTotals: [{ assetType: ASSET, amount: '1000' }] } });
     const refunds = await nativeRefunds(pr.id);
     expect(refunds.map((r) => r.amount).sort()).toEqual([300, 700]);

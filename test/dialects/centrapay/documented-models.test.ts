@@ -1,0 +1,31 @@
+// The answers' field types and shapes as Centrapay's Payment Request reference documents them
+// (api/payment-requests: the Payment Activity, Paid By and Asset Totals models, and its refund
+// example), for a POS that deserializes them into the documented types.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startGateway, type TestGateway } from '../../harness.js';
+import { demoClient, expectOk, paidRequest, type Centrapay } from './client.js';
+
+let t: TestGateway;
+let cp: Centrapay;
+beforeAll(async () => {
+  t = await startGateway();
+  cp = demoClient(t);
+});
+afterAll(async () => t.close());
+
+describe("Centrapay's documented models", () => {
+  it('activityNumber is a bignumber: a string of digits (the refund example: "3"), in every answer that carries an activity', async () => {
+    const pr = await paidRequest(cp, '1000');
+    const refund = await cp.refund(pr.id, '300');
+    expectOk(refund);
+    expect(refund.body.activityNumber, refund.text).toMatch(/^[1-9]\d*$/);
+    expect(refund.body.shortCode).toBe(`${pr.shortCode}-${refund.body.activityNumber.padStart(3, '0')}`);
+    const items = await cp.activityList(pr.id);
+    for (const activity of items) expect(typeof activity.activityNumber, JSON.stringify(activity)).toBe('string');
+    // newest first, numbered from the oldest
+    expect(items.map((a) => a.activityNumber)).toEqual(items.map((_, i) => String(items.length - i)));
+    const page = await cp.paymentActivities();
+    expectOk(page);
+    for (const activity of page.body.items) expect(typeof activity.activityNumber, JSON.stringify(activity)).toBe('string');
+  });
+});
