@@ -57,7 +57,13 @@ const PaymentRequest = z.looseObject({
     status: z.enum(['awaiting-patron', 'awaiting-merchant', 'accepted', 'declined', 'void']),
   })),
   conditionsEnabled: z.boolean(),
-  paidBy: z.looseObject({ assetTotals: z.array(AssetAmount) }).nullable().describe('What the patron paid, once something was'),
+  paidBy: z.looseObject({
+    assetTotals: z.array(z.looseObject({
+      type: z.string().describe('The asset type paid with, e.g. centrapay.nzd.test'),
+      description: z.string().describe('The asset type in words'),
+      total: Money.describe('All that was paid with this asset type'),
+    })).describe("Centrapay's Asset Totals: one per asset type paid with (what transaction reporting shows)"),
+  }).nullable().describe('What the patron paid, once something was'),
   externalRef: z.string().nullable(),
   invoiceRef: z.string().nullable(),
   purchaseOrderRef: z.string().nullable(),

@@ -5,6 +5,8 @@ import { isPreAuth, type CentrapayFields } from './fields.js';
 
 /** What the POS sees as an asset type: Centrapay's sandbox currency assets. */
 export const assetTypeOf = (currency: string, livemode: boolean) => `centrapay.${currency.toLowerCase()}.${livemode ? 'main' : 'test'}`;
+/** The asset type in words, as an Asset Total's `description`. */
+const assetDescriptionOf = (currency: string, livemode: boolean) => `Centrapay ${currency}${livemode ? '' : ' (test)'}`;
 
 export const SHORT_CODE_PREFIX = 'CP-';
 export const shortCodeOf = (request: Pick<PaymentRequest, 'shortCode'>) => `${SHORT_CODE_PREFIX}${request.shortCode}`;
@@ -89,7 +91,8 @@ export function renderPaymentRequest(request: PaymentRequest, context: RenderCon
     // a condition still waiting when its request ended waits for nothing: Centrapay calls it void
     merchantConditions: request.conditions.map((c) => (isActive(request.status) || !c.status.startsWith('awaiting') ? c : { ...c, status: 'void' })),
     conditionsEnabled: request.conditionsEnabled ?? false,
-    paidBy: paid > 0 ? { assetTotals: [{ assetType, amount: String(paid) }] } : null,
+    // Centrapay's Paid By model: one Asset Total per asset type paid with (posgate's sandbox asset: one)
+    paidBy: paid > 0 ? { assetTotals: [{ type: assetType, description: assetDescriptionOf(request.currency, request.livemode), total: money(paid, request.currency) }] } : null,
     externalRef: request.externalRef,
     invoiceRef: text('invoiceRef'),
     purchaseOrderRef: text('purchaseOrderRef'),

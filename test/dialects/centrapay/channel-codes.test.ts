@@ -72,7 +72,7 @@ describe('codes that come from the channel and the assets', () => {
     expect(calls).toEqual([`capture ${id} 300 part`, `capture ${id} 200 part`]);
     expect((await cp.release(pa.id)).body).toMatchObject({ type: 'release', value: { amount: '1500' } });
     expect(calls.slice(2)).toEqual([`release ${id}`]);
-    expect(await cp.read(pa.id)).toMatchObject({ status: 'paid', paidBy: { assetTotals: [{ amount: '500' }] } });
+    expect(await cp.read(pa.id)).toMatchObject({ status: 'paid', paidBy: { assetTotals: [{ total: { amount: '500' } }] } });
   });
 
   it('a second approval while the merchant checks changes nothing; a part payment cannot be held', async () => {

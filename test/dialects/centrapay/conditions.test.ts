@@ -44,7 +44,7 @@ describe('merchant conditions', () => {
     // Centrapay: accept "Returns a Payment Activity"
     expectActivity(accepted.body, pr, 'accept-condition');
     const read = await cp.read(pr.id);
-    expect(read).toMatchObject({ id: pr.id, status: 'paid', paidBy: { assetTotals: [{ assetType: ASSET, amount: '3000' }] } });
+    expect(read).toMatchObject({ id: pr.id, status: 'paid', paidBy: { assetTotals: [{ type: ASSET, total: { amount: '3000', currency: 'NZD' } }] } });
     expect(condition(read).status).toBe('accepted');
     const items = await cp.activityList(pr.id);
     expect(items.filter((a) => a.type === 'accept-condition'), JSON.stringify(items)).toEqual([accepted.body]);
@@ -91,7 +91,7 @@ describe('merchant conditions', () => {
     await patron(t, pr.id, 'approve');
     const read = await cp.read(pr.id);
     expect(read).toMatchObject({ status: 'cancelled', cancellationReason: 'PAYMENT_DECLINED' });
-    expect(read.paidBy === null || read.paidBy.assetTotals.every((x: any) => x.amount === '0')).toBe(true);
+    expect(read.paidBy === null || read.paidBy.assetTotals.every((x: any) => x.total.amount === '0')).toBe(true);
   });
 
   it("without conditionsEnabled the dialect's pay is refused with PAYMENT_DECLINED and the request cancelled", async () => {

@@ -3,7 +3,7 @@
 // example), for a POS that deserializes them into the documented types.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
-import { demoClient, expectOk, paidRequest, type Centrapay } from './client.js';
+import { ASSET, demoClient, expectOk, paidRequest, patronPays, type Centrapay } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
@@ -27,5 +27,15 @@ describe("Centrapay's documented models", () => {
     const page = await cp.paymentActivities();
     expectOk(page);
     for (const activity of page.body.items) expect(typeof activity.activityNumber, JSON.stringify(activity)).toBe('string');
+  });
+
+  it('paidBy.assetTotals lists each asset type paid with as Asset Totals: type, description and total (a Monetary), for transaction reporting', async () => {
+    const pr = await paidRequest(cp, '1050');
+    expect(pr.paidBy, JSON.stringify(pr)).toEqual({ assetTotals: [{ type: ASSET, description: expect.any(String), total: { amount: '1050', currency: 'NZD' } }] });
+    expect(pr.paidBy.assetTotals[0].description.length).toBeGreaterThan(0);
+    // a part payment shows what was paid so far
+    const part = await cp.createOk({ partialAllowed: true, basketAmount: '1050' }, '1050');
+    await patronPays(t, part.id, 400);
+    expect((await cp.read(part.id)).paidBy).toMatchObject({ assetTotals: [{ type: ASSET, total: { amount: '400', currency: 'NZD' } }] });
   });
 });

@@ -126,7 +126,7 @@ describe('QR flow', () => {
     for (let i = 0; i < 20 && read.status === 'new'; i += 1) read = await cp.read(pr.id); // polling, as the POS does
     expect(read).toMatchObject({
       status: 'paid', cancellationReason: null, remainingAmount: '0', value: { amount: '1050', currency: 'NZD' },
-      paidBy: { assetTotals: [{ assetType: ASSET, amount: '1050' }] },
+      paidBy: { assetTotals: [{ type: ASSET, total: { amount: '1050', currency: 'NZD' } }] },
     });
     expect(Date.parse(read.updatedAt)).toBeGreaterThanOrEqual(Date.parse(pr.updatedAt));
     expect((await nativeRequest(t, pr.id)).status).toBe('succeeded');
@@ -137,26 +137,26 @@ describe('QR flow', () => {
     const key = uniqueName('idem');
     const paid = await cp.pay(pr.id, { idempotencyKey: key });
     expectOk(paid);
-    expect(paid.body).toMatchObject({ id: pr.id, status: 'paid', paidBy: { assetTotals: [{ assetType: ASSET, amount: '1050' }] }, remainingAmount: '0' });
+    expect(paid.body).toMatchObject({ id: pr.id, status: 'paid', paidBy: { assetTotals: [{ type: ASSET, total: { amount: '1050', currency: 'NZD' } }] }, remainingAmount: '0' });
     const before = await rowCounts(t);
     const replay = await cp.pay(pr.id, { idempotencyKey: key });
     expectOk(replay);
-    expect(replay.body).toMatchObject({ id: pr.id, status: 'paid', paidBy: { assetTotals: [{ assetType: ASSET, amount: '1050' }] } });
+    expect(replay.body).toMatchObject({ id: pr.id, status: 'paid', paidBy: { assetTotals: [{ type: ASSET, total: { amount: '1050', currency: 'NZD' } }] } });
     expect(await rowCounts(t)).toEqual(before);
     expectRefused(await cp.pay(pr.id, { idempotencyKey: key, amount: '500' }), 403, 'IDEMPOTENT_OPERATION_FAILED');
     expectRefused(await cp.pay(pr.id, { idempotencyKey: uniqueName('again') }), 403, 'REQUEST_PAID');
     expect(await rowCounts(t)).toEqual(before);
-    expect((await cp.read(pr.id)).paidBy).toEqual({ assetTotals: [{ assetType: ASSET, amount: '1050' }] });
+    expect((await cp.read(pr.id)).paidBy).toEqual({ assetTotals: [{ type: ASSET, description: 'Centrapay NZD (test)', total: { amount: '1050', currency: 'NZD' } }] });
   });
 
   it('with partialAllowed a part payment leaves it new with remainingAmount; the rest makes it paid', async () => {
     const pr = await cp.createOk({ partialAllowed: true }, '1050');
     const part = await cp.pay(pr.id, { amount: '400' });
     expectOk(part);
-    expect(part.body).toMatchObject({ status: 'new', remainingAmount: '650', paidBy: { assetTotals: [{ assetType: ASSET, amount: '400' }] } });
+    expect(part.body).toMatchObject({ status: 'new', remainingAmount: '650', paidBy: { assetTotals: [{ type: ASSET, total: { amount: '400', currency: 'NZD' } }] } });
     const rest = await cp.pay(pr.id, { amount: '650' });
     expectOk(rest);
-    expect(rest.body).toMatchObject({ status: 'paid', remainingAmount: '0', paidBy: { assetTotals: [{ assetType: ASSET, amount: '1050' }] } });
+    expect(rest.body).toMatchObject({ status: 'paid', remainingAmount: '0', paidBy: { assetTotals: [{ type: ASSET, total: { amount: '1050', currency: 'NZD' } }] } });
     const types = (await cp.activityList(pr.id)).map((a) => a.type);
     expect(types).toContain('payment');
     expect(types).toContain('paid');
@@ -198,7 +198,7 @@ describe('barcode flow', () => {
     expectRefused(await cp.create({ barcode: patronCode }), 403, 'PATRON_CODE_INVALID');
     expect(await rowCounts(t)).toEqual(before);
     await patronPays(t, pr.id);
-    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', barcode: patronCode, paidBy: { assetTotals: [{ assetType: ASSET, amount: '2500' }] } });
+    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', barcode: patronCode, paidBy: { assetTotals: [{ type: ASSET, total: { amount: '2500', currency: 'NZD' } }] } });
   });
 });
 

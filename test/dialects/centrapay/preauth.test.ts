@@ -79,7 +79,7 @@ describe('pre-authorization', () => {
     expectOk(released);
     expectActivity(released.body, auth, 'release');
     const after = await cp.read(pr.id);
-    expect(after).toMatchObject({ status: 'paid', preAuth: true, preAuthStatus: 'released', paidBy: { assetTotals: [{ assetType: ASSET, amount: '500' }] } });
+    expect(after).toMatchObject({ status: 'paid', preAuth: true, preAuthStatus: 'released', paidBy: { assetTotals: [{ type: ASSET, total: { amount: '500', currency: 'NZD' } }] } });
     expect((await nativeRequest(t, pr.id)).status).toBe('succeeded');
 
     // newest first (Centrapay: descending created date)
@@ -106,7 +106,7 @@ describe('pre-authorization', () => {
     const c = await cp.confirm(pr.id, confirmBody(uniqueName('all'), '1000'));
     expectOk(c);
     expectActivity(c.body, pr, 'confirmation', '1000');
-    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', preAuthStatus: 'released', paidBy: { assetTotals: [{ assetType: ASSET, amount: '1000' }] } });
+    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', preAuthStatus: 'released', paidBy: { assetTotals: [{ type: ASSET, total: { amount: '1000', currency: 'NZD' } }] } });
     expectRefused(await cp.release(pr.id), 403, 'PRE_AUTH_RELEASED');
   });
 
@@ -117,7 +117,7 @@ describe('pre-authorization', () => {
     expectActivity(res.body, pr, 'release');
     const read = await cp.read(pr.id);
     expect(read.status).toBe('cancelled');
-    expect(read.paidBy === null || read.paidBy.assetTotals.every((x: any) => x.amount === '0')).toBe(true);
+    expect(read.paidBy === null || read.paidBy.assetTotals.every((x: any) => x.total.amount === '0')).toBe(true);
     expect((await nativeRequest(t, pr.id)).amountCaptured).toBe(0);
   });
 
@@ -143,7 +143,7 @@ describe('pre-authorization', () => {
     const refundedBefore = (await report())?.refunded ?? 0;
     expectRefused(await cp.refund(pr.id, '351'), 403, 'INVALID_AMOUNT');
     expectOk(await cp.release(pr.id));
-    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', preAuthStatus: 'released', paidBy: { assetTotals: [{ assetType: ASSET, amount: '600' }] } });
+    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', preAuthStatus: 'released', paidBy: { assetTotals: [{ type: ASSET, total: { amount: '600', currency: 'NZD' } }] } });
     expect(await nativeRequest(t, pr.id)).toMatchObject({ status: 'succeeded', amountCaptured: 600, amountRefunded: 250 });
     expect((await report()).refunded).toBe(refundedBefore); // counted once, not again at the release
   });

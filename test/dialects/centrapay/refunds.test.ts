@@ -32,7 +32,7 @@ describe('refund', () => {
     expectActivity(second.body, pr, 'refund', '700');
     expect(second.body.id).not.toBe(first.body.id);
     expect(Number(second.body.activityNumber)).toBeGreaterThan(Number(first.body.activityNumber));
-    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', paidBy: { assetTotals: [{ assetType: ASSET, amount: '1000' }] } });
+    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', paidBy: { assetTotals: [{ type: ASSET, total: { amount: '1000', currency: 'NZD' } }] } });
     const refunds = await nativeRefunds(pr.id);
     expect(refunds.map((r) => r.amount).sort()).toEqual([300, 700]);
     expect((await nativeRequest(t, pr.id)).amountRefunded).toBe(1000);

@@ -103,7 +103,7 @@ describe('pre-auth expiry', () => {
     expectOk(await cp.confirm(pr.id, { idempotencyKey: 'kept', invoiceRef: 'INV-kept', lineItems: [{ name: 'Fuel', qty: '1', price: '1200' }] }));
     const seconds = Math.ceil((Date.parse(auth.preAuthExpiresAt) - (await clockNow(t))) / 1000) + 1;
     await advance(t, seconds);
-    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', preAuthStatus: 'released', paidBy: { assetTotals: [{ amount: '1200' }] } });
+    expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', preAuthStatus: 'released', paidBy: { assetTotals: [{ total: { amount: '1200' } }] } });
     expectOk(await cp.refund(pr.id, '1200'));
   });
 });

@@ -212,7 +212,7 @@ async function expectOnePaid(r: Receiver, pr: any, released: string, paid: strin
   const jwks = (await send(t, 'GET', '/centrapay/.well-known/jwks.json')).body;
   const check = verifyWebhookJwt(String(webhook.headers.authorization), webhook.body, jwks, new URL(r.url).origin);
   expect(check.ok, check.why).toBe(true);
-  expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', preAuthStatus: 'released', paidBy: { assetTotals: [{ assetType: ASSET, amount: paid }] } });
+  expect(await cp.read(pr.id)).toMatchObject({ status: 'paid', preAuthStatus: 'released', paidBy: { assetTotals: [{ type: ASSET, total: { amount: paid, currency: 'NZD' } }] } });
   return webhook;
 }
 
