@@ -1,4 +1,4 @@
-// Centrapay's error body {statusCode, error, message: "<CODE>"}: one table from posgate's codes,
+// Centrapay's error body {statusCode, error, message: "<CODE>", reason?}: one table from posgate's codes,
 // refined by what the operation was and the request's state when it was refused.
 import type { DomainError, ErrorCode } from '../../core/errors.js';
 
@@ -14,8 +14,14 @@ const REASONS: Record<number, string> = {
   415: 'Unsupported Media Type', 429: 'Too Many Requests', 500: 'Internal Server Error', 503: 'Service Unavailable',
 };
 
-export function bodyOf(error: CentrapayError) {
-  return { statusCode: error.statusCode, error: REASONS[error.statusCode] ?? 'Error', message: error.message };
+/**
+ * The error body. `reason` is Centrapay's "additional details" beside the code (its error-handling
+ * guide): the human-readable why, sent when `message` is a code and the refusal is the caller's
+ * (a 4xx), never a fault of the server's.
+ */
+export function bodyOf(error: CentrapayError, detail?: string) {
+  const reason = detail && detail !== error.message && error.statusCode < 500 ? { reason: detail } : {};
+  return { statusCode: error.statusCode, error: REASONS[error.statusCode] ?? 'Error', message: error.message, ...reason };
 }
 
 const forbidden = (message: string): CentrapayError => ({ statusCode: 403, message });
@@ -108,6 +114,16 @@ export const CENTRAPAY_ERRORS = {
   internal_error: { statusCode: 500, message: 'Internal Server Error' },
   service_unavailable: { statusCode: 503, message: 'Service Unavailable' },
 } satisfies Record<ErrorCode, Rule>;
+
+/** Reasons the engine words for the native API (its headers), in Centrapay's terms instead. */
+const CENTRAPAY_REASONS: Partial<Record<ErrorCode, string>> = {
+  missing_api_key: 'No API key: send the merchant terminal key in the X-Api-Key header.',
+  idempotency_key_reused: 'This idempotencyKey was already used with a different request; use a new key for a new request.',
+  idempotency_in_progress: 'A request with this idempotencyKey is still being processed; retry shortly.',
+};
+
+/** The `reason` of a refusal: the engine's words, or Centrapay's where the engine's name another API's fields. */
+export const reasonOf = (error: DomainError): string => CENTRAPAY_REASONS[error.code] ?? error.message;
 
 export function centrapayErrorOf(error: DomainError, operation: Operation): CentrapayError {
   const rule: Rule = CENTRAPAY_ERRORS[error.code];

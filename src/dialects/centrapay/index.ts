@@ -11,7 +11,7 @@ import type { Dialect } from '../dialect.js';
 import { toDomainError } from '../shared/errors.js';
 import { issueCentrapayCredentials } from './credentials.js';
 import { CentrapayRefusal, type CentrapayDeps } from './deps.js';
-import { bodyOf, centrapayErrorOf, type Operation } from './errors.js';
+import { bodyOf, centrapayErrorOf, reasonOf, type Operation } from './errors.js';
 import { CENTRAPAY_OPENAPI } from './openapi.js';
 import { createRateLimiter } from './rate-limit.js';
 import { actionRoutes } from './routes/actions.js';
@@ -23,12 +23,12 @@ import { centrapayWebhookFormat } from './webhooks.js';
 export const CENTRAPAY_PREFIX = '/centrapay';
 
 function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  if (error instanceof CentrapayRefusal) return reply.status(error.statusCode).send(bodyOf({ statusCode: error.statusCode, message: error.code }));
+  if (error instanceof CentrapayRefusal) return reply.status(error.statusCode).send(bodyOf({ statusCode: error.statusCode, message: error.code }, error.detail));
   const { error: problem, bug } = toDomainError(error);
   if (bug) request.log.error({ err: error }, 'unhandled error');
   const operation = (request.routeOptions.config as { operation?: Operation } | undefined)?.operation ?? 'other';
   const refusal = centrapayErrorOf(problem, operation);
-  return reply.status(refusal.statusCode).send(bodyOf(refusal));
+  return reply.status(refusal.statusCode).send(bodyOf(refusal, bug ? undefined : reasonOf(problem)));
 }
 
 const headerOf = (request: FastifyRequest, name: string) => {

@@ -1,6 +1,6 @@
 // What Centrapay's own OpenAPI document (/centrapay/openapi.json) says of each route: its request
 // as the route's own zod schemas check it (schemas.ts), and every answer in Centrapay's shapes: a
-// payment request, an activity or a page of them on success, {statusCode, error, message} on a
+// payment request, an activity or a page of them on success, {statusCode, error, message, reason?} on a
 // refusal (errors.ts). The response schemas also check and write the answers (the server's
 // serializer, src/http/zod-compilers.ts, writes only what they name), so every object is loose: a
 // field a renderer writes is never dropped.
@@ -15,6 +15,7 @@ const ErrorBody = z.looseObject({
   statusCode: z.int().describe('The HTTP status again'),
   error: z.string().describe('Its HTTP reason phrase: Bad Request, Unauthorized, Forbidden, …'),
   message: z.string().describe('A code (PAYMENT_REQUEST_NOT_FOUND, REQUEST_PAID, …); on a 400 for malformed input, a sentence naming the field'),
+  reason: z.string().optional().describe('Why, in words, beside a code (to show, not to branch on); absent when message already says it, and on a 5xx'),
 });
 const refusal = (description: string) => ({ description, content: { 'application/json': { schema: ErrorBody } } });
 

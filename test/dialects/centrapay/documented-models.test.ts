@@ -3,7 +3,7 @@
 // example), for a POS that deserializes them into the documented types.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startGateway, type TestGateway } from '../../harness.js';
-import { ASSET, demoClient, expectOk, paidRequest, patronPays, type Centrapay } from './client.js';
+import { ASSET, demoClient, expectOk, expectRefused, paidRequest, patronPays, PREFIX, send, type Centrapay } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
@@ -37,5 +37,23 @@ describe("Centrapay's documented models", () => {
     const part = await cp.createOk({ partialAllowed: true, basketAmount: '1050' }, '1050');
     await patronPays(t, part.id, 400);
     expect((await cp.read(part.id)).paidBy).toMatchObject({ assetTotals: [{ type: ASSET, total: { amount: '400', currency: 'NZD' } }] });
+  });
+
+  it('a refusal carries the reason beside its code (the error-handling guide: "additional details in the reason field"), the code alone in message', async () => {
+    const pr = await paidRequest(cp, '500');
+    const tooMuch = await cp.refund(pr.id, '501');
+    expectRefused(tooMuch, 403, 'INVALID_AMOUNT');
+    expect(tooMuch.body.reason, tooMuch.text).toMatch(/\S/);
+    const unknown = await cp.get('pr_nope');
+    expectRefused(unknown, 403, 'PAYMENT_REQUEST_NOT_FOUND');
+    expect(unknown.body.reason, unknown.text).toMatch(/\S/);
+    const currency = await cp.create({ value: { amount: '100', currency: 'EUR' } });
+    expectRefused(currency, 403, 'NO_AVAILABLE_PAYMENT_OPTIONS');
+    expect(currency.body.reason, currency.text).toContain('EUR');
+    // in Centrapay's terms: the key goes in X-Api-Key
+    const noKey = await send(t, 'GET', `${PREFIX}/payment-requests/${pr.id}`);
+    expectRefused(noKey, 401, 'Missing authentication');
+    expect(noKey.body.reason, noKey.text).toContain('X-Api-Key');
+    expect(noKey.body.reason, noKey.text).not.toContain('Bearer');
   });
 });

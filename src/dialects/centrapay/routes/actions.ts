@@ -76,7 +76,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
       (view: RequestView) => {
         // a payment the channel (or the restricted-goods rule) declined is recorded, and the call answers the refusal
         const refused = view.request.status === 'failed' ? (view.request.statusReason === 'payment_failed' ? 'PAYMENT_FAILED' : 'PAYMENT_DECLINED') : null;
-        return refused ? { status: 403, body: bodyOf({ statusCode: 403, message: refused }) } : { status: 200, body: renderView(deps, view) };
+        return refused ? { status: 403, body: bodyOf({ statusCode: 403, message: refused }, refused === 'PAYMENT_FAILED' ? 'The payment failed: the request is cancelled.' : 'The payment was declined: the request is cancelled.') } : { status: 200, body: renderView(deps, view) };
       });
     return sendExecuted(reply, executed);
   });
