@@ -36,5 +36,8 @@ export function sendRefusal(request: FastifyRequest, reply: FastifyReply, error:
   if (bug) request.log.error({ err: error }, 'unhandled error');
   const call = (request.routeOptions.config as { call?: string } | undefined)?.call;
   const message = (call && FAILED[call]) ?? 'Request Failed!';
-  return reply.status(CLIQ_STATUSES[problem.code]).send({ status: 'nok', message, error: problem.message, validated: false });
+  // the shared parser's words ask for JSON; CLIQ takes a form as well
+  const said = problem.code === 'unsupported_media_type' && !problem.message.startsWith('Content-Encoding')
+    ? 'Send the fields as application/x-www-form-urlencoded or as application/json.' : problem.message;
+  return reply.status(CLIQ_STATUSES[problem.code]).send({ status: 'nok', message, error: said, validated: false });
 }

@@ -73,4 +73,16 @@ describe('cliq payments', () => {
     expect(both.status).toBe(400);
     expect(both.body.error).toMatch(/only one of reference or payment_code/);
   });
+
+  it('a body neither JSON nor a form (multipart) is 415, naming the two types CLIQ takes', async () => {
+    const { key, apiSecret } = demoSet(t);
+    const form = new FormData();
+    for (const [name, value] of Object.entries({ key, hash: md5(apiSecret) })) form.set(name, value);
+    const response = await fetch(`${t.url}/cliq/api/validate`, { method: 'POST', body: form });
+    const body = await response.json() as { status: string; error: string };
+    expect(response.status).toBe(415);
+    expect(body).toMatchObject({ status: 'nok', message: 'Validate Credentials Failed!', validated: false });
+    expect(body.error).toContain('application/x-www-form-urlencoded');
+    expect(body.error).toContain('application/json');
+  });
 });
