@@ -122,7 +122,7 @@ export function paymentRoutes(c: FastifyInstance, app: App): void {
     const renewed = await inTransaction(app, async (unit) => {
       const { request: current, now } = await loadCurrent(unit, found.caller, request.id);
       const payment = (await paymentOf(unit.tx, current.id)) as CliqPayment;
-      if (!pr.canApply(current.status, 'engage') || !quoteOutdated(current, payment.quote, now)) return { request: current, payment };
+      if (!pr.canApply(current.status, 'engage') || !quoteOutdated(current, payment, now)) return { request: current, payment };
       return { request: current, payment: await renewQuote(unit, current, payment, now) };
     });
     return updateAnswer(renewed.request, renewed.payment);

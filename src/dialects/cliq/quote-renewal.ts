@@ -9,7 +9,7 @@ import * as pr from '../../core/payment-request.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
 import { DIALECT, paymentOf, savePayment, type CliqPayment } from './fields.js';
 import { queuePriceUpdate } from './postbacks.js';
-import { newQuote } from './quote.js';
+import { awaitsConfirmation, newQuote } from './quote.js';
 
 const BATCH = 100;
 
@@ -34,7 +34,8 @@ async function renewIfRanOut(app: App, id: string): Promise<boolean> {
     // an overdue payment is the expiry sweep's; one no longer payable keeps its last quote
     if (pr.expireIfDue(request, now) || !pr.canApply(request.status, 'engage')) return false;
     const payment = await paymentOf(unit.tx, request.id);
-    if (!payment || now < payment.quote.expiresAt) return false; // renewed meanwhile (getupdate, another process)
+    // renewed meanwhile (getupdate, another process), or kept for a transaction awaiting confirmation
+    if (!payment || now < payment.quote.expiresAt || awaitsConfirmation(payment)) return false;
     await renewQuote(unit, request, payment, now);
     return true;
   });
@@ -57,7 +58,8 @@ export async function renewExpiredQuotes(app: App): Promise<number> {
   for (let afterId: string | undefined; ;) {
     const page = await app.db.read.listPayableRequestsOf(DIALECT, { limit: BATCH, ...(afterId === undefined ? {} : { afterId }) });
     const payments = await app.db.read.listDialectRecords(DIALECT, 'payment', page.items.map((request) => request.id));
-    const quoteEnds = new Map(payments.map((record) => [record.key, (record.data as unknown as CliqPayment).quote.expiresAt]));
+    const renewable = payments.map((record) => [record.key, record.data as unknown as CliqPayment] as const).filter(([, payment]) => !awaitsConfirmation(payment));
+    const quoteEnds = new Map(renewable.map(([id, payment]) => [id, payment.quote.expiresAt]));
     for (const request of page.items) {
       const ends = quoteEnds.get(request.id);
       if (ends === undefined || (await nowOf(request)) < ends) continue;

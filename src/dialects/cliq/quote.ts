@@ -7,7 +7,7 @@ import type { Work } from '../../app/unit-of-work.js';
 import { amounts } from '../../core/amounts.js';
 import { currencyExponent, decimalToMinor, minorToDecimal, unitsAtPrice } from '../../core/money.js';
 import type { PaymentRequest } from '../../core/payment-request.js';
-import type { Quote } from './fields.js';
+import type { CliqPayment, Quote } from './fields.js';
 
 export const BTC_DECIMALS = 8;
 
@@ -47,7 +47,15 @@ export function btcFigures(request: PaymentRequest, quote: Quote) {
   return { paymentAmount: btc(price), missingAmount: btc(missing), receivedAmount: btc(receivedSats) };
 }
 
-/** Whether the quote must be renewed before it is shown: it ran out, or no longer prices what is owed. */
-export function quoteOutdated(request: PaymentRequest, quote: Quote, now: number): boolean {
-  return now >= quote.expiresAt || quote.owed !== (amounts(request).outstanding ?? 0);
+/**
+ * Whether a transaction seen on the chain awaits confirmation: the quote it paid is kept until it is
+ * confirmed, even past its expiry. A new one would show another address and the whole amount
+ * missing again, and invite the customer to pay twice.
+ */
+export const awaitsConfirmation = (payment: CliqPayment) => Object.keys(payment.unconfirmed).length > 0;
+
+/** Whether the quote must be renewed before it is shown: it ran out, or no longer prices what is owed (and no transaction to it awaits confirmation). */
+export function quoteOutdated(request: PaymentRequest, payment: CliqPayment, now: number): boolean {
+  if (awaitsConfirmation(payment)) return false;
+  return now >= payment.quote.expiresAt || payment.quote.owed !== (amounts(request).outstanding ?? 0);
 }

@@ -74,6 +74,21 @@ describe('cliq crypto payments', () => {
     expect((await getUpdate(t, { reference: 'cr-late' }, '20.00')).body).toMatchObject({ status: 'ok', payment: { payment_address: renewed.payment_address, payment_missing_amount: '0.00000000' } });
   });
 
+  it('a transaction seen and not yet confirmed keeps the quote it paid past its expiry (no new address for the whole amount again), renewed for the rest once confirmed', async () => {
+    const created = (await createPayment(t, { amount: '20.00', reference: 'cr-seen-late' })).body;
+    await sandboxPay(t, created.payment_code, '500', { txid: 'tx-seen-late', confirmed: 'false' });
+    await advance(t, 16 * 60);
+    for (let i = 0; i < 2; i += 1) await t.gateway.tick(); // the background renewal passes it by
+    const kept = (await getUpdate(t, { reference: 'cr-seen-late' }, '20.00')).body.payment;
+    expect(kept).toMatchObject({ payment_address: created.payment_address, payment_payreq: created.payment_payreq, expires_at: created.expires_at });
+    expect((await status('cr-seen-late', '20.00')).payment_status).toBe('unconfirmed');
+    await sandboxConfirm(t, created.payment_code, 'tx-seen-late');
+    const rest = (await getUpdate(t, { reference: 'cr-seen-late' }, '20.00')).body.payment;
+    expect(rest.payment_address).not.toBe(created.payment_address);
+    expect(rest.expires_at).toBeGreaterThan(created.expires_at);
+    expect(await status('cr-seen-late', '20.00')).toMatchObject({ payment_status: 'underpaid', payment_missing_amount: '0.00029478' });
+  });
+
   it('after a part payment getupdate prices the rest: a new invoice for what is missing', async () => {
     const created = (await createPayment(t, { amount: '20.00', reference: 'cr-rest' })).body;
     await sandboxPay(t, created.payment_code, '1000');
