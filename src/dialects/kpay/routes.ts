@@ -33,8 +33,18 @@ const CreateBody = z.strictObject({
   expiresInSeconds: z.number().int().min(60).max(MAX_EXPIRY_SECONDS).optional(),
 });
 
+/**
+ * A field sent as null is a field left out: posgate's own answers show an unset field as null
+ * (`metaData: null`), and a client that serializes the request object with its unset properties
+ * sends them so. A required field that is null is then named as required.
+ */
+function withoutNulls(body: unknown): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body)) return body;
+  return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
+}
+
 /** A body by a strict schema: the first problem as a format error naming its field. */
-export const parseStrict = <T extends z.ZodType>(schema: T, body: unknown): z.infer<T> => parseObjectBody(schema, body, (field) => field === 'amount');
+export const parseStrict = <T extends z.ZodType>(schema: T, body: unknown): z.infer<T> => parseObjectBody(schema, withoutNulls(body), (field) => field === 'amount');
 
 function envelope(data: ReturnType<typeof dataOf>) {
   const code = data.status === 'PENDING' ? '09' : '00';

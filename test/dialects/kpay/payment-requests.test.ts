@@ -88,6 +88,22 @@ describe('create', () => {
   });
 });
 
+describe('null for an optional field', () => {
+  it('is the field left out, as the object posgate answers shows an unset field (a serializer that writes nulls works)', async () => {
+    const response = await create(t, { reference: null, amount: '1000', accountNumber: null, paymentMethod: null, metaData: null, callbackUrl: null, expiresInSeconds: null });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ responseCode: '09', data: { amount: '1000', metaData: null, paymentMethod: 'BANK_TRANSFER', status: 'PENDING' } });
+    expect(response.body.data.reference).toMatch(/^KP/);
+    // a required field that is null is still named as required
+    const before = await snapshotCounts(t);
+    const noAmount = await create(t, { amount: null });
+    expect(noAmount.status).toBe(400);
+    expect(noAmount.body).toMatchObject({ responseCode: '30', data: null });
+    expect(noAmount.body.responseMessage).toContain('amount is required');
+    expect(await snapshotCounts(t)).toEqual(before);
+  });
+});
+
 describe('bad input: 30 naming the field, nothing created', () => {
   const cases: Array<[string, () => ReturnType<typeof create>, string]> = [
     ['decimal amount', () => create(t, { amount: '15.00' }), 'amount'],
