@@ -74,12 +74,18 @@ export function currentAttempt(request: PaymentRequest, invoice: Invoice): Attem
   return attempt;
 }
 
-/** Kowri's redirect parameters on the invoice's callbackUrl: 0 paid, -1 technical error, -2 cancelled. */
+/**
+ * Kowri's redirect parameters on the invoice's callbackUrl: 0 paid, -1 technical error, -2 cancelled.
+ * The seed names the paid transaction twice: `transac_id` in its redirect section, `transaction_id`
+ * in its Callback Response table; a paid redirect carries both (the redirect section's string first).
+ */
 export function redirectWith(callbackUrl: string | null, status: '0' | '-1' | '-2', invoice: Invoice, request: PaymentRequest, transactionId: string | null): string | null {
   if (callbackUrl === null) return null;
   const parameters = [`status=${status}`];
-  if (status === '0' && transactionId !== null) parameters.push(`transac_id=${encodeURIComponent(transactionId)}`);
+  const paidBy = status === '0' && transactionId !== null ? encodeURIComponent(transactionId) : null;
+  if (paidBy !== null) parameters.push(`transac_id=${paidBy}`);
   parameters.push(`cust_ref=${encodeURIComponent(invoice.merchantOrderId)}`, `pay_token=${invoiceNumOf(request)}`);
+  if (paidBy !== null) parameters.push(`transaction_id=${paidBy}`);
   return `${callbackUrl}${callbackUrl.includes('?') ? '&' : '?'}${parameters.join('&')}`;
 }
 

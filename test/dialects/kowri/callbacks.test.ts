@@ -45,7 +45,7 @@ describe('kowri callbacks', () => {
     expect(got!.json).toEqual({
       amount: '5.50', currency: 'GHS', transactionId: 'cb-tx-1', serviceCode: demoSet(t).serviceCode, status: 'FULFILLED', success: true,
       receiptNo: expect.stringMatching(/^\d{12}$/), orderId: 'cb-1', comment: 'Payment of GHS5.50 for order cb-1 received',
-      callbackUrl: `https://shop.example/back?status=0&transac_id=cb-tx-1&cust_ref=cb-1&pay_token=${invoice.invoiceNum}`,
+      callbackUrl: `https://shop.example/back?status=0&transac_id=cb-tx-1&cust_ref=cb-1&pay_token=${invoice.invoiceNum}&transaction_id=cb-tx-1`,
       customerReference: 'ticket 42', paymentChannel: 'MTN Mobile Money', paymentChannelReference: expect.stringMatching(/^\d{10}$/),
       transactionDate: expect.stringMatching(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}$/),
       app_id: demoSet(t).appId, payerName: 'Ama Mensah', payerNumber: '0244123456', paymentAccount: MTN_WALLET,
@@ -131,12 +131,26 @@ describe('the redirect back to callbackUrl', () => {
     expect(state.redirectUrl).toMatch(new RegExp(`^${t.url}/kowri/webpos/return/[A-Za-z0-9]+$`));
     expect((await follow(invoice.invoiceNum)).status).toBe(200);
     expect(card.redirectUrl).toContain(`pay_token=${invoice.invoiceNum}`);
-    expect(back.received.map((r) => [r.method, r.path])).toEqual([['GET', `/hook?status=0&transac_id=rd-tx-1&cust_ref=rd-1&pay_token=${invoice.invoiceNum}`]]);
+    expect(back.received.map((r) => [r.method, r.path])).toEqual([['GET', `/hook?status=0&transac_id=rd-tx-1&cust_ref=rd-1&pay_token=${invoice.invoiceNum}&transaction_id=rd-tx-1`]]);
 
     const { result: other } = (await createInvoice(t, { merchantOrderId: 'rd-2', amount: '3', callbackUrl: `${back.url}?shop=7` })).body;
     await kowriCall(t, 'cancelInvoice', { merchantOrderId: 'rd-2' });
     await follow(other.invoiceNum);
     expect(back.received[1]!.path).toBe(`/hook?shop=7&status=-2&cust_ref=rd-2&pay_token=${other.invoiceNum}`);
+  });
+
+  it("the seed's Callback Response table names the paid transaction transaction_id: a paid redirect carries it beside transac_id", async () => {
+    const back = await receiver();
+    const { result: invoice } = (await createInvoice(t, { merchantOrderId: 'rd-4', amount: '3', callbackUrl: back.url })).body;
+    await processPayment(t, { invoiceNum: invoice.invoiceNum, provider: 'CARD', transactionId: 'rd-tx-4' });
+    await t.api('POST', `/pay/${await nativeId(invoice.invoiceNum)}/decision`, { key: null, body: { outcome: 'approve' } });
+    await follow(invoice.invoiceNum);
+    const query = new URL(back.received[0]!.path, 'http://x').searchParams;
+    expect(Object.fromEntries(query)).toEqual({ status: '0', transac_id: 'rd-tx-4', transaction_id: 'rd-tx-4', cust_ref: 'rd-4', pay_token: invoice.invoiceNum });
+    // the invoice's callbackUrl and the payment's say the same
+    const paid = (await kowriCall(t, 'getInvoiceSummary', { invoiceNum: invoice.invoiceNum })).body.result.callbackUrl as string;
+    expect(new URL(paid).searchParams.get('transaction_id')).toBe('rd-tx-4');
+    expect((await kowriCall(t, 'checkPaymentStatus', { transactionId: 'rd-tx-4' })).body.result.callbackUrl).toBe(paid);
   });
 
   it('a payment that failed sends the patron back with status=-1; an unknown return link is NOT_FOUND', async () => {
