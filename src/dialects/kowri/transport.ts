@@ -48,8 +48,20 @@ export function sendError(request: FastifyRequest, reply: FastifyReply, error: u
   return reply.status(httpStatusOf(refusal, mode)).send({ requestId, success: false, statusCode: refusal[0], statusMessage: statusMessageOf(problem.code, problem.message), result: null });
 }
 
+/**
+ * A field sent as null is a field left out, in the body and in the objects it holds (an invoice
+ * item): Kowri writes an unset field as null (`"callbackUrl": null`), and so do clients that
+ * serialize every property of their request objects. A required field that is null is then named
+ * as required.
+ */
+function withoutNulls(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutNulls);
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== null).map(([key, field]) => [key, withoutNulls(field)]));
+}
+
 /** A body by its schema: the first problem as a validation error naming its field. */
-export const parseBody = <T extends z.ZodType>(schema: T, body: unknown): z.infer<T> => parseObjectBody(schema, body, (field) => /(^|\.)(amount|unitPrice|subTotal)$/.test(field));
+export const parseBody = <T extends z.ZodType>(schema: T, body: unknown): z.infer<T> => parseObjectBody(schema, withoutNulls(body), (field) => /(^|\.)(amount|unitPrice|subTotal)$/.test(field));
 
 export interface Call<T> {
   input: T;

@@ -80,6 +80,30 @@ describe('an empty transactionId, as every Kowri example sends', () => {
   });
 });
 
+describe('null for an optional field, as Kowri writes an unset one ("callbackUrl": null)', () => {
+  it('createInvoice and processPayment take a null field as one left out, in the body and in its items', async () => {
+    const made = await createInvoice(t, {
+      merchantOrderId: 'doc-null-1', amount: null, reference: null, description: null, trustedNum: null, callbackUrl: null, metadata: null,
+      invoiceItems: [{ code: null, name: 'Tea', description: null, imgUrl: null, unitPrice: '2.50', quantity: 2, subTotal: '5.00' }],
+    });
+    expect(made.status).toBe(200);
+    expect(made.body.result).toMatchObject({ merchantOrderId: 'doc-null-1', invoiceAmount: '5', reference: null, callbackUrl: null, metadata: [] });
+    expect(made.body.result.invoiceItems).toEqual([{ code: null, name: 'Tea', description: null, imgUrl: null, unitPrice: '2.5', quantity: 2, subTotal: '5' }]);
+    const paying = await processPayment(t, { invoiceNum: made.body.result.invoiceNum, provider: 'CARD', walletRef: null, transactionId: null, customerName: null, customerMobile: null });
+    expect(paying.status).toBe(200);
+    expect(paying.body.result).toMatchObject({ status: 'PENDING', token: made.body.result.invoiceNum });
+    expect(paying.body.result.transactionId).toMatch(/^[A-Za-z0-9]{10,64}$/);
+  });
+
+  it('a required field that is null is named as required, and nothing is made', async () => {
+    const before = await writeCounts(t);
+    const response = await createInvoice(t, { merchantOrderId: null, amount: '5' });
+    expect(response.status).toBe(400);
+    expect(response.body).toMatchObject({ success: false, statusCode: 'INVALID_REQUEST', statusMessage: 'merchantOrderId is required.', result: null });
+    expect(await writeCounts(t)).toEqual(before);
+  });
+});
+
 describe('Kowri\'s other documented shapes', () => {
   it('an invoice item with an empty imgUrl is taken as one without an image', async () => {
     const items = [
