@@ -2,7 +2,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App, Caller } from '../../app/context.js';
-import { cancelPaymentRequest, createPaymentRequest, getPaymentRequest, listCurrentPaymentRequests } from '../../app/use-cases/payment-requests.js';
+import { assertCreatable, cancelPaymentRequest, createPaymentRequest, getPaymentRequest, listCurrentPaymentRequests } from '../../app/use-cases/payment-requests.js';
 import { merchantTimeZone } from '../../app/use-cases/merchants.js';
 import { inTransaction } from '../../app/unit-of-work.js';
 import { DomainError } from '../../core/errors.js';
@@ -73,6 +73,10 @@ export function kpayRoutes(k: FastifyInstance, app: App): void {
   k.post('/api/v1/pos/payment-request', documented('createPaymentRequest', 'Create a payment request: a virtual account the patron transfers to', CreateBody), async (req) => {
     const body = parseStrict(CreateBody, req.body);
     const reference = body.reference ?? app.ids.secret('KP', 10);
+    // the callbackUrl's checks that need the network (live mode: a public address), before the transaction
+    await assertCreatable(app, req.caller, { webhookUrl: body.callbackUrl }).catch((error: unknown) => {
+      throw error instanceof DomainError && error.param === 'webhookUrl' ? new DomainError(error.code, error.message.replace('webhookUrl', 'callbackUrl'), 'callbackUrl') : error;
+    });
     const { request } = await inTransaction(app, async (unit) => {
       // same reference and amount replays the request; another amount is a duplicate (26)
       const created = await createPaymentRequest(unit, req.caller, {

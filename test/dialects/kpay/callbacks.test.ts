@@ -2,7 +2,7 @@
 // request's callbackUrl and to endpoints with format "kpay", signed by posgate (Standard Webhooks).
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../../src/delivery/signing.js';
-import { startGateway, type TestGateway } from '../../harness.js';
+import { ADMIN_TOKEN, snapshotCounts, startGateway, type TestGateway } from '../../harness.js';
 import { deliverUntil, startReceiver, type Receiver } from '../../support/receiver.js';
 import { cancel, create, kpayCall, requery } from './client.js';
 
@@ -87,5 +87,18 @@ describe('kpay callbacks', () => {
     const got = await deliver(receiver, 'cb-5', 1);
     expect(got.map((r) => r.json)).toEqual([(await requery(t, 'cb-5')).body.data]);
     expect(got[0]!.json).toMatchObject({ status: 'EXPIRED', responseCode: '00' });
+  });
+});
+
+describe('a live-mode key', () => {
+  it('refuses a callbackUrl that is not a public address (30), as every other API of posgate does, and makes nothing', async () => {
+    const key = await t.api('POST', `/admin/v1/terminals/${t.terminalId}/keys`, { key: ADMIN_TOKEN, body: { mode: 'live' } });
+    expect(key.status, JSON.stringify(key.body)).toBe(201);
+    const before = await snapshotCounts(t);
+    const refused = await create(t, { reference: 'live-cb-1', amount: '500', callbackUrl: 'http://127.0.0.1:9/hook' }, key.body.terminalKey as string);
+    expect(refused.status).toBe(400);
+    expect(refused.body).toMatchObject({ responseCode: '30', data: null });
+    expect(refused.body.responseMessage).toContain('callbackUrl');
+    expect(await snapshotCounts(t)).toEqual(before);
   });
 });
