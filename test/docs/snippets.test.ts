@@ -151,6 +151,14 @@ describe('documentation snippets', () => {
 });
 
 describe('the documentation a user clones', () => {
+  it('is every README of the repository (the client package\'s included) and every page of docs/', () => {
+    const listed = spawnSync('git', ['ls-files', '--', 'README.md', '*/README.md', 'docs/*.md'], { cwd: ROOT, encoding: 'utf8' });
+    expect(listed.status, listed.stderr).toBe(0);
+    const tracked = listed.stdout.split('\n').filter(Boolean);
+    expect(tracked).toContain('packages/client/README.md');
+    expect(tracked.filter((file) => !documents(ROOT).includes(file))).toEqual([]);
+  });
+
   it('links only to files inside the repository, and they exist', () => {
     const broken: string[] = [];
     for (const file of documents(ROOT)) {

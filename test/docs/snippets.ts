@@ -28,7 +28,7 @@ export function documents(root: string): string[] {
       if (entry.isDirectory()) return walk(path);
       return entry.name.endsWith('.md') ? [path] : [];
     });
-  const extra = ['bench/README.md'].map((file) => join(root, file));
+  const extra = ['bench/README.md', 'packages/client/README.md'].map((file) => join(root, file));
   return [join(root, 'README.md'), ...walk(join(root, 'docs')), ...extra].map((path) => relative(root, path));
 }
 
