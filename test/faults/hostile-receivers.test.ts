@@ -17,15 +17,16 @@ import { ManualClock } from '../../src/system/clock.js';
 import { createBody, startGateway, type TestGateway } from '../harness.js';
 import { startReceiver, type Receiver } from '../support/receiver.js';
 
-const TIMEOUT_MS = 2500;
+const TIMEOUT_MS = 4000;
 /** Scheduling, the database and a loaded CI machine: what an attempt may take beyond its deadline. */
 const MARGIN_MS = 1000;
 /**
- * Every event reaches the healthy receiver within this of the delivery loop starting: under the
+ * Every event reaches the healthy receiver within this of the delivery loop starting: well under the
  * deadline, so waiting on a hostile attempt cannot fit in it (measured: 0.75–1.3 s for its 48
- * events on a busy 2-core machine; 2.7 s without the per-target limit).
+ * events on a busy 2-core machine; without the per-target limit, the deadline and more). The
+ * deadline is long so that a slow machine's last event and a held one stay far apart.
  */
-const HEALTHY_BOUND_MS = 2000;
+const HEALTHY_BOUND_MS = 2500;
 /**
  * Payment requests created (each created, then paid). A target gets one delivery per object at a
  * time (sequence order), so the three slow kinds ask for 3 × REQUESTS slots at once: more than the
