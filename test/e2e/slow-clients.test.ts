@@ -40,6 +40,16 @@ describe('slow clients', () => {
     expect(await snapshotCounts(t)).toEqual(before);
   });
 
+  it('a request refused before its body arrived (no API key) is answered once: the refusal, and the connection closed, not a 408 after it', async () => {
+    const { host } = new URL(t.url);
+    const head = `POST /v1/payment-requests HTTP/1.1\r\nHost: ${host}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"amount":`;
+    const { text, ms } = await sendAndWait(t.url, head);
+    expect(text).toMatch(/^HTTP\/1\.1 401 /);
+    expect(text.match(/HTTP\/1\.1 \d{3} /g)).toHaveLength(1);
+    expect(text).toMatch(/\r\nconnection: close\r\n/i);
+    expect(ms).toBeLessThan(TIMEOUT_MS);
+  });
+
   it('headers never finished are answered 408 too', async () => {
     const { host } = new URL(t.url);
     const { text } = await sendAndWait(t.url, `GET /v1/payment-requests HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${t.secretKey}\r\n`);
