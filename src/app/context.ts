@@ -35,6 +35,11 @@ export interface App {
   /** Whether posgate may call a webhook URL (SSRF rules of the mode). */
   outbound: OutboundGuard;
   config: AppConfig;
+  /**
+   * The event types a webhook format sends, by format (a format not named sends every type): the
+   * outbox queues an event only for targets whose format sends it. Set by the composition root.
+   */
+  webhookEvents?: Readonly<Record<string, readonly string[]>>;
   /** Told of each transaction run again after losing a race (metrics); set by the composition root. */
   onRetry?: (reason: 'conflict' | 'unique') => void;
 }

@@ -2,6 +2,7 @@
 // wants it (the merchant's endpoints, and the request's own webhookUrl), in the same transaction.
 import type { PaymentRequest } from '../core/payment-request.js';
 import { wantsEvent, type Delivery, type WebhookEndpoint } from '../core/webhooks.js';
+import type { App } from './context.js';
 import type { Ids } from './ports/ids.js';
 import type { StoredEvent, Tx } from './ports/persistence.js';
 
@@ -24,14 +25,22 @@ export function deliveryOf(ids: Ids, event: StoredEvent, target: Target, dueAt: 
   };
 }
 
-/** The targets an event goes to now: enabled endpoints that want its type, and its request's webhookUrl. */
-export function targetsOf(event: StoredEvent, endpoints: WebhookEndpoint[], request: Pick<PaymentRequest, 'webhookUrl' | 'source'> | null): Target[] {
+/** Whether a target's format sends an event of this type (App.webhookEvents: a format not named sends every type). */
+const formatSends = (sends: App['webhookEvents'], target: Target, type: string) =>
+  !sends || !Object.hasOwn(sends, target.format) || (sends[target.format] as readonly string[]).includes(type);
+
+/**
+ * The targets an event goes to now: enabled endpoints that want its type, and its request's
+ * webhookUrl; of those, the ones whose format sends it (a delivery its format would not send is
+ * not made: it would only be closed unsent).
+ */
+export function targetsOf(app: Pick<App, 'webhookEvents'>, event: StoredEvent, endpoints: WebhookEndpoint[], request: Pick<PaymentRequest, 'webhookUrl' | 'source'> | null): Target[] {
   const targets = endpoints.filter((e) => wantsEvent(e, event.type)).map(endpointTarget);
   const own = request ? requestTarget(request) : null;
-  return own ? [...targets, own] : targets;
+  return (own ? [...targets, own] : targets).filter((target) => formatSends(app.webhookEvents, target, event.type));
 }
 
 /** Queues the event for every target, due at once (on the clock of the event's mode). */
-export async function enqueue(tx: Tx, ids: Ids, event: StoredEvent, endpoints: WebhookEndpoint[], request: Pick<PaymentRequest, 'webhookUrl' | 'source'>): Promise<void> {
-  for (const target of targetsOf(event, endpoints, request)) await tx.insertDelivery(deliveryOf(ids, event, target, event.createdAt));
+export async function enqueue(app: Pick<App, 'ids' | 'webhookEvents'>, tx: Tx, event: StoredEvent, endpoints: WebhookEndpoint[], request: Pick<PaymentRequest, 'webhookUrl' | 'source'>): Promise<void> {
+  for (const target of targetsOf(app, event, endpoints, request)) await tx.insertDelivery(deliveryOf(app.ids, event, target, event.createdAt));
 }

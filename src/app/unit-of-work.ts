@@ -140,7 +140,7 @@ export class Work {
   private async append(objectType: StoredEvent['objectType'], objectId: string, request: PaymentRequest, type: string, data: PaymentRequest | Refund, at: number) {
     const event = await this.record(objectType, objectId, request, type, data, at);
     this.endpoints ??= await this.tx.listWebhookEndpoints(event.merchantId, event.livemode);
-    await enqueue(this.tx, this.app.ids, event, this.endpoints, request);
+    await enqueue(this.app, this.tx, event, this.endpoints, request);
     this.events.push(event);
   }
 

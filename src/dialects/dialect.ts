@@ -74,6 +74,11 @@ export interface Dialect<Settings = unknown> {
    */
   webhookSigning?: 'endpoint-secret' | 'gateway-key';
   /**
+   * The event types its webhook format sends (it sends nothing for the others): the outbox queues
+   * no other event for a target in its format, and a redelivery none. Absent: every type.
+   */
+  webhookEvents?: readonly string[];
+  /**
    * Its own background work, when time alone changes something of its API: made once from its
    * context, then run by the background loop after the engine's own sweeps (every
    * BACKGROUND_INTERVAL_MS, and by the gateway's tick()). Processes run it side by side: it acts
@@ -151,6 +156,11 @@ export function credentialDialect(dialects: readonly Dialect[], name: string): D
 /** What a webhook endpoint's `format` may be: every dialect with a webhook format. */
 export function webhookFormats(dialects: readonly Dialect[]): string[] {
   return dialects.filter((dialect) => dialect.webhook).map((dialect) => dialect.name);
+}
+
+/** The event types each webhook format sends, by format, where the format says (Dialect.webhookEvents). */
+export function webhookEventsByFormat(dialects: readonly Dialect[]): Record<string, readonly string[]> {
+  return Object.fromEntries(dialects.flatMap((dialect) => (dialect.webhook && dialect.webhookEvents ? [[dialect.name, dialect.webhookEvents] as const] : [])));
 }
 
 /** The webhook formats signed with posgate's own key, not the endpoint's secret: their endpoints get no secret. */

@@ -112,6 +112,24 @@ describe('redelivery', () => {
     expect(attempts.body.data[0].id).not.toBe(attempts.body.data[1].id);
   });
 
+  it("an event a format never sends is neither queued for its endpoints nor redelivered to them: the answer lists only what will be sent", async () => {
+    receiver = await startReceiver();
+    const native = await addEndpoint(receiver.url);
+    const centrapay = (await t.api('POST', '/v1/webhook-endpoints', { body: { url: receiver.url, format: 'centrapay' } })).body;
+    expect(centrapay).toMatchObject({ format: 'centrapay', status: 'enabled' });
+    const { body: pr } = await create();
+    const cancelled = await t.api('POST', `/v1/payment-requests/${pr.id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    const events = (await t.api('GET', `/v1/payment-requests/${pr.id}/events`)).body.data as { id: string; type: string }[];
+    const event = events.find((e) => e.type === 'payment_request.cancelled')!;
+    // Centrapay's webhooks are paid and refund ones: its endpoint gets no delivery of a cancellation at all
+    const queued = await t.query<{ endpoint_id: string }>(`select endpoint_id from deliveries where event_id = '${event.id}'`);
+    expect(queued.map((row) => row.endpoint_id)).toEqual([native.id]);
+    const redelivered = await t.api('POST', `/v1/events/${event.id}/redeliver`, { body: {} });
+    expect(redelivered.status).toBe(202);
+    expect(redelivered.body.data.map((d: { endpointId: string }) => d.endpointId)).toEqual([native.id]);
+  });
+
   it('an unknown event answers 404 to redeliver and to deliveries', async () => {
     expect((await t.api('POST', '/v1/events/evt_00000000000000000000000000/redeliver', { body: {} })).status).toBe(404);
     expect((await t.api('GET', '/v1/events/evt_00000000000000000000000000/deliveries')).status).toBe(404);

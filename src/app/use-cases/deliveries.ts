@@ -225,7 +225,7 @@ export async function redeliver(unit: Work, caller: Caller, eventId: string): Pr
   const endpoints = await unit.tx.listWebhookEndpoints(event.merchantId, event.livemode);
   const request = await unit.tx.getPaymentRequest(event.paymentRequestId);
   const now = await merchantNow(unit.app, unit.tx, event.merchantId, event.livemode);
-  const deliveries = targetsOf(event, endpoints, request).map((target) => deliveryOf(unit.app.ids, event, target, now));
+  const deliveries = targetsOf(unit.app, event, endpoints, request).map((target) => deliveryOf(unit.app.ids, event, target, now));
   for (const delivery of deliveries) await unit.tx.insertDelivery(delivery);
   await auditCaller(unit, caller, 'event.redeliver', 'event', eventId, `${deliveries.length} deliveries`);
   return deliveries;

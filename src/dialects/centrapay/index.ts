@@ -18,7 +18,7 @@ import { actionRoutes } from './routes/actions.js';
 import { activityRoutes } from './routes/activities.js';
 import { jwksRoutes } from './routes/jwks.js';
 import { requestRoutes } from './routes/requests.js';
-import { centrapayWebhookFormat } from './webhooks.js';
+import { centrapayWebhookFormat, WEBHOOK_TYPES } from './webhooks.js';
 
 export const CENTRAPAY_PREFIX = '/centrapay';
 
@@ -81,6 +81,7 @@ export const centrapay: Dialect<z.infer<typeof Settings>> = {
   }),
   credentials: { issue: (unit, merchantId) => issueCentrapayCredentials(unit, merchantId) },
   webhook: (context) => centrapayWebhookFormat(context.app),
+  webhookEvents: Object.keys(WEBHOOK_TYPES),
   // an ES256 JWT verified against /centrapay/.well-known/jwks.json: the endpoint's secret is unused
   webhookSigning: 'gateway-key',
   openapi: CENTRAPAY_OPENAPI,

@@ -17,11 +17,13 @@ import { channelName } from './pay-options.js';
 import { invoiceOf } from './records.js';
 import { channelReferenceOf, commentOf, currentAttempt, DEFAULT_TIME_ZONE, kowriDate, plainInvoice, receiptNoOf, redirectWith } from './render.js';
 
-const OUTCOMES: Record<string, 'FULFILLED' | 'UNFULFILLED_ERROR'> = {
+const OUTCOMES: Readonly<Record<string, 'FULFILLED' | 'UNFULFILLED_ERROR'>> = {
   'payment_request.succeeded': 'FULFILLED',
   'payment_request.payment_declined': 'UNFULFILLED_ERROR',
   'payment_request.failed': 'UNFULFILLED_ERROR',
 };
+/** The events a callback is sent for (Dialect.webhookEvents). */
+export const CALLBACK_EVENTS: readonly string[] = Object.keys(OUTCOMES);
 
 /** The serviceCode of the merchant's Kowri set, for a request another API made ('' without a set). */
 async function merchantServiceCode(app: App, merchantId: string): Promise<string> {

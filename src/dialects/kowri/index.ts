@@ -6,7 +6,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { DomainError } from '../../core/errors.js';
 import type { Dialect, DialectContext } from '../dialect.js';
-import { kowriCallbackFormat } from './callbacks.js';
+import { CALLBACK_EVENTS, kowriCallbackFormat } from './callbacks.js';
 import { DIALECT, issueKowriCredentials, KOWRI_OPTIONS } from './credentials.js';
 import { KOWRI_OPENAPI } from './openapi.js';
 import { kowriRoutes } from './routes.js';
@@ -41,6 +41,7 @@ export const kowri: Dialect<KowriSettings> = {
   }),
   credentials: { options: KOWRI_OPTIONS, issue: (unit, merchantId, options) => issueKowriCredentials(unit, merchantId, options as { livemode?: boolean }) },
   webhook: (context) => kowriCallbackFormat(context.app),
+  webhookEvents: CALLBACK_EVENTS,
   openapi: KOWRI_OPENAPI,
 };
 

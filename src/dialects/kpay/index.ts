@@ -8,7 +8,7 @@ import { DomainError } from '../../core/errors.js';
 import { bearerToken } from '../shared/auth.js';
 import { toDomainError } from '../shared/errors.js';
 import type { Dialect } from '../dialect.js';
-import { kpayCallbackFormat } from './callbacks.js';
+import { CALLBACK_EVENTS, kpayCallbackFormat } from './callbacks.js';
 import { issueKpayCredentials } from './credentials.js';
 import { KPAY_ERRORS, RESPONSE_MESSAGES } from './errors.js';
 import { KPAY_OPENAPI } from './openapi.js';
@@ -42,6 +42,7 @@ export const kpay: Dialect = {
   mount: (fastify, context) => kpayApi(fastify, { app: context.app }),
   credentials: { issue: (unit, merchantId) => issueKpayCredentials(unit, merchantId) },
   webhook: (context) => kpayCallbackFormat(context.app),
+  webhookEvents: CALLBACK_EVENTS,
   openapi: KPAY_OPENAPI,
 };
 
