@@ -7,6 +7,7 @@ import { z } from 'zod';
 import type { App } from '../../app/context.js';
 import { DomainError } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
+import { formFields } from '../shared/form.js';
 import { issueCliqCredentials } from './credentials.js';
 import { sendRefusal } from './errors.js';
 import { DIALECT } from './fields.js';
@@ -21,8 +22,13 @@ export const CLIQ_PREFIX = '/cliq';
 
 export async function cliqApi(fastify: FastifyInstance, context: { app: App }): Promise<void> {
   await fastify.register(async (c) => {
-    c.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
-      done(null, Object.fromEntries(new URLSearchParams(body as string))));
+    c.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, formFields(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
     c.setErrorHandler((error, request, reply) => sendRefusal(request, reply, error));
     c.setNotFoundHandler((request, reply) => sendRefusal(request, reply, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}: every CLIQ call is a POST.`)));
     paymentRoutes(c, context.app);

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { intFrom } from '../../config/config.js';
 import { DomainError } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
+import { formFields } from '../shared/form.js';
 import { issueMobilePayCredentials } from './credentials.js';
 import type { MobilePayDeps } from './deps.js';
 import { MOBILEPAY_OPENAPI } from './openapi.js';
@@ -29,8 +30,13 @@ export async function mobilePayApi(fastify: FastifyInstance, deps: MobilePayDeps
         done(error as Error, undefined);
       }
     });
-    m.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) =>
-      done(null, Object.fromEntries(new URLSearchParams(body as string))));
+    m.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, formFields(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
     m.setErrorHandler((error, request, reply) => sendRefusal(request, reply, error));
     // a known operation asked with a method it does not answer (HEAD included: the wrapper changes
     // state with GET, so its routes expose no HEAD): 405 naming the ones it does (RFC 9110)

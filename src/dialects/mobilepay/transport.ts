@@ -56,7 +56,12 @@ export function paramsOf(request: FastifyRequest): Record<string, unknown> {
   const body = request.body;
   if (body !== undefined && (typeof body !== 'object' || body === null || Array.isArray(body)))
     throw new DomainError('invalid_json', 'The body must be one object whose fields are the parameters.');
-  return { ...(request.query as Record<string, unknown>), ...(body as Record<string, unknown> | undefined) };
+  const query = request.query as Record<string, unknown>;
+  // a parameter given twice in the query reaches here as an array: no one value of it is the one meant
+  for (const [name, value] of Object.entries(query)) {
+    if (Array.isArray(value)) throw new DomainError('parameter_invalid', `${name} is given more than once in the query; give it once.`, name);
+  }
+  return { ...query, ...(body as Record<string, unknown> | undefined) };
 }
 
 const single = (value: unknown) => (typeof value === 'string' && value !== '' ? value : undefined);

@@ -38,5 +38,9 @@ export function parseXmlBody(text: string): Record<string, unknown> {
   if (roots.length !== 1) throw new DomainError('invalid_json', 'The XML body must have exactly one root element.');
   if (root === '' || root === undefined) return {};
   if (typeof root !== 'object' || root === null) throw new DomainError('invalid_json', 'The XML root element must contain one element per parameter.');
+  // an element given twice is parsed as an array: refused, as a parameter given twice in a query or form
+  for (const [name, value] of Object.entries(root)) {
+    if (Array.isArray(value)) throw new DomainError('parameter_invalid', `${name} is given more than once in the body; give it once.`, name);
+  }
   return root as Record<string, unknown>;
 }

@@ -54,6 +54,19 @@ describe('cliq payments', () => {
     expect(get.body.payment).toMatchObject({ amount: '5.00', asset: 'USD', payment_status: 'pending', reference: 'pay-form', received_amount: '0.00000000' });
   });
 
+  it('a form field given twice is refused, naming it, and no payment is made (it was read as its last value)', async () => {
+    const { key, apiSecret } = demoSet(t);
+    const payments = async () => Number((await t.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM payment_requests'))[0]!.n);
+    const before = await payments();
+    const form = (extra: string) => `key=${key}&hash=${md5(key, 'USD', '10.00', apiSecret)}&asset=USD&requested_asset=BTC&amount=10.00&description=d&${extra}`;
+    const twice = await cliqCall(t, '/api/payment-pos/post', null, { rawBody: form('reference=dup-a&reference=dup-b'), contentType: 'application/x-www-form-urlencoded' });
+    expect(twice).toMatchObject({ status: 400, body: { status: 'nok', error: 'reference is given more than once in the form; give it once.' } });
+    // the hash's own fields too: which amount was signed is not for the server to guess
+    const amounts = await cliqCall(t, '/api/payment-pos/post', null, { rawBody: form('reference=dup-c&amount=10.00'), contentType: 'application/x-www-form-urlencoded' });
+    expect(amounts).toMatchObject({ status: 400, body: { status: 'nok', error: 'amount is given more than once in the form; give it once.' } });
+    expect(await payments()).toBe(before);
+  });
+
   it('getupdate by reference or by payment_code, each with its own hash; the seed\'s error when neither is sent', async () => {
     const created = (await createPayment(t, { amount: '12.50', reference: 'pay-2' })).body;
     const byReference = await getUpdate(t, { reference: 'pay-2' }, '12.50');

@@ -141,6 +141,24 @@ describe('bad inputs', () => {
     expect(noPrefix.status).toBe(404);
   });
 
+  // a parameter given twice is no one value: a form's was read as its last one (the payment started
+  // for orderId b), a query's was refused as if the value were missing or not text
+  it.each([
+    ['a form', () => mp.postRaw('payment/start', `orderId=${uniqueName('a')}&orderId=${uniqueName('b')}&amount=10.00&terminalId=${encodeURIComponent(pos.terminalId)}`, 'application/x-www-form-urlencoded'), 'orderId', '1113'],
+    ['a form (amount)', () => mp.postRaw('payment/start', `orderId=${uniqueName('c')}&amount=10.00&amount=1000.00&terminalId=${encodeURIComponent(pos.terminalId)}`, 'application/x-www-form-urlencoded'), 'amount', '1102'],
+    ['an XML body', () => mp.postRaw('payment/start', `<Request><orderId>${uniqueName('d')}</orderId><amount>10.00</amount><amount>1000.00</amount><terminalId>${pos.terminalId}</terminalId></Request>`, 'application/xml'), 'amount', '1102'],
+    ['the query', () => fetch(`${t.url}${PREFIX}payment/start${query({ bioCode: demoCredentials(t).bioCode, accessToken: demoCredentials(t).accessToken, orderId: uniqueName('e'), amount: '10.00', terminalId: pos.terminalId })}&amount=1000.00`).then(async (res) => {
+      const text = await res.text();
+      return { status: res.status, body: JSON.parse(text), text, headers: res.headers };
+    }), 'amount', '1102'],
+  ])('a parameter given twice in %s is refused, naming it, and nothing is started', async (_where, call, param, code) => {
+    const before = await rowCounts(t);
+    const res = await call();
+    expectRefused(res, 400, code);
+    expect(res.body.errors[0]).toBe(`${param} is given more than once in the ${_where.startsWith('a form') ? 'form' : _where === 'the query' ? 'query' : 'body'}; give it once.`);
+    expect(await rowCounts(t)).toEqual(before);
+  });
+
   it('after the whole table nothing was written and nothing changed state; the PoS is still free', async () => {
     expect(await rowCounts(t)).toEqual(startCounts);
     expect(await mp.details(reserved)).toMatchObject({ status: 'Reserved', reservedAmount: '50.00', capturedAmount: '0.00' });
