@@ -43,6 +43,9 @@ function withoutNulls(body: unknown): unknown {
   return Object.fromEntries(Object.entries(body).filter(([, value]) => value !== null));
 }
 
+/** A cancel takes no fields (the body may be left out). */
+const CancelBody = z.strictObject({});
+
 /** A body by a strict schema: the first problem as a format error naming its field. */
 export const parseStrict = <T extends z.ZodType>(schema: T, body: unknown): z.infer<T> => parseObjectBody(schema, withoutNulls(body), (field) => field === 'amount');
 
@@ -97,7 +100,9 @@ export function kpayRoutes(k: FastifyInstance, app: App): void {
 
   k.get<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref', documented('retrievePaymentRequest', 'Re-query a request by its reference or paymentRequestRefId'), async (req) => renderRequest(app, await find(app, req.caller, req.params.ref)));
 
-  k.post<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref/cancel', documented('cancelPaymentRequest', 'Cancel a request by its reference or paymentRequestRefId'), async (req) => {
+  k.post<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref/cancel', documented('cancelPaymentRequest', 'Cancel a request by its reference or paymentRequestRefId', CancelBody), async (req) => {
+    // no body, or {}: a field sent (a reason, a typo) is refused (30) as the create refuses one, never ignored
+    parseStrict(CancelBody, req.body === undefined ? {} : req.body);
     const found = await find(app, req.caller, req.params.ref);
     const cancelled = await inTransaction(app, (unit) => cancelPaymentRequest(unit, req.caller, found.id));
     return renderRequest(app, cancelled);

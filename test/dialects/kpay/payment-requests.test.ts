@@ -202,6 +202,26 @@ describe('re-query and cancel', () => {
     expect((await cancel(t, 'no-such-ref')).body.responseCode).toBe('25');
   });
 
+  it('a cancel takes no fields: a body with one, or one that is no object, is 30 and the request stays PENDING; {} and no body cancel', async () => {
+    const { body } = await create(t, { reference: 'cx-body', amount: '1300' });
+    const path = `${PREFIX}/cx-body/cancel`;
+    const before = await snapshotCounts(t);
+    for (const [sent, message] of [
+      [{ reason: 'customer left' }, 'Unknown field reason.'], [[1, 2], 'The body must be a JSON object.'], ['cancel', 'The body must be a JSON object.'],
+    ] as const) {
+      const refused = await kpayCall(t, 'POST', path, { body: sent });
+      expect(refused.status, JSON.stringify(sent)).toBe(400);
+      expect(refused.body, JSON.stringify(sent)).toEqual({ responseCode: '30', responseMessage: `Format error: ${message}`, data: null });
+    }
+    expect(await snapshotCounts(t)).toEqual(before);
+    expect((await requery(t, 'cx-body')).body.data.status).toBe('PENDING');
+    expect((await kpayCall(t, 'POST', path, { body: {} })).body).toMatchObject({ responseCode: '00', data: { status: 'CANCELLED' } });
+    const other = (await create(t, { amount: '1300' })).body.data;
+    expect((await kpayCall(t, 'POST', `${PREFIX}/${other.paymentRequestRefId}/cancel`, { headers: { 'content-type': 'application/json' } })).body)
+      .toMatchObject({ responseCode: '00', data: { status: 'CANCELLED' } });
+    expect(body.data.status).toBe('PENDING');
+  });
+
   it('statuses come from the one stored state: SUCCESSFUL after a sandbox payment, FAILED after a decline, EXPIRED after the clock passes', async () => {
     const paid = (await create(t, { amount: '400' })).body.data;
     await t.api('POST', `/v1/sandbox/payment-requests/${paid.paymentRequestRefId}/pay`, { body: { outcome: 'approve' } });
