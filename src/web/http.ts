@@ -54,7 +54,9 @@ export async function htmlRoute(request: FastifyRequest, reply: FastifyReply, re
 /** Refusals the server's own checks make of every request before any page runs. */
 const CHECK_ERRORS: Partial<Record<DomainError['code'], { status: number; heading: string }>> = {
   parameter_invalid: { status: 400, heading: 'Not understood' },
+  invalid_json: { status: 400, heading: 'Not understood' },
   unsupported_media_type: { status: 415, heading: 'Not understood' },
+  payload_too_large: { status: 413, heading: 'Too large' },
 };
 
 /** What a browser is shown of an error no page expected: a bug (logged as such), or the database away for a moment. */
@@ -72,12 +74,13 @@ const UNEXPECTED: Partial<Record<DomainError['code'], { status: number; heading:
  */
 export function refuseAsPage(error: unknown, request: FastifyRequest, reply: FastifyReply): FastifyReply {
   if (!wantsHtml(request)) throw error;
-  const known = isDomainError(error) ? PAGE_ERRORS[error.code] ?? CHECK_ERRORS[error.code] : undefined;
+  // Fastify's own refusals of a body (its type, its size, bad JSON) are read as the API reads them
+  const { error: problem, bug } = toDomainError(error);
+  const known = PAGE_ERRORS[problem.code] ?? CHECK_ERRORS[problem.code];
   if (known) {
     securityHeaders(reply);
-    return sendHtml(reply, errorPage(known.status, known.heading, (error as DomainError).message), known.status);
+    return sendHtml(reply, errorPage(known.status, known.heading, problem.message), known.status);
   }
-  const { error: problem, bug } = toDomainError(error);
   const unexpected = UNEXPECTED[problem.code];
   if (!unexpected) throw error;
   if (bug) request.log.error({ err: error }, 'unhandled error');

@@ -149,3 +149,33 @@ describe('a form with a field given twice', () => {
     expect((await t.api('GET', `/v1/payment-requests/${paid.id}/refunds`)).body.data).toHaveLength(1);
   });
 });
+
+describe('a form body the server cannot read', () => {
+  /** Posts `body` as `contentType` to a dashboard form, as a browser does (Accept: text/html), signed in. */
+  const postRaw = async (path: string, body: string, contentType: string) => {
+    const response = await fetch(`${t.url}${path}`, {
+      method: 'POST', redirect: 'manual', body,
+      headers: { 'content-type': contentType, accept: 'text/html', cookie: [...owner.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
+    return { status: response.status, text: await response.text(), headers: response.headers };
+  };
+
+  // a form posted as text/plain (an HTML form's enctype allows it), bad JSON, a form over the form
+  // limit: each answered the API's problem+json to the browser, the last saying 256 KiB for a 64 KiB limit
+  it.each([
+    ['text/plain', () => `_csrf=${owner.csrf}&timeZone=UTC`, 'text/plain', 415, 'application/x-www-form-urlencoded'],
+    ['bad JSON', () => '{"_csrf":', 'application/json', 400, 'not valid JSON'],
+    ['a form over 64 KiB', () => `_csrf=${owner.csrf}&timeZone=${'A'.repeat(70_000)}`, 'application/x-www-form-urlencoded', 413, '64 KiB'],
+  ])('%s is a page with its status that says why, and changes nothing', async (_name, body, contentType, status, says) => {
+    await owner.get('/dashboard/reports');
+    const before = await snapshot();
+    const zone = (await t.query<{ time_zone: string | null }>(`SELECT time_zone FROM merchants WHERE id = '${t.gateway.demo.merchantId}'`))[0]!.time_zone;
+    const page = await postRaw('/dashboard/settings/time-zone', body(), contentType);
+    expect(page.status, page.text.slice(0, 300)).toBe(status);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('content-security-policy')).toBeTruthy();
+    expect(page.text).toContain(says);
+    expect(await snapshot()).toBe(before);
+    expect((await t.query<{ time_zone: string | null }>(`SELECT time_zone FROM merchants WHERE id = '${t.gateway.demo.merchantId}'`))[0]!.time_zone).toBe(zone);
+  });
+});

@@ -51,6 +51,16 @@ function safeNext(next: string): string {
   return /^\/dashboard(\/[A-Za-z0-9_\-/?=&.%]*)?$/.test(next) && !next.startsWith('//') ? next : '/dashboard';
 }
 
+/** Fastify's refusals of a body, in the dashboard's words: its forms are what it takes, up to FORM_LIMIT. */
+function inFormWords(error: unknown, request: FastifyRequest): unknown {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return new DomainError('unsupported_media_type', 'The dashboard takes its forms as application/x-www-form-urlencoded: nothing was changed.');
+  if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' && /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? ''))
+    return new DomainError('payload_too_large', `The form is larger than ${FORM_LIMIT / 1024} KiB: nothing was changed.`);
+  return error;
+}
+
 function freshLoginForm(request: FastifyRequest, reply: FastifyReply, deps: DashboardDeps, status: number, options: { email?: string; message?: string; next?: string } = {}): FastifyReply {
   const csrf = randomBytes(24).toString('base64url');
   setCookie(reply, request, deps.publicUrl, LOGIN_CSRF_COOKIE, csrf, 3600);
@@ -111,7 +121,7 @@ export async function dashboard(fastify: FastifyInstance, deps: DashboardDeps): 
       securityHeaders(reply);
       reply.header('cache-control', 'no-store');
     });
-    scope.setErrorHandler(refuseAsPage);
+    scope.setErrorHandler((error, request, reply) => refuseAsPage(inFormWords(error, request), request, reply));
     signInRoutes(scope, deps);
 
     await scope.register(async (signedIn) => {
