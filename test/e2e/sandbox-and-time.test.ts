@@ -134,6 +134,58 @@ describe("the merchant's underpayment tolerance", () => {
   });
 });
 
+describe('how far the test clock goes', () => {
+  // advances add up with no end: 800 of 10 years each printed years as "+010000-…", and past year
+  // 275760 (the last instant a date holds) the advance committed and answered 500, and from then on
+  // every read of the clock and every create of the merchant's test mode was 500, for good
+  it('no further than the start of year 9999: an advance past it is 400 naming seconds, and moves nothing', async () => {
+    const clock = new ManualClock(Date.UTC(9990, 0, 1));
+    const g = await startGateway({ clock });
+    try {
+      const move = (seconds: number) => g.api('POST', '/v1/sandbox/clock/advance', { body: { seconds } });
+      const tenYears = 315_360_000;
+      const past = await move(tenYears);
+      expect([past.status, past.body.code, past.body.param], JSON.stringify(past.body)).toEqual([400, 'parameter_invalid', 'seconds']);
+      expect(past.body.detail).toContain('9999-01-01T00:00:00.000Z');
+      expect((await g.api('GET', '/v1/sandbox/clock')).body).toMatchObject({ offsetSeconds: 0, now: '9990-01-01T00:00:00.000Z' });
+      const fiveYears = await move(tenYears / 2);
+      expect(fiveYears.status, JSON.stringify(fiveYears.body)).toBe(200);
+      expect(fiveYears.body.now).toMatch(/^9994-12-31T/);
+      expect((await move(tenYears / 2)).status).toBe(400);
+      // the day before the limit: an advance may reach it, not pass it
+      const toLimit = (Date.UTC(9999, 0, 1) - Date.parse((await g.api('GET', '/v1/sandbox/clock')).body.now)) / 1000;
+      expect((await move(toLimit + 1)).status).toBe(400);
+      expect((await move(toLimit)).body.now).toBe('9999-01-01T00:00:00.000Z');
+      expect((await move(1)).status).toBe(400);
+      // the merchant's test mode still works at the limit
+      const created = await g.api('POST', '/v1/payment-requests', { body: { amount: 1500, currency: 'NZD', terminalId: g.terminalId, allowConcurrent: true, expiresInSeconds: 30 * 24 * 3600 } });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect(created.body.expiresAt).toBe('9999-01-31T00:00:00.000Z');
+      // the real clock past the limit (a long-lived sandbox): no advance at all, reads still answer
+      clock.advance(400 * 24 * 3600 * 1000);
+      expect((await move(1)).status).toBe(400);
+      expect((await g.api('GET', '/v1/sandbox/clock')).status).toBe(200);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('an advance toward the last instant a date holds is refused, where it committed and answered 500 (and the clock\'s reads after it)', async () => {
+    const clock = new ManualClock(Date.now());
+    const g = await startGateway({ clock });
+    try {
+      // where ~27,000 advances of 10 years (a runaway test loop) bring a test clock; quicker to stand there
+      clock.advance(8.64e15 - 5 * 365 * 24 * 3600 * 1000 - clock.now());
+      const past = await g.api('POST', '/v1/sandbox/clock/advance', { body: { seconds: 315_360_000 } });
+      expect([past.status, past.body.code], JSON.stringify(past.body)).toEqual([400, 'parameter_invalid']);
+      const read = await g.api('GET', '/v1/sandbox/clock');
+      expect([read.status, read.body.offsetSeconds], JSON.stringify(read.body)).toEqual([200, 0]);
+    } finally {
+      await g.close();
+    }
+  });
+});
+
 describe('auto-pay (SANDBOX_AUTOPAY_MS)', () => {
   it('pays after the delay with the outcome the amount encodes', async () => {
     const clock = new ManualClock(Date.now());

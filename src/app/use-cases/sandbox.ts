@@ -67,6 +67,15 @@ export interface ClockState {
  * Moves the merchant's test clock forward and runs what fell due, so tests of time never sleep. The
  * clock is the merchant's (every terminal's requests expire by it): a terminal key may read it, not move it.
  */
+/**
+ * The furthest the test clock goes: the start of year 9999, a year short of the last day an
+ * ISO-8601 date writes with four digits, so that every time a request counts from it (an expiry, a
+ * pre-authorization's months, a refund window, a report's next day) is still a date the APIs print.
+ * Advances that added up past it printed years as "+010000-…", and past 275760 (the last instant a
+ * date holds) every read of the clock and every create of the merchant's test mode answered 500.
+ */
+export const TEST_CLOCK_LIMIT_MS = Date.UTC(9999, 0, 1);
+
 export async function advanceClock(app: App, caller: Caller, seconds: number): Promise<ClockState> {
   requireTestMode(caller);
   requireSecretKey(caller, 'Moving the test clock');
@@ -75,6 +84,12 @@ export async function advanceClock(app: App, caller: Caller, seconds: number): P
     // answers an offset of its own (a read-then-write would lose one, and could set the clock back)
     const next = await tx.advanceTestClock(caller.merchantId, seconds * 1000);
     if (next === null) throw new DomainError('not_found', `No merchant ${caller.merchantId}.`);
+    // checked on the sum as committed, inside its transaction: a refused advance rolls back
+    const now = app.clock.now();
+    if (now + next > TEST_CLOCK_LIMIT_MS) {
+      const left = Math.max(0, Math.floor((TEST_CLOCK_LIMIT_MS - (now + next - seconds * 1000)) / 1000));
+      throw new DomainError('parameter_invalid', `The test clock goes no further than ${new Date(TEST_CLOCK_LIMIT_MS).toISOString()}: it can move ${left} seconds more.`, 'seconds');
+    }
     return next;
   });
   const expired = await sweepDue(app, caller.merchantId);
