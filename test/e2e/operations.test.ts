@@ -109,4 +109,22 @@ describe('terminal names', () => {
     const dup = await t.api('POST', '/v1/terminals', { body: { name: 'till-dup' } });
     expect([dup.status, dup.body.code, dup.body.param]).toEqual([409, 'terminal_name_taken', 'name']);
   });
+
+  // a name is the merchant's own terminal id, which the providers' APIs send and trim (MobilePay's
+  // terminalId): " " and "till-9 " were made (201) by the native and admin APIs, a terminal no such
+  // call could ever name; the dashboard already refused a blank one
+  it('a blank name, or one with spaces at its start or end, is 400 naming name, and makes no terminal', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const store = (await t.api('GET', `/admin/v1/merchants/${t.gateway.demo.merchantId}`, { key: null, headers: admin })).body.stores[0].id;
+    const count = async () => Number((await t.query<{ n: number | string }>('SELECT COUNT(*) AS n FROM terminals'))[0]!.n);
+    const before = await count();
+    for (const name of [' ', '\t', 'till-9 ', ' till-9', '\u00a0till-9']) {
+      for (const [path, key, headers] of [['/v1/terminals', undefined, undefined], [`/admin/v1/stores/${store}/terminals`, null, admin]] as const) {
+        const refused = await t.api('POST', path, { key, headers, body: { name } });
+        expect([refused.status, refused.body.code, refused.body.param], `${path} ${JSON.stringify(name)}: ${JSON.stringify(refused.body)}`).toEqual([400, 'parameter_invalid', 'name']);
+      }
+    }
+    expect(await count()).toBe(before);
+    expect((await t.api('POST', '/v1/terminals', { body: { name: 'till 9' } })).status).toBe(201);
+  });
 });

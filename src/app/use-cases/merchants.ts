@@ -44,6 +44,10 @@ export async function requireStore(tx: Tx, id: string): Promise<Store> {
 
 /** A terminal's name is the merchant's own terminal id, unique within the merchant. */
 export async function createTerminal(unit: Work, storeId: string, input: { name: string }): Promise<Terminal> {
+  // the name is the merchant's own terminal id, which a provider's API sends (and trims): a blank
+  // one, or one with spaces around it, names a terminal no such call could reach
+  if (input.name.trim() === '') throw new DomainError('parameter_invalid', 'A terminal name cannot be blank.', 'name');
+  if (input.name !== input.name.trim()) throw new DomainError('parameter_invalid', `A terminal name has no spaces at its start or end (${JSON.stringify(input.name)}).`, 'name');
   const store = await requireStore(unit.tx, storeId);
   const terminal: Terminal = {
     id: unit.app.ids.id('term'),
