@@ -64,10 +64,6 @@ export interface ClockState {
 }
 
 /**
- * Moves the merchant's test clock forward and runs what fell due, so tests of time never sleep. The
- * clock is the merchant's (every terminal's requests expire by it): a terminal key may read it, not move it.
- */
-/**
  * The furthest the test clock goes: the start of year 9999, a year short of the last day an
  * ISO-8601 date writes with four digits, so that every time a request counts from it (an expiry, a
  * pre-authorization's months, a refund window, a report's next day) is still a date the APIs print.
@@ -76,6 +72,10 @@ export interface ClockState {
  */
 export const TEST_CLOCK_LIMIT_MS = Date.UTC(9999, 0, 1);
 
+/**
+ * Moves the merchant's test clock forward and runs what fell due, so tests of time never sleep. The
+ * clock is the merchant's (every terminal's requests expire by it): a terminal key may read it, not move it.
+ */
 export async function advanceClock(app: App, caller: Caller, seconds: number): Promise<ClockState> {
   requireTestMode(caller);
   requireSecretKey(caller, 'Moving the test clock');

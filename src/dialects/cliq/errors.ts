@@ -31,13 +31,13 @@ export const FAILED: Record<string, string> = {
   sandbox: 'Sandbox Action Failed!',
 };
 
+/** What a CLIQ call's body may be (index.ts): a form, as PHP clients send, or JSON. */
+const BODY_TYPES = ['application/x-www-form-urlencoded', 'application/json'];
+
 export function sendRefusal(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const { error: problem, bug } = toDomainError(error);
+  const { error: problem, bug } = toDomainError(error, BODY_TYPES);
   if (bug) request.log.error({ err: error }, 'unhandled error');
   const call = (request.routeOptions.config as { call?: string } | undefined)?.call;
   const message = (call && FAILED[call]) ?? 'Request Failed!';
-  // the shared parser's words ask for JSON; CLIQ takes a form as well
-  const said = problem.code === 'unsupported_media_type' && !problem.message.startsWith('Content-Encoding')
-    ? 'Send the fields as application/x-www-form-urlencoded or as application/json.' : problem.message;
-  return reply.status(CLIQ_STATUSES[problem.code]).send({ status: 'nok', message, error: said, validated: false });
+  return reply.status(CLIQ_STATUSES[problem.code]).send({ status: 'nok', message, error: problem.message, validated: false });
 }

@@ -27,8 +27,11 @@ export function send(request: FastifyRequest, reply: FastifyReply, status: numbe
   return reply.type('application/json; charset=utf-8').send(JSON.stringify(body));
 }
 
+/** What a MobilePay call's body may be (index.ts): JSON, the wrapper's XML, or a form. */
+const BODY_TYPES = ['application/json', 'application/xml', 'text/xml', 'application/x-www-form-urlencoded'];
+
 export function sendRefusal(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
-  const { error: problem, bug } = toDomainError(error);
+  const { error: problem, bug } = toDomainError(error, BODY_TYPES);
   if (bug) request.log.error({ err: error }, 'unhandled error');
   const operation = (request.routeOptions.config as { operation?: Operation } | undefined)?.operation ?? 'other';
   const { status, errorCode } = refusalOf(problem, operation);

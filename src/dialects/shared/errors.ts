@@ -83,7 +83,6 @@ export function validationError(issues: ValidationIssue[], context: string | und
 }
 
 const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: ['unsupported_media_type', 'Send JSON with Content-Type: application/json.'],
   FST_ERR_CTP_BODY_TOO_LARGE: ['payload_too_large', 'The request body is larger than 256 KiB.'],
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: ['invalid_json', 'The Content-Length does not match the body.'],
   FST_ERR_CTP_INVALID_JSON_BODY: ['invalid_json', 'The body is not valid JSON.'],
@@ -91,8 +90,11 @@ const FASTIFY_CODES: Record<string, [ErrorCode, string]> = {
   FST_ERR_MAX_PARAM_LENGTH: ['parameter_invalid', 'A part of the URL path is too long.'],
 };
 
-/** Turns anything thrown while handling a request into a DomainError; unknown errors are bugs (500). */
-export function toDomainError(error: unknown): { error: DomainError; bug: boolean } {
+/**
+ * Turns anything thrown while handling a request into a DomainError; unknown errors are bugs (500).
+ * `bodyTypes`: the media types the caller's API takes, named when a body of another is refused.
+ */
+export function toDomainError(error: unknown, bodyTypes: readonly string[] = ['application/json']): { error: DomainError; bug: boolean } {
   if (isDomainError(error)) return { error, bug: false };
   if (error instanceof StorageUnavailable) {
     return { error: new DomainError('service_unavailable', 'The database is unavailable for a moment; retry shortly, with the same Idempotency-Key.'), bug: false };
@@ -102,6 +104,8 @@ export function toDomainError(error: unknown): { error: DomainError; bug: boolea
   }
   const fastifyError = error as FastifyError;
   const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
+  if (fastifyError?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
+    return { error: new DomainError('unsupported_media_type', `Send the body with Content-Type ${bodyTypes.join(' or ')}.`, 'Content-Type'), bug: false };
   if (mapped) return { error: new DomainError(mapped[0], mapped[1]), bug: false };
   if (fastifyError instanceof SyntaxError || (fastifyError?.statusCode === 400 && /JSON/i.test(fastifyError.message))) {
     return { error: new DomainError('invalid_json', `The body is not valid JSON: ${fastifyError.message}`), bug: false };

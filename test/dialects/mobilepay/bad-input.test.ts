@@ -132,6 +132,14 @@ describe('bad inputs', () => {
     expectRefused(res, 400, '1099');
   });
 
+  it('a body of a type MobilePay does not take is 415 in the envelope, naming the three it does (not JSON alone)', async () => {
+    const before = await rowCounts(t);
+    const res = await mp.postRaw('payment/start', 'orderId=o1&amount=10', 'text/plain');
+    expectRefused(res, 415, '1099');
+    for (const type of ['application/json', 'application/xml', 'application/x-www-form-urlencoded']) expect(res.body.errors[0]).toContain(type);
+    expect(await rowCounts(t)).toEqual(before);
+  });
+
   it('an unknown route under the prefix is a 404 envelope', async () => {
     const res = await mp.get('payment/teleport', {});
     expect(res.status).toBe(404);
