@@ -1,5 +1,6 @@
 // Bad input through real HTTP: every refusal is a 4xx problem+json with a stable code, names the
 // offending parameter where there is one, carries its Request-Id, and writes nothing.
+import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_TOKEN, createBody, snapshotCounts, startGateway, type ApiResponse, type TestGateway } from '../harness.js';
 
@@ -310,6 +311,27 @@ describe('bad input through real HTTP', () => {
       expect(after).toEqual(before);
     });
   }
+
+  it('Idempotency-Key sent twice is 400 idempotency_key_invalid, not one key "a, b" made of both (nothing is made)', async () => {
+    const before = await snapshotCounts(c.t);
+    const payload = JSON.stringify(createBody(c.t, { allowConcurrent: true }));
+    const { hostname, port } = new URL(c.t.url);
+    const answer = await new Promise<{ status: number; body: any }>((done, fail) => {
+      // node:http sends each value of an array as a header line of its own (fetch would join them)
+      const sent = request({ hostname, port, path: PR, method: 'POST', headers: {
+        authorization: `Bearer ${c.t.secretKey}`, 'content-type': 'application/json', 'idempotency-key': ['twice-a', 'twice-b'],
+      } }, (res) => {
+        let text = '';
+        res.on('data', (chunk: Buffer) => (text += chunk.toString('utf8')));
+        res.on('end', () => done({ status: res.statusCode ?? 0, body: JSON.parse(text) }));
+      });
+      sent.on('error', fail);
+      sent.end(payload);
+    });
+    expect(answer.status).toBe(400);
+    expect(answer.body).toMatchObject({ code: 'idempotency_key_invalid', param: 'Idempotency-Key' });
+    expect(await snapshotCounts(c.t)).toEqual(before);
+  });
 
   it('a body labelled Content-Encoding: UTF-8 (a charset some POS libraries send there) is read as it is', async () => {
     const res = await c.t.api('POST', PR, { body: createBody(c.t, { allowConcurrent: true }), headers: { 'content-encoding': 'UTF-8' } });

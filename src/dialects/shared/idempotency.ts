@@ -35,10 +35,20 @@ export function routePath(request: FastifyRequest): string {
   return pattern.replace(/:([A-Za-z0-9_]+)|\*/g, (token, name: string | undefined) => value(name ?? token));
 }
 
+/** Whether a header (lower case) is among the request's headers more than once. */
+function sentMoreThanOnce(request: FastifyRequest, name: string): boolean {
+  const raw = request.raw.rawHeaders;
+  let seen = 0;
+  for (let i = 0; i < raw.length; i += 2) if ((raw[i] as string).toLowerCase() === name && ++seen > 1) return true;
+  return false;
+}
+
 /** Scope (credential, method, route) and the body's fingerprint, when the request carries Idempotency-Key. */
 export function idempotencyOf(request: FastifyRequest, credential: Credential): Idempotency | null {
   const raw = request.headers['idempotency-key'];
   if (raw === undefined) return null;
+  // sent twice, Node joins the two into one value ("a, b"): a key neither try would send alone
+  if (sentMoreThanOnce(request, 'idempotency-key')) throw new DomainError('idempotency_key_invalid', 'Idempotency-Key was sent more than once: send it once.', 'Idempotency-Key');
   const key = Array.isArray(raw) ? raw[0] : raw;
   if (!key || key.length > 255) throw new DomainError('idempotency_key_invalid', 'Idempotency-Key must be 1 to 255 characters.', 'Idempotency-Key');
   return { scope: { credentialId: credential.credentialId, method: request.method, path: routePath(request), key }, fingerprint: fingerprint(request.body) };
