@@ -127,4 +127,17 @@ describe('terminal names', () => {
     expect(await count()).toBe(before);
     expect((await t.api('POST', '/v1/terminals', { body: { name: 'till 9' } })).status).toBe(201);
   });
+
+  it('a blank merchant or store name is 400 naming name, and makes nothing', async () => {
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+    const count = async (table: string) => Number((await t.query<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n);
+    const before = [await count('merchants'), await count('stores')];
+    for (const name of [' ', '\t\n']) {
+      for (const path of ['/admin/v1/merchants', `/admin/v1/merchants/${t.gateway.demo.merchantId}/stores`]) {
+        const refused = await t.api('POST', path, { key: null, headers: admin, body: { name } });
+        expect([refused.status, refused.body.code, refused.body.param], `${path} ${JSON.stringify(name)}`).toEqual([400, 'parameter_invalid', 'name']);
+      }
+    }
+    expect([await count('merchants'), await count('stores')]).toEqual(before);
+  });
 });

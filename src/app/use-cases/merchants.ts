@@ -17,7 +17,13 @@ export function hashSecret(secret: string): string {
 export const DEFAULT_STORE_NAME = 'Main store';
 
 /** A merchant always starts with one store, so terminals can be added at once (admin API and CLI alike). */
+/** A name is refused when blank (spaces alone): nothing on a page, a report or a receipt would name it. */
+function notBlank(name: string, what: string): void {
+  if (name.trim() === '') throw new DomainError('parameter_invalid', `A ${what} name cannot be blank.`, 'name');
+}
+
 export async function createMerchant(unit: Work, input: { name: string; storeName?: string }): Promise<{ merchant: Merchant; store: Store }> {
+  notBlank(input.name, 'merchant');
   const merchant: Merchant = { id: unit.app.ids.id('mer'), name: input.name, testClockOffsetMs: 0, underpaymentToleranceBps: 0, timeZone: null, createdAt: unit.app.clock.now() };
   await unit.tx.insertMerchant(merchant);
   return { merchant, store: await createStore(unit, merchant.id, { name: input.storeName ?? DEFAULT_STORE_NAME }) };
@@ -30,6 +36,7 @@ export async function requireMerchant(tx: ReadTx, id: string): Promise<Merchant>
 }
 
 export async function createStore(unit: Work, merchantId: string, input: { name: string }): Promise<Store> {
+  notBlank(input.name, 'store');
   await requireMerchant(unit.tx, merchantId);
   const store: Store = { id: unit.app.ids.id('sto'), merchantId, name: input.name, createdAt: unit.app.clock.now() };
   await unit.tx.insertStore(store);
@@ -46,7 +53,7 @@ export async function requireStore(tx: Tx, id: string): Promise<Store> {
 export async function createTerminal(unit: Work, storeId: string, input: { name: string }): Promise<Terminal> {
   // the name is the merchant's own terminal id, which a provider's API sends (and trims): a blank
   // one, or one with spaces around it, names a terminal no such call could reach
-  if (input.name.trim() === '') throw new DomainError('parameter_invalid', 'A terminal name cannot be blank.', 'name');
+  notBlank(input.name, 'terminal');
   if (input.name !== input.name.trim()) throw new DomainError('parameter_invalid', `A terminal name has no spaces at its start or end (${JSON.stringify(input.name)}).`, 'name');
   const store = await requireStore(unit.tx, storeId);
   const terminal: Terminal = {
