@@ -173,6 +173,15 @@ describe('events', () => {
     expect(resumed[0]!.id).toBe(first[1]!.id);
     expect(sent.at(-1)!.headers.get('last-event-id')).toBe(first[0]!.id);
 
+    // its signal aborted (no break): the loop ends, without throwing, as the README says
+    const controller = new AbortController();
+    const beforeAbort: Event[] = [];
+    for await (const event of posgate.events.stream({ lastEventId: first[0]!.id, signal: controller.signal })) {
+      beforeAbort.push(event);
+      controller.abort();
+    }
+    expect(beforeAbort.map((e) => e.id)).toEqual([first[1]!.id]);
+
     const listed: string[] = [];
     for await (const event of posgate.events.list({ objectId: created.id })) listed.push(event.type);
     expect(listed).toEqual(['payment_request.created', 'payment_request.cancelled']);
