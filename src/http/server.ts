@@ -1,5 +1,6 @@
 // The Fastify server: request ids, JSON parsing, problem+json errors, OpenAPI, health and metrics,
 // and the API surfaces the composition root hands it. It knows nothing of business rules or dialects.
+import type { IncomingMessage } from 'node:http';
 import fastifySwagger from '@fastify/swagger';
 import fastifySwaggerUi from '@fastify/swagger-ui';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
@@ -158,6 +159,13 @@ async function registerDocuments(fastify: FastifyInstance, deps: ServerDeps): Pr
   }
 }
 
+/** Whether part of a request's body is yet to arrive (Node's parser reads a body only by Content-Length or Transfer-Encoding). */
+function bodyStillArriving(raw: IncomingMessage): boolean {
+  if (raw.complete) return false;
+  const length = raw.headers['content-length'];
+  return raw.headers['transfer-encoding'] !== undefined || (length !== undefined && Number(length) > 0);
+}
+
 export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promise<FastifyInstance> {
   const requestTimeout = deps.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   // the scopes registered under a prefix of their own (a provider's API), each with the error
@@ -239,10 +247,12 @@ export async function buildServer(deps: ServerDeps, surfaces: Surface[]): Promis
   // a 503 (the database is away, the server is closing) says when to come back, in every dialect
   // An answer given before the request's body has all arrived (a refusal by a hook that runs before
   // the body is read: no API key, a media type not taken) closes its connection too: the client need
-  // not send the rest of a body no one reads, and a body that stalls draws no 408 after the answer
+  // not send the rest of a body no one reads, and a body that stalls draws no 408 after the answer.
+  // A request with no body (no Content-Length, nor Transfer-Encoding) has all arrived with its
+  // headers, though Node marks it complete only after a synchronous answer (a 404, a 405) is given
   fastify.addHook('onSend', (request, reply, payload, done) => {
     if (reply.statusCode === 503 && !reply.hasHeader('retry-after')) reply.header('Retry-After', String(RETRY_AFTER_SECONDS));
-    if (closing || !request.raw.complete) reply.header('connection', 'close');
+    if (closing || bodyStillArriving(request.raw)) reply.header('connection', 'close');
     done(null, payload);
   });
   fastify.addHook('onResponse', (request, reply, done) => {

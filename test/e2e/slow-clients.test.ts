@@ -50,6 +50,25 @@ describe('slow clients', () => {
     expect(ms).toBeLessThan(TIMEOUT_MS);
   });
 
+  it('a request with no body answered at once (an unknown route, 404) keeps its connection: a request pipelined after it is answered', async () => {
+    const { host } = new URL(t.url);
+    const { hostname, port } = new URL(t.url);
+    const text = await new Promise<string>((resolve, reject) => {
+      const socket = connect(Number(port), hostname, () =>
+        socket.write(`GET /no-such-route HTTP/1.1\r\nHost: ${host}\r\n\r\nGET /v1/payment-requests HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${t.secretKey}\r\n\r\n`));
+      let received = '';
+      socket.on('data', (chunk: Buffer) => {
+        received += chunk.toString('utf8');
+        if ((received.match(/HTTP\/1\.1 \d{3} /g) ?? []).length === 2) socket.end();
+      });
+      socket.on('error', reject);
+      socket.on('close', () => resolve(received));
+      socket.setTimeout(5000, () => socket.destroy());
+    });
+    expect(text.match(/HTTP\/1\.1 \d{3} /g)).toEqual(['HTTP/1.1 404 ', 'HTTP/1.1 200 ']);
+    expect(text).not.toMatch(/\r\nconnection: close\r\n/i);
+  });
+
   it('headers never finished are answered 408 too', async () => {
     const { host } = new URL(t.url);
     const { text } = await sendAndWait(t.url, `GET /v1/payment-requests HTTP/1.1\r\nHost: ${host}\r\nAuthorization: Bearer ${t.secretKey}\r\n`);
