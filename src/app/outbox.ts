@@ -1,6 +1,6 @@
 // The transactional outbox: every event, as it is written, becomes one delivery per target that
 // wants it (the merchant's endpoints, and the request's own webhookUrl), in the same transaction.
-import type { PaymentRequest } from '../core/payment-request.js';
+import { PAYMENT_REQUEST_NOTICE_TYPES, type PaymentRequest } from '../core/payment-request.js';
 import { wantsEvent, type Delivery, type WebhookEndpoint } from '../core/webhooks.js';
 import type { App } from './context.js';
 import type { Ids } from './ports/ids.js';
@@ -35,9 +35,20 @@ const formatSends = (sends: App['webhookEvents'], target: Target, type: string) 
  * not made: it would only be closed unsent).
  */
 export function targetsOf(app: Pick<App, 'webhookEvents'>, event: StoredEvent, endpoints: WebhookEndpoint[], request: Pick<PaymentRequest, 'webhookUrl' | 'source'> | null): Target[] {
+  if (isNotice(event.type)) return []; // its own URL alone: noticeTargetsOf
   const targets = endpoints.filter((e) => wantsEvent(e, event.type)).map(endpointTarget);
   const own = request ? requestTarget(request) : null;
   return (own ? [...targets, own] : targets).filter((target) => formatSends(app.webhookEvents, target, event.type));
+}
+
+/** Whether an event is a notice (Work.notify): for one URL of its request's own, never an endpoint's nor the webhookUrl's. */
+export const isNotice = (type: string) => (PAYMENT_REQUEST_NOTICE_TYPES as readonly string[]).includes(type);
+
+/** The targets a notice was queued for (its own URL, in its format): where a redelivery sends it again. */
+export function noticeTargetsOf(deliveries: readonly Delivery[]): Target[] {
+  const targets = new Map<string, Target>();
+  for (const d of deliveries) if (d.endpointId === null && !targets.has(d.target)) targets.set(d.target, { endpointId: null, target: d.target, url: d.url, format: d.format });
+  return [...targets.values()];
 }
 
 /** Queues the event for every target, due at once (on the clock of the event's mode). */

@@ -3,7 +3,7 @@
 import { afterAttempt, signingSecrets, type AttemptOutcome, type Delivery, type DeliveryAttempt } from '../../core/webhooks.js';
 import { canSee, notFound, requireSecretKey } from '../access.js';
 import type { App, Caller } from '../context.js';
-import { deliveryOf, targetsOf } from '../outbox.js';
+import { deliveryOf, isNotice, noticeTargetsOf, targetsOf } from '../outbox.js';
 import type { ReadTx, StoredEvent } from '../ports/persistence.js';
 import { merchantNow } from '../time.js';
 import { inTransaction, type Work } from '../unit-of-work.js';
@@ -217,7 +217,8 @@ export async function listEventAttempts(app: App, caller: Caller, eventId: strin
 
 /**
  * Sends the event again to every target that should have it now (enabled endpoints, and its
- * request's webhookUrl): the merchant's endpoints are called, so a secret key is needed.
+ * request's webhookUrl; a notice, to the URL it was queued for): the merchant's endpoints are
+ * called, so a secret key is needed.
  */
 export async function redeliver(unit: Work, caller: Caller, eventId: string): Promise<Delivery[]> {
   requireSecretKey(caller, 'Redelivering an event');
@@ -225,7 +226,9 @@ export async function redeliver(unit: Work, caller: Caller, eventId: string): Pr
   const endpoints = await unit.tx.listWebhookEndpoints(event.merchantId, event.livemode);
   const request = await unit.tx.getPaymentRequest(event.paymentRequestId);
   const now = await merchantNow(unit.app, unit.tx, event.merchantId, event.livemode);
-  const deliveries = targetsOf(unit.app, event, endpoints, request).map((target) => deliveryOf(unit.app.ids, event, target, now));
+  // a notice (a price update) goes again where it went: its own URL, not the endpoints nor the webhookUrl
+  const targets = isNotice(event.type) ? noticeTargetsOf(await unit.tx.listDeliveriesForEvent(event.id)) : targetsOf(unit.app, event, endpoints, request);
+  const deliveries = targets.map((target) => deliveryOf(unit.app.ids, event, target, now));
   for (const delivery of deliveries) await unit.tx.insertDelivery(delivery);
   await auditCaller(unit, caller, 'event.redeliver', 'event', eventId, `${deliveries.length} deliveries`);
   return deliveries;

@@ -172,6 +172,34 @@ describe('cliq postbacks', () => {
     }
   });
 
+  it('a price update redelivered goes to pos_price_update_postback_url again, and to no endpoint nor the postback_url', async () => {
+    receiver = await startReceiver(() => OK);
+    const prices = await startReceiver(() => OK);
+    const endpoints = await startReceiver(() => OK);
+    try {
+      // endpoints that take every event type: a notice is for its own URL alone (core PAYMENT_REQUEST_NOTICE_TYPES)
+      expect((await t.api('POST', '/v1/webhook-endpoints', { body: { url: endpoints.url } })).status).toBe(201);
+      expect((await t.api('POST', '/v1/webhook-endpoints', { body: { url: endpoints.url, format: 'cliq' } })).status).toBe(201);
+      const created = (await createPayment(t, { amount: '20.00', reference: 'pb-6r', postback_url: receiver.url, pos_price_update_postback_url: prices.url })).body;
+      await advance(t, 15 * 60);
+      await getUpdate(t, { reference: 'pb-6r' }, '20.00');
+      await deliverUntil(() => t.gateway.tick(), () => about(prices, 'pb-6r'), 1);
+      const events = (await t.api('GET', `/v1/payment-requests/${created.paymentId}/events`)).body.data as Array<{ id: string; type: string }>;
+      const notice = events.find((e) => e.type === 'payment_request.quote_renewed')!;
+      const redelivered = await t.api('POST', `/v1/events/${notice.id}/redeliver`);
+      expect(redelivered.status).toBe(202);
+      expect(redelivered.body.data.map((d: { url: string; endpointId: string | null }) => [d.url, d.endpointId])).toEqual([[prices.url, null]]);
+      const got = await deliverUntil(() => t.gateway.tick(), () => about(prices, 'pb-6r'), 2);
+      expect(got.map((r) => r.json.type)).toEqual(['price_update', 'price_update']);
+      for (let i = 0; i < 3; i += 1) await t.gateway.tick();
+      expect(about(receiver, 'pb-6r').map((r) => r.json.type)).not.toContain('price_update');
+      expect(endpoints.received.filter((r) => r.json?.type === 'price_update' || r.json?.type === 'payment_request.quote_renewed')).toEqual([]);
+    } finally {
+      await prices.close();
+      await endpoints.close();
+    }
+  });
+
   it('a quote that runs out is renewed without any call: one price update at each expiry, on the test clock', async () => {
     receiver = await startReceiver(() => OK);
     const prices = await startReceiver(() => OK);
