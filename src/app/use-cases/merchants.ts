@@ -16,12 +16,12 @@ export function hashSecret(secret: string): string {
 
 export const DEFAULT_STORE_NAME = 'Main store';
 
-/** A merchant always starts with one store, so terminals can be added at once (admin API and CLI alike). */
 /** A name is refused when blank (spaces alone): nothing on a page, a report or a receipt would name it. */
 function notBlank(name: string, what: string): void {
   if (name.trim() === '') throw new DomainError('parameter_invalid', `A ${what} name cannot be blank.`, 'name');
 }
 
+/** A merchant always starts with one store, so terminals can be added at once (admin API and CLI alike). */
 export async function createMerchant(unit: Work, input: { name: string; storeName?: string }): Promise<{ merchant: Merchant; store: Store }> {
   notBlank(input.name, 'merchant');
   const merchant: Merchant = { id: unit.app.ids.id('mer'), name: input.name, testClockOffsetMs: 0, underpaymentToleranceBps: 0, timeZone: null, createdAt: unit.app.clock.now() };

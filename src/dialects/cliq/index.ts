@@ -13,7 +13,7 @@ import { sendRefusal } from './errors.js';
 import { DIALECT } from './fields.js';
 import { CLIQ_OPENAPI } from './openapi.js';
 import { paymentRoutes } from './payments.js';
-import { cliqPostbackFormat, POSTBACK_EVENTS, PRICE_UPDATE_EVENT, SEEN_EVENT } from './postbacks.js';
+import { cliqPostbackFormat, POSTBACK_EVENTS } from './postbacks.js';
 import { renewExpiredQuotes } from './quote-renewal.js';
 import { refundRoutes } from './refunds.js';
 import { sandboxRoutes } from './sandbox.js';
@@ -46,7 +46,7 @@ export const cliq: Dialect = {
     issue: (unit, merchantId, options) => issueCliqCredentials(unit, merchantId, { livemode: options.livemode as boolean | undefined }),
   },
   webhook: (context) => cliqPostbackFormat(context.app),
-  webhookEvents: [...POSTBACK_EVENTS, SEEN_EVENT, PRICE_UPDATE_EVENT],
+  webhookEvents: POSTBACK_EVENTS, // its notices (a price update, a transaction seen) go to their own URLs, not through the outbox's targets
   // an open payment's quote that runs out is renewed, and announced to pos_price_update_postback_url
   periodic: (context) => () => renewExpiredQuotes(context.app),
   openapi: CLIQ_OPENAPI,
