@@ -13,7 +13,7 @@ import { DEFAULT_EXPIRY_SECONDS } from './app/use-cases/payment-requests.js';
 import { loadConfig, type Config } from './config/config.js';
 import { openApp } from './compose.js';
 import type { App } from './app/context.js';
-import { credentialIssuers, parseDialectSettings, secretlessWebhookFormats, webhookEventsByFormat, webhookFormats, type Dialect, type DialectContext } from './dialects/dialect.js';
+import { credentialIssuers, parseDialectSettings, secretlessWebhookFormats, webhookFormats, webhookRulesByFormat, type Dialect, type DialectContext } from './dialects/dialect.js';
 import { DIALECTS } from './dialects/registry.js';
 import { webPages } from './web/index.js';
 import { dashboard } from './web/dashboard/index.js';
@@ -81,7 +81,7 @@ export async function createGateway(config: Config, options: GatewayOptions = {}
     pool: () => app.db.poolUse?.() ?? [],
   });
   app.onRetry = (reason) => metrics.observeTransactionRetry(reason);
-  app.webhookEvents = webhookEventsByFormat(dialects);
+  app.webhookFormats = webhookRulesByFormat(dialects);
   app.feed.subscribeAll((event) => metrics.observeEvents(event));
   // a production database gets no demo merchant (and no test keys) unless asked for
   const demoCredentials = config.demo ? (await ensureDemoMerchant(app, credentialIssuers(dialects))).credentials : null;

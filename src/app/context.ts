@@ -1,4 +1,5 @@
 // What every use case is given: the ports, chosen once in the composition root.
+import type { WebhookFormatRules } from './outbox.js';
 import type { ChangeFeed } from './ports/change-feed.js';
 import type { Clock } from './ports/clock.js';
 import type { Connector } from './ports/connector.js';
@@ -35,11 +36,8 @@ export interface App {
   /** Whether posgate may call a webhook URL (SSRF rules of the mode). */
   outbound: OutboundGuard;
   config: AppConfig;
-  /**
-   * The event types a webhook format sends, by format (a format not named sends every type): the
-   * outbox queues an event only for targets whose format sends it. Set by the composition root.
-   */
-  webhookEvents?: Readonly<Record<string, readonly string[]>>;
+  /** Where each webhook format's events go (outbox.ts), by format: the dialects' rules, set by the composition root. */
+  webhookFormats?: Readonly<Record<string, WebhookFormatRules>>;
   /** Told of each transaction run again after losing a race (metrics); set by the composition root. */
   onRetry?: (reason: 'conflict' | 'unique') => void;
 }

@@ -25,20 +25,35 @@ export function deliveryOf(ids: Ids, event: StoredEvent, target: Target, dueAt: 
   };
 }
 
-/** Whether a target's format sends an event of this type (App.webhookEvents: a format not named sends every type). */
-const formatSends = (sends: App['webhookEvents'], target: Target, type: string) =>
-  !sends || !Object.hasOwn(sends, target.format) || (sends[target.format] as readonly string[]).includes(type);
+/** What the outbox knows of a webhook format (a dialect's), by the format's name: where its events go. */
+export interface WebhookFormatRules {
+  /** The event types it sends (it sends nothing for the others); absent: every type. */
+  events?: readonly string[];
+  /**
+   * A request made through the API of this name with a webhook URL of its own has its events sent
+   * there alone: the merchant's endpoints of this format (its pre-configured URL) are not sent them.
+   */
+  ownUrlFirst?: boolean;
+}
+
+/** Whether a target gets an event of this type, by its format's rules (a format without rules gets every type). */
+function wants(rules: App['webhookFormats'], target: Target, type: string, request: Pick<PaymentRequest, 'webhookUrl' | 'source'> | null): boolean {
+  const format = rules && Object.hasOwn(rules, target.format) ? rules[target.format] : undefined;
+  if (!format) return true;
+  if (format.events && !format.events.includes(type)) return false;
+  return !(format.ownUrlFirst && target.endpointId !== null && request?.source === target.format && request.webhookUrl);
+}
 
 /**
  * The targets an event goes to now: enabled endpoints that want its type, and its request's
- * webhookUrl; of those, the ones whose format sends it (a delivery its format would not send is
- * not made: it would only be closed unsent).
+ * webhookUrl; of those, the ones its format's rules send it to (a delivery its format would not
+ * send is not made: it would only be closed unsent, and a redelivery would list it).
  */
-export function targetsOf(app: Pick<App, 'webhookEvents'>, event: StoredEvent, endpoints: WebhookEndpoint[], request: Pick<PaymentRequest, 'webhookUrl' | 'source'> | null): Target[] {
+export function targetsOf(app: Pick<App, 'webhookFormats'>, event: StoredEvent, endpoints: WebhookEndpoint[], request: Pick<PaymentRequest, 'webhookUrl' | 'source'> | null): Target[] {
   if (isNotice(event.type)) return []; // its own URL alone: noticeTargetsOf
   const targets = endpoints.filter((e) => wantsEvent(e, event.type)).map(endpointTarget);
   const own = request ? requestTarget(request) : null;
-  return (own ? [...targets, own] : targets).filter((target) => formatSends(app.webhookEvents, target, event.type));
+  return (own ? [...targets, own] : targets).filter((target) => wants(app.webhookFormats, target, event.type, request));
 }
 
 /** Whether an event is a notice (Work.notify): for one URL of its request's own, never an endpoint's nor the webhookUrl's. */
@@ -52,6 +67,6 @@ export function noticeTargetsOf(deliveries: readonly Delivery[]): Target[] {
 }
 
 /** Queues the event for every target, due at once (on the clock of the event's mode). */
-export async function enqueue(app: Pick<App, 'ids' | 'webhookEvents'>, tx: Tx, event: StoredEvent, endpoints: WebhookEndpoint[], request: Pick<PaymentRequest, 'webhookUrl' | 'source'>): Promise<void> {
+export async function enqueue(app: Pick<App, 'ids' | 'webhookFormats'>, tx: Tx, event: StoredEvent, endpoints: WebhookEndpoint[], request: Pick<PaymentRequest, 'webhookUrl' | 'source'>): Promise<void> {
   for (const target of targetsOf(app, event, endpoints, request)) await tx.insertDelivery(deliveryOf(app.ids, event, target, event.createdAt));
 }

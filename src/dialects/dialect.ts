@@ -4,6 +4,7 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../app/context.js';
+import type { WebhookFormatRules } from '../app/outbox.js';
 import type { RenderDelivery } from '../app/use-cases/deliveries.js';
 import type { Work } from '../app/unit-of-work.js';
 import { ConfigError } from '../config/config.js';
@@ -74,10 +75,11 @@ export interface Dialect<Settings = unknown> {
    */
   webhookSigning?: 'endpoint-secret' | 'gateway-key';
   /**
-   * The event types its webhook format sends (it sends nothing for the others): the outbox queues
-   * no other event for a target in its format, and a redelivery none. Absent: every type.
+   * Where its webhook format's events go (`events`: the types it sends; `ownUrlFirst`: a request made
+   * through it with its own webhook URL is not sent to the endpoints of its format): the outbox
+   * queues, and a redelivery sends, nothing else. Absent: every event to every target.
    */
-  webhookEvents?: readonly string[];
+  webhookRules?: WebhookFormatRules;
   /**
    * Its own background work, when time alone changes something of its API: made once from its
    * context, then run by the background loop after the engine's own sweeps (every
@@ -158,9 +160,9 @@ export function webhookFormats(dialects: readonly Dialect[]): string[] {
   return dialects.filter((dialect) => dialect.webhook).map((dialect) => dialect.name);
 }
 
-/** The event types each webhook format sends, by format, where the format says (Dialect.webhookEvents). */
-export function webhookEventsByFormat(dialects: readonly Dialect[]): Record<string, readonly string[]> {
-  return Object.fromEntries(dialects.flatMap((dialect) => (dialect.webhook && dialect.webhookEvents ? [[dialect.name, dialect.webhookEvents] as const] : [])));
+/** Each webhook format's rules, by format, where its dialect has some (Dialect.webhookRules). */
+export function webhookRulesByFormat(dialects: readonly Dialect[]): Record<string, WebhookFormatRules> {
+  return Object.fromEntries(dialects.flatMap((dialect) => (dialect.webhook && dialect.webhookRules ? [[dialect.name, dialect.webhookRules] as const] : [])));
 }
 
 /** The webhook formats signed with posgate's own key, not the endpoint's secret: their endpoints get no secret. */

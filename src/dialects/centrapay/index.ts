@@ -81,7 +81,7 @@ export const centrapay: Dialect<z.infer<typeof Settings>> = {
   }),
   credentials: { issue: (unit, merchantId) => issueCentrapayCredentials(unit, merchantId) },
   webhook: (context) => centrapayWebhookFormat(context.app),
-  webhookEvents: Object.keys(WEBHOOK_TYPES),
+  webhookRules: { events: Object.keys(WEBHOOK_TYPES) },
   // an ES256 JWT verified against /centrapay/.well-known/jwks.json: the endpoint's secret is unused
   webhookSigning: 'gateway-key',
   openapi: CENTRAPAY_OPENAPI,

@@ -46,7 +46,7 @@ export const cliq: Dialect = {
     issue: (unit, merchantId, options) => issueCliqCredentials(unit, merchantId, { livemode: options.livemode as boolean | undefined }),
   },
   webhook: (context) => cliqPostbackFormat(context.app),
-  webhookEvents: POSTBACK_EVENTS, // its notices (a price update, a transaction seen) go to their own URLs, not through the outbox's targets
+  webhookRules: { events: POSTBACK_EVENTS }, // its notices (a price update, a transaction seen) go to their own URLs, not through the outbox's targets
   // an open payment's quote that runs out is renewed, and announced to pos_price_update_postback_url
   periodic: (context) => () => renewExpiredQuotes(context.app),
   openapi: CLIQ_OPENAPI,

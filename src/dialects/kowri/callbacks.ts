@@ -22,7 +22,7 @@ const OUTCOMES: Readonly<Record<string, 'FULFILLED' | 'UNFULFILLED_ERROR'>> = {
   'payment_request.payment_declined': 'UNFULFILLED_ERROR',
   'payment_request.failed': 'UNFULFILLED_ERROR',
 };
-/** The events a callback is sent for (Dialect.webhookEvents). */
+/** The events a callback is sent for (Dialect.webhookRules). */
 export const CALLBACK_EVENTS: readonly string[] = Object.keys(OUTCOMES);
 
 /** The serviceCode of the merchant's Kowri set, for a request another API made ('' without a set). */
@@ -62,11 +62,9 @@ export async function callbackOf(app: App, eventType: string, request: PaymentRe
 }
 
 export function kowriCallbackFormat(app: App): RenderDelivery {
-  return async ({ event, delivery, secrets }, nowSeconds) => {
+  return async ({ event, secrets }, nowSeconds) => {
     if (event.objectType !== 'payment_request') return null;
     const request = event.data as PaymentRequest;
-    // a Kowri invoice's own webhookUrl wins over the pre-configured URL (an endpoint)
-    if (delivery.endpointId !== null && request.source === DIALECT && request.webhookUrl !== null) return null;
     const payload = await callbackOf(app, event.type, request, event.createdAt);
     if (!payload) return null;
     const body = JSON.stringify(payload);

@@ -41,7 +41,8 @@ export const kowri: Dialect<KowriSettings> = {
   }),
   credentials: { options: KOWRI_OPTIONS, issue: (unit, merchantId, options) => issueKowriCredentials(unit, merchantId, options as { livemode?: boolean }) },
   webhook: (context) => kowriCallbackFormat(context.app),
-  webhookEvents: CALLBACK_EVENTS,
+  // an invoice's own webhookUrl (its metadata's) wins over the pre-configured URL (an endpoint of format kowri)
+  webhookRules: { events: CALLBACK_EVENTS, ownUrlFirst: true },
   openapi: KOWRI_OPENAPI,
 };
 

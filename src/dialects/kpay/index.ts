@@ -42,7 +42,7 @@ export const kpay: Dialect = {
   mount: (fastify, context) => kpayApi(fastify, { app: context.app }),
   credentials: { issue: (unit, merchantId) => issueKpayCredentials(unit, merchantId) },
   webhook: (context) => kpayCallbackFormat(context.app),
-  webhookEvents: CALLBACK_EVENTS,
+  webhookRules: { events: CALLBACK_EVENTS },
   openapi: KPAY_OPENAPI,
 };
 

@@ -62,6 +62,11 @@ describe('kowri callbacks', () => {
     })).toBe(true);
     await t.gateway.tick();
     expect(about(configured, 'cb-1')).toEqual([]);
+    // not even queued for the pre-configured URL, so a redelivery of the payment goes to the invoice's own URL alone
+    const paid = events.find((e: any) => e.type === 'payment_request.succeeded');
+    const redelivered = await t.api('POST', `/v1/events/${paid.id}/redeliver`, { body: {} });
+    expect(redelivered.status).toBe(202);
+    expect(redelivered.body.data.map((d: { url: string }) => d.url)).toEqual([own.url]);
   });
 
   it('without a webhookUrl the endpoint made with format "kowri" is called back: a declined prompt UNFULFILLED_ERROR, then the paid retry FULFILLED', async () => {
