@@ -104,8 +104,10 @@ export function toDomainError(error: unknown, bodyTypes: readonly string[] = ['a
   }
   const fastifyError = error as FastifyError;
   const mapped = fastifyError?.code ? FASTIFY_CODES[fastifyError.code] : undefined;
-  if (fastifyError?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE')
-    return { error: new DomainError('unsupported_media_type', `Send the body with Content-Type ${bodyTypes.join(' or ')}.`, 'Content-Type'), bug: false };
+  if (fastifyError?.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+    const send = bodyTypes.length === 1 && bodyTypes[0] === 'application/json' ? 'Send JSON with Content-Type: application/json.' : `Send the body with Content-Type: ${bodyTypes.join(' or ')}.`;
+    return { error: new DomainError('unsupported_media_type', send, 'Content-Type'), bug: false };
+  }
   if (mapped) return { error: new DomainError(mapped[0], mapped[1]), bug: false };
   if (fastifyError instanceof SyntaxError || (fastifyError?.statusCode === 400 && /JSON/i.test(fastifyError.message))) {
     return { error: new DomainError('invalid_json', `The body is not valid JSON: ${fastifyError.message}`), bug: false };
