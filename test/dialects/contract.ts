@@ -31,6 +31,8 @@ export interface DialectClient {
   /** A call that needs credentials, sent with none / with wrong ones. */
   withoutCredentials(): Promise<DialectResponse>;
   withWrongCredentials(): Promise<DialectResponse>;
+  /** Headers that authenticate a call where the dialect reads its credentials from headers before routing ({} where it reads them from the body). */
+  authHeaders(): Record<string, string>;
   /** Whether a response is the dialect's own error envelope (not native problem+json). */
   isRefusal(response: DialectResponse): boolean;
   /** Creates a request on the demo terminal for `amount` in the dialect's own amount text; returns the dialect's id. */
@@ -135,6 +137,26 @@ export function runDialectContract(dialect: DialectUnderTest): void {
         expect(response.status, call).toBeLessThan(500);
         expect(client.isRefusal({ status: response.status, body }), `${call}: ${text.slice(0, 200)}`).toBe(true);
       }
+    });
+
+    it('answers a path of its own asked with a method it does not take with 405 naming the ones it does (Allow), in its own envelope', async () => {
+      const registered = DIALECTS.find((d) => d.name === dialect.name)!;
+      const context = { app: {} as App, publicUrl: 'http://posgate.invalid', settings: parseDialectSettings([registered], {}).get(registered.name), adminToken: null, dialects: DIALECTS, webhookFormats: [], secretlessWebhookFormats: [] };
+      const routes = (await registeredRoutes((fastify) => registered.mount(fastify, context))).filter((route) => ![route.method].flat().includes('HEAD'));
+      const route = routes.find((r) => !r.url.includes('*'))!;
+      const path = route.url.replace(/:[A-Za-z]+/g, 'x');
+      const methods = routes.filter((r) => r.url === route.url).flatMap((r) => [r.method].flat());
+      const response = await fetch(`${t.url}${path}`, { method: 'PATCH', headers: client.authHeaders() });
+      const text = await response.text();
+      let body: unknown = text;
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // the dialect's envelope may not be JSON; isRefusal says
+      }
+      expect(response.status, `PATCH ${path}: ${text.slice(0, 200)}`).toBe(405);
+      expect((response.headers.get('allow') ?? '').split(', ').sort()).toEqual([...new Set(methods)].sort());
+      expect(client.isRefusal({ status: response.status, body })).toBe(true);
     });
 
     it('converts amounts exactly: the core stores integer minor units and the dialect renders them back', async () => {

@@ -6,8 +6,8 @@ import { z } from 'zod';
 import { authenticate } from '../../app/use-cases/merchants.js';
 import { flagFrom, intFrom } from '../../config/config.js';
 import { merchantNow } from '../../app/time.js';
-import { DomainError } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
+import { unmatchedRoute } from '../shared/unmatched.js';
 import { toDomainError } from '../shared/errors.js';
 import { issueCentrapayCredentials } from './credentials.js';
 import { CentrapayRefusal, type CentrapayDeps } from './deps.js';
@@ -40,7 +40,7 @@ export async function centrapayApi(fastify: FastifyInstance, deps: CentrapayDeps
   const limiter = createRateLimiter(deps.rateLimitPerMinute);
   await fastify.register(async (c) => {
     c.setErrorHandler((error, request, reply) => sendError(request, reply, error));
-    c.setNotFoundHandler((request, reply) => sendError(request, reply, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
+    c.setNotFoundHandler((request, reply) => sendError(request, reply, unmatchedRoute(c, request, reply, `No route ${request.method} ${request.url.split('?')[0]}.`)));
     c.addHook('onRequest', async (request, reply) => {
       request.caller = await authenticate(deps.app, headerOf(request, 'x-api-key'), 'centrapay', { ownRequestsOnly: true });
       const limited = deps.rateLimitPerMinute > 0 && (request.caller.livemode || deps.rateLimitInTest);

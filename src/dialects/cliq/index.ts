@@ -5,8 +5,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { App } from '../../app/context.js';
-import { DomainError } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
+import { unmatchedRoute } from '../shared/unmatched.js';
 import { formFields } from '../shared/form.js';
 import { issueCliqCredentials } from './credentials.js';
 import { sendRefusal } from './errors.js';
@@ -30,7 +30,7 @@ export async function cliqApi(fastify: FastifyInstance, context: { app: App }): 
       }
     });
     c.setErrorHandler((error, request, reply) => sendRefusal(request, reply, error));
-    c.setNotFoundHandler((request, reply) => sendRefusal(request, reply, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}: every CLIQ call is a POST.`)));
+    c.setNotFoundHandler((request, reply) => sendRefusal(request, reply, unmatchedRoute(c, request, reply, `No route ${request.method} ${request.url.split('?')[0]}: every CLIQ call is a POST.`)));
     paymentRoutes(c, context.app);
     refundRoutes(c, context.app);
     sandboxRoutes(c, context.app);

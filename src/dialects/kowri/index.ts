@@ -4,8 +4,8 @@
 // page). Translation only: every rule lives in core/ and app/ (docs/dialects/kowri.md).
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
-import { DomainError } from '../../core/errors.js';
 import type { Dialect, DialectContext } from '../dialect.js';
+import { unmatchedRoute } from '../shared/unmatched.js';
 import { CALLBACK_EVENTS, kowriCallbackFormat } from './callbacks.js';
 import { DIALECT, issueKowriCredentials, KOWRI_OPTIONS } from './credentials.js';
 import { KOWRI_OPENAPI } from './openapi.js';
@@ -23,7 +23,7 @@ type KowriSettings = z.infer<typeof Settings>;
 export async function kowriApi(fastify: FastifyInstance, deps: KowriDeps): Promise<void> {
   await fastify.register(async (k) => {
     k.setErrorHandler((error, request, reply) => sendError(request, reply, error, deps.errorStatus));
-    k.setNotFoundHandler((request, reply) => sendError(request, reply, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}; Kowri's operations are POST /kowri/webpos/<operation>.`), deps.errorStatus));
+    k.setNotFoundHandler((request, reply) => sendError(request, reply, unmatchedRoute(k, request, reply, `No route ${request.method} ${request.url.split('?')[0]}; Kowri's operations are POST /kowri/webpos/<operation>.`), deps.errorStatus));
     kowriRoutes(k, deps);
   }, { prefix: KOWRI_PREFIX });
 }

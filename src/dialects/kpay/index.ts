@@ -4,10 +4,10 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { App } from '../../app/context.js';
 import { authenticate } from '../../app/use-cases/merchants.js';
-import { DomainError } from '../../core/errors.js';
 import { bearerToken } from '../shared/auth.js';
 import { toDomainError } from '../shared/errors.js';
 import type { Dialect } from '../dialect.js';
+import { unmatchedRoute } from '../shared/unmatched.js';
 import { CALLBACK_EVENTS, kpayCallbackFormat } from './callbacks.js';
 import { issueKpayCredentials } from './credentials.js';
 import { KPAY_ERRORS, RESPONSE_MESSAGES } from './errors.js';
@@ -27,7 +27,7 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown)
 export async function kpayApi(fastify: FastifyInstance, context: { app: App }): Promise<void> {
   await fastify.register(async (k) => {
     k.setErrorHandler((error, request, reply) => sendError(request, reply, error));
-    k.setNotFoundHandler((request, reply) => sendError(request, reply, new DomainError('route_not_found', `No route ${request.method} ${request.url.split('?')[0]}.`)));
+    k.setNotFoundHandler((request, reply) => sendError(request, reply, unmatchedRoute(k, request, reply, `No route ${request.method} ${request.url.split('?')[0]}.`)));
     k.addHook('onRequest', async (request) => {
       request.caller = await authenticate(context.app, bearerToken(request), 'kpay', { ownRequestsOnly: true });
     });

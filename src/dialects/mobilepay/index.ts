@@ -3,8 +3,8 @@
 import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import { intFrom } from '../../config/config.js';
-import { DomainError } from '../../core/errors.js';
 import type { Dialect } from '../dialect.js';
+import { unmatchedRoute } from '../shared/unmatched.js';
 import { formFields } from '../shared/form.js';
 import { issueMobilePayCredentials } from './credentials.js';
 import type { MobilePayDeps } from './deps.js';
@@ -16,9 +16,6 @@ import { sendRefusal } from './transport.js';
 import { parseXmlBody } from './xml.js';
 
 export const MOBILEPAY_PREFIX = '/mobilepay/api/pos';
-
-/** The methods a wrapper operation may answer (never HEAD: see transport.ts). */
-const METHODS = ['GET', 'POST', 'DELETE'] as const;
 
 export async function mobilePayApi(fastify: FastifyInstance, deps: MobilePayDeps): Promise<void> {
   await fastify.register(async (m) => {
@@ -40,13 +37,7 @@ export async function mobilePayApi(fastify: FastifyInstance, deps: MobilePayDeps
     m.setErrorHandler((error, request, reply) => sendRefusal(request, reply, error));
     // a known operation asked with a method it does not answer (HEAD included: the wrapper changes
     // state with GET, so its routes expose no HEAD): 405 naming the ones it does (RFC 9110)
-    m.setNotFoundHandler((request, reply) => {
-      const path = request.url.split('?')[0] as string;
-      const allowed = METHODS.filter((method) => m.findRoute({ method, url: path }) !== null);
-      if (allowed.length === 0) return sendRefusal(request, reply, new DomainError('route_not_found', `No operation ${request.method} ${path}.`));
-      reply.header('Allow', allowed.join(', '));
-      return sendRefusal(request, reply, new DomainError('http_method_not_allowed', `${path} answers ${allowed.join(', ')}, not ${request.method}.`));
-    });
+    m.setNotFoundHandler((request, reply) => sendRefusal(request, reply, unmatchedRoute(m, request, reply, `No operation ${request.method} ${request.url.split('?')[0]}.`)));
     paymentRoutes(m, deps);
     refundRoutes(m, deps);
     managementRoutes(m, deps);

@@ -26,6 +26,7 @@ runDialectContract({
     return {
       withoutCredentials: async () => asResponse(await send(t, 'GET', '/centrapay/api/payment-requests/pr_00000000000000000000000000')),
       withWrongCredentials: async () => asResponse(await send(t, 'GET', '/centrapay/api/payment-requests/pr_00000000000000000000000000', { apiKey: `${set.apiKey}x` })),
+      authHeaders: () => ({ 'x-api-key': set.apiKey }),
       isRefusal: (response) => {
         const body = response.body as { statusCode?: unknown; error?: unknown; message?: unknown } | null;
         return !!body && body.statusCode === response.status && typeof body.error === 'string' && typeof body.message === 'string' && body.message.length > 0;

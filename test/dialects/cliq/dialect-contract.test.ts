@@ -14,6 +14,7 @@ runDialectContract({
     return {
       withoutCredentials: () => cliqCall(t, '/api/payment/get', { reference: 'nothing' }),
       withWrongCredentials: () => cliqCall(t, '/api/payment/get', { reference: 'nothing', key: `${key}x`, hash: md5(`${key}x`, 'nothing', '1.00', apiSecret) }),
+      authHeaders: () => ({}),
       isRefusal: (response: DialectResponse) => {
         const body = response.body as { status?: unknown; message?: unknown; error?: unknown };
         return body.status === 'nok' && typeof body.message === 'string' && typeof body.error === 'string';

@@ -12,6 +12,7 @@ runDialectContract({
     return {
       withoutCredentials: () => rawCall(t, 'getInvoiceSummary', JSON.stringify({ requestId: 'r-none', merchantOrderId: 'nothing' })),
       withWrongCredentials: () => kowriCall(t, 'getInvoiceSummary', { merchantOrderId: 'nothing' }, { ...set(), secret: `${set().secret}x` }),
+      authHeaders: () => ({}),
       isRefusal: (response: DialectResponse) => {
         const body = response.body as { success?: unknown; statusCode?: unknown; statusMessage?: unknown; result?: unknown } | null;
         return body !== null && body.success === false && typeof body.statusCode === 'string' && body.statusCode !== 'SUCCESS'

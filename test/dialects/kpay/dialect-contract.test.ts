@@ -15,6 +15,7 @@ runDialectContract({
     return {
       withoutCredentials: () => requery(t, 'nothing', null),
       withWrongCredentials: () => requery(t, 'nothing', `${demoKey(t)}x`),
+      authHeaders: () => ({ authorization: `Bearer ${demoKey(t)}` }),
       isRefusal: (response: DialectResponse) => {
         const body = response.body as { responseCode?: unknown; responseMessage?: unknown; data?: unknown };
         return typeof body.responseCode === 'string' && !['00', '09'].includes(body.responseCode) && typeof body.responseMessage === 'string' && body.data === null;

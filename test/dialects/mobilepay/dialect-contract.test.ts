@@ -19,6 +19,7 @@ runDialectContract({
     return {
       withoutCredentials: () => call(t, 'payments', {}, null),
       withWrongCredentials: () => call(t, 'payments', {}, { ...mp, accessToken: `${mp.accessToken}x` }),
+      authHeaders: () => ({}),
       isRefusal: (response) => {
         const body = response.body as { success?: unknown; errors?: unknown };
         return body.success === false && Array.isArray(body.errors) && body.errors.length > 0 && typeof body.errors[0] === 'string';
