@@ -1,6 +1,8 @@
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../src/system/clock.js';
-import { createBody, startGateway, type TestGateway } from '../harness.js';
+import { createBody, startGateway, TEST_DRIVER, type TestGateway } from '../harness.js';
 
 let t: TestGateway;
 beforeAll(async () => { t = await startGateway(); });
@@ -180,6 +182,31 @@ describe('how far the test clock goes', () => {
       expect([past.status, past.body.code], JSON.stringify(past.body)).toEqual([400, 'parameter_invalid']);
       const read = await g.api('GET', '/v1/sandbox/clock');
       expect([read.status, read.body.offsetSeconds], JSON.stringify(read.body)).toEqual([200, 0]);
+    } finally {
+      await g.close();
+    }
+  });
+
+  it('a clock pushed past the limit before advances were checked is brought back to it by the migration, and answers again', async () => {
+    const g = await startGateway();
+    try {
+      // as a database left by a release before the check: an offset past year 275760, migration 0011 not run
+      const write = async (statement: string) => {
+        if (TEST_DRIVER === 'postgres') return void (await g.query(statement));
+        const db = new SqliteDatabase(join(g.dataDir, 'posgate.sqlite'));
+        try { db.exec(statement); } finally { db.close(); }
+      };
+      await write(`update merchants set test_clock_offset_ms = 8700000000000000 where id = '${g.gateway.demo.merchantId}'`);
+      await write(`delete from kysely_migration where name = '0011-test-clock-limit'`);
+      expect((await g.api('GET', '/v1/sandbox/clock')).status).toBe(500); // what such a merchant met
+      await g.gateway.app.db.migrate();
+      const read = await g.api('GET', '/v1/sandbox/clock');
+      expect(read.status, JSON.stringify(read.body)).toBe(200);
+      expect(Date.parse(read.body.now)).toBeGreaterThan(Date.UTC(9998, 11, 31));
+      expect(Date.parse(read.body.now)).toBeLessThanOrEqual(Date.UTC(9999, 0, 2));
+      const created = await g.api('POST', '/v1/payment-requests', { body: createBody(g, { allowConcurrent: true }) });
+      expect(created.status, JSON.stringify(created.body)).toBe(201);
+      expect((await g.api('POST', '/v1/sandbox/clock/advance', { body: { seconds: 86_400 } })).status).toBe(400);
     } finally {
       await g.close();
     }

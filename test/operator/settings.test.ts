@@ -63,7 +63,7 @@ describe('operator settings (real processes)', { timeout: 240_000 }, () => {
     expect(made.code, made.stderr).toBe(0);
     // the database as the release before this one left it: without the last migration
     const file = join(dataDir, 'posgate.sqlite');
-    const last = '0010-authorizations-due';
+    const last = '0011-test-clock-limit';
     const migrations = () => {
       const db = new SqliteDatabase(file, { readonly: true });
       try {
@@ -73,7 +73,7 @@ describe('operator settings (real processes)', { timeout: 240_000 }, () => {
       }
     };
     const db = new SqliteDatabase(file);
-    db.exec(`drop index payment_requests_authorization_due; delete from kysely_migration where name = '${last}'`);
+    db.exec(`delete from kysely_migration where name = '${last}'`);
     db.close();
     const before = migrations();
     expect(before).not.toContain(last);

@@ -5,6 +5,7 @@ import type { PaymentRequest } from '../../core/payment-request.js';
 import { parseShortCode } from '../../core/short-code.js';
 import { idOfUuid, isUuid } from '../../core/uuid-ids.js';
 import type { Refund } from '../../core/refund.js';
+import { TEST_CLOCK_LIMIT_MS } from '../../core/test-clock.js';
 import { canSeeRefund, canSeeRequest, loadRefund, lockTerminal, requireSecretKey, requireTestMode } from '../access.js';
 import type { App, Caller } from '../context.js';
 import { merchantNow } from '../time.js';
@@ -62,15 +63,6 @@ export interface ClockState {
   offsetMs: number;
   expired: number;
 }
-
-/**
- * The furthest the test clock goes: the start of year 9999, a year short of the last day an
- * ISO-8601 date writes with four digits, so that every time a request counts from it (an expiry, a
- * pre-authorization's months, a refund window, a report's next day) is still a date the APIs print.
- * Advances that added up past it printed years as "+010000-…", and past 275760 (the last instant a
- * date holds) every read of the clock and every create of the merchant's test mode answered 500.
- */
-export const TEST_CLOCK_LIMIT_MS = Date.UTC(9999, 0, 1);
 
 /**
  * Moves the merchant's test clock forward and runs what fell due, so tests of time never sleep. The
