@@ -311,6 +311,11 @@ describe('declineAttempt: a refused attempt leaves the request payable', () => {
     expect(pr.declineAttempt(request('pending', { amount: 500, patronId: 'pat_1' }), NOW).request.status).toBe('pending');
     expect(() => pr.declineAttempt(request('succeeded'), NOW)).toThrow(DomainError);
   });
+
+  it('keeps the channel a part was already paid through (the rest must come the same way), dropping only its instructions', () => {
+    const partly = request('pending', { amount: 500, amountReceived: 200, partialAllowed: true, paymentMethod: 'mobile_money', methodDetails: { phone: '0244000000' } });
+    expect(pr.declineAttempt(partly, NOW).request).toMatchObject({ status: 'pending', paymentMethod: 'mobile_money', methodDetails: null });
+  });
 });
 
 describe('sameEnding: a return of what a request owes belongs to one ending', () => {

@@ -369,7 +369,9 @@ export const decline = (request: PaymentRequest, now: number, reason: 'declined'
 export function declineAttempt(request: PaymentRequest, now: number): Transition {
   guard(request, 'decline_attempt');
   const status: PaymentRequestStatus = request.patronId === null && request.amountReceived === 0 ? 'created' : 'pending';
-  return { request: changed(request, now, { status, statusReason: 'payment_declined', paymentMethod: null, methodDetails: null }), events: ['payment_request.payment_declined'] };
+  // the channel part was already paid through stays: the rest must come the same way (app/channels.ts)
+  const paymentMethod = request.amountReceived > 0 ? request.paymentMethod : null;
+  return { request: changed(request, now, { status, statusReason: 'payment_declined', paymentMethod, methodDetails: null }), events: ['payment_request.payment_declined'] };
 }
 export const fail = (request: PaymentRequest, now: number) => finish(request, 'fail', 'failed', 'payment_failed', now);
 export const patronCancel = (request: PaymentRequest, now: number) => finish(request, 'patron_cancel', 'cancelled', 'cancelled_by_patron', now);
