@@ -369,9 +369,17 @@ export const decline = (request: PaymentRequest, now: number, reason: 'declined'
 export function declineAttempt(request: PaymentRequest, now: number): Transition {
   guard(request, 'decline_attempt');
   const status: PaymentRequestStatus = request.patronId === null && request.amountReceived === 0 ? 'created' : 'pending';
-  // the channel part was already paid through stays: the rest must come the same way (app/channels.ts)
-  const paymentMethod = request.amountReceived > 0 ? request.paymentMethod : null;
-  return { request: changed(request, now, { status, statusReason: 'payment_declined', paymentMethod, methodDetails: null }), events: ['payment_request.payment_declined'] };
+  return { request: changed(request, now, { status, statusReason: 'payment_declined', paymentMethod: paidChannelOf(request), methodDetails: null }), events: ['payment_request.payment_declined'] };
+}
+
+/**
+ * The channel money already came through, once part of the request is paid (else null). A request
+ * records one channel: the settlement report counts its whole gross under it and a refund goes back
+ * through it, so the rest must come the same way (a second channel's money would be reported and
+ * refunded as the first's), and a refused attempt keeps it.
+ */
+export function paidChannelOf(request: PaymentRequest): string | null {
+  return request.amountReceived > 0 ? request.paymentMethod : null;
 }
 export const fail = (request: PaymentRequest, now: number) => finish(request, 'fail', 'failed', 'payment_failed', now);
 export const patronCancel = (request: PaymentRequest, now: number) => finish(request, 'patron_cancel', 'cancelled', 'cancelled_by_patron', now);

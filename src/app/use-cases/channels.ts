@@ -20,7 +20,7 @@ export function sandboxChoice(channel: Channel): ChannelChoice {
 export async function offerInstructions(unit: Work, request: PaymentRequest, choice: ChannelChoice, now: number, param = 'channel'): Promise<Record<string, unknown>> {
   const available = channelsFor(unit.app.connector.channels(request), request);
   if (!available.includes(choice.channel)) {
-    const paidThrough = paidChannelOf(request);
+    const paidThrough = pr.paidChannelOf(request);
     throw new DomainError('method_not_allowed', paidThrough
       ? `Part of this request was paid by ${paidThrough}: the rest must be paid by ${paidThrough} too.`
       : `This request can be paid by ${available.join(', ')}.`, param);
@@ -37,21 +37,11 @@ export async function choose(unit: Work, request: PaymentRequest, choice: Channe
 }
 
 /**
- * The channel money already came through, once part of the request is paid (else null). A request
- * records one channel: the settlement report counts its whole gross under it, and a refund goes
- * back through it, so the rest must come the same way (a second channel would be reported and
- * refunded as the first's).
- */
-function paidChannelOf(request: PaymentRequest): string | null {
-  return request.amountReceived > 0 ? request.paymentMethod : null;
-}
-
-/**
  * The channels a patron is offered: what the connector can do, within what the request allows;
- * once part is paid, only the channel it came through (paidChannelOf).
+ * once part is paid, only the channel it came through (core's paidChannelOf).
  */
 export function channelsFor(connectorChannels: Channel[], request: PaymentRequest): Channel[] {
-  const paidThrough = paidChannelOf(request);
+  const paidThrough = pr.paidChannelOf(request);
   return connectorChannels.filter((c) => (!request.allowedMethods || request.allowedMethods.includes(c)) && (paidThrough === null || c === paidThrough));
 }
 
