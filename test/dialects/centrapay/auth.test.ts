@@ -1,20 +1,16 @@
 // Centrapay dialect: X-Api-Key authentication, and what each key may see: a terminal key acts for
 // its own terminal only, a merchant secret key for every terminal of the merchant, and nobody for
 // another merchant (docs/dialects/centrapay.md "Authentication and errors").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, startGateway, type TestGateway } from '../../harness.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, type TestGateway } from '../../harness.js';
 import {
-  Centrapay, demoClient, demoCredentials, expectMalformed, expectOk, expectRefused, otherMerchant, otherTerminal, paidRequest, rowCounts,
-  send, uniqueName, type CentrapayCredentials,
+  Centrapay, demoCredentials, expectMalformed, expectOk, expectRefused, otherMerchant, otherTerminal, paidRequest, rowCounts,
+  send, uniqueName, useGateway, type CentrapayCredentials,
 } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
-beforeAll(async () => {
-  t = await startGateway();
-  cp = demoClient(t);
-});
-afterAll(async () => t.close());
+useGateway((gateway, client) => { t = gateway; cp = client; });
 
 describe('authentication', () => {
   it('no X-Api-Key is 401 Missing authentication, for reads and writes, and writes nothing', async () => {

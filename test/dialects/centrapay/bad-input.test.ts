@@ -1,10 +1,10 @@
 // Centrapay dialect: a table of bad inputs, each refused in Centrapay's envelope
 // {statusCode, error, message} with the documented status and code, and nothing written
 // (docs/dialects/centrapay.md "Authentication and errors", "Payment request", "Actions").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
+import { describe, expect, it } from 'vitest';
+import type { TestGateway } from '../../harness.js';
 import {
-  demoClient, expectMalformed, expectRefused, paidRequest, patronPays, rowCounts, send, type Centrapay, type CpResponse,
+  expectMalformed, expectRefused, paidRequest, patronPays, rowCounts, send, useGateway, type Centrapay, type CpResponse,
 } from './client.js';
 
 let t: TestGateway;
@@ -12,15 +12,14 @@ let cp: Centrapay;
 let fresh: any;
 let preAuth: any;
 let paid: any;
-beforeAll(async () => {
-  t = await startGateway();
-  cp = demoClient(t);
+useGateway(async (gateway, client) => {
+  t = gateway;
+  cp = client;
   fresh = await cp.createOk({ expirySeconds: 3600 }, '1000');
   preAuth = await cp.createOk({ preAuth: true }, '1000');
   await patronPays(t, preAuth.id);
   paid = await paidRequest(cp, '1000');
 });
-afterAll(async () => t.close());
 
 /** The expected refusal: 400 naming a field, or a status with a message code (or any message). */
 type Expect = { field: string } | { status: number; message?: string };

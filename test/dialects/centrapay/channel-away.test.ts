@@ -2,16 +2,15 @@
 // channel does not answer the void's refund in time (503, the void kept in flight), then answers
 // again: the POS's retry of the void takes the void in flight as its own and answers its refund
 // activity, the money returned once. A further void is ALREADY_REFUNDED, as Centrapay documents.
-import { afterAll, beforeAll, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
+import { expect, it } from 'vitest';
+import type { TestGateway } from '../../harness.js';
 import { refundIdsAsked, scriptedChannel } from '../../support/scripted-channel.js';
-import { demoClient, expectRefused, nativeRequest, paidRequest } from './client.js';
+import { demoClient, expectRefused, nativeRequest, paidRequest, useGateway } from './client.js';
 
 const channel = scriptedChannel();
 
 let t: TestGateway;
-beforeAll(async () => { t = await startGateway({ connector: channel.connector }); });
-afterAll(async () => t?.close());
+useGateway((gateway) => { t = gateway; }, { connector: channel.connector });
 
 it('a void retried after its 503 answers the refund activity; the money goes back once', async () => {
   const cp = demoClient(t);

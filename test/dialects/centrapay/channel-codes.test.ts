@@ -1,11 +1,11 @@
 // The error codes that come from the payment channel or from what Centrapay offers, not from the
 // request's state: REFUND_DECLINED (the channel refuses a refund), NO_AVAILABLE_PAYMENT_OPTIONS
 // (a currency no Centrapay asset pays) and REDIRECT_URL_INVALID.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Connector } from '../../../src/app/ports/connector.js';
 import { createSandboxConnector } from '../../../src/connectors/sandbox/connector.js';
-import { startGateway, type TestGateway } from '../../harness.js';
-import { Centrapay, demoCredentials, expectRefused, paidRequest, refundRows, resolve, rowCounts } from './client.js';
+import type { TestGateway } from '../../harness.js';
+import { expectRefused, paidRequest, refundRows, resolve, rowCounts, useGateway, type Centrapay } from './client.js';
 
 let refuseRefunds = false;
 const calls: string[] = [];
@@ -22,12 +22,7 @@ const channel: Connector = {
 
 let t: TestGateway;
 let cp: Centrapay;
-beforeAll(async () => {
-  t = await startGateway({ connector: channel });
-  const set = demoCredentials(t);
-  cp = new Centrapay(t, set.apiKey, set);
-});
-afterAll(async () => t.close());
+useGateway((gateway, client) => { t = gateway; cp = client; }, { connector: channel });
 
 describe('codes that come from the channel and the assets', () => {
   it('REFUND_DECLINED when the channel refuses a refund: recorded as failed, nothing taken from what is refundable', async () => {

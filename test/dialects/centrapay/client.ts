@@ -2,8 +2,8 @@
 // docs/dialects/centrapay.md: JSON calls under /centrapay/api with `X-Api-Key`, answers parsed as
 // JSON; plus the native sandbox calls the tests use to act as the patron and to move the clock.
 import { createHash, createPublicKey, verify as cryptoVerify, type JsonWebKey } from 'node:crypto';
-import { expect } from 'vitest';
-import { ADMIN_TOKEN, type TestGateway } from '../../harness.js';
+import { afterAll, beforeAll, expect } from 'vitest';
+import { ADMIN_TOKEN, startGateway, type TestGateway } from '../../harness.js';
 
 export interface CentrapayCredentials {
   apiKey: string;
@@ -141,6 +141,20 @@ export class Centrapay {
 }
 
 export const demoClient = (t: TestGateway) => new Centrapay(t, demoCredentials(t).apiKey, demoCredentials(t));
+
+/**
+ * The gateway a test file (or a describe block) runs against, and the demo merchant's client on it:
+ * started with `options` in a beforeAll, which then hands both to `ready` (for the file's own `t`
+ * and `cp`, and whatever else it sets up once), and closed in an afterAll.
+ */
+export function useGateway(ready: (t: TestGateway, cp: Centrapay) => void | Promise<void>, options?: Parameters<typeof startGateway>[0]): void {
+  let started: TestGateway | undefined;
+  beforeAll(async () => {
+    started = await startGateway(options);
+    await ready(started, demoClient(started));
+  });
+  afterAll(async () => started?.close());
+}
 
 /** HTTP 200 with a JSON body. */
 export function expectOk(res: CpResponse): void {

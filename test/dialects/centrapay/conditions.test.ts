@@ -1,18 +1,14 @@
 // Centrapay dialect: merchant conditions (age verification of restricted line items)
 // (docs/dialects/centrapay.md "Merchant conditions", "Actions").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
+import { describe, expect, it } from 'vitest';
+import type { TestGateway } from '../../harness.js';
 import {
-  ASSET, demoClient, expectActivity, expectOk, expectRefused, patron, patronPays, rowCounts, type Centrapay,
+  ASSET, expectActivity, expectOk, expectRefused, patron, patronPays, rowCounts, useGateway, type Centrapay,
 } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
-beforeAll(async () => {
-  t = await startGateway();
-  cp = demoClient(t);
-});
-afterAll(async () => t.close());
+useGateway((gateway, client) => { t = gateway; cp = client; });
 
 const lineItems = [{ name: 'Pinot noir', qty: '1', price: '2500', restricted: true }, { name: 'Crackers', qty: '1', price: '500' }];
 

@@ -1,17 +1,13 @@
 // The answers' field types and shapes as Centrapay's Payment Request reference documents them
 // (api/payment-requests: the Payment Activity, Paid By and Asset Totals models, and its refund
 // example), for a POS that deserializes them into the documented types.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
-import { ASSET, demoClient, expectOk, expectRefused, paidRequest, patronPays, PREFIX, send, type Centrapay } from './client.js';
+import { describe, expect, it } from 'vitest';
+import type { TestGateway } from '../../harness.js';
+import { ASSET, expectOk, expectRefused, paidRequest, patronPays, PREFIX, send, useGateway, type Centrapay } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
-beforeAll(async () => {
-  t = await startGateway();
-  cp = demoClient(t);
-});
-afterAll(async () => t.close());
+useGateway((gateway, client) => { t = gateway; cp = client; });
 
 describe("Centrapay's documented models", () => {
   it('activityNumber is a bignumber: a string of digits (the refund example: "3"), in every answer that carries an activity', async () => {

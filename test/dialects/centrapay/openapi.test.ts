@@ -1,11 +1,11 @@
 // Centrapay's own OpenAPI document (GET /centrapay/openapi.json, docs/dialects/centrapay.md): every
 // route under /centrapay/api is in it by a stable operationId, each documented body requires what
 // the route refuses to go without (and nothing more), and real answers are what it documents.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { DIALECTS } from '../../../src/dialects/registry.js';
 import { HTTP_METHODS } from '../../../src/http/openapi.js';
-import { startGateway, type TestGateway } from '../../harness.js';
-import { demoClient, expectMalformed, expectOk, expectRefused, send, uniqueName, type Centrapay } from './client.js';
+import type { TestGateway } from '../../harness.js';
+import { expectMalformed, expectOk, expectRefused, send, uniqueName, useGateway, type Centrapay } from './client.js';
 
 /** Every route of the dialect under its API, as the document names it. */
 const ROUTES: [method: string, path: string, operationId: string][] = [
@@ -32,26 +32,26 @@ let doc: any;
 /** The routes the dialect registered under /centrapay (Fastify's `/:id` written as `/{id}`). */
 const registered: string[] = [];
 
-beforeAll(async () => {
-  // the real dialect, mounted as ever, with an onRoute hook that sees what it registers
-  const dialects = DIALECTS.map((dialect) => (dialect.name !== 'centrapay' ? dialect : {
-    ...dialect,
-    mount: async (fastify: Parameters<typeof dialect.mount>[0], context: Parameters<typeof dialect.mount>[1]) => {
-      fastify.addHook('onRoute', (route) => {
-        for (const method of [route.method].flat()) {
-          if (method !== 'HEAD' && route.url.startsWith('/centrapay/')) registered.push(`${method.toLowerCase()} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
-        }
-      });
-      await dialect.mount(fastify, context);
-    },
-  }));
-  t = await startGateway({ dialects });
-  cp = demoClient(t);
+// the real dialect, mounted as ever, with an onRoute hook that sees what it registers
+const dialects = DIALECTS.map((dialect) => (dialect.name !== 'centrapay' ? dialect : {
+  ...dialect,
+  mount: async (fastify: Parameters<typeof dialect.mount>[0], context: Parameters<typeof dialect.mount>[1]) => {
+    fastify.addHook('onRoute', (route) => {
+      for (const method of [route.method].flat()) {
+        if (method !== 'HEAD' && route.url.startsWith('/centrapay/')) registered.push(`${method.toLowerCase()} ${route.url.replace(/:([A-Za-z]+)/g, '{$1}')}`);
+      }
+    });
+    await dialect.mount(fastify, context);
+  },
+}));
+
+useGateway(async (gateway, client) => {
+  t = gateway;
+  cp = client;
   const res = await send(t, 'GET', '/centrapay/openapi.json');
   expect(res.status, res.text).toBe(200);
   doc = res.body;
-});
-afterAll(async () => t?.close());
+}, { dialects });
 
 const op = (method: string, path: string) => doc.paths[path]?.[method];
 const jsonSchema = (operation: any, status: number) => operation.responses[String(status)]?.content?.['application/json']?.schema;

@@ -1,19 +1,15 @@
 // Centrapay dialect: creating, reading, paying and cancelling payment requests; the QR and barcode
 // flows (docs/dialects/centrapay.md "Payment request", "Actions", "The patron, in the sandbox").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
+import { describe, expect, it } from 'vitest';
+import type { TestGateway } from '../../harness.js';
 import {
-  ASSET, demoClient, expectActivity, expectOk, expectRefused, nativeRequest, patron, patronPays, resolve, rowCounts, send, uniqueName,
-  type Centrapay,
+  ASSET, expectActivity, expectOk, expectRefused, nativeRequest, patron, patronPays, resolve, rowCounts, send, uniqueName,
+  useGateway, type Centrapay,
 } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
-beforeAll(async () => {
-  t = await startGateway();
-  cp = demoClient(t);
-});
-afterAll(async () => t.close());
+useGateway((gateway, client) => { t = gateway; cp = client; });
 
 const ISO_MS = /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$/;
 const SHORT_CODE = /^CP-[A-Z2-9]{3}-[A-Z2-9]{3}-[A-Z2-9]{3}$/;

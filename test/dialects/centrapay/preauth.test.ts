@@ -1,19 +1,15 @@
 // Centrapay dialect: pre-authorization: authorize, confirm as you go (Σ ≤ authorized, each with its
 // idempotencyKey), release the rest (docs/dialects/centrapay.md "Pre-authorization", "Actions").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
+import { describe, expect, it } from 'vitest';
+import type { TestGateway } from '../../harness.js';
 import {
-  ASSET, clockNow, demoClient, expectActivity, expectOk, expectRefused, nativeRequest, paidRequest, patronPays, rowCounts, uniqueName,
-  type Centrapay,
+  ASSET, clockNow, expectActivity, expectOk, expectRefused, nativeRequest, paidRequest, patronPays, rowCounts, uniqueName,
+  useGateway, type Centrapay,
 } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
-beforeAll(async () => {
-  t = await startGateway();
-  cp = demoClient(t);
-});
-afterAll(async () => t.close());
+useGateway((gateway, client) => { t = gateway; cp = client; });
 
 const DAY = 24 * 3600 * 1000;
 const line = (price: string, name = 'Fuel') => [{ name, qty: '1', price }];

@@ -1,18 +1,14 @@
 // Centrapay dialect: the per-merchant rate limit (docs/dialects/centrapay.md "Rate limit"):
 // CENTRAPAY_RATE_LIMIT_PER_MINUTE calls per merchant account per minute, counted on the Clock; off in
 // test mode unless CENTRAPAY_RATE_LIMIT_IN_TEST=true.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
-import { advance, Centrapay, demoClient, expectOk, expectRefused, otherMerchant, rowCounts } from './client.js';
+import { describe, expect, it } from 'vitest';
+import type { TestGateway } from '../../harness.js';
+import { advance, Centrapay, expectOk, expectRefused, otherMerchant, rowCounts, useGateway } from './client.js';
 
 describe('rate limit on (5 per minute, in test mode too)', () => {
   let t: TestGateway;
   let cp: Centrapay;
-  beforeAll(async () => {
-    t = await startGateway({ env: { CENTRAPAY_RATE_LIMIT_PER_MINUTE: '5', CENTRAPAY_RATE_LIMIT_IN_TEST: 'true' } });
-    cp = demoClient(t);
-  });
-  afterAll(async () => t.close());
+  useGateway((gateway, client) => { t = gateway; cp = client; }, { env: { CENTRAPAY_RATE_LIMIT_PER_MINUTE: '5', CENTRAPAY_RATE_LIMIT_IN_TEST: 'true' } });
 
   it('the 6th call within a minute is 429 RATE_LIMIT_EXCEEDED with Retry-After; another merchant is not held back; after 60 s calls work again', async () => {
     const pr = await cp.createOk(); // 1
@@ -40,13 +36,8 @@ describe('rate limit on (5 per minute, in test mode too)', () => {
 });
 
 describe('rate limit in test mode by default', () => {
-  let t: TestGateway;
   let cp: Centrapay;
-  beforeAll(async () => {
-    t = await startGateway();
-    cp = demoClient(t);
-  });
-  afterAll(async () => t.close());
+  useGateway((_gateway, client) => { cp = client; });
 
   it('is off: 250 calls within a minute all answer', async () => {
     const pr = await cp.createOk();

@@ -1,20 +1,16 @@
 // Centrapay dialect: the reads a POS uses to find a request again (short code, externalRef with
 // pages), the summary of a new request, and the activity lists (docs/dialects/centrapay.md "Reads",
 // "Activities").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
+import { describe, expect, it } from 'vitest';
+import type { TestGateway } from '../../harness.js';
 import {
-  advance, demoClient, expectActivity, expectOk, expectRefused, otherMerchant, otherTerminal, paidRequest, rowCounts, send, uniqueName, wrongCheckCharacter,
+  advance, expectActivity, expectOk, expectRefused, otherMerchant, otherTerminal, paidRequest, rowCounts, send, uniqueName, useGateway, wrongCheckCharacter,
   Centrapay, PREFIX,
 } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
-beforeAll(async () => {
-  t = await startGateway();
-  cp = demoClient(t);
-});
-afterAll(async () => t.close());
+useGateway((gateway, client) => { t = gateway; cp = client; });
 
 /** The pages of payment-activities for the client's merchant, following nextPageKey. */
 async function activityPages(client: Centrapay): Promise<any[][]> {

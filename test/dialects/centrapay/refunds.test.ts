@@ -1,19 +1,15 @@
 // Centrapay dialect: refunds (partial, repeatable, Σ ≤ paid, externalRef as the idempotency key)
 // and void (docs/dialects/centrapay.md "Actions"; specs/dialects.md §3 "Refunds").
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
+import { describe, expect, it } from 'vitest';
+import type { TestGateway } from '../../harness.js';
 import {
-  ASSET, demoClient, expectActivity, expectMalformed, expectOk, expectRefused, nativeRequest, paidRequest, patron, refundRows, resolve, rowCounts,
-  uniqueName, type Centrapay,
+  ASSET, expectActivity, expectMalformed, expectOk, expectRefused, nativeRequest, paidRequest, patron, refundRows, resolve, rowCounts,
+  uniqueName, useGateway, type Centrapay,
 } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
-beforeAll(async () => {
-  t = await startGateway();
-  cp = demoClient(t);
-});
-afterAll(async () => t.close());
+useGateway((gateway, client) => { t = gateway; cp = client; });
 
 const nativeRefunds = async (ref: string) => {
   const res = await t.api('GET', `/v1/payment-requests/${await resolve(t, ref)}/refunds`);

@@ -1,20 +1,16 @@
 // Centrapay dialect: everything that happens with time, on the merchant's test clock (expiry, the
 // 24 h void window, patron codes, the pre-auth's 3 months). The clock only moves forward: this file
 // has its own gateway, and every test makes its requests after the previous test's advances.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startGateway, type TestGateway } from '../../harness.js';
+import { describe, expect, it } from 'vitest';
+import type { TestGateway } from '../../harness.js';
 import {
-  advance, clockNow, demoClient, expectActivity, expectOk, expectRefused, nativeRequest, paidRequest, patronPays, refundRows, resolve,
-  rowCounts, type Centrapay,
+  advance, clockNow, expectActivity, expectOk, expectRefused, nativeRequest, paidRequest, patronPays, refundRows, resolve,
+  rowCounts, useGateway, type Centrapay,
 } from './client.js';
 
 let t: TestGateway;
 let cp: Centrapay;
-beforeAll(async () => {
-  t = await startGateway();
-  cp = demoClient(t);
-});
-afterAll(async () => t.close());
+useGateway((gateway, client) => { t = gateway; cp = client; });
 
 const HOUR = 3600;
 

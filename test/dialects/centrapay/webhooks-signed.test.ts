@@ -3,12 +3,13 @@
 // the JWKS fetched over HTTP; key rotation through the admin API; a native endpoint of the same
 // merchant still gets Standard Webhooks. Real HTTP, real storage (SQLite, and PostgreSQL in its project).
 import { createHash, createPublicKey, verify, type JsonWebKey } from 'node:crypto';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { verifySignature } from '../../../src/delivery/signing.js';
 import { webhookFormats } from '../../../src/dialects/dialect.js';
 import { DIALECTS } from '../../../src/dialects/registry.js';
 import { ADMIN_TOKEN, startGateway, type TestGateway } from '../../harness.js';
 import { startReceiver, type Received, type Receiver } from '../../support/receiver.js';
+import { useGateway } from './client.js';
 
 const DAY_MS = 24 * 3600 * 1000;
 const TYPES = ['payment-request:paid', 'payment-request:refund-initiated', 'payment-request:refund-completed'];
@@ -17,8 +18,7 @@ const TYPES = ['payment-request:paid', 'payment-request:refund-initiated', 'paym
 const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
 let t: TestGateway;
 const receivers: Receiver[] = [];
-beforeAll(async () => { t = await startGateway({ clock }); });
-afterAll(async () => t.close());
+useGateway((gateway) => { t = gateway; }, { clock });
 afterEach(async () => {
   for (const r of receivers.splice(0)) await r.close();
   for (const e of (await t.api('GET', '/v1/webhook-endpoints')).body.data) await t.api('DELETE', `/v1/webhook-endpoints/${e.id}`);

@@ -3,11 +3,11 @@
 // posgate's JWKS; signing key rotation; and a pre-authorization that ends `paid`, which sends one
 // `payment-request:paid` carrying the `release` activity that made it paid, on each of the three
 // ways it gets there (docs/dialects/centrapay.md "Webhooks", docs/webhooks.md "Centrapay format").
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ADMIN_TOKEN, startGateway, type TestGateway } from '../../harness.js';
+import { afterEach, describe, expect, it } from 'vitest';
+import { ADMIN_TOKEN, type TestGateway } from '../../harness.js';
 import { deliverUntil, startReceiver, type Receiver } from '../../support/receiver.js';
 import {
-  advance, ASSET, clockNow, demoClient, expectActivity, expectOk, paidRequest, patronPays, send, uniqueName, verifyWebhookJwt, type Centrapay,
+  advance, ASSET, clockNow, expectActivity, expectOk, paidRequest, patronPays, send, uniqueName, useGateway, verifyWebhookJwt, type Centrapay,
 } from './client.js';
 
 /** The gateway's app clock, moved by hand (a rotated-in signing key starts signing on it). */
@@ -15,11 +15,7 @@ const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };
 let t: TestGateway;
 let cp: Centrapay;
 let receiver: Receiver | undefined;
-beforeAll(async () => {
-  t = await startGateway({ clock });
-  cp = demoClient(t);
-});
-afterAll(async () => t.close());
+useGateway((gateway, client) => { t = gateway; cp = client; }, { clock });
 afterEach(async () => {
   await receiver?.close();
   receiver = undefined;
