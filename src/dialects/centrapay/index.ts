@@ -38,31 +38,40 @@ const headerOf = (request: FastifyRequest, name: string) => {
 
 export async function centrapayApi(fastify: FastifyInstance, deps: CentrapayDeps): Promise<void> {
   const limiter = createRateLimiter(deps.rateLimitPerMinute);
+  const notFound = (scope: FastifyInstance) => scope.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, unmatchedRoute(scope, request, reply, `No route ${request.method} ${request.url.split('?')[0]}.`)));
+  // /centrapay: what takes no key (the webhook JWKS; the server's /centrapay/openapi.json answers
+  // here too), so a path of it asked with another method is 405 with Allow, and a path nothing
+  // answers 404, without a key: the X-Api-Key hook and the rate limit are the API's alone
   await fastify.register(async (c) => {
     c.setErrorHandler((error, request, reply) => sendError(request, reply, error));
-    c.setNotFoundHandler((request, reply) => sendError(request, reply, unmatchedRoute(c, request, reply, `No route ${request.method} ${request.url.split('?')[0]}.`)));
-    c.addHook('onRequest', async (request, reply) => {
-      request.caller = await authenticate(deps.app, headerOf(request, 'x-api-key'), 'centrapay', { ownRequestsOnly: true });
-      const limited = deps.rateLimitPerMinute > 0 && (request.caller.livemode || deps.rateLimitInTest);
-      if (!limited) return;
-      const now = await merchantNow(deps.app, deps.app.db.read, request.caller.merchantId, request.caller.livemode);
-      const wait = limiter.take(`${request.caller.merchantId}:${request.caller.livemode}`, now);
-      if (wait !== null) {
-        reply.header('retry-after', String(wait));
-        throw new CentrapayRefusal(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests for this account this minute.');
-      }
-    });
-    // the routes are checked by their schemas, as ever: documented() attaches a failed check
-    // (dialectOperations), and it is thrown here to sendError, which answers it 400 as before
-    c.addHook('preHandler', async (request) => {
-      if (request.validationError) throw request.validationError;
-    });
-    requestRoutes(c, deps);
-    actionRoutes(c, deps);
-    activityRoutes(c, deps);
+    notFound(c);
+    // /centrapay/api: every call of a merchant's, its key checked first (a path of it asked with
+    // another method is 401 without one, then 405), the rate limit after
+    await c.register(async (api) => {
+      notFound(api);
+      api.addHook('onRequest', async (request, reply) => {
+        request.caller = await authenticate(deps.app, headerOf(request, 'x-api-key'), 'centrapay', { ownRequestsOnly: true });
+        const limited = deps.rateLimitPerMinute > 0 && (request.caller.livemode || deps.rateLimitInTest);
+        if (!limited) return;
+        const now = await merchantNow(deps.app, deps.app.db.read, request.caller.merchantId, request.caller.livemode);
+        const wait = limiter.take(`${request.caller.merchantId}:${request.caller.livemode}`, now);
+        if (wait !== null) {
+          reply.header('retry-after', String(wait));
+          throw new CentrapayRefusal(429, 'RATE_LIMIT_EXCEEDED', 'Too many requests for this account this minute.');
+        }
+      });
+      // the routes are checked by their schemas, as ever: documented() attaches a failed check
+      // (dialectOperations), and it is thrown here to sendError, which answers it 400 as before
+      api.addHook('preHandler', async (request) => {
+        if (request.validationError) throw request.validationError;
+      });
+      requestRoutes(api, deps);
+      actionRoutes(api, deps);
+      activityRoutes(api, deps);
+    }, { prefix: '/api' });
+    jwksRoutes(c, deps);
   }, { prefix: CENTRAPAY_PREFIX });
-  // the webhook JWKS is public: a sibling scope, outside the X-Api-Key hook and the rate limit
-  await fastify.register(async (c) => jwksRoutes(c, deps), { prefix: CENTRAPAY_PREFIX });
 }
 
 const Settings = z.object({

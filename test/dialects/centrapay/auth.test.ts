@@ -50,6 +50,39 @@ describe('authentication', () => {
   });
 });
 
+describe('the paths that take no key', () => {
+  const PUBLIC = ['/centrapay/.well-known/jwks.json', '/centrapay/openapi.json'];
+
+  it('a method they do not answer is 405 with Allow, in Centrapay\'s envelope, with a key or without', async () => {
+    for (const path of PUBLIC) {
+      expect((await send(t, 'GET', path)).status, path).toBe(200);
+      for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+        for (const apiKey of [null, cp.apiKey]) {
+          const res = await send(t, method, path, { apiKey });
+          expectRefused(res, 405, 'Method Not Allowed');
+          expect(res.headers.get('allow'), `${method} ${path}`).toBe('GET');
+        }
+      }
+    }
+  });
+
+  it('a path of the API asked with a method it does not answer still wants the key first: 401 without it, 405 with it', async () => {
+    for (const [method, path] of [['PATCH', '/centrapay/api/payment-requests'], ['DELETE', '/centrapay/api/payment-requests/pr_00000000000000000000000000'], ['GET', '/centrapay/api/payment-requests/pr_00000000000000000000000000/void']]) {
+      expectRefused(await send(t, method!, path!), 401, 'Missing authentication');
+      const res = await send(t, method!, path!, { apiKey: cp.apiKey });
+      expectRefused(res, 405, 'Method Not Allowed');
+      expect(res.headers.get('allow')).toBeTruthy();
+    }
+    // and a path the API does not have: the key first as well
+    expectRefused(await send(t, 'GET', '/centrapay/api/nothing-here'), 401, 'Missing authentication');
+    expectRefused(await send(t, 'GET', '/centrapay/api/nothing-here', { apiKey: cp.apiKey }), 404, 'Not Found');
+  });
+
+  it('a path outside the API that nothing answers is 404 in Centrapay\'s envelope, with no key asked', async () => {
+    for (const path of ['/centrapay/.well-known/other.json', '/centrapay/nothing-here']) expectRefused(await send(t, 'GET', path), 404, 'Not Found');
+  });
+});
+
 describe('terminal keys and the merchant secret key', () => {
   it("a terminal key of another terminal cannot read or act on this terminal's request (403 PAYMENT_REQUEST_NOT_FOUND), and vice versa", async () => {
     const mine = await paidRequest(cp, '1000', { externalRef: uniqueName('mine') });

@@ -23,7 +23,7 @@ export const PREFIX = '/centrapay/api';
 /** The asset a test-mode NZD request is paid with (docs: paymentOptions). */
 export const ASSET = 'centrapay.nzd.test';
 /** The HTTP reason phrase each documented refusal status carries in `error`. */
-export const REASON: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 429: 'Too Many Requests' };
+export const REASON: Record<number, string> = { 400: 'Bad Request', 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 405: 'Method Not Allowed', 429: 'Too Many Requests' };
 
 /** The demo merchant's Centrapay set (same shape as `posgate credentials --json`'s "centrapay"). */
 export function demoCredentials(t: TestGateway): CentrapayCredentials {

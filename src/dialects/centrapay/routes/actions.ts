@@ -68,7 +68,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
     scope: { credentialId: caller.credentialId, method: 'POST', path: routePath(req), key }, fingerprint: fingerprint(req.body),
   });
 
-  r.post('/api/payment-requests/:id/pay', { ...documented('request', 'payPaymentRequest', 'The patron pays the request (the sandbox: test-mode keys only); the same idempotencyKey and body replays', { params: s.IdParams, body: s.PayBody }), config: { operation: 'pay' } }, async (req, reply) => {
+  r.post('/payment-requests/:id/pay', { ...documented('request', 'payPaymentRequest', 'The patron pays the request (the sandbox: test-mode keys only); the same idempotencyKey and body replays', { params: s.IdParams, body: s.PayBody }), config: { operation: 'pay' } }, async (req, reply) => {
     const { caller, body } = req;
     const amount = body.amount === undefined ? undefined : s.centsOf(body.amount);
     const executed = await execute(app, keyed(req, caller, body.idempotencyKey),
@@ -82,10 +82,10 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
   });
 
   // cancelling a cancelled request (by anyone) answers it again
-  r.post('/api/payment-requests/:id/cancel', { ...documented('request', 'cancelPaymentRequest', 'Cancel an unpaid request (a paid one is refused REQUEST_PAID: void it); cancelling a cancelled one answers it again', noBody), config: { operation: 'cancel' } }, async (req) =>
+  r.post('/payment-requests/:id/cancel', { ...documented('request', 'cancelPaymentRequest', 'Cancel an unpaid request (a paid one is refused REQUEST_PAID: void it); cancelling a cancelled one answers it again', noBody), config: { operation: 'cancel' } }, async (req) =>
     renderView(deps, await inTransaction(app, act((unit) => cancelRequest(unit, req.caller, req.params.id, { again: 'any' })))));
 
-  r.post('/api/payment-requests/:id/void', { ...documented('activity', 'voidPaymentRequest', 'Void a request within 24 h: cancelled if unpaid, refunded if paid; a repeat of a void that cancelled answers its activity again', noBody), config: { operation: 'void' } }, async (req) => {
+  r.post('/payment-requests/:id/void', { ...documented('activity', 'voidPaymentRequest', 'Void a request within 24 h: cancelled if unpaid, refunded if paid; a repeat of a void that cancelled answers its activity again', noBody), config: { operation: 'void' } }, async (req) => {
     try {
       return await inTransaction(app, async (unit) => {
         const view = await viewOf(unit.tx, await voidSale(unit, req.caller, req.params.id));
@@ -103,7 +103,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
     }
   });
 
-  r.post('/api/payment-requests/:id/refund', { ...documented('activity', 'refundPaymentRequest', 'Refund part or all of a paid request; the same externalRef and amount replays', { params: s.IdParams, body: s.RefundBody }), config: { operation: 'refund' } }, async (req) => {
+  r.post('/payment-requests/:id/refund', { ...documented('activity', 'refundPaymentRequest', 'Refund part or all of a paid request; the same externalRef and amount replays', { params: s.IdParams, body: s.RefundBody }), config: { operation: 'refund' } }, async (req) => {
     const { value, externalRef, lineItems } = req.body;
     const { view, refundId } = await inTransaction(app, async (unit) => {
       const { refund } = await createRefund(unit, req.caller, req.params.id, {
@@ -118,7 +118,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
     return activityOfEvent(view, (event) => event.objectId === refundId && event.type === 'refund.created');
   });
 
-  r.post('/api/payment-requests/:id/confirm', { ...documented('activity', 'confirmPaymentRequest', 'Confirm an amount of an authorized pre-authorization; the same idempotencyKey and body replays', { params: s.IdParams, body: s.ConfirmBody }), config: { operation: 'confirm' } }, async (req, reply) => {
+  r.post('/payment-requests/:id/confirm', { ...documented('activity', 'confirmPaymentRequest', 'Confirm an amount of an authorized pre-authorization; the same idempotencyKey and body replays', { params: s.IdParams, body: s.ConfirmBody }), config: { operation: 'confirm' } }, async (req, reply) => {
     const { caller, body } = req;
     const lines = s.toCoreLineItems(body.lineItems) ?? [];
     const amount = confirmedAmount(body, lines);
@@ -132,7 +132,7 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
     return sendExecuted(reply, executed);
   });
 
-  r.post('/api/payment-requests/:id/release', { ...documented('activity', 'releasePaymentRequest', 'Release what a pre-authorization has not confirmed', noBody), config: { operation: 'release' } }, async (req) => {
+  r.post('/payment-requests/:id/release', { ...documented('activity', 'releasePaymentRequest', 'Release what a pre-authorization has not confirmed', noBody), config: { operation: 'release' } }, async (req) => {
     await requirePreAuth(deps, await getPaymentRequest(app, req.caller, req.params.id));
     const view = await inTransaction(app, act((unit) => releasePaymentRequest(unit, req.caller, req.params.id)));
     return latestActivity(view, ['release', 'cancellation']);
@@ -140,9 +140,9 @@ export function actionRoutes(fastify: FastifyInstance, deps: CentrapayDeps): voi
 
   const conditionSchema = { params: s.ConditionParams, body: s.EmptyBody };
   // Centrapay: each "Returns a Payment Activity": the accept-condition or decline-condition one
-  r.post('/api/payment-requests/:id/conditions/:conditionId/accept', { ...documented('activity', 'acceptCondition', 'The merchant accepts a condition awaiting it: the payment completes; answers the accept-condition activity', conditionSchema), config: { operation: 'condition' } }, async (req) =>
+  r.post('/payment-requests/:id/conditions/:conditionId/accept', { ...documented('activity', 'acceptCondition', 'The merchant accepts a condition awaiting it: the payment completes; answers the accept-condition activity', conditionSchema), config: { operation: 'condition' } }, async (req) =>
     latestActivity(await inTransaction(app, act((unit) => acceptCondition(unit, req.caller, req.params.id, req.params.conditionId))), ['accept-condition']));
 
-  r.post('/api/payment-requests/:id/conditions/:conditionId/decline', { ...documented('activity', 'declineCondition', 'The merchant declines a condition awaiting it: the request is cancelled; answers the decline-condition activity', conditionSchema), config: { operation: 'condition' } }, async (req) =>
+  r.post('/payment-requests/:id/conditions/:conditionId/decline', { ...documented('activity', 'declineCondition', 'The merchant declines a condition awaiting it: the request is cancelled; answers the decline-condition activity', conditionSchema), config: { operation: 'condition' } }, async (req) =>
     latestActivity(await inTransaction(app, act((unit) => declineCondition(unit, req.caller, req.params.id, req.params.conditionId))), ['decline-condition']));
 }

@@ -15,13 +15,13 @@ export function activityRoutes(fastify: FastifyInstance, deps: CentrapayDeps): v
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const { app } = deps;
 
-  r.get('/api/payment-requests/:id/activities', { ...documented('activities', 'listPaymentRequestActivities', 'A payment request\'s activities', { params: s.IdParams }), config: { operation: 'read' } }, async (req) => {
+  r.get('/payment-requests/:id/activities', { ...documented('activities', 'listPaymentRequestActivities', 'A payment request\'s activities', { params: s.IdParams }), config: { operation: 'read' } }, async (req) => {
     const request = await getPaymentRequest(app, req.caller, req.params.id);
     // Centrapay: "ordered by descending activity created date" (numbered oldest first, as ever)
     return { items: activitiesOfView(await viewOf(app.db.read, request)).reverse() };
   });
 
-  r.get('/api/payment-activities', { ...documented('activityPage', 'listPaymentActivities', 'The merchant\'s activities, newest first', { querystring: s.ActivitiesQuery }), config: { operation: 'read' } }, async (req) => {
+  r.get('/payment-activities', { ...documented('activityPage', 'listPaymentActivities', 'The merchant\'s activities, newest first', { querystring: s.ActivitiesQuery }), config: { operation: 'read' } }, async (req) => {
     const { caller } = req;
     if (req.query.merchantId !== undefined && req.query.merchantId !== caller.merchantId)
       throw new CentrapayRefusal(403, 'MERCHANT_NOT_FOUND', `Merchant ${req.query.merchantId} is not this key's merchant.`);

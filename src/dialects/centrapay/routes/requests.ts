@@ -57,7 +57,7 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
   const r = fastify.withTypeProvider<ZodTypeProvider>();
   const { app } = deps;
 
-  r.post('/api/payment-requests', { ...documented('request', 'createPaymentRequest', 'Create a payment request for the merchant\'s terminal', { body: s.CreateBody }), config: { operation: 'create' } }, async (req) => {
+  r.post('/payment-requests', { ...documented('request', 'createPaymentRequest', 'Create a payment request for the merchant\'s terminal', { body: s.CreateBody }), config: { operation: 'create' } }, async (req) => {
     const body = req.body;
     await requireConfig(deps, req.caller, body.configId);
     if (!CENTRAPAY_CURRENCIES.includes(body.value.currency))
@@ -86,22 +86,22 @@ export function requestRoutes(fastify: FastifyInstance, deps: CentrapayDeps): vo
     return renderRequest(deps, request);
   });
 
-  r.get('/api/payment-requests/:id', { ...documented('request', 'getPaymentRequest', 'Read a payment request by its id (poll it until paid, cancelled or expired)', { params: s.IdParams }), config: { operation: 'read' } }, async (req) =>
+  r.get('/payment-requests/:id', { ...documented('request', 'getPaymentRequest', 'Read a payment request by its id (poll it until paid, cancelled or expired)', { params: s.IdParams }), config: { operation: 'read' } }, async (req) =>
     renderRequest(deps, await getPaymentRequest(app, req.caller, req.params.id)));
 
   // the status as GET shows it (an overdue request is expired by this read, as by GET)
-  r.get('/api/payment-requests/:id/summary', { ...documented('summary', 'getPaymentRequestSummary', 'A summary of a payment request while its status is new (a paid, cancelled or expired one is refused REQUEST_PAID, REQUEST_CANCELLED or REQUEST_EXPIRED)', { params: s.IdParams }), config: { operation: 'read' } }, async (req) => {
+  r.get('/payment-requests/:id/summary', { ...documented('summary', 'getPaymentRequestSummary', 'A summary of a payment request while its status is new (a paid, cancelled or expired one is refused REQUEST_PAID, REQUEST_CANCELLED or REQUEST_EXPIRED)', { params: s.IdParams }), config: { operation: 'read' } }, async (req) => {
     const request = await getPaymentRequest(app, req.caller, req.params.id);
     const status = statusOf(request);
     if (status !== 'new') throw new CentrapayRefusal(403, SUMMARY_REFUSALS[status], `Payment request ${request.id} is ${status}: a summary is only for a new request.`);
     return summaryOf(await renderRequest(deps, request));
   });
 
-  r.get('/api/payment-requests/short-code/:shortCode', { ...documented('request', 'getPaymentRequestByShortCode', 'The latest payment request with this short code (with or without CP-, in any case, with or without dashes)', { params: s.ShortCodeParams }), config: { operation: 'read' } }, async (req) => {
+  r.get('/payment-requests/short-code/:shortCode', { ...documented('request', 'getPaymentRequestByShortCode', 'The latest payment request with this short code (with or without CP-, in any case, with or without dashes)', { params: s.ShortCodeParams }), config: { operation: 'read' } }, async (req) => {
     return renderRequest(deps, await findByShortCode(app, req.caller, withoutPrefix(req.params.shortCode)));
   });
 
-  r.get('/api/payment-requests/external-ref/:externalRef', { ...documented('requestPage', 'listPaymentRequestsByExternalRef', 'The payment requests with this externalRef, newest first', { params: s.ExternalRefParams, querystring: s.RefPageQuery }), config: { operation: 'read' } }, async (req) => {
+  r.get('/payment-requests/external-ref/:externalRef', { ...documented('requestPage', 'listPaymentRequestsByExternalRef', 'The payment requests with this externalRef, newest first', { params: s.ExternalRefParams, querystring: s.RefPageQuery }), config: { operation: 'read' } }, async (req) => {
     // as of now, like a read by id: an overdue request shows as expired
     const found = await listCurrentPaymentRequests(app, req.caller, { externalRef: req.params.externalRef }, { limit: EXTERNAL_REF_PAGE, beforeId: req.query.pageKey });
     const items = await Promise.all(found.items.map((request) => renderRequest(deps, request)));
