@@ -142,8 +142,9 @@ export function runDialectContract(dialect: DialectUnderTest): void {
     it('answers a path of its own asked with a method it does not take with 405 naming the ones it does (Allow), in its own envelope', async () => {
       const registered = DIALECTS.find((d) => d.name === dialect.name)!;
       const context = { app: {} as App, publicUrl: 'http://posgate.invalid', settings: parseDialectSettings([registered], {}).get(registered.name), adminToken: null, dialects: DIALECTS, webhookFormats: [], secretlessWebhookFormats: [] };
-      const routes = (await registeredRoutes((fastify) => registered.mount(fastify, context))).filter((route) => ![route.method].flat().includes('HEAD'));
-      const route = routes.find((r) => !r.url.includes('*'))!;
+      // HEAD too, where a GET brings it (Fastify's exposeHeadRoutes): Allow names every method the path answers
+      const routes = await registeredRoutes((fastify) => registered.mount(fastify, context));
+      const route = routes.find((r) => !r.url.includes('*') && ![r.method].flat().includes('HEAD'))!;
       const path = route.url.replace(/:[A-Za-z]+/g, 'x');
       const methods = routes.filter((r) => r.url === route.url).flatMap((r) => [r.method].flat());
       const response = await fetch(`${t.url}${path}`, { method: 'PATCH', headers: client.authHeaders() });

@@ -25,14 +25,22 @@ function sendError(request: FastifyRequest, reply: FastifyReply, error: unknown)
 }
 
 export async function kpayApi(fastify: FastifyInstance, context: { app: App }): Promise<void> {
-  await fastify.register(async (k) => {
-    k.setErrorHandler((error, request, reply) => sendError(request, reply, error));
-    k.setNotFoundHandler((request, reply) => sendError(request, reply, unmatchedRoute(k, request, reply, `No route ${request.method} ${request.url.split('?')[0]}.`)));
-    k.addHook('onRequest', async (request) => {
-      request.caller = await authenticate(context.app, bearerToken(request), 'kpay', { ownRequestsOnly: true });
-    });
-    kpayRoutes(k, context.app);
-    sandboxRoutes(k, context.app);
+  const notFound = (scope: FastifyInstance) => scope.setNotFoundHandler((request, reply) =>
+    sendError(request, reply, unmatchedRoute(scope, request, reply, `No route ${request.method} ${request.url.split('?')[0]}.`)));
+  // /kpay: KPAY's envelope for whatever lands under it, keyless paths included (the server's
+  // /kpay/openapi.json asked with POST is 405 with Allow, not 401); the key is the API's alone
+  await fastify.register(async (outer) => {
+    outer.setErrorHandler((error, request, reply) => sendError(request, reply, error));
+    notFound(outer);
+    // /kpay/api: every call of a merchant's, its key checked first (401 without one, then 405 or 404)
+    await outer.register(async (k) => {
+      notFound(k);
+      k.addHook('onRequest', async (request) => {
+        request.caller = await authenticate(context.app, bearerToken(request), 'kpay', { ownRequestsOnly: true });
+      });
+      kpayRoutes(k, context.app);
+      sandboxRoutes(k, context.app);
+    }, { prefix: '/api' });
   }, { prefix: KPAY_PREFIX });
 }
 

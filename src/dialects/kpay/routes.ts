@@ -73,7 +73,7 @@ export async function renderRequest(app: App, request: PaymentRequest) {
 }
 
 export function kpayRoutes(k: FastifyInstance, app: App): void {
-  k.post('/api/v1/pos/payment-request', documented('createPaymentRequest', 'Create a payment request: a virtual account the patron transfers to', CreateBody), async (req) => {
+  k.post('/v1/pos/payment-request', documented('createPaymentRequest', 'Create a payment request: a virtual account the patron transfers to', CreateBody), async (req) => {
     const body = parseStrict(CreateBody, req.body);
     const reference = body.reference ?? app.ids.secret('KP', 10);
     // the callbackUrl's checks that need the network (live mode: a public address), before the transaction
@@ -98,9 +98,9 @@ export function kpayRoutes(k: FastifyInstance, app: App): void {
     return renderRequest(app, request);
   });
 
-  k.get<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref', documented('retrievePaymentRequest', 'Re-query a request by its reference or paymentRequestRefId'), async (req) => renderRequest(app, await find(app, req.caller, req.params.ref)));
+  k.get<{ Params: { ref: string } }>('/v1/pos/payment-request/:ref', documented('retrievePaymentRequest', 'Re-query a request by its reference or paymentRequestRefId'), async (req) => renderRequest(app, await find(app, req.caller, req.params.ref)));
 
-  k.post<{ Params: { ref: string } }>('/api/v1/pos/payment-request/:ref/cancel', documented('cancelPaymentRequest', 'Cancel a request by its reference or paymentRequestRefId', CancelBody), async (req) => {
+  k.post<{ Params: { ref: string } }>('/v1/pos/payment-request/:ref/cancel', documented('cancelPaymentRequest', 'Cancel a request by its reference or paymentRequestRefId', CancelBody), async (req) => {
     // no body, or {}: a field sent (a reason, a typo) is refused (30) as the create refuses one, never ignored
     parseStrict(CancelBody, req.body === undefined ? {} : req.body);
     const found = await find(app, req.caller, req.params.ref);

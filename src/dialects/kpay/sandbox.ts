@@ -23,7 +23,7 @@ const TransferBody = z.strictObject({
 });
 
 export function sandboxRoutes(k: FastifyInstance, app: App): void {
-  k.post('/api/v1/sandbox/transfer', documented('sandboxTransfer', 'The sandbox bank: the patron transfers kobo to a virtual account (test-mode keys)', TransferBody), async (req) => {
+  k.post('/v1/sandbox/transfer', documented('sandboxTransfer', 'The sandbox bank: the patron transfers kobo to a virtual account (test-mode keys)', TransferBody), async (req) => {
     if (req.caller.livemode) throw new DomainError('test_mode_only', 'Sandbox transfers are for test-mode keys only.');
     const body = parseStrict(TransferBody, req.body);
     const requestId = await requestOfAccount(app.db.read, body.accountNumber);

@@ -4,7 +4,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, HTTPMethods } from 'fastify';
 import { DomainError } from '../../core/errors.js';
 
-const METHODS: readonly HTTPMethods[] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
+const METHODS: readonly HTTPMethods[] = ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
 /** The refusal for a request `scope` has no route for; sets Allow on `reply` when the path is one of its own. */
 export function unmatchedRoute(scope: FastifyInstance, request: FastifyRequest, reply: FastifyReply, notFound: string): DomainError {

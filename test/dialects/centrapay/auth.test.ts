@@ -60,7 +60,7 @@ describe('the paths that take no key', () => {
         for (const apiKey of [null, cp.apiKey]) {
           const res = await send(t, method, path, { apiKey });
           expectRefused(res, 405, 'Method Not Allowed');
-          expect(res.headers.get('allow'), `${method} ${path}`).toBe('GET');
+          expect(res.headers.get('allow'), `${method} ${path}`).toBe('GET, HEAD');
         }
       }
     }

@@ -149,6 +149,23 @@ describe('keys and tenancy', () => {
     expect(await snapshotCounts(t)).toEqual(before);
   });
 
+  it('its OpenAPI document takes no key: another method on it is 405 with Allow in KPAY\'s envelope (was 401), while the API still wants the key first', async () => {
+    expect((await kpayCall(t, 'GET', '/kpay/openapi.json', { key: null })).status).toBe(200);
+    for (const key of [null, undefined]) {
+      const refused = await kpayCall(t, 'POST', '/kpay/openapi.json', { key, body: {} });
+      expect(refused).toMatchObject({ status: 405, body: { responseCode: '25', data: null } });
+      expect(refused.headers.get('allow')).toBe('GET, HEAD');
+      expect(await kpayCall(t, 'GET', '/kpay/nothing-here', { key })).toMatchObject({ status: 404, body: { responseCode: '25', data: null } });
+    }
+    // under /kpay/api the key comes first, on a path it has and on one it has not
+    for (const [method, path] of [['DELETE', PREFIX], ['GET', '/kpay/api/v1/nothing-here']] as const) {
+      expect(await kpayCall(t, method, path, { key: null })).toMatchObject({ status: 401, body: { responseCode: '63', data: null } });
+    }
+    const wrongMethod = await kpayCall(t, 'DELETE', PREFIX);
+    expect([wrongMethod.status, wrongMethod.headers.get('allow')]).toEqual([405, 'POST']);
+    expect((await kpayCall(t, 'PUT', `${PREFIX}/some-ref`)).headers.get('allow')).toBe('GET, HEAD');
+  });
+
   it("a second merchant's key sees 25 for the first's requests, by reference and by paymentRequestRefId, and cannot cancel them", async () => {
     const { body } = await create(t, { reference: 'mine-1', amount: '700' });
     const other = await secondMerchantKey(t);
