@@ -165,6 +165,19 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.getMerchant('m_1')).toStrictEqual(M1);
       });
 
+      it('migration 0012 runs again over itself, and refuses to run over rows that break its rules', async () => {
+        await store.transaction(async (tx) => {
+          for (const sequence of [1, 2, 3]) await tx.appendEvent(anEvent({ id: `ev_${sequence}`, objectId: 'pr_1', sequence }));
+        });
+        await rawSql("delete from kysely_migration where name = '0012-row-invariants'");
+        await store.migrate();
+        await expectRefused(store.transaction((tx) => tx.appendEvent(anEvent({ id: 'ev_5', objectId: 'pr_1', sequence: 5 }))));
+        // a deleted event leaves a gap the rules never let an insert make
+        await rawSql("delete from events where id = 'ev_2'");
+        await rawSql("delete from kysely_migration where name = '0012-row-invariants'");
+        expect(String(await rejectionOf(store.migrate()))).toMatch(/events whose sequence follows no event of their object: ev_3\b/);
+      });
+
       it('transaction returns what its work returns and commits it', async () => {
         const result = await store.transaction(async (tx) => {
           await tx.setSetting('greeting', 'kia ora');
@@ -781,6 +794,102 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           expect(await store.read.getEvent('ev_rf')).toBeNull();
           expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
         });
+        it('refuses an amount asked for that is not positive, a basket outside (0, 10^12], and a negative refund or command', async () => {
+          for (const bad of [{ amount: 0 }, { amount: -1250 }, { basketAmount: 0 }, { basketAmount: -1 }, { basketAmount: MAX_AMOUNT + 1 }, { amountAuthorized: -1 }]) {
+            await expectRefused(insertRequests(aRequest({ id: 'pr_bad', ...bad })));
+            expect(await store.read.getPaymentRequest('pr_bad')).toBeNull();
+          }
+          const request = paid();
+          await insertRequests(request, aRequest({ id: 'pr_basket', terminalId: 't_2', basketAmount: MAX_AMOUNT }));
+          await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, basketAmount: 0, version: 2 })));
+          for (const amount of [0, -100]) await expectRefused(store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_bad', amount }))));
+          const command = { id: 'cmd_bad', kind: 'capture', paymentRequestId: 'pr_1', amount: -1, intent: {}, status: 'pending', outcome: null, createdAt: NOW, updatedAt: NOW } as const;
+          await expectRefused(store.transaction((tx) => tx.insertChannelCommand(command, null)));
+          expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
+          expect(await store.read.getRefund('rf_bad')).toBeNull();
+          expect((await store.read.channelCommandsOf('pr_1')).commands).toStrictEqual([]);
+        });
+
+        it('money is a whole number of minor units: a fraction or text is refused on every driver (SQLite too, migration 0012)', async () => {
+          const notMoney = [12.5, 0.5, 'abc' as unknown as number];
+          for (const amount of notMoney) {
+            await expectRefused(insertRequests(aRequest({ id: 'pr_bad', amount })));
+            await expectRefused(insertRequests(aRequest({ id: 'pr_bad', basketAmount: amount })));
+          }
+          expect(await store.read.getPaymentRequest('pr_bad')).toBeNull();
+          const request = paid();
+          await insertRequests(request);
+          for (const amount of notMoney) {
+            for (const column of ['amountReceived', 'amountAuthorized', 'amountCaptured', 'amountRefunded', 'amountRefundReserved'] as const) {
+              await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, [column]: amount, version: 2 })));
+            }
+            await expectRefused(store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_bad', amount }))));
+            const command = { id: 'cmd_bad', kind: 'capture', paymentRequestId: 'pr_1', amount, intent: {}, status: 'pending', outcome: null, createdAt: NOW, updatedAt: NOW } as const;
+            await expectRefused(store.transaction((tx) => tx.insertChannelCommand(command, null)));
+          }
+          const refund = aRefund({ id: 'rf_1', amount: 100 });
+          await store.transaction((tx) => tx.insertRefund(refund));
+          await expectRefused(store.transaction((tx) => tx.updateRefund({ ...refund, amount: 100.5, version: 2 })));
+          expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
+          expect(await store.read.listRefunds('pr_1')).toStrictEqual([refund]);
+          expect((await store.read.channelCommandsOf('pr_1')).commands).toStrictEqual([]);
+        });
+
+        it('the refunds that hold money add up to at most what was captured, whatever the totals say (Σ refunds ≤ captured, on the rows)', async () => {
+          // the totals left at nothing reserved: the rows alone are what the database counts here
+          const request = paid();
+          await insertRequests(request);
+          const a = aRefund({ id: 'rf_a', amount: 3000 });
+          const b = aRefund({ id: 'rf_b', amount: 2000, status: 'requires_capture', captureMode: 'manual', expiresAt: NOW + DAY });
+          const failed = aRefund({ id: 'rf_failed', amount: 5000, status: 'failed' });
+          await store.transaction(async (tx) => {
+            await tx.insertRefund(a);
+            await tx.insertRefund(b);
+            // a refund that failed (or was cancelled, or expired) released its amount
+            await tx.insertRefund(failed);
+          });
+          // 5000 of 5000 held: one more minor unit is refused, however it would be held
+          await expectRefused(store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_more', amount: 1 }))));
+          await expectRefused(store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_more', amount: 1, status: 'succeeded' }))));
+          await expectRefused(store.transaction((tx) => tx.updateRefund({ ...failed, status: 'pending', version: 2 })));
+          await expectRefused(store.transaction((tx) => tx.updateRefund({ ...a, amount: 3001, version: 2 })));
+          // nor may the request capture less than its refunds hold (its own totals would allow it)
+          await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, amountCaptured: 4999, version: 2 })));
+          // what a refund's life does is allowed: settled, captured, failed and released
+          await store.transaction(async (tx) => {
+            await tx.updateRefund({ ...a, status: 'succeeded', version: 2 });
+            await tx.updateRefund({ ...b, status: 'failed', version: 2 });
+          });
+          await store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_again', amount: 2000, status: 'succeeded' })));
+          expect(await store.read.getRefund('rf_more')).toBeNull();
+          expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
+          expect((await store.read.listRefunds('pr_1')).map((r) => [r.id, r.status, r.amount]).sort()).toStrictEqual([
+            ['rf_a', 'succeeded', 3000], ['rf_again', 'succeeded', 2000], ['rf_b', 'failed', 2000], ['rf_failed', 'failed', 5000],
+          ]);
+        });
+
+        it('two writers that each see room for their refund, neither locking the request: the second is refused', async () => {
+          await insertRequests(paid());
+          let release!: () => void;
+          const held = new Promise<void>((resolve) => (release = resolve));
+          let wrote!: () => void;
+          const written = new Promise<void>((resolve) => (wrote = resolve));
+          const first = store.transaction(async (tx) => {
+            await tx.insertRefund(aRefund({ id: 'rf_first', amount: 3000 }));
+            await tx.getSetting('flush'); // a statement after the insert: on PostgreSQL a held write is sent with it
+            wrote();
+            await held;
+          });
+          await written;
+          const second = store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_second', amount: 3000 })));
+          // lets the second reach the database while the first is uncommitted (if it had not, it would
+          // see the first committed and be refused all the same: the test can only be weaker, never flaky)
+          await new Promise((resolve) => setTimeout(resolve, 100));
+          release();
+          await first;
+          await expectRefused(second);
+          expect(ids(await store.read.listRefunds('pr_1'))).toStrictEqual(['rf_first']);
+        });
       });
 
       describe("the status columns hold only core's statuses, enforced by the database", () => {
@@ -1043,8 +1152,10 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
       });
 
       it('round-trip every field', async () => {
+        // a refund is of its request's mode (migration 0012): a live one of a live request
+        await insertRequests(aSucceededRequest({ id: 'pr_live', livemode: true, amount: MAX_AMOUNT, amountReceived: MAX_AMOUNT, amountAuthorized: MAX_AMOUNT, amountCaptured: MAX_AMOUNT }));
         const full = aRefund({
-          id: 'rf_full', livemode: true, amount: MAX_AMOUNT, currency: 'NZD', status: 'requires_capture', reference: 'RF-ü-1',
+          id: 'rf_full', livemode: true, paymentRequestId: 'pr_live', amount: MAX_AMOUNT, currency: 'NZD', status: 'requires_capture', reference: 'RF-ü-1',
           reason: 'requested_by_customer', captureMode: 'manual', expiresAt: NOW + DAY, createdAt: NOW - 1, updatedAt: NOW + 1, version: 3,
         });
         const bare = aRefund({ id: 'rf_bare', reason: null, expiresAt: null });
@@ -1080,6 +1191,34 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.read.getRefund('rf_2')).toBeNull();
         await store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_3', reference: 'R1', paymentRequestId: 'pr_2', terminalId: 't_2' })));
         expect((await store.read.getRefund('rf_3'))?.reference).toBe('R1');
+      });
+
+      it('a refund is of an existing request, and of its merchant, mode and currency; a request keeps its refunds', async () => {
+        await insertRequests(aSucceededRequest({ id: 'pr_m2', merchantId: 'm_2', storeId: 'st_2', terminalId: 't_3' }));
+        const strays = [
+          aRefund({ id: 'rf_bad', paymentRequestId: 'pr_ghost' }),
+          aRefund({ id: 'rf_bad', merchantId: 'm_2' }),
+          aRefund({ id: 'rf_bad', livemode: true }),
+          aRefund({ id: 'rf_bad', currency: 'USD' }),
+          aRefund({ id: 'rf_bad', paymentRequestId: 'pr_m2' }), // m_1's refund of m_2's request
+        ];
+        for (const stray of strays) await expectRefused(store.transaction((tx) => tx.insertRefund(stray)));
+        expect(await store.read.getRefund('rf_bad')).toBeNull();
+        const refund = aRefund({ id: 'rf_1' });
+        await store.transaction((tx) => tx.insertRefund(refund));
+        for (const moved of [{ currency: 'USD' }, { livemode: true }, { merchantId: 'm_2' }, { paymentRequestId: 'pr_m2' }, { paymentRequestId: 'pr_ghost' }]) {
+          await expectRefused(store.transaction((tx) => tx.updateRefund({ ...refund, ...moved, version: 2 })));
+        }
+        expect(await store.read.getRefund('rf_1')).toStrictEqual(refund);
+        // the request's side: its currency and mode stay its refunds'
+        const request = (await store.read.getPaymentRequest('pr_1'))!;
+        await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, currency: 'USD', version: 2 })));
+        await expectRefused(store.transaction((tx) => tx.updatePaymentRequest({ ...request, livemode: true, version: 2 })));
+        expect(await store.read.getPaymentRequest('pr_1')).toStrictEqual(request);
+        // one without refunds may take another currency (a prepared request made ready in it)
+        const other = (await store.read.getPaymentRequest('pr_2'))!;
+        await store.transaction((tx) => tx.updatePaymentRequest({ ...other, currency: 'USD', version: 2 }));
+        expect((await store.read.getPaymentRequest('pr_2'))?.currency).toBe('USD');
       });
 
       it('an update that takes another refund\'s reference is refused with UniqueViolation', async () => {
@@ -1226,7 +1365,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         { date: '2026-01-02', from: NOW + DAY, to: NOW + 2 * DAY },
       ];
       const succeededEvent = (request: PaymentRequest, at: number) =>
-        anEvent({ type: 'payment_request.succeeded', objectId: request.id, paymentRequestId: request.id, livemode: request.livemode, merchantId: request.merchantId, terminalId: request.terminalId, sequence: 2, createdAt: at, data: request });
+        anEvent({ type: 'payment_request.succeeded', objectId: request.id, paymentRequestId: request.id, livemode: request.livemode, merchantId: request.merchantId, terminalId: request.terminalId, sequence: 1, createdAt: at, data: request });
 
       beforeEach(async () => {
         const paid = [
@@ -1249,7 +1388,7 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
           await tx.appendEvent(succeededEvent(paid[5]!, NOW + HOUR));
           await tx.appendEvent(succeededEvent(voided, NOW + 2 * HOUR));
           // outside the days: before and at the end bound
-          await tx.appendEvent(anEvent({ type: 'payment_request.succeeded', objectId: 'pr_2', sequence: 9, createdAt: NOW - 1 }));
+          await tx.appendEvent(anEvent({ type: 'payment_request.succeeded', objectId: 'pr_2', sequence: 2, createdAt: NOW - 1 }));
           await tx.insertRefund(aRefund({ id: 'rf_1', paymentRequestId: 'pr_1', amount: 500, status: 'succeeded', updatedAt: NOW + DAY + HOUR }));
           await tx.insertRefund(aRefund({ id: 'rf_2', paymentRequestId: 'pr_1', amount: 200, status: 'succeeded', updatedAt: NOW + 2 * HOUR }));
           await tx.insertRefund(aRefund({ id: 'rf_3', paymentRequestId: 'pr_1', amount: 999, status: 'failed', updatedAt: NOW + 2 * HOUR }));
@@ -1556,6 +1695,32 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await store.transaction((tx) => tx.lastEventSequence('pr_1'))).toBe(2);
       });
 
+      it('an object\'s events are numbered 1, 2, 3… without a gap, and an event keeps its number (migration 0012)', async () => {
+        await expectRefused(store.transaction((tx) => tx.appendEvent(anEvent({ id: 'ev_bad', objectId: 'pr_1', sequence: 2 }))));
+        await store.transaction((tx) => tx.appendEvent(anEvent({ id: 'ev_1', objectId: 'pr_1', sequence: 1 })));
+        await expectRefused(store.transaction((tx) => tx.appendEvent(anEvent({ id: 'ev_bad', objectId: 'pr_1', sequence: 3 }))));
+        // several in one transaction, and another object from 1
+        await store.transaction(async (tx) => {
+          await tx.appendEvent(anEvent({ id: 'ev_2', objectId: 'pr_1', sequence: 2 }));
+          await tx.appendEvent(anEvent({ id: 'ev_3', objectId: 'pr_1', sequence: 3 }));
+          await tx.appendEvent(anEvent({ id: 'ev_rf', objectId: 'rf_1', objectType: 'refund', sequence: 1 }));
+        });
+        // a gap refused in a transaction takes the rest of it back
+        await expectRefused(store.transaction(async (tx) => {
+          await tx.appendEvent(anEvent({ id: 'ev_4', objectId: 'pr_1', sequence: 4 }));
+          await tx.appendEvent(anEvent({ id: 'ev_bad', objectId: 'pr_1', sequence: 6 }));
+        }));
+        expect(await store.read.getEvent('ev_4')).toBeNull();
+        expect(await store.read.getEvent('ev_bad')).toBeNull();
+        // behind the port's back: an event neither moves to another number nor to another object
+        for (const statement of ["update events set sequence = 7 where id = 'ev_3'", "update events set object_id = 'pr_9' where id = 'ev_1'"]) {
+          expect(await rejectionOf(rawSql(statement))).toBeInstanceOf(Error);
+        }
+        expect((await store.read.listEvents({ merchantId: 'm_1', livemode: false }, { limit: 10 })).items.map((e) => [e.id, e.objectId, e.sequence])).toStrictEqual([
+          ['ev_1', 'pr_1', 1], ['ev_2', 'pr_1', 2], ['ev_3', 'pr_1', 3], ['ev_rf', 'rf_1', 1],
+        ]);
+      });
+
       describe('listEvents', () => {
         const events = [
           anEvent({ id: 'ev_01', objectId: 'pr_1', paymentRequestId: 'pr_1', terminalId: 't_1', sequence: 1, type: 'payment_request.created' }),
@@ -1666,6 +1831,14 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
         expect(await claim('fp-a', 'idem_4', undefined, { ...SCOPE, path: '/v1/refunds' })).toStrictEqual({ kind: 'claimed', recordId: 'idem_4' });
         expect(await claim('fp-a', 'idem_5', undefined, { ...SCOPE, key: 'idem-xyz' })).toStrictEqual({ kind: 'claimed', recordId: 'idem_5' });
         expect(await claim('fp-a', 'idem_6')).toStrictEqual({ kind: 'in_progress', recordId: 'idem_1' });
+      });
+
+      it('a second record of one scope is refused by the database itself, not only by the claim', async () => {
+        await claim('fp-a', 'idem_1');
+        const error = await rejectionOf(rawSql(`insert into idempotency_keys (id, credential_id, method, path, key, fingerprint, status, locked_at, created_at, expires_at)
+          values ('idem_dup', '${SCOPE.credentialId}', '${SCOPE.method}', '${SCOPE.path}', '${SCOPE.key}', 'fp-b', 'in_progress', ${NOW}, ${NOW}, ${EXPIRES})`));
+        expect(String(error)).toMatch(/unique/i);
+        expect(await claim('fp-a', 'idem_2')).toStrictEqual({ kind: 'in_progress', recordId: 'idem_1' });
       });
 
       it('an expired key (expiresAt ≤ now) is claimed anew, whatever its fingerprint', async () => {

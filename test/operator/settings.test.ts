@@ -63,7 +63,7 @@ describe('operator settings (real processes)', { timeout: 240_000 }, () => {
     expect(made.code, made.stderr).toBe(0);
     // the database as the release before this one left it: without the last migration
     const file = join(dataDir, 'posgate.sqlite');
-    const last = '0011-test-clock-limit';
+    const last = '0012-row-invariants';
     const migrations = () => {
       const db = new SqliteDatabase(file, { readonly: true });
       try {

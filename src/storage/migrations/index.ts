@@ -11,6 +11,7 @@ import * as credentialSets from './0008-credential-sets.js';
 import * as dashboard from './0009-dashboard.js';
 import * as authorizationsDue from './0010-authorizations-due.js';
 import * as testClockLimit from './0011-test-clock-limit.js';
+import * as rowInvariants from './0012-row-invariants.js';
 
 export interface MigrationDialect {
   /** The column type of an auto-incrementing key. */
@@ -19,7 +20,7 @@ export interface MigrationDialect {
 }
 
 type Step = { up(db: Kysely<unknown>, dialect: MigrationDialect): Promise<void> };
-const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide, '0004-dialects': dialects, '0005-status-checks': statusChecks, '0006-channel-commands': channelCommands, '0007-dialect-records': dialectRecords, '0008-credential-sets': credentialSets, '0009-dashboard': dashboard, '0010-authorizations-due': authorizationsDue, '0011-test-clock-limit': testClockLimit };
+const STEPS: Record<string, Step> = { '0001-initial': initial, '0002-webhooks': webhooks, '0003-patron-side': patronSide, '0004-dialects': dialects, '0005-status-checks': statusChecks, '0006-channel-commands': channelCommands, '0007-dialect-records': dialectRecords, '0008-credential-sets': credentialSets, '0009-dashboard': dashboard, '0010-authorizations-due': authorizationsDue, '0011-test-clock-limit': testClockLimit, '0012-row-invariants': rowInvariants };
 
 export function migrationProvider(dialect: MigrationDialect): MigrationProvider {
   return {
