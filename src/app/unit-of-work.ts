@@ -163,6 +163,21 @@ export class Work {
   }
 }
 
+/**
+ * Thrown inside a unit of work that needs another unit committed before it (an overdue request's
+ * expiry, which must stand whatever the unit then decides): the unit is undone, `work` runs and
+ * commits as a unit of its own, and the unit runs again from scratch.
+ */
+export class CommitFirst extends Error {
+  constructor(readonly work: (unit: Work) => Promise<unknown>) {
+    super('another unit of work must commit first');
+    this.name = 'CommitFirst';
+  }
+}
+
+/** How often one unit of work may have another committed first (each is a change the next run sees). */
+const MAX_COMMITS_FIRST = 4;
+
 /** Whether two commands' endings (the transition a return belongs to, see commit) are one; two commands of no ending are. */
 function endingsMatch(a: unknown, b: unknown): boolean {
   if (a === undefined || b === undefined) return a === b;
@@ -203,6 +218,7 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
   let resuming: string | null = null;
   let resumingRequest = '';
   const triedResuming = new Set<string>();
+  let committedFirst = 0;
   for (let attempt = 1, rounds = 0; ; attempt++) {
     let unit: Work | undefined;
     let recorded: ChannelAnswerNeeded | null = null; // the command this run's own transaction recorded: only the channel is left to ask
@@ -235,6 +251,12 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
       return ran.value;
     } catch (thrown) {
       let error = thrown;
+      if (error instanceof CommitFirst) {
+        if (committedFirst++ >= MAX_COMMITS_FIRST) throw new DomainError('conflict', 'The payment request changed too many times while this operation ran; retry the request.');
+        await inTransaction(app, error.work);
+        attempt--;
+        continue;
+      }
       if (error instanceof ChannelAnswerNeeded) {
         if (rounds >= MAX_CHANNEL_ROUNDS) throw new DomainError('conflict', 'The request changed while the payment channel answered, too many times; retry the request.');
         try {

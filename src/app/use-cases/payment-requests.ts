@@ -6,7 +6,7 @@ import { canSeeRequest, loadPaymentRequestWithMerchant, loadTerminal, lockPaymen
 import { NATIVE_SOURCE, type App, type Caller } from '../context.js';
 import type { Page, PaymentRequestFilter, Terminal, Tx } from '../ports/persistence.js';
 import { merchantNow, nowFor } from '../time.js';
-import { inTransaction, type Work } from '../unit-of-work.js';
+import { CommitFirst, inTransaction, type Work } from '../unit-of-work.js';
 import { auditOperation } from './audit.js';
 import { formatMoney } from '../../core/money.js';
 import { returnOwedFunds } from './refund-writes.js';
@@ -81,28 +81,28 @@ export async function loadCurrent(unit: Work, caller: Caller, id: string): Promi
   return asOfNow(unit, await lockPaymentRequest(unit.tx, caller, id));
 }
 
-/** A loaded request as of its merchant's now: expired first if overdue. */
+/**
+ * A loaded request as of its merchant's now. An overdue one is expired first, in a unit of work of
+ * its own (CommitFirst): the expiry stands whatever this unit then does, so an action it refuses
+ * (request_expired, invalid_state) changes nothing, rather than undo an expiry whose return of
+ * what the patron paid the channel has already sent (the request then held by that return until
+ * the sweep, every other action on it waiting). A unit applying the channel's answer reads the
+ * request as it decided on it: the money moved then, so a deadline passed while the channel
+ * answered does not undo it.
+ */
 export async function asOfNow(unit: Work, loaded: PaymentRequest): Promise<{ request: PaymentRequest; now: number }> {
   const now = await merchantNow(unit.app, unit.tx, loaded.merchantId, loaded.livemode);
-  const due = pr.expireIfDue(loaded, now);
-  if (!due) return { request: loaded, now };
-  // a unit applying the channel's answer reads the request as it decided on it: the money moved
-  // then, so a deadline passed while the channel answered does not undo it. Unless what it decided
-  // was this very expiry: the answer it holds is then the return of what the request held, and the
-  // expiry is made again with it (skipped, the request would read as payable, the return's money
-  // gone at the channel and unrecorded, and the request held by the command until the sweep)
-  if (unit.holds(loaded.id) && !(await answersEnding(unit, due))) return { request: loaded, now };
-  return { request: await commit(unit, loaded, due), now };
+  if (unit.holds(loaded.id) || !pr.expireIfDue(loaded, now)) return { request: loaded, now };
+  throw new CommitFirst((expiry) => expireIfOverdue(expiry, loaded.id));
 }
 
-/** Whether a channel answer the unit holds is the return of money owed by `ending` (the command carries the ending it belongs to). */
-async function answersEnding(unit: Work, ending: Transition): Promise<boolean> {
-  for (const answer of unit.answers) {
-    if (answer.paymentRequestId !== ending.request.id || answer.kind !== 'refund') continue;
-    const asked = (await unit.tx.getChannelCommand(answer.id))?.intent.ending as Transition | undefined;
-    if (asked && pr.sameEnding(asked, ending)) return true;
-  }
-  return false;
+/** Expires a request that is overdue (the sweep's work, and CommitFirst's); whether it did. */
+export async function expireIfOverdue(unit: Work, id: string): Promise<boolean> {
+  const request = await unit.tx.lockPaymentRequest(id);
+  if (!request) return false;
+  const transition = pr.expireIfDue(request, await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode));
+  if (transition) await commit(unit, request, transition);
+  return transition !== null;
 }
 
 /**

@@ -5,7 +5,7 @@ import * as pr from '../../core/payment-request.js';
 import { leaseFor, type App } from '../context.js';
 import { merchantNow } from '../time.js';
 import { inTransaction } from '../unit-of-work.js';
-import { commit } from './payment-requests.js';
+import { expireIfOverdue } from './payment-requests.js';
 import { expireRefund } from './refunds.js';
 import { patronAct, type PatronOutcome } from './patron-payments.js';
 
@@ -20,11 +20,7 @@ export async function sweepDue(app: App, merchantId?: string): Promise<number> {
   for (const due of requests) {
     const expired = await inTransaction(app, async (unit) => {
       await unit.tx.releaseLease('payment_requests', due.id, workerId);
-      const request = await unit.tx.lockPaymentRequest(due.id);
-      if (!request) return false;
-      const transition = pr.expireIfDue(request, await merchantNow(app, unit.tx, request.merchantId, request.livemode));
-      if (transition) await commit(unit, request, transition);
-      return transition !== null;
+      return expireIfOverdue(unit, due.id);
     }).catch(() => false); // one that fails keeps its lease and is taken again when it runs out: the others go on
     if (expired) count++;
   }
