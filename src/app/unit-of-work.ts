@@ -36,6 +36,11 @@ export class Work {
      * `resumed`), or its transaction is undone.
      */
     readonly resuming: string | null = null,
+    /**
+     * The time (the merchant's clock) each request was read at by the run that decided on it, kept
+     * across the unit's runs: a run applying the channel's answer judges by it (see asOfNow).
+     */
+    readonly decidedAt: Map<string, number> = new Map(),
   ) {
     for (const answer of answers) tx.actForChannelCommand(answer.id);
     if (applying) tx.actForChannelCommand(applying);
@@ -218,13 +223,14 @@ export async function inTransaction<T>(app: App, work: (unit: Work) => Promise<T
   let resuming: string | null = null;
   let resumingRequest = '';
   const triedResuming = new Set<string>();
+  const decidedAt = new Map<string, number>();
   let committedFirst = 0;
   for (let attempt = 1, rounds = 0; ; attempt++) {
     let unit: Work | undefined;
     let recorded: ChannelAnswerNeeded | null = null; // the command this run's own transaction recorded: only the channel is left to ask
     try {
       const ran = await app.db.transaction<{ value: T } | { recorded: ChannelAnswerNeeded }>(async (tx) => {
-        unit = new Work(app, tx, answers, options.applying ?? null, options.operationKey ?? null, resuming);
+        unit = new Work(app, tx, answers, options.applying ?? null, options.operationKey ?? null, resuming, decidedAt);
         try {
           const value = await work(unit);
           if (afterWork) await afterWork(unit, value);

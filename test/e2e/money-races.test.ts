@@ -318,6 +318,20 @@ describe('the webhooks', () => {
   });
 });
 
+describe('a deadline passing while the channel answers', () => {
+  it('a void decided inside its 24 h window stands once the channel has returned the money', async () => {
+    const request = await paid();
+    expect((await advance(24 * 3600 - 60)).status).toBe(200);
+    channel.during.refund = async () => {
+      expect((await advance(120)).status).toBe(200);
+    };
+    const voided = await action(request.id, 'void');
+    const after = await audit(request.id, 0);
+    expect({ void: outcome(voided), moved: channel.movements(request.id, 'refund').length, status: after.status, refunded: after.amountRefunded })
+      .toStrictEqual({ void: '200', moved: 1, status: 'cancelled', refunded: 10000 });
+  });
+});
+
 describe('an overdue request an action touches and is then refused', () => {
   // a clock of the test's own, which no sweep follows: the request is overdue until an action touches it
   const clock = { offsetMs: 0, now: () => Date.now() + clock.offsetMs };

@@ -86,12 +86,13 @@ export async function loadCurrent(unit: Work, caller: Caller, id: string): Promi
  * its own (CommitFirst): the expiry stands whatever this unit then does, so an action it refuses
  * (request_expired, invalid_state) changes nothing, rather than undo an expiry whose return of
  * what the patron paid the channel has already sent (the request then held by that return until
- * the sweep, every other action on it waiting). A unit applying the channel's answer reads the
- * request as it decided on it: the money moved then, so a deadline passed while the channel
- * answered does not undo it.
+ * the sweep, every other action on it waiting). A unit applying the channel's answer on the
+ * request is judged as of the time it decided: the money moved then, so a deadline or window that
+ * closed while the channel answered (the request's expiry, a void's 24 h, a crypto quote's) does
+ * not refuse the run that records it, leaving the money moved and the caller told it was not.
  */
 export async function asOfNow(unit: Work, loaded: PaymentRequest): Promise<{ request: PaymentRequest; now: number }> {
-  const now = await merchantNow(unit.app, unit.tx, loaded.merchantId, loaded.livemode);
+  const now = await decisionTime(unit, loaded);
   if (unit.holds(loaded.id) || !pr.expireIfDue(loaded, now)) return { request: loaded, now };
   throw new CommitFirst((expiry) => expireIfOverdue(expiry, loaded.id));
 }
@@ -100,9 +101,21 @@ export async function asOfNow(unit: Work, loaded: PaymentRequest): Promise<{ req
 export async function expireIfOverdue(unit: Work, id: string): Promise<boolean> {
   const request = await unit.tx.lockPaymentRequest(id);
   if (!request) return false;
-  const transition = pr.expireIfDue(request, await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode));
+  const transition = pr.expireIfDue(request, await decisionTime(unit, request));
   if (transition) await commit(unit, request, transition);
   return transition !== null;
+}
+
+/**
+ * The merchant's now, as a unit decides on a request; a run applying the channel's answer on it
+ * gets the time its decision was made at (Work.decidedAt), so it decides the same again.
+ */
+async function decisionTime(unit: Work, request: PaymentRequest): Promise<number> {
+  const decided = unit.holds(request.id) ? unit.decidedAt.get(request.id) : undefined;
+  if (decided !== undefined) return decided;
+  const now = await merchantNow(unit.app, unit.tx, request.merchantId, request.livemode);
+  if (!unit.holds(request.id)) unit.decidedAt.set(request.id, now);
+  return now;
 }
 
 /**
