@@ -126,9 +126,7 @@ export async function listRefunds(app: App, caller: Caller, paymentRequestId: st
   return { items: rest.slice(0, page.limit), hasMore: rest.length > page.limit };
 }
 
-/** Used by the expiry sweep: a manual refund not captured in time frees its amount. */
-export async function expireRefund(unit: Work, refund: Refund, now: number): Promise<void> {
-  const request = await unit.tx.lockPaymentRequest(refund.paymentRequestId);
-  if (!request) return;
+/** Used by the expiry sweep: a manual refund not captured in time frees its amount (`request` locked by the caller, before the refund was read). */
+export async function expireRefund(unit: Work, refund: Refund, request: PaymentRequest, now: number): Promise<void> {
   await applyRefund(unit, refund, request, 'expire', now);
 }

@@ -27,12 +27,16 @@ export async function sweepDue(app: App, merchantId?: string): Promise<number> {
   const refunds = await app.db.transaction((tx) => tx.claimDueRefunds(app.clock.now(), BATCH, leaseFor(app), merchantId));
   for (const due of refunds) {
     const expired = await inTransaction(app, async (unit) => {
+      // its request's row first, then the refund's, as every writer of a refund takes them (a
+      // capture or cancel, refunds.ts): the other order deadlocked with one on PostgreSQL
+      const found = await unit.tx.getRefund(due.id);
+      const request = found && (await unit.tx.lockPaymentRequest(found.paymentRequestId));
       await unit.tx.releaseLease('refunds', due.id, workerId);
       const refund = await unit.tx.getRefund(due.id);
-      if (!refund || refund.status !== 'requires_capture' || refund.expiresAt === null) return false;
+      if (!request || !refund || refund.status !== 'requires_capture' || refund.expiresAt === null) return false;
       const now = await merchantNow(app, unit.tx, refund.merchantId, refund.livemode);
       if (now < refund.expiresAt) return false;
-      await expireRefund(unit, refund, now);
+      await expireRefund(unit, refund, request, now);
       return true;
     }).catch(() => false);
     if (expired) count++;
