@@ -210,4 +210,14 @@ describe('an overdue request an action touches and is then refused', () => {
         .toStrictEqual({ refused, answer: refused === 'pay' ? '409 request_expired' : refused === 'cancel' ? '409 invalid_state' : '409 not_authorized', row: { status: 'expired', channel_command_id: null, amount_refunded: 3000 }, returned: 3000, asked: 1 });
     }
   });
+
+  it('a new request on the till of one overdue (not yet swept) is made: the overdue one is expired first, not named busy', async () => {
+    const first = await g.api('POST', PR, { body: createBody(g, { amount: 2000, expiresInSeconds: 60 }) });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    clock.offsetMs += 61_000;
+    const next = await g.api('POST', PR, { body: createBody(g, { amount: 2500 }) });
+    const [row] = await g.query<{ status: string }>(`select status from payment_requests where id = '${first.body.id}'`);
+    expect({ next: outcome(next), first: row!.status }).toStrictEqual({ next: '201', first: 'expired' });
+    expect((await g.api('POST', `${PR}/${next.body.id}/cancel`, { body: {} })).status).toBe(200);
+  });
 });

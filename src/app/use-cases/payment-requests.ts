@@ -153,15 +153,17 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
   if (input.basketAmount !== undefined && amount !== null && input.basketAmount < amount)
     throw new DomainError('parameter_invalid', 'basketAmount must be at least amount: the request is a part of the basket.', 'basketAmount');
 
+  const now = await merchantNow(app, tx, caller.merchantId, caller.livemode);
   if (!input.allowConcurrent) {
     // one active request per terminal, whichever API made it: a terminal engages one patron at a time
     const active = await tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
+    // one overdue (the sweep not there yet) is not active: expired first, it frees the terminal
+    if (active && pr.expireIfDue(active, now)) throw new CommitFirst((expiry) => expireIfOverdue(expiry, active.id));
     if (active && !canSeeRequest(caller, active))
       throw new DomainError('terminal_busy', `Terminal ${terminal.id} already has an active payment request made through another API; it must end before this one is made.`, 'terminalId');
     if (active) throw new DomainError('terminal_busy', `Terminal ${terminal.id} already has an active payment request ${active.id}; cancel it or wait until it is final.`, 'terminalId', { activeId: active.id });
   }
 
-  const now = await merchantNow(app, tx, caller.merchantId, caller.livemode);
   const patronId = input.patronCode !== undefined ? await takePatronCode(tx, caller, input.patronCode, now) : null;
   const request: PaymentRequest = {
     id: app.ids.id('pr'),
