@@ -220,4 +220,20 @@ describe('an overdue request an action touches and is then refused', () => {
     expect({ next: outcome(next), first: row!.status }).toStrictEqual({ next: '201', first: 'expired' });
     expect((await g.api('POST', `${PR}/${next.body.id}/cancel`, { body: {} })).status).toBe(200);
   });
+
+  it('while the channel answers for the overdue one (a payment under way), the till is busy at once, and the payment still stands', async () => {
+    const first = await g.api('POST', PR, { body: createBody(g, { amount: 2000, expiresInSeconds: 60 }) });
+    expect(first.status, JSON.stringify(first.body)).toBe(201);
+    let answer!: () => void;
+    const answered = new Promise<void>((resolve) => { answer = resolve; });
+    let asked!: () => void;
+    const inFlight = new Promise<void>((resolve) => { asked = resolve; });
+    own.during.authorize = async () => { clock.offsetMs += 61_000; asked(); await answered; };
+    const paying = g.api('POST', `/v1/sandbox/payment-requests/${first.body.id}/pay`, { body: { outcome: 'approve', method: 'card' } });
+    await inFlight;
+    // (before: the expiry waited on the channel's command, 10 s, and the create answered 409 conflict)
+    const next = await g.api('POST', PR, { body: createBody(g, { amount: 2500 }) });
+    answer();
+    expect({ next: outcome(next), paid: (await paying).body.status }).toStrictEqual({ next: '409 terminal_busy', paid: 'succeeded' });
+  });
 });

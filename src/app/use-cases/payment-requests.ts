@@ -157,8 +157,11 @@ export async function createPaymentRequest(unit: Work, caller: Caller, input: Cr
   if (!input.allowConcurrent) {
     // one active request per terminal, whichever API made it: a terminal engages one patron at a time
     const active = await tx.findActivePaymentRequestForTerminal(terminal.id, caller.livemode);
-    // one overdue (the sweep not there yet) is not active: expired first, it frees the terminal
-    if (active && pr.expireIfDue(active, now)) throw new CommitFirst((expiry) => expireIfOverdue(expiry, active.id));
+    // one overdue (the sweep not there yet) is not active: expired first, it frees the terminal;
+    // unless the channel is answering for it (a payment under way may still take it): the expiry
+    // would wait on that command, so the till is busy, at once, as it is
+    if (active && pr.expireIfDue(active, now) && !(await tx.channelCommandsOf(active.id)).inFlight)
+      throw new CommitFirst((expiry) => expireIfOverdue(expiry, active.id));
     if (active && !canSeeRequest(caller, active))
       throw new DomainError('terminal_busy', `Terminal ${terminal.id} already has an active payment request made through another API; it must end before this one is made.`, 'terminalId');
     if (active) throw new DomainError('terminal_busy', `Terminal ${terminal.id} already has an active payment request ${active.id}; cancel it or wait until it is final.`, 'terminalId', { activeId: active.id });
