@@ -881,13 +881,14 @@ export function runStoreContract(name: string, newStore: () => Promise<Persisten
             await held;
           });
           await written;
-          const second = store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_second', amount: 3000 })));
+          // (refused, it may be told before the first is durable and resolves: watched from now)
+          const second = expectRefused(store.transaction((tx) => tx.insertRefund(aRefund({ id: 'rf_second', amount: 3000 }))));
           // lets the second reach the database while the first is uncommitted (if it had not, it would
           // see the first committed and be refused all the same: the test can only be weaker, never flaky)
           await new Promise((resolve) => setTimeout(resolve, 100));
           release();
           await first;
-          await expectRefused(second);
+          await second;
           expect(ids(await store.read.listRefunds('pr_1'))).toStrictEqual(['rf_first']);
         });
       });

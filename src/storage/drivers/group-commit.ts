@@ -20,6 +20,13 @@ export interface GroupCommitHooks {
   transactionLost(): boolean;
   /** Runs a savepoint statement on the connection at once (a synchronous driver), instead of through Kysely. */
   runAtOnce?(statement: string): void;
+  /**
+   * Resolves once the COMMITs made so far are durable (null if they are), where COMMIT itself does
+   * not wait for the disk (wal-sync.ts): a batch's transactions resolve only then.
+   */
+  durable?(): Promise<void> | null;
+  /** Resolves once the next batch may begin (null if it may now): a checkpoint under way (wal-checkpoints.ts). */
+  ready?(): Promise<void> | null;
 }
 
 export class GroupCommit<Db> {
@@ -45,6 +52,8 @@ export class GroupCommit<Db> {
         // the requests that arrived meanwhile, so that their transactions join this batch (one
         // turn of the loop: microseconds for a lone transaction, no timer).
         await new Promise((next) => setImmediate(next));
+        const ready = this.hooks.ready?.();
+        if (ready) await ready;
         await this.runBatch(this.queue.splice(0, this.hooks.maxBatch));
       }
     } finally {
@@ -113,6 +122,18 @@ export class GroupCommit<Db> {
     }
     this.stats.commits++;
     this.stats.transactions += done.length;
-    for (const { pending, value } of done) pending.resolve(value);
+    const durable = this.hooks.durable?.();
+    if (!durable) for (const { pending, value } of done) pending.resolve(value);
+    else {
+      durable.then(
+        () => {
+          for (const { pending, value } of done) pending.resolve(value);
+        },
+        (error: unknown) => {
+          const failure = this.hooks.batchFailed(error);
+          for (const { pending } of done) pending.reject(failure);
+        },
+      );
+    }
   }
 }

@@ -4,7 +4,7 @@ import { Kysely, Migrator, PostgresDialect, sql } from 'kysely';
 import pg from 'pg';
 import { ConcurrentUpdate, StorageUnavailable, UniqueViolation, type Persistence, type Tx } from '../../app/ports/persistence.js';
 import { KyselyTx } from '../kysely-tx.js';
-import { mappingErrors } from './mapping-errors.js';
+import { wrappingReads } from './wrapping-reads.js';
 import { pipeliningBegin, type CorkableClient } from './pipelined-begin.js';
 import { holdingWrites } from './held-writes.js';
 import { isHeldWriteFailure } from '../held-writes.js';
@@ -131,7 +131,7 @@ export function openPostgresStore(options: PostgresOptions): Persistence {
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
   };
   const on = (db: Kysely<Database>, maxConnections: number) => ({
-    read: mappingErrors(new KyselyTx(db, classifyPostgresUnique, FEATURES), mapError),
+    read: wrappingReads(new KyselyTx(db, classifyPostgresUnique, FEATURES), mapError),
     async transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T> {
       // a statement refused because a migration changed its table since it was prepared did not
       // run: the transaction runs again, on a connection that now prepares afresh (each refusal

@@ -17,7 +17,7 @@ import type { SqliteStatement } from 'kysely';
  * in one go keeps the length; code older than such a migration cannot read its tables anyway, so
  * the server is restarted on the new release, as for any migration that removes a column.)
  */
-export function objectsFromArrays(statement: Statement): SqliteStatement {
+export function objectsFromArrays(statement: Statement): SqliteStatement & { readonly?: boolean } {
   if (!statement.reader) return statement;
   let width = 0;
   let toObject = (_row: unknown[]): unknown => undefined;
@@ -37,6 +37,8 @@ export function objectsFromArrays(statement: Statement): SqliteStatement {
   };
   return {
     reader: true,
+    // whether it may write (a write with RETURNING is a reader): drivers/sqlite.ts asks
+    readonly: statement.readonly,
     all: (parameters) => objects(statement.all(parameters) as unknown[][]),
     run: (parameters) => statement.run(parameters),
     iterate(parameters) {

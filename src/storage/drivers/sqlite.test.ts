@@ -42,7 +42,7 @@ describe('sqlite driver', () => {
     store = undefined;
   });
 
-  it('opens the file durably: journal_mode=wal and synchronous=FULL on the store\'s own connection', async () => {
+  it('opens the file in WAL mode, its COMMITs fsynced off the thread and its checkpoints made by another connection (wal-sync.ts, wal-checkpoints.ts)', async () => {
     // synchronous is per connection: capture the connection the driver opens to ask it, not a second one
     const pragma = vi.spyOn(SqliteDatabase.prototype, 'pragma');
     const file = freshFile();
@@ -52,7 +52,9 @@ describe('sqlite driver', () => {
     expect(connection).toBeInstanceOf(SqliteDatabase);
     expect(connection.name).toBe(file);
     expect(connection.pragma('journal_mode', { simple: true })).toBe('wal');
-    expect(connection.pragma('synchronous', { simple: true })).toBe(2);
+    // NORMAL: COMMIT writes the log and wal-sync.ts fsyncs it before anything depends on it
+    expect(connection.pragma('synchronous', { simple: true })).toBe(1);
+    expect(connection.pragma('wal_autocheckpoint', { simple: true })).toBe(0);
     expect(connection.pragma('foreign_keys', { simple: true })).toBe(1);
     // the savepoints' journal stays in memory (drivers/sqlite.ts says why): 2 is MEMORY
     expect(connection.pragma('temp_store', { simple: true })).toBe(2);

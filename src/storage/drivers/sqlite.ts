@@ -1,6 +1,6 @@
-// The embedded default: SQLite through better-sqlite3, durable (WAL, synchronous=FULL) so an
-// acknowledged payment survives a power cut. One server process owns the file; CLI commands write
-// beside it (see ImmediateSqliteDriver).
+// The embedded default: SQLite through better-sqlite3, durable (WAL, each COMMIT fsynced before
+// anything depends on it: wal-sync.ts) so an acknowledged payment survives a power cut. One
+// server process owns the file; CLI commands write beside it (see ImmediateSqliteDriver).
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
@@ -10,8 +10,10 @@ import type { RunAtOnce } from '../compiled.js';
 import { KyselyTx } from '../kysely-tx.js';
 import { migrationProvider } from '../migrations/index.js';
 import { GroupCommit } from './group-commit.js';
-import { mappingErrors } from './mapping-errors.js';
+import { wrappingReads } from './wrapping-reads.js';
 import { withStatementCache } from './statement-cache.js';
+import { WalCheckpoints } from './wal-checkpoints.js';
+import { WalSync, type SyncFile } from './wal-sync.js';
 import { UNIQUE, type Database } from '../schema.js';
 
 /** SQLite names columns, not indexes, in its unique-violation message: map them back to our names. */
@@ -54,8 +56,12 @@ export function isDiskFailure(error: unknown): boolean {
 /** SQLite's "database is locked": another connection held the lock longer than busy_timeout. */
 const isBusy = (error: unknown) => String((error as { code?: unknown })?.code).startsWith('SQLITE_BUSY');
 
-/** Counts the disk failures of every statement run on the connection (COMMIT and ROLLBACK included). */
-function watchingDisk(database: KyselySqlite, disk: { failures: number; last: unknown }): KyselySqlite {
+/**
+ * Counts the disk failures of every statement run on the connection (COMMIT and ROLLBACK included),
+ * and calls `ended` after each statement that may have ended a transaction that wrote (a COMMIT,
+ * or a write outside a transaction).
+ */
+function watchingDisk(database: KyselySqlite, disk: { failures: number; last: unknown }, ended: () => void = () => undefined): KyselySqlite {
   const watch = <T>(run: () => T): T => {
     try {
       return run();
@@ -77,8 +83,19 @@ function watchingDisk(database: KyselySqlite, disk: { failures: number; last: un
       if (!wrapped) {
         wrapped = {
           reader: statement.reader,
-          all: (parameters: ReadonlyArray<unknown>) => watch(() => statement.all(parameters)),
-          run: (parameters: ReadonlyArray<unknown>) => watch(() => statement.run(parameters)),
+          all: (parameters: ReadonlyArray<unknown>) => {
+            const rows = watch(() => statement.all(parameters));
+            // a write with RETURNING is a reader too; COMMIT counts as read-only, but is run()
+            if (!(statement as { readonly?: boolean }).readonly) ended();
+            return rows;
+          },
+          run: (parameters: ReadonlyArray<unknown>) => {
+            try {
+              return watch(() => statement.run(parameters));
+            } finally {
+              if (sql !== 'rollback') ended(); // (a failed COMMIT may have written part of the log)
+            }
+          },
           iterate: (parameters: ReadonlyArray<unknown>) => watch(() => statement.iterate(parameters)),
         };
         watched.set(statement, wrapped);
@@ -131,13 +148,21 @@ class WriterDialect extends SqliteDialect {
 /** How many transactions one COMMIT may carry: enough to share the fsync, few enough to keep a batch short. */
 const MAX_BATCH = 64;
 
-export function openSqliteStore(file: string): Persistence {
-  if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
+export function openSqliteStore(file: string, options: { syncFile?: SyncFile } = {}): Persistence {
+  const onDisk = file !== ':memory:';
+  if (onDisk) mkdirSync(dirname(file), { recursive: true });
   const database = new SqliteDatabase(file);
   // first: setting the journal mode reads the file, which another process may hold for a moment
   database.pragma('busy_timeout = 5000');
-  database.pragma('journal_mode = WAL');
-  database.pragma('synchronous = FULL');
+  // (a file system that cannot share memory between connections keeps another journal: FULL then)
+  const walMode = database.pragma('journal_mode = WAL', { simple: true }) === 'wal';
+  // COMMIT writes the log without an fsync, which wal-sync.ts makes off this thread before the
+  // COMMIT's transactions resolve or a read shows what they wrote: as durable as FULL, without the
+  // server's thread waiting for the disk
+  const wal = walMode ? new WalSync(file, options.syncFile) : null;
+  database.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
+  // and checkpoints are made on a thread of their own (wal-checkpoints.ts)
+  const checkpoints = wal ? new WalCheckpoints(file, (on) => database.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`)) : null;
   database.pragma('foreign_keys = ON');
   // Each unit of a group commit runs in a savepoint, whose undo pages go to a statement journal.
   // Past 64 KiB (a few units of a batch) SQLite spills that journal to a temp file, and every page a
@@ -148,12 +173,16 @@ export function openSqliteStore(file: string): Persistence {
   // so do migrations (migrate, below).
   database.pragma('temp_store = MEMORY');
   const disk = { failures: 0, last: null as unknown };
-  const writer = watchingDisk(withStatementCache(database), disk);
+  const writer = watchingDisk(withStatementCache(database), disk, () => {
+    if (database.inTransaction) return;
+    wal?.commitMade();
+    checkpoints?.commitMade();
+  });
   const db = new Kysely<Database>({ dialect: new WriterDialect({ database: writer }) });
   const onWriter = runningAtOnce(writer);
   // Reads outside a transaction get a connection of their own: in WAL mode it sees what has
   // committed, never a batch in progress, and never waits for the writer.
-  const readOnly = file === ':memory:' ? null : new SqliteDatabase(file, { readonly: true, fileMustExist: true });
+  const readOnly = !onDisk ? null : new SqliteDatabase(file, { readonly: true, fileMustExist: true });
   readOnly?.pragma('busy_timeout = 5000');
   const reader = readOnly ? watchingDisk(withStatementCache(readOnly), disk) : null;
   const readDb = reader ? new Kysely<Database>({ dialect: new SqliteDialect({ database: reader }) }) : db;
@@ -164,11 +193,13 @@ export function openSqliteStore(file: string): Persistence {
     // a disk failure makes SQLite roll the whole transaction back by itself
     transactionLost: () => !database.inTransaction,
     runAtOnce: (statement) => writer.prepare(statement).run([]),
+    durable: () => wal?.durable() ?? null,
+    ready: () => checkpoints?.running() ?? null,
   });
   return {
     driver: 'sqlite',
     // (on :memory: the reads share the writer, so they wait, through Kysely, for its transaction to end)
-    read: mappingErrors(new KyselyTx(readDb, classifySqliteUnique, FEATURES, reader ? runningAtOnce(reader) : undefined), mapError),
+    read: wrappingReads(new KyselyTx(readDb, classifySqliteUnique, FEATURES, reader ? runningAtOnce(reader) : undefined), mapError, wal ? () => wal.durable() : undefined),
     groupCommit: group.stats,
     // one writer: the transactions queue and share their COMMIT (drivers/group-commit.ts)
     async transaction(work) {
@@ -206,6 +237,8 @@ export function openSqliteStore(file: string): Persistence {
       await db.destroy();
       // Kysely closes only a connection it has used itself, and the compiled queries bypass it
       // (runningAtOnce): the read-only connection may never have been. Closing twice is harmless.
+      await checkpoints?.close();
+      await wal?.close();
       readOnly?.close();
       database.close();
     },

@@ -1,0 +1,113 @@
+// Checkpoints of SQLite's write-ahead log (copying its pages into the database file, with an fsync
+// of each), made by a connection of their own on a worker thread. Left to SQLite, the writer makes
+// one inside the COMMIT that takes the log past 1,000 pages, and better-sqlite3 being synchronous,
+// the server's one thread waited 3–5 ms for it, every 13th COMMIT or so under load (half of what
+// COMMITs cost that thread). The writer now makes none (wal_autocheckpoint=0) and asks for one here
+// every CHECKPOINT_EVERY COMMITs.
+//
+// The log is reused from its start only by a COMMIT made when a checkpoint has copied all of it,
+// so the group commit begins no batch while one runs (`running()`): otherwise, under a steady load,
+// each checkpoint would end behind the last COMMIT and the log would grow without bound. The
+// thread serves other work meanwhile; the transactions that arrive make the next batch.
+//
+// Should the worker fail, the writer checkpoints by itself again, as it did before.
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+
+/** COMMITs between two checkpoints: about SQLite's own 1,000 pages at a loaded server's batch sizes. */
+export const CHECKPOINT_EVERY = 16;
+
+// CommonJS evaluated in the worker: it needs no build of its own, under tsx or from dist/.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require('node:worker_threads');
+const Database = require(workerData.driver);
+const database = new Database(workerData.file, { fileMustExist: true });
+database.pragma('busy_timeout = 5000');
+parentPort.on('message', (message) => {
+  if (message === 'close') {
+    database.close();
+    parentPort.close();
+    return;
+  }
+  let failure = null;
+  try {
+    database.pragma('wal_checkpoint(PASSIVE)');
+  } catch (error) {
+    failure = String(error && error.message);
+  }
+  parentPort.postMessage(failure);
+});
+`;
+
+export class WalCheckpoints {
+  private commits = 0;
+  private worker: Worker | null = null;
+  private current: Promise<void> | null = null;
+  private finish: (() => void) | null = null;
+  private failed = false;
+  /** Checkpoints made, for the tests and the bench. */
+  made = 0;
+
+  /** `selfCheckpointing(true)` gives the writer its own checkpoints back. */
+  constructor(private readonly file: string, private readonly selfCheckpointing: (on: boolean) => void) {
+    selfCheckpointing(false);
+  }
+
+  /** After each COMMIT of the writer. */
+  commitMade(): void {
+    if (++this.commits < CHECKPOINT_EVERY || this.current || this.failed) return;
+    this.commits = 0;
+    this.current = new Promise((resolve) => (this.finish = resolve));
+    const worker = this.workerThread();
+    worker.ref(); // what waits for the checkpoint keeps the process alive, as any I/O would
+    worker.postMessage('checkpoint');
+  }
+
+  /** The checkpoint under way, if one is: the next batch waits for it. */
+  running(): Promise<void> | null {
+    return this.current;
+  }
+
+  async close(): Promise<void> {
+    await this.current;
+    const worker = this.worker;
+    this.worker = null;
+    if (!worker) return;
+    const exited = new Promise((resolve) => worker.once('exit', resolve));
+    worker.ref();
+    worker.postMessage('close');
+    await exited;
+  }
+
+  private workerThread(): Worker {
+    if (!this.worker) {
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
+      worker.on('message', (failure: string | null) => {
+        if (failure === null) this.made++;
+        this.done();
+      });
+      // a worker that cannot open the file or dies: the writer checkpoints again
+      worker.on('error', () => this.fail());
+      worker.on('exit', () => {
+        if (this.worker === worker) this.fail();
+      });
+      this.worker = worker;
+    }
+    return this.worker;
+  }
+
+  private done(): void {
+    this.worker?.unref(); // an idle worker does not hold the process open
+    const finish = this.finish;
+    this.current = null;
+    this.finish = null;
+    finish?.();
+  }
+
+  private fail(): void {
+    this.failed = true;
+    this.worker = null;
+    this.selfCheckpointing(true);
+    this.done();
+  }
+}

@@ -1,0 +1,118 @@
+// The fsync of SQLite's write-ahead log, made off the server's thread. With synchronous=FULL,
+// SQLite fsyncs the WAL inside COMMIT, and better-sqlite3 being synchronous, the server's one
+// thread waited for the disk (about 1 ms a COMMIT here, a fifth of a create's thread time under
+// load). The writer now runs synchronous=NORMAL (COMMIT writes the WAL, no fsync) and this makes
+// the fsync on libuv's thread pool instead; nothing that depends on a COMMIT leaves the process
+// before the fsync that covers it has returned:
+//
+// - a transaction resolves only then (group-commit.ts waits for `durable()`);
+// - a read outside a transaction answers only then (wrapping-reads.ts): it may have seen a COMMIT
+//   whose fsync is still running, and must not show a client what a power cut could take back.
+//
+// One fdatasync of the WAL file makes durable everything written to it before the call (the WAL's
+// header and frames: the file's size is data it needs, so fdatasync covers it), which is what
+// FULL's own fsync at COMMIT does. Checkpoints are SQLite's still, and NORMAL syncs around them as
+// FULL does. One fsync runs at a time; the COMMITs made while it runs share the next one.
+import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { StorageUnavailable } from '../../app/ports/persistence.js';
+
+/** Makes what was written to the file open as `fd` durable. */
+export type SyncFile = (fd: number) => Promise<void>;
+
+const fdatasyncOnPool: SyncFile = (fd) => new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+
+interface Waiter {
+  upTo: number;
+  resolve: () => void;
+  reject: (error: unknown) => void;
+}
+
+export class WalSync {
+  /** COMMITs made on the writer, and how many of them are durable. */
+  private committed = 0;
+  private synced = 0;
+  private syncing = false;
+  private fd: number | null = null;
+  private readonly waiters: Waiter[] = [];
+  /**
+   * An fsync failed. Linux marks the pages it could not write clean and tells the error once, so a
+   * later fsync would succeed without them: nothing committed since can be called durable, and
+   * every later wait fails until the process restarts (and SQLite recovers the log from the disk).
+   */
+  private failure: StorageUnavailable | null = null;
+  /** fsyncs made, for the tests and the bench. */
+  syncs = 0;
+
+  constructor(private readonly databaseFile: string, private readonly syncFile: SyncFile = fdatasyncOnPool) {}
+
+  /** Called at once (synchronously) after SQLite ended a transaction that may have written. */
+  commitMade(): void {
+    this.committed++;
+    if (!this.syncing) void this.syncLoop();
+  }
+
+  /** Resolves once every COMMIT made until now is durable; null when they already are. */
+  durable(): Promise<void> | null {
+    if (this.failure) return Promise.reject(this.failure);
+    if (this.synced >= this.committed) return null;
+    return new Promise((resolve, reject) => this.waiters.push({ upTo: this.committed, resolve, reject }));
+  }
+
+  /** Waits for what is outstanding, then lets go of the log's file. */
+  async close(): Promise<void> {
+    await this.durable()?.catch(() => undefined);
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+
+  private async syncLoop(): Promise<void> {
+    this.syncing = true;
+    try {
+      while (this.synced < this.committed && !this.failure) {
+        const upTo = this.committed;
+        try {
+          await this.syncFile(this.walFd());
+          this.syncs++;
+          this.synced = upTo;
+        } catch (error) {
+          this.failure = new StorageUnavailable(error);
+        }
+        this.settle();
+      }
+    } finally {
+      this.syncing = false;
+    }
+  }
+
+  private settle(): void {
+    for (let i = 0; i < this.waiters.length; ) {
+      const waiter = this.waiters[i]!;
+      if (this.failure) waiter.reject(this.failure);
+      else if (waiter.upTo <= this.synced) waiter.resolve();
+      else {
+        i++;
+        continue;
+      }
+      this.waiters.splice(i, 1);
+    }
+  }
+
+  /**
+   * The log's file, opened once its first COMMIT has made it. The WAL lives as long as a connection
+   * to the database is open (ours are), so the descriptor stays its file. Its directory entry is
+   * made durable once, as SQLite does for a new log at its first sync.
+   */
+  private walFd(): number {
+    if (this.fd === null) {
+      this.fd = openSync(`${this.databaseFile}-wal`, 'r');
+      const directory = openSync(dirname(this.databaseFile), 'r');
+      try {
+        fsyncSync(directory);
+      } finally {
+        closeSync(directory);
+      }
+    }
+    return this.fd;
+  }
+}
