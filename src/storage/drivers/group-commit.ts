@@ -25,12 +25,23 @@ export interface GroupCommitHooks {
    * not wait for the disk (wal-sync.ts): a batch's transactions resolve only then.
    */
   durable?(): Promise<void> | null;
-  /** Resolves once the next batch may begin (null if it may now): a checkpoint under way (wal-checkpoints.ts). */
+  /**
+   * Resolves once the next batch may begin (null if it may now): a checkpoint under way
+   * (wal-checkpoints.ts). Rejects when none may: the batch is refused with that error, not begun.
+   */
   ready?(): Promise<void> | null;
+  /** After each COMMIT, with the transactions it carried. */
+  committed?(transactions: number): void;
 }
 
 export class GroupCommit<Db> {
   private readonly queue: Pending<Db>[] = [];
+  /**
+   * Whether the batch being run carries one transaction: nothing came while the last one ran, so
+   * the server is not busy (a batch is run without the event loop reading a socket, so the queue
+   * itself is empty at its COMMIT under any load).
+   */
+  runningAlone = false;
   private draining = false;
   /** COMMITs made and transactions they carried, for the bench and the tests. */
   readonly stats = { commits: 0, transactions: 0 };
@@ -53,12 +64,30 @@ export class GroupCommit<Db> {
         // turn of the loop: microseconds for a lone transaction, no timer).
         await new Promise((next) => setImmediate(next));
         const ready = this.hooks.ready?.();
-        if (ready) await ready;
+        if (ready) {
+          try {
+            await ready;
+          } catch (error) {
+            const failure = this.hooks.batchFailed(error);
+            for (const pending of this.queue.splice(0, this.hooks.maxBatch)) pending.reject(failure);
+            continue;
+          }
+        }
         await this.runBatch(this.queue.splice(0, this.hooks.maxBatch));
       }
     } finally {
       this.draining = false;
     }
+  }
+
+  /**
+   * A transaction's own failure (a use case's refusal, a unique violation) may rest on what an
+   * earlier batch committed and has not yet made durable: it is told once that is, as a success is.
+   */
+  private refuse(pending: Pending<Db>, error: unknown): void {
+    const durable = this.hooks.durable?.();
+    if (!durable) pending.reject(error);
+    else durable.then(() => pending.reject(error), (failed: unknown) => pending.reject(this.hooks.batchFailed(failed)));
   }
 
   private async savepoint(statement: 'savepoint unit' | 'release savepoint unit' | 'rollback to savepoint unit', trx: Kysely<Db>): Promise<void> {
@@ -76,6 +105,7 @@ export class GroupCommit<Db> {
     }
     const done: { pending: Pending<Db>; value: unknown }[] = [];
     const alone = batch.length === 1;
+    this.runningAlone = alone;
     for (let i = 0; i < batch.length; i++) {
       const pending = batch[i]!;
       try {
@@ -95,7 +125,7 @@ export class GroupCommit<Db> {
         }
         if (alone) {
           await trx.rollback().execute().catch(() => undefined);
-          pending.reject(error);
+          this.refuse(pending, error);
           return;
         }
         try {
@@ -109,7 +139,7 @@ export class GroupCommit<Db> {
           this.queue.unshift(...batch.slice(i + 1));
           return;
         }
-        pending.reject(error); // its own failure: the others of the batch go on
+        this.refuse(pending, error); // its own failure: the others of the batch go on
       }
     }
     try {
@@ -122,6 +152,7 @@ export class GroupCommit<Db> {
     }
     this.stats.commits++;
     this.stats.transactions += done.length;
+    this.hooks.committed?.(done.length);
     const durable = this.hooks.durable?.();
     if (!durable) for (const { pending, value } of done) pending.resolve(value);
     else {

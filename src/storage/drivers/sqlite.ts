@@ -174,10 +174,22 @@ export function openSqliteStore(file: string, options: { syncFile?: SyncFile } =
   database.pragma('temp_store = MEMORY');
   const disk = { failures: 0, last: null as unknown };
   const writer = watchingDisk(withStatementCache(database), disk, () => {
-    if (database.inTransaction) return;
-    wal?.commitMade();
-    checkpoints?.commitMade();
+    if (!database.inTransaction) wal?.commitMade(group.runningAlone);
   });
+  // Another process writing the file (a CLI command beside the server) commits without our fsync
+  // until its own: what it committed is made durable here too before it is shown or acted on.
+  // data_version changes only with another connection's COMMIT (the reader and the checkpoints make none).
+  const dataVersion = wal ? database.prepare('pragma data_version').pluck() : null;
+  let otherWrites = dataVersion?.get();
+  const durable = () => {
+    if (!wal) return null;
+    const version = dataVersion!.get();
+    if (version !== otherWrites) {
+      otherWrites = version;
+      wal.commitMade();
+    }
+    return wal.durable();
+  };
   const db = new Kysely<Database>({ dialect: new WriterDialect({ database: writer }) });
   const onWriter = runningAtOnce(writer);
   // Reads outside a transaction get a connection of their own: in WAL mode it sees what has
@@ -193,13 +205,15 @@ export function openSqliteStore(file: string, options: { syncFile?: SyncFile } =
     // a disk failure makes SQLite roll the whole transaction back by itself
     transactionLost: () => !database.inTransaction,
     runAtOnce: (statement) => writer.prepare(statement).run([]),
-    durable: () => wal?.durable() ?? null,
-    ready: () => checkpoints?.running() ?? null,
+    durable,
+    // after a failed fsync nothing more is committed: it would be told 503 and be there all the same
+    ready: () => (wal?.failed ? Promise.reject(wal.failed) : checkpoints?.running() ?? null),
+    committed: (transactions) => checkpoints?.committed(transactions),
   });
   return {
     driver: 'sqlite',
     // (on :memory: the reads share the writer, so they wait, through Kysely, for its transaction to end)
-    read: wrappingReads(new KyselyTx(readDb, classifySqliteUnique, FEATURES, reader ? runningAtOnce(reader) : undefined), mapError, wal ? () => wal.durable() : undefined),
+    read: wrappingReads(new KyselyTx(readDb, classifySqliteUnique, FEATURES, reader ? runningAtOnce(reader) : undefined), mapError, wal ? durable : undefined),
     groupCommit: group.stats,
     // one writer: the transactions queue and share their COMMIT (drivers/group-commit.ts)
     async transaction(work) {
@@ -233,12 +247,13 @@ export function openSqliteStore(file: string, options: { syncFile?: SyncFile } =
       }
     },
     async close() {
+      // first, while the log is the file our descriptor holds (closing the last connection deletes it)
+      await checkpoints?.close();
+      await wal?.close();
       if (readDb !== db) await readDb.destroy();
       await db.destroy();
       // Kysely closes only a connection it has used itself, and the compiled queries bypass it
       // (runningAtOnce): the read-only connection may never have been. Closing twice is harmless.
-      await checkpoints?.close();
-      await wal?.close();
       readOnly?.close();
       database.close();
     },

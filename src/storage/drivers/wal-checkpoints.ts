@@ -2,8 +2,8 @@
 // of each), made by a connection of their own on a worker thread. Left to SQLite, the writer makes
 // one inside the COMMIT that takes the log past 1,000 pages, and better-sqlite3 being synchronous,
 // the server's one thread waited 3–5 ms for it, every 13th COMMIT or so under load (half of what
-// COMMITs cost that thread). The writer now makes none (wal_autocheckpoint=0) and asks for one here
-// every CHECKPOINT_EVERY COMMITs.
+// COMMITs cost that thread). The writer now makes none (wal_autocheckpoint=0), and the group commit
+// asks for one here after every CHECKPOINT_EVERY transactions it committed.
 //
 // The log is reused from its start only by a COMMIT made when a checkpoint has copied all of it,
 // so the group commit begins no batch while one runs (`running()`): otherwise, under a steady load,
@@ -14,8 +14,12 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 
-/** COMMITs between two checkpoints: about SQLite's own 1,000 pages at a loaded server's batch sizes. */
-export const CHECKPOINT_EVERY = 16;
+/**
+ * Transactions between two checkpoints. Counted in transactions rather than COMMITs, since a
+ * COMMIT's pages grow with its batch: about SQLite's own 1,000 pages both for creates one at a time
+ * (8 pages each) and in batches of 30 (70 pages a batch).
+ */
+export const CHECKPOINT_EVERY = 256;
 
 // CommonJS evaluated in the worker: it needs no build of its own, under tsx or from dist/.
 const WORKER_SOURCE = `
@@ -39,11 +43,18 @@ parentPort.on('message', (message) => {
 });
 `;
 
+/** A checkpoint not answered by then is taken for a worker that hangs: the writer checkpoints again. */
+const CHECKPOINT_TIMEOUT_MS = 10_000;
+/** Checkpoints that fail one after another (a file it cannot write) before the writer takes over. */
+const FAILURES_TO_GIVE_UP = 3;
+
 export class WalCheckpoints {
-  private commits = 0;
+  private transactions = 0;
   private worker: Worker | null = null;
   private current: Promise<void> | null = null;
   private finish: (() => void) | null = null;
+  private timeout: NodeJS.Timeout | null = null;
+  private failuresInARow = 0;
   private failed = false;
   /** Checkpoints made, for the tests and the bench. */
   made = 0;
@@ -53,12 +64,16 @@ export class WalCheckpoints {
     selfCheckpointing(false);
   }
 
-  /** After each COMMIT of the writer. */
-  commitMade(): void {
-    if (++this.commits < CHECKPOINT_EVERY || this.current || this.failed) return;
-    this.commits = 0;
-    this.current = new Promise((resolve) => (this.finish = resolve));
+  /** After each COMMIT of the group commit, with the transactions it carried. */
+  committed(transactions: number): void {
+    if (this.failed) return;
+    // started at the first COMMIT, so that it is ready by the first checkpoint (starting takes tens of ms)
     const worker = this.workerThread();
+    this.transactions += transactions;
+    if (this.transactions < CHECKPOINT_EVERY || this.current) return;
+    this.transactions = 0;
+    this.current = new Promise((resolve) => (this.finish = resolve));
+    this.timeout = setTimeout(() => void this.giveUp(), CHECKPOINT_TIMEOUT_MS);
     worker.ref(); // what waits for the checkpoint keeps the process alive, as any I/O would
     worker.postMessage('checkpoint');
   }
@@ -83,31 +98,43 @@ export class WalCheckpoints {
     if (!this.worker) {
       const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { file: this.file, driver: createRequire(import.meta.url).resolve('better-sqlite3') } });
       worker.on('message', (failure: string | null) => {
-        if (failure === null) this.made++;
+        if (failure === null) {
+          this.made++;
+          this.failuresInARow = 0;
+        } else if (++this.failuresInARow >= FAILURES_TO_GIVE_UP) {
+          void this.giveUp();
+          return;
+        }
         this.done();
       });
       // a worker that cannot open the file or dies: the writer checkpoints again
-      worker.on('error', () => this.fail());
+      worker.on('error', () => void this.giveUp());
       worker.on('exit', () => {
-        if (this.worker === worker) this.fail();
+        if (this.worker === worker) void this.giveUp();
       });
+      worker.unref(); // an idle worker does not hold the process open
       this.worker = worker;
     }
     return this.worker;
   }
 
   private done(): void {
-    this.worker?.unref(); // an idle worker does not hold the process open
+    if (this.timeout) clearTimeout(this.timeout);
+    this.timeout = null;
+    this.worker?.unref();
     const finish = this.finish;
     this.current = null;
     this.finish = null;
     finish?.();
   }
 
-  private fail(): void {
+  /** The writer checkpoints by itself from now on. */
+  private async giveUp(): Promise<void> {
+    const worker = this.worker;
     this.failed = true;
     this.worker = null;
     this.selfCheckpointing(true);
     this.done();
+    await worker?.terminate();
   }
 }

@@ -1,15 +1,15 @@
 // The SQLite store's COMMITs are fsynced off the server's thread (wal-sync.ts), and nothing that
 // depends on one is told before its fsync has returned: on a real file, with the fsync held by the
 // test (the store's `syncFile`, which is fdatasync on libuv's pool otherwise).
-import { statSync, mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { StorageUnavailable, type Merchant, type Persistence } from '../../app/ports/persistence.js';
+import { StorageUnavailable, UniqueViolation, type Merchant, type Persistence } from '../../app/ports/persistence.js';
 import { openSqliteStore } from './sqlite.js';
 import { CHECKPOINT_EVERY, WalCheckpoints } from './wal-checkpoints.js';
-import type { SyncFile } from './wal-sync.js';
+import { WalSync, type SyncFile } from './wal-sync.js';
 
 const merchant = (id: string): Merchant => ({ id, name: id, testClockOffsetMs: 0, underpaymentToleranceBps: 0, timeZone: null, createdAt: 1_767_225_600_000 });
 
@@ -21,17 +21,22 @@ async function settledSoon(promise: Promise<unknown>): Promise<boolean> {
   return settled;
 }
 
-/** fsyncs the test lets return one at a time (or fail). */
+/** fsyncs on the pool the test lets return one at a time (or fail); those made at once are counted. */
 function heldSyncs() {
   const waiting: { resolve: () => void; reject: (error: unknown) => void }[] = [];
   let calls = 0;
-  const syncFile: SyncFile = () => {
-    calls++;
-    return new Promise((resolve, reject) => waiting.push({ resolve, reject }));
-  };
+  let atOnce = 0;
+  const syncFile: SyncFile = Object.assign(
+    () => {
+      calls++;
+      return new Promise<void>((resolve, reject) => waiting.push({ resolve, reject }));
+    },
+    { atOnce: () => void atOnce++ },
+  );
   return {
     syncFile,
     calls: () => calls,
+    atOnce: () => atOnce,
     /** Lets every fsync return until none is left running. */
     async drain(): Promise<void> {
       while (waiting.length > 0) {
@@ -61,10 +66,7 @@ describe('SQLite: a COMMIT is durable before anything depends on it', () => {
     file = join(dir, 'posgate.db');
     syncs = heldSyncs();
     store = openSqliteStore(file, { syncFile: syncs.syncFile });
-    const migrating = store.migrate();
-    // the migrations' own COMMITs wait for their fsyncs too
-    while (!(await settledSoon(migrating))) await syncs.drain();
-    await migrating;
+    await store.migrate();
     await syncs.drain();
   });
 
@@ -84,18 +86,28 @@ describe('SQLite: a COMMIT is durable before anything depends on it', () => {
     }
   };
 
-  it('a transaction resolves only once the fsync after its COMMIT has returned', async () => {
+  /** Two transactions that arrive together: one COMMIT, whose fsync is made on the pool. */
+  const twoTogether = (a: string, b: string) => Promise.all([a, b].map((id) => store.transaction((tx) => tx.insertMerchant(merchant(id)))));
+
+  it('the transactions of a batch resolve only once the fsync after their COMMIT has returned', async () => {
     const calls = syncs.calls();
-    const writing = store.transaction((tx) => tx.insertMerchant(merchant('m_1')));
-    await vi.waitFor(() => expect(committed('m_1')).toBe(true));
+    const writing = twoTogether('m_1', 'm_2');
+    await vi.waitFor(() => expect(committed('m_2')).toBe(true));
     expect(await settledSoon(writing)).toBe(false);
     expect(syncs.calls()).toBe(calls + 1);
     await syncs.release();
     await writing;
   });
 
+  it('a lone transaction, the server not busy, is fsynced at once, as SQLite would have, without the pool', async () => {
+    const [calls, atOnce] = [syncs.calls(), syncs.atOnce()];
+    await store.transaction((tx) => tx.insertMerchant(merchant('m_1')));
+    expect(syncs.atOnce()).toBe(atOnce + 1);
+    expect(syncs.calls()).toBe(calls);
+  });
+
   it('a read that saw a COMMIT whose fsync is still running answers once it has returned', async () => {
-    const writing = store.transaction((tx) => tx.insertMerchant(merchant('m_1')));
+    const writing = twoTogether('m_1', 'm_2');
     await vi.waitFor(() => expect(committed('m_1')).toBe(true));
     const reading = store.read.getMerchant('m_1');
     expect(await settledSoon(reading)).toBe(false);
@@ -107,16 +119,18 @@ describe('SQLite: a COMMIT is durable before anything depends on it', () => {
   });
 
   it('the COMMITs made while an fsync runs share the next one', async () => {
-    const first = store.transaction((tx) => tx.insertMerchant(merchant('m_first')));
-    await vi.waitFor(() => expect(committed('m_first')).toBe(true));
+    const first = twoTogether('m_first', 'm_second');
+    await vi.waitFor(() => expect(committed('m_second')).toBe(true));
     const calls = syncs.calls();
-    // one after another, each in a batch of its own (a transaction after the last has committed)
+    // one after another, each in a batch of its own (a transaction after the last has committed):
+    // alone, but an fsync is running, so each waits for the next
     const later: Promise<void>[] = [];
     for (let i = 0; i < 5; i++) {
       later.push(store.transaction((tx) => tx.insertMerchant(merchant(`m_${i}`))));
       await vi.waitFor(() => expect(committed(`m_${i}`)).toBe(true));
     }
     expect(store.groupCommit!.commits).toBeGreaterThanOrEqual(6);
+    expect(syncs.atOnce()).toBe(0);
     expect(syncs.calls()).toBe(calls); // the first's fsync is still running: no other began
     await syncs.release();
     await first;
@@ -126,13 +140,65 @@ describe('SQLite: a COMMIT is durable before anything depends on it', () => {
   });
 
   it('a failed fsync fails the transactions that waited for it, and every later one and read, as StorageUnavailable', async () => {
-    const writing = store.transaction((tx) => tx.insertMerchant(merchant('m_1')));
-    await vi.waitFor(() => expect(committed('m_1')).toBe(true));
+    const writing = twoTogether('m_1', 'm_2');
+    await vi.waitFor(() => expect(committed('m_2')).toBe(true));
     await syncs.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
     await expect(writing).rejects.toBeInstanceOf(StorageUnavailable);
-    // the kernel may have dropped what it could not write: nothing after it can be called durable
-    await expect(store.transaction((tx) => tx.insertMerchant(merchant('m_2')))).rejects.toBeInstanceOf(StorageUnavailable);
+    // the kernel may have dropped what it could not write: nothing after it can be called durable,
+    // and nothing more is committed (it would be told 503 and be there all the same)
+    await expect(store.transaction((tx) => tx.insertMerchant(merchant('m_3')))).rejects.toBeInstanceOf(StorageUnavailable);
+    expect(committed('m_3')).toBe(false);
     await expect(store.read.getMerchant('m_1')).rejects.toBeInstanceOf(StorageUnavailable);
+  });
+
+  it('a transaction refused on what an earlier batch committed is told once that is durable, as a success would be', async () => {
+    const writing = twoTogether('m_1', 'm_2');
+    await vi.waitFor(() => expect(committed('m_2')).toBe(true));
+    // each sees m_1, which a power cut could still take back
+    const refused = store.transaction(async (tx) => {
+      if (await tx.getMerchant('m_1')) throw new Error('refused: m_1 is there');
+    });
+    const duplicate = store.transaction((tx) => tx.insertMerchant(merchant('m_1')));
+    expect(await settledSoon(refused)).toBe(false);
+    expect(await settledSoon(duplicate)).toBe(false);
+    await syncs.release();
+    await writing;
+    await expect(refused).rejects.toThrow('refused: m_1 is there');
+    await expect(duplicate).rejects.toBeInstanceOf(UniqueViolation);
+  });
+
+  it('what another process committed (a CLI command beside the server) is made durable by ours before a read shows it', async () => {
+    const other = new SqliteDatabase(file);
+    try {
+      other.pragma('synchronous = OFF'); // its own fsync, if any, comes later
+      other.prepare('insert into merchants (id, name, created_at) values (?, ?, 0)').run('m_other', 'm_other');
+    } finally {
+      other.close();
+    }
+    const calls = syncs.calls();
+    const reading = store.read.getMerchant('m_other');
+    expect(await settledSoon(reading)).toBe(false);
+    expect(syncs.calls()).toBe(calls + 1);
+    await syncs.release();
+    expect((await reading)?.id).toBe('m_other');
+  });
+});
+
+describe('WalSync', () => {
+  it('a log it cannot open fails what waits, and is tried again, rather than failing everything for good', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'posgate-walsync-'));
+    try {
+      const wal = new WalSync(join(dir, 'posgate.db'));
+      wal.commitMade(); // no posgate.db-wal: it cannot be opened
+      await expect(wal.durable()).rejects.toBeInstanceOf(StorageUnavailable);
+      expect(wal.failed).toBeNull();
+      writeFileSync(join(dir, 'posgate.db-wal'), '');
+      await wal.durable();
+      expect(wal.syncs).toBe(1);
+      await wal.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
@@ -147,7 +213,7 @@ describe('SQLite: checkpoints on a thread of their own', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`copies the log into the database file after every ${CHECKPOINT_EVERY} COMMITs, which the writer no longer does`, async () => {
+  it(`copies the log into the database file after every ${CHECKPOINT_EVERY} transactions committed, which the writer no longer does`, async () => {
     const file = join(dir, 'posgate.db');
     const database = new SqliteDatabase(file);
     database.pragma('journal_mode = WAL');
@@ -157,13 +223,13 @@ describe('SQLite: checkpoints on a thread of their own', () => {
       database.exec('create table t (n integer)');
       const insert = database.prepare('insert into t values (?)');
       const fileSize = statSync(file).size;
-      for (let n = 1; n < CHECKPOINT_EVERY; n++) {
+      for (let n = 1; n < CHECKPOINT_EVERY / 8; n++) {
         insert.run(n);
-        checkpoints.commitMade();
+        checkpoints.committed(8);
       }
       expect(checkpoints.running()).toBeNull();
       insert.run(CHECKPOINT_EVERY);
-      checkpoints.commitMade();
+      checkpoints.committed(8);
       expect(checkpoints.running()).not.toBeNull();
       await checkpoints.running();
       expect(checkpoints.made).toBe(1);
@@ -174,15 +240,38 @@ describe('SQLite: checkpoints on a thread of their own', () => {
     }
   });
 
+  it('under a steady load of transactions the log stays bounded: no batch begins while a checkpoint runs, so each COMMIT after one reuses the log from its start', async () => {
+    const file = join(dir, 'posgate.db');
+    const store = openSqliteStore(file);
+    try {
+      await store.migrate();
+      // 3 KB a transaction, four writers keeping the queue full: 24 MB written through the log
+      const big = (id: string): Merchant => ({ ...merchant(id), name: id.padEnd(3000, 'x') });
+      let made = 0;
+      let largest = 0;
+      const writer = async () => {
+        while (made < 8000) {
+          const id = `m_${made++}`;
+          await store.transaction((tx) => tx.insertMerchant(big(id)));
+          largest = Math.max(largest, statSync(`${file}-wal`).size);
+        }
+      };
+      await Promise.all([writer(), writer(), writer(), writer()]);
+      expect(largest).toBeLessThan(8 * 1024 * 1024);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a worker that cannot do its work gives the writer its own checkpoints back', async () => {
     const selfCheckpointing = vi.fn();
     const checkpoints = new WalCheckpoints(join(dir, 'missing.db'), selfCheckpointing);
     expect(selfCheckpointing).toHaveBeenLastCalledWith(false);
-    for (let n = 0; n < CHECKPOINT_EVERY; n++) checkpoints.commitMade();
+    checkpoints.committed(CHECKPOINT_EVERY);
     await checkpoints.running();
     expect(selfCheckpointing).toHaveBeenLastCalledWith(true);
     // and asks it for none again
-    for (let n = 0; n < CHECKPOINT_EVERY; n++) checkpoints.commitMade();
+    checkpoints.committed(CHECKPOINT_EVERY);
     expect(checkpoints.running()).toBeNull();
     await checkpoints.close();
   });

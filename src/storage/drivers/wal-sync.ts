@@ -2,7 +2,8 @@
 // SQLite fsyncs the WAL inside COMMIT, and better-sqlite3 being synchronous, the server's one
 // thread waited for the disk (about 1 ms a COMMIT here, a fifth of a create's thread time under
 // load). The writer now runs synchronous=NORMAL (COMMIT writes the WAL, no fsync) and this makes
-// the fsync on libuv's thread pool instead; nothing that depends on a COMMIT leaves the process
+// the fsync on libuv's thread pool instead (or at once for a lone transaction, which then pays no
+// hop to the pool, when the server is not busy); nothing that depends on a COMMIT leaves the process
 // before the fsync that covers it has returned:
 //
 // - a transaction resolves only then (group-commit.ts waits for `durable()`);
@@ -13,14 +14,19 @@
 // header and frames: the file's size is data it needs, so fdatasync covers it), which is what
 // FULL's own fsync at COMMIT does. Checkpoints are SQLite's still, and NORMAL syncs around them as
 // FULL does. One fsync runs at a time; the COMMITs made while it runs share the next one.
-import { closeSync, fdatasync, fsyncSync, openSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { StorageUnavailable } from '../../app/ports/persistence.js';
 
-/** Makes what was written to the file open as `fd` durable. */
-export type SyncFile = (fd: number) => Promise<void>;
+/** Makes what was written to the file open as `fd` durable: on the pool, or at once (`atOnce`). */
+export interface SyncFile {
+  (fd: number): Promise<void>;
+  atOnce(fd: number): void;
+}
 
-const fdatasyncOnPool: SyncFile = (fd) => new Promise((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve())));
+const fdatasyncOnPool: SyncFile = Object.assign((fd: number) => new Promise<void>((resolve, reject) => fdatasync(fd, (error) => (error ? reject(error) : resolve()))), {
+  atOnce: (fd: number) => fdatasyncSync(fd),
+});
 
 interface Waiter {
   upTo: number;
@@ -46,17 +52,48 @@ export class WalSync {
 
   constructor(private readonly databaseFile: string, private readonly syncFile: SyncFile = fdatasyncOnPool) {}
 
-  /** Called at once (synchronously) after SQLite ended a transaction that may have written. */
-  commitMade(): void {
+  /**
+   * Called at once (synchronously) after SQLite ended a transaction that may have written.
+   * `atOnce`: the server is not busy (the COMMIT carried one transaction), so the fsync is made
+   * here, as SQLite's own would have been, sparing the transaction the round trip to the pool.
+   */
+  commitMade(atOnce = false): void {
     this.committed++;
-    if (!this.syncing) void this.syncLoop();
+    if (this.syncing) return;
+    if (!atOnce || this.failure) {
+      void this.syncLoop();
+      return;
+    }
+    let fd: number;
+    try {
+      fd = this.walFd();
+    } catch (error) {
+      this.settle(new StorageUnavailable(error));
+      return;
+    }
+    try {
+      this.syncFile.atOnce(fd);
+      this.syncs++;
+      this.synced = this.committed;
+    } catch (error) {
+      this.failure = new StorageUnavailable(error);
+    }
+    this.settle();
+  }
+
+  /** Why nothing can be called durable any more (a failed fsync), if so. */
+  get failed(): StorageUnavailable | null {
+    return this.failure;
   }
 
   /** Resolves once every COMMIT made until now is durable; null when they already are. */
   durable(): Promise<void> | null {
     if (this.failure) return Promise.reject(this.failure);
     if (this.synced >= this.committed) return null;
-    return new Promise((resolve, reject) => this.waiters.push({ upTo: this.committed, resolve, reject }));
+    const waiting = new Promise<void>((resolve, reject) => this.waiters.push({ upTo: this.committed, resolve, reject }));
+    // (after a log that could not be opened no fsync runs, and no COMMIT may come to start one)
+    if (!this.syncing) void this.syncLoop();
+    return waiting;
   }
 
   /** Waits for what is outstanding, then lets go of the log's file. */
@@ -71,8 +108,16 @@ export class WalSync {
     try {
       while (this.synced < this.committed && !this.failure) {
         const upTo = this.committed;
+        let fd: number;
         try {
-          await this.syncFile(this.walFd());
+          fd = this.walFd();
+        } catch (error) {
+          // the log could not be opened (out of descriptors): what waits now is told, the next COMMIT tries again
+          this.settle(new StorageUnavailable(error));
+          return;
+        }
+        try {
+          await this.syncFile(fd);
           this.syncs++;
           this.synced = upTo;
         } catch (error) {
@@ -85,10 +130,11 @@ export class WalSync {
     }
   }
 
-  private settle(): void {
+  /** Tells the waiters whose COMMITs are durable, or all of them of `failure` (or the latched one). */
+  private settle(failure: StorageUnavailable | null = this.failure): void {
     for (let i = 0; i < this.waiters.length; ) {
       const waiter = this.waiters[i]!;
-      if (this.failure) waiter.reject(this.failure);
+      if (failure) waiter.reject(failure);
       else if (waiter.upTo <= this.synced) waiter.resolve();
       else {
         i++;
