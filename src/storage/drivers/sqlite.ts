@@ -162,7 +162,7 @@ export function openSqliteStore(file: string, options: { syncFile?: SyncFile } =
   const wal = walMode ? new WalSync(file, options.syncFile) : null;
   database.pragma(wal ? 'synchronous = NORMAL' : 'synchronous = FULL');
   // and checkpoints are made on a thread of their own (wal-checkpoints.ts)
-  const checkpoints = wal ? new WalCheckpoints(file, (on) => database.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`)) : null;
+  const checkpoints = wal ? new WalCheckpoints(file, (on) => database.open && database.pragma(`wal_autocheckpoint = ${on ? 1000 : 0}`)) : null;
   database.pragma('foreign_keys = ON');
   // Each unit of a group commit runs in a savepoint, whose undo pages go to a statement journal.
   // Past 64 KiB (a few units of a batch) SQLite spills that journal to a temp file, and every page a

@@ -56,6 +56,7 @@ export class WalCheckpoints {
   private timeout: NodeJS.Timeout | null = null;
   private failuresInARow = 0;
   private failed = false;
+  private closed = false;
   /** Checkpoints made, for the tests and the bench. */
   made = 0;
 
@@ -66,7 +67,7 @@ export class WalCheckpoints {
 
   /** After each COMMIT of the group commit, with the transactions it carried. */
   committed(transactions: number): void {
-    if (this.failed) return;
+    if (this.failed || this.closed) return;
     // started at the first COMMIT, so that it is ready by the first checkpoint (starting takes tens of ms)
     const worker = this.workerThread();
     this.transactions += transactions;
@@ -84,6 +85,7 @@ export class WalCheckpoints {
   }
 
   async close(): Promise<void> {
+    this.closed = true; // a COMMIT still made while the store closes starts no worker again
     await this.current;
     const worker = this.worker;
     this.worker = null;
@@ -108,7 +110,9 @@ export class WalCheckpoints {
         this.done();
       });
       // a worker that cannot open the file or dies: the writer checkpoints again
-      worker.on('error', () => void this.giveUp());
+      worker.on('error', () => {
+        if (this.worker === worker) void this.giveUp();
+      });
       worker.on('exit', () => {
         if (this.worker === worker) void this.giveUp();
       });

@@ -263,6 +263,24 @@ describe('SQLite: checkpoints on a thread of their own', () => {
     }
   });
 
+  it('once closed, a COMMIT still made while the store closes neither starts a worker nor asks for a checkpoint', async () => {
+    const file = join(dir, 'posgate.db');
+    const database = new SqliteDatabase(file);
+    database.pragma('journal_mode = WAL');
+    const selfCheckpointing = vi.fn();
+    const checkpoints = new WalCheckpoints(file, selfCheckpointing);
+    try {
+      checkpoints.committed(1); // the worker starts
+      await checkpoints.close();
+      database.close(); // the writer is gone: giving it its checkpoints back now would throw
+      checkpoints.committed(CHECKPOINT_EVERY);
+      expect(checkpoints.running()).toBeNull();
+      expect(selfCheckpointing).toHaveBeenLastCalledWith(false);
+    } finally {
+      if (database.open) database.close();
+    }
+  });
+
   it('a worker that cannot do its work gives the writer its own checkpoints back', async () => {
     const selfCheckpointing = vi.fn();
     const checkpoints = new WalCheckpoints(join(dir, 'missing.db'), selfCheckpointing);
