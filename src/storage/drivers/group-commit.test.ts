@@ -3,8 +3,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, SqliteDialect } from 'kysely';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { UniqueViolation, type Merchant, type Persistence } from '../../app/ports/persistence.js';
+import { GroupCommit } from './group-commit.js';
 import { openSqliteStore } from './sqlite.js';
 
 const merchant = (id: string): Merchant => ({ id, name: id, testClockOffsetMs: 0, underpaymentToleranceBps: 0, timeZone: null, createdAt: 1_767_225_600_000 });
@@ -42,7 +45,7 @@ describe('SQLite group commit', () => {
     for (const id of ids) expect(await store.read.getMerchant(id)).not.toBeNull();
   });
 
-  it('one that fails is undone alone and told at once; the others of its batch commit', async () => {
+  it('one that fails is undone alone and told so; the others of its batch commit', async () => {
     const results = await Promise.allSettled([
       store.transaction((tx) => tx.insertMerchant(merchant('m_a'))),
       store.transaction(async (tx) => {
@@ -75,5 +78,25 @@ describe('SQLite group commit', () => {
     letCommit();
     await writing;
     expect(await store.read.getMerchant('m_pending')).not.toBeNull();
+  });
+});
+
+describe('GroupCommit', () => {
+  it('a durable hook that throws fails the batch instead of leaving it untold', async () => {
+    const db = new Kysely<unknown>({ dialect: new SqliteDialect({ database: new SqliteDatabase(':memory:') }) });
+    try {
+      const group = new GroupCommit(db, {
+        maxBatch: 64,
+        batchFailed: (error) => error,
+        transactionLost: () => false,
+        durable: () => {
+          throw new Error('data_version: disk I/O error');
+        },
+      });
+      await expect(group.run(async () => 'done')).rejects.toThrow('disk I/O error');
+      await expect(group.run(async () => Promise.reject(new Error('refused')))).rejects.toThrow('disk I/O error');
+    } finally {
+      await db.destroy();
+    }
   });
 });

@@ -1,9 +1,16 @@
 // Group commit for the single SQLite connection: the transactions that arrive while one commit is
 // being made run next, one after another, inside one SQLite transaction, each in a savepoint of its
-// own, and share one COMMIT (one fsync). Each still fails on its own (its savepoint is rolled back
-// and it is told at once) and succeeds only once the shared COMMIT is durable. A lone transaction
-// is a batch of one: BEGIN, its work, COMMIT, no wait for company.
+// own, and share one COMMIT (one fsync). Each still fails on its own (its savepoint is rolled back,
+// the others go on) and succeeds only once the shared COMMIT is durable; a failure is told then
+// too, as it may rest on what the batch wrote. A lone transaction is a batch of one: BEGIN, its
+// work, COMMIT, no wait for company.
 import { sql, type ControlledTransaction, type Kysely } from 'kysely';
+
+/** A transaction and what it is told: its value, or (refused) its own error. */
+interface Told<Db> {
+  pending: Pending<Db>;
+  value: unknown;
+}
 
 interface Pending<Db> {
   work: (trx: Kysely<Db>) => Promise<unknown>;
@@ -43,16 +50,26 @@ export class GroupCommit<Db> {
    */
   runningAlone = false;
   private draining = false;
+  private drained: Promise<void> = Promise.resolve();
+  private closed = false;
   /** COMMITs made and transactions they carried, for the bench and the tests. */
   readonly stats = { commits: 0, transactions: 0 };
 
   constructor(private readonly db: Kysely<Db>, private readonly hooks: GroupCommitHooks) {}
 
   run<T>(work: (trx: Kysely<Db>) => Promise<T>): Promise<T> {
+    if (this.closed) return Promise.reject(this.hooks.batchFailed(new Error('the store is closed')));
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ work, resolve: resolve as (value: unknown) => void, reject });
-      if (!this.draining) void this.drain();
+      if (!this.draining) this.drained = this.drain();
     });
+  }
+
+  /** Takes no more transactions, and returns once those it took have run and been told. */
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.drained;
+    await this.hooks.durable?.()?.catch(() => undefined);
   }
 
   private async drain(): Promise<void> {
@@ -63,31 +80,19 @@ export class GroupCommit<Db> {
         // the requests that arrived meanwhile, so that their transactions join this batch (one
         // turn of the loop: microseconds for a lone transaction, no timer).
         await new Promise((next) => setImmediate(next));
-        const ready = this.hooks.ready?.();
-        if (ready) {
-          try {
-            await ready;
-          } catch (error) {
-            const failure = this.hooks.batchFailed(error);
-            for (const pending of this.queue.splice(0, this.hooks.maxBatch)) pending.reject(failure);
-            continue;
-          }
+        try {
+          // (asked again after each wait: a failure may have come meanwhile)
+          for (let ready = this.hooks.ready?.(); ready; ready = this.hooks.ready?.()) await ready;
+        } catch (error) {
+          const failure = this.hooks.batchFailed(error);
+          for (const pending of this.queue.splice(0, this.hooks.maxBatch)) pending.reject(failure);
+          continue;
         }
         await this.runBatch(this.queue.splice(0, this.hooks.maxBatch));
       }
     } finally {
       this.draining = false;
     }
-  }
-
-  /**
-   * A transaction's own failure (a use case's refusal, a unique violation) may rest on what an
-   * earlier batch committed and has not yet made durable: it is told once that is, as a success is.
-   */
-  private refuse(pending: Pending<Db>, error: unknown): void {
-    const durable = this.hooks.durable?.();
-    if (!durable) pending.reject(error);
-    else durable.then(() => pending.reject(error), (failed: unknown) => pending.reject(this.hooks.batchFailed(failed)));
   }
 
   private async savepoint(statement: 'savepoint unit' | 'release savepoint unit' | 'rollback to savepoint unit', trx: Kysely<Db>): Promise<void> {
@@ -103,7 +108,10 @@ export class GroupCommit<Db> {
       for (const pending of batch) pending.reject(this.hooks.batchFailed(error));
       return;
     }
-    const done: { pending: Pending<Db>; value: unknown }[] = [];
+    const done: Told<Db>[] = [];
+    // a transaction's own failure (a use case's refusal, a unique violation) may rest on what an
+    // earlier transaction of this batch or of the one before wrote: it is told with the batch
+    const refused: Told<Db>[] = [];
     const alone = batch.length === 1;
     this.runningAlone = alone;
     for (let i = 0; i < batch.length; i++) {
@@ -117,54 +125,70 @@ export class GroupCommit<Db> {
         if (this.hooks.transactionLost()) {
           // SQLite rolled the whole transaction back: what ran before is lost with it; what has not run yet runs in the next batch
           await trx.rollback().execute().catch(() => undefined);
-          const failure = this.hooks.batchFailed(error);
-          pending.reject(failure);
-          for (const { pending: earlier } of done) earlier.reject(failure);
+          this.lost([...done, ...refused, { pending, value: error }], this.hooks.batchFailed(error));
           this.queue.unshift(...batch.slice(i + 1));
           return;
         }
         if (alone) {
-          await trx.rollback().execute().catch(() => undefined);
-          this.refuse(pending, error);
-          return;
+          refused.push({ pending, value: error }); // undone below, with the transaction
+          break;
         }
         try {
           await this.savepoint('rollback to savepoint unit', trx);
           await this.savepoint('release savepoint unit', trx);
         } catch (undoing) {
           await trx.rollback().execute().catch(() => undefined);
-          const failure = this.hooks.batchFailed(undoing);
-          pending.reject(error);
-          for (const { pending: earlier } of done) earlier.reject(failure);
+          this.lost([...done, ...refused, { pending, value: error }], this.hooks.batchFailed(undoing));
           this.queue.unshift(...batch.slice(i + 1));
           return;
         }
-        this.refuse(pending, error); // its own failure: the others of the batch go on
+        refused.push({ pending, value: error }); // its own failure: the others of the batch go on
       }
+    }
+    if (done.length === 0) {
+      // every one was refused (a lone one's writes are in the transaction, no savepoint): nothing
+      // to make durable but what they rest on
+      await trx.rollback().execute().catch(() => undefined);
+      this.tell([], refused);
+      return;
     }
     try {
       await trx.commit().execute();
     } catch (error) {
       await trx.rollback().execute().catch(() => undefined);
-      const failure = this.hooks.batchFailed(error);
-      for (const { pending } of done) pending.reject(failure);
+      this.lost([...done, ...refused], this.hooks.batchFailed(error));
       return;
     }
     this.stats.commits++;
     this.stats.transactions += done.length;
-    this.hooks.committed?.(done.length);
-    const durable = this.hooks.durable?.();
-    if (!durable) for (const { pending, value } of done) pending.resolve(value);
-    else {
-      durable.then(
-        () => {
-          for (const { pending, value } of done) pending.resolve(value);
-        },
-        (error: unknown) => {
-          const failure = this.hooks.batchFailed(error);
-          for (const { pending } of done) pending.reject(failure);
-        },
-      );
+    try {
+      this.hooks.committed?.(done.length);
+    } catch {
+      // (bookkeeping of a COMMIT made: it fails nothing that committed)
     }
+    this.tell(done, refused);
+  }
+
+  /**
+   * Tells transactions their outcome (a value, or their own refusal) once every COMMIT made so far
+   * is durable, or that they failed with the batch if it cannot be.
+   */
+  private tell(done: Told<Db>[], refused: Told<Db>[]): void {
+    const told = () => {
+      for (const { pending, value } of done) pending.resolve(value);
+      for (const { pending, value } of refused) pending.reject(value);
+    };
+    let durable: Promise<void> | null;
+    try {
+      durable = this.hooks.durable?.() ?? null;
+    } catch (error) {
+      durable = Promise.reject(error);
+    }
+    if (!durable) told();
+    else durable.then(told, (error: unknown) => this.lost([...done, ...refused], this.hooks.batchFailed(error)));
+  }
+
+  private lost(transactions: Told<Db>[], failure: unknown): void {
+    for (const { pending } of transactions) pending.reject(failure);
   }
 }

@@ -183,7 +183,12 @@ export function openSqliteStore(file: string, options: { syncFile?: SyncFile } =
   let otherWrites = dataVersion?.get();
   const durable = () => {
     if (!wal) return null;
-    const version = dataVersion!.get();
+    let version: unknown;
+    try {
+      version = dataVersion!.get();
+    } catch (error) {
+      return Promise.reject(new StorageUnavailable(error));
+    }
     if (version !== otherWrites) {
       otherWrites = version;
       wal.commitMade();
@@ -247,7 +252,9 @@ export function openSqliteStore(file: string, options: { syncFile?: SyncFile } =
       }
     },
     async close() {
-      // first, while the log is the file our descriptor holds (closing the last connection deletes it)
+      // first no more transactions, then the log's fsync and checkpoints, while the log is the file
+      // our descriptor holds (closing the last connection deletes it)
+      await group.close();
       await checkpoints?.close();
       await wal?.close();
       if (readDb !== db) await readDb.destroy();

@@ -139,6 +139,7 @@ export class WalCheckpoints {
     this.worker = null;
     this.selfCheckpointing(true);
     this.done();
+    worker?.unref(); // stuck in a checkpoint, terminate() may not end it: it must not hold the process
     await worker?.terminate();
   }
 }

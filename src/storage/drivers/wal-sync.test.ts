@@ -167,6 +167,35 @@ describe('SQLite: a COMMIT is durable before anything depends on it', () => {
     await expect(duplicate).rejects.toBeInstanceOf(UniqueViolation);
   });
 
+  it('a transaction refused on what an earlier one of its own batch wrote is told with the batch: not before its fsync, and failed with it', async () => {
+    const calls = syncs.calls();
+    const [first, duplicate] = [store.transaction((tx) => tx.insertMerchant(merchant('m_1'))), store.transaction((tx) => tx.insertMerchant(merchant('m_1')))];
+    await vi.waitFor(() => expect(committed('m_1')).toBe(true));
+    expect(syncs.calls()).toBe(calls + 1); // one batch, one COMMIT
+    expect(await settledSoon(duplicate)).toBe(false);
+    await syncs.fail(Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' }));
+    await expect(first).rejects.toBeInstanceOf(StorageUnavailable);
+    // not "a duplicate" of a row a power cut may have taken back
+    await expect(duplicate).rejects.toBeInstanceOf(StorageUnavailable);
+  });
+
+  it('closing takes no more transactions and waits for those under way to be told', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    const writing = store.transaction(async (tx) => {
+      await tx.insertMerchant(merchant('m_1'));
+      await held;
+    });
+    const closing = store.close();
+    await expect(store.transaction((tx) => tx.insertMerchant(merchant('m_2')))).rejects.toBeInstanceOf(StorageUnavailable);
+    expect(await settledSoon(closing)).toBe(false);
+    release();
+    await writing;
+    await closing;
+    expect(committed('m_1')).toBe(true);
+    store = openSqliteStore(file, { syncFile: syncs.syncFile }); // for afterEach
+  });
+
   it('what another process committed (a CLI command beside the server) is made durable by ours before a read shows it', async () => {
     const other = new SqliteDatabase(file);
     try {

@@ -39,6 +39,9 @@ export class WalSync {
   private committed = 0;
   private synced = 0;
   private syncing = false;
+  /** The fsync loop last started, for close() to wait for. */
+  private loop: Promise<void> = Promise.resolve();
+  private closed = false;
   private fd: number | null = null;
   private readonly waiters: Waiter[] = [];
   /**
@@ -61,7 +64,7 @@ export class WalSync {
     this.committed++;
     if (this.syncing) return;
     if (!atOnce || this.failure) {
-      void this.syncLoop();
+      this.syncLoop();
       return;
     }
     let fd: number;
@@ -92,18 +95,25 @@ export class WalSync {
     if (this.synced >= this.committed) return null;
     const waiting = new Promise<void>((resolve, reject) => this.waiters.push({ upTo: this.committed, resolve, reject }));
     // (after a log that could not be opened no fsync runs, and no COMMIT may come to start one)
-    if (!this.syncing) void this.syncLoop();
+    if (!this.syncing) this.syncLoop();
     return waiting;
   }
 
-  /** Waits for what is outstanding, then lets go of the log's file. */
+  /** Waits for what is outstanding and the fsync under way, then lets go of the log's file for good. */
   async close(): Promise<void> {
     await this.durable()?.catch(() => undefined);
+    await this.loop;
+    this.closed = true;
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
 
-  private async syncLoop(): Promise<void> {
+  private syncLoop(): void {
+    this.loop = this.syncAll();
+  }
+
+  /** fsyncs until every COMMIT made is durable; `syncing` is set and cleared within its own steps. */
+  private async syncAll(): Promise<void> {
     this.syncing = true;
     try {
       while (this.synced < this.committed && !this.failure) {
@@ -150,6 +160,7 @@ export class WalSync {
    * made durable once, as SQLite does for a new log at its first sync.
    */
   private walFd(): number {
+    if (this.closed) throw new Error('the store is closed');
     if (this.fd === null) {
       this.fd = openSync(`${this.databaseFile}-wal`, 'r');
       const directory = openSync(dirname(this.databaseFile), 'r');
