@@ -95,8 +95,9 @@ describe('GroupCommit', () => {
       });
       await expect(group.run(async () => 'done')).rejects.toThrow('disk I/O error');
       await expect(group.run(async () => Promise.reject(new Error('refused')))).rejects.toThrow('disk I/O error');
+      await group.close();
     } finally {
       await db.destroy();
     }
-  });
+  }, 5_000); // (without the fix the batch is never told: fail fast rather than at the suite's 30 s)
 });

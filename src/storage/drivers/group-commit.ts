@@ -69,7 +69,11 @@ export class GroupCommit<Db> {
   async close(): Promise<void> {
     this.closed = true;
     await this.drained;
-    await this.hooks.durable?.()?.catch(() => undefined);
+    try {
+      await this.hooks.durable?.();
+    } catch {
+      // its transactions were told; the store closes all the same
+    }
   }
 
   private async drain(): Promise<void> {

@@ -102,8 +102,8 @@ export class WalSync {
   /** Waits for what is outstanding and the fsync under way, then lets go of the log's file for good. */
   async close(): Promise<void> {
     await this.durable()?.catch(() => undefined);
-    await this.loop;
-    this.closed = true;
+    this.closed = true; // no loop started from now on opens the log again
+    while (this.syncing) await this.loop;
     if (this.fd !== null) closeSync(this.fd);
     this.fd = null;
   }
