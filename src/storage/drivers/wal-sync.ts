@@ -67,21 +67,15 @@ export class WalSync {
       this.syncLoop();
       return;
     }
-    let fd: number;
-    try {
-      fd = this.walFd();
-    } catch (error) {
-      this.settle(new StorageUnavailable(error));
-      return;
-    }
+    const fd = this.openedLog();
+    if (fd === null) return;
+    const upTo = this.committed;
     try {
       this.syncFile.atOnce(fd);
-      this.syncs++;
-      this.synced = this.committed;
     } catch (error) {
-      this.failure = new StorageUnavailable(error);
+      return this.recordSync(upTo, error);
     }
-    this.settle();
+    this.recordSync(upTo);
   }
 
   /** Why nothing can be called durable any more (a failed fsync), if so. */
@@ -117,26 +111,40 @@ export class WalSync {
     this.syncing = true;
     try {
       while (this.synced < this.committed && !this.failure) {
+        const fd = this.openedLog();
+        if (fd === null) return;
         const upTo = this.committed;
-        let fd: number;
-        try {
-          fd = this.walFd();
-        } catch (error) {
-          // the log could not be opened (out of descriptors): what waits now is told, the next COMMIT tries again
-          this.settle(new StorageUnavailable(error));
-          return;
-        }
         try {
           await this.syncFile(fd);
-          this.syncs++;
-          this.synced = upTo;
         } catch (error) {
-          this.failure = new StorageUnavailable(error);
+          this.recordSync(upTo, error);
+          continue; // (the failure ends the loop)
         }
-        this.settle();
+        this.recordSync(upTo);
       }
     } finally {
       this.syncing = false;
+    }
+  }
+
+  /** Records an fsync that covered the COMMITs up to `upTo`, or failed with `error`, and tells the waiters. */
+  private recordSync(upTo: number, error?: unknown): void {
+    if (error === undefined) {
+      this.syncs++;
+      this.synced = upTo;
+    } else {
+      this.failure = new StorageUnavailable(error);
+    }
+    this.settle();
+  }
+
+  /** The log's descriptor; null, and what waits told, when it cannot be opened (out of descriptors: the next COMMIT tries again). */
+  private openedLog(): number | null {
+    try {
+      return this.walFd();
+    } catch (error) {
+      this.settle(new StorageUnavailable(error));
+      return null;
     }
   }
 
