@@ -8,7 +8,7 @@ import SqliteDatabase from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { StorageUnavailable, UniqueViolation, type Merchant, type Persistence } from '../../app/ports/persistence.js';
 import { openSqliteStore } from './sqlite.js';
-import { CHECKPOINT_EVERY, WalCheckpoints } from './wal-checkpoints.js';
+import { CHECKPOINT_EVERY, CHECKPOINT_EVERY_COMMITS, WalCheckpoints } from './wal-checkpoints.js';
 import { WalSync, type SyncFile } from './wal-sync.js';
 
 const merchant = (id: string): Merchant => ({ id, name: id, testClockOffsetMs: 0, underpaymentToleranceBps: 0, timeZone: null, createdAt: 1_767_225_600_000 });
@@ -242,7 +242,7 @@ describe('SQLite: checkpoints on a thread of their own', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it(`copies the log into the database file after every ${CHECKPOINT_EVERY} transactions committed, which the writer no longer does`, async () => {
+  it(`copies the log into the database file after ${CHECKPOINT_EVERY} transactions or ${CHECKPOINT_EVERY_COMMITS} COMMITs, which the writer no longer does`, async () => {
     const file = join(dir, 'posgate.db');
     const database = new SqliteDatabase(file);
     database.pragma('journal_mode = WAL');
@@ -252,17 +252,24 @@ describe('SQLite: checkpoints on a thread of their own', () => {
       database.exec('create table t (n integer)');
       const insert = database.prepare('insert into t values (?)');
       const fileSize = statSync(file).size;
-      for (let n = 1; n < CHECKPOINT_EVERY / 8; n++) {
+      // batches: the transactions count
+      for (let n = 1; n < 4; n++) {
         insert.run(n);
-        checkpoints.committed(8);
+        checkpoints.committed(CHECKPOINT_EVERY / 4);
       }
       expect(checkpoints.running()).toBeNull();
-      insert.run(CHECKPOINT_EVERY);
-      checkpoints.committed(8);
+      insert.run(4);
+      checkpoints.committed(CHECKPOINT_EVERY / 4);
       expect(checkpoints.running()).not.toBeNull();
       await checkpoints.running();
       expect(checkpoints.made).toBe(1);
       expect(statSync(file).size).toBeGreaterThan(fileSize); // the table's pages, copied from the log
+      // transactions one at a time: the COMMITs count
+      for (let n = 1; n < CHECKPOINT_EVERY_COMMITS; n++) checkpoints.committed(1);
+      expect(checkpoints.running()).toBeNull();
+      checkpoints.committed(1);
+      await checkpoints.running();
+      expect(checkpoints.made).toBe(2);
     } finally {
       await checkpoints.close();
       database.close();
