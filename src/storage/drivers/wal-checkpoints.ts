@@ -3,7 +3,7 @@
 // one inside the COMMIT that takes the log past 1,000 pages, and better-sqlite3 being synchronous,
 // the server's one thread waited 3–5 ms for it, every 13th COMMIT or so under load (half of what
 // COMMITs cost that thread). The writer now makes none (wal_autocheckpoint=0), and the group commit
-// asks for one here after every CHECKPOINT_EVERY transactions it committed.
+// asks for one here after CHECKPOINT_EVERY transactions or CHECKPOINT_EVERY_COMMITS COMMITs.
 //
 // The log is reused from its start only by a COMMIT made when a checkpoint has copied all of it,
 // so the group commit begins no batch while one runs (`running()`): otherwise, under a steady load,
